@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions from view models to `slack_sdk.models.blocks`."""

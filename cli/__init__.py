@@ -1,0 +1,1 @@
+"""The `sixty` command line."""

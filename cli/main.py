@@ -1,0 +1,51 @@
+"""`sixty`: the command line. Each subcommand lives in its own module with `register()`.
+
+Bad input is bad input: a clear message on stderr, exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+COMMAND_MODULES = (
+    "cli.db",
+    "cli.demo",
+    "cli.jobs",
+    "cli.intents",
+    "cli.classify_email",
+    "cli.slots",
+    "cli.simulate",
+)
+
+
+class UsageError(Exception):
+    """Raised by a subcommand for bad input: printed on stderr, exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sixty", description="Sixty: a Slack-first sales copilot")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int | None] = args.handler
+    try:
+        return int(handler(args) or 0)
+    except UsageError as exc:
+        print(f"sixty {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

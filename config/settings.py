@@ -1,0 +1,161 @@
+"""Typed settings from the environment and `.env`; a bad value stops start-up with one line.
+
+Every variable here is documented in README.md and `.env.example`.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message names it in one line."""
+
+
+class Mode(enum.StrEnum):
+    SOCKET = "socket"
+    HTTP = "http"
+    SANDBOX = "sandbox"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # Slack
+    slack_bot_token: str | None = None
+    slack_app_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_api_url: str | None = Field(
+        default=None, description="Override of https://slack.com/api/ (the sandbox sets it)"
+    )
+    socket_watchdog_s: float = Field(default=60.0, gt=0)
+
+    # Storage
+    database_url: str = "sqlite:///./data/sixty.db"
+    data_dir: Path = Path("./data")
+    encryption_key: str | None = None
+
+    # Web server (webhooks, OAuth callbacks, health)
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=0, le=65535)
+    public_base_url: str | None = None
+    sandbox_port: int = Field(default=3001, ge=0, le=65535)
+    max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+
+    # Orchestrator
+    workers: int = Field(default=4, ge=1, le=64)
+    lease_seconds: float = Field(default=30.0, gt=0)
+    context_stale_after_s: float = Field(default=6 * 3600, gt=0)
+
+    # Language model (offline engine when unset)
+    llm_model: str | None = None
+    llm_api_base: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = Field(default=30.0, gt=0)
+
+    # Recorders
+    meetingbaas_api_key: str | None = None
+    meetingbaas_webhook_secret: str | None = None
+    recall_webhook_secret: str | None = None
+
+    # Email / calendar providers
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    google_pubsub_audience: str | None = None
+    microsoft_client_id: str | None = None
+    microsoft_client_secret: str | None = None
+    microsoft_tenant: str = "common"
+    email_poll_interval_s: float = Field(default=120.0, gt=0)
+
+    # Enrichment
+    apollo_api_key: str | None = None
+
+    # Logging
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, v: str) -> str:
+        if not (v.startswith("sqlite") or v.startswith("postgresql") or v.startswith("postgres://")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return v
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, v: str | None) -> str | None:
+        if v and not v.startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return v or None
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, v: str | None) -> str | None:
+        if v and not v.startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return v or None
+
+    @field_validator("public_base_url", "slack_api_url", "llm_api_base")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v and not (v.startswith("http://") or v.startswith("https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return v or None
+
+    @model_validator(mode="after")
+    def _mode_is_complete(self) -> Settings:
+        if self.slack_app_token and not self.slack_bot_token:
+            raise ValueError("SLACK_BOT_TOKEN: required with SLACK_APP_TOKEN (Socket Mode)")
+        if (
+            self.slack_bot_token
+            and not self.slack_app_token
+            and not self.slack_signing_secret
+        ):
+            raise ValueError(
+                "SLACK_SIGNING_SECRET: required in HTTP mode (SLACK_BOT_TOKEN without SLACK_APP_TOKEN)"
+            )
+        if self.slack_bot_token and not self.encryption_key:
+            raise ValueError(
+                "ENCRYPTION_KEY: required with real Slack tokens "
+                "(generate one: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+            )
+        if self.encryption_key:
+            from cryptography.fernet import Fernet
+
+            try:
+                Fernet(self.encryption_key.encode())
+            except ValueError as exc:
+                raise ValueError("ENCRYPTION_KEY: not a valid Fernet key (32 url-safe base64 bytes)") from exc
+        return self
+
+    @property
+    def mode(self) -> Mode:
+        if self.slack_app_token:
+            return Mode.SOCKET
+        if self.slack_bot_token:
+            return Mode.HTTP
+        return Mode.SANDBOX
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postg")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings or raise ConfigError with one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err.get("loc", ())).upper()
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if loc and not msg.startswith(loc):
+            raise ConfigError(f"{loc}: {msg}") from None
+        raise ConfigError(msg) from None

@@ -1,0 +1,1 @@
+"""The orchestrator: durable event-driven sequences with approval gates, and the sequences."""
