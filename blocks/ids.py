@@ -1,0 +1,38 @@
+"""Slack ids defined once: action_id, block_id and callback_id values used by blocks/ and bot/."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ApprovalAction(enum.StrEnum):
+    """Buttons on an approval gate; the button value carries the pending action id."""
+
+    APPROVE = "approval-approve"
+    EDIT = "approval-edit"
+    SKIP = "approval-skip"
+    CANCEL = "approval-cancel"
+    FEEDBACK = "approval-feedback"
+
+
+class JobAction(enum.StrEnum):
+    RETRY = "job-retry"
+
+
+class HomeAction(enum.StrEnum):
+    OPEN_SETTINGS = "home-open-settings"
+    CONNECT = "home-connect"
+    DISCONNECT = "home-disconnect"
+    REFRESH = "home-refresh"
+
+
+class HelpAction(enum.StrEnum):
+    TRY_BRIEF = "help-try-brief"
+
+
+class Callback(enum.StrEnum):
+    """Modal callback ids."""
+
+    EDIT_DRAFT = "modal-edit-draft"
+    FEEDBACK = "modal-feedback"
+    SETTINGS = "modal-settings"

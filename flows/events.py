@@ -1,0 +1,97 @@
+"""Events and the orchestrator's public API types (DESIGN.md section 2).
+
+Inbound adapters (webhooks, crons, Slack listeners) build an `Event` and call
+`Orchestrator.submit`; button clicks call `Orchestrator.resume`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class EventType(enum.StrEnum):
+    MEETING_ENDED = "meeting_ended"
+    PRE_MEETING_90MIN = "pre_meeting_90min"
+    EMAIL_RECEIVED = "email_received"
+    CALENDAR_CHANGED = "calendar_changed"
+    SLACK_APPROVAL_RECEIVED = "slack_approval_received"
+    MORNING_BRIEF = "morning_brief"
+    PIPELINE_SCAN = "pipeline_scan"
+    STALE_DEAL_REVIVAL = "stale_deal_revival"
+    PROPOSAL_GENERATION = "proposal_generation"
+    CALENDAR_FIND_TIMES = "calendar_find_times"
+    CONTENT_RETRIEVAL = "content_retrieval"
+    CAMPAIGN_CHECK = "campaign_check"
+    COACHING_DIGEST = "coaching_digest"
+
+
+class EventSource(enum.StrEnum):
+    WEBHOOK_MEETINGBAAS = "webhook:meetingbaas"
+    WEBHOOK_EMAIL = "webhook:email"
+    WEBHOOK_CALENDAR = "webhook:calendar"
+    CRON_MORNING = "cron:morning"
+    CRON_PRE_MEETING = "cron:pre_meeting"
+    CRON_PIPELINE_SCAN = "cron:pipeline_scan"
+    CRON_CAMPAIGN_CHECK = "cron:campaign_check"
+    CRON_COACHING_WEEKLY = "cron:coaching_weekly"
+    SLACK_BUTTON_APPROVE = "slack:button_approve"
+    SLACK_COMMAND = "slack:command"
+    ORCHESTRATOR_CHAIN = "orchestrator:chain"
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something happened; `idempotency_key` is `{type}:{external id}`."""
+
+    type: str
+    source: str
+    org_id: int
+    user_id: int | None
+    payload: dict[str, Any] = field(default_factory=dict)
+    idempotency_key: str = ""
+    parent_job_id: int | None = None
+
+    def key(self) -> str:
+        return self.idempotency_key or f"{self.type}:{self.payload.get('id', '')}"
+
+
+@dataclass(frozen=True)
+class JobRef:
+    job_id: int
+    sequence_type: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    reason: str
+    existing_job_id: int | None = None
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    EDIT = "edit"
+    SKIP = "skip"
+    CANCEL = "cancel"
+
+
+@dataclass(frozen=True)
+class ResumeResult:
+    """What a click did: `ok` False means nothing changed and `message` says why."""
+
+    ok: bool
+    message: str
+    job_id: int | None = None
+
+
+class Orchestrator(Protocol):
+    async def submit(self, event: Event) -> JobRef | Skipped: ...
+
+    async def resume(
+        self,
+        pending_action_id: str,
+        decision: Decision,
+        actor: str,
+        modifications: dict[str, Any] | None = None,
+    ) -> ResumeResult: ...
