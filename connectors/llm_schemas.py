@@ -1,0 +1,111 @@
+"""Pydantic answer models for every language-model call, and their strict JSON schemas.
+
+Each model is what one prompt (`connectors.llm_prompts`) asks the model to return; the
+answer is validated against it before anything downstream sees it. `strict_json_schema`
+turns a model into the form OpenAI-style structured outputs accept with `strict: true`
+(every property required, optional ones nullable, no extra keys).
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+IntentLabel = Literal[
+    "commitment:send_proposal",
+    "commitment:schedule_meeting",
+    "request:send_content",
+    "signal:multi_stakeholder",
+    "signal:competitive",
+    "signal:buying_positive",
+    "signal:buying_negative",
+    "signal:timeline",
+    "commitment:prospect_followup",
+]
+
+EmailCategory = Literal[
+    "meeting_request",
+    "proposal_request",
+    "needs_response",
+    "interested",
+    "not_interested",
+    "referral",
+    "out_of_office",
+    "unsubscribe",
+    "fyi",
+]
+
+Speaker = Literal["rep", "prospect"]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Intent(_Answer):
+    label: IntentLabel
+    utterance: int = Field(ge=0, description="Index of the utterance in the transcript")
+    speaker: Speaker
+    phrase: str = Field(min_length=1, description="The exact words that carry the intent")
+    confidence: float = Field(ge=0.0, le=1.0)
+    deadline: date | None = Field(
+        default=None, description="ISO date the intent is due by, if one was stated"
+    )
+
+
+class IntentsAnswer(_Answer):
+    intents: list[Intent]
+
+
+class ActionItem(_Answer):
+    owner: Speaker | None = Field(description="Who owes it; null when it is not clear")
+    description: str = Field(min_length=1)
+    deadline: date | None = Field(default=None, description="ISO date, if one was stated")
+    utterance: int = Field(ge=0, description="Index of the utterance it comes from")
+
+
+class ActionItemsAnswer(_Answer):
+    items: list[ActionItem]
+
+
+class FollowUpDraft(_Answer):
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1)
+
+
+class EmailClassification(_Answer):
+    category: EmailCategory
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class KeyMoment(_Answer):
+    utterance: int = Field(ge=0, description="Index of the utterance the moment is anchored on")
+    summary: str = Field(min_length=1)
+
+
+class MeetingSummary(_Answer):
+    key_moments: list[KeyMoment]
+    next_steps: list[str]
+
+
+def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """`model.model_json_schema()` made acceptable to `strict: true` structured outputs."""
+    schema = copy.deepcopy(model.model_json_schema())
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            node.pop("default", None)
+            if node.get("type") == "object" and "properties" in node:
+                node["required"] = list(node["properties"])
+                node["additionalProperties"] = False
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return schema
