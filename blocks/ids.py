@@ -27,7 +27,7 @@ class HomeAction(enum.StrEnum):
 
 
 class HelpAction(enum.StrEnum):
-    TRY_BRIEF = "help-try-brief"
+    OPEN_SETTINGS = "help-open-settings"
 
 
 class Callback(enum.StrEnum):

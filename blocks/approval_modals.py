@@ -1,0 +1,48 @@
+"""Modals opened from approval messages: edit a draft, say why a suggestion was wrong."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.views import View
+
+from blocks.ids import Callback
+from blocks.text import clip
+
+SUBJECT = "draft-subject"
+BODY = "draft-body"
+REASON = "feedback-reason"
+BODY_MAX = 3000  # plain_text_input max_length
+
+
+def edit_draft_modal(pending_action_id: str, subject: str, body: str) -> View:
+    return View(
+        type="modal",
+        callback_id=Callback.EDIT_DRAFT,
+        private_metadata=pending_action_id,
+        title="Edit the draft",
+        submit="Save",
+        close="Cancel",
+        blocks=[
+            InputBlock(block_id=SUBJECT, label="Subject",
+                       element=PlainTextInputElement(action_id=SUBJECT, initial_value=clip(subject, 250), max_length=250)),
+            InputBlock(block_id=BODY, label="Message",
+                       element=PlainTextInputElement(action_id=BODY, multiline=True,
+                                                     initial_value=clip(body, BODY_MAX), max_length=BODY_MAX)),
+        ],
+    )
+
+
+def feedback_modal(pending_action_id: str) -> View:
+    return View(
+        type="modal",
+        callback_id=Callback.FEEDBACK,
+        private_metadata=pending_action_id,
+        title="What was wrong?",
+        submit="Send",
+        close="Cancel",
+        blocks=[
+            SectionBlock(text="Tell me what I got wrong so I can do better next time."),
+            InputBlock(block_id=REASON, label="What was wrong",
+                       element=PlainTextInputElement(action_id=REASON, multiline=True, max_length=2000)),
+        ],
+    )

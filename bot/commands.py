@@ -1,0 +1,94 @@
+"""The `/60` command: ack at once, route the subcommand, answer bad input with usage help.
+
+Each subcommand is a `Subcommand(usage, summary, handler)` in `SUBCOMMANDS`; handlers get a
+`CommandContext` and answer through `respond` (ephemeral unless they start work).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.help import CommandHelp, help_blocks, help_text
+from bot.deps import Deps
+from bot.home import open_settings
+from storage.models import User
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/60"
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    deps: Deps
+    actor: User
+    args: str
+    respond: AsyncRespond
+    client: AsyncWebClient
+    trigger_id: str | None
+
+
+Handler = Callable[[CommandContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    usage: str
+    summary: str
+    handler: Handler
+
+
+async def _help(ctx: CommandContext) -> None:
+    await ctx.respond(text=help_text(command_help()), blocks=help_blocks(command_help()), response_type="ephemeral")
+
+
+async def _settings(ctx: CommandContext) -> None:
+    if not ctx.trigger_id:
+        await ctx.respond(text="Open my Home tab to change your settings.", response_type="ephemeral")
+        return
+    await open_settings(ctx.deps, ctx.client, ctx.actor, ctx.trigger_id)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": Subcommand("/60 help", "what I can do and how to ask", _help),
+    "settings": Subcommand("/60 settings", "change your briefing time, hours and limits", _settings),
+}
+
+
+def command_help() -> list[CommandHelp]:
+    return [CommandHelp(usage=s.usage, summary=s.summary) for s in SUBCOMMANDS.values()]
+
+
+def parse(text: str) -> tuple[str, str]:
+    """`"Find times for Dana 45"` -> `("find", "times for Dana 45")`; empty -> help."""
+    words = text.strip().split(maxsplit=1)
+    if not words:
+        return "help", ""
+    return words[0].lower(), words[1] if len(words) > 1 else ""
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.command(COMMAND)
+    async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                         client: AsyncWebClient, context: dict[str, Any]) -> None:
+        await ack()
+        name, args = parse(command.get("text", ""))
+        sub = SUBCOMMANDS.get(name)
+        if sub is None:
+            problem = f"I don't know `{name}`. Here is what I can do:"
+            await respond(text=problem, blocks=help_blocks(command_help(), problem=problem), response_type="ephemeral")
+            return
+        actor = context.get("actor")
+        if actor is None:
+            await respond(text="I couldn't look you up in Slack just now; please try again in a minute.",
+                          response_type="ephemeral")
+            return
+        log.info("command", extra={"subcommand": name, "user_id": actor.id})
+        await sub.handler(CommandContext(deps=deps, actor=actor, args=args, respond=respond,
+                                         client=client, trigger_id=command.get("trigger_id")))

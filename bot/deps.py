@@ -1,0 +1,46 @@
+"""What listeners and webhook routes are given: settings, database, orchestrator, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from config import Settings
+from flows.events import Event, JobRef, Orchestrator, Skipped
+from storage.engine import Database
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class SlackConnectionState:
+    """The Slack connection as /readyz reports it."""
+
+    mode: str
+    state: str = "starting"  # starting | connected | reconnecting | disconnected | http
+    since: datetime = field(default_factory=utc_now)
+    reconnects: int = 0
+
+    def set(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            self.since = utc_now()
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    db: Database
+    orchestrator: Orchestrator | None = None
+    clock: Callable[[], datetime] = utc_now
+    slack: SlackConnectionState = field(default_factory=lambda: SlackConnectionState(mode="sandbox"))
+    settings_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
+
+    async def submit(self, event: Event) -> JobRef | Skipped:
+        """Hand an event to the orchestrator (webhooks, crons and listeners call this)."""
+        if self.orchestrator is None:
+            return Skipped(reason="orchestrator not running")
+        return await self.orchestrator.submit(event)

@@ -1,0 +1,94 @@
+"""App Home listeners: publish the tab on open, Refresh, and the settings modal (open + submit)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.home import home_view
+from blocks.ids import Callback, HelpAction, HomeAction
+from blocks.settings_modal import SettingsField, settings_modal
+from bot.deps import Deps
+from flows.home import home_model, preference_form
+from flows.settings import apply_preferences
+from skills.preferences import validate_preferences
+from storage.models import User
+
+log = logging.getLogger(__name__)
+
+_FIELD_IDS = {
+    "briefing_time": SettingsField.BRIEFING_TIME,
+    "timezone": SettingsField.TIMEZONE,
+    "working_hours_start": SettingsField.WORK_START,
+    "working_hours_end": SettingsField.WORK_END,
+    "quiet_hours_start": SettingsField.QUIET_START,
+    "quiet_hours_end": SettingsField.QUIET_END,
+    "max_notifications_per_hour": SettingsField.MAX_PER_HOUR,
+    "meeting_buffer_minutes": SettingsField.BUFFER,
+    "daily_send_limit": SettingsField.SEND_LIMIT,
+    "coaching_frequency": SettingsField.COACHING,
+}
+
+
+async def publish_home(deps: Deps, client: AsyncWebClient, user: User) -> None:
+    view = home_view(await home_model(deps.db, user, deps.clock()))
+    await client.views_publish(user_id=user.slack_user_id, view=view)
+
+
+async def open_settings(deps: Deps, client: AsyncWebClient, user: User, trigger_id: str) -> None:
+    await client.views_open(trigger_id=trigger_id, view=settings_modal(await preference_form(deps.db, user)))
+
+
+def read_settings_submission(values: dict[str, Any]) -> dict[str, object]:
+    """Modal state values -> logical field names (the shape `validate_preferences` takes)."""
+    out: dict[str, object] = {}
+    for name, block_id in _FIELD_IDS.items():
+        element = values.get(block_id, {}).get(block_id, {})
+        out[name] = (
+            element.get("selected_time")
+            or element.get("value")
+            or (element.get("selected_option") or {}).get("value")
+        )
+    return out
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.event("app_home_opened")
+    async def on_home_opened(event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home" or context.get("actor") is None:
+            return
+        await publish_home(deps, client, context["actor"])
+
+    @app.action(HomeAction.REFRESH)
+    async def on_refresh(ack: AsyncAck, client: AsyncWebClient, context: dict[str, Any]) -> None:
+        await ack()
+        await publish_home(deps, client, context["actor"])
+
+    @app.action(HomeAction.OPEN_SETTINGS)
+    @app.action(HelpAction.OPEN_SETTINGS)
+    async def on_open_settings(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
+        await ack()
+        await open_settings(deps, client, context["actor"], body["trigger_id"])
+
+    @app.view(Callback.SETTINGS)
+    async def on_settings_submit(ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
+        changes, errors = validate_preferences(read_settings_submission(view["state"]["values"]), _FIELD_IDS)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        assert changes is not None
+        user: User = context["actor"]
+        await apply_preferences(deps.db, user, changes, deps.settings_listeners)
+        log.info("settings saved", extra={"user_id": user.id})
+        refreshed = await _reload(deps, user)
+        await publish_home(deps, client, refreshed)
+
+
+async def _reload(deps: Deps, user: User) -> User:
+    async with deps.db.session() as s:
+        fresh = await s.get(User, user.id)
+    return fresh or user

@@ -1,0 +1,89 @@
+"""Bolt middleware: drop redelivered events, resolve the acting user from the database.
+
+Slack redelivers an event when an ack is late (Socket Mode too); `event_id` is recorded in
+`slack_events_seen` and a second delivery is acked and dropped. The actor (our `User` row)
+is put in `context["actor"]`, onboarding users we have not met from `users.info`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from bot.deps import Deps
+from storage.models import SlackEventSeen
+from storage.users import SlackProfile, ensure_user
+
+log = logging.getLogger(__name__)
+
+
+class DropDuplicateEvents(AsyncMiddleware):
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        event_id = req.body.get("event_id") if req.body.get("type") == "event_callback" else None
+        if not event_id:
+            return await next()
+        try:
+            async with self.deps.db.transaction() as s:
+                s.add(SlackEventSeen(event_id=event_id, received_at=self.deps.clock()))
+        except IntegrityError:
+            log.info("duplicate slack event dropped", extra={"event_id": event_id,
+                     "retry_attempt": req.body.get("retry_attempt")})
+            return await req.context.ack()
+        return await next()
+
+
+async def forget_old_events(deps: Deps, older_than: timedelta = timedelta(days=2)) -> int:
+    """Housekeeping cron: Slack never redelivers after a few minutes."""
+    async with deps.db.transaction() as s:
+        result = await s.exec(delete(SlackEventSeen).where(SlackEventSeen.received_at < deps.clock() - older_than))  # type: ignore[call-overload]
+        return int(result.rowcount or 0)
+
+
+class ResolveActor(AsyncMiddleware):
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        user_id, team_id = req.context.user_id, req.context.team_id or ""
+        if user_id:
+            req.context["actor"] = await self._actor(req, user_id, team_id)
+        return await next()
+
+    async def _actor(self, req: AsyncBoltRequest, user_id: str, team_id: str):  # type: ignore[no-untyped-def]
+        from storage.users import user_by_slack_id
+
+        async with self.deps.db.session() as s:
+            user = await user_by_slack_id(s, slack_user_id=user_id)
+        if user is not None:
+            return user
+        try:
+            info = await req.context.client.users_info(user=user_id)  # type: ignore[union-attr]
+        except SlackApiError as exc:
+            log.warning("users.info failed", extra={"error": exc.response.get("error")})
+            return None
+        u = info["user"]
+        profile = SlackProfile(
+            slack_user_id=user_id,
+            team_id=team_id or u.get("team_id", ""),
+            name=u.get("real_name") or u.get("name") or user_id,
+            email=(u.get("profile") or {}).get("email") or f"{user_id}@unknown.invalid",
+            timezone=u.get("tz") or "UTC",
+            is_admin=bool(u.get("is_admin")),
+        )
+        async with self.deps.db.transaction() as s:
+            return await ensure_user(s, profile=profile)

@@ -1,0 +1,59 @@
+"""The aiohttp web app: `/healthz`, `/readyz`, `/slack/events` (HTTP mode) and webhook routes."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import text
+
+from bot.deps import Deps
+
+log = logging.getLogger(__name__)
+
+DEPS_KEY = web.AppKey("deps", Deps)
+
+
+async def healthz(_: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    deps = request.app[DEPS_KEY]
+    checks: dict[str, object] = {}
+    ok = True
+    try:
+        async with deps.db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # readiness reports any failure as not ready
+        checks["database"] = f"error: {type(exc).__name__}"
+        ok = False
+    slack = deps.slack
+    checks["slack"] = {"mode": slack.mode, "state": slack.state, "since": slack.since.isoformat(),
+                       "reconnects": slack.reconnects}
+    if slack.state not in ("connected", "http"):
+        ok = False
+    return web.json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)
+
+
+def build_web_app(deps: Deps, bolt: AsyncApp | None, *, http_mode: bool) -> web.Application:
+    app = web.Application(client_max_size=deps.settings.max_body_bytes)
+    app[DEPS_KEY] = deps
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    if http_mode and bolt is not None:
+        async def slack_events(request: web.Request) -> web.Response:
+            bolt_resp = await bolt.async_dispatch(await to_bolt_request(request))
+            return await to_aiohttp_response(bolt_resp)
+
+        app.router.add_post("/slack/events", slack_events)
+    try:
+        from bot.webhooks import recorders
+    except ImportError:
+        recorders = None  # type: ignore[assignment]
+    if recorders is not None and hasattr(recorders, "register_routes"):
+        recorders.register_routes(app, deps)
+    return app

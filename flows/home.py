@@ -1,0 +1,96 @@
+"""The App Home tab's data: reads the rep's settings, connections and waiting items into a view model."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from blocks.home import ConnectionRow, HomeModel, OrgRow, WaitingRow
+from skills.preferences import PreferenceForm, hhmm
+from storage.engine import Database
+from storage.models import User
+from storage.users import connections, org_settings, pending_actions_for, preferences
+
+PROVIDER_LABELS = {
+    "google": "Google (Gmail & Calendar)",
+    "microsoft": "Microsoft 365 (Outlook & Calendar)",
+    "hubspot": "HubSpot CRM",
+    "instantly": "Instantly campaigns",
+}
+
+_KIND_LABELS = {
+    "email_send": "Follow-up email to approve",
+    "stage_change": "Deal stage change to approve",
+    "tasks": "Tasks to review",
+    "invite": "Calendar invite to approve",
+}
+
+
+async def month_spend(db: Database, org_id: int, now: datetime) -> float:
+    """AI spend this month; 0 when the cost ledger repository is not there yet."""
+    try:
+        from storage.costs import month_spend as spend  # type: ignore[attr-defined]
+    except ImportError:
+        return 0.0
+    async with db.session() as s:
+        return float(await spend(s, org_id=org_id, now=now))
+
+
+async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
+    assert user.id is not None
+    async with db.transaction() as s:
+        prefs = await preferences(s, user_id=user.id)
+        conns = await connections(s, user_id=user.id)
+        waiting = await pending_actions_for(s, user_id=user.id)
+        org = await org_settings(s, org_id=user.org_id) if user.role == "admin" else None
+    rows = []
+    for provider, label in PROVIDER_LABELS.items():
+        c = conns.get(provider)
+        status = "not_connected" if c is None else ("connected" if c.status == "active" else c.status)
+        rows.append(ConnectionRow(provider=provider, label=label, status=status,
+                                  account=c.account_email if c else None))
+    quiet = (
+        f"{hhmm(prefs.quiet_hours_start)}–{hhmm(prefs.quiet_hours_end)}"
+        if prefs.quiet_hours_start and prefs.quiet_hours_end else "none"
+    )
+    org_row = None
+    if org is not None:
+        org_row = OrgRow(ai_budget_usd=org.ai_budget_usd_month,
+                         ai_spend_usd=await month_spend(db, user.org_id, now),
+                         stale_threshold_days=org.stale_threshold_days, features=dict(org.features))
+    return HomeModel(
+        name=user.name,
+        timezone=user.timezone,
+        briefing_time=hhmm(user.briefing_time) or "08:00",
+        briefing_days=user.briefing_days,
+        working_hours=f"{hhmm(prefs.working_hours_start)}–{hhmm(prefs.working_hours_end)} ({prefs.working_days})",
+        quiet_hours=quiet,
+        max_notifications_per_hour=prefs.max_notifications_per_hour,
+        meeting_buffer_minutes=prefs.meeting_buffer_minutes,
+        daily_send_limit=prefs.daily_send_limit,
+        coaching_frequency=prefs.coaching_frequency.replace("_", " "),
+        paused_until=prefs.paused_until if prefs.paused_until and prefs.paused_until > now else None,
+        connections=rows,
+        waiting=[WaitingRow(id=w.id, summary=_KIND_LABELS.get(w.kind, w.kind.replace("_", " ")),
+                            expires_at=w.expires_at) for w in waiting],
+        recent=[],
+        org=org_row,
+        refreshed_at=now,
+    )
+
+
+async def preference_form(db: Database, user: User) -> PreferenceForm:
+    assert user.id is not None
+    async with db.transaction() as s:
+        prefs = await preferences(s, user_id=user.id)
+    return PreferenceForm(
+        briefing_time=hhmm(user.briefing_time) or "08:00",
+        timezone=user.timezone,
+        working_hours_start=hhmm(prefs.working_hours_start) or "09:00",
+        working_hours_end=hhmm(prefs.working_hours_end) or "17:00",
+        quiet_hours_start=hhmm(prefs.quiet_hours_start),
+        quiet_hours_end=hhmm(prefs.quiet_hours_end),
+        max_notifications_per_hour=prefs.max_notifications_per_hour,
+        meeting_buffer_minutes=prefs.meeting_buffer_minutes,
+        daily_send_limit=prefs.daily_send_limit,
+        coaching_frequency=prefs.coaching_frequency,
+    )
