@@ -1,0 +1,200 @@
+"""Sixty's composition root: wiring only.
+
+settings -> storage (migrations applied) -> Slack client and Bolt `AsyncApp` -> aiohttp web
+app (webhooks, /healthz, /readyz, /slack/events in HTTP mode) -> APScheduler -> orchestrator
+workers. Three modes, chosen from settings: Socket Mode (SLACK_APP_TOKEN), HTTP mode
+(SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET) and sandbox (no tokens: a local Slack on loopback).
+
+`python app.py` runs it; SIGTERM/SIGINT stop taking work, finish what is in flight, close.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps, SlackConnectionState
+from bot.listeners import register_all
+from bot.socket_mode import SocketModeRunner
+from bot.web import build_web_app
+from config import ConfigError, Mode, Settings, load_settings
+from config.logging import configure_logging
+from storage.engine import Database
+from storage.migrate import upgrade
+
+log = logging.getLogger("sixty")
+
+
+def build_slack_client(token: str, base_url: str | None) -> AsyncWebClient:
+    """The Web API client: retries 429s (honouring Retry-After) and connection errors."""
+    kwargs: dict[str, Any] = {"token": token}
+    if base_url:
+        kwargs["base_url"] = base_url
+    return AsyncWebClient(
+        **kwargs,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+def build_bolt(client: AsyncWebClient, deps: Deps, *, signing_secret: str | None,
+               process_before_response: bool = False) -> AsyncApp:
+    bolt = AsyncApp(
+        client=client,
+        token=client.token,
+        signing_secret=signing_secret,
+        request_verification_enabled=signing_secret is not None,
+        process_before_response=process_before_response,
+        raise_error_for_unhandled_request=False,
+    )
+    register_all(bolt, deps)
+    return bolt
+
+
+@dataclass
+class Runtime:
+    """Everything the process runs, started and stopped in order."""
+
+    settings: Settings
+    db: Database | None = None
+    deps: Deps | None = None
+    bolt: AsyncApp | None = None
+    client: AsyncWebClient | None = None
+    sandbox: Any = None
+    socket: SocketModeRunner | None = None
+    scheduler: AsyncIOScheduler | None = None
+    engine: Any = None
+    runner: web.AppRunner | None = None
+    urls: dict[str, str] = field(default_factory=dict)
+
+    async def start(self) -> None:
+        s = self.settings
+        await asyncio.to_thread(upgrade, s.database_url)
+        self.db = Database(s.database_url)
+        state = SlackConnectionState(mode=s.mode.value, state="http" if s.mode is Mode.HTTP else "starting")
+        self.deps = Deps(settings=s, db=self.db, slack=state)
+
+        bot_token, app_token, api_url = s.slack_bot_token, s.slack_app_token, s.slack_api_url
+        if s.mode is Mode.SANDBOX:
+            self.sandbox = await start_sandbox(self.db, s)
+            bot_token, app_token, api_url = self.sandbox.bot_token, self.sandbox.app_token, self.sandbox.api_url
+            self.urls["sandbox"] = self.sandbox.url
+        assert bot_token is not None
+        self.client = build_slack_client(bot_token, api_url)
+        self.engine = await start_orchestrator(self.deps, self.client)
+        self.bolt = build_bolt(self.client, self.deps, signing_secret=s.slack_signing_secret)
+
+        web_app = build_web_app(self.deps, self.bolt, http_mode=s.mode is Mode.HTTP)
+        self.runner = web.AppRunner(web_app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, s.host, s.port)
+        await site.start()
+        port = self.runner.addresses[0][1] if self.runner.addresses else s.port
+        self.urls["web"] = f"http://{s.host}:{port}"
+
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        register_crons(self.scheduler, self.deps, self.engine)
+        self.scheduler.start()
+
+        if app_token:
+            self.socket = SocketModeRunner(self.bolt, app_token, state, quiet_after_s=s.socket_watchdog_s)
+            await self.socket.start()
+
+    async def stop(self) -> None:
+        """Stop taking work, finish what is in flight, close sockets."""
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if self.socket is not None:
+            await self.socket.stop()
+        if self.engine is not None and hasattr(self.engine, "stop"):
+            await self.engine.stop()
+        if self.runner is not None:
+            await self.runner.cleanup()
+        if self.sandbox is not None:
+            await self.sandbox.stop()
+        if self.client is not None and getattr(self.client, "session", None) is not None:
+            with contextlib.suppress(Exception):
+                await self.client.session.close()
+        if self.db is not None:
+            await self.db.dispose()
+
+
+async def start_sandbox(db: Database, settings: Settings) -> Any:
+    """The local Slack for `make run` and tests, seeded with the org's users."""
+    from sandbox.server import Sandbox
+
+    from storage.demo import demo_users
+
+    async with db.session() as s:
+        users = await demo_users(s)
+    sandbox = Sandbox(team_name="Sixty Demo", users=users)
+    await sandbox.start(host=settings.host, port=settings.sandbox_port)
+    return sandbox
+
+
+async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Any:
+    """The orchestrator and its workers (flows/). None until the engine is wired."""
+    return None
+
+
+def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Any) -> None:
+    """Every cron in one place, explicit ids, replace_existing (flows/crons.py fires each once)."""
+    from bot.middleware import forget_old_events
+
+    scheduler.add_job(forget_old_events, "interval", hours=6, args=[deps], id="housekeeping:slack-events",
+                      replace_existing=True)
+
+
+async def serve(settings: Settings) -> None:
+    runtime = Runtime(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await runtime.start()
+        print_banner(settings, runtime.urls)
+        await stop.wait()
+        log.info("shutting down")
+    finally:
+        await runtime.stop()
+
+
+def print_banner(settings: Settings, urls: dict[str, str]) -> None:
+    lines = [f"Sixty is running ({settings.mode.value} mode)."]
+    if "sandbox" in urls:
+        lines.append(f"Open the sandbox workspace: {urls['sandbox']}")
+    lines.append(f"Webhooks and health: {urls.get('web')}/healthz")
+    print("\n".join(lines), flush=True)
+
+
+def main() -> int:
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, settings.log_format)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
