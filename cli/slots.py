@@ -1,9 +1,56 @@
-"""`sixty slots` (placeholder until its issue lands: registers nothing)."""
+"""`sixty slots FILE.json`: rank meeting options from calendars in a JSON file (DESIGN.md 7).
+
+Input and output are documented in `skills/slot_types.py`; the work is `skills.slots`.
+Output: `{"slots": [{start, end, score, rep_local, prospect_local, flags}], "has_more",
+"explanation"?, "notes"?}` on stdout, best first. `FILE` may be `-` for stdin. Without `now`
+in the file, the current time is used. Bad input: one line on stderr, exit status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from cli.common import read_json_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    return None
+    p = sub.add_parser(
+        "slots",
+        help="rank meeting times from rep and prospect calendars (JSON in, JSON out)",
+        description="Find and rank meeting slots. FILE.json holds {now, duration_minutes, "
+        "days, max_options, rep: {timezone, working_hours, buffer_minutes, busy}, "
+        "prospect?: {timezone, busy?}}; see skills/slot_types.py for every field.",
+    )
+    p.add_argument("file", metavar="FILE.json", help="request as JSON ('-' for stdin)")
+    p.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
+    p.set_defaults(handler=run)
+
+
+def _read(path: str) -> Any:
+    from cli.main import UsageError
+
+    if path != "-":
+        return read_json_file(path)
+    try:
+        return json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"stdin is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from cli.main import UsageError
+    from skills.slot_types import SlotInputError, request_from_json, result_to_json
+    from skills.slots import find_slots
+
+    data = _read(args.file)
+    try:
+        request = request_from_json(data, default_now=datetime.now(UTC))
+    except SlotInputError as exc:
+        raise UsageError(str(exc)) from None
+    result = find_slots(request)
+    print(json.dumps(result_to_json(result), indent=args.indent, ensure_ascii=False))
+    return 0

@@ -1,0 +1,713 @@
+"""The availability slot finder: mutual free time, ranked and explained (pure, no I/O).
+
+`find_slots(request) -> SlotResult` offers meeting times over the rep's next N business days:
+
+- hard rules: inside the rep's working hours in the rep's zone, on the rep's working days,
+  not on all-day / out-of-office days, not in quiet hours, after now + minimum notice, never
+  overlapping rep busy time or visible prospect busy time widened by the buffer on both sides,
+  and (unless `allow_outside_prospect_hours`) within the prospect's business hours give or
+  take `stretch_minutes`;
+- scoring (higher is better, about 0..100): inside the prospect's hours, the rep's morning /
+  afternoon preference, no tentative clash, not fragmenting a free block (a slot against a
+  block edge beats one leaving a useless 15-minute sliver), sooner is better;
+- ranking: greedy re-rank that penalises a second pick on the same day and near-duplicates,
+  so the top options spread over days; ties go to the earlier start. `offset` pages on
+  ("show more"); reported scores are the re-ranked ones, so the list is sorted by score.
+- explanation when there are few or no good options: reasons (`rep_fully_booked`,
+  `rep_out_of_office`, `no_business_hours_overlap`, `prospect_busy`,
+  `min_notice_excludes_today`, `prospect_calendar_unknown`, `no_more_options`) and ways out
+  (`widen_range`, `shorter_meeting`, `allow_outside_hours`), each with a sentence for people.
+
+Local windows are computed per local date with zoneinfo, never by adding 24 hours, so DST
+weeks are right in both zones. Internally all instants are integer epoch seconds; busy time is
+merged once into sorted disjoint intervals and searched with bisect (no per-minute loops).
+
+`slot_is_free(request, start, end)` re-checks one chosen slot against fresh calendars ("taken
+in the meantime").
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from skills.slot_types import (
+    MAX_DAYS,
+    Explanation,
+    Interval,
+    Note,
+    ProspectCalendar,
+    RepCalendar,
+    Slot,
+    SlotRequest,
+    SlotResult,
+    WorkingHours,
+)
+from skills.timezones import local_datetime, local_label, short_label
+
+FLAG_EARLY = "early_for_prospect"
+FLAG_LATE = "late_for_prospect"
+FLAG_OUTSIDE = "outside_prospect_hours"
+FLAG_NON_WORKING_DAY = "prospect_non_working_day"
+FLAG_TENTATIVE = "tentative_conflict"
+FLAG_FRAGMENTS = "fragments_block"
+FLAG_OUTSIDE_REP = "outside_rep_hours"  # reserved: the finder never offers such slots today
+
+# Flags that make an option less than good (fragments_block is the rep's concern only).
+PROBLEM_FLAGS = frozenset({FLAG_EARLY, FLAG_LATE, FLAG_OUTSIDE, FLAG_TENTATIVE})
+
+BASE_SCORE = 100.0
+PENALTY_STRETCH = 15.0  # early/late for the prospect, plus up to 10 more with the distance
+PENALTY_STRETCH_SCALE = 10.0
+PENALTY_OUTSIDE = 50.0
+PENALTY_PREFERENCE = 10.0
+PENALTY_TENTATIVE = 20.0
+PENALTY_SLIVER = 6.0  # per side leaving a gap too short to use
+PENALTY_SPLIT = 2.0  # per side leaving a usable but split remainder
+PENALTY_PER_DAY = 2.0  # per business day later
+PENALTY_LATER_IN_DAY = 1.0  # spread over the working day
+PENALTY_SAME_DAY = 12.0  # diversity: per option already picked on that day
+PENALTY_NEAR = 25.0  # diversity: within the meeting length (plus buffer) of a picked option
+MIN_USABLE_MINUTES = 30
+
+_NOON = time(12, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Merged:
+    """Sorted, disjoint [start, end) intervals in epoch seconds."""
+
+    starts: list[int]
+    ends: list[int]
+
+    def overlaps(self, s: int, e: int) -> bool:
+        i = bisect_right(self.ends, s)  # first interval ending after s
+        return i < len(self.starts) and self.starts[i] < e
+
+    def within(self, ws: int, we: int) -> Iterable[tuple[int, int]]:
+        i = bisect_right(self.ends, ws)
+        n = len(self.starts)
+        while i < n and self.starts[i] < we:
+            yield self.starts[i], self.ends[i]
+            i += 1
+
+
+def _epoch(dt: datetime) -> int:
+    return math.floor(dt.timestamp())
+
+
+def merge(intervals: Iterable[tuple[int, int]]) -> _Merged:
+    """Merge [start, end) pairs (touching ones too) into sorted disjoint intervals."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in sorted(intervals):
+        if e <= s:
+            continue
+        if ends and s <= ends[-1]:
+            if e > ends[-1]:
+                ends[-1] = e
+        else:
+            starts.append(s)
+            ends.append(e)
+    return _Merged(starts, ends)
+
+
+def _widened(intervals: Sequence[Interval], pad_s: int) -> _Merged:
+    return merge((_epoch(iv.start) - pad_s, _epoch(iv.end) + pad_s) for iv in intervals)
+
+
+@dataclass(frozen=True, slots=True)
+class _Day:
+    index: int  # business-day index, 0 = first day in range
+    day: date
+    ws: int  # working window in epoch seconds
+    we: int
+    noon: int
+    off: bool  # all-day event or out of office
+
+
+@dataclass(frozen=True, slots=True)
+class _ProspectDays:
+    """Prospect local dates around the range: midnight, working window, working or not."""
+
+    midnights: list[int]
+    starts: list[int]
+    ends: list[int]
+    works: list[bool]
+    inside_starts: list[int]  # working windows only, for bisect
+    inside_ends: list[int]
+
+
+@dataclass(slots=True)
+class _Stats:
+    days: int = 0
+    days_off: int = 0
+    rep_free: int = 0  # candidate starts free for the rep
+    today_without_notice: int = 0  # today's starts lost only to the minimum notice
+    today_with_notice: int = 0
+    today_in_range: bool = False
+    prospect_clear: int = 0  # ... and clear of visible prospect busy time
+    inside: int = 0  # ... and inside the prospect's hours
+    stretch: int = 0  # ... or within the stretch (early / late)
+    outside: int = 0  # ... or further out / their non-working day
+    offerable_days: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class _Candidate:
+    score: float
+    s: int
+    day: int
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    request: SlotRequest
+    rep_tz: tzinfo
+    rep_busy: _Merged  # widened by the buffer
+    prospect_busy: _Merged | None
+    tentative: _Merged
+    now: int
+
+
+def _prepare(request: SlotRequest) -> _Prepared:
+    rep = request.rep
+    prospect = request.prospect
+    prospect_busy = None
+    if prospect is not None and prospect.busy is not None:
+        pad = rep.buffer_minutes if prospect.buffer_minutes is None else prospect.buffer_minutes
+        prospect_busy = _widened(prospect.busy, pad * 60)
+    return _Prepared(
+        request=request,
+        rep_tz=rep.timezone,
+        rep_busy=_widened(rep.busy, rep.buffer_minutes * 60),
+        prospect_busy=prospect_busy,
+        tentative=_widened(rep.tentative, 0),
+        now=_epoch(request.now),
+    )
+
+
+def _window(day: date, hours: WorkingHours, tz: tzinfo) -> tuple[int, int]:
+    ws = _epoch(local_datetime(day, hours.start, tz))
+    end_day = day + timedelta(days=1) if hours.end == time(0, 0) else day
+    we = _epoch(local_datetime(end_day, hours.end, tz))
+    return ws, we
+
+
+def _business_days(rep: RepCalendar, now: int, count: int) -> list[_Day]:
+    """The next `count` working days in the rep's zone; today counts if its hours are not over."""
+    tz = rep.timezone
+    today = datetime.fromtimestamp(now, tz).date()
+    out: list[_Day] = []
+    d = today
+    while len(out) < count and (d - today).days <= 7 * count + 7:
+        if d.weekday() in rep.working_hours.days:
+            ws, we = _window(d, rep.working_hours, tz)
+            if d != today or now < we:
+                noon = _epoch(local_datetime(d, _NOON, tz))
+                out.append(_Day(len(out), d, ws, we, noon, d in rep.days_off))
+        d += timedelta(days=1)
+    return out
+
+
+def _prospect_days(prospect: ProspectCalendar, first: int, last: int) -> _ProspectDays:
+    tz = prospect.timezone
+    d = datetime.fromtimestamp(first, tz).date() - timedelta(days=1)
+    end = datetime.fromtimestamp(last, tz).date() + timedelta(days=1)
+    pd = _ProspectDays([], [], [], [], [], [])
+    hours = prospect.working_hours
+    while d <= end:
+        ws, we = _window(d, hours, tz)
+        works = d.weekday() in hours.days
+        pd.midnights.append(_epoch(local_datetime(d, time(0, 0), tz)))
+        pd.starts.append(ws)
+        pd.ends.append(we)
+        pd.works.append(works)
+        if works:
+            pd.inside_starts.append(ws)
+            pd.inside_ends.append(we)
+        d += timedelta(days=1)
+    return pd
+
+
+def _quiet(rep: RepCalendar, day: date) -> list[tuple[int, int]]:
+    tz = rep.timezone
+    out = []
+    for q in rep.quiet_hours:
+        if q.start < q.end or q.end == time(0, 0):
+            out.append(_window(day, WorkingHours(q.start, q.end, frozenset(range(7))), tz))
+        else:  # wraps midnight: evening of this day and morning of this day
+            out.append((_epoch(local_datetime(day, q.start, tz)), _window(day, _ALL_DAY, tz)[1]))
+            out.append((_window(day, _ALL_DAY, tz)[0], _epoch(local_datetime(day, q.end, tz))))
+    return out
+
+
+_ALL_DAY = WorkingHours(time(0, 0), time(0, 0), frozenset(range(7)))
+
+
+def _free_blocks(prep: _Prepared, d: _Day) -> list[tuple[int, int]]:
+    """The day's working window minus busy (with buffers) and quiet hours."""
+    blocked: Iterable[tuple[int, int]] = prep.rep_busy.within(d.ws, d.we)
+    quiet = _quiet(prep.request.rep, d.day)
+    if quiet:
+        blocked = merge([*blocked, *quiet]).within(d.ws, d.we)
+    free = []
+    cursor = d.ws
+    for bs, be in blocked:
+        if bs > cursor:
+            free.append((cursor, min(bs, d.we)))
+        cursor = max(cursor, be)
+        if cursor >= d.we:
+            break
+    if cursor < d.we:
+        free.append((cursor, d.we))
+    return free
+
+
+def _align_up(x: int, step_s: int, tz: tzinfo) -> int:
+    """The first instant at or after x whose local wall-clock time is on the step grid."""
+    offset = datetime.fromtimestamp(x, tz).utcoffset() or timedelta(0)
+    off = int(offset.total_seconds())
+    return -((-(x + off)) // step_s) * step_s - off
+
+
+def _scan(
+    prep: _Prepared, days: int, duration_min: int, step_min: int, allow_outside: bool
+) -> tuple[list[_Candidate], _Stats]:
+    """Every offerable candidate start, scored (before diversity), and counts for explaining."""
+    req = prep.request
+    rep = req.rep
+    tz = prep.rep_tz
+    dur = duration_min * 60
+    step = step_min * 60
+    usable = min(duration_min, MIN_USABLE_MINUTES) * 60
+    earliest = prep.now + rep.min_notice_minutes * 60
+    stats = _Stats()
+    out: list[_Candidate] = []
+    bdays = _business_days(rep, prep.now, days)
+    stats.days = len(bdays)
+    if not bdays:
+        return out, stats
+    prospect = req.prospect
+    pdays = _prospect_days(prospect, bdays[0].ws, bdays[-1].we) if prospect else None
+    stretch = (prospect.stretch_minutes * 60) if prospect else 0
+    pbusy = prep.prospect_busy
+    tentative = prep.tentative
+    prefer = rep.preference
+    today = datetime.fromtimestamp(prep.now, tz).date()
+
+    for d in bdays:
+        if d.off:
+            stats.days_off += 1
+            continue
+        is_today = d.day == today
+        if is_today:
+            stats.today_in_range = True
+        span = max(d.we - d.ws, 1)
+        for fs, fe in _free_blocks(prep, d):
+            if is_today:  # count what the minimum notice alone takes away
+                first = _align_up(max(fs, prep.now), step, tz)
+                if first + dur <= fe:
+                    stats.today_without_notice += (fe - dur - first) // step + 1
+            lower = max(fs, earliest)
+            s = _align_up(lower, step, tz)
+            while s + dur <= fe:
+                e = s + dur
+                stats.rep_free += 1
+                if is_today:
+                    stats.today_with_notice += 1
+                if pbusy is not None and pbusy.overlaps(s, e):
+                    s += step
+                    continue
+                stats.prospect_clear += 1
+                score = BASE_SCORE
+                flags: tuple[str, ...] = ()
+                if pdays is not None:
+                    flags, penalty, kind = _prospect_fit(pdays, s, e, stretch)
+                    if kind == 0:
+                        stats.inside += 1
+                    elif kind == 1:
+                        stats.stretch += 1
+                    else:
+                        stats.outside += 1
+                        if not allow_outside:
+                            s += step
+                            continue
+                    score -= penalty
+                if prefer is not None and (prefer == "morning") != (s < d.noon):
+                    score -= PENALTY_PREFERENCE
+                if tentative.starts and tentative.overlaps(s, e):
+                    score -= PENALTY_TENTATIVE
+                    flags = (*flags, FLAG_TENTATIVE)
+                left = s - max(fs, earliest)
+                right = fe - e
+                sliver = False
+                for gap in (left, right):
+                    if gap >= step and gap < usable:
+                        score -= PENALTY_SLIVER
+                        sliver = True
+                    elif gap >= usable:
+                        score -= PENALTY_SPLIT
+                if sliver:
+                    flags = (*flags, FLAG_FRAGMENTS)
+                score -= PENALTY_PER_DAY * d.index + PENALTY_LATER_IN_DAY * (s - d.ws) / span
+                out.append(_Candidate(score, s, d.index, flags))
+                stats.offerable_days.add(d.index)
+                s += step
+    return out, stats
+
+
+def _prospect_fit(
+    pd: _ProspectDays, s: int, e: int, stretch: int
+) -> tuple[tuple[str, ...], float, int]:
+    """(flags, penalty, kind) with kind 0 inside, 1 within the stretch, 2 outside."""
+    j = bisect_right(pd.inside_starts, s) - 1
+    if j >= 0 and e <= pd.inside_ends[j]:
+        return (), 0.0, 0
+    k = bisect_right(pd.midnights, s) - 1
+    if k < 0 or not pd.works[k]:
+        return (FLAG_OUTSIDE, FLAG_NON_WORKING_DAY), PENALTY_OUTSIDE, 2
+    ps, pe = pd.starts[k], pd.ends[k]
+    flags: list[str] = []
+    beyond = 0
+    if s < ps:
+        flags.append(FLAG_EARLY)
+        beyond = max(beyond, ps - s)
+    if e > pe:
+        flags.append(FLAG_LATE)
+        beyond = max(beyond, e - pe)
+    if not flags:  # starts inside their day but the window lookup missed: treat as inside
+        return (), 0.0, 0
+    if beyond <= stretch:
+        frac = beyond / stretch if stretch else 1.0
+        return tuple(flags), PENALTY_STRETCH + PENALTY_STRETCH_SCALE * frac, 1
+    return (*flags, FLAG_OUTSIDE), PENALTY_OUTSIDE, 2
+
+
+def _rank(cands: list[_Candidate], take: int, near: int) -> list[tuple[_Candidate, float]]:
+    """Greedy diversity re-rank: returns up to `take` (candidate, effective score), best first."""
+    by_day: dict[int, list[_Candidate]] = {}
+    for c in cands:
+        by_day.setdefault(c.day, []).append(c)
+    for lst in by_day.values():
+        lst.sort(key=lambda c: (-round(c.score, 6), c.s))
+    picked_on: dict[int, list[int]] = {day: [] for day in by_day}
+    used: set[int] = set()
+    out: list[tuple[_Candidate, float]] = []
+    while len(out) < take:
+        best: tuple[float, int, _Candidate] | None = None
+        for day, lst in by_day.items():
+            picks = picked_on[day]
+            day_pen = PENALTY_SAME_DAY * len(picks)
+            top_near: _Candidate | None = None
+            top_far: _Candidate | None = None
+            for c in lst:
+                if c.s in used:
+                    continue
+                if any(abs(c.s - p) < near for p in picks):
+                    if top_near is None:
+                        top_near = c
+                    continue
+                top_far = c
+                break
+            for c, extra in ((top_far, 0.0), (top_near, PENALTY_NEAR)):
+                if c is None:
+                    continue
+                eff = round(c.score - day_pen - extra, 6)
+                if best is None or (-eff, c.s) < (-best[0], best[1]):
+                    best = (eff, c.s, c)
+        if best is None:
+            break
+        eff, s, c = best
+        used.add(s)
+        picked_on[c.day].append(s)
+        out.append((c, eff))
+    return out
+
+
+def _default_step(duration: int) -> int:
+    return 30 if duration >= 60 else 15
+
+
+def find_slots(request: SlotRequest) -> SlotResult:
+    """Ranked meeting options for `request`; see the module docstring for the rules."""
+    days = max(1, min(request.days, MAX_DAYS))
+    step = request.step_minutes or _default_step(request.duration_minutes)
+    prep = _prepare(request)
+    cands, stats = _scan(
+        prep, days, request.duration_minutes, step, request.allow_outside_prospect_hours
+    )
+    want = request.offset + request.max_options
+    near = (request.duration_minutes + request.rep.buffer_minutes) * 60
+    ranked = _rank(cands, want + 1, near)
+    page = ranked[request.offset : want]
+    rep_tz = request.rep.timezone
+    p_tz = request.prospect.timezone if request.prospect else None
+    slots = []
+    for c, eff in page:
+        start = datetime.fromtimestamp(c.s, rep_tz)
+        end = datetime.fromtimestamp(c.s + request.duration_minutes * 60, rep_tz)
+        slots.append(
+            Slot(
+                start=start,
+                end=end,
+                score=round(eff, 2),
+                rep_local=local_label(start, rep_tz),
+                prospect_local=local_label(start, p_tz) if p_tz is not None else None,
+                flags=c.flags,
+            )
+        )
+    notes = _notes(request, days)
+    good = sum(1 for s in slots if not PROBLEM_FLAGS.intersection(s.flags))
+    explanation = None
+    if len(slots) < request.max_options or good < min(3, request.max_options):
+        explanation = _explain(prep, days, step, stats, len(cands), slots, good)
+    return SlotResult(
+        slots=tuple(slots),
+        explanation=explanation,
+        notes=tuple(notes),
+        has_more=len(ranked) > want,
+    )
+
+
+# -- Explaining ----------------------------------------------------------------------------
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _minutes_text(minutes: int) -> str:
+    """ "45 minutes", "2 hours", "1 hour 30 minutes", "1 day"."""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_plural(days, "day"))
+    if hours:
+        parts.append(_plural(hours, "hour"))
+    if mins or not parts:
+        parts.append(_plural(mins, "minute"))
+    return " ".join(parts)
+
+
+def _hours_text(hours: WorkingHours, tz: tzinfo, at: datetime) -> str:
+    end = "24:00" if hours.end == time(0, 0) else f"{hours.end:%H:%M}"
+    return f"{hours.start:%H:%M}–{end} {short_label(tz, at)}"
+
+
+def _notes(request: SlotRequest, days: int) -> list[Note]:
+    notes = []
+    if request.days > MAX_DAYS:
+        notes.append(
+            Note(
+                "days_clamped",
+                f"Looked {MAX_DAYS} business days ahead, the most the finder covers "
+                f"(asked for {request.days}).",
+                {"days": MAX_DAYS, "asked": request.days},
+            )
+        )
+    if request.prospect is None:
+        notes.append(
+            Note(
+                "prospect_timezone_unknown",
+                "The prospect's timezone is unknown, so times are not checked against "
+                "their business hours.",
+            )
+        )
+    elif request.prospect.busy is None:
+        notes.append(_calendar_unknown())
+    return notes
+
+
+def _calendar_unknown() -> Note:
+    return Note(
+        "prospect_calendar_unknown",
+        "The prospect's calendar isn't visible, so these times only respect their "
+        "business hours, not their meetings.",
+    )
+
+
+def _offerable(
+    prep: _Prepared, days: int, duration: int, step: int, allow_outside: bool
+) -> tuple[int, int]:
+    """(candidate starts, days with any) for a what-if variant of the request."""
+    cands, stats = _scan(prep, days, duration, step, allow_outside)
+    return len(cands), len(stats.offerable_days)
+
+
+def _explain(
+    prep: _Prepared,
+    days: int,
+    step: int,
+    stats: _Stats,
+    offerable: int,
+    slots: list[Slot],
+    good: int,
+) -> Explanation:
+    req = prep.request
+    rep = req.rep
+    prospect = req.prospect
+    dur = req.duration_minutes
+    at = req.now
+    reasons: list[Note] = []
+    span = f"the next {_plural(stats.days, 'business day')}"
+
+    if req.offset > 0 and len(slots) < req.max_options:
+        reasons.append(
+            Note("no_more_options", "There are no more options beyond the ones already shown.")
+        )
+    if stats.days_off:
+        all_off = stats.days_off == stats.days
+        reasons.append(
+            Note(
+                "rep_out_of_office",
+                f"You're out of office or have all-day events on all of {span}."
+                if all_off
+                else f"You're out of office or have all-day events on {stats.days_off} of {span}.",
+                {"days_off": stats.days_off, "days": stats.days},
+            )
+        )
+    if stats.rep_free == 0 and stats.days_off < stats.days:
+        reasons.append(
+            Note(
+                "rep_fully_booked",
+                f"You have no free {dur}-minute window in your working hours "
+                f"({_hours_text(rep.working_hours, rep.timezone, at)}) over {span}.",
+                {"duration_minutes": dur, "days": stats.days},
+            )
+        )
+    lost_today = stats.today_without_notice - stats.today_with_notice
+    if stats.today_in_range and lost_today > 0 and stats.today_with_notice == 0:
+        reasons.append(
+            Note(
+                "min_notice_excludes_today",
+                f"Your minimum notice of {_minutes_text(rep.min_notice_minutes)} rules out "
+                "the rest of today.",
+                {"min_notice_minutes": rep.min_notice_minutes},
+            )
+        )
+    if stats.rep_free > 0 and stats.prospect_clear == 0:
+        reasons.append(
+            Note(
+                "prospect_busy",
+                "The prospect's calendar is busy whenever you are free.",
+            )
+        )
+    if prospect is not None and stats.prospect_clear > 0 and stats.inside == 0:
+        ours = _hours_text(rep.working_hours, rep.timezone, at)
+        theirs = _hours_text(prospect.working_hours, prospect.timezone, at)
+        if stats.stretch == 0:
+            msg = (
+                f"Your free time ({ours}) never falls in the prospect's business hours ({theirs})."
+            )
+        else:
+            msg = (
+                f"Your free time ({ours}) only touches the edges of the prospect's business "
+                f"hours ({theirs}), so the options are early or late for them."
+            )
+        reasons.append(Note("no_business_hours_overlap", msg, {"stretch_options": stats.stretch}))
+    if prospect is not None and prospect.busy is None:
+        reasons.append(_calendar_unknown())
+    if not reasons and slots and good < len(slots):
+        reasons.append(
+            Note(
+                "few_good_options",
+                "Only a few options suit both of you; the others are marked with why.",
+            )
+        )
+    elif not reasons:
+        reasons.append(
+            Note(
+                "few_options",
+                f"Only {_plural(len(slots), 'option')} fit over {span}.",
+                {"options": len(slots)},
+            )
+        )
+
+    suggestions: list[Note] = []
+    base, base_days = offerable, len(stats.offerable_days)
+    if days < MAX_DAYS:
+        wider, wider_days = _offerable(prep, MAX_DAYS, dur, step, req.allow_outside_prospect_hours)
+        if wider > base:
+            suggestions.append(
+                Note(
+                    "widen_range",
+                    f"Looking {MAX_DAYS} business days ahead instead of {days} finds options "
+                    f"on {_plural(wider_days - base_days, 'more day')}."
+                    if wider_days > base_days
+                    else f"Looking {MAX_DAYS} business days ahead instead of {days} finds "
+                    "more options.",
+                    {"days": MAX_DAYS},
+                )
+            )
+    for shorter in (45, 30, 15):
+        if shorter >= dur:
+            continue
+        count, _ = _offerable(prep, days, shorter, step, req.allow_outside_prospect_hours)
+        if count > base:
+            suggestions.append(
+                Note(
+                    "shorter_meeting",
+                    f"A {shorter}-minute meeting would fit more times.",
+                    {"duration_minutes": shorter},
+                )
+            )
+            break
+    if prospect is not None and not req.allow_outside_prospect_hours and stats.outside > 0:
+        suggestions.append(
+            Note(
+                "allow_outside_hours",
+                "Offer times outside the prospect's business hours, marked as such.",
+                {"allow_outside_prospect_hours": True},
+            )
+        )
+    return Explanation(reasons=tuple(reasons), suggestions=tuple(suggestions))
+
+
+# -- Re-checking one slot ------------------------------------------------------------------
+
+
+def slot_is_free(request: SlotRequest, start: datetime, end: datetime) -> bool:
+    """Whether [start, end) still satisfies the hard rules against the request's calendars.
+
+    For "the chosen slot was taken in the meantime": rebuild the request from fresh busy
+    data and check the chosen slot; if False, call `find_slots` for the next best. Minimum
+    notice is not re-applied (the prospect may have accepted minutes ago); `now` is.
+    """
+    prep = _prepare(request)
+    s, e = _epoch(start), _epoch(end)
+    rep = request.rep
+    tz = rep.timezone
+    if e <= s or s < prep.now:
+        return False
+    day = datetime.fromtimestamp(s, tz).date()
+    if day.weekday() not in rep.working_hours.days or day in rep.days_off:
+        return False
+    ws, we = _window(day, rep.working_hours, tz)
+    if s < ws or e > we:
+        return False
+    if prep.rep_busy.overlaps(s, e):
+        return False
+    if any(qs < e and s < qe for qs, qe in _quiet(rep, day)):
+        return False
+    return not (prep.prospect_busy is not None and prep.prospect_busy.overlaps(s, e))
+
+
+__all__ = [
+    "FLAG_EARLY",
+    "FLAG_FRAGMENTS",
+    "FLAG_LATE",
+    "FLAG_NON_WORKING_DAY",
+    "FLAG_OUTSIDE",
+    "FLAG_OUTSIDE_REP",
+    "FLAG_TENTATIVE",
+    "PROBLEM_FLAGS",
+    "find_slots",
+    "merge",
+    "slot_is_free",
+]
