@@ -1,0 +1,52 @@
+"""Home tab and help builders stay within Slack's limits whatever the data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from blocks.help import CommandHelp, help_blocks
+from blocks.home import ConnectionRow, HomeModel, OrgRow, WaitingRow, home_view
+
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def model(name: str = "Alex", waiting: int = 0, recent: list[str] | None = None, admin: bool = False) -> HomeModel:
+    return HomeModel(
+        name=name, timezone="Europe/London", briefing_time="08:00", briefing_days="mon-fri",
+        working_hours="09:00–17:00", quiet_hours="19:00–07:00", max_notifications_per_hour=10,
+        meeting_buffer_minutes=15, daily_send_limit=50, coaching_frequency="weekly", paused_until=None,
+        connections=[ConnectionRow("google", "Google", "connected", "alex@x.test"),
+                     ConnectionRow("microsoft", "Microsoft", "not_connected")],
+        waiting=[WaitingRow(id=str(i), summary=f"Item {i}") for i in range(waiting)],
+        recent=recent or [], org=OrgRow(50, 12.5, 14, {"coaching": True}) if admin else None, refreshed_at=NOW)
+
+
+def test_home_shows_settings_connections_and_admin_section() -> None:
+    view = home_view(model(waiting=2, admin=True)).to_dict()
+    text = str(view)
+    assert view["type"] == "home"
+    assert "Edit settings" in text and "Disconnect" in text and "Connect" in text
+    assert "Organisation (admins)" in text and "$12.50 of $50.00" in text
+    assert "Item 1" in text
+
+
+def test_non_admin_does_not_see_org_settings() -> None:
+    assert "Organisation" not in str(home_view(model()).to_dict())
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.text(min_size=1, max_size=400), waiting=st.integers(0, 500),
+       recent=st.lists(st.text(max_size=3000), max_size=50))
+def test_home_view_is_valid_for_any_data(name: str, waiting: int, recent: list[str]) -> None:
+    view = home_view(model(name=name, waiting=waiting, recent=recent, admin=True)).to_dict()  # validates
+    assert len(view["blocks"]) <= 100
+    if waiting > 10:
+        assert f"and {waiting - 10} more" in str(view)
+
+
+def test_help_mentions_problem_first() -> None:
+    blocks = [b.to_dict() for b in help_blocks([CommandHelp("/60 help", "this")], problem="I don't know `x`.")]
+    assert "I don't know" in blocks[0]["text"]["text"]

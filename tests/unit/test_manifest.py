@@ -1,0 +1,56 @@
+"""Every command and event registered in bot/ is in manifest.yml, and the reverse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.deps import Deps
+from bot.listeners import register_all
+from config import load_settings
+from storage.engine import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_manifest_matches_registered_listeners(tmp_path: Path) -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
+    deps = Deps(settings=load_settings(), db=Database(f"sqlite:///{tmp_path / 'x.db'}"))
+    app = AsyncApp(client=AsyncWebClient(token="xoxb-test"), token="xoxb-test",
+                   request_verification_enabled=False)
+    register_all(app, deps)
+    commands, events = set(), set()
+    for listener in app._async_listeners:
+        for matcher in listener.matchers:
+            for kind, value in _matcher_constants(matcher.func):
+                if kind == "command":
+                    commands.add(value)
+                elif kind in ("event", "message_event"):
+                    events.add(value)
+    await deps.db.dispose()
+    declared_commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    declared_events = {e.replace("message.im", "message") for e in manifest["settings"]["event_subscriptions"]["bot_events"]}
+    assert commands == declared_commands
+    assert events == declared_events
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"chat:write", "commands", "im:write", "im:history", "users:read", "users:read.email"} <= scopes
+
+
+def _matcher_constants(fn: object, depth: int = 0) -> list[tuple[str, str]]:
+    """(builder name, constant) pairs from Bolt's built-in matcher closures."""
+    found: list[tuple[str, str]] = []
+    kind = getattr(fn, "__qualname__", "").split(".<locals>")[0]
+    for cell in getattr(fn, "__closure__", None) or ():
+        value = cell.cell_contents
+        if callable(value) and depth < 3:
+            found += _matcher_constants(value, depth + 1)
+        elif isinstance(value, str):
+            found.append((kind, value))
+        elif isinstance(value, dict) and isinstance(value.get("type"), str):
+            found.append((kind, value["type"]))
+    return found

@@ -1,0 +1,53 @@
+"""The settings form: bad times and ranges are refused next to the right input."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from skills.preferences import validate_preferences
+
+IDS = {name: f"id-{name}" for name in (
+    "briefing_time", "timezone", "working_hours_start", "working_hours_end", "quiet_hours_start",
+    "quiet_hours_end", "max_notifications_per_hour", "meeting_buffer_minutes", "daily_send_limit",
+    "coaching_frequency")}
+
+
+def form(**over: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "briefing_time": "08:15", "timezone": "Europe/London", "working_hours_start": "09:00",
+        "working_hours_end": "17:30", "quiet_hours_start": "19:00", "quiet_hours_end": "07:00",
+        "max_notifications_per_hour": "6", "meeting_buffer_minutes": "10", "daily_send_limit": "40",
+        "coaching_frequency": "weekly"}
+    base.update(over)
+    return base
+
+
+def test_valid_form_splits_user_and_preference_fields() -> None:
+    changes, errors = validate_preferences(form(), IDS)
+    assert errors == {}
+    assert changes is not None
+    assert changes.user == {"briefing_time": time(8, 15), "timezone": "Europe/London"}
+    assert changes.preferences["working_hours_end"] == time(17, 30)
+    assert changes.preferences["daily_send_limit"] == 40
+
+
+def test_each_error_is_reported_at_its_input() -> None:
+    _, errors = validate_preferences(form(timezone="Mars/Olympus", working_hours_end="08:00",
+                                          daily_send_limit="0", quiet_hours_end=None), IDS)
+    assert set(errors) == {"id-timezone", "id-working_hours_end", "id-daily_send_limit", "id-quiet_hours_end"}
+    assert "Mars/Olympus" in errors["id-timezone"]
+
+
+def test_quiet_hours_may_be_off() -> None:
+    changes, errors = validate_preferences(form(quiet_hours_start=None, quiet_hours_end=None), IDS)
+    assert errors == {} and changes is not None
+    assert changes.preferences["quiet_hours_start"] is None
+
+
+@given(st.one_of(st.none(), st.text(max_size=12)))
+def test_garbage_never_raises(value: str | None) -> None:
+    changes, errors = validate_preferences(form(briefing_time=value, max_notifications_per_hour=value), IDS)
+    assert (changes is None) == bool(errors)
