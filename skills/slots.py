@@ -149,7 +149,9 @@ class _Stats:
     today_without_notice: int = 0  # today's starts lost only to the minimum notice
     today_with_notice: int = 0
     today_in_range: bool = False
+    rep_free_inside: int = 0  # ... inside the prospect's hours, before their busy time
     prospect_clear: int = 0  # ... and clear of visible prospect busy time
+    hours_overlap_days: int = 0  # days whose rep and prospect hours share a meeting's length
     inside: int = 0  # ... and inside the prospect's hours
     stretch: int = 0  # ... or within the stretch (early / late)
     outside: int = 0  # ... or further out / their non-working day
@@ -308,6 +310,8 @@ def _scan(
         if is_today:
             stats.today_in_range = True
         span = max(d.we - d.ws, 1)
+        if pdays is not None and _hours_overlap(pdays, d.ws, d.we) >= dur:
+            stats.hours_overlap_days += 1
         for fs, fe in _free_blocks(prep, d):
             if is_today:  # count what the minimum notice alone takes away
                 first = _align_up(max(fs, prep.now), step, tz)
@@ -320,24 +324,27 @@ def _scan(
                 stats.rep_free += 1
                 if is_today:
                     stats.today_with_notice += 1
+                flags: tuple[str, ...] = ()
+                penalty = 0.0
+                kind = 0
+                if pdays is not None:
+                    flags, penalty, kind = _prospect_fit(pdays, s, e, stretch)
+                    if kind == 0:
+                        stats.rep_free_inside += 1
                 if pbusy is not None and pbusy.overlaps(s, e):
                     s += step
                     continue
                 stats.prospect_clear += 1
-                score = BASE_SCORE
-                flags: tuple[str, ...] = ()
-                if pdays is not None:
-                    flags, penalty, kind = _prospect_fit(pdays, s, e, stretch)
-                    if kind == 0:
-                        stats.inside += 1
-                    elif kind == 1:
-                        stats.stretch += 1
-                    else:
-                        stats.outside += 1
-                        if not allow_outside:
-                            s += step
-                            continue
-                    score -= penalty
+                if kind == 0:
+                    stats.inside += 1
+                elif kind == 1:
+                    stats.stretch += 1
+                else:
+                    stats.outside += 1
+                    if not allow_outside:
+                        s += step
+                        continue
+                score = BASE_SCORE - penalty
                 if prefer is not None and (prefer == "morning") != (s < d.noon):
                     score -= PENALTY_PREFERENCE
                 if tentative.starts and tentative.overlaps(s, e):
@@ -359,6 +366,16 @@ def _scan(
                 stats.offerable_days.add(d.index)
                 s += step
     return out, stats
+
+
+def _hours_overlap(pd: _ProspectDays, ws: int, we: int) -> int:
+    """Longest overlap (seconds) of the rep's window [ws, we) with one prospect working window."""
+    best = 0
+    j = max(0, bisect_right(pd.inside_ends, ws))
+    while j < len(pd.inside_starts) and pd.inside_starts[j] < we:
+        best = max(best, min(we, pd.inside_ends[j]) - max(ws, pd.inside_starts[j]))
+        j += 1
+    return best
 
 
 def _prospect_fit(
@@ -591,26 +608,36 @@ def _explain(
                 {"min_notice_minutes": rep.min_notice_minutes},
             )
         )
-    if stats.rep_free > 0 and stats.prospect_clear == 0:
+    open_days = stats.days - stats.days_off
+    if prospect is not None and open_days > 0 and stats.hours_overlap_days == 0:
+        ours = _hours_text(rep.working_hours, rep.timezone, at)
+        theirs = _hours_text(prospect.working_hours, prospect.timezone, at)
+        edge = " The options are early or late for them." if stats.stretch else ""
+        reasons.append(
+            Note(
+                "no_business_hours_overlap",
+                f"Your working hours ({ours}) don't overlap the prospect's business hours "
+                f"({theirs}) for a {dur}-minute meeting.{edge}",
+            )
+        )
+    elif prospect is not None and stats.rep_free > 0 and stats.rep_free_inside == 0:
+        reasons.append(
+            Note(
+                "rep_busy_in_prospect_hours",
+                "You're free only at times outside the prospect's business hours.",
+            )
+        )
+    elif stats.rep_free_inside > 0 and stats.inside == 0 and stats.prospect_clear < stats.rep_free:
         reasons.append(
             Note(
                 "prospect_busy",
-                "The prospect's calendar is busy whenever you are free.",
+                "The prospect's calendar is busy whenever you're free in their business hours.",
             )
         )
-    if prospect is not None and stats.prospect_clear > 0 and stats.inside == 0:
-        ours = _hours_text(rep.working_hours, rep.timezone, at)
-        theirs = _hours_text(prospect.working_hours, prospect.timezone, at)
-        if stats.stretch == 0:
-            msg = (
-                f"Your free time ({ours}) never falls in the prospect's business hours ({theirs})."
-            )
-        else:
-            msg = (
-                f"Your free time ({ours}) only touches the edges of the prospect's business "
-                f"hours ({theirs}), so the options are early or late for them."
-            )
-        reasons.append(Note("no_business_hours_overlap", msg, {"stretch_options": stats.stretch}))
+    elif stats.rep_free > 0 and stats.prospect_clear == 0:
+        reasons.append(
+            Note("prospect_busy", "The prospect's calendar is busy whenever you're free.")
+        )
     if prospect is not None and prospect.busy is None:
         reasons.append(_calendar_unknown())
     if not reasons and slots and good < len(slots):
