@@ -1,0 +1,153 @@
+"""Intent detector evaluation: per-label precision/recall/F1 on the dev set, AMI false alarms.
+
+Run `python -m bench.eval_intents [--eval-dir DIR] [--verbose]`. Scoring follows
+`eval/README.md`: detections with confidence >= 0.7; a detection (u, L) matches an
+unmatched gold (g, L) when |u - g| <= 1; detections on `ignore` utterances count neither
+way; micro-averaged overall. On the AMI meetings (non-sales speech) the figure is
+detections per meeting. Prints a table, then one JSON summary line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skills.intent_rules import LABELS
+from skills.intents import Intent, detect_intents
+from skills.transcript_types import parse_transcript
+
+DEFAULT_EVAL_DIR = Path("/work/shared/eval")
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Score:
+    per_label: dict[str, Counts] = field(default_factory=lambda: {lb: Counts() for lb in LABELS})
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def overall(self) -> Counts:
+        total = Counts()
+        for c in self.per_label.values():
+            total.tp += c.tp
+            total.fp += c.fp
+            total.fn += c.fn
+        return total
+
+
+def score_meeting(
+    detections: list[Intent], gold: list[dict[str, Any]], ignore: set[int], score: Score, name: str
+) -> None:
+    unmatched = [(g["utterance"], g["label"]) for g in gold]
+    for d in sorted(detections, key=lambda x: (x.utterance, x.label)):
+        if d.confidence < 0.7:
+            continue
+        hit = next(
+            (g for g in unmatched if g[1] == d.label and abs(g[0] - d.utterance) <= 1), None
+        )
+        if hit is not None:
+            unmatched.remove(hit)
+            score.per_label[d.label].tp += 1
+        elif d.utterance in ignore:
+            continue
+        else:
+            score.per_label[d.label].fp += 1
+            score.errors.append(f"FP {name} u{d.utterance} {d.label} {d.confidence}: {d.phrase}")
+    for u, label in unmatched:
+        score.per_label[label].fn += 1
+        score.errors.append(f"FN {name} u{u} {label}")
+
+
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def evaluate_dev(path: Path) -> Score:
+    score = Score()
+    for row in load_jsonl(path):
+        transcript = parse_transcript(row["transcript"])
+        detections = detect_intents(transcript)
+        score_meeting(detections, row["gold"], set(row.get("ignore", [])), score,
+                      transcript.meeting_id)
+    return score
+
+
+def evaluate_ami(path: Path) -> dict[str, list[Intent]]:
+    out: dict[str, list[Intent]] = {}
+    for row in load_jsonl(path):
+        transcript = parse_transcript(row["transcript"])
+        out[transcript.meeting_id] = detect_intents(transcript)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.eval_intents")
+    parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
+    parser.add_argument("--verbose", action="store_true", help="list every FP/FN and AMI hit")
+    args = parser.parse_args(argv)
+    dev = evaluate_dev(args.eval_dir / "intents_dev.jsonl")
+    ami = evaluate_ami(args.eval_dir / "ami_meetings.jsonl")
+
+    print(f"{'label':32} {'tp':>3} {'fp':>3} {'fn':>3} {'prec':>6} {'recall':>6} {'f1':>6}")
+    per_label_json = {}
+    for label in LABELS:
+        c = dev.per_label[label]
+        print(f"{label:32} {c.tp:3} {c.fp:3} {c.fn:3} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}")
+        per_label_json[label] = {
+            "precision": round(c.precision, 3),
+            "recall": round(c.recall, 3),
+            "f1": round(c.f1, 3),
+            "tp": c.tp,
+            "fp": c.fp,
+            "fn": c.fn,
+        }
+    o = dev.overall
+    print(f"{'micro':32} {o.tp:3} {o.fp:3} {o.fn:3} {o.precision:6.3f} {o.recall:6.3f} {o.f1:6.3f}")
+    counts = {m: len(d) for m, d in ami.items()}
+    per_meeting = sum(counts.values()) / max(1, len(counts))
+    print(f"AMI detections per meeting: {per_meeting:.2f} {counts}")
+    if args.verbose:
+        for line in dev.errors:
+            print(line)
+        for meeting, dets in ami.items():
+            for d in dets:
+                print(f"AMI {meeting} u{d.utterance} {d.label} {d.confidence}: {d.phrase}")
+    summary = {
+        "bench": "intents_eval",
+        "precision": round(o.precision, 3),
+        "recall": round(o.recall, 3),
+        "f1": round(o.f1, 3),
+        "per_label": per_label_json,
+        "ami_detections_per_meeting": round(per_meeting, 2),
+        "ami_detections": counts,
+    }
+    print(json.dumps(summary), flush=True)
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

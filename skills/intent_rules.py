@@ -1,0 +1,957 @@
+"""Lexicons and semantic frames for the offline intent detector.
+
+Each label is a frame: who may say it (rep side or prospect), the verb/object or
+subject/predicate patterns that carry it, and a base strength. Patterns match the
+lower-cased text of one utterance; `skills.intents` applies modality (question, past,
+condition, negation, hedge), the other party's reply, and speaker certainty on top.
+Lexicons are by meaning (synonyms, titles, vendors), not phrases from any one call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Side = Literal["rep", "prospect", "any"]
+
+
+def _alt(*words: str) -> str:
+    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+
+
+# Up to N words inside one clause (no sentence punctuation, no clause-changing conjunction).
+def _gap(n: int) -> str:
+    return rf"(?:\s+(?!(?:and then|then|but|so|once|after|because|or)\b)[^\s.?!;,]+){{0,{n}}}?"
+
+
+_FILLER = (
+    r"(?:\s+(?:also|just|then|definitely|certainly|quickly|happily|personally|gladly|"
+    r"absolutely|go ahead and|make sure to|make sure i|be sure to|get to|now|first|again))*"
+)
+
+# First-person future / volitional commitment markers.
+FUTURE_I = (
+    r"\b(?:i'll|i will|i shall|i'm going to|i am going to|i'm gonna|i am gonna|"
+    r"we'll|we will|we shall|we're going to|we are going to|we're gonna|"
+    r"let me|let us|let's|i'd be (?:happy|glad) to|i'm (?:happy|glad) to|happy to|"
+    r"expect (?:\w+ )?from me|i will be|you'll (?:get|have) (?:\w+ )?from me)"
+) + _FILLER
+OFFER_I = r"\b(?:i can|we can|i could|we could|i'm able to)" + _FILLER
+QUESTION_OFFER = (
+    r"\b(?:should i|shall i|can i|could i|do you want me to|would you like me to|want me to|"
+    r"would it help if i|would it be helpful if i|would it help to|how about i|what if i|"
+    r"should we|shall we|can we|could we|why don't we|why don't i|how about we|"
+    r"would you be open to|are you open to|would it make sense to|does it make sense to|"
+    r"would you like to|do you want to|is it worth|would you mind if i)"
+) + _FILLER
+
+SEND_VERB = _alt(
+    "send",
+    "send over",
+    "send across",
+    "send through",
+    "send out",
+    "share",
+    "email",
+    "e-mail",
+    "forward",
+    "put together",
+    "pull together",
+    "prepare",
+    "draft",
+    "write up",
+    "work up",
+    "get",
+    "come back",
+    "follow up",
+    "circle back",
+    "turn around",
+    "price out",
+    "put",
+    "have(?!\\s+to\\b)",
+    "revise",
+    "update",
+    "sent",
+)
+PROPOSAL_OBJ = _alt(
+    "proposal",
+    "proposals",
+    "quote",
+    "quotes",
+    "quotation",
+    "pricing",
+    "prices",
+    "price sheet",
+    "price breakdown",
+    "order form",
+    "sow",
+    "statement of work",
+    "contract",
+    "contracts",
+    "agreement",
+    "estimate",
+    "offer",
+    "msa",
+    "paperwork",
+    "commercials",
+    "the numbers",
+    "renewal terms",
+    "terms",
+    "business case",
+)
+SCHED_VERB = _alt(
+    "schedule",
+    "book",
+    "set up",
+    "setup",
+    "arrange",
+    "organise",
+    "organize",
+    "pencil in",
+    "pencil",
+    "lock in",
+    "find",
+    "grab",
+    "line up",
+    "hop on",
+    "jump on",
+    "set",
+    "plan",
+    "join",
+    "do",
+    "block",
+    "block out",
+    "reschedule",
+    "sort out",
+    "fix",
+)
+MEETING_OBJ = _alt(
+    "meeting",
+    "call",
+    "demo",
+    "session",
+    "walkthrough",
+    "walk-through",
+    "walk through",
+    "workshop",
+    "check-in",
+    "sync",
+    "catch-up",
+    "catch up",
+    "follow-up call",
+    "follow-up meeting",
+    "follow up call",
+    "time(?!\\s+to\\b)",
+    "some time(?!\\s+to\\b)",
+    "slot",
+    "slots",
+    "invite",
+    "calendar invite",
+    "deep dive",
+    "deep-dive",
+    "kickoff",
+    "kick-off",
+    "onboarding session",
+    "training",
+    "on the calendar",
+    "in the calendar",
+    "on the books",
+    "thirty minutes",
+    "30 minutes",
+    "half an hour",
+    "an hour",
+    "fifteen minutes",
+    "15 minutes",
+    "45 minutes",
+    "forty-five minutes",
+    "a few times",
+    "some times",
+    "a time",
+    "huddle",
+    "zoom",
+    "review session",
+)
+CONTENT_OBJ = _alt(
+    "whitepaper",
+    "white paper",
+    "case study",
+    "case studies",
+    "deck",
+    "slides",
+    "slide deck",
+    "documentation",
+    "docs",
+    "guide",
+    "datasheet",
+    "data sheet",
+    "one-pager",
+    "one pager",
+    "brochure",
+    "report",
+    "soc 2",
+    "soc2",
+    "soc ii",
+    "iso certificate",
+    "dpa",
+    "security questionnaire",
+    "security overview",
+    "security pack",
+    "recording",
+    "references",
+    "reference",
+    "reference customer",
+    "examples",
+    "materials",
+    "material",
+    "overview",
+    "summary",
+    "link",
+    "links",
+    "template",
+    "comparison",
+    "roi calculator",
+    "roi analysis",
+    "benchmark",
+    "benchmarks",
+    "specs",
+    "spec sheet",
+    "specifications",
+    "checklist",
+    "faq",
+    "video",
+    "sample",
+    "information",
+    "info",
+    "details",
+    "implementation plan",
+    "onboarding plan",
+    "roadmap",
+    "api",
+    "field mapping",
+    "architecture diagram",
+    "trial",
+    "sandbox",
+    "collateral",
+    "testimonials",
+    "study",
+    "write-up",
+    "writeup",
+    "notes",
+    "agenda",
+)
+REQUEST_VERB = _alt(
+    "send",
+    "send over",
+    "send me",
+    "send us",
+    "share",
+    "forward",
+    "email",
+    "pass along",
+    "shoot over",
+    "shoot me",
+    "drop me",
+    "give me",
+    "give us",
+    "provide",
+    "point me to",
+    "get me",
+    "get us",
+)
+
+# Stakeholders other than the speaker who take part in the buying decision.
+STAKEHOLDER = (
+    r"\b(?:(?:our|my|the|their|your|his|her)\s+)?(?:new\s+)?"
+    + _alt(
+        "cfo",
+        "ceo",
+        "cto",
+        "cio",
+        "ciso",
+        "coo",
+        "cro",
+        "cmo",
+        "vp",
+        "svp",
+        "evp",
+        "vice president",
+        "head of \\w+",
+        "director",
+        "boss",
+        "manager",
+        "line manager",
+        "leadership",
+        "leadership team",
+        "exec team",
+        "executive team",
+        "execs",
+        "executives",
+        "board",
+        "finance",
+        "finance team",
+        "legal",
+        "legal team",
+        "procurement",
+        "procurement team",
+        "purchasing",
+        "it team",
+        "security team",
+        "partners",
+        "founders",
+        "founder",
+        "owner",
+        "owners",
+        "committee",
+        "stakeholders",
+        "decision makers",
+        "decision maker",
+        "management",
+        "general counsel",
+        "counsel",
+        "controller",
+        "budget holder",
+        "higher-ups",
+        "c-suite",
+        "president",
+        "chief \\w+ officer",
+        "superior",
+        "team lead",
+    )
+    + r"\b"
+)
+DECIDE = _alt(
+    "sign off",
+    "signs off",
+    "sign-off",
+    "signoff",
+    "approve",
+    "approves",
+    "approval",
+    "weigh in",
+    "buy-in",
+    "buy in",
+    "final say",
+    "final decision",
+    "make the call",
+    "decision",
+    "decide",
+    "decides",
+    "go past",
+    "go through",
+    "run it by",
+    "run this by",
+    "run that by",
+    "run it past",
+    "loop in",
+    "looped in",
+    "bring in",
+    "involve",
+    "involved",
+    "on board",
+    "have a say",
+    "green light",
+    "greenlight",
+    "veto",
+    "be part of",
+    "sign the contract",
+    "check with",
+    "talk to",
+    "consult",
+    "get sign",
+)
+DECISION_DISCLAIMER = (
+    r"\b(?:i'm not the (?:final )?(?:decision[- ]maker|one who decides|person who signs)|"
+    r"i am not the (?:final )?decision[- ]maker|not (?:my|just my|only my) (?:call|decision)|"
+    r"(?:isn't|is not|not) up to me|above my pay ?grade|(?:needs?|have|has) to go to "
+    r"(?:committee|the board)|buying committee|needs? (?:a )?(?:committee|board) approval|"
+    r"(?:several|multiple|a few|other) (?:people|stakeholders) (?:need|have|will need) to)"
+)
+
+# Sales tools a prospect might weigh against us, and generic alternative vendors.
+VENDORS = (
+    "gong",
+    "chorus",
+    "clari",
+    "outreach",
+    "salesloft",
+    "apollo",
+    "zoominfo",
+    "people.ai",
+    "attention",
+    "momentum",
+    "avoma",
+    "fireflies",
+    "otter",
+    "fathom",
+    "grain",
+    "sybill",
+    "wingman",
+    "jiminny",
+    "revenue.io",
+    "aviso",
+    "boostup",
+    "highspot",
+    "seismic",
+    "mindtickle",
+    "lavender",
+    "regie",
+    "dooly",
+    "scratchpad",
+    "troops",
+    "tldv",
+    "read.ai",
+    "modjo",
+    "salesforce einstein",
+    "einstein",
+    "copilot",
+    "gemini",
+    "chatgpt",
+    "hubspot sales hub",
+    "close.com",
+    "pipedrive",
+    "bigtincan",
+    "showpad",
+    "vidyard",
+    "loom",
+    "calendly",
+    "chili piper",
+    "demandbase",
+    "6sense",
+    "lusha",
+    "cognism",
+    "seamless.ai",
+)
+VENDOR_RE = r"\b" + _alt(*(re.escape(v) for v in VENDORS)) + r"\b"
+GENERIC_ALT = _alt(
+    "another vendor",
+    "other vendors",
+    "another provider",
+    "other providers",
+    "other tools",
+    "other solutions",
+    "other platforms",
+    "other options",
+    "a few vendors",
+    "a couple of vendors",
+    "a couple of other vendors",
+    "several vendors",
+    "two other vendors",
+    "three vendors",
+    "two vendors",
+    "your competitors",
+    "your competitor",
+    "a competitor of yours",
+    "one of your competitors",
+    "the incumbent",
+    "our incumbent",
+    "alternatives",
+    "other products",
+)
+EVALUATE = _alt(
+    "looking at",
+    "evaluating",
+    "considering",
+    "comparing",
+    "talking to",
+    "talking with",
+    "speaking with",
+    "speaking to",
+    "trialing",
+    "trialling",
+    "piloting",
+    "testing",
+    "in talks with",
+    "shortlisted",
+    "demos from",
+    "demo from",
+    "a demo with",
+    "demos with",
+    "quote from",
+    "quotes from",
+    "proposal from",
+    "pricing from",
+    "benchmarking",
+    "weighing",
+    "also got",
+    "shopping around",
+)
+CURRENT_USE = _alt(
+    "currently use",
+    "currently using",
+    "already use",
+    "already using",
+    "we use",
+    "we're using",
+    "we are using",
+    "we're on",
+    "we run",
+    "we pay for",
+    "we have",
+    "contract with",
+    "subscription with",
+    "renewal with",
+    "licence with",
+    "license with",
+)
+
+# Buying signals.
+BUDGET_OK = (
+    r"\bbudget(?:'s| is| has| was| got| has been| is already| was already|'s already)?"
+    r"\s+(?:already\s+|now\s+|been\s+|just\s+)*(?:approved|allocated|signed off|secured|set aside|"
+    r"earmarked|in place|confirmed|locked in|sorted|there|available|green-?lit)"
+)
+HAVE_BUDGET = (
+    r"\b(?:we|i)\s+(?:have|'ve got|have got|'ve|got|do have)\s+(?:the\s+|some\s+|a\s+)?"
+    r"budget\s+(?:set aside|allocated|approved|for this|for it|earmarked|in place|ready|lined up)"
+)
+WITHIN_BUDGET = (
+    r"\b(?:it's|it is|this is|that's|that is|we're|we are)\s+(?:well\s+|comfortably\s+)?"
+    r"(?:within|in|inside)\s+(?:my|our)\s+(?:own\s+)?budget"
+)
+APPROVED_BY = (
+    r"\b(?:finance|the cfo|our cfo|my boss|the board|our board|procurement|legal|leadership|"
+    r"management|the vp|our vp|my manager|the ceo|our ceo|the exec team|they|she|he)\s+"
+    r"(?:has\s+|have\s+|already\s+|just\s+|finally\s+|officially\s+)*"
+    r"(?:signed off|approved|okayed|green-?lit|given (?:us )?(?:the )?(?:green light|go-ahead|ok))"
+)
+READY = (
+    r"\b(?:we're|we are|i'm|i am)\s+(?:\w+\s+)?(?:ready|keen|eager|excited)\s+to\s+"
+    r"(?:move forward|go ahead|sign|proceed|buy|purchase|get started|move ahead|roll (?:it |this )?out)"
+    r"|\b(?:we'd|we would|we)\s+(?:like|want|love)\s+to\s+(?:move forward|go ahead|proceed|sign|"
+    r"get (?:this|it) signed|move ahead)"
+    r"|\blet's\s+(?:move forward|go ahead with (?:it|this|the \w+)|get (?:this|it) signed|move ahead)"
+    r"|\b(?:we've|we have)\s+decided\s+to\s+go\s+(?:with|ahead with)\s+(?:you|sixty|your)"
+    r"|\byou're\s+(?:our|the)\s+(?:preferred|top|first)\s+(?:vendor|choice|pick|option)"
+    r"|\b(?:don't|do not|won't|will not)\s+need\s+(?:a\s+|any\s+)?(?:separate\s+|further\s+|"
+    r"additional\s+|extra\s+|other\s+)?(?:approval|sign-off|sign off)"
+)
+BUDGET_BAD = (
+    r"\bbudget(?:s)?(?:'s| is| are| has been| was| got| have been)?\s+"
+    r"(?:really\s+|very\s+|pretty\s+|quite\s+|a bit\s+|super\s+|extremely\s+|incredibly\s+|"
+    r"already\s+|been\s+)*"
+    r"(?:tight|limited|constrained|frozen|cut|slashed|gone|spent|exhausted|stretched|squeezed|"
+    r"a (?:concern|problem|challenge|constraint)|an issue|a big issue|the (?:main )?(?:issue|problem))"
+)
+NO_BUDGET = (
+    r"\b(?:no|zero|don't have (?:the |a |any )?|do not have (?:the |a |any )?|haven't got (?:the |a |any )?|"
+    r"not sure (?:we|i) have (?:the |a |any )?|don't think (?:we|i) have (?:the |a |any )?|"
+    r"doesn't have (?:the |a |any )?|don't have much |lack (?:the )?|without (?:the )?)"
+    r"budget\b(?!\s+(?:concerns?|issues?|problems?|worries))"
+)
+CAREFUL_SPEND = (
+    r"\b(?:careful|cautious|conservative|frugal|tight)\s+(?:with|about|on)\s+"
+    r"(?:our\s+|the\s+)?(?:spend|spending|money|costs?|budget|cash|expenses|new tools)"
+    r"|\b(?:budget|spending|hiring|purchasing) freeze\b|\bcost[- ]cutting\b|\bcutting costs\b"
+    r"|\btighten(?:ing)? (?:our |the )?belts?\b"
+)
+PRICE_BAD = (
+    r"\b(?:(?:your|the)\s+(?:price|pricing|quote|proposal|cost|number)\s+(?:is|seems|looks|feels)\s+"
+    r"(?:a bit\s+|way\s+|really\s+|quite\s+)?(?:too\s+)?(?:high|steep|expensive|much)"
+    r"|(?:you're|you are|you guys are|it's|this is|that's)\s+(?:a bit\s+|way\s+|just\s+)?too\s+"
+    r"(?:expensive|pricey|steep|rich for us|much for us)"
+    r"|out of (?:our|my) (?:price range|budget|league)|can't afford|cannot afford|can not afford"
+    r"|more than (?:we|i) (?:can|could|want to|wanted to) (?:spend|pay|afford))"
+)
+COOL_OFF = (
+    r"\b(?:not (?:a|our) (?:top )?priority(?: right now| this (?:year|quarter))?"
+    r"|(?:we're|we are|i'm|i am) not interested|not moving forward|going to pass|we'll pass"
+    r"|(?:put|putting|puts) (?:this|it|things|everything|the project|the deal) on hold"
+    r"|(?:is|are) on hold|decided to go (?:with (?:another|a different|someone else|[a-z]+ instead)|"
+    r"in (?:a|another) (?:different )?direction)|not the right time)"
+)
+
+# Timelines.
+TIME_EXPR = (
+    r"\b(?:(?:the\s+)?(?:end|start|beginning|middle) of\s+(?:the\s+)?)?"
+    + _alt(
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        "first quarter",
+        "second quarter",
+        "third quarter",
+        "fourth quarter",
+        "this quarter",
+        "next quarter",
+        "the quarter",
+        "fiscal year",
+        "new fiscal year",
+        "new year",
+        "year end",
+        "year-end",
+        "end of year",
+        "this year",
+        "next year",
+        "the year",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "summer",
+        "spring",
+        "fall",
+        "autumn",
+        "winter",
+        "christmas",
+        "the holidays",
+        "next month",
+        "this month",
+        "the month",
+        "next week",
+        "two weeks",
+        "a few weeks",
+        "a couple of weeks",
+        "a few months",
+        "the next month",
+        "the next few weeks",
+        "the next few months",
+        "the next two months",
+        "the next quarter",
+        "the next (?:\\w+ )?(?:weeks|months)",
+        "(?:\\w+|\\d+) (?:weeks|months|days)",
+        "renewal",
+        "our renewal",
+        "the renewal",
+        "asap",
+        "go-live",
+        "launch",
+        "the fifteenth",
+        "the first",
+        "the end of the month",
+    )
+    + r"\b"
+)
+TIMELINE_GOAL = (
+    r"\b(?:(?:want|need|'d like|would like|like|hope|hoping|plan|planning|aim|aiming|expect|"
+    r"expecting|have|has|must|got|trying|looking)\s+to\s+(?:be|go|get|have (?:it|this|everything|"
+    r"them|the \w+)|have)\s+(?:\w+\s+)?(?:live|up and running|running|launched|rolled out|deployed|"
+    r"implemented|signed|set up|in place|on board|onboarded|done|sorted|on it|using it|decided)"
+    r"|go(?:ing)?[- ]live|be live|launch(?:ing)?|roll(?:ing)?[- ]?out|rollout|deploy(?:ing|ment)?|"
+    r"implement(?:ing|ation)?|kick(?:ing)? ?off|start using|switch(?:ing)? over|migrat(?:e|ing|ion)|"
+    r"onboard(?:ing)?|have (?:reps|the team|everyone|people|our team|the reps|them) (?:on|using)|"
+    r"(?:need|want|'d need|expect|wants|needs)\s+(?:an?\s+|the\s+|our\s+)?(?:answer|decision|"
+    r"solution|fix|contract|signature|something in place|this (?:done|in place|live|sorted)|"
+    r"it (?:done|in place|live|sorted))|"
+    r"(?:make|making) (?:a|the|our) (?:decision|call)|decid(?:e|ing)|sign(?:ing)? (?:off|the contract)?|"
+    r"(?:contract|subscription|licen[cs]e|renewal|agreement)\s+(?:with\s+\w+\s+)?(?:ends|expires|"
+    r"renews|is up|runs out|comes up|lapses)|deadline|timeline|time ?frame|target date|cut-?off|"
+    r"(?:anything|sometime|something|any time)\s+(?:this side of|before|by|in)\b[^.?!]{0,40}\b"
+    r"(?:is|would be|'s)\s+(?:fine|ok|okay|good|great)|no rush)\b"
+)
+
+# A prospect's promise to come back to the rep.
+PROSPECT_FUTURE = (
+    r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|we'll|we will|we're going to|"
+    r"we are going to|let me|i can|i shall|i'll be sure to|i'll make sure to)" + _FILLER
+)
+FOLLOWUP_VERB = _alt(
+    "get back to you",
+    "get back to you guys",
+    "come back to you",
+    "circle back",
+    "loop back",
+    "follow up",
+    "let you know",
+    "keep you posted",
+    "keep you in the loop",
+    "update you",
+    "send you",
+    "send it over",
+    "send them over",
+    "send that over",
+    "send over",
+    "get you",
+    "get it to you",
+    "get them to you",
+    "get that to you",
+    "get those to you",
+    "share it with you",
+    "share them with you",
+    "share that with you",
+    "confirm",
+    "revert",
+    "report back",
+    "touch base",
+    "ping you",
+    "email you",
+    "drop you a line",
+    "drop you a note",
+    "reach out to you",
+    "reach back out",
+    "shoot you",
+    "give you a call",
+    "give you an answer",
+    "give you a ring",
+    "give you feedback",
+    "have an answer for you",
+    "have something for you",
+    "call you back",
+    "text you",
+    "message you",
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One pattern for one label: who may say it and how strong it is on its own."""
+
+    label: str
+    side: Side
+    pattern: re.Pattern[str]
+    strength: float
+    # How the frame is to be read: "commit" (first-person future), "offer" (can/could,
+    # wants the other party's acceptance), "ask" (a question proposing something: the
+    # reply decides), "state" (a present-tense statement), "negative_ok" (negation is part
+    # of the frame and must not cancel it).
+    mode: str = "state"
+
+
+def _c(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+FRAMES: tuple[Frame, ...] = (
+    # commitment:send_proposal
+    Frame(
+        "commitment:send_proposal",
+        "rep",
+        _c(
+            FUTURE_I + r"\s*" + SEND_VERB + _gap(6) + r"\s+(?:(?:a|an|the|our|your|my|some|"
+            r"updated|revised|new|formal|final|official|detailed|draft)\s+)*"
+            + r"(?:[\w-]+\s+){0,3}?"
+            + PROPOSAL_OBJ
+            + r"\b"
+        ),
+        0.9,
+        "commit",
+    ),
+    Frame(
+        "commitment:send_proposal",
+        "rep",
+        _c(OFFER_I + r"\s*" + SEND_VERB + _gap(6) + r"\s+" + PROPOSAL_OBJ + r"\b"),
+        0.8,
+        "offer",
+    ),
+    Frame(
+        "commitment:send_proposal",
+        "rep",
+        _c(QUESTION_OFFER + r"\s*" + SEND_VERB + _gap(6) + r"\s+" + PROPOSAL_OBJ + r"\b"),
+        0.85,
+        "ask",
+    ),
+    # commitment:schedule_meeting
+    Frame(
+        "commitment:schedule_meeting",
+        "any",
+        _c(FUTURE_I + r"\s*" + SCHED_VERB + _gap(5) + r"\s+" + MEETING_OBJ + r"\b"),
+        0.88,
+        "commit",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "any",
+        _c(
+            FUTURE_I
+            + r"\s*(?:send|get|shoot)\s+(?:you\s+|over\s+|across\s+|out\s+)*(?:an?\s+|some\s+|"
+            r"a few\s+|a couple of\s+|my\s+)?(?:calendar\s+|meeting\s+)?(?:invite|invitation|hold|times|"
+            r"slots|availability|booking link|calendar link)\b"
+        ),
+        0.88,
+        "commit",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "any",
+        _c(
+            r"(?:" + FUTURE_I + r"|" + QUESTION_OFFER + r")\s*(?:get|put)" + _gap(5) + r"\s+"
+            r"(?:on|in|into)\s+(?:the|your|our|my|both)?\s*(?:calendars?|diary|diaries|books)\b"
+        ),
+        0.88,
+        "commit",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "any",
+        _c(OFFER_I + r"\s*" + SCHED_VERB + _gap(5) + r"\s+" + MEETING_OBJ + r"\b"),
+        0.78,
+        "offer",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "any",
+        _c(QUESTION_OFFER + r"\s*" + SCHED_VERB + _gap(5) + r"\s+" + MEETING_OBJ + r"\b"),
+        0.85,
+        "ask",
+    ),
+    # request:send_content
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"\b(?:can|could|would|will)\s+(?:you|y'all|you guys)\s+(?:also\s+|please\s+|possibly\s+|"
+            r"just\s+|maybe\s+|kindly\s+)*" + REQUEST_VERB + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
+        ),
+        0.9,
+        "state",
+    ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"\b(?:please|pls|kindly)\s+(?:do\s+)?"
+            + REQUEST_VERB
+            + _gap(5)
+            + r"\s+"
+            + CONTENT_OBJ
+            + r"\b"
+        ),
+        0.9,
+        "state",
+    ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"\b(?:do|would) you (?:happen to )?have\s+(?:a|an|any|some|the)?\s*(?:[\w-]+\s+){0,3}?"
+            + CONTENT_OBJ
+            + r"\b[^.?!]{0,60}\b(?:send|share|forward|pass along|could see|"
+            r"i could (?:see|read|look)|to share)"
+        ),
+        0.88,
+        "state",
+    ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"\b(?:i'd|i would|we'd|we would)\s+(?:love|like|appreciate)\s+(?:to\s+(?:see|get|have|"
+            r"receive|read)\s+|it if you (?:could\s+)?(?:sent|send|shared|share)\s+)?"
+            r"(?:a copy of\s+)?(?:a|an|the|your|some|any)\s+(?:[\w-]+\s+){0,3}?"
+            + CONTENT_OBJ
+            + r"\b"
+        ),
+        0.82,
+        "state",
+    ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"^\W*(?:(?:yes|yeah|sure|great|perfect|oh)\W+)*(?:please|pls)\s+(?:do\s+)?"
+            r"(?:send|share|forward)\s+(?:it|that|those|them|one|some|over|me one|us one|it over)\b"
+        ),
+        0.85,
+        "reply_content",
+    ),
+    # signal:multi_stakeholder
+    Frame(
+        "signal:multi_stakeholder",
+        "prospect",
+        _c(STAKEHOLDER + r"[^.?!;]{0,60}?\b" + DECIDE + r"\b"),
+        0.86,
+        "stake",
+    ),
+    Frame(
+        "signal:multi_stakeholder",
+        "prospect",
+        _c(r"\b" + DECIDE + r"\b[^.?!;]{0,40}?" + STAKEHOLDER),
+        0.86,
+        "stake",
+    ),
+    Frame(
+        "signal:multi_stakeholder",
+        "prospect",
+        _c(
+            r"\b(?:she|he|they)(?:'ll| will| would| 'd| needs? to| has to| have to| wants? to|"
+            r"'ll want to| will want to| will need to| would want to| always| usually)\s+"
+            r"(?:\w+\s+){0,2}?" + DECIDE + r"\b"
+        ),
+        0.8,
+        "stake_pronoun",
+    ),
+    Frame("signal:multi_stakeholder", "prospect", _c(DECISION_DISCLAIMER), 0.88, "negative_ok"),
+    # signal:competitive
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(
+            r"\b(?:also\s+|currently\s+|already\s+|been\s+)?" + EVALUATE + r"\s+(?:\w+\s+){0,2}?"
+            r"(?:" + VENDOR_RE + r"|" + GENERIC_ALT + r")"
+        ),
+        0.9,
+        "competitor",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(
+            r"(?:" + VENDOR_RE + r")(?:\s+and\s+\w+)?\s+(?:also\s+|already\s+)?(?:demoed|pitched|"
+            r"quoted|offered|came in|reached out|is cheaper|are cheaper|is offering|showed us|"
+            r"gave us)"
+        ),
+        0.88,
+        "competitor",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(r"\b" + CURRENT_USE + r"\s+(?:\w+\s+){0,1}?" + VENDOR_RE),
+        0.86,
+        "competitor",
+    ),
+    # signal:buying_positive
+    Frame("signal:buying_positive", "prospect", _c(BUDGET_OK), 0.9, "state"),
+    Frame("signal:buying_positive", "prospect", _c(HAVE_BUDGET), 0.88, "state"),
+    Frame("signal:buying_positive", "prospect", _c(WITHIN_BUDGET), 0.86, "state"),
+    Frame("signal:buying_positive", "prospect", _c(APPROVED_BY), 0.86, "past_ok"),
+    Frame("signal:buying_positive", "prospect", _c(READY), 0.86, "negative_ok"),
+    # signal:buying_negative
+    Frame("signal:buying_negative", "prospect", _c(BUDGET_BAD), 0.9, "state"),
+    Frame("signal:buying_negative", "prospect", _c(NO_BUDGET), 0.86, "negative_ok"),
+    Frame("signal:buying_negative", "prospect", _c(CAREFUL_SPEND), 0.86, "state"),
+    Frame("signal:buying_negative", "prospect", _c(PRICE_BAD), 0.86, "negative_ok"),
+    Frame("signal:buying_negative", "prospect", _c(COOL_OFF), 0.84, "negative_ok"),
+    # signal:timeline
+    Frame("signal:timeline", "prospect", _c(TIMELINE_GOAL), 0.86, "timeline"),
+    # commitment:prospect_followup
+    Frame(
+        "commitment:prospect_followup",
+        "prospect",
+        _c(PROSPECT_FUTURE + r"\s*(?:\w+\s+){0,1}?" + FOLLOWUP_VERB + r"\b"),
+        0.88,
+        "commit",
+    ),
+)
+
+EVENTS: dict[str, str] = {
+    "commitment:send_proposal": "proposal_generation",
+    "commitment:schedule_meeting": "calendar_find_times",
+    "request:send_content": "content_retrieval",
+}
+LABELS: tuple[str, ...] = (
+    "commitment:send_proposal",
+    "commitment:schedule_meeting",
+    "request:send_content",
+    "signal:multi_stakeholder",
+    "signal:competitive",
+    "signal:buying_positive",
+    "signal:buying_negative",
+    "signal:timeline",
+    "commitment:prospect_followup",
+)
+TIME_RE = re.compile(TIME_EXPR)
+STAKEHOLDER_RE = re.compile(STAKEHOLDER)
+CONTENT_RE = re.compile(r"\b" + CONTENT_OBJ + r"\b")
+PAST_USE_RE = re.compile(
+    r"\b(?:used to|we used|we tried|we had|years? ago|previously|in the past|back then|"
+    r"switched (?:away )?from|moved (?:away )?from|got rid of|replaced|dropped)\b"
+)

@@ -1,0 +1,343 @@
+"""Offline intent detection over a meeting transcript (the nine labels of DESIGN.md 7).
+
+`detect_intents(transcript)` reads each utterance sentence by sentence, matches the
+semantic frames of `skills.intent_rules`, and weighs each match by its modality
+(first-person future vs offer vs question vs past vs condition vs negation vs hedge), by
+the other party's reply to offers and questions (accepted, declined, no answer), and by
+how sure we are who spoke. The confidence is that product, so a detection under 0.7
+(not shown) is one whose evidence is weak, not a different rule. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from skills import intent_rules as rules
+from skills.deadlines import find_deadline
+from skills.speakers import Person, attribute_speakers
+from skills.text_features import (
+    Sentence,
+    hedged,
+    in_condition,
+    leading_condition,
+    lower_same_length,
+    negated_before,
+    negated_within,
+    reply_kind,
+    reported,
+    sentence_at,
+    sentences,
+)
+from skills.transcript_types import Transcript
+
+MIN_CONFIDENCE = 0.7
+Speaker = Literal["rep", "prospect"]
+COMMIT_MODES = ("commit", "offer", "ask")
+# Vendors whose names are also common words: only a capitalised mention counts.
+_COMMON_WORD_VENDORS = {
+    "attention",
+    "momentum",
+    "outreach",
+    "grain",
+    "otter",
+    "loom",
+    "copilot",
+    "gemini",
+    "einstein",
+    "apollo",
+    "chorus",
+    "fathom",
+    "wingman",
+    "lavender",
+    "troops",
+    "seismic",
+    "clari",
+}
+_POLITE_IF = re.compile(r"\bif you (?:could|can|would|don't mind|get a chance|have)\b")
+_OFFER_CONTEXT = re.compile(
+    r"\?|\b(?:i can|i could|i'll|happy to|want me to|would .{0,30}help|i have|we have)\b"
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    label: str
+    utterance: int
+    speaker: Speaker
+    phrase: str
+    confidence: float
+    event: str | None = None
+    deadline: date | None = None
+    speaker_label: str = field(default="", compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "label": self.label,
+            "utterance": self.utterance,
+            "speaker": self.speaker,
+            "phrase": self.phrase,
+            "confidence": round(self.confidence, 3),
+        }
+        if self.event:
+            out["event"] = self.event
+        if self.deadline:
+            out["deadline"] = self.deadline.isoformat()
+        return out
+
+
+@dataclass(frozen=True)
+class SpeakerRole:
+    """Who spoke an utterance, as far as we know: the side and how sure we are."""
+
+    role: Literal["rep", "prospect", "internal"] | None
+    certainty: float
+
+
+def _domain(email: str | None) -> str | None:
+    if email and "@" in email:
+        return email.rsplit("@", 1)[1].lower()
+    return None
+
+
+def known_people(transcript: Transcript) -> list[Person]:
+    """The rep, the rep's colleagues (same email domain) and the prospects on the call."""
+    rep = Person(transcript.rep.name, transcript.rep.email, "rep")
+    rep_domain = _domain(transcript.rep.email)
+    people = [rep]
+    for a in transcript.attendees:
+        if a.email and transcript.rep.email and a.email.lower() == transcript.rep.email.lower():
+            continue
+        if a.name and transcript.rep.name and a.name == transcript.rep.name and not a.email:
+            continue
+        internal = rep_domain is not None and _domain(a.email) == rep_domain
+        people.append(Person(a.name, a.email, "internal" if internal else "prospect"))
+    return people
+
+
+def speaker_roles(transcript: Transcript) -> list[SpeakerRole]:
+    """Per utterance: the explicit role if given, else attribution by name and email."""
+    labels = [u.speaker for u in transcript.utterances]
+    attribution = attribute_speakers(list(dict.fromkeys(labels)), known_people(transcript))
+    roles: list[SpeakerRole] = []
+    for u in transcript.utterances:
+        if u.role is not None:
+            roles.append(SpeakerRole(u.role, 1.0))
+            continue
+        a = attribution[u.speaker]
+        roles.append(SpeakerRole(a.role, a.confidence if a.role else 0.0))
+    return roles
+
+
+def _side(role: str | None) -> Speaker | None:
+    if role in ("rep", "internal"):
+        return "rep"
+    if role == "prospect":
+        return "prospect"
+    return None
+
+
+def _speaker_factor(sr: SpeakerRole) -> float:
+    if sr.role is None:
+        return 0.8
+    return min(1.0, 0.8 + 0.25 * sr.certainty)
+
+
+@dataclass
+class _Context:
+    transcript: Transcript
+    roles: list[SpeakerRole]
+    lows: list[str]
+
+    def reply(self, i: int) -> str | None:
+        """The other party's next words after utterance i (skipping the speaker's own)."""
+        me = self.transcript.utterances[i].speaker
+        my_side = _side(self.roles[i].role)
+        for j in range(i + 1, min(i + 4, len(self.lows))):
+            other = self.transcript.utterances[j].speaker
+            side = _side(self.roles[j].role)
+            if other != me and (my_side is None or side is None or side != my_side):
+                return self.lows[j]
+        return None
+
+    def previous_other(self, i: int, back: int = 2) -> list[str]:
+        me = self.transcript.utterances[i].speaker
+        out = []
+        for j in range(i - 1, max(-1, i - 1 - back), -1):
+            if self.transcript.utterances[j].speaker != me:
+                out.append(self.lows[j])
+        return out
+
+
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t\n\"'(":
+        start += 1
+    while end > start and text[end - 1] in " \t\n.,;:!?\"')":
+        end -= 1
+    return start, end
+
+
+def _phrase(text: str, sent: Sentence, m: re.Match[str], extra_end: int | None) -> str:
+    start, end = sent.start, sent.end
+    if end - start > 160:
+        start, end = m.start(), max(m.end(), extra_end or 0)
+    start, end = _trim_span(text, start, end)
+    return text[start:end]
+
+
+def _vendor_capitalised(text: str, low: str, start: int, end: int) -> bool:
+    for vm in re.finditer(rules.VENDOR_RE, low[start:end]):
+        word = vm.group(0)
+        if word in _COMMON_WORD_VENDORS and not text[start + vm.start()].isupper():
+            continue
+        return True
+    return False
+
+
+def _score(
+    frame: rules.Frame, m: re.Match[str], i: int, ctx: _Context, sents: list[Sentence]
+) -> tuple[float, Sentence] | None:
+    """Confidence for one frame match, or None when the modality rules it out."""
+    low = ctx.lows[i]
+    text = ctx.transcript.utterances[i].text
+    sent = sentence_at(sents, m.start())
+    mode = frame.mode
+    conf = frame.strength
+    if mode == "commit" and sent.is_question:
+        mode = "ask"
+    if mode in COMMIT_MODES:
+        if negated_within(low, m.start(), m.end()) or negated_before(low, sent, m.start(), 25):
+            return None
+        if mode != "ask" and in_condition(low, sent, m.start()):
+            return None
+        if reported(low, sent, m.start()):
+            return None
+        kind = reply_kind(ctx.reply(i) or "")
+        if kind == "decline":
+            return None
+        if mode == "commit":
+            conf += 0.04 if kind == "accept" else 0.0
+        elif mode == "offer":
+            conf = max(conf, 0.9) if kind == "accept" else conf
+        else:
+            conf = max(conf, 0.9) if kind == "accept" else conf * 0.75
+        if hedged(low, sent):
+            conf *= 0.8
+        return conf, sent
+    if sent.is_question and mode not in ("state",):
+        return None
+    if mode == "state" and sent.is_question and not frame.label.startswith("request:"):
+        return None
+    if mode == "reply_content":
+        if not any(rules.CONTENT_RE.search(p) and _OFFER_CONTEXT.search(p)
+                   for p in ctx.previous_other(i)):
+            return None
+        return conf, sent
+    if mode not in ("negative_ok",) and negated_before(low, sent, m.start()):
+        return None
+    if in_condition(low, sent, m.start()) and not _POLITE_IF.search(low, sent.start, sent.end):
+        return None
+    if leading_condition(low, sent):
+        return None
+    if mode == "stake_pronoun":
+        earlier = ctx.lows[max(0, i - 3) : i] + [low[: m.start()]]
+        if not any(rules.STAKEHOLDER_RE.search(t) for t in earlier):
+            return None
+    if mode == "competitor":
+        if rules.PAST_USE_RE.search(low, sent.start, sent.end):
+            return None
+        generic = re.search(rules.GENERIC_ALT, low[m.start() : m.end()])
+        if not generic and not _vendor_capitalised(text, low, m.start(), m.end()):
+            return None
+    if mode == "timeline":
+        if not rules.TIME_RE.search(low, sent.start, sent.end):
+            return None
+        if in_condition(low, sent, sent.end):
+            conf *= 0.93
+    if hedged(low, sent):
+        conf *= 0.88
+    return conf, sent
+
+
+def detect_candidates(transcript: Transcript) -> list[Intent]:
+    """Every detection with its confidence, before the 0.7 cut (for calibration)."""
+    ctx = _Context(
+        transcript=transcript,
+        roles=speaker_roles(transcript),
+        lows=[lower_same_length(u.text) for u in transcript.utterances],
+    )
+    best: dict[tuple[int, str], Intent] = {}
+    for i, u in enumerate(transcript.utterances):
+        low = ctx.lows[i]
+        sents = sentences(low)
+        if not sents:
+            continue
+        sr = ctx.roles[i]
+        side = _side(sr.role)
+        for frame in rules.FRAMES:
+            if frame.side != "any" and side is not None and side != frame.side:
+                continue
+            for m in frame.pattern.finditer(low):
+                scored = _score(frame, m, i, ctx, sents)
+                if scored is None:
+                    continue
+                conf, sent = scored
+                deadline = None
+                extra_end = None
+                if frame.mode in COMMIT_MODES or frame.label in (
+                    "signal:timeline",
+                    "commitment:prospect_followup",
+                ):
+                    found = find_deadline(u.text[sent.start : sent.end], transcript.started_at)
+                    if found is None and frame.mode in COMMIT_MODES:
+                        found = find_deadline(u.text[m.end() :], transcript.started_at)
+                        offset = m.end()
+                    else:
+                        offset = sent.start
+                    if found is not None:
+                        deadline = found.day
+                        extra_end = offset + found.end
+                        if frame.label.startswith("commitment:"):
+                            conf += 0.03
+                conf *= _speaker_factor(sr)
+                conf = round(min(conf, 0.99), 3)
+                speaker: Speaker = side or ("rep" if frame.side in ("rep", "any") else "prospect")
+                intent = Intent(
+                    label=frame.label,
+                    utterance=i,
+                    speaker=speaker,
+                    phrase=_phrase(u.text, sent, m, extra_end),
+                    confidence=conf,
+                    event=rules.EVENTS.get(frame.label),
+                    deadline=deadline,
+                    speaker_label=u.speaker,
+                )
+                key = (i, frame.label)
+                if key not in best or best[key].confidence < conf:
+                    best[key] = intent
+    return sorted(best.values(), key=lambda it: (it.utterance, rules.LABELS.index(it.label)))
+
+
+def _merge_adjacent_signals(intents: list[Intent]) -> list[Intent]:
+    """One signal per moment: the same signal in consecutive utterances of one side."""
+    kept: list[Intent] = []
+    last: dict[tuple[str, str], Intent] = {}
+    for it in intents:
+        key = (it.label, it.speaker)
+        prev = last.get(key)
+        if it.label.startswith("signal:") and prev is not None and it.utterance - prev.utterance == 1:
+            if it.confidence > prev.confidence:
+                kept[kept.index(prev)] = it
+                last[key] = it
+            continue
+        kept.append(it)
+        last[key] = it
+    return kept
+
+
+def detect_intents(transcript: Transcript, min_confidence: float = MIN_CONFIDENCE) -> list[Intent]:
+    """Intents at or above `min_confidence`, sorted by utterance then label."""
+    shown = [it for it in detect_candidates(transcript) if it.confidence >= min_confidence]
+    return _merge_adjacent_signals(shown)

@@ -1,0 +1,151 @@
+"""Text features for the offline intent detector: sentences, questions, modality, replies.
+
+Everything works on a lower-cased copy of the utterance that keeps every character at
+the same offset, so a span found here is an exact span of the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case and straighten quotes without moving any character."""
+    out = []
+    for ch in text:
+        if ch in "\u2019\u2018\u02bc`":
+            out.append("'")
+            continue
+        low = ch.lower()
+        out.append(low if len(low) == 1 else ch)
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    low: str  # the lower-cased sentence text
+
+    @property
+    def is_question(self) -> bool:
+        stripped = self.low.rstrip()
+        if stripped.endswith("?"):
+            return True
+        return bool(_QUESTION_START.match(self.low))
+
+
+_QUESTION_START = re.compile(
+    r"^\s*(?:so\s+|and\s+|but\s+|ok(?:ay)?,?\s+)?(?:do|does|did|can|could|would|should|shall|"
+    r"is|are|was|were|will|have|has|may|might)\s+(?:i|we|you|they|he|she|it|there|that|this)\b"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*;\s+|\s+[-\u2013\u2014]+\s+")
+
+
+def sentences(low: str) -> list[Sentence]:
+    """Split into sentences (and ';' / dash-separated parts) with their offsets."""
+    result: list[Sentence] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(low):
+        if m.start() > pos:
+            result.append(Sentence(pos, m.start(), low[pos : m.start()]))
+        pos = m.end()
+    if pos < len(low):
+        result.append(Sentence(pos, len(low), low[pos:]))
+    return [s for s in result if s.low.strip()]
+
+
+def sentence_at(sents: list[Sentence], offset: int) -> Sentence:
+    for s in sents:
+        if s.start <= offset < s.end:
+            return s
+    return sents[-1]
+
+
+_CLAUSE_BREAK = re.compile(
+    r",\s*|\s+(?:but|so|and then|though|although|because|while|whereas|or)\s+"
+)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nothing|nobody|none|neither|nor|without|hardly|"
+    r"\w+n't|cannot|can't|won't|no need)\b"
+)
+_CONDITION = re.compile(
+    r"\b(?:if|unless|once|in case|assuming|provided|whether|suppose|supposing|hypothetically)\b"
+)
+_HEDGE = re.compile(
+    r"\b(?:maybe|perhaps|possibly|probably|might|may be|i think|i guess|hopefully|"
+    r"try to|try and|not sure|potentially|at some point)\b"
+)
+_REPORTED = re.compile(
+    r"\b(?:(?:he|she|they|someone|somebody)\s+(?:said|told|mentioned|promised)|"
+    r"(?:said|told me|told us|mentioned) (?:that|he|she|they)|last time|previously|"
+    r"earlier you said|you said)\b"
+)
+
+
+def clause_start(low: str, sent: Sentence, offset: int) -> int:
+    """Offset where the clause holding `offset` begins (after the last comma/conjunction)."""
+    start = sent.start
+    for m in _CLAUSE_BREAK.finditer(low, sent.start, offset):
+        if m.end() <= offset:
+            start = m.end()
+    return start
+
+
+def negated_before(low: str, sent: Sentence, offset: int, window: int = 40) -> bool:
+    """A negation in the same clause shortly before `offset`."""
+    begin = max(clause_start(low, sent, offset), offset - window)
+    return bool(_NEGATION.search(low, begin, offset))
+
+
+def negated_within(low: str, start: int, end: int) -> bool:
+    return bool(_NEGATION.search(low, start, end))
+
+
+def in_condition(low: str, sent: Sentence, offset: int) -> bool:
+    """`offset` sits inside an if/unless/once clause that has not been closed by a comma."""
+    for m in _CONDITION.finditer(low, sent.start, offset):
+        between = low[m.end() : offset]
+        if "," not in between and " then " not in between:
+            return True
+    return False
+
+
+def leading_condition(low: str, sent: Sentence) -> bool:
+    """The sentence opens with a condition ('If budget gets approved, ...')."""
+    head = low[sent.start : sent.end].lstrip()
+    return bool(re.match(r"(?:and |but |so )?(?:if|unless|once|assuming|provided)\b", head))
+
+
+def hedged(low: str, sent: Sentence) -> bool:
+    return bool(_HEDGE.search(low, sent.start, sent.end))
+
+
+def reported(low: str, sent: Sentence, offset: int) -> bool:
+    return bool(_REPORTED.search(low, sent.start, offset))
+
+
+_ACCEPT = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|sure|please|absolutely|definitely|of course|certainly|"
+    r"perfect|great|sounds (?:good|great|perfect)|that (?:would|'d) (?:be )?(?:great|helpful|"
+    r"perfect|good|help|work)|that works|works for me|(?:tuesday|monday|wednesday|thursday|"
+    r"friday|mornings?|afternoons?) (?:works|is good|would work)|let's do (?:it|that)|go ahead|"
+    r"ok(?:ay)?\b|good idea|love (?:that|to)|i'd (?:love|like) that|would love|that'd help|"
+    r"happy to|fine by me|deal)"
+)
+_DECLINE = re.compile(
+    r"^\W*(?:no\b|nope|not (?:yet|now|right now|just yet|at this (?:point|stage)|really|"
+    r"necessary|needed)|too (?:early|soon)|maybe (?:later|not|down the line)|later|"
+    r"hold off|let's (?:wait|hold)|no need|no thanks|we're (?:good|fine)|i'd rather|"
+    r"don't worry|not for now|i don't think|probably not|let me (?:think|check first))"
+)
+
+
+def reply_kind(text_low: str) -> str:
+    """'accept', 'decline' or 'unclear' for the first words of a reply."""
+    if _DECLINE.match(text_low):
+        return "decline"
+    if _ACCEPT.match(text_low):
+        return "accept"
+    return "unclear"
