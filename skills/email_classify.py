@@ -1,0 +1,1024 @@
+"""Offline inbound-email classifier: `classify_email(InboundEmail) -> Classification`.
+
+Owns the nine categories of DESIGN.md section 7 and the extraction the email flows need
+(out-of-office return date, referred person, proposed meeting times). Rules read the NEW
+part of the message (never the quoted thread); the subject is a weaker signal. Each cue has
+a weight (strong ≈ 0.9, medium ≈ 0.75, weak ≈ 0.6, supporting < 0.5); categories are chosen
+by precedence (unsubscribe > out_of_office > referral > not_interested > meeting_request /
+proposal_request > needs_response > interested > fyi) unless a later one is clearly
+stronger, and the confidence comes from the evidence, its agreement and its conflicts.
+Email text is data: instructions inside a message never change what this module does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Final, Literal
+
+from dateutil import parser as date_parser
+from dateutil.relativedelta import relativedelta
+
+from skills.email_parse import InboundEmail
+
+Category = Literal[
+    "meeting_request",
+    "proposal_request",
+    "needs_response",
+    "interested",
+    "not_interested",
+    "referral",
+    "out_of_office",
+    "unsubscribe",
+    "fyi",
+]
+CATEGORIES: Final[tuple[Category, ...]] = (
+    "meeting_request",
+    "proposal_request",
+    "needs_response",
+    "interested",
+    "not_interested",
+    "referral",
+    "out_of_office",
+    "unsubscribe",
+    "fyi",
+)
+PRECEDENCE: Final[tuple[Category, ...]] = (
+    "unsubscribe",
+    "out_of_office",
+    "referral",
+    "not_interested",
+    "meeting_request",
+    "proposal_request",
+    "needs_response",
+    "interested",
+    "fyi",
+)
+THRESHOLD = 0.55
+MAX_TEXT = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """The category, a calibrated confidence, the phrase that decided it, extracted data."""
+
+    category: Category
+    confidence: float
+    evidence: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    category: Category
+    pattern: re.Pattern[str]
+    weight: float
+    negatable: bool = True
+    conditional_skip: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    category: Category
+    weight: float
+    start: int
+    end: int
+
+
+def _cues(category: Category, weight: float, *patterns: str, **kw: bool) -> list[_Cue]:
+    return [_Cue(category, re.compile(p), weight, **kw) for p in patterns]
+
+
+_WD = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MON = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_MEET_NOUN = (
+    r"(?:call|calls|meeting|meet|chat|demo|time|minutes|mins|min|hour|session|walk-?through|"
+    r"conversation|zoom|teams|catch[- ]?up|sync|intro|slot|coffee|lunch|\d{2} ?min)"
+)
+_ME_US = r"(?:me|us)"
+
+_CUES: list[_Cue] = [
+    # ---- unsubscribe
+    *_cues(
+        "unsubscribe",
+        0.95,
+        r"^\W*(please\W+)?(unsubscribe|remove|opt[ -]?out|stop)( me)?\W*(please|thanks|thank you)?\W*$",
+        r"\bunsubscribe (me|us)\b",
+        r"\b(please|pls|kindly) unsubscribe\b",
+        r"\b(want|would like|'d like|wish|need) to (unsubscribe|opt[ -]?out)\b",
+        r"\b(remove|take|delete|drop|exclude|strike|scrub) (me|us|my (e-?mail|address|name|details|"
+        r"contact( info(rmation)?)?)|this (e-?mail|address))( \w+){0,2} (from|off) (your|the|this|"
+        r"all|any|these)\b",
+        r"\btake (me|us) off\b",
+        r"\bstop (e-?mailing|contacting|messaging|spamming|sending (me|us)|writing to|reaching out to|"
+        r"bothering|pestering|harassing)( me| us)?\b",
+        r"\b(do not|don't|dont|never|no longer) (e-?mail|contact|message|spam|write to|reach out to) "
+        r"(me|us)( again| anymore| any more| ever again| further| in the future)\b",
+        negatable=False,
+    ),
+    *_cues(
+        "unsubscribe",
+        0.85,
+        r"\bopt (me|us) out\b",
+        r"\bi('d| would)? (like to )?opt[ -]?out\b",
+        r"(?<!to )(?<!click here to )(?<!link to )\bunsubscribe\b(?! (link|here|button|at any time"
+        r"|from (this|these|our) (list|emails|mailings)))",
+        r"\b(delete|erase|remove) (my|all my|our) (personal )?(data|details|information)\b",
+        r"\bno (more|further) (e-?mails|messages|contact|follow[- ]?ups|outreach)\b",
+        negatable=False,
+    ),
+    *_cues(
+        "unsubscribe",
+        0.65,
+        r"\b(do not|don't|dont) (e-?mail|contact|message|spam) (me|us)\b",
+        r"\bleave (me|us) alone\b",
+        r"\b(this is|this is clearly|pure|more) spam\b",
+        negatable=False,
+    ),
+    *_cues(
+        "unsubscribe",
+        0.45,
+        r"\b(never|didn't|did not) (signed|sign) up\b",
+        r"\bhow did you get my (e-?mail|address|details|contact|number)\b",
+        r"\bgdpr\b",
+        negatable=False,
+    ),
+    # ---- out of office (body cues; headers and subject are weighed in `_ooo_score`)
+    *_cues(
+        "out_of_office",
+        0.9,
+        r"\bout of (the )?office\b",
+        r"\b(on|in) (annual|parental|maternity|paternity|sick|medical|bereavement|study|family|"
+        r"personal|extended|garden) leave\b",
+        r"\b(limited|no|intermittent|sporadic|restricted|minimal|reduced|occasional) access to "
+        r"(my )?(e-?mails?|inbox|phone|laptop|the internet)\b",
+        r"\b(respond|reply|get back to you|be in touch|answer|follow up)( to (you|your "
+        r"(e-?mail|message)))?( as soon as possible| asap| promptly| shortly)? (upon|on|after|when)"
+        r" (my return|i('m| am) back|i return|returning|i get back)\b",
+        r"\bupon my return\b",
+        r"\bin my absence\b",
+        r"\bautomatic(ally generated)? (reply|response)\b",
+        r"\bauto[- ]?(reply|response)\b",
+        r"\b(responses?|replies) (will|may|might) be delayed\b",
+        r"\bchecking (my )?e-?mails? (only )?(occasionally|intermittently|sporadically|"
+        r"periodically|infrequently|rarely|irregularly|once a day)\b",
+        conditional_skip=True,
+    ),
+    *_cues(
+        "out_of_office",
+        0.8,
+        r"\booo\b",
+        r"\b(i am|i'm|i will be|i'll be|currently) (currently )?(away|out|off|on (vacation|holiday|"
+        r"holidays|pto|sabbatical|annual leave|a business trip|leave)|travel+ing|offline|out sick)"
+        r"\b(?! (of|to|for|with) (the )?(budget|options|ideas|date|question))",
+        r"\b(back|return(ing)?) (in|to) the office\b",
+        r"\bdelayed (response|reply)\b",
+        conditional_skip=True,
+    ),
+    *_cues(
+        "out_of_office",
+        0.6,
+        r"\b(i('ll| will) be|i am|i'm) back (on|in|from|at|by|after|the)\b",
+        r"\bwhen i('m| am) back\b",
+        r"\bi (will )?return (on|to|the)\b",
+        r"\bi('m| am) returning\b",
+        conditional_skip=True,
+    ),
+    *_cues(
+        "out_of_office",
+        0.4,
+        r"\bthank(s| you) for your (e-?mail|message|note)\b",
+        r"\bfor (urgent|immediate|pressing|time[- ]sensitive) (matters|issues|requests|inquiries|"
+        r"enquiries|questions|assistance|support)\b",
+        negatable=False,
+    ),
+    # ---- referral
+    *_cues(
+        "referral",
+        0.9,
+        r"\bnot (be )?the (right|best|correct|appropriate|relevant|ideal) (person|contact|one|"
+        r"point of contact|person to (talk|speak) to)\b",
+        r"\bwrong (person|contact|guy|department)\b",
+        r"\b(cc'?d|cc'?ing|copied|copying|looped in|looping in|looping|adding|added|introducing|"
+        r"introduced|forwarding|forwarded|forward|passing|passed|pass|directing|redirecting)"
+        r"( this| it| your (e-?mail|note|message|request|email))?( (on|along|over))?( (to|in))? "
+        r"(him|her|them|my (colleague|manager|boss|team ?mate|counterpart)|our (\w+ ){0,3}(lead|"
+        r"head|manager|director|vp|team|colleague|owner|person|department|cto|ceo|cfo|coo|cro|"
+        r"ciso|cio))\b",
+        negatable=False,
+        conditional_skip=True,
+    ),
+    *_cues(
+        "referral",
+        0.75,
+        r"\b(you('ll| will| would| may| might)? (want|need|wish) to|you (should|could|may want to|"
+        r"might want to|'d be better off)|(please|best to|better to|i'd suggest you|i suggest you|"
+        r"i'd recommend you|i recommend you)) (speak|talk|reach out|get in touch|connect|contact|"
+        r"e-?mail|chat|follow up|go)( (with|to))? (?!me\b|us\b|him\b|her\b)",
+        r"\b(reach out to|contact|speak (to|with)|talk (to|with)|e-?mail|connect with) (my|our) "
+        r"(colleague|counterpart|manager|boss|head|vp|director|cto|ceo|cfo|coo|cro|ciso|cio|"
+        r"team|lead|procurement|it|finance|legal|purchasing|ops|revops|sales ops)\b",
+        r"\b(better|best|right|correct) (person|contact|someone|point of contact)( for this)? "
+        r"(to|would be|is|for|will be)\b",
+        r"\b(i've|i have|i) (left|moved|changed|switched) (to |the |roles|teams|positions|jobs|"
+        r"departments|companies)",
+        r"\b(no longer|not) (with|at|working (at|for|with)|employed (at|by)) (the company|\w+)\b",
+        r"\b(has|have) (left|moved on from) (the company|\w+)\b",
+        r"\bnot (my|in my) (area|department|remit|wheelhouse|responsibility|domain)\b",
+        r"\b(don't|do not) (handle|own|manage|look after|make (the )?decisions (on|about)) "
+        r"(this|that|these|tooling|purchasing|vendor)\b",
+        negatable=False,
+        conditional_skip=True,
+    ),
+    *_cues(
+        "referral",
+        0.6,
+        r"\b(he|she|they) (handles?|owns?|looks? after|manages?|runs?|is responsible for|"
+        r"are responsible for|is in charge of|takes care of|makes? (the )?decisions)\b",
+        r"(?<!\? )\bwho (handles|owns|looks after|manages|runs|is responsible for|is in charge of|"
+        r"takes care of|makes (the )?decisions)\b[^?]*$",
+        negatable=False,
+    ),
+    # ---- not interested
+    *_cues(
+        "not_interested",
+        0.9,
+        r"\bnot (really |currently |particularly |at all |that |too |very )?interested\b",
+        r"\bno longer interested\b",
+        r"\b(went|gone|go|going|decided to go|chose|chosen|selected|picked|signed|partnered|"
+        r"moving forward) with (another|a different|an ?other|a competing|a competitor|one of "
+        r"your competitors|someone else|a different)\b",
+        r"\bnot a (good |great |strong |right )?fit\b",
+        r"\b(isn't|is not|not) (a |the )?(top |high )?priority\b",
+        r"\bno(,)? thanks\b|\bno(,)? thank you\b|\bthanks,? but no\b",
+        r"\b(we'll|we will|i'll|i will|going to|have to|must|we'd|i'd|gonna|we're going to) pass\b",
+        r"\bpass (on this|for now|this time|on it)\b",
+        r"\bno need to (follow[- ]?up|reach out|meet|call|schedule|continue|send|chase|check in|"
+        r"keep|get in touch|talk|speak|set up|book|contact)\b",
+        r"\bclose (out )?(the|this|our|my) (file|opportunity|deal|record|loop on this)\b",
+        r"\bnot (moving|going) forward\b|\bwon't be (moving|going) forward\b",
+        r"\b(decided|chosen|opted|elected) (not to|against)\b",
+        negatable=False,
+        conditional_skip=True,
+    ),
+    *_cues(
+        "not_interested",
+        0.8,
+        r"\b(no|don't have|do not have|haven't got|zero|lack|without) (the |a |any )?budget\b",
+        r"\bbudget (is|was|has been|got|'s been) (cut|frozen|slashed|gone|spent|allocated|"
+        r"reallocated|tight|exhausted)\b",
+        r"\b(built|build|building|developed|develop) (something|our own|it|this|a tool|one|a "
+        r"solution)( \w+)? in[- ]house\b",
+        r"\b(happy|satisfied|content|all set|sticking) with (our|what we|the current|our current|"
+        r"the existing|our existing|the tool|the vendor|our vendor|our provider)\b",
+        r"\b(don't|do not|doesn't|won't|wouldn't) (really )?(need|want|require) (a |an |another |"
+        r"any |your )?(demo|call|meeting|proposal|quote|solution|tool|product|service|this|it)\b",
+        r"\bnot (looking|in the market) for\b",
+        r"\bnot something (we|i)('re| are| am)? (need|needs|looking|interested|considering|pursuing"
+        r"|going)\b",
+        r"\bno (interest|need for)\b",
+        r"\bnot for (us|me)\b",
+        r"\b(please )?(don't|do not) (follow[- ]?up|chase|check in|bother)\b",
+        r"\bnot (the )?right (time|timing|moment)\b",
+        r"\b(timing|timeline) (isn't|is not|doesn't|does not) (right|work)\b",
+        r"\b(put|putting|placed|are) (this|it|the project|everything|things|the initiative)? ?on "
+        r"hold\b",
+        negatable=False,
+        conditional_skip=True,
+    ),
+    *_cues(
+        "not_interested",
+        0.6,
+        r"\b(we're|we are|i'm|i am) (all set|covered|good for now)\b",
+        r"\balready (have|use|using|work with|signed with|partnered with|chose) (a|an|another)\b",
+        r"\bmaybe (next|later this) (year|quarter)\b",
+        r"\bunfortunately\b",
+        negatable=False,
+        conditional_skip=True,
+    ),
+    # ---- meeting request
+    *_cues(
+        "meeting_request",
+        0.9,
+        r"\b(can|could|shall|should|would|may|might|let's|lets|let us|want to|like to|love to|"
+        r"happy to|keen to|able to|please|i'd like to|we'd like to) (we |i |you )?(set up|setup|"
+        r"schedule|book|arrange|organi[sz]e|find|get|grab|jump on|hop on|have|do|hold|squeeze in|"
+        r"put|fit in|line up|pencil in|lock in|nail down|set)( [\w'-]+){0,4}? " + _MEET_NOUN + r"\b",
+        r"\bwhat does your (calendar|availability|schedule|diary|week|day|afternoon|morning) "
+        r"(look|looks) like\b",
+        r"\bwhen (are|would|will) you (be )?(free|available|around)\b",
+        r"\b(jump|hop|get) on (a |the |another )?(quick |short |brief |30[- ]min(ute)? |15[- ]min"
+        r"(ute)? )?(call|phone|zoom|teams|meet|video|chat)\b",
+        r"\b(i'd|i would|we'd|we would|i'd really|would|i'd be|we'd be) (love|like|be happy|be "
+        r"keen|be glad|happy|keen|glad) to (meet|chat|talk|speak|connect|catch up|set up|"
+        r"schedule|hop|jump|get together)\b",
+        r"\b(see|get|schedule|book|arrange|set up|request|requesting|organi[sz]e|run|give|show)"
+        r"( us| me)? (a|the|your) (quick |short |live |brief |product |full |personal(ised|ized)? |"
+        r"custom |proper )?demo\b",
+    ),
+    *_cues(
+        "meeting_request",
+        0.85,
+        r"\b(can|could|shall|should) we (meet|chat|talk|speak|connect|catch up|sync|reconnect)\b",
+        r"\blet'?s (meet|chat|talk|speak|connect|catch up|sync|find (a )?time|set (up )?(a )?"
+        r"(call|meeting|time)|schedule|book|get (something|time))\b",
+        r"\b(what('s| is)|share|send( me)?|let me know) your (availability|calendar|schedule)\b",
+        r"\bare you (free|available|around)\b",
+        r"\b(do|would) you have (some |any |a bit of )?(time|availability|a (free )?slot|\d+ "
+        r"min(ute)?s)\b",
+        r"\b(send|share|suggest|propose|offer)( me| us| over)? (a few |some |a couple of |your |any "
+        r")?(times|time slots|slots|availability|dates)\b",
+        r"\bsend (me |us |over )?(an? )?(calendar )?(invite|invitation)\b",
+        r"\b(calendly|calendar|booking|scheduling) (link|invite|invitation)\b",
+        r"\b(i'm|i am|we're|we are|i'll be|we'll be) (free|available|around|open) (on |at |"
+        r"next |this |tomorrow|any ?time|between|from|all|" + _WD + r")",
+        r"\b(does|would|will|could|is) (" + _WD + r"|tomorrow|next week|this week|the \d+\w*|"
+        r"\d{1,2}(:\d\d)? ?(am|pm))( [\w:'-]+){0,5} (work|suit|be ok|be good|be okay|fit)\b",
+        r"\breschedule\b|\bmove (our|the) (call|meeting)\b|\bpush (our|the) (call|meeting)\b",
+    ),
+    *_cues(
+        "meeting_request",
+        0.7,
+        r"\b(" + _WD + r"|tomorrow|next week)( [\w:'-]+){0,3} (works|would work|is good|suits|"
+        r"is perfect|is fine)\b",
+        r"\b(time|slot)s? (that )?work(s)? (best )?(for you|best)\b",
+        r"\b(meet|meeting|call|chat) (up )?(next|this|on " + _WD + r"|tomorrow)\b",
+        r"\bdemo request\b",
+    ),
+    *_cues(
+        "meeting_request",
+        0.45,
+        r"\bon the calendar\b",
+        r"\b(30|15|45|60|twenty|thirty|fifteen) ?(minutes|mins|min)\b",
+        r"\b" + _WD + r" or " + _WD + r"\b",
+        r"\b\d{1,2}(:\d\d)? ?(am|pm)\b",
+    ),
+    # ---- proposal request
+    *_cues(
+        "proposal_request",
+        0.9,
+        r"\b(send|sending|share|provide|put together|pull together|prepare|draft|get|give|forward|"
+        r"e-?mail|shoot|see|need|want|request|requesting|update|revise|resend|work up|come back "
+        r"with|like|love|after|looking for|ask(ed)? (you )?for)\b([\s,]+[\w'-]+){0,5}?[\s,]+"
+        r"(proposal|quote|quotation|pricing|prices|price list|price sheet|estimate|order form|"
+        r"contract|sow|statement of work|msa|rate card|cost breakdown|(service|subscription|"
+        r"licen[cs]e|master services?) agreement|paperwork|cost)s?\b",
+        r"\bhow much (does|would|will|is|do|for|are|would it|does it)\b",
+        r"\bwhat (does|would|will) (it|this|that|sixty|the [\w-]+( plan| tier| package)?) cost\b",
+        r"\bwhat('s| is| are| would be| will be) (the |your )?(price|pricing|cost|costs|rate|rates|"
+        r"fee|fees|quote)\b",
+    ),
+    *_cues(
+        "proposal_request",
+        0.7,
+        r"\bpricing (for|on|options|details|information|info)\b",
+        r"\b(ready|want|like|looking) to (sign|buy|purchase|proceed with (the )?(purchase|contract))\b",
+    ),
+    *_cues(
+        "proposal_request",
+        0.45,
+        r"\b(discount|volume pricing|per[- ](seat|user) (price|cost)|annual (prepay|plan|contract))\b",
+        r"\b\d+[- ](seats?|users?|licen[cs]es)\b",
+    ),
+    # ---- needs response (direct questions are added in `_question_hits`)
+    *_cues(
+        "needs_response",
+        0.8,
+        r"\b(can|could|would|will) you (please |kindly |also )?(confirm|check|let (me|us) know|send|"
+        r"share|clarify|advise|explain|help|look into|fix|update|resend|provide|review|sign|approve|"
+        r"tell|walk|add|remove|change|cancel|extend|reset|answer|get back|find|correct|refund|"
+        r"issue|process)\b",
+        r"\bplease (confirm|check|let (me|us) know|send|share|clarify|advise|explain|help|look "
+        r"into|fix|update|resend|provide|review|sign|reply|respond|call|get back|find|correct|"
+        r"refund|process|cancel)\b",
+        r"\bis there (any|a) (way|chance|option|possibility)\b",
+        r"\bi have (a|some|two|three|a few|one|several|a couple of) (quick |follow-up |more )?"
+        r"(questions?|concerns?|issues?)\b",
+        r"\b(any|an) update (on|about|regarding)\b",
+        r"\b(still )?waiting (on|for) (your|the|a|an)\b",
+    ),
+    *_cues(
+        "needs_response",
+        0.6,
+        r"\blet (me|us) know\b",
+        r"\b(wondering|curious) (if|whether|how|what|when|why)\b",
+        r"\b(i|we) (need|require) (you|your|to know|an answer|clarity)\b",
+        r"\bi'd (like|love) to (know|understand)\b(?! more)",
+    ),
+    # ---- interested
+    *_cues(
+        "interested",
+        0.85,
+        r"\b(i'm|i am|we're|we are|i'd be|we'd be|we would be|i would be|would be|we might be|i "
+        r"might be) (very |really |definitely |quite |certainly |potentially |genuinely |somewhat |"
+        r"also |still |actually )?(interested|keen|curious|intrigued|open to (it|this|learning|"
+        r"hearing|exploring|a conversation|the idea))\b",
+        r"\b(i'd|i would|we'd|we would) (love|like) to (learn|hear|know|see|understand) more\b",
+        r"\binterested in (learning|hearing|seeing|knowing|exploring|finding out)\b",
+        r"\btell (me|us) more\b",
+    ),
+    *_cues(
+        "interested",
+        0.8,
+        r"\bsounds (very |really |quite )?(interesting|good|great|promising|intriguing|compelling|"
+        r"useful|relevant|like (a good|something|it could))\b",
+        r"\b(this|that|it) (is|looks|seems|could be|might be|may be|sounds) (very |really |quite |"
+        r"pretty )?(timely|relevant|interesting|promising|useful|helpful|valuable|exactly what|"
+        r"like something)\b",
+        r"\b(send|share|forward)( me| us| over)?( some| any| a bit of)? (more )?(info|information|"
+        r"details|materials|collateral|a deck|the deck|a one[- ]pager|case stud(y|ies)|resources|"
+        r"literature)\b",
+        r"\b(learn|hear|know|understand|see) (a bit |a little |some )?more\b",
+        r"\b(something|an area|a problem|an issue|a challenge) (we're|we are|we've been|i'm|i am|"
+        r"we have been|we've) (looking|exploring|evaluating|struggling|thinking|considering|"
+        r"working|trying)\b",
+        r"\bwe('ve| have) been (struggling|looking|exploring|thinking about|meaning to|"
+        r"evaluating|considering)\b",
+        r"\bwhat (kind|sort|type)s? of (results|roi|outcomes|impact|savings|numbers)\b",
+    ),
+    *_cues(
+        "interested",
+        0.7,
+        r"\bkeep (me|us) (posted|updated|in the loop|informed)\b",
+        r"\bon our radar\b",
+        r"\b(could|might|may) be (a (good )?fit|useful|worth|helpful|relevant|interesting)\b",
+        r"\bworth (exploring|a look|looking into|discussing|a conversation|a chat)\b",
+        r"\b(yes|yeah|sure|absolutely|definitely),? (please|i'm|we're|this|that|interested|keen)\b",
+        r"\bgood timing\b",
+        r"\bhow (does|would|will|do) (it|this|that|sixty|your (product|tool|platform|solution)) "
+        r"work\b",
+    ),
+    *_cues(
+        "interested",
+        0.5,
+        r"^\W*(yes|yeah|sure|absolutely|definitely)\b",
+        r"\bcase stud(y|ies)\b",
+        r"\b(similar|other) (companies|customers|teams|clients)\b",
+    ),
+    # ---- fyi
+    *_cues(
+        "fyi",
+        0.9,
+        r"\bno (action|response|reply|need to (respond|reply))( is)? (needed|required|necessary)\b",
+        r"\bnothing (needed|required|else needed|to do|further needed) (from|on) (you|your (end|"
+        r"side))\b",
+        r"\b(your|the) (weekly|daily|monthly|quarterly) (report|summary|digest|update|newsletter|"
+        r"recap)\b",
+        negatable=False,
+    ),
+    *_cues(
+        "fyi",
+        0.8,
+        r"\bfyi\b",
+        r"\bfor your (information|records|reference|awareness|info|files)\b",
+        r"\bjust (a )?(heads[- ]up|fyi|letting you know|wanted to let you know|to let you know|"
+        r"sharing|passing (this|it) along|an? update|confirming|a note)\b",
+        r"\byou have been invited\b|\binvitation from google calendar\b",
+        r"\b(receipt|order confirmation|payment (received|confirmation)|has been (shipped|delivered"
+        r"|processed))\b",
+        r"^\W*(got it|received|noted|thanks|thank you|perfect|great|awesome|will do|ok|okay|"
+        r"cheers|much appreciated|appreciate it)\W*(thanks|thank you|\w+)?\W*$",
+        negatable=False,
+    ),
+    *_cues(
+        "fyi",
+        0.6,
+        r"\b(got it|received( it)?|noted|will do|much appreciated|thanks for sending)\b",
+        r"\b(attached|enclosed) (is|are|please find)\b|\bplease find attached\b",
+        r"\bheads[- ]up\b",
+        r"\b(newsletter|webinar|view (this|in) (e-?mail )?(in your )?browser|manage (your )?"
+        r"(e-?mail )?preferences)\b",
+        negatable=False,
+    ),
+]
+
+_NEGATOR = re.compile(
+    r"\b(not|no|never|don't|dont|doesn't|didn't|won't|wouldn't|can't|cannot|isn't|aren't|"
+    r"without|instead|rather|neither|nor|unnecessary|needn't|shouldn't)\b"
+)
+_CONDITIONAL = re.compile(r"\b(if|unless|whether|in case)\b")
+_CLAUSE_BREAK = re.compile(r"[.;:!?\n]|,|\bbut\b|\bhowever\b|\bthough\b|\balthough\b")
+
+_INFO_QUESTION = re.compile(
+    r"tell (me|us) more|more (info|information|details)|learn more|how (does|would|will|do) (it|"
+    r"this|that|sixty|your \w+) work|what (kind|sort|type)s? of (results|roi|outcomes|impact|"
+    r"savings)|case stud|similar (companies|customers|teams)|companies like (us|ours)|success "
+    r"stor|examples?\b|references?\b"
+)
+_SMALL_TALK = re.compile(
+    r"^\W*(hi|hey|hello|dear)?\W*\w*\W*(how are you|how's it going|how are things|how have you "
+    r"been|hope (you're|you are|all is|this finds|you had|your))"
+)
+_REQUEST_IN_QUESTION = re.compile(
+    r"\b(can|could|would|will|do|does|is|are|did|have|has|when|where|what|why|how|which|who|"
+    r"should)\b"
+)
+_INJECTION = re.compile(
+    r"\b(ignore|disregard|forget|override|bypass) (all |any |the |your |my |previous |prior |"
+    r"above |earlier |these |those |other |existing )*(instructions|rules|guidelines|prompts?|"
+    r"directives|programming|system prompt|safety|policies|policy)\b"
+    r"|\bsystem prompt\b|\b(dear|hey|attention) (ai|assistant|bot|copilot|language model)\b"
+    r"|\bas an ai\b|\byou are now\b|\bnew instructions\b"
+)
+_NOREPLY = re.compile(
+    r"^(no-?reply|do-?not-?reply|donotreply|notifications?|notify|mailer-daemon|postmaster|"
+    r"newsletters?|news|updates?|digest|alerts?|billing|receipts?|marketing|automated|system)"
+    r"([+._-].*)?@",
+    re.IGNORECASE,
+)
+_SUBJECT_PREFIX = re.compile(
+    r"^\s*((re|fw|fwd|aw|wg|sv|tr|rv|antw)\s*(\[\d+\])?\s*:\s*|\[(external|ext)\]\s*)+", re.I
+)
+_SUBJECT_OOO = re.compile(
+    r"^\s*(automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|out of (the )?office|ooo\b|"
+    r"away\b|abwesen|absence|réponse automatique|respuesta automática|on leave|vacation|"
+    r"on holiday|annual leave)",
+    re.I,
+)
+_SUBJECT_CUES: list[tuple[Category, re.Pattern[str]]] = [
+    ("unsubscribe", re.compile(r"\b(unsubscribe|remove me|opt[ -]?out)\b")),
+    ("meeting_request", re.compile(r"\b(demo|meeting|call|catch[- ]?up|intro|availability)\b")),
+    ("proposal_request", re.compile(r"\b(quote|quotation|pricing|proposal|price|contract|sow)\b")),
+    ("referral", re.compile(r"\b(introduction|intro to|referral)\b")),
+    ("needs_response", re.compile(r"\?|\b(question|issue|problem|help|urgent)\b")),
+    ("fyi", re.compile(r"\b(report|digest|newsletter|receipt|invoice|summary|webinar|fyi)\b")),
+]
+# Pairs that disagree about what to do next; overlapping cues between them cost confidence.
+_CONFLICTS: frozenset[frozenset[str]] = frozenset(
+    frozenset(p)
+    for p in (
+        ("not_interested", "interested"),
+        ("not_interested", "meeting_request"),
+        ("not_interested", "proposal_request"),
+        ("not_interested", "needs_response"),
+        ("meeting_request", "proposal_request"),
+        ("unsubscribe", "interested"),
+        ("unsubscribe", "meeting_request"),
+        ("unsubscribe", "proposal_request"),
+        ("referral", "meeting_request"),
+        ("referral", "proposal_request"),
+        ("out_of_office", "meeting_request"),
+        ("out_of_office", "proposal_request"),
+        ("out_of_office", "needs_response"),
+    )
+)
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+    text = text.replace("\u201d", '"').replace("\u00a0", " ")
+    return re.sub(r"[ \t]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()
+
+
+def _window_before(text: str, start: int) -> str:
+    window = text[max(0, start - 60) : start]
+    parts = _CLAUSE_BREAK.split(window)
+    return parts[-1] if parts else window
+
+
+def _negated(text: str, start: int) -> bool:
+    words = _window_before(text, start).split()[-4:]
+    return bool(_NEGATOR.search(" ".join(words)))
+
+
+def _conditional(text: str, start: int) -> bool:
+    return bool(_CONDITIONAL.search(_window_before(text, start)))
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for m in re.finditer(r"[^.!?\n]+[.!?]*", text):
+        s = m.group(0).strip()
+        if s:
+            out.append((m.start(), s))
+    return out
+
+
+def _question_hits(low: str) -> tuple[list[_Hit], list[_Hit]]:
+    """Direct questions: needs_response unless they only ask for general information."""
+    needs: list[_Hit] = []
+    info: list[_Hit] = []
+    for start, sentence in _sentences(low):
+        if "?" not in sentence or _SMALL_TALK.search(sentence):
+            continue
+        end = start + len(sentence)
+        if _INFO_QUESTION.search(sentence):
+            info.append(_Hit("interested", 0.7, start, end))
+        elif _REQUEST_IN_QUESTION.search(sentence) or len(sentence.split()) >= 3:
+            needs.append(_Hit("needs_response", 0.75, start, end))
+        else:
+            needs.append(_Hit("needs_response", 0.6, start, end))
+    return needs, info
+
+
+def _find_hits(low: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for cue in _CUES:
+        for m in cue.pattern.finditer(low):
+            if cue.negatable and _negated(low, m.start()):
+                continue
+            if cue.conditional_skip and _conditional(low, m.start()):
+                continue
+            hits.append(_Hit(cue.category, cue.weight, m.start(), m.end()))
+    return hits
+
+
+def _combine(weights: list[float]) -> float:
+    if not weights:
+        return 0.0
+    ordered = sorted(weights, reverse=True)
+    bonus = sum(min(0.04, w * 0.05) for w in ordered[1:3])
+    return min(0.97, ordered[0] + bonus)
+
+
+def classify_email(email: InboundEmail) -> Classification:
+    """Classify one inbound email into one of the nine categories, with evidence and details."""
+    body = email.new_text
+    if not body and not email.quoted_text:
+        body = email.text
+    original = _normalise(body)[:MAX_TEXT]
+    low = original.lower()
+    subject = _SUBJECT_PREFIX.sub("", _normalise(email.subject)).lower()
+
+    hits = _find_hits(low)
+    needs_q, info_q = _question_hits(low)
+    hits.extend(needs_q)
+    hits.extend(info_q)
+    by_cat: dict[Category, list[_Hit]] = {c: [] for c in CATEGORIES}
+    for hit in hits:
+        by_cat[hit.category].append(hit)
+    scores: dict[Category, float] = {c: _combine([h.weight for h in by_cat[c]]) for c in CATEGORIES}
+
+    details: dict[str, Any] = {}
+    evidence_override: str | None = None
+    has_question = bool(needs_q or info_q)
+    injection = bool(_INJECTION.search(low))
+    auto = email.is_auto_reply
+    subject_ooo = bool(_SUBJECT_OOO.search(_normalise(email.subject)))
+    sender_addr = email.sender.address if email.sender else ""
+    noreply = bool(_NOREPLY.search(sender_addr))
+
+    # subject: a weak signal that confirms body evidence, or stands alone at low confidence
+    subject_support: set[Category] = set()
+    for cat, pattern in _SUBJECT_CUES:
+        if pattern.search(subject):
+            subject_support.add(cat)
+            if scores[cat] >= 0.4:
+                scores[cat] = min(0.97, scores[cat] + 0.04)
+            elif not low.strip():
+                scores[cat] = max(scores[cat], 0.5)
+
+    # out of office: automatic headers and the subject decide with the body
+    ooo_body = scores["out_of_office"]
+    if auto or subject_ooo:
+        if ooo_body >= 0.4:
+            scores["out_of_office"] = min(0.97, max(ooo_body, 0.85) + 0.08)
+        elif auto and subject_ooo:
+            scores["out_of_office"] = 0.8
+        elif subject_ooo:
+            scores["out_of_office"] = max(ooo_body, 0.5)
+        if auto and scores["out_of_office"] >= THRESHOLD:
+            evidence_override = "automatic reply: " + (
+                email.auto_reply_signals[0] if email.auto_reply_signals else "subject"
+            )
+    elif ooo_body >= 0.4:
+        direct_ask = has_question or max(scores["meeting_request"], scores["proposal_request"]) >= 0.7
+        if direct_ask and ooo_body < 0.95:
+            scores["out_of_office"] = min(ooo_body, 0.45)
+    if scores["out_of_office"] < 0.6:
+        scores["out_of_office"] = min(scores["out_of_office"], THRESHOLD - 0.01)
+    if auto and scores["out_of_office"] < THRESHOLD:
+        # an automatic acknowledgement ("we received your ticket") is information only
+        for cat in ("meeting_request", "proposal_request", "needs_response", "interested"):
+            scores[cat] = max(0.0, scores[cat] - 0.3)
+        scores["fyi"] = max(scores["fyi"], 0.8)
+
+    # bulk mail and no-reply senders: footers and marketing calls to action are not asks
+    if email.is_bulk or noreply:
+        for cat in CATEGORIES:
+            if cat != "fyi":
+                scores[cat] = max(0.0, scores[cat] - (0.45 if noreply else 0.25))
+        scores["fyi"] = max(scores["fyi"], 0.9 if noreply else 0.85)
+        evidence_override = evidence_override or (
+            "no-reply sender" if noreply else "bulk mail (List-Unsubscribe/Precedence)"
+        )
+
+    if injection:
+        details["prompt_injection"] = True
+        for cat in ("referral", "meeting_request", "proposal_request", "interested"):
+            scores[cat] = 0.0
+
+    category = _choose(scores, by_cat)
+    details["auto_reply"] = auto
+    if injection and category not in ("unsubscribe", "out_of_office"):
+        category = "needs_response" if (has_question or scores["needs_response"] >= 0.5) else "fyi"
+
+    confidence = _confidence(category, scores, low, subject_support, injection, by_cat)
+    evidence = _evidence(category, by_cat, original, evidence_override, scores)
+    details.update(_extract(category, email, original))
+    details["scores"] = {c: round(s, 2) for c, s in scores.items() if s >= 0.4}
+    return Classification(category, confidence, evidence, details)
+
+
+def _choose(scores: dict[Category, float], by_cat: dict[Category, list[_Hit]]) -> Category:
+    candidates = [c for c in PRECEDENCE[:-1] if scores[c] >= THRESHOLD]
+    if not candidates:
+        return "fyi"
+    chosen = candidates[0]
+    hard = chosen in ("unsubscribe", "out_of_office") and scores[chosen] >= 0.8
+    if not hard:
+        for cat in candidates[1:]:
+            if scores[cat] >= scores[chosen] + 0.25:
+                chosen = cat
+                break
+    if chosen in ("meeting_request", "proposal_request"):
+        other: Category = "proposal_request" if chosen == "meeting_request" else "meeting_request"
+        if scores[other] >= THRESHOLD:
+            if scores[other] > scores[chosen] + 0.02:
+                chosen = other
+            elif abs(scores[other] - scores[chosen]) <= 0.02:
+                first = min(by_cat[other], key=lambda h: h.start, default=None)
+                mine = min(by_cat[chosen], key=lambda h: h.start, default=None)
+                if first and mine and first.start < mine.start:
+                    chosen = other
+    if scores["fyi"] >= scores[chosen] + 0.2 and chosen in ("needs_response", "interested"):
+        chosen = "fyi"
+    return chosen
+
+
+def _confidence(
+    category: Category,
+    scores: dict[Category, float],
+    low: str,
+    subject_support: set[Category],
+    injection: bool,
+    by_cat: dict[Category, list[_Hit]],
+) -> float:
+    base = scores[category]
+    if category == "fyi" and base < THRESHOLD:
+        # nothing asked and nothing matched: fyi by elimination, more sure when it is short
+        words = len(low.split())
+        base = 0.6 if words <= 40 and "?" not in low else 0.5
+    conflict = max(
+        (s for c, s in scores.items() if c != category and frozenset((c, category)) in _CONFLICTS),
+        default=0.0,
+    )
+    if conflict >= 0.7:
+        base -= 0.12
+    elif conflict >= 0.5:
+        base -= 0.06
+    if category in subject_support:
+        base += 0.02
+    if len(low.split()) > 250:
+        base -= 0.05
+    if injection:
+        base = min(base, 0.6)
+    return round(max(0.3, min(0.98, base)), 2)
+
+
+def _evidence(
+    category: Category,
+    by_cat: dict[Category, list[_Hit]],
+    original: str,
+    override: str | None,
+    scores: dict[Category, float],
+) -> str:
+    hits = by_cat.get(category) or []
+    if override and (category in ("out_of_office", "fyi") or not hits):
+        return override
+    if not hits:
+        return "no request, question or reply signal found" if category == "fyi" else category
+    best = max(hits, key=lambda h: (h.weight, -h.start))
+    phrase = original[best.start : best.end].strip()
+    if len(phrase) > 80:
+        phrase = phrase[:77].rstrip() + "..."
+    return phrase
+
+
+# ---------------------------------------------------------------- extraction
+
+_EMAIL_RE = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_NAME_STOP = frozenset(
+    """i hi hello hey dear thanks thank the this that our my your we he she they it its please
+    vp head director manager sales marketing revops ops operations ceo cfo cto coo cro ciso cio it
+    procurement finance team lead officer chief senior president engineering product legal hr
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december best regards kind cheers sent from
+    here there who which whom also and or but for with regarding re fw fwd cc bcc email sixty
+    account executive partner partners department group company inc ltd llc corp colleague""".split()
+)
+
+
+def _referral_details(email: InboundEmail, original: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    own = {a.address.lower() for a in (email.sender, *email.to) if a is not None}
+    emails = [e for e in _EMAIL_RE.findall(original) if e.lower() not in own]
+    ref_email = emails[0] if emails else None
+    ref_name = None
+    if ref_email is None and email.sender is not None:
+        for addr in email.cc:
+            if addr.domain == email.sender.domain and addr.address.lower() not in own:
+                ref_email, ref_name = addr.address, addr.name or None
+                break
+    if ref_name is None:
+        candidates = re.findall(r"\b([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2})\b", original)
+        names = [
+            " ".join(w for w in cand.split() if w.lower() not in _NAME_STOP)
+            for cand in candidates
+        ]
+        sender_name = (email.sender.name if email.sender else "").lower()
+        names = [n for n in names if n and n.lower() not in sender_name.split()]
+        full = [n for n in names if len(n.split()) >= 2]
+        ref_name = (full or names or [None])[0]
+    if ref_email and ref_name is None:
+        for addr in (*email.cc, *email.to):
+            if addr.address.lower() == ref_email.lower() and addr.name:
+                ref_name = addr.name
+    if ref_name:
+        out["referred_name"] = ref_name
+    if ref_email:
+        out["referred_email"] = ref_email
+    return out
+
+
+_TIME_PHRASE = re.compile(
+    r"\b((?:this|next)\s+)?(?:(?:" + _WD + r")(?:\s+(?:or|and|/)\s+(?:" + _WD + r"))?|"
+    r"tomorrow|today|next week|this week|later this week|early next week|end of (?:the )?week)"
+    r"(?:\s+(?:morning|afternoon|evening|am|pm))?"
+    r"(?:\s*,?\s*(?:at|from|between|after|before|around)?\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)?"
+    r"(?:\s*(?:-|–|to|and)\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)?)?)?"
+    r"(?:\s+(?:ET|EST|EDT|PT|PST|PDT|CT|CST|CDT|MT|GMT|UTC|BST|CET|CEST|IST|AEST))?\b"
+    r"|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)(?:\s*(?:-|–|to)\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)?)?"
+    r"(?:\s+(?:ET|EST|EDT|PT|PST|PDT|CT|CST|CDT|MT|GMT|UTC|BST|CET|CEST|IST|AEST))?",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"\b(\d{1,3}|half an|an|one|two|fifteen|twenty|thirty|forty[- ]five|sixty|ninety)\s*-?\s*"
+    r"(minutes?|mins?|hours?|hrs?)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    "half an": 0.5, "an": 1, "one": 1, "two": 2, "fifteen": 15, "twenty": 20, "thirty": 30,
+    "forty-five": 45, "forty five": 45, "sixty": 60, "ninety": 90,
+}  # fmt: skip
+_TZ = re.compile(
+    r"\b(ET|EST|EDT|PT|PST|PDT|CT|CST|CDT|MT|GMT|UTC|BST|CET|CEST|IST|AEST)\b"
+)
+
+
+def _meeting_details(original: str) -> dict[str, Any]:
+    times = list(dict.fromkeys(m.group(0).strip() for m in _TIME_PHRASE.finditer(original)))
+    out: dict[str, Any] = {"proposed_times": [t for t in times if t]}
+    m = _DURATION.search(original)
+    if m:
+        qty_raw = m.group(1).lower()
+        qty = float(qty_raw) if qty_raw.isdigit() else float(_NUMBER_WORDS.get(qty_raw, 0))
+        unit = m.group(2).lower()
+        minutes = qty * 60 if unit.startswith("h") else qty
+        if 0 < minutes <= 8 * 60:
+            out["duration_minutes"] = int(minutes)
+    tz = _TZ.search(original)
+    if tz:
+        out["timezone"] = tz.group(1)
+    return out
+
+
+_DATE_EXPR = (
+    r"(?:(?:" + _WD + r")\.?,?\s+)?(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?" + _MON
+    + r"\.?)?(?:,?\s+\d{4})?(?!\s*(?:am|pm|:|h\b|hours|minutes|days|weeks))"
+    r"|(?:(?:" + _WD + r")\.?,?\s+)?" + _MON + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"
+    r"|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?"
+    r"|(?:next\s+)?(?:" + _WD + r")(?!\s+(?:or|and)\b)"
+    r"|" + _MON + r"(?:\s+\d{4})?"
+    r"|tomorrow|next week|the new year|new year"
+)  # fmt: skip
+_RETURN_ANCHOR = re.compile(
+    r"\b(?:until|till|til|through|thru|back|return|returning|returns|resume|resuming|"
+    r"in the office|out)\b(?:\s+(?:on|in|by|from|at|the|to the office|to work|office|after|"
+    r"of the office|of office))*\s+(?P<date>" + _DATE_EXPR + r")\b",
+    re.IGNORECASE,
+)
+_DATE_ANYWHERE = re.compile(r"(?P<date>" + _DATE_EXPR + r")", re.IGNORECASE)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def resolve_date_phrase(phrase: str, reference: datetime) -> tuple[date, str] | None:
+    """A date phrase ("Monday 3rd", "12/01", "November 30", "the 24th", "January") as the
+    first matching date after `reference` (the email's date), with its precision."""
+    text = phrase.lower().strip().rstrip(".,")
+    ref = reference.date()
+    if text == "tomorrow":
+        return ref + timedelta(days=1), "day"
+    if text == "next week":
+        return ref + relativedelta(days=1, weekday=0), "week"
+    if text in ("new year", "the new year"):
+        return date(ref.year + 1, 1, 1), "month"
+    weekday = next((i for i, w in enumerate(_WEEKDAYS) if w in text), None)
+    rest = re.sub(_WD, " ", text)
+    rest = re.sub(r"\b(next|the|of|on)\b|,", " ", rest)
+    rest = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", rest).strip()
+    if not rest:
+        if weekday is None:
+            return None
+        return ref + relativedelta(days=1, weekday=weekday), "day"
+    try:
+        a = date_parser.parse(rest, default=datetime(2000, 1, 1))
+        b = date_parser.parse(rest, default=datetime(2004, 2, 2))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    has_day, has_month, has_year = a.day == b.day, a.month == b.month, a.year == b.year
+    if has_day and has_month and has_year:
+        return a.date(), "day"
+    if has_day and has_month:
+        cand = date(ref.year, a.month, 1)
+        for add in range(0, 9):
+            year = ref.year + add
+            try:
+                cand = date(year, a.month, a.day)
+            except ValueError:
+                continue
+            if cand > ref and (weekday is None or cand.weekday() == weekday or add >= 1):
+                break
+        if weekday is not None and cand.weekday() != weekday:
+            # a weekday that contradicts the written date: trust the date
+            try:
+                cand = date(ref.year, a.month, a.day)
+            except ValueError:
+                return None
+            if cand <= ref:
+                cand = date(ref.year + 1, a.month, a.day)
+        return cand, "day"
+    if has_day:
+        first: date | None = None
+        for add in range(0, 13):
+            month_start = date(ref.year, ref.month, 1) + relativedelta(months=add)
+            try:
+                cand = month_start.replace(day=a.day)
+            except ValueError:
+                continue
+            if cand <= ref:
+                continue
+            first = first or cand
+            if weekday is None or cand.weekday() == weekday:
+                return cand, "day"
+        return (first, "day") if first else None
+    if has_month:
+        year = ref.year if a.month > ref.month else ref.year + 1
+        if has_year:
+            year = a.year
+        return date(year, a.month, 1), "month"
+    return None
+
+
+def _ooo_details(email: InboundEmail, original: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    match = _RETURN_ANCHOR.search(original) or _DATE_ANYWHERE.search(original)
+    if match is None:
+        return out
+    phrase = match.group("date").strip()
+    out["return_date_text"] = phrase
+    if email.date is None:
+        return out
+    resolved = resolve_date_phrase(phrase, email.date)
+    if resolved is None:
+        return out
+    when, precision = resolved
+    anchor = match.group(0).lower()
+    if re.match(r"(through|thru)\b", anchor) and precision == "day":
+        when = when + timedelta(days=1)  # out through the 30th: back on the 1st
+    out["return_date"] = when.isoformat()
+    out["return_date_precision"] = precision
+    return out
+
+
+def _proposal_details(original: str) -> dict[str, Any]:
+    items = re.findall(
+        r"\b(proposal|quote|quotation|pricing|price list|estimate|order form|contract|sow|"
+        r"statement of work|msa)\b",
+        original.lower(),
+    )
+    out: dict[str, Any] = {"items": list(dict.fromkeys(items))}
+    seats = re.search(r"\b(\d{1,6})[- ](seats?|users?|licen[cs]es|reps)\b", original, re.I)
+    if seats:
+        out["quantity"] = int(seats.group(1))
+    return out
+
+
+def _extract(category: Category, email: InboundEmail, original: str) -> dict[str, Any]:
+    if category == "out_of_office":
+        details = _ooo_details(email, original)
+        alternates = [e for e in _EMAIL_RE.findall(original)]
+        if alternates:
+            details["alternate_contacts"] = alternates[:3]
+        return details
+    if category == "referral":
+        return _referral_details(email, original)
+    if category == "meeting_request":
+        return _meeting_details(original)
+    if category == "proposal_request":
+        return _proposal_details(original)
+    return {}
