@@ -36,3 +36,9 @@ class Callback(enum.StrEnum):
     EDIT_DRAFT = "modal-edit-draft"
     FEEDBACK = "modal-feedback"
     SETTINGS = "modal-settings"
+
+
+class PostMeetingAction(enum.StrEnum):
+    EXPAND_DRAFT = "postmeeting-expand-draft"
+    SKIP_TASK = "postmeeting-skip-task"
+    ROLLBACK = "postmeeting-rollback"
