@@ -1,0 +1,510 @@
+"""Repository for recorded meetings: the meeting row, its attendees and its transcript.
+
+A recorder bot (MeetingBaaS, Recall.ai) is one meeting, unique on (`source`, `external_id` =
+bot id), so duplicate webhook deliveries land on the same row. The meeting is linked to its rep
+(an org user, from the bot's `extra`/`metadata` or the calendar event it was scheduled from),
+contact, company and deal (from attendee emails and domains). The transcript is stored once in
+`transcripts` and referred to by id; speakers are attributed with `skills.speakers` (pure) and
+the mapping kept in `Transcript.speaker_map`.
+
+Functions take an AsyncSession and never commit: the webhook handler or flow step that opened
+the session owns the transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from skills.transcript import UNKNOWN_SPEAKER
+from skills.transcript import Transcript as NormalisedTranscript
+from storage.models import (
+    CalendarEvent,
+    Company,
+    Contact,
+    Deal,
+    DealContact,
+    Meeting,
+    MeetingAttendee,
+    Transcript,
+    User,
+)
+from storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+AWAITING_TRANSCRIPT = "awaiting_transcript"
+RECORDED = "recorded"
+FAILED = "failed"
+# A status only moves up this ladder, so late or out-of-order deliveries never undo news.
+_STATUS_RANK = {"scheduled": 0, AWAITING_TRANSCRIPT: 1, FAILED: 2, RECORDED: 3, "processed": 4}
+_CLOSED_STAGES = ("closed_won", "closed_lost", "won", "lost")
+
+
+class RepNotFound(LookupError):
+    """No org user could be found for a bot: nobody to tell, nothing stored."""
+
+
+@dataclass(frozen=True)
+class AttendeeInfo:
+    name: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class RecorderMeeting:
+    """What a recorder webhook says about the meeting behind one bot."""
+
+    source: str  # meetingbaas | recall
+    bot_id: str
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    calendar_ref: str | None = None  # the recorder's calendar event id, when it scheduled the bot
+    title: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_s: float | None = None
+    attendees: tuple[AttendeeInfo, ...] = ()
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+def _lower(v: Any) -> str | None:
+    return v.strip().lower() if isinstance(v, str) and v.strip() else None
+
+
+def _domain(email: str | None) -> str | None:
+    if not email or "@" not in email:
+        return None
+    return email.rsplit("@", 1)[1].lower()
+
+
+def _int(v: Any) -> int | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int):
+        return v
+    if isinstance(v, str) and v.strip().isdigit():
+        return int(v.strip())
+    return None
+
+
+async def _user_by_email(session: AsyncSession, email: str) -> User | None:
+    rows = await session.exec(
+        select(User).where(func.lower(User.email) == email, col(User.active).is_(True))
+    )
+    return rows.first()
+
+
+async def _calendar_event(session: AsyncSession, ref: str | None) -> CalendarEvent | None:
+    if not ref:
+        return None
+    ref_id = _int(ref)
+    if ref_id is not None:
+        found = await session.get(CalendarEvent, ref_id)
+        if found is not None:
+            return found
+    rows = await session.exec(select(CalendarEvent).where(CalendarEvent.external_id == ref))
+    return rows.first()
+
+
+async def resolve_rep(
+    session: AsyncSession, *, extra: Mapping[str, Any], calendar_ref: str | None
+) -> tuple[User, CalendarEvent | None]:
+    """The rep who owns the bot: `extra.user_email` / `extra.user_id`, else the calendar event."""
+    event = await _calendar_event(
+        session, str(extra.get("calendar_event_id") or calendar_ref or "") or None
+    )
+    email = _lower(extra.get("user_email") or extra.get("rep_email"))
+    user: User | None = None
+    if email:
+        user = await _user_by_email(session, email)
+    if user is None and _int(extra.get("user_id")) is not None:
+        user = await session.get(User, _int(extra.get("user_id")))
+    if user is None and event is not None:
+        user = await session.get(User, event.user_id)
+    if user is None:
+        raise RepNotFound("no org user matches the bot's extra data or calendar event")
+    if event is not None and event.user_id != user.id:
+        event = None
+    return user, event
+
+
+def _event_attendees(event: CalendarEvent | None) -> list[AttendeeInfo]:
+    out: list[AttendeeInfo] = []
+    for a in event.attendees if event is not None else []:
+        if isinstance(a, Mapping):
+            name = a.get("name") or a.get("displayName") or a.get("display_name")
+            out.append(
+                AttendeeInfo(name if isinstance(name, str) else None, _lower(a.get("email")))
+            )
+    return out
+
+
+def _extra_attendees(extra: Mapping[str, Any]) -> list[AttendeeInfo]:
+    raw = extra.get("attendees")
+    out: list[AttendeeInfo] = []
+    for a in raw if isinstance(raw, list) else []:
+        if isinstance(a, Mapping):
+            name = a.get("name")
+            out.append(
+                AttendeeInfo(name if isinstance(name, str) else None, _lower(a.get("email")))
+            )
+        elif isinstance(a, str) and "@" in a:
+            out.append(AttendeeInfo(None, _lower(a)))
+    return out
+
+
+def _dedupe(people: Iterable[AttendeeInfo]) -> list[AttendeeInfo]:
+    """One entry per email; a name-only entry is dropped when that name is already listed."""
+    by_email: dict[str, AttendeeInfo] = {}
+    name_only: list[AttendeeInfo] = []
+    for p in people:
+        if p.email:
+            known = by_email.get(p.email)
+            if known is None or (p.name and not known.name):
+                by_email[p.email] = AttendeeInfo(p.name or (known.name if known else None), p.email)
+        elif p.name:
+            name_only.append(p)
+    out = list(by_email.values())
+    names = {p.name.lower() for p in out if p.name}
+    for p in name_only:
+        assert p.name is not None
+        if p.name.lower() not in names:
+            names.add(p.name.lower())
+            out.append(p)
+    return out
+
+
+async def _link_crm(
+    session: AsyncSession,
+    *,
+    org_id: int,
+    rep: User,
+    extra: Mapping[str, Any],
+    event: CalendarEvent | None,
+    external: list[AttendeeInfo],
+) -> tuple[int | None, int | None, int | None]:
+    """(contact_id, company_id, deal_id) from extra, the calendar event and attendee emails."""
+    contact: Contact | None = None
+    if event is not None and event.contact_id:
+        contact = await session.get(Contact, event.contact_id)
+    emails = [e for e in [_lower(extra.get("contact_email"))] + [a.email for a in external] if e]
+    for email in emails:
+        if contact is not None:
+            break
+        rows = await session.exec(
+            select(Contact).where(Contact.org_id == org_id, func.lower(Contact.email) == email)
+        )
+        contact = rows.first()
+    company_id = contact.company_id if contact is not None else None
+    if company_id is None:
+        rep_domain = _domain(rep.email)
+        for email in emails:
+            dom = _domain(email)
+            if not dom or dom == rep_domain:
+                continue
+            rows = await session.exec(
+                select(Company).where(Company.org_id == org_id, func.lower(Company.domain) == dom)
+            )
+            company = rows.first()
+            if company is not None:
+                company_id = company.id
+                break
+    deal: Deal | None = None
+    deal_ref = _int(extra.get("deal_id"))
+    if deal_ref is not None:
+        deal = await session.get(Deal, deal_ref)
+        if deal is not None and deal.org_id != org_id:
+            deal = None
+    if deal is None and event is not None and event.deal_id:
+        deal = await session.get(Deal, event.deal_id)
+    open_deals = (
+        select(Deal)
+        .where(Deal.org_id == org_id, col(Deal.stage).not_in(_CLOSED_STAGES))
+        .order_by(col(Deal.updated_at).desc())
+    )
+    if deal is None and contact is not None:
+        rows = await session.exec(
+            open_deals.join(DealContact, col(DealContact.deal_id) == Deal.id).where(
+                DealContact.contact_id == contact.id
+            )
+        )
+        deal = rows.first()
+    if deal is None and contact is not None:
+        deal = (await session.exec(open_deals.where(Deal.primary_contact_id == contact.id))).first()
+    if deal is None and company_id is not None:
+        deal = (await session.exec(open_deals.where(Deal.company_id == company_id))).first()
+    if company_id is None and deal is not None:
+        company_id = deal.company_id
+    return (contact.id if contact else None), company_id, (deal.id if deal else None)
+
+
+# --------------------------------------------------------------------------- meetings
+
+
+async def find_meeting(session: AsyncSession, *, source: str, bot_id: str) -> Meeting | None:
+    rows = await session.exec(
+        select(Meeting).where(Meeting.source == source, Meeting.external_id == bot_id)
+    )
+    return rows.first()
+
+
+async def get_meeting(session: AsyncSession, *, meeting_id: int) -> Meeting | None:
+    return await session.get(Meeting, meeting_id)
+
+
+def _raise_status(meeting: Meeting, status: str) -> bool:
+    if _STATUS_RANK.get(status, 0) > _STATUS_RANK.get(meeting.status, 0):
+        meeting.status = status
+        return True
+    return False
+
+
+async def upsert_recorded_meeting(
+    session: AsyncSession, *, info: RecorderMeeting, status: str
+) -> tuple[Meeting, bool]:
+    """The meeting of this bot, created once; returns (meeting, created). Raises RepNotFound."""
+    existing = await find_meeting(session, source=info.source, bot_id=info.bot_id)
+    if existing is not None:
+        if _raise_status(existing, status):
+            session.add(existing)
+            await session.flush()
+        return existing, False
+    rep, event = await resolve_rep(session, extra=info.extra, calendar_ref=info.calendar_ref)
+    assert rep.id is not None
+    people = _dedupe(
+        [
+            AttendeeInfo(rep.name, _lower(rep.email)),
+            *_extra_attendees(info.extra),
+            *_event_attendees(event),
+            *list(info.attendees),
+        ]
+    )
+    org_users = {
+        _lower(u.email): u
+        for u in (await session.exec(select(User).where(User.org_id == rep.org_id))).all()
+    }
+    external = [p for p in people if p.email and p.email not in org_users]
+    contact_id, company_id, deal_id = await _link_crm(
+        session, org_id=rep.org_id, rep=rep, extra=info.extra, event=event, external=external
+    )
+    now = utcnow()
+    ended = info.ended_at or now
+    started = info.started_at or (event.start_at if event is not None else None)
+    if started is None:
+        started = ended - timedelta(seconds=info.duration_s or 0)
+    title = info.extra.get("title") or info.extra.get("meeting_title") or info.title
+    if not isinstance(title, str) or not title.strip():
+        title = event.title if event is not None and event.title else "Recorded meeting"
+    meeting = Meeting(
+        org_id=rep.org_id,
+        user_id=rep.id,
+        source=info.source,
+        external_id=info.bot_id,
+        title=title.strip()[:300],
+        started_at=started,
+        ended_at=ended,
+        status=status,
+        deal_id=deal_id,
+        company_id=company_id,
+        contact_id=contact_id,
+        calendar_event_id=event.id if event is not None else None,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(meeting)
+            await session.flush()
+    except IntegrityError:  # a concurrent delivery of the same bot created it first
+        again = await find_meeting(session, source=info.source, bot_id=info.bot_id)
+        if again is None:
+            raise
+        if _raise_status(again, status):
+            session.add(again)
+            await session.flush()
+        return again, False
+    assert meeting.id is not None
+    users_by_name = {u.name.lower(): u for u in org_users.values() if u.name}
+    for p in people:
+        user = org_users.get(p.email) if p.email else users_by_name.get((p.name or "").lower())
+        contact = None
+        if user is None and p.email:
+            contact = (
+                await session.exec(
+                    select(Contact).where(
+                        Contact.org_id == rep.org_id, func.lower(Contact.email) == p.email
+                    )
+                )
+            ).first()
+        session.add(
+            MeetingAttendee(
+                meeting_id=meeting.id,
+                name=p.name or (user.name if user else contact.name if contact else None),
+                email=p.email,
+                role="rep" if user is rep else "internal" if user is not None else "prospect",
+                user_id=user.id if user else None,
+                contact_id=contact.id if contact else None,
+            )
+        )
+    await session.flush()
+    log.info(
+        "recorded meeting stored",
+        extra={
+            "meeting_id": meeting.id,
+            "source": info.source,
+            "status": status,
+            "deal_id": deal_id,
+            "attendees": len(people),
+        },
+    )
+    return meeting, True
+
+
+async def mark_failed(session: AsyncSession, *, meeting: Meeting) -> Meeting:
+    """Mark a meeting as not recorded (never downgrades one that was recorded)."""
+    if _raise_status(meeting, FAILED):
+        session.add(meeting)
+        await session.flush()
+    return meeting
+
+
+# --------------------------------------------------------------------------- transcripts
+
+
+async def get_transcript(session: AsyncSession, *, meeting_id: int) -> Transcript | None:
+    rows = await session.exec(select(Transcript).where(Transcript.meeting_id == meeting_id))
+    return rows.first()
+
+
+async def _attribution_people(session: AsyncSession, meeting: Meeting, speakers: list[str]) -> list:
+    """Candidates for speaker attribution: the rep, org colleagues, attendees, likely contacts."""
+    from skills.speakers import Person
+
+    people: list[Person] = []
+    users = (await session.exec(select(User).where(User.org_id == meeting.org_id))).all()
+    for u in users:
+        people.append(Person(u.name, u.email, "rep" if u.id == meeting.user_id else "internal"))
+    known = {p.email for p in people if p.email}
+    attendees = (
+        await session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id))
+    ).all()
+    known_names = {p.name.lower() for p in people if p.name}
+    for a in attendees:
+        if a.user_id is not None or (a.email and a.email in known):
+            continue
+        if a.name and a.name.lower() in known_names:
+            continue
+        people.append(Person(a.name, a.email, "prospect"))
+        known_names.add((a.name or "").lower())
+    contact_filters = []
+    if meeting.company_id is not None:
+        contact_filters.append(Contact.company_id == meeting.company_id)
+    names = [s.lower() for s in speakers]
+    if names:
+        contact_filters.append(func.lower(Contact.name).in_(names))
+    if contact_filters:
+        from sqlalchemy import or_
+
+        rows = await session.exec(
+            select(Contact).where(Contact.org_id == meeting.org_id, or_(*contact_filters))
+        )
+        emails = {p.email.lower() for p in people if p.email}
+        for c in rows.all():
+            if (c.email and c.email.lower() in emails) or c.name.lower() in known_names:
+                continue
+            people.append(Person(c.name, c.email, "prospect"))
+    return people
+
+
+def _attribute(speakers: list[str], people: list) -> dict[str, dict[str, Any]]:
+    from skills.speakers import attribute_speakers
+
+    out: dict[str, dict[str, Any]] = {}
+    for label, att in attribute_speakers(speakers, people).items():
+        person = att.person
+        out[label] = {
+            "role": att.role,
+            "name": person.name if person else None,
+            "email": person.email if person else None,
+            "confidence": att.confidence,
+        }
+    return out
+
+
+async def store_transcript(
+    session: AsyncSession, *, meeting: Meeting, transcript: NormalisedTranscript
+) -> Transcript:
+    """Store the meeting's transcript once (later calls return the stored row) and attribute
+    speakers; marks the meeting recorded."""
+    assert meeting.id is not None
+    existing = await get_transcript(session, meeting_id=meeting.id)
+    if existing is not None:
+        return existing
+    speakers = transcript.speakers
+    people = await _attribution_people(session, meeting, speakers)
+    speaker_map = _attribute(speakers, people)
+    roles = {s: m["role"] for s, m in speaker_map.items()}
+    row = Transcript(
+        org_id=meeting.org_id,
+        meeting_id=meeting.id,
+        utterances=transcript.with_roles(roles).utterance_dicts(),
+        speaker_map=speaker_map,
+        source=meeting.source,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:  # stored concurrently by a duplicate delivery
+        again = await get_transcript(session, meeting_id=meeting.id)
+        if again is None:
+            raise
+        return again
+    known = {
+        (a.name or "").lower()
+        for a in (
+            await session.exec(
+                select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id)
+            )
+        ).all()
+    }
+    for label, m in speaker_map.items():
+        name = (m["name"] or label).lower()
+        if label == UNKNOWN_SPEAKER or m["role"] == "rep":
+            continue
+        if name not in known and label.lower() not in known:
+            session.add(
+                MeetingAttendee(
+                    meeting_id=meeting.id,
+                    name=m["name"] or label,
+                    email=m["email"],
+                    role=m["role"] or "prospect",
+                )
+            )
+            known.add(name)
+    if meeting.started_at is not None and meeting.ended_at is not None:
+        span = timedelta(seconds=transcript.duration_s)
+        if meeting.ended_at - meeting.started_at < span:
+            meeting.started_at = meeting.ended_at - span
+    _raise_status(meeting, RECORDED)
+    session.add(meeting)
+    await session.flush()
+    log.info(
+        "transcript stored",
+        extra={
+            "meeting_id": meeting.id,
+            "transcript_id": row.id,
+            "utterances": len(row.utterances),
+            "speakers": len(speakers),
+            "attributed": sum(1 for m in speaker_map.values() if m["role"]),
+        },
+    )
+    return row
