@@ -65,9 +65,7 @@ def score_meeting(
     for d in sorted(detections, key=lambda x: (x.utterance, x.label)):
         if d.confidence < 0.7:
             continue
-        hit = next(
-            (g for g in unmatched if g[1] == d.label and abs(g[0] - d.utterance) <= 1), None
-        )
+        hit = next((g for g in unmatched if g[1] == d.label and abs(g[0] - d.utterance) <= 1), None)
         if hit is not None:
             unmatched.remove(hit)
             score.per_label[d.label].tp += 1
@@ -90,8 +88,9 @@ def evaluate_dev(path: Path) -> Score:
     for row in load_jsonl(path):
         transcript = parse_transcript(row["transcript"])
         detections = detect_intents(transcript)
-        score_meeting(detections, row["gold"], set(row.get("ignore", [])), score,
-                      transcript.meeting_id)
+        score_meeting(
+            detections, row["gold"], set(row.get("ignore", [])), score, transcript.meeting_id
+        )
     return score
 
 
@@ -115,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     per_label_json = {}
     for label in LABELS:
         c = dev.per_label[label]
-        print(f"{label:32} {c.tp:3} {c.fp:3} {c.fn:3} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}")
+        print(
+            f"{label:32} {c.tp:3} {c.fp:3} {c.fn:3} {c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}"
+        )
         per_label_json[label] = {
             "precision": round(c.precision, 3),
             "recall": round(c.recall, 3),

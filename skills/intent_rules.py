@@ -35,7 +35,10 @@ FUTURE_I = (
     r"\b(?:i'll|i will|i shall|i'm going to|i am going to|i'm gonna|i am gonna|"
     r"we'll|we will|we shall|we're going to|we are going to|we're gonna|"
     r"let me|let us|let's|i'd be (?:happy|glad) to|i'm (?:happy|glad) to|happy to|"
-    r"expect (?:\w+ )?from me|i will be|you'll (?:get|have) (?:\w+ )?from me)"
+    r"expect (?:\w+ )?from me|i will be|you'll (?:get|have) (?:\w+ )?from me|"
+    r"(?:the |my |our )?next steps? (?:on|from|for) (?:my|our) (?:side|end) (?:is|are) to|"
+    r"(?:my|our) next steps? (?:is|are) to|i need to|i have to|i've got to|i got to|"
+    r"it's on me to|i'm on the hook to|i promised to)"
 ) + _FILLER
 OFFER_I = r"\b(?:i can|we can|i could|we could|i'm able to)" + _FILLER
 QUESTION_OFFER = (
@@ -62,10 +65,10 @@ SEND_VERB = _alt(
     "draft",
     "write up",
     "work up",
-    "get",
-    "come back",
-    "follow up",
-    "circle back",
+    "get(?!\\s+back)",
+    "come back(?: to you)? with",
+    "follow up with",
+    "circle back with",
     "turn around",
     "price out",
     "put",
@@ -127,6 +130,7 @@ SCHED_VERB = _alt(
     "fix",
 )
 MEETING_OBJ = _alt(
+    "(?:next |this |on )?(?:monday|tuesday|wednesday|thursday|friday)(?: morning| afternoon)?",
     "meeting",
     "call",
     "demo",
@@ -316,6 +320,8 @@ STAKEHOLDER = (
         "president",
         "chief \\w+ officer",
         "superior",
+        "security",
+        "ops leadership",
         "team lead",
     )
     + r"\b"
@@ -355,10 +361,23 @@ DECIDE = _alt(
     "veto",
     "be part of",
     "sign the contract",
-    "check with",
-    "talk to",
-    "consult",
     "get sign",
+    "signed off by",
+    "approved by",
+    "sign-off from",
+    "approval from",
+    "buy-in from",
+    "before we commit",
+    "before we sign",
+    "before we decide",
+    "before we move forward",
+    "before anything moves",
+    "before we buy",
+    "before we proceed",
+    "before we go ahead",
+)
+DECIDE_WEAK = _alt(
+    "check with", "talk to", "speak to", "speak with", "consult", "ask", "run it past"
 )
 DECISION_DISCLAIMER = (
     r"\b(?:i'm not the (?:final )?(?:decision[- ]maker|one who decides|person who signs)|"
@@ -476,23 +495,10 @@ EVALUATE = _alt(
     "also got",
     "shopping around",
 )
-CURRENT_USE = _alt(
-    "currently use",
-    "currently using",
-    "already use",
-    "already using",
-    "we use",
-    "we're using",
-    "we are using",
-    "we're on",
-    "we run",
-    "we pay for",
-    "we have",
-    "contract with",
-    "subscription with",
-    "renewal with",
-    "licence with",
-    "license with",
+CURRENT_USE = (
+    r"(?:(?:we|we're|we are|our team|our reps|the team|they)\s+(?:currently\s+|already\s+|still\s+|"
+    r"mostly\s+|now\s+)?(?:use|using|on|run|running|pay for|paying for|have|rely on|work in|work with)|"
+    r"(?:currently|already) (?:use|using|on|have)|(?:contract|subscription|renewal|licen[cs]e) with)"
 )
 
 # Buying signals.
@@ -513,7 +519,7 @@ APPROVED_BY = (
     r"\b(?:finance|the cfo|our cfo|my boss|the board|our board|procurement|legal|leadership|"
     r"management|the vp|our vp|my manager|the ceo|our ceo|the exec team|they|she|he)\s+"
     r"(?:has\s+|have\s+|already\s+|just\s+|finally\s+|officially\s+)*"
-    r"(?:signed off|approved|okayed|green-?lit|given (?:us )?(?:the )?(?:green light|go-ahead|ok))"
+    r"(?:signed off|approved|okayed|green-?lit|(?:given|gave) (?:us )?(?:the |a |their )?(?:green light|go-ahead|ok|thumbs up))"
 )
 READY = (
     r"\b(?:we're|we are|i'm|i am)\s+(?:\w+\s+)?(?:ready|keen|eager|excited)\s+to\s+"
@@ -635,14 +641,18 @@ TIMELINE_GOAL = (
     r"expecting|have|has|must|got|trying|looking)\s+to\s+(?:be|go|get|have (?:it|this|everything|"
     r"them|the \w+)|have)\s+(?:\w+\s+)?(?:live|up and running|running|launched|rolled out|deployed|"
     r"implemented|signed|set up|in place|on board|onboarded|done|sorted|on it|using it|decided)"
-    r"|go(?:ing)?[- ]live|be live|launch(?:ing)?|roll(?:ing)?[- ]?out|rollout|deploy(?:ing|ment)?|"
+    r"|(?:want|need|'d like|would like|hope|hoping|plan|planning|aim|aiming|expect|expecting|"
+    r"have to|must|got to|trying|ideally|'d|would|will|'ll|should)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:live|up and running|launched|rolled out|deployed|implemented|in place|onboarded|"
+    r"operational|signed)"
+    r"|roll (?:it|this|that|them|everything|\w+) out|go(?:ing)?[- ]live|be live|launch(?:ing)?|roll(?:ing)?[- ]?out|rollout|deploy(?:ing|ment)?|"
     r"implement(?:ing|ation)?|kick(?:ing)? ?off|start using|switch(?:ing)? over|migrat(?:e|ing|ion)|"
     r"onboard(?:ing)?|have (?:reps|the team|everyone|people|our team|the reps|them) (?:on|using)|"
     r"(?:need|want|'d need|expect|wants|needs)\s+(?:an?\s+|the\s+|our\s+)?(?:answer|decision|"
     r"solution|fix|contract|signature|something in place|this (?:done|in place|live|sorted)|"
     r"it (?:done|in place|live|sorted))|"
     r"(?:make|making) (?:a|the|our) (?:decision|call)|decid(?:e|ing)|sign(?:ing)? (?:off|the contract)?|"
-    r"(?:contract|subscription|licen[cs]e|renewal|agreement)\s+(?:with\s+\w+\s+)?(?:ends|expires|"
+    r"(?:contract|subscription|licen[cs]e|renewal|agreement)\s+(?:with\s+(?:[\w-]+\s+){1,3}?)?(?:ends|expires|"
     r"renews|is up|runs out|comes up|lapses)|deadline|timeline|time ?frame|target date|cut-?off|"
     r"(?:anything|sometime|something|any time)\s+(?:this side of|before|by|in)\b[^.?!]{0,40}\b"
     r"(?:is|would be|'s)\s+(?:fine|ok|okay|good|great)|no rush)\b"
@@ -748,11 +758,22 @@ FRAMES: tuple[Frame, ...] = (
         0.85,
         "ask",
     ),
+    Frame(
+        "commitment:send_proposal",
+        "rep",
+        _c(
+            r"\bexpect\s+(?:a|an|the|my|our)?\s*(?:[\w-]+\s+){0,3}?"
+            + PROPOSAL_OBJ
+            + r"\s+from\s+(?:me|us)\b"
+        ),
+        0.85,
+        "commit",
+    ),
     # commitment:schedule_meeting
     Frame(
         "commitment:schedule_meeting",
         "any",
-        _c(FUTURE_I + r"\s*" + SCHED_VERB + _gap(5) + r"\s+" + MEETING_OBJ + r"\b"),
+        _c(FUTURE_I + r"\s*" + SCHED_VERB + _gap(7) + r"\s+" + MEETING_OBJ + r"\b"),
         0.88,
         "commit",
     ),
@@ -772,8 +793,11 @@ FRAMES: tuple[Frame, ...] = (
         "commitment:schedule_meeting",
         "any",
         _c(
-            r"(?:" + FUTURE_I + r"|" + QUESTION_OFFER + r")\s*(?:get|put)" + _gap(5) + r"\s+"
-            r"(?:on|in|into)\s+(?:the|your|our|my|both)?\s*(?:calendars?|diary|diaries|books)\b"
+            r"(?:" + FUTURE_I + r"|" + QUESTION_OFFER + r")\s*(?:get|put|have)" + _gap(5) + r"\s+"
+            r"(?:(?:on|in|into)\s+(?:the|your|our|my|both)?\s*(?:calendars?|diary|diaries|books)|"
+            + MEETING_OBJ
+            + r"\s+(?:booked|scheduled|set up|arranged|organi[sz]ed|lined up|"
+            r"in the diary|on the calendar))\b"
         ),
         0.88,
         "commit",
@@ -781,14 +805,14 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "commitment:schedule_meeting",
         "any",
-        _c(OFFER_I + r"\s*" + SCHED_VERB + _gap(5) + r"\s+" + MEETING_OBJ + r"\b"),
+        _c(OFFER_I + r"\s*" + SCHED_VERB + _gap(7) + r"\s+" + MEETING_OBJ + r"\b"),
         0.78,
         "offer",
     ),
     Frame(
         "commitment:schedule_meeting",
         "any",
-        _c(QUESTION_OFFER + r"\s*" + SCHED_VERB + _gap(5) + r"\s+" + MEETING_OBJ + r"\b"),
+        _c(QUESTION_OFFER + r"\s*" + SCHED_VERB + _gap(7) + r"\s+" + MEETING_OBJ + r"\b"),
         0.85,
         "ask",
     ),
@@ -801,6 +825,16 @@ FRAMES: tuple[Frame, ...] = (
             r"just\s+|maybe\s+|kindly\s+)*" + REQUEST_VERB + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
         ),
         0.9,
+        "state",
+    ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"\bif you (?:could|can|would|don't mind|get a chance to)\s+(?:also\s+|please\s+|just\s+)*"
+            r"(?:" + REQUEST_VERB + r")" + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
+        ),
+        0.86,
         "state",
     ),
     Frame(
@@ -870,6 +904,13 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "signal:multi_stakeholder",
         "prospect",
+        _c(r"\b" + DECIDE_WEAK + r"\s+" + STAKEHOLDER),
+        0.74,
+        "stake",
+    ),
+    Frame(
+        "signal:multi_stakeholder",
+        "prospect",
         _c(
             r"\b(?:she|he|they)(?:'ll| will| would| 'd| needs? to| has to| have to| wants? to|"
             r"'ll want to| will want to| will need to| would want to| always| usually)\s+"
@@ -926,7 +967,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "commitment:prospect_followup",
         "prospect",
-        _c(PROSPECT_FUTURE + r"\s*(?:\w+\s+){0,1}?" + FOLLOWUP_VERB + r"\b"),
+        _c(PROSPECT_FUTURE + r"\s*(?:[\w']+,?\s+){0,6}?" + FOLLOWUP_VERB + r"\b"),
         0.88,
         "commit",
     ),
@@ -954,4 +995,19 @@ CONTENT_RE = re.compile(r"\b" + CONTENT_OBJ + r"\b")
 PAST_USE_RE = re.compile(
     r"\b(?:used to|we used|we tried|we had|years? ago|previously|in the past|back then|"
     r"switched (?:away )?from|moved (?:away )?from|got rid of|replaced|dropped)\b"
+)
+
+PAST_APPROVAL_RE = re.compile(
+    r"\b(?:approved|signed off|okayed|green-?lit|gave (?:us )?(?:the |a |their )?(?:green light|"
+    r"go-ahead|ok|thumbs up|sign-off|approval))\b"
+)
+FUTURE_NEED_RE = re.compile(
+    r"\b(?:will|'ll|need|needs|has to|have to|must|would|'d|going to|want|wants|before)\b"
+)
+CONTENT_OFFER_RE = re.compile(
+    r"\b(?:would|could|might|will)\s+(?:a|an|the|some|our|my)?\s*(?:[\w-]+\s+){0,4}?"
+    + CONTENT_OBJ
+    + r"\b[^.?!]{0,40}\bhelp|\b(?:want me to|should i|shall i|i can|i could|happy to|"
+    r"would you like (?:me to|to see|a copy)|do you want (?:me to|to see|a copy)|"
+    r"can i)\s+(?:send|share|forward|email|pass along)\b[^.?!]{0,50}\b" + CONTENT_OBJ + r"\b"
 )

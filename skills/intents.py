@@ -225,14 +225,17 @@ def _score(
             conf = max(conf, 0.9) if kind == "accept" else conf * 0.75
         if hedged(low, sent):
             conf *= 0.8
+        if leading_condition(low, sent):
+            conf *= 0.75
         return conf, sent
     if sent.is_question and mode not in ("state",):
         return None
     if mode == "state" and sent.is_question and not frame.label.startswith("request:"):
         return None
     if mode == "reply_content":
-        if not any(rules.CONTENT_RE.search(p) and _OFFER_CONTEXT.search(p)
-                   for p in ctx.previous_other(i)):
+        if not any(
+            rules.CONTENT_RE.search(p) and _OFFER_CONTEXT.search(p) for p in ctx.previous_other(i)
+        ):
             return None
         return conf, sent
     if mode not in ("negative_ok",) and negated_before(low, sent, m.start()):
@@ -241,8 +244,14 @@ def _score(
         return None
     if leading_condition(low, sent):
         return None
+    if mode.startswith("stake"):
+        in_sentence = low[sent.start : sent.end]
+        if rules.PAST_APPROVAL_RE.search(in_sentence) and not rules.FUTURE_NEED_RE.search(
+            in_sentence
+        ):
+            return None
     if mode == "stake_pronoun":
-        earlier = ctx.lows[max(0, i - 3) : i] + [low[: m.start()]]
+        earlier = [*ctx.lows[max(0, i - 3) : i], low[: m.start()]]
         if not any(rules.STAKEHOLDER_RE.search(t) for t in earlier):
             return None
     if mode == "competitor":
@@ -317,7 +326,34 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
                 key = (i, frame.label)
                 if key not in best or best[key].confidence < conf:
                     best[key] = intent
+        accepted = _accepted_content_offer(i, ctx)
+        if accepted is not None and (i, accepted.label) not in best:
+            best[(i, accepted.label)] = accepted
     return sorted(best.values(), key=lambda it: (it.utterance, rules.LABELS.index(it.label)))
+
+
+def _accepted_content_offer(i: int, ctx: _Context) -> Intent | None:
+    """A prospect saying yes to the rep's offer of content is a request for that content."""
+    sr = ctx.roles[i]
+    if _side(sr.role) == "rep" or reply_kind(ctx.lows[i]) != "accept":
+        return None
+    previous = ctx.previous_other(i, back=1)
+    if not previous or not rules.CONTENT_OFFER_RE.search(previous[0]):
+        return None
+    if i == 0 or _side(ctx.roles[i - 1].role) == "prospect":
+        return None
+    u = ctx.transcript.utterances[i]
+    sents = sentences(ctx.lows[i])
+    start, end = _trim_span(u.text, sents[0].start, sents[0].end)
+    return Intent(
+        label="request:send_content",
+        utterance=i,
+        speaker="prospect",
+        phrase=u.text[start:end],
+        confidence=round(0.8 * _speaker_factor(sr), 3),
+        event=rules.EVENTS["request:send_content"],
+        speaker_label=u.speaker,
+    )
 
 
 def _merge_adjacent_signals(intents: list[Intent]) -> list[Intent]:
@@ -327,7 +363,11 @@ def _merge_adjacent_signals(intents: list[Intent]) -> list[Intent]:
     for it in intents:
         key = (it.label, it.speaker)
         prev = last.get(key)
-        if it.label.startswith("signal:") and prev is not None and it.utterance - prev.utterance == 1:
+        if (
+            it.label.startswith("signal:")
+            and prev is not None
+            and it.utterance - prev.utterance == 1
+        ):
             if it.confidence > prev.confidence:
                 kept[kept.index(prev)] = it
                 last[key] = it

@@ -112,10 +112,23 @@ def in_condition(low: str, sent: Sentence, offset: int) -> bool:
     return False
 
 
+_POLITE_CONDITION = re.compile(
+    r"(?:if|when) (?:you(?:'d)? (?:like|want|prefer|need|could|can|would|don't mind)|"
+    r"(?:that|it)(?:'s| is| would be| would| might)? (?:helps?|useful|helpful|easier|works)|"
+    r"useful|helpful|needed)"
+)
+
+
 def leading_condition(low: str, sent: Sentence) -> bool:
-    """The sentence opens with a condition ('If budget gets approved, ...')."""
+    """The sentence opens with a real condition ('If budget gets approved, ...').
+
+    Polite openers ('if you like', 'if that helps') are offers, not conditions.
+    """
     head = low[sent.start : sent.end].lstrip()
-    return bool(re.match(r"(?:and |but |so )?(?:if|unless|once|assuming|provided)\b", head))
+    m = re.match(r"(?:and |but |so |well,? )?(if|unless|once|assuming|provided)\b", head)
+    if not m:
+        return False
+    return not _POLITE_CONDITION.match(head, m.start(1))
 
 
 def hedged(low: str, sent: Sentence) -> bool:
@@ -142,9 +155,18 @@ _DECLINE = re.compile(
 )
 
 
+_DECLINE_ANYWHERE = re.compile(
+    r"\b(?:hold off|not yet|too (?:early|soon)|no need|not needed|not necessary|let's wait|"
+    r"maybe later|not right now|not at this (?:point|stage)|no thanks|not for now|premature|"
+    r"i don't think (?:that's|we need|it's|so)|let's not|rather not|not just yet|wait until)\b"
+)
+
+
 def reply_kind(text_low: str) -> str:
     """'accept', 'decline' or 'unclear' for the first words of a reply."""
-    if _DECLINE.match(text_low):
+    first = sentences(text_low)
+    head = first[0].low if first else text_low
+    if _DECLINE.match(text_low) or _DECLINE_ANYWHERE.search(head[:80]):
         return "decline"
     if _ACCEPT.match(text_low):
         return "accept"
