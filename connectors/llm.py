@@ -112,11 +112,25 @@ class LLMInvalidOutput(LLMError):
 # --------------------------------------------------------------------------- litellm
 
 
+# Loggers that write whole requests or answers at DEBUG/INFO, and the least level they keep.
+_QUIET_LOGGERS = {
+    "LiteLLM": logging.ERROR,
+    "LiteLLM Router": logging.ERROR,
+    "LiteLLM Proxy": logging.ERROR,
+    "openai": logging.WARNING,
+}
+
+
 def _load_litellm() -> Any:
+    """Import litellm with its logging (and the OpenAI SDK's) quietened: at DEBUG/INFO they
+    log whole prompts and answers, which must never reach our logs, whatever LOG_LEVEL says."""
+    os.environ.setdefault("LITELLM_LOG", "ERROR")
     import litellm
 
     litellm.suppress_debug_info = True
     litellm.telemetry = False
+    for name, level in _QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(level)
     return litellm
 
 
@@ -383,4 +397,5 @@ class LLMClient:
                 tokens_in=usage["tokens_in"],
                 tokens_out=usage["tokens_out"],
                 cost_usd=usage["cost_usd"],
+                at=self.clock(),
             )

@@ -42,6 +42,13 @@ class Prompt:
         """Name for `response_format.json_schema.name` (letters, digits, `_`, `-`)."""
         return f"{self.name}_v{self.version}"
 
+    @property
+    def variables(self) -> frozenset[str]:
+        """The names `render` needs."""
+        return frozenset(
+            Template(self.system).get_identifiers() + Template(self.user).get_identifiers()
+        )
+
     def render(self, variables: Mapping[str, Any]) -> list[dict[str, str]]:
         """The chat messages for these variables."""
         values = {k: "" if v is None else str(v) for k, v in variables.items()}
