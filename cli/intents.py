@@ -1,9 +1,58 @@
-"""`sixty intents` (placeholder until its issue lands: registers nothing)."""
+"""`sixty intents FILE.json`: detect sales intents in a meeting transcript (DESIGN.md 7).
+
+Input: `{meeting_id, title, started_at, rep: {name, email}, attendees: [{name, email}],
+utterances: [{speaker, start, end, text, role?}]}` (see `skills/transcript_types.py`).
+Output on stdout: `{"intents": [{label, utterance, speaker, phrase, confidence, event?,
+deadline?}]}`, sorted by utterance, only confidence >= 0.7, deterministic. `FILE` may be
+`-` for stdin. Bad input: one line on stderr, exit status 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import Any
+
+from cli.common import read_json_file
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    return None
+    p = sub.add_parser(
+        "intents",
+        help="detect commitments and buying signals in a transcript (JSON in, JSON out)",
+        description="Detect intents in a meeting transcript. FILE.json holds {meeting_id, "
+        "title, started_at, rep, attendees, utterances: [{speaker, start, end, text, role?}]}.",
+    )
+    p.add_argument("file", metavar="FILE.json", help="transcript as JSON ('-' for stdin)")
+    p.add_argument("--indent", type=int, default=None, help="pretty-print with this indent")
+    p.set_defaults(handler=run)
+
+
+def _read(path: str) -> Any:
+    from cli.main import UsageError
+
+    if path != "-":
+        return read_json_file(path)
+    try:
+        return json.loads(sys.stdin.read())
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"stdin is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from cli.main import UsageError
+    from skills.intents import detect_intents
+    from skills.transcript_types import parse_transcript
+
+    data = _read(args.file)
+    if isinstance(data, dict) and "transcript" in data and "utterances" not in data:
+        data = data["transcript"]  # an eval row: {"transcript": ..., "gold": ...}
+    try:
+        transcript = parse_transcript(data)
+    except ValueError as exc:
+        raise UsageError(f"{args.file}: {exc}") from None
+    intents = detect_intents(transcript)
+    out = {"intents": [it.to_json() for it in intents]}
+    print(json.dumps(out, indent=args.indent, ensure_ascii=False))
+    return 0
