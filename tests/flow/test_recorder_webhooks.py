@@ -425,3 +425,51 @@ async def test_recall_transcript_done_then_download(world: World) -> None:
     assert tr is not None and [u["text"] for u in tr.utterances] == ["Hi Dana", "Hello"]
     if speakers_available():
         assert [u.get("role") for u in tr.utterances] == ["rep", "prospect"]
+
+
+async def test_sixty_simulate_posts_a_transcript_and_says_when_the_app_is_down(
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    import socket
+
+    from cli.main import main
+
+    monkeypatch.setenv("MEETINGBAAS_API_KEY", MB_KEY)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///" + str(tmp_path / "unused.db"))
+    design = {
+        "meeting_id": "sim-1", "title": "Pricing call", "started_at": "2026-11-18T15:00:00Z",
+        "rep": {"name": "Alex Rivera", "email": REP_EMAIL},
+        "attendees": [{"name": "Dana Whitfield", "email": "dana.whitfield@northwind-demo.example"}],
+        "utterances": [
+            {"speaker": "Alex Rivera", "start": 0.0, "end": 3.0, "text": "I'll send the proposal by Friday."},
+            {"speaker": "Dana Whitfield", "start": 3.5, "end": 5.0, "text": "Great, thanks."},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(design))
+    url = str(world.client.make_url("/webhooks/meetingbaas"))
+    args = ["simulate", "meeting-ended", str(path), "--url", url]
+    assert await asyncio.to_thread(main, args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("HTTP 200") and '"status": "inline"' in out
+    m = await meeting_by_bot(world.deps.db, "sim-sim-1")
+    assert (m.title, m.contact_id, m.status) == ("Pricing call", world.ids["dana"], "recorded")
+    assert len(world.deps.submit.jobs) == 1
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = sock.getsockname()[1]
+    down = [
+        "simulate",
+        "meeting-ended",
+        str(path),
+        "--url",
+        f"http://127.0.0.1:{closed}/webhooks/meetingbaas",
+    ]
+    assert await asyncio.to_thread(main, down) == 2
+    assert "cannot reach the app" in capsys.readouterr().err
+    path.write_text(json.dumps({"utterances": "nope"}))
+    assert await asyncio.to_thread(main, args) == 2
