@@ -229,6 +229,18 @@ _CUES: list[_Cue] = [
         r"\b(no longer|not) (with|at|working (at|for|with)|employed (at|by)) (the company|\w+)\b",
         r"\b(has|have) (left|moved on from) (the company|\w+)\b",
         r"\bnot (my|in my) (area|department|remit|wheelhouse|responsibility|domain)\b",
+        r"\btry (reaching out to|contacting|e-?mailing|talking to|speaking (to|with)|asking|"
+        r"calling)\b",
+        r"\b(would be|is|will be) the (one|person|people|team|right contact) to (talk|speak|reach "
+        r"out|get in touch|go)( to| with)?\b",
+        r"\bnow (leads|runs|owns|handles|manages|heads|looks after|is responsible for)\b",
+        r"\b(more|better) (like )?(something|suited|one) for (our|my|the)\b",
+        r"\b(i'll|i will|i've|i have|i'm|i am|will|happy to) (pass|passed|passing|forward|"
+        r"forwarded|forwarding|share|shared|sharing|send|sent|sending) (on )?(your|this|the|it)( "
+        r"\w+)? (details|info|information|email|e-mail|note|message|contact|request|along|on)?"
+        r"\s*(on |along |over )?(to|with) (my|our|the|him|her|them|[a-z]+ who)\b",
+        r"\b(retired|resigned|moved on) (from|last|earlier|in)\b",
+        r"\b(contact|reach out to|e-?mail|speak to|talk to|try) \S+( \S+)? instead\b",
         r"\b(don't|do not) (handle|own|manage|look after|make (the )?decisions (on|about)) "
         r"(this|that|these|tooling|purchasing|vendor)\b",
         negatable=False,
@@ -255,8 +267,9 @@ _CUES: list[_Cue] = [
         r"\bnot a (good |great |strong |right )?fit\b",
         r"\b(isn't|is not|not) (a |the )?(top |high )?priority\b",
         r"\bno(,)? thanks\b|\bno(,)? thank you\b|\bthanks,? but no\b",
-        r"\b(we'll|we will|i'll|i will|going to|have to|must|we'd|i'd|gonna|we're going to) pass\b",
-        r"\bpass (on this|for now|this time|on it)\b",
+        r"\b(we'll|we will|i'll|i will|going to|have to|must|we'd|i'd|gonna|we're going to) pass"
+        r"\b(?! (your|this|it|that|along|these|those|them|him|her|my|our|the)\b)",
+        r"\bpass (on this|for now|this time|on it)\b(?! (on |along )?to\b)",
         r"\bno need to (follow[- ]?up|reach out|meet|call|schedule|continue|send|chase|check in|"
         r"keep|get in touch|talk|speak|set up|book|contact)\b",
         r"\bclose (out )?(the|this|our|my) (file|opportunity|deal|record|loop on this)\b",
@@ -287,6 +300,29 @@ _CUES: list[_Cue] = [
         r"\b(timing|timeline) (isn't|is not|doesn't|does not) (right|work)\b",
         r"\b(put|putting|placed|are) (this|it|the project|everything|things|the initiative)? ?on "
         r"hold\b",
+        negatable=False,
+        conditional_skip=True,
+    ),
+    *_cues(
+        "not_interested",
+        0.8,
+        r"\b(hold|holding|held) off\b",
+        r"\b(locked|tied) in(to)? (a|an|our)\b",
+        r"\bnothing to discuss\b",
+        r"\b(isn't|is not|not) something (we|i) (need|want|require)\b",
+        r"\b(go|going|gone|went|chosen to go|decided to go|move|moving|head|heading) in a different "
+        r"direction\b",
+        r"\b(frozen|froze|freeze|paused|pausing|cut|cutting) (all |any )?(new )?(software |tool |"
+        r"vendor |tech )?(spend|spending|purchases|budgets?|buying|hiring)\b",
+        r"\b(have|need|going|got) to (say no|decline|pass)\b|\b(say|saying) no (for now|to this)\b",
+        r"\b(stay|staying|stick|sticking) with (our|the|what we)\b",
+        r"\bnot (going|planning) to (move forward|proceed|pursue|go ahead|buy|purchase|renew|"
+        r"switch|change)\b",
+        r"\bwon't be (pursuing|proceeding|purchasing|buying|renewing|moving ahead|switching|"
+        r"continuing)\b|\bnot (be )?renewing\b",
+        r"\b(shelved|deprioriti[sz]ed|on ice|parked|postponed indefinitely)\b",
+        r"\bnot (at|for) (this time|the moment|now)\b|\bnot right now\b|\bnot now\b",
+        r"\b(we're|we are|i'm|i am) (going to |gonna )?(decline|declining)\b",
         negatable=False,
         conditional_skip=True,
     ),
@@ -384,7 +420,7 @@ _CUES: list[_Cue] = [
         r"\b(discount|volume pricing|per[- ](seat|user) (price|cost)|annual (prepay|plan|contract))\b",
         r"\b\d+[- ](seats?|users?|licen[cs]es)\b",
     ),
-    # ---- needs response (direct questions are added in `_question_hits`)
+    # ---- needs response (direct questions are added in `_sentence_hits`)
     *_cues(
         "needs_response",
         0.8,
@@ -448,7 +484,7 @@ _CUES: list[_Cue] = [
         r"\b(could|might|may) be (a (good )?fit|useful|worth|helpful|relevant|interesting)\b",
         r"\bworth (exploring|a look|looking into|discussing|a conversation|a chat)\b",
         r"\b(yes|yeah|sure|absolutely|definitely),? (please|i'm|we're|this|that|interested|keen)\b",
-        r"\bgood timing\b",
+        r"\bgood timing\b|\btiming is (actually |really |pretty )?(good|great|right|perfect)\b",
         r"\bhow (does|would|will|do) (it|this|that|sixty|your (product|tool|platform|solution)) "
         r"work\b",
     ),
@@ -507,7 +543,8 @@ _INFO_QUESTION = re.compile(
     r"tell (me|us) more|more (info|information|details)|learn more|how (does|would|will|do) (it|"
     r"this|that|sixty|your \w+) work|what (kind|sort|type)s? of (results|roi|outcomes|impact|"
     r"savings)|case stud|similar (companies|customers|teams)|companies like (us|ours)|success "
-    r"stor|examples?\b|references?\b"
+    r"stor|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
+    r"overview|collateral|materials?|literature|whitepaper)\b"
 )
 _SMALL_TALK = re.compile(
     r"^\W*(hi|hey|hello|dear)?\W*\w*\W*(how are you|how's it going|how are things|how have you "
@@ -598,21 +635,71 @@ def _sentences(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def _question_hits(low: str) -> tuple[list[_Hit], list[_Hit]]:
-    """Direct questions: needs_response unless they only ask for general information."""
-    needs: list[_Hit] = []
-    info: list[_Hit] = []
+_ASK = re.compile(
+    r"\?|\b(can|could|would|will) (you|we|i)\b|\bplease\b|\bany chance\b|\b(would|is) it (be )?"
+    r"possible\b|\blet (me|us) know\b|\b(i|we)('d| would) (like|love|appreciate)\b|\b(need|needs|"
+    r"require|requires|required|asked for|asking for|looking for)\b|\bget me\b|\bcan i get\b|"
+    r"\bshall we\b|\bhow about\b|\bwhat about\b|\bwould \w+ work\b|\bworks for (me|us)\b|"
+    r"\b(i|we)('ve| have)? got (some )?time\b|\b(i'm|i am|we're|we are) (free|available)\b|"
+    r"\bif you want to\b|\blet'?s\b|\bsend (me|us|over|across)\b"
+)
+_MEETING_TOPIC = re.compile(
+    r"\b(call(?! (recordings?|notes|transcripts?|logs?|cent(er|re)|data|summar(y|ies)|quality|"
+    r"volume|tracking|analytics|history|scoring|coaching))|meeting(?! (notes|recordings?|"
+    r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|zoom|teams call|google meet|coffee|lunch|catch[- ]?up|"
+    r"sync|walk (me|us|them) through|walk-?through|see it (live|in action)|on (my|your|the) "
+    r"calendar|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
+    r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect))\b"
+)
+_PROPOSAL_TOPIC = re.compile(
+    r"\b(price|prices|pricing|cost|costs|quote|quotation|proposal|contract|paperwork|sow|"
+    r"statement of work|msa|order form|estimate|rate card|licen[cs]e fees?)\b"
+)
+_REFERS_BACK = re.compile(
+    r"\b(thanks|thank|received|reviewed|read|looked|saw|seen|got|in|on|about|regarding|re|per|"
+    r"attached|signed|into|under|with)\b"
+)
+
+
+def _topic_ok(low: str, start: int) -> bool:
+    if _negated(low, start):
+        return False
+    before = _window_before(low, start).split()[-3:]
+    return not _REFERS_BACK.search(" ".join(before))
+
+
+def _sentence_hits(low: str) -> list[_Hit]:
+    """Per sentence: an ask (question, "could you", "please", "I need") about a meeting or a
+    price is a meeting or proposal request; other direct questions need a response, unless
+    they only ask for general information (then they read as interest)."""
+    hits: list[_Hit] = []
     for start, sentence in _sentences(low):
-        if "?" not in sentence or _SMALL_TALK.search(sentence):
-            continue
         end = start + len(sentence)
+        question = "?" in sentence and not _SMALL_TALK.search(sentence)
+        ask = question or bool(_ASK.search(sentence))
+        if ask:
+            for m in _PROPOSAL_TOPIC.finditer(sentence):
+                if _topic_ok(low, start + m.start()):
+                    hits.append(_Hit("proposal_request", 0.8, start + m.start(), start + m.end()))
+                    break
+            meeting = next(
+                (m for m in _MEETING_TOPIC.finditer(sentence) if _topic_ok(low, start + m.start())),
+                None,
+            )
+            timed = _TIME_PHRASE.search(sentence) if meeting is None else None
+            if meeting is not None:
+                hits.append(_Hit("meeting_request", 0.78, start + meeting.start(), end))
+            elif timed is not None and not _negated(low, start + timed.start()):
+                hits.append(_Hit("meeting_request", 0.72, start, end))
+        if not question:
+            continue
         if _INFO_QUESTION.search(sentence):
-            info.append(_Hit("interested", 0.7, start, end))
+            hits.append(_Hit("interested", 0.7, start, end))
         elif _REQUEST_IN_QUESTION.search(sentence) or len(sentence.split()) >= 3:
-            needs.append(_Hit("needs_response", 0.75, start, end))
+            hits.append(_Hit("needs_response", 0.75, start, end))
         else:
-            needs.append(_Hit("needs_response", 0.6, start, end))
-    return needs, info
+            hits.append(_Hit("needs_response", 0.6, start, end))
+    return hits
 
 
 def _find_hits(low: str) -> list[_Hit]:
@@ -625,6 +712,45 @@ def _find_hits(low: str) -> list[_Hit]:
                 continue
             hits.append(_Hit(cue.category, cue.weight, m.start(), m.end()))
     return hits
+
+
+_NAMED_REFERRAL = re.compile(
+    r"(?i:\b(?:cc'?d|cc'?ing|copied|copying|looped in|looping in|adding|added|introducing|"
+    r"introduced|(?:forwarding|forwarded|passing|passed) (?:this|it|your \w+) (?:on |along |"
+    r"over )?to))\s+(?!(?:I|The|This|It|Here|In|On|Our|My|Your|You|All|Everyone|Sixty|Legal|"
+    r"Finance|Procurement|IT|HR|Support)\b)[A-Z][a-z]+"
+)
+_ASK_CATEGORIES = frozenset({"meeting_request", "proposal_request", "needs_response"})
+
+
+def _named_referrals(original: str, low: str) -> list[_Hit]:
+    """"cc'ing Jordan", "looping in Priya": the capitalised name marks a person."""
+    if len(original) != len(low):
+        return []
+    return [
+        _Hit("referral", 0.85, m.start(), m.end())
+        for m in _NAMED_REFERRAL.finditer(original)
+        if not _conditional(low, m.start())
+    ]
+
+
+def _discount_before_but(low: str, hits: list[_Hit]) -> list[_Hit]:
+    """"We don't need a demo, but could you send pricing?": the ask after "but" wins."""
+    out: list[_Hit] = []
+    for hit in hits:
+        if hit.category == "not_interested":
+            stop = re.compile(r"[.!?\n]").search(low, hit.end)
+            end = stop.end() if stop else len(low)
+            but = re.search(r"\b(but|however|though)\b", low[hit.end : end])
+            if but:
+                pos = hit.end + but.start()
+                if any(
+                    o.category in _ASK_CATEGORIES and o.weight >= 0.7 and pos < o.start < end
+                    for o in hits
+                ):
+                    hit = _Hit(hit.category, max(0.0, hit.weight - 0.35), hit.start, hit.end)
+        out.append(hit)
+    return out
 
 
 def _combine(weights: list[float]) -> float:
@@ -645,9 +771,10 @@ def classify_email(email: InboundEmail) -> Classification:
     subject = _SUBJECT_PREFIX.sub("", _normalise(email.subject)).lower()
 
     hits = _find_hits(low)
-    needs_q, info_q = _question_hits(low)
-    hits.extend(needs_q)
-    hits.extend(info_q)
+    sentence_hits = _sentence_hits(low)
+    hits.extend(sentence_hits)
+    hits.extend(_named_referrals(original, low))
+    hits = _discount_before_but(low, hits)
     by_cat: dict[Category, list[_Hit]] = {c: [] for c in CATEGORIES}
     for hit in hits:
         by_cat[hit.category].append(hit)
@@ -655,7 +782,7 @@ def classify_email(email: InboundEmail) -> Classification:
 
     details: dict[str, Any] = {}
     evidence_override: str | None = None
-    has_question = bool(needs_q or info_q)
+    has_question = any(h.category in ("needs_response", "interested") for h in sentence_hits)
     injection = bool(_INJECTION.search(low))
     auto = email.is_auto_reply
     subject_ooo = bool(_SUBJECT_OOO.search(_normalise(email.subject)))
@@ -670,7 +797,7 @@ def classify_email(email: InboundEmail) -> Classification:
             if scores[cat] >= 0.4:
                 scores[cat] = min(0.97, scores[cat] + 0.04)
             elif not low.strip():
-                scores[cat] = max(scores[cat], 0.5)
+                scores[cat] = max(scores[cat], 0.58)
 
     # out of office: automatic headers and the subject decide with the body
     ooo_body = scores["out_of_office"]
@@ -888,10 +1015,10 @@ def _meeting_details(original: str) -> dict[str, Any]:
 
 
 _DATE_EXPR = (
-    r"(?:(?:" + _WD + r")\.?,?\s+)?(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?" + _MON
-    + r"\.?)?(?:,?\s+\d{4})?(?!\s*(?:am|pm|:|h\b|hours|minutes|days|weeks))"
+    r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?(?![\d:])"
+    r"|(?:(?:" + _WD + r")\.?,?\s+)?(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?(?:\s+(?:of\s+)?" + _MON
+    + r"\.?)?(?:,?\s+\d{4})?(?![/\d]|\s*(?:am|pm|:|h\b|hours|minutes|days|weeks))"
     r"|(?:(?:" + _WD + r")\.?,?\s+)?" + _MON + r"\.?\s+\d{1,2}(?:st|nd|rd|th)?(?:,?\s+\d{4})?"
-    r"|\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?"
     r"|(?:next\s+)?(?:" + _WD + r")(?!\s+(?:or|and)\b)"
     r"|" + _MON + r"(?:\s+\d{4})?"
     r"|tomorrow|next week|the new year|new year"
