@@ -99,6 +99,12 @@ def _epoch(dt: datetime) -> int:
     return math.floor(dt.timestamp())
 
 
+def _epochs(intervals: Sequence[Interval], pad_s: int) -> list[tuple[int, int]]:
+    return [
+        (int(iv.start.timestamp()) - pad_s, int(iv.end.timestamp()) + pad_s) for iv in intervals
+    ]
+
+
 def merge(intervals: Iterable[tuple[int, int]]) -> _Merged:
     """Merge [start, end) pairs (touching ones too) into sorted disjoint intervals."""
     starts: list[int] = []
@@ -116,7 +122,7 @@ def merge(intervals: Iterable[tuple[int, int]]) -> _Merged:
 
 
 def _widened(intervals: Sequence[Interval], pad_s: int) -> _Merged:
-    return merge((_epoch(iv.start) - pad_s, _epoch(iv.end) + pad_s) for iv in intervals)
+    return merge(_epochs(intervals, pad_s))
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,42 +412,44 @@ def _prospect_fit(
 
 
 def _rank(cands: list[_Candidate], take: int, near: int) -> list[tuple[_Candidate, float]]:
-    """Greedy diversity re-rank: returns up to `take` (candidate, effective score), best first."""
+    """Greedy diversity re-rank: returns up to `take` (candidate, effective score), best first.
+
+    A pick only changes the penalties of its own day, so each day's best is cached and only
+    the picked day is looked at again.
+    """
     by_day: dict[int, list[_Candidate]] = {}
     for c in cands:
         by_day.setdefault(c.day, []).append(c)
     for lst in by_day.values():
         lst.sort(key=lambda c: (-round(c.score, 6), c.s))
     picked_on: dict[int, list[int]] = {day: [] for day in by_day}
-    used: set[int] = set()
+
+    def day_best(day: int) -> tuple[float, int, _Candidate] | None:
+        picks = picked_on[day]
+        day_pen = PENALTY_SAME_DAY * len(picks)
+        best: tuple[float, int, _Candidate] | None = None
+        for c in by_day[day]:
+            is_near = any(abs(c.s - p) < near for p in picks)
+            eff = round(c.score - day_pen - (PENALTY_NEAR if is_near else 0.0), 6)
+            if best is None or (-eff, c.s) < (-best[0], best[1]):
+                best = (eff, c.s, c)
+            if not is_near:
+                break  # the list is sorted: later ones without the near penalty score less
+        return best
+
+    bests = {day: day_best(day) for day in by_day}
     out: list[tuple[_Candidate, float]] = []
     while len(out) < take:
-        best: tuple[float, int, _Candidate] | None = None
-        for day, lst in by_day.items():
-            picks = picked_on[day]
-            day_pen = PENALTY_SAME_DAY * len(picks)
-            top_near: _Candidate | None = None
-            top_far: _Candidate | None = None
-            for c in lst:
-                if c.s in used:
-                    continue
-                if any(abs(c.s - p) < near for p in picks):
-                    if top_near is None:
-                        top_near = c
-                    continue
-                top_far = c
-                break
-            for c, extra in ((top_far, 0.0), (top_near, PENALTY_NEAR)):
-                if c is None:
-                    continue
-                eff = round(c.score - day_pen - extra, 6)
-                if best is None or (-eff, c.s) < (-best[0], best[1]):
-                    best = (eff, c.s, c)
-        if best is None:
+        top: tuple[float, int, _Candidate] | None = None
+        for entry in bests.values():
+            if entry is not None and (top is None or (-entry[0], entry[1]) < (-top[0], top[1])):
+                top = entry
+        if top is None:
             break
-        eff, s, c = best
-        used.add(s)
+        eff, s, c = top
+        by_day[c.day].remove(c)
         picked_on[c.day].append(s)
+        bests[c.day] = day_best(c.day)
         out.append((c, eff))
     return out
 
@@ -572,7 +580,7 @@ def _explain(
     dur = req.duration_minutes
     at = req.now
     reasons: list[Note] = []
-    span = f"the next {_plural(stats.days, 'business day')}"
+    span = "the next business day" if stats.days == 1 else f"the next {stats.days} business days"
 
     if req.offset > 0 and len(slots) < req.max_options:
         reasons.append(
@@ -589,7 +597,8 @@ def _explain(
                 {"days_off": stats.days_off, "days": stats.days},
             )
         )
-    if stats.rep_free == 0 and stats.days_off < stats.days:
+    lost_today = stats.today_without_notice - stats.today_with_notice
+    if stats.rep_free + lost_today == 0 and stats.days_off < stats.days:
         reasons.append(
             Note(
                 "rep_fully_booked",
@@ -598,7 +607,6 @@ def _explain(
                 {"duration_minutes": dur, "days": stats.days},
             )
         )
-    lost_today = stats.today_without_notice - stats.today_with_notice
     if stats.today_in_range and lost_today > 0 and stats.today_with_notice == 0:
         reasons.append(
             Note(
