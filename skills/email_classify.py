@@ -236,9 +236,11 @@ _CUES: list[_Cue] = [
         r"\bnow (leads|runs|owns|handles|manages|heads|looks after|is responsible for)\b",
         r"\b(more|better) (like )?(something|suited|one) for (our|my|the)\b",
         r"\b(i'll|i will|i've|i have|i'm|i am|will|happy to) (pass|passed|passing|forward|"
-        r"forwarded|forwarding|share|shared|sharing|send|sent|sending) (on )?(your|this|the|it)( "
-        r"\w+)? (details|info|information|email|e-mail|note|message|contact|request|along|on)?"
-        r"\s*(on |along |over )?(to|with) (my|our|the|him|her|them|[a-z]+ who)\b",
+        r"forwarded|forwarding|share|shared|sharing|send|sent|sending) (on )?(your|this|the|it)"
+        r"( (contact )?(details|info|information|email|e-mail|note|message|contact|request|name))?"
+        r"( on| along| over)? (to|with) (him|her|them|someone who|(my|our) ([\w-]+ ){0,2}(colleague|"
+        r"manager|boss|head|vp|director|lead|cto|ceo|cfo|coo|cro|cio|ciso|counterpart|owner|"
+        r"buyer|team ?mate))\b",
         r"\b(retired|resigned|moved on) (from|last|earlier|in)\b",
         r"\b(contact|reach out to|e-?mail|speak to|talk to|try) \S+( \S+)? instead\b",
         r"\b(don't|do not) (handle|own|manage|look after|make (the )?decisions (on|about)) "
@@ -643,6 +645,11 @@ _ASK = re.compile(
     r"\b(i|we)('ve| have)? got (some )?time\b|\b(i'm|i am|we're|we are) (free|available)\b|"
     r"\bif you want to\b|\blet'?s\b|\bsend (me|us|over|across)\b"
 )
+_TIMED_ASK = re.compile(
+    r"\b(works for (me|us)|would \w+ work|(i|we)('ve| have)? got (some )?time|(i'm|i am|we're|we "
+    r"are) (free|available|around)|how about|what about|(can|could) (you|we) do|shall we|"
+    r"if you want to|let'?s)\b"
+)
 _MEETING_TOPIC = re.compile(
     r"\b(call(?! (recordings?|notes|transcripts?|logs?|cent(er|re)|data|summar(y|ies)|quality|"
     r"volume|tracking|analytics|history|scoring|coaching))|meeting(?! (notes|recordings?|"
@@ -689,7 +696,11 @@ def _sentence_hits(low: str) -> list[_Hit]:
             timed = _TIME_PHRASE.search(sentence) if meeting is None else None
             if meeting is not None:
                 hits.append(_Hit("meeting_request", 0.78, start + meeting.start(), end))
-            elif timed is not None and not _negated(low, start + timed.start()):
+            elif (
+                timed is not None
+                and (question or _TIMED_ASK.search(sentence))
+                and not _negated(low, start + timed.start())
+            ):
                 hits.append(_Hit("meeting_request", 0.72, start, end))
         if not question:
             continue
