@@ -114,6 +114,8 @@ _CUES: list[_Cue] = [
         r"contact( info(rmation)?)?)|this (e-?mail|address))( \w+){0,2} (from|off) (your|the|this|"
         r"all|any|these)\b",
         r"\btake (me|us) off\b",
+        r"\b(be|get|been|being) (removed|taken off|unsubscribed|deleted)( from| off)? (your|the|"
+        r"this|all|any|these)\b",
         r"\bstop (e-?mailing|contacting|messaging|spamming|sending (me|us)|writing to|reaching out to|"
         r"bothering|pestering|harassing)( me| us)?\b",
         r"\b(do not|don't|dont|never|no longer) (e-?mail|contact|message|spam|write to|reach out to) "
@@ -136,6 +138,7 @@ _CUES: list[_Cue] = [
         0.65,
         r"\b(do not|don't|dont) (e-?mail|contact|message|spam) (me|us)\b",
         r"\bleave (me|us) alone\b",
+        r"(^|[.!?\n]\s*)(stop|enough)[.!]*$",
         r"\b(this is|this is clearly|pure|more) spam\b",
         negatable=False,
     ),
@@ -160,6 +163,7 @@ _CUES: list[_Cue] = [
         r"(e-?mail|message)))?( as soon as possible| asap| promptly| shortly)? (upon|on|after|when)"
         r" (my return|i('m| am) back|i return|returning|i get back)\b",
         r"\bupon my return\b",
+        r"\b(on|while on) (leave|pto|sabbatical)\b",
         r"\bin my absence\b",
         r"\bautomatic(ally generated)? (reply|response)\b",
         r"\bauto[- ]?(reply|response)\b",
@@ -224,11 +228,20 @@ _CUES: list[_Cue] = [
         r"team|lead|procurement|it|finance|legal|purchasing|ops|revops|sales ops)\b",
         r"\b(better|best|right|correct) (person|contact|someone|point of contact)( for this)? "
         r"(to|would be|is|for|will be)\b",
-        r"\b(i've|i have|i) (left|moved|changed|switched) (to |the |roles|teams|positions|jobs|"
-        r"departments|companies)",
+        r"\b(i've|i have|i) (left|moved|changed|switched|transferred)( over| across)? (to |the |"
+        r"roles|teams|positions|jobs|departments|companies|into)",
         r"\b(no longer|not) (with|at|working (at|for|with)|employed (at|by)) (the company|\w+)\b",
         r"\b(has|have) (left|moved on from) (the company|\w+)\b",
         r"\bnot (my|in my) (area|department|remit|wheelhouse|responsibility|domain)\b",
+        r"\b(isn't|is not|no longer) (really )?(mine|my (area|responsibility|call|decision|"
+        r"department|remit|project))\b",
+        r"\b(took|has taken|have taken|is taking|taking|will take) over\b",
+        r"\b(i'd suggest|i suggest|i'd recommend|i recommend|suggest|recommend) (you )?(e-?mailing|"
+        r"contacting|reaching out|speaking|talking|getting in touch|connecting|ping(ing)?)\b",
+        r"\bnot the (decision[- ]?maker|owner|buyer|budget holder|one (who|that) (decides|makes|"
+        r"handles|owns))\b",
+        r"\b(better|best) placed\b",
+        r"\b(makes?|owns?) (these|the|those|all|such|that|this) (decisions?|calls?|purchases?)\b",
         r"\btry (reaching out to|contacting|e-?mailing|talking to|speaking (to|with)|asking|"
         r"calling)\b",
         r"\b(would be|is|will be) the (one|person|people|team|right contact) to (talk|speak|reach "
@@ -309,6 +322,8 @@ _CUES: list[_Cue] = [
         "not_interested",
         0.8,
         r"\b(hold|holding|held) off\b",
+        r"\b(don't|do not|no|not enough|lack( the)?) (have )?(the )?(bandwidth|capacity|resources|"
+        r"headcount|appetite)\b",
         r"\b(locked|tied) in(to)? (a|an|our)\b",
         r"\bnothing to discuss\b",
         r"\b(isn't|is not|not) something (we|i) (need|want|require)\b",
@@ -333,7 +348,7 @@ _CUES: list[_Cue] = [
         0.6,
         r"\b(we're|we are|i'm|i am) (all set|covered|good for now)\b",
         r"\balready (have|use|using|work with|signed with|partnered with|chose) (a|an|another)\b",
-        r"\bmaybe (next|later this) (year|quarter)\b",
+        r"\bmaybe (next|later this) (year|quarter)\b|\bmaybe later\b",
         r"\bunfortunately\b",
         negatable=False,
         conditional_skip=True,
@@ -377,6 +392,9 @@ _CUES: list[_Cue] = [
         r"\b(does|would|will|could|is) (" + _WD + r"|tomorrow|next week|this week|the \d+\w*|"
         r"\d{1,2}(:\d\d)? ?(am|pm))( [\w:'-]+){0,5} (work|suit|be ok|be good|be okay|fit)\b",
         r"\breschedule\b|\bmove (our|the) (call|meeting)\b|\bpush (our|the) (call|meeting)\b",
+        r"\bhow (does|do|is|would|are) ([\w'-]+ ){0,3}(look|looking) (for|to) you\b",
+        r"\b(would )?welcome (a|an|the) (\w+[- ]?){0,2}(conversation|call|meeting|chat|demo|"
+        r"session)\b",
     ),
     *_cues(
         "meeting_request",
@@ -426,11 +444,13 @@ _CUES: list[_Cue] = [
     *_cues(
         "needs_response",
         0.8,
-        r"\b(can|could|would|will) you (please |kindly |also )?(confirm|check|let (me|us) know|send|"
+        r"\b(can|could|would|will) you (please |kindly |also )?(confirm|check|let (me|us) know|send"
+        r"(?! (me |us |over |across )?(some |any |a bit of |a little |the )?(more )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview))|"
         r"share|clarify|advise|explain|help|look into|fix|update|resend|provide|review|sign|approve|"
         r"tell|walk|add|remove|change|cancel|extend|reset|answer|get back|find|correct|refund|"
         r"issue|process)\b",
-        r"\bplease (confirm|check|let (me|us) know|send|share|clarify|advise|explain|help|look "
+        r"\bplease (confirm|check|let (me|us) know|send"
+        r"(?! (me |us |over |across )?(some |any |a bit of |a little |the )?(more )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview))|share|clarify|advise|explain|help|look "
         r"into|fix|update|resend|provide|review|sign|reply|respond|call|get back|find|correct|"
         r"refund|process|cancel)\b",
         r"\bis there (any|a) (way|chance|option|possibility)\b",
@@ -474,6 +494,9 @@ _CUES: list[_Cue] = [
         r"\b(something|an area|a problem|an issue|a challenge) (we're|we are|we've been|i'm|i am|"
         r"we have been|we've) (looking|exploring|evaluating|struggling|thinking|considering|"
         r"working|trying)\b",
+        r"\b(we're|we are|i'm|i am) (currently |actively |already |just )?(exploring|evaluating|"
+        r"looking at|researching|assessing|reviewing|comparing) (tools|options|solutions|vendors|"
+        r"platforms|this|something|ways|how)\b",
         r"\bwe('ve| have) been (struggling|looking|exploring|thinking about|meaning to|"
         r"evaluating|considering)\b",
         r"\bwhat (kind|sort|type)s? of (results|roi|outcomes|impact|savings|numbers)\b",
@@ -486,6 +509,10 @@ _CUES: list[_Cue] = [
         r"\b(could|might|may) be (a (good )?fit|useful|worth|helpful|relevant|interesting)\b",
         r"\bworth (exploring|a look|looking into|discussing|a conversation|a chat)\b",
         r"\b(yes|yeah|sure|absolutely|definitely),? (please|i'm|we're|this|that|interested|keen)\b",
+        r"\b(something|one) (we'd|we would|i'd|i would|we might|we could) (consider|look at|be open to"
+        r"|explore|look into)\b",
+        r"\b(circle back|reconnect|touch base|follow up|reach (back )?out( again)?) (in|after|next|"
+        r"early|later|closer|once|when)\b",
         r"\bgood timing\b|\btiming is (actually |really |pretty )?(good|great|right|perfect)\b",
         r"\bhow (does|would|will|do) (it|this|that|sixty|your (product|tool|platform|solution)) "
         r"work\b",
@@ -546,7 +573,8 @@ _INFO_QUESTION = re.compile(
     r"this|that|sixty|your \w+) work|what (kind|sort|type)s? of (results|roi|outcomes|impact|"
     r"savings)|case stud|similar (companies|customers|teams)|companies like (us|ours)|success "
     r"stor|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
-    r"overview|collateral|materials?|literature|whitepaper)\b"
+    r"overview|collateral|materials?|literature|whitepaper)\b|circle back|reconnect|touch base|"
+    r"reach (back )?out (again )?(in|after|next)"
 )
 _SMALL_TALK = re.compile(
     r"^\W*(hi|hey|hello|dear)?\W*\w*\W*(how are you|how's it going|how are things|how have you "
@@ -656,11 +684,13 @@ _MEETING_TOPIC = re.compile(
     r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|zoom|teams call|google meet|coffee|lunch|catch[- ]?up|"
     r"sync|walk (me|us|them) through|walk-?through|see it (live|in action)|on (my|your|the) "
     r"calendar|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
-    r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect))\b"
+    r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect)|conversation|intro)\b"
 )
 _PROPOSAL_TOPIC = re.compile(
     r"\b(price|prices|pricing|cost|costs|quote|quotation|proposal|contract|paperwork|sow|"
-    r"statement of work|msa|order form|estimate|rate card|licen[cs]e fees?)\b"
+    r"statement of work|msa|order form|estimate|rate card|licen[cs]e fees?|ballpark|rough "
+    r"(number|figure|idea)|run us|set us back|investment|annual fee|what (it|this) would (run|"
+    r"cost))\b"
 )
 _REFERS_BACK = re.compile(
     r"\b(thanks|thank|received|reviewed|read|looked|saw|seen|got|in|on|about|regarding|re|per|"

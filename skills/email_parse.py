@@ -334,10 +334,23 @@ def _is_quote_header(lines: list[str], i: int) -> bool:
     return False
 
 
+_DISCLAIMER = re.compile(
+    r"^\W*(confidentiality notice|confidential(ity)?( notice)?:|disclaimer|legal notice|"
+    r"this (e-?mail|message|communication|transmission)( and any (attachments?|files|documents)"
+    r"( transmitted with it)?)? (is|are|may be|contains?|may contain|is intended)|the information"
+    r" (contained )?in this (e-?mail|message|communication)|if you (are not|have received this) )",
+    re.IGNORECASE,
+)
+
+
 def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
-    """Separate a trailing signature (sign-off, name, title, phone lines) from the text."""
+    """Separate a trailing signature (sign-off, name, title, phone lines, legal disclaimer)."""
     while lines and not lines[-1].strip():
         lines = lines[:-1]
+    for i, line in enumerate(lines):
+        if i > 0 and _DISCLAIMER.match(line):
+            head, tail = _split_signature(lines[:i])
+            return head, tail + lines[i:]
     for i, line in enumerate(lines):
         if _SIG_DASHES.match(line) or _MOBILE_SIG.match(line):
             return lines[:i], lines[i:]
