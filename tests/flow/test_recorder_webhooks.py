@@ -89,16 +89,16 @@ async def seed(db: Database) -> dict[str, int]:
         sam = User(
             org_id=org.id, slack_user_id="U2", email="sam@sixty-demo.example", name="Sam Ortiz"
         )
-        company = Company(org_id=org.id, name="Northwind Freight", domain="northwind-demo.example")
+        company = Company(org_id=org.id, name="Acme Corp", domain="acme.example")
         s.add_all([alex, sam, company])
         await s.flush()
-        dana = Contact(org_id=org.id, company_id=company.id, name="Dana Whitfield",
-                       email="dana.whitfield@northwind-demo.example")  # fmt: skip
-        marcus = Contact(org_id=org.id, company_id=company.id, name="Marcus Bell",
-                         email="marcus.bell@northwind-demo.example")  # fmt: skip
+        dana = Contact(org_id=org.id, company_id=company.id, name="Sarah Chen",
+                       email="sarah.chen@acme.example")  # fmt: skip
+        marcus = Contact(org_id=org.id, company_id=company.id, name="Tom Becker",
+                         email="tom.becker@acme.example")  # fmt: skip
         s.add_all([dana, marcus])
         await s.flush()
-        deal = Deal(org_id=org.id, company_id=company.id, owner_id=alex.id, name="Northwind pilot")
+        deal = Deal(org_id=org.id, company_id=company.id, owner_id=alex.id, name="Acme pilot")
         s.add(deal)
         await s.flush()
         s.add(DealContact(deal_id=deal.id, contact_id=dana.id))
@@ -183,7 +183,7 @@ async def test_v1_complete_stores_once_links_crm_and_makes_one_job(
     ids = world.ids
     assert (m.status, m.user_id, m.org_id) == ("recorded", ids["alex"], ids["org"])
     assert (m.contact_id, m.company_id, m.deal_id) == (ids["dana"], ids["company"], ids["deal"])
-    assert m.title == "Northwind Freight - discovery call"
+    assert m.title == "Acme Corp - discovery call"
 
     submit = world.deps.submit
     assert len(submit.jobs) == 1 and len(submit.events) == 3
@@ -203,15 +203,15 @@ async def test_v1_complete_stores_once_links_crm_and_makes_one_job(
     assert ev.payload["transcript_id"] == tr.id
     assert 35 <= len(tr.utterances) <= 40
     assert tr.utterances[0]["speaker"] == "Alex Rivera"
-    assert {a.email for a in attendees} >= {REP_EMAIL, "dana.whitfield@northwind-demo.example"}
+    assert {a.email for a in attendees} >= {REP_EMAIL, "sarah.chen@acme.example"}
     if speakers_available():
         roles = {u["speaker"]: u.get("role") for u in tr.utterances}
         assert roles == {
             "Alex Rivera": "rep",
-            "Dana Whitfield": "prospect",
-            "Marcus Bell": "prospect",
+            "Sarah Chen": "prospect",
+            "Tom Becker": "prospect",
         }
-        assert tr.speaker_map["Dana Whitfield"]["email"] == "dana.whitfield@northwind-demo.example"
+        assert tr.speaker_map["Sarah Chen"]["email"] == "sarah.chen@acme.example"
 
     # no transcript text in the event or the logs
     spoken = [u["text"] for u in tr.utterances]
@@ -273,7 +273,7 @@ async def test_v2_completed_defers_the_fetch_to_a_flow_step(world: World) -> Non
     body = sample("meeting_ended_v2_completed.json")
     v2file = {"bot_id": body["data"]["bot_id"], "provider": "gladia", "result": {"utterances": [
         {"speaker": "Alex Rivera", "text": "Thanks for joining.", "start": 0.4, "end": 1.6},
-        {"speaker": "Dana Whitfield", "text": "Happy to. Budget is approved.", "start": 2.0, "end": 4.1},
+        {"speaker": "Sarah Chen", "text": "Happy to. Budget is approved.", "start": 2.0, "end": 4.1},
     ]}}  # fmt: skip
     async with FakeRecorders() as fake:
         fake.files["t.json"] = v2file
@@ -396,7 +396,7 @@ async def test_recall_transcript_done_then_download(world: World) -> None:
         "data": {"code": "done", "sub_code": None, "updated_at": "2026-11-20T15:06:00Z"},
         "transcript": {"id": "tr-1", "metadata": {}}, "recording": {"id": "rec-1", "metadata": {}},
         "bot": {"id": "rb-1", "metadata": {"user_email": REP_EMAIL,
-                "attendees": [{"name": "Dana Whitfield", "email": "dana.whitfield@northwind-demo.example"}]}}}}  # fmt: skip
+                "attendees": [{"name": "Sarah Chen", "email": "sarah.chen@acme.example"}]}}}}  # fmt: skip
     status, answer = await post_signed(world, "/webhooks/recall", body, RECALL_SECRET, "standard")
     assert (status, answer["status"]) == (200, "fetch")
     ev = world.deps.submit.events[-1]
@@ -411,9 +411,9 @@ async def test_recall_transcript_done_then_download(world: World) -> None:
         fake.recall_transcripts["tr-1"] = [
             {
                 "participant": {"id": 1, "name": "Alex R."},
-                "words": words(("Hi", 0.5), ("Dana", 0.9)),
+                "words": words(("Hi", 0.5), ("Sarah", 0.9)),
             },
-            {"participant": {"id": 2, "name": "Dana Whitfield"}, "words": words(("Hello", 2.0))},
+            {"participant": {"id": 2, "name": "Sarah Chen"}, "words": words(("Hello", 2.0))},
         ]
         client = RecallClient("rk", base_url=fake.base_url)
         tid = await fetch_and_store_recall_transcript(
@@ -422,7 +422,7 @@ async def test_recall_transcript_done_then_download(world: World) -> None:
         assert [r.headers.get("Authorization") for r in fake.requests] == ["Token rk", "Token rk"]
     async with world.deps.db.session() as s:
         tr = await s.get(Transcript, tid)
-    assert tr is not None and [u["text"] for u in tr.utterances] == ["Hi Dana", "Hello"]
+    assert tr is not None and [u["text"] for u in tr.utterances] == ["Hi Sarah", "Hello"]
     if speakers_available():
         assert [u.get("role") for u in tr.utterances] == ["rep", "prospect"]
 
@@ -442,10 +442,10 @@ async def test_sixty_simulate_posts_a_transcript_and_says_when_the_app_is_down(
     design = {
         "meeting_id": "sim-1", "title": "Pricing call", "started_at": "2026-11-18T15:00:00Z",
         "rep": {"name": "Alex Rivera", "email": REP_EMAIL},
-        "attendees": [{"name": "Dana Whitfield", "email": "dana.whitfield@northwind-demo.example"}],
+        "attendees": [{"name": "Sarah Chen", "email": "sarah.chen@acme.example"}],
         "utterances": [
             {"speaker": "Alex Rivera", "start": 0.0, "end": 3.0, "text": "I'll send the proposal by Friday."},
-            {"speaker": "Dana Whitfield", "start": 3.5, "end": 5.0, "text": "Great, thanks."},
+            {"speaker": "Sarah Chen", "start": 3.5, "end": 5.0, "text": "Great, thanks."},
         ],
     }  # fmt: skip
     path = tmp_path / "t.json"
