@@ -1,0 +1,131 @@
+"""Approval-gate messages: the request with its buttons, and its resolved and expired forms.
+
+Pure functions from a small view model to `slack_sdk.models.blocks` blocks, truncated to
+Slack's limits using the models' own constants. Every button's value is the pending action id;
+the action ids come from `blocks.ids.ApprovalAction`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from blocks.ids import ApprovalAction
+
+SECTION_MAX = SectionBlock.text_max_length
+FIELD_MAX = 2000
+FIELDS_MAX = SectionBlock.fields_max_length
+HEADER_MAX = HeaderBlock.text_max_length
+BUTTON_VALUE_MAX = ButtonElement.value_max_length
+
+DECISION_WORDS = {
+    "approve": "Approved",
+    "approved": "Approved",
+    "edit": "Edited and approved",
+    "edited": "Edited and approved",
+    "skip": "Skipped",
+    "skipped": "Skipped",
+    "cancel": "Cancelled",
+    "cancelled": "Cancelled",
+}
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    """What the rep is asked to approve. `fields` are short label/value pairs."""
+
+    pending_action_id: str
+    title: str
+    text: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+    allow_edit: bool = True
+    allow_cancel: bool = True
+
+    @classmethod
+    def from_payload(
+        cls, pending_action_id: str, kind: str, payload: dict[str, Any]
+    ) -> ApprovalView:
+        title = str(payload.get("title") or f"Approval needed: {kind.replace('_', ' ')}")
+        text = str(payload.get("text") or payload.get("body") or payload.get("summary") or "")
+        raw = payload.get("fields") or {}
+        fields = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+        return cls(pending_action_id, title, text, fields)
+
+
+def _header(title: str) -> HeaderBlock:
+    return HeaderBlock(text=PlainTextObject(text=truncate(title, HEADER_MAX), emoji=True))
+
+
+def _body(view: ApprovalView) -> list[Block]:
+    out: list[Block] = [_header(view.title)]
+    if view.text:
+        out.append(SectionBlock(text=MarkdownTextObject(text=truncate(view.text, SECTION_MAX))))
+    if view.fields:
+        items = list(view.fields.items())[:FIELDS_MAX]
+        out.append(
+            SectionBlock(
+                fields=[
+                    MarkdownTextObject(text=truncate(f"*{k}*\n{v}", FIELD_MAX)) for k, v in items
+                ]
+            )
+        )
+    return out
+
+
+def approval_message(view: ApprovalView) -> list[Block]:
+    """The request: header, text, fields and Approve / Edit / Skip / Cancel buttons."""
+    value = truncate(view.pending_action_id, BUTTON_VALUE_MAX)
+    buttons = [
+        ButtonElement(
+            text="Approve", action_id=ApprovalAction.APPROVE.value, value=value, style="primary"
+        )
+    ]
+    if view.allow_edit:
+        buttons.append(ButtonElement(text="Edit", action_id=ApprovalAction.EDIT.value, value=value))
+    buttons.append(ButtonElement(text="Skip", action_id=ApprovalAction.SKIP.value, value=value))
+    if view.allow_cancel:
+        buttons.append(
+            ButtonElement(
+                text="Cancel", action_id=ApprovalAction.CANCEL.value, value=value, style="danger"
+            )
+        )
+    return [*_body(view), ActionsBlock(block_id=f"approval:{value}"[:255], elements=buttons)]
+
+
+def resolved_message(
+    view: ApprovalView, decision: str, actor: str, at: datetime, tz: str = "UTC"
+) -> list[Block]:
+    """The request after a decision: buttons replaced by "Approved by <@U> at 14:32"."""
+    word = DECISION_WORDS.get(decision, decision.capitalize())
+    local = at.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    note = f"{word} by <@{actor}> at {local}"
+    return [*_body(view), ContextBlock(elements=[MarkdownTextObject(text=note)])]
+
+
+def expired_message(view: ApprovalView, path: str) -> list[Block]:
+    """The request after its expiry: says so and what happened instead (skipped/cancelled)."""
+    what = "skipped" if path == "skip" else "cancelled"
+    note = f":hourglass: Expired without an answer; {what}."
+    return [*_body(view), ContextBlock(elements=[MarkdownTextObject(text=note)])]
+
+
+def fallback_text(view: ApprovalView) -> str:
+    """The notification text that goes with the blocks."""
+    return truncate(view.title, 150)

@@ -1,0 +1,124 @@
+"""Crons in every process, each fire acted on once (APScheduler 3.x `AsyncIOScheduler`).
+
+Every process registers the same crons (explicit ids, `replace_existing=True`, in-memory job
+store: APScheduler 3 cannot share a store across processes). When a cron fires, the handler
+works out the scheduled fire time from the trigger, inserts `CronFire(cron_id,
+scheduled_for)` (unique), and only the process whose insert wins builds the events and
+submits them. N processes or a restart therefore never double-fire, and no leader hand-over
+can drop a fire.
+
+    specs = [CronSpec("morning_brief", CronTrigger(minute=0), make_events)]
+    register_crons(scheduler, specs, db=db, submit=engine.submit)
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from flows.events import Event, JobRef, Skipped
+from storage.engine import Database
+from storage.models import CronFire
+
+log = logging.getLogger(__name__)
+
+EventsFor = Callable[[datetime], Awaitable[list[Event]]]
+Submit = Callable[[Event], Awaitable[JobRef | Skipped]]
+
+
+@dataclass(frozen=True)
+class CronSpec:
+    """A cron: id, APScheduler trigger, and how to build its events for a fire time."""
+
+    id: str
+    trigger: Any
+    events: EventsFor
+    misfire_grace_time: int = 300
+
+
+def scheduled_time(trigger: Any, now: datetime, lookback: timedelta) -> datetime:
+    """The latest fire time of `trigger` at or before `now` (what APScheduler just fired)."""
+    t = trigger.get_next_fire_time(None, now - lookback)
+    last = None
+    while t is not None and t <= now:
+        last = t
+        t = trigger.get_next_fire_time(t, t + timedelta(microseconds=1))
+    fire = last or now
+    return fire.astimezone(UTC).replace(microsecond=0)
+
+
+async def claim_fire(db: Database, cron_id: str, scheduled_for: datetime, fired_by: str) -> bool:
+    """True for exactly one caller per (cron id, scheduled time), across processes."""
+    async with db.engine.begin() as conn:
+        ins = pg_insert(CronFire) if conn.dialect.name == "postgresql" else sqlite_insert(CronFire)
+        stmt = ins.values(
+            cron_id=cron_id,
+            scheduled_for=scheduled_for,
+            fired_by=fired_by,
+            created_at=datetime.now(UTC),
+        ).on_conflict_do_nothing(index_elements=["cron_id", "scheduled_for"])
+        return (await conn.execute(stmt)).rowcount == 1
+
+
+async def fire_once(
+    db: Database,
+    spec: CronSpec,
+    scheduled_for: datetime,
+    submit: Submit,
+    fired_by: str,
+) -> list[JobRef | Skipped] | None:
+    """Claim the fire; the winner submits the spec's events. None when another process won."""
+    if not await claim_fire(db, spec.id, scheduled_for, fired_by):
+        log.info("cron fire taken by another process", extra={"cron_id": spec.id})
+        return None
+    results = [await submit(ev) for ev in await spec.events(scheduled_for)]
+    log.info(
+        "cron fired",
+        extra={
+            "cron_id": spec.id,
+            "scheduled_for": scheduled_for.isoformat(),
+            "events": len(results),
+        },
+    )
+    return results
+
+
+def register_crons(
+    scheduler: AsyncIOScheduler,
+    specs: list[CronSpec],
+    *,
+    db: Database,
+    submit: Submit,
+    fired_by: str | None = None,
+) -> None:
+    """Add every cron to `scheduler` with its explicit id (replacing an older registration)."""
+    who = fired_by or f"{socket.gethostname()}:{os.getpid()}"
+    for spec in specs:
+
+        async def handler(spec: CronSpec = spec) -> None:
+            now = datetime.now(UTC)
+            when = scheduled_time(spec.trigger, now, timedelta(seconds=spec.misfire_grace_time + 1))
+            try:
+                await fire_once(db, spec, when, submit, who)
+            except Exception:
+                log.exception("cron fire failed", extra={"cron_id": spec.id})
+
+        scheduler.add_job(
+            handler,
+            spec.trigger,
+            id=spec.id,
+            name=spec.id,
+            replace_existing=True,
+            misfire_grace_time=spec.misfire_grace_time,
+            coalesce=True,
+            max_instances=1,
+        )

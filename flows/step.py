@@ -1,0 +1,166 @@
+"""What a step skill sees and returns: `StepContext`, `StepResult`, `Approval` and the errors.
+
+A skill is `async def skill(ctx: StepContext) -> StepResult | dict | None`. Through `ctx` it
+reads the trigger payload, the outputs of earlier steps and the loaded context tiers; it acts
+on the world only through `await ctx.effect(key, fn)` (recorded in the effects ledger, so a
+replayed step returns the recorded result instead of acting twice) and `await ctx.notify(...)`
+(quiet hours and rate limits apply); it may `ctx.queue_followup(event)`, ask for approval with
+`await ctx.request_approval(...)`, and record AI spend with `await ctx.record_cost(...)`.
+Raise `TransientError` (optionally with `retry_after`) for failures worth retrying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flows.events import Event
+
+if TYPE_CHECKING:
+    from connectors.slack import Posted
+    from flows.sequence import Step
+    from flows.worker import JobRunner
+
+
+@dataclass
+class StepResult:
+    """A step's output (JSON-ready) and, optionally, the step to go to next."""
+
+    output: dict[str, Any] = field(default_factory=dict)
+    goto: str | None = None
+
+
+@dataclass(frozen=True)
+class Approval:
+    """How a gate was resolved; `payload` is the shown payload with the rep's edits applied."""
+
+    decision: str
+    actor: str | None
+    payload: dict[str, Any]
+    modifications: dict[str, Any] | None = None
+
+
+class TransientError(Exception):
+    """A failure worth retrying (timeouts, 5xx, 429); `retry_after` in seconds if known."""
+
+    def __init__(self, message: str = "transient failure", retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AwaitApproval(Exception):
+    """Raised by `ctx.request_approval` when no decision exists yet: the engine opens a gate."""
+
+    def __init__(
+        self, kind: str, payload: dict[str, Any], expires_after_s: float, on_expire: str
+    ) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.payload = payload
+        self.expires_after_s = expires_after_s
+        self.on_expire = on_expire
+
+
+class DeferDelivery(Exception):
+    """A message may not go now (quiet hours, pause, hourly cap): park the job until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+def classify(exc: BaseException) -> tuple[bool, float | None]:
+    """(transient?, retry_after seconds) for an exception raised by a step."""
+    if isinstance(exc, TransientError):
+        return True, exc.retry_after
+    if isinstance(exc, (TimeoutError, ConnectionError)):
+        return True, None
+    status = getattr(exc, "status", None) or getattr(exc, "status_code", None)
+    headers: Any = getattr(exc, "headers", None)
+    response = getattr(exc, "response", None)
+    if status is None and response is not None:
+        status = getattr(response, "status_code", None) or getattr(response, "status", None)
+        headers = headers or getattr(response, "headers", None)
+    if isinstance(status, int) and (status == 429 or 500 <= status < 600):
+        retry_after = None
+        if headers:
+            raw = headers.get("Retry-After") or headers.get("retry-after")
+            if isinstance(raw, list):
+                raw = raw[0] if raw else None
+            try:
+                retry_after = float(raw) if raw is not None else None
+            except (TypeError, ValueError):
+                retry_after = None
+        return True, retry_after
+    return False, None
+
+
+class StepContext:
+    """Everything one step may read or do; built by the engine for each step run."""
+
+    def __init__(self, runner: JobRunner, step: Step, approval: Approval | None) -> None:
+        self._runner = runner
+        self.step = step
+        self.approval = approval
+        self.job_id: int = runner.id
+        self.org_id: int = runner.org_id
+        self.user_id: int | None = runner.user_id
+        self.sequence_type: str = runner.sequence_type
+        self.event_type: str = runner.event_type
+        self.payload: dict[str, Any] = runner.payload
+        self.outputs: dict[str, Any] = runner.state["outputs"]
+        self.tiers: dict[str, Any] = runner.state["tiers"]
+        self.settings = runner.engine.settings
+        self.delivery = runner.engine.delivery
+
+    def now(self) -> datetime:
+        return self._runner.engine.clock()
+
+    async def effect(
+        self,
+        key: str,
+        fn: Callable[[], Awaitable[Any]],
+        *,
+        intent: bool = False,
+        reconcile: Callable[[Any], Awaitable[Any]] | None = None,
+    ) -> Any:
+        """Run `fn` once per (job, step, key); later calls return the recorded result.
+
+        With `intent=True` an intent row is written before acting; a replay that finds only
+        the intent calls `reconcile(intent_result)` (e.g. look the email up by Message-ID)
+        and records its answer if it is not None, else acts again.
+        """
+        return await self._runner.ledger.run(
+            self.step.name, key, fn, intent=intent, reconcile=reconcile
+        )
+
+    def queue_followup(self, event: Event) -> None:
+        """A follow-up event: a child job created when this job completes or pauses."""
+        self._runner.queue_followup(event)
+
+    async def request_approval(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        expires_after_s: float | None = None,
+        on_expire: str = "skip",
+    ) -> Approval:
+        """The decision on this step's gate; the first call opens the gate and pauses the job."""
+        if self.approval is not None:
+            return self.approval
+        raise AwaitApproval(
+            kind, payload, expires_after_s or self.step.approval_expires_after_s, on_expire
+        )
+
+    async def notify(
+        self, kind: str, text: str, blocks: list[Any] | None = None, key: str = "notify"
+    ) -> Posted:
+        """DM the job's user once (per key), respecting quiet hours and the hourly cap."""
+        return await self._runner.notify(self.step.name, kind, text, blocks, key)
+
+    async def record_cost(
+        self, model: str, cost_usd: float, tokens_in: int = 0, tokens_out: int = 0
+    ) -> None:
+        await self._runner.record_cost(self.step.skill, model, cost_usd, tokens_in, tokens_out)

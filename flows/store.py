@@ -1,0 +1,265 @@
+"""Raw SQL for the job lifecycle, per dialect: claim, fenced checkpoint, release, effects.
+
+Everything on the per-step hot path is a prepared driver-level statement
+(`conn.exec_driver_sql`) with named parameters. Times for leases and `run_after` come from the
+database clock (`now()` on PostgreSQL, `strftime(..., 'now')` on SQLite, written in the same
+text format SQLAlchemy uses for SQLite datetimes). Every write to a claimed job carries its
+`version` and `locked_by`; zero rows updated means the lease was lost.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+JOB_COLUMNS = (
+    "id, org_id, user_id, sequence_type, sequence_version, status, event_type, event_source,"
+    " trigger_payload, event_chain, chain_depth, steps, context, current_step, version,"
+    " attempts, parent_job_id, idempotency_key"
+)
+
+
+class LeaseLost(Exception):
+    """A fenced write changed nothing: another worker owns the job now."""
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), default=str)
+
+
+def loads(value: Any) -> Any:
+    if value is None or isinstance(value, (dict, list)):
+        return value
+    return json.loads(value)
+
+
+class Sql:
+    """SQL strings for one dialect, built once."""
+
+    def __init__(self, dialect: str) -> None:
+        self.pg = dialect == "postgresql"
+        pg = self.pg
+        now = "now()" if pg else "(strftime('%Y-%m-%d %H:%M:%f','now')||'000')"
+        self.now = now
+
+        def plus(param: str) -> str:
+            if pg:
+                return f"(now() + make_interval(secs => CAST(:{param} AS double precision)))"
+            return f"(strftime('%Y-%m-%d %H:%M:%f','now','+'||:{param}||' seconds')||'000')"
+
+        self.plus = plus
+        js = "CAST(:{} AS jsonb)" if pg else ":{}"
+
+        def j(name: str) -> str:
+            return js.format(name)
+
+        self.j = j
+        skip_locked = " FOR UPDATE SKIP LOCKED" if pg else ""
+        fence = "id = :id AND version = :v AND locked_by = :w"
+        self.claim_tpl = (
+            f"UPDATE sequence_jobs SET status = 'running', locked_by = :w,"
+            f" lease_expires_at = {plus('lease')}, version = version + 1,"
+            f" attempts = attempts + 1, updated_at = {now}"
+            f" WHERE id = (SELECT id FROM sequence_jobs WHERE"
+            f" ((status = 'pending' AND run_after <= {now})"
+            f" OR (status = 'running' AND lease_expires_at < {now})) {{types}}"
+            f" ORDER BY run_after LIMIT 1{skip_locked})"
+            f" RETURNING {JOB_COLUMNS}"
+        )
+        self.claim_id = self._p(
+            f"UPDATE sequence_jobs SET status = 'running', locked_by = :w,"
+            f" lease_expires_at = {plus('lease')}, version = version + 1,"
+            f" attempts = attempts + 1, updated_at = {now}"
+            f" WHERE id = :id AND ((status = 'pending' AND run_after <= {now})"
+            f" OR (status = 'running' AND lease_expires_at < {now}))"
+            f" RETURNING {JOB_COLUMNS}"
+        )
+        self.checkpoint = self._p(
+            f"UPDATE sequence_jobs SET context = {j('ctx')}, current_step = :cur,"
+            f" version = version + 1, lease_expires_at = {plus('lease')}, updated_at = {now}"
+            f" WHERE {fence}"
+        )
+        self.adopt = self._p(
+            f"UPDATE sequence_jobs SET steps = {j('steps')}, sequence_version = :sv,"
+            f" context = {j('ctx')}, version = version + 1, error = NULL, updated_at = {now}"
+            f" WHERE {fence}"
+        )
+        self.heartbeat = self._p(
+            f"UPDATE sequence_jobs SET lease_expires_at = {plus('lease')} WHERE {fence}"
+        )
+        self.finish = self._p(
+            f"UPDATE sequence_jobs SET context = {j('ctx')}, current_step = :cur,"
+            f" status = :status, error = :error, version = version + 1, locked_by = NULL,"
+            f" lease_expires_at = NULL, updated_at = {now}, completed_at = {now}"
+            f" WHERE {fence}"
+        )
+        self.release_after = self._p(
+            f"UPDATE sequence_jobs SET context = {j('ctx')}, current_step = :cur,"
+            f" status = 'pending', run_after = {plus('delay')}, error = :error,"
+            f" version = version + 1, locked_by = NULL, lease_expires_at = NULL,"
+            f" updated_at = {now} WHERE {fence}"
+        )
+        self.release_at = self._p(
+            f"UPDATE sequence_jobs SET context = {j('ctx')}, current_step = :cur,"
+            f" status = 'pending', run_after = :at, error = :error,"
+            f" version = version + 1, locked_by = NULL, lease_expires_at = NULL,"
+            f" updated_at = {now} WHERE {fence}"
+        )
+        self.pause = self._p(
+            f"UPDATE sequence_jobs SET context = {j('ctx')}, current_step = :cur,"
+            f" status = CASE WHEN (SELECT status FROM slack_pending_actions WHERE id = :pa)"
+            f" = 'pending' THEN 'awaiting_approval' ELSE 'pending' END, run_after = {now},"
+            f" version = version + 1, locked_by = NULL, lease_expires_at = NULL,"
+            f" updated_at = {now} WHERE {fence}"
+        )
+        self.effect = self._p(
+            f"INSERT INTO effects (job_id, step, effect_key, status, result, created_at)"
+            f" SELECT :id, :step, :key, :status, {j('result')}, {now}"
+            f" WHERE EXISTS (SELECT 1 FROM sequence_jobs WHERE {fence})"
+            f" ON CONFLICT (job_id, step, effect_key) DO UPDATE SET status = excluded.status,"
+            f" result = excluded.result"
+        )
+        self.effects_of = self._p(
+            "SELECT step, effect_key, status, result FROM effects WHERE job_id = :id"
+        )
+        self.insert_job = self._p(
+            f"INSERT INTO sequence_jobs (org_id, user_id, sequence_type, sequence_version,"
+            f" status, event_type, event_source, trigger_payload, event_chain, idempotency_key,"
+            f" parent_job_id, chain_depth, steps, context, current_step, run_after, version,"
+            f" attempts, error, created_at, updated_at) VALUES (:org, :user, :stype, :sv,"
+            f" 'pending', :etype, :esource, {j('payload')}, {j('chain')}, :key, :parent,"
+            f" :depth, {j('steps')}, {j('ctx')}, 0, {now}, 0, 0, :error, {now}, {now})"
+            f" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+        )
+        self.rename_failed_key = self._p(
+            "UPDATE sequence_jobs SET idempotency_key = idempotency_key || '#failed:' ||"
+            " CAST(id AS VARCHAR) WHERE idempotency_key = :key AND status = 'failed'"
+        )
+        self.job_by_key = self._p(
+            "SELECT id, status FROM sequence_jobs WHERE idempotency_key = :key"
+        )
+        self.add_child = self._p(
+            f"UPDATE sequence_jobs SET event_chain = {j('chain')}, updated_at = {now}"
+            f" WHERE id = :id"
+        )
+        self.insert_gate = self._p(
+            f"INSERT INTO slack_pending_actions (id, job_id, org_id, owner_user_id, step_name,"
+            f" kind, payload, status, on_expire, expires_at, version, created_at)"
+            f" SELECT :pa, :id, :org, :owner, :step, :kind, {j('payload')}, 'pending', :on_expire,"
+            f" {plus('expires')}, 0, {now}"
+            f" WHERE EXISTS (SELECT 1 FROM sequence_jobs WHERE {fence})"
+        )
+        self.gate_posted = self._p(
+            f"UPDATE slack_pending_actions SET channel = :channel, message_ts = :ts,"
+            f" expires_at = {plus('expires')} WHERE id = :pa AND status = 'pending'"
+        )
+        self.gate_row = self._p(
+            "SELECT id, status, decision, modifications, resolved_by, resolved_at, payload,"
+            " kind, channel, message_ts, step_name, on_expire FROM slack_pending_actions"
+            " WHERE id = :pa"
+        )
+        self.resolve = self._p(
+            f"UPDATE slack_pending_actions SET status = :status, decision = :decision,"
+            f" modifications = {j('mods')}, resolved_by = :actor, resolved_at = {now},"
+            f" version = version + 1 WHERE id = :pa AND status = 'pending'"
+            f" AND expires_at > {now} AND owner_user_id ="
+            f" (SELECT id FROM users WHERE slack_user_id = :actor AND id = owner_user_id)"
+        )
+        self.explain_gate = self._p(
+            f"SELECT pa.status, pa.resolved_by, pa.job_id, u.slack_user_id,"
+            f" CASE WHEN pa.expires_at <= {now} THEN 1 ELSE 0 END"
+            f" FROM slack_pending_actions pa JOIN users u ON u.id = pa.owner_user_id"
+            f" WHERE pa.id = :pa"
+        )
+        self.wake_job = self._p(
+            f"UPDATE sequence_jobs SET status = 'pending', run_after = {now}, updated_at = {now}"
+            f" WHERE id = :id AND status = 'awaiting_approval'"
+        )
+        self.expire_gates = self._p(
+            f"UPDATE slack_pending_actions SET status = 'expired', decision = on_expire,"
+            f" resolved_at = {now}, version = version + 1"
+            f" WHERE status = 'pending' AND expires_at <= {now} RETURNING id, job_id"
+        )
+        self.due_soon = self._p("SELECT min(run_after) FROM sequence_jobs WHERE status = 'pending'")
+
+    def _p(self, sql: str) -> str:
+        """`:name` placeholders to the driver's style (psycopg: `%(name)s`)."""
+        if not self.pg:
+            return sql
+        return re.sub(r"(?<![:\w]):([a-z_]+)", r"%(\1)s", sql)
+
+    def claim(self, types: list[str] | None) -> str:
+        if types is None:
+            flt = ""
+        elif not types:
+            flt = "AND 1 = 0"
+        else:
+            quoted = ", ".join("'" + t.replace("'", "''") + "'" for t in types)
+            flt = f"AND sequence_type IN ({quoted})"
+        return self._p(self.claim_tpl.format(types=flt))
+
+    def at(self, dt: datetime) -> Any:
+        """A Python datetime as a parameter for a time column."""
+        dt = dt.astimezone(UTC)
+        if self.pg:
+            return dt
+        return dt.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+async def run(conn: AsyncConnection, sql: str, params: dict[str, Any]) -> Any:
+    return await conn.exec_driver_sql(sql, params)
+
+
+def _sqlite_batch(
+    dbapi_conn: Any, statements: list[tuple[str, dict[str, Any], bool]]
+) -> list[Any] | None:
+    """Run statements in one transaction inside the aiosqlite thread; None if a fence refused.
+
+    A statement flagged `fenced` must change exactly one row, else everything rolls back.
+    Statements with RETURNING give their first row; others give their rowcount.
+    """
+    out: list[Any] = []
+    if not dbapi_conn.in_transaction:
+        dbapi_conn.execute("BEGIN IMMEDIATE")
+    try:
+        for sql, params, fenced in statements:
+            cur = dbapi_conn.execute(sql, params)
+            if "RETURNING" in sql:
+                out.append(cur.fetchone())
+                cur.close()
+                continue
+            if fenced and cur.rowcount != 1:
+                dbapi_conn.rollback()
+                return None
+            out.append(cur.rowcount)
+        dbapi_conn.commit()
+        return out
+    except BaseException:
+        dbapi_conn.rollback()
+        raise
+
+
+async def batch(
+    conn: AsyncConnection, statements: list[tuple[str, dict[str, Any], bool]]
+) -> list[Any] | None:
+    """One short transaction: a single thread hop on SQLite, plain execution elsewhere."""
+    if conn.dialect.name == "sqlite":
+        raw = await conn.get_raw_connection()
+        aconn = raw.driver_connection
+        return await aconn._execute(_sqlite_batch, aconn._conn, statements)  # type: ignore[union-attr]
+    out: list[Any] = []
+    async with conn.begin() as tx:
+        for sql, params, fenced in statements:
+            res = await conn.exec_driver_sql(sql, params)
+            if "RETURNING" in sql:
+                out.append(res.first())
+                continue
+            if fenced and res.rowcount != 1:
+                await tx.rollback()
+                return None
+            out.append(res.rowcount)
+    return out

@@ -1,0 +1,201 @@
+"""No-op and test sequences, plus a recording `Delivery`, for tests, benches and demos.
+
+`noop_registry()` holds `noop7` (seven no-op steps, the bench sequence). `RecordingDelivery`
+implements `connectors.slack.Delivery` in memory: every call is appended to `calls` and
+messages get increasing timestamps, so tests can assert what would have been sent to Slack.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.slack import Posted
+from flows.sequence import Sequence, SequenceRegistry, Step
+from flows.step import StepContext
+
+NOOP_STEPS = 7
+
+
+async def noop(ctx: StepContext) -> None:
+    return None
+
+
+def noop_sequence(name: str = "noop7", steps: int = NOOP_STEPS, version: int = 1) -> Sequence:
+    return Sequence(
+        type=name,
+        version=version,
+        steps=tuple(Step(name=f"s{i}", skill="noop") for i in range(steps)),
+    )
+
+
+def noop_registry() -> SequenceRegistry:
+    reg = SequenceRegistry()
+    reg.skills.register("noop", noop)
+    reg.add(noop_sequence())
+    return reg
+
+
+@dataclass
+class RecordingDelivery:
+    """An in-memory Slack: records calls, returns channel/ts like chat.postMessage would."""
+
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    _ts: Any = field(default_factory=lambda: itertools.count(1))
+
+    async def open_dm(self, slack_user_id: str) -> str:
+        self.calls.append(("conversations.open", {"users": slack_user_id}))
+        return f"D{slack_user_id}"
+
+    async def post_message(
+        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> Posted:
+        ts = f"1700000000.{next(self._ts):06d}"
+        self.calls.append(
+            ("chat.postMessage", {"channel": channel, "text": text, "blocks": blocks, "ts": ts})
+        )
+        return Posted(channel, ts)
+
+    async def update_message(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> Posted:
+        self.calls.append(
+            ("chat.update", {"channel": channel, "ts": ts, "text": text, "blocks": blocks})
+        )
+        return Posted(channel, ts)
+
+    async def post_ephemeral(
+        self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> Posted:
+        self.calls.append(("chat.postEphemeral", {"channel": channel, "user": user, "text": text}))
+        return Posted(channel, "")
+
+    def methods(self) -> list[str]:
+        return [m for m, _ in self.calls]
+
+
+async def seed_org(
+    db: Any,
+    *,
+    users: int = 2,
+    timezone: str = "UTC",
+    quiet: tuple[str, str] | None = None,
+    max_per_hour: int = 10,
+    budget_usd: float = 50.0,
+    admin: bool = True,
+) -> tuple[int, list[int]]:
+    """An org with `users` users (Slack ids U1, U2, ...; the first is an admin when `admin`),
+    preferences without quiet hours unless `quiet=("19:00", "07:00")` is given."""
+    from datetime import time
+
+    from storage.models import Org, OrgSettings, User, UserPreferences
+
+    async with db.transaction() as s:
+        org = Org(name="Acme")
+        s.add(org)
+        await s.flush()
+        assert org.id is not None
+        s.add(OrgSettings(org_id=org.id, ai_budget_usd_month=budget_usd))
+        ids: list[int] = []
+        for i in range(users):
+            u = User(
+                org_id=org.id,
+                slack_user_id=f"U{i + 1}",
+                email=f"rep{i + 1}@example.com",
+                name=f"Rep {i + 1}",
+                timezone=timezone,
+                role="admin" if admin and i == 0 else "rep",
+            )
+            s.add(u)
+            await s.flush()
+            assert u.id is not None
+            ids.append(u.id)
+            s.add(
+                UserPreferences(
+                    user_id=u.id,
+                    quiet_hours_start=time.fromisoformat(quiet[0]) if quiet else None,
+                    quiet_hours_end=time.fromisoformat(quiet[1]) if quiet else None,
+                    max_notifications_per_hour=max_per_hour,
+                )
+            )
+        if not quiet:  # the column default would otherwise fill in 19:00-07:00
+            from sqlalchemy import update
+
+            await s.flush()
+            await s.execute(
+                update(UserPreferences)
+                .where(UserPreferences.user_id.in_(ids))  # type: ignore[attr-defined]
+                .values(quiet_hours_start=None, quiet_hours_end=None)
+            )
+        return org.id, ids
+
+
+def fresh_pg_database(name: str, admin_url: str | None = None) -> str:
+    """Create (or recreate) a migrated PostgreSQL database `name`; returns its URL.
+
+    Test modules use their own database names so that parallel runs elsewhere on the same
+    server cannot drop the database under them.
+    """
+    import os
+
+    import psycopg
+
+    from storage.migrate import upgrade
+
+    admin = admin_url or os.environ.get(
+        "SIXTY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"
+    )
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{admin.rsplit('/', 1)[0]}/{name}"
+    upgrade(url)
+    return url
+
+
+_TEMPLATE: dict[str, str] = {}
+
+
+def sqlite_copy(dest_dir: Any) -> str:
+    """A migrated SQLite database in `dest_dir`, copied from a per-process template (fast)."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from storage.migrate import upgrade
+
+    if "path" not in _TEMPLATE:
+        tdir = Path(tempfile.mkdtemp(prefix="sixty-orch-template-"))
+        template = tdir / "template.db"
+        upgrade(f"sqlite:///{template}")
+        _TEMPLATE["path"] = str(template)
+    dest = Path(dest_dir) / "sixty.db"
+    shutil.copyfile(_TEMPLATE["path"], dest)
+    return f"sqlite:///{dest}"
+
+
+ORCHESTRATOR_TABLES = (
+    "effects",
+    "slack_notifications_sent",
+    "slack_pending_actions",
+    "cost_ledger",
+    "budget_notices",
+    "cron_fires",
+    "sequence_jobs",
+    "user_preferences",
+    "users",
+    "org_settings",
+    "orgs",
+)
+
+
+def clean_pg(url: str) -> None:
+    """Empty the tables the orchestrator tests touch (DELETE: much cheaper than TRUNCATE)."""
+    import psycopg
+
+    from storage.engine import sync_url
+
+    plain = sync_url(url).replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("; ".join(f"DELETE FROM {t}" for t in ORCHESTRATOR_TABLES))

@@ -1,0 +1,742 @@
+"""Runs one claimed job from its last checkpoint until it completes, pauses, defers or fails.
+
+`JobRunner` holds one pooled connection for the job's run (no lock is held while a step
+runs) and writes through fenced statements (`flows.store`): one UPDATE per step carrying the
+state, metadata and lease renewal; a gate's pending action and the job state in one
+transaction; children of queued follow-ups and the parent's final state in one transaction.
+Zero rows updated raises `LeaseLost` and the runner stops without touching anything else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from blocks.approval import (
+    ApprovalView,
+    approval_message,
+    expired_message,
+    fallback_text,
+    resolved_message,
+)
+from blocks.job_status import budget_exhausted, job_failed
+from flows import budget, delivery
+from flows.context import names_tier2
+from flows.effects import EffectLedger
+from flows.events import Event
+from flows.sequence import Step, StoredPlan
+from flows.state import new_state
+from flows.step import (
+    Approval,
+    AwaitApproval,
+    DeferDelivery,
+    StepContext,
+    StepResult,
+    classify,
+)
+from flows.store import LeaseLost, batch, dumps, loads
+
+if TYPE_CHECKING:
+    from connectors.slack import Posted
+    from flows.engine import Engine
+
+log = logging.getLogger(__name__)
+
+MAX_CHAIN_DEPTH = 3  # jobs in one chain: event -> follow-up -> follow-up -> stop
+ENGINE_STEP = "__engine__"
+RETRY_CAP_S = 300.0
+
+
+class JobRunner:
+    def __init__(self, engine: Engine, row: Any, worker: str, conn: AsyncConnection) -> None:
+        self.engine = engine
+        self.sql = engine.sql
+        self.conn = conn
+        self.worker = worker
+        (
+            self.id,
+            self.org_id,
+            self.user_id,
+            self.sequence_type,
+            self.sequence_version,
+            _status,
+            self.event_type,
+            self.event_source,
+            payload,
+            chain,
+            self.chain_depth,
+            steps,
+            context,
+            self.cur,
+            self.version,
+            self.attempts,
+            self.parent_job_id,
+            self.idempotency_key,
+        ) = tuple(row)
+        self.payload: dict[str, Any] = loads(payload) or {}
+        self.chain: dict[str, Any] = loads(chain) or {}
+        self.steps_json: list[dict[str, Any]] = loads(steps) or []
+        self.state: dict[str, Any] = loads(context) or {}
+        self.ledger = EffectLedger(self)
+        self.log_extra = {"job_id": self.id, "sequence": self.sequence_type}
+        self.lease = engine.lease_s
+
+    # ------------------------------------------------------------------ fenced writes
+
+    def _fence(self, **params: Any) -> dict[str, Any]:
+        params["id"] = self.id
+        params["v"] = self.version
+        params["w"] = self.worker
+        return params
+
+    async def _exec_fenced(self, sql: str, params: dict[str, Any]) -> None:
+        """A fenced job update inside the caller's SQLAlchemy transaction."""
+        res = await self.conn.exec_driver_sql(sql, self._fence(**params))
+        if res.rowcount != 1:
+            raise LeaseLost(self.id)
+        self.version += 1
+
+    async def _write(self, sql: str, params: dict[str, Any]) -> None:
+        """One fenced job update in its own short transaction (one thread hop on SQLite)."""
+        out = await batch(self.conn, [(sql, self._fence(**params), True)])
+        if out is None:
+            raise LeaseLost(self.id)
+        self.version += 1
+
+    async def checkpoint(self) -> None:
+        await self._write(
+            self.sql.checkpoint, {"ctx": dumps(self.state), "cur": self.cur, "lease": self.lease}
+        )
+
+    async def heartbeat(self) -> None:
+        async with self.engine.db.engine.begin() as conn:
+            res = await conn.exec_driver_sql(self.sql.heartbeat, self._fence(lease=self.lease))
+        if res.rowcount != 1:
+            raise LeaseLost(self.id)
+
+    async def _finish(self, status: str, error: str | None = None) -> None:
+        self.state["meta"]["duration_ms"] = round(
+            (time.time() - self.state["meta"]["started_at"]) * 1000, 3
+        )
+        params = {"ctx": dumps(self.state), "cur": self.cur, "status": status, "error": error}
+        if self.state.get("followups"):
+            async with self.conn.begin():
+                await self._spawn_children()  # rolled back with the rest if the fence refuses
+                params["ctx"] = dumps(self.state)
+                await self._exec_fenced(self.sql.finish, params)
+        else:
+            await self._write(self.sql.finish, params)
+        self.engine.wake_local()
+        log.info("job finished", extra={**self.log_extra, "status": status})
+
+    async def _release_after(self, delay_s: float, error: str | None = None) -> None:
+        await self._write(
+            self.sql.release_after,
+            {"ctx": dumps(self.state), "cur": self.cur, "delay": delay_s, "error": error},
+        )
+
+    async def _release_at(self, at: datetime, error: str | None = None) -> None:
+        await self._write(
+            self.sql.release_at,
+            {"ctx": dumps(self.state), "cur": self.cur, "at": self.sql.at(at), "error": error},
+        )
+        log.info("job deferred", extra={**self.log_extra, "until": at.isoformat()})
+
+    # ------------------------------------------------------------------ run
+
+    async def run(self) -> None:
+        try:
+            await self._run()
+        except LeaseLost:
+            log.warning("lease lost; worker stops touching the job", extra=self.log_extra)
+
+    async def _run(self) -> None:
+        if not self.steps_json:
+            if not await self._adopt_definition():
+                return
+        st = self.state
+        if not st.get("meta"):
+            st.update(new_state(chain_depth=self.chain_depth, branches=[]))
+        plan = StoredPlan.from_json(self.steps_json, st.get("branches") or [])
+        if self.attempts > 1:
+            await self.ledger.load()
+        if not st["meta"].get("budget_checked"):
+            est = sum(s.estimated_cost_usd for s in plan.steps if s.ai)
+            if est > 0 and not await self._budget_allows(est):
+                await self._halt_for_budget()
+                return
+            st["meta"]["budget_checked"] = True
+        await self._ensure_tiers(plan)
+        if st.get("failing"):
+            f = st["failing"]
+            await self._fail(f["step"], f["error"])
+            return
+        if st.get("pending"):
+            if not await self._gate_resolution(plan):
+                return
+        await self._steps(plan)
+
+    async def _adopt_definition(self) -> bool:
+        seq = self.engine.registry.get(self.sequence_type)
+        if seq is None:  # claimed by an engine whose registry lacks it: put it back
+            await self._release_after(60.0, f"no sequence registered for {self.sequence_type}")
+            return False
+        self.steps_json = StoredPlan.to_json(seq)
+        self.state = new_state(
+            chain_depth=self.chain_depth, branches=[b.to_dict() for b in seq.branches]
+        )
+        async with self.conn.begin():
+            await self._exec_fenced(
+                self.sql.adopt,
+                {"steps": dumps(self.steps_json), "sv": seq.version, "ctx": dumps(self.state)},
+            )
+        self.sequence_version = seq.version
+        return True
+
+    async def _ensure_tiers(self, plan: StoredPlan) -> None:
+        tiers = self.state["tiers"]
+        stale = self.engine.settings.context_stale_after_s
+        loaded_at = tiers.get("loaded_at")
+        if loaded_at is not None and time.time() - loaded_at <= stale:
+            return
+        job = {"org_id": self.org_id, "user_id": self.user_id, "trigger_payload": self.payload}
+        loaders = self.engine.loaders
+        async with self.conn.begin():
+            tiers["1"] = await loaders.tier1(self.conn, job)
+            if names_tier2(self.payload):
+                tiers["2"] = await loaders.tier2(self.conn, job)
+            if "3" in tiers:
+                tiers["3"] = await loaders.tier3(self.conn, job)
+        tiers["loaded_at"] = time.time()
+
+    async def _tier3(self) -> None:
+        job = {"org_id": self.org_id, "user_id": self.user_id, "trigger_payload": self.payload}
+        async with self.conn.begin():
+            self.state["tiers"]["3"] = await self.engine.loaders.tier3(self.conn, job)
+
+    async def _steps(self, plan: StoredPlan) -> None:
+        st = self.state
+        outputs = st["outputs"]
+        meta = st["meta"]
+        skills = self.engine.registry.skills
+        n = len(plan.steps)
+        while True:
+            if self.cur >= n:
+                await self._finish("completed")
+                return
+            step = plan.steps[self.cur]
+            if step.condition is not None and not step.condition.evaluate(outputs):
+                st["done"].append(step.name)
+                st["log"].append({"step": step.name, "status": "skipped", "why": "condition"})
+                self.cur += 1
+                await self.checkpoint()
+                continue
+            if step.ai and not await self._budget_allows(step.estimated_cost_usd):
+                await self._halt_for_budget()
+                return
+            if step.requires_context >= 3 and "3" not in st["tiers"]:
+                await self._tier3()
+            approval: Approval | None = None
+            if step.requires_approval or step.name in st["approvals"]:
+                a = st["approvals"].get(step.name)
+                if a is None:
+                    payload = self._gate_payload(plan, step)
+                    await self._open_gate(
+                        step,
+                        step.approval_kind,
+                        payload,
+                        step.approval_expires_after_s,
+                        step.on_expire,
+                    )
+                    return
+                approval = Approval(a["decision"], a.get("actor"), a["payload"], a.get("mods"))
+            skill = skills.get(step.skill)
+            meta["attempted"] += 1
+            t0 = time.perf_counter()
+            try:
+                if skill is None:
+                    raise LookupError(f"no skill named {step.skill}")
+                res = await asyncio.wait_for(
+                    skill(StepContext(self, step, approval)), step.timeout_s
+                )
+            except LeaseLost:
+                raise
+            except AwaitApproval as gate:
+                await self._open_gate(
+                    step, gate.kind, gate.payload, gate.expires_after_s, gate.on_expire
+                )
+                return
+            except DeferDelivery as d:
+                await self._release_at(d.until)
+                return
+            except Exception as exc:
+                if not await self._on_failure(plan, step, exc, time.perf_counter() - t0):
+                    return
+                continue
+            ms = round((time.perf_counter() - t0) * 1000, 3)
+            goto = None
+            if isinstance(res, StepResult):
+                out, goto = res.output, res.goto
+            elif res is None:
+                out = {}
+            else:
+                out = res
+            outputs[step.name] = out
+            st["done"].append(step.name)
+            st["log"].append(
+                {"step": step.name, "status": "completed", "ms": ms, "at": time.time()}
+            )
+            meta["completed"] += 1
+            if goto is not None:
+                self.cur = n if goto == "__end__" else plan.index[goto]
+            else:
+                self.cur = plan.next_index(self.cur, outputs)
+            if self.cur >= n:
+                await self._finish("completed")
+                return
+            await self.checkpoint()
+
+    def _gate_payload(self, plan: StoredPlan, step: Step) -> dict[str, Any]:
+        src = step.approval_payload_from
+        if src is None:
+            i = plan.index[step.name]
+            src = plan.steps[i - 1].name if i > 0 else None
+        value = self.state["outputs"].get(src) if src else None
+        return value if isinstance(value, dict) else {}
+
+    # ------------------------------------------------------------------ failures
+
+    async def _on_failure(
+        self, plan: StoredPlan, step: Step, exc: Exception, elapsed: float
+    ) -> bool:
+        """Apply the step's failure policy; True means carry on with the next step."""
+        st = self.state
+        transient, retry_after = classify(exc)
+        error = f"{type(exc).__name__}: {str(exc)[:300]}"
+        st["meta"]["failed"] += 1
+        st["log"].append(
+            {
+                "step": step.name,
+                "status": "failed",
+                "ms": round(elapsed * 1000, 3),
+                "at": time.time(),
+                "error": error,
+            }
+        )
+        log.warning(
+            "step failed",
+            extra={**self.log_extra, "step": step.name, "error_type": type(exc).__name__},
+        )
+        if step.on_failure == "continue":
+            st["outputs"][step.name] = {"error": error}
+            st["done"].append(step.name)
+            self.cur = plan.next_index(self.cur, st["outputs"])
+            await self.checkpoint()
+            return True
+        if step.on_failure == "retry" and transient:
+            n = int(st["retries"].get(step.name, 0)) + 1
+            if n <= step.max_retries:
+                st["retries"][step.name] = n
+                base = self.engine.retry_base_s * (2 ** (n - 1))
+                delay = min(RETRY_CAP_S, base * (1 + random.random() * 0.5))
+                if retry_after is not None:
+                    delay = max(delay, retry_after)
+                await self._release_after(delay, error)
+                log.info(
+                    "step retry scheduled",
+                    extra={**self.log_extra, "step": step.name, "attempt": n, "delay_s": delay},
+                )
+                return False
+        await self._fail(step.name, error)
+        return False
+
+    async def _fail(self, step_name: str, error: str) -> None:
+        """Stop the job and tell the rep (quiet hours apply) with a Retry button."""
+        slack_id = self._slack_user()
+        if slack_id and self.engine.delivery is not None:
+            self.state["failing"] = {"step": step_name, "error": error}
+            blocks = job_failed(self.id, self.sequence_type, step_name, error.split(":")[0])
+            try:
+                await self.notify(
+                    ENGINE_STEP,
+                    "job_failed",
+                    f"{self.sequence_type} stopped",
+                    blocks,
+                    f"failed:{step_name}:{self.attempts}",
+                )
+            except DeferDelivery as d:
+                await self._release_at(d.until, error)
+                return
+            self.state.pop("failing", None)
+        await self._finish("failed", error)
+
+    # ------------------------------------------------------------------ budget
+
+    async def _budget_allows(self, estimate: float) -> bool:
+        async with self.conn.begin():
+            return await budget.allows(self.conn, self.org_id, estimate, self.engine.clock())
+
+    async def _halt_for_budget(self) -> None:
+        now = self.engine.clock()
+        async with self.conn.begin():
+            first = await budget.claim_notice(self.conn, self.org_id, now)
+            total = await budget.budget(self.conn, self.org_id)
+            used = await budget.spent(self.conn, self.org_id, now)
+        if first:
+            await self._tell_admins(budget.period_of(now), total, used)
+        log.warning("budget exhausted; job halted", extra=self.log_extra)
+        await self._finish("failed", "budget_exhausted")
+
+    async def _tell_admins(self, period: str, total: float, used: float) -> None:
+        from sqlalchemy import select
+
+        from storage.models import User
+
+        if self.engine.delivery is None:
+            return
+        async with self.conn.begin():
+            rows = (
+                await self.conn.execute(
+                    select(User.id, User.slack_user_id).where(
+                        User.org_id == self.org_id, User.role == "admin", User.active.is_(True)
+                    )
+                )
+            ).all()
+        blocks = budget_exhausted(period, total, used)
+        for uid, slack_id in rows:
+            posted = await self.ledger.run(
+                ENGINE_STEP,
+                f"budget:{period}:{uid}",
+                lambda s=slack_id: self._post_dm(s, "AI budget spent", blocks),
+            )
+            async with self.conn.begin():
+                await delivery.record(
+                    self.conn,
+                    org_id=self.org_id,
+                    user_id=uid,
+                    kind="budget_exhausted",
+                    dedupe_key=f"budget:{self.org_id}:{period}:{uid}",
+                    job_id=self.id,
+                    status="delivered",
+                    at=self.engine.clock(),
+                    channel=posted["channel"],
+                    ts=posted["ts"],
+                )
+
+    async def record_cost(
+        self, skill: str, model: str, cost: float, tokens_in: int, tokens_out: int
+    ) -> None:
+        async with self.conn.begin():
+            await budget.record_cost(
+                self.conn,
+                org_id=self.org_id,
+                user_id=self.user_id,
+                job_id=self.id,
+                skill=skill,
+                model=model,
+                cost_usd=cost,
+                tokens_in=tokens_in,
+                tokens_out=tokens_out,
+                at=self.engine.clock(),
+            )
+        self.state["meta"]["ai_cost_usd"] = round(self.state["meta"]["ai_cost_usd"] + cost, 6)
+
+    # ------------------------------------------------------------------ delivery
+
+    def _slack_user(self) -> str | None:
+        user = (self.state.get("tiers", {}).get("1") or {}).get("user") or {}
+        return user.get("slack_user_id")
+
+    async def _post_dm(self, slack_id: str, text: str, blocks: list[Any]) -> dict[str, str]:
+        d = self.engine.delivery
+        assert d is not None
+        channel = await d.open_dm(slack_id)
+        posted = await d.post_message(
+            channel, text, [b if isinstance(b, dict) else b.to_dict() for b in blocks]
+        )
+        return {"channel": posted.channel, "ts": posted.ts}
+
+    async def _may_deliver(self, now: datetime) -> datetime | None:
+        tier1 = self.state["tiers"].get("1") or {}
+        prefs = delivery.Prefs.from_tier1(tier1)
+        until = delivery.next_window(prefs, now)
+        if until is None and self.user_id is not None:
+            async with self.conn.begin():
+                recent = await delivery.recent_deliveries(self.conn, self.user_id, now, None)
+            until = delivery.rate_limited_until(recent, prefs.max_per_hour, now)
+        return until
+
+    async def notify(
+        self, step: str, kind: str, text: str, blocks: list[Any] | None, key: str
+    ) -> Posted:
+        from connectors.slack import Posted
+
+        rec = self.ledger.recorded(step, f"notify:{key}")
+        if rec is not None and rec[0] == "done":
+            return Posted(rec[1]["channel"], rec[1]["ts"])
+        slack_id = self._slack_user()
+        if not slack_id or self.user_id is None or self.engine.delivery is None:
+            raise LookupError("the job has no Slack user to notify")
+        dedupe = f"job:{self.id}:{step}:{key}"
+        now = self.engine.clock()
+        until = await self._may_deliver(now)
+        if until is not None:
+            async with self.conn.begin():
+                await delivery.record(
+                    self.conn,
+                    org_id=self.org_id,
+                    user_id=self.user_id,
+                    kind=kind,
+                    dedupe_key=dedupe,
+                    job_id=self.id,
+                    status="deferred",
+                    at=now,
+                )
+            raise DeferDelivery(until)
+        dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks or []]
+        posted = await self.ledger.run(
+            step, f"notify:{key}", lambda: self._post_dm(slack_id, text, dicts)
+        )
+        async with self.conn.begin():
+            await delivery.record(
+                self.conn,
+                org_id=self.org_id,
+                user_id=self.user_id,
+                kind=kind,
+                dedupe_key=dedupe,
+                job_id=self.id,
+                status="delivered",
+                at=now,
+                channel=posted["channel"],
+                ts=posted["ts"],
+            )
+        return Posted(posted["channel"], posted["ts"])
+
+    # ------------------------------------------------------------------ approval gates
+
+    async def _open_gate(
+        self, step: Step, kind: str, payload: dict[str, Any], expires_s: float, on_expire: str
+    ) -> None:
+        if self.user_id is None or not self._slack_user():
+            await self._fail(step.name, "ApprovalError: the job has no Slack user to ask")
+            return
+        pa = uuid.uuid4().hex
+        self.state["pending"] = {
+            "id": pa,
+            "step": step.name,
+            "kind": kind,
+            "posted": False,
+            "expires_s": expires_s,
+        }
+        self.state["meta"]["gates"] += 1
+        async with self.conn.begin():
+            res = await self.conn.exec_driver_sql(
+                self.sql.insert_gate,
+                self._fence(
+                    pa=pa,
+                    org=self.org_id,
+                    owner=self.user_id,
+                    step=step.name,
+                    kind=kind,
+                    payload=dumps(payload),
+                    on_expire=on_expire,
+                    expires=expires_s,
+                ),
+            )
+            if res.rowcount != 1:
+                raise LeaseLost(self.id)
+            await self._exec_fenced(
+                self.sql.checkpoint,
+                {"ctx": dumps(self.state), "cur": self.cur, "lease": self.lease},
+            )
+        log.info("approval gate opened", extra={**self.log_extra, "step": step.name})
+        await self._post_gate()
+
+    async def _gate_row(self, pa: str) -> Any:
+        async with self.conn.begin():
+            res = await self.conn.exec_driver_sql(self.sql.gate_row, {"pa": pa})
+            return res.first()
+
+    async def _post_gate(self) -> None:
+        p = self.state["pending"]
+        now = self.engine.clock()
+        until = await self._may_deliver(now)
+        assert self.user_id is not None
+        dedupe = f"gate:{p['id']}"
+        if until is not None:
+            async with self.conn.begin():
+                await delivery.record(
+                    self.conn,
+                    org_id=self.org_id,
+                    user_id=self.user_id,
+                    kind="approval",
+                    dedupe_key=dedupe,
+                    job_id=self.id,
+                    status="deferred",
+                    at=now,
+                )
+            await self._release_at(until)
+            return
+        row = await self._gate_row(p["id"])
+        view = ApprovalView.from_payload(p["id"], row.kind, loads(row.payload) or {})
+        blocks = approval_message(view)
+        slack_id = self._slack_user()
+        assert slack_id is not None
+        posted = await self.ledger.run(
+            ENGINE_STEP,
+            f"gate:{p['id']}",
+            lambda: self._post_dm(slack_id, fallback_text(view), blocks),
+        )
+        p["posted"] = True
+        p["channel"], p["ts"] = posted["channel"], posted["ts"]
+        async with self.conn.begin():
+            await delivery.record(
+                self.conn,
+                org_id=self.org_id,
+                user_id=self.user_id,
+                kind="approval",
+                dedupe_key=dedupe,
+                job_id=self.id,
+                status="delivered",
+                at=now,
+                channel=posted["channel"],
+                ts=posted["ts"],
+            )
+            await self.conn.exec_driver_sql(
+                self.sql.gate_posted,
+                {
+                    "pa": p["id"],
+                    "channel": posted["channel"],
+                    "ts": posted["ts"],
+                    "expires": p["expires_s"],
+                },
+            )
+            await self._spawn_children()
+            await self._exec_fenced(
+                self.sql.pause, {"ctx": dumps(self.state), "cur": self.cur, "pa": p["id"]}
+            )
+        self.engine.wake_local()
+        log.info("job awaiting approval", extra=self.log_extra)
+
+    async def _gate_resolution(self, plan: StoredPlan) -> bool:
+        """Apply a resolved gate; True means run on, False means the job is parked again."""
+        st = self.state
+        p = st["pending"]
+        row = await self._gate_row(p["id"])
+        if row is None or row.status == "pending":
+            if row is not None and not p.get("posted"):
+                await self._post_gate()
+                return False
+            async with self.conn.begin():
+                await self._exec_fenced(
+                    self.sql.pause, {"ctx": dumps(st), "cur": self.cur, "pa": p["id"]}
+                )
+            return False
+        step_name = row.step_name
+        payload = loads(row.payload) or {}
+        mods = loads(row.modifications)
+        decision = row.decision or "skip"
+        await self._show_resolution(row, payload)
+        st["pending"] = None
+        if row.status in ("approved", "edited"):
+            merged = {**payload, **(mods or {})}
+            st["approvals"][step_name] = {
+                "decision": decision,
+                "actor": row.resolved_by,
+                "payload": merged,
+                "mods": mods,
+            }
+            st["log"].append({"step": step_name, "status": row.status, "at": time.time()})
+            return True
+        if row.status == "skipped" or (row.status == "expired" and row.on_expire == "skip"):
+            st["outputs"][step_name] = {"skipped": True, "decision": row.status}
+            st["done"].append(step_name)
+            st["log"].append({"step": step_name, "status": row.status, "at": time.time()})
+            self.cur = plan.next_index(plan.index.get(step_name, self.cur), st["outputs"])
+            return True
+        st["log"].append({"step": step_name, "status": row.status, "at": time.time()})
+        await self._finish("cancelled", f"{row.status} at gate {step_name}")
+        return False
+
+    async def _show_resolution(self, row: Any, payload: dict[str, Any]) -> None:
+        d = self.engine.delivery
+        if d is None or not row.channel or not row.message_ts:
+            return
+        view = ApprovalView.from_payload(row.id, row.kind, payload)
+        if row.status == "expired":
+            blocks = expired_message(view, row.on_expire)
+        else:
+            at = row.resolved_at
+            if isinstance(at, str):
+                at = datetime.fromisoformat(at[:26]).replace(tzinfo=self.engine.clock().tzinfo)
+            tz = ((self.state["tiers"].get("1") or {}).get("user") or {}).get("timezone") or "UTC"
+            blocks = resolved_message(
+                view, row.decision or row.status, row.resolved_by or "", at, tz
+            )
+        dicts = [b.to_dict() for b in blocks]
+
+        async def update() -> dict[str, str]:
+            posted = await d.update_message(row.channel, row.message_ts, fallback_text(view), dicts)
+            return {"channel": posted.channel, "ts": posted.ts}
+
+        await self.ledger.run(ENGINE_STEP, f"resolved:{row.id}", update)
+
+    # ------------------------------------------------------------------ follow-ups
+
+    def queue_followup(self, event: Event) -> None:
+        self.state["followups"].append(
+            {
+                "type": event.type,
+                "source": event.source,
+                "org_id": event.org_id,
+                "user_id": event.user_id,
+                "payload": event.payload,
+                "key": event.idempotency_key,
+            }
+        )
+        self.state["meta"]["followups_queued"] += 1
+
+    async def _spawn_children(self) -> None:
+        """Create queued follow-ups as child jobs (inside the caller's transaction)."""
+        st = self.state
+        if not st.get("followups"):
+            return
+        depth = self.chain_depth + 1
+        base = len(st["children"]) + st["meta"].get("chain_refused", 0)
+        new_ids: list[int] = []
+        for i, f in enumerate(st["followups"]):
+            if depth > MAX_CHAIN_DEPTH:
+                st["meta"]["chain_refused"] = st["meta"].get("chain_refused", 0) + 1
+                log.warning(
+                    "follow-up not created: chain depth limit",
+                    extra={**self.log_extra, "event_type": f["type"], "depth": depth},
+                )
+                continue
+            key = f.get("key") or f"chain:{self.id}:{base + i}:{f['type']}"
+            event = Event(
+                type=f["type"],
+                source=f.get("source") or "orchestrator:chain",
+                org_id=f.get("org_id") or self.org_id,
+                user_id=f.get("user_id"),
+                payload=f.get("payload") or {},
+                idempotency_key=key,
+                parent_job_id=self.id,
+            )
+            child = await self.engine.insert_job(self.conn, event, depth=depth, parent=self.id)
+            if child is not None:
+                new_ids.append(child)
+        st["followups"] = []
+        if new_ids:
+            st["children"].extend(new_ids)
+            self.chain = {"parent": self.parent_job_id, "children": st["children"]}
+            await self.conn.exec_driver_sql(
+                self.sql.add_child, {"id": self.id, "chain": dumps(self.chain)}
+            )
+            log.info("follow-ups spawned", extra={**self.log_extra, "children": new_ids})
