@@ -84,6 +84,7 @@ class _Hit:
     weight: float
     start: int
     end: int
+    question: bool = False
 
 
 def _cues(category: Category, weight: float, *patterns: str, **kw: bool) -> list[_Cue]:
@@ -106,7 +107,9 @@ _CUES: list[_Cue] = [
     *_cues(
         "unsubscribe",
         0.95,
-        r"^\W*(please\W+)?(unsubscribe|remove|opt[ -]?out|stop)( me)?\W*(please|thanks|thank you)?\W*$",
+        r"^\W*((please|pls|plz|kindly)\W+)?(unsubscribe|remove|opt[ -]?out|stop)( me| us)?\W*"
+        r"(please|pls|plz|thanks|thank you|now|asap)?\W*$",
+        r"\basked (you )?(\w+ ){0,3}to (stop|remove|unsubscribe)\b",
         r"\bunsubscribe (me|us)\b",
         r"\b(please|pls|kindly) unsubscribe\b",
         r"\b(want|would like|'d like|wish|need) to (unsubscribe|opt[ -]?out)\b",
@@ -129,7 +132,9 @@ _CUES: list[_Cue] = [
         r"\bi('d| would)? (like to )?opt[ -]?out\b",
         r"(?<!to )(?<!click here to )(?<!link to )\bunsubscribe\b(?! (link|here|button|at any time"
         r"|from (this|these|our) (list|emails|mailings)))",
-        r"\b(delete|erase|remove) (my|all my|our) (personal )?(data|details|information)\b",
+        r"\b(delete|erase|remove) (my|all my|our) (personal |contact )?(data|details|information|"
+        r"info)\b",
+        r"\bremove me\b",
         r"\bno (more|further) (e-?mails|messages|contact|follow[- ]?ups|outreach)\b",
         negatable=False,
     ),
@@ -241,6 +246,7 @@ _CUES: list[_Cue] = [
         r"\bnot the (decision[- ]?maker|owner|buyer|budget holder|one (who|that) (decides|makes|"
         r"handles|owns))\b",
         r"\b(better|best) placed\b",
+        r"\b(connect|introduce|put) you (in touch )?(with|to)\b",
         r"\b(makes?|owns?) (these|the|those|all|such|that|this) (decisions?|calls?|purchases?)\b",
         r"\btry (reaching out to|contacting|e-?mailing|talking to|speaking (to|with)|asking|"
         r"calling)\b",
@@ -332,7 +338,13 @@ _CUES: list[_Cue] = [
         r"\b(frozen|froze|freeze|paused|pausing|cut|cutting) (all |any )?(new )?(software |tool |"
         r"vendor |tech )?(spend|spending|purchases|budgets?|buying|hiring)\b",
         r"\b(have|need|going|got) to (say no|decline|pass)\b|\b(say|saying) no (for now|to this)\b",
-        r"\b(stay|staying|stick|sticking) with (our|the|what we)\b",
+        r"\b(stay|staying|stick|sticking|remain|remaining) with\b",
+        r"\bnot (currently |really )?(looking|in the market) (at|for|to)\b",
+        r"\bnot (buying|purchasing|a buyer)\b",
+        r"\bno (longer )?(a |any )?need (for|to|anymore)\b|\bno longer (a )?need\b",
+        r"\b(cancell?ed|scrapped|killed|dropped|shelved|paused) (the|this|our) (project|"
+        r"initiative|search|evaluation|rfp|rollout|plans?)\b",
+        r"\bstop (following up|chasing|checking in)\b",
         r"\bnot (going|planning) to (move forward|proceed|pursue|go ahead|buy|purchase|renew|"
         r"switch|change)\b",
         r"\bwon't be (pursuing|proceeding|purchasing|buying|renewing|moving ahead|switching|"
@@ -465,6 +477,8 @@ _CUES: list[_Cue] = [
         r"\blet (me|us) know\b",
         r"\b(wondering|curious) (if|whether|how|what|when|why)\b",
         r"\b(i|we) (need|require) (you|your|to know|an answer|clarity)\b",
+        r"\b(i|we) (need|require|would need|'ll need|will need) (a|an|the|to get|to see|some|"
+        r"copies|a copy)\b",
         r"\bi'd (like|love) to (know|understand)\b(?! more)",
     ),
     # ---- interested
@@ -482,7 +496,7 @@ _CUES: list[_Cue] = [
     *_cues(
         "interested",
         0.8,
-        r"\bsounds (very |really |quite )?(interesting|good|great|promising|intriguing|compelling|"
+        r"\b(sounds|looks|seems) (very |really |quite )?(interesting|good|great|promising|intriguing|compelling|"
         r"useful|relevant|like (a good|something|it could))\b",
         r"\b(this|that|it) (is|looks|seems|could be|might be|may be|sounds) (very |really |quite |"
         r"pretty )?(timely|relevant|interesting|promising|useful|helpful|valuable|exactly what|"
@@ -513,7 +527,8 @@ _CUES: list[_Cue] = [
         r"|explore|look into)\b",
         r"\b(circle back|reconnect|touch base|follow up|reach (back )?out( again)?) (in|after|next|"
         r"early|later|closer|once|when)\b",
-        r"\bgood timing\b|\btiming is (actually |really |pretty )?(good|great|right|perfect)\b",
+        r"\bmore (detail|details|info|information|colou?r|context) (on|about|around|regarding)\b",
+        r"\b(great|good|perfect) timing\b|\btiming is (actually |really |pretty )?(good|great|right|perfect)\b",
         r"\bhow (does|would|will|do) (it|this|that|sixty|your (product|tool|platform|solution)) "
         r"work\b",
     ),
@@ -666,7 +681,10 @@ def _sentences(text: str) -> list[tuple[int, str]]:
 
 
 _ASK = re.compile(
-    r"\?|\b(can|could|would|will) (you|we|i)\b|\bplease\b|\bany chance\b|\b(would|is) it (be )?"
+    r"\?|\b(can|could|would|will) (you|we|i)\b|\b(please|pls|plz|kindly)\b|"
+    r"^\W*(send|book|schedule|share|forward|give|call|ping|e-?mail|set up|put|grab|shoot|find|"
+    r"let me know|tell me|show me|break down)\b|\b(i'd|i would|we'd|we would) be (up for|open to|"
+    r"happy with|keen on|down for)\b|\bany chance\b|\b(would|is) it (be )?"
     r"possible\b|\blet (me|us) know\b|\b(i|we)('d| would) (like|love|appreciate)\b|\b(need|needs|"
     r"require|requires|required|asked for|asking for|looking for)\b|\bget me\b|\bcan i get\b|"
     r"\bshall we\b|\bhow about\b|\bwhat about\b|\bwould \w+ work\b|\bworks for (me|us)\b|"
@@ -684,12 +702,13 @@ _MEETING_TOPIC = re.compile(
     r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|zoom|teams call|google meet|coffee|lunch|catch[- ]?up|"
     r"sync|walk (me|us|them) through|walk-?through|see it (live|in action)|on (my|your|the) "
     r"calendar|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
-    r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect)|conversation|intro)\b"
+    r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect)|conversation|intro|(a|quick|short|"
+    r"brief|proper) chat|book (\w+ ){0,2}(time|\d+ ?min)|connect (sometime|soon|next|this|later))\b"
 )
 _PROPOSAL_TOPIC = re.compile(
     r"\b(price|prices|pricing|cost|costs|quote|quotation|proposal|contract|paperwork|sow|"
     r"statement of work|msa|order form|estimate|rate card|licen[cs]e fees?|ballpark|rough "
-    r"(number|figure|idea)|run us|set us back|investment|annual fee|what (it|this) would (run|"
+    r"(number|figure|idea)|numbers|figures|costing|run us|set us back|investment|annual fee|what (it|this) would (run|"
     r"cost))\b"
 )
 _REFERS_BACK = re.compile(
@@ -698,11 +717,17 @@ _REFERS_BACK = re.compile(
 )
 
 
-def _topic_ok(low: str, start: int) -> bool:
+_MEETING_BACK = re.compile(
+    r"\b(thanks|thank|after|since|during|from|following|recap|per|our|last|earlier|yesterday's|"
+    r"today's|the|that|this)\b"
+)
+
+
+def _topic_ok(low: str, start: int, back: re.Pattern[str] = _REFERS_BACK) -> bool:
     if _negated(low, start):
         return False
     before = _window_before(low, start).split()[-3:]
-    return not _REFERS_BACK.search(" ".join(before))
+    return not back.search(" ".join(before))
 
 
 def _sentence_hits(low: str) -> list[_Hit]:
@@ -720,7 +745,11 @@ def _sentence_hits(low: str) -> list[_Hit]:
                     hits.append(_Hit("proposal_request", 0.8, start + m.start(), start + m.end()))
                     break
             meeting = next(
-                (m for m in _MEETING_TOPIC.finditer(sentence) if _topic_ok(low, start + m.start())),
+                (
+                    m
+                    for m in _MEETING_TOPIC.finditer(sentence)
+                    if _topic_ok(low, start + m.start(), _MEETING_BACK)
+                ),
                 None,
             )
             timed = _TIME_PHRASE.search(sentence) if meeting is None else None
@@ -737,9 +766,9 @@ def _sentence_hits(low: str) -> list[_Hit]:
         if _INFO_QUESTION.search(sentence):
             hits.append(_Hit("interested", 0.7, start, end))
         elif _REQUEST_IN_QUESTION.search(sentence) or len(sentence.split()) >= 3:
-            hits.append(_Hit("needs_response", 0.75, start, end))
+            hits.append(_Hit("needs_response", 0.75, start, end, question=True))
         else:
-            hits.append(_Hit("needs_response", 0.6, start, end))
+            hits.append(_Hit("needs_response", 0.6, start, end, question=True))
     return hits
 
 
@@ -760,6 +789,11 @@ _NAMED_REFERRAL = re.compile(
     r"introduced|(?:forwarding|forwarded|passing|passed) (?:this|it|your \w+) (?:on |along |"
     r"over )?to))\s+(?!(?:I|The|This|It|Here|In|On|Our|My|Your|You|All|Everyone|Sixty|Legal|"
     r"Finance|Procurement|IT|HR|Support)\b)[A-Z][a-z]+"
+)
+_SUPPORT_TERMS = re.compile(
+    r"\b(error|bug|broke|broken|issue|problem|can't|cannot|unable|failing|fails|failed|charged|"
+    r"invoice|billing|refund|login|log in|password|access|account|workspace|renewal|outage|"
+    r"urgent|asap|security|compliance|gdpr|sso|sla|contract|legal|data)\b"
 )
 _ASK_CATEGORIES = frozenset({"meeting_request", "proposal_request", "needs_response"})
 
@@ -820,6 +854,15 @@ def classify_email(email: InboundEmail) -> Classification:
     for hit in hits:
         by_cat[hit.category].append(hit)
     scores: dict[Category, float] = {c: _combine([h.weight for h in by_cat[c]]) for c in CATEGORIES}
+
+    # "Sounds interesting - how does onboarding work?": curiosity, not a support request
+    if (
+        scores["interested"] >= 0.8
+        and by_cat["needs_response"]
+        and all(h.question for h in by_cat["needs_response"])
+        and not _SUPPORT_TERMS.search(low)
+    ):
+        scores["needs_response"] = min(scores["needs_response"], scores["interested"] - 0.1)
 
     details: dict[str, Any] = {}
     evidence_override: str | None = None
