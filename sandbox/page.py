@@ -33,7 +33,7 @@ def add_routes(app: web.Application, sb: Sandbox) -> None:
         since = int(request.query.get("since", "-1") or -1)
         if since >= sb.version:
             with contextlib.suppress(TimeoutError):
-                await sb.wait_for(lambda: sb.version > since, timeout=LONG_POLL_S)
+                await sb.wait_for(lambda: sb.version > since or sb.stopping, timeout=LONG_POLL_S)
         return web.json_response(snapshot(sb, request.query.get("user")))
 
     async def send(request: web.Request) -> web.Response:

@@ -108,6 +108,7 @@ class Sandbox:
         self.activity: collections.deque[dict[str, Any]] = collections.deque(maxlen=40)
         self._rate_limits: dict[str, list[int]] = {}
         self._runner: web.AppRunner | None = None
+        self.stopping = False
         self.host = "127.0.0.1"
         self.port = 0
         for user in users or []:
@@ -123,7 +124,9 @@ class Sandbox:
         app.router.add_get("/link/", self.hub.handle)
         page.add_routes(app, self)
         app.router.add_static("/static/", STATIC)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        self._runner = web.AppRunner(
+            app, handle_signals=False, access_log=None, shutdown_timeout=2.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
@@ -134,6 +137,8 @@ class Sandbox:
         return self
 
     async def stop(self) -> None:
+        self.stopping = True
+        await self._notify()  # long polls from the page return now
         await self.hub.close()
         if self._runner is not None:
             await self._runner.cleanup()
