@@ -40,6 +40,8 @@ FUTURE_I = (
     r"(?:my|our) next steps? (?:is|are) to|i need to|i have to|i've got to|i got to|"
     r"it's on me to|i'm on the hook to|i promised to)"
 ) + _FILLER
+# "I'll send the quote by Friday and set up a call": a second verb under the same marker.
+CONTINUE = r"(?:\s+[^.?!;]{0,60}?\b(?:and|and then|then|and also)\b)?"
 OFFER_I = r"\b(?:i can|we can|i could|we could|i'm able to)" + _FILLER
 QUESTION_OFFER = (
     r"\b(?:should i|shall i|can i|could i|do you want me to|would you like me to|want me to|"
@@ -735,7 +737,12 @@ FRAMES: tuple[Frame, ...] = (
         "commitment:send_proposal",
         "rep",
         _c(
-            FUTURE_I + r"\s*" + SEND_VERB + _gap(6) + r"\s+(?:(?:a|an|the|our|your|my|some|"
+            FUTURE_I
+            + CONTINUE
+            + r"\s*"
+            + SEND_VERB
+            + _gap(6)
+            + r"\s+(?:(?:a|an|the|our|your|my|some|"
             r"updated|revised|new|formal|final|official|detailed|draft)\s+)*"
             + r"(?:[\w-]+\s+){0,3}?"
             + PROPOSAL_OBJ
@@ -773,7 +780,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "commitment:schedule_meeting",
         "any",
-        _c(FUTURE_I + r"\s*" + SCHED_VERB + _gap(7) + r"\s+" + MEETING_OBJ + r"\b"),
+        _c(FUTURE_I + CONTINUE + r"\s*" + SCHED_VERB + _gap(7) + r"\s+" + MEETING_OBJ + r"\b"),
         0.88,
         "commit",
     ),
@@ -967,7 +974,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "commitment:prospect_followup",
         "prospect",
-        _c(PROSPECT_FUTURE + r"\s*(?:[\w']+,?\s+){0,6}?" + FOLLOWUP_VERB + r"\b"),
+        _c(PROSPECT_FUTURE + r"\s*(?:[\w']+,?\s+){0,8}?" + FOLLOWUP_VERB + r"\b"),
         0.88,
         "commit",
     ),

@@ -113,9 +113,30 @@ class Attribution:
     confidence: float
 
 
+_TRANSLITERATE = str.maketrans(
+    {
+        "ı": "i",
+        "ø": "o",
+        "Ø": "o",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "İ": "i",
+    }
+)
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics, keep letters, digits and single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
     ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
     cleaned = re.sub(r"[^a-z0-9]+", " ", ascii_only.lower())
     return cleaned.strip()

@@ -1,0 +1,278 @@
+"""The offline intent detector on utterances written for these tests (not the dev set)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from skills.intents import MIN_CONFIDENCE, Intent, detect_candidates, detect_intents
+from skills.transcript_types import parse_transcript
+
+REP = {"name": "Alex Rivera", "email": "alex@sixty.example"}
+PROSPECT = {"name": "Pat Doe", "email": "pat.doe@customer.example"}
+
+
+def transcript(turns: list[tuple[str, str]], **extra: Any) -> Any:
+    speakers = {"R": "Alex Rivera", "P": "Pat Doe"}
+    return parse_transcript(
+        {
+            "meeting_id": "m-test",
+            "title": "test call",
+            "started_at": "2026-11-18T15:00:00Z",  # a Wednesday
+            "rep": REP,
+            "attendees": [PROSPECT],
+            "utterances": [
+                {"speaker": speakers.get(who, who), "start": i, "end": i + 1, "text": text}
+                for i, (who, text) in enumerate(turns)
+            ],
+            **extra,
+        }
+    )
+
+
+def labels_at(turns: list[tuple[str, str]], index: int = 0) -> set[str]:
+    return {it.label for it in detect_intents(transcript(turns)) if it.utterance == index}
+
+
+POSITIVE = [
+    (
+        "commitment:send_proposal",
+        [("R", "I'll get a formal proposal over to you by end of the week.")],
+    ),
+    ("commitment:send_proposal", [("R", "Let me put together some numbers and a quote for you.")]),
+    (
+        "commitment:send_proposal",
+        [("R", "We'll send over the contract and the order form on Monday.")],
+    ),
+    ("commitment:send_proposal", [("R", "I'm going to draft a statement of work for the pilot.")]),
+    ("commitment:send_proposal", [("R", "Expect a revised proposal from me tomorrow.")]),
+    (
+        "commitment:send_proposal",
+        [("R", "Okay, so next step on my side is to get you a proposal.")],
+    ),
+    (
+        "commitment:send_proposal",
+        [("R", "Want me to send you a quote for fifty seats?"), ("P", "Yes please.")],
+    ),
+    (
+        "commitment:send_proposal",
+        [("R", "I can have a proposal to you by Thursday."), ("P", "That works.")],
+    ),
+    (
+        "commitment:schedule_meeting",
+        [("R", "I'll send you a calendar invite for Thursday at two.")],
+    ),
+    (
+        "commitment:schedule_meeting",
+        [("R", "Let's set up a follow-up call with your CFO next week.")],
+    ),
+    ("commitment:schedule_meeting", [("R", "I'll get a session booked with your data team.")]),
+    (
+        "commitment:schedule_meeting",
+        [("R", "Let me get something on the calendar for the two of us.")],
+    ),
+    (
+        "commitment:schedule_meeting",
+        [("R", "How about we schedule a deep dive on the API for Monday?"), ("P", "Sounds good.")],
+    ),
+    (
+        "commitment:schedule_meeting",
+        [("P", "Can we set up a call with our security team next week?"), ("R", "Absolutely.")],
+    ),
+    ("request:send_content", [("P", "Could you share the case study you mentioned?")]),
+    ("request:send_content", [("P", "Would you send over your security documentation?")]),
+    ("request:send_content", [("P", "I'd love to see a sample report.")]),
+    ("request:send_content", [("P", "If you could send over the slides that would be great.")]),
+    (
+        "signal:multi_stakeholder",
+        [("P", "Our CFO will have to approve anything over fifty thousand.")],
+    ),
+    ("signal:multi_stakeholder", [("P", "I need to run this by my manager before we sign.")]),
+    (
+        "signal:multi_stakeholder",
+        [("P", "Honestly it's not my decision, it goes to the leadership team.")],
+    ),
+    ("signal:multi_stakeholder", [("P", "Anything we buy has to be signed off by our CFO.")]),
+    ("signal:multi_stakeholder", [("P", "My boss will want to see the numbers before we commit.")]),
+    ("signal:competitive", [("P", "We're evaluating Gong and Chorus as well.")]),
+    ("signal:competitive", [("P", "We're talking to a couple of other vendors too.")]),
+    ("signal:competitive", [("P", "We're currently on Chorus and the contract is up in May.")]),
+    ("signal:competitive", [("P", "Salesloft quoted us about half your price.")]),
+    ("signal:buying_positive", [("P", "The budget has already been allocated for this.")]),
+    ("signal:buying_positive", [("P", "Good news, the CFO gave us the green light.")]),
+    ("signal:buying_positive", [("P", "We're ready to move forward with the annual plan.")]),
+    ("signal:buying_negative", [("P", "Our budget got cut by thirty percent.")]),
+    ("signal:buying_negative", [("P", "We just don't have budget for a new tool this year.")]),
+    ("signal:buying_negative", [("P", "Your pricing is a bit steep for a team our size.")]),
+    ("signal:buying_negative", [("P", "There's a spending freeze until the new year.")]),
+    ("signal:timeline", [("P", "We need a decision by the end of the quarter.")]),
+    ("signal:timeline", [("P", "Our renewal with the current vendor comes up in February.")]),
+    ("signal:timeline", [("P", "Ideally we'd have everyone onboarded within six weeks.")]),
+    ("signal:timeline", [("P", "We want to roll this out in Q2.")]),
+    (
+        "commitment:prospect_followup",
+        [("P", "I'll check with the team and get back to you on Monday.")],
+    ),
+    ("commitment:prospect_followup", [("P", "We'll get you the signed order form by Friday.")]),
+    (
+        "commitment:prospect_followup",
+        [("P", "Let me check internally and I'll confirm by tomorrow.")],
+    ),
+]
+
+NEGATIVE = [
+    # past tense, reported speech, generic statements
+    [("R", "I sent the proposal over last week, did it arrive?")],
+    [("R", "The quote we sent you in March is still valid.")],
+    [("R", "He said he'd send a proposal but never did.")],
+    [("R", "We had a great call last week with your team.")],
+    [("P", "We launched our new website last year.")],
+    # offers and questions that were declined
+    [
+        ("R", "Should I send over a proposal?"),
+        ("P", "No, not yet, we're still figuring out scope."),
+    ],
+    [
+        ("R", "I could send you a proposal, but it might be premature."),
+        ("P", "Yeah, let's hold off."),
+    ],
+    [("R", "Should we schedule a follow-up?"), ("P", "I don't think that's needed yet.")],
+    [("R", "How about we schedule a deep dive on Monday?"), ("P", "Let's not, we're swamped.")],
+    # hypotheticals and negation
+    [("R", "If the pilot goes well, I'll send a proposal for the full rollout.")],
+    [("R", "I won't send the contract until legal has looked at it.")],
+    [("P", "Once the budget is approved we can talk.")],
+    [("P", "If things go well maybe we'd look again next year.")],
+    [("P", "Budget is not the problem here.")],
+    [("P", "Price isn't really a concern for us.")],
+    [("P", "The budget hasn't been approved yet.")],
+    [("P", "I'm the one who makes the call here, nobody else needs to approve it.")],
+    [("P", "We're not looking at anyone else right now.")],
+    # the wrong side saying it
+    [("R", "How do we compare to Gong in your view?")],
+    [("R", "Is budget tight this year?")],
+    [("R", "Can you send me the org chart?")],
+    [("R", "I'll get back to you on the pricing question.")],
+    # past vendors, common words, small talk
+    [("P", "We tried Gong a couple of years ago and it didn't stick.")],
+    [("P", "That got a lot of attention internally.")],
+    [("P", "My manager is on vacation this week.")],
+    [("P", "I was on holiday in March.")],
+    [("P", "I'll think about it.")],
+    [("P", "I read the case study you sent, it was great.")],
+    [("R", "I'll find time to read through your notes tonight.")],
+    [("P", "We have a board meeting next Thursday.")],
+]
+
+
+@pytest.mark.parametrize(("label", "turns"), POSITIVE)
+def test_detects_label(label: str, turns: list[tuple[str, str]]) -> None:
+    assert label in labels_at(turns)
+
+
+@pytest.mark.parametrize("turns", NEGATIVE)
+def test_nothing_detected(turns: list[tuple[str, str]]) -> None:
+    assert labels_at(turns) == set()
+
+
+def test_prospect_promise_is_not_a_rep_commitment() -> None:
+    got = detect_intents(transcript([("P", "I'll need to loop in our CFO and get back to you.")]))
+    labels = {it.label for it in got}
+    assert "signal:multi_stakeholder" in labels
+    assert "commitment:prospect_followup" in labels
+    assert not labels & {"commitment:send_proposal", "commitment:schedule_meeting"}
+    assert {it.speaker for it in got} == {"prospect"}
+
+
+def test_accepted_content_offer_is_a_request_on_the_reply() -> None:
+    turns = [
+        ("R", "I can send you a case study from a similar company."),
+        ("P", "Yes please, that would be helpful."),
+    ]
+    assert "request:send_content" in labels_at(turns, 1)
+    declined = [turns[0], ("P", "No need, I've seen enough.")]
+    assert labels_at(declined, 1) == set()
+
+
+def test_phrase_is_an_exact_span_and_fields_follow_the_contract() -> None:
+    text = "Great to hear. I\u2019ll send you a proposal with the pilot pricing by Friday."
+    (intent,) = detect_intents(transcript([("R", text)]))
+    assert intent.phrase in text
+    assert intent.phrase.startswith("I\u2019ll send")
+    assert intent.speaker == "rep"
+    assert intent.event == "proposal_generation"
+    assert intent.deadline is not None and intent.deadline.isoformat() == "2026-11-20"
+    out = intent.to_json()
+    assert set(out) == {
+        "label",
+        "utterance",
+        "speaker",
+        "phrase",
+        "confidence",
+        "event",
+        "deadline",
+    }
+
+
+def test_confidence_reflects_the_evidence() -> None:
+    firm = detect_candidates(transcript([("R", "I'll send you the proposal tomorrow.")]))
+    hedged = detect_candidates(
+        transcript([("R", "Maybe I could send you a proposal at some point.")])
+    )
+    unanswered = detect_candidates(transcript([("R", "Should I send you a proposal?")]))
+    assert firm and firm[0].confidence >= 0.9
+    assert all(c.confidence < firm[0].confidence for c in hedged + unanswered)
+    assert all(c.confidence < MIN_CONFIDENCE for c in unanswered)
+
+
+def test_unknown_speaker_weakens_but_role_field_decides() -> None:
+    turns = [("Speaker 3", "I'll send you a proposal tomorrow.")]
+    unsure = detect_candidates(transcript(turns))
+    sure = detect_candidates(
+        parse_transcript(
+            {
+                "meeting_id": "m",
+                "started_at": "2026-11-18T15:00:00+01:00",
+                "rep": REP,
+                "attendees": [PROSPECT],
+                "utterances": [
+                    {
+                        "speaker": "Speaker 3",
+                        "start": 0,
+                        "end": 1,
+                        "role": "rep",
+                        "text": "I'll send you a proposal tomorrow.",
+                    }
+                ],
+            }
+        )
+    )
+    assert unsure[0].confidence < sure[0].confidence
+    assert sure[0].speaker == "rep"
+
+
+def test_output_is_sorted_and_deterministic() -> None:
+    turns = [
+        ("P", "We're also evaluating Clari."),
+        ("P", "Budget is tight this year."),
+        ("R", "I'll send a quote by Friday and set up a call with your CFO next week."),
+        ("P", "Our CFO will need to sign off."),
+    ]
+    first: list[Intent] = detect_intents(transcript(turns))
+    second = detect_intents(transcript(turns))
+    assert first == second
+    assert [i.utterance for i in first] == sorted(i.utterance for i in first)
+    assert {i.label for i in first if i.utterance == 2} == {
+        "commitment:send_proposal",
+        "commitment:schedule_meeting",
+    }
+
+
+def test_same_signal_in_consecutive_turns_is_reported_once() -> None:
+    turns = [
+        ("P", "I'm not the decision maker here."),
+        ("P", "I'll need to loop in my boss before anything moves."),
+    ]
+    got = [i for i in detect_intents(transcript(turns)) if i.label == "signal:multi_stakeholder"]
+    assert len(got) == 1
