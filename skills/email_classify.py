@@ -862,7 +862,7 @@ def classify_email(email: InboundEmail) -> Classification:
         and all(h.question for h in by_cat["needs_response"])
         and not _SUPPORT_TERMS.search(low)
     ):
-        scores["needs_response"] = min(scores["needs_response"], scores["interested"] - 0.1)
+        scores["needs_response"] = min(scores["needs_response"], THRESHOLD - 0.01)
 
     details: dict[str, Any] = {}
     evidence_override: str | None = None
