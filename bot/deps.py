@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,11 +24,33 @@ class SlackConnectionState:
     state: str = "starting"  # starting | connected | reconnecting | disconnected | http
     since: datetime = field(default_factory=utc_now)
     reconnects: int = 0
+    _waiters: list[asyncio.Future[None]] = field(default_factory=list, repr=False)
 
     def set(self, state: str) -> None:
         if state != self.state:
             self.state = state
             self.since = utc_now()
+            self._wake()
+
+    def reconnected(self) -> None:
+        self.reconnects += 1
+        self._wake()
+
+    def _wake(self) -> None:
+        for fut in self._waiters:
+            if not fut.done():
+                fut.set_result(None)
+        self._waiters.clear()
+
+    async def wait_for(self, predicate: Callable[[SlackConnectionState], bool]) -> None:
+        """Wait until `predicate(self)` holds (woken on every change, no polling).
+
+        Bound it with `asyncio.timeout(...)`.
+        """
+        while not predicate(self):
+            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(fut)
+            await fut
 
 
 @dataclass

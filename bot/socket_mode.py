@@ -23,13 +23,13 @@ log = logging.getLogger(__name__)
 class SocketModeRunner:
     def __init__(self, app: AsyncApp, app_token: str, state: SlackConnectionState, *,
                  quiet_after_s: float = 60.0, check_every_s: float | None = None,
-                 ping_interval: float = 10.0) -> None:
+                 ping_interval: float | None = None) -> None:
         self.app = app
         self.app_token = app_token
         self.state = state
         self.quiet_after_s = quiet_after_s
         self.check_every_s = check_every_s or max(0.2, min(5.0, quiet_after_s / 4))
-        self.ping_interval = ping_interval
+        self.ping_interval = ping_interval or max(0.2, min(10.0, quiet_after_s / 3))
         self.handler: AsyncSocketModeHandler | None = None
         self._watchdog: asyncio.Task[None] | None = None
         self._stopping = False
@@ -45,8 +45,12 @@ class SocketModeRunner:
         self._watchdog = asyncio.create_task(self._watch(), name="socket-mode-watchdog")
 
     async def is_healthy(self) -> bool:
+        """Connected, and the server answered a ping within `quiet_after_s`."""
         client = self.handler.client if self.handler else None
-        return bool(client is not None and await client.is_connected())
+        if client is None or not await client.is_connected():
+            return False
+        last = client.last_ping_pong_time
+        return last is None or time.time() - last < self.quiet_after_s
 
     async def _watch(self) -> None:
         while not self._stopping:
@@ -68,8 +72,8 @@ class SocketModeRunner:
         self.handler = None
         if old is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(old.close_async(), timeout=5)
-        self.state.reconnects += 1
+                await asyncio.wait_for(old.close_async(), timeout=2)
+        self.state.reconnected()
         try:
             self.handler = self._new_handler()
             await asyncio.wait_for(self.handler.connect_async(), timeout=max(10.0, self.quiet_after_s))
