@@ -27,7 +27,10 @@ Reading what the app did: `sb.messages(channel)`, `sb.dm_messages(user_id)`,
 
 Levers for tests: `sb.rate_limit("chat.postMessage", times=1, retry_after=1)` (HTTP 429 with
 Retry-After), `await sb.disconnect(reason)` (disconnect frames), `sb.freeze()` (a silently dead
-socket), `Sandbox(ack_timeout=0.3, trigger_ttl=3.0)`.
+socket: no envelopes, no pongs), `sb.refuse_connections()` (websocket connects get 503 until
+`sb.refuse_connections(False)`), `Sandbox(ack_timeout=0.3, trigger_ttl=3.0)`. Only
+`events_api` envelopes are redelivered after a late ack (as Slack does); a slash command not
+acked in time gets Slack's "operation_timeout" ephemeral instead.
 
 The page's side panel shows `sb.panel_actions`; the app adds buttons with
 `sb.add_panel_action("Meeting ended", handler)` (`async def handler(user_id) -> str | None`,
@@ -52,7 +55,7 @@ from typing import Any
 from aiohttp import web
 
 from sandbox import page, payloads, webapi
-from sandbox.socket_mode import Ack, Delivery, SocketModeHub
+from sandbox.socket_mode import MAX_RECORDS, Ack, Delivery, SocketModeHub
 from sandbox.state import ResponseTarget, SandboxUser, Workspace
 from sandbox.webapi import Call, SlackError
 
@@ -254,6 +257,11 @@ class Sandbox:
     def connections(self) -> list[Any]:
         return list(self.hub.connections)
 
+    def record(self, call: Call) -> None:
+        self.calls.append(call)
+        if len(self.calls) > MAX_RECORDS:
+            del self.calls[: MAX_RECORDS // 2]  # a long `make run` keeps the latest calls
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -274,7 +282,12 @@ class Sandbox:
         return await self.hub.disconnect(reason, connection)
 
     def freeze(self, connection: int | None = None) -> int:
+        """Make open connections silently dead (no envelopes, no pongs); returns how many."""
         return self.hub.freeze(connection)
+
+    def refuse_connections(self, refuse: bool = True) -> None:
+        """While refusing, websocket connects get HTTP 503 (apps.connections.open still works)."""
+        self.hub.accepting = not refuse
 
     def add_panel_action(
         self,
@@ -547,7 +560,7 @@ class Sandbox:
         target = self.workspace.response_targets.get(token)
         if target is None:
             return
-        self.calls.append(Call(method="slash_command.ack", args=body))
+        self.record(Call(method="slash_command.ack", args=body))
         try:
             webapi.apply_response(self, target, body)
         except SlackError as exc:
@@ -569,7 +582,7 @@ class Sandbox:
             ws.view_errors[view_id] = {"": "We had some trouble connecting. Try again?"}
             return
         action = body.get("response_action")
-        self.calls.append(Call(method="view_submission.ack", args=body))
+        self.record(Call(method="view_submission.ack", args=body))
         try:
             if action == "errors":
                 ws.view_errors[view_id] = dict(body.get("errors") or {})

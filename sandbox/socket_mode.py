@@ -4,8 +4,9 @@
 greets each connection with `hello`, spreads envelopes over the live connections (round
 robin), records every ack with its latency, and redelivers `events_api` envelopes that are
 not acked within `ack_timeout` with `retry_attempt`/`retry_reason: "timeout"`, up to 3 times,
-as Slack does. Tests can send `disconnect` frames and make a connection silently dead
-(`freeze`: no envelopes, no pongs, acks ignored) to exercise the app's reconnect logic.
+as Slack does. Tests can send `disconnect` frames, make a connection silently dead
+(`freeze`: no envelopes, no pongs, acks ignored) and refuse new websockets (`accepting =
+False`, HTTP 503) to exercise the app's reconnect logic and watchdog.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 REDELIVERED_TYPES = frozenset({"events_api"})
 MAX_RETRIES = 3
+MAX_RECORDS = 100_000  # a long `make run` keeps the latest acks, not all of them
 
 
 @dataclass
@@ -100,6 +102,7 @@ class SocketModeHub:
         self.on_timeout = on_timeout
         self.on_change = on_change or (lambda: None)
         self.tickets: set[str] = set()
+        self.accepting = True
         self.connections: list[Connection] = []
         self.acks: list[Ack] = []
         self._pending: dict[str, tuple[Delivery, float, int]] = {}
@@ -128,6 +131,8 @@ class SocketModeHub:
         """The `/link/` websocket endpoint."""
         if request.query.get("ticket") not in self.tickets:
             return web.json_response({"ok": False, "error": "invalid_ticket"}, status=401)
+        if not self.accepting:
+            return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         ws = web.WebSocketResponse(autoping=False, max_msg_size=0)
         await ws.prepare(request)
         conn = Connection(id=next(self._ids), ws=ws, opened_at=time.monotonic())
@@ -186,6 +191,8 @@ class SocketModeHub:
             deliveries=delivery.attempts,
         )
         self.acks.append(ack)
+        if len(self.acks) > MAX_RECORDS:
+            del self.acks[: MAX_RECORDS // 2]
         first = not delivery.future.done()
         if first:
             delivery.future.set_result(ack)

@@ -124,7 +124,7 @@ def authorise(sb: Sandbox, name: str, header_token: str | None, args: Args) -> N
 async def handle_api(sb: Sandbox, request: web.Request) -> web.Response:
     name = request.match_info["method"]
     call = Call(method=name, args={})
-    sb.calls.append(call)
+    sb.record(call)
     try:
         args = await read_args(request)
         call.args = {k: v for k, v in args.items() if k != "token"}
@@ -496,7 +496,7 @@ def apply_response(sb: Sandbox, target: ResponseTarget, body: dict[str, Any]) ->
 async def handle_response_url(sb: Sandbox, request: web.Request) -> web.Response:
     token = request.match_info["token"]
     call = Call(method="response_url", args={})
-    sb.calls.append(call)
+    sb.record(call)
     try:
         if request.content_type == "application/json":
             body = await request.json()

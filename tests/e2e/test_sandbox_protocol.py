@@ -121,7 +121,8 @@ async def test_messages_round_trip(sb: Sandbox, client: AsyncWebClient) -> None:
     assert (await error_of(client.chat_update(channel=dm, ts="1.2", text="x"))).response[
         "error"
     ] == "message_not_found"
-    assert (await error_of(client.chat_postMessage(channel=dm))).response["error"] == "no_text"
+    with pytest.warns(UserWarning, match="text"):
+        assert (await error_of(client.chat_postMessage(channel=dm))).response["error"] == "no_text"
     assert [c.method for c in sb.calls][:3] == [
         "chat.postMessage",
         "chat.update",
@@ -272,6 +273,30 @@ async def test_envelopes_spread_over_connections_and_disconnect(sb: Sandbox, con
     # a frozen link takes nothing: envelopes wait for a live one
     assert sb.freeze() >= 2
     assert sb.hub.live_connections() == []
+
+
+async def test_silent_link_and_refused_connects(sb: Sandbox) -> None:
+    web = AsyncWebClient(token=sb.bot_token, base_url=sb.api_url)
+    smc = SocketModeClient(app_token=sb.app_token, web_client=web, ping_interval=0.3)
+
+    async def listener(client: SocketModeClient, req: SocketModeRequest) -> None:
+        await client.send_socket_mode_response(SocketModeResponse(req.envelope_id))
+
+    smc.socket_mode_request_listeners.append(listener)
+    await smc.connect()
+    try:
+        await sb.wait_for(lambda: sb.hub.live_connections())
+        sb.refuse_connections()
+        assert sb.freeze() == 1  # no pongs any more: slack_sdk's heartbeat gives up on it
+        await sb.wait_for(lambda: sb.connections[0].closed, timeout=5)
+        opens = len(sb.calls_to("apps.connections.open"))
+        await sb.wait_for(lambda: len(sb.calls_to("apps.connections.open")) > opens, timeout=5)
+        assert sb.hub.live_connections() == [] and not await smc.is_connected()
+        sb.refuse_connections(False)
+        await sb.wait_for(lambda: sb.hub.live_connections(), timeout=5)
+        assert (await sb.app_home_opened(ana(sb))).deliveries == 1
+    finally:
+        await smc.close()
 
 
 # ---------------------------------------------------------------------------- views and response_url
