@@ -29,7 +29,7 @@ in the meantime").
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -71,6 +71,7 @@ PENALTY_PER_DAY = 2.0  # per business day later
 PENALTY_LATER_IN_DAY = 1.0  # spread over the working day
 PENALTY_SAME_DAY = 12.0  # diversity: per option already picked on that day
 PENALTY_NEAR = 25.0  # diversity: within the meeting length (plus buffer) of a picked option
+PENALTY_SAME_TIME = 3.0  # diversity: the same time of day as an option picked on another day
 MIN_USABLE_MINUTES = 30
 
 _NOON = time(12, 0)
@@ -161,6 +162,7 @@ class _Stats:
     inside: int = 0  # ... and inside the prospect's hours
     stretch: int = 0  # ... or within the stretch (early / late)
     outside: int = 0  # ... or further out / their non-working day
+    offerable: int = 0  # ... and offered under the request's rules
     offerable_days: set[int] = field(default_factory=set)
 
 
@@ -170,6 +172,7 @@ class _Candidate:
     s: int
     day: int
     flags: tuple[str, ...]
+    tod: int  # seconds after the rep's working day starts: the same "time of day" across days
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +183,9 @@ class _Prepared:
     prospect_busy: _Merged | None
     tentative: _Merged
     now: int
+    all_days: list[_Day]  # the next MAX_DAYS business days; a request uses a prefix
+    pdays: _ProspectDays | None  # the prospect's local days around them
+    blocks: dict[date, list[tuple[int, int]]]  # free blocks per day, filled on first use
 
 
 def _prepare(request: SlotRequest) -> _Prepared:
@@ -189,13 +195,21 @@ def _prepare(request: SlotRequest) -> _Prepared:
     if prospect is not None and prospect.busy is not None:
         pad = rep.buffer_minutes if prospect.buffer_minutes is None else prospect.buffer_minutes
         prospect_busy = _widened(prospect.busy, pad * 60)
+    now = _epoch(request.now)
+    all_days = _business_days(rep, now, MAX_DAYS)
+    pdays = None
+    if prospect is not None and all_days:
+        pdays = _prospect_days(prospect, all_days[0].ws, all_days[-1].we)
     return _Prepared(
         request=request,
         rep_tz=rep.timezone,
         rep_busy=_widened(rep.busy, rep.buffer_minutes * 60),
         prospect_busy=prospect_busy,
         tentative=_widened(rep.tentative, 0),
-        now=_epoch(request.now),
+        now=now,
+        all_days=all_days,
+        pdays=pdays,
+        blocks={},
     )
 
 
@@ -258,7 +272,14 @@ _ALL_DAY = WorkingHours(time(0, 0), time(0, 0), frozenset(range(7)))
 
 
 def _free_blocks(prep: _Prepared, d: _Day) -> list[tuple[int, int]]:
-    """The day's working window minus busy (with buffers) and quiet hours."""
+    """The day's working window minus busy (with buffers) and quiet hours (cached)."""
+    cached = prep.blocks.get(d.day)
+    if cached is None:
+        cached = prep.blocks[d.day] = _compute_free_blocks(prep, d)
+    return cached
+
+
+def _compute_free_blocks(prep: _Prepared, d: _Day) -> list[tuple[int, int]]:
     blocked: Iterable[tuple[int, int]] = prep.rep_busy.within(d.ws, d.we)
     quiet = _quiet(prep.request.rep, d.day)
     if quiet:
@@ -284,9 +305,18 @@ def _align_up(x: int, step_s: int, tz: tzinfo) -> int:
 
 
 def _scan(
-    prep: _Prepared, days: int, duration_min: int, step_min: int, allow_outside: bool
+    prep: _Prepared,
+    days: int,
+    duration_min: int,
+    step_min: int,
+    allow_outside: bool,
+    *,
+    count_only: bool = False,
 ) -> tuple[list[_Candidate], _Stats]:
-    """Every offerable candidate start, scored (before diversity), and counts for explaining."""
+    """Every offerable candidate start, scored (before diversity), and counts for explaining.
+
+    With `count_only`, candidates are counted in the stats but neither scored nor returned.
+    """
     req = prep.request
     rep = req.rep
     tz = prep.rep_tz
@@ -296,12 +326,12 @@ def _scan(
     earliest = prep.now + rep.min_notice_minutes * 60
     stats = _Stats()
     out: list[_Candidate] = []
-    bdays = _business_days(rep, prep.now, days)
+    bdays = prep.all_days[:days]
     stats.days = len(bdays)
     if not bdays:
         return out, stats
     prospect = req.prospect
-    pdays = _prospect_days(prospect, bdays[0].ws, bdays[-1].we) if prospect else None
+    pdays = prep.pdays
     stretch = (prospect.stretch_minutes * 60) if prospect else 0
     pbusy = prep.prospect_busy
     tentative = prep.tentative
@@ -350,6 +380,11 @@ def _scan(
                     if not allow_outside:
                         s += step
                         continue
+                stats.offerable += 1
+                stats.offerable_days.add(d.index)
+                if count_only:
+                    s += step
+                    continue
                 score = BASE_SCORE - penalty
                 if prefer is not None and (prefer == "morning") != (s < d.noon):
                     score -= PENALTY_PREFERENCE
@@ -368,8 +403,7 @@ def _scan(
                 if sliver:
                     flags = (*flags, FLAG_FRAGMENTS)
                 score -= PENALTY_PER_DAY * d.index + PENALTY_LATER_IN_DAY * (s - d.ws) / span
-                out.append(_Candidate(score, s, d.index, flags))
-                stats.offerable_days.add(d.index)
+                out.append(_Candidate(score, s, d.index, flags, s - d.ws))
                 s += step
     return out, stats
 
@@ -411,11 +445,18 @@ def _prospect_fit(
     return (*flags, FLAG_OUTSIDE), PENALTY_OUTSIDE, 2
 
 
+def _within(sorted_values: list[int], x: int, distance: int) -> bool:
+    """Whether some value lies strictly within `distance` of x."""
+    i = bisect_right(sorted_values, x - distance)
+    return i < len(sorted_values) and sorted_values[i] < x + distance
+
+
 def _rank(cands: list[_Candidate], take: int, near: int) -> list[tuple[_Candidate, float]]:
     """Greedy diversity re-rank: returns up to `take` (candidate, effective score), best first.
 
-    A pick only changes the penalties of its own day, so each day's best is cached and only
-    the picked day is looked at again.
+    Each pick adds penalties to what is left: per option already on that day, for starting
+    within `near` seconds of a picked option, and for the same time of day as one picked on
+    another day. Penalties only grow, so the effective scores come out non-increasing.
     """
     by_day: dict[int, list[_Candidate]] = {}
     for c in cands:
@@ -423,20 +464,29 @@ def _rank(cands: list[_Candidate], take: int, near: int) -> list[tuple[_Candidat
     for lst in by_day.values():
         lst.sort(key=lambda c: (-round(c.score, 6), c.s))
     picked_on: dict[int, list[int]] = {day: [] for day in by_day}
+    picked_tods: list[int] = []
 
     def day_best(day: int) -> tuple[float, int, _Candidate] | None:
         picks = picked_on[day]
         day_pen = PENALTY_SAME_DAY * len(picks)
         best: tuple[float, int, _Candidate] | None = None
         for c in by_day[day]:
-            is_near = any(abs(c.s - p) < near for p in picks)
-            eff = round(c.score - day_pen - (PENALTY_NEAR if is_near else 0.0), 6)
+            if best is not None and round(c.score - day_pen, 6) < best[0]:
+                break  # sorted by score: neither this one nor any later one can win
+            extra = 0.0
+            if _within(picks, c.s, near):
+                extra += PENALTY_NEAR
+            if _within(picked_tods, c.tod, near):
+                extra += PENALTY_SAME_TIME
+            eff = round(c.score - day_pen - extra, 6)
             if best is None or (-eff, c.s) < (-best[0], best[1]):
                 best = (eff, c.s, c)
-            if not is_near:
-                break  # the list is sorted: later ones without the near penalty score less
+            if not extra:
+                break  # sorted by score: the rest cannot beat one without extra penalties
         return best
 
+    # Penalties only grow, so a day's best stays its best unless the pick was on that day
+    # or lands on the best's own time of day: only those days are looked at again.
     bests = {day: day_best(day) for day in by_day}
     out: list[tuple[_Candidate, float]] = []
     while len(out) < take:
@@ -448,9 +498,12 @@ def _rank(cands: list[_Candidate], take: int, near: int) -> list[tuple[_Candidat
             break
         eff, s, c = top
         by_day[c.day].remove(c)
-        picked_on[c.day].append(s)
-        bests[c.day] = day_best(c.day)
+        insort(picked_on[c.day], s)
+        insort(picked_tods, c.tod)
         out.append((c, eff))
+        for day, entry in bests.items():
+            if day == c.day or (entry is not None and abs(entry[2].tod - c.tod) < near):
+                bests[day] = day_best(day)
     return out
 
 
@@ -561,8 +614,8 @@ def _offerable(
     prep: _Prepared, days: int, duration: int, step: int, allow_outside: bool
 ) -> tuple[int, int]:
     """(candidate starts, days with any) for a what-if variant of the request."""
-    cands, stats = _scan(prep, days, duration, step, allow_outside)
-    return len(cands), len(stats.offerable_days)
+    _, stats = _scan(prep, days, duration, step, allow_outside, count_only=True)
+    return stats.offerable, len(stats.offerable_days)
 
 
 def _explain(
