@@ -123,6 +123,20 @@ class MeetingBaasClient:
             raise MeetingBaasError("invalid")
         return await self._get(url, None)
 
+    async def fresh_transcription_url(self, bot_id: str) -> str:
+        """A new presigned URL from `GET /v2/bots/{bot_id}` (`data.transcription`), for when the
+        one from the webhook has expired (4 hours; `api-v2/artifacts.mdx`)."""
+        if not self.api_key:
+            raise MeetingBaasError("unauthorized")
+        doc = await self._get(
+            f"{self.base_url}/v2/bots/{bot_id}", {"x-meeting-baas-api-key": self.api_key}
+        )
+        data = doc.get("data") if isinstance(doc, dict) else None
+        url = data.get("transcription") if isinstance(data, dict) else None
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+            raise MeetingBaasError("not_found")
+        return url
+
     async def fetch_v1_meeting_data(self, bot_id: str) -> Any:
         """`GET /bots/meeting_data?bot_id=…` (v1), authenticated with our API key."""
         if not self.api_key:
@@ -151,9 +165,17 @@ async def fetch_and_store_transcript(
         meeting = await get_meeting(session, meeting_id=meeting_id)
         if meeting is None:
             raise LookupError(f"meeting {meeting_id} not found")
+        bot_id = meeting.external_id
     client = client or MeetingBaasClient()
     started = asyncio.get_running_loop().time()
-    document = await client.fetch_transcription_file(url)
+    try:
+        document = await client.fetch_transcription_file(url)
+    except MeetingBaasError as exc:
+        if exc.reason != "expired" or not client.api_key:
+            raise
+        document = await client.fetch_transcription_file(
+            await client.fresh_transcription_url(bot_id)
+        )
     transcript = from_meetingbaas_v2(document)
     transcript_id = await _store(db, meeting_id, transcript)
     log.info(
@@ -182,3 +204,46 @@ async def fetch_and_store_v1_transcript(
         raise TranscriptError("meeting data has no bot_data")
     transcript = from_meetingbaas_v1(bot_data.get("transcripts"))
     return await _store(db, meeting_id, transcript)
+
+
+async def ensure_transcript(
+    db: Database,
+    payload: dict[str, Any],
+    *,
+    meetingbaas: MeetingBaasClient | None = None,
+    recall: Any = None,
+) -> int | None:
+    """The stored transcript id for a `meeting_ended` event payload, fetching it if needed.
+
+    None when the meeting was not recorded (`recorded: false`). Dispatches on what the webhook
+    put in the payload: `transcript_id` (stored inline), `transcript_url` (v2), `fetch:
+    "meetingbaas_v1"` (v1 `transcription_complete`), `recall_transcript_id` (Recall.ai; needs a
+    `connectors.recall.RecallClient`). Safe to call again: a stored transcript is returned."""
+    from storage.meetings import get_transcript
+
+    if payload.get("recorded") is False:
+        return None
+    meeting_id = payload.get("meeting_id")
+    if not isinstance(meeting_id, int):
+        raise LookupError("payload has no meeting_id")
+    async with db.session() as session:
+        row = await get_transcript(session, meeting_id=meeting_id)
+        if row is not None:
+            assert row.id is not None
+            return row.id
+    meetingbaas = meetingbaas or MeetingBaasClient()
+    if isinstance(payload.get("transcript_url"), str):
+        return await fetch_and_store_transcript(
+            db, meeting_id, payload["transcript_url"], client=meetingbaas
+        )
+    if payload.get("fetch") == "meetingbaas_v1":
+        return await fetch_and_store_v1_transcript(db, meeting_id, client=meetingbaas)
+    if isinstance(payload.get("recall_transcript_id"), str):
+        from connectors.recall import fetch_and_store_recall_transcript
+
+        if recall is None:
+            raise LookupError("a RecallClient is needed for a Recall.ai transcript")
+        return await fetch_and_store_recall_transcript(
+            db, meeting_id, payload["recall_transcript_id"], client=recall
+        )
+    raise LookupError(f"meeting {meeting_id} has no transcript and no way to fetch one")

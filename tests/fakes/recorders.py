@@ -1,5 +1,6 @@
 """A loopback fake of the recorders' download side: MeetingBaaS v2 transcription files (presigned,
-no auth), v1 `GET /bots/meeting_data` (API key header) and Recall.ai's Retrieve Transcript +
+no auth), v2 `GET /v2/bots/{id}` (fresh artifact URLs), v1 `GET /bots/meeting_data` (API key
+header) and Recall.ai's Retrieve Transcript +
 transcript download (`Authorization: Token <key>`).
 
 Start it with `async with FakeRecorders(meetingbaas_key=..., recall_key=...) as fake:`; put
@@ -32,6 +33,7 @@ class FakeRecorders:
     files: dict[str, Any] = field(default_factory=dict)  # name -> v2 transcription JSON
     meeting_data: dict[str, Any] = field(default_factory=dict)  # bot id -> v1 meeting data
     recall_transcripts: dict[str, Any] = field(default_factory=dict)  # transcript id -> list
+    v2_bots: dict[str, str] = field(default_factory=dict)  # bot id -> name in `files`
     requests: list[SeenRequest] = field(default_factory=list)
     fail_next: dict[str, int] = field(default_factory=dict)
     delay_s: float = 0.0
@@ -60,6 +62,19 @@ class FakeRecorders:
         if doc is None:
             return web.Response(status=403, text="<Error>AccessDenied</Error>")
         return web.json_response(doc)
+
+    async def _v2_bot(self, request: web.Request) -> web.StreamResponse:
+        early = await self._middleware_like(request)
+        if early is not None:
+            return early
+        if request.headers.get("x-meeting-baas-api-key") != self.meetingbaas_key:
+            return web.json_response({"success": False, "error": "unauthorized"}, status=401)
+        bot_id = request.match_info["bot_id"]
+        name = self.v2_bots.get(bot_id)
+        if name is None:
+            return web.json_response({"success": False, "error": "not found"}, status=404)
+        data = {"bot_id": bot_id, "status": "completed", "transcription": self.file_url(name)}
+        return web.json_response({"success": True, "data": data})
 
     async def _meeting_data(self, request: web.Request) -> web.StreamResponse:
         early = await self._middleware_like(request)
@@ -100,6 +115,7 @@ class FakeRecorders:
         app = web.Application()
         app.router.add_get("/files/{name}", self._file)
         app.router.add_get("/bots/meeting_data", self._meeting_data)
+        app.router.add_get("/v2/bots/{bot_id}", self._v2_bot)
         app.router.add_get("/api/v1/transcript/{tid}/", self._recall_transcript)
         app.router.add_get("/api/v1/download/transcript", self._recall_download)
         self._runner = web.AppRunner(app)

@@ -25,10 +25,11 @@ from config import Settings
 from connectors.meetingbaas import (
     MeetingBaasClient,
     MeetingBaasError,
+    ensure_transcript,
     fetch_and_store_transcript,
     fetch_and_store_v1_transcript,
 )
-from connectors.recall import RecallClient, fetch_and_store_recall_transcript
+from connectors.recall import RecallClient
 from flows.events import Event, JobRef, Skipped
 from storage.engine import Database
 from storage.models import (
@@ -275,7 +276,7 @@ async def test_v2_completed_defers_the_fetch_to_a_flow_step(world: World) -> Non
         {"speaker": "Alex Rivera", "text": "Thanks for joining.", "start": 0.4, "end": 1.6},
         {"speaker": "Sarah Chen", "text": "Happy to. Budget is approved.", "start": 2.0, "end": 4.1},
     ]}}  # fmt: skip
-    async with FakeRecorders() as fake:
+    async with FakeRecorders(meetingbaas_key=MB_KEY) as fake:
         fake.files["t.json"] = v2file
         body["data"]["transcription"] = fake.file_url("t.json")
         for _ in range(2):
@@ -304,6 +305,24 @@ async def test_v2_completed_defers_the_fetch_to_a_flow_step(world: World) -> Non
             tr is not None
             and [u["text"] for u in tr.utterances][1] == "Happy to. Budget is approved."
         )
+
+        # an expired presigned URL is renewed through GET /v2/bots/{id} (with our key)
+        late = copy.deepcopy(body)
+        late["data"]["bot_id"] = "bot-late"
+        late["data"]["transcription"] = fake.file_url("expired.json")
+        assert (await post_signed(world, "/webhooks/meetingbaas", late, MB_SECRET))[0] == 200
+        fake.files["t2.json"] = v2file
+        fake.v2_bots["bot-late"] = "t2.json"
+        client = MeetingBaasClient(MB_KEY, base_url=fake.base_url)
+        late_payload = world.deps.submit.events[-1].payload
+        late_tid = await ensure_transcript(world.deps.db, late_payload, meetingbaas=client)
+        assert late_tid is not None and late_tid != tid
+        assert [r.path for r in fake.requests[-3:]] == [
+            "/files/expired.json",
+            "/v2/bots/bot-late",
+            "/files/t2.json",
+        ]
+        assert await ensure_transcript(world.deps.db, late_payload) == late_tid  # stored: no fetch
 
         with pytest.raises(MeetingBaasError) as err:  # presigned URL expired
             await MeetingBaasClient().fetch_transcription_file(fake.file_url("gone.json"))
@@ -381,6 +400,7 @@ async def test_failed_bots_tell_the_rep_plainly(world: World) -> None:
         "r1": "nobody let the bot in from the waiting room in time",
     }
     assert all(e.payload["recorded"] is False for e in submit.events)
+    assert await ensure_transcript(world.deps.db, submit.events[0].payload) is None
     async with world.deps.db.session() as s:
         statuses = (await s.exec(select(Meeting.external_id, Meeting.status))).all()
     assert sorted(statuses) == [
@@ -416,9 +436,7 @@ async def test_recall_transcript_done_then_download(world: World) -> None:
             {"participant": {"id": 2, "name": "Sarah Chen"}, "words": words(("Hello", 2.0))},
         ]
         client = RecallClient("rk", base_url=fake.base_url)
-        tid = await fetch_and_store_recall_transcript(
-            world.deps.db, ev.payload["meeting_id"], "tr-1", client=client
-        )
+        tid = await ensure_transcript(world.deps.db, ev.payload, recall=client)
         assert [r.headers.get("Authorization") for r in fake.requests] == ["Token rk", "Token rk"]
     async with world.deps.db.session() as s:
         tr = await s.get(Transcript, tid)

@@ -183,7 +183,7 @@ segment = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.one_of(json_value, st.lists(segment, max_size=8)))
 def test_v1_any_json_either_normalises_cleanly_or_raises_transcript_error(payload: Any) -> None:
     try:
