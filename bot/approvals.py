@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.approval_modals import BODY, REASON, SUBJECT, edit_draft_modal, feedback_modal
 from blocks.ids import ApprovalAction, Callback
 from bot.deps import Deps
+from bot.middleware import actor_of
 from flows.events import Decision
 from storage.models import Feedback, SlackPendingAction, User
 
@@ -68,7 +69,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def on_edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
                       client: AsyncWebClient, context: dict[str, Any]) -> None:
         await ack()
-        row = await _own_pending(deps, action["value"], context.get("actor"))
+        row = await _own_pending(deps, action["value"], await actor_of(context))
         if row is None:
             await _tell(client, body, "Only the person this draft belongs to can edit it.")
             return
@@ -97,7 +98,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.view(Callback.FEEDBACK)
     async def on_feedback_submit(ack: AsyncAck, view: dict[str, Any], context: dict[str, Any]) -> None:
         await ack()
-        actor: User | None = context.get("actor")
+        actor = await actor_of(context)
         reason = (view["state"]["values"][REASON][REASON].get("value") or "").strip()
         if actor is None or not reason:
             return

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.help import CommandHelp, help_blocks, help_text
 from bot.deps import Deps
 from bot.home import open_settings
+from bot.middleware import actor_of
 from storage.models import User
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             problem = f"I don't know `{name}`. Here is what I can do:"
             await respond(text=problem, blocks=help_blocks(command_help(), problem=problem), response_type="ephemeral")
             return
-        actor = context.get("actor")
+        actor = await actor_of(context)
         if actor is None:
             await respond(text="I couldn't look you up in Slack just now; please try again in a minute.",
                           response_type="ephemeral")

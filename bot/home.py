@@ -12,6 +12,7 @@ from blocks.home import home_view
 from blocks.ids import Callback, HelpAction, HomeAction
 from blocks.settings_modal import SettingsField, settings_modal
 from bot.deps import Deps
+from bot.middleware import actor_of
 from flows.home import home_model, preference_form
 from flows.settings import apply_preferences
 from skills.preferences import validate_preferences
@@ -58,20 +59,22 @@ def read_settings_submission(values: dict[str, Any]) -> dict[str, object]:
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.event("app_home_opened")
     async def on_home_opened(event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home" or context.get("actor") is None:
+        if event.get("tab", "home") != "home" or (actor := await actor_of(context)) is None:
             return
-        await publish_home(deps, client, context["actor"])
+        await publish_home(deps, client, actor)
 
     @app.action(HomeAction.REFRESH)
     async def on_refresh(ack: AsyncAck, client: AsyncWebClient, context: dict[str, Any]) -> None:
         await ack()
-        await publish_home(deps, client, context["actor"])
+        if (actor := await actor_of(context)) is not None:
+            await publish_home(deps, client, actor)
 
     @app.action(HomeAction.OPEN_SETTINGS)
     @app.action(HelpAction.OPEN_SETTINGS)
     async def on_open_settings(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
         await ack()
-        await open_settings(deps, client, context["actor"], body["trigger_id"])
+        if (actor := await actor_of(context)) is not None:
+            await open_settings(deps, client, actor, body["trigger_id"])
 
     @app.view(Callback.SETTINGS)
     async def on_settings_submit(ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
@@ -81,7 +84,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         assert changes is not None
-        user: User = context["actor"]
+        user = await actor_of(context)
+        if user is None:
+            return
         await apply_preferences(deps.db, user, changes, deps.settings_listeners)
         log.info("settings saved", extra={"user_id": user.id})
         refreshed = await _reload(deps, user)

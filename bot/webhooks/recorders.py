@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,9 +45,10 @@ from storage import meetings as repo
 log = logging.getLogger(__name__)
 
 # status codes that end a bot without a recording (v1 + v2 `bot.status_change`)
+# A generic v2 `failed` status is left to the `bot.failed` webhook that follows it with a code.
 TERMINAL_STATUS = {
     "bot_rejected", "bot_removed", "bot_removed_too_early", "waiting_room_timeout",
-    "invalid_meeting_url", "meeting_error", "recording_failed", "failed",
+    "invalid_meeting_url", "meeting_error", "recording_failed",
 }  # fmt: skip
 _REASONS = (  # (substring of the code with _ and - removed, lowercased; plain words)
     ("removedtooearly", "the bot was removed from the meeting before it could record"),
@@ -111,6 +112,11 @@ def _when(value: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _seconds(value: Any) -> float | None:
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1e7
+    return float(value) if ok else None
+
+
 def _names(items: Any) -> tuple[repo.AttendeeInfo, ...]:
     out = []
     for p in items if isinstance(items, list) else []:
@@ -144,9 +150,7 @@ def interpret_meetingbaas(payload: Any) -> Notice:
         calendar_ref=data.get("event_uuid") or data.get("event_id"),
         started_at=_when(data.get("joined_at")),
         ended_at=_when(data.get("exited_at")),
-        duration_s=data.get("duration_seconds")
-        if isinstance(data.get("duration_seconds"), int)
-        else None,
+        duration_s=_seconds(data.get("duration_seconds")),
         attendees=_names(data.get("participants")) or _names(data.get("speakers")),
     )
     if event in ("failed", "bot.failed", "bot.status_change"):
@@ -161,7 +165,7 @@ def interpret_meetingbaas(payload: Any) -> Notice:
             return Notice("failed", info, reason="the recorder produced no transcript",
                           code="no_transcription")  # fmt: skip
         return Notice("fetch", info, fetch={"transcript_url": url})
-    if "transcript" not in data:  # v1 `complete` without speech_to_text: nothing to read
+    if data.get("transcript") is None:  # v1 `complete` without speech_to_text: nothing to read
         return Notice("failed", info, reason="the recorder produced no transcript",
                       code="no_transcript")  # fmt: skip
     try:
@@ -172,7 +176,7 @@ def interpret_meetingbaas(payload: Any) -> Notice:
                           code="empty_transcript")  # fmt: skip
         raise BadPayload(f"data.transcript: {exc.reason}") from None
     if info.duration_s is None:
-        info = repo.RecorderMeeting(**{**info.__dict__, "duration_s": transcript.duration_s})
+        info = replace(info, duration_s=transcript.duration_s)
     return Notice("inline", info, transcript=transcript)
 
 
