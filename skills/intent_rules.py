@@ -38,7 +38,8 @@ FUTURE_I = (
     r"expect (?:\w+ )?from me|i will be|you'll (?:get|have) (?:\w+ )?from me|"
     r"(?:the |my |our )?next steps? (?:on|from|for) (?:my|our) (?:side|end) (?:is|are) to|"
     r"(?:my|our) next steps? (?:is|are) to|i need to|i have to|i've got to|i got to|"
-    r"it's on me to|i'm on the hook to|i promised to)"
+    r"it's on me to|i'm on the hook to|i promised to|"
+    r"(?:the )?next steps? (?:is|are|would be|will be) for (?:me|us) to)"
 ) + _FILLER
 # "I'll send the quote by Friday and set up a call": a second verb under the same marker.
 CONTINUE = r"(?:\s+[^.?!;]{0,60}?\b(?:and|and then|then|and also)\b)?"
@@ -73,6 +74,10 @@ SEND_VERB = _alt(
     "circle back with",
     "turn around",
     "price out",
+    "get back to you with",
+    "come back to you with",
+    "loop back with",
+    "circle back to you with",
     "put",
     "have(?!\\s+to\\b)",
     "revise",
@@ -377,6 +382,15 @@ DECIDE = _alt(
     "before we buy",
     "before we proceed",
     "before we go ahead",
+    "want to see",
+    "wants to see",
+    "need to see",
+    "needs to see",
+    "want to meet",
+    "wants to meet",
+    "join the next call",
+    "be on the next call",
+    "sit in",
 )
 DECIDE_WEAK = _alt(
     "check with", "talk to", "speak to", "speak with", "consult", "ask", "run it past"
@@ -468,6 +482,13 @@ GENERIC_ALT = _alt(
     "our incumbent",
     "alternatives",
     "other products",
+    "a few options",
+    "a couple of options",
+    "several options",
+    "different options",
+    "different vendors",
+    "a few tools",
+    "a few solutions",
 )
 EVALUATE = _alt(
     "looking at",
@@ -483,6 +504,13 @@ EVALUATE = _alt(
     "piloting",
     "testing",
     "in talks with",
+    "in conversations with",
+    "in conversation with",
+    "in discussions with",
+    "having conversations with",
+    "got a proposal from",
+    "getting quotes from",
+    "got a quote from",
     "shortlisted",
     "demos from",
     "demo from",
@@ -504,8 +532,10 @@ CURRENT_USE = (
 )
 
 # Buying signals.
+_MONEY = r"(?:budget|budgets|money|funding|funds|cash|spend|spending|finances)"
 BUDGET_OK = (
-    r"\bbudget(?:'s| is| has| was| got| has been| is already| was already|'s already)?"
+    r"\b(?:budget|money|funding|funds)(?:'s| is| has| was| got| has been| is already| was already|"
+    r"'s already|'s been| have been| are)?"
     r"\s+(?:already\s+|now\s+|been\s+|just\s+)*(?:approved|allocated|signed off|secured|set aside|"
     r"earmarked|in place|confirmed|locked in|sorted|there|available|green-?lit)"
 )
@@ -533,9 +563,15 @@ READY = (
     r"|\byou're\s+(?:our|the)\s+(?:preferred|top|first)\s+(?:vendor|choice|pick|option)"
     r"|\b(?:don't|do not|won't|will not)\s+need\s+(?:a\s+|any\s+)?(?:separate\s+|further\s+|"
     r"additional\s+|extra\s+|other\s+)?(?:approval|sign-off|sign off)"
+    r"|\b(?:we've got|we have|we got|we now have|we've now got)\s+(?:the\s+|their\s+|final\s+)*"
+    r"(?:green light|go-ahead|sign-off|approval|funding)"
+    r"|\b(?:we'll|we will|we can|we're happy to|we're able to)\s+(?:get\s+(?:it|this|that)\s+)?"
+    r"sign(?:ed)?\b(?!\s+up\b)"
+    r"|\b(?:the|your)\s+(?:price|pricing|quote|proposal|numbers?)\s+(?:works|work|looks? good|"
+    r"(?:is|are|seems?|looks?)\s+(?:fine|reasonable|fair|good|within (?:our|my|the) budget))"
 )
 BUDGET_BAD = (
-    r"\bbudget(?:s)?(?:'s| is| are| has been| was| got| have been)?\s+"
+    r"\b" + _MONEY + r"(?:'s| is| are| has been| was| got| have been|'s been| has gotten)?\s+"
     r"(?:really\s+|very\s+|pretty\s+|quite\s+|a bit\s+|super\s+|extremely\s+|incredibly\s+|"
     r"already\s+|been\s+)*"
     r"(?:tight|limited|constrained|frozen|cut|slashed|gone|spent|exhausted|stretched|squeezed|"
@@ -559,14 +595,22 @@ PRICE_BAD = (
     r"|(?:you're|you are|you guys are|it's|this is|that's)\s+(?:a bit\s+|way\s+|just\s+)?too\s+"
     r"(?:expensive|pricey|steep|rich for us|much for us)"
     r"|out of (?:our|my) (?:price range|budget|league)|can't afford|cannot afford|can not afford"
-    r"|more than (?:we|i) (?:can|could|want to|wanted to) (?:spend|pay|afford))"
+    r"|more than (?:we|i) (?:can|could|want to|wanted to) (?:spend|pay|afford)"
+    r"|(?:hard|difficult|tough|impossible) to justify (?:the |this |that |a |an )?(?:cost|price|"
+    r"spend|investment|expense)|(?:can't|cannot|couldn't) justify (?:the |this |that )?(?:cost|"
+    r"price|spend|investment|expense)|(?:cost|price|pricing)(?:'s| is) (?:a|the|our) (?:\w+ )?"
+    r"(?:concern|issue|problem|sticking point|blocker|hurdle))"
 )
 COOL_OFF = (
     r"\b(?:not (?:a|our) (?:top )?priority(?: right now| this (?:year|quarter))?"
     r"|(?:we're|we are|i'm|i am) not interested|not moving forward|going to pass|we'll pass"
     r"|(?:put|putting|puts) (?:this|it|things|everything|the project|the deal) on hold"
     r"|(?:is|are) on hold|decided to go (?:with (?:another|a different|someone else|[a-z]+ instead)|"
-    r"in (?:a|another) (?:different )?direction)|not the right time)"
+    r"in (?:a|another) (?:different )?direction)|not the right time"
+    r"|not ready to (?:commit|buy|sign|move forward|make a decision|make any decisions|purchase)"
+    r"|timing (?:isn't|is not|just isn't) (?:right|great|ideal)"
+    r"|(?:over|above|exceeds?|beyond) (?:our|my) budget"
+    r"|struggle to (?:get|find|justify|secure) (?:the )?(?:budget|money|funding|spend))"
 )
 
 # Timelines.
@@ -655,7 +699,10 @@ TIMELINE_GOAL = (
     r"it (?:done|in place|live|sorted))|"
     r"(?:make|making) (?:a|the|our) (?:decision|call)|decid(?:e|ing)|sign(?:ing)? (?:off|the contract)?|"
     r"(?:contract|subscription|licen[cs]e|renewal|agreement)\s+(?:with\s+(?:[\w-]+\s+){1,3}?)?(?:ends|expires|"
-    r"renews|is up|runs out|comes up|lapses)|deadline|timeline|time ?frame|target date|cut-?off|"
+    r"renews|is up|runs out|comes up|lapses|is coming up|is due|ends|will end)|"
+    r"(?:need|want|needs|wants)\s+(?:this|it|something|a solution|a tool|that)\s+"
+    r"(?:in place\s+|live\s+|running\s+|sorted\s+)?(?:by|before)\b|"
+    r"fiscal year (?:starts|ends|begins|kicks off)|(?:budget|planning) cycle|deadline|timeline|time ?frame|target date|cut-?off|"
     r"(?:anything|sometime|something|any time)\s+(?:this side of|before|by|in)\b[^.?!]{0,40}\b"
     r"(?:is|would be|'s)\s+(?:fine|ok|okay|good|great)|no rush)\b"
 )
@@ -776,6 +823,24 @@ FRAMES: tuple[Frame, ...] = (
         0.85,
         "commit",
     ),
+    Frame(
+        "commitment:send_proposal",
+        "rep",
+        _c(
+            r"\byou'll (?:have|get|receive|see)\s+(?:a|an|the|my|our)?\s*(?:[\w-]+\s+){0,3}?"
+            + PROPOSAL_OBJ
+            + r"\b"
+        ),
+        0.86,
+        "commit",
+    ),
+    Frame(
+        "commitment:send_proposal",
+        "rep",
+        _c(FUTURE_I + r"\s*price (?:that|it|this|those|them|everything) out\b"),
+        0.86,
+        "commit",
+    ),
     # commitment:schedule_meeting
     Frame(
         "commitment:schedule_meeting",
@@ -823,6 +888,30 @@ FRAMES: tuple[Frame, ...] = (
         0.85,
         "ask",
     ),
+    Frame(
+        "commitment:schedule_meeting",
+        "any",
+        _c(
+            r"(?:" + FUTURE_I + r"|" + QUESTION_OFFER + r")\s*(?:meet|meet up|reconvene|regroup|"
+            r"reconnect|get together|talk again|speak again|chat again|sync up|sync again|catch up "
+            r"again|meet again)\b[^.?!]{0,40}?\b(?:next|this|on|early|later|tomorrow|monday|tuesday|"
+            r"wednesday|thursday|friday|in (?:a|two|three) weeks?)\b"
+        ),
+        0.84,
+        "commit",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "any",
+        _c(
+            r"\b(?:does|would|will|how does|how would|how about|what about)\s+(?:next\s+|this\s+)?"
+            r"(?:monday|tuesday|wednesday|thursday|friday|next week|tomorrow)"
+            r"(?:\s+(?:morning|afternoon|at \w+(?:\s?[ap]m)?))?[^.?!]{0,25}?\b(?:work|suit|be good|"
+            r"be ok)\b"
+        ),
+        0.84,
+        "ask",
+    ),
     # request:send_content
     Frame(
         "request:send_content",
@@ -832,6 +921,16 @@ FRAMES: tuple[Frame, ...] = (
             r"just\s+|maybe\s+|kindly\s+)*" + REQUEST_VERB + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
         ),
         0.9,
+        "state",
+    ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"\b(?:would|do) you mind (?:also\s+|just\s+)?(?:sending|sharing|forwarding|emailing|"
+            r"passing along|dropping)" + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
+        ),
+        0.88,
         "state",
     ),
     Frame(
@@ -893,6 +992,33 @@ FRAMES: tuple[Frame, ...] = (
         0.85,
         "reply_content",
     ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"(?:^|(?<=[.!?,]\s))\W*(?:and\s+|also\s+|oh,?\s+|then\s+|just\s+)?(?:send|share|forward|"
+            r"email)\s+(?:me|us|over|along|across)\b" + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
+        ),
+        0.86,
+        "state",
+    ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"\b(?:is there|have you got|are there)\s+(?:a|an|any|some)\s+(?:[\w-]+\s+){0,3}?"
+            + CONTENT_OBJ
+            + r"\b[^.?!]{0,40}\b(?:send|share|forward|pass along)"
+            r"|\b(?:can|could|may)\s+(?:i|we)\s+(?:get|have|grab|see)\s+(?:a copy of\s+)?(?:the|a|an|"
+            r"your|that|those|some|any)\s+(?:[\w-]+\s+){0,3}?" + CONTENT_OBJ + r"\b"
+            r"|\bit (?:would|'d) be (?:great|helpful|useful|good|nice) to (?:get|see|have|receive)\s+"
+            r"(?:a copy of\s+)?(?:the|a|an|your|some|any)\s+(?:[\w-]+\s+){0,3}?"
+            + CONTENT_OBJ
+            + r"\b"
+        ),
+        0.86,
+        "state",
+    ),
     # signal:multi_stakeholder
     Frame(
         "signal:multi_stakeholder",
@@ -927,12 +1053,25 @@ FRAMES: tuple[Frame, ...] = (
         "stake_pronoun",
     ),
     Frame("signal:multi_stakeholder", "prospect", _c(DECISION_DISCLAIMER), 0.88, "negative_ok"),
+    Frame(
+        "signal:multi_stakeholder",
+        "prospect",
+        _c(
+            r"\b(?!i\b|we\b|you\b|it\b|that\b|this\b)[a-z]+\s+(?:has|makes|will make|'ll make|would make|"
+            r"gets|owns|will have) the final (?:call|decision|say|word)|\bthe final (?:decision|call|say)"
+            r"\s+(?:is|sits|rests|lies|will be) with (?!me\b|us\b)"
+        ),
+        0.84,
+        "stake_named",
+    ),
     # signal:competitive
     Frame(
         "signal:competitive",
         "prospect",
         _c(
-            r"\b(?:also\s+|currently\s+|already\s+|been\s+)?" + EVALUATE + r"\s+(?:\w+\s+){0,2}?"
+            r"\b(?:also\s+|currently\s+|already\s+|been\s+)?"
+            + EVALUATE
+            + r"\s+(?:[\w-]+,?\s+){0,5}?"
             r"(?:" + VENDOR_RE + r"|" + GENERIC_ALT + r")"
         ),
         0.9,
@@ -956,12 +1095,35 @@ FRAMES: tuple[Frame, ...] = (
         0.86,
         "competitor",
     ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(
+            r"(?:"
+            + GENERIC_ALT
+            + r"|another company|a competitor)\s+(?:already\s+|also\s+)?(?:offered|"
+            r"quoted|pitched|came in|is cheaper|are cheaper|is offering|gave us|showed us)"
+        ),
+        0.86,
+        "competitor",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(
+            r"\b(?:how|what makes you|in what way)\s+(?:are you|is this|is sixty|do you|does this)\s+"
+            r"(?:\w+\s+)?(?:different|differ|compare|stack up|better)\s+(?:from|to|than|against|with)\s+"
+            + VENDOR_RE
+        ),
+        0.8,
+        "competitor_q",
+    ),
     # signal:buying_positive
-    Frame("signal:buying_positive", "prospect", _c(BUDGET_OK), 0.9, "state"),
+    Frame("signal:buying_positive", "prospect", _c(BUDGET_OK), 0.9, "budget_ok"),
     Frame("signal:buying_positive", "prospect", _c(HAVE_BUDGET), 0.88, "state"),
     Frame("signal:buying_positive", "prospect", _c(WITHIN_BUDGET), 0.86, "state"),
     Frame("signal:buying_positive", "prospect", _c(APPROVED_BY), 0.86, "past_ok"),
-    Frame("signal:buying_positive", "prospect", _c(READY), 0.86, "negative_ok"),
+    Frame("signal:buying_positive", "prospect", _c(READY), 0.86, "ready"),
     # signal:buying_negative
     Frame("signal:buying_negative", "prospect", _c(BUDGET_BAD), 0.9, "state"),
     Frame("signal:buying_negative", "prospect", _c(NO_BUDGET), 0.86, "negative_ok"),
@@ -976,6 +1138,17 @@ FRAMES: tuple[Frame, ...] = (
         "prospect",
         _c(PROSPECT_FUTURE + r"\s*(?:[\w']+,?\s+){0,8}?" + FOLLOWUP_VERB + r"\b"),
         0.88,
+        "commit",
+    ),
+    Frame(
+        "commitment:prospect_followup",
+        "prospect",
+        _c(
+            r"\byou'll (?:have|get|hear from|hear back from)\s+(?:it|that|them|those|us|me|the\s+\w+|"
+            r"an answer|our answer|our feedback)\b[^.?!]{0,30}?\b(?:by|before|on|tomorrow|today|"
+            r"this week|next week|early next|end of)\b"
+        ),
+        0.84,
         "commit",
     ),
 )
@@ -1005,8 +1178,8 @@ PAST_USE_RE = re.compile(
 )
 
 PAST_APPROVAL_RE = re.compile(
-    r"\b(?:approved|signed off|okayed|green-?lit|gave (?:us )?(?:the |a |their )?(?:green light|"
-    r"go-ahead|ok|thumbs up|sign-off|approval))\b"
+    r"\b(?:approved|signed off|okayed|green-?lit|(?:gave|got|have|'ve got|received)\s+(?:us\s+)?"
+    r"(?:the |a |their |final )*(?:green light|go-ahead|ok|thumbs up|sign-off|approval))\b"
 )
 FUTURE_NEED_RE = re.compile(
     r"\b(?:will|'ll|need|needs|has to|have to|must|would|'d|going to|want|wants|before)\b"
@@ -1017,4 +1190,14 @@ CONTENT_OFFER_RE = re.compile(
     + r"\b[^.?!]{0,40}\bhelp|\b(?:want me to|should i|shall i|i can|i could|happy to|"
     r"would you like (?:me to|to see|a copy)|do you want (?:me to|to see|a copy)|"
     r"can i)\s+(?:send|share|forward|email|pass along)\b[^.?!]{0,50}\b" + CONTENT_OBJ + r"\b"
+)
+
+# A goal still to be reached ("we need to get budget approved first") is not a signal.
+PENDING_RE = re.compile(
+    r"\b(?:need|needs|to get|get|getting|once|until|waiting|before|if|whether|hope|hopefully|"
+    r"trying|try|when|unless|pending)\b"
+)
+HISTORIC_RE = re.compile(
+    r"\b(?:last year|last quarter|last time|years? ago|in the past|previously|back then|"
+    r"back in (?:\d{4}|the day)|in (?:19|20)\d\d|used to)\b"
 )

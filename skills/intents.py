@@ -20,6 +20,7 @@ from skills.deadlines import find_deadline
 from skills.speakers import Person, attribute_speakers
 from skills.text_features import (
     Sentence,
+    clause_start,
     hedged,
     in_condition,
     leading_condition,
@@ -219,8 +220,14 @@ def _score(
             return None
         if mode == "commit":
             conf += 0.04 if kind == "accept" else 0.0
+            if re.match(r"(?:i|we) can\b", low[m.start() : m.end()]) and kind != "accept":
+                conf *= 0.78  # "I can send you a photo": an offer, not yet a promise
         elif mode == "offer":
-            conf = max(conf, 0.9) if kind == "accept" else conf
+            tentative = re.search(r"\b(?:could|might)\b", low[m.start() : m.end()])
+            if kind == "accept":
+                conf = max(conf, 0.9)
+            else:
+                conf *= 0.85 if tentative else 0.95
         else:
             conf = max(conf, 0.9) if kind == "accept" else conf * 0.75
         if hedged(low, sent):
@@ -228,7 +235,7 @@ def _score(
         if leading_condition(low, sent):
             conf *= 0.75
         return conf, sent
-    if sent.is_question and mode not in ("state",):
+    if sent.is_question and mode not in ("state", "competitor_q"):
         return None
     if mode == "state" and sent.is_question and not frame.label.startswith("request:"):
         return None
@@ -250,6 +257,14 @@ def _score(
             in_sentence
         ):
             return None
+    if rules.HISTORIC_RE.search(low, sent.start, sent.end):
+        return None  # "last year our budget was approved": history, not a signal today
+    if mode == "budget_ok" and rules.PENDING_RE.search(
+        low, clause_start(low, sent, m.start()), m.start()
+    ):
+        return None
+    if mode == "ready" and rules.TIME_RE.search(low, m.end(), sent.end):
+        return None  # "we'd like to sign before year end" is the timeline speaking
     if mode == "stake_pronoun":
         earlier = [*ctx.lows[max(0, i - 3) : i], low[: m.start()]]
         if not any(rules.STAKEHOLDER_RE.search(t) for t in earlier):

@@ -75,7 +75,8 @@ _CONDITION = re.compile(
 )
 _HEDGE = re.compile(
     r"\b(?:maybe|perhaps|possibly|probably|might|may be|i think|i guess|hopefully|"
-    r"try to|try and|not sure|potentially|at some point)\b"
+    r"try to|try and|not sure|potentially|at some point|sometime|some day|someday|"
+    r"down the (?:road|line))\b"
 )
 _REPORTED = re.compile(
     r"\b(?:(?:he|she|they|someone|somebody)\s+(?:said|told|mentioned|promised)|"
@@ -158,7 +159,8 @@ _DECLINE = re.compile(
 _DECLINE_ANYWHERE = re.compile(
     r"\b(?:hold off|not yet|too (?:early|soon)|no need|not needed|not necessary|let's wait|"
     r"maybe later|not right now|not at this (?:point|stage)|no thanks|not for now|premature|"
-    r"i don't think (?:that's|we need|it's|so)|let's not|rather not|not just yet|wait until)\b"
+    r"i don't think (?:that's|we need|it's|so)|let's not|rather not|not just yet|wait until|"
+    r"(?:let me|i'll|i will|i need to|we'll|we need to) think about it|we'll see)\b"
 )
 
 
