@@ -375,6 +375,9 @@ async def test_failed_bots_tell_the_rep_plainly(world: World) -> None:
         "data": {"bot_id": "f4", "status": {"code": "in_call_recording"}},
     }
     calendar = {"event": "calendar.event_created", "data": {"calendar_id": "c"}}
+    generic = {"event": "bot.status_change", "data": {"bot_id": "f5", "status": {"code": "failed"}}}
+    no_stt = {"event": "complete", "data": {"bot_id": "f6", "transcript": None, "extra": extra}}
+    silent = {"event": "complete", "data": {"bot_id": "f7", "transcript": [], "extra": extra}}
     recall_fatal = {"event": "bot.fatal", "data": {
         "data": {"code": "fatal", "sub_code": "bot_kicked_from_waiting_room", "updated_at": "x"},
         "bot": {"id": "r1", "metadata": extra}}}  # fmt: skip
@@ -385,30 +388,29 @@ async def test_failed_bots_tell_the_rep_plainly(world: World) -> None:
     assert (await post_signed(world, "/webhooks/recall", recall_fatal, RECALL_SECRET, "standard"))[
         0
     ] == 200
-    for ignored in (live, calendar):
+    assert (await post_v1(world, no_stt))[0] == 200
+    assert (await post_v1(world, silent))[0] == 200
+    for ignored in (live, calendar, generic):
         assert (await post_signed(world, "/webhooks/meetingbaas", ignored, MB_SECRET))[1][
             "status"
         ] == "ignored"
 
     submit = world.deps.submit
-    assert len(submit.jobs) == 4
+    assert len(submit.jobs) == 6
     reasons = {e.idempotency_key.rsplit(":", 1)[1]: e.payload["reason"] for e in submit.events}
     assert reasons == {
         "f1": "the bot was not let into the meeting",
         "f2": "the meeting did not start before the bot gave up waiting",
         "f3": "the bot was removed from the meeting before it could record",
         "r1": "nobody let the bot in from the waiting room in time",
+        "f6": "the recorder produced no transcript",
+        "f7": "nobody spoke while the bot was recording",
     }
     assert all(e.payload["recorded"] is False for e in submit.events)
     assert await ensure_transcript(world.deps.db, submit.events[0].payload) is None
     async with world.deps.db.session() as s:
         statuses = (await s.exec(select(Meeting.external_id, Meeting.status))).all()
-    assert sorted(statuses) == [
-        ("f1", "failed"),
-        ("f2", "failed"),
-        ("f3", "failed"),
-        ("r1", "failed"),
-    ]
+    assert sorted(statuses) == [(b, "failed") for b in ("f1", "f2", "f3", "f6", "f7", "r1")]
 
 
 async def test_recall_transcript_done_then_download(world: World) -> None:
