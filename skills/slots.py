@@ -1,6 +1,9 @@
 """The availability slot finder: mutual free time, ranked and explained (pure, no I/O).
 
-`find_slots(request) -> SlotResult` offers meeting times over the rep's next N business days:
+`find_slots(request) -> SlotResult` offers meeting times over the rep's next N business days
+(N = `days`, 1..10, larger values clamped with a `days_clamped` note). Business days are the
+rep's working days in the rep's zone; today counts while its working hours are not over;
+out-of-office and all-day days count but offer nothing.
 
 - hard rules: inside the rep's working hours in the rep's zone, on the rep's working days,
   not on all-day / out-of-office days, not in quiet hours, after now + minimum notice, never
@@ -10,13 +13,19 @@
 - scoring (higher is better, about 0..100): inside the prospect's hours, the rep's morning /
   afternoon preference, no tentative clash, not fragmenting a free block (a slot against a
   block edge beats one leaving a useless 15-minute sliver), sooner is better;
-- ranking: greedy re-rank that penalises a second pick on the same day and near-duplicates,
-  so the top options spread over days; ties go to the earlier start. `offset` pages on
-  ("show more"); reported scores are the re-ranked ones, so the list is sorted by score.
-- explanation when there are few or no good options: reasons (`rep_fully_booked`,
-  `rep_out_of_office`, `no_business_hours_overlap`, `prospect_busy`,
-  `min_notice_excludes_today`, `prospect_calendar_unknown`, `no_more_options`) and ways out
-  (`widen_range`, `shorter_meeting`, `allow_outside_hours`), each with a sentence for people.
+- ranking: greedy re-rank that penalises a second pick on the same day, near-duplicates and
+  the same time of day on another day, so the top options spread over days and hours; ties
+  go to the earlier start. `offset` pages on ("show more"); reported scores are the re-ranked
+  ones, so the list is sorted by score.
+- flags per slot: `early_for_prospect`, `late_for_prospect` (within the stretch, or beyond it
+  together with `outside_prospect_hours`), `prospect_non_working_day` (with
+  `outside_prospect_hours`), `tentative_conflict`, `fragments_block`.
+- explanation when fewer than `max_options` are offered or fewer than 3 are free of problem
+  flags: reasons (`rep_fully_booked`, `rep_out_of_office`, `no_business_hours_overlap`,
+  `rep_busy_in_prospect_hours`, `prospect_busy`, `min_notice_excludes_today`,
+  `prospect_calendar_unknown`, `no_more_options`, else `few_good_options` / `few_options`)
+  and ways out that were checked to help (`widen_range`, `shorter_meeting`,
+  `allow_outside_hours`, with `params` to apply), each with a sentence for people.
 
 Local windows are computed per local date with zoneinfo, never by adding 24 hours, so DST
 weeks are right in both zones. Internally all instants are integer epoch seconds; busy time is
@@ -101,9 +110,14 @@ def _epoch(dt: datetime) -> int:
 
 
 def _epochs(intervals: Sequence[Interval], pad_s: int) -> list[tuple[int, int]]:
-    return [
-        (int(iv.start.timestamp()) - pad_s, int(iv.end.timestamp()) + pad_s) for iv in intervals
-    ]
+    """Whole seconds, rounded outwards, widened by `pad_s`; empty intervals are not busy."""
+    floor, ceil = math.floor, math.ceil
+    out = []
+    for iv in intervals:
+        s, e = iv.start.timestamp(), iv.end.timestamp()
+        if e > s:
+            out.append((floor(s) - pad_s, ceil(e) + pad_s))
+    return out
 
 
 def merge(intervals: Iterable[tuple[int, int]]) -> _Merged:
@@ -544,6 +558,8 @@ def find_slots(request: SlotRequest) -> SlotResult:
     explanation = None
     if len(slots) < request.max_options or good < min(3, request.max_options):
         explanation = _explain(prep, days, step, stats, len(cands), slots, good)
+        explained = {n.code for n in explanation.reasons}
+        notes = [n for n in notes if n.code not in explained]  # say each thing once
     return SlotResult(
         slots=tuple(slots),
         explanation=explanation,

@@ -240,6 +240,13 @@ def test_no_business_hours_overlap_london_sydney() -> None:
     ]
     assert "AEDT" in result.explanation.reasons[0].message
     assert codes(result.explanation.suggestions) == ["allow_outside_hours"]
+    assert codes(result.notes) == []  # said once, in the explanation
+
+
+def test_working_day_to_midnight() -> None:
+    result = run(rep={"working_hours": {"start": "20:00", "end": "24:00"}}, max_options=50, days=1)
+    assert {s.rep_local for s in result.slots} >= {"Thu 20:00 GMT", "Thu 23:30 GMT"}
+    assert max(s.end for s in result.slots) == datetime(2026, 3, 6, 0, 0, tzinfo=UTC)
 
 
 def test_prospect_busy_is_respected_and_explained() -> None:
