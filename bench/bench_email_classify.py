@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from bench.common import emit
 from bench.eval_emails import dev_dir
@@ -40,7 +39,9 @@ def _variants(raw: bytes, i: int) -> bytes:
     elif kind == 3:
         text = body.decode("utf-8", "replace").replace("=\n", "")
         html = "<html><body><p>" + text.replace("\n\n", "</p><p>") + "</p></body></html>"
-        head = head.replace(b'Content-Type: text/plain; charset="utf-8"', b"Content-Type: text/html")
+        head = head.replace(
+            b'Content-Type: text/plain; charset="utf-8"', b"Content-Type: text/html"
+        )
         head = head.replace(b"Content-Transfer-Encoding: quoted-printable", b"")
         body = html.encode("utf-8")
     return head + b"\n\n" + body

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "classify-email",
         help="classify an inbound email (.eml) into one of nine categories",
-        description="Print {\"category\", \"confidence\"} for an RFC 5322 message.",
+        description='Print {"category", "confidence"} for an RFC 5322 message.',
     )
     parser.add_argument("file", metavar="FILE.eml", help="the message, as an RFC 5322 file")
     parser.add_argument(

@@ -372,7 +372,9 @@ _CUES: list[_Cue] = [
         r"\b(can|could|shall|should|would|may|might|let's|lets|let us|want to|like to|love to|"
         r"happy to|keen to|able to|please|i'd like to|we'd like to) (we |i |you )?(set up|setup|"
         r"schedule|book|arrange|organi[sz]e|find|get|grab|jump on|hop on|have|do|hold|squeeze in|"
-        r"put|fit in|line up|pencil in|lock in|nail down|set)( [\w'-]+){0,4}? " + _MEET_NOUN + r"\b",
+        r"put|fit in|line up|pencil in|lock in|nail down|set)( [\w'-]+){0,4}? "
+        + _MEET_NOUN
+        + r"\b",
         r"\bwhat does your (calendar|availability|schedule|diary|week|day|afternoon|morning) "
         r"(look|looks) like\b",
         r"\bwhen (are|would|will) you (be )?(free|available|around)\b",
@@ -799,7 +801,7 @@ _ASK_CATEGORIES = frozenset({"meeting_request", "proposal_request", "needs_respo
 
 
 def _named_referrals(original: str, low: str) -> list[_Hit]:
-    """"cc'ing Jordan", "looping in Priya": the capitalised name marks a person."""
+    """A first-person hand-over to a capitalised name ("cc'ing Jordan") marks a person."""
     if len(original) != len(low):
         return []
     return [
@@ -810,7 +812,7 @@ def _named_referrals(original: str, low: str) -> list[_Hit]:
 
 
 def _discount_before_but(low: str, hits: list[_Hit]) -> list[_Hit]:
-    """"We don't need a demo, but could you send pricing?": the ask after "but" wins."""
+    """A refusal followed by "but" and a real ask in the same sentence: the ask wins."""
     out: list[_Hit] = []
     for hit in hits:
         if hit.category == "not_interested":
@@ -897,7 +899,9 @@ def classify_email(email: InboundEmail) -> Classification:
                 email.auto_reply_signals[0] if email.auto_reply_signals else "subject"
             )
     elif ooo_body >= 0.4:
-        direct_ask = has_question or max(scores["meeting_request"], scores["proposal_request"]) >= 0.7
+        direct_ask = (
+            has_question or max(scores["meeting_request"], scores["proposal_request"]) >= 0.7
+        )
         if direct_ask and ooo_body < 0.95:
             scores["out_of_office"] = min(ooo_body, 0.45)
     if scores["out_of_office"] < 0.6:
@@ -1038,8 +1042,7 @@ def _referral_details(email: InboundEmail, original: str) -> dict[str, Any]:
     if ref_name is None:
         candidates = re.findall(r"\b([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2})\b", original)
         names = [
-            " ".join(w for w in cand.split() if w.lower() not in _NAME_STOP)
-            for cand in candidates
+            " ".join(w for w in cand.split() if w.lower() not in _NAME_STOP) for cand in candidates
         ]
         sender_name = (email.sender.name if email.sender else "").lower()
         names = [n for n in names if n and n.lower() not in sender_name.split()]
@@ -1076,9 +1079,7 @@ _NUMBER_WORDS = {
     "half an": 0.5, "an": 1, "one": 1, "two": 2, "fifteen": 15, "twenty": 20, "thirty": 30,
     "forty-five": 45, "forty five": 45, "sixty": 60, "ninety": 90,
 }  # fmt: skip
-_TZ = re.compile(
-    r"\b(ET|EST|EDT|PT|PST|PDT|CT|CST|CDT|MT|GMT|UTC|BST|CET|CEST|IST|AEST)\b"
-)
+_TZ = re.compile(r"\b(ET|EST|EDT|PT|PST|PDT|CT|CST|CDT|MT|GMT|UTC|BST|CET|CEST|IST|AEST)\b")
 
 
 def _meeting_details(original: str) -> dict[str, Any]:

@@ -173,7 +173,7 @@ def parse_date(value: str, problems: list[str]) -> datetime | None:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         try:
-            parsed = date_parser.parse(value, fuzzy=True)
+            parsed = date_parser.parse(value)
         except (ValueError, OverflowError, TypeError):
             problems.append("unparseable Date header")
             return None
@@ -358,7 +358,7 @@ def _split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     n = len(lines)
     for i in range(max(0, n - 10), n):
         line = lines[i]
-        if _CLOSING.match(line) and len(line.strip()) <= 40:
+        if _CLOSING.match(line) and len(line.strip()) <= 40 and any(x.strip() for x in lines[:i]):
             rest = [r for r in lines[i + 1 :] if r.strip()]
             if len(rest) <= 6 and all(len(r.strip()) <= 60 and "?" not in r for r in rest):
                 return lines[:i], lines[i:]

@@ -34,95 +34,156 @@ def classify(body: str, **kw: str):
 # Written for these tests (not the dev set): varied tone, length, sign-offs and threads.
 EXAMPLES: list[tuple[str, str]] = [
     # meeting_request
-    ("meeting_request", "Hey Alex,\n\nDo you have 20 minutes on Friday to walk me through the "
-     "reporting piece? Mornings are best for me.\n\nCheers,\nTom"),
-    ("meeting_request", "Let's set up a call with my CFO. She's around next Tuesday after 1pm "
-     "PT.\n\n--\nMiguel Ortiz\nVP Finance | +1 415 555 0199"),
-    ("meeting_request", "Happy to chat. Send me a calendar invite for Thursday at 10am and I'll "
-     "bring our ops lead."),
-    ("meeting_request", "Could you share a few times that work for you next week? I'd like to get "
-     "the team together for a proper demo."),
-    ("meeting_request", "Something came up on my side - can we reschedule tomorrow's call to "
-     "Monday?"),
+    (
+        "meeting_request",
+        "Hey Alex,\n\nDo you have 20 minutes on Friday to walk me through the "
+        "reporting piece? Mornings are best for me.\n\nCheers,\nTom",
+    ),
+    (
+        "meeting_request",
+        "Let's set up a call with my CFO. She's around next Tuesday after 1pm "
+        "PT.\n\n--\nMiguel Ortiz\nVP Finance | +1 415 555 0199",
+    ),
+    (
+        "meeting_request",
+        "Happy to chat. Send me a calendar invite for Thursday at 10am and I'll "
+        "bring our ops lead.",
+    ),
+    (
+        "meeting_request",
+        "Could you share a few times that work for you next week? I'd like to get "
+        "the team together for a proper demo.",
+    ),
+    (
+        "meeting_request",
+        "Something came up on my side - can we reschedule tomorrow's call to Monday?",
+    ),
     ("meeting_request", "Wednesday at 3pm works for me. Looking forward to it."),
     ("meeting_request", "I'd like to meet in person when you're in Boston. When are you free?"),
     ("meeting_request", "Are you available for a quick zoom this afternoon? 15 min tops."),
     # proposal_request
-    ("proposal_request", "Thanks for the call today. Could you send a proposal for the "
-     "enterprise tier with SSO included? We'd be looking at 120 seats."),
+    (
+        "proposal_request",
+        "Thanks for the call today. Could you send a proposal for the "
+        "enterprise tier with SSO included? We'd be looking at 120 seats.",
+    ),
     ("proposal_request", "How much would it cost for a team of 8?"),
-    ("proposal_request", "Legal is ready to review. Please send the MSA and the order form when "
-     "you get a chance."),
-    ("proposal_request", "Can I get a quote for the annual plan? Finance needs it before our "
-     "budget meeting."),
-    ("proposal_request", "We need a statement of work covering the onboarding and the "
-     "Salesforce migration."),
+    (
+        "proposal_request",
+        "Legal is ready to review. Please send the MSA and the order form when you get a chance.",
+    ),
+    (
+        "proposal_request",
+        "Can I get a quote for the annual plan? Finance needs it before our budget meeting.",
+    ),
+    (
+        "proposal_request",
+        "We need a statement of work covering the onboarding and the Salesforce migration.",
+    ),
     ("proposal_request", "What's the pricing for the coaching module on its own?"),
-    ("proposal_request", "Before we go further I need to see numbers. Send over pricing for 3 "
-     "teams please."),
+    (
+        "proposal_request",
+        "Before we go further I need to see numbers. Send over pricing for 3 teams please.",
+    ),
     # needs_response
     ("needs_response", "Quick one: does Sixty work with HubSpot or only Salesforce?"),
-    ("needs_response", "Hi Alex, I can't log in since this morning - it says my workspace is "
-     "suspended. Can you look into it?"),
+    (
+        "needs_response",
+        "Hi Alex, I can't log in since this morning - it says my workspace is "
+        "suspended. Can you look into it?",
+    ),
     ("needs_response", "Where do I find the API key in the admin panel?"),
-    ("needs_response", "Please confirm whether the data processing agreement covers EU "
-     "subprocessors."),
+    (
+        "needs_response",
+        "Please confirm whether the data processing agreement covers EU subprocessors.",
+    ),
     ("needs_response", "Could you resend the onboarding doc? I lost the link."),
     ("needs_response", "Is the 20% discount still valid if we sign in January?"),
-    ("needs_response", "We got charged twice this month. Let me know how you want to handle the "
-     "refund."),
+    (
+        "needs_response",
+        "We got charged twice this month. Let me know how you want to handle the refund.",
+    ),
     # interested
-    ("interested", "Interesting timing - we were just talking about this internally. Tell me "
-     "more."),
+    (
+        "interested",
+        "Interesting timing - we were just talking about this internally. Tell me more.",
+    ),
     ("interested", "I'm intrigued. Keep me posted on the Slack integration."),
-    ("interested", "This could be useful for our SDR team. Do you have a case study from a "
-     "company our size?"),
+    (
+        "interested",
+        "This could be useful for our SDR team. Do you have a case study from a company our size?",
+    ),
     ("interested", "Sounds promising, we're definitely open to it next quarter."),
     ("interested", "Yes please, I'd love to learn more about how the coaching works."),
-    ("interested", "We've been looking for something like this. Happy to read whatever "
-     "material you have."),
+    (
+        "interested",
+        "We've been looking for something like this. Happy to read whatever material you have.",
+    ),
     # not_interested
     ("not_interested", "Appreciate the persistence but this isn't a priority for us right now."),
     ("not_interested", "We signed with a competitor last month, so we're all set."),
     ("not_interested", "No budget for new tools this year, sorry."),
     ("not_interested", "Please close the file on our side, we won't be moving forward."),
     ("not_interested", "Thanks Alex but I'm not interested in a call right now."),
-    ("not_interested", "There's no need to meet, we've decided to stay with our current "
-     "provider."),
+    ("not_interested", "There's no need to meet, we've decided to stay with our current provider."),
     ("not_interested", "Not a fit for us at the moment. All the best."),
     ("not_interested", "We'll pass. Good luck with the launch."),
     # referral
-    ("referral", "I don't handle tooling decisions anymore. Please reach out to Priya Shah "
-     "(priya.shah@prospect.example), she owns the sales tech stack."),
+    (
+        "referral",
+        "I don't handle tooling decisions anymore. Please reach out to Priya Shah "
+        "(priya.shah@prospect.example), she owns the sales tech stack.",
+    ),
     ("referral", "Adding my colleague Marco who handles procurement - Marco, over to you."),
-    ("referral", "Wrong person, I'm afraid. You'd want to talk to our Head of RevOps, Lena "
-     "Fischer."),
+    (
+        "referral",
+        "Wrong person, I'm afraid. You'd want to talk to our Head of RevOps, Lena Fischer.",
+    ),
     ("referral", "I've cc'd Jordan, our sales ops manager, who can help with this."),
-    ("referral", "Dana left the company in October. The best person to speak to now is Omar "
-     "Haddad."),
+    (
+        "referral",
+        "Dana left the company in October. The best person to speak to now is Omar Haddad.",
+    ),
     ("referral", "I'm not the decision maker here - looping in my boss, Karen Li."),
     # out_of_office
-    ("out_of_office", "Hello, I'm currently on annual leave and will be back on Monday 7 "
-     "December. Responses will be delayed."),
-    ("out_of_office", "I am out of the office through November 30 with no access to email. "
-     "For anything urgent please contact support@prospect.example."),
-    ("out_of_office", "Thank you for your message. I'm away on maternity leave until March and "
-     "won't be checking email."),
-    ("out_of_office", "I'm at a conference this week with sporadic access to email. I'll "
-     "reply when I'm back on the 30th."),
+    (
+        "out_of_office",
+        "Hello, I'm currently on annual leave and will be back on Monday 7 "
+        "December. Responses will be delayed.",
+    ),
+    (
+        "out_of_office",
+        "I am out of the office through November 30 with no access to email. "
+        "For anything urgent please contact support@prospect.example.",
+    ),
+    (
+        "out_of_office",
+        "Thank you for your message. I'm away on maternity leave until March and "
+        "won't be checking email.",
+    ),
+    (
+        "out_of_office",
+        "I'm at a conference this week with sporadic access to email. I'll "
+        "reply when I'm back on the 30th.",
+    ),
     # unsubscribe
     ("unsubscribe", "Take me off your list."),
     ("unsubscribe", "Please don't email me again."),
     ("unsubscribe", "I'm not interested. Remove me from all future mailings, please."),
     ("unsubscribe", "Opt me out of these emails. How did you even get my address?"),
     ("unsubscribe", "STOP"),
-    ("unsubscribe", "Kindly delete my details from your database and do not contact me any "
-     "further."),
+    (
+        "unsubscribe",
+        "Kindly delete my details from your database and do not contact me any further.",
+    ),
     # fyi
     ("fyi", "FYI - our offices are closed on Thursday and Friday for the holiday."),
     ("fyi", "Thanks, received!"),
-    ("fyi", "Just a heads up that I've shared your deck with the leadership team. No action "
-     "needed on your end."),
+    (
+        "fyi",
+        "Just a heads up that I've shared your deck with the leadership team. No action "
+        "needed on your end.",
+    ),
     ("fyi", "Signed contract attached for your records."),
     ("fyi", "Great meeting you at the conference today."),
     ("fyi", "Perfect, thank you."),
@@ -135,6 +196,182 @@ def test_written_examples(expected: str, body: str) -> None:
     assert result.category == expected, (result.category, result.evidence, result.details)
     assert 0.3 <= result.confidence <= 0.98
     assert result.evidence
+
+
+# A second, independently written set: threads, disclaimers, terse and chatty styles.
+_QUOTE = (
+    "\n\nOn Mon, Nov 16, 2026 at 8:12 AM Alex Rivera <alex@sixty-demo.example> wrote:\n"
+    "> Hi there, would you have 15 minutes this week to talk about pipeline hygiene?\n"
+    "> Happy to send pricing too.\n> Alex\n"
+)
+_LEGAL = (
+    "\n\nCONFIDENTIALITY NOTICE: This email and any attachments are confidential. If you "
+    "are not the intended recipient, please notify the sender and delete this email from "
+    "your system."
+)
+MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "meeting_request": (
+        "Hi Alex,\n\nGood to hear from you. I've got some time Thursday between 11 and 1 if you want to walk me through it. Otherwise early next week.\n\nThanks,\nJen\n\nJennifer Alvarez | Director, Sales Enablement\nm: 617-555-0142",
+        "Alex - I showed this to my boss and she wants to see it live. Can you do a session with us the week of Dec 7?",
+        "Sure, let's talk. Grab any slot on my calendar: https://calendly.com/jen-a/30min",
+        "Would it be possible to set up a 30-minute call with our IT security team before we proceed?",
+        "I'm in London the first week of December - any chance we could meet for coffee?",
+        "Can you do 9:30 tomorrow instead of 10?",
+        "Hi Alex,\n\nThanks for the follow-up. Yes - let's find a time. I'm mostly free Wednesday afternoon.\n\nBest,\nR"
+        + _QUOTE,
+        "Our VP wants to meet the team behind this before we go further. Could you arrange an intro call with your product lead?"
+        + _LEGAL,
+        "Can we push our Thursday meeting by an hour?",
+        "Following our chat at SaaStr - I'd welcome a follow-up conversation. How does early December look for you?",
+        "Thursday 3pm GMT could work, send an invite to me and lucy@prospect.example.",
+        "hi alex, pls book 30 min with me and our cto next wk, any day but wed",
+        "Ok let's do it. What time suits you on Monday?",
+        "Could you show us how the coaching dashboard works on a call? Our managers are curious.",
+        "I'd be up for a chat. Mornings UK time are best.",
+        "Can we connect sometime next week to discuss the rollout?",
+        "Let me know when works for a 20 min intro.",
+    ),
+    "proposal_request": (
+        "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
+        "Please send across the paperwork so we can get this signed before year end.",
+        "What would the cost be if we added another 10 licenses mid-term?",
+        "Our procurement team requires a formal proposal including implementation timeline and pricing. Could you prepare one?",
+        "Could you draft a contract based on the terms we agreed on the call?",
+        "Hi Alex, could you give me a ballpark on what this would run us annually for ~30 reps?"
+        + _QUOTE,
+        "We're putting together next year's budget. Can you send a formal quote so I can include it?"
+        + _LEGAL,
+        "Please send me the updated order form with the 15% discount applied.",
+        "Need pricing tiers + what's included in each. Thx",
+        "Is there a price list you can share? Trying to compare options.",
+        "Send me the numbers for 40 seats and I'll take it to the CFO.",
+        "We'd like to move ahead. What do you need from us to get a contract drafted?",
+        "Do you have a non-profit discount? If so please share a revised quote.",
+        "Could you break down the cost per user for the Pro and Enterprise tiers?",
+        "Please resend the proposal, I can't find it.",
+    ),
+    "needs_response": (
+        "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
+        "Does the platform store call recordings, and if so for how long?",
+        "Who should I send the W-9 to?",
+        "Can you remind me what we agreed on for the renewal date?",
+        "I need the SOC 2 report for our vendor review. Where can I download it?",
+        "Hey - quick question. Do you offer a sandbox environment for testing before rollout?"
+        + _QUOTE,
+        "Our admin left and nobody has access to the billing account. How do we transfer ownership?",
+        "Can you confirm the renewal date and whether auto-renew is on?" + _LEGAL,
+        "Hi Alex, what's the status of the bug I reported last week? Our team is still seeing duplicates.",
+        "Are you GDPR compliant and do you sign DPAs?",
+        "Hi, our SSO login broke after the update today, users get a 500 error. Please help asap.",
+        "When will the HubSpot integration be available?",
+        "What's your uptime SLA?",
+        "Could you add Maria to our workspace? She joined this week.",
+        "I need a copy of your W-9 and certificate of insurance for our vendor onboarding.",
+    ),
+    "interested": (
+        "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
+        "Thanks for reaching out - timing is actually good, we're reviewing our stack in Q1. Happy to learn more.",
+        "Interesting! Do you have anything written up I could share with the team?",
+        "I like what I'm seeing. Keep me in the loop as the Gong integration progresses.",
+        "Hi Alex,\n\nThis caught my eye. We're scaling the SDR team from 4 to 12 next year and admin time is a real problem. Would love to hear more.\n\nThanks\nKim"
+        + _QUOTE,
+        "Could be a good fit for us. Please send over some more information.",
+        "Definitely something we'd consider. Circle back in January when budgets reset?",
+        "Nice - we're exploring tools in this space right now.",
+        "Looks interesting, what does onboarding usually involve?",
+        "I'm curious how this compares to Gong.",
+        "Would love some more detail on the forecasting feature.",
+        "Great timing actually, we were discussing this exact issue last week.",
+    ),
+    "not_interested": (
+        "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
+        "We're locked into a three-year contract with Outreach so there's nothing to discuss.",
+        "Thanks, but this isn't something we need. Best of luck.",
+        "We've chosen to go in a different direction.",
+        "Leadership has frozen all new software spend, so I have to say no for now.",
+        "Hi Alex, appreciate the outreach, but we're happy with our current setup." + _QUOTE,
+        "We evaluated Sixty last year and it wasn't the right fit. Please don't follow up.",
+        "Unfortunately we've decided not to proceed at this stage.",
+        "We don't have the bandwidth for a new tool right now. Maybe later.",
+        "No thank you.",
+        "We're going to stick with Salesforce's built-in tools for now.",
+        "Thanks, we are not looking at new vendors this year.",
+        "Please stop following up, we're not buying.",
+        "We've cancelled the project, so there's no longer a need.",
+        "Not for us, thanks anyway.",
+    ),
+    "referral": (
+        "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
+        "Thanks for the note. Maria Gomez now leads our SDR team and would be the one to talk to: maria.gomez@prospect.example",
+        "I'll pass your details to our head of sales, he'll reach out if interested.",
+        "I retired from the company last month. Please contact jim.b@prospect.example instead.",
+        "Hi Alex - I've moved over to customer success, so this isn't really mine anymore. Jamal Wright (jamal@prospect.example) took over sales ops."
+        + _QUOTE,
+        "Thanks for reaching out. Our CRO, Dee Patel, makes these decisions - I'd suggest emailing her directly.",
+        "Forwarded to our procurement team, they'll be in touch.",
+        "I'm not the decision-maker on this. My manager Steve Kim would be better placed to help.",
+        "Hi - you'll want Jenna Cho for this, she runs RevOps. jenna.cho@prospect.example",
+        "I'm copying Raj who manages our tooling budget.",
+        "I'm no longer at Prospect Co. Please reach out to my replacement, Tim Brandt.",
+        "Let me connect you with our head of sales, cc'd.",
+    ),
+    "out_of_office": (
+        "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
+        "I am on vacation and will return on 11/30. I will respond to your email upon my return.",
+        "Hi, I'm OOO today and tomorrow, back Monday.",
+        "Hi,\n\nThank you for your email. I am currently out of the office attending a conference and will have limited access to email until Tuesday 1 December.\n\nKind regards,\nMonica",
+        "I'm on PTO until the 2nd, with no access to my inbox. Your message will not be forwarded.",
+        "Please note I no longer check this mailbox regularly while on sabbatical. I'll be back in the office in mid-January.",
+        "Hi there, I'm currently away with limited connectivity, returning Wednesday 9th December. I'll respond as soon as I can.",
+        "Out of office: I'm off until 2 January for the holidays. Happy new year!",
+        "I'm currently on medical leave. For sales enquiries please email sales@prospect.example.",
+    ),
+    "unsubscribe": (
+        "Remove.",
+        "Please stop sending me these.",
+        "I did not opt in to this. Unsubscribe me immediately.",
+        "Please take my name off your mailing list. Thank you.",
+        "Not interested - please stop contacting me.",
+        "Please remove my email address from your distribution list." + _QUOTE,
+        "This is the fourth email. Stop.",
+        "UNSUBSCRIBE" + _QUOTE,
+        "I'd like to be removed from your list, thanks.",
+        "Don't contact me again.",
+        "remove me pls",
+        "Please unsubscribe dana@prospect.example from all communications.",
+        "I have asked you three times to stop. Delete my contact details.",
+        "Opt out.",
+    ),
+    "fyi": (
+        "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
+        "Looping back: the contract was countersigned this morning. Welcome aboard on our side too!",
+        "Congrats on the new role!",
+        "Happy holidays from all of us at Prospect Co.",
+        "Thanks for the call earlier, really helpful.",
+        "Invoice INV-2291 has been paid. Thank you for your business.",
+        "Hi Alex, sharing the notes from our internal review in case they're useful. No reply needed."
+        + _QUOTE,
+        "Thanks Alex - appreciate the quick turnaround!",
+        "Just confirming I received the contract. Legal is reviewing it this week." + _LEGAL,
+        "Our new address from 1 December is 12 High Street, Leeds.",
+        "Looking forward to tomorrow's session.",
+        "Your Zoom meeting recording is now available. Click here to view it.",
+        "Good news - the board approved the budget. I'll keep you posted on next steps.",
+        "Quick update: we've moved the kickoff to the 14th on our side, nothing for you to do.",
+        "Sure thing, will do.",
+        "Here are the slides from today's session, as promised.",
+        "Your trial has been extended by 7 days.",
+        "Thank you for registering for our webinar on December 3.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("expected", "body"), [(c, b) for c, bodies in MORE_EXAMPLES.items() for b in bodies]
+)
+def test_more_written_examples(expected: str, body: str) -> None:
+    result = classify(body)
+    assert result.category == expected, (result.category, result.evidence)
 
 
 def test_written_examples_cover_every_category_and_score_well() -> None:
@@ -228,11 +465,15 @@ def test_subject_is_a_weak_signal() -> None:
         ("No budget this year, but happy to hear more in 2027.", "not_interested"),
         ("No need to meet, we went with another vendor.", "not_interested"),
         ("We don't need a demo, but could you send pricing for 10 seats?", "proposal_request"),
-        ("Rather than another call, can you just answer this: do you support SAML?",
-         "needs_response"),
+        (
+            "Rather than another call, can you just answer this: do you support SAML?",
+            "needs_response",
+        ),
         ("Sounds interesting. Can we get 30 minutes on Tuesday?", "meeting_request"),
-        ("I'm not sure about timing yet, but can we find time next week to talk?",
-         "meeting_request"),
+        (
+            "I'm not sure about timing yet, but can we find time next week to talk?",
+            "meeting_request",
+        ),
     ],
 )
 def test_precedence_and_negation(body: str, expected: str) -> None:
@@ -348,4 +589,3 @@ def test_never_raises_on_odd_bodies() -> None:
     for body in ("", "?", "!!!", "> only quoted", "-- \nsig only", "a" * 20000, "\u202e\u0000x"):
         result = classify(body)
         assert result.category in CATEGORIES
-
