@@ -118,6 +118,10 @@ class RepCalendar:
     preference: Preference | None = None
     quiet_hours: tuple[QuietHours, ...] = ()
 
+    def __post_init__(self) -> None:
+        if self.buffer_minutes < 0 or self.min_notice_minutes < 0:
+            raise ValueError("buffer_minutes and min_notice_minutes must not be negative")
+
 
 @dataclass(frozen=True, slots=True)
 class ProspectCalendar:
@@ -126,6 +130,10 @@ class ProspectCalendar:
     working_hours: WorkingHours = field(default_factory=WorkingHours)
     buffer_minutes: int | None = None  # None: the rep's buffer
     stretch_minutes: int = DEFAULT_STRETCH_MINUTES
+
+    def __post_init__(self) -> None:
+        if (self.buffer_minutes or 0) < 0 or self.stretch_minutes < 0:
+            raise ValueError("buffer_minutes and stretch_minutes must not be negative")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +155,8 @@ class SlotRequest:
             raise ValueError("duration_minutes must be positive")
         if self.max_options <= 0 or self.offset < 0:
             raise ValueError("max_options must be positive and offset not negative")
+        if self.step_minutes is not None and not 1 <= self.step_minutes <= 240:
+            raise ValueError("step_minutes must be 1..240")
 
 
 # -- Output --------------------------------------------------------------------------------

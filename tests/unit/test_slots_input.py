@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -10,6 +11,7 @@ import pytest
 
 from skills.slot_types import (
     SlotInputError,
+    SlotRequest,
     parse_clock,
     parse_weekdays,
     request_from_json,
@@ -251,3 +253,16 @@ def test_local_label_with_and_without_date() -> None:
     at = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
     assert local_label(at, ZoneInfo("Europe/London")) == "Thu 14:00 GMT"
     assert local_label(at, ZoneInfo("America/New_York"), with_date=True) == "Thu 12 Mar 10:00 EDT"
+
+
+def test_python_api_rejects_nonsense() -> None:
+    rep = request_from_json(base()).rep
+    now = datetime(2026, 3, 5, 8, tzinfo=UTC)
+    with pytest.raises(ValueError, match="step_minutes"):
+        SlotRequest(now=now, rep=rep, step_minutes=0)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        SlotRequest(now=now.replace(tzinfo=None), rep=rep)
+    with pytest.raises(ValueError, match="duration"):
+        SlotRequest(now=now, rep=rep, duration_minutes=0)
+    with pytest.raises(ValueError, match="must not be negative"):
+        replace(rep, buffer_minutes=-1)
