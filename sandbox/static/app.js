@@ -83,7 +83,10 @@
     $("tab-home").classList.toggle("active", tab === "home");
     $("pane-messages").classList.toggle("hidden", tab !== "messages");
     $("pane-home").classList.toggle("hidden", tab !== "home");
-    if (page.user && page.data) post("home_opened", { tab });
+    if (page.user && page.data) {
+      render();
+      post("home_opened", { tab });
+    }
   }
 
   function onAction(ref, root) {
@@ -307,7 +310,8 @@
     $("bot-name").textContent = d.bot.real_name;
     $("bot-name-side").textContent = d.bot.real_name;
     const me = d.users.find((u) => u.id === page.user);
-    $("conversation-sub").textContent = me ? `Direct message · viewing as ${me.real_name}` : "No users yet";
+    const where = page.tab === "home" ? "App Home" : "Direct message";
+    $("conversation-sub").textContent = me ? `${where} · viewing as ${me.real_name}` : "No users yet";
     setConnection(d.connections);
     renderUsers();
     renderTimeline();

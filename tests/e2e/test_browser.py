@@ -1,4 +1,4 @@
-"""The sandbox page in headless Chromium: type `/60 help`, see the app's answer, click a button.
+"""The sandbox page in headless Chromium: `/60 help`, a button, App Home and a modal round trip.
 
 The app here is a tiny Bolt `AsyncApp` defined in the test, connected to the sandbox in
 Socket Mode, so the page is checked on its own. Skipped when /usr/bin/chromium is missing,
@@ -52,6 +52,68 @@ HELP_BLOCKS = [
 ]
 
 
+HOME = {
+    "type": "home",
+    "blocks": [
+        {"type": "header", "text": {"type": "plain_text", "text": "Your settings"}},
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": "Brief at *08:00*"},
+            "accessory": {
+                "type": "button",
+                "action_id": "home-open-settings",
+                "text": {"type": "plain_text", "text": "Edit settings"},
+            },
+        },
+    ],
+}
+SETTINGS = {
+    "type": "modal",
+    "callback_id": "settings",
+    "title": {"type": "plain_text", "text": "Settings"},
+    "submit": {"type": "plain_text", "text": "Save"},
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "note",
+            "label": {"type": "plain_text", "text": "Signature"},
+            "element": {"type": "plain_text_input", "action_id": "text", "multiline": True},
+        },
+        {
+            "type": "input",
+            "block_id": "brief",
+            "label": {"type": "plain_text", "text": "Brief time"},
+            "element": {"type": "timepicker", "action_id": "time", "initial_time": "08:00"},
+        },
+        {
+            "type": "input",
+            "block_id": "limit",
+            "label": {"type": "plain_text", "text": "Per hour"},
+            "element": {
+                "type": "static_select",
+                "action_id": "n",
+                "options": [
+                    {"text": {"type": "plain_text", "text": str(n)}, "value": str(n)}
+                    for n in (2, 4, 8)
+                ],
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "days",
+            "label": {"type": "plain_text", "text": "Days"},
+            "element": {
+                "type": "checkboxes",
+                "action_id": "d",
+                "options": [
+                    {"text": {"type": "plain_text", "text": d}, "value": d} for d in ("mon", "fri")
+                ],
+            },
+        },
+    ],
+}
+
+
 def require_chromium() -> None:
     if CHROMIUM.exists():
         return
@@ -60,8 +122,12 @@ def require_chromium() -> None:
     pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
 
 
+submitted: list[dict[str, Any]] = []
+
+
 @pytest.fixture
 async def workspace() -> AsyncIterator[Sandbox]:
+    submitted.clear()
     sb = Sandbox(
         team_name="Acme Sales",
         users=[{"name": "ana", "real_name": "Ana Lima", "email": "ana@acme.test"}],
@@ -82,8 +148,23 @@ async def workspace() -> AsyncIterator[Sandbox]:
         await say(f"Brief for <@{body['user']['id']}>: *3 meetings* today")
 
     @app.event("app_home_opened")
-    async def home(event: dict[str, Any]) -> None:
-        return None
+    async def home(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event["tab"] == "home":
+            await client.views_publish(user_id=event["user"], view=HOME)
+
+    @app.action("home-open-settings")
+    async def open_settings(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        await client.views_open(trigger_id=body["trigger_id"], view=SETTINGS)
+
+    @app.view("settings")
+    async def save(ack: Any, view: dict[str, Any]) -> None:
+        values = view["state"]["values"]
+        if not values["note"]["text"]["value"]:
+            await ack(response_action="errors", errors={"note": "Write a signature"})
+            return
+        submitted.append(values)
+        await ack()
 
     handler = AsyncSocketModeHandler(app, sb.app_token)
     await handler.connect_async()
@@ -92,7 +173,7 @@ async def workspace() -> AsyncIterator[Sandbox]:
     await sb.stop()
 
 
-async def test_slash_command_typed_in_the_page_is_answered(workspace: Sandbox) -> None:
+async def test_page_drives_a_bolt_app_through_the_sandbox(workspace: Sandbox) -> None:
     require_chromium()
     from playwright.async_api import async_playwright, expect
 
@@ -121,6 +202,27 @@ async def test_slash_command_typed_in_the_page_is_answered(workspace: Sandbox) -
             answer = page.get_by_test_id("message").filter(has_text="3 meetings")
             await expect(answer).to_be_visible()
             await expect(answer).to_contain_text("Brief for @Ana Lima")
+
+            # App Home (published on app_home_opened), a modal, an error, a submit
+            await page.get_by_test_id("tab-home").click()
+            home = page.get_by_test_id("home-view")
+            await expect(home).to_contain_text("Brief at 08:00")
+            await home.get_by_test_id("button-home-open-settings").click()
+            modal = page.get_by_test_id("modal")
+            await expect(page.get_by_test_id("modal-title")).to_have_text("Settings")
+            await page.get_by_test_id("modal-submit").click()
+            await expect(modal.get_by_test_id("error-note")).to_have_text("Write a signature")
+            await modal.get_by_test_id("input-text").fill("Ana, Acme Sales")
+            await modal.get_by_test_id("timepicker-time").fill("07:15")
+            await modal.get_by_test_id("select-n").select_option("4")
+            await modal.get_by_text("fri").click()
+            await page.get_by_test_id("modal-submit").click()
+            await expect(modal).to_be_hidden()
+            (values,) = submitted
+            assert values["note"]["text"]["value"] == "Ana, Acme Sales"
+            assert values["brief"]["time"]["selected_time"] == "07:15"
+            assert values["limit"]["n"]["selected_option"]["value"] == "4"
+            assert [o["value"] for o in values["days"]["d"]["selected_options"]] == ["fri"]
             assert errors == []
         finally:
             await browser.close()
