@@ -508,3 +508,29 @@ async def store_transcript(
         },
     )
     return row
+
+
+async def transcript_document(session: AsyncSession, *, meeting_id: int) -> dict[str, Any] | None:
+    """The meeting's transcript in the DESIGN.md section 7 shape (what `sixty intents` reads and
+    `skills.transcript_types.parse_transcript` validates), or None when none is stored."""
+    meeting = await session.get(Meeting, meeting_id)
+    row = await get_transcript(session, meeting_id=meeting_id)
+    if meeting is None or row is None:
+        return None
+    rep = await session.get(User, meeting.user_id) if meeting.user_id else None
+    attendees = (
+        await session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id))
+    ).all()
+    started = meeting.started_at or meeting.created_at
+    return {
+        "meeting_id": str(meeting.id),
+        "title": meeting.title,
+        "started_at": started.isoformat(),
+        "rep": {"name": rep.name if rep else None, "email": rep.email if rep else None},
+        "attendees": [
+            {"name": a.name, "email": a.email}
+            for a in attendees
+            if a.role != "rep" and (a.name or a.email)
+        ],
+        "utterances": row.utterances,
+    }

@@ -214,6 +214,20 @@ async def test_v1_complete_stores_once_links_crm_and_makes_one_job(
         }
         assert tr.speaker_map["Sarah Chen"]["email"] == "sarah.chen@acme.example"
 
+    # the flow reads it back in the DESIGN-7 shape the intent skills validate
+    from skills.transcript_types import parse_transcript
+    from storage.meetings import transcript_document
+
+    async with world.deps.db.session() as s:
+        doc = await transcript_document(s, meeting_id=m.id)
+    parsed = parse_transcript(doc)
+    assert (parsed.rep.email, parsed.title) == (REP_EMAIL, m.title)
+    assert {a.email for a in parsed.attendees} >= {
+        "sarah.chen@acme.example",
+        "tom.becker@acme.example",
+    }
+    assert len(parsed.utterances) == len(tr.utterances)
+
     # no transcript text in the event or the logs
     spoken = [u["text"] for u in tr.utterances]
     assert not any(t in json.dumps(ev.payload) for t in spoken)
