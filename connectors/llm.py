@@ -131,6 +131,10 @@ def _load_litellm() -> Any:
     litellm.telemetry = False
     for name, level in _QUIET_LOGGERS.items():
         logging.getLogger(name).setLevel(level)
+    # The first call would otherwise import the OpenAI SDK's resources (hundreds of
+    # modules, seconds on a busy host) inside its timeout; pay for them at start-up.
+    import openai.resources  # noqa: F401
+
     return litellm
 
 

@@ -102,7 +102,7 @@ def llm_settings(fake: FakeOpenAI) -> Settings:
         llm_model="openai/test-model",
         llm_api_base=fake.api_base,
         llm_api_key="sk-test",
-        llm_timeout_s=1.0,
+        llm_timeout_s=2.0,
     )
 
 

@@ -62,7 +62,7 @@ SCRIPT = textwrap.dedent(
             fake.reply_json({"category": "fyi", "confidence": 0.7})
             settings = Settings(
                 _env_file=None, llm_model="openai/test-model", llm_api_base=fake.api_base,
-                llm_api_key="sk-test", llm_timeout_s=2,
+                llm_api_key="sk-test", llm_timeout_s=20,
             )
             client = LLMClient(settings, db)
             answer = await client.complete(
