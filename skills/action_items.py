@@ -20,9 +20,9 @@ from typing import Literal
 from skills.deadlines import find_deadline
 from skills.intents import Intent, SpeakerRole, speaker_roles
 from skills.text_features import (
+    clean,
     in_condition,
     leading_condition,
-    lower_same_length,
     negated_before,
     reply_kind,
     reported,
@@ -133,7 +133,8 @@ def _commitments(transcript: Transcript, roles: list[SpeakerRole]) -> list[Actio
     items: list[ActionItem] = []
     utterances = transcript.utterances
     for i, u in enumerate(utterances):
-        low = lower_same_length(u.text)
+        ct = clean(u.text)
+        low = ct.low
         for sent in sentences(low):
             if sent.is_question:
                 continue
@@ -151,7 +152,7 @@ def _commitments(transcript: Transcript, roles: list[SpeakerRole]) -> list[Actio
                     continue
                 reply = next(
                     (
-                        lower_same_length(utterances[j].text)
+                        clean(utterances[j].text).low
                         for j in range(i + 1, min(i + 3, len(utterances)))
                         if utterances[j].speaker != u.speaker
                     ),
@@ -162,8 +163,12 @@ def _commitments(transcript: Transcript, roles: list[SpeakerRole]) -> list[Actio
                 if low[m.start() :].startswith("i can") and reply_kind(reply) != "accept":
                     continue
                 owner = _sure_side(roles[i])
-                clause = u.text[m.start("verb") : sent.end]
-                found = find_deadline(u.text[sent.start : sent.end], transcript.started_at)
+                clause = ct.text[m.start("verb") : sent.end]
+                found = find_deadline(ct.text[sent.start : sent.end], transcript.started_at)
+                end = sent.end
+                while end > m.start() and ct.text[end - 1] in " .!?,;":
+                    end -= 1
+                raw_start, raw_end = ct.raw_span(m.start(), end)
                 items.append(
                     ActionItem(
                         owner=owner,
@@ -172,7 +177,7 @@ def _commitments(transcript: Transcript, roles: list[SpeakerRole]) -> list[Actio
                         ),
                         deadline=found.at_end_of_day(transcript.started_at) if found else None,
                         utterance=i,
-                        source_phrase=u.text[m.start() : sent.end].rstrip(" .!?,;"),
+                        source_phrase=u.text[raw_start:raw_end],
                     )
                 )
     return items

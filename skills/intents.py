@@ -19,12 +19,13 @@ from skills import intent_rules as rules
 from skills.deadlines import find_deadline
 from skills.speakers import Person, attribute_speakers
 from skills.text_features import (
+    CleanText,
     Sentence,
     clause_start,
+    clean,
     hedged,
     in_condition,
     leading_condition,
-    lower_same_length,
     negated_before,
     negated_within,
     reply_kind,
@@ -150,6 +151,7 @@ def _speaker_factor(sr: SpeakerRole) -> float:
 class _Context:
     transcript: Transcript
     roles: list[SpeakerRole]
+    cleaned: list[CleanText]
     lows: list[str]
 
     def reply(self, i: int) -> str | None:
@@ -180,12 +182,14 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _phrase(text: str, sent: Sentence, m: re.Match[str], extra_end: int | None) -> str:
+def _phrase(ct: CleanText, sent: Sentence, m: re.Match[str], extra_end: int | None) -> str:
+    """The exact span of the raw utterance text for this sentence (or match, if long)."""
     start, end = sent.start, sent.end
     if end - start > 160:
         start, end = m.start(), max(m.end(), extra_end or 0)
-    start, end = _trim_span(text, start, end)
-    return text[start:end]
+    start, end = _trim_span(ct.text, start, end)
+    raw_start, raw_end = ct.raw_span(start, end)
+    return ct.raw[raw_start:raw_end]
 
 
 def _vendor_capitalised(text: str, low: str, start: int, end: int) -> bool:
@@ -202,7 +206,7 @@ def _score(
 ) -> tuple[float, Sentence] | None:
     """Confidence for one frame match, or None when the modality rules it out."""
     low = ctx.lows[i]
-    text = ctx.transcript.utterances[i].text
+    text = ctx.cleaned[i].text
     sent = sentence_at(sents, m.start())
     mode = frame.mode
     conf = frame.strength
@@ -287,14 +291,18 @@ def _score(
 
 def detect_candidates(transcript: Transcript) -> list[Intent]:
     """Every detection with its confidence, before the 0.7 cut (for calibration)."""
+    cleaned = [clean(u.text) for u in transcript.utterances]
     ctx = _Context(
         transcript=transcript,
         roles=speaker_roles(transcript),
-        lows=[lower_same_length(u.text) for u in transcript.utterances],
+        cleaned=cleaned,
+        lows=[c.low for c in cleaned],
     )
+    lows = ctx.lows
     best: dict[tuple[int, str], Intent] = {}
     for i, u in enumerate(transcript.utterances):
-        low = ctx.lows[i]
+        low = lows[i]
+        ct = ctx.cleaned[i]
         sents = sentences(low)
         if not sents:
             continue
@@ -314,9 +322,9 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
                     "signal:timeline",
                     "commitment:prospect_followup",
                 ):
-                    found = find_deadline(u.text[sent.start : sent.end], transcript.started_at)
+                    found = find_deadline(ct.text[sent.start : sent.end], transcript.started_at)
                     if found is None and frame.mode in COMMIT_MODES:
-                        found = find_deadline(u.text[m.end() :], transcript.started_at)
+                        found = find_deadline(ct.text[m.end() :], transcript.started_at)
                         offset = m.end()
                     else:
                         offset = sent.start
@@ -332,7 +340,7 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
                     label=frame.label,
                     utterance=i,
                     speaker=speaker,
-                    phrase=_phrase(u.text, sent, m, extra_end),
+                    phrase=_phrase(ct, sent, m, extra_end),
                     confidence=conf,
                     event=rules.EVENTS.get(frame.label),
                     deadline=deadline,
@@ -358,13 +366,17 @@ def _accepted_content_offer(i: int, ctx: _Context) -> Intent | None:
     if i == 0 or _side(ctx.roles[i - 1].role) == "prospect":
         return None
     u = ctx.transcript.utterances[i]
-    sents = sentences(ctx.lows[i])
-    start, end = _trim_span(u.text, sents[0].start, sents[0].end)
+    ct = ctx.cleaned[i]
+    sents = sentences(ct.low)
+    if not sents:
+        return None
+    start, end = _trim_span(ct.text, sents[0].start, sents[0].end)
+    raw_start, raw_end = ct.raw_span(start, end)
     return Intent(
         label="request:send_content",
         utterance=i,
         speaker="prospect",
-        phrase=u.text[start:end],
+        phrase=u.text[raw_start:raw_end],
         confidence=round(0.8 * _speaker_factor(sr), 3),
         event=rules.EVENTS["request:send_content"],
         speaker_label=u.speaker,

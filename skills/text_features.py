@@ -9,17 +9,59 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+
 
 def lower_same_length(text: str) -> str:
     """Lower-case and straighten quotes without moving any character."""
-    out = []
-    for ch in text:
-        if ch in "\u2019\u2018\u02bc`":
-            out.append("'")
+    straight = text.translate(_QUOTES)
+    low = straight.lower()
+    if len(low) == len(straight):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in straight)
+
+
+_DISFLUENCY = frozenset({"um", "uh", "uhm", "umm", "uhh", "er", "erm", "hmm", "mm", "mhm", "ehm"})
+_TOKEN = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class CleanText:
+    """An utterance without fillers ("um", "uh") and stutters ("I'll I'll"), one space
+    between words, quotes straightened; `origin[i]` is where `text[i]` sits in the raw text."""
+
+    raw: str
+    text: str
+    low: str
+    origin: tuple[int, ...]
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        if not self.origin or end <= start:
+            return 0, 0
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def clean(raw: str) -> CleanText:
+    tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(raw.translate(_QUOTES))]
+    kept: list[tuple[int, str]] = []
+    for k, (pos, tok) in enumerate(tokens):
+        bare = tok.lower().strip(",.;:!?-\u2026")
+        if bare in _DISFLUENCY:
             continue
-        low = ch.lower()
-        out.append(low if len(low) == 1 else ch)
-    return "".join(out)
+        nxt = tokens[k + 1][1] if k + 1 < len(tokens) else None
+        if nxt is not None and tok[-1].isalnum() and tok.lower() == nxt.lower().rstrip(",.;:!?"):
+            continue  # "I'll I'll get back" -> keep the last repetition
+        kept.append((pos, tok))
+    chars: list[str] = []
+    origin: list[int] = []
+    for pos, tok in kept:
+        if chars:
+            chars.append(" ")
+            origin.append(pos - 1)
+        chars.extend(tok)
+        origin.extend(range(pos, pos + len(tok)))
+    text = "".join(chars)
+    return CleanText(raw=raw, text=text, low=lower_same_length(text), origin=tuple(origin))
 
 
 @dataclass(frozen=True)
