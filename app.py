@@ -33,6 +33,9 @@ from bot.socket_mode import SocketModeRunner
 from bot.web import build_web_app
 from config import ConfigError, Mode, Settings, load_settings
 from config.logging import configure_logging
+from connectors.slack import SlackDelivery
+from flows.engine import Engine
+from flows.registry import build_registry
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -79,7 +82,7 @@ class Runtime:
     sandbox: Any = None
     socket: SocketModeRunner | None = None
     scheduler: AsyncIOScheduler | None = None
-    engine: Any = None
+    engine: Engine | None = None
     runner: web.AppRunner | None = None
     urls: dict[str, str] = field(default_factory=dict)
 
@@ -122,7 +125,7 @@ class Runtime:
             self.scheduler.shutdown(wait=False)
         if self.socket is not None:
             await self.socket.stop()
-        if self.engine is not None and hasattr(self.engine, "stop"):
+        if self.engine is not None:
             await self.engine.stop()
         if self.runner is not None:
             await self.runner.cleanup()
@@ -138,7 +141,6 @@ class Runtime:
 async def start_sandbox(db: Database, settings: Settings) -> Any:
     """The local Slack for `make run` and tests, seeded with the org's users."""
     from sandbox.server import Sandbox
-
     from storage.demo import demo_users
 
     async with db.session() as s:
@@ -148,9 +150,12 @@ async def start_sandbox(db: Database, settings: Settings) -> Any:
     return sandbox
 
 
-async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Any:
-    """The orchestrator and its workers (flows/). None until the engine is wired."""
-    return None
+async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
+    """The orchestrator and its workers; deps.orchestrator is what listeners and webhooks call."""
+    engine = Engine(deps.db, deps.settings, SlackDelivery(client), build_registry())
+    deps.orchestrator = engine
+    await engine.start_workers(deps.settings.workers)
+    return engine
 
 
 def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Any) -> None:

@@ -202,3 +202,13 @@ def not_recorded_blocks(title: str, reason: str) -> list[Block]:
         ContextBlock(elements=[MarkdownTextObject(
             text="No follow-up was drafted. You can still ask me with `/60 help`.")]),
     ]
+
+
+def approved_copy_blocks(to: list[str], subject: str, body: str) -> list[Block]:
+    """Until sending as the rep is connected: the approved draft, ready to copy."""
+    text = f"To: {', '.join(to)}\nSubject: {subject}\n\n{body}"
+    chunks = _split(escape(text), SECTION_TEXT_MAX - 10)[:20]
+    return [
+        _section(":white_check_mark: *Follow-up approved.* Copy it into your mail client:"),
+        *(_section(f"```{c}```") for c in chunks),
+    ][:MESSAGE_BLOCKS_MAX]

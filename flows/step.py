@@ -114,6 +114,7 @@ class StepContext:
         self.tiers: dict[str, Any] = runner.state["tiers"]
         self.settings = runner.engine.settings
         self.delivery = runner.engine.delivery
+        self.db = runner.engine.db
 
     def now(self) -> datetime:
         return self._runner.engine.clock()

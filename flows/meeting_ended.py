@@ -1,0 +1,514 @@
+"""The `meeting_ended` sequence: from a recorded call to a recap, CRM updates, tasks and a draft.
+
+Steps (DESIGN.md section 3 decides the approvals):
+
+1. `load_transcript`    fetch/store the transcript once (v2 URL, v1 API) — critical, retried;
+                        a meeting that was not recorded branches to `tell_not_recorded`
+2. `action_items`       who owes what by when; owner left empty when attribution is unsure — critical
+3. `intents`            commitments and buying signals — best effort
+4. `next_actions`       suggestions from the intents — best effort
+5. `update_crm`         meeting note as an activity, deal properties with provenance, flags;
+                        changes a person made recently and stage moves are only proposed — best effort
+6. `create_tasks`       tasks from the rep's own commitments, the commitment ledger — best effort
+7. `notify_summary`     the recap in the rep's DM (inform only)
+8. `draft_follow_up`    the follow-up email — critical, **approval** (Send / Edit / Skip / Feedback)
+9. `approve_crm`        proposed CRM changes (stage moves) — **approval**
+10. `approve_tasks`     tasks from detected intents, batched in one message — **approval**
+
+Follow-ups from intents are queued as child jobs: send_proposal -> proposal_generation,
+schedule_meeting -> calendar_find_times, send_content -> content_retrieval. The recap goes out
+before the gates so the rep sees what happened at once; the gates come after it.
+The transcript is read from storage by id in each step; it never enters job state or logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from blocks.post_meeting import (
+    ItemRow,
+    SummaryModel,
+    approved_copy_blocks,
+    not_recorded_blocks,
+    summary_blocks,
+)
+from flows.events import Event, EventSource
+from flows.sequence import Branch, Condition, Sequence, SequenceRegistry, Step
+from flows.step import StepContext, StepResult, TransientError
+from skills.action_items import ActionItem, extract_action_items
+from skills.commitments import commitments_from_intents
+from skills.crm_updates import DealSnapshot, plan_crm_updates
+from skills.follow_up import FollowUpInput, draft_follow_up
+from skills.follow_up import Step as AgreedStep
+from skills.intents import Intent, detect_intents
+from skills.next_actions import suggest_next_actions
+from skills.transcript_types import Transcript as CallTranscript
+from skills.transcript_types import parse_transcript
+from storage import crm
+from storage.models import (
+    Company,
+    Contact,
+    Deal,
+    Meeting,
+    MeetingAttendee,
+    Transcript,
+    User,
+    UserPreferences,
+)
+
+log = logging.getLogger(__name__)
+
+SEQUENCE = "meeting_ended"
+VERSION = 1
+
+FOLLOW_UP_EVENTS = {
+    "commitment:send_proposal": "proposal_generation",
+    "commitment:schedule_meeting": "calendar_find_times",
+    "request:send_content": "content_retrieval",
+}
+LABEL_WORDS = {
+    "commitment:send_proposal": "You committed to send a proposal",
+    "commitment:schedule_meeting": "Next meeting to schedule",
+    "request:send_content": "They asked for content",
+    "commitment:prospect_followup": "They will get back to you",
+    "signal:multi_stakeholder": "More people are involved",
+    "signal:competitive": "Competitor mentioned",
+    "signal:buying_positive": "Buying signal",
+    "signal:buying_negative": "Concern raised",
+    "signal:timeline": "Timeline",
+}
+
+
+@dataclass
+class CallData:
+    """Everything a step needs about the call, read from storage (never kept in job state)."""
+
+    meeting: Meeting
+    rep: User
+    prefs: UserPreferences | None
+    attendees: list[MeetingAttendee]
+    transcript: CallTranscript
+    deal: Deal | None
+    company: Company | None
+    contact: Contact | None
+
+    @property
+    def prospects(self) -> list[MeetingAttendee]:
+        return [a for a in self.attendees if a.role == "prospect"]
+
+    @property
+    def tz(self) -> str:
+        return self.rep.timezone or "UTC"
+
+
+async def load_call(ctx: StepContext, meeting_id: int) -> CallData:
+    async with ctx.db.session() as s:
+        meeting = await s.get(Meeting, meeting_id)
+        if meeting is None or meeting.user_id is None:
+            raise LookupError(f"meeting {meeting_id} not found")
+        rep = await s.get(User, meeting.user_id)
+        assert rep is not None
+        prefs = await s.get(UserPreferences, rep.id)
+        attendees = list((await s.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id))).all())
+        row = (await s.exec(select(Transcript).where(Transcript.meeting_id == meeting_id))).first()
+        deal = await s.get(Deal, meeting.deal_id) if meeting.deal_id else None
+        company = await s.get(Company, meeting.company_id) if meeting.company_id else None
+        contact = await s.get(Contact, meeting.contact_id) if meeting.contact_id else None
+    if row is None:
+        raise LookupError(f"meeting {meeting_id} has no transcript")
+    started = meeting.started_at or meeting.created_at
+    transcript = parse_transcript({
+        "meeting_id": str(meeting.id),
+        "title": meeting.title or "Meeting",
+        "started_at": started.isoformat(),
+        "rep": {"name": rep.name, "email": rep.email},
+        "attendees": [{"name": a.name or "", "email": a.email} for a in attendees if a.role != "rep"],
+        "utterances": row.utterances,
+    })
+    return CallData(meeting, rep, prefs, attendees, transcript, deal, company, contact)
+
+
+def call_intents(call: CallData) -> list[Intent]:
+    return detect_intents(call.transcript)
+
+
+# ---------------------------------------------------------------------------------- steps
+
+
+async def load_transcript(ctx: StepContext) -> StepResult:
+    from connectors.meetingbaas import RecorderError, ensure_transcript
+
+    payload = ctx.payload
+    if payload.get("recorded") is False:
+        return StepResult({"recorded": False, "reason": str(payload.get("reason") or "the recorder failed")})
+    try:
+        transcript_id = await ensure_transcript(ctx.db, payload)
+    except RecorderError as exc:
+        if getattr(exc, "transient", False):
+            raise TransientError(str(exc), getattr(exc, "retry_after", None)) from exc
+        raise
+    if transcript_id is None:
+        return StepResult({"recorded": False, "reason": "no transcript was produced"})
+    call = await load_call(ctx, int(payload["meeting_id"]))
+    return StepResult({
+        "recorded": True, "transcript_id": transcript_id, "meeting_id": call.meeting.id,
+        "deal_id": call.deal.id if call.deal else None, "utterances": len(call.transcript.utterances),
+    })
+
+
+def _item_json(item: ActionItem) -> dict[str, Any]:
+    return {"owner": item.owner, "description": item.description, "utterance": item.utterance,
+            "deadline": item.deadline.isoformat() if item.deadline else None, "label": item.label}
+
+
+async def action_items(ctx: StepContext) -> dict[str, Any]:
+    call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
+    items = extract_action_items(call.transcript, call_intents(call))
+    return {"items": [_item_json(i) for i in items], "owner_unsure": sum(1 for i in items if i.owner is None)}
+
+
+async def intents(ctx: StepContext) -> dict[str, Any]:
+    call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
+    found = call_intents(call)
+    for intent in found:
+        event_type = FOLLOW_UP_EVENTS.get(intent.label)
+        if event_type and ctx.user_id is not None:
+            ctx.queue_followup(Event(
+                type=event_type, source=EventSource.ORCHESTRATOR_CHAIN, org_id=ctx.org_id, user_id=ctx.user_id,
+                payload={"meeting_id": call.meeting.id, "deal_id": call.deal.id if call.deal else None,
+                         "contact_id": call.contact.id if call.contact else None,
+                         "deadline": intent.deadline.isoformat() if intent.deadline else None,
+                         "utterance": intent.utterance},
+                idempotency_key=f"{event_type}:meeting:{call.meeting.id}",
+                parent_job_id=ctx.job_id,
+            ))
+    return {"intents": [i.to_json() for i in found]}
+
+
+async def next_actions(ctx: StepContext) -> dict[str, Any]:
+    found = _intents_from_outputs(ctx)
+    return {"actions": [{"text": a.text, "label": a.label, "event": a.follow_up_event}
+                        for a in suggest_next_actions(found)]}
+
+
+@dataclass(frozen=True)
+class StoredIntent:
+    label: str
+    utterance: int
+    speaker: str
+    phrase: str
+    confidence: float
+    deadline: str | None = None
+
+
+def _intents_from_outputs(ctx: StepContext) -> list[StoredIntent]:
+    raw = (ctx.outputs.get("intents") or {}).get("intents") or []
+    return [StoredIntent(r["label"], r["utterance"], r["speaker"], r["phrase"], r["confidence"], r.get("deadline"))
+            for r in raw]
+
+
+async def update_crm(ctx: StepContext) -> dict[str, Any]:
+    call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
+    found = _intents_from_outputs(ctx)
+    started = call.transcript.started_at
+    applied: list[str] = []
+    proposed: list[int] = []
+    flags: list[str] = []
+
+    async def write() -> dict[str, Any]:
+        async with ctx.db.transaction() as s:
+            await crm.add_activity(
+                s, org_id=ctx.org_id, kind="meeting", deal_id=call.meeting.deal_id, contact_id=call.meeting.contact_id,
+                user_id=call.rep.id, occurred_at=started,
+                summary=f"Meeting: {call.meeting.title} ({len(found)} signals, notes by Sixty)",
+                provenance={"meeting_id": call.meeting.id, "job_id": ctx.job_id})
+            if call.deal is None:
+                return {"applied": [], "proposed": [], "flags": []}
+            deal = await s.get(Deal, call.deal.id)
+            assert deal is not None
+            plan = plan_crm_updates(
+                DealSnapshot(deal.id or 0, deal.stage, dict(deal.properties or {}), list(deal.flags or []),
+                             dict(deal.field_edits or {})),
+                found, meeting_id=call.meeting.id or 0, meeting_started_at=started,
+                utterance_offsets=[u.start for u in call.transcript.utterances], now=ctx.now())
+            for change in plan.changes:
+                row = await crm.record_field_change(s, deal=deal, name=change.field, new=change.new,
+                                                    provenance=change.provenance.to_dict(),
+                                                    apply=not change.needs_approval, job_id=ctx.job_id, now=ctx.now())
+                if change.needs_approval:
+                    proposed.append(row.id)
+                else:
+                    applied.append(change.field)
+            flags.extend(await crm.add_flags(s, deal=deal, flags=plan.flags_to_add))
+            return {"applied": applied, "proposed": proposed, "flags": flags, "notify_manager": plan.notify_manager}
+
+    result = await ctx.effect("crm-writes", write)
+    if result.get("notify_manager"):
+        await _tell_manager(ctx, call, found)
+    return result
+
+
+async def _tell_manager(ctx: StepContext, call: CallData, found: list[StoredIntent]) -> None:
+    if call.rep.manager_id is None or ctx.delivery is None:
+        return
+    async with ctx.db.session() as s:
+        manager = await s.get(User, call.rep.manager_id)
+    if manager is None:
+        return
+    concern = next((i.phrase for i in found if i.label == "signal:buying_negative"), "a concern")
+    deal = call.deal.name if call.deal else call.meeting.title
+    text = (f":warning: Risk on *{deal}* ({call.rep.name}'s call): “{concern}”. "
+            "You're seeing this because you manage this rep.")
+
+    async def post() -> dict[str, str]:
+        channel = await ctx.delivery.open_dm(manager.slack_user_id)
+        posted = await ctx.delivery.post_message(channel, text)
+        return {"channel": posted.channel, "ts": posted.ts}
+
+    await ctx.effect("manager-risk-dm", post)
+
+
+async def create_tasks(ctx: StepContext) -> dict[str, Any]:
+    call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
+    items = (ctx.outputs.get("action_items") or {}).get("items") or []
+    direct = [i for i in items if i["owner"] == "rep" and not i.get("label")]
+    review = [i for i in items if i.get("label") or i["owner"] is None]
+    found = _intents_from_outputs(ctx)
+
+    async def write() -> dict[str, Any]:
+        created = 0
+        async with ctx.db.transaction() as s:
+            for item in direct:
+                await crm.add_task(s, org_id=ctx.org_id, user_id=call.rep.id, title=item["description"],
+                                   due_at=_parse_dt(item["deadline"]), owner_kind="rep",
+                                   deal_id=call.meeting.deal_id, contact_id=call.meeting.contact_id,
+                                   meeting_id=call.meeting.id, provenance={"utterance": item["utterance"]})
+                created += 1
+            for c in commitments_from_intents(found, rep_timezone=call.tz):
+                await crm.add_commitment(s, org_id=ctx.org_id, user_id=call.rep.id or 0, owner=c.owner,
+                                         kind=c.kind, description=c.description, due_at=c.due_at,
+                                         counterparty=_prospect_label(call), deal_id=call.meeting.deal_id,
+                                         contact_id=call.meeting.contact_id, meeting_id=call.meeting.id)
+        return {"created": created}
+
+    result = await ctx.effect("tasks-and-commitments", write)
+    return {**result, "to_review": review}
+
+
+def _parse_dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _prospect_label(call: CallData) -> str | None:
+    names = [a.name for a in call.prospects if a.name]
+    company = call.company.name if call.company else None
+    if names and company:
+        return f"{names[0]} ({company})"
+    return names[0] if names else company
+
+
+def _when(call: CallData) -> str:
+    local = call.transcript.started_at.astimezone(ZoneInfo(call.tz))
+    return local.strftime("%a %-d %b, %H:%M ") + (local.tzname() or "")
+
+
+def _owner_label(call: CallData, owner: str | None) -> str | None:
+    if owner == "rep":
+        return "You"
+    if owner == "prospect":
+        return _prospect_label(call) or "Them"
+    return None
+
+
+def _due_label(value: str | None, tz: str) -> str | None:
+    dt = _parse_dt(value)
+    return dt.astimezone(ZoneInfo(tz)).strftime("%a %-d %b") if dt else None
+
+
+async def notify_summary(ctx: StepContext) -> dict[str, Any]:
+    call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
+    found = _intents_from_outputs(ctx)
+    items = (ctx.outputs.get("action_items") or {}).get("items") or []
+    crm_out = ctx.outputs.get("update_crm") or {}
+    tasks_out = ctx.outputs.get("create_tasks") or {}
+    moments = [f"{u.speaker}: “{u.text}”" for i in found if i.label.startswith("signal:")
+               for u in [call.transcript.utterances[i.utterance]]][:5]
+    updated = [f"Logged the meeting on {call.deal.name}" if call.deal else "Logged the meeting"]
+    updated += [f"Deal {f.replace('_', ' ')} updated" for f in crm_out.get("applied") or []]
+    updated += [f"Flagged: {f.replace('_', ' ')}" for f in crm_out.get("flags") or []]
+    if tasks_out.get("created"):
+        updated.append(f"{tasks_out['created']} task(s) added to your list")
+    waiting = ["The follow-up email (below)"]
+    if crm_out.get("proposed"):
+        waiting.append(f"{len(crm_out['proposed'])} CRM change(s) to approve")
+    if tasks_out.get("to_review"):
+        waiting.append(f"{len(tasks_out['to_review'])} task(s) to review")
+    model = SummaryModel(
+        title=call.meeting.title or "your meeting", when=_when(call),
+        attendees=[a.name or a.email or "?" for a in call.attendees],
+        key_moments=moments,
+        action_items=[ItemRow(i["description"], _owner_label(call, i["owner"]), _due_label(i["deadline"], call.tz))
+                      for i in items],
+        signals=[f"{LABEL_WORDS.get(i.label, i.label)}: “{i.phrase}”" for i in found],
+        updated=updated, waiting=waiting,
+        why="You were in this meeting and it was recorded. Mute recaps from my Home tab.")
+    posted = await ctx.notify("post_meeting_summary", f"Recap of {call.meeting.title}", summary_blocks(model),
+                              key="summary")
+    return {"channel": posted.channel, "ts": posted.ts}
+
+
+async def draft_follow_up_step(ctx: StepContext) -> dict[str, Any]:
+    call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
+    found = _intents_from_outputs(ctx)
+    to = [a.email for a in call.prospects if a.email]
+    meeting_day = call.transcript.started_at.astimezone(ZoneInfo(call.tz)).date()
+    steps = [AgreedStep(text=i.phrase, owner="rep" if i.speaker == "rep" else "prospect",
+                        due=date.fromisoformat(i.deadline) if i.deadline else None)
+             for i in found if i.label in ("commitment:send_proposal", "commitment:prospect_followup")
+             or (i.label == "request:send_content" and i.speaker == "rep")]
+    meeting_next = next((i for i in found if i.label == "commitment:schedule_meeting"), None)
+    highlights = [i.phrase for i in found if i.label in ("signal:buying_positive", "signal:timeline")]
+    draft = draft_follow_up(FollowUpInput(
+        rep_name=call.rep.name, prospect_names=[a.name or "" for a in call.prospects],
+        company=call.company.name if call.company else None, meeting_title=call.meeting.title,
+        meeting_date=meeting_day, highlights=highlights, steps=steps,
+        next_meeting="as discussed" if meeting_next else None,
+        signature=call.prefs.signature if call.prefs else None))
+    payload = {
+        "title": f"Follow-up for {call.company.name if call.company else call.meeting.title}",
+        "draft": {"to": to, "cc": [], "subject": draft.subject, "body": draft.body},
+        "context": f"From your call “{call.meeting.title}”, {_when(call)}",
+        "meeting_id": call.meeting.id, "deal_id": call.meeting.deal_id,
+    }
+    decision = await ctx.request_approval("email_send", payload)
+    if decision.decision in ("skip", "skipped", "cancel", "cancelled"):
+        return {"decision": decision.decision}
+    final = decision.payload.get("draft") or payload["draft"]
+    # Until sending lands (the email issue), Send marks the draft approved and offers it to copy.
+    await ctx.notify("follow_up_approved", "Follow-up approved: copy it into your mail client",
+                     approved_copy_blocks(final["to"], final["subject"], final["body"]), key="approved-copy")
+    return {"decision": decision.decision, "subject": final["subject"], "to": final["to"]}
+
+
+async def approve_crm(ctx: StepContext) -> dict[str, Any]:
+    proposed = (ctx.outputs.get("update_crm") or {}).get("proposed") or []
+    call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
+    from storage.models import CrmFieldChange
+
+    async with ctx.db.session() as s:
+        rows = [r for r in [await s.get(CrmFieldChange, cid) for cid in proposed] if r is not None]
+    fields = {}
+    for r in rows:
+        at = datetime.fromisoformat(r.provenance["at"]).astimezone(ZoneInfo(call.tz)).strftime("%H:%M")
+        fields[r.field.replace("_", " ").capitalize()] = (
+            f"{r.old_value or '—'} → {r.new_value}\nfrom “{r.provenance.get('quote', '')}” at {at}")
+    decision = await ctx.request_approval("stage_change", {
+        "title": f"CRM update for {call.deal.name if call.deal else call.meeting.title}",
+        "text": "From your call. Apply these changes?", "fields": fields, "change_ids": proposed})
+    async with ctx.db.transaction() as s:
+        if decision.decision in ("approve", "approved", "edit", "edited"):
+            return {"applied": await crm.apply_proposed(s, change_ids=proposed, now=ctx.now())}
+        await crm.reject_proposed(s, change_ids=proposed)
+    return {"applied": 0}
+
+
+async def approve_tasks(ctx: StepContext) -> dict[str, Any]:
+    call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
+    review = (ctx.outputs.get("create_tasks") or {}).get("to_review") or []
+    lines = []
+    for i in review:
+        owner = _owner_label(call, i["owner"]) or "owner unclear — yours if you approve"
+        due = _due_label(i["deadline"], call.tz)
+        lines.append(f"• {i['description']} — {owner}" + (f", due {due}" if due else ""))
+    decision = await ctx.request_approval("tasks", {
+        "title": f"{len(review)} task(s) from your call", "text": "\n".join(lines)[:2900],
+        "tasks": review})
+    if decision.decision not in ("approve", "approved", "edit", "edited"):
+        return {"created": 0}
+    keep = decision.payload.get("tasks") or review
+
+    async def write() -> int:
+        async with ctx.db.transaction() as s:
+            for i in keep:
+                await crm.add_task(s, org_id=ctx.org_id, user_id=call.rep.id, title=i["description"],
+                                   due_at=_parse_dt(i["deadline"]), owner_kind=i["owner"] or "rep",
+                                   deal_id=call.meeting.deal_id, contact_id=call.meeting.contact_id,
+                                   meeting_id=call.meeting.id, source="intent",
+                                   provenance={"utterance": i["utterance"], "label": i.get("label")})
+        return len(keep)
+
+    return {"created": await ctx.effect("approved-tasks", write)}
+
+
+async def tell_not_recorded(ctx: StepContext) -> dict[str, Any]:
+    reason = ctx.outputs["load_transcript"].get("reason") or "the recorder could not join"
+    title = "your meeting"
+    meeting_id = ctx.payload.get("meeting_id")
+    if isinstance(meeting_id, int):
+        async with ctx.db.session() as s:
+            meeting = await s.get(Meeting, meeting_id)
+        title = meeting.title if meeting and meeting.title else title
+    posted = await ctx.notify("meeting_not_recorded", f"Your meeting “{title}” was not recorded",
+                              not_recorded_blocks(title, f"Reason: {reason}."), key="not-recorded")
+    return {"channel": posted.channel, "ts": posted.ts}
+
+
+# ---------------------------------------------------------------------------------- declaration
+
+RECORDED = Condition("load_transcript.recorded", "truthy")
+HAS_PROPOSALS = Condition("update_crm.proposed", "truthy")
+HAS_REVIEW = Condition("create_tasks.to_review", "truthy")
+
+
+def sequence() -> Sequence:
+    return Sequence(
+        type=SEQUENCE,
+        version=VERSION,
+        event_types=("meeting_ended",),
+        steps=(
+            Step("load_transcript", "meeting.load_transcript", on_failure="retry", max_retries=5, timeout_s=60),
+            Step("action_items", "meeting.action_items", requires_context=2, on_failure="stop"),
+            Step("intents", "meeting.intents", on_failure="continue"),
+            Step("next_actions", "meeting.next_actions", on_failure="continue"),
+            Step("update_crm", "meeting.update_crm", requires_context=2, on_failure="continue"),
+            Step("create_tasks", "meeting.create_tasks", on_failure="continue"),
+            Step("notify_summary", "meeting.notify_summary", on_failure="retry"),
+            Step("draft_follow_up", "meeting.draft_follow_up", requires_approval=True, approval_kind="email_send",
+                 on_failure="stop"),
+            Step("approve_crm", "meeting.approve_crm", requires_approval=True, approval_kind="stage_change",
+                 condition=HAS_PROPOSALS, on_failure="continue"),
+            Step("approve_tasks", "meeting.approve_tasks", requires_approval=True, approval_kind="tasks",
+                 condition=HAS_REVIEW, on_failure="continue"),
+            Step("tell_not_recorded", "meeting.tell_not_recorded", on_failure="retry",
+                 condition=Condition("load_transcript.recorded", "falsy")),
+        ),
+        branches=(
+            Branch("load_transcript", Condition("load_transcript.recorded", "falsy"), "tell_not_recorded"),
+        ),
+    )
+
+
+def register(registry: SequenceRegistry) -> None:
+    skills = registry.skills
+    for name, fn in (
+        ("meeting.load_transcript", load_transcript),
+        ("meeting.action_items", action_items),
+        ("meeting.intents", intents),
+        ("meeting.next_actions", next_actions),
+        ("meeting.update_crm", update_crm),
+        ("meeting.create_tasks", create_tasks),
+        ("meeting.notify_summary", notify_summary),
+        ("meeting.draft_follow_up", draft_follow_up_step),
+        ("meeting.approve_crm", approve_crm),
+        ("meeting.approve_tasks", approve_tasks),
+        ("meeting.tell_not_recorded", tell_not_recorded),
+    ):
+        skills.register(name, fn)
+    registry.add(sequence())
+
