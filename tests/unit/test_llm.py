@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -168,6 +170,24 @@ async def test_429_waits_retry_after_once_then_succeeds(
     assert time.perf_counter() - started >= 0.3
     assert answer == IntentsAnswer(intents=[])
     assert len(fake.requests) == 2
+
+
+async def test_429_retry_after_as_an_http_date(
+    fake: FakeOpenAI, sqlite_db: Database, org_id: int
+) -> None:
+    fake.reply_error(
+        429, retry_after=format_datetime(datetime.now(UTC) + timedelta(seconds=1), usegmt=True)
+    )
+    fake.reply_error(
+        429, retry_after=format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
+    )
+    client = LLMClient(make_settings(fake), sqlite_db, max_retry_after_s=5)
+
+    with pytest.raises(LLMRateLimited) as info:
+        await client.complete("intents", VARS, org_id=org_id)
+
+    assert len(fake.requests) == 2  # waited out the first date, gave up on the second
+    assert info.value.retry_after_s == pytest.approx(3600, abs=5)
 
 
 async def test_429_twice_raises_rate_limited(
