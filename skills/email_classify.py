@@ -117,6 +117,8 @@ _CUES: list[_Cue] = [
         r"contact( info(rmation)?)?)|this (e-?mail|address))( \w+){0,2} (from|off) (your|the|this|"
         r"all|any|these)\b",
         r"\btake (me|us) off\b",
+        r"\boff (this|your|the|all|these|any) (\w+ )?(lists?|mailing lists?|distribution( list)?|"
+        r"sequences?|cadences?|campaigns?)\b",
         r"\b(be|get|been|being) (removed|taken off|unsubscribed|deleted)( from| off)? (your|the|"
         r"this|all|any|these)\b",
         r"\bstop (e-?mailing|contacting|messaging|spamming|sending (me|us)|writing to|reaching out to|"
@@ -168,6 +170,9 @@ _CUES: list[_Cue] = [
         r"(e-?mail|message)))?( as soon as possible| asap| promptly| shortly)? (upon|on|after|when)"
         r" (my return|i('m| am) back|i return|returning|i get back)\b",
         r"\bupon my return\b",
+        r"\bon (honeymoon|vacation|holiday|holidays|a trip|a business trip|the road|a break)\b",
+        r"\bnot (reading|checking|monitoring|responding to) (my )?(e-?mails?|messages|inbox)\b",
+        r"\baway from (my desk|the office|e-?mail|my computer|my inbox)\b",
         r"\b(on|while on) (leave|pto|sabbatical)\b",
         r"\bin my absence\b",
         r"\bautomatic(ally generated)? (reply|response)\b",
@@ -246,6 +251,8 @@ _CUES: list[_Cue] = [
         r"\bnot the (decision[- ]?maker|owner|buyer|budget holder|one (who|that) (decides|makes|"
         r"handles|owns))\b",
         r"\b(better|best) placed\b",
+        r"\b(that's|that is|this is|it's|it is) (a question|one|something|a topic|a request) for "
+        r"(?!you\b|me\b)",
         r"\b(connect|introduce|put) you (in touch )?(with|to)\b",
         r"\b(makes?|owns?) (these|the|those|all|such|that|this) (decisions?|calls?|purchases?)\b",
         r"\btry (reaching out to|contacting|e-?mailing|talking to|speaking (to|with)|asking|"
@@ -341,7 +348,8 @@ _CUES: list[_Cue] = [
         r"\b(stay|staying|stick|sticking|remain|remaining) with\b",
         r"\bnot (currently |really )?(looking|in the market) (at|for|to)\b",
         r"\bnot (buying|purchasing|a buyer)\b",
-        r"\bno (longer )?(a |any )?need (for|to|anymore)\b|\bno longer (a )?need\b",
+        r"\bno (longer )?(a |any )?need (for|to|anymore)\b(?! (respond|reply|answer|get back|do "
+        r"anything|act|worry|acknowledge|thank|apologi[sz]e))|\bno longer (a )?need\b",
         r"\b(cancell?ed|scrapped|killed|dropped|shelved|paused) (the|this|our) (project|"
         r"initiative|search|evaluation|rfp|rollout|plans?)\b",
         r"\bstop (following up|chasing|checking in)\b",
@@ -352,6 +360,19 @@ _CUES: list[_Cue] = [
         r"\b(shelved|deprioriti[sz]ed|on ice|parked|postponed indefinitely)\b",
         r"\bnot (at|for) (this time|the moment|now)\b|\bnot right now\b|\bnot now\b",
         r"\b(we're|we are|i'm|i am) (going to |gonna )?(decline|declining)\b",
+        negatable=False,
+        conditional_skip=True,
+    ),
+    *_cues(
+        "not_interested",
+        0.7,
+        r"\b(not|isn't|won't|doesn't|don't|do not|does not|will not|never|can't|cannot) (going to |"
+        r"really |quite |likely to |currently |seeing )?(work for us|work for me|see the (value|"
+        r"point|need|fit|benefit)|a good match|changing|switching|switch|change (vendors|providers|"
+        r"tools)|justify|make sense for us|need (this|it|another|a new)|buying|in a position to)\b",
+        r"\b(non[- ]?starter|no[- ]go|dead end|deal[- ]?breaker)\b",
+        r"\b(said|told you|answered) no\b",
+        r"\bthanks anyway\b|\bthanks all the same\b",
         negatable=False,
         conditional_skip=True,
     ),
@@ -405,7 +426,11 @@ _CUES: list[_Cue] = [
         r"next |this |tomorrow|any ?time|between|from|all|" + _WD + r")",
         r"\b(does|would|will|could|is) (" + _WD + r"|tomorrow|next week|this week|the \d+\w*|"
         r"\d{1,2}(:\d\d)? ?(am|pm))( [\w:'-]+){0,5} (work|suit|be ok|be good|be okay|fit)\b",
-        r"\breschedule\b|\bmove (our|the) (call|meeting)\b|\bpush (our|the) (call|meeting)\b",
+        r"\b(pick|choose|grab|find|suggest|propose|name|book) (a|any|some|the) (time|slot|day|date)s?"
+        r"\b(?! (for|of) (delivery|the (launch|release|go-live)))",
+        r"\b(get together|meet up|sit down|catch up)\b",
+        r"\breschedule\b|\b(push|move|shift|bump|postpone|delay)( back| out)? (our|the|my|this|"
+        r"tomorrow's|today's|\w+day's)( [\w']+)? (call|meeting|demo|session|chat|catch[- ]?up|sync)\b",
         r"\bhow (does|do|is|would|are) ([\w'-]+ ){0,3}(look|looking) (for|to) you\b",
         r"\b(would )?welcome (a|an|the) (\w+[- ]?){0,2}(conversation|call|meeting|chat|demo|"
         r"session)\b",
@@ -516,11 +541,16 @@ _CUES: list[_Cue] = [
         r"\bwe('ve| have) been (struggling|looking|exploring|thinking about|meaning to|"
         r"evaluating|considering)\b",
         r"\bwhat (kind|sort|type)s? of (results|roi|outcomes|impact|savings|numbers)\b",
+        r"\b(you've|you have) got (my|our) (attention|interest)\b|\bcaught my eye\b",
     ),
     *_cues(
         "interested",
         0.7,
         r"\bkeep (me|us) (posted|updated|in the loop|informed)\b",
+        r"\b(send|share)( me| us| over)? (whatever|anything|what) (you have|you've got|you can)\b",
+        r"\b(stay|keep) in touch\b",
+        r"\bon (my|our) (list|radar|roadmap|shortlist|wish ?list)\b",
+        r"\b(got|have|caught|grabbed|piqued) (my|our) (attention|interest|eye)\b",
         r"\bon our radar\b",
         r"\b(could|might|may) be (a (good )?fit|useful|worth|helpful|relevant|interesting)\b",
         r"\bworth (exploring|a look|looking into|discussing|a conversation|a chat)\b",
@@ -536,6 +566,12 @@ _CUES: list[_Cue] = [
     ),
     *_cues(
         "interested",
+        0.6,
+        r"\b(liked|loved|enjoyed|impressed|excited|like what|love what|fan of)\b",
+        r"\b(intriguing|intrigued|promising|compelling|impressive)\b",
+    ),
+    *_cues(
+        "interested",
         0.5,
         r"^\W*(yes|yeah|sure|absolutely|definitely)\b",
         r"\bcase stud(y|ies)\b",
@@ -546,7 +582,8 @@ _CUES: list[_Cue] = [
         "fyi",
         0.9,
         r"\bno (action|response|reply|need to (respond|reply))( is)? (needed|required|necessary)\b",
-        r"\bnothing (needed|required|else needed|to do|further needed) (from|on) (you|your (end|"
+        r"\bno need to (respond|reply|answer|get back|do anything|act|worry|acknowledge)\b",
+        r"\bnothing (needed|required|else needed|to do|further needed) (from|on|for) (you|your (end|"
         r"side))\b",
         r"\b(your|the) (weekly|daily|monthly|quarterly) (report|summary|digest|update|newsletter|"
         r"recap)\b",
@@ -698,11 +735,15 @@ _TIMED_ASK = re.compile(
     r"are) (free|available|around)|how about|what about|(can|could) (you|we) do|shall we|"
     r"if you want to|let'?s)\b"
 )
+_SCHEDULING = re.compile(
+    r"\b(work|works|suit|suits|free|available|around|do|hold|present|demo|show|meet|talk|chat|"
+    r"speak|call|get together|ok|okay|good for you|fit|join|come|visit|see you)\b"
+)
 _MEETING_TOPIC = re.compile(
     r"\b(call(?! (recordings?|notes|transcripts?|logs?|cent(er|re)|data|summar(y|ies)|quality|"
     r"volume|tracking|analytics|history|scoring|coaching))|meeting(?! (notes|recordings?|"
     r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|zoom|teams call|google meet|coffee|lunch|catch[- ]?up|"
-    r"sync|walk (me|us|them) through|walk-?through|see it (live|in action)|on (my|your|the) "
+    r"sync|walk-?through|see it (live|in action)|on (my|your|the) "
     r"calendar|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
     r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect)|conversation|intro|(a|quick|short|"
     r"brief|proper) chat|book (\w+ ){0,2}(time|\d+ ?min)|connect (sometime|soon|next|this|later))\b"
@@ -759,7 +800,11 @@ def _sentence_hits(low: str) -> list[_Hit]:
                 hits.append(_Hit("meeting_request", 0.78, start + meeting.start(), end))
             elif (
                 timed is not None
-                and (question or _TIMED_ASK.search(sentence))
+                and (
+                    _TIMED_ASK.search(sentence)
+                    or (question and _SCHEDULING.search(sentence))
+                    or (question and len(sentence.split()) - len(timed.group(0).split()) <= 2)
+                )
                 and not _negated(low, start + timed.start())
             ):
                 hits.append(_Hit("meeting_request", 0.72, start, end))
@@ -1067,7 +1112,11 @@ _TIME_PHRASE = re.compile(
     r"(?:\s*(?:-|–|to|and)\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)?)?)?"
     r"(?:\s+(?:ET|EST|EDT|PT|PST|PDT|CT|CST|CDT|MT|GMT|UTC|BST|CET|CEST|IST|AEST))?\b"
     r"|\b\d{1,2}(?::\d{2})?\s*(?:am|pm)(?:\s*(?:-|–|to)\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)?)?"
-    r"(?:\s+(?:ET|EST|EDT|PT|PST|PDT|CT|CST|CDT|MT|GMT|UTC|BST|CET|CEST|IST|AEST))?",
+    r"(?:\s+(?:ET|EST|EDT|PT|PST|PDT|CT|CST|CDT|MT|GMT|UTC|BST|CET|CEST|IST|AEST))?"
+    r"|\b(?:(?:early|mid|late|end of|beginning of|the week of|week of)[\s-]+)?" + _MON + r"\.?"
+    r"(?:\s+\d{1,2}(?:st|nd|rd|th)?)?(?:,?\s+\d{1,2}(?::\d{2})?\s*(?:am|pm)?(?:\s*(?:-|–|to)\s*"
+    r"\d{1,2}(?::\d{2})?\s*(?:am|pm)?)?)?\b(?<!\bmay)(?<!\bmarch)"
+    r"|\bthe \d{1,2}(?:st|nd|rd|th)\b",
     re.IGNORECASE,
 )
 _DURATION = re.compile(
