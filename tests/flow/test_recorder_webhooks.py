@@ -402,6 +402,16 @@ async def test_failed_bots_tell_the_rep_plainly(world: World) -> None:
     assert (await post_signed(world, "/webhooks/recall", recall_fatal, RECALL_SECRET, "standard"))[
         0
     ] == 200
+    callback = {**v2, "data": {**v2["data"], "bot_id": "f8", "error_code": "BOT_NOT_ACCEPTED"}}
+    raw = json.dumps(callback).encode()
+    wrong = await world.client.post(
+        "/webhooks/meetingbaas", data=raw, headers={"x-mb-secret": "nope"}
+    )
+    assert wrong.status == 401
+    ok = await world.client.post(
+        "/webhooks/meetingbaas", data=raw, headers={"x-mb-secret": MB_SECRET}
+    )
+    assert ok.status == 200
     assert (await post_v1(world, no_stt))[0] == 200
     assert (await post_v1(world, silent))[0] == 200
     for ignored in (live, calendar, generic):
@@ -410,7 +420,7 @@ async def test_failed_bots_tell_the_rep_plainly(world: World) -> None:
         ] == "ignored"
 
     submit = world.deps.submit
-    assert len(submit.jobs) == 6
+    assert len(submit.jobs) == 7
     reasons = {e.idempotency_key.rsplit(":", 1)[1]: e.payload["reason"] for e in submit.events}
     assert reasons == {
         "f1": "the bot was not let into the meeting",
@@ -419,12 +429,13 @@ async def test_failed_bots_tell_the_rep_plainly(world: World) -> None:
         "r1": "nobody let the bot in from the waiting room in time",
         "f6": "the recorder produced no transcript",
         "f7": "nobody spoke while the bot was recording",
+        "f8": "the bot was not let into the meeting",
     }
     assert all(e.payload["recorded"] is False for e in submit.events)
     assert await ensure_transcript(world.deps.db, submit.events[0].payload) is None
     async with world.deps.db.session() as s:
         statuses = (await s.exec(select(Meeting.external_id, Meeting.status))).all()
-    assert sorted(statuses) == [(b, "failed") for b in ("f1", "f2", "f3", "f6", "f7", "r1")]
+    assert sorted(statuses) == [(b, "failed") for b in ("f1", "f2", "f3", "f6", "f7", "f8", "r1")]
 
 
 async def test_recall_transcript_done_then_download(world: World) -> None:

@@ -197,3 +197,14 @@ def test_v1_any_json_either_normalises_cleanly_or_raises_transcript_error(payloa
     for u in t.utterances:
         assert u.text and u.text == u.text.strip() and "  " not in u.text
         assert 0 <= u.start <= u.end
+
+
+@settings(max_examples=60, deadline=None)
+@given(json_value)
+def test_every_reader_raises_only_transcript_error(payload: Any) -> None:
+    for reader in (from_meetingbaas_v2, from_recall, from_design7):
+        try:
+            t = reader(payload)
+        except TranscriptError:
+            continue
+        assert all(u.text and u.start <= u.end for u in t.utterances)
