@@ -49,7 +49,11 @@ def clean(raw: str) -> CleanText:
         if bare in _DISFLUENCY:
             continue
         nxt = tokens[k + 1][1] if k + 1 < len(tokens) else None
-        if nxt is not None and tok[-1].isalnum() and tok.lower() == nxt.lower().rstrip(",.;:!?"):
+        if (
+            nxt is not None
+            and tok[-1] not in ".;:!?"
+            and tok.lower().rstrip(",") == nxt.lower().rstrip(",.;:!?")
+        ):
             continue  # "I'll I'll get back" -> keep the last repetition
         kept.append((pos, tok))
     chars: list[str] = []

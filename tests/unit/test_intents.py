@@ -163,6 +163,16 @@ NEGATIVE = [
     [("P", "I read the case study you sent, it was great.")],
     [("R", "I'll find time to read through your notes tonight.")],
     [("P", "We have a board meeting next Thursday.")],
+    [("P", "Last year our budget was approved in February.")],
+    [("P", "We need to get budget approved first.")],
+    [("P", "Sure, I can send you a photo of the whiteboard.")],
+    [("R", "We could do a call sometime."), ("P", "Hmm, let me think about it.")],
+    [("R", "Does Thursday work?"), ("P", "Not really, I'm out all week.")],
+    [("P", "I have the final say here.")],
+    [("R", "Let me know if you have any questions about the proposal.")],
+    [("P", "We're in no particular hurry.")],
+    [("R", "What's your timeline for making a decision?")],
+    [("P", "We'll sign up for the newsletter.")],
 ]
 
 
@@ -276,3 +286,10 @@ def test_same_signal_in_consecutive_turns_is_reported_once() -> None:
     ]
     got = [i for i in detect_intents(transcript(turns)) if i.label == "signal:multi_stakeholder"]
     assert len(got) == 1
+
+
+def test_disfluent_phrase_is_still_an_exact_raw_span() -> None:
+    text = "Okay. um I'll I'll uh send you the, the proposal by Friday."
+    (intent,) = detect_intents(transcript([("R", text)]))
+    assert intent.phrase == "I'll uh send you the, the proposal by Friday"
+    assert intent.phrase in text
