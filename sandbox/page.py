@@ -121,7 +121,7 @@ def snapshot(sb: Sandbox, user_id: str | None) -> dict[str, Any]:
         timeline = sb.messages(channel) + [
             e for e in sb.ephemerals(user_id) if e["channel"] == channel
         ]
-        timeline.sort(key=lambda m: float(m["ts"]))
+        timeline.sort(key=lambda m: tuple(int(part) for part in m["ts"].split(".")))
         home = sb.home_view(user_id)
         views = sb.open_views(user_id)
     return {

@@ -132,7 +132,7 @@ class Workspace:
         self.response_targets: dict[str, ResponseTarget] = {}
         self.version = 0
         self._on_change = on_change
-        self._last_ts = 0.0
+        self._last_us = 0
         self._seq = itertools.count(1)
 
     # ------------------------------------------------------------------ change hook
@@ -143,9 +143,10 @@ class Workspace:
 
     # ------------------------------------------------------------------ ids and clocks
     def next_ts(self) -> str:
-        now = max(time.time(), self._last_ts + 0.000001)
-        self._last_ts = now
-        return f"{now:.6f}"
+        """A message ts ("seconds.micros"), strictly increasing: Slack's key for a message."""
+        now_us = max(time.time_ns() // 1000, self._last_us + 1)
+        self._last_us = now_us
+        return f"{now_us // 1_000_000}.{now_us % 1_000_000:06d}"
 
     def new_trigger(self, user_id: str) -> str:
         trigger_id = f"{next(self._seq)}.{int(time.time())}.{secrets.token_hex(16)}"
