@@ -534,7 +534,8 @@ CURRENT_USE = (
 # Buying signals.
 _MONEY = r"(?:budget|budgets|money|funding|funds|cash|spend|spending|finances)"
 BUDGET_OK = (
-    r"\b(?:budget|money|funding|funds)(?:'s| is| has| was| got| has been| is already| was already|"
+    r"\b(?:budget|money|funding|funds)(?:\s+for(?:\s+[\w-]+){1,3}?(?=\s+(?:is|was|has)\b))?"
+    r"(?:'s| is| has| was| got| has been| is already| was already|"
     r"'s already|'s been| have been| are)?"
     r"\s+(?:already\s+|now\s+|been\s+|just\s+)*(?:approved|allocated|signed off|secured|set aside|"
     r"earmarked|in place|confirmed|locked in|sorted|there|available|green-?lit)"
@@ -596,6 +597,8 @@ PRICE_BAD = (
     r"(?:expensive|pricey|steep|rich for us|much for us)"
     r"|out of (?:our|my) (?:price range|budget|league)|can't afford|cannot afford|can not afford"
     r"|more than (?:we|i) (?:can|could|want to|wanted to) (?:spend|pay|afford)"
+    r"|more than (?:we|i) (?:budgeted|planned|had planned|expected to (?:spend|pay)|were expecting "
+    r"to (?:spend|pay)|have (?:budgeted|set aside))"
     r"|(?:hard|difficult|tough|impossible) to justify (?:the |this |that |a |an )?(?:cost|price|"
     r"spend|investment|expense)|(?:can't|cannot|couldn't) justify (?:the |this |that )?(?:cost|"
     r"price|spend|investment|expense)|(?:cost|price|pricing)(?:'s| is) (?:a|the|our) (?:\w+ )?"

@@ -404,7 +404,25 @@ def _merge_adjacent_signals(intents: list[Intent]) -> list[Intent]:
     return kept
 
 
+def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
+    """An accepted offer and the promise that confirms it two turns later are one commitment:
+    keep the stronger (on a tie, the later, which usually carries the date)."""
+    dropped: set[int] = set()
+    for a_idx, a in enumerate(intents):
+        if not a.label.startswith("commitment:") or a_idx in dropped:
+            continue
+        for b_idx in range(a_idx + 1, len(intents)):
+            b = intents[b_idx]
+            if b.utterance - a.utterance > 2:
+                break
+            if b.label != a.label or b.speaker != a.speaker or b.utterance == a.utterance:
+                continue
+            dropped.add(a_idx if a.confidence <= b.confidence else b_idx)
+            break
+    return [it for k, it in enumerate(intents) if k not in dropped]
+
+
 def detect_intents(transcript: Transcript, min_confidence: float = MIN_CONFIDENCE) -> list[Intent]:
     """Intents at or above `min_confidence`, sorted by utterance then label."""
     shown = [it for it in detect_candidates(transcript) if it.confidence >= min_confidence]
-    return _merge_adjacent_signals(shown)
+    return _merge_repeated_commitments(_merge_adjacent_signals(shown))
