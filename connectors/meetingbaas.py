@@ -40,11 +40,23 @@ MAX_TRANSCRIPT_BYTES = 64 * 1024 * 1024
 class RecorderError(Exception):
     """A recorder API or download failed; `reason` is one word, `retryable` says if later helps."""
 
-    def __init__(self, reason: str, *, status: int | None = None, retryable: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(reason if status is None else f"{reason} (HTTP {status})")
         self.reason = reason
         self.status = status
         self.retryable = retryable
+        self.retry_after = retry_after  # seconds, from a Retry-After header
+
+    @property
+    def transient(self) -> bool:
+        return self.retryable
 
 
 class MeetingBaasError(RecorderError):
@@ -79,7 +91,13 @@ async def get_json(
         ) as resp:
             if resp.status != 200:
                 reason, retryable = _status_reason(resp.status)
-                raise error(reason, status=resp.status, retryable=retryable)
+                after = resp.headers.get("Retry-After", "")
+                raise error(
+                    reason,
+                    status=resp.status,
+                    retryable=retryable,
+                    retry_after=float(after) if after.isdigit() else None,
+                )
             if resp.content_length is not None and resp.content_length > max_bytes:
                 raise error("too_large", status=resp.status)
             body = await resp.content.read(max_bytes + 1)
@@ -206,6 +224,17 @@ async def fetch_and_store_v1_transcript(
     return await _store(db, meeting_id, transcript)
 
 
+def _setting(name: str) -> str | None:
+    """An optional credential from the app settings (None when unset or settings are invalid)."""
+    from config import ConfigError, load_settings
+
+    try:
+        value = getattr(load_settings(), name, None)
+    except ConfigError:
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 async def ensure_transcript(
     db: Database,
     payload: dict[str, Any],
@@ -217,8 +246,9 @@ async def ensure_transcript(
 
     None when the meeting was not recorded (`recorded: false`). Dispatches on what the webhook
     put in the payload: `transcript_id` (stored inline), `transcript_url` (v2), `fetch:
-    "meetingbaas_v1"` (v1 `transcription_complete`), `recall_transcript_id` (Recall.ai; needs a
-    `connectors.recall.RecallClient`). Safe to call again: a stored transcript is returned."""
+    "meetingbaas_v1"` (v1 `transcription_complete`), `recall_transcript_id` (Recall.ai). Clients
+    not given are built from the settings (MEETINGBAAS_API_KEY; RECALL_API_KEY and
+    RECALL_API_BASE once config has them). Safe to call again: a stored transcript is returned."""
     from storage.meetings import get_transcript
 
     if payload.get("recorded") is False:
@@ -231,7 +261,8 @@ async def ensure_transcript(
         if row is not None:
             assert row.id is not None
             return row.id
-    meetingbaas = meetingbaas or MeetingBaasClient()
+    if meetingbaas is None:
+        meetingbaas = MeetingBaasClient(_setting("meetingbaas_api_key"))
     if isinstance(payload.get("transcript_url"), str):
         return await fetch_and_store_transcript(
             db, meeting_id, payload["transcript_url"], client=meetingbaas
@@ -239,10 +270,15 @@ async def ensure_transcript(
     if payload.get("fetch") == "meetingbaas_v1":
         return await fetch_and_store_v1_transcript(db, meeting_id, client=meetingbaas)
     if isinstance(payload.get("recall_transcript_id"), str):
-        from connectors.recall import fetch_and_store_recall_transcript
+        from connectors.recall import (
+            DEFAULT_BASE_URL,
+            RecallClient,
+            fetch_and_store_recall_transcript,
+        )
 
         if recall is None:
-            raise LookupError("a RecallClient is needed for a Recall.ai transcript")
+            base = _setting("recall_api_base") or DEFAULT_BASE_URL
+            recall = RecallClient(_setting("recall_api_key"), base_url=base)
         return await fetch_and_store_recall_transcript(
             db, meeting_id, payload["recall_transcript_id"], client=recall
         )

@@ -51,7 +51,8 @@ class FakeRecorders:
             await asyncio.sleep(self.delay_s)
         status = self.fail_next.pop(request.path, None)
         if status is not None:
-            return web.json_response({"error": "injected"}, status=status)
+            headers = {"Retry-After": "7"} if status in (429, 503) else None
+            return web.json_response({"error": "injected"}, status=status, headers=headers)
         return None
 
     async def _file(self, request: web.Request) -> web.StreamResponse:

@@ -344,7 +344,7 @@ async def test_v2_completed_defers_the_fetch_to_a_flow_step(world: World) -> Non
         fake.fail_next["/files/t.json"] = 503
         with pytest.raises(MeetingBaasError) as err:
             await MeetingBaasClient().fetch_transcription_file(fake.file_url("t.json"))
-        assert err.value.retryable
+        assert err.value.transient and err.value.retry_after == 7.0
         fake.delay_s = 0.2
         with pytest.raises(MeetingBaasError, match="timeout"):
             await MeetingBaasClient(timeout_s=0.02).fetch_transcription_file(
