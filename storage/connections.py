@@ -1,0 +1,204 @@
+"""Repository for OAuth connections (Google, Microsoft) and the OAuth `state` rows of a
+flow in progress. The caller owns the session: nothing here commits.
+
+Tokens are stored only encrypted (`storage.crypto.TokenCipher`, Fernet) in
+`connections.token_encrypted`; granted scopes, expiry, status and the account address sit in
+plain columns so the App Home can show them. `OAuthState` binds a `state` value to the Slack
+user who started the flow, with its PKCE verifier and an expiry; `take_oauth_state` deletes it
+on first use, so a callback can be used once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.crypto import TokenCipher
+from storage.models import Connection, OAuthState
+from storage.types import utcnow
+
+ACTIVE, EXPIRED, REVOKED, ERROR = "active", "expired", "revoked", "error"
+STATE_TTL = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class StoredConnection:
+    """A connection row with its tokens decrypted (keep it in memory only)."""
+
+    id: int
+    org_id: int
+    user_id: int | None
+    provider: str
+    account_email: str | None
+    scopes: tuple[str, ...]
+    tokens: dict[str, Any]
+    expires_at: datetime | None
+    status: str
+    meta: dict[str, Any]
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+def _stored(row: Connection, cipher: TokenCipher) -> StoredConnection:
+    assert row.id is not None
+    tokens = cipher.decrypt(row.token_encrypted) if row.token_encrypted else {}
+    return StoredConnection(
+        id=row.id, org_id=row.org_id, user_id=row.user_id, provider=row.provider,
+        account_email=row.account_email, scopes=tuple(row.scopes or ()), tokens=tokens,
+        expires_at=row.expires_at, status=row.status, meta=dict(row.meta or {}),
+    )  # fmt: skip
+
+
+async def _row(session: AsyncSession, user_id: int, provider: str) -> Connection | None:
+    stmt = select(Connection).where(Connection.user_id == user_id, Connection.provider == provider)
+    return (await session.exec(stmt)).first()
+
+
+async def save_connection(
+    session: AsyncSession,
+    *,
+    cipher: TokenCipher,
+    org_id: int,
+    user_id: int,
+    provider: str,
+    tokens: dict[str, Any],
+    scopes: tuple[str, ...] | list[str],
+    expires_at: datetime | None,
+    account_email: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> StoredConnection:
+    """Create or replace the user's connection to `provider` (a reconnect keeps the row id).
+
+    A refresh token missing from `tokens` (Google omits it on some re-consents) is kept from
+    the stored one."""
+    row = await _row(session, user_id, provider)
+    if row is None:
+        row = Connection(org_id=org_id, user_id=user_id, provider=provider)
+    elif row.token_encrypted and not tokens.get("refresh_token"):
+        old = cipher.decrypt(row.token_encrypted)
+        if old.get("refresh_token"):
+            tokens = {**tokens, "refresh_token": old["refresh_token"]}
+    row.org_id = org_id
+    row.token_encrypted = cipher.encrypt(tokens)
+    row.scopes = sorted(set(scopes))
+    row.expires_at = expires_at
+    row.status = ACTIVE
+    if account_email is not None:
+        row.account_email = account_email
+    if meta is not None:
+        row.meta = {**(row.meta or {}), **meta}
+    row.updated_at = utcnow()
+    session.add(row)
+    await session.flush()
+    return _stored(row, cipher)
+
+
+async def load_connection(
+    session: AsyncSession, *, cipher: TokenCipher, user_id: int, provider: str
+) -> StoredConnection | None:
+    row = await _row(session, user_id, provider)
+    return _stored(row, cipher) if row is not None else None
+
+
+async def connection_by_id(
+    session: AsyncSession, *, cipher: TokenCipher, connection_id: int
+) -> StoredConnection | None:
+    row = await session.get(Connection, connection_id)
+    return _stored(row, cipher) if row is not None else None
+
+
+async def connection_for_account(
+    session: AsyncSession, *, provider: str, account_email: str
+) -> Connection | None:
+    """The active connection for a mailbox address (case-insensitive); tokens stay encrypted."""
+    rows = (
+        await session.exec(
+            select(Connection).where(Connection.provider == provider, Connection.status == ACTIVE)
+        )
+    ).all()
+    wanted = account_email.strip().lower()
+    return next((r for r in rows if (r.account_email or "").lower() == wanted), None)
+
+
+async def update_tokens(
+    session: AsyncSession,
+    *,
+    cipher: TokenCipher,
+    connection_id: int,
+    access_token: str,
+    expires_at: datetime | None,
+) -> None:
+    """Store a refreshed access token (the refresh token is kept)."""
+    row = await session.get(Connection, connection_id)
+    if row is None:
+        return
+    tokens = cipher.decrypt(row.token_encrypted) if row.token_encrypted else {}
+    tokens["access_token"] = access_token
+    tokens["expires_at"] = expires_at.isoformat() if expires_at else None
+    row.token_encrypted = cipher.encrypt(tokens)
+    row.expires_at = expires_at
+    row.updated_at = utcnow()
+    session.add(row)
+    await session.flush()
+
+
+async def set_status(session: AsyncSession, *, connection_id: int, status: str) -> None:
+    """`expired` when the grant stopped working (ask the rep to reconnect), `error`, ..."""
+    if status not in (ACTIVE, EXPIRED, REVOKED, ERROR):
+        raise ValueError(f"unknown connection status {status!r}")
+    row = await session.get(Connection, connection_id)
+    if row is not None:
+        row.status = status
+        row.updated_at = utcnow()
+        session.add(row)
+        await session.flush()
+
+
+async def delete_connection(session: AsyncSession, *, user_id: int, provider: str) -> bool:
+    """Forget the connection (after revoking it at the provider). True when one existed."""
+    row = await _row(session, user_id, provider)
+    if row is None:
+        return False
+    await session.delete(row)
+    await session.flush()
+    return True
+
+
+# --------------------------------------------------------------------------- OAuth state
+
+
+async def save_oauth_state(
+    session: AsyncSession,
+    *,
+    state: str,
+    user_id: int,
+    provider: str,
+    code_verifier: str | None,
+    now: datetime,
+    ttl: timedelta = STATE_TTL,
+    flow: dict[str, Any] | None = None,
+) -> None:
+    session.add(OAuthState(state=state, user_id=user_id, provider=provider,
+                           code_verifier=code_verifier, flow=flow or {},
+                           expires_at=now + ttl))  # fmt: skip
+    await session.flush()
+
+
+async def take_oauth_state(
+    session: AsyncSession, *, state: str, provider: str, now: datetime
+) -> OAuthState | None:
+    """The flow this callback belongs to, used up on the way; None if unknown, for another
+    provider, or expired (an expired row is deleted too)."""
+    row = await session.get(OAuthState, state)
+    if row is None:
+        return None
+    await session.delete(row)
+    await session.flush()
+    if row.provider != provider or row.expires_at <= now:
+        return None
+    return row
