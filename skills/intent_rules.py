@@ -184,6 +184,14 @@ MEETING_OBJ = _alt(
     "review session",
 )
 CONTENT_OBJ = _alt(
+    "document",
+    "documents",
+    "doc",
+    "pdf",
+    "file",
+    "files",
+    "spreadsheet",
+    "sheet",
     "whitepaper",
     "white paper",
     "case study",
@@ -252,6 +260,8 @@ CONTENT_OBJ = _alt(
     "agenda",
 )
 REQUEST_VERB = _alt(
+    "include",
+    "attach",
     "send",
     "send over",
     "send me",
@@ -382,6 +392,10 @@ DECIDE = _alt(
     "before we buy",
     "before we proceed",
     "before we go ahead",
+    "(?:give|gives|giving|provide) (?:the |us the |their |his |her |a )?(?:final )?(?:okay|ok|approval|"
+    "green light|go-ahead|nod|thumbs up|sign-off|blessing)",
+    "final okay",
+    "final ok",
     "want to see",
     "wants to see",
     "need to see",
@@ -605,7 +619,8 @@ PRICE_BAD = (
     r"(?:concern|issue|problem|sticking point|blocker|hurdle))"
 )
 COOL_OFF = (
-    r"\b(?:not (?:a|our) (?:top )?priority(?: right now| this (?:year|quarter))?"
+    r"\b(?:(?:not|isn't|is not|aren't|are not) (?:a|our|the) (?:top |big |high |real |main )?"
+    r"priority(?: right now| this (?:year|quarter))?"
     r"|(?:we're|we are|i'm|i am) not interested|not moving forward|going to pass|we'll pass"
     r"|(?:put|putting|puts) (?:this|it|things|everything|the project|the deal) on hold"
     r"|(?:is|are) on hold|decided to go (?:with (?:another|a different|someone else|[a-z]+ instead)|"
@@ -633,6 +648,8 @@ TIME_EXPR = (
         "the quarter",
         "fiscal year",
         "new fiscal year",
+        "financial year",
+        "new financial year",
         "new year",
         "year end",
         "year-end",
@@ -693,7 +710,7 @@ TIMELINE_GOAL = (
     r"|(?:want|need|'d like|would like|hope|hoping|plan|planning|aim|aiming|expect|expecting|"
     r"have to|must|got to|trying|ideally|'d|would|will|'ll|should)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:live|up and running|launched|rolled out|deployed|implemented|in place|onboarded|"
-    r"operational|signed)"
+    r"operational|signed|sorted|wrapped up|finali[sz]ed|running|set up)"
     r"|roll (?:it|this|that|them|everything|\w+) out|go(?:ing)?[- ]live|be live|launch(?:ing)?|roll(?:ing)?[- ]?out|rollout|deploy(?:ing|ment)?|"
     r"implement(?:ing|ation)?|kick(?:ing)? ?off|start using|switch(?:ing)? over|migrat(?:e|ing|ion)|"
     r"onboard(?:ing)?|have (?:reps|the team|everyone|people|our team|the reps|them) (?:on|using)|"
@@ -1106,6 +1123,16 @@ FRAMES: tuple[Frame, ...] = (
             + GENERIC_ALT
             + r"|another company|a competitor)\s+(?:already\s+|also\s+)?(?:offered|"
             r"quoted|pitched|came in|is cheaper|are cheaper|is offering|gave us|showed us)"
+        ),
+        0.86,
+        "competitor",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(
+            r"\b(?:were|got|been|was|are being|have been)\s+(?:quoted|pitched|offered|approached|"
+            r"contacted|demoed)\b[^.?!]{0,40}?\bby\s+(?:" + VENDOR_RE + r"|" + GENERIC_ALT + r")"
         ),
         0.86,
         "competitor",
