@@ -3,7 +3,8 @@
 Each model is what one prompt (`connectors.llm_prompts`) asks the model to return; the
 answer is validated against it before anything downstream sees it. `strict_json_schema`
 turns a model into the form OpenAI-style structured outputs accept with `strict: true`
-(every property required, optional ones nullable, no extra keys).
+(every property required, optional ones nullable, no extra keys, no string-length or
+default keywords; those stay enforced by pydantic when the answer is validated).
 """
 
 from __future__ import annotations
@@ -91,13 +92,19 @@ class MeetingSummary(_Answer):
     next_steps: list[str]
 
 
+_UNSUPPORTED_IN_STRICT = ("default", "minLength", "maxLength")
+
+
 def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
     """`model.model_json_schema()` made acceptable to `strict: true` structured outputs."""
     schema = copy.deepcopy(model.model_json_schema())
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            node.pop("default", None)
+            # Keywords strict mode may refuse; pydantic still enforces them on the answer.
+            for keyword in _UNSUPPORTED_IN_STRICT:
+                if not isinstance(node.get(keyword), dict):
+                    node.pop(keyword, None)
             if node.get("type") == "object" and "properties" in node:
                 node["required"] = list(node["properties"])
                 node["additionalProperties"] = False

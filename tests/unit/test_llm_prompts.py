@@ -67,7 +67,8 @@ def test_schemas_are_strict_compatible(name: str) -> None:
         if isinstance(node, dict):
             if node.get("type") == "object":
                 objects.append(node)
-            assert "default" not in node
+            for keyword in ("default", "minLength", "maxLength"):  # a dict is a property
+                assert isinstance(node.get(keyword, {}), dict)
             for v in node.values():
                 walk(v)
         elif isinstance(node, list):
