@@ -177,6 +177,7 @@ class _Stats:
     stretch: int = 0  # ... or within the stretch (early / late)
     outside: int = 0  # ... or further out / their non-working day
     offerable: int = 0  # ... and offered under the request's rules
+    good: int = 0  # ... of which inside the prospect's hours and clear of tentative events
     offerable_days: set[int] = field(default_factory=set)
 
 
@@ -396,13 +397,16 @@ def _scan(
                         continue
                 stats.offerable += 1
                 stats.offerable_days.add(d.index)
+                clash = bool(tentative.starts) and tentative.overlaps(s, e)
+                if kind == 0 and not clash:
+                    stats.good += 1
                 if count_only:
                     s += step
                     continue
                 score = BASE_SCORE - penalty
                 if prefer is not None and (prefer == "morning") != (s < d.noon):
                     score -= PENALTY_PREFERENCE
-                if tentative.starts and tentative.overlaps(s, e):
+                if clash:
                     score -= PENALTY_TENTATIVE
                     flags = (*flags, FLAG_TENTATIVE)
                 left = s - max(fs, earliest)
@@ -557,7 +561,7 @@ def find_slots(request: SlotRequest) -> SlotResult:
     good = sum(1 for s in slots if not PROBLEM_FLAGS.intersection(s.flags))
     explanation = None
     if len(slots) < request.max_options or good < min(3, request.max_options):
-        explanation = _explain(prep, days, step, stats, len(cands), slots, good)
+        explanation = _explain(prep, days, step, stats, slots, good)
         explained = {n.code for n in explanation.reasons}
         notes = [n for n in notes if n.code not in explained]  # say each thing once
     return SlotResult(
@@ -626,12 +630,14 @@ def _calendar_unknown() -> Note:
     )
 
 
-def _offerable(
-    prep: _Prepared, days: int, duration: int, step: int, allow_outside: bool
-) -> tuple[int, int]:
-    """(candidate starts, days with any) for a what-if variant of the request."""
-    _, stats = _scan(prep, days, duration, step, allow_outside, count_only=True)
-    return stats.offerable, len(stats.offerable_days)
+def _what_if(prep: _Prepared, days: int, duration: int, step: int, allow_outside: bool) -> _Stats:
+    """Counts for a variant of the request (wider range, shorter meeting)."""
+    return _scan(prep, days, duration, step, allow_outside, count_only=True)[1]
+
+
+def _helps(now: _Stats, then: _Stats, wanted: int) -> bool:
+    """A way out helps if it adds good options, or any options while there are too few."""
+    return then.good > now.good or (now.offerable < wanted and then.offerable > now.offerable)
 
 
 def _explain(
@@ -639,7 +645,6 @@ def _explain(
     days: int,
     step: int,
     stats: _Stats,
-    offerable: int,
     slots: list[Slot],
     good: int,
 ) -> Explanation:
@@ -734,16 +739,18 @@ def _explain(
         )
 
     suggestions: list[Note] = []
-    base, base_days = offerable, len(stats.offerable_days)
+    wanted = req.offset + req.max_options
+    allow = req.allow_outside_prospect_hours
     if days < MAX_DAYS:
-        wider, wider_days = _offerable(prep, MAX_DAYS, dur, step, req.allow_outside_prospect_hours)
-        if wider > base:
+        wider = _what_if(prep, MAX_DAYS, dur, step, allow)
+        if _helps(stats, wider, wanted):
+            more_days = len(wider.offerable_days) - len(stats.offerable_days)
             suggestions.append(
                 Note(
                     "widen_range",
                     f"Looking {MAX_DAYS} business days ahead instead of {days} finds options "
-                    f"on {_plural(wider_days - base_days, 'more day')}."
-                    if wider_days > base_days
+                    f"on {_plural(more_days, 'more day')}."
+                    if more_days > 0
                     else f"Looking {MAX_DAYS} business days ahead instead of {days} finds "
                     "more options.",
                     {"days": MAX_DAYS},
@@ -752,8 +759,8 @@ def _explain(
     for shorter in (45, 30, 15):
         if shorter >= dur:
             continue
-        count, _ = _offerable(prep, days, shorter, step, req.allow_outside_prospect_hours)
-        if count > base:
+        step_then = req.step_minutes or _default_step(shorter)
+        if _helps(stats, _what_if(prep, days, shorter, step_then, allow), wanted):
             suggestions.append(
                 Note(
                     "shorter_meeting",

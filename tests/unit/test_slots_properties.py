@@ -20,10 +20,11 @@ from skills.slot_types import (
     Interval,
     ProspectCalendar,
     RepCalendar,
+    Slot,
     SlotRequest,
     WorkingHours,
 )
-from skills.slots import FLAG_EARLY, FLAG_LATE, FLAG_OUTSIDE, find_slots
+from skills.slots import FLAG_EARLY, FLAG_LATE, FLAG_OUTSIDE, PROBLEM_FLAGS, find_slots
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
 # Days around 2026's DST changes: US 8 Mar / 1 Nov, EU 29 Mar / 25 Oct, AU 5 Apr / 4 Oct.
@@ -242,3 +243,21 @@ def test_pages_continue_the_same_ranking(req: SlotRequest, offset: int) -> None:
 
 def _fields(req: SlotRequest) -> dict[str, object]:
     return {name: getattr(req, name) for name in SlotRequest.__slots__}
+
+
+@SETTINGS
+@given(requests())
+def test_suggested_ways_out_really_offer_more(req: SlotRequest) -> None:
+    result = find_slots(req)
+    if result.explanation is None:
+        return
+    every = {**_fields(req), "max_options": MAX_OPTIONS_LIMIT, "offset": 0}
+    before = find_slots(SlotRequest(**every)).slots
+    for way in result.explanation.suggestions:
+        after = find_slots(SlotRequest(**{**every, **way.params})).slots
+        saturated = len(before) == MAX_OPTIONS_LIMIT
+        assert saturated or len(after) > len(before) or _good(after) > _good(before), way.code
+
+
+def _good(slots: tuple[Slot, ...]) -> int:
+    return sum(1 for s in slots if not PROBLEM_FLAGS.intersection(s.flags))
