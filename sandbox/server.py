@@ -44,6 +44,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import copy
+import inspect
 import logging
 import secrets
 import time
@@ -69,7 +70,7 @@ class PanelAction:
     """A sample-event button on the page: a callable or a URL to POST a JSON body to."""
 
     label: str
-    handler: Callable[[str], Awaitable[Any]] | None = None
+    handler: Callable[[str], Awaitable[Any] | Any] | None = None
     url: str | None = None
     body: dict[str, Any] | None = None
     description: str = ""
@@ -292,7 +293,7 @@ class Sandbox:
     def add_panel_action(
         self,
         label: str,
-        handler: Callable[[str], Awaitable[Any]] | None = None,
+        handler: Callable[[str], Awaitable[Any] | Any] | None = None,
         *,
         url: str | None = None,
         body: dict[str, Any] | None = None,
@@ -317,6 +318,7 @@ class Sandbox:
             "ack_ms": None,
         }
         self.activity.append(entry)
+        delivery.note = entry
 
         def done(fut: asyncio.Future[Ack]) -> None:
             if not fut.cancelled():
@@ -602,6 +604,8 @@ class Sandbox:
             ws.view_errors[view_id] = {"": f"The app's answer was refused: {exc.error}"}
 
     async def _on_timeout(self, delivery: Delivery) -> None:
+        if delivery.note is not None:
+            delivery.note["timed_out"] = True
         if delivery.type == "slash_commands":
             command = delivery.payload
             self.workspace.post_ephemeral(
@@ -630,7 +634,9 @@ class Sandbox:
         )
         self.touch()
         if action.handler is not None:
-            result = await action.handler(user_id)
+            result = action.handler(user_id)
+            if inspect.isawaitable(result):
+                result = await result
             return "" if result is None else str(result)
         import aiohttp
 

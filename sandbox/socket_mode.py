@@ -75,6 +75,7 @@ class Delivery:
     attempts: int = 0
     envelope_ids: list[str] = field(default_factory=list)
     timed_out: bool = False
+    note: dict[str, Any] | None = None  # the page's activity entry for this envelope
 
 
 AckHook = Callable[[Delivery, Ack], Awaitable[None]]

@@ -299,7 +299,7 @@
     $("activity").replaceChildren(...[...activity].reverse().map((a) => h("li", { class: `activity-item kind-${a.kind}` },
       h("span", { class: "activity-icon" }, icons[a.kind] || "•"),
       h("span", { class: "activity-summary" }, a.summary),
-      h("span", { class: "activity-meta" }, `${names[a.user] || a.user || ""}${a.kind === "panel" ? "" : a.ack_ms === null ? " · waiting for ack" : ` · acked in ${a.ack_ms} ms`}`))));
+      h("span", { class: "activity-meta" }, `${names[a.user] || a.user || ""}${a.kind === "panel" ? "" : a.ack_ms === null ? (a.timed_out ? " · no ack in time" : " · waiting for ack") : ` · acked in ${a.ack_ms} ms`}`))));
   }
 
   function render() {

@@ -476,3 +476,74 @@ async def test_bolt_app_answers_slash_command_through_the_sandbox(sb: Sandbox) -
         assert reply[0]["text"] == "help for ana"
     finally:
         await handler.close_async()
+
+
+# ---------------------------------------------------------------------------- the page's backend
+async def test_page_api_long_poll_gestures_and_panel(sb: Sandbox) -> None:
+    import aiohttp
+    from aiohttp import web
+
+    received: list[dict[str, Any]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.Response(status=202)
+
+    hook_app = web.Application()
+    hook_app.router.add_post("/hook", webhook)
+    runner = web.AppRunner(hook_app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    hook_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/hook"  # type: ignore[union-attr]
+    fired: list[str] = []
+
+    async def meeting_ended(user_id: str) -> str:
+        fired.append(user_id)
+        return "queued meeting_ended"
+
+    sb.add_panel_action("Meeting ended", meeting_ended)
+    sb.add_panel_action("Email received", url=hook_url, body={"kind": "email"})
+    user = ana(sb)
+    try:
+        async with aiohttp.ClientSession(base_url=sb.base_url) as http:
+            async with http.get("/", params={}) as index:
+                assert "Sixty" in await index.text()
+            async with http.get("/page/api/state", params={"user": user}) as first:
+                snap = await first.json()
+            assert [p["label"] for p in snap["panel"]] == ["Meeting ended", "Email received"]
+            assert snap["user"] == user and snap["connections"] == 0
+
+            # a long poll answers on the next change, not on a timer
+            waiting = asyncio.create_task(
+                http.get("/page/api/state", params={"user": user, "since": str(snap["version"])})
+            )
+            with pytest.raises(TimeoutError):  # nothing changed: the request is still open
+                await asyncio.wait_for(asyncio.shield(waiting), 0.2)
+            async with http.post(
+                "/page/api/send", json={"user": user, "text": "hello bot"}
+            ) as sent:
+                assert (await sent.json())["ok"] is True
+            async with await waiting as changed:
+                after = await changed.json()
+            assert after["version"] > snap["version"]
+            assert [m["text"] for m in after["timeline"]] == ["hello bot"]
+
+            async with http.post("/page/api/send", json={"user": user, "text": "/60 help"}) as sent:
+                assert sent.status == 200
+            # nothing is connected: the command waits for the app, the page says so
+            assert sb.acks == [] and sb.activity[-1]["summary"] == "/60 help"
+            assert sb.activity[-1]["ack_ms"] is None
+
+            async with http.post("/page/api/panel", json={"user": user, "index": 0}) as panel:
+                assert (await panel.json())["result"] == "queued meeting_ended"
+            async with http.post("/page/api/panel", json={"user": user, "index": 1}) as panel:
+                assert (await panel.json())["result"] == "202 Accepted"
+            assert fired == [user] and received == [{"kind": "email"}]
+
+            async with http.post(
+                "/page/api/action", json={"user": user, "ref": "1.2", "action_id": "x"}
+            ) as bad:
+                assert bad.status == 400 and "no message or view" in (await bad.json())["error"]
+    finally:
+        await runner.cleanup()
