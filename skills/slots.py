@@ -2,8 +2,8 @@
 
 `find_slots(request) -> SlotResult` offers meeting times over the rep's next N business days
 (N = `days`, 1..10, larger values clamped with a `days_clamped` note). Business days are the
-rep's working days in the rep's zone; today counts while its working hours are not over;
-out-of-office and all-day days count but offer nothing.
+rep's working days in the rep's zone; today counts while the meeting could still fit before
+its working hours end; out-of-office and all-day days count but offer nothing.
 
 - hard rules: inside the rep's working hours in the rep's zone, on the rep's working days,
   not on all-day / out-of-office days, not in quiet hours, after now + minimum notice, never
@@ -198,7 +198,7 @@ class _Prepared:
     prospect_busy: _Merged | None
     tentative: _Merged
     now: int
-    all_days: list[_Day]  # the next MAX_DAYS business days; a request uses a prefix
+    days_by_duration: dict[int, list[_Day]]  # the next MAX_DAYS business days; use a prefix
     pdays: _ProspectDays | None  # the prospect's local days around them
     blocks: dict[date, list[tuple[int, int]]]  # free blocks per day, filled on first use
 
@@ -211,10 +211,11 @@ def _prepare(request: SlotRequest) -> _Prepared:
         pad = rep.buffer_minutes if prospect.buffer_minutes is None else prospect.buffer_minutes
         prospect_busy = _widened(prospect.busy, pad * 60)
     now = _epoch(request.now)
-    all_days = _business_days(rep, now, MAX_DAYS)
+    all_days = _business_days(rep, now, MAX_DAYS, request.duration_minutes * 60)
     pdays = None
     if prospect is not None and all_days:
-        pdays = _prospect_days(prospect, all_days[0].ws, all_days[-1].we)
+        # From the day before the first (today may be skipped for a shorter meeting's sake).
+        pdays = _prospect_days(prospect, all_days[0].ws - 86400, all_days[-1].we)
     return _Prepared(
         request=request,
         rep_tz=rep.timezone,
@@ -222,7 +223,7 @@ def _prepare(request: SlotRequest) -> _Prepared:
         prospect_busy=prospect_busy,
         tentative=_widened(rep.tentative, 0),
         now=now,
-        all_days=all_days,
+        days_by_duration={request.duration_minutes: all_days},
         pdays=pdays,
         blocks={},
     )
@@ -235,8 +236,9 @@ def _window(day: date, hours: WorkingHours, tz: tzinfo) -> tuple[int, int]:
     return ws, we
 
 
-def _business_days(rep: RepCalendar, now: int, count: int) -> list[_Day]:
-    """The next `count` working days in the rep's zone; today counts if its hours are not over."""
+def _business_days(rep: RepCalendar, now: int, count: int, duration_s: int) -> list[_Day]:
+    """The next `count` working days in the rep's zone; today counts if a meeting still fits
+    before its working hours end (ignoring busy time and notice, which are explained)."""
     tz = rep.timezone
     today = datetime.fromtimestamp(now, tz).date()
     out: list[_Day] = []
@@ -244,7 +246,7 @@ def _business_days(rep: RepCalendar, now: int, count: int) -> list[_Day]:
     while len(out) < count and (d - today).days <= 7 * count + 7:
         if d.weekday() in rep.working_hours.days:
             ws, we = _window(d, rep.working_hours, tz)
-            if d != today or now < we:
+            if d != today or now + duration_s <= we:
                 noon = _epoch(local_datetime(d, _NOON, tz))
                 out.append(_Day(len(out), d, ws, we, noon, d in rep.days_off))
         d += timedelta(days=1)
@@ -341,7 +343,11 @@ def _scan(
     earliest = prep.now + rep.min_notice_minutes * 60
     stats = _Stats()
     out: list[_Candidate] = []
-    bdays = prep.all_days[:days]
+    all_days = prep.days_by_duration.get(duration_min)
+    if all_days is None:
+        all_days = _business_days(rep, prep.now, MAX_DAYS, duration_min * 60)
+        prep.days_by_duration[duration_min] = all_days
+    bdays = all_days[:days]
     stats.days = len(bdays)
     if not bdays:
         return out, stats

@@ -212,6 +212,11 @@ def test_min_notice_rules_out_the_rest_of_today() -> None:
     # After working hours, today does not count: the one day is Friday.
     late = run(now=f"{THU}T18:00:00Z")
     assert {s.start.date().isoformat() for s in late.slots} == {"2026-03-06"}
+    # Nor when the meeting no longer fits before the working day ends.
+    almost = run(now=f"{THU}T16:45:00Z", duration_minutes=30)
+    assert {s.start.date().isoformat() for s in almost.slots} == {"2026-03-06"}
+    still = run(now=f"{THU}T16:15:00Z", duration_minutes=30, max_options=50)
+    assert {s.rep_local for s in still.slots} == {"Thu 16:15 GMT", "Thu 16:30 GMT"}
 
 
 def test_fully_booked_suggests_wider_range_and_shorter_meeting() -> None:

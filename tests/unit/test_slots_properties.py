@@ -122,7 +122,8 @@ def _business_dates(req: SlotRequest) -> list[date]:
     out: list[date] = []
     d = today
     while len(out) < min(req.days, MAX_DAYS) and d < today + timedelta(days=100):
-        if d.weekday() in hours.days and (d != today or req.now < _wall(d, hours.end, tz)):
+        fits = req.now + timedelta(minutes=req.duration_minutes) <= _wall(d, hours.end, tz)
+        if d.weekday() in hours.days and (d != today or fits):
             out.append(d)
         d += timedelta(days=1)
     return out
