@@ -493,6 +493,14 @@ GENERIC_ALT = _alt(
     "a competitor of yours",
     "one of your competitors",
     "the incumbent",
+    "our current provider",
+    "our current vendor",
+    "our current tool",
+    "our current solution",
+    "our current platform",
+    "our existing provider",
+    "our existing vendor",
+    "our existing tool",
     "our incumbent",
     "alternatives",
     "other products",
@@ -569,7 +577,8 @@ APPROVED_BY = (
     r"(?:signed off|approved|okayed|green-?lit|(?:given|gave) (?:us )?(?:the |a |their )?(?:green light|go-ahead|ok|thumbs up))"
 )
 READY = (
-    r"\b(?:we're|we are|i'm|i am)\s+(?:\w+\s+)?(?:ready|keen|eager|excited)\s+to\s+"
+    r"\b(?:we're|we are|i'm|i am)\s+(?:\w+\s+)?(?:ready|keen|eager|excited|happy|good|set|in a "
+    r"position)\s+to\s+"
     r"(?:move forward|go ahead|sign|proceed|buy|purchase|get started|move ahead|roll (?:it |this )?out)"
     r"|\b(?:we'd|we would|we)\s+(?:like|want|love)\s+to\s+(?:move forward|go ahead|proceed|sign|"
     r"get (?:this|it) signed|move ahead)"
@@ -690,6 +699,7 @@ TIME_EXPR = (
         "the next quarter",
         "the next (?:\\w+ )?(?:weeks|months)",
         "(?:\\w+|\\d+) (?:weeks|months|days)",
+        "(?:before|by|until) then",
         "renewal",
         "our renewal",
         "the renewal",
@@ -722,7 +732,8 @@ TIMELINE_GOAL = (
     r"renews|is up|runs out|comes up|lapses|is coming up|is due|ends|will end)|"
     r"(?:need|want|needs|wants)\s+(?:this|it|something|a solution|a tool|that)\s+"
     r"(?:in place\s+|live\s+|running\s+|sorted\s+)?(?:by|before)\b|"
-    r"fiscal year (?:starts|ends|begins|kicks off)|(?:budget|planning) cycle|deadline|timeline|time ?frame|target date|cut-?off|"
+    r"fiscal year (?:starts|ends|begins|kicks off)|(?:need|have|want|plan|planning|hoping|aim|"
+    r"aiming)\s+to\s+(?:switch|move|migrate|change (?:vendors|providers|tools|over))\b|(?:budget|planning) cycle|deadline|timeline|time ?frame|target date|cut-?off|"
     r"(?:anything|sometime|something|any time)\s+(?:this side of|before|by|in)\b[^.?!]{0,40}\b"
     r"(?:is|would be|'s)\s+(?:fine|ok|okay|good|great)|no rush)\b"
 )
@@ -745,6 +756,11 @@ FOLLOWUP_VERB = _alt(
     "update you",
     "send you",
     "send it over",
+    "send it back",
+    "send them back",
+    "send that back",
+    "get it back to you",
+    "get them back to you",
     "send them over",
     "send that over",
     "send over",
@@ -875,7 +891,8 @@ FRAMES: tuple[Frame, ...] = (
         _c(
             FUTURE_I
             + r"\s*(?:send|get|shoot)\s+(?:you\s+|over\s+|across\s+|out\s+)*(?:an?\s+|some\s+|"
-            r"a few\s+|a couple of\s+|my\s+)?(?:calendar\s+|meeting\s+)?(?:invite|invitation|hold|times|"
+            r"a few\s+|a couple of\s+|my\s+|two\s+|three\s+)?(?:calendar\s+|meeting\s+|time\s+)?"
+            r"(?:invite|invitation|hold|times|options|dates|"
             r"slots|availability|booking link|calendar link)\b"
         ),
         0.88,
@@ -1125,6 +1142,17 @@ FRAMES: tuple[Frame, ...] = (
             r"quoted|pitched|came in|is cheaper|are cheaper|is offering|gave us|showed us)"
         ),
         0.86,
+        "competitor",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(
+            r"\b(?:our|the) (?:current|existing) (?:provider|vendor|supplier|tool|solution|platform)\s+"
+            r"(?:is|are|keeps|has been|just)\s+(?:\w+\s+)?(?:raising|increasing|hiking|putting up|"
+            r"charging|pushing|failing|letting us down|too|not|renewing|up for renewal)"
+        ),
+        0.82,
         "competitor",
     ),
     Frame(

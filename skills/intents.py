@@ -269,6 +269,8 @@ def _score(
         return None
     if mode == "ready" and rules.TIME_RE.search(low, m.end(), sent.end):
         return None  # "we'd like to sign before year end" is the timeline speaking
+    if mode == "stake" and re.search(r"[,;]\s*(?:and\s+|so\s+|but\s+)?(?:we|i)\b", m.group(0)):
+        return None  # "our board meets on the 10th, we want a decision": we decide, not them
     if mode == "stake_pronoun":
         earlier = [*ctx.lows[max(0, i - 3) : i], low[: m.start()]]
         if not any(rules.STAKEHOLDER_RE.search(t) for t in earlier):
