@@ -76,6 +76,8 @@ class _Cue:
     weight: float
     negatable: bool = True
     conditional_skip: bool = False
+    # literal strings one of which must occur for the pattern to match (None: always run)
+    anchors: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +89,72 @@ class _Hit:
     question: bool = False
 
 
+def _split_top(src: str, sep: str = "|") -> list[str]:
+    """Split a regex source on `sep` outside groups and character classes."""
+    parts: list[str] = []
+    depth, start, i, in_class = 0, 0, 0, False
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append(src[start:i])
+            start = i + 1
+        i += 1
+    parts.append(src[start:])
+    return parts
+
+
+def _literal_prefix(src: str) -> str:
+    m = re.match(r"[a-z0-9 ']+", src)
+    if not m:
+        return ""
+    lit = m.group(0)
+    if src[len(lit) : len(lit) + 1] in ("?", "*", "{"):
+        lit = lit[:-1]  # the last character is optional
+    return lit if len(lit.strip()) >= 2 else ""
+
+
+def _anchors(src: str) -> tuple[str, ...] | None:
+    """Literals one of which every match must contain, read conservatively from the source;
+    None when the pattern is not simple enough to be sure."""
+    branches = _split_top(src)
+    if len(branches) > 1:
+        found: list[str] = []
+        for branch in branches:
+            sub = _anchors(branch)
+            if sub is None:
+                return None
+            found.extend(sub)
+        return tuple(found)
+    rest = src.removeprefix("\\b")
+    if rest.startswith("("):
+        depth = 0
+        for end, ch in enumerate(rest):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0:
+                break
+        inner, after = rest[1:end], rest[end + 1 :]
+        if after[:1] in ("?", "*", "{") or inner.startswith("?") or "\\" in inner:
+            return None
+        alternatives = [_literal_prefix(a) for a in _split_top(inner)]
+        return tuple(alternatives) if all(alternatives) else None
+    lit = _literal_prefix(rest)
+    return (lit,) if lit else None
+
+
 def _cues(category: Category, weight: float, *patterns: str, **kw: bool) -> list[_Cue]:
-    return [_Cue(category, re.compile(p), weight, **kw) for p in patterns]
+    return [_Cue(category, re.compile(p), weight, anchors=_anchors(p), **kw) for p in patterns]
 
 
 _WD = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
@@ -371,6 +437,9 @@ _CUES: list[_Cue] = [
         r"point|need|fit|benefit)|a good match|changing|switching|switch|change (vendors|providers|"
         r"tools)|justify|make sense for us|need (this|it|another|a new)|buying|in a position to)\b",
         r"\b(non[- ]?starter|no[- ]go|dead end|deal[- ]?breaker)\b",
+        r"\bno (plans?|intention|intent|desire) to (switch|change|move|buy|purchase|replace|evaluate|"
+        r"look|add|invest)\b",
+        r"\balready (use|using|have|work with|rely on|pay for) [\w.-]+( [\w.-]+)? for (this|that|it)\b",
         r"\b(said|told you|answered) no\b",
         r"\bthanks anyway\b|\bthanks all the same\b",
         negatable=False,
@@ -484,12 +553,12 @@ _CUES: list[_Cue] = [
         "needs_response",
         0.8,
         r"\b(can|could|would|will) you (please |kindly |also )?(confirm|check|let (me|us) know|send"
-        r"(?! (me |us |over |across )?(some |any |a bit of |a little |the )?(more )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview))|"
+        r"(?! (me |us |over |across )?(some |any |a bit of |a little |the |a |an )?(more |short |quick )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview|summary))|"
         r"share|clarify|advise|explain|help|look into|fix|update|resend|provide|review|sign|approve|"
         r"tell|walk|add|remove|change|cancel|extend|reset|answer|get back|find|correct|refund|"
         r"issue|process)\b",
         r"\bplease (confirm|check|let (me|us) know|send"
-        r"(?! (me |us |over |across )?(some |any |a bit of |a little |the )?(more )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview))|share|clarify|advise|explain|help|look "
+        r"(?! (me |us |over |across )?(some |any |a bit of |a little |the |a |an )?(more |short |quick )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview|summary))|share|clarify|advise|explain|help|look "
         r"into|fix|update|resend|provide|review|sign|reply|respond|call|get back|find|correct|"
         r"refund|process|cancel)\b",
         r"\bis there (any|a) (way|chance|option|possibility)\b",
@@ -822,6 +891,8 @@ def _sentence_hits(low: str) -> list[_Hit]:
 def _find_hits(low: str) -> list[_Hit]:
     hits: list[_Hit] = []
     for cue in _CUES:
+        if cue.anchors is not None and not any(map(low.__contains__, cue.anchors)):
+            continue
         for m in cue.pattern.finditer(low):
             if cue.negatable and _negated(low, m.start()):
                 continue

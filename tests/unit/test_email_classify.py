@@ -589,3 +589,22 @@ def test_never_raises_on_odd_bodies() -> None:
     for body in ("", "?", "!!!", "> only quoted", "-- \nsig only", "a" * 20000, "\u202e\u0000x"):
         result = classify(body)
         assert result.category in CATEGORIES
+
+
+def test_literal_prefilter_never_hides_a_match() -> None:
+    from skills.email_classify import _CUES, _normalise
+
+    texts = [b for _, b in EXAMPLES] + [b for bs in MORE_EXAMPLES.values() for b in bs]
+    directory = dev_dir()
+    if (directory / "labels.json").is_file():
+        texts += [parse_email(p.read_bytes()).new_text for p in sorted(directory.glob("*.eml"))]
+    gated = [cue for cue in _CUES if cue.anchors is not None]
+    assert len(gated) > len(_CUES) // 2
+    checked = 0
+    for text in texts:
+        low = _normalise(text).lower()
+        for cue in gated:
+            if cue.pattern.search(low):
+                checked += 1
+                assert any(a in low for a in cue.anchors), (cue.pattern.pattern, cue.anchors)
+    assert checked > 50
