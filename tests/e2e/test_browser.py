@@ -185,6 +185,20 @@ async def test_page_drives_a_bolt_app_through_the_sandbox(workspace: Sandbox) ->
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             await page.goto(workspace.url)
             await expect(page.get_by_test_id("connection-status")).to_have_text("App connected")
+            rendered = await page.evaluate(
+                """() => [
+                    "*Acme* is _stale_ ~old~ `x<y` <https://e.x/a?b=1|the deal> <@U1> &lt;b&gt; :wave:",
+                    "> quoted\\nplain",
+                    "<script>alert(1)</script> <javascript:alert(1)|click>",
+                ].map((t) => Mrkdwn.render(t, { users: { U1: "Ana Lima" } }))"""
+            )
+            assert rendered[0] == (
+                "<strong>Acme</strong> is <em>stale</em> <del>old</del> <code>x&lt;y</code> "
+                '<a href="https://e.x/a?b=1" target="_blank" rel="noopener">the deal</a> '
+                '<span class="mention">@Ana Lima</span> &lt;b&gt; 👋'
+            )
+            assert rendered[1] == "<blockquote>quoted</blockquote>plain"
+            assert "<script" not in rendered[2] and 'href="#"' in rendered[2]
             composer = page.get_by_test_id("composer")
             await composer.fill("/60 help")
             await composer.press("Enter")
