@@ -138,12 +138,13 @@ def _anchors(src: str) -> tuple[str, ...] | None:
         return tuple(found)
     rest = src.removeprefix("\\b")
     if rest.startswith("("):
-        depth = 0
-        for end, ch in enumerate(rest):
-            depth += ch == "("
-            depth -= ch == ")"
+        depth, end = 0, 0
+        while end < len(rest):
+            depth += rest[end] == "("
+            depth -= rest[end] == ")"
             if depth == 0:
                 break
+            end += 1
         inner, after = rest[1:end], rest[end + 1 :]
         if after[:1] in ("?", "*", "{") or inner.startswith("?") or "\\" in inner:
             return None
