@@ -6,7 +6,9 @@ authenticated by `x-meeting-baas-api-key` equal to our key; v2 (`bot.completed`,
 Shapes: `/work/shared/reference/EXTERNAL_APIS.md` section 1 and the docs cited in
 `skills.transcript` and `connectors.meetingbaas`/`connectors.recall`.
 
-What each delivery does (one meeting per bot; idempotency key `meeting_ended:{source}:{bot}`):
+What each delivery does (one meeting per bot; idempotency key `meeting_ended:{source}:{bot}`,
+suffixed `:recorded` only when a recording arrives after the rep was told it failed — statuses
+such as `bot_removed` can come before a late `complete`):
 - transcript inline (v1 `complete`): normalise, store meeting + transcript, submit
   `{meeting_id, transcript_id}`;
 - transcript elsewhere (v2 `bot.completed`, v1 `transcription_complete`, Recall
@@ -137,7 +139,7 @@ def interpret_meetingbaas(payload: Any) -> Notice:
         "complete", "failed", "transcription_complete", "bot.completed", "bot.failed",
         "bot.status_change",
     ):  # fmt: skip
-        return Notice("ignored", reason=f"event {event} is not handled")
+        return Notice("ignored", reason=f"event {event[:60]} is not handled")
     status = as_dict(data.get("status")).get("code") if event == "bot.status_change" else None
     if event == "bot.status_change" and status not in TERMINAL_STATUS:
         return Notice("ignored", reason=f"status {status} is not terminal")
@@ -196,7 +198,7 @@ def interpret_recall(payload: Any) -> Notice:
         bot = as_dict(data.get("bot"))
         bot_id, metadata = _required_id(bot, "id", "data.bot"), as_dict(bot.get("metadata"))
     else:
-        return Notice("ignored", reason=f"event {event} is not handled")
+        return Notice("ignored", reason=f"event {event[:60]} is not handled")
     info = repo.RecorderMeeting(source="recall", bot_id=bot_id, extra=metadata)
     if event == "transcript.done":
         tid = _required_id(as_dict(data.get("transcript")), "id", "data.transcript")
@@ -214,6 +216,8 @@ async def _act(deps: WebhookDeps, notice: Notice) -> web.Response:
     initial = repo.FAILED if notice.kind == "failed" else repo.AWAITING_TRANSCRIPT
     try:
         async with deps.db.transaction() as session:
+            prior = await repo.find_meeting(session, source=info.source, bot_id=info.bot_id)
+            told_failed = prior is not None and prior.status == repo.FAILED
             meeting, created = await repo.upsert_recorded_meeting(
                 session, info=info, status=initial
             )
@@ -238,13 +242,16 @@ async def _act(deps: WebhookDeps, notice: Notice) -> web.Response:
         log.info("recorder failure ignored: meeting already recorded",
                  extra={"source": info.source, "meeting_id": payload["meeting_id"]})  # fmt: skip
         return web.json_response({"ok": True, "status": "ignored", "reason": "already recorded"})
+    key = f"meeting_ended:{info.source}:{info.bot_id}"
+    if told_failed and notice.kind != "failed":  # a recording after all, after a failure notice
+        key += ":recorded"
     event = Event(
         type=EventType.MEETING_ENDED,
         source=EventSource.WEBHOOK_MEETINGBAAS,
         org_id=org_id,
         user_id=user_id,
         payload=payload,
-        idempotency_key=f"meeting_ended:{info.source}:{info.bot_id}",
+        idempotency_key=key,
     )
     result = await deps.submit(event)
     job = {"job_id": result.job_id} if isinstance(result, JobRef) else {"skipped": result.reason}

@@ -433,8 +433,23 @@ async def test_failed_bots_tell_the_rep_plainly(world: World) -> None:
     }
     assert all(e.payload["recorded"] is False for e in submit.events)
     assert await ensure_transcript(world.deps.db, submit.events[0].payload) is None
+    # removed mid-call, then a late `complete`: the rep hears about the recording after all
+    removed = {"event": "bot.status_change", "extra": extra,
+               "data": {"bot_id": "f9", "status": {"code": "bot_removed"}}}  # fmt: skip
+    assert (await post_v1(world, removed))[0] == 200
+    late = sample("meeting_ended_v1.json")
+    late["data"]["bot_id"] = "f9"
+    assert (await post_v1(world, late))[1]["status"] == "inline"
+    assert [e.idempotency_key for e in submit.events[-2:]] == [
+        "meeting_ended:meetingbaas:f9", "meeting_ended:meetingbaas:f9:recorded"]  # fmt: skip
+    assert (await meeting_by_bot(world.deps.db, "f9")).status == "recorded"
+    assert (await post_v1(world, removed))[1]["status"] == "ignored"  # never downgraded
     async with world.deps.db.session() as s:
-        statuses = (await s.exec(select(Meeting.external_id, Meeting.status))).all()
+        statuses = (
+            await s.exec(
+                select(Meeting.external_id, Meeting.status).where(Meeting.external_id != "f9")
+            )
+        ).all()
     assert sorted(statuses) == [(b, "failed") for b in ("f1", "f2", "f3", "f6", "f7", "f8", "r1")]
 
 
