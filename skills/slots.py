@@ -110,14 +110,11 @@ def _epoch(dt: datetime) -> int:
 
 
 def _epochs(intervals: Sequence[Interval], pad_s: int) -> list[tuple[int, int]]:
-    """Whole seconds, rounded outwards, widened by `pad_s`; empty intervals are not busy."""
-    floor, ceil = math.floor, math.ceil
-    out = []
-    for iv in intervals:
-        s, e = iv.start.timestamp(), iv.end.timestamp()
-        if e > s:
-            out.append((floor(s) - pad_s, ceil(e) + pad_s))
-    return out
+    """Whole seconds, rounded outwards, widened by `pad_s`; empty intervals are not busy.
+
+    (`int()` floors the positive epoch values of any date after 1970.)"""
+    pairs = [(iv.start.timestamp(), iv.end.timestamp()) for iv in intervals]
+    return [(int(s) - pad_s, pad_s - int(-e)) for s, e in pairs if e > s]
 
 
 def merge(intervals: Iterable[tuple[int, int]]) -> _Merged:
