@@ -184,6 +184,12 @@ MEETING_OBJ = _alt(
     "review session",
 )
 CONTENT_OBJ = _alt(
+    "certificate",
+    "insurance certificate",
+    "w-9",
+    "w9",
+    "tax form",
+    "vendor form",
     "document",
     "documents",
     "doc",
@@ -548,7 +554,8 @@ EVALUATE = _alt(
     "shopping around",
 )
 CURRENT_USE = (
-    r"(?:(?:we|we're|we are|our team|our reps|the team|they)\s+(?:currently\s+|already\s+|still\s+|"
+    r"(?:(?:we|we're|we are|we've been|we have been|our team|our reps|the team|they)\s+"
+    r"(?:currently\s+|already\s+|still\s+|"
     r"mostly\s+|now\s+)?(?:use|using|on|run|running|pay for|paying for|have|rely on|work in|work with)|"
     r"(?:currently|already) (?:use|using|on|have)|(?:contract|subscription|renewal|licen[cs]e) with)"
 )
@@ -625,7 +632,11 @@ PRICE_BAD = (
     r"|(?:hard|difficult|tough|impossible) to justify (?:the |this |that |a |an )?(?:cost|price|"
     r"spend|investment|expense)|(?:can't|cannot|couldn't) justify (?:the |this |that )?(?:cost|"
     r"price|spend|investment|expense)|(?:cost|price|pricing)(?:'s| is) (?:a|the|our) (?:\w+ )?"
-    r"(?:concern|issue|problem|sticking point|blocker|hurdle))"
+    r"(?:concern|issue|problem|sticking point|blocker|hurdle)"
+    r"|(?:contract term|contract length|term|terms|commitment|payment terms|minimum|seat minimum|"
+    r"length of the contract|multi-year term)(?:'s| is| are) (?:a|an|the|our) (?:\w+ )?(?:issue|"
+    r"problem|sticking point|blocker|concern|dealbreaker|deal-breaker|non-starter)"
+    r"|(?:can't|cannot|won't be able to|unable to|not able to) commit to\b)"
 )
 COOL_OFF = (
     r"\b(?:(?:not|isn't|is not|aren't|are not) (?:a|our|the) (?:top |big |high |real |main )?"
@@ -1258,4 +1269,11 @@ PENDING_RE = re.compile(
 HISTORIC_RE = re.compile(
     r"\b(?:last year|last quarter|last time|years? ago|in the past|previously|back then|"
     r"back in (?:\d{4}|the day)|in (?:19|20)\d\d|used to)\b"
+)
+
+# The rep asking what the prospect needs: the answer naming content is a request.
+NEEDS_QUESTION_RE = re.compile(
+    r"\b(?:anything else|what else|what)\s+(?:do\s+)?(?:you|your team)\s+(?:need|want)"
+    r"(?:\s+from\s+(?:me|us))?|\bcan i send (?:you|over) anything|\bis there anything (?:else )?"
+    r"(?:i|we) can (?:send|share)"
 )

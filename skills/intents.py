@@ -351,10 +351,41 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
                 key = (i, frame.label)
                 if key not in best or best[key].confidence < conf:
                     best[key] = intent
+        answered = _content_named_on_request(i, ctx)
+        if answered is not None and (i, answered.label) not in best:
+            best[(i, answered.label)] = answered
         accepted = _accepted_content_offer(i, ctx)
         if accepted is not None and (i, accepted.label) not in best:
             best[(i, accepted.label)] = accepted
     return sorted(best.values(), key=lambda it: (it.utterance, rules.LABELS.index(it.label)))
+
+
+def _content_named_on_request(i: int, ctx: _Context) -> Intent | None:
+    """'Anything else you need from me?' - 'A copy of your insurance certificate.'"""
+    sr = ctx.roles[i]
+    if i == 0 or _side(sr.role) == "rep" or _side(ctx.roles[i - 1].role) == "prospect":
+        return None
+    if not rules.NEEDS_QUESTION_RE.search(ctx.lows[i - 1]):
+        return None
+    ct = ctx.cleaned[i]
+    sents = sentences(ct.low)
+    if not sents:
+        return None
+    first = sents[0]
+    found = rules.CONTENT_RE.search(ct.low, first.start, first.end)
+    if found is None or negated_before(ct.low, first, found.start(), 60):
+        return None
+    start, end = _trim_span(ct.text, first.start, first.end)
+    raw_start, raw_end = ct.raw_span(start, end)
+    return Intent(
+        label="request:send_content",
+        utterance=i,
+        speaker="prospect",
+        phrase=ct.raw[raw_start:raw_end],
+        confidence=round(0.8 * _speaker_factor(sr), 3),
+        event=rules.EVENTS["request:send_content"],
+        speaker_label=ctx.transcript.utterances[i].speaker,
+    )
 
 
 def _accepted_content_offer(i: int, ctx: _Context) -> Intent | None:
