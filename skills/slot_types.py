@@ -27,7 +27,10 @@ JSON input (everything but `rep.timezone` optional):
                   "stretch_minutes": 60}}     # early/late tolerance, flagged and penalised
 
 Date ranges (`all_day`, `out_of_office`) take a date string or `{start, end}` with `end`
-exclusive, as Google Calendar and Microsoft Graph give all-day events.
+exclusive, as Google Calendar and Microsoft Graph give all-day events (Google's
+`{"date": ...}` objects work too). `working_hours` also reads Microsoft Graph's
+`{daysOfWeek, startTime, endTime}`; busy entries read `{"dateTime", "timeZone"}` objects and
+an optional `status`/`showAs` (`tentative` counts as tentative, `free` is dropped).
 """
 
 from __future__ import annotations
@@ -433,6 +436,8 @@ def _busy(value: Any, where: str, tz: tzinfo) -> tuple[tuple[Interval, ...], tup
 
 
 def _date(value: Any, where: str) -> date:
+    if isinstance(value, Mapping):  # Google's {"date": ...} or {"dateTime": ...}
+        value = value.get("date") or value.get("dateTime")
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -527,7 +532,10 @@ def _weekday(item: Any, where: str) -> int:
 def _working_hours(value: Any, where: str) -> WorkingHours:
     if value is None:
         return WorkingHours()
-    raw = _mapping(value, where, required=True)
+    raw = dict(_mapping(value, where, required=True))
+    for ours, graphs in (("start", "startTime"), ("end", "endTime"), ("days", "daysOfWeek")):
+        if ours not in raw and graphs in raw:  # Microsoft Graph's workingHours shape
+            raw[ours] = raw[graphs]
     start = parse_clock(raw.get("start", "09:00"), f"{where}.start")
     end = parse_clock(raw.get("end", "17:00"), f"{where}.end")
     days = DEFAULT_WORKDAYS

@@ -266,3 +266,19 @@ def test_python_api_rejects_nonsense() -> None:
         SlotRequest(now=now, rep=rep, duration_minutes=0)
     with pytest.raises(ValueError, match="must not be negative"):
         replace(rep, buffer_minutes=-1)
+
+
+def test_calendar_api_shapes() -> None:
+    req = request_from_json(
+        base(
+            working_hours={
+                "daysOfWeek": ["monday", "tuesday"],
+                "startTime": "08:00:00.0000000",
+                "endTime": "16:30:00.0000000",
+            },
+            all_day=[{"start": {"date": "2026-03-09"}, "end": {"date": "2026-03-10"}}],
+        )
+    )
+    hours = req.rep.working_hours
+    assert (hours.start, hours.end, hours.days) == (time(8), time(16, 30), frozenset({0, 1}))
+    assert req.rep.days_off == {date(2026, 3, 9)}
