@@ -5,27 +5,31 @@ Owns the dataclasses (`SlotRequest`, `RepCalendar`, `ProspectCalendar`, `Working
 conversion: `request_from_json(data)` raises `SlotInputError` with a one-line message naming
 the bad field; `result_to_json(result)` gives the contract's output.
 
-JSON input (everything but `rep.timezone` optional):
+JSON input (everything but `rep.timezone` optional; defaults shown):
 
-    {"now": "2025-03-13T09:00:00Z",            # ISO 8601; naive times are in the rep's zone
-     "duration_minutes": 30, "days": 5,        # days: business days, 1..10 (more is clamped)
-     "max_options": 5, "offset": 0,            # offset: "show more" skips that many options
-     "step_minutes": 15,                       # candidate granularity (default 15, 30 for 60+ min)
+    {"now": "2025-03-13T09:00:00Z",            # ISO 8601; the CLI uses the clock if absent
+     "duration_minutes": 30,                   # 1..1440
+     "days": 5,                                # business days, 1..10 (more is clamped)
+     "max_options": 5, "offset": 0,            # 1..50; offset: "show more" skips that many
+     "step_minutes": 15,                       # candidate grid 5..120 (default 30 for 60+ min)
      "allow_outside_prospect_hours": false,
      "rep": {"timezone": "Europe/London",
-             "working_hours": {"start": "09:00", "end": "17:30",
+             "working_hours": {"start": "09:00", "end": "17:00",  # "9am", "24:00" = midnight
                                "days": ["mon", "tue", "wed", "thu", "fri"]},  # or [1..5] ISO
              "buffer_minutes": 15,             # kept free before and after each busy block
-             "busy": [{"start": "...", "end": "..."}],  # optional "status": tentative|free|oof
+             "busy": [{"start": "...", "end": "..."}],  # or [start, end] pairs
              "tentative": [{"start", "end"}],  # costs score, not availability
              "all_day": ["2025-03-14"], "out_of_office": [{"start": "2025-03-17",
                                                            "end": "2025-03-19"}],
-             "min_notice_minutes": 60, "preference": "morning" | "afternoon",
+             "min_notice_minutes": 60, "preference": null,  # or "morning" / "afternoon"
              "quiet_hours": {"start": "12:00", "end": "13:00"}},  # or a list; may wrap midnight
-     "prospect": {"timezone": "America/New_York", "busy": [...],  # no busy: calendar unknown
-                  "working_hours": {...},     # default 09:00-17:00 Mon-Fri, their local time
-                  "stretch_minutes": 60}}     # early/late tolerance, flagged and penalised
+     "prospect": {"timezone": "America/New_York",
+                  "busy": [...],               # absent or null: their calendar is unknown
+                  "working_hours": {...},      # default 09:00-17:00 Mon-Fri, their local time
+                  "buffer_minutes": null,      # null: the rep's buffer
+                  "stretch_minutes": 60}}      # early/late tolerance, flagged and penalised
 
+Naive date-times are read in the zone of the calendar they belong to (`now` in the rep's).
 Date ranges (`all_day`, `out_of_office`) take a date string or `{start, end}` with `end`
 exclusive, as Google Calendar and Microsoft Graph give all-day events (Google's
 `{"date": ...}` objects work too). `working_hours` also reads Microsoft Graph's
