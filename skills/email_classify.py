@@ -438,11 +438,17 @@ _CUES: list[_Cue] = [
         r"point|need|fit|benefit)|a good match|changing|switching|switch|change (vendors|providers|"
         r"tools)|justify|make sense for us|need (this|it|another|a new)|buying|in a position to)\b",
         r"\b(non[- ]?starter|no[- ]go|dead end|deal[- ]?breaker)\b",
+        r"\b(chose|chosen|choosing|selected|selecting|picked|went with|going with|ended up with|"
+        r"opted for|settled on) (a |an |another )?(different|other|alternative|competing|another) "
+        r"(platform|vendor|provider|solution|tool|product|option|partner|company)\b",
+        r"\bwon't be (revisiting|reconsidering|looking at|exploring|evaluating)\b",
+        r"\b(more than we need|overkill|too (big|expensive|much|complex|pricey|costly) for us|out "
+        r"of our (budget|price range)|can't afford)\b",
         r"\bno (plans?|intention|intent|desire) to (switch|change|move|buy|purchase|replace|evaluate|"
         r"look|add|invest)\b",
         r"\balready (use|using|have|work with|rely on|pay for) [\w.-]+( [\w.-]+)? for (this|that|it)\b",
         r"\b(said|told you|answered) no\b",
-        r"\bthanks anyway\b|\bthanks all the same\b",
+        r"\bthanks anyway\b|\bthanks all the same\b|\bthanks though\b",
         negatable=False,
         conditional_skip=True,
     ),
@@ -499,6 +505,8 @@ _CUES: list[_Cue] = [
         r"\b(pick|choose|grab|find|suggest|propose|name|book) (a|any|some|the) (time|slot|day|date)s?"
         r"\b(?! (for|of) (delivery|the (launch|release|go-live)))",
         r"\b(get together|meet up|sit down|catch up)\b",
+        r"\b(a |the )?(call|meeting|demo|chat|session) (makes sense|sounds (good|great|like a good idea)"
+        r"|would be (good|great|helpful|useful|ideal)|works( for (me|us))?)\b",
         r"\breschedule\b|\b(push|move|shift|bump|postpone|delay)( back| out)? (our|the|my|this|"
         r"tomorrow's|today's|\w+day's)( [\w']+)? (call|meeting|demo|session|chat|catch[- ]?up|sync)\b",
         r"\bhow (does|do|is|would|are) ([\w'-]+ ){0,3}(look|looking) (for|to) you\b",
@@ -806,7 +814,7 @@ _TIMED_ASK = re.compile(
     r"if you want to|let'?s)\b"
 )
 _SCHEDULING = re.compile(
-    r"\b(work|works|suit|suits|free|available|around|do|hold|present|demo|show|meet|talk|chat|"
+    r"\b(work|works|suit|suits|free|available|around|do|hold|present|demo|show|meet|talk|chat|join|"
     r"speak|call|get together|ok|okay|good for you|fit|join|come|visit|see you)\b"
 )
 _MEETING_TOPIC = re.compile(
@@ -821,7 +829,8 @@ _MEETING_TOPIC = re.compile(
 _PROPOSAL_TOPIC = re.compile(
     r"\b(price|prices|pricing|cost|costs|quote|quotation|proposal|contract|paperwork|sow|"
     r"statement of work|msa|order form|estimate|rate card|licen[cs]e fees?|ballpark|rough "
-    r"(number|figure|idea)|numbers|figures|costing|run us|set us back|investment|annual fee|what (it|this) would (run|"
+    r"(number|figure|idea)|numbers|figures|costing|run us|set us back|priced|pricing model|"
+    r"licensing model|per seat|per user|investment|annual fee|what (it|this) would (run|"
     r"cost))\b"
 )
 _REFERS_BACK = re.compile(
@@ -905,9 +914,10 @@ def _find_hits(low: str) -> list[_Hit]:
 
 _NAMED_REFERRAL = re.compile(
     r"(?i:\b(?:cc'?d|cc'?ing|copied|copying|looped in|looping in|adding|added|introducing|"
-    r"introduced|(?:forwarding|forwarded|passing|passed) (?:this|it|your \w+) (?:on |along |"
-    r"over )?to))\s+(?!(?:I|The|This|It|Here|In|On|Our|My|Your|You|All|Everyone|Sixty|Legal|"
-    r"Finance|Procurement|IT|HR|Support)\b)[A-Z][a-z]+"
+    r"introduced|try|(?:forwarding|forwarded|passing|passed) (?:this|it|your \w+) (?:on |"
+    r"along |over )?to))\s+(?!(?:I|The|This|It|Here|In|On|Our|My|Your|You|All|Everyone|Sixty|Legal|"
+    r"Finance|Procurement|IT|HR|Support|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|"
+    r"Aug|Sep|Oct|Nov|Dec|Next|Tomorrow|Today|Again|Later)[a-z]*\b)[A-Z][a-z]+"
 )
 _SUPPORT_TERMS = re.compile(
     r"\b(error|bug|broke|broken|issue|problem|can't|cannot|unable|failing|fails|failed|charged|"
