@@ -335,7 +335,7 @@ _CUES: list[_Cue] = [
         r"manager|boss|head|vp|director|lead|cto|ceo|cfo|coo|cro|cio|ciso|counterpart|owner|"
         r"buyer|team ?mate))\b",
         r"\b(retired|resigned|moved on) (from|last|earlier|in)\b",
-        r"\b(contact|reach out to|e-?mail|speak to|talk to|try) \S+( \S+)? instead\b",
+        r"\b(contact|reach out to|e-?mail|speak to|talk to) \S+( \S+)? instead\b",
         r"\b(don't|do not) (handle|own|manage|look after|make (the )?decisions (on|about)) "
         r"(this|that|these|tooling|purchasing|vendor)\b",
         negatable=False,
