@@ -19,6 +19,7 @@ from skills.slot_types import (
     MAX_OPTIONS_LIMIT,
     Interval,
     ProspectCalendar,
+    QuietHours,
     RepCalendar,
     Slot,
     SlotRequest,
@@ -87,6 +88,11 @@ def requests(draw: st.DrawFn) -> SlotRequest:
         days_off=days_off,
         min_notice_minutes=draw(st.sampled_from([0, 60, 240])),
         preference=draw(st.sampled_from([None, "morning", "afternoon"])),
+        quiet_hours=draw(
+            st.sampled_from(
+                [(), (QuietHours(time(12), time(13)),), (QuietHours(time(16), time(10, 30)),)]
+            )
+        ),
     )
     prospect = None
     if draw(st.booleans()):
@@ -162,6 +168,17 @@ def _valid(req: SlotRequest, s: datetime, business: list[date]) -> bool:
         return False
     if s < req.now + timedelta(minutes=rep.min_notice_minutes):
         return False
+    for q in rep.quiet_hours:
+        if q.start < q.end:
+            spans = [(_wall(d, q.start, tz), _wall(d, q.end, tz))]
+        else:  # wraps midnight
+            midnight = _wall(d + timedelta(days=1), time(0), tz)
+            spans = [
+                (_wall(d, time(0), tz), _wall(d, q.end, tz)),
+                (_wall(d, q.start, tz), midnight),
+            ]
+        if any(qs < e and s < qe for qs, qe in spans):
+            return False
     if _overlaps(s, e, rep.busy, timedelta(minutes=rep.buffer_minutes)):
         return False
     p = req.prospect
