@@ -155,31 +155,39 @@ class _Piece:
     text: str
 
 
+def _word_start(w: Mapping[str, Any]) -> float | None:
+    return _first_num(w.get("start"), w.get("start_time"), _relative(w.get("start_timestamp")))
+
+
+def _word_end(w: Mapping[str, Any]) -> float | None:
+    return _first_num(w.get("end"), w.get("end_time"), _relative(w.get("end_timestamp")))
+
+
 def _words(words: Any, *, text_keys: tuple[str, ...]) -> tuple[str, float | None, float | None]:
-    """Join a word list; return (text, first start, last end)."""
+    """Join a word list; return (text, first word's start, last word's end), times optional."""
     if words is None:
         return "", None, None
     tokens: list[str] = []
-    start: float | None = None
-    end: float | None = None
+    timed: list[Mapping[str, Any]] = []
     for w in _as_list(words, "words"):
         if isinstance(w, str):
             tokens.append(w)
             continue
         if not isinstance(w, Mapping):
             raise TranscriptError("a word is not an object")
-        token = next((w[k] for k in text_keys if isinstance(w.get(k), str)), None)
-        if token is None or not token.strip():
+        token = w.get(text_keys[0])
+        if not isinstance(token, str):
+            token = w.get(text_keys[1])
+        if not isinstance(token, str) or not token.strip():
             continue
         tokens.append(token)
-        ws = _first_num(w.get("start"), w.get("start_time"), _relative(w.get("start_timestamp")))
-        we = _first_num(w.get("end"), w.get("end_time"), _relative(w.get("end_timestamp")))
-        if start is None and ws is not None:
-            start = ws
-        if we is not None:
-            end = we
-        elif ws is not None:
-            end = max(end or ws, ws)
+        timed.append(w)
+    start = next((t for t in map(_word_start, timed) if t is not None), None)
+    end = None
+    for w in reversed(timed):  # the last word that has a time
+        end = _first_num(_word_end(w), _word_start(w))
+        if end is not None:
+            break
     return _join(tokens), start, end
 
 
