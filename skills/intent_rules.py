@@ -288,66 +288,77 @@ REQUEST_VERB = _alt(
 )
 
 # Stakeholders other than the speaker who take part in the buying decision.
+# Titles that name a decision role on their own ("the CFO", "Legal", "procurement").
+_TITLES = _alt(
+    "cfo",
+    "ceo",
+    "cto",
+    "cio",
+    "ciso",
+    "coo",
+    "cro",
+    "cmo",
+    "vp",
+    "svp",
+    "evp",
+    "vice president",
+    "head of \\w+",
+    "leadership",
+    "leadership team",
+    "exec team",
+    "executive team",
+    "execs",
+    "executives",
+    "board",
+    "finance",
+    "finance team",
+    "legal",
+    "legal team",
+    "procurement",
+    "procurement team",
+    "purchasing",
+    "it team",
+    "security team",
+    "committee",
+    "buying committee",
+    "stakeholders",
+    "decision makers",
+    "decision maker",
+    "general counsel",
+    "c-suite",
+    "higher-ups",
+    "chief \\w+ officer",
+    "ops leadership",
+)
+# Generic words that are a stakeholder only when they are ours: "my boss", "our director".
+_OWNED = _alt(
+    "boss",
+    "manager",
+    "line manager",
+    "director",
+    "partners",
+    "founders",
+    "founder",
+    "owner",
+    "owners",
+    "management",
+    "counsel",
+    "controller",
+    "budget holder",
+    "president",
+    "superior",
+    "security",
+    "team lead",
+    "manager's",
+    "director's",
+    "boss's",
+)
 STAKEHOLDER = (
-    r"\b(?:(?:our|my|the|their|your|his|her)\s+)?(?:new\s+)?"
-    + _alt(
-        "cfo",
-        "ceo",
-        "cto",
-        "cio",
-        "ciso",
-        "coo",
-        "cro",
-        "cmo",
-        "vp",
-        "svp",
-        "evp",
-        "vice president",
-        "head of \\w+",
-        "director",
-        "boss",
-        "manager",
-        "line manager",
-        "leadership",
-        "leadership team",
-        "exec team",
-        "executive team",
-        "execs",
-        "executives",
-        "board",
-        "finance",
-        "finance team",
-        "legal",
-        "legal team",
-        "procurement",
-        "procurement team",
-        "purchasing",
-        "it team",
-        "security team",
-        "partners",
-        "founders",
-        "founder",
-        "owner",
-        "owners",
-        "committee",
-        "stakeholders",
-        "decision makers",
-        "decision maker",
-        "management",
-        "general counsel",
-        "counsel",
-        "controller",
-        "budget holder",
-        "higher-ups",
-        "c-suite",
-        "president",
-        "chief \\w+ officer",
-        "superior",
-        "security",
-        "ops leadership",
-        "team lead",
-    )
-    + r"\b"
+    r"\b(?:(?:(?:our|my|the|their|his|her)\s+)?(?:new\s+)?"
+    + _TITLES
+    + r"|(?:our|my|the|their|his|her)\s+(?:new\s+)?(?:[a-z]+\s+)?"
+    + _OWNED
+    + r")\b"
 )
 DECIDE = _alt(
     "sign off",
@@ -564,10 +575,11 @@ CURRENT_USE = (
 _MONEY = r"(?:budget|budgets|money|funding|funds|cash|spend|spending|finances)"
 BUDGET_OK = (
     r"\b(?:budget|money|funding|funds)(?:\s+for(?:\s+[\w-]+){1,3}?(?=\s+(?:is|was|has)\b))?"
-    r"(?:'s| is| has| was| got| has been| is already| was already|"
-    r"'s already|'s been| have been| are)?"
-    r"\s+(?:already\s+|now\s+|been\s+|just\s+)*(?:approved|allocated|signed off|secured|set aside|"
-    r"earmarked|in place|confirmed|locked in|sorted|there|available|green-?lit)"
+    r"(?:(?:'s| is| has| was| got| has been| is already| was already|"
+    r"'s already|'s been| have been| are)"
+    r"\s+(?:already\s+|now\s+|been\s+|just\s+|finally\s+|officially\s+)*(?:approved|allocated|"
+    r"signed off|secured|set aside|earmarked|in place|confirmed|locked in|sorted|there|available|"
+    r"green-?lit)|\s+(?:approved|allocated|signed off|secured|set aside|earmarked|confirmed))"
 )
 HAVE_BUDGET = (
     r"\b(?:we|i)\s+(?:have|'ve got|have got|'ve|got|do have)\s+(?:the\s+|some\s+|a\s+)?"
@@ -625,7 +637,11 @@ PRICE_BAD = (
     r"(?:a bit\s+|way\s+|really\s+|quite\s+)?(?:too\s+)?(?:high|steep|expensive|much)"
     r"|(?:you're|you are|you guys are|it's|this is|that's)\s+(?:a bit\s+|way\s+|just\s+)?too\s+"
     r"(?:expensive|pricey|steep|rich for us|much for us)"
-    r"|out of (?:our|my) (?:price range|budget|league)|can't afford|cannot afford|can not afford"
+    r"|out of (?:our|my) (?:price range|budget|league)"
+    r"|(?:can't|cannot|can not) afford(?=\s*(?:[.,;!?]|$)|\s+(?:it|this|that|you|them|to|right now|at "
+    r"the moment|anything|more|any more|another|a new)\b|\s+(?:the|that|those|these|your|a)\s+"
+    r"(?:[\w-]+\s+)?(?:seats?|licen[cs]es?|tool|platform|product|plan|subscription|price|upgrade|"
+    r"package|tier|add-on|module|contract|service)\b)"
     r"|more than (?:we|i) (?:can|could|want to|wanted to) (?:spend|pay|afford)"
     r"|more than (?:we|i) (?:budgeted|planned|had planned|expected to (?:spend|pay)|were expecting "
     r"to (?:spend|pay)|have (?:budgeted|set aside))"
@@ -711,14 +727,9 @@ TIME_EXPR = (
         "the next (?:\\w+ )?(?:weeks|months)",
         "(?:\\w+|\\d+) (?:weeks|months|days)",
         "(?:before|by|until) then",
-        "renewal",
-        "our renewal",
-        "the renewal",
+        "(?:before|by|until|ahead of|at|for) (?:the |our )?(?:renewal|go-live|launch|kickoff|kick-off)",
+        "(?:by|on|before) the (?:first|fifteenth|\\w+teenth|twentieth|thirtieth|\\d+(?:st|nd|rd|th))",
         "asap",
-        "go-live",
-        "launch",
-        "the fifteenth",
-        "the first",
         "the end of the month",
     )
     + r"\b"

@@ -108,6 +108,11 @@ def known_people(transcript: Transcript) -> list[Person]:
     """The rep, the rep's colleagues (same email domain) and the prospects on the call."""
     rep = Person(transcript.rep.name, transcript.rep.email, "rep")
     rep_domain = _domain(transcript.rep.email)
+    # A shared domain only marks colleagues when someone on the call has another domain
+    # (otherwise everyone is on one domain and it tells us nothing).
+    domains = {_domain(a.email) for a in transcript.attendees if a.email}
+    if not domains - {rep_domain}:
+        rep_domain = None
     people = [rep]
     for a in transcript.attendees:
         if a.email and transcript.rep.email and a.email.lower() == transcript.rep.email.lower():
