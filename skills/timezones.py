@@ -100,7 +100,8 @@ def resolve_timezone(name: str) -> ZoneInfo:
 
 def zone_name(zone: tzinfo) -> str:
     """The IANA key of a zone where it has one, else its `str()`."""
-    return getattr(zone, "key", None) or str(zone)
+    key = getattr(zone, "key", None)
+    return key if isinstance(key, str) and key else str(zone)
 
 
 def short_label(zone: tzinfo, at: datetime) -> str:

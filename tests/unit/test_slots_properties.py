@@ -214,6 +214,7 @@ SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 @given(requests())
 def test_every_slot_obeys_the_hard_rules_and_the_list_is_sorted(req: SlotRequest) -> None:
     result = find_slots(req)
+    assert find_slots(req) == result  # deterministic
     business = _business_dates(req)
     assert len(result.slots) <= req.max_options
     scores = [s.score for s in result.slots]
