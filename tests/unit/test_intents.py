@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from skills.intents import MIN_CONFIDENCE, Intent, detect_candidates, detect_intents
+from skills.intents import MIN_CONFIDENCE, Intent, detect_candidates, detect_intents, speaker_roles
 from skills.transcript_types import parse_transcript
 
 REP = {"name": "Alex Rivera", "email": "alex@sixty.example"}
@@ -293,3 +293,36 @@ def test_disfluent_phrase_is_still_an_exact_raw_span() -> None:
     (intent,) = detect_intents(transcript([("R", text)]))
     assert intent.phrase == "I'll uh send you the, the proposal by Friday"
     assert intent.phrase in text
+
+
+def test_colleagues_speak_for_the_rep_side_but_one_shared_domain_means_nothing() -> None:
+    def roles(attendees: list[dict[str, str]]) -> list[str | None]:
+        t = parse_transcript(
+            {
+                "meeting_id": "m",
+                "started_at": "2026-11-18T15:00:00Z",
+                "rep": {"name": "Project Lead", "email": "lead@corp.example"},
+                "attendees": attendees,
+                "utterances": [
+                    {"speaker": a["name"], "start": 0, "end": 1, "text": "hi"} for a in attendees
+                ],
+            }
+        )
+        return [r.role for r in speaker_roles(t)]
+
+    mixed = [
+        {"name": "Jordan Blake", "email": "jordan@corp.example"},
+        {"name": "Sarah Chen", "email": "sarah@acme.example"},
+    ]
+    assert roles(mixed) == ["internal", "prospect"]
+    same = [{"name": "Designer", "email": "designer@corp.example"}]
+    assert roles(same) == ["prospect"]
+
+
+def test_content_named_in_answer_to_what_do_you_need() -> None:
+    turns = [
+        ("R", "Great. Anything else you need from me?"),
+        ("P", "A copy of your insurance certificate, for our vendor onboarding."),
+    ]
+    assert labels_at(turns, 1) == {"request:send_content"}
+    assert labels_at([turns[0], ("P", "No, nothing else for now.")], 1) == set()
