@@ -53,6 +53,14 @@ class GoogleEndpoints:
     gmail_api: str | None = None  # None: the discovery document's rootUrl
     calendar_api: str | None = None  # e.g. "http://127.0.0.1:PORT/calendar/v3/"
 
+    @classmethod
+    def at(cls, base_url: str) -> GoogleEndpoints:
+        """Everything under one base URL, laid out like Google's paths (the fake, a sandbox)."""
+        base = base_url.rstrip("/")
+        return cls(auth_uri=f"{base}/o/oauth2/auth", token_uri=f"{base}/token",
+                   revoke_uri=f"{base}/revoke", certs_url=f"{base}/oauth2/v1/certs",
+                   gmail_api=f"{base}/", calendar_api=f"{base}/calendar/v3/")  # fmt: skip
+
 
 class GoogleError(Exception):
     """A Google API call failed; `status` is the HTTP status (0 when it never answered)."""

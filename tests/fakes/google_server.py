@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import email
+import functools
 import hashlib
 import itertools
 import json
@@ -69,6 +70,7 @@ ROUTE_SCOPES: dict[str, set[str]] = {
     "calendar.events.watch": {CAL, CAL_EVENTS},
     "calendar.channels.stop": {CAL, CAL_EVENTS},
 }
+ACCOUNT = web.RequestKey("account", str)
 _STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
                  404: "NOT_FOUND", 409: "ALREADY_EXISTS", 410: "GONE", 429: "RESOURCE_EXHAUSTED",
                  500: "INTERNAL", 503: "UNAVAILABLE"}  # fmt: skip
@@ -167,17 +169,7 @@ class FakeGoogle:
         self._seq = itertools.count(1000)
         self._cal_seq = itertools.count(1)
         self._runner: web.AppRunner | None = None
-        self.key_id = secrets.token_hex(8)
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self._signer = crypt.RSASigner.from_string(
-            self._key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            ),
-            key_id=self.key_id,
-        )
-        self._cert_pem = _self_signed(self._key)
+        self.key_id, self._signer, self._cert_pem = _signing_material()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -243,10 +235,7 @@ class FakeGoogle:
         return f"{self.url}/calendar/v3/"
 
     def endpoints(self) -> GoogleEndpoints:
-        return GoogleEndpoints(auth_uri=self.auth_uri, token_uri=self.token_uri,
-                               revoke_uri=self.revoke_uri, certs_url=self.certs_url,
-                               gmail_api=self.gmail_endpoint,
-                               calendar_api=self.calendar_endpoint)  # fmt: skip
+        return GoogleEndpoints.at(self.url)
 
     def credentials(self, account: str, scopes: set[str], *, ttl_s: float = 3600) -> Credentials:
         """Credentials as after a completed consent: an access and a refresh token."""
@@ -385,12 +374,12 @@ class FakeGoogle:
         if not tok.scopes & ROUTE_SCOPES[route]:
             return google_error(403, "Request had insufficient authentication scopes.",
                                 "insufficientPermissions")  # fmt: skip
-        request["account"] = tok.account
+        request[ACCOUNT] = tok.account
         return None
 
     def _box(self, request: web.Request) -> Mailbox:
         user = request.match_info["user"]
-        return self.mailbox(request["account"] if user == "me" else user)
+        return self.mailbox(request[ACCOUNT] if user == "me" else user)
 
     def _store(self, box: Mailbox, raw: bytes, thread_id: str | None,
                labels: list[str]) -> StoredMessage:  # fmt: skip
@@ -593,14 +582,14 @@ class FakeGoogle:
 
     def _cal(self, request: web.Request) -> Calendar:
         cal = request.match_info["cal"]
-        return self.calendar(request["account"] if cal == "primary" else cal)
+        return self.calendar(request[ACCOUNT] if cal == "primary" else cal)
 
     async def _freebusy(self, request: web.Request) -> web.Response:
         body = await request.json()
         calendars: dict[str, Any] = {}
         for item in body.get("items", []):
             cid = item.get("id", "")
-            who = request["account"] if cid == "primary" else cid
+            who = request[ACCOUNT] if cid == "primary" else cid
             if who in self.busy:
                 lo, hi = body["timeMin"], body["timeMax"]
                 busy = [
@@ -696,6 +685,17 @@ def _rfc3339(ts: float) -> str:
 
 def _ts(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@functools.cache
+def _signing_material() -> tuple[str, crypt.RSASigner, str]:
+    """One RSA key and certificate per test process (generating one takes ~100 ms)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key_id = secrets.token_hex(8)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return key_id, crypt.RSASigner.from_string(pem, key_id=key_id), _self_signed(key)
 
 
 def _self_signed(key: rsa.RSAPrivateKey) -> str:
