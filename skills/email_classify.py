@@ -318,6 +318,11 @@ _CUES: list[_Cue] = [
         r"\bnot the (decision[- ]?maker|owner|buyer|budget holder|one (who|that) (decides|makes|"
         r"handles|owns))\b",
         r"\b(better|best) placed\b",
+        r"\b(hand(ed|ing)?|pass(ed|ing)?|forward(ed|ing)?|refer(red|ring)?|direct(ed|ing)?|"
+        r"redirect(ed|ing)?) (this|it|you|your (note|email|e-mail|message|request|enquiry|inquiry))"
+        r"( over| on| along)? to (?=my |our |him|her|them|the (right|best|relevant)|[\w.+-]+@)",
+        r"\bnot my (call|decision|department|area|remit|responsibility|budget|project)\b",
+        r"\bloop(ing|ed)? (him|her|them) in\b",
         r"\b(that's|that is|this is|it's|it is) (a question|one|something|a topic|a request) for "
         r"(?!you\b|me\b)",
         r"\b(connect|introduce|put) you (in touch )?(with|to)\b",
@@ -344,6 +349,7 @@ _CUES: list[_Cue] = [
     *_cues(
         "referral",
         0.6,
+        r"\b(decides|makes the call|signs off|has the final say) (on|about)\b",
         r"\b(he|she|they) (handles?|owns?|looks? after|manages?|runs?|is responsible for|"
         r"are responsible for|is in charge of|takes care of|makes? (the )?decisions)\b",
         r"(?<!\? )\bwho (handles|owns|looks after|manages|runs|is responsible for|is in charge of|"
@@ -438,6 +444,14 @@ _CUES: list[_Cue] = [
         r"point|need|fit|benefit)|a good match|changing|switching|switch|change (vendors|providers|"
         r"tools)|justify|make sense for us|need (this|it|another|a new)|buying|in a position to)\b",
         r"\b(non[- ]?starter|no[- ]go|dead end|deal[- ]?breaker)\b",
+        r"^\W*(we're|we are|i'm|i am) (good|fine|ok|okay|all good|set)( for now| here)?\W*(thanks|"
+        r"thank you|thx|cheers)?\W*$",
+        r"\b(hard|firm|polite|respectful) pass\b|(^|[.!?]\s*)(i'll |we'll |i will |we will )?pass\W*$",
+        r"\b(not|doesn't|don't|won't|does not|do not|will not) (really |quite )?(fit|align with|match"
+        r"|suit)( our| into| with| in| what)\b",
+        r"\b(have|got|has) (a |an |something |one |our own )?([\w-]+ )?(solution|tool|system|vendor|"
+        r"provider|platform|process) in place\b",
+        r"\b(take this as|consider this|this is) a (no|pass|decline|hard no)\b|\ba no for now\b",
         r"\b(chose|chosen|choosing|selected|selecting|picked|went with|going with|ended up with|"
         r"opted for|settled on) (a |an |another )?(different|other|alternative|competing|another) "
         r"(platform|vendor|provider|solution|tool|product|option|partner|company)\b",
@@ -593,7 +607,8 @@ _CUES: list[_Cue] = [
         r"\b(i'm|i am|we're|we are|i'd be|we'd be|we would be|i would be|would be|we might be|i "
         r"might be) (very |really |definitely |quite |certainly |potentially |genuinely |somewhat |"
         r"also |still |actually )?(interested|keen|curious|intrigued|open to (it|this|learning|"
-        r"hearing|exploring|a conversation|the idea))\b",
+        r"hearing|exploring|a conversation|the idea|a pilot|a trial|trying|piloting|a test|testing"
+        r"))\b",
         r"\b(i'd|i would|we'd|we would) (love|like) to (learn|hear|know|see|understand) more\b",
         r"\binterested in (learning|hearing|seeing|knowing|exploring|finding out)\b",
         r"\btell (me|us) more\b",
@@ -704,7 +719,7 @@ _INFO_QUESTION = re.compile(
     r"tell (me|us) more|more (info|information|details)|learn more|how (does|would|will|do) (it|"
     r"this|that|sixty|your \w+) work|what (kind|sort|type)s? of (results|roi|outcomes|impact|"
     r"savings)|case stud|similar (companies|customers|teams)|companies like (us|ours)|success "
-    r"stor|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
+    r"stor|(customer|client) stor|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
     r"overview|collateral|materials?|literature|whitepaper)\b|circle back|reconnect|touch base|"
     r"reach (back )?out (again )?(in|after|next)"
 )
@@ -1061,7 +1076,8 @@ def classify_email(email: InboundEmail) -> Classification:
 
     confidence = _confidence(category, scores, low, subject_support, injection, by_cat)
     evidence = _evidence(category, by_cat, original, evidence_override, scores)
-    details.update(_extract(category, email, original))
+    cue_start = min((h.start for h in by_cat[category]), default=0)
+    details.update(_extract(category, email, original, cue_start))
     details["scores"] = {c: round(s, 2) for c, s in scores.items() if s >= 0.4}
     return Classification(category, confidence, evidence, details)
 
@@ -1155,7 +1171,24 @@ _NAME_STOP = frozenset(
 )
 
 
-def _referral_details(email: InboundEmail, original: str) -> dict[str, Any]:
+def _referred_name(email: InboundEmail, text: str) -> str | None:
+    """The first person-like name in `text`: capitalised words that are not titles, days or
+    the people on the email; a lone word at the start of a sentence does not count."""
+    skip = {w.lower() for a in (email.sender, *email.to) if a is not None for w in a.name.split()}
+    names: list[str] = []
+    for m in re.finditer(r"\b([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2})\b", text):
+        words = [w for w in m.group(1).split() if w.lower() not in _NAME_STOP | skip]
+        if not words:
+            continue
+        before = text[: m.start()].rstrip()
+        if len(words) == 1 and (not before or before[-1] in ".!?\n-–—:"):
+            continue
+        names.append(" ".join(words))
+    full = [n for n in names if len(n.split()) >= 2]
+    return (full or names or [None])[0]
+
+
+def _referral_details(email: InboundEmail, original: str, cue_start: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {}
     own = {a.address.lower() for a in (email.sender, *email.to) if a is not None}
     emails = [e for e in _EMAIL_RE.findall(original) if e.lower() not in own]
@@ -1167,14 +1200,7 @@ def _referral_details(email: InboundEmail, original: str) -> dict[str, Any]:
                 ref_email, ref_name = addr.address, addr.name or None
                 break
     if ref_name is None:
-        candidates = re.findall(r"\b([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2})\b", original)
-        names = [
-            " ".join(w for w in cand.split() if w.lower() not in _NAME_STOP) for cand in candidates
-        ]
-        sender_name = (email.sender.name if email.sender else "").lower()
-        names = [n for n in names if n and n.lower() not in sender_name.split()]
-        full = [n for n in names if len(n.split()) >= 2]
-        ref_name = (full or names or [None])[0]
+        ref_name = _referred_name(email, original[cue_start:]) or _referred_name(email, original)
     if ref_email and ref_name is None:
         for addr in (*email.cc, *email.to):
             if addr.address.lower() == ref_email.lower() and addr.name:
@@ -1351,7 +1377,9 @@ def _proposal_details(original: str) -> dict[str, Any]:
     return out
 
 
-def _extract(category: Category, email: InboundEmail, original: str) -> dict[str, Any]:
+def _extract(
+    category: Category, email: InboundEmail, original: str, cue_start: int = 0
+) -> dict[str, Any]:
     if category == "out_of_office":
         details = _ooo_details(email, original)
         alternates = [e for e in _EMAIL_RE.findall(original)]
@@ -1359,7 +1387,7 @@ def _extract(category: Category, email: InboundEmail, original: str) -> dict[str
             details["alternate_contacts"] = alternates[:3]
         return details
     if category == "referral":
-        return _referral_details(email, original)
+        return _referral_details(email, original, cue_start)
     if category == "meeting_request":
         return _meeting_details(original)
     if category == "proposal_request":
