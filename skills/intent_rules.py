@@ -1115,6 +1115,13 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "signal:multi_stakeholder",
         "prospect",
+        _c(r"\bit\b[^.?!;]{0,50}?\b" + DECIDE + r"\b|\b" + DECIDE + r"\b[^.?!;]{0,30}?\bit\b"),
+        0.84,
+        "stake_it",
+    ),
+    Frame(
+        "signal:multi_stakeholder",
+        "prospect",
         _c(
             r"\b(?!i\b|we\b|you\b|it\b|that\b|this\b)[a-z]+\s+(?:has|makes|will make|'ll make|would make|"
             r"gets|owns|will have) the final (?:call|decision|say|word)|\bthe final (?:decision|call|say)"

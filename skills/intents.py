@@ -58,6 +58,10 @@ _COMMON_WORD_VENDORS = {
     "seismic",
     "clari",
 }
+_JOINT_PROPOSAL = re.compile(
+    r"\b(?:shall we|should we|can we|could we|why don't we|how about we|let's|would you like to|"
+    r"do you want to|are you open to|would you be open to)\b"
+)
 _POLITE_IF = re.compile(r"\bif you (?:could|can|would|don't mind|get a chance|have)\b")
 _OFFER_CONTEXT = re.compile(
     r"\?|\b(?:i can|i could|i'll|happy to|want me to|would .{0,30}help|i have|we have)\b"
@@ -238,7 +242,10 @@ def _score(
             else:
                 conf *= 0.85 if tentative else 0.95
         else:
-            conf = max(conf, 0.9) if kind == "accept" else conf * 0.75
+            # Unanswered: a joint proposal ("shall we book...?") still says where this is going;
+            # asking permission ("should I send...?") does not.
+            joint = _JOINT_PROPOSAL.search(low, sent.start, m.end())
+            conf = max(conf, 0.9) if kind == "accept" else conf * (0.85 if joint else 0.75)
         if hedged(low, sent):
             conf *= 0.8
         if leading_condition(low, sent):
@@ -276,6 +283,13 @@ def _score(
         return None  # "we'd like to sign before year end" is the timeline speaking
     if mode == "stake" and re.search(r"[,;]\s*(?:and\s+|so\s+|but\s+)?(?:we|i)\b", m.group(0)):
         return None  # "our board meets on the 10th, we want a decision": we decide, not them
+    if mode == "stake_it":
+        # Lower case hides it: only the department "IT", never the pronoun "it".
+        if not any(
+            text[m.start() + k.start() : m.start() + k.end()] == "IT"
+            for k in re.finditer(r"\bit\b", m.group(0))
+        ):
+            return None
     if mode == "stake_pronoun":
         earlier = [*ctx.lows[max(0, i - 3) : i], low[: m.start()]]
         if not any(rules.STAKEHOLDER_RE.search(t) for t in earlier):
