@@ -293,15 +293,7 @@ def _rep(raw: Mapping[str, Any], tz: tzinfo) -> RepCalendar:
     )
     if notice < 0:
         raise SlotInputError(f"rep.min_notice_minutes must not be negative, got {notice}")
-    preference = raw.get("preference")
-    if preference in ("", "none", "any"):
-        preference = None
-    if preference is not None:
-        if not isinstance(preference, str) or preference.lower() not in ("morning", "afternoon"):
-            raise SlotInputError(
-                f"rep.preference must be 'morning' or 'afternoon', got {preference!r}"
-            )
-        preference = preference.lower()
+    preference = _preference(raw.get("preference"))
     return RepCalendar(
         timezone=tz,
         working_hours=hours,
@@ -313,6 +305,17 @@ def _rep(raw: Mapping[str, Any], tz: tzinfo) -> RepCalendar:
         preference=preference,
         quiet_hours=_quiet_hours(raw.get("quiet_hours"), "rep.quiet_hours"),
     )
+
+
+def _preference(value: Any) -> Preference | None:
+    if value is None or value in ("", "none", "any"):
+        return None
+    text = value.lower() if isinstance(value, str) else None
+    if text == "morning":
+        return "morning"
+    if text == "afternoon":
+        return "afternoon"
+    raise SlotInputError(f"rep.preference must be 'morning' or 'afternoon', got {value!r}")
 
 
 def _prospect(raw: Mapping[str, Any]) -> ProspectCalendar:
