@@ -36,6 +36,8 @@ def labels_at(turns: list[tuple[str, str]], index: int = 0) -> set[str]:
 
 
 POSITIVE = [
+    ("signal:multi_stakeholder", [("P", "IT will have to sign off on the integration.")]),
+    ("commitment:schedule_meeting", [("R", "Can we schedule a follow-up for next Thursday?")]),
     (
         "commitment:send_proposal",
         [("R", "I'll get a formal proposal over to you by end of the week.")],
@@ -122,6 +124,8 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    [("P", "It will have to be approved eventually, I guess it's fine.")],
+    [("R", "Would it help if I joined your team meeting?"), ("P", "She's pretty busy these days.")],
     # past tense, reported speech, generic statements
     [("R", "I sent the proposal over last week, did it arrive?")],
     [("R", "The quote we sent you in March is still valid.")],
