@@ -365,7 +365,7 @@ _CUES: list[_Cue] = [
         r"\b(went|gone|go|going|decided to go|chose|chosen|selected|picked|signed|partnered|"
         r"moving forward) with (another|a different|an ?other|a competing|a competitor|one of "
         r"your competitors|someone else|a different)\b",
-        r"\bnot a (good |great |strong |right )?fit\b",
+        r"\bnot (a |the )?(good |great |strong |right |perfect |best )?fit\b",
         r"\b(isn't|is not|not) (a |the )?(top |high )?priority\b",
         r"\bno(,)? thanks\b|\bno(,)? thank you\b|\bthanks,? but no\b",
         r"\b(we'll|we will|i'll|i will|going to|have to|must|we'd|i'd|gonna|we're going to) pass"
