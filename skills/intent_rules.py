@@ -1295,3 +1295,16 @@ NEEDS_QUESTION_RE = re.compile(
     r"(?:\s+from\s+(?:me|us))?|\bcan i send (?:you|over) anything|\bis there anything (?:else )?"
     r"(?:i|we) can (?:send|share)"
 )
+
+# The rep asking the prospect to do something; a "will do" answer is the prospect's promise.
+REP_REQUEST_RE = re.compile(
+    r"\b(?:could|can|would|will) you (?:please |also |just )?(?:send|share|forward|get|confirm|"
+    r"let me know|find out|check|introduce|connect|loop|set up|book|fill|complete|sign|return|"
+    r"email|pass|ask)\b|\bplease (?:send|share|forward|confirm|let me know|check|fill|sign|"
+    r"return)\b|\bif you (?:could|can) (?:send|share|forward|confirm|let me know|check)\b"
+)
+WILL_DO_RE = re.compile(
+    r"^\W*(?:(?:yes|yeah|yep|sure|ok(?:ay)?|absolutely|of course|no problem|definitely|certainly)"
+    r"[\s,.!]+)*(?:will do|(?:i|we) (?:can|will|'ll) do (?:that|it)|(?:i|we)'ll (?:do that|do it|"
+    r"send (?:it|them|that|those)|get (?:it|them|that|those) to you|sort (?:it|that) out))\b"
+)

@@ -370,6 +370,9 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
                 key = (i, frame.label)
                 if key not in best or best[key].confidence < conf:
                     best[key] = intent
+        promised = _accepted_rep_request(i, ctx)
+        if promised is not None and (i, promised.label) not in best:
+            best[(i, promised.label)] = promised
         answered = _content_named_on_request(i, ctx)
         if answered is not None and (i, answered.label) not in best:
             best[(i, answered.label)] = answered
@@ -377,6 +380,32 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
         if accepted is not None and (i, accepted.label) not in best:
             best[(i, accepted.label)] = accepted
     return sorted(best.values(), key=lambda it: (it.utterance, rules.LABELS.index(it.label)))
+
+
+def _accepted_rep_request(i: int, ctx: _Context) -> Intent | None:
+    """'Could you send me the user list?' - 'Sure, will do by Friday.'"""
+    sr = ctx.roles[i]
+    if i == 0 or _side(sr.role) == "rep" or _side(ctx.roles[i - 1].role) == "prospect":
+        return None
+    if not rules.REP_REQUEST_RE.search(ctx.lows[i - 1]):
+        return None
+    ct = ctx.cleaned[i]
+    if not rules.WILL_DO_RE.match(ct.low):
+        return None
+    sents = sentences(ct.low)
+    start, end = _trim_span(ct.text, sents[0].start, sents[0].end)
+    raw_start, raw_end = ct.raw_span(start, end)
+    found = find_deadline(ct.text[sents[0].start : sents[0].end], ctx.transcript.started_at)
+    conf = 0.8 + (0.03 if found else 0.0)
+    return Intent(
+        label="commitment:prospect_followup",
+        utterance=i,
+        speaker="prospect",
+        phrase=ct.raw[raw_start:raw_end],
+        confidence=round(conf * _speaker_factor(sr), 3),
+        deadline=found.day if found else None,
+        speaker_label=ctx.transcript.utterances[i].speaker,
+    )
 
 
 def _content_named_on_request(i: int, ctx: _Context) -> Intent | None:

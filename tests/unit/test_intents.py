@@ -330,3 +330,16 @@ def test_content_named_in_answer_to_what_do_you_need() -> None:
     ]
     assert labels_at(turns, 1) == {"request:send_content"}
     assert labels_at([turns[0], ("P", "No, nothing else for now.")], 1) == set()
+
+
+def test_will_do_to_a_rep_request_is_the_prospects_promise() -> None:
+    turns = [("R", "Could you send me the list of users?"), ("P", "Sure, will do by Friday.")]
+    (intent,) = detect_intents(transcript(turns))
+    assert (intent.utterance, intent.label, intent.speaker) == (
+        1,
+        "commitment:prospect_followup",
+        "prospect",
+    )
+    assert intent.deadline is not None and intent.deadline.isoformat() == "2026-11-20"
+    unsure = [turns[0], ("P", "Not sure, the numbers keep changing.")]
+    assert detect_intents(transcript(unsure)) == []
