@@ -7,6 +7,7 @@ the action ids come from `blocks.ids.ApprovalAction`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -57,6 +58,8 @@ class ApprovalView:
     fields: dict[str, str] = field(default_factory=dict)
     allow_edit: bool = True
     allow_cancel: bool = True
+    kind: str = "generic"
+    payload: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_payload(
@@ -66,7 +69,37 @@ class ApprovalView:
         text = str(payload.get("text") or payload.get("body") or payload.get("summary") or "")
         raw = payload.get("fields") or {}
         fields = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-        return cls(pending_action_id, title, text, fields)
+        draft = payload.get("draft")
+        if isinstance(draft, dict) and not text:
+            text = draft_summary(draft)
+        return cls(pending_action_id, title, text, fields, kind=kind, payload=payload)
+
+
+def draft_summary(draft: dict[str, Any]) -> str:
+    """One short paragraph for a resolved or expired email approval."""
+    to = ", ".join(str(a) for a in draft.get("to") or []) or "—"
+    return truncate(f"*To:* {to}\n*Subject:* {draft.get('subject', '')}", SECTION_MAX)
+
+
+def _email_request(view: ApprovalView) -> list[Block]:
+    """Pattern 1 for email approvals: to, cc, subject, body, Send / Edit / Skip / Feedback."""
+    from blocks.post_meeting import FollowUpPreview, follow_up_preview
+
+    draft = view.payload.get("draft") or {}
+    return follow_up_preview(
+        FollowUpPreview(
+            pending_action_id=view.pending_action_id,
+            to=[str(a) for a in draft.get("to") or []],
+            cc=[str(a) for a in draft.get("cc") or []],
+            subject=str(draft.get("subject") or ""),
+            body=str(draft.get("body") or ""),
+            context=str(view.payload.get("context") or ""),
+            expanded=bool(view.payload.get("expanded")),
+        )
+    )
+
+
+REQUEST_RENDERERS: dict[str, Callable[[ApprovalView], list[Block]]] = {"email_send": _email_request}
 
 
 def _header(title: str) -> HeaderBlock:
@@ -90,7 +123,13 @@ def _body(view: ApprovalView) -> list[Block]:
 
 
 def approval_message(view: ApprovalView) -> list[Block]:
-    """The request: header, text, fields and Approve / Edit / Skip / Cancel buttons."""
+    """The request: header, text, fields and Approve / Edit / Skip / Cancel buttons.
+
+    Kinds with a richer form (an email draft) are rendered by `REQUEST_RENDERERS`.
+    """
+    renderer = REQUEST_RENDERERS.get(view.kind)
+    if renderer is not None and isinstance(view.payload.get("draft"), dict):
+        return renderer(view)
     value = truncate(view.pending_action_id, BUTTON_VALUE_MAX)
     buttons = [
         ButtonElement(

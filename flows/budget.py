@@ -59,7 +59,7 @@ async def claim_notice(conn: AsyncConnection, org_id: int, now: datetime) -> boo
     stmt = ins.values(org_id=org_id, period=period_of(now), created_at=now).on_conflict_do_nothing(
         index_elements=["org_id", "period"]
     )
-    return (await conn.execute(stmt)).rowcount == 1
+    return (await conn.execute(stmt.returning(BudgetNotice.id))).first() is not None
 
 
 async def record_cost(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Company, Contact, Deal, Org, OrgSettings, User, UserPreferences
@@ -34,23 +34,46 @@ def row_dict(row: Any) -> dict[str, Any]:
 
 
 async def load_tier1(conn: AsyncConnection, job: dict[str, Any]) -> dict[str, Any]:
-    org = (await conn.execute(select(Org.__table__).where(Org.id == job["org_id"]))).first()
-    out: dict[str, Any] = {"org": row_dict(org) if org else None}
-    s = (
-        await conn.execute(select(OrgSettings.__table__).where(OrgSettings.org_id == job["org_id"]))
-    ).first()
-    out["settings"] = row_dict(s) if s else {}
-    out["features"] = (out["settings"] or {}).get("features") or {}
-    out["budget_usd_month"] = (out["settings"] or {}).get("ai_budget_usd_month", 50.0)
+    """Org, org settings, user and preferences in one round trip (outer joins)."""
+    orgs, sets = Org.__table__, OrgSettings.__table__
+    users, prefs = User.__table__, UserPreferences.__table__
+    uid = job.get("user_id") or -1
+    q = (
+        select(orgs, sets, users, prefs)
+        .select_from(
+            orgs.outerjoin(sets, sets.c.org_id == orgs.c.id)
+            .outerjoin(users, (users.c.id == uid) & (users.c.org_id == orgs.c.id))
+            .outerjoin(prefs, prefs.c.user_id == users.c.id)
+        )
+        .where(orgs.c.id == job["org_id"])
+        .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+    )
+    row = (await conn.execute(q)).first()
+    parts: dict[str, dict[str, Any]] = {
+        "orgs": {},
+        "org_settings": {},
+        "users": {},
+        "user_preferences": {},
+    }
+    if row is not None:
+        for key, value in row._mapping.items():
+            for table in ("org_settings", "user_preferences", "orgs", "users"):
+                if key.startswith(table + "_"):
+                    parts[table][key[len(table) + 1 :]] = value
+                    break
+    org = row_dict(parts["orgs"]) if parts["orgs"].get("id") is not None else None
+    settings = row_dict(parts["org_settings"]) if parts["org_settings"].get("org_id") else {}
+    out: dict[str, Any] = {
+        "org": org,
+        "settings": settings,
+        "features": settings.get("features") or {},
+        "budget_usd_month": settings.get("ai_budget_usd_month", 50.0),
+    }
     if job.get("user_id"):
-        u = (await conn.execute(select(User.__table__).where(User.id == job["user_id"]))).first()
-        out["user"] = row_dict(u) if u else None
-        p = (
-            await conn.execute(
-                select(UserPreferences.__table__).where(UserPreferences.user_id == job["user_id"])
-            )
-        ).first()
-        out["prefs"] = row_dict(p) if p else {}
+        u = parts["users"]
+        out["user"] = row_dict(u) if u.get("id") is not None else None
+        p = parts["user_preferences"]
+        out["prefs"] = row_dict(p) if p.get("user_id") is not None else {}
     return out
 
 

@@ -66,7 +66,7 @@ async def claim_fire(db: Database, cron_id: str, scheduled_for: datetime, fired_
             fired_by=fired_by,
             created_at=datetime.now(UTC),
         ).on_conflict_do_nothing(index_elements=["cron_id", "scheduled_for"])
-        return (await conn.execute(stmt)).rowcount == 1
+        return (await conn.execute(stmt.returning(CronFire.id))).first() is not None
 
 
 async def fire_once(

@@ -126,9 +126,10 @@ async def record(
         "message_ts": ts,
     }
     ins = pg_insert(N) if conn.dialect.name == "postgresql" else sqlite_insert(N)
-    stmt = ins.values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    res = await conn.execute(stmt)
-    if res.rowcount == 0:
+    stmt = (
+        ins.values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(N.id)
+    )
+    if (await conn.execute(stmt)).first() is None:
         await conn.execute(
             update(N)
             .where(N.dedupe_key == dedupe_key, N.status != "delivered")

@@ -251,6 +251,21 @@ async def batch(
         raw = await conn.get_raw_connection()
         aconn = raw.driver_connection
         return await aconn._execute(_sqlite_batch, aconn._conn, statements)  # type: ignore[union-attr]
+    if len(statements) == 1:  # one statement: autocommit, a single round trip
+        raw = await conn.get_raw_connection()
+        pg = raw.driver_connection
+        sql, params, fenced = statements[0]
+        await pg.set_autocommit(True)  # type: ignore[union-attr]
+        try:
+            cur = await pg.execute(sql, params)  # type: ignore[union-attr]
+            row = await cur.fetchone() if "RETURNING" in sql else None
+        finally:
+            await pg.set_autocommit(False)  # type: ignore[union-attr]
+        if "RETURNING" in sql:
+            return [row]
+        if fenced and cur.rowcount != 1:
+            return None
+        return [cur.rowcount]
     out: list[Any] = []
     async with conn.begin() as tx:
         for sql, params, fenced in statements:

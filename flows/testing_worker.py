@@ -1,0 +1,123 @@
+"""A worker process for crash and multi-process tests and the throughput bench.
+
+    python -m flows.testing_worker URL --out FILE [--workers N] [--lease S] [--kill-marker F]
+
+Runs the `crashy` and `pair` sequences (and `noop7`) until no job is left to do. Every run of step `s1`
+and of the last step appends `<job_id> <step>` to `--out` (so tests can count executions);
+`s1` also does one effect through the ledger that appends `<job_id> effect` to the same file.
+With `--kill-marker F`, the first process to reach step `s2` creates F and SIGKILLs itself
+after the effect is recorded but before the step's checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+from config.settings import Settings
+from flows.engine import Engine
+from flows.sequence import Sequence, SequenceRegistry, Step
+from flows.step import StepContext
+from flows.testing_sequences import RecordingDelivery, noop, noop_sequence
+from storage.engine import Database
+
+
+def crashy_registry(out: Path, kill_marker: Path | None) -> SequenceRegistry:
+    reg = SequenceRegistry()
+
+    def append(line: str) -> None:
+        with out.open("a", encoding="utf-8") as f:
+            f.write(line + "\n")  # the OS keeps it across a SIGKILL; no fsync needed
+
+    async def record(ctx: StepContext) -> dict[str, Any]:
+        append(f"{ctx.job_id} {ctx.step.name}")
+
+        async def effect() -> dict[str, int]:
+            append(f"{ctx.job_id} effect")
+            return {"n": 1}
+
+        return await ctx.effect("side-effect", effect)
+
+    async def maybe_die(ctx: StepContext) -> dict[str, Any]:
+        async def effect() -> dict[str, int]:
+            append(f"{ctx.job_id} effect2")
+            return {"n": 2}
+
+        result = await ctx.effect("second-effect", effect)
+        if kill_marker is not None and not os.path.exists(kill_marker):
+            with open(kill_marker, "w") as f:  # noqa: ASYNC230 - a test worker, one tiny write
+                f.write(str(os.getpid()))
+            os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+    async def last(ctx: StepContext) -> None:
+        append(f"{ctx.job_id} last")
+
+    reg.skills.register("noop", noop)
+    reg.skills.register("record", record)
+    reg.skills.register("maybe_die", maybe_die)
+    reg.skills.register("last", last)
+    reg.add(
+        Sequence(
+            "crashy",
+            1,
+            (
+                Step("s0", "noop"),
+                Step("s1", "record"),
+                Step("s2", "maybe_die"),
+                Step("s3", "noop"),
+                Step("s4", "last"),
+            ),
+        )
+    )
+    reg.add(Sequence("pair", 1, (Step("s1", "record"), Step("s4", "last"))))
+    reg.add(noop_sequence())
+    return reg
+
+
+async def drain(url: str, out: Path, workers: int, lease: float, kill: Path | None) -> int:
+    from sqlalchemy import func, select
+
+    from storage.models import SequenceJob
+
+    db = Database(url)
+    settings = Settings(database_url=url, lease_seconds=lease)
+    engine = Engine(db, settings, RecordingDelivery(), crashy_registry(out, kill), poll_s=0.05)
+    await engine.start_workers(workers)
+    try:
+        while True:
+            async with db.session() as s:
+                left = (
+                    await s.execute(
+                        select(func.count()).where(
+                            SequenceJob.status.in_(("pending", "running"))  # type: ignore[attr-defined]
+                        )
+                    )
+                ).scalar_one()
+            if left == 0:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await engine.stop()
+        await db.dispose()
+    return 0
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("url")
+    p.add_argument("--out", required=True)
+    p.add_argument("--workers", type=int, default=4)
+    p.add_argument("--lease", type=float, default=30.0)
+    p.add_argument("--kill-marker", default=None)
+    a = p.parse_args()
+    kill = Path(a.kill_marker) if a.kill_marker else None
+    return asyncio.run(drain(a.url, Path(a.out), a.workers, a.lease, kill))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

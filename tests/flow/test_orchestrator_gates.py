@@ -1,0 +1,265 @@
+"""Approval gates: pause, resume once, owner only, edits applied, expiry, changed definitions."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from config.settings import Settings
+from flows.engine import Engine
+from flows.events import Decision, Event, JobRef
+from flows.sequence import Sequence, SequenceRegistry, Step
+from flows.step import StepContext
+from flows.testing_sequences import (
+    RecordingDelivery,
+    clean_pg,
+    fresh_pg_database,
+    noop_registry,
+    seed_org,
+    sqlite_copy,
+)
+from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction
+from tests.conftest import require_pg
+
+
+@pytest.fixture(scope="session")
+def pg_url(worker_id: str) -> str:
+    require_pg()
+    return fresh_pg_database(f"sixty_orch_gates_{worker_id}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return sqlite_copy(tmp_path)
+    url = request.getfixturevalue("pg_url")
+    clean_pg(url)
+    return url
+
+
+SENT: list[dict[str, Any]] = []
+
+
+def email_registry(version: int = 1) -> SequenceRegistry:
+    reg = noop_registry()
+
+    async def draft(ctx: StepContext) -> dict[str, Any]:
+        return {"title": "Follow-up to Acme", "text": "Hi Ana, thanks for today.", "subject": "Hi"}
+
+    async def send(ctx: StepContext) -> dict[str, Any]:
+        assert ctx.approval is not None
+        payload = ctx.approval.payload
+
+        async def do() -> dict[str, str]:
+            SENT.append(payload)
+            return {"message_id": f"m{len(SENT)}"}
+
+        return await ctx.effect("send", do)
+
+    reg.skills.register("draft", draft)
+    reg.skills.register("send", send)
+    steps = (
+        Step("draft", "draft"),
+        Step("send", "send", requires_approval=True, approval_kind="email_send"),
+        Step("log", "noop"),
+    )
+    if version == 2:  # a later definition: renamed and reordered steps
+        steps = (Step("prepare", "draft"), Step("ship", "send", requires_approval=True))
+    reg.add(Sequence("email_followup", version, steps))
+    return reg
+
+
+def make_engine(db: Any, reg: SequenceRegistry) -> tuple[Engine, RecordingDelivery]:
+    delivery = RecordingDelivery()
+    return Engine(db, Settings(), delivery, reg, heartbeat_s=None), delivery
+
+
+async def gated_job(db: Any, engine: Engine, ext: str = "1") -> tuple[int, SlackPendingAction]:
+    org, users = await seed_org(db)
+    ref = await engine.submit(Event("email_followup", "test", org, users[0], {"id": ext}))
+    assert isinstance(ref, JobRef)
+    await engine.drain()
+    async with db.session() as s:
+        job = await s.get(SequenceJob, ref.job_id)
+        pa = (
+            await s.execute(
+                select(SlackPendingAction).where(SlackPendingAction.job_id == ref.job_id)
+            )
+        ).scalar_one()
+    assert job is not None and job.status == "awaiting_approval"
+    return ref.job_id, pa
+
+
+async def status_of(db: Any, job_id: int) -> SequenceJob:
+    async with db.session() as s:
+        j = await s.get(SequenceJob, job_id)
+        assert j is not None
+        return j
+
+
+async def test_gate_pauses_posts_and_approve_resumes(db: Any) -> None:
+    SENT.clear()
+    engine, delivery = make_engine(db, email_registry())
+    job_id, pa = await gated_job(db, engine)
+    assert pa.owner_user_id is not None and pa.channel == "DU1" and pa.message_ts
+    post = next(c for m, c in delivery.calls if m == "chat.postMessage")
+    actions = next(b for b in post["blocks"] if b["type"] == "actions")
+    assert {e["action_id"] for e in actions["elements"]} == {
+        "approval-approve",
+        "approval-edit",
+        "approval-skip",
+        "approval-cancel",
+    }
+    assert {e["value"] for e in actions["elements"]} == {pa.id}
+    assert await engine.drain() == 0  # an awaiting job is not claimable
+    res = await engine.resume(pa.id, Decision.APPROVE, "U1")
+    assert res.ok and res.job_id == job_id
+    await engine.drain()
+    job = await status_of(db, job_id)
+    assert job.status == "completed"
+    assert SENT == [
+        {"title": "Follow-up to Acme", "text": "Hi Ana, thanks for today.", "subject": "Hi"}
+    ]
+    update_call = next(c for m, c in delivery.calls if m == "chat.update")
+    assert update_call["ts"] == pa.message_ts
+    texts = str(update_call["blocks"])
+    assert "Approved by <@U1> at" in texts and "approval-approve" not in texts
+    async with db.session() as s:
+        kinds = (await s.execute(select(SlackNotificationSent.kind))).scalars().all()
+    assert kinds == ["approval"]
+
+
+async def test_edit_applies_modifications(db: Any) -> None:
+    SENT.clear()
+    engine, _ = make_engine(db, email_registry())
+    job_id, pa = await gated_job(db, engine)
+    res = await engine.resume(pa.id, Decision.EDIT, "U1", {"text": "Edited body"})
+    assert res.ok
+    await engine.drain()
+    assert SENT[-1]["text"] == "Edited body" and SENT[-1]["subject"] == "Hi"
+    assert (await status_of(db, job_id)).context["approvals"]["send"]["decision"] == "edit"
+
+
+async def test_skip_and_cancel_paths(db: Any) -> None:
+    SENT.clear()
+    engine, _ = make_engine(db, email_registry())
+    job_a, pa_a = await gated_job(db, engine, "a")
+    org, users = await seed_org(db)
+    ref = await engine.submit(Event("email_followup", "test", org, users[0], {"id": "b"}))
+    await engine.drain()
+    async with db.session() as s:
+        pa_b = (
+            await s.execute(
+                select(SlackPendingAction).where(SlackPendingAction.job_id == ref.job_id)
+            )  # type: ignore[union-attr]
+        ).scalar_one()
+    assert (await engine.resume(pa_a.id, Decision.SKIP, "U1")).ok
+    assert (await engine.resume(pa_b.id, Decision.CANCEL, "U1")).ok
+    await engine.drain()
+    a = await status_of(db, job_a)
+    b = await status_of(db, ref.job_id)  # type: ignore[union-attr]
+    assert a.status == "completed" and a.context["outputs"]["send"]["skipped"] is True
+    assert "log" in a.context["done"]
+    assert b.status == "cancelled"
+    assert SENT == []
+
+
+async def test_non_owner_second_click_and_unknown_are_refused(db: Any) -> None:
+    engine, _ = make_engine(db, email_registry())
+    _job_id, pa = await gated_job(db, engine)
+    other = await engine.resume(pa.id, Decision.APPROVE, "U2")
+    assert not other.ok and "Only <@U1>" in other.message
+    async with db.session() as s:
+        assert (await s.get(SlackPendingAction, pa.id)).status == "pending"  # type: ignore[union-attr]
+    assert (await engine.resume(pa.id, Decision.SKIP, "U1")).ok
+    again = await engine.resume(pa.id, Decision.APPROVE, "U1")
+    assert not again.ok and "already skipped by <@U1>" in again.message
+    missing = await engine.resume("nope", Decision.APPROVE, "U1")
+    assert not missing.ok and "no longer exists" in missing.message
+
+
+async def test_hundred_concurrent_resolutions_one_winner(db: Any) -> None:
+    engine, _ = make_engine(db, email_registry())
+    _job_id, pa = await gated_job(db, engine)
+    decisions = [Decision.APPROVE, Decision.SKIP, Decision.CANCEL, Decision.EDIT]
+    results = await asyncio.gather(
+        *(engine.resume(pa.id, decisions[i % 4], "U1", {"text": str(i)}) for i in range(100))
+    )
+    winners = [r for r in results if r.ok]
+    assert len(winners) == 1
+    assert all("already" in r.message for r in results if not r.ok)
+    async with db.session() as s:
+        row = await s.get(SlackPendingAction, pa.id)
+    assert row is not None and row.version == 1 and row.status == winners[0].message
+
+
+async def test_gate_expiry_takes_declared_path_and_updates_message(db: Any) -> None:
+    SENT.clear()
+    engine, delivery = make_engine(db, email_registry())
+    job_id, pa = await gated_job(db, engine)
+    assert await engine.sweep_expired() == 0
+    async with db.transaction() as s:  # the gate's 24 h pass
+        await s.execute(
+            update(SlackPendingAction)
+            .where(SlackPendingAction.id == pa.id)
+            .values(expires_at=pa.created_at)
+        )
+    late = await engine.resume(pa.id, Decision.APPROVE, "U1")
+    assert not late.ok and "expired" in late.message
+    assert await engine.sweep_expired() == 1
+    assert await engine.sweep_expired() == 0
+    await engine.drain()
+    job = await status_of(db, job_id)
+    assert job.status == "completed" and job.context["outputs"]["send"]["decision"] == "expired"
+    assert SENT == []
+    upd = [c for m, c in delivery.calls if m == "chat.update"]
+    assert len(upd) == 1 and "Expired without an answer" in str(upd[0]["blocks"])
+
+
+async def test_definition_changed_while_waiting_finishes_on_own_steps(db: Any) -> None:
+    SENT.clear()
+    engine_v1, _ = make_engine(db, email_registry(1))
+    job_id, pa = await gated_job(db, engine_v1)
+    engine_v2, _ = make_engine(db, email_registry(2))  # a deploy with a new definition
+    assert (await engine_v2.resume(pa.id, Decision.APPROVE, "U1")).ok
+    await engine_v2.drain()
+    job = await status_of(db, job_id)
+    assert job.status == "completed" and job.sequence_version == 1
+    assert job.context["done"] == ["draft", "send", "log"]
+    assert len(SENT) == 1
+    # new jobs take the new definition
+    org, users = await seed_org(db)
+    ref = await engine_v2.submit(Event("email_followup", "test", org, users[0], {"id": "new"}))
+    async with db.session() as s:
+        j2 = await s.get(SequenceJob, ref.job_id)  # type: ignore[union-attr]
+    assert j2 is not None and j2.sequence_version == 2 and j2.steps[0]["name"] == "prepare"
+
+
+async def test_dynamic_request_approval_from_a_skill(db: Any) -> None:
+    reg = noop_registry()
+
+    async def stage_change(ctx: StepContext) -> dict[str, Any]:
+        a = await ctx.request_approval("stage_change", {"title": "Move deal to Proposal"}, 60)
+        return {"decision": a.decision, "by": a.actor}
+
+    reg.skills.register("stage_change", stage_change)
+    reg.add(Sequence("crm_update", 1, (Step("stage", "stage_change"),)))
+    engine, _ = make_engine(db, reg)
+    org, users = await seed_org(db)
+    ref = await engine.submit(Event("crm_update", "test", org, users[0], {"id": "d"}))
+    await engine.drain()
+    async with db.session() as s:
+        pa = (
+            await s.execute(
+                select(SlackPendingAction).where(SlackPendingAction.job_id == ref.job_id)
+            )  # type: ignore[union-attr]
+        ).scalar_one()
+    assert pa.kind == "stage_change"
+    assert (await engine.resume(pa.id, Decision.APPROVE, "U1")).ok
+    await engine.drain()
+    job = await status_of(db, ref.job_id)  # type: ignore[union-attr]
+    assert job.context["outputs"]["stage"] == {"decision": "approve", "by": "U1"}
