@@ -110,12 +110,15 @@ def reply_subject(subject: str) -> str:
 
 
 def references_for(parent: ThreadRef) -> tuple[str, ...]:
-    """The parent's References then its Message-ID, deduplicated, bounded to MAX_REFERENCES."""
+    """The parent's References then its Message-ID (last, once), deduplicated, bounded to
+    MAX_REFERENCES by keeping the root and the most recent ones."""
+    own = _MSGID.findall(parent.message_id or "")
     seen: dict[str, None] = {}
-    for item in (*parent.references, parent.message_id):
+    for item in parent.references:
         for mid in _MSGID.findall(item or ""):
-            seen.setdefault(mid, None)
-    ids = tuple(seen)
+            if mid not in own[:1]:
+                seen.setdefault(mid, None)
+    ids = (*seen, *own[:1])
     if len(ids) > MAX_REFERENCES:
         ids = (ids[0], *ids[-(MAX_REFERENCES - 1) :])
     return ids
