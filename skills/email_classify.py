@@ -987,17 +987,15 @@ def classify_email(email: InboundEmail) -> Classification:
         body = email.text
     original = _normalise(body)[:MAX_TEXT]
     low = original.lower()
-    subject = _SUBJECT_PREFIX.sub("", _normalise(email.subject)).lower()
 
-    hits = _find_hits(low)
     sentence_hits = _sentence_hits(low)
-    hits.extend(sentence_hits)
-    hits.extend(_named_referrals(original, low))
+    hits = _find_hits(low) + sentence_hits + _named_referrals(original, low)
     hits = _discount_before_but(low, hits)
     by_cat: dict[Category, list[_Hit]] = {c: [] for c in CATEGORIES}
     for hit in hits:
         by_cat[hit.category].append(hit)
     scores: dict[Category, float] = {c: _combine([h.weight for h in by_cat[c]]) for c in CATEGORIES}
+    has_question = any(h.category in ("needs_response", "interested") for h in sentence_hits)
 
     # "Sounds interesting - how does onboarding work?": curiosity, not a support request
     if (
@@ -1008,44 +1006,71 @@ def classify_email(email: InboundEmail) -> Classification:
     ):
         scores["needs_response"] = min(scores["needs_response"], THRESHOLD - 0.01)
 
-    details: dict[str, Any] = {}
-    evidence_override: str | None = None
-    has_question = any(h.category in ("needs_response", "interested") for h in sentence_hits)
-    injection = bool(_INJECTION.search(low))
-    auto = email.is_auto_reply
-    subject_ooo = bool(_SUBJECT_OOO.search(_normalise(email.subject)))
-    sender_addr = email.sender.address if email.sender else ""
-    noreply = bool(_NOREPLY.search(sender_addr))
+    subject_support = _weigh_subject(email, low, scores)
+    evidence_override = _weigh_auto_reply(email, has_question, scores)
+    evidence_override = _weigh_bulk(email, scores) or evidence_override
 
-    # subject: a weak signal that confirms body evidence, or stands alone at low confidence
-    subject_support: set[Category] = set()
+    details: dict[str, Any] = {"auto_reply": email.is_auto_reply}
+    injection = bool(_INJECTION.search(low))
+    if injection:
+        # text addressed to an assistant is data: it may not steer the flows anywhere
+        details["prompt_injection"] = True
+        evidence_override = "instructions addressed to an assistant (treated as data)"
+        for cat in ("referral", "meeting_request", "proposal_request", "interested"):
+            scores[cat] = 0.0
+
+    category = _choose(scores, by_cat)
+    if injection and category not in ("unsubscribe", "out_of_office"):
+        category = "needs_response" if (has_question or scores["needs_response"] >= 0.5) else "fyi"
+
+    confidence = _confidence(category, scores, low, subject_support, injection)
+    evidence = _evidence(category, by_cat, original, evidence_override, injection)
+    cue_start = min((h.start for h in by_cat[category]), default=0)
+    details.update(_extract(category, email, original, cue_start))
+    details["scores"] = {c: round(s, 2) for c, s in scores.items() if s >= 0.4}
+    return Classification(category, confidence, evidence, details)
+
+
+def _weigh_subject(email: InboundEmail, low: str, scores: dict[Category, float]) -> set[Category]:
+    """The subject confirms body evidence, or stands alone (at low confidence) on an empty body."""
+    subject = _SUBJECT_PREFIX.sub("", _normalise(email.subject)).lower()
+    support: set[Category] = set()
     for cat, pattern in _SUBJECT_CUES:
         if pattern.search(subject):
-            subject_support.add(cat)
+            support.add(cat)
             if scores[cat] >= 0.4:
                 scores[cat] = min(0.97, scores[cat] + 0.04)
             elif not low.strip():
                 scores[cat] = max(scores[cat], 0.58)
+    return support
 
-    # out of office: automatic headers and the subject decide with the body
-    ooo_body = scores["out_of_office"]
+
+def _weigh_auto_reply(
+    email: InboundEmail, has_question: bool, scores: dict[Category, float]
+) -> str | None:
+    """Out of office needs absence in the text; auto headers and the subject make it certain.
+    A person who mentions being away while asking for something is not an auto-reply."""
+    auto = email.is_auto_reply
+    subject_ooo = bool(_SUBJECT_OOO.search(_normalise(email.subject)))
+    body = scores["out_of_office"]
+    evidence: str | None = None
     if auto or subject_ooo:
-        if ooo_body >= 0.4:
-            scores["out_of_office"] = min(0.97, max(ooo_body, 0.85) + 0.08)
+        if body >= 0.4:
+            scores["out_of_office"] = min(0.97, max(body, 0.85) + 0.08)
         elif auto and subject_ooo:
             scores["out_of_office"] = 0.8
         elif subject_ooo:
-            scores["out_of_office"] = max(ooo_body, 0.5)
+            scores["out_of_office"] = max(body, 0.5)
         if auto and scores["out_of_office"] >= THRESHOLD:
-            evidence_override = "automatic reply: " + (
+            evidence = "automatic reply: " + (
                 email.auto_reply_signals[0] if email.auto_reply_signals else "subject"
             )
-    elif ooo_body >= 0.4:
+    elif body >= 0.4:
         direct_ask = (
             has_question or max(scores["meeting_request"], scores["proposal_request"]) >= 0.7
         )
-        if direct_ask and ooo_body < 0.95:
-            scores["out_of_office"] = min(ooo_body, 0.45)
+        if direct_ask and body < 0.95:
+            scores["out_of_office"] = min(body, 0.45)
     if scores["out_of_office"] < 0.6:
         scores["out_of_office"] = min(scores["out_of_office"], THRESHOLD - 0.01)
     if auto and scores["out_of_office"] < THRESHOLD:
@@ -1053,33 +1078,19 @@ def classify_email(email: InboundEmail) -> Classification:
         for cat in ("meeting_request", "proposal_request", "needs_response", "interested"):
             scores[cat] = max(0.0, scores[cat] - 0.3)
         scores["fyi"] = max(scores["fyi"], 0.8)
+    return evidence
 
-    # bulk mail and no-reply senders: footers and marketing calls to action are not asks
-    if email.is_bulk or noreply:
-        for cat in CATEGORIES:
-            if cat != "fyi":
-                scores[cat] = max(0.0, scores[cat] - (0.45 if noreply else 0.25))
-        scores["fyi"] = max(scores["fyi"], 0.9 if noreply else 0.85)
-        evidence_override = evidence_override or (
-            "no-reply sender" if noreply else "bulk mail (List-Unsubscribe/Precedence)"
-        )
 
-    if injection:
-        details["prompt_injection"] = True
-        for cat in ("referral", "meeting_request", "proposal_request", "interested"):
-            scores[cat] = 0.0
-
-    category = _choose(scores, by_cat)
-    details["auto_reply"] = auto
-    if injection and category not in ("unsubscribe", "out_of_office"):
-        category = "needs_response" if (has_question or scores["needs_response"] >= 0.5) else "fyi"
-
-    confidence = _confidence(category, scores, low, subject_support, injection, by_cat)
-    evidence = _evidence(category, by_cat, original, evidence_override, scores)
-    cue_start = min((h.start for h in by_cat[category]), default=0)
-    details.update(_extract(category, email, original, cue_start))
-    details["scores"] = {c: round(s, 2) for c, s in scores.items() if s >= 0.4}
-    return Classification(category, confidence, evidence, details)
+def _weigh_bulk(email: InboundEmail, scores: dict[Category, float]) -> str | None:
+    """Bulk mail and no-reply senders: footers and marketing calls to action are not asks."""
+    noreply = bool(_NOREPLY.search(email.sender.address if email.sender else ""))
+    if not (email.is_bulk or noreply):
+        return None
+    for cat in CATEGORIES:
+        if cat != "fyi":
+            scores[cat] = max(0.0, scores[cat] - (0.45 if noreply else 0.25))
+    scores["fyi"] = max(scores["fyi"], 0.9 if noreply else 0.85)
+    return "no-reply sender" if noreply else "bulk mail (List-Unsubscribe/Precedence)"
 
 
 def _choose(scores: dict[Category, float], by_cat: dict[Category, list[_Hit]]) -> Category:
@@ -1114,7 +1125,6 @@ def _confidence(
     low: str,
     subject_support: set[Category],
     injection: bool,
-    by_cat: dict[Category, list[_Hit]],
 ) -> float:
     base = scores[category]
     if category == "fyi" and base < THRESHOLD:
@@ -1143,10 +1153,10 @@ def _evidence(
     by_cat: dict[Category, list[_Hit]],
     original: str,
     override: str | None,
-    scores: dict[Category, float],
+    injection: bool,
 ) -> str:
     hits = by_cat.get(category) or []
-    if override and (category in ("out_of_office", "fyi") or not hits):
+    if override and (injection or category in ("out_of_office", "fyi") or not hits):
         return override
     if not hits:
         return "no request, question or reply signal found" if category == "fyi" else category
