@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skills.intents import MIN_CONFIDENCE, Intent, detect_candidates, detect_intents, speaker_roles
 from skills.transcript_types import parse_transcript
@@ -343,3 +345,65 @@ def test_will_do_to_a_rep_request_is_the_prospects_promise() -> None:
     assert intent.deadline is not None and intent.deadline.isoformat() == "2026-11-20"
     unsure = [turns[0], ("P", "Not sure, the numbers keep changing.")]
     assert detect_intents(transcript(unsure)) == []
+
+
+WORDS = [
+    "I'll",
+    "send",
+    "you",
+    "a",
+    "proposal",
+    "by",
+    "Friday",
+    "um",
+    "uh",
+    "the",
+    "the,",
+    "budget",
+    "is",
+    "tight",
+    "our",
+    "CFO",
+    "will",
+    "sign",
+    "off",
+    "?",
+    ".",
+    "Gong",
+    "let's",
+    "book",
+    "call",
+    "not",
+    "if",
+    "IT",
+    "\u2019",
+    "",
+    "\n",
+    "é",
+    "Q1",
+    "get",
+    "back",
+    "to",
+    "deck",
+    "can",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["R", "P", "Speaker 3", "Speaker 1 & 2"]),
+            st.lists(st.sampled_from(WORDS), max_size=14).map(" ".join) | st.text(max_size=40),
+        ),
+        max_size=6,
+    )
+)
+def test_any_transcript_gives_well_formed_intents(turns: list[tuple[str, str]]) -> None:
+    t = transcript(turns)
+    intents = detect_intents(t)
+    assert [i.utterance for i in intents] == sorted(i.utterance for i in intents)
+    for it in intents:
+        assert it.phrase and it.phrase in t.utterances[it.utterance].text
+        assert MIN_CONFIDENCE <= it.confidence <= 1.0
+        assert it.speaker in ("rep", "prospect")
