@@ -23,19 +23,25 @@ Injecting what a user does (each awaits the app's ack and returns an `Ack` with
 Reading what the app did: `sb.messages(channel)`, `sb.dm_messages(user_id)`,
 `sb.home_view(user_id)`, `sb.ephemerals(user_id)`, `sb.open_views(user_id)` (bottom to top),
 `sb.calls` (every Web API call: `.method`, `.args`, `.ok`, `.error`), `sb.acks`,
-`sb.connections`. `await sb.wait_for(lambda: ..., timeout=5)` wakes on every state change.
+`sb.connections`, `sb.calls_to(method)`, `sb.view_errors(view_id)`, `sb.im_channel(user_id)`,
+`sb.bot_user_id`. `await sb.wait_for(lambda: ..., timeout=5)` wakes on every state change.
+`sb.fire_slash_command(...)`, `sb.fire_click(...)`, `sb.fire_dm(...)` etc. send without
+waiting and return a `Delivery` (`await delivery.future` gives the `Ack`), for load tests.
 
 Levers for tests: `sb.rate_limit("chat.postMessage", times=1, retry_after=1)` (HTTP 429 with
 Retry-After), `await sb.disconnect(reason)` (disconnect frames), `sb.freeze()` (a silently dead
 socket: no envelopes, no pongs), `sb.refuse_connections()` (websocket connects get 503 until
-`sb.refuse_connections(False)`), `Sandbox(ack_timeout=0.3, trigger_ttl=3.0)`. Only
-`events_api` envelopes are redelivered after a late ack (as Slack does); a slash command not
-acked in time gets Slack's "operation_timeout" ephemeral instead.
+`sb.refuse_connections(False)`), `Sandbox(ack_timeout=0.3, trigger_ttl=3.0)`. By default only
+`events_api` envelopes are redelivered after a late ack, up to 3 times (as Slack does); a slash
+command not acked in time gets Slack's "operation_timeout" ephemeral instead
+(`Sandbox(redeliver=("events_api", "slash_commands", "interactive"))` retries those too).
 
 The page's side panel shows `sb.panel_actions`; the app adds buttons with
 `sb.add_panel_action("Meeting ended", handler)` (`async def handler(user_id) -> str | None`,
 the answer is shown on the page) or `sb.add_panel_action("Email received", url=..., body={...})`
 (the sandbox POSTs the JSON body to the URL).
+
+`python -m sandbox` runs one alone and prints its URLs and tokens.
 """
 
 # ruff: noqa: ASYNC109  (timeout= per call is the API the tests asked for)
@@ -48,15 +54,16 @@ import inspect
 import logging
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
-from sandbox import page, payloads, webapi
-from sandbox.socket_mode import MAX_RECORDS, Ack, Delivery, SocketModeHub
+from sandbox import answers, page, payloads, webapi
+from sandbox.socket_mode import MAX_RECORDS, REDELIVERED_TYPES, Ack, Delivery, SocketModeHub
 from sandbox.state import ResponseTarget, SandboxUser, Workspace
 from sandbox.webapi import Call, SlackError
 
@@ -87,6 +94,7 @@ class Sandbox:
         ack_timeout: float = 3.0,
         trigger_ttl: float = 3.0,
         disconnect_grace: float = 2.0,
+        redeliver: Iterable[str] = REDELIVERED_TYPES,
         bot_name: str = "sixty",
         bot_real_name: str = "Sixty",
     ) -> None:
@@ -103,6 +111,7 @@ class Sandbox:
             app_id=self.workspace.app_id,
             ack_timeout=ack_timeout,
             disconnect_grace=disconnect_grace,
+            redeliver=frozenset(redeliver),
             on_ack=self._on_ack,
             on_timeout=self._on_timeout,
             on_change=self._changed,
@@ -550,75 +559,12 @@ class Sandbox:
 
     # ------------------------------------------------------------------ ack side effects
     async def _on_ack(self, delivery: Delivery, ack: Ack) -> None:
-        body = ack.payload or {}
-        if delivery.type == "slash_commands" and body and not ack.late:
-            self._respond_to_command(delivery.payload, body)
-        elif delivery.payload.get("type") == "view_submission":
-            self._after_submission(delivery.payload, body, late=ack.late)
+        answers.on_ack(self, delivery, ack)
         self.touch()
 
-    def _respond_to_command(self, command: dict[str, Any], body: dict[str, Any]) -> None:
-        token = command["response_url"].rsplit("/", 1)[-1]
-        target = self.workspace.response_targets.get(token)
-        if target is None:
-            return
-        self.record(Call(method="slash_command.ack", args=body))
-        try:
-            webapi.apply_response(self, target, body)
-        except SlackError as exc:
-            self.calls[-1].ok, self.calls[-1].error = False, exc.error
-            self.workspace.post_ephemeral(
-                target.channel,
-                target.user_id,
-                text=f"The app's answer was refused: {exc.error}",
-                blocks=None,
-                by="slackbot",
-            )
-
-    def _after_submission(
-        self, payload: dict[str, Any], body: dict[str, Any], *, late: bool
-    ) -> None:
-        ws = self.workspace
-        user_id, view_id = payload["user"]["id"], payload["view"]["id"]
-        if late:
-            ws.view_errors[view_id] = {"": "We had some trouble connecting. Try again?"}
-            return
-        action = body.get("response_action")
-        self.record(Call(method="view_submission.ack", args=body))
-        try:
-            if action == "errors":
-                ws.view_errors[view_id] = dict(body.get("errors") or {})
-            elif action == "clear":
-                ws.close_view(user_id, clear=True)
-            elif action == "update":
-                view = webapi._check_view(body.get("view"), "modal")
-                ws.store_view(user_id, view, view_id=view_id)
-            elif action == "push":
-                view = webapi._check_view(body.get("view"), "modal")
-                stored = ws.store_view(user_id, view)
-                ws.stack(user_id).append(stored["id"])
-            else:
-                ws.close_view(user_id, view_id)
-        except SlackError as exc:
-            self.calls[-1].ok, self.calls[-1].error = False, exc.error
-            ws.view_errors[view_id] = {"": f"The app's answer was refused: {exc.error}"}
-
     async def _on_timeout(self, delivery: Delivery) -> None:
-        if delivery.note is not None:
-            delivery.note["timed_out"] = True
-        if delivery.type == "slash_commands":
-            command = delivery.payload
-            self.workspace.post_ephemeral(
-                command["channel_id"],
-                command["user_id"],
-                text=f'{command["command"]} failed with the error "operation_timeout"',
-                blocks=None,
-                by="slackbot",
-            )
-        elif delivery.payload.get("type") == "view_submission":
-            view_id = delivery.payload["view"]["id"]
-            self.workspace.view_errors[view_id] = {"": "We had some trouble connecting. Try again?"}
-            self.touch()
+        answers.on_timeout(self, delivery)
+        self.touch()
 
     # ------------------------------------------------------------------ panel
     async def run_panel_action(self, index: int, user_id: str) -> str:
@@ -638,8 +584,6 @@ class Sandbox:
             if inspect.isawaitable(result):
                 result = await result
             return "" if result is None else str(result)
-        import aiohttp
-
         assert action.url is not None
         async with (
             aiohttp.ClientSession() as session,

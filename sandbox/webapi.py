@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -164,7 +165,7 @@ def _check_blocks(blocks: Any) -> list[Any] | None:
     return fill_ids(blocks) if blocks else None
 
 
-def _check_view(view: Any, kind: str) -> dict[str, Any]:
+def check_view(view: Any, kind: str) -> dict[str, Any]:
     if not isinstance(view, dict):
         raise SlackError(
             "invalid_arguments", response_metadata={"messages": ["[ERROR] view is required"]}
@@ -384,7 +385,7 @@ def _check_hash(args: Args, current: dict[str, Any] | None) -> None:
 
 @method("views.open")
 async def views_open(sb: Sandbox, args: Args) -> dict[str, Any]:
-    view = _check_view(args.get("view"), "modal")
+    view = check_view(args.get("view"), "modal")
     user_id = _use_trigger(sb, args)
     ws = sb.workspace
     stored = ws.store_view(user_id, view)
@@ -397,7 +398,7 @@ async def views_open(sb: Sandbox, args: Args) -> dict[str, Any]:
 
 @method("views.push")
 async def views_push(sb: Sandbox, args: Args) -> dict[str, Any]:
-    view = _check_view(args.get("view"), "modal")
+    view = check_view(args.get("view"), "modal")
     ws = sb.workspace
     trigger = ws.triggers.get(str(args.get("trigger_id") or ""))
     if trigger is not None and len(ws.stack(trigger.user_id)) >= PUSH_LIMIT:
@@ -428,7 +429,7 @@ async def views_update(sb: Sandbox, args: Args) -> dict[str, Any]:
     if current is None:
         raise SlackError("not_found")
     kind = current.get("type", "modal")
-    view = _check_view(args.get("view"), kind)
+    view = check_view(args.get("view"), kind)
     _check_hash(args, current)
     stored = ws.store_view(ws.view_owner[current["id"]], view, view_id=current["id"])
     return {"view": copy.deepcopy(stored)}
@@ -438,7 +439,7 @@ async def views_update(sb: Sandbox, args: Args) -> dict[str, Any]:
 async def views_publish(sb: Sandbox, args: Args) -> dict[str, Any]:
     _require(args, "user_id")
     user = _user(sb, args["user_id"])
-    view = _check_view(args.get("view"), "home")
+    view = check_view(args.get("view"), "home")
     ws = sb.workspace
     current_id = ws.homes.get(user.id)
     _check_hash(args, ws.views.get(current_id) if current_id else None)
@@ -449,8 +450,6 @@ async def views_publish(sb: Sandbox, args: Args) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------- response_url
 def new_response_url(sb: Sandbox, target: ResponseTarget) -> str:
-    import secrets
-
     token = secrets.token_urlsafe(18)
     sb.workspace.response_targets[token] = target
     return f"{sb.base_url}response/{sb.workspace.team_id}/{token}"
