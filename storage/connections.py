@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -116,13 +117,12 @@ async def connection_for_account(
     session: AsyncSession, *, provider: str, account_email: str
 ) -> Connection | None:
     """The active connection for a mailbox address (case-insensitive); tokens stay encrypted."""
-    rows = (
-        await session.exec(
-            select(Connection).where(Connection.provider == provider, Connection.status == ACTIVE)
-        )
-    ).all()
-    wanted = account_email.strip().lower()
-    return next((r for r in rows if (r.account_email or "").lower() == wanted), None)
+    stmt = select(Connection).where(
+        Connection.provider == provider,
+        Connection.status == ACTIVE,
+        func.lower(Connection.account_email) == account_email.strip().lower(),
+    )
+    return (await session.exec(stmt)).first()
 
 
 async def update_tokens(
