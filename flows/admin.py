@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from flows.state import redact
 from storage.engine import Database
@@ -143,6 +143,8 @@ async def retry_job(db: Database, job_id: int) -> bool:
                 version=SequenceJob.version + 1,
             )
         )
+        if res.rowcount and db.engine.dialect.name == "postgresql":
+            await s.execute(text("NOTIFY sixty_jobs"))  # wake workers in every process
         await s.commit()
         return bool(res.rowcount)
 

@@ -26,6 +26,13 @@ from flows.testing_sequences import RecordingDelivery, noop, noop_sequence
 from storage.engine import Database
 
 
+def die_once(marker: Path) -> None:
+    """SIGKILL this process unless `marker` exists (the marker makes it happen once)."""
+    if not marker.exists():
+        marker.write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def crashy_registry(out: Path, kill_marker: Path | None) -> SequenceRegistry:
     reg = SequenceRegistry()
 
@@ -48,10 +55,8 @@ def crashy_registry(out: Path, kill_marker: Path | None) -> SequenceRegistry:
             return {"n": 2}
 
         result = await ctx.effect("second-effect", effect)
-        if kill_marker is not None and not os.path.exists(kill_marker):
-            with open(kill_marker, "w") as f:  # noqa: ASYNC230 - a test worker, one tiny write
-                f.write(str(os.getpid()))
-            os.kill(os.getpid(), signal.SIGKILL)
+        if kill_marker is not None:
+            die_once(kill_marker)
         return result
 
     async def last(ctx: StepContext) -> None:
