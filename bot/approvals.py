@@ -57,12 +57,13 @@ async def _own_pending(deps: Deps, pending_id: str, actor: User | None) -> Slack
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    for action_id, decision in _DECISIONS.items():
-        async def on_decision(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                              client: AsyncWebClient, _decision: Decision = decision) -> None:
-            await ack()
-            await _resume(deps, client, body, action["value"], _decision)
+    async def on_decision(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                          client: AsyncWebClient) -> None:
+        await ack()
+        decision = _DECISIONS[ApprovalAction(action["action_id"])]
+        await _resume(deps, client, body, action["value"], decision)
 
+    for action_id in _DECISIONS:
         app.action(action_id)(on_decision)
 
     @app.action(ApprovalAction.EDIT)

@@ -11,9 +11,10 @@ Steps (DESIGN.md section 3 decides the approvals):
                         changes a person made recently and stage moves are only proposed — best effort
 6. `create_tasks`       tasks from the rep's own commitments, the commitment ledger — best effort
 7. `notify_summary`     the recap in the rep's DM (inform only)
-8. `draft_follow_up`    the follow-up email — critical, **approval** (Send / Edit / Skip / Feedback)
-9. `approve_crm`        proposed CRM changes (stage moves) — **approval**
-10. `approve_tasks`     tasks from detected intents, batched in one message — **approval**
+8. `draft_follow_up`    the follow-up email in the rep's voice — critical; then
+   `deliver_follow_up`  behind an **approval** gate (Send / Edit / Skip / Feedback)
+9. `crm_review`, `apply_crm`            proposed CRM changes (stage moves) — **approval**
+10. `tasks_review`, `add_reviewed_tasks` tasks from detected intents, one batch — **approval**
 
 Follow-ups from intents are queued as child jobs: send_proposal -> proposal_generation,
 schedule_meeting -> calendar_find_times, send_content -> content_retrieval. The recap goes out
@@ -54,6 +55,7 @@ from storage import crm
 from storage.models import (
     Company,
     Contact,
+    CrmFieldChange,
     Deal,
     Meeting,
     MeetingAttendee,
@@ -380,27 +382,34 @@ async def draft_follow_up_step(ctx: StepContext) -> dict[str, Any]:
         meeting_date=meeting_day, highlights=highlights, steps=steps,
         next_meeting="as discussed" if meeting_next else None,
         signature=call.prefs.signature if call.prefs else None))
-    payload = {
+    return {
         "title": f"Follow-up for {call.company.name if call.company else call.meeting.title}",
         "draft": {"to": to, "cc": [], "subject": draft.subject, "body": draft.body},
         "context": f"From your call “{call.meeting.title}”, {_when(call)}",
         "meeting_id": call.meeting.id, "deal_id": call.meeting.deal_id,
     }
-    decision = await ctx.request_approval("email_send", payload)
-    if decision.decision in ("skip", "skipped", "cancel", "cancelled"):
-        return {"decision": decision.decision}
-    final = decision.payload.get("draft") or payload["draft"]
+
+
+APPROVED = ("approved", "edited", "approve", "edit")
+
+
+async def deliver_follow_up(ctx: StepContext) -> dict[str, Any]:
+    """After the rep's decision on the draft (the gate before this step)."""
+    assert ctx.approval is not None
+    final = ctx.approval.payload.get("draft") or {}
+    if ctx.approval.decision not in APPROVED:
+        return {"decision": ctx.approval.decision}
     # Until sending lands (the email issue), Send marks the draft approved and offers it to copy.
     await ctx.notify("follow_up_approved", "Follow-up approved: copy it into your mail client",
-                     approved_copy_blocks(final["to"], final["subject"], final["body"]), key="approved-copy")
-    return {"decision": decision.decision, "subject": final["subject"], "to": final["to"]}
+                     approved_copy_blocks(final.get("to") or [], final.get("subject", ""), final.get("body", "")),
+                     key="approved-copy")
+    return {"decision": ctx.approval.decision, "subject": final.get("subject"), "to": final.get("to")}
 
 
-async def approve_crm(ctx: StepContext) -> dict[str, Any]:
+async def crm_review(ctx: StepContext) -> dict[str, Any]:
+    """The proposed CRM changes as an approval payload (stage moves, protected fields)."""
     proposed = (ctx.outputs.get("update_crm") or {}).get("proposed") or []
     call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
-    from storage.models import CrmFieldChange
-
     async with ctx.db.session() as s:
         rows = [r for r in [await s.get(CrmFieldChange, cid) for cid in proposed] if r is not None]
     fields = {}
@@ -408,17 +417,22 @@ async def approve_crm(ctx: StepContext) -> dict[str, Any]:
         at = datetime.fromisoformat(r.provenance["at"]).astimezone(ZoneInfo(call.tz)).strftime("%H:%M")
         fields[r.field.replace("_", " ").capitalize()] = (
             f"{r.old_value or '—'} → {r.new_value}\nfrom “{r.provenance.get('quote', '')}” at {at}")
-    decision = await ctx.request_approval("stage_change", {
-        "title": f"CRM update for {call.deal.name if call.deal else call.meeting.title}",
-        "text": "From your call. Apply these changes?", "fields": fields, "change_ids": proposed})
+    return {"title": f"CRM update for {call.deal.name if call.deal else call.meeting.title}",
+            "text": "From your call. Apply these changes?", "fields": fields, "change_ids": proposed}
+
+
+async def apply_crm(ctx: StepContext) -> dict[str, Any]:
+    assert ctx.approval is not None
+    proposed = ctx.approval.payload.get("change_ids") or []
     async with ctx.db.transaction() as s:
-        if decision.decision in ("approve", "approved", "edit", "edited"):
+        if ctx.approval.decision in APPROVED:
             return {"applied": await crm.apply_proposed(s, change_ids=proposed, now=ctx.now())}
         await crm.reject_proposed(s, change_ids=proposed)
     return {"applied": 0}
 
 
-async def approve_tasks(ctx: StepContext) -> dict[str, Any]:
+async def tasks_review(ctx: StepContext) -> dict[str, Any]:
+    """Tasks from detected intents (and unsure owners), batched into one approval payload."""
     call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
     review = (ctx.outputs.get("create_tasks") or {}).get("to_review") or []
     lines = []
@@ -426,12 +440,15 @@ async def approve_tasks(ctx: StepContext) -> dict[str, Any]:
         owner = _owner_label(call, i["owner"]) or "owner unclear — yours if you approve"
         due = _due_label(i["deadline"], call.tz)
         lines.append(f"• {i['description']} — {owner}" + (f", due {due}" if due else ""))
-    decision = await ctx.request_approval("tasks", {
-        "title": f"{len(review)} task(s) from your call", "text": "\n".join(lines)[:2900],
-        "tasks": review})
-    if decision.decision not in ("approve", "approved", "edit", "edited"):
+    return {"title": f"{len(review)} task(s) from your call", "text": "\n".join(lines)[:2900], "tasks": review}
+
+
+async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:
+    assert ctx.approval is not None
+    if ctx.approval.decision not in APPROVED:
         return {"created": 0}
-    keep = decision.payload.get("tasks") or review
+    call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
+    keep = ctx.approval.payload.get("tasks") or []
 
     async def write() -> int:
         async with ctx.db.transaction() as s:
@@ -479,12 +496,16 @@ def sequence() -> Sequence:
             Step("update_crm", "meeting.update_crm", requires_context=2, on_failure="continue"),
             Step("create_tasks", "meeting.create_tasks", on_failure="continue"),
             Step("notify_summary", "meeting.notify_summary", on_failure="retry"),
-            Step("draft_follow_up", "meeting.draft_follow_up", requires_approval=True, approval_kind="email_send",
-                 on_failure="stop"),
-            Step("approve_crm", "meeting.approve_crm", requires_approval=True, approval_kind="stage_change",
-                 condition=HAS_PROPOSALS, on_failure="continue"),
-            Step("approve_tasks", "meeting.approve_tasks", requires_approval=True, approval_kind="tasks",
-                 condition=HAS_REVIEW, on_failure="continue"),
+            Step("draft_follow_up", "meeting.draft_follow_up", on_failure="stop"),
+            Step("deliver_follow_up", "meeting.deliver_follow_up", requires_approval=True,
+                 approval_kind="email_send", approval_payload_from="draft_follow_up", on_failure="stop"),
+            Step("crm_review", "meeting.crm_review", condition=HAS_PROPOSALS, on_failure="continue"),
+            Step("apply_crm", "meeting.apply_crm", requires_approval=True, approval_kind="stage_change",
+                 approval_payload_from="crm_review", condition=HAS_PROPOSALS, on_failure="continue"),
+            Step("tasks_review", "meeting.tasks_review", condition=HAS_REVIEW, on_failure="continue"),
+            Step("add_reviewed_tasks", "meeting.add_reviewed_tasks", requires_approval=True,
+                 approval_kind="tasks", approval_payload_from="tasks_review", condition=HAS_REVIEW,
+                 on_failure="continue"),
             Step("tell_not_recorded", "meeting.tell_not_recorded", on_failure="retry",
                  condition=Condition("load_transcript.recorded", "falsy")),
         ),
@@ -505,8 +526,11 @@ def register(registry: SequenceRegistry) -> None:
         ("meeting.create_tasks", create_tasks),
         ("meeting.notify_summary", notify_summary),
         ("meeting.draft_follow_up", draft_follow_up_step),
-        ("meeting.approve_crm", approve_crm),
-        ("meeting.approve_tasks", approve_tasks),
+        ("meeting.deliver_follow_up", deliver_follow_up),
+        ("meeting.crm_review", crm_review),
+        ("meeting.apply_crm", apply_crm),
+        ("meeting.tasks_review", tasks_review),
+        ("meeting.add_reviewed_tasks", add_reviewed_tasks),
         ("meeting.tell_not_recorded", tell_not_recorded),
     ):
         skills.register(name, fn)
