@@ -142,9 +142,18 @@ def fold(text: str) -> str:
     return cleaned.strip()
 
 
+_LAST_FIRST = re.compile(r"^\s*([^\W\d_][\w'-]*)\s*,\s*([^\W\d_][\w'.-]*)\s*$")
+
+
+def _unswap(label: str) -> str:
+    """'Rivera, Alex' -> 'Alex Rivera' (one comma between two single words)."""
+    m = _LAST_FIRST.match(re.sub(r"\([^)]*\)", " ", label))
+    return f"{m.group(2)} {m.group(1)}" if m else label
+
+
 def _label_tokens(label: str) -> list[str]:
     # "A.Rivera" -> ["a", "rivera"]; drop parenthesised companies: "Alex (Sixty)".
-    label = re.sub(r"\([^)]*\)", " ", label)
+    label = re.sub(r"\([^)]*\)", " ", _unswap(label))
     return fold(label.replace(".", " ")).split()
 
 
@@ -229,7 +238,7 @@ def _is_unattributable(label: str) -> bool:
         return True
     if _GENERIC.match(folded):
         return True
-    return bool(_MERGED.search(re.sub(r"\([^)]*\)", " ", label)))
+    return bool(_MERGED.search(re.sub(r"\([^)]*\)", " ", _unswap(label))))
 
 
 def match_score(label: str, person: Person) -> float:

@@ -41,6 +41,7 @@ PEOPLE = [ALEX, SARAH, SAMANTHA, JOHN, DAVID, JOSE, JORDAN]
         ("JOSÉ", JOSE),
         ("sarah.chen@acme.example", SARAH),
         ("Jordan", JORDAN),
+        ("Rivera, Alex", ALEX),
     ],
 )
 def test_matches(label: str, person: Person) -> None:
@@ -52,7 +53,17 @@ def test_matches(label: str, person: Person) -> None:
 
 @pytest.mark.parametrize(
     "label",
-    ["Speaker 1 & 2", "Alex and Sarah", "Speaker 3", "Unknown", "Mark", "Bob", "", "Participant"],
+    [
+        "Speaker 1 & 2",
+        "Alex, Sarah, Dan",
+        "Alex and Sarah",
+        "Speaker 3",
+        "Unknown",
+        "Mark",
+        "Bob",
+        "",
+        "Participant",
+    ],
 )
 def test_unsure_labels_get_no_role(label: str) -> None:
     got = attribute_speakers([label], PEOPLE)[label]
