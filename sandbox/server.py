@@ -210,9 +210,12 @@ class Sandbox:
         result = predicate()
         if result:
             return result
-        async with asyncio.timeout(timeout), self._cond:
-            while not (result := predicate()):
-                await self._cond.wait()
+        try:
+            async with asyncio.timeout(timeout), self._cond:
+                while not (result := predicate()):
+                    await self._cond.wait()
+        except TimeoutError:
+            raise TimeoutError(f"sandbox: condition still false after {timeout} s") from None
         return result
 
     # ------------------------------------------------------------------ users and readers
