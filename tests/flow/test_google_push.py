@@ -129,7 +129,9 @@ async def test_signed_push_submits_one_small_event(
     assert event.payload["connection_id"] == world.ids["conn"]
     assert event.payload["history_id"] == "4242" and event.payload["provider"] == "google"
     assert event.idempotency_key == f"email_received:gmail:{world.ids['conn']}:4242"
-    assert REP not in caplog.text and REP not in json.dumps(event.payload)
+    logged = json.dumps([vars(r) for r in caplog.records], default=str)
+    assert "gmail push accepted" in logged and REP not in logged
+    assert REP not in json.dumps(event.payload)
     # nothing was fetched from Gmail inside the request
     assert not [r for r in world.google.requests if r.route.startswith("gmail.")]
 
@@ -188,10 +190,15 @@ async def test_shared_token_fallback_and_malformed_bodies(world: World) -> None:
     assert [e.payload["history_id"] for e in world.deps.submit.events] == ["7"]
 
 
-async def test_unknown_mailbox_is_acknowledged_without_event(world: World) -> None:
+async def test_unknown_mailbox_is_acknowledged_without_event(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot")
     resp = await world.google.push_gmail(world.gmail_url, "stranger@else.test", 5,
                                          audience=world.audience)  # fmt: skip
     assert resp.status == 204 and world.deps.submit.events == []
+    logged = json.dumps([vars(r) for r in caplog.records], default=str)  # extras included
+    assert "stranger@" not in logged and "*@else.test#" in logged
 
 
 async def test_calendar_channel_notifications(world: World) -> None:
