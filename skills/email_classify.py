@@ -305,8 +305,8 @@ _CUES: list[_Cue] = [
         r"team|lead|procurement|it|finance|legal|purchasing|ops|revops|sales ops)\b",
         r"\b(better|best|right|correct) (person|contact|someone|point of contact)( for this)? "
         r"(to|would be|is|for|will be)\b",
-        r"\b(i've|i have|i) (left|moved|changed|switched|transferred)( over| across)? (to |the |"
-        r"roles|teams|positions|jobs|departments|companies|into)",
+        r"\b(i've|i have|i) (left|moved|switched|transferred)( over| across)? (to |the |"
+        r"teams|departments|companies|into)",
         r"\b(no longer|not) (with|at|working (at|for|with)|employed (at|by)) (the company|\w+)\b",
         r"\b(has|have) (left|moved on from) (the company|\w+)\b",
         r"\bnot (my|in my) (area|department|remit|wheelhouse|responsibility|domain)\b",
@@ -318,6 +318,14 @@ _CUES: list[_Cue] = [
         r"\bnot the (decision[- ]?maker|owner|buyer|budget holder|one (who|that) (decides|makes|"
         r"handles|owns))\b",
         r"\b(better|best) placed\b",
+        r"\bnot (involved|responsible|in charge)( in| with| for)? (that|this|the)\b",
+        r"\b(handles|owns|runs|manages|looks after|is responsible for|takes care of|covers) (it|"
+        r"this|that|these|those)( now)?\b",
+        r"\bthe (person|people|one|team|contact) (you want|you need|you should (talk|speak) (to|"
+        r"with)|to (talk|speak) (to|with))\b",
+        r"\b(reach out to|contact|speak (to|with)|talk (to|with)|e-?mail|connect with|write to) "
+        r"(procurement|purchasing|legal|finance|hr|security|ops|sales ops|revops|the (procurement|"
+        r"purchasing|legal|finance|it|security|sales) team)\b",
         r"\b(hand(ed|ing)?|pass(ed|ing)?|forward(ed|ing)?|refer(red|ring)?|direct(ed|ing)?|"
         r"redirect(ed|ing)?) (this|it|you|your (note|email|e-mail|message|request|enquiry|inquiry))"
         r"( over| on| along)? to (?=my |our |him|her|them|the (right|best|relevant)|[\w.+-]+@)",
@@ -444,6 +452,15 @@ _CUES: list[_Cue] = [
         r"point|need|fit|benefit)|a good match|changing|switching|switch|change (vendors|providers|"
         r"tools)|justify|make sense for us|need (this|it|another|a new)|buying|in a position to)\b",
         r"\b(non[- ]?starter|no[- ]go|dead end|deal[- ]?breaker)\b",
+        r"\b(build|building|built|develop|developing|do|doing|handle|handling) (this|it|that|"
+        r"something|one) (ourselves|myself|in[- ]house|internally)\b",
+        r"\b(budget|finances?|funding|money) (won't|will not|doesn't|does not|can't|cannot) "
+        r"(allow|stretch|cover|support)\b",
+        r"\b(no|zero|little) (real )?(need|interest|appetite|use)( for| in)? (this|it|that|sixty|"
+        r"a tool|such)\b|\bzero need\b",
+        r"\b(don't|do not) think (this|it|that|sixty)('s| is| would be| will be)? (for us|a (good )?"
+        r"fit|right for us|relevant|something (we|i) need)\b",
+        r"\b(hiring|spending|budget|vendor|procurement) freeze\b",
         r"^\W*(we're|we are|i'm|i am) (good|fine|ok|okay|all good|set)( for now| here)?\W*(thanks|"
         r"thank you|thx|cheers)?\W*$",
         r"\b(hard|firm|polite|respectful) pass\b|(^|[.!?]\s*)(i'll |we'll |i will |we will )?pass\W*$",
@@ -463,6 +480,18 @@ _CUES: list[_Cue] = [
         r"\balready (use|using|have|work with|rely on|pay for) [\w.-]+( [\w.-]+)? for (this|that|it)\b",
         r"\b(said|told you|answered) no\b",
         r"\bthanks anyway\b|\bthanks all the same\b|\bthanks though\b",
+        negatable=False,
+        conditional_skip=True,
+    ),
+    *_cues(
+        "not_interested",
+        0.56,
+        # a negative stance towards buying, however phrased: weak, wins only when nothing else does
+        r"\b(not|no|don't|doesn't|won't|isn't|aren't|can't|cannot|never|zero|afraid)\b([\s,]+"
+        r"[\w'-]+){0,4}?[\s,]+(need|needs|budget|interest|interested|for us|vendors?|tools?|"
+        r"solutions?|buy|buying|purchase|purchasing|adding|afford|priority|fit|proceed|move "
+        r"forward|moving forward|pursue|switch|switching|change|changing|go ahead)\b(?! to "
+        r"(respond|reply|answer|get back|worry|do anything|act|acknowledge))",
         negatable=False,
         conditional_skip=True,
     ),
@@ -555,6 +584,8 @@ _CUES: list[_Cue] = [
         r"contract|sow|statement of work|msa|rate card|cost breakdown|(service|subscription|"
         r"licen[cs]e|master services?) agreement|paperwork|cost)s?\b",
         r"\bhow much (does|would|will|is|do|for|are|would it|does it)\b",
+        r"\b(what|how much|any|best|biggest|better) (kind of |sort of |level of )?discount\b",
+        r"\b(send|share|forward)( over| across| me| us)* (the|an|your) agreement\b",
         r"\bwhat (does|would|will) (it|this|that|sixty|the [\w-]+( plan| tier| package)?) cost\b",
         r"\bwhat('s| is| are| would be| will be) (the |your )?(price|pricing|cost|costs|rate|rates|"
         r"fee|fees|quote)\b",
@@ -598,7 +629,7 @@ _CUES: list[_Cue] = [
         r"\b(i|we) (need|require) (you|your|to know|an answer|clarity)\b",
         r"\b(i|we) (need|require|would need|'ll need|will need) (a|an|the|to get|to see|some|"
         r"copies|a copy)\b",
-        r"\bi'd (like|love) to (know|understand)\b(?! more)",
+        r"\bi'd (like|love) to (know|understand)\b(?!( [\w'-]+){0,6} (more|better)\b)",
     ),
     # ---- interested
     *_cues(
@@ -624,7 +655,7 @@ _CUES: list[_Cue] = [
         r"\b(send|share|forward)( me| us| over)?( some| any| a bit of)? (more )?(info|information|"
         r"details|materials|collateral|a deck|the deck|a one[- ]pager|case stud(y|ies)|resources|"
         r"literature)\b",
-        r"\b(learn|hear|know|understand|see) (a bit |a little |some )?more\b",
+        r"\b(learn|hear|know|understand|see|grasp) ([\w'-]+ ){0,5}?(more|better)\b(?! (than|off))",
         r"\b(something|an area|a problem|an issue|a challenge) (we're|we are|we've been|i'm|i am|"
         r"we have been|we've) (looking|exploring|evaluating|struggling|thinking|considering|"
         r"working|trying)\b",
@@ -641,7 +672,9 @@ _CUES: list[_Cue] = [
         0.7,
         r"\bkeep (me|us) (posted|updated|in the loop|informed)\b",
         r"\b(send|share)( me| us| over)? (whatever|anything|what) (you have|you've got|you can)\b",
-        r"\b(stay|keep) in touch\b",
+        r"\b(stay|keep) in touch\b|\bkeep (talking|chatting|the conversation going)\b",
+        r"\b(good|great|strong|ideal|perfect|natural) (candidate|fit|match|use case)\b",
+        r"\bkeep (me|us) on (your|the) (list|radar)\b",
         r"\bon (my|our) (list|radar|roadmap|shortlist|wish ?list)\b",
         r"\b(got|have|caught|grabbed|piqued) (my|our) (attention|interest|eye)\b",
         r"\bon our radar\b",
@@ -819,14 +852,18 @@ _ASK = re.compile(
     r"happy with|keen on|down for)\b|\bany chance\b|\b(would|is) it (be )?"
     r"possible\b|\blet (me|us) know\b|\b(i|we)('d| would) (like|love|appreciate)\b|\b(need|needs|"
     r"require|requires|required|asked for|asking for|looking for)\b|\bget me\b|\bcan i get\b|"
-    r"\bshall we\b|\bhow about\b|\bwhat about\b|\bwould \w+ work\b|\bworks for (me|us)\b|"
+    r"\bshall we\b|\bhow about\b|\bwhat about\b|\bwould \w+ work\b|\b(could|would|might|should) "
+    r"(also )?work\b|\bworks for (me|us)\b|"
     r"\b(i|we)('ve| have)? got (some )?time\b|\b(i'm|i am|we're|we are) (free|available)\b|"
     r"\bif you want to\b|\blet'?s\b|\bsend (me|us|over|across)\b"
 )
 _TIMED_ASK = re.compile(
-    r"\b(works for (me|us)|would \w+ work|(i|we)('ve| have)? got (some )?time|(i'm|i am|we're|we "
+    r"\b(works for (me|us)|would \w+ work|(could|would|might|should) (also )?work|(i|we)('ve| have)? got (some )?time|(i'm|i am|we're|we "
     r"are) (free|available|around)|how about|what about|(can|could) (you|we) do|shall we|"
     r"if you want to|let'?s)\b"
+)
+_CONDITIONAL_SENTENCE = re.compile(
+    r"^\W*(if|unless|in case|should you|for (urgent|immediate|anything urgent|pressing))\b"
 )
 _SCHEDULING = re.compile(
     r"\b(work|works|suit|suits|free|available|around|do|hold|present|demo|show|meet|talk|chat|join|"
@@ -834,7 +871,9 @@ _SCHEDULING = re.compile(
 )
 _MEETING_TOPIC = re.compile(
     r"\b(call(?! (recordings?|notes|transcripts?|logs?|cent(er|re)|data|summar(y|ies)|quality|"
-    r"volume|tracking|analytics|history|scoring|coaching))|meeting(?! (notes|recordings?|"
+    r"volume|tracking|analytics|history|scoring|coaching|(the|our|my|their) (office|number|desk|"
+    r"mobile|support|helpdesk|help desk|reception|switchboard|team|hotline)))|calendly|"
+    r"(calendar|booking|scheduling) link|meeting(?! (notes|recordings?|"
     r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|zoom|teams call|google meet|coffee|lunch|catch[- ]?up|"
     r"sync|walk-?through|see it (live|in action)|on (my|your|the) "
     r"calendar|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
@@ -843,14 +882,15 @@ _MEETING_TOPIC = re.compile(
 )
 _PROPOSAL_TOPIC = re.compile(
     r"\b(price|prices|pricing|cost|costs|quote|quotation|proposal|contract|paperwork|sow|"
-    r"statement of work|msa|order form|estimate|rate card|licen[cs]e fees?|ballpark|rough "
+    r"statement of work|msa|order form|estimate|rate card|licen[cs]e fees?|"
+    r"(service|subscription|licen[cs]e|master services?|customer|order|purchase) agreement|ballpark|rough "
     r"(number|figure|idea)|numbers|figures|costing|run us|set us back|priced|pricing model|"
     r"licensing model|per seat|per user|investment|annual fee|what (it|this) would (run|"
     r"cost))\b"
 )
 _REFERS_BACK = re.compile(
     r"\b(thanks|thank|received|reviewed|read|looked|saw|seen|got|in|on|about|regarding|re|per|"
-    r"attached|signed|into|under|with)\b"
+    r"attached|signed|into|under|with|our)\b"
 )
 
 
@@ -875,7 +915,9 @@ def _sentence_hits(low: str) -> list[_Hit]:
     for start, sentence in _sentences(low):
         end = start + len(sentence)
         question = "?" in sentence and not _SMALL_TALK.search(sentence)
-        ask = question or bool(_ASK.search(sentence))
+        ask = (question or bool(_ASK.search(sentence))) and not _CONDITIONAL_SENTENCE.match(
+            sentence
+        )
         if ask:
             for m in _PROPOSAL_TOPIC.finditer(sentence):
                 if _topic_ok(low, start + m.start()):
