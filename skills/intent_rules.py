@@ -22,7 +22,7 @@ def _alt(*words: str) -> str:
 
 # Up to N words inside one clause (no sentence punctuation, no clause-changing conjunction).
 def _gap(n: int) -> str:
-    return rf"(?:\s+(?!(?:and then|then|but|so|once|after|because|or)\b)[^\s.?!;,]+){{0,{n}}}?"
+    return rf"(?:\s+(?!(?:and|then|but|so|once|after|because|or)\b)[^\s.?!;,]+){{0,{n}}}?"
 
 
 _FILLER = (
@@ -79,7 +79,7 @@ SEND_VERB = _alt(
     "loop back with",
     "circle back to you with",
     "put",
-    "have(?!\\s+to\\b)",
+    "have(?!\\s+(?:to|a look|a think|a chat|a word|a go|a quick look|a read|a closer look)\\b)",
     "revise",
     "update",
     "sent",
@@ -110,6 +110,11 @@ PROPOSAL_OBJ = _alt(
     "terms",
     "business case",
 )
+# "the contract signed", "the pricing page", "that pricing question": not a document to send.
+NOT_AFTER_PROPOSAL = (
+    r"\b(?!\s+(?:signed|countersigned|approved|reviewed|back|done|page|pages|question|questions|"
+    r"call|discussion|conversation|model|team|tool|approval|negotiation|meeting)\b)"
+)
 SCHED_VERB = _alt(
     "schedule",
     "book",
@@ -128,7 +133,6 @@ SCHED_VERB = _alt(
     "jump on",
     "set",
     "plan",
-    "join",
     "do",
     "block",
     "block out",
@@ -153,7 +157,7 @@ MEETING_OBJ = _alt(
     "follow-up call",
     "follow-up meeting",
     "follow up call",
-    "time(?!\\s+to\\b)",
+    "time(?!\\s+(?:to|zone|zones|frame|line|limit)\\b)",
     "some time(?!\\s+to\\b)",
     "slot",
     "slots",
@@ -851,7 +855,7 @@ FRAMES: tuple[Frame, ...] = (
             r"updated|revised|new|formal|final|official|detailed|draft)\s+)*"
             + r"(?:[\w-]+\s+){0,3}?"
             + PROPOSAL_OBJ
-            + r"\b"
+            + NOT_AFTER_PROPOSAL
         ),
         0.9,
         "commit",
@@ -859,14 +863,22 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "commitment:send_proposal",
         "rep",
-        _c(OFFER_I + r"\s*" + SEND_VERB + _gap(6) + r"\s+" + PROPOSAL_OBJ + r"\b"),
+        _c(OFFER_I + r"\s*" + SEND_VERB + _gap(6) + r"\s+" + PROPOSAL_OBJ + NOT_AFTER_PROPOSAL),
         0.8,
         "offer",
     ),
     Frame(
         "commitment:send_proposal",
         "rep",
-        _c(QUESTION_OFFER + r"\s*" + SEND_VERB + _gap(6) + r"\s+" + PROPOSAL_OBJ + r"\b"),
+        _c(
+            QUESTION_OFFER
+            + r"\s*"
+            + SEND_VERB
+            + _gap(6)
+            + r"\s+"
+            + PROPOSAL_OBJ
+            + NOT_AFTER_PROPOSAL
+        ),
         0.85,
         "ask",
     ),

@@ -38,6 +38,7 @@ def labels_at(turns: list[tuple[str, str]], index: int = 0) -> set[str]:
 
 
 POSITIVE = [
+    ("commitment:send_proposal", [("R", "I'll have the contract over to you tomorrow.")]),
     ("signal:multi_stakeholder", [("P", "IT will have to sign off on the integration.")]),
     ("commitment:schedule_meeting", [("R", "Can we schedule a follow-up for next Thursday?")]),
     (
@@ -126,6 +127,12 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    [("R", "We'll get the contract signed next week.")],
+    [("R", "I'll update the pricing page on our website.")],
+    [("R", "Let me have a look at the contract.")],
+    [("R", "Let me share my screen and walk you through pricing.")],
+    [("R", "Let me get that pricing question answered.")],
+    [("R", "I'll join the call a few minutes late.")],
     [("P", "It will have to be approved eventually, I guess it's fine.")],
     [("R", "Would it help if I joined your team meeting?"), ("P", "She's pretty busy these days.")],
     # past tense, reported speech, generic statements
