@@ -88,8 +88,9 @@ class GmailClient:
             raise ValueError("message_id must look like <unique@domain>")
         q = f"rfc822msgid:{m.group(1)}"
         out = await self._api.call(
-            lambda s: s.users().messages().list(userId="me", q=q, labelIds=["SENT"],
-                                                 maxResults=5),
+            lambda s: s.users().messages().list(
+                userId="me", q=q, labelIds=["SENT"], includeSpamTrash=True, maxResults=5
+            ),
             what="gmail.messages.list",
         )  # fmt: skip
         found = out.get("messages") or []

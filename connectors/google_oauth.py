@@ -205,6 +205,18 @@ class GoogleOAuth:
             expiry=expiry,
         )
 
+    def credentials_from_blob(
+        self, blob: dict[str, Any], scopes: tuple[str, ...] | list[str] = ()
+    ) -> Credentials:
+        """Credentials from what `GoogleGrant.token_blob()` stored (decrypted by the caller)."""
+        expires = blob.get("expires_at")
+        return self.credentials(
+            access_token=blob.get("access_token"),
+            refresh_token=blob.get("refresh_token"),
+            expires_at=datetime.fromisoformat(expires) if expires else None,
+            scopes=scopes,
+        )
+
     def credentials_for(self, grant: GoogleGrant) -> Credentials:
         return self.credentials(access_token=grant.access_token, refresh_token=grant.refresh_token,
                                 expires_at=grant.expires_at, scopes=grant.scopes)  # fmt: skip

@@ -88,6 +88,7 @@ async def test_reply_is_sent_in_thread_with_threading_headers(google: FakeGoogle
     assert await gmail.find_sent_by_message_id(make_msgid("acme.test")) is None
     listed = google.requests[-1]
     assert listed.query["labelIds"] == "SENT" and listed.query["q"].startswith("rfc822msgid:")
+    assert listed.query["includeSpamTrash"] == "true"  # a trashed sent mail still counts
 
 
 async def test_history_pages_raw_fetch_and_expiry(google: FakeGoogle) -> None:

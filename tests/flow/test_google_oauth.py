@@ -99,7 +99,9 @@ async def test_refresh_then_revoke_ends_the_grant(google: FakeGoogle) -> None:
     oauth = oauth_for(google)
     url, verifier = oauth.authorization_url("s")
     grant = await oauth.exchange((await consent(url))["code"], verifier)
-    creds = oauth.credentials_for(grant)
+    creds = oauth.credentials_from_blob(grant.token_blob(), grant.scopes)
+    assert creds.valid and creds.refresh_token == grant.refresh_token
+    assert expires_at_of(creds) == grant.expires_at
     first = creds.token
     await oauth.refresh(creds)
     assert creds.token != first and expires_at_of(creds) is not None
