@@ -213,6 +213,8 @@ _CUES: list[_Cue] = [
         r"\b(do not|don't|dont) (e-?mail|contact|message|spam) (me|us)\b",
         r"\bleave (me|us) alone\b",
         r"(^|[.!?\n]\s*)(stop|enough)[.!]*$",
+        r"(^|[.!?\n]\s*)(please |pls )?(just )?stop( it| this| now| please)*[.!]",
+        r"\bremove (my|this) (e-?mail|address|e-?mail address|details|name|contact)\b",
         r"\b(this is|this is clearly|pure|more) spam\b",
         negatable=False,
     ),
@@ -405,7 +407,7 @@ _CUES: list[_Cue] = [
         r"\bno (interest|need for)\b",
         r"\bnot for (us|me)\b",
         r"\b(please )?(don't|do not) (follow[- ]?up|chase|check in|bother)\b",
-        r"\bnot (the )?right (time|timing|moment)\b",
+        r"\bnot (the |a )?(right|good|great|ideal) (time|timing|moment)\b",
         r"\b(timing|timeline) (isn't|is not|doesn't|does not) (right|work)\b",
         r"\b(put|putting|placed|are) (this|it|the project|everything|things|the initiative)? ?on "
         r"hold\b",
@@ -562,6 +564,7 @@ _CUES: list[_Cue] = [
         r"\b(" + _WD + r"|tomorrow|next week)( [\w:'-]+){0,3} (works|would work|is good|suits|"
         r"is perfect|is fine)\b",
         r"\b(time|slot)s? (that )?work(s)? (best )?(for you|best)\b",
+        r"(?<!we're )(?<!we are )(?<!i'm )(?<!i am )(?<!they're )(?<!they are )(?<!we'll be )"
         r"\b(meet|meeting|call|chat) (up )?(next|this|on " + _WD + r"|tomorrow)\b",
         r"\bdemo request\b",
     ),
@@ -642,7 +645,7 @@ _CUES: list[_Cue] = [
         r"))\b",
         r"\b(i'd|i would|we'd|we would) (love|like) to (learn|hear|know|see|understand) more\b",
         r"\binterested in (learning|hearing|seeing|knowing|exploring|finding out)\b",
-        r"\btell (me|us) more\b",
+        r"\btell (me|us) more\b|\btell (me|us) (how|about how|what|about what)\b",
     ),
     *_cues(
         "interested",
@@ -657,7 +660,8 @@ _CUES: list[_Cue] = [
         r"literature)\b",
         r"\b(learn|hear|know|understand|see|grasp) ([\w'-]+ ){0,5}?(more|better)\b(?! (than|off))",
         r"\b(something|an area|a problem|an issue|a challenge) (we're|we are|we've been|i'm|i am|"
-        r"we have been|we've) (looking|exploring|evaluating|struggling|thinking|considering|"
+        r"we have been|we've|i've been|i have been) (meaning to |wanting to )?(looking|look|exploring|"
+        r"explore|evaluating|struggling|thinking|considering|"
         r"working|trying)\b",
         r"\b(we're|we are|i'm|i am) (currently |actively |already |just )?(exploring|evaluating|"
         r"looking at|researching|assessing|reviewing|comparing) (tools|options|solutions|vendors|"
@@ -752,7 +756,7 @@ _INFO_QUESTION = re.compile(
     r"tell (me|us) more|more (info|information|details)|learn more|how (does|would|will|do) (it|"
     r"this|that|sixty|your \w+) work|what (kind|sort|type)s? of (results|roi|outcomes|impact|"
     r"savings)|case stud|similar (companies|customers|teams)|companies like (us|ours)|success "
-    r"stor|(customer|client) stor|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
+    r"stor|(customer|client) stor|getting started|get started|what's involved|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
     r"overview|collateral|materials?|literature|whitepaper)\b|circle back|reconnect|touch base|"
     r"reach (back )?out (again )?(in|after|next)"
 )
@@ -883,7 +887,8 @@ _MEETING_TOPIC = re.compile(
 _PROPOSAL_TOPIC = re.compile(
     r"\b(price|prices|pricing|cost|costs|quote|quotation|proposal|contract|paperwork|sow|"
     r"statement of work|msa|order form|estimate|rate card|licen[cs]e fees?|"
-    r"(service|subscription|licen[cs]e|master services?|customer|order|purchase) agreement|ballpark|rough "
+    r"(service|subscription|licen[cs]e|master services?|customer|order|purchase) agreement|"
+    r"(formal|commercial|written|best|final|firm) offer|commercials|ballpark|rough "
     r"(number|figure|idea)|numbers|figures|costing|run us|set us back|priced|pricing model|"
     r"licensing model|per seat|per user|investment|annual fee|what (it|this) would (run|"
     r"cost))\b"
