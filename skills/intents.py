@@ -370,6 +370,9 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
                 key = (i, frame.label)
                 if key not in best or best[key].confidence < conf:
                     best[key] = intent
+        for confirmed in _confirmed_signals(i, ctx):
+            if (i, confirmed.label) not in best:
+                best[(i, confirmed.label)] = confirmed
         promised = _accepted_rep_request(i, ctx)
         if promised is not None and (i, promised.label) not in best:
             best[(i, promised.label)] = promised
@@ -380,6 +383,61 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
         if accepted is not None and (i, accepted.label) not in best:
             best[(i, accepted.label)] = accepted
     return sorted(best.values(), key=lambda it: (it.utterance, rules.LABELS.index(it.label)))
+
+
+_SIGNAL_FRAMES = tuple(
+    f for f in rules.FRAMES if f.label.startswith("signal:") and f.mode not in ("stake_pronoun",)
+)
+
+
+def _confirmed_signals(i: int, ctx: _Context) -> list[Intent]:
+    """The rep asks ("Does your CFO need to sign off?"), the prospect confirms ("Yes, she
+    does"): the signal is the prospect's, on the reply. A timeline question is answered by a
+    date ("When do you need to be live?" - "End of March")."""
+    sr = ctx.roles[i]
+    if i == 0 or _side(sr.role) == "rep" or _side(ctx.roles[i - 1].role) != "rep":
+        return []
+    question = ctx.lows[i - 1]
+    q_sents = [q for q in sentences(question) if q.is_question]
+    if not q_sents:
+        return []
+    ct = ctx.cleaned[i]
+    sents = sentences(ct.low)
+    if not sents:
+        return []
+    first = sents[0]
+    kind = reply_kind(ct.low)
+    dated = rules.TIME_RE.search(ct.low, first.start, first.end)
+    out: list[Intent] = []
+    for q in q_sents:
+        for frame in _SIGNAL_FRAMES:
+            m = frame.pattern.search(question, q.start, q.end)
+            if m is None or (
+                frame.mode != "negative_ok" and negated_before(question, q, m.start())
+            ):
+                continue
+            if frame.label == "signal:timeline":
+                if not dated:
+                    continue
+            elif kind != "accept":
+                continue
+            start, end = _trim_span(ct.text, first.start, first.end)
+            raw_start, raw_end = ct.raw_span(start, end)
+            found = None
+            if frame.label == "signal:timeline":
+                found = find_deadline(ct.text[first.start : first.end], ctx.transcript.started_at)
+            out.append(
+                Intent(
+                    label=frame.label,
+                    utterance=i,
+                    speaker="prospect",
+                    phrase=ct.raw[raw_start:raw_end],
+                    confidence=round(0.78 * _speaker_factor(sr), 3),
+                    deadline=found.day if found else None,
+                    speaker_label=ctx.transcript.utterances[i].speaker,
+                )
+            )
+    return out
 
 
 def _accepted_rep_request(i: int, ctx: _Context) -> Intent | None:

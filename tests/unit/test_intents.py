@@ -414,3 +414,17 @@ def test_any_transcript_gives_well_formed_intents(turns: list[tuple[str, str]]) 
         assert it.phrase and it.phrase in t.utterances[it.utterance].text
         assert MIN_CONFIDENCE <= it.confidence <= 1.0
         assert it.speaker in ("rep", "prospect")
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "label"),
+    [
+        ("Would your CFO need to sign off on this?", "Yes, she would.", "signal:multi_stakeholder"),
+        ("Are you looking at other vendors as well?", "Yeah, a couple.", "signal:competitive"),
+        ("When do you need to be live?", "End of March at the latest.", "signal:timeline"),
+        ("Is budget approved for this?", "Yes, it is.", "signal:buying_positive"),
+    ],
+)
+def test_rep_question_confirmed_by_the_prospect(question: str, reply: str, label: str) -> None:
+    assert labels_at([("R", question), ("P", reply)], 1) == {label}
+    assert labels_at([("R", question), ("P", "No, not really.")], 1) == set()
