@@ -192,7 +192,8 @@ _ACCEPT = re.compile(
     r"perfect|good|help|work)|that works|works for me|(?:tuesday|monday|wednesday|thursday|"
     r"friday|mornings?|afternoons?) (?:works|is good|would work)|let's do (?:it|that)|go ahead|"
     r"ok(?:ay)?\b|good idea|love (?:that|to)|i'd (?:love|like) that|would love|that'd help|"
-    r"happy to|fine by me|deal)"
+    r"happy to|fine by me|deal|go for it|i'd appreciate (?:that|it)|that'd be (?:great|helpful|perfect)|"
+    r"that sounds (?:good|great|perfect)|works|good call|cool|alright|all right)"
 )
 _DECLINE = re.compile(
     r"^\W*(?:no\b|nope|not (?:yet|now|right now|just yet|at this (?:point|stage)|really|"
@@ -204,7 +205,8 @@ _DECLINE = re.compile(
 
 _DECLINE_ANYWHERE = re.compile(
     r"\b(?:hold off|not yet|too (?:early|soon)|no need|not needed|not necessary|let's wait|"
-    r"maybe later|not right now|not at this (?:point|stage)|no thanks|not for now|premature|"
+    r"maybe later|not right now|not now|not today|some other time|another time|"
+    r"not at this (?:point|stage)|no thanks|not for now|premature|"
     r"i don't think (?:that's|we need|it's|so)|let's not|rather not|not just yet|wait until|"
     r"(?:let me|i'll|i will|i need to|we'll|we need to) think about it|we'll see)\b"
 )
