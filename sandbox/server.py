@@ -41,6 +41,9 @@ The page's side panel shows `sb.panel_actions`; the app adds buttons with
 the answer is shown on the page) or `sb.add_panel_action("Email received", url=..., body={...})`
 (the sandbox POSTs the JSON body to the URL).
 
+`Sandbox(echo_bot_messages=True)` also sends the app a `message` event for each of its own
+IM posts, as Slack does (Bolt ignores its own messages by default).
+
 `python -m sandbox` runs one alone and prints its URLs and tokens.
 """
 
@@ -97,6 +100,7 @@ class Sandbox:
         redeliver: Iterable[str] = REDELIVERED_TYPES,
         bot_name: str = "sixty",
         bot_real_name: str = "Sixty",
+        echo_bot_messages: bool = False,
     ) -> None:
         self._cond = asyncio.Condition()
         self._notify_pending = False
@@ -107,6 +111,7 @@ class Sandbox:
         self.bot_token = f"xoxb-sandbox-{secrets.token_hex(12)}"
         self.app_token = f"xapp-1-{self.workspace.app_id}-sandbox-{secrets.token_hex(12)}"
         self.trigger_ttl = trigger_ttl
+        self.echo_bot_messages = echo_bot_messages
         self.hub = SocketModeHub(
             app_id=self.workspace.app_id,
             ack_timeout=ack_timeout,
@@ -145,7 +150,9 @@ class Sandbox:
         await site.start()
         server = site._server
         assert server is not None and server.sockets
-        self.host, self.port = host, server.sockets[0].getsockname()[1]
+        # URLs handed out (page, response_url, websocket) need an address one can connect to
+        self.host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+        self.port = server.sockets[0].getsockname()[1]
         log.info("sandbox workspace started", extra={"url": self.url})
         return self
 

@@ -306,6 +306,15 @@ async def chat_post_message(sb: Sandbox, args: Args) -> dict[str, Any]:
         message["thread_ts"] = str(args["thread_ts"])
     if args.get("metadata"):
         message["metadata"] = args["metadata"]
+    owner = ws.im_owner.get(channel)
+    if sb.echo_bot_messages and owner is not None:
+        event = {
+            **_public(message),
+            "channel": channel,
+            "event_ts": message["ts"],
+            "channel_type": "im",
+        }
+        sb.fire_event(owner, event, "message.im (the app's own)")
     return {"channel": channel, "ts": message["ts"], "message": _public(message)}
 
 

@@ -459,6 +459,32 @@ async def test_home_and_button_response_url(
     assert sb.calls_to("response_url")[0].args["replace_original"] is True
 
 
+async def test_bolt_ignores_its_own_echoed_messages(sb: Sandbox) -> None:
+    sb.echo_bot_messages = True
+    app = AsyncApp(client=AsyncWebClient(token=sb.bot_token, base_url=sb.api_url))
+    heard: list[str] = []
+
+    @app.event("message")
+    async def message(event: dict[str, Any], say: Any) -> None:
+        heard.append(event["text"])
+        await say(f"echo: {event['text']}")
+
+    handler = AsyncSocketModeHandler(app, sb.app_token)
+    await handler.connect_async()
+    try:
+        await sb.dm(ana(sb), "ping")
+        await sb.wait_for(lambda: len(sb.acks) == 2)  # the user's message, then the app's own
+        assert heard == ["ping"]
+        assert sb.activity[-1]["summary"] == "message.im (the app's own)"
+        await sb.dm(ana(sb), "pong")  # a later round trip: still no answer to its own echo
+        await sb.wait_for(lambda: len(sb.acks) == 4)
+        assert heard == ["ping", "pong"]
+        texts = [m["text"] for m in sb.dm_messages(ana(sb))]
+        assert texts == ["ping", "echo: ping", "pong", "echo: pong"]
+    finally:
+        await handler.close_async()
+
+
 async def test_bolt_app_answers_slash_command_through_the_sandbox(sb: Sandbox) -> None:
     app = AsyncApp(client=AsyncWebClient(token=sb.bot_token, base_url=sb.api_url))
 
