@@ -1,6 +1,7 @@
 """A worker process for crash and multi-process tests and the throughput bench.
 
     python -m flows.testing_worker URL --out FILE [--workers N] [--lease S] [--kill-marker F]
+        [--start-at EPOCH]
 
 Runs the `crashy` and `pair` sequences (and `noop7`) until no job is left to do. Every run of step `s1`
 and of the last step appends `<job_id> <step>` to `--out` (so tests can count executions);
@@ -15,6 +16,7 @@ import argparse
 import asyncio
 import os
 import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +86,9 @@ def crashy_registry(out: Path, kill_marker: Path | None) -> SequenceRegistry:
     return reg
 
 
-async def drain(url: str, out: Path, workers: int, lease: float, kill: Path | None) -> int:
+async def drain(
+    url: str, out: Path, workers: int, lease: float, kill: Path | None, start_at: float = 0.0
+) -> int:
     from sqlalchemy import func, select
 
     from storage.models import SequenceJob
@@ -92,12 +96,16 @@ async def drain(url: str, out: Path, workers: int, lease: float, kill: Path | No
     db = Database(url)
     settings = Settings(database_url=url, lease_seconds=lease)
     engine = Engine(db, settings, RecordingDelivery(), crashy_registry(out, kill), poll_s=0.05)
+    async with db.engine.connect():  # warm the pool before the start line
+        pass
+    if start_at:
+        await asyncio.sleep(max(0.0, start_at - time.time()))
     await engine.start_workers(workers)
     try:
         while True:
-            async with db.session() as s:
+            async with db.engine.connect() as conn:
                 left = (
-                    await s.execute(
+                    await conn.execute(
                         select(func.count()).where(
                             SequenceJob.status.in_(("pending", "running"))  # type: ignore[attr-defined]
                         )
@@ -119,9 +127,10 @@ def main() -> int:
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--lease", type=float, default=30.0)
     p.add_argument("--kill-marker", default=None)
+    p.add_argument("--start-at", type=float, default=0.0, help="wall-clock epoch to start at")
     a = p.parse_args()
     kill = Path(a.kill_marker) if a.kill_marker else None
-    return asyncio.run(drain(a.url, Path(a.out), a.workers, a.lease, kill))
+    return asyncio.run(drain(a.url, Path(a.out), a.workers, a.lease, kill, a.start_at))
 
 
 if __name__ == "__main__":

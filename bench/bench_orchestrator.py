@@ -1,0 +1,326 @@
+"""Orchestrator benchmarks (JSON lines via bench.common.emit).
+
+- `orchestrator_step` `us_per_step`, peer `langgraph`: the same 7-step no-op sequence, state
+  persisted after every step to a SQLite file with `synchronous=FULL` for both (ours: a claimed
+  job run from claim to completion; LangGraph: `invoke` with `langgraph-checkpoint-sqlite`'s
+  `SqliteSaver`), median microseconds per step over interleaved runs; ratio = ours / peer.
+  Extra fields: rows and bytes stored per run by each.
+- `resume_latency` `p50_ms`: from `engine.resume()` (a click) to the next step starting, with
+  background workers waiting.
+- `jobs_throughput` `jobs_per_s`: 7-step no-op jobs, SQLite with 1 process, PostgreSQL with 1
+  and 2 processes (4 workers each; PostgreSQL skipped when unreachable).
+
+`python -m bench.bench_orchestrator [--quick]`
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, TypedDict
+
+from sqlalchemy import event
+
+from bench.common import emit, percentile
+from config.settings import Settings
+from flows.engine import Engine
+from flows.events import Decision, Event
+from flows.sequence import Sequence, Step
+from flows.step import StepContext
+from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
+from storage.engine import Database
+from storage.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = "orchestrator"
+PG_ADMIN = os.environ.get("SIXTY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _full_sync(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.close()
+
+
+class GraphState(TypedDict):
+    n: int
+
+
+def langgraph_app(path: Path) -> tuple[Any, sqlite3.Connection]:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.graph import END, START, StateGraph
+
+    def node(s: GraphState) -> GraphState:
+        return {"n": s["n"] + 1}
+
+    g = StateGraph(GraphState)
+    for i in range(7):
+        g.add_node(f"s{i}", node)
+    g.add_edge(START, "s0")
+    for i in range(6):
+        g.add_edge(f"s{i}", f"s{i + 1}")
+    g.add_edge("s6", END)
+    conn = sqlite3.connect(str(path), check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return g.compile(checkpointer=SqliteSaver(conn)), conn
+
+
+def langgraph_storage(conn: sqlite3.Connection, runs: int) -> tuple[float, float]:
+    rows = conn.execute("SELECT count(*) FROM checkpoints").fetchone()[0]
+    rows += conn.execute("SELECT count(*) FROM writes").fetchone()[0]
+    size = conn.execute(
+        "SELECT coalesce(sum(length(checkpoint) + length(metadata)), 0) FROM checkpoints"
+    ).fetchone()[0]
+    size += conn.execute("SELECT coalesce(sum(length(value)), 0) FROM writes").fetchone()[0]
+    return rows / runs, size / runs
+
+
+async def ours_storage(db: Database, runs: int) -> tuple[float, float]:
+    async with db.engine.connect() as conn:
+        rows = (await conn.exec_driver_sql("SELECT count(*) FROM sequence_jobs")).scalar_one()
+        rows += (await conn.exec_driver_sql("SELECT count(*) FROM effects")).scalar_one()
+        size = (
+            await conn.exec_driver_sql(
+                "SELECT sum(length(context) + length(steps) + length(trigger_payload)"
+                " + length(event_chain) + length(idempotency_key)) FROM sequence_jobs"
+            )
+        ).scalar_one()
+    return rows / runs, size / runs
+
+
+async def bench_step(tmp: Path, runs: int) -> None:
+    url = f"sqlite:///{tmp / 'ours.db'}"
+    upgrade(url)
+    db = Database(url)
+    event.listen(db.engine.sync_engine, "connect", _full_sync)
+    org, users = await seed_org(db)
+    engine = Engine(db, Settings(), None, noop_registry(), heartbeat_s=None)
+    app, lg_conn = langgraph_app(tmp / "langgraph.db")
+    for i in range(3):  # warm both
+        await engine.submit(Event("noop7", "bench", org, users[0], {"id": f"warm{i}"}))
+        await engine.run_once()
+        app.invoke({"n": 0}, {"configurable": {"thread_id": f"warm{i}"}})
+    ours: list[float] = []
+    peer: list[float] = []
+    for i in range(runs):
+        await engine.submit(Event("noop7", "bench", org, users[0], {"id": str(i)}))
+        t0 = time.perf_counter()
+        ran = await engine.run_once()
+        ours.append((time.perf_counter() - t0) / 7 * 1e6)
+        assert ran
+        t0 = time.perf_counter()
+        app.invoke({"n": 0}, {"configurable": {"thread_id": str(i)}})
+        peer.append((time.perf_counter() - t0) / 7 * 1e6)
+    rows, size = await ours_storage(db, runs + 3)
+    peer_rows, peer_size = langgraph_storage(lg_conn, runs + 3)
+    lg_conn.close()
+    await db.dispose()
+    mine, theirs = statistics.median(ours), statistics.median(peer)
+    emit(
+        "orchestrator_step",
+        "us_per_step",
+        mine,
+        "us",
+        peer="langgraph",
+        peer_value=round(theirs, 1),
+        ratio=round(mine / theirs, 3),
+        runs=runs,
+        sqlite_synchronous="FULL",
+        rows_per_run=rows,
+        bytes_per_run=round(size),
+        peer_rows_per_run=peer_rows,
+        peer_bytes_per_run=round(peer_size),
+    )
+
+
+async def bench_resume(tmp: Path, runs: int) -> None:
+    url = f"sqlite:///{tmp / 'resume.db'}"
+    upgrade(url)
+    db = Database(url)
+    org, users = await seed_org(db)
+    started: dict[int, float] = {}
+    ready: dict[int, asyncio.Event] = {}
+    reg = noop_registry()
+
+    async def after(ctx: StepContext) -> None:
+        started[ctx.job_id] = time.perf_counter()
+        ready.setdefault(ctx.job_id, asyncio.Event()).set()
+
+    reg.skills.register("after", after)
+    reg.add(
+        Sequence(
+            "gated",
+            1,
+            (Step("ask", "noop", requires_approval=True), Step("after", "after")),
+        )
+    )
+    engine = Engine(db, Settings(), RecordingDelivery(), reg, poll_s=5.0)
+    await engine.start_workers(2)
+    from sqlalchemy import select
+
+    from storage.models import SequenceJob, SlackPendingAction
+
+    lat: list[float] = []
+    try:
+        for i in range(runs):
+            ref = await engine.submit(Event("gated", "bench", org, users[0], {"id": str(i)}))
+            job_id = ref.job_id  # type: ignore[union-attr]
+            pa = None
+            for _ in range(500):
+                async with db.engine.connect() as conn:
+                    pa = (
+                        await conn.execute(
+                            select(SlackPendingAction.id)
+                            .join(SequenceJob, SequenceJob.id == SlackPendingAction.job_id)
+                            .where(
+                                SlackPendingAction.job_id == job_id,
+                                SequenceJob.status == "awaiting_approval",
+                            )
+                        )
+                    ).scalar_one_or_none()
+                if pa is not None:
+                    break
+                await asyncio.sleep(0.005)
+            assert pa is not None
+            ready[job_id] = asyncio.Event()
+            t0 = time.perf_counter()
+            res = await engine.resume(pa, Decision.APPROVE, "U1")
+            assert res.ok
+            await asyncio.wait_for(ready[job_id].wait(), 10)
+            lat.append((started[job_id] - t0) * 1000)
+    finally:
+        await engine.stop()
+        await db.dispose()
+    emit("resume_latency", "p50_ms", percentile(lat, 50), "ms", db="sqlite", runs=runs)
+
+
+async def sqlite_throughput(tmp: Path, jobs: int) -> None:
+    url = f"sqlite:///{tmp / 'throughput.db'}"
+    upgrade(url)
+    db = Database(url)
+    org, users = await seed_org(db)
+    engine = Engine(db, Settings(), None, noop_registry(), poll_s=0.05)
+    async with db.engine.begin() as conn:
+        for i in range(jobs):
+            ev = Event("noop7", "bench", org, users[i % 2], {"id": str(i)})
+            await engine.insert_job(conn, ev, depth=1, parent=None)
+    t0 = time.perf_counter()
+    await engine.start_workers(4)
+    while True:
+        async with db.engine.connect() as conn:
+            left = (
+                await conn.exec_driver_sql(
+                    "SELECT count(*) FROM sequence_jobs WHERE status <> 'completed'"
+                )
+            ).scalar_one()
+        if left == 0:
+            break
+        await asyncio.sleep(0.01)
+    elapsed = time.perf_counter() - t0
+    await engine.stop()
+    await db.dispose()
+    emit(
+        "jobs_throughput",
+        "jobs_per_s",
+        jobs / elapsed,
+        "jobs/s",
+        db="sqlite",
+        processes=1,
+        workers=4,
+        jobs=jobs,
+    )
+
+
+def pg_reachable() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+async def pg_throughput(tmp: Path, jobs: int, processes: int) -> None:
+    from flows.testing_sequences import fresh_pg_database
+
+    url = fresh_pg_database(f"sixty_bench_orch_{os.getpid()}")
+    db = Database(url)
+    try:
+        org, users = await seed_org(db)
+        engine = Engine(db, Settings(), None, noop_registry())
+        async with db.engine.begin() as conn:
+            for i in range(jobs):
+                ev = Event("noop7", "bench", org, users[i % 2], {"id": str(i)})
+                await engine.insert_job(conn, ev, depth=1, parent=None)
+        start_at = time.time() + 4.0  # after every process has imported and connected
+        procs = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "flows.testing_worker",
+                url,
+                "--out",
+                str(tmp / f"pg{k}.txt"),
+                "--workers",
+                "4",
+                "--start-at",
+                str(start_at),
+                cwd=ROOT,
+            )
+            for k in range(processes)
+        ]
+        codes = [await asyncio.wait_for(p.wait(), 300) for p in procs]
+        assert codes == [0] * processes, codes
+        async with db.engine.connect() as conn:
+            last, done = (
+                await conn.exec_driver_sql(
+                    "SELECT extract(epoch FROM max(completed_at)), count(*) FROM sequence_jobs"
+                    " WHERE status = 'completed'"
+                )
+            ).one()
+        assert done == jobs
+        elapsed = float(last) - start_at
+        emit(
+            "jobs_throughput",
+            "jobs_per_s",
+            jobs / elapsed,
+            "jobs/s",
+            db="postgresql",
+            processes=processes,
+            workers=4 * processes,
+            jobs=jobs,
+        )
+    finally:
+        await db.dispose()
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "sixty_bench_orch_{os.getpid()}" WITH (FORCE)')
+
+
+async def main(quick: bool) -> None:
+    with tempfile.TemporaryDirectory(prefix="sixty-bench-orch-") as d:
+        tmp = Path(d)
+        await bench_step(tmp, 20 if quick else 60)
+        await bench_resume(tmp, 10 if quick else 30)
+        await sqlite_throughput(tmp, 100 if quick else 300)
+        if pg_reachable():
+            for n in (1, 2):
+                await pg_throughput(tmp, 100 if quick else 300, n)
+        else:
+            print("PostgreSQL unreachable: jobs_throughput on postgresql skipped", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.disable(logging.WARNING)
+    asyncio.run(main("--quick" in sys.argv))
