@@ -41,6 +41,8 @@ from storage.migrate import upgrade
 
 log = logging.getLogger("sixty")
 
+SANDBOX_MEETINGBAAS_KEY = "sandbox-meetingbaas-key"
+
 
 def build_slack_client(token: str, base_url: str | None) -> AsyncWebClient:
     """The Web API client: retries 429s (honouring Retry-After) and connection errors."""
@@ -95,6 +97,9 @@ class Runtime:
 
         bot_token, app_token, api_url = s.slack_bot_token, s.slack_app_token, s.slack_api_url
         if s.mode is Mode.SANDBOX:
+            if not s.meetingbaas_api_key:
+                s = self.settings = s.model_copy(update={"meetingbaas_api_key": SANDBOX_MEETINGBAAS_KEY})
+                self.deps.settings = s
             self.sandbox = await start_sandbox(self.db, s)
             bot_token, app_token, api_url = self.sandbox.bot_token, self.sandbox.app_token, self.sandbox.api_url
             self.urls["sandbox"] = self.sandbox.url
@@ -110,6 +115,8 @@ class Runtime:
         await site.start()
         port = self.runner.addresses[0][1] if self.runner.addresses else s.port
         self.urls["web"] = f"http://{s.host}:{port}"
+        if self.sandbox is not None:
+            add_sample_events(self.sandbox, self.deps, self.urls["web"])
 
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         register_crons(self.scheduler, self.deps, self.engine)
@@ -148,6 +155,15 @@ async def start_sandbox(db: Database, settings: Settings) -> Any:
     sandbox = Sandbox(team_name="Sixty Demo", users=users)
     await sandbox.start(host=settings.host, port=settings.sandbox_port)
     return sandbox
+
+
+def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
+    """The sandbox page's panel: sample events that go through the real inbound paths."""
+    from bot.sandbox_panel import meeting_ended_handler
+
+    assert deps.settings.meetingbaas_api_key is not None
+    sandbox.add_panel_action("Meeting ended", meeting_ended_handler(deps, web_url, deps.settings.meetingbaas_api_key),
+                             description="A recorded sales call ends: recap, follow-up draft, CRM, tasks")
 
 
 async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:

@@ -48,4 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m cli.main` loads this file as __main__; use the importable module so that
+    # subcommands raising `cli.main.UsageError` are caught as such.
+    from cli.main import main as _main
+
+    sys.exit(_main())

@@ -22,7 +22,7 @@ from typing import Any
 
 from cli.common import read_json_file, settings_or_exit
 from config import Settings
-from skills.transcript import TranscriptError, from_design7, to_meetingbaas_v1_segments
+from skills.transcript import TranscriptError, meetingbaas_v1_body
 
 V2_EVENTS = ("bot.completed", "bot.failed", "bot.status_change")
 
@@ -45,33 +45,13 @@ def wrap_transcript(doc: dict[str, Any], bot_id: str | None = None) -> dict[str,
     """A DESIGN-7 transcript as a MeetingBaaS v1 `complete` webhook body."""
     from cli.main import UsageError
 
+    meeting_id = doc.get("meeting_id")
     try:
-        transcript = from_design7(doc)
+        return meetingbaas_v1_body(
+            doc, bot_id or (f"sim-{meeting_id}" if meeting_id else f"sim-{uuid.uuid4()}")
+        )
     except TranscriptError as exc:
         raise UsageError(f"not a usable transcript: {exc.reason}") from None
-    rep = doc.get("rep") if isinstance(doc.get("rep"), dict) else {}
-    if not isinstance(rep.get("email"), str) or "@" not in rep["email"]:
-        raise UsageError("rep.email is needed so the app can find the rep")
-    attendees = [
-        {"name": a.get("name"), "email": a.get("email")}
-        for a in doc.get("attendees") or []
-        if isinstance(a, dict)
-    ]
-    extra: dict[str, Any] = {"user_email": rep["email"], "attendees": attendees}
-    if isinstance(doc.get("title"), str):
-        extra["title"] = doc["title"]
-    meeting_id = doc.get("meeting_id")
-    return {
-        "event": "complete",
-        "data": {
-            "bot_id": bot_id or (f"sim-{meeting_id}" if meeting_id else f"sim-{uuid.uuid4()}"),
-            "event_uuid": None,
-            "speakers": transcript.speakers,
-            "transcript": to_meetingbaas_v1_segments(transcript),
-            "event": "complete",
-            "extra": extra,
-        },
-    }
 
 
 def _headers(body: dict[str, Any], raw: bytes, settings: Settings) -> dict[str, str]:

@@ -59,11 +59,15 @@ class Settings(BaseSettings):
     llm_api_base: str | None = None
     llm_api_key: str | None = None
     llm_timeout_s: float = Field(default=30.0, gt=0)
+    llm_input_cost_per_token: float | None = Field(default=None, ge=0)
+    llm_output_cost_per_token: float | None = Field(default=None, ge=0)
 
     # Recorders
     meetingbaas_api_key: str | None = None
     meetingbaas_webhook_secret: str | None = None
     recall_webhook_secret: str | None = None
+    recall_api_key: str | None = None
+    recall_api_base: str = "https://us-east-1.recall.ai"
 
     # Email / calendar providers
     google_client_id: str | None = None
@@ -102,7 +106,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return v or None
 
-    @field_validator("public_base_url", "slack_api_url", "llm_api_base")
+    @field_validator("public_base_url", "slack_api_url", "llm_api_base", "recall_api_base")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
         if v and not (v.startswith("http://") or v.startswith("https://")):

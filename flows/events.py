@@ -29,6 +29,7 @@ class EventType(enum.StrEnum):
 
 class EventSource(enum.StrEnum):
     WEBHOOK_MEETINGBAAS = "webhook:meetingbaas"
+    WEBHOOK_RECALL = "webhook:recall"
     WEBHOOK_EMAIL = "webhook:email"
     WEBHOOK_CALENDAR = "webhook:calendar"
     CRON_MORNING = "cron:morning"

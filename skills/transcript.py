@@ -317,3 +317,30 @@ def to_meetingbaas_v1_segments(transcript: Transcript) -> list[dict[str, Any]]:
             }
         )
     return segments
+
+
+def meetingbaas_v1_body(doc: dict[str, Any], bot_id: str) -> dict[str, Any]:
+    """A DESIGN-7 transcript as a MeetingBaaS v1 `complete` webhook body (for demos and tools).
+
+    Raises `TranscriptError` when the transcript is unusable or has no rep email.
+    """
+    transcript = from_design7(doc)
+    rep = doc.get("rep") if isinstance(doc.get("rep"), dict) else {}
+    if not isinstance(rep.get("email"), str) or "@" not in rep["email"]:
+        raise TranscriptError("rep.email is needed so the app can find the rep")
+    attendees = [{"name": a.get("name"), "email": a.get("email")}
+                 for a in doc.get("attendees") or [] if isinstance(a, dict)]
+    extra: dict[str, Any] = {"user_email": rep["email"], "attendees": attendees}
+    if isinstance(doc.get("title"), str):
+        extra["title"] = doc["title"]
+    return {
+        "event": "complete",
+        "data": {
+            "bot_id": bot_id,
+            "event_uuid": None,
+            "speakers": transcript.speakers,
+            "transcript": to_meetingbaas_v1_segments(transcript),
+            "event": "complete",
+            "extra": extra,
+        },
+    }

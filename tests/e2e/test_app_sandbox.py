@@ -15,7 +15,7 @@ async def test_help_is_acked_fast_and_answered(running: Runtime) -> None:
     sb = running.sandbox
     ack = await sb.slash_command(ALEX, "/60", "help")
     assert ack.latency_s < 3.0 and not ack.late
-    ephemerals = await sb.wait_for(lambda: sb.ephemerals(ALEX), timeout=5)
+    ephemerals = await sb.wait_for(lambda: sb.ephemerals(ALEX), timeout=15)
     text = str(ephemerals[-1])
     assert "/60 help" in text and "/60 settings" in text
 
@@ -23,14 +23,14 @@ async def test_help_is_acked_fast_and_answered(running: Runtime) -> None:
 async def test_unknown_subcommand_gets_usage_help(running: Runtime) -> None:
     sb = running.sandbox
     await sb.slash_command(ALEX, "/60", "frobnicate now")
-    ephemerals = await sb.wait_for(lambda: sb.ephemerals(ALEX), timeout=5)
+    ephemerals = await sb.wait_for(lambda: sb.ephemerals(ALEX), timeout=15)
     assert "I don't know `frobnicate`" in str(ephemerals[-1])
 
 
 async def test_home_tab_is_published_with_real_settings(running: Runtime) -> None:
     sb = running.sandbox
     await sb.app_home_opened(ALEX)
-    view = await sb.wait_for(lambda: sb.home_view(ALEX), timeout=5)
+    view = await sb.wait_for(lambda: sb.home_view(ALEX), timeout=15)
     text = str(view)
     assert "Sixty for Alex Rivera" in text
     assert "America/New_York" in text and "08:00" in text
@@ -39,15 +39,15 @@ async def test_home_tab_is_published_with_real_settings(running: Runtime) -> Non
     publish = sb.calls_to("views.publish")[-1]
     assert publish.ok
     await sb.app_home_opened(MORGAN)
-    assert "Organisation (admins)" in str(await sb.wait_for(lambda: sb.home_view(MORGAN), timeout=5))
+    assert "Organisation (admins)" in str(await sb.wait_for(lambda: sb.home_view(MORGAN), timeout=15))
 
 
 async def test_settings_round_trip_changes_the_home_tab(running: Runtime) -> None:
     sb = running.sandbox
     await sb.app_home_opened(ALEX)
-    home = await sb.wait_for(lambda: sb.home_view(ALEX), timeout=5)
+    home = await sb.wait_for(lambda: sb.home_view(ALEX), timeout=15)
     await sb.click(ALEX, home, HomeAction.OPEN_SETTINGS)
-    views = await sb.wait_for(lambda: sb.open_views(ALEX), timeout=5)
+    views = await sb.wait_for(lambda: sb.open_views(ALEX), timeout=15)
     modal = views[-1]
     # a bad range is refused in the modal, next to the input
     bad = await sb.submit_view(ALEX, modal["id"], {"settings-work-start": {"settings-work-start": "18:00"},
@@ -55,7 +55,7 @@ async def test_settings_round_trip_changes_the_home_tab(running: Runtime) -> Non
     assert bad.payload and bad.payload.get("response_action") == "errors"
     assert "settings-work-end" in bad.payload["errors"]
     await sb.submit_view(ALEX, modal["id"], {"settings-briefing-time": {"settings-briefing-time": "07:15"}})
-    await sb.wait_for(lambda: "07:15" in str(sb.home_view(ALEX)), timeout=5)
+    await sb.wait_for(lambda: "07:15" in str(sb.home_view(ALEX)), timeout=15)
 
 
 async def test_health_and_readiness(running: Runtime) -> None:

@@ -91,7 +91,7 @@ async def test_transcript_webhook_to_recap_approval_and_send(app: Runtime) -> No
     assert "sarah.chen@acme.example" in json.dumps(gate)
 
     await sb.click(ALEX, gate, ApprovalAction.APPROVE, value=buttons(gate)[ApprovalAction.APPROVE]["value"])
-    await sb.wait_for(lambda: any("Follow-up approved" in json.dumps(m) for m in sb.dm_messages(ALEX)), timeout=10)
+    await sb.wait_for(lambda: any("Follow-up approved" in json.dumps(m) for m in sb.dm_messages(ALEX)), timeout=20)
 
     # the message now says who approved it, and a second resolution changes nothing and says why
     resolved = next(m for m in sb.dm_messages(ALEX) if m["ts"] == gate["ts"])
@@ -125,5 +125,24 @@ async def test_skip_and_unauthenticated(app: Runtime) -> None:
     await sb.wait_for(lambda: gate_messages(sb, ALEX), timeout=20)
     gate = gate_messages(sb, ALEX)[0]
     await sb.click(ALEX, gate, ApprovalAction.SKIP, value=buttons(gate)[ApprovalAction.SKIP]["value"])
-    await sb.wait_for(lambda: any("Skipped" in json.dumps(m) for m in sb.dm_messages(ALEX)), timeout=10)
+    await sb.wait_for(lambda: any("Skipped" in json.dumps(m) for m in sb.dm_messages(ALEX)), timeout=20)
     await asyncio.sleep(0)
+
+
+async def test_sandbox_panel_meeting_ended_for_another_rep(tmp_path: Path, seeded_template: Path) -> None:
+    shutil.copy(seeded_template, tmp_path / "sixty.db")
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
+                             data_dir=tmp_path, log_format="text")
+    await no_quiet_hours(settings.database_url)
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        sb = runtime.sandbox
+        jamie = "U0SXJAMIE1"
+        index = next(i for i, a in enumerate(sb.panel_actions) if a.label == "Meeting ended")
+        answer = await sb.run_panel_action(index, jamie)
+        assert "Posted" in answer
+        await sb.wait_for(lambda: gate_messages(sb, jamie), timeout=20)
+        assert any("Meeting recap" in json.dumps(m) for m in sb.dm_messages(jamie))
+    finally:
+        await runtime.stop()
