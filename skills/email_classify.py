@@ -776,9 +776,9 @@ _INJECTION = re.compile(
     r"|\bas an ai\b|\byou are now\b|\bnew instructions\b"
 )
 _NOREPLY = re.compile(
-    r"^(no-?reply|do-?not-?reply|donotreply|notifications?|notify|mailer-daemon|postmaster|"
+    r"(^|[._+-])(no-?reply|do-?not-?reply|donotreply|notifications?|notify|mailer-daemon|postmaster|"
     r"newsletters?|news|updates?|digest|alerts?|billing|receipts?|marketing|automated|system)"
-    r"([+._-].*)?@",
+    r"([+._-][^@]*)?@",
     re.IGNORECASE,
 )
 _SUBJECT_PREFIX = re.compile(
@@ -893,6 +893,9 @@ _PROPOSAL_TOPIC = re.compile(
     r"licensing model|per seat|per user|investment|annual fee|what (it|this) would (run|"
     r"cost))\b"
 )
+_PRICE_CLARIFY = re.compile(
+    r"\b(include|includes|included|cover|covers|covered|apply|applies|valid|still|extra|on top)\b"
+)
 _REFERS_BACK = re.compile(
     r"\b(thanks|thank|received|reviewed|read|looked|saw|seen|got|in|on|about|regarding|re|per|"
     r"attached|signed|into|under|with|our)\b"
@@ -924,7 +927,10 @@ def _sentence_hits(low: str) -> list[_Hit]:
             sentence
         )
         if ask:
+            clarifying = bool(_PRICE_CLARIFY.search(sentence))
             for m in _PROPOSAL_TOPIC.finditer(sentence):
+                if clarifying and sentence[: m.start()].rstrip().endswith(("the", "that", "this")):
+                    continue  # "does the price include onboarding?" asks about a known price
                 if _topic_ok(low, start + m.start()):
                     hits.append(_Hit("proposal_request", 0.8, start + m.start(), start + m.end()))
                     break
