@@ -74,6 +74,15 @@ SEND_VERB = _alt(
     "circle back with",
     "turn around",
     "price out",
+    "shoot over",
+    "shoot across",
+    "shoot you",
+    "fire over",
+    "send along",
+    "whip up",
+    "knock together",
+    "throw together",
+    "pop over",
     "get back to you with",
     "come back to you with",
     "loop back with",
@@ -430,6 +439,11 @@ DECIDE = _alt(
 DECIDE_WEAK = _alt(
     "check with", "talk to", "speak to", "speak with", "consult", "ask", "run it past"
 )
+DECISION_ROLE = (
+    STAKEHOLDER
+    + r"\s+(?:is|'s|will be|would be)\s+(?:the|our)\s+(?:final\s+|ultimate\s+)?(?:economic buyer|"
+    r"decision[- ]maker|signatory|approver|budget holder|one who (?:decides|signs))"
+)
 DECISION_DISCLAIMER = (
     r"\b(?:i'm not the (?:final )?(?:decision[- ]maker|one who decides|person who signs)|"
     r"i am not the (?:final )?decision[- ]maker|not (?:my|just my|only my) (?:call|decision)|"
@@ -578,7 +592,8 @@ CURRENT_USE = (
 # Buying signals.
 _MONEY = r"(?:budget|budgets|money|funding|funds|cash|spend|spending|finances)"
 BUDGET_OK = (
-    r"\b(?:budget|money|funding|funds)(?:\s+for(?:\s+[\w-]+){1,3}?(?=\s+(?:is|was|has)\b))?"
+    r"\b(?:budget|money|funding|funds|business case|the project|the purchase|the spend|"
+    r"the investment|purchase order|the po)(?:\s+for(?:\s+[\w-]+){1,3}?(?=\s+(?:is|was|has)\b))?"
     r"(?:(?:'s| is| has| was| got| has been| is already| was already|"
     r"'s already|'s been| have been| are)"
     r"\s+(?:already\s+|now\s+|been\s+|just\s+|finally\s+|officially\s+)*(?:approved|allocated|"
@@ -602,7 +617,10 @@ APPROVED_BY = (
 READY = (
     r"\b(?:we're|we are|i'm|i am)\s+(?:\w+\s+)?(?:ready|keen|eager|excited|happy|good|set|in a "
     r"position)\s+to\s+"
-    r"(?:move forward|go ahead|sign|proceed|buy|purchase|get started|move ahead|roll (?:it |this )?out)"
+    r"(?:move forward|go ahead|sign|proceed|buy|purchase|get started|move ahead|roll (?:it |this )?out|"
+    r"get (?:this|it|the deal) (?:over the line|done|signed|moving)|get going|get moving|kick (?:things|"
+    r"this|it) off|get the ball rolling)"
+    r"|\b(?:we're|i'm|we are|i am) sold\b|\bconsider (?:us|me) sold\b"
     r"|\b(?:we'd|we would|we)\s+(?:like|want|love)\s+to\s+(?:move forward|go ahead|proceed|sign|"
     r"get (?:this|it) signed|move ahead)"
     r"|\blet's\s+(?:move forward|go ahead with (?:it|this|the \w+)|get (?:this|it) signed|move ahead)"
@@ -656,7 +674,11 @@ PRICE_BAD = (
     r"|(?:contract term|contract length|term|terms|commitment|payment terms|minimum|seat minimum|"
     r"length of the contract|multi-year term)(?:'s| is| are) (?:a|an|the|our) (?:\w+ )?(?:issue|"
     r"problem|sticking point|blocker|concern|dealbreaker|deal-breaker|non-starter)"
-    r"|(?:can't|cannot|won't be able to|unable to|not able to) commit to\b)"
+    r"|(?:can't|cannot|won't be able to|unable to|not able to) commit to\b"
+    r"|paus(?:e|ing) (?:all )?(?:new )?(?:purchases|spend|spending|projects|tools|buying|vendors)"
+    r"|(?:cut|cutting|consolidat(?:e|ing)|reduc(?:e|ing)) (?:back on )?(?:the number of )?(?:tools|"
+    r"vendors|software|saas|spend)"
+    r"|(?:go|going) with (?:the|a) (?:cheaper|other|different) (?:option|vendor|tool|provider))"
 )
 COOL_OFF = (
     r"\b(?:(?:not|isn't|is not|aren't|are not) (?:a|our|the) (?:top |big |high |real |main )?"
@@ -758,7 +780,8 @@ TIMELINE_GOAL = (
     r"renews|is up|runs out|comes up|lapses|is coming up|is due|ends|will end)|"
     r"(?:need|want|needs|wants)\s+(?:this|it|something|a solution|a tool|that)\s+"
     r"(?:in place\s+|live\s+|running\s+|sorted\s+)?(?:by|before)\b|"
-    r"fiscal year (?:starts|ends|begins|kicks off)|(?:need|have|want|plan|planning|hoping|aim|"
+    r"fiscal year (?:starts|ends|begins|kicks off)|(?:want|need|plan|planning|hope|hoping|aim|aiming|"
+    r"expect|expecting|like|'d like)\s+to\s+(?:start|begin|kick off|get started)\b|(?:need|have|want|plan|planning|hoping|aim|"
     r"aiming)\s+to\s+(?:switch|move|migrate|change (?:vendors|providers|tools|over))\b|(?:budget|planning) cycle|deadline|timeline|time ?frame|target date|cut-?off|"
     r"(?:anything|sometime|something|any time)\s+(?:this side of|before|by|in)\b[^.?!]{0,40}\b"
     r"(?:is|would be|'s)\s+(?:fine|ok|okay|good|great)|no rush)\b"
@@ -792,6 +815,8 @@ FOLLOWUP_VERB = _alt(
     "send over",
     "get you",
     "get it to you",
+    "get (?:[\\w-]+ ){1,3}(?:over |back )?to you",
+    "send (?:[\\w-]+ ){1,3}(?:over |back )?to you",
     "get them to you",
     "get that to you",
     "get those to you",
@@ -927,7 +952,7 @@ FRAMES: tuple[Frame, ...] = (
             + r"\s*(?:send|get|shoot)\s+(?:you\s+|over\s+|across\s+|out\s+)*(?:an?\s+|some\s+|"
             r"a few\s+|a couple of\s+|my\s+|two\s+|three\s+)?(?:calendar\s+|meeting\s+|time\s+)?"
             r"(?:invite|invitation|hold|times|options|dates|"
-            r"slots|availability|booking link|calendar link)\b"
+            r"slots|availability|booking link|calendar link|scheduling link|calendly(?: link)?)\b"
         ),
         0.88,
         "commit",
@@ -998,7 +1023,7 @@ FRAMES: tuple[Frame, ...] = (
         "request:send_content",
         "prospect",
         _c(
-            r"\b(?:would|do) you mind (?:also\s+|just\s+)?(?:sending|sharing|forwarding|emailing|"
+            r"\b(?:(?:would|do) you )?mind (?:also\s+|just\s+)?(?:sending|sharing|forwarding|emailing|"
             r"passing along|dropping)" + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
         ),
         0.88,
@@ -1008,7 +1033,8 @@ FRAMES: tuple[Frame, ...] = (
         "request:send_content",
         "prospect",
         _c(
-            r"\bif you (?:could|can|would|don't mind|get a chance to)\s+(?:also\s+|please\s+|just\s+)*"
+            r"\b(?:if you (?:could|can|would|don't mind|get a chance to)|any chance you (?:could|can)|"
+            r"is it possible (?:for you )?to|would it be possible (?:for you )?to)\s+(?:also\s+|please\s+|just\s+)*"
             r"(?:" + REQUEST_VERB + r")" + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
         ),
         0.86,
@@ -1090,6 +1116,18 @@ FRAMES: tuple[Frame, ...] = (
         0.86,
         "state",
     ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"\b(?:i'd|we'd|i would|we would|i|we|i'll|we'll|i will|we will)\s+(?:also\s+|definitely\s+)?"
+            r"need\s+(?:the|your|a copy of (?:the|your))\s+(?:[\w-]+\s+){0,3}?"
+            + CONTENT_OBJ
+            + r"\b"
+        ),
+        0.8,
+        "state",
+    ),
     # signal:multi_stakeholder
     Frame(
         "signal:multi_stakeholder",
@@ -1124,6 +1162,7 @@ FRAMES: tuple[Frame, ...] = (
         "stake_pronoun",
     ),
     Frame("signal:multi_stakeholder", "prospect", _c(DECISION_DISCLAIMER), 0.88, "negative_ok"),
+    Frame("signal:multi_stakeholder", "prospect", _c(DECISION_ROLE), 0.86, "stake_named"),
     Frame(
         "signal:multi_stakeholder",
         "prospect",
@@ -1169,7 +1208,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "signal:competitive",
         "prospect",
-        _c(r"\b" + CURRENT_USE + r"\s+(?:\w+\s+){0,1}?" + VENDOR_RE),
+        _c(r"\b" + CURRENT_USE + r"\s+(?:[\w-]+,?\s+){0,4}?" + VENDOR_RE),
         0.86,
         "competitor",
     ),
