@@ -193,7 +193,9 @@ _ACCEPT = re.compile(
     r"friday|mornings?|afternoons?) (?:works|is good|would work)|let's do (?:it|that)|go ahead|"
     r"ok(?:ay)?\b|good idea|love (?:that|to)|i'd (?:love|like) that|would love|that'd help|"
     r"happy to|fine by me|deal|go for it|i'd appreciate (?:that|it)|that'd be (?:great|helpful|perfect)|"
-    r"that sounds (?:good|great|perfect)|works|good call|cool|alright|all right)"
+    r"that sounds (?:good|great|perfect)|works|good call|cool|alright|all right|exactly|correct|"
+    r"that's (?:right|correct)|right\b|indeed|precisely|she (?:does|will|would)|he (?:does|will|would)|"
+    r"they (?:do|will|would)|we (?:are|do|will|would)|it is)"
 )
 _DECLINE = re.compile(
     r"^\W*(?:no\b|nope|not (?:yet|now|right now|just yet|at this (?:point|stage)|really|"

@@ -38,6 +38,15 @@ def labels_at(turns: list[tuple[str, str]], index: int = 0) -> set[str]:
 
 
 POSITIVE = [
+    ("commitment:send_proposal", [("R", "I'll shoot over a proposal tonight.")]),
+    ("commitment:schedule_meeting", [("R", "I'll send over my Calendly link.")]),
+    ("request:send_content", [("P", "Any chance you could send the deck?")]),
+    ("signal:multi_stakeholder", [("P", "Our COO is the economic buyer.")]),
+    ("signal:competitive", [("P", "We already have a tool for that, Chorus.")]),
+    ("signal:buying_positive", [("P", "We're keen to get this over the line.")]),
+    ("signal:buying_negative", [("P", "We're pausing all new purchases.")]),
+    ("signal:timeline", [("P", "Q1 is when we want to start.")]),
+    ("commitment:prospect_followup", [("P", "I'll get those numbers to you tomorrow.")]),
     ("commitment:send_proposal", [("R", "I'll have the contract over to you tomorrow.")]),
     ("signal:multi_stakeholder", [("P", "IT will have to sign off on the integration.")]),
     ("commitment:schedule_meeting", [("R", "Can we schedule a follow-up for next Thursday?")]),
@@ -127,6 +136,8 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    [("P", "We need a roadmap for our own rollout.")],
+    [("R", "I need the SOC 2 report from our security team.")],
     [("R", "We'll get the contract signed next week.")],
     [("R", "I'll update the pricing page on our website.")],
     [("R", "Let me have a look at the contract.")],
