@@ -169,6 +169,13 @@ _MEET_NOUN = (
 )
 _ME_US = r"(?:me|us)"
 
+# what someone asks for when they are curious rather than in need: "send me more info"
+_INFO_OBJECT = (
+    r"(?! (me |us |over |across )?(some |any |a bit of |a little |the |a |an |your )?(more |short |"
+    r"quick )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview|"
+    r"summary|customer stor|success stor|examples|references|resources))"
+)
+
 _CUES: list[_Cue] = [
     # ---- unsubscribe
     *_cues(
@@ -286,12 +293,14 @@ _CUES: list[_Cue] = [
         r"\bnot (be )?the (right|best|correct|appropriate|relevant|ideal) (person|contact|one|"
         r"point of contact|person to (talk|speak) to)\b",
         r"\bwrong (person|contact|guy|department)\b",
-        r"\b(cc'?d|cc'?ing|copied|copying|looped in|looping in|looping|adding|added|introducing|"
-        r"introduced|forwarding|forwarded|forward|passing|passed|pass|directing|redirecting)"
-        r"( this| it| your (e-?mail|note|message|request|email))?( (on|along|over))?( (to|in))? "
-        r"(him|her|them|my (colleague|manager|boss|team ?mate|counterpart)|our (\w+ ){0,3}(lead|"
-        r"head|manager|director|vp|team|colleague|owner|person|department|cto|ceo|cfo|coo|cro|"
-        r"ciso|cio))\b",
+        r"\b(cc'?d|cc'?ing|copied|copying|looped in|looping in|looping|loop|adding|added|"
+        r"introducing|introduced)( in)? (him|her|them|my (colleague|manager|boss|team ?mate|"
+        r"counterpart)|our (\w+ ){0,3}(lead|head|manager|director|vp|team|colleague|owner|person|"
+        r"department|cto|ceo|cfo|coo|cro|ciso|cio))\b",
+        r"\b(forwarding|forwarded|forward|passing|passed|pass|directing|redirecting)( this| it| "
+        r"your (e-?mail|note|message|request|email))?( (on|along|over))? to (him|her|them|my "
+        r"(colleague|manager|boss|team ?mate|counterpart)|our (\w+ ){0,3}(lead|head|manager|"
+        r"director|vp|team|colleague|owner|person|department|cto|ceo|cfo|coo|cro|ciso|cio))\b",
         negatable=False,
         conditional_skip=True,
     ),
@@ -372,6 +381,8 @@ _CUES: list[_Cue] = [
         0.9,
         r"\bnot (really |currently |particularly |at all |that |too |very )?interested\b",
         r"\bno longer interested\b",
+        r"\b(signed|agreed|renewed|extended|committed)( [\w-]+){0,4} with (another|a different|a "
+        r"competitor|an ?other|our (current|existing)|a competing)\b",
         r"\b(went|gone|go|going|decided to go|chose|chosen|selected|picked|signed|partnered|"
         r"moving forward) with (another|a different|an ?other|a competing|a competitor|one of "
         r"your competitors|someone else|a different)\b",
@@ -609,14 +620,16 @@ _CUES: list[_Cue] = [
     *_cues(
         "needs_response",
         0.8,
-        r"\b(can|could|would|will) you (please |kindly |also )?(confirm|check|let (me|us) know|send"
-        r"(?! (me |us |over |across )?(some |any |a bit of |a little |the |a |an )?(more |short |quick )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview|summary))|"
-        r"share|clarify|advise|explain|help|look into|fix|update|resend|provide|review|sign|approve|"
+        r"\b(can|could|would|will) you (please |kindly |also )?(confirm|check|let (me|us) know|"
+        r"(send|share)"
+        + _INFO_OBJECT
+        + r"|clarify|advise|explain|help|look into|fix|update|resend|provide|review|sign|approve|"
         r"tell|walk|add|remove|change|cancel|extend|reset|answer|get back|find|correct|refund|"
         r"issue|process)\b",
-        r"\bplease (confirm|check|let (me|us) know|send"
-        r"(?! (me |us |over |across )?(some |any |a bit of |a little |the |a |an )?(more |short |quick )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview|summary))|share|clarify|advise|explain|help|look "
-        r"into|fix|update|resend|provide|review|sign|reply|respond|call|get back|find|correct|"
+        r"\bplease (confirm|check|let (me|us) know|(send|share)"
+        + _INFO_OBJECT
+        + r"|clarify|advise|"
+        r"explain|help|look into|fix|update|resend|provide|review|sign|reply|respond|call|get back|find|correct|"
         r"refund|process|cancel)\b",
         r"\bis there (any|a) (way|chance|option|possibility)\b",
         r"\bi have (a|some|two|three|a few|one|several|a couple of) (quick |follow-up |more )?"
@@ -866,6 +879,10 @@ _TIMED_ASK = re.compile(
     r"are) (free|available|around)|how about|what about|(can|could) (you|we) do|shall we|"
     r"if you want to|let'?s)\b"
 )
+_PRODUCT_QUESTION = re.compile(
+    r"\b(support|supports|integrate|integrates|integration|compatible|work with|works with|"
+    r"connect to|connects to|record|records|transcribe)\b"
+)
 _CONDITIONAL_SENTENCE = re.compile(
     r"^\W*(if|unless|in case|should you|for (urgent|immediate|anything urgent|pressing))\b"
 )
@@ -878,7 +895,8 @@ _MEETING_TOPIC = re.compile(
     r"volume|tracking|analytics|history|scoring|coaching|(the|our|my|their) (office|number|desk|"
     r"mobile|support|helpdesk|help desk|reception|switchboard|team|hotline)))|calendly|"
     r"(calendar|booking|scheduling) link|meeting(?! (notes|recordings?|"
-    r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|zoom|teams call|google meet|coffee|lunch|catch[- ]?up|"
+    r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|(a|quick|short|on) (zoom|"
+    r"teams|google meet|meet|video call)|coffee|lunch|catch[- ]?up|"
     r"sync|walk-?through|see it (live|in action)|on (my|your|the) "
     r"calendar|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
     r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect)|conversation|intro|(a|quick|short|"
@@ -934,13 +952,17 @@ def _sentence_hits(low: str) -> list[_Hit]:
                 if _topic_ok(low, start + m.start()):
                     hits.append(_Hit("proposal_request", 0.8, start + m.start(), start + m.end()))
                     break
-            meeting = next(
-                (
-                    m
-                    for m in _MEETING_TOPIC.finditer(sentence)
-                    if _topic_ok(low, start + m.start(), _MEETING_BACK)
-                ),
-                None,
+            meeting = (
+                None
+                if _PRODUCT_QUESTION.search(sentence)
+                else next(
+                    (
+                        m
+                        for m in _MEETING_TOPIC.finditer(sentence)
+                        if _topic_ok(low, start + m.start(), _MEETING_BACK)
+                    ),
+                    None,
+                )
             )
             timed = _TIME_PHRASE.search(sentence) if meeting is None else None
             if meeting is not None:

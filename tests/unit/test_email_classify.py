@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.eval_emails import dev_dir, evaluate, score
 from skills.email_classify import CATEGORIES, classify_email, resolve_date_phrase
@@ -261,6 +263,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Can we move our chat to 4pm? Got a clash.",
         "I'd like you to run a session for our new starters in January. Can we lock a date?",
         "Thanks for the proposal. Let's review it together - can you do Wednesday at 2?",
+        "Hi Alex,\n\nThanks for the overview deck. I'd like to bring in our VP of Sales for a deeper look. Do you have time on Monday or Wednesday next week?\n\nBest,\nLaura",
+        "Hello Alex,\n\nWe're interested in a demo for our SDR team. Could you propose a few slots next week?\n\nThanks,\nRaj",
+        "Alex - easier to talk this through live. Are you free tomorrow at 11am CT?\n\nDerek",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -301,6 +306,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Please price up the Enterprise plan for 300 seats with SSO and audit logs.",
         "What would it take cost-wise to add the coaching module for our managers only?",
         "Could you send a formal offer so we can compare with the other two vendors?",
+        "Hi Alex,\n\nCould you send us a quote for 30 seats on the Pro plan, billed annually?\n\nThanks,\nSimone",
+        "Hello,\n\nOur CFO asked for a written proposal with the three-year pricing options we discussed. Can you prepare it by Thursday?\n\nKind regards,\nPeter",
+        "Alex, we're ready to move forward. Please send the order form and the MSA.\n\nYusuf",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -344,6 +352,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Is Sixty SOC 2 Type II certified?",
         "We need to add two admins - what's the process?",
         "Thanks for the proposal. One thing - does the price include onboarding, or is that extra?",
+        "Hi Alex,\n\nOne of our managers can't see her team's call summaries in the dashboard. Can you check her permissions?\n\nThanks,\nElla",
+        "Hi Alex, does Sixty support Microsoft Teams meetings or only Zoom and Google Meet?\n\nFelix",
+        "Alex, we were double-billed in October. Could you look into it and issue a credit?\n\nNora",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -380,6 +391,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Yes, would like to hear more. Feel free to send some info over.",
         "Potentially! What's involved in getting started?",
         "Thanks for the proposal - looks promising. I'll take it to the board.",
+        "Hi Alex,\n\nThis is exactly the problem we have with CRM hygiene. I'd love to learn more about how it works.\n\nTom",
+        "Thanks for reaching out. We're exploring options for Q2, so please keep me updated.\n\nAisha",
+        "Sounds useful. Can you share a case study from a similar SaaS company?\n\nBen",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -423,6 +437,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "We'll stick with what we have for the time being.",
         "Not a good time - we're in the middle of a reorg. Try again in a year maybe.",
         "We looked and it's not for us. Please don't chase.",
+        "Hi Alex,\n\nThanks, but we've just signed a two-year deal with another provider.\n\nLuca",
+        "We don't have budget for this in 2027. Please close out our opportunity.\n\nMarta",
+        "Appreciate the follow-up, but this isn't a priority for our team right now.\n\nSven",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -457,6 +474,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I'd point you to Helen Cho, she owns sales productivity here.",
         "Not the right contact. Try our head of sales enablement, Mark Evans.",
         "Kevin is the one who makes these calls - kevin@prospect.example.",
+        "Hi Alex, I'm not the right person for this - please contact our Head of Sales Ops, Priya Desai (priya.desai@prospect.example).\n\nJohn",
+        "Thanks Alex. Our RevOps manager, Carlos Vega, handles tooling. I've cc'd him here.\n\nAnna",
+        "I no longer manage the sales team. You'll want to reach out to Julia Stone who took over in October.\n\nDan",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -475,6 +495,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi! I'm on vacation with my family until November 30th. I'll get back to you when I return.",
         "I am currently away and will have no access to email until Monday 14 December. If urgent, please call the office.",
         "I'm off on holiday until the 6th of January with no laptop. Happy holidays!",
+        "Hi, I'm travelling this week with patchy email access. I'll reply when I'm back on Monday.",
     ),
     "unsubscribe": (
         "Remove.",
@@ -508,6 +529,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Kindly stop emailing this address.",
         "Please stop. Remove my email.",
         "How do I get off your mailing list?",
+        "Please take me off your mailing list.",
+        "Unsubscribe. I don't want these emails.",
+        "Stop contacting me please.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
@@ -563,6 +587,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Bob from our side will join Thursday's call as well.",
         "Thanks for the reminder, see you Thursday.",
         "Hi Alex, just so you know our office will be closed Dec 24 - Jan 2.",
+        "Hi Alex, thanks for the slides - I've passed them to the team.\n\nLi",
+        "Hi Alex, quick update: our security review is complete and approved. Nothing needed from you.\n\nOmar",
     ),
 }
 
@@ -811,3 +837,12 @@ def test_literal_prefilter_never_hides_a_match() -> None:
                 checked += 1
                 assert any(a in low for a in cue.anchors), (cue.pattern.pattern, cue.anchors)
     assert checked > 50
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=40))
+def test_classify_never_raises_on_arbitrary_text(body: str, subject: str) -> None:
+    email = parse_email(mail(body, subject=subject.replace("\n", " ").replace("\r", " ")))
+    result = classify_email(email)
+    assert result.category in CATEGORIES
+    assert 0.3 <= result.confidence <= 0.98
