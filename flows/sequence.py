@@ -86,8 +86,10 @@ class Step:
     estimated_cost_usd: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["condition"] = self.condition.to_dict() if self.condition else None
+        """The fields that differ from the defaults (a job stores its steps this way)."""
+        d = {k: v for k, v in asdict(self).items() if v != _STEP_DEFAULTS.get(k, _MISSING)}
+        if self.condition is not None:
+            d["condition"] = self.condition.to_dict()
         return d
 
     @classmethod
@@ -95,6 +97,12 @@ class Step:
         known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
         known["condition"] = Condition.from_dict(d.get("condition"))
         return cls(**known)
+
+
+_MISSING = object()
+_STEP_DEFAULTS: dict[str, Any] = {
+    f.name: f.default for f in Step.__dataclass_fields__.values() if f.name not in ("name", "skill")
+}
 
 
 @dataclass(frozen=True)

@@ -263,9 +263,8 @@ class JobRunner:
             try:
                 if skill is None:
                     raise LookupError(f"no skill named {step.skill}")
-                res = await asyncio.wait_for(
-                    skill(StepContext(self, step, approval)), step.timeout_s
-                )
+                async with asyncio.timeout(step.timeout_s):  # no extra task per step
+                    res = await skill(StepContext(self, step, approval))
             except LeaseLost:
                 raise
             except AwaitApproval as gate:
