@@ -207,7 +207,8 @@ _CUES: list[_Cue] = [
         r"\bopt (me|us) out\b",
         r"\bi('d| would)? (like to )?opt[ -]?out\b",
         r"(?<!to )(?<!click here to )(?<!link to )\bunsubscribe\b(?! (link|here|button|at any time"
-        r"|from (this|these|our) (list|emails|mailings)))",
+        r"|from (this|these|our) (list|emails|mailings)|my (colleague|team|boss|manager|assistant)|"
+        r"our (team|colleague|\w+ team)|him|her|them|[\w.+-]+@))",
         r"\b(delete|erase|remove) (my|all my|our) (personal |contact )?(data|details|information|"
         r"info)\b",
         r"\bremove me\b",
@@ -429,6 +430,7 @@ _CUES: list[_Cue] = [
         "not_interested",
         0.8,
         r"\b(hold|holding|held) off\b",
+        r"\b(don't|do not|no need to) send (any more|anymore|more|further|another)\b",
         r"\b(don't|do not|no|not enough|lack( the)?) (have )?(the )?(bandwidth|capacity|resources|"
         r"headcount|appetite)\b",
         r"\b(locked|tied) in(to)? (a|an|our)\b",
@@ -514,7 +516,7 @@ _CUES: list[_Cue] = [
         r"\b(we're|we are|i'm|i am) (all set|covered|good for now)\b",
         r"\balready (have|use|using|work with|signed with|partnered with|chose) (a|an|another)\b",
         r"\bmaybe (next|later this) (year|quarter)\b|\bmaybe later\b",
-        r"\bunfortunately\b",
+        r"\bunfortunately\b|\b(we've|we have) made (our|a|the) (final )?decision\b",
         negatable=False,
         conditional_skip=True,
     ),
@@ -642,7 +644,8 @@ _CUES: list[_Cue] = [
         0.6,
         r"\blet (me|us) know\b",
         r"\b(wondering|curious) (if|whether|how|what|when|why)\b",
-        r"\b(i|we) (need|require) (you|your|to know|an answer|clarity)\b",
+        r"\b(i|we) (just |really |still |also |only )?(need|require) (you|your|to know|to "
+        r"understand|to confirm|an answer|clarity)\b",
         r"\b(i|we) (need|require|would need|'ll need|will need) (a|an|the|to get|to see|some|"
         r"copies|a copy)\b",
         r"\bi'd (like|love) to (know|understand)\b(?!( [\w'-]+){0,6} (more|better)\b)",
@@ -891,7 +894,8 @@ _SCHEDULING = re.compile(
     r"speak|call|get together|ok|okay|good for you|fit|join|come|visit|see you)\b"
 )
 _MEETING_TOPIC = re.compile(
-    r"\b(call(?! (recordings?|notes|transcripts?|logs?|cent(er|re)|data|summar(y|ies)|quality|"
+    r"\b((a|another|quick) follow[- ]?up(?! (e-?mail|note|message|on|about|regarding))|"
+    r"call(?! (recordings?|notes|transcripts?|logs?|cent(er|re)|data|summar(y|ies)|quality|"
     r"volume|tracking|analytics|history|scoring|coaching|(the|our|my|their) (office|number|desk|"
     r"mobile|support|helpdesk|help desk|reception|switchboard|team|hotline)))|calendly|"
     r"(calendar|booking|scheduling) link|meeting(?! (notes|recordings?|"
@@ -1014,37 +1018,72 @@ _SUPPORT_TERMS = re.compile(
     r"invoice|billing|refund|login|log in|password|access|account|workspace|renewal|outage|"
     r"urgent|asap|security|compliance|gdpr|sso|sla|contract|legal|data)\b"
 )
+_FORMAT_REFUSAL = re.compile(r"\b(demo|call|meeting|meet|proposal|quote|chat|session)\b")
 _ASK_CATEGORIES = frozenset({"meeting_request", "proposal_request", "needs_response"})
+
+
+_ACTS_ON_PERSON = re.compile(
+    r"\b(unsubscribe|remove|add|invite|give|grant|reset|upgrade|downgrade|delete|thank|thanks|"
+    r"with|and|cc)\b"
+)
+_COLLEAGUE_NAMED = re.compile(
+    r"(?i:\b(?:my|our) (?:colleague|co-?worker|team ?mate|boss|manager|counterpart|replacement|"
+    r"successor|director|vp|head of [a-z]+))\s*,?\s+[A-Z][a-z]+"
+)
 
 
 def _named_referrals(original: str, low: str) -> list[_Hit]:
     """A first-person hand-over to a capitalised name ("cc'ing Jordan") marks a person."""
     if len(original) != len(low):
         return []
-    return [
+    hits = [
         _Hit("referral", 0.85, m.start(), m.end())
         for m in _NAMED_REFERRAL.finditer(original)
         if not _conditional(low, m.start())
     ]
+    hits += [
+        _Hit("referral", 0.7, m.start(), m.end())
+        for m in _COLLEAGUE_NAMED.finditer(original)
+        if not _conditional(low, m.start())
+        and not _negated(low, m.start())
+        and not _ACTS_ON_PERSON.search(_window_before(low, m.start()))
+    ]
+    return hits
 
 
 def _discount_before_but(low: str, hits: list[_Hit]) -> list[_Hit]:
-    """A refusal followed by "but" and a real ask in the same sentence: the ask wins."""
-    out: list[_Hit] = []
+    """A refusal followed by "but" and a real ask or a referral in the same sentence, or a
+    refusal of a format ("I don't need a meeting") followed by any ask: the ask wins."""
+    later = _ASK_CATEGORIES | {"referral"}
+    spans: list[tuple[int, int]] = []
     for hit in hits:
-        if hit.category == "not_interested":
-            stop = re.compile(r"[.!?\n]").search(low, hit.end)
-            end = stop.end() if stop else len(low)
-            but = re.search(r"\b(but|however|though)\b", low[hit.end : end])
-            if but:
-                pos = hit.end + but.start()
-                if any(
-                    o.category in _ASK_CATEGORIES and o.weight >= 0.7 and pos < o.start < end
-                    for o in hits
-                ):
-                    hit = _Hit(hit.category, max(0.0, hit.weight - 0.35), hit.start, hit.end)
-        out.append(hit)
-    return out
+        if hit.category != "not_interested":
+            continue
+        stop = re.compile(r"[.!?\n]").search(low, hit.end)
+        end = stop.end() if stop else len(low)
+        turn = re.search(r"\b(but|however|though|just)\b|,|-", low[hit.end : end])
+        format_only = _FORMAT_REFUSAL.search(low[hit.start : hit.end]) is not None
+        if (
+            turn
+            and any(
+                o.category in later and o.weight >= 0.6 and hit.end <= o.start < end for o in hits
+            )
+        ) or (
+            format_only
+            and any(
+                o.category in _ASK_CATEGORIES and o.weight >= 0.6 and o.start >= hit.end
+                for o in hits
+            )
+        ):
+            spans.append((hit.start, hit.end))
+    if not spans:
+        return hits
+    return [
+        _Hit(h.category, max(0.0, h.weight - 0.35), h.start, h.end)
+        if h.category == "not_interested" and any(h.start < e and s < h.end for s, e in spans)
+        else h
+        for h in hits
+    ]
 
 
 def _combine(weights: list[float]) -> float:
