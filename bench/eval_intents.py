@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -94,11 +95,17 @@ def evaluate_dev(path: Path) -> Score:
     return score
 
 
-def evaluate_ami(path: Path) -> dict[str, list[Intent]]:
+def evaluate_ami(path: Path, timing: dict[str, float] | None = None) -> dict[str, list[Intent]]:
     out: dict[str, list[Intent]] = {}
+    elapsed, utterances = 0.0, 0
     for row in load_jsonl(path):
         transcript = parse_transcript(row["transcript"])
+        started = time.perf_counter()
         out[transcript.meeting_id] = detect_intents(transcript)
+        elapsed += time.perf_counter() - started
+        utterances += len(transcript.utterances)
+    if timing is not None:
+        timing["ms_per_utterance"] = 1000 * elapsed / max(1, utterances)
     return out
 
 
@@ -108,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="list every FP/FN and AMI hit")
     args = parser.parse_args(argv)
     dev = evaluate_dev(args.eval_dir / "intents_dev.jsonl")
-    ami = evaluate_ami(args.eval_dir / "ami_meetings.jsonl")
+    timing: dict[str, float] = {}
+    ami = evaluate_ami(args.eval_dir / "ami_meetings.jsonl", timing)
 
     print(f"{'label':32} {'tp':>3} {'fp':>3} {'fn':>3} {'prec':>6} {'recall':>6} {'f1':>6}")
     per_label_json = {}
@@ -130,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = {m: len(d) for m, d in ami.items()}
     per_meeting = sum(counts.values()) / max(1, len(counts))
     print(f"AMI detections per meeting: {per_meeting:.2f} {counts}")
+    print(f"detector speed: {timing['ms_per_utterance']:.3f} ms per utterance (AMI)")
     if args.verbose:
         for line in dev.errors:
             print(line)
@@ -144,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         "per_label": per_label_json,
         "ami_detections_per_meeting": round(per_meeting, 2),
         "ami_detections": counts,
+        "ms_per_utterance": round(timing["ms_per_utterance"], 3),
     }
     print(json.dumps(summary), flush=True)
     sys.stdout.flush()

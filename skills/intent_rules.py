@@ -1359,3 +1359,43 @@ WILL_DO_RE = re.compile(
     r"[\s,.!]+)*(?:will do|(?:i|we) (?:can|will|'ll) do (?:that|it)|(?:i|we)'ll (?:do that|do it|"
     r"send (?:it|them|that|those)|get (?:it|them|that|those) to you|sort (?:it|that) out))\b"
 )
+
+# Cheap per-label gates: a label's frames run only when one of its words is present.
+# Each gate is a superset of what every frame of that label needs (a speed-up, not a rule).
+LABEL_GATES: dict[str, re.Pattern[str]] = {
+    "commitment:send_proposal": re.compile(r"\b" + PROPOSAL_OBJ + r"\b|\bprice\b"),
+    "commitment:schedule_meeting": re.compile(
+        r"\b(?:" + MEETING_OBJ + r"|invite|invitation|hold|times|slots|availability|link|calendly|"
+        r"options|dates|calendars?|diary|diaries|books|meet|reconvene|regroup|reconnect|together|"
+        r"again|sync|catch up|work|suit|be good|be ok)\b"
+    ),
+    "request:send_content": re.compile(r"\b" + CONTENT_OBJ + r"\b|\bplease\b|\bpls\b"),
+    "signal:multi_stakeholder": re.compile(
+        r"\b(?:"
+        + DECIDE
+        + r"|"
+        + DECIDE_WEAK
+        + r"|decision|decides|signs|call|up to me|pay ?grade|"
+        r"committee|board|stakeholders|final|buyer|signatory|approver|budget holder|people)\b"
+    ),
+    "signal:competitive": re.compile(
+        VENDOR_RE + r"|\b(?:" + GENERIC_ALT + r"|another company|a competitor|current|existing)\b"
+    ),
+    "signal:buying_positive": re.compile(
+        r"budget|money|funding|funds|business case|project|purchase|\bpo\b|spend|investment|"
+        r"signed off|approv|okayed|green|go-ahead|given|gave|ready|keen|eager|excited|happy|good|"
+        r"\bset\b|position|move forward|go ahead|proceed|move ahead|started|sign|decided|preferred|"
+        r"\btop\b|first|sold|price|pricing|quote|proposal|number|going|moving|kick|rolling|the line"
+    ),
+    "signal:buying_negative": re.compile(
+        _MONEY + r"|careful|cautious|conservative|frugal|tight|freeze|cost|cutting|belt|price|"
+        r"pricing|quote|proposal|number|expensive|pricey|steep|afford|more than|justify|term|"
+        r"commitment|minimum|commit|paus|\bcut|consolidat|reduc|cheaper|priority|interested|moving "
+        r"forward|pass\b|hold|decided|right time|ready|timing|\bover\b|above|exceed|beyond|struggle"
+    ),
+    "signal:timeline": TIME_RE,
+    "commitment:prospect_followup": re.compile(
+        r"\byou|circle back|loop back|follow up|send|confirm|revert|report back|touch base|"
+        r"reach back out"
+    ),
+}

@@ -11,6 +11,7 @@ how sure we are who spoke. The confidence is that product, so a detection under 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -211,7 +212,7 @@ def _vendor_capitalised(text: str, low: str, start: int, end: int) -> bool:
 
 
 def _score(
-    frame: rules.Frame, m: re.Match[str], i: int, ctx: _Context, sents: list[Sentence]
+    frame: rules.Frame, m: re.Match[str], i: int, ctx: _Context, sents: Sequence[Sentence]
 ) -> tuple[float, Sentence] | None:
     """Confidence for one frame match, or None when the modality rules it out."""
     low = ctx.lows[i]
@@ -329,8 +330,11 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
             continue
         sr = ctx.roles[i]
         side = _side(sr.role)
+        gated = {label for label, gate in rules.LABEL_GATES.items() if not gate.search(low)}
         for frame in rules.FRAMES:
             if frame.side != "any" and side is not None and side != frame.side:
+                continue
+            if frame.label in gated:
                 continue
             for m in frame.pattern.finditer(low):
                 scored = _score(frame, m, i, ctx, sents)

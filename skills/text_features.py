@@ -7,7 +7,10 @@ the same offset, so a span found here is an exact span of the original text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
 
@@ -28,21 +31,42 @@ _TOKEN = re.compile(r"\S+")
 @dataclass(frozen=True)
 class CleanText:
     """An utterance without fillers ("um", "uh") and stutters ("I'll I'll"), one space
-    between words, quotes straightened; `origin[i]` is where `text[i]` sits in the raw text."""
+    between words, quotes straightened; `raw_span` maps a span of `text` back to `raw`."""
 
     raw: str
     text: str
     low: str
-    origin: tuple[int, ...]
+    # (offset in text, offset in raw) where each kept word starts; identity when unchanged.
+    segments: tuple[tuple[int, int], ...]
+
+    def _to_raw(self, i: int) -> int:
+        k = bisect_right(self.segments, (i, len(self.raw) + 1)) - 1
+        clean_pos, raw_pos = self.segments[max(k, 0)]
+        return raw_pos + (i - clean_pos)
+
+    @property
+    def origin(self) -> tuple[int, ...]:
+        """Where each character of `text` sits in `raw` (a joining space: after the word)."""
+        return tuple(self._to_raw(i) for i in range(len(self.text)))
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
-        if not self.origin or end <= start:
+        if not self.text or end <= start:
             return 0, 0
-        return self.origin[start], self.origin[end - 1] + 1
+        return self._to_raw(start), self._to_raw(end - 1) + 1
 
 
+_NEEDS_CLEANING = re.compile(
+    r"\s{2,}|^\s|\s$|[\t\n\r]|\b(?:um|uh|uhm|umm|uhh|er|erm|hmm|mm|mhm|ehm)\b|(?<![\w'])([\w']+),?\s+\1(?![\w'])",
+    re.I,
+)
+
+
+@lru_cache(maxsize=8192)
 def clean(raw: str) -> CleanText:
-    tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(raw.translate(_QUOTES))]
+    straight = raw.translate(_QUOTES)
+    if not _NEEDS_CLEANING.search(straight):
+        return CleanText(raw, straight, lower_same_length(straight), ((0, 0),))
+    tokens = [(m.start(), m.group(0)) for m in _TOKEN.finditer(straight)]
     kept: list[tuple[int, str]] = []
     for k, (pos, tok) in enumerate(tokens):
         bare = tok.lower().strip(",.;:!?-\u2026")
@@ -56,16 +80,18 @@ def clean(raw: str) -> CleanText:
         ):
             continue  # "I'll I'll get back" -> keep the last repetition
         kept.append((pos, tok))
-    chars: list[str] = []
-    origin: list[int] = []
+    parts: list[str] = []
+    segments: list[tuple[int, int]] = []
+    length = 0
     for pos, tok in kept:
-        if chars:
-            chars.append(" ")
-            origin.append(pos - 1)
-        chars.extend(tok)
-        origin.extend(range(pos, pos + len(tok)))
-    text = "".join(chars)
-    return CleanText(raw=raw, text=text, low=lower_same_length(text), origin=tuple(origin))
+        if parts:
+            parts.append(" ")
+            length += 1
+        segments.append((length, pos))
+        parts.append(tok)
+        length += len(tok)
+    text = "".join(parts)
+    return CleanText(raw, text, lower_same_length(text), tuple(segments) or ((0, 0),))
 
 
 @dataclass(frozen=True)
@@ -89,7 +115,8 @@ _QUESTION_START = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*;\s+|\s+[-\u2013\u2014]+\s+")
 
 
-def sentences(low: str) -> list[Sentence]:
+@lru_cache(maxsize=8192)
+def sentences(low: str) -> tuple[Sentence, ...]:
     """Split into sentences (and ';' / dash-separated parts) with their offsets."""
     result: list[Sentence] = []
     pos = 0
@@ -99,10 +126,10 @@ def sentences(low: str) -> list[Sentence]:
         pos = m.end()
     if pos < len(low):
         result.append(Sentence(pos, len(low), low[pos:]))
-    return [s for s in result if s.low.strip()]
+    return tuple(s for s in result if s.low.strip())
 
 
-def sentence_at(sents: list[Sentence], offset: int) -> Sentence:
+def sentence_at(sents: Sequence[Sentence], offset: int) -> Sentence:
     for s in sents:
         if s.start <= offset < s.end:
             return s
