@@ -1,7 +1,8 @@
 """Benchmark: offline email parse + classify throughput (`email_classify`, `emails_per_s`).
 
-Builds ~5,000 messages from the dev emails (varied subjects, senders, quoted threads,
-signatures, HTML bodies) and times `parse_email` + `classify_email` over all of them.
+Builds ~5,000 messages from the dev emails (varied subjects, quoted threads, signatures,
+HTML bodies) and times `parse_email` + `classify_email` over all of them. Also reports the
+dev-set `accuracy` and `macro_f1` (see `bench.eval_emails` for the per-category table).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sys
 import time
 
 from bench.common import emit
-from bench.eval_emails import dev_dir
+from bench.eval_emails import dev_dir, evaluate
 from skills.email_classify import classify_email
 from skills.email_parse import parse_email
 
@@ -58,6 +59,10 @@ def main() -> int:
         classify_email(parse_email(raw))
     elapsed = time.perf_counter() - started
     emit("email_classify", "emails_per_s", len(messages) / elapsed, "emails/s", n=len(messages))
+    if (directory / "labels.json").is_file():
+        result = evaluate(directory)
+        emit("email_classify", "accuracy", result.accuracy, "share", n=result.n, set="emails_dev")
+        emit("email_classify", "macro_f1", result.macro_f1, "f1", n=result.n, set="emails_dev")
     return 0
 
 
