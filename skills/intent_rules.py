@@ -21,8 +21,15 @@ def _alt(*words: str) -> str:
 
 
 # Up to N words inside one clause (no sentence punctuation, no clause-changing conjunction).
+_DET = r"(?:a|an|the|some|our|your|my|updated|revised|new|formal|final|detailed|pilot|full)"
+
+
 def _gap(n: int) -> str:
-    return rf"(?:\s+(?!(?:and|then|but|so|once|after|because|or)\b)[^\s.?!;,]+){{0,{n}}}?"
+    # "and" continues the object list ("a ramp plan and a quote") but not a new verb.
+    return (
+        rf"(?:\s+(?!(?:then|but|so|once|after|because|or)\b)(?!and\b(?!\s+{_DET}\b))"
+        rf"[^\s.?!;,]+){{0,{n}}}?"
+    )
 
 
 _FILLER = (
@@ -197,6 +204,13 @@ MEETING_OBJ = _alt(
     "review session",
 )
 CONTENT_OBJ = _alt(
+    "story",
+    "stories",
+    "customer story",
+    "success story",
+    "success stories",
+    "testimonial",
+    "proof points",
     "certificate",
     "insurance certificate",
     "w-9",
@@ -675,6 +689,12 @@ PRICE_BAD = (
     r"length of the contract|multi-year term)(?:'s| is| are) (?:a|an|the|our) (?:\w+ )?(?:issue|"
     r"problem|sticking point|blocker|concern|dealbreaker|deal-breaker|non-starter)"
     r"|(?:can't|cannot|won't be able to|unable to|not able to) commit to\b"
+    r"|(?:flagged|pushed back on|balked at|questioned|baulked at|raised concerns about|worried "
+    r"about|concerned about|struggling with|choked on)\s+(?:the\s+|your\s+|our\s+)?(?:price|pricing|"
+    r"cost|quote|number|numbers|total)"
+    r"|(?:came in|is|was|looks|seems|ended up|are|were)\s+(?:a (?:bit|lot)\s+|much\s+|way\s+|quite a "
+    r"bit\s+)?(?:higher|more expensive|pricier|steeper|more) than (?:we|i) (?:expected|hoped|budgeted|"
+    r"planned|thought|anticipated|wanted)"
     r"|paus(?:e|ing) (?:all )?(?:new )?(?:purchases|spend|spending|projects|tools|buying|vendors)"
     r"|(?:cut|cutting|consolidat(?:e|ing)|reduc(?:e|ing)) (?:back on )?(?:the number of )?(?:tools|"
     r"vendors|software|saas|spend)"
@@ -1200,6 +1220,7 @@ FRAMES: tuple[Frame, ...] = (
         _c(
             r"(?:" + VENDOR_RE + r")(?:\s+and\s+\w+)?\s+(?:also\s+|already\s+)?(?:demoed|pitched|"
             r"quoted|offered|came in|reached out|is cheaper|are cheaper|is offering|showed us|"
+            r"came back with|made us|countered|undercut|matched|dropped their price|"
             r"gave us)"
         ),
         0.88,

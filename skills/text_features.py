@@ -187,7 +187,8 @@ def in_condition(low: str, sent: Sentence, offset: int) -> bool:
 
 
 _POLITE_CONDITION = re.compile(
-    r"(?:if|when) (?:you(?:'d)? (?:like|want|prefer|need|could|can|would|don't mind)|"
+    r"(?:if|when) (?:you(?:'d)? (?:like|want|prefer|need|don't mind)|you (?:could|can|would) "
+    r"(?:\w+ )?(?:send|share|forward|email|include|attach|pass|get|drop|shoot)\b|"
     r"(?:that|it)(?:'s| is| would be| would| might)? (?:helps?|useful|helpful|easier|works)|"
     r"useful|helpful|needed)"
 )
