@@ -674,7 +674,10 @@ _CUES: list[_Cue] = [
         r"\b(send|share|forward)( me| us| over)?( some| any| a bit of)? (more )?(info|information|"
         r"details|materials|collateral|a deck|the deck|a one[- ]pager|case stud(y|ies)|resources|"
         r"literature)\b",
-        r"\b(learn|hear|know|understand|see|grasp) ([\w'-]+ ){0,5}?(more|better)\b(?! (than|off))",
+        r"\b(learn|hear|know|understand|see|grasp) (a (bit|little|lot) |some |much |even )?(more|"
+        r"better)\b(?! (than|off))",
+        r"\b(learn|hear|know|understand|see|grasp) (the|your|how|what|about)( [\w'-]+){0,4}? (more|"
+        r"better)\b(?! (than|off))",
         r"\b(something|an area|a problem|an issue|a challenge) (we're|we are|we've been|i'm|i am|"
         r"we have been|we've|i've been|i have been) (meaning to |wanting to )?(looking|look|exploring|"
         r"explore|evaluating|struggling|thinking|considering|"
@@ -901,8 +904,8 @@ _MEETING_TOPIC = re.compile(
     r"(calendar|booking|scheduling) link|meeting(?! (notes|recordings?|"
     r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|(a|quick|short|on) (zoom|"
     r"teams|google meet|meet|video call)|coffee|lunch|catch[- ]?up|"
-    r"sync|walk-?through|see it (live|in action)|on (my|your|the) "
-    r"calendar|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
+    r"sync|walk-?through|see it (live|in action)|(on|in|into) (my|your|our|the) "
+    r"(calendar|calendars|diary|diaries|schedule)|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
     r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect)|conversation|intro|(a|quick|short|"
     r"brief|proper) chat|book (\w+ ){0,2}(time|\d+ ?min)|connect (sometime|soon|next|this|later))\b"
 )
