@@ -43,7 +43,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 from skills.timezones import (
@@ -75,7 +75,11 @@ class SlotInputError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Interval:
-    """A half-open span [start, end) of aware datetimes."""
+    """A half-open span [start, end) of aware datetimes, kept in UTC.
+
+    Stored in UTC because Python compares two datetimes that share a tzinfo by wall-clock
+    time: across a DST fall-back, 01:28 BST would compare after 01:00 GMT an hour later.
+    """
 
     start: datetime
     end: datetime
@@ -83,6 +87,8 @@ class Interval:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError("interval times must be timezone-aware")
+        object.__setattr__(self, "start", self.start.astimezone(UTC))
+        object.__setattr__(self, "end", self.end.astimezone(UTC))
         if self.end < self.start:
             raise ValueError("interval ends before it starts")
 
