@@ -449,8 +449,8 @@ _CUES: list[_Cue] = [
         r"\b(cancell?ed|scrapped|killed|dropped|shelved|paused) (the|this|our) (project|"
         r"initiative|search|evaluation|rfp|rollout|plans?)\b",
         r"\bstop (following up|chasing|checking in)\b",
-        r"\bnot (going|planning) to (move forward|proceed|pursue|go ahead|buy|purchase|renew|"
-        r"switch|change)\b",
+        r"\bnot (going|planning|looking|about) to (move forward|proceed|pursue|go ahead|buy|purchase|"
+        r"renew|switch|change|try|invest|add|adopt|bother|take this further|take it further)\b",
         r"\bwon't be (pursuing|proceeding|purchasing|buying|renewing|moving ahead|switching|"
         r"continuing)\b|\bnot (be )?renewing\b",
         r"\b(shelved|deprioriti[sz]ed|on ice|parked|postponed indefinitely)\b",

@@ -271,6 +271,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex,\n\nGlad we connected at the summit. I'd like to continue the conversation - does next Wednesday at 1pm EST work for a 30-minute call?\n\nRegards,\nHeidi",
         "Hey Alex, our CRO wants a walkthrough before the board meeting. Can we get something in the diary for early next week?\n\nGreg",
         "Alex,\n\nI'm available Thursday between 9 and 11 GMT if you want to show us the forecasting module.\n\nIrene",
+        "Answers inline.\n\n> Do you use Salesforce?\nYes, Enterprise edition.\n\n> How many reps?\nAbout 40.\n\n> Would a demo next week help?\nYes - Tuesday or Thursday afternoon works for me.\n",
+        "Re your note - yes let's chat. I'm around most of Thursday, just send a time.",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -318,6 +320,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex,\n\nWe've shortlisted Sixty. Please send your commercial proposal including implementation fees so we can finalise our decision.\n\nThanks,\nVictor",
         "Alex - what would pricing look like for 15 users with monthly billing?\n\nJune",
         "Hi, can we get a quote with the education discount applied? We're a university sales team.\n\nOwen",
+        "Alex - see below from our CFO. Can you send a quote that covers what she's asking for?\n\n---------- Forwarded message ---------\nFrom: Carol <carol@prospect.example>\nDate: Tue, Nov 17, 2026\nSubject: Tools budget\n\nWe need pricing for 25 seats before Friday. Not interested in anything over 20k.\n",
+        "Hi Alex, procurement needs three things: a quote, your W-9 and a signed NDA. Can you send them over?",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -370,6 +374,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex,\n\nCan you confirm whether the follow-up drafts are stored after they're sent? Our compliance team needs to know.\n\nBest,\nRuth",
         "Hi Alex - the Chrome extension isn't loading for two of our reps since yesterday's update. Any ideas?\n\nSam",
         "Alex, who's our account manager now that Jess has left? We have a billing question.\n\nPia",
+        "Hi Alex,\n\nA few questions before we proceed:\n- Where is data stored?\n- Do you support SCIM?\n- What's the SLA for support tickets?\n\nThanks,\nPam",
+        "Alex, following up on the SSO issue from last week. Still broken for us - when will it be fixed?",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -413,6 +419,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex,\n\nThanks for the email. We're growing the team fast next year and this could save us a lot of time. Send me more details when you can.\n\nFinn",
         "Yes, this is interesting. We've been talking about automating follow-ups for a while.\n\nCarmen",
         "Sure, I'd be open to learning more.\n\nHugo",
+        "Sounds good, thanks. I'll wait for the invite.\n\nFrom: Alex Rivera <alex@sixty-demo.example>\nSent: Tuesday, November 17, 2026 10:00 AM\nTo: Jo <jo@prospect.example>\nSubject: RE: Demo\n\nWould Thursday at 2pm work for the demo? Please let me know if you'd like pricing as well.\n",
+        "Thanks Alex! The team loved the session. Will be in touch after the holidays.",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -466,6 +474,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex,\n\nThank you, but we're going to pass on this for now. We have other priorities this year.\n\nIris",
         "Thanks for reaching out. We're fully committed to our current platform and aren't looking to change.\n\nAbel",
         "We're not a fit - we don't use Salesforce or HubSpot.\n\nGina",
+        "Alex,\n\nTo be direct: we've tried three tools like this and none stuck. Not going to try a fourth.\n\nJ",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -507,6 +516,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex,\n\nI'm not the decision maker for sales tools. Please get in touch with Martin Klein, our VP of Revenue, at martin.klein@prospect.example.\n\nThanks,\nUrsula",
         "Alex - I've forwarded this to Sophie in RevOps, she'll be in touch if it's relevant.\n\nNick",
         "This would sit with our enablement team. Best contact is Rosa Lima.\n\nIvan",
+        "Hi Alex,\n\nThanks. Adding Mia (cc) who leads our SDRs - she's the right person to talk to about this.\n\nTom",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -567,6 +577,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Please remove me from this sequence.",
         "Stop sending me emails, I'm not interested.",
         "Unsubscribe please.",
+        "Hi Alex, I've asked before - please remove me from your emails. Thanks.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
