@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
 import sys
@@ -34,6 +35,7 @@ from bot.web import build_web_app
 from config import ConfigError, Mode, Settings, load_settings
 from config.logging import configure_logging
 from connectors.slack import SlackDelivery
+from flows.crons import register_crons as fire_once_crons
 from flows.engine import Engine
 from flows.registry import build_registry
 from storage.engine import Database
@@ -174,12 +176,18 @@ async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
     return engine
 
 
-def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Any) -> None:
+# Modules with `cron_specs(deps) -> list[CronSpec]`: fired once across processes (flows/crons.py).
+CRON_MODULES = ("flows.proactive_crons", "flows.email_crons", "flows.calendar_crons")
+
+
+def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None) -> None:
     """Every cron in one place, explicit ids, replace_existing (flows/crons.py fires each once)."""
     from bot.middleware import forget_old_events
 
     scheduler.add_job(forget_old_events, "interval", hours=6, args=[deps], id="housekeeping:slack-events",
                       replace_existing=True)
+    specs = [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)]
+    fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit)
 
 
 async def serve(settings: Settings) -> None:

@@ -6,43 +6,22 @@ Each subcommand is a `Subcommand(usage, summary, handler)` in `SUBCOMMANDS`; han
 
 from __future__ import annotations
 
+import importlib
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.help import CommandHelp, help_blocks, help_text
+from bot.command_types import CommandContext, Subcommand
 from bot.deps import Deps
 from bot.home import open_settings
 from bot.middleware import actor_of
-from storage.models import User
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/60"
-
-
-@dataclass(frozen=True)
-class CommandContext:
-    deps: Deps
-    actor: User
-    args: str
-    respond: AsyncRespond
-    client: AsyncWebClient
-    trigger_id: str | None
-
-
-Handler = Callable[[CommandContext], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Subcommand:
-    usage: str
-    summary: str
-    handler: Handler
 
 
 async def _help(ctx: CommandContext) -> None:
@@ -56,10 +35,15 @@ async def _settings(ctx: CommandContext) -> None:
     await open_settings(ctx.deps, ctx.client, ctx.actor, ctx.trigger_id)
 
 
+# Feature modules each export `SUBCOMMANDS: dict[str, Subcommand]`; they are merged in order.
+SUBCOMMAND_MODULES = ("bot.commands_email", "bot.commands_schedule", "bot.commands_proactive")
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": Subcommand("/60 help", "what I can do and how to ask", _help),
     "settings": Subcommand("/60 settings", "change your briefing time, hours and limits", _settings),
 }
+for _module in SUBCOMMAND_MODULES:
+    SUBCOMMANDS.update(importlib.import_module(_module).SUBCOMMANDS)
 
 
 def command_help() -> list[CommandHelp]:

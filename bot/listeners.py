@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
+
 from slack_bolt.async_app import AsyncApp
 
 from bot import approvals, commands, errors, home
 from bot.deps import Deps
 from bot.middleware import DropDuplicateEvents, ResolveActor
+
+# Feature modules with `register(app, deps)` for their buttons, modals and events.
+LISTENER_MODULES = ("bot.email_actions", "bot.schedule_actions", "bot.proactive_actions")
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
@@ -16,6 +21,8 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     commands.register(app, deps)
     home.register(app, deps)
     approvals.register(app, deps)
+    for name in LISTENER_MODULES:
+        importlib.import_module(name).register(app, deps)
 
     @app.event("message")
     async def on_message() -> None:

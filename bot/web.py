@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 
 from aiohttp import web
@@ -14,6 +15,15 @@ from bot.deps import Deps
 log = logging.getLogger(__name__)
 
 DEPS_KEY = web.AppKey("deps", Deps)
+
+# Modules with `register_routes(app, deps)`: webhooks and OAuth callbacks.
+ROUTE_MODULES = (
+    "bot.webhooks.recorders",
+    "bot.webhooks.gmail_push",
+    "bot.webhooks.google_calendar_push",
+    "bot.webhooks.graph",
+    "bot.webhooks.oauth",
+)
 
 
 async def healthz(_: web.Request) -> web.Response:
@@ -50,10 +60,6 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None, *, http_mode: bool) -> web.
             return await to_aiohttp_response(bolt_resp)
 
         app.router.add_post("/slack/events", slack_events)
-    try:
-        from bot.webhooks import recorders
-    except ImportError:
-        recorders = None  # type: ignore[assignment]
-    if recorders is not None and hasattr(recorders, "register_routes"):
-        recorders.register_routes(app, deps)
+    for name in ROUTE_MODULES:
+        importlib.import_module(name).register_routes(app, deps)
     return app

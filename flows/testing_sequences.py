@@ -131,13 +131,20 @@ async def seed_org(
         return org.id, ids
 
 
-def fresh_pg_database(name: str, admin_url: str | None = None) -> str:
+_PG_CREATED: dict[str, str] = {}
+
+
+def fresh_pg_database(name: str, admin_url: str | None = None, *, reuse: bool = False) -> str:
     """Create (or recreate) a migrated PostgreSQL database `name`; returns its URL.
 
-    Test modules use their own database names so that parallel runs elsewhere on the same
-    server cannot drop the database under them.
+    The orchestrator tests use their own database names so that parallel runs elsewhere on
+    the same server cannot drop the database under them; with `reuse`, a database this process
+    already created is handed back as is (tests empty it with `clean_pg`).
     """
     import os
+
+    if reuse and name in _PG_CREATED:
+        return _PG_CREATED[name]
 
     import psycopg
 
@@ -151,6 +158,7 @@ def fresh_pg_database(name: str, admin_url: str | None = None) -> str:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = f"{admin.rsplit('/', 1)[0]}/{name}"
     upgrade(url)
+    _PG_CREATED[name] = url
     return url
 
 

@@ -1,0 +1,11 @@
+"""Slack listeners for briefs and the pipeline: brief buttons, batch review, mute."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.deps import Deps
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    return None

@@ -1,0 +1,11 @@
+"""Crons for calendar channel renewal and incremental sync."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flows.crons import CronSpec
+
+
+def cron_specs(deps: Any) -> list[CronSpec]:
+    return []
