@@ -204,6 +204,10 @@ MEETING_OBJ = _alt(
     "review session",
 )
 CONTENT_OBJ = _alt(
+    "pen test",
+    "pen test report",
+    "penetration test",
+    "audit report",
     "story",
     "stories",
     "customer story",
@@ -428,14 +432,8 @@ DECIDE = _alt(
     "sign-off from",
     "approval from",
     "buy-in from",
-    "before we commit",
-    "before we sign",
-    "before we decide",
-    "before we move forward",
-    "before anything moves",
-    "before we buy",
-    "before we proceed",
-    "before we go ahead",
+    "before (?:we|i) (?:can |could )?(?:commit|sign|decide|move forward|buy|proceed|go ahead|move)",
+    "before anything (?:moves|happens|gets signed)",
     "(?:give|gives|giving|provide) (?:the |us the |their |his |her |a )?(?:final )?(?:okay|ok|approval|"
     "green light|go-ahead|nod|thumbs up|sign-off|blessing)",
     "final okay",
@@ -635,6 +633,8 @@ READY = (
     r"get (?:this|it|the deal) (?:over the line|done|signed|moving)|get going|get moving|kick (?:things|"
     r"this|it) off|get the ball rolling)"
     r"|\b(?:we're|i'm|we are|i am) sold\b|\bconsider (?:us|me) sold\b"
+    r"|\b(?:we're|we are|i'm|i am)\s+(?:\w+\s+)?(?:fine|happy|ok|okay|comfortable|good|aligned)\s+with\s+"
+    r"(?:the\s+|your\s+)(?:pricing|price|quote|proposal|numbers|terms|commercials|offer)"
     r"|\b(?:we'd|we would|we)\s+(?:like|want|love)\s+to\s+(?:move forward|go ahead|proceed|sign|"
     r"get (?:this|it) signed|move ahead)"
     r"|\blet's\s+(?:move forward|go ahead with (?:it|this|the \w+)|get (?:this|it) signed|move ahead)"
@@ -695,6 +695,8 @@ PRICE_BAD = (
     r"|(?:came in|is|was|looks|seems|ended up|are|were)\s+(?:a (?:bit|lot)\s+|much\s+|way\s+|quite a "
     r"bit\s+)?(?:higher|more expensive|pricier|steeper|more) than (?:we|i) (?:expected|hoped|budgeted|"
     r"planned|thought|anticipated|wanted)"
+    r"|compet(?:e|es|ing)\s+(?:with\s+[^.?!]{0,40}?\s+)?for\s+(?:the same\s+|limited\s+|our\s+|"
+    r"the\s+)?(?:budget|money|funding|resources|dollars)|competing priorities"
     r"|paus(?:e|ing) (?:all )?(?:new )?(?:purchases|spend|spending|projects|tools|buying|vendors)"
     r"|(?:cut|cutting|consolidat(?:e|ing)|reduc(?:e|ing)) (?:back on )?(?:the number of )?(?:tools|"
     r"vendors|software|saas|spend)"
@@ -1140,10 +1142,12 @@ FRAMES: tuple[Frame, ...] = (
         "request:send_content",
         "prospect",
         _c(
-            r"\b(?:i'd|we'd|i would|we would|i|we|i'll|we'll|i will|we will)\s+(?:also\s+|definitely\s+)?"
-            r"need\s+(?:the|your|a copy of (?:the|your))\s+(?:[\w-]+\s+){0,3}?"
-            + CONTENT_OBJ
-            + r"\b"
+            r"\b(?:(?:i'd|we'd|i would|we would|i|we|i'll|we'll|i will|we will)\s+(?:also\s+|"
+            r"definitely\s+|still\s+)*(?:need|want|require)\s+(?:the|your|a copy of (?:the|your))|"
+            r"(?:she|he|they|she'll|he'll|they'll|legal|security|procurement|our \w+(?: team)?)\s+"
+            r"(?:also\s+|definitely\s+|still\s+|will\s+|would\s+)*(?:need|needs|want|wants|require|"
+            r"requires|asked for|is asking for|are asking for|will ask for|'ll ask for)\s+(?:the|your|"
+            r"a|an|a copy of (?:the|your)))\s+(?:[\w-]+\s+){0,3}?" + CONTENT_OBJ + r"\b"
         ),
         0.8,
         "state",
@@ -1177,6 +1181,18 @@ FRAMES: tuple[Frame, ...] = (
             r"\b(?:she|he|they)(?:'ll| will| would| 'd| needs? to| has to| have to| wants? to|"
             r"'ll want to| will want to| will need to| would want to| always| usually)\s+"
             r"(?:\w+\s+){0,2}?" + DECIDE + r"\b"
+        ),
+        0.8,
+        "stake_pronoun",
+    ),
+    Frame(
+        "signal:multi_stakeholder",
+        "prospect",
+        _c(
+            r"\b(?:she|he|they)\s+(?:still\s+|also\s+|really\s+|will\s+|'ll\s+|would\s+)*(?:wants?|"
+            r"needs?|requires?|insists? on|expects?|has to|have to|must)\b[^.?!;]{0,60}?\b"
+            + DECIDE
+            + r"\b"
         ),
         0.8,
         "stake_pronoun",
@@ -1420,3 +1436,11 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"reach back out"
     ),
 }
+
+# The rep asking who decides; the prospect naming someone else is a stakeholder signal.
+WHO_DECIDES_RE = re.compile(
+    r"\bwho (?:else )?(?:makes|has|will make|gets|owns) the (?:final )?(?:call|decision|say)|"
+    r"\bwho (?:else )?(?:is|would be|will be|needs to be|should be) involved|\bwho (?:signs off|"
+    r"approves|decides|has sign-off|holds the budget)|decision[- ]making process|\banyone else "
+    r"(?:involved|who needs to)|\bwho else (?:needs|should|would)"
+)

@@ -377,6 +377,9 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
         for confirmed in _confirmed_signals(i, ctx):
             if (i, confirmed.label) not in best:
                 best[(i, confirmed.label)] = confirmed
+        decider = _named_decider(i, ctx)
+        if decider is not None and (i, decider.label) not in best:
+            best[(i, decider.label)] = decider
         promised = _accepted_rep_request(i, ctx)
         if promised is not None and (i, promised.label) not in best:
             best[(i, promised.label)] = promised
@@ -442,6 +445,36 @@ def _confirmed_signals(i: int, ctx: _Context) -> list[Intent]:
                 )
             )
     return out
+
+
+def _named_decider(i: int, ctx: _Context) -> Intent | None:
+    """'Who makes the call?' - 'Our VP of Operations.'"""
+    sr = ctx.roles[i]
+    if i == 0 or _side(sr.role) == "rep" or _side(ctx.roles[i - 1].role) != "rep":
+        return None
+    if not rules.WHO_DECIDES_RE.search(ctx.lows[i - 1]):
+        return None
+    ct = ctx.cleaned[i]
+    sents = sentences(ct.low)
+    if not sents:
+        return None
+    first = sents[0]
+    if not rules.STAKEHOLDER_RE.search(ct.low, first.start, first.end):
+        return None
+    if re.match(
+        r"\W*(?:just |only )?(?:me|i do|i am|it's me|that's me|no one|nobody)\b", first.low
+    ):
+        return None
+    start, end = _trim_span(ct.text, first.start, first.end)
+    raw_start, raw_end = ct.raw_span(start, end)
+    return Intent(
+        label="signal:multi_stakeholder",
+        utterance=i,
+        speaker="prospect",
+        phrase=ct.raw[raw_start:raw_end],
+        confidence=round(0.82 * _speaker_factor(sr), 3),
+        speaker_label=ctx.transcript.utterances[i].speaker,
+    )
 
 
 def _accepted_rep_request(i: int, ctx: _Context) -> Intent | None:

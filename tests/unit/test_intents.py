@@ -38,6 +38,16 @@ def labels_at(turns: list[tuple[str, str]], index: int = 0) -> set[str]:
 
 
 POSITIVE = [
+    ("commitment:send_proposal", [("R", "I can put together a ramp plan and a quote for you.")]),
+    ("request:send_content", [("P", "And send me a customer story from a team our size, please.")]),
+    ("request:send_content", [("P", "Our CISO still wants a pen test report.")]),
+    ("signal:buying_negative", [("P", "It came in higher than we expected.")]),
+    (
+        "signal:buying_negative",
+        [("P", "It's competing with three other projects for the same budget.")],
+    ),
+    ("signal:buying_positive", [("P", "We're fine with the pricing you proposed.")]),
+    ("signal:competitive", [("P", "Also, Gong came back with a counter-offer.")]),
     ("commitment:send_proposal", [("R", "I'll shoot over a proposal tonight.")]),
     ("commitment:schedule_meeting", [("R", "I'll send over my Calendly link.")]),
     ("request:send_content", [("P", "Any chance you could send the deck?")]),
@@ -136,6 +146,7 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    [("P", "If you can show that, the money is there.")],
     [("P", "We need a roadmap for our own rollout.")],
     [("R", "I need the SOC 2 report from our security team.")],
     [("R", "We'll get the contract signed next week.")],
@@ -439,3 +450,9 @@ def test_any_transcript_gives_well_formed_intents(turns: list[tuple[str, str]]) 
 def test_rep_question_confirmed_by_the_prospect(question: str, reply: str, label: str) -> None:
     assert labels_at([("R", question), ("P", reply)], 1) == {label}
     assert labels_at([("R", question), ("P", "No, not really.")], 1) == set()
+
+
+def test_naming_the_decider_when_asked() -> None:
+    question = ("R", "Who makes the call on which project wins?")
+    assert labels_at([question, ("P", "Our VP of Operations.")], 1) == {"signal:multi_stakeholder"}
+    assert labels_at([question, ("P", "Just me, honestly.")], 1) == set()
