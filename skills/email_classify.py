@@ -173,7 +173,7 @@ _ME_US = r"(?:me|us)"
 _INFO_OBJECT = (
     r"(?! (me |us |over |across )?(some |any |a bit of |a little |the |a |an |your )?(more |short |"
     r"quick )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview|"
-    r"summary|customer stor|success stor|examples|references|resources))"
+    r"summary|customer stor|success stor|examples|references|resources|material|reading))"
 )
 
 _CUES: list[_Cue] = [
@@ -188,8 +188,9 @@ _CUES: list[_Cue] = [
         r"\b(please|pls|kindly) unsubscribe\b",
         r"\b(want|would like|'d like|wish|need) to (unsubscribe|opt[ -]?out)\b",
         r"\b(remove|take|delete|drop|exclude|strike|scrub) (me|us|my (e-?mail|address|name|details|"
-        r"contact( info(rmation)?)?)|this (e-?mail|address))( \w+){0,2} (from|off) (your|the|this|"
-        r"all|any|these)\b",
+        r"contact( info(rmation)?)?)|this (e-?mail|address)|(all )?(of )?(our|my) (staff|team|people|"
+        r"employees|company|organi[sz]ation|domain|addresses|colleagues))( \w+){0,2} (from|off) "
+        r"(your|the|this|all|any|these)\b",
         r"\btake (me|us) off\b",
         r"\boff (this|your|the|all|these|any) (\w+ )?(lists?|mailing lists?|distribution( list)?|"
         r"sequences?|cadences?|campaigns?)\b",
@@ -330,6 +331,7 @@ _CUES: list[_Cue] = [
         r"\bnot the (decision[- ]?maker|owner|buyer|budget holder|one (who|that) (decides|makes|"
         r"handles|owns))\b",
         r"\b(better|best) placed\b",
+        r"\b(is|are) (owned|handled|managed|run|decided|covered|led) by\b",
         r"\bnot (involved|responsible|in charge)( in| with| for)? (that|this|the)\b",
         r"\b(handles|owns|runs|manages|looks after|is responsible for|takes care of|covers) (it|"
         r"this|that|these|those)( now)?\b",
@@ -563,6 +565,9 @@ _CUES: list[_Cue] = [
         r"\b(pick|choose|grab|find|suggest|propose|name|book) (a|any|some|the) (time|slot|day|date)s?"
         r"\b(?! (for|of) (delivery|the (launch|release|go-live)))",
         r"\b(get together|meet up|sit down|catch up)\b",
+        r"(^|[.!?\n]\s*)(i'm |i am |we're |we are |i'd be |we'd be |more than )?(happy|glad|keen|"
+        r"delighted|would love|love) to (meet|chat|talk|connect|catch up|jump on|hop on|get together|"
+        r"set up|find a time|find time)\b",
         r"\b(a |the )?(call|meeting|demo|chat|session) (makes sense|sounds (good|great|like a good idea)"
         r"|would be (good|great|helpful|useful|ideal)|works( for (me|us))?)\b",
         r"\breschedule\b|\b(push|move|shift|bump|postpone|delay)( back| out)? (our|the|my|this|"
@@ -904,7 +909,7 @@ _MEETING_TOPIC = re.compile(
     r"(calendar|booking|scheduling) link|meeting(?! (notes|recordings?|"
     r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|(a|quick|short|on) (zoom|"
     r"teams|google meet|meet|video call)|coffee|lunch|catch[- ]?up|"
-    r"sync|walk-?through|see it (live|in action)|(on|in|into) (my|your|our|the) "
+    r"sync|walk-?through|see it (live|in action)|in[- ]person|(on|in|into) (my|your|our|the) "
     r"(calendar|calendars|diary|diaries|schedule)|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
     r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect)|conversation|intro|(a|quick|short|"
     r"brief|proper) chat|book (\w+ ){0,2}(time|\d+ ?min)|connect (sometime|soon|next|this|later))\b"
@@ -1029,6 +1034,12 @@ _ACTS_ON_PERSON = re.compile(
     r"\b(unsubscribe|remove|add|invite|give|grant|reset|upgrade|downgrade|delete|thank|thanks|"
     r"with|and|cc)\b"
 )
+_DIRECTED_NAMED = re.compile(
+    r"(?i:\b(?:reach out to|get in touch with|speak (?:to|with)|talk to|contact|e-?mail|ping))\s+"
+    r"(?!(?:I|The|This|It|Here|Our|My|Your|You|All|Everyone|Sixty|Mon|Tue|Wed|Thu|Fri|Sat|Sun|"
+    r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Support|Sales)[a-z]*\b)[A-Z][a-z]+"
+)
+_TO_YOU = re.compile(r"\b(you|you'll|you'd|please|best|better|should|suggest|recommend|try)\b")
 _COLLEAGUE_NAMED = re.compile(
     r"(?i:\b(?:my|our) (?:colleague|co-?worker|team ?mate|boss|manager|counterpart|replacement|"
     r"successor|director|vp|head of [a-z]+))\s*,?\s+[A-Z][a-z]+"
@@ -1043,6 +1054,15 @@ def _named_referrals(original: str, low: str) -> list[_Hit]:
         _Hit("referral", 0.85, m.start(), m.end())
         for m in _NAMED_REFERRAL.finditer(original)
         if not _conditional(low, m.start())
+    ]
+    hits += [
+        _Hit("referral", 0.8, m.start(), m.end())
+        for m in _DIRECTED_NAMED.finditer(original)
+        if (
+            not _window_before(low, m.start()).strip()
+            or _TO_YOU.search(_window_before(low, m.start()))
+        )
+        and not _conditional(low, m.start())
     ]
     hits += [
         _Hit("referral", 0.7, m.start(), m.end())

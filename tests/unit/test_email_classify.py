@@ -273,6 +273,11 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Alex,\n\nI'm available Thursday between 9 and 11 GMT if you want to show us the forecasting module.\n\nIrene",
         "Answers inline.\n\n> Do you use Salesforce?\nYes, Enterprise edition.\n\n> How many reps?\nAbout 40.\n\n> Would a demo next week help?\nYes - Tuesday or Thursday afternoon works for me.\n",
         "Re your note - yes let's chat. I'm around most of Thursday, just send a time.",
+        "Could your team come onsite to present to our sales leadership in January?",
+        "Let's aim for a call on the 9th. What time is good for you?",
+        "Is there any chance of a quick call before Friday? I need to brief my boss.",
+        "Happy to meet. I'll be in your area on the 3rd if an in-person works.",
+        "I'd appreciate a short walkthrough for our admins. When could you do that?",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -322,6 +327,11 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi, can we get a quote with the education discount applied? We're a university sales team.\n\nOwen",
         "Alex - see below from our CFO. Can you send a quote that covers what she's asking for?\n\n---------- Forwarded message ---------\nFrom: Carol <carol@prospect.example>\nDate: Tue, Nov 17, 2026\nSubject: Tools budget\n\nWe need pricing for 25 seats before Friday. Not interested in anything over 20k.\n",
         "Hi Alex, procurement needs three things: a quote, your W-9 and a signed NDA. Can you send them over?",
+        "Could we get a price for the Starter tier? Just 5 users for now.",
+        "We need a formal quotation on letterhead for our purchasing department.",
+        "Please share the renewal terms and pricing for next year.",
+        "What's the total cost of ownership for 3 years, including support?",
+        "Could you prepare an estimate for the custom integration work?",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -376,6 +386,11 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Alex, who's our account manager now that Jess has left? We have a billing question.\n\nPia",
         "Hi Alex,\n\nA few questions before we proceed:\n- Where is data stored?\n- Do you support SCIM?\n- What's the SLA for support tickets?\n\nThanks,\nPam",
         "Alex, following up on the SSO issue from last week. Still broken for us - when will it be fixed?",
+        "Can you tell me whether the Slack bot can post into private channels?",
+        "Hi Alex, we're getting duplicate follow-up drafts for the same meeting. Could you investigate?",
+        "Could you let me know the status of our data export request?",
+        "What's the maximum number of users per workspace?",
+        "Hi, I'm the new office manager. Please update your records with my details.",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -421,6 +436,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Sure, I'd be open to learning more.\n\nHugo",
         "Sounds good, thanks. I'll wait for the invite.\n\nFrom: Alex Rivera <alex@sixty-demo.example>\nSent: Tuesday, November 17, 2026 10:00 AM\nTo: Jo <jo@prospect.example>\nSubject: RE: Demo\n\nWould Thursday at 2pm work for the demo? Please let me know if you'd like pricing as well.\n",
         "Thanks Alex! The team loved the session. Will be in touch after the holidays.",
+        "This might be exactly what we need. What would next steps look like?",
+        "Hi Alex, our VP forwarded me your email. Sounds like it could help us. Can you send over some material I can read first?",
+        "Timing is right for us to look at this. Keep the info coming.",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -475,6 +493,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks for reaching out. We're fully committed to our current platform and aren't looking to change.\n\nAbel",
         "We're not a fit - we don't use Salesforce or HubSpot.\n\nGina",
         "Alex,\n\nTo be direct: we've tried three tools like this and none stuck. Not going to try a fourth.\n\nJ",
+        "We've consolidated our tools this year and aren't adding anything new.",
+        "Sorry, we just renewed with our current vendor for three years.",
+        "I'm going to decline - it's not relevant for our business model.",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -517,6 +538,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Alex - I've forwarded this to Sophie in RevOps, she'll be in touch if it's relevant.\n\nNick",
         "This would sit with our enablement team. Best contact is Rosa Lima.\n\nIvan",
         "Hi Alex,\n\nThanks. Adding Mia (cc) who leads our SDRs - she's the right person to talk to about this.\n\nTom",
+        "Sales tooling is owned by our CRO's office. Reach out to Bea Lind, she's chief of staff there.",
+        "I think you're looking for my colleague, Ray Park. He's the one running the tool evaluation.",
+        "Redirecting you to our partner manager, cc'd.",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -537,6 +561,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I'm off on holiday until the 6th of January with no laptop. Happy holidays!",
         "Hi, I'm travelling this week with patchy email access. I'll reply when I'm back on Monday.",
         "Hi, thanks for your email. I am currently on sick leave and will respond when I'm back.",
+        "Hi there, I'm away on a business trip until 10 December, checking emails sporadically.",
+        "I'm out on bereavement leave this week. I'll respond when I return on Monday.",
     ),
     "unsubscribe": (
         "Remove.",
@@ -578,6 +604,10 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Stop sending me emails, I'm not interested.",
         "Unsubscribe please.",
         "Hi Alex, I've asked before - please remove me from your emails. Thanks.",
+        "Not something we'd use. Please take us off your follow-up list.",
+        "Please remove all our staff from your mailing lists.",
+        "Take me off all your lists immediately.",
+        "I never asked for these emails. Please unsubscribe me.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
@@ -639,6 +669,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks for the recap, looks accurate. Nothing to add from my side.",
         "Hi Alex, thanks for the quick reply - that answers my question.\n\nDee",
         "Hi Alex, just letting you know we've added three more reps this week. They'll need onboarding in January.\n\nMatt",
+        "Thanks Alex - looking forward to seeing the draft next week.",
     ),
 }
 
