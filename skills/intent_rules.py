@@ -1428,7 +1428,8 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         _MONEY + r"|careful|cautious|conservative|frugal|tight|freeze|cost|cutting|belt|price|"
         r"pricing|quote|proposal|number|expensive|pricey|steep|afford|more than|justify|term|"
         r"commitment|minimum|commit|paus|\bcut|consolidat|reduc|cheaper|priority|interested|moving "
-        r"forward|pass\b|hold|decided|right time|ready|timing|\bover\b|above|exceed|beyond|struggle"
+        r"forward|pass\b|hold|decided|right time|ready|timing|\bover\b|above|exceed|beyond|struggl|"
+        r"than|flagged|balked|baulked|pushed back|questioned|concerned|worried|choked|compet"
     ),
     "signal:timeline": TIME_RE,
     "commitment:prospect_followup": re.compile(

@@ -311,8 +311,11 @@ def _score(
     return conf, sent
 
 
-def detect_candidates(transcript: Transcript) -> list[Intent]:
-    """Every detection with its confidence, before the 0.7 cut (for calibration)."""
+def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list[Intent]:
+    """Every detection with its confidence, before the 0.7 cut (for calibration).
+
+    `use_gates=False` runs every frame on every utterance (the gates are only a speed-up;
+    a test checks both give the same answer)."""
     cleaned = [clean(u.text) for u in transcript.utterances]
     ctx = _Context(
         transcript=transcript,
@@ -330,7 +333,11 @@ def detect_candidates(transcript: Transcript) -> list[Intent]:
             continue
         sr = ctx.roles[i]
         side = _side(sr.role)
-        gated = {label for label, gate in rules.LABEL_GATES.items() if not gate.search(low)}
+        gated = (
+            {label for label, gate in rules.LABEL_GATES.items() if not gate.search(low)}
+            if use_gates
+            else set()
+        )
         for frame in rules.FRAMES:
             if frame.side != "any" and side is not None and side != frame.side:
                 continue

@@ -456,3 +456,11 @@ def test_naming_the_decider_when_asked() -> None:
     question = ("R", "Who makes the call on which project wins?")
     assert labels_at([question, ("P", "Our VP of Operations.")], 1) == {"signal:multi_stakeholder"}
     assert labels_at([question, ("P", "Just me, honestly.")], 1) == set()
+
+
+def test_label_gates_only_save_time() -> None:
+    every_turn = [turn for _, turns in POSITIVE for turn in turns] + [
+        turn for turns in NEGATIVE for turn in turns
+    ]
+    t = transcript(every_turn)
+    assert detect_candidates(t) == detect_candidates(t, use_gates=False)

@@ -56,3 +56,14 @@ def test_scoring_follows_the_readme_rules() -> None:
     assert score.per_label["signal:competitive"].fp == 0
     assert score.per_label["signal:competitive"].fn == 1
     assert score.overall.precision == 0.5
+
+
+def test_gates_do_not_change_dev_detections() -> None:
+    _need(DEV)
+    from bench.eval_intents import load_jsonl
+    from skills.intents import detect_candidates
+    from skills.transcript_types import parse_transcript
+
+    for row in load_jsonl(DEV):
+        t = parse_transcript(row["transcript"])
+        assert detect_candidates(t) == detect_candidates(t, use_gates=False)
