@@ -31,7 +31,7 @@ from tests.conftest import require_pg
 def pg_url(worker_id: str) -> str:
     """This module's own PostgreSQL database, so runs elsewhere cannot drop it."""
     require_pg()
-    return fresh_pg_database(f"sixty_orch_core_{worker_id}")
+    return fresh_pg_database(f"sixty_orch_{worker_id}", reuse=True)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])

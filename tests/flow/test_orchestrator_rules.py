@@ -44,7 +44,7 @@ from tests.conftest import require_pg
 @pytest.fixture(scope="session")
 def pg_url(worker_id: str) -> str:
     require_pg()
-    return fresh_pg_database(f"sixty_orch_rules_{worker_id}")
+    return fresh_pg_database(f"sixty_orch_{worker_id}", reuse=True)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
