@@ -721,8 +721,11 @@ _CUES: list[_Cue] = [
     *_cues(
         "interested",
         0.6,
-        r"\b(liked|loved|enjoyed|impressed|excited|like what|love what|fan of)\b",
-        r"\b(intriguing|intrigued|promising|compelling|impressive)\b",
+        r"\b(liked|loved|enjoyed|like|love|impressed by|excited about) (it|this|that|the (video|demo|"
+        r"deck|product|idea|pitch|approach|concept|look of|sound of))\b|\b(like|love) what\b",
+        r"\b(intriguing|intrigued|promising|compelling|impressive)\b|\bfan of\b",
+        r"\bthe (demo|video|deck|pitch|presentation|overview|trial) (was|looked|looks|is) (really |"
+        r"very )?(great|excellent|helpful|impressive|useful|fantastic|brilliant|good|interesting)\b",
     ),
     *_cues(
         "interested",
