@@ -432,6 +432,8 @@ _CUES: list[_Cue] = [
         "not_interested",
         0.8,
         r"\b(hold|holding|held) off\b",
+        r"\balready (have|use|got|own|run) (something|a tool|a solution|one|a system|a vendor|a "
+        r"platform|a product)( that| which| for| like| in place)\b",
         r"\b(don't|do not|no need to) send (any more|anymore|more|further|another)\b",
         r"\b(don't|do not|no|not enough|lack( the)?) (have )?(the )?(bandwidth|capacity|resources|"
         r"headcount|appetite)\b",
@@ -633,7 +635,7 @@ _CUES: list[_Cue] = [
         + r"|clarify|advise|explain|help|look into|fix|update|resend|provide|review|sign|approve|"
         r"tell|walk|add|remove|change|cancel|extend|reset|answer|get back|find|correct|refund|"
         r"issue|process)\b",
-        r"\bplease (confirm|check|let (me|us) know|(send|share)"
+        r"\bplease (confirm|check(?! back| in again| in later)|let (me|us) know|(send|share)"
         + _INFO_OBJECT
         + r"|clarify|advise|"
         r"explain|help|look into|fix|update|resend|provide|review|sign|reply|respond|call|get back|find|correct|"
@@ -783,7 +785,8 @@ _INFO_QUESTION = re.compile(
     r"tell (me|us) more|more (info|information|details)|learn more|how (does|would|will|do) (it|"
     r"this|that|sixty|your \w+) work|what (kind|sort|type)s? of (results|roi|outcomes|impact|"
     r"savings)|case stud|similar (companies|customers|teams)|companies like (us|ours)|success "
-    r"stor|(customer|client) stor|getting started|get started|what's involved|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
+    r"stor|(customer|client) stor|\bresults\b|(customers|clients|companies|teams|people|others) like "
+    r"(us|ours)|getting started|get started|what's involved|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
     r"overview|collateral|materials?|literature|whitepaper)\b|circle back|reconnect|touch base|"
     r"reach (back )?out (again )?(in|after|next)"
 )
@@ -994,7 +997,7 @@ def _sentence_hits(low: str) -> list[_Hit]:
                 hits.append(_Hit("meeting_request", 0.72, start, end))
         if not question:
             continue
-        if _INFO_QUESTION.search(sentence):
+        if _INFO_QUESTION.search(sentence) and not _SUPPORT_TERMS.search(sentence):
             hits.append(_Hit("interested", 0.7, start, end))
         elif _REQUEST_IN_QUESTION.search(sentence) or len(sentence.split()) >= 3:
             hits.append(_Hit("needs_response", 0.75, start, end, question=True))
@@ -1087,7 +1090,7 @@ def _discount_before_but(low: str, hits: list[_Hit]) -> list[_Hit]:
             continue
         stop = re.compile(r"[.!?\n]").search(low, hit.end)
         end = stop.end() if stop else len(low)
-        turn = re.search(r"\b(but|however|though|just)\b|,|-", low[hit.end : end])
+        turn = re.search(r"\b(but|however|though|just)\b", low[hit.end : end])
         format_only = _FORMAT_REFUSAL.search(low[hit.start : hit.end]) is not None
         if (
             turn

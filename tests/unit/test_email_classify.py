@@ -278,6 +278,10 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Is there any chance of a quick call before Friday? I need to brief my boss.",
         "Happy to meet. I'll be in your area on the 3rd if an in-person works.",
         "I'd appreciate a short walkthrough for our admins. When could you do that?",
+        "Hi Alex,\n\nThanks for the info. I'd like to set up a time to discuss with my team. Are you available Thursday afternoon?\n\nCheers,\nDina",
+        "Let's connect next week - Monday 3pm or Tuesday 10am ET both work on my end.\n\nRoss",
+        "Alex, can you run a demo for our managers on Dec 10? About 45 minutes.\n\nHal",
+        "Would you be free for a short call tomorrow to go through the rollout plan?\n\nKai",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -332,6 +336,10 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Please share the renewal terms and pricing for next year.",
         "What's the total cost of ownership for 3 years, including support?",
         "Could you prepare an estimate for the custom integration work?",
+        "Hi Alex,\n\nCould you send a proposal for 75 seats with the coaching add-on? We'd like to review it before year end.\n\nThanks,\nMei",
+        "What's the cost for adding 10 more users to our current plan?\n\nBo",
+        "Alex, we're ready to sign. Please send over the contract.\n\nVal",
+        "Can you share your pricing sheet? We're budgeting for next year.\n\nEli",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -391,6 +399,10 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Could you let me know the status of our data export request?",
         "What's the maximum number of users per workspace?",
         "Hi, I'm the new office manager. Please update your records with my details.",
+        "Hi Alex,\n\nIs there a way to limit which Slack channels the bot can post to?\n\nRon",
+        "Our exports keep timing out. Can you help?\n\nTess",
+        "Could you confirm the date our contract renews?\n\nAmy",
+        "Hi Alex - do you have a security whitepaper you can send for our IT review?\n\nZed",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -438,6 +450,10 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "This might be exactly what we need. What would next steps look like?",
         "Hi Alex, our VP forwarded me your email. Sounds like it could help us. Can you send over some material I can read first?",
         "Timing is right for us to look at this. Keep the info coming.",
+        "Hi Alex,\n\nThis sounds interesting - we've been struggling with rep admin time. Would love to hear more.\n\nNia",
+        "Thanks for reaching out. We might be interested later in the year. Keep me posted.\n\nGus",
+        "Yes please, send me more information about the coaching feature.\n\nLou",
+        "Could be a fit. What results have teams like ours seen?\n\nIda",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -495,6 +511,10 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "We've consolidated our tools this year and aren't adding anything new.",
         "Sorry, we just renewed with our current vendor for three years.",
         "I'm going to decline - it's not relevant for our business model.",
+        "Hi Alex,\n\nWe've decided to go with a different solution. Thanks for your time.\n\nRay",
+        "No thanks, not interested at this time.\n\nKim",
+        "We don't have the budget this year, please check back in 2028.\n\nFay",
+        "Thanks but we already have something that does this.\n\nJon",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -540,6 +560,10 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Sales tooling is owned by our CRO's office. Reach out to Bea Lind, she's chief of staff there.",
         "I think you're looking for my colleague, Ray Park. He's the one running the tool evaluation.",
         "Redirecting you to our partner manager, cc'd.",
+        "Hi Alex, I'm not the right contact. Please reach out to Sam Cole (sam.cole@prospect.example) in Sales Ops.\n\nLee",
+        "Thanks. I've copied our VP of Sales, Tara Nunez, who owns this decision.\n\nBen",
+        "You'll want to speak with our IT director, Paul Meyer, about this.\n\nAva",
+        "I left Prospect Co in September. Try reaching out to my former manager Dev Patel.\n\nMo",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -562,6 +586,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi, thanks for your email. I am currently on sick leave and will respond when I'm back.",
         "Hi there, I'm away on a business trip until 10 December, checking emails sporadically.",
         "I'm out on bereavement leave this week. I'll respond when I return on Monday.",
+        "I'm currently on maternity leave and will be back in April. Please contact hr@prospect.example for anything urgent.",
+        "Away until the 1st with no email access. I'll get back to you when I return.",
     ),
     "unsubscribe": (
         "Remove.",
@@ -607,6 +633,10 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Please remove all our staff from your mailing lists.",
         "Take me off all your lists immediately.",
         "I never asked for these emails. Please unsubscribe me.",
+        "Please remove me from your email list.",
+        "unsubscribe",
+        "Stop emailing me, thanks.",
+        "Take me off this list please.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
@@ -684,6 +714,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Quick FYI: we're switching our CRM to HubSpot in March.",
         "Alex, passing along some good news - the pilot team hit their quota this month.",
         "Hi Alex, we've approved the PO. Finance will process payment within 30 days.",
+        "Hi Alex, thanks for the notes - shared with the team.\n\nJo",
+        "FYI our procurement team will reach out to you directly next week.\n\nPat",
+        "Thanks Alex, got it!",
     ),
 }
 
