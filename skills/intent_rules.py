@@ -505,18 +505,8 @@ VENDORS = (
     "chatgpt",
     "hubspot sales hub",
     "close.com",
-    "pipedrive",
     "bigtincan",
     "showpad",
-    "vidyard",
-    "loom",
-    "calendly",
-    "chili piper",
-    "demandbase",
-    "6sense",
-    "lusha",
-    "cognism",
-    "seamless.ai",
 )
 VENDOR_RE = r"\b" + _alt(*(re.escape(v) for v in VENDORS)) + r"\b"
 GENERIC_ALT = _alt(
@@ -790,7 +780,9 @@ TIMELINE_GOAL = (
     r"|(?:want|need|'d like|would like|hope|hoping|plan|planning|aim|aiming|expect|expecting|"
     r"have to|must|got to|trying|ideally|'d|would|will|'ll|should)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:live|up and running|launched|rolled out|deployed|implemented|in place|onboarded|"
-    r"operational|signed|sorted|wrapped up|finali[sz]ed|running|set up)"
+    r"operational|signed|sorted|wrapped up|finali[sz]ed|running|set up|fixed|solved|resolved|"
+    r"addressed)"
+    r"|(?:wants?|needs?|expects?|asked for|requires?)\s+(?:[\w-]+\s+){1,4}?(?:by|before|ahead of)\b"
     r"|roll (?:it|this|that|them|everything|\w+) out|go(?:ing)?[- ]live|be live|launch(?:ing)?|roll(?:ing)?[- ]?out|rollout|deploy(?:ing|ment)?|"
     r"implement(?:ing|ation)?|kick(?:ing)? ?off|start using|switch(?:ing)? over|migrat(?:e|ing|ion)|"
     r"onboard(?:ing)?|have (?:reps|the team|everyone|people|our team|the reps|them) (?:on|using)|"
@@ -972,7 +964,8 @@ FRAMES: tuple[Frame, ...] = (
         _c(
             FUTURE_I
             + r"\s*(?:send|get|shoot)\s+(?:you\s+|over\s+|across\s+|out\s+)*(?:an?\s+|some\s+|"
-            r"a few\s+|a couple of\s+|my\s+|two\s+|three\s+)?(?:calendar\s+|meeting\s+|time\s+)?"
+            r"a few\s+|a couple of\s+|my\s+|two\s+|three\s+|the\s+|an updated\s+|a new\s+)?"
+            r"(?:calendar\s+|meeting\s+|time\s+|zoom\s+|teams\s+)?"
             r"(?:invite|invitation|hold|times|options|dates|"
             r"slots|availability|booking link|calendar link|scheduling link|calendly(?: link)?)\b"
         ),
@@ -1444,4 +1437,17 @@ WHO_DECIDES_RE = re.compile(
     r"\bwho (?:else )?(?:is|would be|will be|needs to be|should be) involved|\bwho (?:signs off|"
     r"approves|decides|has sign-off|holds the budget)|decision[- ]making process|\banyone else "
     r"(?:involved|who needs to)|\bwho else (?:needs|should|would)"
+)
+
+# The rep asking what the prospect uses today; a named vendor in the answer is competition.
+CURRENT_TOOLS_QUESTION_RE = re.compile(
+    r"\bwhat (?:tools?|software|platforms?|systems?|vendors?|solutions?|stack)\b[^?]{0,40}\b(?:using|"
+    r"use|on|run|have)\b|\bwhat are you (?:using|on|running)\b|\bhow (?:are|do) you (?:\w+ ){0,3}"
+    r"today\b|\bwho (?:are you|do you) (?:using|use|work with)\b"
+)
+# A rep promise about "it" after the prospect accepted an offer names the same thing.
+PRONOUN_COMMIT_RE = re.compile(
+    r"\b(?:i'll|i will|we'll|we will|let me|i'm going to)\s+(?:\w+\s+){0,2}?(?:send|get|have|share|"
+    r"email|forward|put together|pull together|draft|set|book|schedule)\s+(?:\w+\s+)?(?:it|that|"
+    r"them|this|one|those)\b|\byou'll (?:have|get|receive|see) (?:it|that|them|this|one|those)\b"
 )

@@ -46,7 +46,6 @@ _COMMON_WORD_VENDORS = {
     "outreach",
     "grain",
     "otter",
-    "loom",
     "copilot",
     "gemini",
     "einstein",
@@ -79,6 +78,8 @@ class Intent:
     event: str | None = None
     deadline: date | None = None
     speaker_label: str = field(default="", compare=False)
+    # How it was read: "commit", "offer", "ask" (a question the reply accepted), "state", ...
+    kind: str = field(default="state", compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -377,6 +378,7 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
                     event=rules.EVENTS.get(frame.label),
                     deadline=deadline,
                     speaker_label=u.speaker,
+                    kind="ask" if frame.mode == "ask" or sent.is_question else frame.mode,
                 )
                 key = (i, frame.label)
                 if key not in best or best[key].confidence < conf:
@@ -384,6 +386,9 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
         for confirmed in _confirmed_signals(i, ctx):
             if (i, confirmed.label) not in best:
                 best[(i, confirmed.label)] = confirmed
+        for extra in (_named_tools(i, ctx), _pronoun_commitment(i, ctx, best)):
+            if extra is not None and (i, extra.label) not in best:
+                best[(i, extra.label)] = extra
         decider = _named_decider(i, ctx)
         if decider is not None and (i, decider.label) not in best:
             best[(i, decider.label)] = decider
@@ -454,6 +459,65 @@ def _confirmed_signals(i: int, ctx: _Context) -> list[Intent]:
     return out
 
 
+def _reply_intent(i: int, ctx: _Context, label: str, conf: float, kind: str) -> Intent | None:
+    """An intent whose phrase is the first sentence of utterance i."""
+    ct = ctx.cleaned[i]
+    sents = sentences(ct.low)
+    if not sents:
+        return None
+    first = sents[0]
+    start, end = _trim_span(ct.text, first.start, first.end)
+    raw_start, raw_end = ct.raw_span(start, end)
+    found = None
+    if label.startswith("commitment:"):
+        found = find_deadline(ct.text[first.start : first.end], ctx.transcript.started_at)
+        conf += 0.03 if found else 0.0
+    side = _side(ctx.roles[i].role) or ("rep" if label in _REP_COMMITMENTS else "prospect")
+    return Intent(
+        label=label,
+        utterance=i,
+        speaker=side,
+        phrase=ct.raw[raw_start:raw_end],
+        confidence=round(conf * _speaker_factor(ctx.roles[i]), 3),
+        event=rules.EVENTS.get(label),
+        deadline=found.day if found else None,
+        speaker_label=ctx.transcript.utterances[i].speaker,
+        kind=kind,
+    )
+
+
+_REP_COMMITMENTS = ("commitment:send_proposal", "commitment:schedule_meeting")
+
+
+def _named_tools(i: int, ctx: _Context) -> Intent | None:
+    """'What are you using today?' - 'HubSpot for CRM and Apollo for prospecting.'"""
+    if i == 0 or _side(ctx.roles[i].role) == "rep" or _side(ctx.roles[i - 1].role) != "rep":
+        return None
+    if not rules.CURRENT_TOOLS_QUESTION_RE.search(ctx.lows[i - 1]):
+        return None
+    ct = ctx.cleaned[i]
+    if not _vendor_capitalised(ct.text, ct.low, 0, len(ct.low)):
+        return None
+    return _reply_intent(i, ctx, "signal:competitive", 0.82, "state")
+
+
+def _pronoun_commitment(
+    i: int, ctx: _Context, best: dict[tuple[int, str], Intent]
+) -> Intent | None:
+    """'Should I put a proposal together?' - 'Yes.' - 'You'll have it by Monday.'"""
+    if _side(ctx.roles[i].role) == "prospect" or not rules.PRONOUN_COMMIT_RE.search(ctx.lows[i]):
+        return None
+    me = ctx.transcript.utterances[i].speaker
+    for j in range(i - 1, max(-1, i - 3), -1):
+        if ctx.transcript.utterances[j].speaker != me:
+            continue
+        for label in _REP_COMMITMENTS:
+            earlier = best.get((j, label))
+            if earlier is not None and earlier.kind in ("ask", "offer"):
+                return _reply_intent(i, ctx, label, 0.86, "commit")
+    return None
+
+
 def _named_decider(i: int, ctx: _Context) -> Intent | None:
     """'Who makes the call?' - 'Our VP of Operations.'"""
     sr = ctx.roles[i]
@@ -469,7 +533,8 @@ def _named_decider(i: int, ctx: _Context) -> Intent | None:
     if not rules.STAKEHOLDER_RE.search(ct.low, first.start, first.end):
         return None
     if re.match(
-        r"\W*(?:just |only )?(?:me|i do|i am|it's me|that's me|no one|nobody)\b", first.low
+        r"\W*(?:(?:just|only) (?:me|myself)|(?:me|i do|i am|it's me|that's me)\W*$|no one|nobody)\b",
+        first.low,
     ):
         return None
     start, end = _trim_span(ct.text, first.start, first.end)
@@ -600,7 +665,10 @@ def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
                 break
             if b.label != a.label or b.speaker != a.speaker or b.utterance == a.utterance:
                 continue
-            dropped.add(a_idx if a.confidence <= b.confidence else b_idx)
+            if a.kind == "ask" and b.kind != "ask":
+                dropped.add(a_idx)  # the question was accepted and then promised: keep the promise
+            else:
+                dropped.add(a_idx if a.confidence <= b.confidence else b_idx)
             break
     return [it for k, it in enumerate(intents) if k not in dropped]
 
