@@ -1475,6 +1475,7 @@ def resolve_date_phrase(phrase: str, reference: datetime) -> tuple[date, str] | 
                 cand = date(ref.year + 1, a.month, a.day)
         return cand, "day"
     if has_day:
+        # the next such day; a weekday that agrees within about two months picks that one
         first: date | None = None
         for add in range(0, 13):
             month_start = date(ref.year, ref.month, 1) + relativedelta(months=add)
@@ -1487,6 +1488,8 @@ def resolve_date_phrase(phrase: str, reference: datetime) -> tuple[date, str] | 
             first = first or cand
             if weekday is None or cand.weekday() == weekday:
                 return cand, "day"
+            if (cand - ref).days > 70:
+                break
         return (first, "day") if first else None
     if has_month:
         year = ref.year if a.month > ref.month else ref.year + 1

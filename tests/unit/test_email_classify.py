@@ -885,7 +885,12 @@ def test_resolve_date_phrase_rolls_forward_from_the_email_date() -> None:
     ref = datetime(2026, 12, 20, 10, tzinfo=UTC)
     assert resolve_date_phrase("January 5", ref) == (datetime(2027, 1, 5).date(), "day")
     assert resolve_date_phrase("the 3rd", ref) == (datetime(2027, 1, 3).date(), "day")
-    assert resolve_date_phrase("Monday 3rd", ref) is not None
+    # "Monday 3rd": the next 3rd that is a Monday when one is close, else simply the next 3rd
+    spring = datetime(2027, 4, 20, tzinfo=UTC)
+    assert resolve_date_phrase("Monday 3rd", spring) == (datetime(2027, 5, 3).date(), "day")
+    assert resolve_date_phrase("Monday 3rd", ref) == (datetime(2027, 1, 3).date(), "day")
+    assert resolve_date_phrase("12/01", ref) == (datetime(2027, 12, 1).date(), "day")
+    assert resolve_date_phrase("15.01.", ref) == (datetime(2027, 1, 15).date(), "day")
     assert resolve_date_phrase("no date here", ref) is None
 
 
