@@ -1342,7 +1342,8 @@ STAKEHOLDER_RE = re.compile(STAKEHOLDER)
 CONTENT_RE = re.compile(r"\b" + CONTENT_OBJ + r"\b")
 PAST_USE_RE = re.compile(
     r"\b(?:used to|we used|we tried|we had|years? ago|previously|in the past|back then|"
-    r"switched (?:away )?from|moved (?:away )?from|got rid of|replaced|dropped)\b"
+    r"switched (?:away )?from|moved (?:away )?from|got rid of|replaced|dropped|trialled|trialed|"
+    r"moved off|ditched|ripped out|churned from)\b"
 )
 
 PAST_APPROVAL_RE = re.compile(

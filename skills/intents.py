@@ -459,13 +459,15 @@ def _confirmed_signals(i: int, ctx: _Context) -> list[Intent]:
     return out
 
 
-def _reply_intent(i: int, ctx: _Context, label: str, conf: float, kind: str) -> Intent | None:
-    """An intent whose phrase is the first sentence of utterance i."""
+def _reply_intent(
+    i: int, ctx: _Context, label: str, conf: float, kind: str, sent: Sentence | None = None
+) -> Intent | None:
+    """An intent whose phrase is one sentence (by default the first) of utterance i."""
     ct = ctx.cleaned[i]
     sents = sentences(ct.low)
     if not sents:
         return None
-    first = sents[0]
+    first = sent or sents[0]
     start, end = _trim_span(ct.text, first.start, first.end)
     raw_start, raw_end = ct.raw_span(start, end)
     found = None
@@ -496,9 +498,12 @@ def _named_tools(i: int, ctx: _Context) -> Intent | None:
     if not rules.CURRENT_TOOLS_QUESTION_RE.search(ctx.lows[i - 1]):
         return None
     ct = ctx.cleaned[i]
-    if not _vendor_capitalised(ct.text, ct.low, 0, len(ct.low)):
-        return None
-    return _reply_intent(i, ctx, "signal:competitive", 0.82, "state")
+    for sent in sentences(ct.low):
+        if rules.PAST_USE_RE.search(sent.low) or rules.HISTORIC_RE.search(sent.low):
+            continue
+        if _vendor_capitalised(ct.text, ct.low, sent.start, sent.end):
+            return _reply_intent(i, ctx, "signal:competitive", 0.82, "state", sent)
+    return None
 
 
 def _pronoun_commitment(
