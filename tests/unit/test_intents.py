@@ -464,3 +464,29 @@ def test_label_gates_only_save_time() -> None:
     ]
     t = transcript(every_turn)
     assert detect_candidates(t) == detect_candidates(t, use_gates=False)
+
+
+def test_promise_about_it_after_an_accepted_offer_is_the_commitment() -> None:
+    turns = [
+        ("R", "Would it help if I put together a short proposal for the three of you?"),
+        ("P", "Definitely, that would make my life easier."),
+        ("R", "Great, you'll have it by Monday."),
+    ]
+    got = [i for i in detect_intents(transcript(turns)) if i.label == "commitment:send_proposal"]
+    assert [(i.utterance, str(i.deadline)) for i in got] == [(2, "2026-11-23")]
+    declined = [
+        turns[0],
+        ("P", "Not yet, thanks."),
+        ("R", "Okay, you'll have it when you need it."),
+    ]
+    assert detect_intents(transcript(declined)) == []
+
+
+def test_current_tools_named_when_asked_are_competition() -> None:
+    question = ("R", "What tools are you using today?")
+    assert labels_at([question, ("P", "HubSpot for CRM and Apollo for prospecting.")], 1) == {
+        "signal:competitive"
+    }
+    assert (
+        labels_at([question, ("P", "Spreadsheets. We trialled Gong but dropped it.")], 1) == set()
+    )
