@@ -208,12 +208,20 @@ class JobRunner:
             return
         job = {"org_id": self.org_id, "user_id": self.user_id, "trigger_payload": self.payload}
         loaders = self.engine.loaders
-        async with self.conn.begin():
-            tiers["1"] = await loaders.tier1(self.conn, job)
+
+        async def load(conn: AsyncConnection) -> None:
+            tiers["1"] = await loaders.tier1(conn, job)
             if names_tier2(self.payload):
-                tiers["2"] = await loaders.tier2(self.conn, job)
+                tiers["2"] = await loaders.tier2(conn, job)
             if "3" in tiers:
-                tiers["3"] = await loaders.tier3(self.conn, job)
+                tiers["3"] = await loaders.tier3(conn, job)
+
+        if self.sql.pg:  # reads only: autocommit saves the BEGIN and COMMIT round trips
+            async with self.engine.db.engine.connect() as conn:
+                await load(await conn.execution_options(isolation_level="AUTOCOMMIT"))
+        else:
+            async with self.conn.begin():
+                await load(self.conn)
         tiers["loaded_at"] = time.time()
 
     async def _tier3(self) -> None:
