@@ -332,3 +332,42 @@ async def test_workers_run_jobs_in_background(db: Any, n: int) -> None:
     finally:
         await engine.stop()
     assert noop is not None
+
+
+async def test_intent_then_reconcile_never_acts_twice_and_retry_after_is_honoured(db: Any) -> None:
+    org, users = await seed_org(db)
+    reg = noop_registry()
+    provider: list[str] = []  # what the (non-idempotent) email provider really sent
+
+    async def send(ctx: StepContext) -> dict[str, Any]:
+        async def do() -> dict[str, str]:
+            provider.append("msg-1")
+            if len(provider) == 1:  # sent, but the answer never came back
+                raise TransientError("gateway timeout", retry_after=30)
+            return {"id": "msg-1"}
+
+        async def reconcile(_intent: Any) -> dict[str, str] | None:
+            return {"id": "msg-1", "reconciled": "yes"} if provider else None
+
+        return await ctx.effect("email", do, intent=True, reconcile=reconcile)
+
+    reg.skills.register("send", send)
+    reg.add(Sequence("mail", 1, (Step("send", "send", on_failure="retry"),)))
+    engine, _ = make_engine(db, reg, retry_base_s=0.001)
+    ref = await engine.submit(ev(org, users[0], "m", "mail"))
+    await engine.drain()
+    j = await job(db, ref.job_id)  # type: ignore[union-attr]
+    assert j.status == "pending" and j.context["retries"] == {"send": 1}
+    wait = (j.run_after - j.updated_at).total_seconds()
+    assert 29 <= wait <= 31  # Retry-After beats the tiny exponential backoff
+    async with db.transaction() as s:
+        await s.execute(
+            SequenceJob.__table__.update()
+            .where(SequenceJob.id == j.id)
+            .values(run_after=j.updated_at)
+        )
+    await engine.drain()
+    j = await job(db, ref.job_id)  # type: ignore[union-attr]
+    assert j.status == "completed"
+    assert j.context["outputs"]["send"] == {"id": "msg-1", "reconciled": "yes"}
+    assert provider == ["msg-1"]
