@@ -81,11 +81,13 @@ def draft_summary(draft: dict[str, Any]) -> str:
     return truncate(f"*To:* {to}\n*Subject:* {draft.get('subject', '')}", SECTION_MAX)
 
 
-def _email_request(view: ApprovalView) -> list[Block]:
+def _email_request(view: ApprovalView) -> list[Block] | None:
     """Pattern 1 for email approvals: to, cc, subject, body, Send / Edit / Skip / Feedback."""
     from blocks.post_meeting import FollowUpPreview, follow_up_preview
 
-    draft = view.payload.get("draft") or {}
+    draft = view.payload.get("draft")
+    if not isinstance(draft, dict):
+        return None
     return follow_up_preview(
         FollowUpPreview(
             pending_action_id=view.pending_action_id,
@@ -99,7 +101,22 @@ def _email_request(view: ApprovalView) -> list[Block]:
     )
 
 
-REQUEST_RENDERERS: dict[str, Callable[[ApprovalView], list[Block]]] = {"email_send": _email_request}
+def _tasks_request(view: ApprovalView) -> list[Block] | None:
+    """Pattern 3 for a batch of tasks: one row each with its own Skip, then Add all / Dismiss."""
+    from blocks.post_meeting import TaskRow, tasks_review
+
+    tasks = view.payload.get("tasks")
+    if not isinstance(tasks, list) or not all(isinstance(t, dict) and "n" in t for t in tasks):
+        return None
+    rows = [TaskRow(index=int(t["n"]), title=str(t.get("title") or t.get("description") or ""),
+                    due=t.get("due"), source=str(t.get("source") or "")) for t in tasks]
+    return tasks_review(view.pending_action_id, view.title, rows)
+
+
+REQUEST_RENDERERS: dict[str, Callable[[ApprovalView], list[Block] | None]] = {
+    "email_send": _email_request,
+    "tasks": _tasks_request,
+}
 
 
 def _header(title: str) -> HeaderBlock:
@@ -128,8 +145,9 @@ def approval_message(view: ApprovalView) -> list[Block]:
     Kinds with a richer form (an email draft) are rendered by `REQUEST_RENDERERS`.
     """
     renderer = REQUEST_RENDERERS.get(view.kind)
-    if renderer is not None and isinstance(view.payload.get("draft"), dict):
-        return renderer(view)
+    custom = renderer(view) if renderer is not None else None
+    if custom is not None:
+        return custom
     value = truncate(view.pending_action_id, BUTTON_VALUE_MAX)
     buttons = [
         ButtonElement(

@@ -42,3 +42,23 @@ class PostMeetingAction(enum.StrEnum):
     EXPAND_DRAFT = "postmeeting-expand-draft"
     SKIP_TASK = "postmeeting-skip-task"
     ROLLBACK = "postmeeting-rollback"
+
+
+class ScheduleAction(enum.StrEnum):
+    """The time picker (`blocks/scheduling.py`); values carry the picker's job id."""
+
+    CHOOSE = "sched-choose"
+    SEND_EMAIL = "sched-send-email"
+    SEND_INVITE = "sched-send-invite"
+    MORE = "sched-more"
+    HANDLE = "sched-handle"
+    WAY_OUT = "sched-way-out"
+    TIMEZONE = "sched-timezone"
+
+
+class EmailAction(enum.StrEnum):
+    """Sending as the rep and connecting mailboxes (bot/email_actions.py)."""
+
+    CANCEL_SEND = "email-cancel-send"
+    GRANT_SEND = "email-grant-send"
+    OPEN_LINK = "email-open-link"  # URL buttons (connect page, mailto:): acked, nothing else

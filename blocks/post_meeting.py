@@ -52,6 +52,7 @@ class SummaryModel:
     updated: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
     why: str = "You were in this meeting and Sixty recorded it."
+    undo_job_id: int | None = None  # offer "Undo CRM changes" for this job's applied changes
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ def summary_blocks(m: SummaryModel) -> list[Block]:
         if shown:
             text = "\n".join(f"• {line}" for line in shown) + (f"\n{more_line(hidden)}" if hidden else "")
             blocks.append(_section(f"*{title}*\n{text}"))
+    if m.undo_job_id is not None:
+        blocks.append(ActionsBlock(elements=[ButtonElement(
+            text="Undo CRM changes", action_id=PostMeetingAction.ROLLBACK, value=str(m.undo_job_id))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(escape(m.why), 2000))]))
     return blocks[:MESSAGE_BLOCKS_MAX]
 

@@ -28,7 +28,7 @@ _DECISIONS = {
 }
 
 
-async def _tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
     user = body["user"]["id"]
     if channel:
@@ -41,11 +41,11 @@ async def _tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None
 async def _resume(deps: Deps, client: AsyncWebClient, body: dict[str, Any], pending_id: str,
                   decision: Decision, modifications: dict[str, Any] | None = None) -> None:
     if deps.orchestrator is None:
-        await _tell(client, body, "Approvals are not available yet on this install.")
+        await tell(client, body, "Approvals are not available yet on this install.")
         return
     result = await deps.orchestrator.resume(pending_id, decision, body["user"]["id"], modifications)
     if not result.ok:
-        await _tell(client, body, result.message)
+        await tell(client, body, result.message)
 
 
 async def _own_pending(deps: Deps, pending_id: str, actor: User | None) -> SlackPendingAction | None:
@@ -72,7 +72,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
         row = await _own_pending(deps, action["value"], await actor_of(context))
         if row is None:
-            await _tell(client, body, "Only the person this draft belongs to can edit it.")
+            await tell(client, body, "Only the person this draft belongs to can edit it.")
             return
         draft = row.payload.get("draft") or {}
         await client.views_open(trigger_id=body["trigger_id"],

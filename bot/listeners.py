@@ -6,7 +6,7 @@ import importlib
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import approvals, commands, errors, home
+from bot import approvals, commands, errors, home, post_meeting_actions
 from bot.deps import Deps
 from bot.middleware import DropDuplicateEvents, ResolveActor
 
@@ -21,6 +21,7 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     commands.register(app, deps)
     home.register(app, deps)
     approvals.register(app, deps)
+    post_meeting_actions.register(app, deps)
     for name in LISTENER_MODULES:
         importlib.import_module(name).register(app, deps)
 

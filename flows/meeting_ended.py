@@ -35,7 +35,6 @@ from sqlmodel import select
 from blocks.post_meeting import (
     ItemRow,
     SummaryModel,
-    approved_copy_blocks,
     not_recorded_blocks,
     summary_blocks,
 )
@@ -359,7 +358,8 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
                       for i in items],
         signals=[f"{LABEL_WORDS.get(i.label, i.label)}: “{i.phrase}”" for i in found],
         updated=updated, waiting=waiting,
-        why="You were in this meeting and it was recorded. Mute recaps from my Home tab.")
+        why="You were in this meeting and it was recorded. Mute recaps from my Home tab.",
+        undo_job_id=ctx.job_id if crm_out.get("applied") else None)
     posted = await ctx.notify("post_meeting_summary", f"Recap of {call.meeting.title}", summary_blocks(model),
                               key="summary")
     return {"channel": posted.channel, "ts": posted.ts}
@@ -399,11 +399,12 @@ async def deliver_follow_up(ctx: StepContext) -> dict[str, Any]:
     final = ctx.approval.payload.get("draft") or {}
     if ctx.approval.decision not in APPROVED:
         return {"decision": ctx.approval.decision}
-    # Until sending lands (the email issue), Send marks the draft approved and offers it to copy.
-    await ctx.notify("follow_up_approved", "Follow-up approved: copy it into your mail client",
-                     approved_copy_blocks(final.get("to") or [], final.get("subject", ""), final.get("body", "")),
-                     key="approved-copy")
-    return {"decision": ctx.approval.decision, "subject": final.get("subject"), "to": final.get("to")}
+    # Sent as the rep through the undo window when their mailbox may send; else copy + ask once.
+    from flows.email_send import hand_off
+
+    drafted = ctx.outputs.get("draft_follow_up") or {}
+    handed = await hand_off(ctx, final, deal_id=drafted.get("deal_id"), meeting_id=drafted.get("meeting_id"))
+    return {"decision": ctx.approval.decision, "subject": final.get("subject"), "to": final.get("to"), **handed}
 
 
 async def crm_review(ctx: StepContext) -> dict[str, Any]:
@@ -435,12 +436,15 @@ async def tasks_review(ctx: StepContext) -> dict[str, Any]:
     """Tasks from detected intents (and unsure owners), batched into one approval payload."""
     call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
     review = (ctx.outputs.get("create_tasks") or {}).get("to_review") or []
-    lines = []
-    for i in review:
+    utterances = call.transcript.utterances
+    tasks = []
+    for n, i in enumerate(review):
         owner = _owner_label(call, i["owner"]) or "owner unclear — yours if you approve"
-        due = _due_label(i["deadline"], call.tz)
-        lines.append(f"• {i['description']} — {owner}" + (f", due {due}" if due else ""))
-    return {"title": f"{len(review)} task(s) from your call", "text": "\n".join(lines)[:2900], "tasks": review}
+        said = utterances[i["utterance"]] if 0 <= i["utterance"] < len(utterances) else None
+        source = f"{said.speaker}: “{said.text[:200]}”" if said else ""
+        tasks.append({**i, "n": n, "title": f"{i['description']} — {owner}",
+                      "due": _due_label(i["deadline"], call.tz), "source": source})
+    return {"title": f"{len(tasks)} task(s) from your call", "tasks": tasks}
 
 
 async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:

@@ -94,8 +94,11 @@ async def test_transcript_webhook_to_recap_approval_and_send(app: Runtime) -> No
     await sb.wait_for(lambda: any("Follow-up approved" in json.dumps(m) for m in sb.dm_messages(ALEX)), timeout=20)
 
     # the message now says who approved it, and a second resolution changes nothing and says why
-    resolved = next(m for m in sb.dm_messages(ALEX) if m["ts"] == gate["ts"])
-    assert "Approved by" in json.dumps(resolved) and ApprovalAction.APPROVE not in buttons(resolved)
+    def resolved() -> dict | None:
+        message = next(m for m in sb.dm_messages(ALEX) if m["ts"] == gate["ts"])
+        return message if "Approved by" in json.dumps(message) else None
+
+    assert ApprovalAction.APPROVE not in buttons(await sb.wait_for(resolved, timeout=20))
     again = await app.engine.resume(buttons(gate)[ApprovalAction.APPROVE]["value"], Decision.APPROVE, ALEX)
     assert not again.ok and again.message
 

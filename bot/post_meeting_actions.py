@@ -1,0 +1,85 @@
+"""Buttons on post-meeting messages: show the full draft, skip one task of a batch, undo CRM changes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel import col, select
+
+from blocks.approval import ApprovalView, approval_message, fallback_text
+from blocks.ids import PostMeetingAction
+from bot.approvals import tell
+from bot.deps import Deps
+from bot.middleware import actor_of
+from flows.events import Decision
+from storage import crm
+from storage.models import CrmFieldChange, SequenceJob
+from storage.pending import owned_pending, replace_payload
+
+log = logging.getLogger(__name__)
+
+
+async def _rerender(client: AsyncWebClient, row: Any, payload: dict[str, Any]) -> None:
+    view = ApprovalView.from_payload(row.id, row.kind, payload)
+    if row.channel and row.message_ts:
+        await client.chat_update(channel=row.channel, ts=row.message_ts, text=fallback_text(view),
+                                 blocks=approval_message(view))
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(PostMeetingAction.EXPAND_DRAFT)
+    async def on_expand(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                        client: AsyncWebClient, context: dict[str, Any]) -> None:
+        await ack()
+        actor = await actor_of(context)
+        async with deps.db.session() as s:
+            row = await owned_pending(s, pending_id=action["value"], user_id=actor.id if actor else None)
+        if row is None:
+            await tell(client, body, "This draft is no longer waiting for you.")
+            return
+        await _rerender(client, row, {**row.payload, "expanded": True})
+
+    @app.action(PostMeetingAction.SKIP_TASK)
+    async def on_skip_task(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                           client: AsyncWebClient, context: dict[str, Any]) -> None:
+        await ack()
+        pending_id, _, n = str(action["value"]).rpartition(":")
+        actor = await actor_of(context)
+        async with deps.db.transaction() as s:
+            row = await owned_pending(s, pending_id=pending_id, user_id=actor.id if actor else None)
+            if row is None:
+                await tell(client, body, "These tasks are no longer waiting for you.")
+                return
+            tasks = [t for t in row.payload.get("tasks") or [] if str(t.get("n")) != n]
+            payload = {**row.payload, "tasks": tasks,
+                       "title": f"{len(tasks)} task(s) from your call"}
+            if not await replace_payload(s, row=row, payload=payload):
+                await tell(client, body, "Someone changed this list at the same time; please try again.")
+                return
+        if not tasks and deps.orchestrator is not None:
+            await deps.orchestrator.resume(pending_id, Decision.SKIP, body["user"]["id"])
+            return
+        await _rerender(client, row, payload)
+
+    @app.action(PostMeetingAction.ROLLBACK)
+    async def on_rollback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                          client: AsyncWebClient, context: dict[str, Any]) -> None:
+        await ack()
+        actor = await actor_of(context)
+        job_id = int(action["value"])
+        async with deps.db.transaction() as s:
+            job = await s.get(SequenceJob, job_id)
+            if job is None or actor is None or job.user_id != actor.id:
+                await tell(client, body, "Only the rep whose meeting this was can undo its CRM changes.")
+                return
+            rows = (await s.exec(select(CrmFieldChange).where(
+                CrmFieldChange.job_id == job_id, CrmFieldChange.status == "applied")
+                .order_by(col(CrmFieldChange.id).desc()))).all()
+            undone = [r.field for r in rows if await crm.roll_back(s, change_id=r.id or 0)]
+        log.info("crm changes rolled back", extra={"job_id": job_id, "count": len(undone)})
+        text = (f"Undid {len(undone)} CRM change(s): {', '.join(f.replace('_', ' ') for f in undone)}."
+                if undone else "There were no CRM changes left to undo.")
+        await tell(client, body, text)
