@@ -199,7 +199,8 @@ _CUES: list[_Cue] = [
         r"\bstop (e-?mailing|contacting|messaging|spamming|sending (me|us)|writing to|reaching out to|"
         r"bothering|pestering|harassing)( me| us)?\b",
         r"\b(do not|don't|dont|never|no longer) (e-?mail|contact|message|spam|write to|reach out to) "
-        r"(me|us)( again| anymore| any more| ever again| further| in the future)\b",
+        r"(me|us|this (address|e-?mail|e-?mail address|account|inbox))( again| anymore| any more| "
+        r"ever again| further| in the future)\b",
         negatable=False,
     ),
     *_cues(
@@ -332,6 +333,8 @@ _CUES: list[_Cue] = [
         r"handles|owns))\b",
         r"\b(better|best) placed\b",
         r"\b(is|are) (owned|handled|managed|run|decided|covered|led) by\b",
+        r"\b(decisions?|purchases?|purchasing|requests?|this|these|approvals?) (go|goes|have to go|has "
+        r"to go|must go|run|runs|sits?) (through|with)\b",
         r"\bnot (involved|responsible|in charge)( in| with| for)? (that|this|the)\b",
         r"\b(handles|owns|runs|manages|looks after|is responsible for|takes care of|covers) (it|"
         r"this|that|these|those)( now)?\b",
@@ -432,6 +435,8 @@ _CUES: list[_Cue] = [
         "not_interested",
         0.8,
         r"\b(hold|holding|held) off\b",
+        r"\b(going|go|went|gone|stay|staying|keep it|keeping it) in[- ]house\b",
+        r"\b(won't|will not|wouldn't|isn't|is not|no longer) (be )?(relevant|applicable|useful|needed)\b",
         r"\balready (have|use|got|own|run) (something|a tool|a solution|one|a system|a vendor|a "
         r"platform|a product)( that| which| for| like| in place)\b",
         r"\b(don't|do not|no need to) send (any more|anymore|more|further|another)\b",
@@ -641,10 +646,20 @@ _CUES: list[_Cue] = [
         r"explain|help|look into|fix|update|resend|provide|review|sign|reply|respond|call|get back|find|correct|"
         r"refund|process|cancel)\b",
         r"\bis there (any|a) (way|chance|option|possibility)\b",
+        r"\b(i|we) (urgently |really |still )?(need|require|would like|want) (some |your )?(help|"
+        r"assistance|support|advice|guidance)\b",
         r"\bi have (a|some|two|three|a few|one|several|a couple of) (quick |follow-up |more )?"
         r"(questions?|concerns?|issues?)\b",
         r"\b(any|an) update (on|about|regarding)\b",
         r"\b(still )?waiting (on|for) (your|the|a|an)\b",
+    ),
+    *_cues(
+        "needs_response",
+        0.65,
+        r"\b(isn't|is not|aren't|are not|not|stopped|keeps?|won't|doesn't|don't) (working|syncing|"
+        r"loading|showing|posting|connecting|updating|sending|saving|appearing|recording|"
+        r"work|sync|load|connect|update)\b",
+        r"\b(error|bug|broken|fails|failing|crash(es|ed|ing)?|outage)\b",
     ),
     *_cues(
         "needs_response",
@@ -673,10 +688,11 @@ _CUES: list[_Cue] = [
     *_cues(
         "interested",
         0.8,
-        r"\b(sounds|looks|seems) (very |really |quite )?(interesting|good|great|promising|intriguing|compelling|"
+        r"\b(sounds|looks|seems) (very |really |quite |genuinely )?(interesting|good|great|promising|"
+        r"intriguing|helpful|valuable|cool|neat|compelling|"
         r"useful|relevant|like (a good|something|it could))\b",
         r"\b(this|that|it) (is|looks|seems|could be|might be|may be|sounds) (very |really |quite |"
-        r"pretty )?(timely|relevant|interesting|promising|useful|helpful|valuable|exactly what|"
+        r"pretty |genuinely |definitely |actually )?(timely|relevant|interesting|promising|useful|helpful|valuable|exactly what|"
         r"like something)\b",
         r"\b(send|share|forward)( me| us| over)?( some| any| a bit of)? (more )?(info|information|"
         r"details|materials|collateral|a deck|the deck|a one[- ]pager|case stud(y|ies)|resources|"
@@ -1032,6 +1048,10 @@ _SUPPORT_TERMS = re.compile(
     r"invoice|billing|refund|login|log in|password|access|account|workspace|renewal|outage|"
     r"urgent|asap|security|compliance|gdpr|sso|sla|contract|legal|data)\b"
 )
+_TIMING_REFUSAL = re.compile(
+    r"\bnot (right )?now\b|\bnot at (this|the) (time|moment)\b|\bnot yet\b|\bnot (this|right) "
+    r"(quarter|year|month)\b|\bnot (the )?(right|good|ideal) (time|timing|moment)\b"
+)
 _FORMAT_REFUSAL = re.compile(r"\b(demo|call|meeting|meet|proposal|quote|chat|session)\b")
 _ASK_CATEGORIES = frozenset({"meeting_request", "proposal_request", "needs_response"})
 
@@ -1092,16 +1112,30 @@ def _discount_before_but(low: str, hits: list[_Hit]) -> list[_Hit]:
         end = stop.end() if stop else len(low)
         turn = re.search(r"\b(but|however|though|just)\b", low[hit.end : end])
         format_only = _FORMAT_REFUSAL.search(low[hit.start : hit.end]) is not None
+        timing = _TIMING_REFUSAL.search(low[hit.start : end]) is not None
         if (
-            turn
-            and any(
-                o.category in later and o.weight >= 0.6 and hit.end <= o.start < end for o in hits
+            (
+                turn
+                and any(
+                    o.category in later and o.weight >= 0.6 and hit.end <= o.start < end
+                    for o in hits
+                )
             )
-        ) or (
-            format_only
-            and any(
-                o.category in _ASK_CATEGORIES and o.weight >= 0.6 and o.start >= hit.end
-                for o in hits
+            or (
+                # "not right now, but this is interesting - keep me posted": interest, later
+                turn
+                and timing
+                and any(
+                    o.category == "interested" and o.weight >= 0.7 and o.start >= hit.end
+                    for o in hits
+                )
+            )
+            or (
+                format_only
+                and any(
+                    o.category in _ASK_CATEGORIES and o.weight >= 0.6 and o.start >= hit.end
+                    for o in hits
+                )
             )
         ):
             spans.append((hit.start, hit.end))

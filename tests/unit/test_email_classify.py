@@ -282,6 +282,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Let's connect next week - Monday 3pm or Tuesday 10am ET both work on my end.\n\nRoss",
         "Alex, can you run a demo for our managers on Dec 10? About 45 minutes.\n\nHal",
         "Would you be free for a short call tomorrow to go through the rollout plan?\n\nKai",
+        "Hi Alex - can we do a quick 15 on Monday? Want to clarify a couple of points before I present internally.",
+        "Alex, I'm pulling together our evaluation committee. Could you join us on the 12th at 10:00 for 45 minutes?",
+        "Let's talk Thursday. Send an invite for whatever time suits.",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -340,6 +343,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "What's the cost for adding 10 more users to our current plan?\n\nBo",
         "Alex, we're ready to sign. Please send over the contract.\n\nVal",
         "Can you share your pricing sheet? We're budgeting for next year.\n\nEli",
+        "Hi Alex, we'd like to trial 10 seats for 3 months. Can you send the paperwork and pricing for that?",
+        "Please send me an updated quote reflecting 35 seats instead of 40.",
+        "Could you give us a proposal we can take to our board in January?",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -403,6 +409,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Our exports keep timing out. Can you help?\n\nTess",
         "Could you confirm the date our contract renews?\n\nAmy",
         "Hi Alex - do you have a security whitepaper you can send for our IT review?\n\nZed",
+        "Hi Alex, is the AI trained on our data? Our legal team is asking.",
+        "Where can I find the admin settings to change the follow-up template?",
+        "We need help configuring the HubSpot integration - our deals aren't syncing.",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -454,6 +463,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks for reaching out. We might be interested later in the year. Keep me posted.\n\nGus",
         "Yes please, send me more information about the coaching feature.\n\nLou",
         "Could be a fit. What results have teams like ours seen?\n\nIda",
+        "Hi Alex, not right now, but this is genuinely interesting. Can you keep me posted on new features?",
+        "Quick reply - yes, this is on our radar. What's the best way to learn more?",
+        "Sounds really helpful. I'll share with my manager and get back to you.",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -515,6 +527,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "No thanks, not interested at this time.\n\nKim",
         "We don't have the budget this year, please check back in 2028.\n\nFay",
         "Thanks but we already have something that does this.\n\nJon",
+        "Alex, we're going in-house with this. Thanks for your time.",
+        "Our leadership decided against adding new sales tools. Please close this out.",
+        "We're winding down the sales team so this won't be relevant. All the best.",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -564,6 +579,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks. I've copied our VP of Sales, Tara Nunez, who owns this decision.\n\nBen",
         "You'll want to speak with our IT director, Paul Meyer, about this.\n\nAva",
         "I left Prospect Co in September. Try reaching out to my former manager Dev Patel.\n\nMo",
+        "Hi Alex, you'd want to talk with Grace in our rev ops team; I've added her here.",
+        "Hi! Tooling decisions go through our COO, Maya Singh. Her email is maya@prospect.example.",
+        "I'm not best placed to answer - Luke in finance would know.",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -588,6 +606,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I'm out on bereavement leave this week. I'll respond when I return on Monday.",
         "I'm currently on maternity leave and will be back in April. Please contact hr@prospect.example for anything urgent.",
         "Away until the 1st with no email access. I'll get back to you when I return.",
+        "Hello, I'm on holiday until 4th January. I will not be checking emails. Merry Christmas!",
     ),
     "unsubscribe": (
         "Remove.",
@@ -637,6 +656,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "unsubscribe",
         "Stop emailing me, thanks.",
         "Take me off this list please.",
+        "Don't email this address again.",
+        "I don't want to receive any more emails from you. Remove me.",
+        "Please opt me out.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
@@ -717,6 +739,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, thanks for the notes - shared with the team.\n\nJo",
         "FYI our procurement team will reach out to you directly next week.\n\nPat",
         "Thanks Alex, got it!",
+        "Thanks - I'll let you know once we've discussed internally.",
+        "Hi Alex, great chatting today. Talk in January.",
+        "Just wanted to say thanks for being so responsive this year.",
     ),
 }
 
