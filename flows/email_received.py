@@ -1,9 +1,717 @@
-"""Sequences for `email_received`: classify inbound email and start the right work."""
+"""The `email_received` sequence: fetch new inbound mail, classify it, start the right work.
+
+Steps:
+
+1. `fetch`      a mailbox notification in, stored messages out. Gmail: `history.list` from the
+                stored `mailbox_states.history_id` (HistoryExpired -> a bounded scan of recent
+                INBOX messages), `messages.get` raw per new id, the cursor moved forward in the
+                same transaction as the rows. Microsoft: the message's MIME via the Graph
+                connector. Demo (sandbox panel only): the RFC 822 text in the payload. Our own
+                outbound mail (the rep's address, or a Message-ID Sixty sent) and messages
+                already stored are skipped. Each message is parsed (`skills.email_parse`),
+                stored in its thread (`storage.email_threads`) and the thread linked to the
+                sender's contact and deal. The first new message is handled by this job; each
+                further one becomes its own child job (one job per message).
+2. `classify`   offline classifier, or the model (`LLMClient` purpose `email_classification`)
+                when one is configured, falling back to offline on `LLMError`; a message the
+                offline rules flag as addressing an assistant keeps the offline category. Logs
+                an `email_received` activity on the deal (or contact).
+3. one branch by category (conditions on the category):
+   `meeting_request` -> `schedule` queues `calendar_find_times`;
+   `proposal_request` -> `proposal` queues `proposal_generation`;
+   `needs_response` / `interested` -> `draft_reply` then `deliver_reply` behind an
+        `email_send` approval (the draft goes to the sender only);
+   `referral` -> `referral_review` then `add_referral` (approval: create the contact);
+   `not_interested` -> `close_review` then `apply_close` (approval: closed_lost or nurture);
+   `unsubscribe` -> `unsubscribe` (do_not_email, tell the rep);
+   `out_of_office` -> `out_of_office` (contact paused until the return date, tell the rep);
+   `fyi` -> nothing beyond the activity.
+
+Email content is data: it is classified and stored, never followed. No body, subject or
+address is logged; job outputs carry ids, the category and the sender's display name.
+"""
 
 from __future__ import annotations
 
-from flows.sequence import SequenceRegistry
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from flows.events import Event, EventSource, EventType
+from flows.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
+from flows.step import StepContext, StepResult, TransientError
+from skills.email_classify import Classification, classify_email
+from skills.email_parse import Address, InboundEmail, parse_email, split_body
+from skills.reply_draft import ReplyInput, draft_reply, reply_subject, topics_in
+from storage import crm
+from storage import email_threads as repo
+from storage.models import (
+    Contact,
+    Deal,
+    DealContact,
+    EmailMessage,
+    EmailThread,
+    User,
+    UserPreferences,
+)
+
+log = logging.getLogger(__name__)
+
+SEQUENCE = "email_received"
+VERSION = 1
+RECENT_SCAN_LIMIT = 25
+RECENT_SCAN_MAX_AGE = timedelta(days=3)
+APPROVED = ("approved", "edited", "approve", "edit")
+DRAFT_CATEGORIES = ("needs_response", "interested")
+
+
+# ---------------------------------------------------------------------------------- fetch
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """One message read from a provider: its id there, its thread id there (if known), bytes."""
+
+    provider_message_id: str
+    raw: bytes
+    provider_thread_id: str | None = None
+
+
+def _endpoints(settings: Any) -> Any:
+    from connectors.google_api import GoogleEndpoints
+
+    base = getattr(settings, "google_api_base", None)
+    return GoogleEndpoints.at(base) if base else GoogleEndpoints()
+
+
+def _cipher(settings: Any) -> Any:
+    from storage.crypto import TokenCipher, load_key
+
+    return TokenCipher(load_key(settings.encryption_key, settings.data_dir))
+
+
+async def gmail_client(ctx: StepContext, connection_id: int) -> Any:
+    """A GmailClient for the stored connection; refreshed tokens are written back."""
+    from connectors.gmail import GmailClient
+    from connectors.google_oauth import GoogleOAuth, expires_at_of
+    from storage import connections
+
+    settings, cipher = ctx.settings, _cipher(ctx.settings)
+    async with ctx.db.session() as s:
+        conn = await connections.connection_by_id(s, cipher=cipher, connection_id=connection_id)
+    if conn is None or conn.status != connections.ACTIVE:
+        raise LookupError("mailbox connection is gone or inactive")
+    endpoints = _endpoints(settings)
+    oauth = GoogleOAuth(settings.google_client_id or "", settings.google_client_secret or "", "",
+                        endpoints=endpoints)  # fmt: skip
+    creds = oauth.credentials_from_blob(conn.tokens, conn.scopes)
+
+    async def on_refresh(fresh: Any) -> None:
+        async with ctx.db.transaction() as s:
+            await connections.update_tokens(s, cipher=cipher, connection_id=connection_id,
+                                            access_token=fresh.token,
+                                            expires_at=expires_at_of(fresh))  # fmt: skip
+
+    return GmailClient(creds, endpoint=endpoints.gmail_api, on_refresh=on_refresh)
+
+
+async def _gmail_recent(gmail: Any, limit: int) -> tuple[list[str], str | None]:
+    """Newest INBOX message ids and the newest history id among them (HistoryExpired fallback).
+    GmailClient has no public list call yet, so this goes through its API wrapper."""
+    out = await gmail._api.call(
+        lambda s: s.users().messages().list(userId="me", labelIds=["INBOX"], maxResults=limit),
+        what="gmail.messages.list",
+    )
+    ids = [str(m["id"]) for m in out.get("messages") or []][:limit]
+    newest: str | None = None
+    if ids:
+        meta = await gmail._api.call(
+            lambda s: s.users().messages().get(userId="me", id=ids[0], format="minimal"),
+            what="gmail.messages.get",
+        )
+        newest = str(meta.get("historyId") or "") or None
+    return list(reversed(ids)), newest
+
+
+async def fetch_google(ctx: StepContext, connection_id: int) -> tuple[list[Fetched], str | None, bool]:
+    """(new messages, the next history id, whether this was a bounded recent scan)."""
+    from connectors.gmail import HistoryExpired
+    from connectors.google_api import GoogleAuthError, GoogleError, GoogleRateLimited
+
+    gmail = await gmail_client(ctx, connection_id)
+    async with ctx.db.transaction() as s:
+        start = (await repo.mailbox_state(s, connection_id)).history_id
+    scanned = False
+    try:
+        if start is None:
+            raise HistoryExpired("no stored history id", status=404)
+        page = await gmail.history_since(start)
+        ids, next_id = list(page.message_ids), page.history_id
+    except HistoryExpired:
+        scanned = True
+        ids, newest = await _gmail_recent(gmail, RECENT_SCAN_LIMIT)
+        pushed = ctx.payload.get("history_id")
+        next_id = max((h for h in (newest, pushed) if h and str(h).isdigit()), key=int, default=None)
+    except GoogleRateLimited as exc:
+        raise TransientError("gmail rate limited", exc.retry_after) from None
+    except GoogleAuthError:
+        raise
+    except GoogleError as exc:
+        if exc.status == 0 or exc.status >= 500:
+            raise TransientError(f"gmail unavailable ({exc.status})") from None
+        raise
+    fetched: list[Fetched] = []
+    async with ctx.db.session() as s:
+        user_id = ctx.user_id or 0
+        fresh = [i for i in ids if not await repo.message_seen(s, user_id=user_id, provider="google",
+                                                               provider_message_id=i)]  # fmt: skip
+    for mid in fresh:
+        try:
+            fetched.append(Fetched(mid, await gmail.get_message_raw(mid)))
+        except GoogleError as exc:
+            if exc.status == 404:  # deleted since the notification
+                continue
+            raise TransientError(f"gmail message fetch failed ({exc.status})") from None
+    return fetched, next_id, scanned
+
+
+async def fetch_microsoft(ctx: StepContext, connection_id: int, message_id: str) -> list[Fetched]:
+    """The message's MIME through the Graph connector (its factory when it offers one)."""
+    from connectors import graph
+
+    factory = getattr(graph, "client_for_connection", None)
+    if factory is not None:
+        client = await factory(ctx.db, ctx.settings, connection_id)
+    else:
+        from storage import connections
+
+        async with ctx.db.session() as s:
+            conn = await connections.connection_by_id(s, cipher=_cipher(ctx.settings),
+                                                      connection_id=connection_id)  # fmt: skip
+        if conn is None:
+            raise LookupError("mailbox connection is gone")
+        base = getattr(ctx.settings, "graph_api_base", None) or graph.GRAPH_BASE
+        client = graph.GraphClient(str(conn.tokens.get("access_token") or ""), base_url=base)
+    try:
+        raw = await client.get_message_mime(message_id)
+    except graph.GraphNotFound:
+        return []
+    except (graph.GraphRateLimited, graph.GraphUnavailable) as exc:
+        raise TransientError("graph unavailable", getattr(exc, "retry_after", None)) from None
+    finally:
+        close = getattr(client, "aclose", None)
+        if close is not None:
+            await close()
+    return [Fetched(message_id, raw)]
+
+
+def _demo_fetch(payload: dict[str, Any]) -> list[Fetched]:
+    raw = str(payload.get("raw") or "").encode("utf-8", errors="replace")
+    if not raw.strip():
+        return []
+    parsed = parse_email(raw)
+    mid = parsed.message_id or "demo-" + hashlib.sha256(raw).hexdigest()[:24]
+    return [Fetched(mid, raw)]
+
+
+async def _rep(ctx: StepContext) -> tuple[User, str | None]:
+    async with ctx.db.session() as s:
+        user = await s.get(User, ctx.user_id) if ctx.user_id else None
+        account = None
+        conn_id = ctx.payload.get("connection_id")
+        if isinstance(conn_id, int):
+            from storage.models import Connection
+
+            conn = await s.get(Connection, conn_id)
+            account = conn.account_email if conn else None
+    if user is None:
+        raise LookupError("email_received needs the rep (user_id)")
+    return user, account
+
+
+def _meta(row: EmailMessage, email: InboundEmail) -> dict[str, Any]:
+    return {
+        "message_id": row.id, "thread_id": row.thread_id,
+        "sender_name": (email.sender.name if email.sender else "")[:120],
+        "auto_reply_signals": list(email.auto_reply_signals)[:4],
+        "has_list_unsubscribe": email.has_list_unsubscribe, "is_bulk": email.is_bulk,
+        "date": email.date.isoformat() if email.date else None,
+    }  # fmt: skip
+
+
+async def _store(ctx: StepContext, provider: str, items: list[Fetched], next_history: str | None,
+                 own: set[str], min_date: datetime | None) -> dict[str, Any]:  # fmt: skip
+    """Parse and store the new messages (and move the cursor) in one transaction."""
+    stored: list[dict[str, Any]] = []
+    skipped = {"own": 0, "duplicate": 0, "old": 0, "unreadable": 0}
+    conn_id = ctx.payload.get("connection_id")
+    async with ctx.db.transaction() as s:
+        for item in items:
+            email = parse_email(item.raw)
+            if email.sender is None or not email.looks_like_email:
+                skipped["unreadable"] += 1
+                continue
+            if email.sender.address.lower() in own or await repo.is_our_outbound(s, email.message_id):
+                skipped["own"] += 1
+                continue
+            if min_date is not None and email.date is not None and email.date < min_date:
+                skipped["old"] += 1
+                continue
+            refs = [*email.references, *([email.in_reply_to] if email.in_reply_to else [])]
+            thread = await repo.find_thread(s, user_id=ctx.user_id or 0, provider=provider,
+                                            references=refs)  # fmt: skip
+            if thread is None:
+                root = item.provider_thread_id or (email.references[0] if email.references else None)
+                thread = await repo.thread_for(
+                    s, org_id=ctx.org_id, user_id=ctx.user_id or 0, provider=provider,
+                    external_thread_id=root or email.message_id or item.provider_message_id,
+                    subject=email.subject)  # fmt: skip
+            row = EmailMessage(
+                org_id=ctx.org_id, thread_id=thread.id or 0,
+                provider_message_id=item.provider_message_id, message_id_header=email.message_id,
+                references=" ".join(refs)[:4000] or None, direction="inbound",
+                from_addr=email.sender.address, to_addrs=[a.address for a in email.to],
+                cc_addrs=[a.address for a in email.cc], subject=email.subject[:1000],
+                body_text=email.text, received_at=(email.date or ctx.now()).astimezone(UTC),
+            )  # fmt: skip
+            if not await repo.add_message(s, thread=thread, message=row):
+                skipped["duplicate"] += 1
+                continue
+            match = await repo.match_sender(s, org_id=ctx.org_id, address=email.sender.address)
+            await repo.link_thread(s, thread=thread, match=match)
+            stored.append(_meta(row, email))
+        if next_history and isinstance(conn_id, int):
+            await repo.set_history_id(s, conn_id, next_history)
+    return {"messages": stored, "skipped": skipped}
+
+
+async def fetch(ctx: StepContext) -> StepResult:
+    payload = ctx.payload
+    if isinstance(payload.get("stored"), dict):  # a child job for one already-stored message
+        return StepResult({"message": payload["stored"], "more": 0})
+    provider = str(payload.get("provider") or "")
+    user, account = await _rep(ctx)
+    own = {a.lower() for a in (user.email, account) if a}
+    next_history: str | None = None
+    min_date: datetime | None = None
+    if provider == "google":
+        conn_id = int(payload["connection_id"])
+        items, next_history, scanned = await fetch_google(ctx, conn_id)
+        if scanned:
+            min_date = ctx.now() - RECENT_SCAN_MAX_AGE
+    elif provider == "microsoft":
+        items = await fetch_microsoft(ctx, int(payload["connection_id"]), str(payload["message_id"]))
+    elif provider == "demo":
+        items = _demo_fetch(payload)
+    else:
+        raise ValueError(f"unknown mail provider {provider!r}")
+    result = await ctx.effect("store", lambda: _store(ctx, provider, items, next_history, own, min_date))
+    messages = result["messages"]
+    for extra in messages[1:]:
+        ctx.queue_followup(Event(
+            type=EventType.EMAIL_RECEIVED, source=EventSource.ORCHESTRATOR_CHAIN, org_id=ctx.org_id,
+            user_id=ctx.user_id, payload={"provider": provider, "stored": extra},
+            idempotency_key=f"email_received:message:{extra['message_id']}", parent_job_id=ctx.job_id,
+        ))  # fmt: skip
+    log.info("inbound mail fetched", extra={
+        "job_id": ctx.job_id, "provider": provider, "new": len(messages), **result["skipped"]})  # fmt: skip
+    return StepResult({"message": messages[0] if messages else None, "more": max(0, len(messages) - 1),
+                       "skipped": result["skipped"]})  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------- classify
+
+
+@dataclass
+class Loaded:
+    row: EmailMessage
+    thread: EmailThread
+    email: InboundEmail
+
+
+async def load_message(ctx: StepContext) -> Loaded:
+    meta = ctx.outputs["fetch"]["message"]
+    async with ctx.db.session() as s:
+        row = await s.get(EmailMessage, meta["message_id"])
+        thread = await s.get(EmailThread, row.thread_id) if row else None
+    if row is None or thread is None:
+        raise LookupError(f"email message {meta['message_id']} not found")
+    parts = split_body(row.body_text)
+    date = datetime.fromisoformat(meta["date"]) if meta.get("date") else row.received_at
+    email = InboundEmail(
+        sender=Address(meta.get("sender_name") or "", row.from_addr),
+        to=tuple(Address("", a) for a in row.to_addrs), cc=tuple(Address("", a) for a in row.cc_addrs),
+        subject=row.subject, date=date, message_id=row.message_id_header,
+        references=tuple((row.references or "").split()), text=row.body_text, new_text=parts.new,
+        quoted_text=parts.quoted, signature=parts.signature,
+        auto_reply_signals=tuple(meta.get("auto_reply_signals") or ()),
+        has_list_unsubscribe=bool(meta.get("has_list_unsubscribe")), is_bulk=bool(meta.get("is_bulk")),
+    )  # fmt: skip
+    return Loaded(row, thread, email)
+
+
+async def classify_with_model(ctx: StepContext, email: InboundEmail) -> Classification:
+    """The model's category when one is configured; the offline rules otherwise or on failure."""
+    offline = classify_email(email)
+    if not ctx.settings.llm_model or offline.details.get("prompt_injection"):
+        return offline
+    from connectors.llm import LLMClient, LLMError
+
+    try:
+        answer = await LLMClient(ctx.settings, ctx.db).complete(
+            "email_classification",
+            {"subject": email.subject, "body": email.new_text or email.text},
+            org_id=ctx.org_id, user_id=ctx.user_id, job_id=ctx.job_id)  # fmt: skip
+    except LLMError as exc:
+        log.info("email classification fell back to offline", extra={"reason": type(exc).__name__})
+        return offline
+    category = str(getattr(answer, "category", offline.category))
+    confidence = float(getattr(answer, "confidence", offline.confidence))
+    details = offline.details if category == offline.category else {"auto_reply": email.is_auto_reply}
+    return Classification(category, confidence, "model", details)  # type: ignore[arg-type]
+
+
+async def classify(ctx: StepContext) -> dict[str, Any]:
+    loaded = await load_message(ctx)
+    result = await classify_with_model(ctx, loaded.email)
+    row, thread = loaded.row, loaded.thread
+    sender = loaded.email.sender.name if loaded.email.sender else ""
+    async with ctx.db.session() as s:
+        match = await repo.match_sender(s, org_id=ctx.org_id, address=row.from_addr)
+    contact_id = thread.contact_id or match.contact_id
+    deal_id = thread.deal_id or match.deal_id
+
+    async def write() -> int | None:
+        async with ctx.db.transaction() as s:
+            await repo.set_category(s, message_id=row.id or 0, category=result.category,
+                                    confidence=result.confidence)  # fmt: skip
+            if deal_id is None and contact_id is None:
+                return None
+            act = await crm.add_activity(
+                s, org_id=ctx.org_id, kind="email_received", deal_id=deal_id, contact_id=contact_id,
+                user_id=ctx.user_id, occurred_at=row.received_at,
+                summary=f"Email from {display_sender(sender, row.from_addr)}: "
+                        f"{result.category.replace('_', ' ')}",
+                provenance={"email_message_id": row.id, "thread_id": thread.id, "job_id": ctx.job_id,
+                            "category": result.category, "confidence": result.confidence})  # fmt: skip
+            return act.id
+
+    activity_id = await ctx.effect("activity", write)
+    log.info("inbound mail classified", extra={"job_id": ctx.job_id, "category": result.category,
+                                               "confidence": round(result.confidence, 2)})  # fmt: skip
+    return {
+        "category": result.category, "confidence": result.confidence, "details": result.details,
+        "message_id": row.id, "thread_id": thread.id, "contact_id": contact_id, "deal_id": deal_id,
+        "company_id": match.company_id, "sender_name": sender, "activity_id": activity_id,
+    }  # fmt: skip
+
+
+def display_sender(name: str, address: str) -> str:
+    """A name for Slack and the CRM; never the full address (the domain at most)."""
+    if name and "@" not in name:
+        return name
+    domain = address.rpartition("@")[2]
+    return f"someone at {domain}" if domain else "someone"
+
+
+# ---------------------------------------------------------------------------------- branches
+
+
+async def _context(ctx: StepContext) -> tuple[dict[str, Any], str, str | None, str]:
+    """(classify output, sender display name, deal name, subject) for messages to the rep."""
+    out = ctx.outputs["classify"]
+    async with ctx.db.session() as s:
+        row = await s.get(EmailMessage, out["message_id"])
+        deal = await s.get(Deal, out["deal_id"]) if out.get("deal_id") else None
+    assert row is not None
+    return out, display_sender(out.get("sender_name") or "", row.from_addr), deal.name if deal else None, row.subject
+
+
+async def _tell(ctx: StepContext, lines: list[str], key: str = "inbound") -> dict[str, Any]:
+    from blocks.email_received import InboundView, headline, inbound_blocks
+
+    out, sender, deal, subject = await _context(ctx)
+    view = InboundView(sender=sender, category=out["category"], subject=subject, deal=deal, lines=lines)
+    posted = await ctx.notify("email_received", headline(view), inbound_blocks(view), key=key)
+    return {"channel": posted.channel, "ts": posted.ts}
+
+
+def _follow_up(ctx: StepContext, event_type: str, extra: dict[str, Any]) -> None:
+    out = ctx.outputs["classify"]
+    ctx.queue_followup(Event(
+        type=event_type, source=EventSource.ORCHESTRATOR_CHAIN, org_id=ctx.org_id, user_id=ctx.user_id,
+        payload={"contact_id": out.get("contact_id"), "deal_id": out.get("deal_id"),
+                 "thread_id": out.get("thread_id"), "email_message_id": out.get("message_id"),
+                 "source": "email", **extra},
+        idempotency_key=f"{event_type}:email:{out['message_id']}", parent_job_id=ctx.job_id,
+    ))  # fmt: skip
+
+
+async def schedule(ctx: StepContext) -> dict[str, Any]:
+    details = ctx.outputs["classify"].get("details") or {}
+    _follow_up(ctx, EventType.CALENDAR_FIND_TIMES, {
+        "proposed_times": list(details.get("proposed_times") or [])[:5],
+        "duration_minutes": details.get("duration_minutes"), "timezone": details.get("timezone")})  # fmt: skip
+    return {"queued": EventType.CALENDAR_FIND_TIMES.value,
+            **await _tell(ctx, ["Finding times that work: suggestions follow in a moment."])}
+
+
+async def proposal(ctx: StepContext) -> dict[str, Any]:
+    details = ctx.outputs["classify"].get("details") or {}
+    _follow_up(ctx, EventType.PROPOSAL_GENERATION,
+               {"items": list(details.get("items") or []), "quantity": details.get("quantity")})
+    return {"queued": EventType.PROPOSAL_GENERATION.value,
+            **await _tell(ctx, ["Starting a proposal draft for you to review."])}
+
+
+async def draft_reply_step(ctx: StepContext) -> dict[str, Any]:
+    from blocks.email_received import WHY, InboundView, headline
+
+    out, sender, deal, subject = await _context(ctx)
+    async with ctx.db.session() as s:
+        row = await s.get(EmailMessage, out["message_id"])
+        rep = await s.get(User, ctx.user_id) if ctx.user_id else None
+        prefs = await s.get(UserPreferences, ctx.user_id) if ctx.user_id else None
+    assert row is not None and rep is not None
+    new_text = split_body(row.body_text).new or row.body_text
+    draft = draft_reply(ReplyInput(
+        category=out["category"], sender_name=out.get("sender_name") or "", rep_name=rep.name,
+        subject=row.subject, topics=topics_in(new_text) if not out["details"].get("prompt_injection") else (),
+        signature=prefs.signature if prefs else None))  # fmt: skip
+    refs = [r for r in (row.references or "").split() if r]
+    if row.message_id_header and row.message_id_header not in refs:
+        refs.append(row.message_id_header)
+    view = InboundView(sender=sender, category=out["category"], subject=subject, deal=deal)
+    return {
+        "title": headline(view),
+        "draft": {"to": [row.from_addr], "cc": [], "subject": draft.subject or reply_subject(row.subject),
+                  "body": draft.body, "in_reply_to": row.message_id_header,
+                  "references": refs[-20:], "thread_id": out["thread_id"]},
+        "context": f"{headline(view)}. {WHY}",
+        "deal_id": out.get("deal_id"), "contact_id": out.get("contact_id"),
+        "email_message_id": out["message_id"],
+    }  # fmt: skip
+
+
+async def deliver_reply(ctx: StepContext) -> dict[str, Any]:
+    """After the rep's decision: the send flow sends it when present, else offer a copy."""
+    from blocks.post_meeting import approved_copy_blocks
+
+    assert ctx.approval is not None
+    if ctx.approval.decision not in APPROVED:
+        return {"decision": ctx.approval.decision}
+    final = ctx.approval.payload.get("draft") or {}
+    sender = _send_flow_entry()
+    if sender is not None:
+        return {"decision": ctx.approval.decision, **(await sender(ctx, final) or {})}
+    await ctx.notify("email_reply_approved", "Reply approved: copy it into your mail client",
+                     approved_copy_blocks(final.get("to") or [], final.get("subject", ""),
+                                          final.get("body", "")), key="approved-copy")  # fmt: skip
+    return {"decision": ctx.approval.decision, "copied": True}
+
+
+def _send_flow_entry() -> Any:
+    """`flows.email_send.send_approved(ctx, draft)` once the send flow provides it."""
+    try:
+        from flows import email_send
+    except ImportError:
+        return None
+    return getattr(email_send, "send_approved", None)
+
+
+async def referral_review(ctx: StepContext) -> dict[str, Any]:
+    from blocks.email_received import referral_lines
+
+    out, sender, deal, _ = await _context(ctx)
+    details = out.get("details") or {}
+    name, addr = details.get("referred_name"), details.get("referred_email")
+    await _tell(ctx, referral_lines(name, bool(addr)))
+    fields = {"Name": name or "—", "Email": addr or "—"}
+    if deal:
+        fields["Deal"] = deal
+    return {"title": f"Add {name or 'the referred contact'} as a contact?",
+            "text": f"{sender} pointed you to them.", "fields": fields,
+            "referred_name": name, "referred_email": addr, "company_id": out.get("company_id"),
+            "deal_id": out.get("deal_id")}  # fmt: skip
+
+
+async def add_referral(ctx: StepContext) -> dict[str, Any]:
+    assert ctx.approval is not None
+    if ctx.approval.decision not in APPROVED:
+        return {"created": False, "decision": ctx.approval.decision}
+    p = ctx.approval.payload
+    name = str(p.get("referred_name") or (p.get("fields") or {}).get("Name") or "").strip()
+    addr = p.get("referred_email") or (p.get("fields") or {}).get("Email")
+    addr = str(addr).strip() if addr and "@" in str(addr) else None
+
+    async def write() -> int | None:
+        async with ctx.db.transaction() as s:
+            contact = Contact(org_id=ctx.org_id, company_id=p.get("company_id"),
+                              name=name or (addr or "New contact"), email=addr)  # fmt: skip
+            s.add(contact)
+            await s.flush()
+            if p.get("deal_id"):
+                s.add(DealContact(deal_id=p["deal_id"], contact_id=contact.id, role="referred"))
+            await crm.add_activity(s, org_id=ctx.org_id, kind="note", deal_id=p.get("deal_id"),
+                                   contact_id=contact.id, user_id=ctx.user_id,
+                                   summary=f"Contact added from a referral: {contact.name}",
+                                   provenance={"job_id": ctx.job_id})  # fmt: skip
+            return contact.id
+
+    return {"created": True, "contact_id": await ctx.effect("create-contact", write)}
+
+
+_NURTURE_WORDS = ("not right now", "not now", "next year", "next quarter", "later this year", "revisit",
+                  "in a few months", "maybe later", "not the right time", "timing", "down the road")
+
+
+async def close_review(ctx: StepContext) -> dict[str, Any]:
+    from blocks.email_received import not_interested_lines
+
+    out, sender, deal, _ = await _context(ctx)
+    async with ctx.db.session() as s:
+        row = await s.get(EmailMessage, out["message_id"])
+    text = (split_body(row.body_text).new if row else "").lower()
+    action = "nurture" if any(w in text for w in _NURTURE_WORDS) else "closed_lost"
+    await _tell(ctx, not_interested_lines(action) if deal else
+                ["No deal is linked to this sender, so there is nothing to close."])
+    what = "Mark the deal closed lost" if action == "closed_lost" else "Move the deal to nurture"
+    return {"title": f"{what}?", "text": f"{sender} said they are not interested.",
+            "fields": {"Deal": deal or "—", "Suggested": action.replace("_", " ")},
+            "action": action, "deal_id": out.get("deal_id")}  # fmt: skip
+
+
+async def apply_close(ctx: StepContext) -> dict[str, Any]:
+    assert ctx.approval is not None
+    p = ctx.approval.payload
+    if ctx.approval.decision not in APPROVED or not p.get("deal_id"):
+        return {"applied": False, "decision": ctx.approval.decision}
+    action = "nurture" if p.get("action") == "nurture" else "closed_lost"
+    prov = {"source": "email_received", "email_message_id": ctx.outputs["classify"]["message_id"],
+            "category": "not_interested", "approved_by": ctx.approval.actor, "job_id": ctx.job_id}
+
+    async def write() -> str:
+        async with ctx.db.transaction() as s:
+            deal = await s.get(Deal, p["deal_id"])
+            if deal is None:
+                return "missing"
+            if action == "closed_lost":
+                await crm.record_field_change(s, deal=deal, name="stage", new="closed_lost", provenance=prov,
+                                              apply=True, job_id=ctx.job_id, now=ctx.now())  # fmt: skip
+            else:
+                await crm.record_field_change(s, deal=deal, name="nurture", new=True, provenance=prov,
+                                              apply=True, job_id=ctx.job_id, now=ctx.now())  # fmt: skip
+                await crm.add_flags(s, deal=deal, flags=["nurture"])
+            return action
+
+    return {"applied": True, "action": await ctx.effect("close-or-nurture", write)}
+
+
+async def unsubscribe(ctx: StepContext) -> dict[str, Any]:
+    from blocks.email_received import unsubscribe_lines
+
+    out = ctx.outputs["classify"]
+    contact_id = out.get("contact_id")
+
+    async def write() -> str | None:
+        async with ctx.db.transaction() as s:
+            contact = await s.get(Contact, contact_id) if contact_id else None
+            if contact is None:
+                return None
+            contact.do_not_email = True
+            s.add(contact)
+            await crm.add_activity(s, org_id=ctx.org_id, kind="note", deal_id=out.get("deal_id"),
+                                   contact_id=contact.id, user_id=ctx.user_id,
+                                   summary="Asked not to be emailed: marked do-not-email",
+                                   provenance={"email_message_id": out["message_id"], "job_id": ctx.job_id})
+            return contact.name
+
+    name = await ctx.effect("do-not-email", write)
+    lines = unsubscribe_lines(name) if name else [
+        "They are not a CRM contact yet; nothing to mark. Sixty will not draft emails to them."]
+    return {"do_not_email": bool(name), **await _tell(ctx, lines)}
+
+
+async def out_of_office(ctx: StepContext) -> dict[str, Any]:
+    from blocks.email_received import out_of_office_lines
+
+    out = ctx.outputs["classify"]
+    details = out.get("details") or {}
+    back = details.get("return_date")
+    contact_id = out.get("contact_id")
+
+    async def write() -> str | None:
+        if not back or not contact_id:
+            return None
+        async with ctx.db.transaction() as s:
+            contact = await s.get(Contact, contact_id)
+            if contact is None:
+                return None
+            until = datetime.combine(datetime.fromisoformat(back).date(), time(0, 0), tzinfo=UTC)
+            contact.paused_until = until
+            s.add(contact)
+            return until.isoformat()
+
+    paused = await ctx.effect("pause", write)
+    label = datetime.fromisoformat(back).strftime("%a %-d %b") if back else details.get("return_date_text")
+    lines = out_of_office_lines(label) if paused or not back else [
+        f"Back on {label}. They are not a CRM contact, so nothing was paused."]
+    return {"paused_until": paused, **await _tell(ctx, lines)}
+
+
+# ---------------------------------------------------------------------------------- declaration
+
+
+def _is(*categories: str) -> Condition:
+    return Condition("classify.category", "in", list(categories))
+
+
+HAS_MESSAGE = Condition("fetch.message", "truthy")
+
+
+def sequence() -> Sequence:
+    return Sequence(
+        type=SEQUENCE,
+        version=VERSION,
+        event_types=(EventType.EMAIL_RECEIVED.value,),
+        steps=(
+            Step("fetch", "email.fetch", on_failure="retry", max_retries=5, timeout_s=60),
+            Step("classify", "email.classify", on_failure="stop", timeout_s=60),
+            Step("schedule", "email.schedule", condition=_is("meeting_request"), on_failure="retry"),
+            Step("proposal", "email.proposal", condition=_is("proposal_request"), on_failure="retry"),
+            Step("draft_reply", "email.draft_reply", condition=_is(*DRAFT_CATEGORIES), on_failure="stop"),
+            Step("deliver_reply", "email.deliver_reply", requires_approval=True, approval_kind="email_send",
+                 approval_payload_from="draft_reply", condition=_is(*DRAFT_CATEGORIES), on_failure="stop"),
+            Step("referral_review", "email.referral_review", condition=_is("referral"), on_failure="stop"),
+            Step("add_referral", "email.add_referral", requires_approval=True, approval_kind="contact_add",
+                 approval_payload_from="referral_review", condition=_is("referral"), on_failure="stop"),
+            Step("close_review", "email.close_review", condition=_is("not_interested"), on_failure="stop"),
+            Step("apply_close", "email.apply_close", requires_approval=True, approval_kind="deal_close",
+                 approval_payload_from="close_review",
+                 condition=Condition("close_review.deal_id", "truthy"), on_failure="stop"),
+            Step("unsubscribe", "email.unsubscribe", condition=_is("unsubscribe"), on_failure="retry"),
+            Step("out_of_office", "email.out_of_office", condition=_is("out_of_office"), on_failure="retry"),
+        ),
+        branches=(Branch("fetch", Condition("fetch.message", "falsy"), END),),
+    )
 
 
 def register(registry: SequenceRegistry) -> None:
-    return None
+    for name, fn in (
+        ("email.fetch", fetch),
+        ("email.classify", classify),
+        ("email.schedule", schedule),
+        ("email.proposal", proposal),
+        ("email.draft_reply", draft_reply_step),
+        ("email.deliver_reply", deliver_reply),
+        ("email.referral_review", referral_review),
+        ("email.add_referral", add_referral),
+        ("email.close_review", close_review),
+        ("email.apply_close", apply_close),
+        ("email.unsubscribe", unsubscribe),
+        ("email.out_of_office", out_of_office),
+    ):
+        registry.skills.register(name, fn)
+    registry.add(sequence())
