@@ -157,7 +157,9 @@ SCHED_VERB = _alt(
     "fix",
 )
 MEETING_OBJ = _alt(
-    "(?:next |this |on )?(?:monday|tuesday|wednesday|thursday|friday)(?: morning| afternoon)?",
+    "follow-up",
+    "followup",
+    "follow up",
     "meeting",
     "call",
     "demo",
@@ -794,7 +796,9 @@ TIMELINE_GOAL = (
     r"renews|is up|runs out|comes up|lapses|is coming up|is due|ends|will end)|"
     r"(?:need|want|needs|wants)\s+(?:this|it|something|a solution|a tool|that)\s+"
     r"(?:in place\s+|live\s+|running\s+|sorted\s+)?(?:by|before)\b|"
-    r"fiscal year (?:starts|ends|begins|kicks off)|(?:want|need|plan|planning|hope|hoping|aim|aiming|"
+    r"fiscal year (?:starts|ends|begins|kicks off)|(?:process|review|approval|procurement|sign-off|"
+    r"onboarding|implementation|legal|security|cycle)\s+(?:\w+\s+)?(?:takes|take|will take|can take|"
+    r"usually takes|typically takes|normally takes|tends to take)\b|(?:want|need|plan|planning|hope|hoping|aim|aiming|"
     r"expect|expecting|like|'d like)\s+to\s+(?:start|begin|kick off|get started)\b|(?:need|have|want|plan|planning|hoping|aim|"
     r"aiming)\s+to\s+(?:switch|move|migrate|change (?:vendors|providers|tools|over))\b|(?:budget|planning) cycle|deadline|timeline|time ?frame|target date|cut-?off|"
     r"(?:anything|sometime|something|any time)\s+(?:this side of|before|by|in)\b[^.?!]{0,40}\b"
@@ -960,7 +964,7 @@ FRAMES: tuple[Frame, ...] = (
     ),
     Frame(
         "commitment:schedule_meeting",
-        "any",
+        "rep",
         _c(
             FUTURE_I
             + r"\s*(?:send|get|shoot)\s+(?:you\s+|over\s+|across\s+|out\s+)*(?:an?\s+|some\s+|"
@@ -1022,6 +1026,21 @@ FRAMES: tuple[Frame, ...] = (
         ),
         0.84,
         "ask",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "any",
+        _c(
+            r"(?:"
+            + FUTURE_I
+            + r"|"
+            + QUESTION_OFFER
+            + r")\s*(?:pencil in|pencil|lock in|book|hold|"
+            r"block out|block|grab|schedule|put in)\s+(?:in\s+|for\s+)?(?:next\s+|this\s+|on\s+)?"
+            r"(?:monday|tuesday|wednesday|thursday|friday)\b"
+        ),
+        0.86,
+        "commit",
     ),
     # request:send_content
     Frame(
@@ -1373,7 +1392,8 @@ HISTORIC_RE = re.compile(
 
 # The rep asking what the prospect needs: the answer naming content is a request.
 NEEDS_QUESTION_RE = re.compile(
-    r"\b(?:anything else|what else|what)\s+(?:do\s+)?(?:you|your team)\s+(?:need|want)"
+    r"\b(?:anything else|what else|what)\s+(?:do\s+|would\s+|will\s+|else\s+)*(?:you|your team)\s+"
+    r"(?:need|want)"
     r"(?:\s+from\s+(?:me|us))?|\bcan i send (?:you|over) anything|\bis there anything (?:else )?"
     r"(?:i|we) can (?:send|share)"
 )

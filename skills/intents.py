@@ -668,8 +668,10 @@ def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
             b = intents[b_idx]
             if b.utterance - a.utterance > 2:
                 break
-            if b.label != a.label or b.speaker != a.speaker or b.utterance == a.utterance:
+            if b.label != a.label or b.utterance == a.utterance:
                 continue
+            if b.speaker != a.speaker and a.kind != "ask":
+                continue  # a counter-proposal to a question is the same meeting
             if a.kind == "ask" and b.kind != "ask":
                 dropped.add(a_idx)  # the question was accepted and then promised: keep the promise
             else:

@@ -38,6 +38,8 @@ def labels_at(turns: list[tuple[str, str]], index: int = 0) -> set[str]:
 
 
 POSITIVE = [
+    ("signal:timeline", [("P", "Our procurement process usually takes about three weeks.")]),
+    ("commitment:schedule_meeting", [("R", "Let's pencil in Thursday for the walkthrough.")]),
     ("commitment:send_proposal", [("R", "I can put together a ramp plan and a quote for you.")]),
     ("request:send_content", [("P", "And send me a customer story from a team our size, please.")]),
     ("request:send_content", [("P", "Our CISO still wants a pen test report.")]),
@@ -146,6 +148,8 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
+    [("R", "I'll send the pricing and line up a reference by Friday.")][0:0]
+    or [("R", "I'll line up a reference by Friday.")],
     [("P", "If you can show that, the money is there.")],
     [("P", "We need a roadmap for our own rollout.")],
     [("R", "I need the SOC 2 report from our security team.")],
