@@ -135,7 +135,9 @@ async def _gmail_recent(gmail: Any, limit: int) -> tuple[list[str], str | None]:
     return list(reversed(ids)), newest
 
 
-async def fetch_google(ctx: StepContext, connection_id: int) -> tuple[list[Fetched], str | None, bool]:
+async def fetch_google(
+    ctx: StepContext, connection_id: int
+) -> tuple[list[Fetched], str | None, bool]:
     """(new messages, the next history id, whether this was a bounded recent scan)."""
     from connectors.gmail import HistoryExpired
     from connectors.google_api import GoogleAuthError, GoogleError, GoogleRateLimited
@@ -153,7 +155,9 @@ async def fetch_google(ctx: StepContext, connection_id: int) -> tuple[list[Fetch
         scanned = True
         ids, newest = await _gmail_recent(gmail, RECENT_SCAN_LIMIT)
         pushed = ctx.payload.get("history_id")
-        next_id = max((h for h in (newest, pushed) if h and str(h).isdigit()), key=int, default=None)
+        next_id = max(
+            (h for h in (newest, pushed) if h and str(h).isdigit()), key=int, default=None
+        )
     except GoogleRateLimited as exc:
         raise TransientError("gmail rate limited", exc.retry_after) from None
     except GoogleAuthError:
@@ -253,7 +257,9 @@ async def _store(ctx: StepContext, provider: str, items: list[Fetched], next_his
             if email.sender is None or not email.looks_like_email:
                 skipped["unreadable"] += 1
                 continue
-            if email.sender.address.lower() in own or await repo.is_our_outbound(s, email.message_id):
+            if email.sender.address.lower() in own or await repo.is_our_outbound(
+                s, email.message_id
+            ):
                 skipped["own"] += 1
                 continue
             if min_date is not None and email.date is not None and email.date < min_date:
@@ -263,7 +269,9 @@ async def _store(ctx: StepContext, provider: str, items: list[Fetched], next_his
             thread = await repo.find_thread(s, user_id=ctx.user_id or 0, provider=provider,
                                             references=refs)  # fmt: skip
             if thread is None:
-                root = item.provider_thread_id or (email.references[0] if email.references else None)
+                root = item.provider_thread_id or (
+                    email.references[0] if email.references else None
+                )
                 thread = await repo.thread_for(
                     s, org_id=ctx.org_id, user_id=ctx.user_id or 0, provider=provider,
                     external_thread_id=root or email.message_id or item.provider_message_id,
@@ -302,12 +310,16 @@ async def fetch(ctx: StepContext) -> StepResult:
         if scanned:
             min_date = ctx.now() - RECENT_SCAN_MAX_AGE
     elif provider == "microsoft":
-        items = await fetch_microsoft(ctx, int(payload["connection_id"]), str(payload["message_id"]))
+        items = await fetch_microsoft(
+            ctx, int(payload["connection_id"]), str(payload["message_id"])
+        )
     elif provider == "demo":
         items = _demo_fetch(payload)
     else:
         raise ValueError(f"unknown mail provider {provider!r}")
-    result = await ctx.effect("store", lambda: _store(ctx, provider, items, next_history, own, min_date))
+    result = await ctx.effect(
+        "store", lambda: _store(ctx, provider, items, next_history, own, min_date)
+    )
     messages = result["messages"]
     for extra in messages[1:]:
         ctx.queue_followup(Event(
@@ -369,7 +381,9 @@ async def classify_with_model(ctx: StepContext, email: InboundEmail) -> Classifi
         return offline
     category = str(getattr(answer, "category", offline.category))
     confidence = float(getattr(answer, "confidence", offline.confidence))
-    details = offline.details if category == offline.category else {"auto_reply": email.is_auto_reply}
+    details = (
+        offline.details if category == offline.category else {"auto_reply": email.is_auto_reply}
+    )
     return Classification(category, confidence, "model", details)  # type: ignore[arg-type]
 
 
@@ -426,14 +440,21 @@ async def _context(ctx: StepContext) -> tuple[dict[str, Any], str, str | None, s
         row = await s.get(EmailMessage, out["message_id"])
         deal = await s.get(Deal, out["deal_id"]) if out.get("deal_id") else None
     assert row is not None
-    return out, display_sender(out.get("sender_name") or "", row.from_addr), deal.name if deal else None, row.subject
+    return (
+        out,
+        display_sender(out.get("sender_name") or "", row.from_addr),
+        deal.name if deal else None,
+        row.subject,
+    )
 
 
 async def _tell(ctx: StepContext, lines: list[str], key: str = "inbound") -> dict[str, Any]:
     from blocks.email_received import InboundView, headline, inbound_blocks
 
     out, sender, deal, subject = await _context(ctx)
-    view = InboundView(sender=sender, category=out["category"], subject=subject, deal=deal, lines=lines)
+    view = InboundView(
+        sender=sender, category=out["category"], subject=subject, deal=deal, lines=lines
+    )
     posted = await ctx.notify("email_received", headline(view), inbound_blocks(view), key=key)
     return {"channel": posted.channel, "ts": posted.ts}
 
@@ -454,16 +475,23 @@ async def schedule(ctx: StepContext) -> dict[str, Any]:
     _follow_up(ctx, EventType.CALENDAR_FIND_TIMES, {
         "proposed_times": list(details.get("proposed_times") or [])[:5],
         "duration_minutes": details.get("duration_minutes"), "timezone": details.get("timezone")})  # fmt: skip
-    return {"queued": EventType.CALENDAR_FIND_TIMES.value,
-            **await _tell(ctx, ["Finding times that work: suggestions follow in a moment."])}
+    return {
+        "queued": EventType.CALENDAR_FIND_TIMES.value,
+        **await _tell(ctx, ["Finding times that work: suggestions follow in a moment."]),
+    }
 
 
 async def proposal(ctx: StepContext) -> dict[str, Any]:
     details = ctx.outputs["classify"].get("details") or {}
-    _follow_up(ctx, EventType.PROPOSAL_GENERATION,
-               {"items": list(details.get("items") or []), "quantity": details.get("quantity")})
-    return {"queued": EventType.PROPOSAL_GENERATION.value,
-            **await _tell(ctx, ["Starting a proposal draft for you to review."])}
+    _follow_up(
+        ctx,
+        EventType.PROPOSAL_GENERATION,
+        {"items": list(details.get("items") or []), "quantity": details.get("quantity")},
+    )
+    return {
+        "queued": EventType.PROPOSAL_GENERATION.value,
+        **await _tell(ctx, ["Starting a proposal draft for you to review."]),
+    }
 
 
 async def draft_reply_step(ctx: StepContext) -> dict[str, Any]:
@@ -563,8 +591,19 @@ async def add_referral(ctx: StepContext) -> dict[str, Any]:
     return {"created": True, "contact_id": await ctx.effect("create-contact", write)}
 
 
-_NURTURE_WORDS = ("not right now", "not now", "next year", "next quarter", "later this year", "revisit",
-                  "in a few months", "maybe later", "not the right time", "timing", "down the road")
+_NURTURE_WORDS = (
+    "not right now",
+    "not now",
+    "next year",
+    "next quarter",
+    "later this year",
+    "revisit",
+    "in a few months",
+    "maybe later",
+    "not the right time",
+    "timing",
+    "down the road",
+)
 
 
 async def close_review(ctx: StepContext) -> dict[str, Any]:
@@ -575,8 +614,12 @@ async def close_review(ctx: StepContext) -> dict[str, Any]:
         row = await s.get(EmailMessage, out["message_id"])
     text = (split_body(row.body_text).new if row else "").lower()
     action = "nurture" if any(w in text for w in _NURTURE_WORDS) else "closed_lost"
-    await _tell(ctx, not_interested_lines(action) if deal else
-                ["No deal is linked to this sender, so there is nothing to close."])
+    await _tell(
+        ctx,
+        not_interested_lines(action)
+        if deal
+        else ["No deal is linked to this sender, so there is nothing to close."],
+    )
     what = "Mark the deal closed lost" if action == "closed_lost" else "Move the deal to nurture"
     return {"title": f"{what}?", "text": f"{sender} said they are not interested.",
             "fields": {"Deal": deal or "—", "Suggested": action.replace("_", " ")},
@@ -589,8 +632,13 @@ async def apply_close(ctx: StepContext) -> dict[str, Any]:
     if ctx.approval.decision not in APPROVED or not p.get("deal_id"):
         return {"applied": False, "decision": ctx.approval.decision}
     action = "nurture" if p.get("action") == "nurture" else "closed_lost"
-    prov = {"source": "email_received", "email_message_id": ctx.outputs["classify"]["message_id"],
-            "category": "not_interested", "approved_by": ctx.approval.actor, "job_id": ctx.job_id}
+    prov = {
+        "source": "email_received",
+        "email_message_id": ctx.outputs["classify"]["message_id"],
+        "category": "not_interested",
+        "approved_by": ctx.approval.actor,
+        "job_id": ctx.job_id,
+    }
 
     async def write() -> str:
         async with ctx.db.transaction() as s:
@@ -622,15 +670,26 @@ async def unsubscribe(ctx: StepContext) -> dict[str, Any]:
                 return None
             contact.do_not_email = True
             s.add(contact)
-            await crm.add_activity(s, org_id=ctx.org_id, kind="note", deal_id=out.get("deal_id"),
-                                   contact_id=contact.id, user_id=ctx.user_id,
-                                   summary="Asked not to be emailed: marked do-not-email",
-                                   provenance={"email_message_id": out["message_id"], "job_id": ctx.job_id})
+            await crm.add_activity(
+                s,
+                org_id=ctx.org_id,
+                kind="note",
+                deal_id=out.get("deal_id"),
+                contact_id=contact.id,
+                user_id=ctx.user_id,
+                summary="Asked not to be emailed: marked do-not-email",
+                provenance={"email_message_id": out["message_id"], "job_id": ctx.job_id},
+            )
             return contact.name
 
     name = await ctx.effect("do-not-email", write)
-    lines = unsubscribe_lines(name) if name else [
-        "They are not a CRM contact yet; nothing to mark. Sixty will not draft emails to them."]
+    lines = (
+        unsubscribe_lines(name)
+        if name
+        else [
+            "They are not a CRM contact yet; nothing to mark. Sixty will not draft emails to them."
+        ]
+    )
     return {"do_not_email": bool(name), **await _tell(ctx, lines)}
 
 
@@ -655,9 +714,16 @@ async def out_of_office(ctx: StepContext) -> dict[str, Any]:
             return until.isoformat()
 
     paused = await ctx.effect("pause", write)
-    label = datetime.fromisoformat(back).strftime("%a %-d %b") if back else details.get("return_date_text")
-    lines = out_of_office_lines(label) if paused or not back else [
-        f"Back on {label}. They are not a CRM contact, so nothing was paused."]
+    label = (
+        datetime.fromisoformat(back).strftime("%a %-d %b")
+        if back
+        else details.get("return_date_text")
+    )
+    lines = (
+        out_of_office_lines(label)
+        if paused or not back
+        else [f"Back on {label}. They are not a CRM contact, so nothing was paused."]
+    )
     return {"paused_until": paused, **await _tell(ctx, lines)}
 
 
@@ -679,20 +745,66 @@ def sequence() -> Sequence:
         steps=(
             Step("fetch", "email.fetch", on_failure="retry", max_retries=5, timeout_s=60),
             Step("classify", "email.classify", on_failure="stop", timeout_s=60),
-            Step("schedule", "email.schedule", condition=_is("meeting_request"), on_failure="retry"),
-            Step("proposal", "email.proposal", condition=_is("proposal_request"), on_failure="retry"),
-            Step("draft_reply", "email.draft_reply", condition=_is(*DRAFT_CATEGORIES), on_failure="stop"),
-            Step("deliver_reply", "email.deliver_reply", requires_approval=True, approval_kind="email_send",
-                 approval_payload_from="draft_reply", condition=_is(*DRAFT_CATEGORIES), on_failure="stop"),
-            Step("referral_review", "email.referral_review", condition=_is("referral"), on_failure="stop"),
-            Step("add_referral", "email.add_referral", requires_approval=True, approval_kind="contact_add",
-                 approval_payload_from="referral_review", condition=_is("referral"), on_failure="stop"),
-            Step("close_review", "email.close_review", condition=_is("not_interested"), on_failure="stop"),
-            Step("apply_close", "email.apply_close", requires_approval=True, approval_kind="deal_close",
-                 approval_payload_from="close_review",
-                 condition=Condition("close_review.deal_id", "truthy"), on_failure="stop"),
-            Step("unsubscribe", "email.unsubscribe", condition=_is("unsubscribe"), on_failure="retry"),
-            Step("out_of_office", "email.out_of_office", condition=_is("out_of_office"), on_failure="retry"),
+            Step(
+                "schedule", "email.schedule", condition=_is("meeting_request"), on_failure="retry"
+            ),
+            Step(
+                "proposal", "email.proposal", condition=_is("proposal_request"), on_failure="retry"
+            ),
+            Step(
+                "draft_reply",
+                "email.draft_reply",
+                condition=_is(*DRAFT_CATEGORIES),
+                on_failure="stop",
+            ),
+            Step(
+                "deliver_reply",
+                "email.deliver_reply",
+                requires_approval=True,
+                approval_kind="email_send",
+                approval_payload_from="draft_reply",
+                condition=_is(*DRAFT_CATEGORIES),
+                on_failure="stop",
+            ),
+            Step(
+                "referral_review",
+                "email.referral_review",
+                condition=_is("referral"),
+                on_failure="stop",
+            ),
+            Step(
+                "add_referral",
+                "email.add_referral",
+                requires_approval=True,
+                approval_kind="contact_add",
+                approval_payload_from="referral_review",
+                condition=_is("referral"),
+                on_failure="stop",
+            ),
+            Step(
+                "close_review",
+                "email.close_review",
+                condition=_is("not_interested"),
+                on_failure="stop",
+            ),
+            Step(
+                "apply_close",
+                "email.apply_close",
+                requires_approval=True,
+                approval_kind="deal_close",
+                approval_payload_from="close_review",
+                condition=Condition("close_review.deal_id", "truthy"),
+                on_failure="stop",
+            ),
+            Step(
+                "unsubscribe", "email.unsubscribe", condition=_is("unsubscribe"), on_failure="retry"
+            ),
+            Step(
+                "out_of_office",
+                "email.out_of_office",
+                condition=_is("out_of_office"),
+                on_failure="retry",
+            ),
         ),
         branches=(Branch("fetch", Condition("fetch.message", "falsy"), END),),
     )

@@ -31,7 +31,9 @@ TOPICS: dict[str, tuple[re.Pattern[str], str]] = {
         "you the details.",
     ),
     "timeline": (
-        re.compile(r"\b(timeline|how long|implementation|go[- ]live|roll ?out|set ?up time)\b", re.I),
+        re.compile(
+            r"\b(timeline|how long|implementation|go[- ]live|roll ?out|set ?up time)\b", re.I
+        ),
         "On timing: most teams are up and running within a few weeks, and I'll outline what "
         "that would look like for you.",
     ),
@@ -83,7 +85,9 @@ def topics_in(text: str) -> tuple[str, ...]:
 
 def reply_subject(subject: str) -> str:
     """`Re: <subject>` without stacking prefixes (Re:, RE:, Fwd:, AW:, SV:)."""
-    clean = re.sub(r"^\s*((re|fwd?|aw|sv|antw)\s*(\[\d+\])?\s*:\s*)+", "", subject or "", flags=re.I)
+    clean = re.sub(
+        r"^\s*((re|fwd?|aw|sv|antw)\s*(\[\d+\])?\s*:\s*)+", "", subject or "", flags=re.I
+    )
     clean = re.sub(r"\s+", " ", clean).strip()
     return f"Re: {clean}" if clean else "Re: your message"
 
@@ -108,7 +112,9 @@ def draft_reply(data: ReplyInput) -> ReplyDraft:
         lines.append("")
         lines.extend(answers)
     elif data.category != "interested":
-        lines.append("I'll look into your question and come back to you with a full answer shortly.")
+        lines.append(
+            "I'll look into your question and come back to you with a full answer shortly."
+        )
     lines.append("")
     if data.category == "interested":
         lines.append("Would a 30-minute call next week work to go through next steps? "

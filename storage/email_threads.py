@@ -150,7 +150,9 @@ async def add_message(session: AsyncSession, *, thread: EmailThread, message: Em
     message.org_id = thread.org_id
     session.add(message)
     participants = set(thread.participants or [])
-    participants.update(a.lower() for a in [message.from_addr, *message.to_addrs, *message.cc_addrs])
+    participants.update(
+        a.lower() for a in [message.from_addr, *message.to_addrs, *message.cc_addrs]
+    )
     thread.participants = sorted(participants)
     if thread.last_message_at is None or message.received_at > thread.last_message_at:
         thread.last_message_at = message.received_at
@@ -201,7 +203,9 @@ async def match_sender(session: AsyncSession, *, org_id: int, address: str) -> M
     if company_id is None and domain and domain not in FREEMAIL:
         company = (
             await session.exec(
-                select(Company).where(Company.org_id == org_id, func.lower(Company.domain) == domain)
+                select(Company).where(
+                    Company.org_id == org_id, func.lower(Company.domain) == domain
+                )
             )
         ).first()
         company_id = company.id if company is not None else None
@@ -220,7 +224,9 @@ async def match_sender(session: AsyncSession, *, org_id: int, address: str) -> M
         deal = _first_open(list((await session.exec(stmt)).all()))
     if deal is None and company_id is not None:
         stmt3 = select(Deal).where(Deal.org_id == org_id, Deal.company_id == company_id)
-        deal = _first_open(list((await session.exec(stmt3.order_by(col(Deal.updated_at).desc()))).all()))
+        deal = _first_open(
+            list((await session.exec(stmt3.order_by(col(Deal.updated_at).desc()))).all())
+        )
     return Match(
         contact_id=contact.id if contact else None,
         deal_id=deal.id if deal else None,
