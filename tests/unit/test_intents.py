@@ -148,8 +148,7 @@ POSITIVE = [
 ]
 
 NEGATIVE = [
-    [("R", "I'll send the pricing and line up a reference by Friday.")][0:0]
-    or [("R", "I'll line up a reference by Friday.")],
+    [("R", "I'll line up a reference by Friday.")],
     [("P", "If you can show that, the money is there.")],
     [("P", "We need a roadmap for our own rollout.")],
     [("R", "I need the SOC 2 report from our security team.")],
