@@ -39,14 +39,15 @@ from blocks.post_meeting import (
     summary_blocks,
 )
 from flows.events import Event, EventSource
+from flows.language import FOLLOW_UP_EVENTS, follow_up_for, intents_for
 from flows.sequence import Branch, Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext, StepResult, TransientError
 from skills.action_items import ActionItem, extract_action_items
 from skills.commitments import commitments_from_intents
 from skills.crm_updates import DealSnapshot, plan_crm_updates
-from skills.follow_up import FollowUpInput, draft_follow_up
+from skills.follow_up import FollowUpInput
 from skills.follow_up import Step as AgreedStep
-from skills.intents import Intent, detect_intents
+from skills.intents import Intent
 from skills.next_actions import suggest_next_actions
 from skills.transcript_types import Transcript as CallTranscript
 from skills.transcript_types import parse_transcript
@@ -68,11 +69,6 @@ log = logging.getLogger(__name__)
 SEQUENCE = "meeting_ended"
 VERSION = 1
 
-FOLLOW_UP_EVENTS = {
-    "commitment:send_proposal": "proposal_generation",
-    "commitment:schedule_meeting": "calendar_find_times",
-    "request:send_content": "content_retrieval",
-}
 LABEL_WORDS = {
     "commitment:send_proposal": "You committed to send a proposal",
     "commitment:schedule_meeting": "Next meeting to schedule",
@@ -135,8 +131,10 @@ async def load_call(ctx: StepContext, meeting_id: int) -> CallData:
     return CallData(meeting, rep, prefs, attendees, transcript, deal, company, contact)
 
 
-def call_intents(call: CallData) -> list[Intent]:
-    return detect_intents(call.transcript)
+def _intent_from_json(r: dict[str, Any]) -> Intent:
+    return Intent(label=r["label"], utterance=r["utterance"], speaker=r["speaker"], phrase=r["phrase"],
+                  confidence=r["confidence"], event=r.get("event"),
+                  deadline=date.fromisoformat(r["deadline"]) if r.get("deadline") else None)
 
 
 # ---------------------------------------------------------------------------------- steps
@@ -169,14 +167,18 @@ def _item_json(item: ActionItem) -> dict[str, Any]:
 
 
 async def action_items(ctx: StepContext) -> dict[str, Any]:
+    """Action items need the intents; they are kept here so `intents` does not detect twice."""
     call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
-    items = extract_action_items(call.transcript, call_intents(call))
-    return {"items": [_item_json(i) for i in items], "owner_unsure": sum(1 for i in items if i.owner is None)}
+    found = await intents_for(ctx, call.transcript)
+    items = extract_action_items(call.transcript, found)
+    return {"items": [_item_json(i) for i in items], "owner_unsure": sum(1 for i in items if i.owner is None),
+            "intents": [i.to_json() for i in found]}
 
 
 async def intents(ctx: StepContext) -> dict[str, Any]:
     call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
-    found = call_intents(call)
+    known = (ctx.outputs.get("action_items") or {}).get("intents")
+    found = [_intent_from_json(r) for r in known] if known is not None else await intents_for(ctx, call.transcript)
     for intent in found:
         event_type = FOLLOW_UP_EVENTS.get(intent.label)
         if event_type and ctx.user_id is not None:
@@ -376,7 +378,7 @@ async def draft_follow_up_step(ctx: StepContext) -> dict[str, Any]:
              or (i.label == "request:send_content" and i.speaker == "rep")]
     meeting_next = next((i for i in found if i.label == "commitment:schedule_meeting"), None)
     highlights = [i.phrase for i in found if i.label in ("signal:buying_positive", "signal:timeline")]
-    draft = draft_follow_up(FollowUpInput(
+    draft = await follow_up_for(ctx, FollowUpInput(
         rep_name=call.rep.name, prospect_names=[a.name or "" for a in call.prospects],
         company=call.company.name if call.company else None, meeting_title=call.meeting.title,
         meeting_date=meeting_day, highlights=highlights, steps=steps,
