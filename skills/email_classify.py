@@ -192,6 +192,10 @@ _CUES: list[_Cue] = [
         r"employees|company|organi[sz]ation|domain|addresses|colleagues))( \w+){0,2} (from|off) "
         r"(your|the|this|all|any|these)\b",
         r"\btake (me|us) off\b",
+        r"\b(cease|stop|end|halt) (all |any |further |all further )?(contact|communications?|"
+        r"correspondence|outreach|e-?mails)\b",
+        r"\bremove( me| us)? (from|off) (the|your|this|all|any)( [\w-]+)? (list|lists|mailing|e-?mails|"
+        r"database|crm|sequence|sequences)\b|^\W*remove from (the |your |this )?list\b",
         r"\boff (this|your|the|all|these|any) (\w+ )?(lists?|mailing lists?|distribution( list)?|"
         r"sequences?|cadences?|campaigns?)\b",
         r"\b(be|get|been|being) (removed|taken off|unsubscribed|deleted)( from| off)? (your|the|"
@@ -344,7 +348,8 @@ _CUES: list[_Cue] = [
         r"(procurement|purchasing|legal|finance|hr|security|ops|sales ops|revops|the (procurement|"
         r"purchasing|legal|finance|it|security|sales) team)\b",
         r"\b(hand(ed|ing)?|pass(ed|ing)?|forward(ed|ing)?|refer(red|ring)?|direct(ed|ing)?|"
-        r"redirect(ed|ing)?) (this|it|you|your (note|email|e-mail|message|request|enquiry|inquiry))"
+        r"redirect(ed|ing)?) (this|it|you|your (note|email|e-mail|message|request|enquiry|inquiry)|"
+        r"(these|such|any|all) (questions|requests|emails|enquiries|inquiries|queries))"
         r"( over| on| along)? to (?=my |our |him|her|them|the (right|best|relevant)|[\w.+-]+@)",
         r"\bnot my (call|decision|department|area|remit|responsibility|budget|project)\b",
         r"\bloop(ing|ed)? (him|her|them) in\b",
@@ -435,6 +440,8 @@ _CUES: list[_Cue] = [
         "not_interested",
         0.8,
         r"\b(hold|holding|held) off\b",
+        r"\b(got|have|has) (this|it|that|everything|things) covered\b",
+        r"\b(going|go|went|stay|staying|stick|sticking) with (the|our) (incumbent|current|existing)\b",
         r"\b(going|go|went|gone|stay|staying|keep it|keeping it) in[- ]house\b",
         r"\b(won't|will not|wouldn't|isn't|is not|no longer) (be )?(relevant|applicable|useful|needed)\b",
         r"\balready (have|use|got|own|run) (something|a tool|a solution|one|a system|a vendor|a "
@@ -706,7 +713,8 @@ _CUES: list[_Cue] = [
         r"explore|evaluating|struggling|thinking|considering|"
         r"working|trying)\b",
         r"\b(we're|we are|i'm|i am) (currently |actively |already |just )?(exploring|evaluating|"
-        r"looking at|researching|assessing|reviewing|comparing) (tools|options|solutions|vendors|"
+        r"looking at|researching|assessing|reviewing|comparing) (a few |some |several |a couple of |"
+        r"different |various |other |new )?(tools|options|solutions|vendors|"
         r"platforms|this|something|ways|how)\b",
         r"\bwe('ve| have) been (struggling|looking|exploring|thinking about|meaning to|"
         r"evaluating|considering)\b",
@@ -718,6 +726,7 @@ _CUES: list[_Cue] = [
         0.7,
         r"\bkeep (me|us) (posted|updated|in the loop|informed)\b",
         r"\b(send|share)( me| us| over)? (whatever|anything|what) (you have|you've got|you can)\b",
+        r"\bhappy to (include|consider|look at|hear from|add) you\b",
         r"\b(stay|keep) in touch\b|\bkeep (talking|chatting|the conversation going)\b",
         r"\b(good|great|strong|ideal|perfect|natural) (candidate|fit|match|use case)\b",
         r"\bkeep (me|us) on (your|the) (list|radar)\b",

@@ -285,6 +285,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex - can we do a quick 15 on Monday? Want to clarify a couple of points before I present internally.",
         "Alex, I'm pulling together our evaluation committee. Could you join us on the 12th at 10:00 for 45 minutes?",
         "Let's talk Thursday. Send an invite for whatever time suits.",
+        "Thanks Alex. My calendar is pretty open next week - grab whatever works.",
+        "Would you be able to meet our CTO on Tuesday? She has some technical questions.",
+        "Can we set up time with your solutions engineer?",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -346,6 +349,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, we'd like to trial 10 seats for 3 months. Can you send the paperwork and pricing for that?",
         "Please send me an updated quote reflecting 35 seats instead of 40.",
         "Could you give us a proposal we can take to our board in January?",
+        "Could you work up a quote for the team plan? We're at 22 reps.",
+        "I'd like to see what an annual contract would look like, pricing-wise.",
+        "Send me the pricing so I can put it in front of our CFO.",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -412,6 +418,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, is the AI trained on our data? Our legal team is asking.",
         "Where can I find the admin settings to change the follow-up template?",
         "We need help configuring the HubSpot integration - our deals aren't syncing.",
+        "Can I change the language of the follow-up drafts to German?",
+        "Hi Alex, I'm still waiting on the DPA you promised last week.",
+        "How long does implementation usually take?",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -466,6 +475,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, not right now, but this is genuinely interesting. Can you keep me posted on new features?",
         "Quick reply - yes, this is on our radar. What's the best way to learn more?",
         "Sounds really helpful. I'll share with my manager and get back to you.",
+        "Hi Alex, this is relevant. Our sales managers would love this. Can you send a short overview I can share?",
+        "Thanks for the note - I'm definitely curious. What's the pitch in two lines?",
+        "We're evaluating a few options in this space - happy to include you.",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -530,6 +542,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Alex, we're going in-house with this. Thanks for your time.",
         "Our leadership decided against adding new sales tools. Please close this out.",
         "We're winding down the sales team so this won't be relevant. All the best.",
+        "Thanks, but we've got this covered.",
+        "We're happy with our current process and don't see a need for this.",
+        "We'll be going with the incumbent.",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -582,6 +597,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, you'd want to talk with Grace in our rev ops team; I've added her here.",
         "Hi! Tooling decisions go through our COO, Maya Singh. Her email is maya@prospect.example.",
         "I'm not best placed to answer - Luke in finance would know.",
+        "Hi Alex, please direct these questions to our sales operations lead, Noor Haddad.",
+        "I'm just an SDR here - the buyer would be our VP Sales, Dan Otto.",
+        "Best person for this is my colleague Leila - I've forwarded your email to her.",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -607,6 +625,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I'm currently on maternity leave and will be back in April. Please contact hr@prospect.example for anything urgent.",
         "Away until the 1st with no email access. I'll get back to you when I return.",
         "Hello, I'm on holiday until 4th January. I will not be checking emails. Merry Christmas!",
+        "Currently on leave. Returning 14 December.",
     ),
     "unsubscribe": (
         "Remove.",
@@ -659,6 +678,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Don't email this address again.",
         "I don't want to receive any more emails from you. Remove me.",
         "Please opt me out.",
+        "Please cease all contact.",
+        "Remove from list.",
+        "Please do not contact me further.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
@@ -742,6 +764,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks - I'll let you know once we've discussed internally.",
         "Hi Alex, great chatting today. Talk in January.",
         "Just wanted to say thanks for being so responsive this year.",
+        "Hi Alex, just confirming I've shared your details with our procurement team. They may be in touch.",
+        "Thanks for the book recommendation!",
+        "Cheers - will take a look over the weekend.",
     ),
 }
 
