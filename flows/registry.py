@@ -11,6 +11,7 @@ from flows.sequence import SequenceRegistry
 
 SEQUENCE_MODULES = (
     "flows.meeting_ended",
+    "flows.commitments",
     "flows.email_send",
     "flows.email_received",
     "flows.calendar_find_times",

@@ -159,3 +159,16 @@ async def add_flags(session: AsyncSession, *, deal: Deal, flags: list[str]) -> l
         session.add(deal)
         await session.flush()
     return added
+
+
+async def flag_overdue(session: AsyncSession, *, now: datetime) -> list[Commitment]:
+    """Mark open commitments past their due time as overdue; returns the ones newly flagged."""
+    rows = list((await session.exec(
+        select(Commitment).where(Commitment.status == "open", col(Commitment.due_at).is_not(None),
+                                 col(Commitment.due_at) < now)
+    )).all())
+    for row in rows:
+        row.status = "overdue"
+        session.add(row)
+    await session.flush()
+    return rows
