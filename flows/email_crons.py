@@ -1,11 +1,134 @@
-"""Crons for mailbox watch renewal, Graph subscription renewal, polling fallback."""
+"""Crons for inbound mail: Gmail watch renewal, Graph subscription renewal, polling fallback.
+
+- `email:gmail_watch` (daily, 03:17 UTC): for every active Google connection, `users.watch`
+  again (Gmail drops a watch after 7 days) when a Pub/Sub topic is configured
+  (`GOOGLE_PUBSUB_TOPIC`); the answer's history id starts the inbox cursor of a mailbox that
+  has none, so the first push only brings mail that arrived after connecting.
+- `email:graph_subscriptions` (hourly): `connectors.graph_subscriptions.renew_graph_subscriptions`
+  when that module is present.
+- `email:poll` (every `EMAIL_POLL_INTERVAL_S`, only without `PUBLIC_BASE_URL`, i.e. when no
+  push can reach this install): one `email_received` event per connected Google mailbox, keyed
+  per mailbox and interval, so a fire acted on twice still makes one job. It runs in the
+  long-lived app process's scheduler (`app.register_crons`), not as a cold-started task.
+
+Each fire is acted on once across processes (`flows.crons`). No address is logged.
+"""
 
 from __future__ import annotations
 
+import inspect
+import logging
+from datetime import datetime
 from typing import Any
 
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlmodel import select
+
 from flows.crons import CronSpec
+from flows.events import Event, EventSource, EventType
+from storage import email_threads as repo
+from storage.connections import ACTIVE
+from storage.models import Connection
+
+log = logging.getLogger(__name__)
+
+POLL_PROVIDERS = ("google",)  # Graph inboxes are pushed or renewed; polling them needs delta
+
+
+async def active_mailboxes(db: Any, providers: tuple[str, ...]) -> list[Connection]:
+    async with db.session() as s:
+        stmt = select(Connection).where(
+            Connection.status == ACTIVE,
+            Connection.provider.in_(providers),  # type: ignore[attr-defined]
+            Connection.user_id.is_not(None),  # type: ignore[union-attr]
+        )
+        return list((await s.exec(stmt.order_by(Connection.id))).all())
+
+
+def poll_events(conns: list[Connection], fire: datetime) -> list[Event]:
+    """One poll per mailbox for this interval (the key makes a second fire a no-op)."""
+    stamp = fire.replace(microsecond=0).isoformat()
+    return [
+        Event(
+            type=EventType.EMAIL_RECEIVED,
+            source=EventSource.WEBHOOK_EMAIL,
+            org_id=c.org_id,
+            user_id=c.user_id,
+            payload={"provider": c.provider, "connection_id": c.id, "poll": True},
+            idempotency_key=f"email_received:poll:{c.id}:{stamp}",
+        )
+        for c in conns
+    ]
+
+
+async def renew_gmail_watches(deps: Any, now: datetime) -> int:
+    """`watch` every Google mailbox again; start cursors that are missing. Returns renewals."""
+    from flows.email_received import gmail_client_for
+
+    topic = getattr(deps.settings, "google_pubsub_topic", None)
+    if not topic:
+        return 0
+    renewed = 0
+    for conn in await active_mailboxes(deps.db, ("google",)):
+        assert conn.id is not None
+        try:
+            gmail = await gmail_client_for(deps.db, deps.settings, conn.id)
+            watch = await gmail.watch(topic)
+        except Exception as exc:  # one mailbox failing must not stop the others
+            log.info("gmail watch renewal failed",
+                     extra={"connection_id": conn.id, "error": type(exc).__name__})  # fmt: skip
+            continue
+        async with deps.db.transaction() as s:
+            state = await repo.mailbox_state(s, conn.id)
+            if state.history_id is None:
+                state.history_id = watch.history_id
+            state.subscription_expires_at = watch.expires_at
+            s.add(state)
+        renewed += 1
+    log.info("gmail watches renewed", extra={"renewed": renewed})
+    return renewed
+
+
+async def renew_graph(deps: Any, now: datetime) -> int:
+    try:
+        from connectors.graph_subscriptions import renew_graph_subscriptions
+    except ImportError:
+        return 0
+    from flows.email_received import graph_client_for
+
+    async def factory(connection_id: int) -> Any:
+        return await graph_client_for(deps.db, deps.settings, connection_id)
+
+    base = deps.settings.public_base_url
+    kwargs: dict[str, Any] = {}
+    params = inspect.signature(renew_graph_subscriptions).parameters
+    if base and "notification_url" in params:
+        kwargs["notification_url"] = base.rstrip("/") + "/webhooks/graph"
+    return int(await renew_graph_subscriptions(deps.db, factory, now, **kwargs))
 
 
 def cron_specs(deps: Any) -> list[CronSpec]:
-    return []
+    async def gmail_watch(fire: datetime) -> list[Event]:
+        await renew_gmail_watches(deps, fire)
+        return []
+
+    async def graph_subscriptions(fire: datetime) -> list[Event]:
+        await renew_graph(deps, fire)
+        return []
+
+    specs = [
+        CronSpec("email:gmail_watch", CronTrigger(hour=3, minute=17, timezone="UTC"), gmail_watch),
+        CronSpec(
+            "email:graph_subscriptions", CronTrigger(minute=41, timezone="UTC"), graph_subscriptions
+        ),
+    ]
+    if not deps.settings.public_base_url:
+
+        async def poll(fire: datetime) -> list[Event]:
+            return poll_events(await active_mailboxes(deps.db, POLL_PROVIDERS), fire)
+
+        interval = float(deps.settings.email_poll_interval_s)
+        specs.append(CronSpec("email:poll", IntervalTrigger(seconds=interval, timezone="UTC"), poll,
+                              misfire_grace_time=max(1, int(interval))))  # fmt: skip
+    return specs

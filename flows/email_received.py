@@ -92,14 +92,14 @@ def _cipher(settings: Any) -> Any:
     return TokenCipher(load_key(settings.encryption_key, settings.data_dir))
 
 
-async def gmail_client(ctx: StepContext, connection_id: int) -> Any:
+async def gmail_client_for(db: Any, settings: Any, connection_id: int) -> Any:
     """A GmailClient for the stored connection; refreshed tokens are written back."""
     from connectors.gmail import GmailClient
     from connectors.google_oauth import GoogleOAuth, expires_at_of
     from storage import connections
 
-    settings, cipher = ctx.settings, _cipher(ctx.settings)
-    async with ctx.db.session() as s:
+    cipher = _cipher(settings)
+    async with db.session() as s:
         conn = await connections.connection_by_id(s, cipher=cipher, connection_id=connection_id)
     if conn is None or conn.status != connections.ACTIVE:
         raise LookupError("mailbox connection is gone or inactive")
@@ -109,7 +109,7 @@ async def gmail_client(ctx: StepContext, connection_id: int) -> Any:
     creds = oauth.credentials_from_blob(conn.tokens, conn.scopes)
 
     async def on_refresh(fresh: Any) -> None:
-        async with ctx.db.transaction() as s:
+        async with db.transaction() as s:
             await connections.update_tokens(s, cipher=cipher, connection_id=connection_id,
                                             access_token=fresh.token,
                                             expires_at=expires_at_of(fresh))  # fmt: skip
@@ -142,7 +142,7 @@ async def fetch_google(
     from connectors.gmail import HistoryExpired
     from connectors.google_api import GoogleAuthError, GoogleError, GoogleRateLimited
 
-    gmail = await gmail_client(ctx, connection_id)
+    gmail = await gmail_client_for(ctx.db, ctx.settings, connection_id)
     async with ctx.db.transaction() as s:
         start = (await repo.mailbox_state(s, connection_id)).history_id
     scanned = False
@@ -181,23 +181,32 @@ async def fetch_google(
     return fetched, next_id, scanned
 
 
-async def fetch_microsoft(ctx: StepContext, connection_id: int, message_id: str) -> list[Fetched]:
-    """The message's MIME through the Graph connector (its factory when it offers one)."""
+async def graph_client_for(db: Any, settings: Any, connection_id: int) -> Any:
+    """A GraphClient for the stored Microsoft connection (the connector's factory when it has
+    one, else the stored access token as is); None when there is no usable connection."""
     from connectors import graph
+    from storage import connections
 
     factory = getattr(graph, "client_for_connection", None)
     if factory is not None:
-        client = await factory(ctx.db, ctx.settings, connection_id)
-    else:
-        from storage import connections
+        return await factory(db, settings, connection_id)
+    async with db.session() as s:
+        conn = await connections.connection_by_id(
+            s, cipher=_cipher(settings), connection_id=connection_id
+        )
+    if conn is None or conn.status != connections.ACTIVE or not conn.tokens.get("access_token"):
+        return None
+    base = getattr(settings, "graph_api_base", None) or graph.GRAPH_BASE
+    return graph.GraphClient(str(conn.tokens["access_token"]), base_url=base)
 
-        async with ctx.db.session() as s:
-            conn = await connections.connection_by_id(s, cipher=_cipher(ctx.settings),
-                                                      connection_id=connection_id)  # fmt: skip
-        if conn is None:
-            raise LookupError("mailbox connection is gone")
-        base = getattr(ctx.settings, "graph_api_base", None) or graph.GRAPH_BASE
-        client = graph.GraphClient(str(conn.tokens.get("access_token") or ""), base_url=base)
+
+async def fetch_microsoft(ctx: StepContext, connection_id: int, message_id: str) -> list[Fetched]:
+    """The message's MIME through the Graph connector."""
+    from connectors import graph
+
+    client = await graph_client_for(ctx.db, ctx.settings, connection_id)
+    if client is None:
+        raise LookupError("mailbox connection is gone or inactive")
     try:
         raw = await client.get_message_mime(message_id)
     except graph.GraphNotFound:
@@ -205,9 +214,7 @@ async def fetch_microsoft(ctx: StepContext, connection_id: int, message_id: str)
     except (graph.GraphRateLimited, graph.GraphUnavailable) as exc:
         raise TransientError("graph unavailable", getattr(exc, "retry_after", None)) from None
     finally:
-        close = getattr(client, "aclose", None)
-        if close is not None:
-            await close()
+        await client.aclose()
     return [Fetched(message_id, raw)]
 
 

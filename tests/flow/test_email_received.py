@@ -353,3 +353,58 @@ async def test_referral_adds_the_contact_on_approval(world: World) -> None:
     await w.engine.drain()
     added = [c for c in await rows(w, Contact) if c.email == "priya.shah@northwind.test"]
     assert len(added) == 1 and added[0].name == "Priya Shah"
+
+
+class TopicSettings(Settings):
+    google_pubsub_topic: str | None = None
+
+
+@dataclass
+class CronDeps:
+    db: Database
+    settings: Settings
+
+
+async def test_poll_fires_make_one_job_per_mailbox_and_interval(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from flows import email_crons
+    from flows.crons import fire_once
+
+    w = world
+    w.google.deliver(REP, mail("What does onboarding look like for a team of 12?"))
+    deps = CronDeps(w.db, w.engine.settings)
+    [poll] = [c for c in email_crons.cron_specs(deps) if c.id == "email:poll"]
+    fire = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    first = await fire_once(w.db, poll, fire, w.engine.submit, "a")
+    again = email_crons.poll_events(await email_crons.active_mailboxes(w.db, ("google",)), fire)
+    assert first is not None and len(first) == 1 and isinstance(first[0], JobRef)
+    assert isinstance(await w.engine.submit(again[0]), Skipped)  # another process, same interval
+    await w.engine.drain()
+    [msg] = await rows(w, EmailMessage)
+    assert msg.category == "needs_response"
+    pushed = CronDeps(
+        w.db, w.engine.settings.model_copy(update={"public_base_url": "https://x.test"})
+    )
+    assert "email:poll" not in [c.id for c in email_crons.cron_specs(pushed)]
+
+
+async def test_watch_renewal_starts_a_missing_cursor(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from flows import email_crons
+
+    w = world
+    async with w.db.transaction() as s:
+        state = await s.get(MailboxState, w.conn)
+        assert state is not None
+        await s.delete(state)
+    base = w.engine.settings.model_dump()
+    deps = CronDeps(
+        w.db,
+        TopicSettings(_env_file=None, **{**base, "google_pubsub_topic": "projects/p/topics/t"}),
+    )  # type: ignore[call-arg]
+    assert await email_crons.renew_gmail_watches(deps, datetime.now(UTC)) == 1
+    [state] = await rows(w, MailboxState)
+    assert state.history_id is not None and state.subscription_expires_at is not None
+    assert w.google.mailbox(REP).watch_topic == "projects/p/topics/t"
