@@ -268,7 +268,11 @@ def _score(
     if in_condition(low, sent, m.start()) and not _POLITE_IF.search(low, sent.start, sent.end):
         return None
     if leading_condition(low, sent):
-        return None
+        # "If budget gets approved we might revisit": hypothetical. "If it checks out, we'd
+        # start in January": a plan with a condition, still a timeline.
+        if mode != "timeline" or re.search(r"\b(?:might|may|could|maybe|perhaps)\b", sent.low):
+            return None
+        conf *= 0.9
     if mode.startswith("stake"):
         in_sentence = low[sent.start : sent.end]
         if rules.PAST_APPROVAL_RE.search(in_sentence) and not rules.FUTURE_NEED_RE.search(
@@ -489,6 +493,7 @@ def _reply_intent(
 
 
 _REP_COMMITMENTS = ("commitment:send_proposal", "commitment:schedule_meeting")
+_PROPOSAL_WORD = re.compile(r"\b(?:" + rules.PROPOSAL_OBJ + r")\b")
 
 
 def _named_tools(i: int, ctx: _Context) -> Intent | None:
@@ -520,6 +525,10 @@ def _pronoun_commitment(
             earlier = best.get((j, label))
             if earlier is not None and earlier.kind in ("ask", "offer"):
                 return _reply_intent(i, ctx, label, 0.86, "commit")
+    # "...you'd send pricing, but I never got it." - "I'll send it right after this call."
+    previous = ctx.previous_other(i, back=1)
+    if previous and _PROPOSAL_WORD.search(previous[0]) and _side(ctx.roles[i].role) == "rep":
+        return _reply_intent(i, ctx, "commitment:send_proposal", 0.84, "commit")
     return None
 
 

@@ -493,3 +493,19 @@ def test_current_tools_named_when_asked_are_competition() -> None:
     assert (
         labels_at([question, ("P", "Spreadsheets. We trialled Gong but dropped it.")], 1) == set()
     )
+
+
+def test_planned_timeline_with_a_condition_but_not_a_hypothetical() -> None:
+    assert labels_at([("P", "If everything checks out, we'd start the pilot in January.")]) == {
+        "signal:timeline"
+    }
+    assert labels_at([("P", "If budget gets approved next year we might revisit it.")]) == set()
+
+
+def test_promise_about_pricing_the_prospect_is_still_waiting_for() -> None:
+    turns = [
+        ("P", "Dana told me you'd send pricing last week, but I never got it."),
+        ("R", "Apologies, that's on me. I'll send it right after this call."),
+    ]
+    assert labels_at(turns, 1) == {"commitment:send_proposal"}
+    assert labels_at(turns, 0) == set()
