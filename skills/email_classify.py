@@ -431,8 +431,9 @@ _CUES: list[_Cue] = [
         r"\b(please )?(don't|do not) (follow[- ]?up|chase|check in|bother)\b",
         r"\bnot (the |a )?(right|good|great|ideal) (time|timing|moment)\b",
         r"\b(timing|timeline) (isn't|is not|doesn't|does not) (right|work)\b",
-        r"\b(put|putting|placed|are) (this|it|the project|everything|things|the initiative)? ?on "
-        r"hold\b",
+        r"\b(put|putting|placed|placing|are|is|be)( [\w-]+){0,3}? on (hold|pause|ice)\b",
+        r"\bpaus(e|ed|ing) (this|it|the (project|evaluation|search|initiative)|our (evaluation|"
+        r"search)|all|any)\b",
         negatable=False,
         conditional_skip=True,
     ),
@@ -1074,6 +1075,11 @@ _DIRECTED_NAMED = re.compile(
     r"(?!(?:I|The|This|It|Here|Our|My|Your|You|All|Everyone|Sixty|Mon|Tue|Wed|Thu|Fri|Sat|Sun|"
     r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Support|Sales)[a-z]*\b)[A-Z][a-z]+"
 )
+_YOU_WANT_NAMED = re.compile(
+    r"(?i:\byou(?:'re| are)? (?:probably |likely |might |may |actually )?(?:want|looking for|"
+    r"meant))\s+(?!(?:I|The|This|It|To|A|An|Our|My|Your|Sixty|Mon|Tue|Wed|Thu|Fri|Sat|Sun|"
+    r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)[A-Z][a-z]+"
+)
 _TO_YOU = re.compile(r"\b(you|you'll|you'd|please|best|better|should|suggest|recommend|try)\b")
 _COLLEAGUE_NAMED = re.compile(
     r"(?i:\b(?:my|our) (?:colleague|co-?worker|team ?mate|boss|manager|counterpart|replacement|"
@@ -1098,6 +1104,11 @@ def _named_referrals(original: str, low: str) -> list[_Hit]:
             or _TO_YOU.search(_window_before(low, m.start()))
         )
         and not _conditional(low, m.start())
+    ]
+    hits += [
+        _Hit("referral", 0.8, m.start(), m.end())
+        for m in _YOU_WANT_NAMED.finditer(original)
+        if not _conditional(low, m.start())
     ]
     hits += [
         _Hit("referral", 0.7, m.start(), m.end())

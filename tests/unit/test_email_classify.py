@@ -288,6 +288,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks Alex. My calendar is pretty open next week - grab whatever works.",
         "Would you be able to meet our CTO on Tuesday? She has some technical questions.",
         "Can we set up time with your solutions engineer?",
+        "Hello Alex, I'd like to schedule a product demo for our sales leadership. Please propose some times.",
+        "We can meet on Zoom Wednesday 4pm CET - does that suit?",
+        "Alex, are you able to jump on Teams later today? Quick question on the rollout.",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -352,6 +355,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Could you work up a quote for the team plan? We're at 22 reps.",
         "I'd like to see what an annual contract would look like, pricing-wise.",
         "Send me the pricing so I can put it in front of our CFO.",
+        "Hi Alex, please prepare pricing for 2 options: 20 seats and 50 seats.",
+        "Can you let me know the price for the add-on?",
+        "We'd need an SOW and quote before the PO can be raised.",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -421,6 +427,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Can I change the language of the follow-up drafts to German?",
         "Hi Alex, I'm still waiting on the DPA you promised last week.",
         "How long does implementation usually take?",
+        "Hey Alex, can you resend the login link? The first one expired.",
+        "What happens to our data if we cancel?",
+        "Does the tool work on mobile?",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -478,6 +487,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, this is relevant. Our sales managers would love this. Can you send a short overview I can share?",
         "Thanks for the note - I'm definitely curious. What's the pitch in two lines?",
         "We're evaluating a few options in this space - happy to include you.",
+        "Sounds like a great fit for our team. Tell me more about onboarding.",
+        "I'd like to learn more. Please send some info my way.",
+        "Thanks - we're interested in principle. What's the typical timeline to get going?",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -545,6 +557,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks, but we've got this covered.",
         "We're happy with our current process and don't see a need for this.",
         "We'll be going with the incumbent.",
+        "We're not in a position to take this on.",
+        "Respectfully, this isn't for us.",
+        "We've decided to put tooling decisions on pause until further notice.",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -600,6 +615,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, please direct these questions to our sales operations lead, Noor Haddad.",
         "I'm just an SDR here - the buyer would be our VP Sales, Dan Otto.",
         "Best person for this is my colleague Leila - I've forwarded your email to her.",
+        "I've handed over to my successor, Jo Baird - jo.baird@prospect.example.",
+        "Someone from our procurement team will reach out - I've passed your details to them.",
+        "Wrong Dana, I think - you probably want Dana Li in marketing.",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -626,6 +644,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Away until the 1st with no email access. I'll get back to you when I return.",
         "Hello, I'm on holiday until 4th January. I will not be checking emails. Merry Christmas!",
         "Currently on leave. Returning 14 December.",
+        "I'm out until Monday with limited email access.",
+        "I'll be out next week, so expect a slower reply from me until the 30th.",
     ),
     "unsubscribe": (
         "Remove.",
@@ -681,6 +701,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Please cease all contact.",
         "Remove from list.",
         "Please do not contact me further.",
+        "Please unsubscribe me immediately.",
+        "Remove me from your list and stop emailing.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
@@ -767,6 +789,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, just confirming I've shared your details with our procurement team. They may be in touch.",
         "Thanks for the book recommendation!",
         "Cheers - will take a look over the weekend.",
+        "Good to know, thanks.",
+        "Thanks Alex, I've added the invite to my calendar.",
     ),
 }
 
