@@ -54,11 +54,22 @@ def main() -> int:
     messages = [_variants(sources[i % len(sources)], i) for i in range(TARGET)]
     for raw in messages[:50]:  # warm up regex caches
         classify_email(parse_email(raw))
-    started = time.perf_counter()
+    # CPU time of this process: the cost of the work itself, not of other processes on a busy
+    # machine; the wall-clock figure is reported alongside
+    started, wall_started = time.process_time(), time.perf_counter()
     for raw in messages:
         classify_email(parse_email(raw))
-    elapsed = time.perf_counter() - started
-    emit("email_classify", "emails_per_s", len(messages) / elapsed, "emails/s", n=len(messages))
+    elapsed = time.process_time() - started
+    wall = time.perf_counter() - wall_started
+    emit(
+        "email_classify",
+        "emails_per_s",
+        len(messages) / elapsed,
+        "emails/s",
+        n=len(messages),
+        clock="process_cpu",
+        wall_emails_per_s=round(len(messages) / wall, 1),
+    )
     if (directory / "labels.json").is_file():
         result = evaluate(directory)
         emit("email_classify", "accuracy", result.accuracy, "share", n=result.n, set="emails_dev")
