@@ -1,0 +1,241 @@
+"""`/webhooks/graph` over loopback HTTP, driven by the fake Graph the way Graph does it: the
+validationToken handshake when subscriptions are created, change notifications (batched, with
+clientState checks), lifecycle notifications, and renewal of what is due."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from cryptography.fernet import Fernet
+
+from bot.webhooks import graph as graph_webhook
+from config import Settings
+from connectors.graph import GraphClient
+from connectors.graph_subscriptions import (
+    LIFETIME,
+    ensure_calendar_subscription,
+    ensure_mail_subscription,
+    renew_graph_subscriptions,
+)
+from flows.events import Event, EventType, JobRef, Skipped
+from storage import connections as repo
+from storage.crypto import TokenCipher
+from storage.engine import Database
+from storage.models import CalendarSyncState, Connection, MailboxState, Org, User
+from tests.fakes.graph_server import FakeGraph
+
+REP = "ana@contoso.test"
+SCOPES = {"Mail.Read", "Mail.Send", "Calendars.ReadWrite", "User.Read"}
+
+
+@dataclass
+class Recorder:
+    events: list[Event] = field(default_factory=list)
+    fail: bool = False
+
+    async def __call__(self, event: Event) -> JobRef | Skipped:
+        if self.fail:
+            raise ConnectionError("database went away")
+        self.events.append(event)
+        return JobRef(len(self.events), event.type)
+
+
+@dataclass
+class Deps:
+    db: Database
+    settings: Settings
+    submit: Recorder
+    clock: object = field(default=lambda: datetime.now(UTC))
+
+
+@dataclass
+class World:
+    fake: FakeGraph
+    base: str
+    deps: Deps
+    ids: dict[str, int]
+    graph: GraphClient
+
+    @property
+    def url(self) -> str:
+        return self.base + graph_webhook.PATH
+
+    @property
+    def lifecycle_url(self) -> str:
+        return self.base + graph_webhook.LIFECYCLE_PATH
+
+
+@pytest.fixture
+async def world(db: Database) -> AsyncIterator[World]:
+    fake = await FakeGraph().start()
+    settings = Settings(_env_file=None, public_base_url="https://sixty.example")  # type: ignore[call-arg]
+    deps = Deps(db, settings, Recorder())
+    async with db.transaction() as s:
+        org = Org(name="Acme")
+        s.add(org)
+        await s.flush()
+        assert org.id is not None
+        user = User(org_id=org.id, slack_user_id="U1", email=REP, name="Ana")
+        s.add(user)
+        await s.flush()
+        assert user.id is not None
+        conn = await repo.save_connection(
+            s, cipher=TokenCipher(Fernet.generate_key()), org_id=org.id, user_id=user.id,
+            provider="microsoft", tokens={"access_token": "x"}, scopes=sorted(SCOPES),
+            expires_at=None, account_email=REP,
+        )  # fmt: skip
+        ids = {"org": org.id, "user": user.id, "conn": conn.id}
+    app = web.Application()
+    graph_webhook.register_routes(app, deps)
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    graph = GraphClient(fake.issue_token(REP, SCOPES), base_url=fake.graph_base)
+    yield World(fake, str(server.make_url("")).rstrip("/"), deps, ids, graph)
+    await graph.aclose()
+    await server.close()
+    await fake.stop()
+
+
+async def test_mail_subscription_handshake_and_notifications(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    for name in ("bot", "connectors", "storage"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    now = datetime.now(UTC)
+    sub_id = await ensure_mail_subscription(world.deps.db, world.graph, world.ids["conn"],
+                                            world.url, now, lifecycle_url=world.lifecycle_url)  # fmt: skip
+    # Graph validated both URLs through our real route before answering 201
+    assert [(url, status) for url, status, _ in world.fake.handshakes] == [
+        (world.url, 200), (world.lifecycle_url, 200)]  # fmt: skip
+    sub = world.fake.subscriptions[sub_id]
+    assert sub["resource"] == "/me/mailFolders('inbox')/messages" and sub["changeType"] == "created"
+    async with world.deps.db.session() as s:
+        box = await s.get(MailboxState, world.ids["conn"])
+    assert box is not None and box.subscription_id == sub_id
+    assert box.client_state == sub["clientState"] and len(box.client_state) <= 128
+    assert box.subscription_expires_at is not None
+    assert abs(box.subscription_expires_at - (now + LIFETIME)) < timedelta(seconds=2)
+
+    resp = await world.fake.notify(sub_id, "AAMkMsg1")
+    assert resp.status == 202
+    [event] = world.deps.submit.events
+    assert event.type == EventType.EMAIL_RECEIVED and event.source == "webhook:email"
+    assert (event.org_id, event.user_id) == (world.ids["org"], world.ids["user"])
+    assert event.payload == {"provider": "microsoft", "connection_id": world.ids["conn"],
+                             "message_id": "AAMkMsg1"}  # fmt: skip
+    assert event.idempotency_key == f"email_received:microsoft:{world.ids['conn']}:AAMkMsg1"
+    # no Graph call inside the request
+    assert not [r for r in world.fake.routes_called() if r.startswith("mail.")]
+
+    # a forged clientState is dropped, but Graph still gets its 202 (no 4-hour retries)
+    resp = await world.fake.notify(sub_id, "AAMkMsg2", client_state="guess")
+    assert resp.status == 202 and len(world.deps.submit.events) == 1
+    # a batch with one good and one forged item: only the good one counts
+    forged = {"subscriptionId": sub_id, "clientState": "nope", "changeType": "created",
+              "resource": "Users/x/Messages/AAMkEvil", "resourceData": {"id": "AAMkEvil"}}  # fmt: skip
+    unknown = {**forged, "subscriptionId": "not-ours", "clientState": sub["clientState"]}
+    resp = await world.fake.notify(sub_id, "AAMkMsg3", extra=[forged, unknown])
+    assert resp.status == 202
+    assert [e.payload["message_id"] for e in world.deps.submit.events] == ["AAMkMsg1", "AAMkMsg3"]
+    # updates to existing mail (read flags...) start nothing
+    await world.fake.notify(sub_id, "AAMkMsg1", change_type="updated")
+    assert len(world.deps.submit.events) == 2
+
+    logged = json.dumps([vars(r) for r in caplog.records], default=str)
+    assert "bad clientState" in logged and "unknown subscription" in logged
+    assert REP not in logged and sub["clientState"] not in logged
+
+    world.deps.submit.fail = True  # the hand-over failed: 503 so Graph retries
+    resp = await world.fake.notify(sub_id, "AAMkMsg4")
+    assert resp.status == 503
+
+
+async def test_calendar_notifications_lifecycle_and_renewal(world: World) -> None:
+    db = world.deps.db
+    now = datetime.now(UTC)
+    sub_id = await ensure_calendar_subscription(db, world.graph, world.ids["user"], world.url,
+                                                now, lifecycle_url=world.lifecycle_url)  # fmt: skip
+    assert world.fake.subscriptions[sub_id]["changeType"] == "created,updated,deleted"
+    resp = await world.fake.notify(sub_id, "AAMkEv9", change_type="updated")
+    assert resp.status == 202
+    [event] = world.deps.submit.events
+    assert event.type == EventType.CALENDAR_CHANGED and event.payload["provider"] == "microsoft"
+    assert event.payload["event_id"] == "AAMkEv9" and event.payload["resource_state"] == "updated"
+
+    async def factory(connection_id: int) -> GraphClient:
+        assert connection_id == world.ids["conn"]
+        return GraphClient(world.graph.access_token, base_url=world.fake.graph_base)
+
+    # nothing is due yet
+    assert await renew_graph_subscriptions(db, factory, now) == 0
+    # reauthorizationRequired: marked due; the next pass renews it at Graph
+    resp = await world.fake.lifecycle(sub_id, "reauthorizationRequired")
+    assert resp.status == 202
+    later = now + timedelta(minutes=5)
+    assert await renew_graph_subscriptions(db, factory, later) == 1
+    renewed = world.fake.subscriptions[sub_id]["expirationDateTime"]
+    assert renewed == (later + LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # subscriptionRemoved: forgotten; re-created when the pass knows the URL
+    await world.fake.lifecycle(sub_id, "subscriptionRemoved")
+    async with db.session() as s:
+        row = await s.get(CalendarSyncState, event.payload["sync_state_id"])
+    assert row is not None and row.channel_id is None
+    assert await renew_graph_subscriptions(db, factory, later) == 0  # no URL: left alone
+    assert await renew_graph_subscriptions(db, factory, later, notification_url=world.url,
+                                           lifecycle_url=world.lifecycle_url) == 1  # fmt: skip
+    async with db.session() as s:
+        row = await s.get(CalendarSyncState, event.payload["sync_state_id"])
+    assert row is not None and row.channel_id in world.fake.subscriptions
+    assert row.channel_id != sub_id
+    # missed: a resync for the calendar
+    await world.fake.lifecycle(row.channel_id, "missed")
+    assert world.deps.submit.events[-1].payload["resource_state"] == "missed"
+
+    # a grant that stopped working marks the connection expired
+    async def dead(connection_id: int) -> GraphClient:
+        return GraphClient("revoked", base_url=world.fake.graph_base)
+
+    async with db.transaction() as s:
+        row = await s.get(CalendarSyncState, event.payload["sync_state_id"])
+        assert row is not None
+        row.expires_at = later
+        s.add(row)
+    assert await renew_graph_subscriptions(db, dead, later) == 0
+    async with db.session() as s:
+        conn = await s.get(Connection, world.ids["conn"])
+    assert conn is not None and conn.status == "expired"
+
+
+async def test_validation_token_is_echoed_decoded() -> None:
+    """No database needed: the handshake and malformed bodies are answered before any lookup."""
+    deps = Deps(None, Settings(_env_file=None), Recorder())  # type: ignore[arg-type, call-arg]
+    app = web.Application()
+    graph_webhook.register_routes(app, deps)
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    url = str(server.make_url(graph_webhook.PATH))
+    token = "Validation: Testing client application reachability for subscription Request-Id: a+b&c"
+    try:
+        async with aiohttp.ClientSession() as s:
+            async with s.post(url, params={"validationToken": token}, data=b"",
+                              headers={"Content-Type": "text/plain"}) as resp:  # fmt: skip
+                assert resp.status == 200 and resp.content_type == "text/plain"
+                assert await resp.text() == token
+            async with s.post(url, data=b"not json") as resp:
+                assert resp.status == 400
+            async with s.post(url, json={"value": "nope"}) as resp:
+                assert resp.status == 400
+            async with s.post(url, data=b"x" * (graph_webhook.MAX_BODY + 1)) as resp:
+                assert resp.status == 413
+    finally:
+        await server.close()
+    assert deps.submit.events == []
