@@ -1,11 +1,222 @@
-"""Slack listeners for scheduling: slot choice, send times, send invite, show more."""
+"""Slack listeners for the time picker: slot choice, send times, send invite, show more, ways
+out, their time zone, and "I'll handle this".
+
+Every listener acks first. The button value carries the picker's job id; the options and the
+search that produced them are read from that job's outputs in the database (never from the
+message), and only the job's own rep may act on it. Each action becomes a new
+`calendar_find_times` event (`action` offer / invite / email, `source_job_id`, `picker` = the
+message to update), keyed so that a double click starts one job.
+"""
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncApp
+import logging
+from typing import Any
 
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.ids import ScheduleAction
+from blocks.scheduling import closed_blocks, slots_block_id
 from bot.deps import Deps
+from bot.middleware import actor_of
+from flows.events import Event, EventSource, EventType, JobRef
+from storage.models import SequenceJob, User
+
+log = logging.getLogger(__name__)
+
+SEQUENCE = "calendar_find_times"
+
+
+def picker_state(job: SequenceJob) -> dict[str, Any] | None:
+    """What the picker of `job` shows: its search params, options and ways out."""
+    outputs = (job.context or {}).get("outputs") or {}
+    checked = outputs.get("check_slot") or {}
+    if checked.get("taken"):
+        return checked
+    found = outputs.get("find_times")
+    return found if isinstance(found, dict) and not found.get("error") else None
+
+
+def _where(body: dict[str, Any]) -> dict[str, str]:
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
+    return {"channel": channel, "ts": ts} if channel and ts else {}
+
+
+def selected_index(body: dict[str, Any], job_id: int) -> int | None:
+    values = ((body.get("state") or {}).get("values") or {}).get(slots_block_id(job_id)) or {}
+    chosen = (values.get(ScheduleAction.CHOOSE.value) or {}).get("selected_option") or {}
+    try:
+        return int(chosen["value"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+async def _tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
+    where = _where(body)
+    user = body["user"]["id"]
+    channel = where.get("channel")
+    if not channel:
+        channel = (await client.conversations_open(users=user))["channel"]["id"]
+    await client.chat_postEphemeral(channel=channel, user=user, text=text)
+
+
+async def _own_job(deps: Deps, job_id: int, actor: User | None) -> SequenceJob | None:
+    if actor is None:
+        return None
+    async with deps.db.session() as s:
+        job = await s.get(SequenceJob, job_id)
+    if job is None or job.user_id != actor.id or job.sequence_type != SEQUENCE:
+        return None
+    return job
+
+
+def _job_id(value: str) -> int | None:
+    head = value.split(":", 1)[0]
+    return int(head) if head.isdigit() else None
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    return None
+    async def load(
+        body: dict[str, Any], value: str, client: AsyncWebClient, context: dict[str, Any]
+    ) -> tuple[User, SequenceJob, dict[str, Any]] | None:
+        job_id = _job_id(value)
+        actor = await actor_of(context)
+        job = await _own_job(deps, job_id, actor) if job_id is not None else None
+        state = picker_state(job) if job is not None else None
+        if actor is None or job is None or state is None:
+            await _tell(client, body, "Only the person these times were found for can use them.")
+            return None
+        return actor, job, state
+
+    async def submit(
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        actor: User,
+        job: SequenceJob,
+        payload: dict[str, Any],
+        key: str,
+        busy_text: str = "I'm already on it.",
+    ) -> None:
+        event = Event(
+            type=EventType.CALENDAR_FIND_TIMES,
+            source=EventSource.SLACK_BUTTON_APPROVE,
+            org_id=actor.org_id,
+            user_id=actor.id,
+            payload={**payload, "source_job_id": job.id, "picker": _where(body)},
+            idempotency_key=f"calendar_find_times:{key}",
+        )
+        ref = await deps.submit(event)
+        if not isinstance(ref, JobRef):
+            await _tell(client, body, busy_text if ref.reason == "duplicate" else ref.reason)
+            return
+        log.info("picker action", extra={"job_id": ref.job_id, "source_job_id": job.id,
+                                          "action": payload.get("action", "offer")})  # fmt: skip
+
+    @app.action(ScheduleAction.CHOOSE)
+    async def on_choose(ack: AsyncAck) -> None:
+        await ack()  # the choice is read from the message state when a button is clicked
+
+    @app.action(ScheduleAction.MORE)
+    async def on_more(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:  # fmt: skip
+        await ack()
+        got = await load(body, action["value"], client, context)
+        if got is None:
+            return
+        actor, job, state = got
+        params = dict(state.get("params") or {})
+        shown = len(state.get("options") or [])
+        params["offset"] = int(params.get("offset") or 0) + max(shown, 1)
+        await submit(body, client, actor, job, params, f"more:{job.id}:{params['offset']}")
+
+    @app.action(ScheduleAction.WAY_OUT)
+    async def on_way_out(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:  # fmt: skip
+        await ack()
+        got = await load(body, action["value"], client, context)
+        if got is None:
+            return
+        actor, job, state = got
+        code = action["value"].split(":", 1)[-1]
+        way = next((w for w in state.get("ways_out") or [] if w.get("code") == code), None)
+        if way is None:
+            await _tell(client, body, "That option is no longer available.")
+            return
+        params = {**(state.get("params") or {}), **(way.get("params") or {}), "offset": 0}
+        await submit(body, client, actor, job, params, f"way:{job.id}:{code}")
+
+    @app.action(ScheduleAction.TIMEZONE)
+    async def on_timezone(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:  # fmt: skip
+        await ack()
+        value = (action.get("selected_option") or {}).get("value") or ""
+        got = await load(body, value, client, context)
+        if got is None:
+            return
+        actor, job, state = got
+        zone = value.split(":", 1)[-1]
+        params = {**(state.get("params") or {}), "timezone": zone, "offset": 0}
+        await submit(body, client, actor, job, params, f"tz:{job.id}:{zone}")
+
+    @app.action(ScheduleAction.SEND_INVITE)
+    async def on_invite(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:  # fmt: skip
+        await ack()
+        got = await load(body, action["value"], client, context)
+        if got is None:
+            return
+        actor, job, state = got
+        options = state.get("options") or []
+        index = selected_index(body, job.id or 0)
+        if index is None or not 0 <= index < len(options):
+            await _tell(
+                client, body, "Pick one of the times first, then click Send calendar invite."
+            )
+            return
+        chosen = options[index]
+        payload = {**(state.get("params") or {}), "action": "invite",
+                   "slot": {"start": chosen["start"], "end": chosen["end"]}}  # fmt: skip
+        await submit(body, client, actor, job, payload, f"invite:{job.id}:{index}",
+                     "That invite is already on its way for approval.")  # fmt: skip
+
+    @app.action(ScheduleAction.SEND_EMAIL)
+    async def on_email(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:  # fmt: skip
+        await ack()
+        got = await load(body, action["value"], client, context)
+        if got is None:
+            return
+        actor, job, state = got
+        payload = {**(state.get("params") or {}), "action": "email",
+                   "options": [{"start": o["start"], "end": o["end"]}
+                               for o in state.get("options") or []],
+                   "prospect_tz": state.get("prospect_tz")}  # fmt: skip
+        await submit(body, client, actor, job, payload, f"email:{job.id}",
+                     "The email with these times is already waiting for your approval.")  # fmt: skip
+
+    @app.action(ScheduleAction.HANDLE)
+    async def on_handle(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:  # fmt: skip
+        await ack()
+        got = await load(body, action["value"], client, context)
+        where = _where(body)
+        if got is None or not where:
+            return
+        blocks = [b.to_dict() for b in closed_blocks("OK, I'll leave this one with you.")]
+        await client.chat_update(channel=where["channel"], ts=where["ts"],
+                                 text="Leaving this one with you", blocks=blocks)  # fmt: skip

@@ -1,0 +1,142 @@
+"""Issue 6 end to end in the sandbox: `/60 find times for Sarah Chen` DMs a time picker whose
+options respect the rep's calendar and both time zones; choosing one and approving creates the
+event on the (demo) calendar with Sarah as attendee at the chosen time, and closes the
+schedule_meeting commitment."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from app import Runtime
+from blocks.ids import ApprovalAction, ScheduleAction
+from config import load_settings
+from storage import crm
+from storage.models import CalendarEvent, Commitment, Contact, SequenceJob, User
+from tests.e2e.conftest import ALEX
+from tests.e2e.test_meeting_ended import buttons, no_quiet_hours
+
+
+@pytest.fixture
+async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
+    shutil.copy(seeded_template, tmp_path / "sixty.db")
+    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0,
+                             sandbox_port=0, data_dir=tmp_path, log_format="text", workers=2)  # fmt: skip
+    await no_quiet_hours(settings.database_url)
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
+
+
+def pickers(sb, user: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    return [m for m in sb.dm_messages(user) if ScheduleAction.SEND_INVITE in buttons(m)]
+
+
+def radio_options(message: dict) -> list[dict]:
+    for block in message.get("blocks") or []:
+        for el in block.get("elements", []) if block.get("type") == "actions" else []:
+            if el["action_id"] == ScheduleAction.CHOOSE:
+                return list(el["options"])
+    return []
+
+
+async def test_find_times_pick_and_approve_books_the_meeting(app: Runtime) -> None:
+    sb = app.sandbox
+    async with app.db.transaction() as s:
+        alex = (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
+        sarah = (await s.exec(select(Contact).where(Contact.name == "Sarah Chen"))).one()
+        await crm.add_commitment(s, org_id=alex.org_id, user_id=alex.id or 0, owner="rep",
+                                 kind="schedule_meeting", description="Book the pilot review",
+                                 contact_id=sarah.id, due_at=None)  # fmt: skip
+        busy = [(e.start_at, e.end_at) for e in (await s.exec(
+            select(CalendarEvent).where(CalendarEvent.user_id == alex.id))).all()]  # fmt: skip
+    assert busy, "the demo seed gives Alex meetings today and tomorrow"
+
+    await sb.slash_command(ALEX, "/60", "find times for sarah chen 45m")
+    await sb.wait_for(lambda: any("Looking for 45-minute times" in e.get("text", "")
+                                  for e in sb.ephemerals(ALEX)))  # fmt: skip
+    await sb.wait_for(lambda: pickers(sb, ALEX), timeout=20)
+    picker = pickers(sb, ALEX)[0]
+    options = radio_options(picker)
+    assert 3 <= len(options) <= 10
+    assert all(len(o["text"]["text"]) <= 75 for o in options)
+
+    async with app.db.session() as s:
+        job = (await s.exec(select(SequenceJob).where(
+            SequenceJob.sequence_type == "calendar_find_times"))).one()  # fmt: skip
+    found = job.context["outputs"]["find_times"]
+    assert found["prospect_tz"] == "America/Chicago" and found["duration_minutes"] == 45
+    ny, chicago = ZoneInfo("America/New_York"), ZoneInfo("America/Chicago")
+    for shown, o in zip(options, found["options"], strict=True):
+        start, end = datetime.fromisoformat(o["start"]), datetime.fromisoformat(o["end"])
+        assert end - start == timedelta(minutes=45)
+        local = start.astimezone(ny)
+        assert 9 <= local.hour and end.astimezone(ny).time() <= datetime.min.time().replace(hour=17)
+        assert local.weekday() < 5
+        for b_start, b_end in busy:  # never over Alex's meetings, nor inside the 15-min buffer
+            assert end + timedelta(minutes=15) <= b_start or start >= b_end + timedelta(minutes=15)
+        their = start.astimezone(chicago).strftime("%H:%M")
+        assert local.strftime("%H:%M") in shown["text"]["text"] and their in shown["text"]["text"]
+        assert ("CST" in shown["text"]["text"]) or ("CDT" in shown["text"]["text"])
+
+    # no choice yet: told to pick one first, nothing submitted
+    await sb.click(ALEX, picker, ScheduleAction.SEND_INVITE, value=str(job.id))
+    await sb.wait_for(lambda: any("Pick one" in e.get("text", "") for e in sb.ephemerals(ALEX)))
+
+    chosen = 1
+    await sb.click(ALEX, picker, ScheduleAction.SEND_INVITE, value=str(job.id),
+                   state={ScheduleAction.CHOOSE.value: str(chosen)})  # fmt: skip
+
+    def gate() -> dict | None:
+        return next((m for m in sb.dm_messages(ALEX) if ApprovalAction.APPROVE in buttons(m)
+                     and "calendar invite" in json.dumps(m).lower()), None)  # fmt: skip
+
+    message = await sb.wait_for(gate, timeout=20)
+    assert "Sarah Chen" in json.dumps(message)
+    approve = buttons(message)[ApprovalAction.APPROVE]["value"]
+    await sb.click(ALEX, message, ApprovalAction.APPROVE, value=approve)
+
+    def booked() -> bool:
+        current = next(m for m in sb.dm_messages(ALEX) if m["ts"] == picker["ts"])
+        return "Invite sent" in json.dumps(current)
+
+    await sb.wait_for(booked, timeout=20)
+    want = found["options"][chosen]
+    async with app.db.session() as s:
+        rows = (await s.exec(select(CalendarEvent).where(
+            CalendarEvent.user_id == alex.id, CalendarEvent.title.contains("<>")))).all()  # type: ignore[union-attr]
+        commitment = (await s.exec(select(Commitment).where(
+            Commitment.kind == "schedule_meeting"))).one()  # fmt: skip
+    assert len(rows) == 1
+    event = rows[0]
+    assert event.start_at == datetime.fromisoformat(want["start"])
+    assert event.end_at == datetime.fromisoformat(want["end"])
+    assert [a["email"] for a in event.attendees] == ["sarah.chen@acme.example"]
+    assert commitment.status == "done" and commitment.closed_by == "meeting_booked"
+
+
+async def test_unknown_and_ambiguous_contacts_are_answered_plainly(app: Runtime) -> None:
+    sb = app.sandbox
+    await sb.slash_command(ALEX, "/60", "find times for Zebedee Quux")
+    await sb.wait_for(lambda: any("I don't know" in e.get("text", "") for e in sb.ephemerals(ALEX)))
+    async with app.db.transaction() as s:
+        alex = (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
+        s.add(Contact(org_id=alex.org_id, name="Sarah Connor", email="sarah@cyberdyne.example"))
+    await sb.slash_command(ALEX, "/60", "find times for Sarah")
+    await sb.wait_for(lambda: len(sb.ephemerals(ALEX)) >= 2)
+    answer = sb.ephemerals(ALEX)[-1]["text"]
+    assert "Which one" in answer and "Sarah Chen" in answer and "Sarah Connor" in answer
+    async with app.db.session() as s:
+        jobs = (await s.exec(select(SequenceJob).where(
+            SequenceJob.sequence_type == "calendar_find_times"))).all()  # fmt: skip
+    assert not jobs
