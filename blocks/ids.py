@@ -62,3 +62,21 @@ class EmailAction(enum.StrEnum):
     CANCEL_SEND = "email-cancel-send"
     GRANT_SEND = "email-grant-send"
     OPEN_LINK = "email-open-link"  # URL buttons (connect page, mailto:): acked, nothing else
+
+
+class ProactiveAction(enum.StrEnum):
+    """Morning brief, pre-meeting brief, pipeline list and batch review buttons."""
+
+    PREP = "proactive-prep"
+    DRAFT_REPLY = "proactive-draft-reply"
+    VIEW_EMAIL = "proactive-view-email"
+    CHECK_CALENDAR = "proactive-check-calendar"
+    QUALIFY = "proactive-qualify"
+    EXPAND_PIPELINE = "proactive-expand-pipeline"
+    SHOW_INBOX = "proactive-show-inbox"
+    REVIEW_STALE = "proactive-review-stale"
+    MUTE = "proactive-mute"
+    REVIVE = "proactive-revive"
+    SKIP_DEAL = "proactive-skip-deal"
+    HANDLE_ALL = "proactive-handle-all"
+    DISMISS = "proactive-dismiss"
