@@ -129,7 +129,8 @@ PROPOSAL_OBJ = _alt(
 # "the contract signed", "the pricing page", "that pricing question": not a document to send.
 NOT_AFTER_PROPOSAL = (
     r"\b(?!\s+(?:signed|countersigned|approved|reviewed|back|done|page|pages|question|questions|"
-    r"call|discussion|conversation|model|team|tool|approval|negotiation|meeting)\b)"
+    r"call|discussion|conversation|model|team|tool|approval|negotiation|meeting|going|moving|"
+    r"started|rolling|through|processed|sorted)\b)"
 )
 SCHED_VERB = _alt(
     "schedule",
@@ -702,6 +703,8 @@ COOL_OFF = (
     r"|(?:is|are) on hold|decided to go (?:with (?:another|a different|someone else|[a-z]+ instead)|"
     r"in (?:a|another) (?:different )?direction)|not the right time"
     r"|not ready to (?:commit|buy|sign|move forward|make a decision|make any decisions|purchase)"
+    r"|(?:decided|going|have|need|needs|had) to hold off|(?:we're|we are|i'm) holding off"
+    r"|hold(?:ing)? off (?:for now|on (?:this|it|the \w+|any \w+)|until)"
     r"|timing (?:isn't|is not|just isn't) (?:right|great|ideal)"
     r"|(?:over|above|exceeds?|beyond) (?:our|my) budget"
     r"|struggle to (?:get|find|justify|secure) (?:the )?(?:budget|money|funding|spend))"
@@ -969,6 +972,7 @@ FRAMES: tuple[Frame, ...] = (
         "rep",
         _c(
             FUTURE_I
+            + CONTINUE
             + r"\s*(?:send|get|shoot)\s+(?:you\s+|over\s+|across\s+|out\s+)*(?:an?\s+|some\s+|"
             r"a few\s+|a couple of\s+|my\s+|two\s+|three\s+|the\s+|an updated\s+|a new\s+)?"
             r"(?:calendar\s+|meeting\s+|time\s+|zoom\s+|teams\s+)?"
@@ -1011,8 +1015,9 @@ FRAMES: tuple[Frame, ...] = (
         _c(
             r"(?:" + FUTURE_I + r"|" + QUESTION_OFFER + r")\s*(?:meet|meet up|reconvene|regroup|"
             r"reconnect|get together|talk again|speak again|chat again|sync up|sync again|catch up "
-            r"again|meet again)\b[^.?!]{0,40}?\b(?:next|this|on|early|later|tomorrow|monday|tuesday|"
-            r"wednesday|thursday|friday|in (?:a|two|three) weeks?)\b"
+            r"again|meet again)\b[^.?!]{0,40}?(?:\b(?:next|"
+            r"this|on|early|later|tomorrow|monday|tuesday|wednesday|thursday|friday|in (?:a|two|three) "
+            r"weeks?)\b|" + TIME_EXPR + r")"
         ),
         0.84,
         "commit",

@@ -221,7 +221,7 @@ def _score(
     sent = sentence_at(sents, m.start())
     mode = frame.mode
     conf = frame.strength
-    if mode == "commit" and sent.is_question:
+    if mode in ("commit", "offer") and sent.is_question:
         mode = "ask"
     if mode in COMMIT_MODES:
         if negated_within(low, m.start(), m.end()) or negated_before(low, sent, m.start(), 25):

@@ -509,3 +509,33 @@ def test_promise_about_pricing_the_prospect_is_still_waiting_for() -> None:
     ]
     assert labels_at(turns, 1) == {"commitment:send_proposal"}
     assert labels_at(turns, 0) == set()
+
+
+@pytest.mark.parametrize(
+    ("turns", "index", "labels"),
+    [
+        (
+            [("P", "I'll be honest, we've decided to hold off for now.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        (
+            [
+                ("R", "Would it help if I checked in next quarter?"),
+                ("P", "Yes, let's reconnect in March."),
+            ],
+            1,
+            {"commitment:schedule_meeting"},
+        ),
+        (
+            [("R", "I'll coordinate with our engineer and send a few slots.")],
+            0,
+            {"commitment:schedule_meeting"},
+        ),
+        ([("P", "Anything left before we can get the paperwork going?")], 0, set()),
+        ([("P", "I'll circle back to you early next week.")], 0, {"commitment:prospect_followup"}),
+        ([("R", "I'll check back in a few weeks then.")], 0, set()),
+    ],
+)
+def test_more_phrasings(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
+    assert labels_at(turns, index) == labels
