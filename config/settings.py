@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     microsoft_client_secret: str | None = None
     microsoft_tenant: str = "common"
     email_poll_interval_s: float = Field(default=120.0, gt=0)
+    google_api_base: str | None = Field(
+        default=None, description="One base URL for every Google endpoint (a local fake, tests)"
+    )
+    email_undo_seconds: float = Field(default=30.0, ge=0, le=600)
 
     # Enrichment
     apollo_api_key: str | None = None
@@ -106,7 +110,9 @@ class Settings(BaseSettings):
             raise ValueError("must be an app-level token starting with xapp-")
         return v or None
 
-    @field_validator("public_base_url", "slack_api_url", "llm_api_base", "recall_api_base")
+    @field_validator(
+        "public_base_url", "slack_api_url", "llm_api_base", "recall_api_base", "google_api_base"
+    )
     @classmethod
     def _url(cls, v: str | None) -> str | None:
         if v and not (v.startswith("http://") or v.startswith("https://")):

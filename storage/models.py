@@ -383,6 +383,10 @@ class EmailSend(SQLModel, table=True):
     error: str | None = None
     created_at: datetime = _ts()
     updated_at: datetime = _ts()
+    # 0002: the approved draft (body, threading refs, contact) and when it left
+    deal_id: int | None = None
+    draft: dict[str, Any] = _json()
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class EmailSendEvent(SQLModel, table=True):

@@ -1,0 +1,179 @@
+"""The rep's mailbox behind one small interface, whichever provider it lives at.
+
+`Mailbox` (protocol): `send(composed, thread_id) -> SentRef`, `find_sent(message_id_header)
+-> SentRef | None` (the exactly-once recovery lookup), `signature()` (HTML from the provider,
+or None), `can_send`, `provider`, `address`, `demo`. Implementations: `GoogleMailbox` (Gmail
+over `connectors.gmail`), `connectors.demo_mailbox.DemoMailbox` (sandbox without Google), and
+the Microsoft Graph one when `connectors.graph` provides `graph_mailbox(...)`.
+
+`open_mailbox(db, settings, user_id)` picks the rep's connected mailbox (or None), refreshing
+and storing tokens as needed; `mailbox_status(...)` says whether sending can happen at all:
+`ready`, `no_permission` (connected without the send scope), `expired` or `none`.
+`google_oauth(settings)` builds the OAuth client for the Connect flow (redirect under
+PUBLIC_BASE_URL, endpoints under GOOGLE_API_BASE when set). Nothing here logs addresses.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from config.settings import Settings
+from connectors.google_api import GoogleEndpoints
+from skills.email_compose import Composed, base64url_raw
+from storage.connections import ACTIVE, StoredConnection, load_connection, update_tokens
+from storage.crypto import TokenCipher, load_key
+from storage.engine import Database
+
+log = logging.getLogger(__name__)
+
+PROVIDERS = ("google", "microsoft")
+GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
+GRAPH_SEND = "Mail.Send"
+
+
+@dataclass(frozen=True)
+class SentRef:
+    """Where a sent message lives at the provider."""
+
+    message_id: str
+    thread_id: str | None
+    provider: str
+
+
+class Mailbox(Protocol):
+    provider: str
+    address: str
+    demo: bool
+
+    @property
+    def can_send(self) -> bool: ...
+
+    async def send(self, composed: Composed, thread_id: str | None) -> SentRef: ...
+
+    async def find_sent(self, message_id_header: str) -> SentRef | None: ...
+
+    async def signature(self) -> str | None: ...
+
+
+def cipher_for(settings: Settings) -> TokenCipher:
+    return TokenCipher(load_key(settings.encryption_key, settings.data_dir))
+
+
+def google_endpoints(settings: Settings) -> GoogleEndpoints:
+    return GoogleEndpoints.at(settings.google_api_base) if settings.google_api_base else GoogleEndpoints()
+
+
+def redirect_uri(settings: Settings, provider: str) -> str:
+    base = (settings.public_base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    return f"{base}/oauth/{provider}/callback"
+
+
+def google_oauth(settings: Settings) -> Any:
+    """The Google OAuth client, or None when GOOGLE_CLIENT_ID is not configured."""
+    if not settings.google_client_id:
+        return None
+    from connectors.google_oauth import GoogleOAuth
+
+    return GoogleOAuth(settings.google_client_id, settings.google_client_secret or "",
+                       redirect_uri(settings, "google"), endpoints=google_endpoints(settings))  # fmt: skip
+
+
+def is_demo(conn: StoredConnection) -> bool:
+    return bool(conn.meta.get("demo"))
+
+
+def send_scope_of(provider: str) -> str:
+    return GMAIL_SEND if provider == "google" else GRAPH_SEND
+
+
+def conn_can_send(conn: StoredConnection) -> bool:
+    if is_demo(conn):
+        return True
+    scope = send_scope_of(conn.provider)
+    return any(s == scope or s.endswith("/" + scope) for s in conn.scopes)
+
+
+class GoogleMailbox:
+    """Gmail for one connected rep; refreshed access tokens are stored encrypted."""
+
+    provider = "google"
+    demo = False
+
+    def __init__(self, db: Database, settings: Settings, conn: StoredConnection) -> None:
+        from connectors.gmail import GmailClient
+        from connectors.google_oauth import GoogleOAuth
+
+        self._db = db
+        self._conn = conn
+        self._cipher = cipher_for(settings)
+        self.address = conn.account_email or ""
+        endpoints = google_endpoints(settings)
+        oauth = GoogleOAuth(settings.google_client_id or "sixty", settings.google_client_secret or "",
+                            redirect_uri(settings, "google"), endpoints=endpoints)  # fmt: skip
+        creds = oauth.credentials_from_blob(conn.tokens, conn.scopes)
+        self._gmail = GmailClient(creds, endpoint=endpoints.gmail_api, on_refresh=self._store)
+
+    async def _store(self, creds: Any) -> None:
+        from connectors.google_oauth import expires_at_of
+
+        async with self._db.transaction() as s:
+            await update_tokens(s, cipher=self._cipher, connection_id=self._conn.id,
+                                access_token=creds.token, expires_at=expires_at_of(creds))  # fmt: skip
+
+    @property
+    def can_send(self) -> bool:
+        return conn_can_send(self._conn)
+
+    async def send(self, composed: Composed, thread_id: str | None) -> SentRef:
+        mid, tid = await self._gmail.send(base64url_raw(composed), thread_id)
+        return SentRef(mid, tid, "google")
+
+    async def find_sent(self, message_id_header: str) -> SentRef | None:
+        found = await self._gmail.find_sent_by_message_id(message_id_header)
+        return SentRef(found, None, "google") if found else None
+
+    async def signature(self) -> str | None:
+        return await self._gmail.send_as_signature()
+
+
+async def load_active(db: Database, settings: Settings, user_id: int) -> StoredConnection | None:
+    """The rep's mail connection (Google first, then Microsoft), whatever its status."""
+    cipher = cipher_for(settings)
+    async with db.session() as s:
+        for provider in PROVIDERS:
+            conn = await load_connection(s, cipher=cipher, user_id=user_id, provider=provider)
+            if conn is not None:
+                return conn
+    return None
+
+
+async def mailbox_status(db: Database, settings: Settings, user_id: int) -> tuple[str, str | None]:
+    """(`ready` | `no_permission` | `expired` | `none`, provider: google | microsoft | demo)."""
+    conn = await load_active(db, settings, user_id)
+    if conn is None:
+        return "none", None
+    if conn.status != ACTIVE:
+        return "expired", conn.provider
+    provider = "demo" if is_demo(conn) else conn.provider
+    return ("ready" if conn_can_send(conn) else "no_permission"), provider
+
+
+async def open_mailbox(db: Database, settings: Settings, user_id: int) -> Mailbox | None:
+    conn = await load_active(db, settings, user_id)
+    if conn is None or conn.status != ACTIVE:
+        return None
+    if is_demo(conn):
+        from connectors.demo_mailbox import DemoMailbox
+
+        return DemoMailbox(db, conn)
+    if conn.provider == "google":
+        return GoogleMailbox(db, settings, conn)
+    try:  # the Graph connector plugs in here when it exists
+        graph = importlib.import_module("connectors.graph")
+    except ImportError:
+        return None
+    factory = getattr(graph, "graph_mailbox", None)
+    return factory(db, settings, conn) if factory is not None else None
