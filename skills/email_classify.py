@@ -336,6 +336,7 @@ _CUES: list[_Cue] = [
         r"\bnot the (decision[- ]?maker|owner|buyer|budget holder|one (who|that) (decides|makes|"
         r"handles|owns))\b",
         r"\b(better|best) placed\b",
+        r"\b(rather than|instead of) (me|myself)\b",
         r"\b(is|are) (owned|handled|managed|run|decided|covered|led) by\b",
         r"\b(decisions?|purchases?|purchasing|requests?|this|these|approvals?) (go|goes|have to go|has "
         r"to go|must go|run|runs|sits?) (through|with)\b",
@@ -453,8 +454,9 @@ _CUES: list[_Cue] = [
         r"\b(locked|tied) in(to)? (a|an|our)\b",
         r"\bnothing to discuss\b",
         r"\b(isn't|is not|not) something (we|i) (need|want|require)\b",
-        r"\b(go|going|gone|went|chosen to go|decided to go|move|moving|head|heading) in a different "
-        r"direction\b",
+        r"\b(go|going|gone|went|chosen to go|decided to go|move|moving|head|heading|taken|take|took) "
+        r"(in )?a different (direction|way|route|path|approach)\b",
+        r"\bsit (this|it) (one )?out\b",
         r"\b(frozen|froze|freeze|paused|pausing|cut|cutting) (all |any )?(new )?(software |tool |"
         r"vendor |tech )?(spend|spending|purchases|budgets?|buying|hiring)\b",
         r"\b(have|need|going|got) to (say no|decline|pass)\b|\b(say|saying) no (for now|to this)\b",
@@ -582,7 +584,8 @@ _CUES: list[_Cue] = [
         r"\b(get together|meet up|sit down|catch up)\b",
         r"(^|[.!?\n]\s*)(i'm |i am |we're |we are |i'd be |we'd be |more than )?(happy|glad|keen|"
         r"delighted|would love|love) to (meet|chat|talk|connect|catch up|jump on|hop on|get together|"
-        r"set up|find a time|find time)\b",
+        r"set up|find a time|find time)\b(?! (closer to|later|in (the )?(new year|q\d|\w+ months?)|"
+        r"next (year|quarter)|once|when|after|down the (line|road)))",
         r"\b(a |the )?(call|meeting|demo|chat|session) (makes sense|sounds (good|great|like a good idea)"
         r"|would be (good|great|helpful|useful|ideal)|works( for (me|us))?)\b",
         r"\breschedule\b|\b(push|move|shift|bump|postpone|delay)( back| out)? (our|the|my|this|"
@@ -696,7 +699,7 @@ _CUES: list[_Cue] = [
     *_cues(
         "interested",
         0.8,
-        r"\b(sounds|looks|seems) (very |really |quite |genuinely )?(interesting|good|great|promising|"
+        r"\b(sounds|looks|seems) (very |really |quite |genuinely )?(interesting|promising|"
         r"intriguing|helpful|valuable|cool|neat|compelling|"
         r"useful|relevant|like (a good|something|it could))\b",
         r"\b(this|that|it) (is|looks|seems|could be|might be|may be|sounds) (very |really |quite |"
@@ -714,7 +717,7 @@ _CUES: list[_Cue] = [
         r"explore|evaluating|struggling|thinking|considering|"
         r"working|trying)\b",
         r"\b(we're|we are|i'm|i am) (currently |actively |already |just )?(exploring|evaluating|"
-        r"looking at|researching|assessing|reviewing|comparing) (a few |some |several |a couple of |"
+        r"looking at|researching|assessing|reviewing|comparing|considering) (a few |some |several |a couple of |"
         r"different |various |other |new )?(tools|options|solutions|vendors|"
         r"platforms|this|something|ways|how)\b",
         r"\bwe('ve| have) been (struggling|looking|exploring|thinking about|meaning to|"
@@ -757,6 +760,11 @@ _CUES: list[_Cue] = [
     ),
     *_cues(
         "interested",
+        0.6,
+        r"\b(sounds|looks|seems) (very |really |quite )?(good|great)\b",
+    ),
+    *_cues(
+        "interested",
         0.5,
         r"^\W*(yes|yeah|sure|absolutely|definitely)\b",
         r"\bcase stud(y|ies)\b",
@@ -768,6 +776,8 @@ _CUES: list[_Cue] = [
         0.9,
         r"\bno (action|response|reply|need to (respond|reply))( is)? (needed|required|necessary)\b",
         r"\bno need to (respond|reply|answer|get back|do anything|act|worry|acknowledge)\b",
+        r"\b(approved|signed off|all set|sorted|resolved|completed|processed|confirmed|fixed) (on our "
+        r"(side|end)|from our (side|end)|internally|now)\b",
         r"\bnothing (needed|required|else needed|to do|further needed) (from|on|for) (you|your (end|"
         r"side))\b",
         r"\b(your|the) (weekly|daily|monthly|quarterly) (report|summary|digest|update|newsletter|"
@@ -915,7 +925,8 @@ _ASK = re.compile(
     r"\bshall we\b|\bhow about\b|\bwhat about\b|\bwould \w+ work\b|\b(could|would|might|should) "
     r"(also )?work\b|\bworks for (me|us)\b|"
     r"\b(i|we)('ve| have)? got (some )?time\b|\b(i'm|i am|we're|we are) (free|available)\b|"
-    r"\bif you want to\b|\blet'?s\b|\bsend (me|us|over|across)\b"
+    r"\bif you want to\b|\blet'?s\b|\bsend (me|us|over|across)\b|\b(wants?|asked for|is asking for|"
+    r"are asking for)\b"
 )
 _TIMED_ASK = re.compile(
     r"\b(works for (me|us)|would \w+ work|(could|would|might|should) (also )?work|(i|we)('ve| have)? got (some )?time|(i'm|i am|we're|we "
@@ -955,6 +966,10 @@ _PROPOSAL_TOPIC = re.compile(
     r"licensing model|per seat|per user|investment|annual fee|what (it|this) would (run|"
     r"cost))\b"
 )
+_REDO_IT = re.compile(
+    r"\b(revise|update|adjust|amend|redo|rework|re-?issue|resend|send|share|tweak|change)( it| that| "
+    r"this| them| one| a new one| an updated (one|version)| a revised (one|version))\b"
+)
 _PRICE_CLARIFY = re.compile(
     r"\b(include|includes|included|cover|covers|covered|apply|applies|valid|still|extra|on top)\b"
 )
@@ -982,8 +997,10 @@ def _sentence_hits(low: str) -> list[_Hit]:
     price is a meeting or proposal request; other direct questions need a response, unless
     they only ask for general information (then they read as interest)."""
     hits: list[_Hit] = []
+    previous = ""
     for start, sentence in _sentences(low):
         end = start + len(sentence)
+        mentioned, previous = previous, sentence
         question = "?" in sentence and not _SMALL_TALK.search(sentence)
         ask = (question or bool(_ASK.search(sentence))) and not _CONDITIONAL_SENTENCE.match(
             sentence
@@ -996,6 +1013,11 @@ def _sentence_hits(low: str) -> list[_Hit]:
                 if _topic_ok(low, start + m.start()):
                     hits.append(_Hit("proposal_request", 0.8, start + m.start(), start + m.end()))
                     break
+            else:
+                # "Thanks for the proposal. Could you revise it?": the ask refers back
+                redo = _REDO_IT.search(sentence)
+                if redo and _PROPOSAL_TOPIC.search(mentioned):
+                    hits.append(_Hit("proposal_request", 0.8, start + redo.start(), end))
             meeting = (
                 None
                 if _PRODUCT_QUESTION.search(sentence)

@@ -291,6 +291,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hello Alex, I'd like to schedule a product demo for our sales leadership. Please propose some times.",
         "We can meet on Zoom Wednesday 4pm CET - does that suit?",
         "Alex, are you able to jump on Teams later today? Quick question on the rollout.",
+        "Hi Alex, we'd like a follow-up meeting to discuss the proposal with our CFO. Are you free next Thursday?",
+        "Please suggest a couple of times for a call with our VP and me.",
+        "Can we move the demo to 3pm? Something came up.",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -358,6 +361,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, please prepare pricing for 2 options: 20 seats and 50 seats.",
         "Can you let me know the price for the add-on?",
         "We'd need an SOW and quote before the PO can be raised.",
+        "Thanks for the proposal. Could you revise it to include the coaching add-on?",
+        "Finance wants a cost comparison between monthly and annual billing. Can you send one?",
+        "Quote please for 12 seats.",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -430,6 +436,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hey Alex, can you resend the login link? The first one expired.",
         "What happens to our data if we cancel?",
         "Does the tool work on mobile?",
+        "Thanks for the proposal. Can you clarify what 'premium support' covers?",
+        "Hi Alex, our admin can't find where to add new users. Can you point us in the right direction?",
+        "What's the difference between the Growth and Pro plans in terms of features?",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -490,6 +499,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Sounds like a great fit for our team. Tell me more about onboarding.",
         "I'd like to learn more. Please send some info my way.",
         "Thanks - we're interested in principle. What's the typical timeline to get going?",
+        "Hi Alex, I like the idea. Let me think about it and come back to you with questions.",
+        "Ooh, nice. Tell me how it works with Outreach.",
+        "We're considering tools like this for Q3. Happy to chat closer to the time.",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -560,6 +572,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "We're not in a position to take this on.",
         "Respectfully, this isn't for us.",
         "We've decided to put tooling decisions on pause until further notice.",
+        "Thanks for thinking of us, but we'll sit this one out.",
+        "We just don't have the headcount to roll out anything new.",
+        "Hi Alex - we've gone a different way on this. Appreciate your help throughout.",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -618,6 +633,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I've handed over to my successor, Jo Baird - jo.baird@prospect.example.",
         "Someone from our procurement team will reach out - I've passed your details to them.",
         "Wrong Dana, I think - you probably want Dana Li in marketing.",
+        "I'm only covering for Jane while she's away - best to follow up with her directly when she's back.",
+        "Can I introduce you to Ola, our head of enablement? She'd be the right person.",
+        "Please send this to our buying team at buying@prospect.example rather than me.",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -646,6 +664,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Currently on leave. Returning 14 December.",
         "I'm out until Monday with limited email access.",
         "I'll be out next week, so expect a slower reply from me until the 30th.",
+        "Hello, I'm on jury duty this week and unable to respond. I'll be back on Monday 30 November.",
     ),
     "unsubscribe": (
         "Remove.",
@@ -703,6 +722,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Please do not contact me further.",
         "Please unsubscribe me immediately.",
         "Remove me from your list and stop emailing.",
+        "Please remove my colleagues and me from your mailing list.",
+        "No more emails please.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
@@ -791,6 +812,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Cheers - will take a look over the weekend.",
         "Good to know, thanks.",
         "Thanks Alex, I've added the invite to my calendar.",
+        "Looks good - approved on our side. Legal will send the signed copy.",
+        "Thanks, I'll read it tonight.",
+        "Following up to say the issue is resolved - thanks for the quick fix.",
     ),
 }
 
