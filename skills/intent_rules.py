@@ -703,6 +703,10 @@ COOL_OFF = (
     r"|(?:is|are) on hold|decided to go (?:with (?:another|a different|someone else|[a-z]+ instead)|"
     r"in (?:a|another) (?:different )?direction)|not the right time"
     r"|not ready to (?:commit|buy|sign|move forward|make a decision|make any decisions|purchase)"
+    r"|\b(?:the )?(?:only |main |big |real )?(?:question|issue|problem|concern|challenge|sticking point|"
+    r"blocker) (?:is|will be|remains) (?:the |our )?(?:cost|price|pricing|budget|money|funding|spend)"
+    r"|only have (?:about |around |roughly |maybe )?\S+(?: \w+)? (?:left|remaining)"
+    r"|(?:not much|very little|little|no) (?:budget|money|funding) left"
     r"|(?:decided|going|have|need|needs|had) to hold off|(?:we're|we are|i'm) holding off"
     r"|hold(?:ing)? off (?:for now|on (?:this|it|the \w+|any \w+)|until)"
     r"|timing (?:isn't|is not|just isn't) (?:right|great|ideal)"
@@ -799,7 +803,9 @@ TIMELINE_GOAL = (
     r"renews|is up|runs out|comes up|lapses|is coming up|is due|ends|will end)|"
     r"(?:need|want|needs|wants)\s+(?:this|it|something|a solution|a tool|that)\s+"
     r"(?:in place\s+|live\s+|running\s+|sorted\s+)?(?:by|before)\b|"
-    r"fiscal year (?:starts|ends|begins|kicks off)|(?:we'd|we would|we'll|we will|we're going to|"
+    r"fiscal year (?:starts|ends|begins|kicks off)|(?:^|(?<=[.!?:]\s))(?:[\w'-]+\s+){1,4}?(?:by|before)"
+    r"\s+(?=(?:the\s+)?(?:end|start|beginning|middle|q[1-4]|january|february|march|april|may|june|"
+    r"july|august|september|october|november|december|next|this|our|the new))|(?:we'd|we would|we'll|we will|we're going to|"
     r"we plan to|we're planning to|we hope to)\s+(?:\w+\s+)?(?:start|begin|kick off|launch|roll out|"
     r"go live)\b|(?:process|review|approval|procurement|sign-off|"
     r"onboarding|implementation|legal|security|cycle)\s+(?:\w+\s+)?(?:takes|take|will take|can take|"
@@ -1171,6 +1177,17 @@ FRAMES: tuple[Frame, ...] = (
         0.8,
         "state",
     ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        _c(
+            r"\b(?:can|could|would) you (?:also\s+|please\s+|just\s+)*(?:send|share|email|forward|"
+            r"write up|put together)\s+(?:me|us|over)?\s*(?:what|how) (?:that|this|it|the \w+)\s+"
+            r"(?:would|will|might|could) (?:look|work|cost)"
+        ),
+        0.82,
+        "state",
+    ),
     # signal:multi_stakeholder
     Frame(
         "signal:multi_stakeholder",
@@ -1427,7 +1444,11 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"options|dates|calendars?|diary|diaries|books|meet|reconvene|regroup|reconnect|together|"
         r"again|sync|catch up|work|suit|be good|be ok)\b"
     ),
-    "request:send_content": re.compile(r"\b" + CONTENT_OBJ + r"\b|\bplease\b|\bpls\b"),
+    "request:send_content": re.compile(
+        r"\b"
+        + CONTENT_OBJ
+        + r"\b|\bplease\b|\bpls\b|\b(?:would|will|might|could) (?:look|work|cost)\b"
+    ),
     "signal:multi_stakeholder": re.compile(
         r"\b(?:"
         + DECIDE

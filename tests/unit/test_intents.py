@@ -539,3 +539,32 @@ def test_promise_about_pricing_the_prospect_is_still_waiting_for() -> None:
 )
 def test_more_phrasings(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
     assert labels_at(turns, index) == labels
+
+
+@pytest.mark.parametrize(
+    ("turns", "index", "labels"),
+    [
+        (
+            [("P", "The question is cost, we only have about ten thousand left this year.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        (
+            [("P", "That could work. Can you send me what that would look like?")],
+            0,
+            {"request:send_content"},
+        ),
+        (
+            [
+                ("R", "What's the goal?"),
+                ("P", "One platform by the start of our fiscal year in July."),
+            ],
+            1,
+            {"signal:timeline"},
+        ),
+    ],
+)
+def test_elliptical_and_indirect_phrasings(
+    turns: list[tuple[str, str]], index: int, labels: set[str]
+) -> None:
+    assert labels_at(turns, index) == labels
