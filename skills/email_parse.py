@@ -77,6 +77,11 @@ class InboundEmail:
     def is_auto_reply(self) -> bool:
         return bool(self.auto_reply_signals)
 
+    @property
+    def from_(self) -> Address | None:
+        """The From mailbox (`sender`), under the header's own name."""
+        return self.sender
+
 
 # ---------------------------------------------------------------- decoding helpers
 
