@@ -113,8 +113,13 @@ async def test_find_times_pick_and_approve_books_the_meeting(app: Runtime) -> No
     await sb.wait_for(booked, timeout=20)
     want = found["options"][chosen]
     async with app.db.session() as s:
-        rows = (await s.exec(select(CalendarEvent).where(
-            CalendarEvent.user_id == alex.id, CalendarEvent.title.contains("<>")))).all()  # type: ignore[union-attr]
+        rows = (
+            await s.exec(
+                select(CalendarEvent).where(
+                    CalendarEvent.user_id == alex.id, CalendarEvent.title.contains("<>")
+                )
+            )
+        ).all()  # type: ignore[union-attr]
         commitment = (await s.exec(select(Commitment).where(
             Commitment.kind == "schedule_meeting"))).one()  # fmt: skip
     assert len(rows) == 1
