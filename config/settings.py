@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         default=None, description="One base URL for every Google endpoint (a local fake, tests)"
     )
     email_undo_seconds: float = Field(default=30.0, ge=0, le=600)
+    graph_api_base: str | None = Field(
+        default=None, description="Microsoft Graph base URL instead of graph.microsoft.com/v1.0"
+    )
+    microsoft_authority_base: str | None = Field(
+        default=None, description="Identity platform instead of login.microsoftonline.com"
+    )
 
     # Enrichment
     apollo_api_key: str | None = None
@@ -111,8 +117,9 @@ class Settings(BaseSettings):
         return v or None
 
     @field_validator(
-        "public_base_url", "slack_api_url", "llm_api_base", "recall_api_base", "google_api_base"
-    )
+        "public_base_url", "slack_api_url", "llm_api_base", "recall_api_base", "google_api_base",
+        "graph_api_base", "microsoft_authority_base",
+    )  # fmt: skip
     @classmethod
     def _url(cls, v: str | None) -> str | None:
         if v and not (v.startswith("http://") or v.startswith("https://")):
