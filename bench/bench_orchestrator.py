@@ -144,7 +144,7 @@ async def bench_resume(tmp: Path, runs: int) -> None:
     url = f"sqlite:///{tmp / 'resume.db'}"
     upgrade(url)
     db = Database(url)
-    org, users = await seed_org(db)
+    org, users = await seed_org(db, max_per_hour=10_000)  # many approvals in a minute
     started: dict[int, float] = {}
     ready: dict[int, asyncio.Event] = {}
     reg = noop_registry()

@@ -316,7 +316,9 @@ class Engine:
 
     async def claim(self, conn: AsyncConnection, worker: str) -> Any:
         out = await batch(
-            conn, [(self._claim_statement(), {"w": worker, "lease": self.lease_s}, False)]
+            conn,
+            [(self._claim_statement(), {"w": worker, "lease": self.lease_s}, False)],
+            durable=False,  # a lease need not survive a crash: the job would still be due
         )
         return out[0] if out else None
 

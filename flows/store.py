@@ -215,13 +215,33 @@ async def run(conn: AsyncConnection, sql: str, params: dict[str, Any]) -> Any:
 
 
 def _sqlite_batch(
-    dbapi_conn: Any, statements: list[tuple[str, dict[str, Any], bool]]
+    dbapi_conn: Any, statements: list[tuple[str, dict[str, Any], bool]], durable: bool = True
 ) -> list[Any] | None:
     """Run statements in one transaction inside the aiosqlite thread; None if a fence refused.
 
     A statement flagged `fenced` must change exactly one row, else everything rolls back.
     Statements with RETURNING give their first row; others give their rowcount.
+    `durable=False` (claims) commits without its own fsync under `synchronous=FULL`: in WAL
+    mode the next durable commit flushes it, and a claim lost in a crash is harmless (the job
+    is simply still due).
     """
+    level = None
+    if not durable:
+        level = dbapi_conn.execute("PRAGMA synchronous").fetchone()[0]
+        if level >= 2:
+            dbapi_conn.execute("PRAGMA synchronous=NORMAL")
+        else:
+            level = None
+    try:
+        return _sqlite_tx(dbapi_conn, statements)
+    finally:
+        if level is not None:
+            dbapi_conn.execute(f"PRAGMA synchronous={int(level)}")
+
+
+def _sqlite_tx(
+    dbapi_conn: Any, statements: list[tuple[str, dict[str, Any], bool]]
+) -> list[Any] | None:
     out: list[Any] = []
     if not dbapi_conn.in_transaction:
         dbapi_conn.execute("BEGIN IMMEDIATE")
@@ -244,13 +264,16 @@ def _sqlite_batch(
 
 
 async def batch(
-    conn: AsyncConnection, statements: list[tuple[str, dict[str, Any], bool]]
+    conn: AsyncConnection,
+    statements: list[tuple[str, dict[str, Any], bool]],
+    *,
+    durable: bool = True,
 ) -> list[Any] | None:
     """One short transaction: a single thread hop on SQLite, plain execution elsewhere."""
     if conn.dialect.name == "sqlite":
         raw = await conn.get_raw_connection()
         aconn = raw.driver_connection
-        return await aconn._execute(_sqlite_batch, aconn._conn, statements)  # type: ignore[union-attr]
+        return await aconn._execute(_sqlite_batch, aconn._conn, statements, durable)  # type: ignore[union-attr]
     if len(statements) == 1:  # one statement: autocommit, a single round trip
         raw = await conn.get_raw_connection()
         pg = raw.driver_connection

@@ -689,11 +689,8 @@ class JobRunner:
             )
         dicts = [b.to_dict() for b in blocks]
 
-        async def update() -> dict[str, str]:
-            posted = await d.update_message(row.channel, row.message_ts, fallback_text(view), dicts)
-            return {"channel": posted.channel, "ts": posted.ts}
-
-        await self.ledger.run(ENGINE_STEP, f"resolved:{row.id}", update)
+        # chat.update with the same content is idempotent: no ledger row (and no commit) needed
+        await d.update_message(row.channel, row.message_ts, fallback_text(view), dicts)
 
     # ------------------------------------------------------------------ follow-ups
 
