@@ -1,7 +1,8 @@
 """What a step skill sees and returns: `StepContext`, `StepResult`, `Approval` and the errors.
 
 A skill is `async def skill(ctx: StepContext) -> StepResult | dict | None`. Through `ctx` it
-reads the trigger payload, the outputs of earlier steps and the loaded context tiers; it acts
+reads the trigger payload, the outputs of earlier steps and the loaded context tiers (and has
+`ctx.db`, `ctx.settings`, `ctx.delivery`, `ctx.now()`); it acts
 on the world only through `await ctx.effect(key, fn)` (recorded in the effects ledger, so a
 replayed step returns the recorded result instead of acting twice) and `await ctx.notify(...)`
 (quiet hours and rate limits apply); it may `ctx.queue_followup(event)`, ask for approval with
@@ -114,6 +115,7 @@ class StepContext:
         self.tiers: dict[str, Any] = runner.state["tiers"]
         self.settings = runner.engine.settings
         self.delivery = runner.engine.delivery
+        self.db = runner.engine.db  # for the sequence's own reads and writes (own sessions)
         self.db = runner.engine.db
 
     def now(self) -> datetime:
