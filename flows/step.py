@@ -116,7 +116,6 @@ class StepContext:
         self.settings = runner.engine.settings
         self.delivery = runner.engine.delivery
         self.db = runner.engine.db  # for the sequence's own reads and writes (own sessions)
-        self.db = runner.engine.db
 
     def now(self) -> datetime:
         return self._runner.engine.clock()
