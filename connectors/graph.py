@@ -763,3 +763,20 @@ def _subscription(out: dict[str, Any], client_state: str | None) -> Subscription
     return Subscription(id=str(out["id"]), resource=str(out.get("resource") or ""),
                         expires_at=parse_time(str(out["expirationDateTime"])),
                         client_state=client_state or out.get("clientState"))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- hooks
+
+
+async def client_for_connection(db: Any, settings: Any, connection_id: int) -> GraphClient:
+    """A client for a stored Microsoft connection (`connectors.graph_adapters`)."""
+    from connectors.graph_adapters import client_for_connection as make
+
+    return await make(db, settings, connection_id)
+
+
+def graph_mailbox(db: Any, settings: Any, conn: Any) -> Any:
+    """The rep's Outlook as a `connectors.mailbox.Mailbox` (`connectors.graph_adapters`)."""
+    from connectors.graph_adapters import GraphMailbox
+
+    return GraphMailbox(db, settings, conn)
