@@ -436,7 +436,7 @@ DECIDE = _alt(
     "approval from",
     "buy-in from",
     "before (?:we|i) (?:can |could )?(?:commit|sign|decide|move forward|buy|proceed|go ahead|move)",
-    "before anything (?:moves|happens|gets signed)",
+    "before anything (?:moves|happens|gets signed|gets approved|is approved|is signed|goes ahead)",
     "(?:give|gives|giving|provide) (?:the |us the |their |his |her |a )?(?:final )?(?:okay|ok|approval|"
     "green light|go-ahead|nod|thumbs up|sign-off|blessing)",
     "final okay",
@@ -675,7 +675,9 @@ PRICE_BAD = (
     r"|more than (?:we|i) (?:budgeted|planned|had planned|expected to (?:spend|pay)|were expecting "
     r"to (?:spend|pay)|have (?:budgeted|set aside))"
     r"|(?:hard|difficult|tough|impossible) to justify (?:the |this |that |a |an )?(?:cost|price|"
-    r"spend|investment|expense)|(?:can't|cannot|couldn't) justify (?:the |this |that )?(?:cost|"
+    r"spend|investment|expense)|"
+    r"cheaper than (?:your|the|buying|paying for)\s+(?:\w+\s+)?(?:fee|fees|price|pricing|quote|"
+    r"subscription|licen[cs]e|tool|product|platform|contract)|(?:can't|cannot|couldn't) justify (?:the |this |that )?(?:cost|"
     r"price|spend|investment|expense)|(?:cost|price|pricing)(?:'s| is) (?:a|the|our) (?:\w+ )?"
     r"(?:concern|issue|problem|sticking point|blocker|hurdle)"
     r"|(?:contract term|contract length|term|terms|commitment|payment terms|minimum|seat minimum|"
@@ -790,7 +792,7 @@ TIMELINE_GOAL = (
     r"have to|must|got to|trying|ideally|'d|would|will|'ll|should)\s+(?:[\w-]+\s+){0,4}?"
     r"(?:live|up and running|launched|rolled out|deployed|implemented|in place|onboarded|"
     r"operational|signed|sorted|wrapped up|finali[sz]ed|running|set up|fixed|solved|resolved|"
-    r"addressed)"
+    r"addressed|picked|chosen|selected|decided|agreed)"
     r"|(?:wants?|needs?|expects?|asked for|requires?)\s+(?:[\w-]+\s+){1,4}?(?:by|before|ahead of)\b"
     r"|roll (?:it|this|that|them|everything|\w+) out|go(?:ing)?[- ]live|be live|launch(?:ing)?|roll(?:ing)?[- ]?out|rollout|deploy(?:ing|ment)?|"
     r"implement(?:ing|ation)?|kick(?:ing)? ?off|start using|switch(?:ing)? over|migrat(?:e|ing|ion)|"
@@ -1329,6 +1331,17 @@ FRAMES: tuple[Frame, ...] = (
         0.8,
         "competitor_q",
     ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(
+            r"\b(?:needs?|require|requires|have to get|has to get|must get|get|getting|collect|want)\s+"
+            r"(?:at least\s+)?(?:three|multiple|several|competing|two|other|a few|3|2) (?:quotes|bids|"
+            r"proposals|vendors|options)\b"
+        ),
+        0.84,
+        "state",
+    ),
     # signal:buying_positive
     Frame("signal:buying_positive", "prospect", _c(BUDGET_OK), 0.9, "budget_ok"),
     Frame("signal:buying_positive", "prospect", _c(HAVE_BUDGET), 0.88, "state"),
@@ -1418,8 +1431,9 @@ HISTORIC_RE = re.compile(
 NEEDS_QUESTION_RE = re.compile(
     r"\b(?:anything else|what else|what)\s+(?:do\s+|would\s+|will\s+|else\s+)*(?:you|your team)\s+"
     r"(?:need|want)"
-    r"(?:\s+from\s+(?:me|us))?|\bcan i send (?:you|over) anything|\bis there anything (?:else )?"
-    r"(?:i|we) can (?:send|share)"
+    r"(?:\s+from\s+(?:me|us))?|\bcan i send (?:you|over) anything|\banything (?:else )?"
+    r"(?:i|we) (?:can|could|should) (?:send|share)|\bwhat (?:else )?(?:can|could|should) (?:i|we) "
+    r"(?:send|share)"
 )
 
 # The rep asking the prospect to do something; a "will do" answer is the prospect's promise.
@@ -1458,7 +1472,11 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"committee|board|stakeholders|final|buyer|signatory|approver|budget holder|people)\b"
     ),
     "signal:competitive": re.compile(
-        VENDOR_RE + r"|\b(?:" + GENERIC_ALT + r"|another company|a competitor|current|existing)\b"
+        VENDOR_RE
+        + r"|\b(?:"
+        + GENERIC_ALT
+        + r"|another company|a competitor|current|existing|quotes|"
+        r"bids|proposals|vendors|options)\b"
     ),
     "signal:buying_positive": re.compile(
         r"budget|money|funding|funds|business case|project|purchase|\bpo\b|spend|investment|"

@@ -568,3 +568,35 @@ def test_elliptical_and_indirect_phrasings(
     turns: list[tuple[str, str]], index: int, labels: set[str]
 ) -> None:
     assert labels_at(turns, index) == labels
+
+
+@pytest.mark.parametrize(
+    ("turns", "index", "labels"),
+    [
+        (
+            [("P", "Procurement needs three quotes before anything gets approved.")],
+            0,
+            {"signal:multi_stakeholder", "signal:competitive"},
+        ),
+        (
+            [("P", "We're aiming to have a vendor picked by the fifteenth of January.")],
+            0,
+            {"signal:timeline"},
+        ),
+        (
+            [
+                ("R", "Anything I can send to help you make the case internally?"),
+                ("P", "An ROI summary would be really useful."),
+            ],
+            1,
+            {"request:send_content"},
+        ),
+        (
+            [("P", "They think three engineers for a quarter is cheaper than your annual fee.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+    ],
+)
+def test_fresh_phrasings(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
+    assert labels_at(turns, index) == labels
