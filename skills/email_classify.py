@@ -218,6 +218,9 @@ _CUES: list[_Cue] = [
         r"\b(delete|erase|remove) (my|all my|our) (personal |contact )?(data|details|information|"
         r"info)\b",
         r"\bremove me\b",
+        r"(^|[.!?\n]\s*)(stop|enough)[.!]*$",
+        r"(^|[.!?\n]\s*)(please |pls )?(just )?stop( it| this| now| please)*[.!]",
+        r"\bremove (my|this) (e-?mail|address|e-?mail address|details|name|contact)\b",
         r"\bno (more|further) (e-?mails|messages|contact|follow[- ]?ups|outreach)\b",
         negatable=False,
     ),
@@ -226,9 +229,6 @@ _CUES: list[_Cue] = [
         0.65,
         r"\b(do not|don't|dont) (e-?mail|contact|message|spam) (me|us)\b",
         r"\bleave (me|us) alone\b",
-        r"(^|[.!?\n]\s*)(stop|enough)[.!]*$",
-        r"(^|[.!?\n]\s*)(please |pls )?(just )?stop( it| this| now| please)*[.!]",
-        r"\bremove (my|this) (e-?mail|address|e-?mail address|details|name|contact)\b",
         r"\b(this is|this is clearly|pure|more) spam\b",
         negatable=False,
     ),
@@ -253,6 +253,9 @@ _CUES: list[_Cue] = [
         r"(e-?mail|message)))?( as soon as possible| asap| promptly| shortly)? (upon|on|after|when)"
         r" (my return|i('m| am) back|i return|returning|i get back)\b",
         r"\bupon my return\b",
+        r"\b(no|limited|intermittent|patchy|spotty|poor) (connectivity|signal|wi-?fi|internet|"
+        r"reception)\b",
+        r"\b(reply|respond|get back to you) (when|once) i (land|return|get back|am back|'m back)\b",
         r"\bon (honeymoon|vacation|holiday|holidays|a trip|a business trip|the road|a break)\b",
         r"\bnot (reading|checking|monitoring|responding to) (my )?(e-?mails?|messages|inbox)\b",
         r"\baway from (my desk|the office|e-?mail|my computer|my inbox)\b",
@@ -337,6 +340,8 @@ _CUES: list[_Cue] = [
         r"handles|owns))\b",
         r"\b(better|best) placed\b",
         r"\b(rather than|instead of) (me|myself)\b",
+        r"\bwill (own|handle|manage|look after|take over|be responsible for|run|lead) (this|it|that)\b",
+        r"\b(stepping down|leaving the company|my last day)\b",
         r"\b(is|are) (owned|handled|managed|run|decided|covered|led) by\b",
         r"\b(decisions?|purchases?|purchasing|requests?|this|these|approvals?) (go|goes|have to go|has "
         r"to go|must go|run|runs|sits?) (through|with)\b",
@@ -456,7 +461,8 @@ _CUES: list[_Cue] = [
         r"\b(isn't|is not|not) something (we|i) (need|want|require)\b",
         r"\b(go|going|gone|went|chosen to go|decided to go|move|moving|head|heading|taken|take|took) "
         r"(in )?a different (direction|way|route|path|approach)\b",
-        r"\bsit (this|it) (one )?out\b",
+        r"\bsit (this|it) (one )?out\b|\bgive (this|it) a miss\b",
+        r"\brules? out\b",
         r"\b(frozen|froze|freeze|paused|pausing|cut|cutting) (all |any )?(new )?(software |tool |"
         r"vendor |tech )?(spend|spending|purchases|budgets?|buying|hiring)\b",
         r"\b(have|need|going|got) to (say no|decline|pass)\b|\b(say|saying) no (for now|to this)\b",
@@ -469,6 +475,7 @@ _CUES: list[_Cue] = [
         r"initiative|search|evaluation|rfp|rollout|plans?)\b",
         r"\bstop (following up|chasing|checking in)\b",
         r"\bnot (going|planning|looking|about) to (move forward|proceed|pursue|go ahead|buy|purchase|"
+        r"prioriti[sz]e|"
         r"renew|switch|change|try|invest|add|adopt|bother|take this further|take it further)\b",
         r"\bwon't be (pursuing|proceeding|purchasing|buying|renewing|moving ahead|switching|"
         r"continuing)\b|\bnot (be )?renewing\b",
@@ -600,6 +607,8 @@ _CUES: list[_Cue] = [
         r"\b(" + _WD + r"|tomorrow|next week)( [\w:'-]+){0,3} (works|would work|is good|suits|"
         r"is perfect|is fine)\b",
         r"\b(time|slot)s? (that )?work(s)? (best )?(for you|best)\b",
+        r"\b(a|any|some|the|what|which) (time|times|slot|slots|day|days|date|dates)( that)? (works?|"
+        r"suits?)\b",
         r"(?<!we're )(?<!we are )(?<!i'm )(?<!i am )(?<!they're )(?<!they are )(?<!we'll be )"
         r"\b(meet|meeting|call|chat) (up )?(next|this|on " + _WD + r"|tomorrow)\b",
         r"\bdemo request\b",
@@ -731,6 +740,8 @@ _CUES: list[_Cue] = [
         r"\bkeep (me|us) (posted|updated|in the loop|informed)\b",
         r"\b(send|share)( me| us| over)? (whatever|anything|what) (you have|you've got|you can)\b",
         r"\bhappy to (include|consider|look at|hear from|add) you\b",
+        r"\b(anything|something) (you can|you could|you're able to) share\b",
+        r"\b(make|build|making|building) (the|a) (business |internal )?case\b",
         r"\b(stay|keep) in touch\b|\bkeep (talking|chatting|the conversation going)\b",
         r"\b(good|great|strong|ideal|perfect|natural) (candidate|fit|match|use case)\b",
         r"\bkeep (me|us) on (your|the) (list|radar)\b",
@@ -821,7 +832,7 @@ _INFO_QUESTION = re.compile(
     r"tell (me|us) more|more (info|information|details)|learn more|how (does|would|will|do) (it|"
     r"this|that|sixty|your \w+) work|what (kind|sort|type)s? of (results|roi|outcomes|impact|"
     r"savings)|case stud|similar (companies|customers|teams)|companies like (us|ours)|success "
-    r"stor|(customer|client) stor|\bresults\b|(customers|clients|companies|teams|people|others) like "
+    r"stor|(customer|client) stor|\bresults\b|\broi\b|(customers|clients|companies|teams|people|others) like "
     r"(us|ours)|getting started|get started|what's involved|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
     r"overview|collateral|materials?|literature|whitepaper)\b|circle back|reconnect|touch base|"
     r"reach (back )?out (again )?(in|after|next)"
@@ -974,7 +985,7 @@ _PRICE_CLARIFY = re.compile(
     r"\b(include|includes|included|cover|covers|covered|apply|applies|valid|still|extra|on top)\b"
 )
 _REFERS_BACK = re.compile(
-    r"\b(thanks|thank|received|reviewed|read|looked|saw|seen|got|in|on|about|regarding|re|per|"
+    r"\b(thanks|thank|received|reviewed|read|looked|saw|seen|got|in|on|about|regarding|re|"
     r"attached|signed|into|under|with|our)\b"
 )
 

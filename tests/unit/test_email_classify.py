@@ -294,6 +294,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, we'd like a follow-up meeting to discuss the proposal with our CFO. Are you free next Thursday?",
         "Please suggest a couple of times for a call with our VP and me.",
         "Can we move the demo to 3pm? Something came up.",
+        "Sure - how about a call Friday morning my time (Sydney)?",
+        "Alex, my assistant Kate will find a slot for us next week. Kate, can you help?",
+        "I'd be glad to hear the pitch. Let me know a time that works next week.",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -364,6 +367,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks for the proposal. Could you revise it to include the coaching add-on?",
         "Finance wants a cost comparison between monthly and annual billing. Can you send one?",
         "Quote please for 12 seats.",
+        "Could you put some numbers together for a 6-month pilot?",
+        "We'd like a written quote, valid for 60 days, please.",
+        "Is there a per-user price or is it a flat fee? Please send details.",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -439,6 +445,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks for the proposal. Can you clarify what 'premium support' covers?",
         "Hi Alex, our admin can't find where to add new users. Can you point us in the right direction?",
         "What's the difference between the Growth and Pro plans in terms of features?",
+        "We're seeing the wrong time zone on meeting summaries. Any fix?",
+        "Hi Alex - who do I contact about a refund for unused seats?",
+        "Can you give me access to the beta features?",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -502,6 +511,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Hi Alex, I like the idea. Let me think about it and come back to you with questions.",
         "Ooh, nice. Tell me how it works with Outreach.",
         "We're considering tools like this for Q3. Happy to chat closer to the time.",
+        "I'm keen. Where do we go from here?",
+        "Thanks, this looks like something my team could benefit from.",
+        "Good stuff. Anything you can share on ROI would help me make the case internally.",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -575,6 +587,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks for thinking of us, but we'll sit this one out.",
         "We just don't have the headcount to roll out anything new.",
         "Hi Alex - we've gone a different way on this. Appreciate your help throughout.",
+        "After some thought we'll give this a miss.",
+        "We're not going to prioritise this in the next 12 months.",
+        "Our procurement process rules out new vendors this year.",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -636,6 +651,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I'm only covering for Jane while she's away - best to follow up with her directly when she's back.",
         "Can I introduce you to Ola, our head of enablement? She'd be the right person.",
         "Please send this to our buying team at buying@prospect.example rather than me.",
+        "Marketing ops isn't my area - Ben Holt is who you need.",
+        "I'm stepping down at the end of the month; Zara Quinn will own this going forward.",
+        "Let me put you in touch with our RevOps director.",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -665,6 +683,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I'm out until Monday with limited email access.",
         "I'll be out next week, so expect a slower reply from me until the 30th.",
         "Hello, I'm on jury duty this week and unable to respond. I'll be back on Monday 30 November.",
+        "Thanks for your email - I'm currently on a flight with no connectivity and will reply when I land on the 21st.",
     ),
     "unsubscribe": (
         "Remove.",
@@ -724,6 +743,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Remove me from your list and stop emailing.",
         "Please remove my colleagues and me from your mailing list.",
         "No more emails please.",
+        "Please delete my email address from your system.",
+        "You've emailed me five times. I'm not interested. Please stop.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
@@ -815,6 +836,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Looks good - approved on our side. Legal will send the signed copy.",
         "Thanks, I'll read it tonight.",
         "Following up to say the issue is resolved - thanks for the quick fix.",
+        "Thanks for the heads up on the maintenance window.",
+        "Sorry I missed your call - catching up on email now.",
+        "Noted with thanks. Will circulate.",
     ),
 }
 
