@@ -180,8 +180,8 @@ def posted(w: World, needle: str) -> list[dict[str, Any]]:
 async def test_approved_follow_up_is_sent_once_threaded_audited_and_logged(
         db: Database, tmp_path: Path, fake: FakeGoogle) -> None:  # fmt: skip
     w = await make_world(db, tmp_path, fake)
-    parent = ("From: Dana Smith <dana@prospect.test>\r\nTo: rep1@example.com\r\nSubject: Pilot scope\r\n"
-              "Message-ID: <p1@prospect.test>\r\nReferences: <root@prospect.test>\r\n\r\nThoughts?\r\n").encode()
+    parent = (b"From: Dana Smith <dana@prospect.test>\r\nTo: rep1@example.com\r\nSubject: Pilot scope\r\n"
+              b"Message-ID: <p1@prospect.test>\r\nReferences: <root@prospect.test>\r\n\r\nThoughts?\r\n")
     gmail_id = fake.deliver(REP, parent)
     gthread = fake.mailbox(REP).messages[gmail_id].thread_id
     fake.mailbox(REP).send_as = [{"sendAsEmail": REP, "displayName": "Rep 1", "isDefault": True,
