@@ -709,6 +709,8 @@ COOL_OFF = (
     r"blocker) (?:is|will be|remains) (?:the |our )?(?:cost|price|pricing|budget|money|funding|spend)"
     r"|only have (?:about |around |roughly |maybe )?\S+(?: \w+)? (?:left|remaining)"
     r"|(?:not much|very little|little|no) (?:budget|money|funding) left"
+    r"|(?:got|received|were given|have) less (?:budget |money |funding )?than (?:we|i) (?:asked for|"
+    r"requested|wanted|hoped for|needed)"
     r"|(?:decided|going|have|need|needs|had) to hold off|(?:we're|we are|i'm) holding off"
     r"|hold(?:ing)? off (?:for now|on (?:this|it|the \w+|any \w+)|until)"
     r"|timing (?:isn't|is not|just isn't) (?:right|great|ideal)"
@@ -1240,6 +1242,17 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "signal:multi_stakeholder",
         "prospect",
+        _c(
+            r"\b(?:he|she|they)\s+(?:signs|approves|signs off on|owns|holds|controls)\s+(?:all\s+|the\s+|"
+            r"our\s+|any\s+)*(?:contracts?|deals?|purchases?|spend|budget|invoices|paperwork|pos?|"
+            r"purchase orders?|cheques|checks)\b"
+        ),
+        0.84,
+        "state",
+    ),
+    Frame(
+        "signal:multi_stakeholder",
+        "prospect",
         _c(r"\bit\b[^.?!;]{0,50}?\b" + DECIDE + r"\b|\b" + DECIDE + r"\b[^.?!;]{0,30}?\bit\b"),
         0.84,
         "stake_it",
@@ -1272,7 +1285,8 @@ FRAMES: tuple[Frame, ...] = (
         "signal:competitive",
         "prospect",
         _c(
-            r"(?:" + VENDOR_RE + r")(?:\s+and\s+\w+)?\s+(?:also\s+|already\s+)?(?:demoed|pitched|"
+            r"(?:" + VENDOR_RE + r")(?:\s+and\s+\w+)?\s+(?:is\s+|are\s+|has been\s+|have been\s+)?"
+            r"(?:also\s+|already\s+)?(?:pitching|offering|quoting|courting|chasing|demoing|demoed|pitched|"
             r"quoted|offered|came in|reached out|is cheaper|are cheaper|is offering|showed us|"
             r"came back with|made us|countered|undercut|matched|dropped their price|"
             r"gave us)"
@@ -1469,7 +1483,8 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         + r"|"
         + DECIDE_WEAK
         + r"|decision|decides|signs|call|up to me|pay ?grade|"
-        r"committee|board|stakeholders|final|buyer|signatory|approver|budget holder|people)\b"
+        r"committee|board|stakeholders|final|buyer|signatory|approver|budget holder|people|owns|holds|"
+        r"controls)\b"
     ),
     "signal:competitive": re.compile(
         VENDOR_RE

@@ -600,3 +600,15 @@ def test_elliptical_and_indirect_phrasings(
 )
 def test_fresh_phrasings(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
     assert labels_at(turns, index) == labels
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Send it to Raj as well, he signs the contracts.", "signal:multi_stakeholder"),
+        ("We got less than we asked for, so we'll have to prioritise.", "signal:buying_negative"),
+        ("Top three, but Clari is also pitching us a bundle deal.", "signal:competitive"),
+    ],
+)
+def test_last_round_phrasings(text: str, label: str) -> None:
+    assert labels_at([("P", text)]) == {label}
