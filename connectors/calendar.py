@@ -15,14 +15,14 @@
 
 Implementations: `GoogleCalendar` (over `connectors.google_calendar.GoogleCalendarClient`:
 freeBusy, events.insert with a hangoutsMeet `conferenceData` request, events.list with sync
-tokens) and `DemoCalendar` (the demo org's calendars: provider "demo" rows of
-`calendar_events`; other users of the org are visible to each other, as in one Google
-Workspace). Microsoft Graph plugs in as a third implementation of the same Protocol
-(`getSchedule`, `isOnlineMeeting`, `events/delta`) when `connectors/graph.py` lands.
+tokens), `GraphCalendar` (over `connectors.graph.GraphClient`: getSchedule, events with
+`isOnlineMeeting` and `transactionId` — looked up first with `find_event` —, calendarView
+delta with 410 -> full resync) and `DemoCalendar` (the demo org's calendars: provider "demo"
+rows of `calendar_events`; users of the org see each other, as in one Google Workspace).
 
 `provider_for(db, settings, user_id)` picks the rep's provider: an active Google connection,
-else the demo calendar. `GOOGLE_ENDPOINTS` is where Google lives (tests point it at the
-loopback fake). Nothing here logs titles or addresses.
+else Microsoft, else the demo calendar. Google lives at `GOOGLE_API_BASE` (settings) or
+`GOOGLE_ENDPOINTS`, Graph at `GRAPH_API_BASE`. Nothing here logs titles or addresses.
 """
 
 from __future__ import annotations
@@ -212,6 +212,129 @@ class GoogleCalendar:
         return SyncBatch(changes, next_token, full)
 
 
+# ----------------------------------------------------------------------------- Microsoft Graph
+
+GRAPH_SHOW_AS = {"busy": "busy", "tentative": "tentative", "oof": "oof", "free": "free",
+                 "workingelsewhere": "busy", "unknown": "busy"}  # fmt: skip
+GRAPH_SYNC_PAST = timedelta(days=7)
+GRAPH_SYNC_AHEAD = timedelta(days=60)
+
+
+def change_from_graph(item: dict[str, Any]) -> EventChange | None:
+    """A Graph event (or `@removed` entry from delta) as an `EventChange`."""
+    from connectors.graph import parse_time
+
+    ext = str(item.get("id") or "")
+    if not ext:
+        return None
+    if "@removed" in item or item.get("isCancelled"):
+        epoch = datetime.fromtimestamp(0, UTC)
+        return EventChange(ext, epoch, epoch, status="cancelled")
+    start, end = item.get("start") or {}, item.get("end") or {}
+    if not start.get("dateTime") or not end.get("dateTime"):
+        return None
+    show_as = GRAPH_SHOW_AS.get(str(item.get("showAs") or "busy").lower(), "busy")
+    attendees = [
+        {"email": (a.get("emailAddress") or {}).get("address"),
+         "name": (a.get("emailAddress") or {}).get("name") or "",
+         "response": (a.get("status") or {}).get("response") or ""}
+        for a in item.get("attendees") or [] if (a.get("emailAddress") or {}).get("address")
+    ]  # fmt: skip
+    return EventChange(
+        ext, parse_time(start["dateTime"], start.get("timeZone")),
+        parse_time(end["dateTime"], end.get("timeZone")), title=str(item.get("subject") or ""),
+        all_day=bool(item.get("isAllDay")),
+        status="tentative" if show_as == "tentative" else "confirmed", show_as=show_as,
+        attendees=attendees,
+    )  # fmt: skip
+
+
+class GraphCalendar:
+    """Microsoft 365 over `connectors.graph.GraphClient`: getSchedule, events with a Teams link
+    (`isOnlineMeeting`, `transactionId`), and calendarView delta."""
+
+    name = "microsoft"
+
+    def __init__(self, client: Any, *, clock: Any = None) -> None:
+        self.client = client
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    async def busy(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, list[BusyBlock]]:
+        try:
+            schedules = await self.client.get_schedule(list(emails), start, end)
+        finally:
+            await self.client.aclose()
+        by_lower = {k.lower(): v for k, v in schedules.items()}
+        out: dict[str, list[BusyBlock]] = {}
+        for email in emails:
+            sched = by_lower.get(email.lower())
+            if sched is None or not sched.visible:
+                continue
+            out[email] = [BusyBlock(b.start, b.end, tentative=b.status == "tentative")
+                          for b in sched.busy if b.status != "free"]  # fmt: skip
+        return out
+
+    async def create_event(self, event: NewEvent) -> CreatedInvite:
+        from connectors.graph import Attendee as GraphAttendee
+
+        tx = event_id_for(event.transaction_id)
+        try:
+            made = await self.client.find_event(tx)
+            if made is None:
+                made = await self.client.create_event(
+                    subject=event.summary, body=event.description, start=event.start,
+                    end=event.end, tz=event.tz, online_meeting=event.with_video,
+                    attendees=[GraphAttendee(a.email, a.name) for a in event.attendees],
+                    transaction_id=tx, html=False,
+                )  # fmt: skip
+        finally:
+            await self.client.aclose()
+        return CreatedInvite(made.id, self.name, made.web_link, made.join_url)
+
+    async def incremental_sync(self, token: str | None) -> SyncBatch:
+        from connectors.graph import DeltaExpired
+
+        now = self.clock()
+        full = token is None
+        try:
+            try:
+                items, link = await self.client.events_delta(
+                    token, start=now - GRAPH_SYNC_PAST, end=now + GRAPH_SYNC_AHEAD
+                )
+            except DeltaExpired:
+                log.info("calendar delta expired; full resync", extra={"provider": self.name})
+                items, link = await self.client.events_delta(
+                    None, start=now - GRAPH_SYNC_PAST, end=now + GRAPH_SYNC_AHEAD
+                )
+                full = True
+        finally:
+            await self.client.aclose()
+        changes = [c for c in (change_from_graph(i) for i in items) if c is not None]
+        return SyncBatch(changes, link, full)
+
+
+async def graph_client(db: Database, settings: Any, user_id: int) -> Any | None:
+    """A GraphClient for the rep's active Microsoft connection with a calendar scope."""
+    from connectors import graph
+    from storage import connections as repo
+    from storage.connections import ACTIVE
+
+    async with db.session() as s:
+        conn = await repo.load_connection(s, cipher=_cipher(settings), user_id=user_id,
+                                          provider="microsoft")  # fmt: skip
+    if conn is None or conn.status != ACTIVE or not conn.tokens.get("access_token"):
+        return None
+    if not any(x.lower().startswith("calendars.") for x in conn.scopes):
+        return None
+    factory = getattr(graph, "client_for_connection", None)
+    if factory is not None:
+        return await factory(db, settings, conn.id)
+    base = getattr(settings, "graph_api_base", None) or graph.GRAPH_BASE
+    return graph.GraphClient(str(conn.tokens["access_token"]), base_url=base)
+
+
 # ----------------------------------------------------------------------------- demo
 
 
@@ -296,6 +419,11 @@ def _cipher(settings: Any) -> Any:
     return TokenCipher(load_key(settings.encryption_key, settings.data_dir))
 
 
+def google_endpoints(settings: Any) -> GoogleEndpoints:
+    base = getattr(settings, "google_api_base", None)
+    return GoogleEndpoints.at(base) if base else GOOGLE_ENDPOINTS
+
+
 async def google_client(db: Database, settings: Any, user_id: int) -> GoogleCalendarClient | None:
     """A Calendar client for the rep's active Google connection with a calendar scope."""
     from connectors.google_oauth import GoogleOAuth
@@ -309,8 +437,9 @@ async def google_client(db: Database, settings: Any, user_id: int) -> GoogleCale
         conn = await repo.load_connection(s, cipher=cipher, user_id=user_id, provider="google")
     if conn is None or conn.status != ACTIVE or not any(conn.has_scope(x) for x in CALENDAR_SCOPES):
         return None
+    endpoints = google_endpoints(settings)
     oauth = GoogleOAuth(settings.google_client_id, settings.google_client_secret, "",
-                        endpoints=GOOGLE_ENDPOINTS)  # fmt: skip
+                        endpoints=endpoints)  # fmt: skip
     creds = oauth.credentials_from_blob(conn.tokens, conn.scopes)
 
     async def on_refresh(fresh: Any) -> None:
@@ -320,12 +449,13 @@ async def google_client(db: Database, settings: Any, user_id: int) -> GoogleCale
             await repo.update_tokens(s, cipher=cipher, connection_id=conn.id,
                                      access_token=fresh.token, expires_at=expires_at_of(fresh))  # fmt: skip
 
-    return GoogleCalendarClient(creds, endpoint=GOOGLE_ENDPOINTS.calendar_api,
+    return GoogleCalendarClient(creds, endpoint=endpoints.calendar_api,
                                 on_refresh=on_refresh)  # fmt: skip
 
 
 async def provider_for(db: Database, settings: Any, user_id: int) -> CalendarProvider:
-    """The rep's calendar: Google when connected (with a calendar scope), else the demo one."""
+    """The rep's calendar: Google, else Microsoft 365 when connected with a calendar scope,
+    else the demo one."""
     async with db.session() as s:
         user = await s.get(User, user_id)
     if user is None:
@@ -333,6 +463,9 @@ async def provider_for(db: Database, settings: Any, user_id: int) -> CalendarPro
     client = await google_client(db, settings, user_id)
     if client is not None:
         return GoogleCalendar(client, tz=user.timezone)
+    graph = await graph_client(db, settings, user_id)
+    if graph is not None:
+        return GraphCalendar(graph)
     assert user.id is not None
     return DemoCalendar(db, user.org_id, user.id)
 

@@ -1,11 +1,11 @@
 """Crons for calendar channel renewal and incremental sync.
 
-`calendar_sync` (every 30 minutes): one `calendar_changed` event per rep with an active
-Google connection (`{provider: "google", user_id, renew}`); `renew` is set when the rep has
-no push channel or it expires within `flows.calendar_sync.RENEW_BEFORE`, so channels are
-renewed before they lapse, and the sync itself catches anything a lost push missed. Keys are
-per rep and fire time, so a fire is acted on once (flows/crons.py). Graph subscriptions and
-delta join here when `connectors/graph.py` lands.
+`calendar_sync` (every 30 minutes): one `calendar_changed` event per rep and active Google or
+Microsoft connection (`{provider, user_id, renew}`); for Google `renew` is set when the rep
+has no push channel or it expires within `flows.calendar_sync.RENEW_BEFORE`, so channels are
+renewed before they lapse; the sync itself (sync token / Graph delta) catches anything a lost
+push missed. Graph subscriptions are renewed by the email crons. Keys are per provider, rep
+and fire time, so a fire is acted on once (flows/crons.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlmodel import select
+from sqlmodel import col, select
 
 from flows.calendar_sync import needs_renewal
 from flows.crons import CronSpec
@@ -28,7 +28,8 @@ async def sync_events(db: Any, at: datetime) -> list[Event]:
             await s.exec(
                 select(Connection, User)
                 .join(User, User.id == Connection.user_id)  # type: ignore[arg-type]
-                .where(Connection.provider == "google", Connection.status == "active",
+                .where(col(Connection.provider).in_(("google", "microsoft")),
+                       Connection.status == "active",
                        User.active == True)  # noqa: E712
             )
         ).all()  # fmt: skip
@@ -54,7 +55,7 @@ async def sync_events(db: Any, at: datetime) -> list[Event]:
             },
             idempotency_key=f"calendar_changed:cron:{user.id}:{stamp}",
         )
-        for _conn, user in rows
+        for conn, user in rows
     ]
 
 

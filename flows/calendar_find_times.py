@@ -85,6 +85,7 @@ from storage.models import (
     Contact,
     EmailMessage,
     EmailThread,
+    MeetingAttendee,
     User,
     UserPreferences,
 )
@@ -173,10 +174,26 @@ async def load_who(ctx: StepContext, params: dict[str, Any]) -> Who:
             contact = await s.get(Contact, int(params["contact_id"]))
             if contact is not None and contact.org_id != ctx.org_id:
                 contact = None
+        email = params.get("email")
+        if contact is None and not email and params.get("meeting_id"):
+            # a commitment from a call with no CRM contact: its first prospect attendee
+            attendees = (
+                await s.exec(
+                    select(MeetingAttendee).where(
+                        MeetingAttendee.meeting_id == int(params["meeting_id"]),
+                        MeetingAttendee.role == "prospect",
+                    )
+                )
+            ).all()
+            first = next((a for a in attendees if a.contact_id or a.email), None)
+            if first is not None and first.contact_id:
+                contact = await s.get(Contact, first.contact_id)
+            elif first is not None:
+                email = first.email
         company = (
             await s.get(Company, contact.company_id) if contact and contact.company_id else None
         )
-    email = (contact.email if contact else None) or params.get("email")
+    email = (contact.email if contact else None) or email
     return Who(rep, prefs, contact, company, email)
 
 

@@ -12,8 +12,11 @@
   when the payload asks (`renew`), then `sync`. Payload: `{provider, sync_state_id}` from the
   webhook, or `{provider, user_id, renew?}` from the cron.
 
-Microsoft Graph (subscriptions, `events/delta`) runs through the same `sync_calendar` once
-`connectors/graph.py` offers a `CalendarProvider`. Titles and addresses are never logged.
+Microsoft Graph runs through the same `sync_calendar` (`GraphCalendar`: calendarView delta,
+the delta link kept as the sync token, 410 -> full resync); its change-notification
+subscriptions are kept by `connectors/graph_subscriptions.py` (email crons), and
+`bot/webhooks/graph.py` submits `calendar_changed` with `{provider: microsoft, sync_state_id}`.
+Titles and addresses are never logged.
 """
 
 from __future__ import annotations
@@ -28,7 +31,14 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from connectors.calendar import CalendarProvider, EventChange, GoogleCalendar, google_client
+from connectors.calendar import (
+    CalendarProvider,
+    EventChange,
+    GoogleCalendar,
+    GraphCalendar,
+    google_client,
+    graph_client,
+)
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
 from storage.engine import Database
@@ -66,6 +76,18 @@ async def google_provider(db: Database, settings: Any, user_id: int) -> GoogleCa
     if client is None or user is None:
         return None
     return GoogleCalendar(client, tz=user.timezone)
+
+
+async def provider_named(
+    db: Database, settings: Any, user_id: int, name: str
+) -> CalendarProvider | None:
+    """The rep's connected calendar by provider name (google | microsoft), if connected."""
+    if name == "google":
+        return await google_provider(db, settings, user_id)
+    if name == "microsoft":
+        client = await graph_client(db, settings, user_id)
+        return GraphCalendar(client) if client is not None else None
+    return None
 
 
 def _apply(row: CalendarEvent, change: EventChange) -> None:
@@ -128,14 +150,19 @@ async def store_changes(
 
 
 async def sync_calendar(
-    db: Database, settings: Any, user_id: int, provider: CalendarProvider | None = None
+    db: Database,
+    settings: Any,
+    user_id: int,
+    provider: CalendarProvider | None = None,
+    *,
+    provider_name: str = "google",
 ) -> dict[str, Any]:
     """One incremental sync for the rep; returns counts (no titles or addresses)."""
     async with db.session() as s:
         user = await s.get(User, user_id)
     if user is None:
         raise LookupError(f"user {user_id} not found")
-    provider = provider or await google_provider(db, settings, user_id)
+    provider = provider or await provider_named(db, settings, user_id, provider_name)
     if provider is None:
         return {"synced": False, "reason": "no calendar connection"}
     async with db.transaction() as s:
@@ -210,26 +237,28 @@ async def ensure_channel(
 # ---------------------------------------------------------------------------------- sequence
 
 
-async def _user_for(ctx: StepContext) -> int | None:
+async def _target(ctx: StepContext) -> tuple[int | None, str]:
+    """(user id, provider) named by the payload: a sync state id, or a user id."""
+    provider = str(ctx.payload.get("provider") or "google")
     if ctx.payload.get("sync_state_id"):
         async with ctx.db.session() as s:
             state = await s.get(CalendarSyncState, int(ctx.payload["sync_state_id"]))
-        return state.user_id if state is not None else None
-    return int(ctx.payload.get("user_id") or ctx.user_id or 0) or None
+        return (state.user_id, state.provider) if state is not None else (None, provider)
+    return int(ctx.payload.get("user_id") or ctx.user_id or 0) or None, provider
 
 
 async def channel_step(ctx: StepContext) -> dict[str, Any]:
-    user_id = await _user_for(ctx)
-    if user_id is None or not ctx.payload.get("renew"):
+    user_id, provider = await _target(ctx)
+    if user_id is None or provider != "google" or not ctx.payload.get("renew"):
         return {"channel": "unchanged"}
     return await ensure_channel(ctx.db, ctx.settings, user_id, ctx.now())
 
 
 async def sync_step(ctx: StepContext) -> dict[str, Any]:
-    user_id = await _user_for(ctx)
+    user_id, provider = await _target(ctx)
     if user_id is None:
         return {"synced": False, "reason": "unknown sync state"}
-    return await sync_calendar(ctx.db, ctx.settings, user_id)
+    return await sync_calendar(ctx.db, ctx.settings, user_id, provider_name=provider)
 
 
 def sequence() -> Sequence:

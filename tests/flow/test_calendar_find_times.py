@@ -2,7 +2,7 @@
 respect the rep's synced calendar and the prospect's visible free/busy in both zones (one
 free/busy call per search), the invite after approval (attendee, time, Meet link, stored,
 idempotent), a slot taken in the meantime, the email draft gate, and explanations with ways
-out. Microsoft Graph is not covered: `connectors/graph.py` had not landed."""
+out. The Microsoft Graph path is in test_calendar_find_times_graph.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlmodel import select
 
-import connectors.calendar as calendar
 from blocks.ids import ApprovalAction, ScheduleAction
 from config.settings import Settings
 from connectors.calendar import GoogleCalendar, NewEvent, provider_for
@@ -79,13 +78,13 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
+async def world(tmp_path: Path) -> AsyncIterator[World]:
     google = await FakeGoogle().start()
-    monkeypatch.setattr(calendar, "GOOGLE_ENDPOINTS", google.endpoints())
     key = Fernet.generate_key()
     settings = Settings(google_client_id=FakeGoogle.CLIENT_ID,
                         google_client_secret=FakeGoogle.CLIENT_SECRET,
-                        encryption_key=key.decode(), data_dir=tmp_path)  # fmt: skip
+                        encryption_key=key.decode(), data_dir=tmp_path,
+                        google_api_base=google.url)  # fmt: skip
     db = Database(sqlite_copy(tmp_path))
     org_id, (rep_id,) = await seed_org(db, users=1, timezone="Europe/London")
     scopes = {CAL_EVENTS, CAL_FREEBUSY}
