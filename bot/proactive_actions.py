@@ -1,11 +1,338 @@
-"""Slack listeners for briefs and the pipeline: brief buttons, batch review, mute."""
+"""Slack listeners for briefs and the pipeline: brief buttons, batch review, mute; and the
+sandbox panel's "Morning brief now".
+
+Every handler acks first, then loads the actor. A click marks its message read (an unread
+brief is updated rather than sent twice). "Check calendar" submits `calendar_find_times`
+with `{contact_id, deal_id}`; "Draft re-engagement" / "Handle all" submit
+`stale_deal_revival` per deal (each draft then waits for approval as an `email_send` gate).
+"""
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncApp
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import select
+
+from blocks.ids import ProactiveAction
+from blocks.pipeline import batch_review_blocks, rows_from_value
+from bot.commands_proactive import pipeline_blocks, submit_prep
 from bot.deps import Deps
+from bot.middleware import actor_of
+from flows.events import Event, EventSource, EventType, JobRef
+from flows.proactive import local_date, mark_read, rows_of
+from storage import pipeline
+from storage.models import CalendarEvent, EmailMessage, EmailThread, User
+from storage.users import org_settings, preferences, update_preferences, user_by_slack_id
+
+log = logging.getLogger(__name__)
+
+
+def _channel_ts(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
+    return channel, ts
+
+
+def _value(body: dict[str, Any]) -> str:
+    actions = body.get("actions") or [{}]
+    return str(actions[0].get("value") or "")
+
+
+async def _tell(
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    user: User,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+) -> None:
+    channel, _ = _channel_ts(body)
+    if channel is None:
+        channel = (await client.conversations_open(users=user.slack_user_id))["channel"]["id"]
+    await client.chat_postEphemeral(
+        channel=channel, user=user.slack_user_id, text=text, blocks=blocks
+    )
+
+
+async def stale_rows(deps: Deps, user: User) -> list[Any]:
+    async with deps.db.session() as s:
+        days = (await org_settings(s, org_id=user.org_id)).stale_threshold_days
+    async with deps.db.engine.connect() as conn:
+        found = await pipeline.scan(
+            conn, org_id=user.org_id, now=deps.clock(), stale_days=days, owner_id=user.id
+        )
+    return [r for r in rows_of(found) if "stale" in r.reasons]
+
+
+async def submit_revival(deps: Deps, user: User, deal_id: int, origin: str) -> Any:
+    return await deps.submit(
+        Event(
+            type=EventType.STALE_DEAL_REVIVAL,
+            source=EventSource.SLACK_BUTTON_APPROVE,
+            org_id=user.org_id,
+            user_id=user.id,
+            payload={"deal_id": deal_id, "origin": origin},
+            idempotency_key=f"stale_deal_revival:{deal_id}:{local_date(user, deps.clock()).isoformat()}",
+        )
+    )
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    return None
+    Handler = Callable[[dict[str, Any], AsyncWebClient, User], Awaitable[None]]
+
+    def on(action: str) -> Callable[[Handler], Handler]:
+        def deco(fn: Handler) -> Handler:
+            @app.action(action)
+            async def listener(
+                ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+            ) -> None:
+                await ack()
+                user = await actor_of(context)
+                if user is None:
+                    return
+                channel, ts = _channel_ts(body)
+                if channel and ts:
+                    await mark_read(deps.db, channel, ts, deps.clock())
+                await fn(body, client, user)
+
+            return fn
+
+        return deco
+
+    @on(ProactiveAction.MUTE)
+    async def mute(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        kind = _value(body)[:40]
+        async with deps.db.transaction() as s:
+            prefs = await preferences(s, user_id=user.id)
+            muted = sorted(set(prefs.muted_kinds or []) | {kind})
+            await update_preferences(s, user_id=user.id, changes={"muted_kinds": muted})
+        await _tell(
+            client,
+            body,
+            user,
+            f"Muted {kind.replace('_', ' ')} messages. `/60 unmute {kind}` brings them back.",
+        )
+
+    @on(ProactiveAction.PREP)
+    async def prep(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        event_id = int(_value(body)) if _value(body).isdigit() else None
+        async with deps.db.session() as s:
+            event = await s.get(CalendarEvent, event_id) if event_id else None
+        if event is None or event.user_id != user.id:
+            await _tell(client, body, user, "That meeting is no longer on your calendar.")
+            return
+        await submit_prep(deps, user, event)
+        await _tell(client, body, user, f"Preparing your brief for “{event.title}”…")
+
+    @on(ProactiveAction.CHECK_CALENDAR)
+    async def check_calendar(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        v = json.loads(_value(body) or "{}")
+        payload = {"contact_id": v.get("contact_id"), "deal_id": v.get("deal_id")}
+        res = await deps.submit(
+            Event(
+                type=EventType.CALENDAR_FIND_TIMES,
+                source=EventSource.SLACK_COMMAND,
+                org_id=user.org_id,
+                user_id=user.id,
+                payload=payload,
+                idempotency_key=f"calendar_find_times:brief:{v.get('message_id')}:{uuid.uuid4().hex[:8]}",
+            )
+        )
+        await _tell(
+            client,
+            body,
+            user,
+            "Looking for times that work…"
+            if isinstance(res, JobRef)
+            else "I couldn't look for times just now.",
+        )
+
+    async def _message(message_id: Any, user: User) -> tuple[EmailMessage, EmailThread] | None:
+        async with deps.db.session() as s:
+            row = (
+                await s.execute(
+                    select(EmailMessage, EmailThread)
+                    .join(EmailThread, EmailThread.id == EmailMessage.thread_id)
+                    .where(EmailMessage.id == message_id, EmailThread.user_id == user.id)
+                )
+            ).first()
+        return (row[0], row[1]) if row else None
+
+    @on(ProactiveAction.VIEW_EMAIL)
+    async def view_email(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        found = await _message(json.loads(_value(body) or "{}").get("message_id"), user)
+        if found is None:
+            await _tell(client, body, user, "I can't find that email any more.")
+            return
+        m, _t = found
+        text = (
+            f"*{m.subject or '(no subject)'}*\nFrom {m.from_addr}\n\n{(m.body_text or '')[:2500]}"
+        )
+        await _tell(
+            client,
+            body,
+            user,
+            m.subject or "Email",
+            [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+        )
+
+    @on(ProactiveAction.DRAFT_REPLY)
+    async def draft_reply(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        found = await _message(json.loads(_value(body) or "{}").get("message_id"), user)
+        if found is None:
+            await _tell(client, body, user, "I can't find that email any more.")
+            return
+        await _tell(
+            client,
+            body,
+            user,
+            f"Your reply draft to “{found[0].subject}” is waiting for approval "
+            "in our DM (I draft replies as emails arrive).",
+        )
+
+    @on(ProactiveAction.QUALIFY)
+    async def qualify(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        found = await _message(json.loads(_value(body) or "{}").get("message_id"), user)
+        who = found[0].from_addr if found else "this sender"
+        await _tell(
+            client,
+            body,
+            user,
+            f"{who} is not in your CRM yet. Qualify first: company size, need, "
+            "timeline — then I can draft a reply and look for times.",
+        )
+
+    @on(ProactiveAction.EXPAND_PIPELINE)
+    async def expand_pipeline(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        await _tell(
+            client, body, user, "Your stale and at-risk deals", await pipeline_blocks(deps, user)
+        )
+
+    @on(ProactiveAction.SHOW_INBOX)
+    async def show_inbox(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        since = deps.clock() - timedelta(days=3)
+        async with deps.db.session() as s:
+            rows = (
+                await s.execute(
+                    select(EmailMessage.subject, EmailMessage.category, EmailMessage.from_addr)
+                    .join(EmailThread, EmailThread.id == EmailMessage.thread_id)
+                    .where(
+                        EmailThread.user_id == user.id,
+                        EmailMessage.direction == "inbound",
+                        EmailMessage.received_at >= since,
+                    )
+                    .order_by(EmailMessage.received_at.desc())
+                    .limit(20)
+                )
+            ).all()
+        lines = [
+            f"• {r[0] or '(no subject)'} — {r[2]} ({(r[1] or 'unclassified').replace('_', ' ')})"
+            for r in rows
+        ] or ["Nothing new in the last 3 days."]
+        text = "*Inbox, last 3 days*\n" + "\n".join(lines)
+        await _tell(
+            client,
+            body,
+            user,
+            "Inbox",
+            [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+        )
+
+    @on(ProactiveAction.REVIEW_STALE)
+    async def review_stale(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        rows = await stale_rows(deps, user)
+        channel = (await client.conversations_open(users=user.slack_user_id))["channel"]["id"]
+        await client.chat_postMessage(
+            channel=channel,
+            text=f"{len(rows)} deals have gone quiet",
+            blocks=batch_review_blocks(rows),
+        )
+
+    async def _rewrite(
+        client: AsyncWebClient, body: dict[str, Any], user: User, keep: list[int], note: str
+    ) -> None:
+        channel, ts = _channel_ts(body)
+        if not (channel and ts):
+            return
+        rows = [r for r in await stale_rows(deps, user) if r.deal_id in keep]
+        blocks = (
+            batch_review_blocks(rows)
+            if rows
+            else [{"type": "section", "text": {"type": "mrkdwn", "text": note}}]
+        )
+        if rows:
+            blocks.insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
+        await client.chat_update(channel=channel, ts=ts, text=note, blocks=blocks)
+
+    def _listed(body: dict[str, Any]) -> list[int]:
+        return rows_from_value((body.get("message") or {}).get("blocks") or [])
+
+    @on(ProactiveAction.REVIVE)
+    async def revive(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        deal_id = int(_value(body)) if _value(body).isdigit() else None
+        if deal_id is None:
+            return
+        await submit_revival(deps, user, deal_id, "batch_review")
+        await _rewrite(
+            client,
+            body,
+            user,
+            [d for d in _listed(body) if d != deal_id],
+            "Drafting the re-engagement email; it will wait for your approval.",
+        )
+
+    @on(ProactiveAction.SKIP_DEAL)
+    async def skip_deal(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        deal_id = int(_value(body)) if _value(body).isdigit() else None
+        await _rewrite(client, body, user, [d for d in _listed(body) if d != deal_id], "Skipped.")
+
+    @on(ProactiveAction.HANDLE_ALL)
+    async def handle_all(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        ids = _listed(body) or [int(x) for x in _value(body).split(",") if x.isdigit()]
+        for deal_id in ids:
+            await submit_revival(deps, user, deal_id, "batch_review")
+        await _rewrite(
+            client,
+            body,
+            user,
+            [],
+            f"Drafting {len(ids)} re-engagement emails; each will wait for your approval.",
+        )
+
+    @on(ProactiveAction.DISMISS)
+    async def dismiss(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+        await _rewrite(client, body, user, [], "Dismissed. `/60 pipeline` shows these deals again.")
+
+
+def morning_brief_now_handler(deps: Deps) -> Callable[[str], Awaitable[str]]:
+    """Sandbox panel: the selected rep's morning brief now, through the real sequence."""
+
+    async def handler(slack_user_id: str) -> str:
+        async with deps.db.session() as s:
+            user = await user_by_slack_id(s, slack_user_id=slack_user_id)
+        if user is None:
+            return "Pick one of the demo reps first."
+        day = local_date(user, deps.clock()).isoformat()
+        res = await deps.submit(
+            Event(
+                type=EventType.MORNING_BRIEF,
+                source=EventSource.SLACK_COMMAND,
+                org_id=user.org_id,
+                user_id=user.id,
+                payload={"requested": True, "panel": True},
+                idempotency_key=f"morning_brief:{user.id}:{day}:panel:{uuid.uuid4().hex[:12]}",
+            )
+        )
+        if not isinstance(res, JobRef):
+            return f"The brief was not started ({res.reason})."
+        return f"Morning brief started for {user.name.split()[0]}. Watch the DM."
+
+    return handler

@@ -1,0 +1,239 @@
+"""Issue 7 end to end in the sandbox with the demo org: "Morning brief now" delivers the brief
+with real demo data; `/60 pipeline` lists the deals seeded stale on purpose; the batch review
+drafts a re-engagement email behind an approval; a meeting 90 minutes out gets its brief;
+settings changed in App Home move the next brief; mute and pause hold messages."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from app import Runtime
+from blocks.ids import ApprovalAction, ProactiveAction
+from config import load_settings
+from flows.settings import apply_preferences
+from skills.preferences import ValidatedPreferences
+from storage.demo import STALE_ON_PURPOSE
+from storage.models import CalendarEvent, Company, CronFire, Deal, User, UserPreferences
+from tests.e2e.conftest import ALEX, MORGAN
+from tests.e2e.test_meeting_ended import no_quiet_hours
+
+JAMIE = "U0SXJAMIE1"  # owns four of the five deals seeded stale on purpose
+
+
+@pytest.fixture
+async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
+    shutil.copy(seeded_template, tmp_path / "sixty.db")
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'sixty.db'}",
+        port=0,
+        sandbox_port=0,
+        data_dir=tmp_path,
+        log_format="text",
+        workers=2,
+    )
+    await no_quiet_hours(settings.database_url)
+    runtime = Runtime(settings)
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
+
+
+def _text(msg: dict) -> str:
+    out = [msg.get("text") or ""]
+    for b in msg.get("blocks") or []:
+        t = b.get("text")
+        if isinstance(t, dict):
+            out.append(t.get("text", ""))
+        for e in b.get("elements") or []:
+            if isinstance(e.get("text"), dict):
+                out.append(e["text"].get("text", ""))
+            elif isinstance(e.get("text"), str):
+                out.append(e["text"])
+    return "\n".join(out)
+
+
+def _actions(msg: dict) -> list[dict]:
+    return [e for b in msg.get("blocks") or [] if b.get("type") == "actions" for e in b["elements"]]
+
+
+async def _alex(rt: Runtime) -> User:
+    async with rt.db.session() as s:
+        return (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
+
+
+async def _listing(sb, who: str) -> str:
+    await sb.slash_command(who, "/60", "pipeline")
+    listing = await sb.wait_for(
+        lambda: next((e for e in sb.ephemerals(who) if "Pipeline:" in _text(e)), None)
+    )
+    return _text(listing).split("*At risk*")[0]
+
+
+async def test_morning_brief_now_pipeline_and_revival(app: Runtime) -> None:
+    sb = app.sandbox
+    index = next(i for i, a in enumerate(sb.panel_actions) if a.label == "Morning brief now")
+    said = await sb.run_panel_action(index, JAMIE)
+    assert "Jamie" in said
+    brief = await sb.wait_for(
+        lambda: next((m for m in sb.dm_messages(JAMIE) if "TODAY'S MEETINGS" in _text(m)), None),
+        timeout=15,
+    )
+    text = _text(brief)
+    weekday = (
+        datetime.now(UTC)
+        .astimezone(__import__("zoneinfo").ZoneInfo("Europe/London"))
+        .strftime("%A")
+    )
+    assert "Jamie" in text and weekday in text
+    assert (
+        "PIPELINE PULSE" in text
+        and "Pipeline review (internal)" in text
+        and "days since last activity" in text
+    )
+    assert "Prep ready →" in text and "You asked for this brief" in text
+    labels = {a["text"]["text"] for a in _actions(brief)}
+    assert {
+        "Expand pipeline",
+        "Show full inbox",
+        "Mute morning briefs",
+        "Review stale deals",
+    } <= labels
+
+    # /60 pipeline: the admin sees exactly the five deals seeded stale on purpose; a rep their own
+    async with app.db.session() as s:
+        rows = (
+            await s.exec(
+                select(Deal.name, Company.domain, User.slack_user_id)
+                .join(Company, Company.id == Deal.company_id)
+                .join(User, User.id == Deal.owner_id)
+            )
+        ).all()
+    stale_names = [name for name, domain, _ in rows if domain in STALE_ON_PURPOSE]
+    fresh = [name for name, domain, _ in rows if domain not in STALE_ON_PURPOSE]
+    listed = await _listing(sb, MORGAN)
+    assert len(stale_names) == 5 and all(n in listed for n in stale_names)
+    assert not any(n in listed for n in fresh)
+    mine = await _listing(sb, JAMIE)
+    assert [n for n, _, who in rows if n in mine] and all(
+        who == JAMIE for n, _, who in rows if n in mine
+    )
+
+    # batch review -> Draft re-engagement -> an email_send approval with a draft
+    await sb.click(JAMIE, brief, ProactiveAction.REVIEW_STALE, "brief")
+    review = await sb.wait_for(
+        lambda: next(
+            (m for m in sb.dm_messages(JAMIE) if "gone quiet" in (m.get("text") or "")), None
+        )
+    )
+    revive = next(a for a in _actions(review) if a["action_id"] == ProactiveAction.REVIVE)
+    await sb.click(JAMIE, review, ProactiveAction.REVIVE, revive["value"])
+    gate = await sb.wait_for(
+        lambda: next(
+            (
+                m
+                for m in sb.dm_messages(JAMIE)
+                if any(a["action_id"] == ApprovalAction.APPROVE for a in _actions(m))
+            ),
+            None,
+        ),
+        timeout=15,
+    )
+    assert "Picking up where we left off" in _text(gate)
+    updated = await sb.wait_for(
+        lambda: next(
+            (
+                m
+                for m in sb.dm_messages(JAMIE)
+                if m["ts"] == review["ts"] and "Drafting" in _text(m)
+            ),
+            None,
+        )
+    )
+    assert revive["value"] not in [
+        a["value"] for a in _actions(updated) if a["action_id"] == ProactiveAction.REVIVE
+    ]
+
+
+async def test_pre_meeting_brief_fires_90_minutes_before(app: Runtime) -> None:
+    sb = app.sandbox
+    alex = await _alex(app)
+    planner = app.deps.proactive_planner  # type: ignore[attr-defined]
+    await planner.ready.wait()
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=90, seconds=2)
+    async with app.db.transaction() as s:
+        deal = (await s.exec(select(Deal).where(Deal.owner_id == alex.id))).first()
+        ev = CalendarEvent(
+            org_id=alex.org_id,
+            user_id=alex.id,
+            title="Brief test — Demo",
+            start_at=start,
+            end_at=start + timedelta(minutes=30),
+            is_external=True,
+            deal_id=deal.id,
+            contact_id=deal.primary_contact_id,
+            attendees=[{"email": alex.email, "name": alex.name}],
+        )
+        s.add(ev)
+        await s.flush()
+        event_id = ev.id
+    plan = await planner.replan_pre_meeting(alex.id)
+    assert plan[f"pre_meeting:{event_id}"].run_at == start - timedelta(minutes=90)
+    msg = await sb.wait_for(
+        lambda: next((m for m in sb.dm_messages(ALEX) if "Brief test" in _text(m)), None),
+        timeout=15,
+    )
+    delivered = datetime.now(UTC)
+    assert delivered - (start - timedelta(minutes=90)) < timedelta(seconds=10)
+    assert "Questions to ask" in _text(msg) and "about 90 minutes" in _text(msg)
+    async with app.db.session() as s:
+        fires = (
+            await s.exec(select(CronFire).where(CronFire.cron_id == f"pre_meeting:{event_id}"))
+        ).all()
+    assert len(fires) == 1
+
+
+async def test_settings_change_moves_next_brief_and_mute_pause(app: Runtime) -> None:
+    sb = app.sandbox
+    planner = app.deps.proactive_planner  # type: ignore[attr-defined]
+    await planner.ready.wait()
+    alex = await _alex(app)
+    before = planner.next_morning_brief(alex.id)
+    assert (
+        before is not None
+        and before.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York")).hour == 8
+    )
+    await apply_preferences(
+        app.db,
+        alex,
+        ValidatedPreferences(user={"briefing_time": time(6, 15)}, preferences={}),
+        app.deps.settings_listeners,
+    )
+    after = planner.next_morning_brief(alex.id)
+    local = after.astimezone(__import__("zoneinfo").ZoneInfo("America/New_York"))
+    assert (local.hour, local.minute) == (6, 15)
+
+    await sb.slash_command(ALEX, "/60", "status")
+    status = await sb.wait_for(
+        lambda: next((e for e in sb.ephemerals(ALEX) if "Next morning brief" in _text(e)), None)
+    )
+    assert "06:15" in _text(status)
+
+    await sb.slash_command(ALEX, "/60", "pause 2h")
+    await sb.wait_for(lambda: any("Paused until" in _text(e) for e in sb.ephemerals(ALEX)))
+    async with app.db.session() as s:
+        prefs = await s.get(UserPreferences, alex.id)
+        assert prefs.paused_until is not None
+    await sb.slash_command(ALEX, "/60", "pause forever")
+    await sb.wait_for(lambda: any("Usage: `/60 pause" in _text(e) for e in sb.ephemerals(ALEX)))
+    await sb.slash_command(ALEX, "/60", "resume")
+    await sb.wait_for(lambda: any("Resumed" in _text(e) for e in sb.ephemerals(ALEX)))
+    async with app.db.session() as s:
+        assert (await s.get(UserPreferences, alex.id)).paused_until is None
