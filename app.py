@@ -166,6 +166,10 @@ def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
     assert deps.settings.meetingbaas_api_key is not None
     sandbox.add_panel_action("Meeting ended", meeting_ended_handler(deps, web_url, deps.settings.meetingbaas_api_key),
                              description="A recorded sales call ends: recap, follow-up draft, CRM, tasks")
+    from bot.proactive_actions import morning_brief_now_handler
+
+    sandbox.add_panel_action("Morning brief now", morning_brief_now_handler(deps),
+                             description="Today's brief: meetings, emails needing you, pipeline pulse")
 
 
 async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
@@ -188,6 +192,9 @@ def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | Non
                       replace_existing=True)
     specs = [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)]
     fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit)
+    from flows.proactive_crons import attach as attach_proactive
+
+    attach_proactive(scheduler, deps)  # per-rep / per-meeting jobs planned from the database
 
 
 async def serve(settings: Settings) -> None:
