@@ -1078,7 +1078,7 @@ def test_never_raises_on_odd_bodies() -> None:
 def test_literal_prefilter_never_hides_a_match() -> None:
     from skills.email_classify import _CUES, _normalise
 
-    texts = [b for _, b in EXAMPLES] + [b for bs in MORE_EXAMPLES.values() for b in bs]
+    texts = [b for _, b in EXAMPLES] + [b for bs in MORE_EXAMPLES.values() for b in bs[::3]]
     directory = dev_dir()
     if (directory / "labels.json").is_file():
         texts += [parse_email(p.read_bytes()).new_text for p in sorted(directory.glob("*.eml"))]
@@ -1094,7 +1094,7 @@ def test_literal_prefilter_never_hides_a_match() -> None:
     assert checked > 50
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.text(max_size=300), st.text(max_size=40))
 def test_classify_never_raises_on_arbitrary_text(body: str, subject: str) -> None:
     email = parse_email(mail(body, subject=subject.replace("\n", " ").replace("\r", " ")))
