@@ -170,6 +170,10 @@ def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
 
     sandbox.add_panel_action("Morning brief now", morning_brief_now_handler(deps),
                              description="Today's brief: meetings, emails needing you, pipeline pulse")
+    from bot.sandbox_panel import email_received_handler
+
+    sandbox.add_panel_action("Email received", email_received_handler(deps),
+                             description="A prospect replies with a question: classified, reply drafted")
 
 
 async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:

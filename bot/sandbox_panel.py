@@ -63,3 +63,58 @@ def meeting_ended_handler(deps: Deps, web_url: str, api_key: str) -> PanelHandle
         return f"Posted a meeting-ended webhook for “{doc['title']}”. Watch {user.name.split()[0]}'s DM."
 
     return handler
+
+
+def demo_inbound_email(rep: User, contact_name: str, contact_email: str, deal_name: str) -> str:
+    """An RFC 822 reply from one of the rep's prospects asking a question (needs a response)."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime, make_msgid
+
+    msg = EmailMessage()
+    msg["From"] = f"{contact_name} <{contact_email}>"
+    msg["To"] = f"{rep.name} <{rep.email}>"
+    msg["Subject"] = f"Re: {deal_name}"
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = make_msgid(domain=contact_email.rpartition("@")[2] or "sandbox.test")
+    first = contact_name.split()[0] if contact_name else ""
+    msg.set_content(
+        f"Hi {rep.name.split()[0]},\n\nThanks for the overview. Before we go further, could you tell "
+        "me whether you integrate with Salesforce, and how single sign-on works?\n\n"
+        f"Best,\n{first}\n"
+    )
+    return msg.as_string()
+
+
+def email_received_handler(deps: Deps) -> PanelHandler:
+    """Inbound email for the demo mailbox (no Google account in the sandbox): a prospect on one
+    of the rep's deals writes back; the `email_received` flow runs with provider `demo`."""
+
+    async def handler(slack_user_id: str) -> str:
+        from sqlmodel import col, select
+
+        from flows.events import Event, EventSource, EventType, JobRef
+        from storage.models import Contact, Deal
+
+        async with deps.db.session() as s:
+            user = await user_by_slack_id(s, slack_user_id=slack_user_id)
+            if user is None:
+                return "Pick one of the demo reps first."
+            found = (await s.exec(
+                select(Deal, Contact).join(Contact, col(Contact.id) == col(Deal.primary_contact_id))
+                .where(Deal.owner_id == user.id, col(Contact.email).is_not(None))
+                .order_by(col(Deal.updated_at).desc())
+            )).first()  # fmt: skip
+        if found is None:
+            return "This rep has no deal with a contact to hear from."
+        deal, contact = found
+        raw = demo_inbound_email(user, contact.name, contact.email or "", deal.name)
+        result = await deps.submit(Event(
+            type=EventType.EMAIL_RECEIVED, source=EventSource.WEBHOOK_EMAIL, org_id=user.org_id,
+            user_id=user.id, payload={"provider": "demo", "raw": raw},
+            idempotency_key=f"email_received:demo:{uuid.uuid4()}",
+        ))  # fmt: skip
+        if not isinstance(result, JobRef):
+            return f"The email was not processed ({result.reason})."
+        return f"{contact.name} replied about “{deal.name}”. Watch {user.name.split()[0]}'s DM for the reply draft."
+
+    return handler
