@@ -514,6 +514,9 @@ VENDORS = (
 VENDOR_RE = r"\b" + _alt(*(re.escape(v) for v in VENDORS)) + r"\b"
 GENERIC_ALT = _alt(
     "another vendor",
+    "anyone else",
+    "anybody else",
+    "other companies",
     "other vendors",
     "another provider",
     "other providers",
@@ -566,6 +569,11 @@ EVALUATE = _alt(
     "piloting",
     "testing",
     "in talks with",
+    "had a call with",
+    "had a demo with",
+    "had a demo from",
+    "spoke with",
+    "met with",
     "in conversations with",
     "in conversation with",
     "in discussions with",
@@ -692,7 +700,8 @@ PRICE_BAD = (
     r"planned|thought|anticipated|wanted)"
     r"|compet(?:e|es|ing)\s+(?:with\s+[^.?!]{0,40}?\s+)?for\s+(?:the same\s+|limited\s+|our\s+|"
     r"the\s+)?(?:budget|money|funding|resources|dollars)|competing priorities"
-    r"|paus(?:e|ing) (?:all )?(?:new )?(?:purchases|spend|spending|projects|tools|buying|vendors)"
+    r"|(?:paus|freez)(?:e|es|ing) (?:all )?(?:new )?(?:software |tool |saas |tech )?(?:purchases|spend|"
+    r"spending|projects|tools|buying|vendors|contracts)"
     r"|(?:cut|cutting|consolidat(?:e|ing)|reduc(?:e|ing)) (?:back on )?(?:the number of )?(?:tools|"
     r"vendors|software|saas|spend)"
     r"|(?:go|going) with (?:the|a) (?:cheaper|other|different) (?:option|vendor|tool|provider))"
@@ -1261,8 +1270,9 @@ FRAMES: tuple[Frame, ...] = (
         "signal:multi_stakeholder",
         "prospect",
         _c(
-            r"\b(?!i\b|we\b|you\b|it\b|that\b|this\b)[a-z]+\s+(?:has|makes|will make|'ll make|would make|"
-            r"gets|owns|will have) the final (?:call|decision|say|word)|\bthe final (?:decision|call|say)"
+            r"\b(?!i\b|we\b|you\b|it\b|that\b|this\b|i'll\b|we'll\b|you'll\b)[a-z]+(?:'ll|'d)?\s+"
+            r"(?:has|have|makes|make|will make|would make|gets|get|owns|will have) the final "
+            r"(?:call|decision|say|word)|\bthe final (?:decision|call|say)"
             r"\s+(?:is|sits|rests|lies|will be) with (?!me\b|us\b)"
         ),
         0.84,
@@ -1411,7 +1421,7 @@ TIME_RE = re.compile(TIME_EXPR)
 STAKEHOLDER_RE = re.compile(STAKEHOLDER)
 CONTENT_RE = re.compile(r"\b" + CONTENT_OBJ + r"\b")
 PAST_USE_RE = re.compile(
-    r"\b(?:used to|we used|we tried|we had|years? ago|previously|in the past|back then|"
+    r"\b(?:used to|we used|we tried|we had (?!a call|a demo|a meeting|a chat|calls|demos)|years? ago|previously|in the past|back then|"
     r"switched (?:away )?from|moved (?:away )?from|got rid of|replaced|dropped|trialled|trialed|"
     r"moved off|ditched|ripped out|churned from)\b"
 )
@@ -1500,7 +1510,8 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"\btop\b|first|sold|price|pricing|quote|proposal|number|going|moving|kick|rolling|the line"
     ),
     "signal:buying_negative": re.compile(
-        _MONEY + r"|careful|cautious|conservative|frugal|tight|freeze|cost|cutting|belt|price|"
+        _MONEY
+        + r"|careful|cautious|conservative|frugal|tight|freez|purchases|cost|cutting|belt|price|"
         r"pricing|quote|proposal|number|expensive|pricey|steep|afford|more than|justify|term|"
         r"commitment|minimum|commit|paus|\bcut|consolidat|reduc|cheaper|priority|interested|moving "
         r"forward|pass\b|hold|decided|right time|ready|timing|\bover\b|above|exceed|beyond|struggl|"
@@ -1532,4 +1543,12 @@ PRONOUN_COMMIT_RE = re.compile(
     r"\b(?:i'll|i will|we'll|we will|let me|i'm going to)\s+(?:\w+\s+){0,2}?(?:send|get|have|share|"
     r"email|forward|put together|pull together|draft|set|book|schedule)\s+(?:\w+\s+)?(?:it|that|"
     r"them|this|one|those)\b|\byou'll (?:have|get|receive|see) (?:it|that|them|this|one|those)\b"
+)
+
+# The rep asking about timing; a date in the answer is the prospect's timeline.
+TIMING_QUESTION_RE = re.compile(
+    r"\bwhen (?:do|would|will|are|did) you (?:\w+ ){0,3}?(?:expect|plan|need|want|hope|think|looking|"
+    r"aiming|start|decide|go live|revisit|sign|buy|move|launch|roll)|\bwhat(?:'s| is| does) (?:your|the) "
+    r"(?:timeline|timeframe|time frame|deadline|target date|timing)|\b(?:sense|idea) of (?:timing|"
+    r"timeline|when)|\btiming look like|\bhow soon\b"
 )

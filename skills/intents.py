@@ -62,6 +62,11 @@ _JOINT_PROPOSAL = re.compile(
     r"\b(?:shall we|should we|can we|could we|why don't we|how about we|let's|would you like to|"
     r"do you want to|are you open to|would you be open to)\b"
 )
+_TRAILING_CONDITION = re.compile(r"\b(?:if|unless|in case)\b")
+_POLITE_TRAILING = re.compile(
+    r"(?:if|in case) (?:that|it)(?:'s| is| would be| would)? (?:helps?|useful|helpful|easier|works)|"
+    r"if you(?:'d)? (?:like|want|prefer|need it|need them)|if useful|if helpful|if needed"
+)
 _POLITE_IF = re.compile(r"\bif you (?:could|can|would|don't mind|get a chance|have)\b")
 _OFFER_CONTEXT = re.compile(
     r"\?|\b(?:i can|i could|i'll|happy to|want me to|would .{0,30}help|i have|we have)\b"
@@ -252,6 +257,9 @@ def _score(
             conf *= 0.8
         if leading_condition(low, sent):
             conf *= 0.75
+        trailing = _TRAILING_CONDITION.search(low, m.end(), sent.end)
+        if trailing and not _POLITE_TRAILING.match(low, trailing.start()):
+            conf *= 0.75  # "I'll ping you if anything changes": a promise that may never be due
         return conf, sent
     if sent.is_question and mode not in ("state", "competitor_q"):
         return None
@@ -432,6 +440,12 @@ def _confirmed_signals(i: int, ctx: _Context) -> list[Intent]:
     kind = reply_kind(ct.low)
     dated = rules.TIME_RE.search(ct.low, first.start, first.end)
     out: list[Intent] = []
+    if dated and rules.TIMING_QUESTION_RE.search(question):
+        found = find_deadline(ct.text[first.start : first.end], ctx.transcript.started_at)
+        timeline = _reply_intent(i, ctx, "signal:timeline", 0.8, "state")
+        if timeline is not None:
+            out.append(Intent(**{**timeline.__dict__, "deadline": found.day if found else None}))
+    named_vendor = _vendor_capitalised(ct.text, ct.low, first.start, first.end)
     for q in q_sents:
         for frame in _SIGNAL_FRAMES:
             m = frame.pattern.search(question, q.start, q.end)
@@ -442,7 +456,7 @@ def _confirmed_signals(i: int, ctx: _Context) -> list[Intent]:
             if frame.label == "signal:timeline":
                 if not dated:
                     continue
-            elif kind != "accept":
+            elif kind != "accept" and not (frame.label == "signal:competitive" and named_vendor):
                 continue
             start, end = _trim_span(ct.text, first.start, first.end)
             raw_start, raw_end = ct.raw_span(start, end)

@@ -612,3 +612,37 @@ def test_fresh_phrasings(turns: list[tuple[str, str]], index: int, labels: set[s
 )
 def test_last_round_phrasings(text: str, label: str) -> None:
     assert labels_at([("P", text)]) == {label}
+
+
+@pytest.mark.parametrize(
+    ("turns", "index", "labels"),
+    [
+        (
+            [
+                ("R", "Are you evaluating anyone else?"),
+                ("P", "We had a call with Aviso, but it's early."),
+            ],
+            1,
+            {"signal:competitive"},
+        ),
+        (
+            [("P", "Please copy my manager, Omar, he'll have the final call.")],
+            0,
+            {"signal:multi_stakeholder"},
+        ),
+        (
+            [("P", "We're freezing new software purchases until we rehire.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        (
+            [("R", "When do you expect to revisit?"), ("P", "Probably March, once we've rehired.")],
+            1,
+            {"signal:timeline"},
+        ),
+        ([("P", "I'll ping you if anything changes before then.")], 0, set()),
+        ([("R", "I'll send you a proposal if that helps.")], 0, {"commitment:send_proposal"}),
+    ],
+)
+def test_final_round_phrasings(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
+    assert labels_at(turns, index) == labels
