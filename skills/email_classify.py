@@ -1095,6 +1095,7 @@ _TIMING_REFUSAL = re.compile(
     r"\bnot (right )?now\b|\bnot at (this|the) (time|moment)\b|\bnot yet\b|\bnot (this|right) "
     r"(quarter|year|month)\b|\bnot (the )?(right|good|ideal) (time|timing|moment)\b"
 )
+_ACKNOWLEDGED = re.compile(r"\b(received|got it|thanks|thank you|noted|attached|signed)\b")
 _FORMAT_REFUSAL = re.compile(r"\b(demo|call|meeting|meet|proposal|quote|chat|session)\b")
 _ASK_CATEGORIES = frozenset({"meeting_request", "proposal_request", "needs_response"})
 
@@ -1151,6 +1152,14 @@ def _named_referrals(original: str, low: str) -> list[_Hit]:
         and not _ACTS_ON_PERSON.search(_window_before(low, m.start()))
     ]
     return hits
+
+
+def _document_passed_on(low: str, hit: _Hit) -> bool:
+    """ "Received, and passed to our finance team": a document handed on, not a referral."""
+    if hit.category != "referral" or not low[hit.start : hit.end].endswith(("team", "department")):
+        return False
+    start = max(low.rfind(ch, 0, hit.start) for ch in ".!?\n") + 1
+    return bool(_ACKNOWLEDGED.search(low[start : hit.end]))
 
 
 def _discount_before_but(low: str, hits: list[_Hit]) -> list[_Hit]:
@@ -1220,6 +1229,7 @@ def classify_email(email: InboundEmail) -> Classification:
 
     sentence_hits = _sentence_hits(low)
     hits = _find_hits(low) + sentence_hits + _named_referrals(original, low)
+    hits = [h for h in hits if not _document_passed_on(low, h)]
     hits = _discount_before_but(low, hits)
     by_cat: dict[Category, list[_Hit]] = {c: [] for c in CATEGORIES}
     for hit in hits:

@@ -297,6 +297,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Sure - how about a call Friday morning my time (Sydney)?",
         "Alex, my assistant Kate will find a slot for us next week. Kate, can you help?",
         "I'd be glad to hear the pitch. Let me know a time that works next week.",
+        "Hi Alex,\n\nThanks for following up. Could we find 20 minutes later this week to talk through your reporting features?\n\nBest,\nGil",
+        "Alex, our head of sales wants to see Sixty in action. Any availability Tuesday or Wednesday?\n\nRhea",
+        "Happy to jump on a call. I'm free after 2pm most days next week.\n\nTodd",
     ),
     "proposal_request": (
         "Alex,\n\nWe're comparing three vendors. Can you get me your best price for 50 users on an annual contract by end of week?\n\nRegards,\nPaul",
@@ -370,6 +373,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Could you put some numbers together for a 6-month pilot?",
         "We'd like a written quote, valid for 60 days, please.",
         "Is there a per-user price or is it a flat fee? Please send details.",
+        "Hi Alex,\n\nPlease send over a quote for 28 users on the annual plan, including onboarding.\n\nThanks,\nWes",
+        "Could you put together a proposal for our EMEA and US teams (about 90 seats total)?\n\nBea",
+        "What would the annual price be for 12 seats?\n\nCal",
     ),
     "needs_response": (
         "Hi Alex,\nI tried connecting our Outlook calendar and it keeps failing with error 403. Any idea what's going on?\nThanks",
@@ -448,6 +454,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "We're seeing the wrong time zone on meeting summaries. Any fix?",
         "Hi Alex - who do I contact about a refund for unused seats?",
         "Can you give me access to the beta features?",
+        "Hi Alex,\n\nQuick one - do you offer SAML SSO on the Growth plan, or only Enterprise?\n\nDot",
+        "Our follow-up emails are going out with the wrong signature. Can you take a look?\n\nAbe",
+        "Can you send me a copy of last month's invoice? I can't find it.\n\nFlo",
     ),
     "interested": (
         "This looks really relevant to what we're trying to fix on the SDR side. I'd be keen to hear more.",
@@ -514,6 +523,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I'm keen. Where do we go from here?",
         "Thanks, this looks like something my team could benefit from.",
         "Good stuff. Anything you can share on ROI would help me make the case internally.",
+        "Hi Alex,\n\nThis sounds promising. We're looking at ways to speed up follow-ups. Tell me more about the Slack side.\n\nIan",
+        "Interesting - could be useful for our team. Please keep me updated.\n\nJen",
+        "Thanks for reaching out, I'd like to know more about how it works.\n\nKev",
     ),
     "not_interested": (
         "Hi Alex, we've reviewed internally and decided to hold off for now. Thanks for your time.",
@@ -590,6 +602,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "After some thought we'll give this a miss.",
         "We're not going to prioritise this in the next 12 months.",
         "Our procurement process rules out new vendors this year.",
+        "Hi Alex,\n\nThanks but we're not interested - we already have a tool we're happy with.\n\nLyn",
+        "We've chosen another vendor. Please close the file on our side.\n\nMax",
+        "This isn't a priority for us this year. Thanks anyway.\n\nNed",
     ),
     "referral": (
         "Hi Alex, I'm in finance - this sounds more like something for our sales leadership. Try reaching out to Ben Ortiz.",
@@ -654,6 +669,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Marketing ops isn't my area - Ben Holt is who you need.",
         "I'm stepping down at the end of the month; Zara Quinn will own this going forward.",
         "Let me put you in touch with our RevOps director.",
+        "Hi Alex, I'm not the right person. Please contact Oli Grant (oli.grant@prospect.example), who runs sales operations.\n\nPam",
+        "Cc'ing my colleague Quinn who owns our sales tooling.\n\nRia",
+        "I've moved to a new role. You'll want to talk to my replacement, Sid Vega.\n\nTed",
     ),
     "out_of_office": (
         "Thanks for your email. I'm currently out of the office with no access to email until Monday, December 7th. If your matter is urgent, please contact my assistant Sue at sue@prospect.example.",
@@ -684,6 +702,7 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "I'll be out next week, so expect a slower reply from me until the 30th.",
         "Hello, I'm on jury duty this week and unable to respond. I'll be back on Monday 30 November.",
         "Thanks for your email - I'm currently on a flight with no connectivity and will reply when I land on the 21st.",
+        "Thank you for your message. I'm on parental leave until February and will not be checking email.",
     ),
     "unsubscribe": (
         "Remove.",
@@ -745,6 +764,9 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "No more emails please.",
         "Please delete my email address from your system.",
         "You've emailed me five times. I'm not interested. Please stop.",
+        "Please remove me from your mailing list.",
+        "Unsubscribe me please.",
+        "Stop emailing me. Not interested.",
     ),
     "fyi": (
         "Hi Alex, just letting you know I'll be running 5 minutes late to our call.",
@@ -839,6 +861,8 @@ MORE_EXAMPLES: dict[str, tuple[str, ...]] = {
         "Thanks for the heads up on the maintenance window.",
         "Sorry I missed your call - catching up on email now.",
         "Noted with thanks. Will circulate.",
+        "Thanks Alex - received, and passed to our finance team.\n\nUma",
+        "Hi Alex, signed order form attached. Nothing else needed from you.\n\nVi",
     ),
 }
 
