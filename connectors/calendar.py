@@ -18,7 +18,8 @@ freeBusy, events.insert with a hangoutsMeet `conferenceData` request, events.lis
 tokens), `GraphCalendar` (over `connectors.graph.GraphClient`: getSchedule, events with
 `isOnlineMeeting` and `transactionId` — looked up first with `find_event` —, calendarView
 delta with 410 -> full resync) and `DemoCalendar` (the demo org's calendars: provider "demo"
-rows of `calendar_events`; users of the org see each other, as in one Google Workspace).
+rows of `calendar_events`; users of the org see each other, as in one Google Workspace, and a
+prospect's calendar is the demo meetings they attend).
 
 `provider_for(db, settings, user_id)` picks the rep's provider: an active Google connection,
 else Microsoft, else the demo calendar. Google lives at `GOOGLE_API_BASE` (settings) or
@@ -36,7 +37,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import select
 
 from connectors.google_api import GoogleEndpoints
 from connectors.google_calendar import Attendee, GoogleCalendarClient, SyncTokenExpired
@@ -351,6 +352,8 @@ class DemoCalendar:
     async def busy(
         self, emails: Sequence[str], start: datetime, end: datetime
     ) -> dict[str, list[BusyBlock]]:
+        """Org users' calendars, and a prospect's as far as the demo knows it: the meetings
+        they attend with anyone in the org (a prospect in no demo meeting is not visible)."""
         wanted = {e.strip().lower(): e for e in emails}
         async with self.db.session() as s:
             users = (
@@ -361,26 +364,31 @@ class DemoCalendar:
                 )
             ).all()
             by_id = {u.id: wanted[u.email.lower()] for u in users}
-            out: dict[str, list[BusyBlock]] = {email: [] for email in by_id.values()}
-            if not by_id:
-                return out
             rows = (
                 await s.exec(
                     select(CalendarEvent).where(
-                        col(CalendarEvent.user_id).in_(list(by_id)),
+                        CalendarEvent.org_id == self.org_id,
                         CalendarEvent.provider == self.name,
-                        CalendarEvent.start_at < end,
-                        CalendarEvent.end_at > start,
                     )
                 )
             ).all()
+        out: dict[str, list[BusyBlock]] = {email: [] for email in by_id.values()}
+        others = {k: v for k, v in wanted.items() if v not in out}
         for row in rows:
             if row.status == "cancelled" or row.show_as == "free":
                 continue
+            inside = row.start_at < end and row.end_at > start
             tentative = row.status == "tentative" or row.show_as == "tentative"
-            out[by_id[row.user_id]].append(
-                BusyBlock(row.start_at, row.end_at, tentative=tentative, all_day=row.all_day)
-            )
+            block = BusyBlock(row.start_at, row.end_at, tentative=tentative, all_day=row.all_day)
+            owner = by_id.get(row.user_id)
+            if owner is not None and inside:
+                out[owner].append(block)
+            for a in row.attendees or []:
+                email = others.get(str(a.get("email") or "").lower())
+                if email is not None:
+                    blocks = out.setdefault(email, [])
+                    if inside and block not in blocks:
+                        blocks.append(block)
         return out
 
     async def create_event(self, event: NewEvent) -> CreatedInvite:

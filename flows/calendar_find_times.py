@@ -201,7 +201,10 @@ async def prospect_zone(
     ctx: StepContext, who: Who, params: dict[str, Any]
 ) -> tuple[str | None, str]:
     """(zone name, where it came from): told, contact, company, location, signature or None."""
-    candidates: list[tuple[str | None, str]] = [(params.get("timezone"), "told")]
+    told = params.get("timezone")
+    if told and _zone(told) is None:
+        told = zone_from_text(str(told))  # "ET" from an email's details
+    candidates: list[tuple[str | None, str]] = [(told, "told")]
     if who.contact is not None:
         candidates.append((who.contact.timezone, "contact"))
     if who.company is not None:
@@ -373,7 +376,8 @@ async def build_search(
 
 
 SEARCH_KEYS = ("contact_id", "email", "deal_id", "meeting_id", "thread_id", "duration_minutes",
-               "days", "offset", "allow_outside_prospect_hours", "timezone", "max_options")  # fmt: skip
+               "days", "offset", "allow_outside_prospect_hours", "timezone", "max_options",
+               "proposed_times")  # fmt: skip
 
 
 def search_params(payload: dict[str, Any]) -> dict[str, Any]:
@@ -438,9 +442,14 @@ async def find_times(ctx: StepContext) -> dict[str, Any]:
         "tz_source": search.tz_source,
         "prospect_visible": search.prospect_visible,
         "provider": search.provider.name,
-        "notes": _notes(who, search),
+        "notes": _notes(who, search) + _proposed_note(who, params),
         **result_json(result),
     }
+
+
+def _proposed_note(who: Who, params: dict[str, Any]) -> list[str]:
+    times = [str(t)[:40] for t in params.get("proposed_times") or [] if t][:5]
+    return [f"{who.name} suggested: {', '.join(times)}."] if times else []
 
 
 def picker_model(job_id: int, found: dict[str, Any], headline: str | None = None) -> PickerModel:
@@ -636,16 +645,36 @@ async def draft_times_email(ctx: StepContext) -> dict[str, Any]:
 
 
 async def send_times_email(ctx: StepContext) -> dict[str, Any]:
-    """Approved drafts are sent by the email-send flow; this records the rep's decision."""
+    """The approved draft goes to `flows.email_send.hand_off` (undo window, limits, audit)."""
     assert ctx.approval is not None
     decision = ctx.approval.decision
     if decision not in APPROVED:
         return {"decision": decision}
-    draft = ctx.approval.payload.get("draft") or {}
-    text = ":email: Times approved; the email goes out from your mailbox."
-    await show(ctx, "scheduling", "Times approved", closed_blocks(text), key="emailed")
-    return {"decision": decision, "subject": draft.get("subject"),
-            "thread_id": ctx.approval.payload.get("thread_id")}  # fmt: skip
+    payload = ctx.approval.payload
+    draft = payload.get("draft") or {}
+    thread = payload.get("thread_id")
+    from flows import email_send
+
+    hand_off = getattr(email_send, "hand_off", None)
+    if hand_off is None:  # the send flow is not installed: the rep copies the draft
+        return {"decision": decision, "sent": False}
+    result = await hand_off(
+        ctx, draft, deal_id=_int_or_none(payload.get("deal_id")),
+        contact_id=_int_or_none(payload.get("contact_id")),
+        meeting_id=_int_or_none(ctx.payload.get("meeting_id")),
+        email_thread_id=_int_or_none(thread), key="times-email",
+    )  # fmt: skip
+    if result.get("send_id"):
+        text = ":email: Sending these times from your mailbox (you can still undo it)."
+        await show(ctx, "scheduling", "Times on their way", closed_blocks(text), key="emailed")
+    return {"decision": decision, "subject": draft.get("subject"), **result}
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def sequence() -> Sequence:

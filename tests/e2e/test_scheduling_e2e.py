@@ -58,9 +58,12 @@ async def test_find_times_pick_and_approve_books_the_meeting(app: Runtime) -> No
         await crm.add_commitment(s, org_id=alex.org_id, user_id=alex.id or 0, owner="rep",
                                  kind="schedule_meeting", description="Book the pilot review",
                                  contact_id=sarah.id, due_at=None)  # fmt: skip
-        busy = [(e.start_at, e.end_at) for e in (await s.exec(
-            select(CalendarEvent).where(CalendarEvent.user_id == alex.id))).all()]  # fmt: skip
+        events = (await s.exec(select(CalendarEvent))).all()
+    busy = [(e.start_at, e.end_at) for e in events if e.user_id == alex.id]
     assert busy, "the demo seed gives Alex meetings today and tomorrow"
+    # Sarah's calendar as the demo knows it: the meetings she attends with any of our reps
+    hers = [(e.start_at, e.end_at) for e in events
+            if any(a.get("email") == sarah.email for a in e.attendees)]  # fmt: skip
 
     await sb.slash_command(ALEX, "/60", "find times for sarah chen 45m")
     await sb.wait_for(lambda: any("Looking for 45-minute times" in e.get("text", "")
@@ -76,6 +79,7 @@ async def test_find_times_pick_and_approve_books_the_meeting(app: Runtime) -> No
             SequenceJob.sequence_type == "calendar_find_times"))).one()  # fmt: skip
     found = job.context["outputs"]["find_times"]
     assert found["prospect_tz"] == "America/Chicago" and found["duration_minutes"] == 45
+    assert found["prospect_visible"] is bool(hers)
     ny, chicago = ZoneInfo("America/New_York"), ZoneInfo("America/Chicago")
     for shown, o in zip(options, found["options"], strict=True):
         start, end = datetime.fromisoformat(o["start"]), datetime.fromisoformat(o["end"])
@@ -83,7 +87,7 @@ async def test_find_times_pick_and_approve_books_the_meeting(app: Runtime) -> No
         local = start.astimezone(ny)
         assert 9 <= local.hour and end.astimezone(ny).time() <= datetime.min.time().replace(hour=17)
         assert local.weekday() < 5
-        for b_start, b_end in busy:  # never over Alex's meetings, nor inside the 15-min buffer
+        for b_start, b_end in busy + hers:  # never over either calendar, nor in the buffer
             assert end + timedelta(minutes=15) <= b_start or start >= b_end + timedelta(minutes=15)
         their = start.astimezone(chicago).strftime("%H:%M")
         assert local.strftime("%H:%M") in shown["text"]["text"] and their in shown["text"]["text"]

@@ -242,6 +242,13 @@ async def test_send_times_by_email_is_a_draft_behind_the_email_gate(world: World
     assert first.strftime("%H:%M") in draft["body"] and "EST" in draft["body"]
     shown = json.dumps(world.posted()[-1]["blocks"])
     assert ApprovalAction.APPROVE in shown and DANA in shown
+    # approved: handed to the email-send flow; without send permission the rep gets a copy
+    assert (await world.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
+    await world.engine.drain()
+    async with world.db.session() as s:
+        done = await s.get(SequenceJob, job.id)
+    assert done is not None and done.status == "completed"
+    assert done.context["outputs"]["send_times_email"]["fallback"]
 
 
 async def test_no_overlap_is_explained_with_ways_out_that_work(world: World) -> None:
