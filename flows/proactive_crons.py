@@ -322,6 +322,7 @@ class ProactivePlanner:
                 log.exception("pre-meeting fire failed", extra={"cron_id": spec.id})
 
         grace = max(1, int((p.start - PRE_MEETING_LAST_CALL - p.run_at).total_seconds()))
+        self._remove(p.job_id)  # replace_existing does not apply to a not-yet-started scheduler
         self.scheduler.add_job(
             fire,
             DateTrigger(p.run_at),
@@ -354,6 +355,7 @@ class ProactivePlanner:
             except Exception:
                 log.exception("cron fire failed", extra={"cron_id": spec.id})
 
+        self._remove(spec.id)
         self.scheduler.add_job(
             handler,
             spec.trigger,
