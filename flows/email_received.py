@@ -135,6 +135,20 @@ async def _gmail_recent(gmail: Any, limit: int) -> tuple[list[str], str | None]:
     return list(reversed(ids)), newest
 
 
+async def _gmail_get(gmail: Any, message_id: str) -> Fetched:
+    """The raw message and its Gmail thread id (so a reply can join the Gmail thread).
+    `GmailClient.get_message_raw` drops the thread id, so this reads the same answer whole."""
+    import base64
+
+    out = await gmail._api.call(
+        lambda s: s.users().messages().get(userId="me", id=message_id, format="raw"),
+        what="gmail.messages.get",
+    )
+    raw = str(out.get("raw") or "")
+    data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    return Fetched(message_id, data, str(out.get("threadId") or "") or None)
+
+
 async def fetch_google(
     ctx: StepContext, connection_id: int
 ) -> tuple[list[Fetched], str | None, bool]:
@@ -173,7 +187,7 @@ async def fetch_google(
                                                                provider_message_id=i)]  # fmt: skip
     for mid in fresh:
         try:
-            fetched.append(Fetched(mid, await gmail.get_message_raw(mid)))
+            fetched.append(await _gmail_get(gmail, mid))
         except GoogleError as exc:
             if exc.status == 404:  # deleted since the notification
                 continue
@@ -273,8 +287,10 @@ async def _store(ctx: StepContext, provider: str, items: list[Fetched], next_his
                 skipped["old"] += 1
                 continue
             refs = [*email.references, *([email.in_reply_to] if email.in_reply_to else [])]
-            thread = await repo.find_thread(s, user_id=ctx.user_id or 0, provider=provider,
-                                            references=refs)  # fmt: skip
+            thread = None
+            if not item.provider_thread_id:  # without the provider's thread id: by references
+                thread = await repo.find_thread(s, user_id=ctx.user_id or 0, provider=provider,
+                                                references=refs)  # fmt: skip
             if thread is None:
                 root = item.provider_thread_id or (
                     email.references[0] if email.references else None
@@ -507,9 +523,10 @@ async def draft_reply_step(ctx: StepContext) -> dict[str, Any]:
     out, sender, deal, subject = await _context(ctx)
     async with ctx.db.session() as s:
         row = await s.get(EmailMessage, out["message_id"])
+        thread = await s.get(EmailThread, out["thread_id"])
         rep = await s.get(User, ctx.user_id) if ctx.user_id else None
         prefs = await s.get(UserPreferences, ctx.user_id) if ctx.user_id else None
-    assert row is not None and rep is not None
+    assert row is not None and rep is not None and thread is not None
     new_text = split_body(row.body_text).new or row.body_text
     draft = draft_reply(ReplyInput(
         category=out["category"], sender_name=out.get("sender_name") or "", rep_name=rep.name,
@@ -523,7 +540,8 @@ async def draft_reply_step(ctx: StepContext) -> dict[str, Any]:
         "title": headline(view),
         "draft": {"to": [row.from_addr], "cc": [], "subject": draft.subject or reply_subject(row.subject),
                   "body": draft.body, "in_reply_to": row.message_id_header,
-                  "references": refs[-20:], "thread_id": out["thread_id"]},
+                  "references": refs[-20:], "thread_id": out["thread_id"],
+                  "provider": thread.provider, "provider_thread_id": thread.external_thread_id},
         "context": f"{headline(view)}. {WHY}",
         "deal_id": out.get("deal_id"), "contact_id": out.get("contact_id"),
         "email_message_id": out["message_id"],

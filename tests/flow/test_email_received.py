@@ -192,6 +192,8 @@ async def test_needs_response_drafts_a_reply_for_approval_once(world: World) -> 
     assert draft["in_reply_to"] == msg.message_id_header and msg.category == "needs_response"
     [thread] = await rows(w, EmailThread)
     assert (thread.contact_id, thread.deal_id) == (w.contact, w.deal)
+    gmail_thread = w.google.mailbox(REP).messages[msg.provider_message_id].thread_id
+    assert thread.external_thread_id == gmail_thread == draft["provider_thread_id"]
     [act] = await rows(w, Activity)
     assert act.kind == "email_received" and act.deal_id == w.deal
     assert any(
@@ -408,3 +410,27 @@ async def test_watch_renewal_starts_a_missing_cursor(world: World) -> None:
     [state] = await rows(w, MailboxState)
     assert state.history_id is not None and state.subscription_expires_at is not None
     assert w.google.mailbox(REP).watch_topic == "projects/p/topics/t"
+
+
+async def test_model_category_is_used_and_failure_falls_back(world: World) -> None:
+    from tests.fakes.openai_server import FakeOpenAI
+
+    w = world
+    async with FakeOpenAI() as llm:
+        settings = w.engine.settings.model_copy(update={
+            "llm_model": "openai/test-model", "llm_api_base": llm.api_base,
+            "llm_api_key": "sk-test", "llm_timeout_s": 2.0})  # fmt: skip
+        registry = SequenceRegistry()
+        email_received.register(registry)
+        engine = Engine(w.db, settings, w.delivery, registry, heartbeat_s=None)
+        llm.reply_json({"category": "unsubscribe", "confidence": 0.91})
+        await engine.submit(demo_event(w, mail("Thanks for the note, all good here.", subject="A")))
+        await engine.drain()
+        llm.reply_error(400, message="bad request")
+        await engine.submit(demo_event(w, mail("Thanks for the note, all good here.", subject="B")))
+        await engine.drain()
+        assert len(llm.requests) >= 2
+        assert "Thanks for the note" in json.dumps(llm.requests[0]["messages"])
+    by_subject = {m.subject: m for m in await rows(w, EmailMessage)}
+    assert by_subject["A"].category == "unsubscribe" and by_subject["A"].category_confidence == 0.91
+    assert by_subject["B"].category == "fyi"  # the offline classifier's answer
