@@ -380,24 +380,36 @@ class Engine:
         log.info("workers started", extra={"workers": count})
 
     async def _worker(self, worker: str) -> None:
-        while not self._stopping:
-            try:
-                self._wake.clear()
-                async with self.db.engine.connect() as conn:
+        """Claim and run due jobs until stopped; one pooled connection held across jobs."""
+        conn: AsyncConnection | None = None
+        try:
+            while not self._stopping:
+                try:
+                    if conn is None:
+                        conn = await self.db.engine.connect()
+                    self._wake.clear()
                     row = await self.claim(conn, worker)
                     if row is not None:
                         await self._run_claimed(row, worker, conn)
                         continue
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("worker loop error")
-                await asyncio.sleep(self.poll_s)
-                continue
-            if self._stopping:
-                break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_s)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("worker loop error")
+                    if conn is not None:
+                        with contextlib.suppress(Exception):
+                            await conn.close()
+                        conn = None
+                    await asyncio.sleep(self.poll_s)
+                    continue
+                if self._stopping:
+                    break
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_s)
+        finally:
+            if conn is not None:
+                with contextlib.suppress(Exception):
+                    await conn.close()
 
     async def _sweeper(self) -> None:
         while not self._stopping:

@@ -113,13 +113,13 @@ async def test_heartbeat_keeps_the_lease_of_a_long_step(db: Any) -> None:
     org, users = await seed_org(db)
     started, release, runs = asyncio.Event(), asyncio.Event(), []
     reg = hold_registry(started, release, runs)
-    settings = Settings(lease_seconds=0.3)
-    a = Engine(db, settings, RecordingDelivery(), reg, heartbeat_s=0.05)
+    settings = Settings(lease_seconds=1.0)
+    a = Engine(db, settings, RecordingDelivery(), reg, heartbeat_s=0.1)
     b = Engine(db, settings, RecordingDelivery(), reg, heartbeat_s=None)
     await a.submit(Event("held", "test", org, users[0], {"id": "1"}))
     task = asyncio.create_task(a.run_once("worker-A"))
     await started.wait()
-    await asyncio.sleep(0.5)  # longer than the lease: only the heartbeat keeps it
+    await asyncio.sleep(1.4)  # longer than the lease: only the heartbeat keeps it
     assert not await b.run_once("worker-B")
     release.set()
     await task
