@@ -50,9 +50,10 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp
+from yarl import URL
 
 log = logging.getLogger(__name__)
 
@@ -414,7 +415,7 @@ class GraphClient:
                     **(headers or {})}  # fmt: skip
             try:
                 async with self._http().request(
-                    method, self._url(path), json=json_body, params=params, headers=hdrs,
+                    method, _with_query(self._url(path), params), json=json_body, headers=hdrs,
                     timeout=self._timeout,
                 ) as resp:  # fmt: skip
                     status = resp.status
@@ -734,6 +735,16 @@ class GraphClient:
         except GraphNotFound:
             return False
         return True
+
+
+def _with_query(url: str, params: Mapping[str, str] | None) -> URL:
+    """The URL with OData query options percent-encoded (spaces as %20, never `+`, which
+    a `$filter` would otherwise carry literally)."""
+    if not params:
+        return URL(url, encoded=True) if "%" in url or "?" in url else URL(url)
+    query = urlencode(params, quote_via=quote, safe="$'(),/:@")
+    sep = "&" if "?" in url else "?"
+    return URL(f"{url}{sep}{query}", encoded=True)
 
 
 def _json_or_none(data: bytes) -> Any:

@@ -92,6 +92,7 @@ class Recorded:
     query: dict[str, str]
     headers: dict[str, str]
     body: bytes
+    raw_path: str = ""  # as sent, query still percent-encoded
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -340,7 +341,7 @@ class FakeGraph:
         body = await request.read()
         route = request.match_info.route.name or request.path
         self.requests.append(Recorded(request.method, route, request.path, dict(request.query),
-                                      dict(request.headers), body))  # fmt: skip
+                                      dict(request.headers), body, request.raw_path))  # fmt: skip
         if route in ROUTE_SCOPES:
             auth = request.headers.get("Authorization", "")
             tok = self._tokens.get(auth.removeprefix("Bearer ").strip())

@@ -66,6 +66,8 @@ async def test_find_sent_is_the_exactly_once_lookup(fake: FakeGraph, client: Gra
     assert found == fake.sent[0].id
     assert await client.find_sent("<other@sixty.test>") is None
     assert len(fake.sent) == 1
+    raw = fake.requests[-1].raw_path  # OData needs %20 for spaces; a literal + is not a space
+    assert "%20eq%20" in raw and "+" not in raw
 
 
 async def test_reply_threads_in_the_conversation(fake: FakeGraph, client: GraphClient) -> None:
