@@ -44,7 +44,9 @@ def pg_url(worker_id: str) -> Iterator[str]:
     require_pg()
     import psycopg
 
-    name = f"sixty_test_{worker_id}".replace("-", "_")
+    # Unique per test run and worker: runs on one machine (a developer's and CI's) never share.
+    run = os.getppid() if worker_id != "main" else os.getpid()
+    name = f"sixty_test_{run}_{worker_id}".replace("-", "_")
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -52,6 +54,8 @@ def pg_url(worker_id: str) -> Iterator[str]:
     url = f"{base}/{name}"
     upgrade(url)
     yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
