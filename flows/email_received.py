@@ -203,7 +203,10 @@ async def graph_client_for(db: Any, settings: Any, connection_id: int) -> Any:
 
     factory = getattr(graph, "client_for_connection", None)
     if factory is not None:
-        return await factory(db, settings, connection_id)
+        try:
+            return await factory(db, settings, connection_id)
+        except LookupError:
+            return None
     async with db.session() as s:
         conn = await connections.connection_by_id(
             s, cipher=_cipher(settings), connection_id=connection_id
@@ -222,6 +225,9 @@ async def fetch_microsoft(ctx: StepContext, connection_id: int, message_id: str)
     if client is None:
         raise LookupError("mailbox connection is gone or inactive")
     try:
+        meta = await client.get_message(message_id)
+        if meta.is_draft:
+            return []
         raw = await client.get_message_mime(message_id)
     except graph.GraphNotFound:
         return []
@@ -229,7 +235,7 @@ async def fetch_microsoft(ctx: StepContext, connection_id: int, message_id: str)
         raise TransientError("graph unavailable", getattr(exc, "retry_after", None)) from None
     finally:
         await client.aclose()
-    return [Fetched(message_id, raw)]
+    return [Fetched(message_id, raw, meta.conversation_id)]
 
 
 def _demo_fetch(payload: dict[str, Any]) -> list[Fetched]:

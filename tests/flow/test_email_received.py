@@ -434,3 +434,43 @@ async def test_model_category_is_used_and_failure_falls_back(world: World) -> No
     by_subject = {m.subject: m for m in await rows(w, EmailMessage)}
     assert by_subject["A"].category == "unsubscribe" and by_subject["A"].category_confidence == 0.91
     assert by_subject["B"].category == "fyi"  # the offline classifier's answer
+
+
+async def test_graph_notification_fetches_the_message_by_id(world: World) -> None:
+    from tests.fakes.graph_server import FakeGraph
+
+    w = world
+    graph = FakeGraph()
+    await graph.start()
+    try:
+        token = graph.issue_token("rep1@contoso.test", {"Mail.Read"})
+        async with w.db.transaction() as s:
+            key = w.engine.settings.encryption_key
+            assert key is not None
+            conn = await connections.save_connection(
+                s, cipher=TokenCipher(key.encode()), org_id=w.org, user_id=w.user,
+                provider="microsoft", tokens={"access_token": token}, scopes=["Mail.Read"],
+                expires_at=None, account_email="rep1@contoso.test")  # fmt: skip
+        settings = w.engine.settings.model_copy(update={"graph_api_base": graph.graph_base})
+        registry = SequenceRegistry()
+        email_received.register(registry)
+        engine = Engine(w.db, settings, w.delivery, registry, heartbeat_s=None)
+        msg_id = graph.deliver("rep1@contoso.test", sender=BUYER, subject="SSO",
+                               body="Do you support SAML single sign-on with Okta?")  # fmt: skip
+        event = Event(
+            type=EventType.EMAIL_RECEIVED, source=EventSource.WEBHOOK_EMAIL, org_id=w.org,
+            user_id=w.user, payload={"provider": "microsoft", "connection_id": conn.id,
+                                     "message_id": msg_id},
+            idempotency_key=f"email_received:graph:{conn.id}:{msg_id}")  # fmt: skip
+        await engine.submit(event)
+        await engine.drain()
+    finally:
+        await graph.stop()
+    [msg] = await rows(w, EmailMessage)
+    [thread] = await rows(w, EmailThread)
+    assert msg.provider_message_id == msg_id and thread.provider == "microsoft"
+    assert (
+        thread.external_thread_id == graph.messages["rep1@contoso.test"][msg_id]["conversationId"]
+    )
+    [gate] = await rows(w, SlackPendingAction)
+    assert gate.payload["draft"]["to"] == [BUYER] and "security" in gate.payload["draft"]["body"]
