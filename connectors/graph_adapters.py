@@ -20,6 +20,10 @@ and Outlook/Graph are treated alike.
   `create_event` looks the transaction up first, then creates with `transactionId` and a
   Teams link, `incremental_sync` via calendarView delta over `SYNC_PAST`..`SYNC_AHEAD`
   (an expired delta link -> a full sync).
+- Subscriptions with settings: `webhook_urls(settings)` (under PUBLIC_BASE_URL; None without
+  one: use the polling fallback), `subscribe_connection(db, settings, connection_id, now)`
+  (inbox, plus calendar when granted; call it after a connect), `graph_factory_for(db,
+  settings)` and `renew_all(db, settings, now)` — the one call a cron needs.
 Nothing here logs addresses, subjects or bodies.
 """
 
@@ -259,3 +263,67 @@ async def graph_calendar_for(db: Database, settings: Any, user_id: int) -> Graph
     if conn is None or conn.status != ACTIVE or not has_scope(conn.scopes, "Calendars.Read"):
         return None
     return GraphCalendar(client_from(db, settings, conn))
+
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+def webhook_urls(settings: Any) -> tuple[str, str] | None:
+    """(notificationUrl, lifecycleNotificationUrl) under PUBLIC_BASE_URL, or None."""
+    from connectors.graph_subscriptions import LIFECYCLE_PATH, WEBHOOK_PATH
+
+    base = getattr(settings, "public_base_url", None)
+    if not base:
+        return None
+    base = str(base).rstrip("/")
+    return base + WEBHOOK_PATH, base + LIFECYCLE_PATH
+
+
+def graph_factory_for(db: Database, settings: Any) -> Any:
+    """`connection_id -> GraphClient | None` for `renew_graph_subscriptions`."""
+
+    async def factory(connection_id: int) -> GraphClient | None:
+        try:
+            return await client_for_connection(db, settings, connection_id)
+        except LookupError:
+            return None
+
+    return factory
+
+
+async def subscribe_connection(
+    db: Database, settings: Any, connection_id: int, now: datetime
+) -> list[str]:
+    """Subscribe to the rep's inbox (and calendar when granted); [] without a public URL."""
+    from connectors.graph_subscriptions import (
+        ensure_calendar_subscription,
+        ensure_mail_subscription,
+    )
+
+    urls = webhook_urls(settings)
+    if urls is None:
+        return []
+    async with db.session() as s:
+        conn = await connection_by_id(s, cipher=_cipher(settings), connection_id=connection_id)
+    if conn is None or conn.provider != PROVIDER or conn.user_id is None:
+        raise LookupError("no Microsoft connection with that id")
+    made: list[str] = []
+    async with client_from(db, settings, conn) as graph:
+        if has_scope(conn.scopes, "Mail.Read"):
+            made.append(await ensure_mail_subscription(db, graph, connection_id, urls[0], now,
+                                                       lifecycle_url=urls[1]))  # fmt: skip
+        if has_scope(conn.scopes, "Calendars.Read"):
+            made.append(await ensure_calendar_subscription(db, graph, conn.user_id, urls[0], now,
+                                                           lifecycle_url=urls[1]))  # fmt: skip
+    return made
+
+
+async def renew_all(db: Database, settings: Any, now: datetime) -> int:
+    """Renew due Microsoft subscriptions (re-creating lost ones when there is a public URL)."""
+    from connectors.graph_subscriptions import renew_graph_subscriptions
+
+    urls = webhook_urls(settings)
+    return await renew_graph_subscriptions(
+        db, graph_factory_for(db, settings), now,
+        notification_url=urls[0] if urls else None, lifecycle_url=urls[1] if urls else None,
+    )  # fmt: skip

@@ -42,6 +42,8 @@ from storage.models import CalendarSyncState, Connection, MailboxState
 log = logging.getLogger(__name__)
 
 PROVIDER = "microsoft"
+WEBHOOK_PATH = "/webhooks/graph"  # bot/webhooks/graph.py serves these
+LIFECYCLE_PATH = "/webhooks/graph/lifecycle"
 MAIL_RESOURCE = "/me/mailFolders('inbox')/messages"
 EVENTS_RESOURCE = "/me/events"
 RENEW_WITHIN = timedelta(hours=24)

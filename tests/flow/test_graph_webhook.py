@@ -15,12 +15,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from cryptography.fernet import Fernet
+from sqlmodel import select
 
 from bot.webhooks import graph as graph_webhook
 from config import Settings
 from connectors.graph import GraphClient
+from connectors.graph_adapters import renew_all, subscribe_connection, webhook_urls
 from connectors.graph_subscriptions import (
+    LIFECYCLE_PATH,
     LIFETIME,
+    WEBHOOK_PATH,
     ensure_calendar_subscription,
     ensure_mail_subscription,
     renew_graph_subscriptions,
@@ -76,7 +80,9 @@ class World:
 @pytest.fixture
 async def world(db: Database) -> AsyncIterator[World]:
     fake = await FakeGraph().start()
-    settings = Settings(_env_file=None, public_base_url="https://sixty.example")  # type: ignore[call-arg]
+    key = Fernet.generate_key()
+    settings = Settings(_env_file=None, encryption_key=key.decode(),  # type: ignore[call-arg]
+                        graph_api_base=fake.graph_base)  # fmt: skip
     deps = Deps(db, settings, Recorder())
     async with db.transaction() as s:
         org = Org(name="Acme")
@@ -88,8 +94,8 @@ async def world(db: Database) -> AsyncIterator[World]:
         await s.flush()
         assert user.id is not None
         conn = await repo.save_connection(
-            s, cipher=TokenCipher(Fernet.generate_key()), org_id=org.id, user_id=user.id,
-            provider="microsoft", tokens={"access_token": "x"}, scopes=sorted(SCOPES),
+            s, cipher=TokenCipher(key), org_id=org.id, user_id=user.id, provider="microsoft",
+            tokens={"access_token": fake.issue_token(REP, SCOPES)}, scopes=sorted(SCOPES),
             expires_at=None, account_email=REP,
         )  # fmt: skip
         ids = {"org": org.id, "user": user.id, "conn": conn.id}
@@ -97,8 +103,10 @@ async def world(db: Database) -> AsyncIterator[World]:
     graph_webhook.register_routes(app, deps)
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
+    base = str(server.make_url("")).rstrip("/")
+    deps.settings = settings.model_copy(update={"public_base_url": base})
     graph = GraphClient(fake.issue_token(REP, SCOPES), base_url=fake.graph_base)
-    yield World(fake, str(server.make_url("")).rstrip("/"), deps, ids, graph)
+    yield World(fake, base, deps, ids, graph)
     await graph.aclose()
     await server.close()
     await fake.stop()
@@ -213,6 +221,32 @@ async def test_calendar_notifications_lifecycle_and_renewal(world: World) -> Non
     async with db.session() as s:
         conn = await s.get(Connection, world.ids["conn"])
     assert conn is not None and conn.status == "expired"
+
+
+async def test_subscribe_on_connect_and_renew_with_settings(world: World) -> None:
+    """The settings-level helpers a connect handler and a cron call."""
+    db, settings = world.deps.db, world.deps.settings
+    assert webhook_urls(settings) == (world.url, world.lifecycle_url)
+    assert (WEBHOOK_PATH, LIFECYCLE_PATH) == (graph_webhook.PATH, graph_webhook.LIFECYCLE_PATH)
+    now = datetime.now(UTC)
+    made = await subscribe_connection(db, settings, world.ids["conn"], now)
+    assert len(made) == 2 and set(made) <= set(world.fake.subscriptions)
+    resources = sorted(world.fake.subscriptions[m]["resource"] for m in made)
+    assert resources == ["/me/events", "/me/mailFolders('inbox')/messages"]
+    assert await renew_all(db, settings, now) == 0  # fresh: nothing due
+    async with db.transaction() as s:  # a day later in effect: both expire within 24 h
+        box = await s.get(MailboxState, world.ids["conn"])
+        cal = (await s.exec(select(CalendarSyncState))).one()
+        assert box is not None
+        box.subscription_expires_at = cal.expires_at = now + timedelta(hours=3)
+        s.add_all([box, cal])
+    assert await renew_all(db, settings, now) == 2
+    expected = (now + LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert {world.fake.subscriptions[m]["expirationDateTime"] for m in made} == {expected}
+    await world.fake.notify(made[0], "AAMkMsg7")
+    assert world.deps.submit.events[-1].payload["message_id"] == "AAMkMsg7"
+    no_url = settings.model_copy(update={"public_base_url": None})
+    assert await subscribe_connection(db, no_url, world.ids["conn"], now) == []
 
 
 async def test_validation_token_is_echoed_decoded() -> None:
