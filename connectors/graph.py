@@ -20,6 +20,9 @@ Facts used (EXTERNAL_APIS.md section 5 and the Graph docs it cites):
   MAPI named property of the mailbox copy (it does not travel to recipients); the same value is
   also sent as the `x-sixty-send-id` internet header for support diagnostics. This keeps the
   scopes at Mail.Send + Mail.Read (a draft-then-send design would need Mail.ReadWrite).
+  This is the approach the Graph docs owner recommends for finding a sendMail message in Sent
+  Items (github.com/microsoftgraph/microsoft-graph-docs/issues/3766); extended properties do
+  not reach recipients (…/microsoft-graph-docs/issues/12962).
 - `POST /me/calendar/getSchedule` (work/school accounts) with times in UTC and
   `Prefer: outlook.timezone="UTC"`: scheduleItems give busy / tentative / oof /
   workingElsewhere intervals; workingHours come with a Windows time-zone name, mapped to IANA.
