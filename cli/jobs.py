@@ -1,7 +1,7 @@
 """`sixty jobs`: list, show, retry and cancel orchestrator jobs in DATABASE_URL.
 
 sixty jobs list [--status S] [--limit N] [--json]
-sixty jobs show ID          steps, timings, redacted outputs, gates, effects, chain (JSON)
+sixty jobs show ID          steps, timings, redacted outputs, gates, effects, chain, email audit (JSON)
 sixty jobs retry ID         a failed job runs again from the step that failed
 sixty jobs cancel ID        a job that has not finished is cancelled
 """
@@ -82,8 +82,22 @@ def run_show(args: argparse.Namespace) -> int:
     detail = run_async(_with_db(show_job, args.id))
     if detail is None:
         raise UsageError(f"no job {args.id}")
+    emails = run_async(_with_db(_email_sends, args.id))
+    if emails:
+        detail["email_sends"] = emails
     print(json.dumps(detail, indent=2, default=str))
     return 0
+
+
+async def _email_sends(db: Any, job_id: int) -> list[dict[str, Any]]:
+    """Emails this job approved or sent, each with its audit trail (storage/email_sends.py)."""
+    from storage.email_sends import audit_for_jobs
+    from storage.models import SequenceJob
+
+    async with db.session() as s:
+        job = await s.get(SequenceJob, job_id)
+        send_id = (job.trigger_payload or {}).get("send_id") if job is not None else None
+        return await audit_for_jobs(s, [job_id], [int(send_id)] if isinstance(send_id, int) else [])
 
 
 async def _status(db: Any, job_id: int) -> str | None:
