@@ -153,7 +153,7 @@ async def find_times(ctx: CommandContext) -> None:
         await _say(ctx, f"{exc} Usage: `{USAGE}`")
         return
     hits, exact = match_contacts(query, await _candidates(ctx))
-    payload: dict[str, object] = {}
+    payload: dict[str, object] = {"requested": "slack"}  # asked just now: answer now
     if exact and len(hits) == 1:
         who = hits[0]
         payload["contact_id"] = who.contact_id

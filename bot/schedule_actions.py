@@ -105,7 +105,12 @@ def register(app: AsyncApp, deps: Deps) -> None:
             source=EventSource.SLACK_BUTTON_APPROVE,
             org_id=actor.org_id,
             user_id=actor.id,
-            payload={**payload, "source_job_id": job.id, "picker": _where(body)},
+            payload={
+                **payload,
+                "source_job_id": job.id,
+                "picker": _where(body),
+                "requested": "slack",
+            },
             idempotency_key=f"calendar_find_times:{key}",
         )
         ref = await deps.submit(event)

@@ -473,17 +473,30 @@ def picker_model(job_id: int, found: dict[str, Any], headline: str | None = None
 async def show(
     ctx: StepContext, kind: str, text: str, blocks: list[Any], key: str = "picker"
 ) -> dict[str, Any]:
-    """Update the picker named in the payload, else a new DM (quiet hours apply)."""
+    """Update the picker named in the payload, else a new DM. Quiet hours apply, except when
+    the rep asked just now in Slack (`requested: "slack"`: a command or a click)."""
     dicts = [b.to_dict() for b in blocks]
     picker = ctx.payload.get("picker") or {}
-    if picker.get("channel") and picker.get("ts") and ctx.delivery is not None:
-        delivery = ctx.delivery
+    delivery = ctx.delivery
+    if picker.get("channel") and picker.get("ts") and delivery is not None:
 
         async def update() -> dict[str, str]:
             posted = await delivery.update_message(picker["channel"], picker["ts"], text, dicts)
             return {"channel": posted.channel, "ts": posted.ts}
 
         return dict(await ctx.effect(f"update:{key}", update))
+    if ctx.payload.get("requested") == "slack" and delivery is not None and ctx.user_id:
+        async with ctx.db.session() as s:
+            rep = await s.get(User, ctx.user_id)
+        slack_id = rep.slack_user_id if rep is not None else None
+        if slack_id:
+
+            async def post() -> dict[str, str]:
+                channel = await delivery.open_dm(slack_id)
+                posted = await delivery.post_message(channel, text, dicts)
+                return {"channel": posted.channel, "ts": posted.ts}
+
+            return dict(await ctx.effect(f"post:{key}", post))
     posted = await ctx.notify(kind, text, dicts, key=key)
     return {"channel": posted.channel, "ts": posted.ts}
 

@@ -63,7 +63,7 @@ class World:
                   user_id=self.rep_id, payload=payload, idempotency_key=key)
         )  # fmt: skip
         assert isinstance(ref, JobRef)
-        await self.engine.drain()
+        await self.engine.drain(max_jobs=20)  # bounded: a deferral must not spin forever
         async with self.db.session() as s:
             job = await s.get(SequenceJob, ref.job_id)
         assert job is not None
@@ -285,3 +285,28 @@ async def test_timezone_from_company_location_else_asked(world: World) -> None:
     assert found["prospect_tz"] is None and found["options"]
     blocks = json.dumps(world.posted()[-1]["blocks"])
     assert ScheduleAction.TIMEZONE in blocks and "time zone" in blocks
+
+
+async def test_quiet_hours_defer_proactive_pickers_but_not_ones_asked_for(world: World) -> None:
+    from datetime import time
+
+    from storage.models import UserPreferences
+
+    async with world.db.transaction() as s:
+        prefs = await s.get(UserPreferences, world.rep_id)
+        assert prefs is not None
+        prefs.quiet_hours_start, prefs.quiet_hours_end = time(7), time(9)  # NOW is 08:00 GMT
+        s.add(prefs)
+    asked = await world.run({"contact_id": world.contact_id, "requested": "slack"}, "t:asked")
+    assert asked.status == "completed" and len(world.posted()) == 1
+    ref = await world.engine.submit(
+        Event(type="calendar_find_times", source="orchestrator:chain", org_id=world.org_id,
+              user_id=world.rep_id, payload={"contact_id": world.contact_id}, idempotency_key="q")
+    )  # fmt: skip
+    assert isinstance(ref, JobRef)
+    for _ in range(3):  # (run_after is on the real clock, quiet hours on the test's)
+        await world.engine.run_once()
+    async with world.db.session() as s:
+        queued = await s.get(SequenceJob, ref.job_id)
+    assert queued is not None and queued.status != "completed"
+    assert len(world.posted()) == 1  # the proactive one waits for 09:00
