@@ -3,8 +3,8 @@
 `Mailbox` (protocol): `send(composed, thread_id) -> SentRef`, `find_sent(message_id_header)
 -> SentRef | None` (the exactly-once recovery lookup), `signature()` (HTML from the provider,
 or None), `can_send`, `provider`, `address`, `demo`. Implementations: `GoogleMailbox` (Gmail
-over `connectors.gmail`), `connectors.demo_mailbox.DemoMailbox` (sandbox without Google), and
-the Microsoft Graph one when `connectors.graph` provides `graph_mailbox(...)`.
+over `connectors.gmail`), `GraphMailbox` (Outlook over `connectors.graph`; the Message-ID is the
+send marker) and `connectors.demo_mailbox.DemoMailbox` (sandbox without Google).
 
 `open_mailbox(db, settings, user_id)` picks the rep's connected mailbox (or None), refreshing
 and storing tokens as needed; `mailbox_status(...)` says whether sending can happen at all:
@@ -15,7 +15,6 @@ PUBLIC_BASE_URL, endpoints under GOOGLE_API_BASE when set). Nothing here logs ad
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -139,6 +138,82 @@ class GoogleMailbox:
         return await self._gmail.send_as_signature()
 
 
+def _parts(composed: Composed) -> tuple[str, list[Any], list[Any]]:
+    """The HTML body and the recipients of a composed message (for providers that take JSON)."""
+    import email
+    from email.policy import default as default_policy
+    from email.utils import getaddresses
+
+    msg = email.message_from_bytes(composed.raw, policy=default_policy)
+    part = msg.get_body(preferencelist=("html", "plain"))  # type: ignore[attr-defined]
+    body = str(part.get_content()) if part is not None else ""
+    to = getaddresses([str(v) for v in msg.get_all("To", [])])
+    cc = getaddresses([str(v) for v in msg.get_all("Cc", [])])
+    return body, to, cc
+
+
+class GraphMailbox:
+    """Outlook / Microsoft 365 over Graph. Graph picks the Message-ID itself, so the recorded
+    Message-ID travels as the send marker (`connectors.graph`) and `find_sent` looks for it;
+    a reply goes through `/messages/{parent}/reply` so Exchange threads it."""
+
+    provider = "microsoft"
+    demo = False
+
+    def __init__(self, db: Database, settings: Settings, conn: StoredConnection) -> None:
+        from connectors.graph import GRAPH_BASE, GraphClient
+
+        self._conn = conn
+        self.address = conn.account_email or ""
+        refresh = None
+        if settings.microsoft_client_id:
+            from connectors.microsoft_oauth import MicrosoftOAuth
+
+            kw: dict[str, Any] = {"tenant": settings.microsoft_tenant}
+            if getattr(settings, "microsoft_authority_base", None):
+                kw["authority_base"] = settings.microsoft_authority_base
+            oauth = MicrosoftOAuth(settings.microsoft_client_id, settings.microsoft_client_secret or "",
+                                   redirect_uri(settings, "microsoft"), **kw)  # fmt: skip
+            refresh = oauth.refresher(db, cipher_for(settings), conn)
+        base = getattr(settings, "graph_api_base", None) or GRAPH_BASE
+        self._graph = GraphClient(str(conn.tokens.get("access_token") or ""), base_url=base, refresh=refresh)
+
+    @property
+    def can_send(self) -> bool:
+        return conn_can_send(self._conn)
+
+    async def send(self, composed: Composed, thread_id: str | None) -> SentRef:
+        from connectors.graph import OutgoingMail, Recipient
+
+        body, to, cc = _parts(composed)
+        marker = composed.message_id
+        try:
+            if thread_id:  # the parent's Graph message id: reply in its conversation
+                message = {"body": {"contentType": "HTML", "content": body},
+                           "toRecipients": [Recipient(a, n).as_graph() for n, a in to],
+                           "ccRecipients": [Recipient(a, n).as_graph() for n, a in cc]}  # fmt: skip
+                await self._graph.reply(thread_id, message=message, marker=marker)
+            else:
+                await self._graph.send_mail(OutgoingMail(
+                    subject=composed.headers.get("Subject", ""), body=body,
+                    to=[Recipient(a, n) for n, a in to], cc=[Recipient(a, n) for n, a in cc],
+                    marker=marker))  # fmt: skip
+            found = await self._graph.find_sent(marker)
+        finally:
+            await self._graph.aclose()
+        return SentRef(found or marker, thread_id, "microsoft")
+
+    async def find_sent(self, message_id_header: str) -> SentRef | None:
+        try:
+            found = await self._graph.find_sent(message_id_header)
+        finally:
+            await self._graph.aclose()
+        return SentRef(found, None, "microsoft") if found else None
+
+    async def signature(self) -> str | None:
+        return None  # Graph exposes no signature: the one set in App Home is used
+
+
 async def load_active(db: Database, settings: Settings, user_id: int) -> StoredConnection | None:
     """The rep's mail connection (Google first, then Microsoft), whatever its status."""
     cipher = cipher_for(settings)
@@ -171,9 +246,6 @@ async def open_mailbox(db: Database, settings: Settings, user_id: int) -> Mailbo
         return DemoMailbox(db, conn)
     if conn.provider == "google":
         return GoogleMailbox(db, settings, conn)
-    try:  # the Graph connector plugs in here when it exists
-        graph = importlib.import_module("connectors.graph")
-    except ImportError:
-        return None
-    factory = getattr(graph, "graph_mailbox", None)
-    return factory(db, settings, conn) if factory is not None else None
+    if conn.provider == "microsoft":
+        return GraphMailbox(db, settings, conn)
+    return None

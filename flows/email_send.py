@@ -91,6 +91,7 @@ PERMISSION_KIND = "email_send_permission"
 APPROVED = ("approved", "edited", "approve", "edit")
 PROVIDER_LABELS = {"google": "Gmail", "microsoft": "Outlook", "demo": "demo mailbox"}
 
+GRAPH_GRACE = timedelta(minutes=2)  # connectors.graph.SENT_VISIBILITY_GRACE
 PointHook = Callable[[str], None]
 MailboxOpener = Callable[[StepContext, int], Awaitable[Mailbox | None]]
 
@@ -376,6 +377,9 @@ class SendSteps:
         async def reconcile(_intent: Any) -> dict[str, Any] | None:
             ref = await mailbox.find_sent(send.message_id_header)
             if ref is None:
+                if mailbox.provider == "microsoft" and ctx.now() - send.updated_at < GRAPH_GRACE:
+                    # Exchange sends asynchronously: look again later rather than send twice
+                    raise TransientError("sent copy not visible yet", GRAPH_GRACE.total_seconds())
                 return None
             log.info("email send found in Sent on recovery", extra={"send_id": send.id})
             return {"message_id": ref.message_id, "thread_id": ref.thread_id or thread_id,
@@ -435,7 +439,9 @@ class SendSteps:
                     if parent is not None and parent.message_id_header:
                         reply_to = ThreadRef(parent.message_id_header, tuple((parent.references or "").split()),
                                              parent.subject or thread.subject)  # fmt: skip
-                    if thread.provider == mailbox.provider:
+                    if thread.provider == mailbox.provider == "microsoft":  # Graph replies to a message
+                        thread_id = parent.provider_message_id if parent is not None else None
+                    elif thread.provider == mailbox.provider:
                         thread_id = thread.external_thread_id
         sig_html = await mailbox.signature()
         app_sig = (ld.prefs.signature or "").strip() if ld.prefs else ""
