@@ -64,7 +64,6 @@ def build_bolt(client: AsyncWebClient, deps: Deps, *, signing_secret: str | None
                process_before_response: bool = False) -> AsyncApp:
     bolt = AsyncApp(
         client=client,
-        token=client.token,
         signing_secret=signing_secret,
         request_verification_enabled=signing_secret is not None,
         process_before_response=process_before_response,

@@ -149,7 +149,9 @@ async def _create_org(session: AsyncSession, now: datetime) -> Org:
         await session.flush()
         manager = manager or user
         by_email[p.email] = user
-        session.add(UserPreferences(user_id=user.id))
+        # Quiet hours off, so that a newcomer trying the sandbox in the evening sees every
+        # message at once; reps set their own in the Home tab.
+        session.add(UserPreferences(user_id=user.id, quiet_hours_start=None, quiet_hours_end=None))
     reps = [u for u in by_email.values() if u.role == "rep"]
 
     companies: dict[str, Company] = {}
