@@ -555,16 +555,20 @@ async def draft_reply_step(ctx: StepContext) -> dict[str, Any]:
 
 
 async def deliver_reply(ctx: StepContext) -> dict[str, Any]:
-    """After the rep's decision: the send flow sends it when present, else offer a copy."""
+    """After the rep's decision: hand the approved reply to the send flow (undo window, limits,
+    recipient rails, do-not-email), or offer it to copy when that flow is not there."""
     from blocks.post_meeting import approved_copy_blocks
 
     assert ctx.approval is not None
     if ctx.approval.decision not in APPROVED:
         return {"decision": ctx.approval.decision}
     final = ctx.approval.payload.get("draft") or {}
-    sender = _send_flow_entry()
-    if sender is not None:
-        return {"decision": ctx.approval.decision, **(await sender(ctx, final) or {})}
+    out = ctx.outputs["classify"]
+    hand_off = _send_flow_entry()
+    if hand_off is not None:
+        sent = await hand_off(ctx, final, deal_id=out.get("deal_id"), contact_id=out.get("contact_id"),
+                              email_thread_id=out.get("thread_id"), key="reply-send")  # fmt: skip
+        return {"decision": ctx.approval.decision, **sent}
     await ctx.notify("email_reply_approved", "Reply approved: copy it into your mail client",
                      approved_copy_blocks(final.get("to") or [], final.get("subject", ""),
                                           final.get("body", "")), key="approved-copy")  # fmt: skip
@@ -572,12 +576,12 @@ async def deliver_reply(ctx: StepContext) -> dict[str, Any]:
 
 
 def _send_flow_entry() -> Any:
-    """`flows.email_send.send_approved(ctx, draft)` once the send flow provides it."""
+    """`flows.email_send.hand_off(ctx, draft, ...)`, the send flow's entry after an approval."""
     try:
         from flows import email_send
     except ImportError:
         return None
-    return getattr(email_send, "send_approved", None)
+    return getattr(email_send, "hand_off", None)
 
 
 async def referral_review(ctx: StepContext) -> dict[str, Any]:

@@ -20,14 +20,15 @@ from cryptography.fernet import Fernet
 from sqlmodel import col, select
 
 from app import Runtime
+from blocks.ids import ApprovalAction
 from bot.webhooks import gmail_push
 from config import load_settings
-from connectors.google_oauth import GMAIL_READONLY
+from connectors.google_oauth import GMAIL_READONLY, GMAIL_SEND
 from storage import connections
 from storage.crypto import TokenCipher
 from storage.models import Contact, Deal, EmailSend, MailboxState, SequenceJob, User
 from tests.e2e.conftest import ALEX
-from tests.e2e.test_meeting_ended import gate_messages, no_quiet_hours
+from tests.e2e.test_meeting_ended import buttons, gate_messages, no_quiet_hours
 from tests.fakes.google_server import FakeGoogle
 
 PUBLIC = "https://sixty.example"
@@ -49,7 +50,7 @@ async def connect_alex(app: Runtime, google: FakeGoogle, key: bytes) -> tuple[st
     assert app.db is not None
     async with app.db.transaction() as s:
         alex = (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
-        creds = google.credentials(alex.email, {GMAIL_READONLY})
+        creds = google.credentials(alex.email, {GMAIL_READONLY, GMAIL_SEND})
         _deal, contact = (
             await s.exec(
                 select(Deal, Contact)
@@ -60,7 +61,7 @@ async def connect_alex(app: Runtime, google: FakeGoogle, key: bytes) -> tuple[st
         conn = await connections.save_connection(
             s, cipher=TokenCipher(key), org_id=alex.org_id, user_id=alex.id or 0, provider="google",
             tokens={"access_token": creds.token, "refresh_token": creds.refresh_token},
-            scopes=[GMAIL_READONLY], expires_at=None, account_email=alex.email,
+            scopes=[GMAIL_READONLY, GMAIL_SEND], expires_at=None, account_email=alex.email,
         )  # fmt: skip
         box = google.mailbox(alex.email)
         s.add(MailboxState(connection_id=conn.id, history_id=str(box.oldest_history_id)))
@@ -84,7 +85,7 @@ async def env(
         database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0, data_dir=tmp_path,
         log_format="text", workers=2, public_base_url=PUBLIC, google_api_base=google.url,
         google_client_id=FakeGoogle.CLIENT_ID, google_client_secret=FakeGoogle.CLIENT_SECRET,
-        encryption_key=key.decode(),
+        encryption_key=key.decode(), email_undo_seconds=0,
     )  # fmt: skip
     await no_quiet_hours(settings.database_url)
     app = Runtime(settings)
@@ -131,6 +132,17 @@ async def test_push_to_reply_draft_in_the_reps_dm(env: Env) -> None:
     assert env.app.db is not None
     async with env.app.db.session() as s:
         assert (await s.exec(select(EmailSend))).all() == []
+    # Send: the reply leaves once, to the sender only, in the same Gmail thread
+    box = env.google.mailbox(env.rep_email)
+    [inbound_msg] = [m for m in box.messages.values() if "INBOX" in m.label_ids]
+    value = buttons(gate)[ApprovalAction.APPROVE]["value"]
+    await sb.click(ALEX, gate, ApprovalAction.APPROVE, value=value)
+    [sent] = await sb.wait_for(lambda: box.sent, timeout=20)
+    assert sent.header("To") is not None and env.prospect[1] in str(sent.header("To"))
+    assert sent.header("In-Reply-To") == inbound_msg.message_id_header
+    assert sent.thread_id == inbound_msg.thread_id
+    await asyncio.sleep(0.3)
+    assert len(box.sent) == 1
 
 
 async def test_meeting_request_starts_scheduling(
