@@ -62,8 +62,11 @@ def microsoft_oauth(settings: Any) -> Any:
         return None
     from connectors.microsoft_oauth import MicrosoftOAuth
 
+    kw: dict[str, Any] = {"tenant": settings.microsoft_tenant}
+    if getattr(settings, "microsoft_authority_base", None):
+        kw["authority_base"] = settings.microsoft_authority_base
     return MicrosoftOAuth(settings.microsoft_client_id, settings.microsoft_client_secret or "",
-                          redirect_uri(settings, "microsoft"), tenant=settings.microsoft_tenant)  # fmt: skip
+                          redirect_uri(settings, "microsoft"), **kw)  # fmt: skip
 
 
 async def start_connect(deps: Any, user: User, provider: str) -> ConnectStart:
