@@ -105,6 +105,8 @@ async def renew_graph(deps: Any, now: datetime) -> int:
     params = inspect.signature(renew_graph_subscriptions).parameters
     if base and "notification_url" in params:
         kwargs["notification_url"] = base.rstrip("/") + "/webhooks/graph"
+    if base and "lifecycle_url" in params:
+        kwargs["lifecycle_url"] = base.rstrip("/") + "/webhooks/graph/lifecycle"
     return int(await renew_graph_subscriptions(deps.db, factory, now, **kwargs))
 
 
