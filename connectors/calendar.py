@@ -28,6 +28,7 @@ else Microsoft, else the demo calendar. Google lives at `GOOGLE_API_BASE` (setti
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -422,9 +423,16 @@ class DemoCalendar:
 
 
 def _cipher(settings: Any) -> Any:
+    return _cipher_for(settings.encryption_key, str(settings.data_dir))
+
+
+@functools.lru_cache(maxsize=8)
+def _cipher_for(encryption_key: str | None, data_dir: str) -> Any:
+    from pathlib import Path
+
     from storage.crypto import TokenCipher, load_key
 
-    return TokenCipher(load_key(settings.encryption_key, settings.data_dir))
+    return TokenCipher(load_key(encryption_key, Path(data_dir)))
 
 
 def google_endpoints(settings: Any) -> GoogleEndpoints:
@@ -464,14 +472,25 @@ async def google_client(db: Database, settings: Any, user_id: int) -> GoogleCale
 async def provider_for(db: Database, settings: Any, user_id: int) -> CalendarProvider:
     """The rep's calendar: Google, else Microsoft 365 when connected with a calendar scope,
     else the demo one."""
+    from storage.models import Connection
+
     async with db.session() as s:
         user = await s.get(User, user_id)
+        connected = set(
+            (
+                await s.exec(
+                    select(Connection.provider).where(
+                        Connection.user_id == user_id, Connection.status == "active"
+                    )
+                )
+            ).all()
+        )
     if user is None:
         raise LookupError(f"user {user_id} not found")
-    client = await google_client(db, settings, user_id)
+    client = await google_client(db, settings, user_id) if "google" in connected else None
     if client is not None:
         return GoogleCalendar(client, tz=user.timezone)
-    graph = await graph_client(db, settings, user_id)
+    graph = await graph_client(db, settings, user_id) if "microsoft" in connected else None
     if graph is not None:
         return GraphCalendar(graph)
     assert user.id is not None
