@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import email
 from collections.abc import AsyncIterator
+from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from connectors.graph import (
     MARKER_HEADER,
@@ -18,6 +21,7 @@ from connectors.graph import (
     GraphUnavailable,
     OutgoingMail,
     Recipient,
+    _with_query,
 )
 from tests.fakes.graph_server import FakeGraph
 
@@ -158,3 +162,12 @@ def test_only_x_headers_are_accepted() -> None:
     bad = OutgoingMail(subject="s", body="b", to=[PROSPECT], headers={"Reply-To": "x@y.test"})
     with pytest.raises(ValueError):
         bad.as_graph()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=40), st.text(max_size=60))
+def test_query_options_round_trip_without_plus_or_spaces(name: str, value: str) -> None:
+    url = str(_with_query("http://127.0.0.1/v1.0/me/messages", {"$filter": value, "x": name}))
+    query = url.split("?", 1)[1]
+    assert " " not in query and "+" not in query
+    assert dict(parse_qsl(query, keep_blank_values=True)) == {"$filter": value, "x": name}
