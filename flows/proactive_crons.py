@@ -8,7 +8,8 @@
 - Pre-meeting brief: one `DateTrigger` job per external meeting, `pre_meeting:{event}`, at
   start − 90 minutes, planned from `calendar_events` at start and re-planned for a rep when
   their calendar changes (`calendar_changed(user_id)`, called after a calendar sync; a moved
-  meeting gets its job moved, a cancelled one loses it). No polling: a fire that finds the
+  meeting gets its job moved, a cancelled one loses it). Jobs are planned 8 days ahead and the
+  horizon rolls every 6 hours (a re-plan, not a poll per meeting). A fire that finds the
   meeting moved or cancelled does nothing (the `compose` step checks again).
 
 Each fire goes through `flows.crons.fire_once`: a `CronFire` row unique on (cron id, scheduled
@@ -44,7 +45,8 @@ log = logging.getLogger(__name__)
 
 PRE_MEETING_LEAD = timedelta(minutes=90)
 PRE_MEETING_LAST_CALL = timedelta(minutes=5)  # a late brief still goes until 5 min before
-PLAN_HORIZON = timedelta(hours=48)
+PLAN_HORIZON = timedelta(days=8)
+HORIZON_ROLL = timedelta(hours=6)  # meetings further out than the horizon get planned later
 MORNING_GRACE = timedelta(hours=2)
 SCAN_GRACE = timedelta(hours=4)
 VALID_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -393,6 +395,15 @@ def attach(scheduler: Any, deps: Any) -> ProactivePlanner:
         finally:
             planner.ready.set()
 
+    scheduler.add_job(
+        planner.replan_pre_meeting,
+        "interval",
+        seconds=int(HORIZON_ROLL.total_seconds()),
+        args=[None],
+        id="proactive:horizon",
+        name="proactive:horizon",
+        replace_existing=True,
+    )
     task = asyncio.get_running_loop().create_task(boot())
     planner._tasks.add(task)
     task.add_done_callback(planner._tasks.discard)
