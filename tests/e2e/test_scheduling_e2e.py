@@ -149,3 +149,26 @@ async def test_unknown_and_ambiguous_contacts_are_answered_plainly(app: Runtime)
         jobs = (await s.exec(select(SequenceJob).where(
             SequenceJob.sequence_type == "calendar_find_times"))).all()  # fmt: skip
     assert not jobs
+
+
+async def test_show_more_then_ill_handle_this(app: Runtime) -> None:
+    sb = app.sandbox
+    await sb.slash_command(ALEX, "/60", "find times for sarah.chen@acme.example")
+    await sb.wait_for(lambda: pickers(sb, ALEX), timeout=20)
+    picker = pickers(sb, ALEX)[0]
+    first = [o["text"]["text"] for o in radio_options(picker)]
+    more = buttons(picker)[ScheduleAction.MORE]
+    await sb.click(ALEX, picker, ScheduleAction.MORE, value=more["value"])
+
+    def updated() -> dict | None:
+        current = next(m for m in sb.dm_messages(ALEX) if m["ts"] == picker["ts"])
+        texts = [o["text"]["text"] for o in radio_options(current)]
+        return current if texts and texts != first else None
+
+    current = await sb.wait_for(updated, timeout=20)
+    assert not set(o["text"]["text"] for o in radio_options(current)) & set(first)
+    assert len(pickers(sb, ALEX)) == 1  # the same message, updated in place
+    handle = buttons(current)[ScheduleAction.HANDLE]
+    await sb.click(ALEX, current, ScheduleAction.HANDLE, value=handle["value"])
+    await sb.wait_for(lambda: "leave this one with you" in json.dumps(
+        next(m for m in sb.dm_messages(ALEX) if m["ts"] == picker["ts"])), timeout=20)  # fmt: skip
