@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError, OperationalError
+
 from flows.events import Event, EventSource, EventType
 from flows.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext, StepResult, TransientError
@@ -346,9 +348,14 @@ async def fetch(ctx: StepContext) -> StepResult:
         items = _demo_fetch(payload)
     else:
         raise ValueError(f"unknown mail provider {provider!r}")
-    result = await ctx.effect(
-        "store", lambda: _store(ctx, provider, items, next_history, own, min_date)
-    )
+    try:
+        result = await ctx.effect(
+            "store", lambda: _store(ctx, provider, items, next_history, own, min_date)
+        )
+    except (IntegrityError, OperationalError) as exc:
+        # another job stored the same message or thread at the same moment (unique keys) or
+        # SQLite was busy: run again, and the message is then seen as stored
+        raise TransientError(f"concurrent store ({type(exc).__name__})", 0.2) from None
     messages = result["messages"]
     for extra in messages[1:]:
         ctx.queue_followup(Event(

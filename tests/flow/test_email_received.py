@@ -3,6 +3,7 @@ fetch, dedupe, skip our own mail, classify, branch; email text never steers anyt
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import shutil
@@ -68,10 +69,7 @@ def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-async def world(migrated: Path, tmp_path: Path) -> AsyncIterator[World]:
-    shutil.copyfile(migrated, tmp_path / "sixty.db")
-    db = Database(f"sqlite:///{tmp_path / 'sixty.db'}")
+async def make_world(db: Database, tmp_path: Path) -> World:
     google = await FakeGoogle().start()
     key = Fernet.generate_key()
     settings = Settings(
@@ -119,8 +117,28 @@ async def world(migrated: Path, tmp_path: Path) -> AsyncIterator[World]:
     engine = Engine(db, settings, delivery, registry, heartbeat_s=None)
     w = World(db, engine, delivery, google, org, user, ids[3], ids[2], ids[1])
     await start_cursor(w)
+    return w
+
+
+@pytest.fixture
+async def world(migrated: Path, tmp_path: Path) -> AsyncIterator[World]:
+    shutil.copyfile(migrated, tmp_path / "sixty.db")
+    db = Database(f"sqlite:///{tmp_path / 'sixty.db'}")
+    w = await make_world(db, tmp_path)
     yield w
-    await google.stop()
+    await w.google.stop()
+    await db.dispose()
+
+
+@pytest.fixture
+async def pg_world(pg_url: str, tmp_path: Path) -> AsyncIterator[World]:
+    from tests.conftest import truncate_pg
+
+    truncate_pg(pg_url)
+    db = Database(pg_url)
+    w = await make_world(db, tmp_path)
+    yield w
+    await w.google.stop()
     await db.dispose()
 
 
@@ -474,3 +492,20 @@ async def test_graph_notification_fetches_the_message_by_id(world: World) -> Non
     )
     [gate] = await rows(w, SlackPendingAction)
     assert gate.payload["draft"]["to"] == [BUYER] and "security" in gate.payload["draft"]["body"]
+
+
+@pytest.mark.pg
+async def test_concurrent_jobs_for_one_message_store_and_draft_once(pg_world: World) -> None:
+    w = pg_world
+    w.google.deliver(REP, mail("How does your Salesforce integration handle custom objects?"))
+    other = Engine(w.db, w.engine.settings, w.delivery, w.engine.registry, heartbeat_s=None)
+    assert isinstance(await push(w, "5000"), JobRef) and isinstance(await push(w, "5001"), JobRef)
+    await asyncio.gather(w.engine.run_once("a"), other.run_once("b"))
+    for _ in range(20):  # a loser retries after a short backoff
+        await w.engine.drain()
+        jobs = await rows(w, SequenceJob)
+        if all(j.status in ("completed", "awaiting_approval") for j in jobs):
+            break
+        await asyncio.sleep(0.3)
+    assert len(await rows(w, EmailMessage)) == 1 and len(await rows(w, EmailThread)) == 1
+    assert len(await rows(w, SlackPendingAction)) == 1
