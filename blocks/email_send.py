@@ -49,12 +49,21 @@ def undo_blocks(send_id: int, *, to: list[str], cc: list[str], subject: str, sec
     secs = max(0, round(seconds))
     where = " (demo mailbox: nothing leaves this machine)" if demo else ""
     return [
-        _section(f":outbox_tray: *Sending in {secs} seconds*{where}\n"
-                 f"*To:* {escape(_recipients(to, cc))}\n*Subject:* {escape(subject)}"),
-        ActionsBlock(block_id=f"email-undo:{send_id}", elements=[
-            ButtonElement(text="Cancel send", action_id=EmailAction.CANCEL_SEND,
-                          value=str(send_id), style="danger"),
-        ]),
+        _section(
+            f":outbox_tray: *Sending in {secs} seconds*{where}\n"
+            f"*To:* {escape(_recipients(to, cc))}\n*Subject:* {escape(subject)}"
+        ),
+        ActionsBlock(
+            block_id=f"email-undo:{send_id}",
+            elements=[
+                ButtonElement(
+                    text="Cancel send",
+                    action_id=EmailAction.CANCEL_SEND,
+                    value=str(send_id),
+                    style="danger",
+                ),
+            ],
+        ),
         _context(f"Leaves at {_local(send_at, tz)} your time. Changed your mind? Cancel send."),
     ]
 
@@ -81,9 +90,13 @@ def failed_blocks(*, subject: str, reason: str) -> list[Block]:
 
 def limit_reached_blocks(*, limit: int, subject: str) -> list[Block]:
     return [
-        _section(f":octagonal_sign: *Daily send limit reached* ({limit} emails today). "
-                 f"“{escape(subject)}” was not sent."),
-        _context("The limit resets at midnight your time; change it in my Home tab (Edit settings)."),
+        _section(
+            f":octagonal_sign: *Daily send limit reached* ({limit} emails today). "
+            f"“{escape(subject)}” was not sent."
+        ),
+        _context(
+            "The limit resets at midnight your time; change it in my Home tab (Edit settings)."
+        ),
     ]
 
 
@@ -96,22 +109,39 @@ def new_recipients_text(addresses: list[str]) -> str:
 def permission_blocks(provider: str, provider_label: str) -> list[Block]:
     """Asked once: connected without the send scope (or not connected at all)."""
     return [
-        _section(f":key: *{PERMISSION_TEXT}* ({escape(provider_label)}). "
-                 "Until then, approved drafts come to you to copy or open in your mail client."),
-        ActionsBlock(elements=[
-            ButtonElement(text="Grant send permission", action_id=EmailAction.GRANT_SEND,
-                          value=provider, style="primary"),
-        ]),
+        _section(
+            f":key: *{PERMISSION_TEXT}* ({escape(provider_label)}). "
+            "Until then, approved drafts come to you to copy or open in your mail client."
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Grant send permission",
+                    action_id=EmailAction.GRANT_SEND,
+                    value=provider,
+                    style="primary",
+                ),
+            ]
+        ),
     ]
 
 
 def connect_link_blocks(provider_label: str, url: str) -> list[Block]:
     return [
-        _section(f"Connect *{escape(provider_label)}*: the link works once, for the next 10 minutes."),
-        ActionsBlock(elements=[
-            ButtonElement(text=f"Open {provider_label}", action_id=EmailAction.OPEN_LINK, url=url,
-                          value="connect", style="primary"),
-        ]),
+        _section(
+            f"Connect *{escape(provider_label)}*: the link works once, for the next 10 minutes."
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text=f"Open {provider_label}",
+                    action_id=EmailAction.OPEN_LINK,
+                    url=url,
+                    value="connect",
+                    style="primary",
+                ),
+            ]
+        ),
     ]
 
 
@@ -134,12 +164,20 @@ def copy_fallback_blocks(*, to: list[str], cc: list[str], subject: str, body: st
     size = SECTION_TEXT_MAX - 10
     chunks = [text[i : i + size] for i in range(0, len(text), size)][:20] or [""]
     blocks: list[Block] = [
-        _section(":white_check_mark: *Follow-up approved.* Copy it into your mail client, "
-                 "or open it there:"),
+        _section(
+            ":white_check_mark: *Follow-up approved.* Copy it into your mail client, "
+            "or open it there:"
+        ),
         *(_section(f"```{escape(c)}```") for c in chunks),
-        ActionsBlock(elements=[
-            ButtonElement(text="Open in mail app", action_id=EmailAction.OPEN_LINK,
-                          url=mailto_url(to, cc, subject, body), value="mailto"),
-        ]),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Open in mail app",
+                    action_id=EmailAction.OPEN_LINK,
+                    url=mailto_url(to, cc, subject, body),
+                    value="mailto",
+                ),
+            ]
+        ),
     ]
     return blocks[:MESSAGE_BLOCKS_MAX]

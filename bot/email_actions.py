@@ -32,9 +32,13 @@ TOO_LATE = {
 }
 
 
-async def tell(client: AsyncWebClient, body: dict[str, Any], text: str, blocks: list[Any] | None = None) -> None:
+async def tell(
+    client: AsyncWebClient, body: dict[str, Any], text: str, blocks: list[Any] | None = None
+) -> None:
     """An ephemeral answer where the click happened (the rep's DM for App Home clicks)."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
     user = body["user"]["id"]
     if not channel:
         channel = (await client.conversations_open(users=user))["channel"]["id"]
@@ -58,13 +62,17 @@ async def cancel_send(deps: Deps, actor: User, send_id: int) -> tuple[bool, str]
     return False, TOO_LATE.get(status, "This email can no longer be cancelled.")
 
 
-async def offer_connect(deps: Deps, client: AsyncWebClient, body: dict[str, Any], actor: User, provider: str) -> None:
+async def offer_connect(
+    deps: Deps, client: AsyncWebClient, body: dict[str, Any], actor: User, provider: str
+) -> None:
     if provider not in PROVIDERS:
         await tell(client, body, "Only Google and Microsoft 365 mailboxes can be connected here.")
         return
     started = await start_connect(deps, actor, provider)
     if started.url:
-        await tell(client, body, started.message, connect_link_blocks(PROVIDERS[provider], started.url))
+        await tell(
+            client, body, started.message, connect_link_blocks(PROVIDERS[provider], started.url)
+        )
     else:
         await tell(client, body, started.message)
     if started.demo:
@@ -90,7 +98,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         ok, text = await cancel_send(deps, actor, send_id)
         message = body.get("message") or {}
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id"
+        )
         if ok and channel and message.get("ts"):
             async with deps.db.session() as s:
                 row = await sends.get_send(s, send_id)
@@ -123,7 +133,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         provider = str(action.get("value") or "")
         if provider not in PROVIDERS:
-            await tell(client, body, "Only Google and Microsoft 365 mailboxes can be disconnected here.")
+            await tell(
+                client, body, "Only Google and Microsoft 365 mailboxes can be disconnected here."
+            )
             return
         existed = await disconnect(deps, actor, provider)
         await tell(client, body, f"Disconnected {PROVIDERS[provider]}: tokens revoked and deleted."

@@ -62,7 +62,11 @@ def cipher_for(settings: Settings) -> TokenCipher:
 
 
 def google_endpoints(settings: Settings) -> GoogleEndpoints:
-    return GoogleEndpoints.at(settings.google_api_base) if settings.google_api_base else GoogleEndpoints()
+    return (
+        GoogleEndpoints.at(settings.google_api_base)
+        if settings.google_api_base
+        else GoogleEndpoints()
+    )
 
 
 def redirect_uri(settings: Settings, provider: str) -> str:
@@ -176,7 +180,9 @@ class GraphMailbox:
                                    redirect_uri(settings, "microsoft"), **kw)  # fmt: skip
             refresh = oauth.refresher(db, cipher_for(settings), conn)
         base = getattr(settings, "graph_api_base", None) or GRAPH_BASE
-        self._graph = GraphClient(str(conn.tokens.get("access_token") or ""), base_url=base, refresh=refresh)
+        self._graph = GraphClient(
+            str(conn.tokens.get("access_token") or ""), base_url=base, refresh=refresh
+        )
 
     @property
     def can_send(self) -> bool:

@@ -228,7 +228,9 @@ async def known_recipients(ctx: StepContext, send: EmailSend) -> set[str]:
             thread = await s.get(EmailThread, d["email_thread_id"])
             if thread is not None and thread.user_id == send.user_id:
                 known.update(thread.participants or [])
-                for m in (await s.exec(select(EmailMessage).where(EmailMessage.thread_id == thread.id))).all():
+                for m in (
+                    await s.exec(select(EmailMessage).where(EmailMessage.thread_id == thread.id))
+                ).all():
                     known.update([m.from_addr, *(m.to_addrs or []), *(m.cc_addrs or [])])
     return {k.strip().lower() for k in known if k}
 
@@ -249,7 +251,9 @@ async def do_not_email(ctx: StepContext, org_id: int, addresses: list[str]) -> s
 class SendSteps:
     """The step skills; `opener` finds the rep's mailbox, `point_hook` is the tests' kill switch."""
 
-    def __init__(self, opener: MailboxOpener | None = None, point_hook: PointHook | None = None) -> None:
+    def __init__(
+        self, opener: MailboxOpener | None = None, point_hook: PointHook | None = None
+    ) -> None:
         self.opener = opener or default_opener
         self.point_hook = point_hook
 
@@ -265,7 +269,10 @@ class SendSteps:
                                    detail={"reason": reason}, now=ctx.now(), error=reason)  # fmt: skip
         await ctx.notify("email_send_failed", f"Not sent: {reason}",
                          blocks or failed_blocks(subject=ld.send.subject, reason=reason), key="failed")  # fmt: skip
-        log.info("email send failed", extra={"job_id": ctx.job_id, "send_id": ld.send.id, "reason": reason})
+        log.info(
+            "email send failed",
+            extra={"job_id": ctx.job_id, "send_id": ld.send.id, "reason": reason},
+        )
         return {"stop": True, "failed": reason}
 
     async def check(self, ctx: StepContext) -> dict[str, Any]:
@@ -304,7 +311,9 @@ class SendSteps:
         assert send.id is not None
         chk = ctx.outputs.get("check") or {}
         to, cc = list(chk.get("to") or send.to_addrs), list(chk.get("cc") or [])
-        confirmed = {a.lower() for a in (ctx.outputs.get("confirm_recipients") or {}).get("confirmed") or []}
+        confirmed = {
+            a.lower() for a in (ctx.outputs.get("confirm_recipients") or {}).get("confirmed") or []
+        }
         unconfirmed = {a.lower() for a in chk.get("new_recipients") or []} - confirmed
         to = [a for a in to if a.lower() not in unconfirmed]
         cc = [a for a in cc if a.lower() not in unconfirmed]
@@ -340,7 +349,11 @@ class SendSteps:
 
     async def wait_window(self, ctx: StepContext) -> dict[str, Any]:
         ld = await _load(ctx)
-        if ld.send.status == sends.SCHEDULED and ld.send.send_after and ctx.now() < ld.send.send_after:
+        if (
+            ld.send.status == sends.SCHEDULED
+            and ld.send.send_after
+            and ctx.now() < ld.send.send_after
+        ):
             raise DeferDelivery(ld.send.send_after)
         return {"status": ld.send.status}
 
@@ -372,7 +385,11 @@ class SendSteps:
             self._point("intent_recorded")
             ref = await mailbox.send(composed, thread_id)
             self._point("provider_called")
-            return {"message_id": ref.message_id, "thread_id": ref.thread_id, "provider": ref.provider}
+            return {
+                "message_id": ref.message_id,
+                "thread_id": ref.thread_id,
+                "provider": ref.provider,
+            }
 
         async def reconcile(_intent: Any) -> dict[str, Any] | None:
             ref = await mailbox.find_sent(send.message_id_header)
@@ -389,8 +406,12 @@ class SendSteps:
             result = await ctx.effect("provider-send", act, intent=True, reconcile=reconcile)
         except Exception as exc:
             transient, retry_after = classify(exc)
-            if transient or type(exc).__name__ in ("GoogleUnavailable", "GoogleRateLimited",
-                                                   "GraphUnavailable", "GraphRateLimited"):
+            if transient or type(exc).__name__ in (
+                "GoogleUnavailable",
+                "GoogleRateLimited",
+                "GraphUnavailable",
+                "GraphRateLimited",
+            ):
                 raise TransientError(f"provider unavailable ({type(exc).__name__})",
                                      getattr(exc, "retry_after", None) or retry_after) from None  # fmt: skip
             reason = _reason(exc)
@@ -416,7 +437,9 @@ class SendSteps:
                          copy_fallback_blocks(to=send.to_addrs, cc=send.cc_addrs, subject=send.subject,
                                               body=body), key="copy")  # fmt: skip
 
-    async def _compose(self, ctx: StepContext, ld: Loaded, mailbox: Mailbox) -> tuple[Any, str | None]:
+    async def _compose(
+        self, ctx: StepContext, ld: Loaded, mailbox: Mailbox
+    ) -> tuple[Any, str | None]:
         send, user = ld.send, ld.user
         d = send.draft or {}
         body = str(d.get("body") or "")
@@ -439,7 +462,9 @@ class SendSteps:
                     if parent is not None and parent.message_id_header:
                         reply_to = ThreadRef(parent.message_id_header, tuple((parent.references or "").split()),
                                              parent.subject or thread.subject)  # fmt: skip
-                    if thread.provider == mailbox.provider == "microsoft":  # Graph replies to a message
+                    if (
+                        thread.provider == mailbox.provider == "microsoft"
+                    ):  # Graph replies to a message
                         thread_id = parent.provider_message_id if parent is not None else None
                     elif thread.provider == mailbox.provider:
                         thread_id = thread.external_thread_id
@@ -489,7 +514,9 @@ class SendSteps:
             delivery = ctx.delivery
 
             async def update() -> dict[str, str]:
-                posted = await delivery.update_message(sched["channel"], sched["ts"], f"Sent: {send.subject}", blocks)
+                posted = await delivery.update_message(
+                    sched["channel"], sched["ts"], f"Sent: {send.subject}", blocks
+                )
                 return {"channel": posted.channel, "ts": posted.ts}
 
             await ctx.effect("sent-message", update)

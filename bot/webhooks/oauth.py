@@ -36,7 +36,10 @@ from storage.models import User
 
 log = logging.getLogger(__name__)
 
-PROVIDERS = {"google": "Google (Gmail & Calendar)", "microsoft": "Microsoft 365 (Outlook & Calendar)"}
+PROVIDERS = {
+    "google": "Google (Gmail & Calendar)",
+    "microsoft": "Microsoft 365 (Outlook & Calendar)",
+}
 DEMO_SCOPES = ("demo:mail.read", "demo:mail.send")
 
 # Set by bot/email_actions.register: republish a rep's App Home after a callback.
@@ -116,7 +119,9 @@ async def disconnect(deps: Any, user: User, provider: str) -> bool:
     """Revoke at the provider (Google) where possible, then delete the stored connection."""
     assert user.id is not None
     async with deps.db.session() as s:
-        conn = await load_connection(s, cipher=cipher_for(deps.settings), user_id=user.id, provider=provider)
+        conn = await load_connection(
+            s, cipher=cipher_for(deps.settings), user_id=user.id, provider=provider
+        )
     if conn is None:
         return False
     if provider == "google" and not conn.meta.get("demo"):
@@ -165,9 +170,15 @@ def register_routes(app: web.Application, deps: Any) -> None:
         q = request.query
         state = q.get("state", "")
         async with deps.db.transaction() as s:
-            row = await take_oauth_state(s, state=state, provider="google", now=deps.clock()) if state else None
+            row = (
+                await take_oauth_state(s, state=state, provider="google", now=deps.clock())
+                if state
+                else None
+            )
         if row is None:
-            return error_page("This link has expired or was already used. Start again from Sixty in Slack.")
+            return error_page(
+                "This link has expired or was already used. Start again from Sixty in Slack."
+            )
         if q.get("error"):
             return error_page("Google did not grant access (you may have cancelled). "
                               "Start again from Sixty in Slack when you are ready.")  # fmt: skip
@@ -190,16 +201,26 @@ def register_routes(app: web.Application, deps: Any) -> None:
                                   meta={"demo": False})  # fmt: skip
         log.info("google connected", extra={"user_id": row.user_id, "can_send": grant.can_send})
         await _refresh_home(deps, row.user_id)
-        extra = "" if grant.can_send else " Sixty cannot send email for you: the send permission was not granted."
+        extra = (
+            ""
+            if grant.can_send
+            else " Sixty cannot send email for you: the send permission was not granted."
+        )
         return page("Connected — you can close this tab", "Google is connected to Sixty." + extra)
 
     async def microsoft_callback(request: web.Request) -> web.Response:
         q = request.query
         state = q.get("state", "")
         async with deps.db.transaction() as s:
-            row = await take_oauth_state(s, state=state, provider="microsoft", now=deps.clock()) if state else None
+            row = (
+                await take_oauth_state(s, state=state, provider="microsoft", now=deps.clock())
+                if state
+                else None
+            )
         if row is None:
-            return error_page("This link has expired or was already used. Start again from Sixty in Slack.")
+            return error_page(
+                "This link has expired or was already used. Start again from Sixty in Slack."
+            )
         if q.get("error"):
             return error_page("Microsoft did not grant access (you may have cancelled). "
                               "Start again from Sixty in Slack when you are ready.")  # fmt: skip
@@ -211,7 +232,9 @@ def register_routes(app: web.Application, deps: Any) -> None:
         try:
             grant = await ms.acquire_token_by_auth_code_flow(row.flow, dict(q))
         except GraphError:
-            return error_page("Microsoft refused the sign-in. Start again from Sixty in Slack.", 502)
+            return error_page(
+                "Microsoft refused the sign-in. Start again from Sixty in Slack.", 502
+            )
         async with deps.db.session() as s:
             user = await s.get(User, row.user_id)
         if user is None:
@@ -220,8 +243,14 @@ def register_routes(app: web.Application, deps: Any) -> None:
                              grant=grant)  # fmt: skip
         log.info("microsoft connected", extra={"user_id": row.user_id, "can_send": grant.can_send})
         await _refresh_home(deps, row.user_id)
-        extra = "" if grant.can_send else " Sixty cannot send email for you: the send permission was not granted."
-        return page("Connected — you can close this tab", "Microsoft 365 is connected to Sixty." + extra)
+        extra = (
+            ""
+            if grant.can_send
+            else " Sixty cannot send email for you: the send permission was not granted."
+        )
+        return page(
+            "Connected — you can close this tab", "Microsoft 365 is connected to Sixty." + extra
+        )
 
     app.router.add_get("/oauth/google/callback", google_callback)
     app.router.add_get("/oauth/microsoft/callback", microsoft_callback)

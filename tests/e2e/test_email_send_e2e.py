@@ -52,7 +52,9 @@ async def google() -> AsyncIterator[FakeGoogle]:
 
 
 @contextlib.asynccontextmanager
-async def running(tmp_path: Path, seeded_template: Path, google: FakeGoogle, undo_s: float) -> AsyncIterator[Runtime]:
+async def running(
+    tmp_path: Path, seeded_template: Path, google: FakeGoogle, undo_s: float
+) -> AsyncIterator[Runtime]:
     shutil.copy(seeded_template, tmp_path / "sixty.db")
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
                              data_dir=tmp_path, meetingbaas_api_key=KEY, log_format="text", workers=2,
@@ -98,7 +100,9 @@ async def approve_follow_up(app: Runtime) -> None:
     assert status == 200, body
     await sb.wait_for(lambda: gate_messages(sb, ALEX), timeout=30)
     gate = next(m for m in gate_messages(sb, ALEX) if PROSPECT in json.dumps(m))
-    await sb.click(ALEX, gate, ApprovalAction.APPROVE, value=buttons(gate)[ApprovalAction.APPROVE]["value"])
+    await sb.click(
+        ALEX, gate, ApprovalAction.APPROVE, value=buttons(gate)[ApprovalAction.APPROVE]["value"]
+    )
 
 
 async def the_send(app: Runtime) -> EmailSend:
@@ -114,7 +118,12 @@ async def test_approve_then_cancel_within_the_window(tmp_path: Path, seeded_temp
         await sb.wait_for(lambda: undo_messages(sb, ALEX), timeout=30)
         undo = undo_messages(sb, ALEX)[0]
         assert "Sending in 30 seconds" in json.dumps(undo) and PROSPECT in json.dumps(undo)
-        await sb.click(ALEX, undo, EmailAction.CANCEL_SEND, value=buttons(undo)[EmailAction.CANCEL_SEND]["value"])
+        await sb.click(
+            ALEX,
+            undo,
+            EmailAction.CANCEL_SEND,
+            value=buttons(undo)[EmailAction.CANCEL_SEND]["value"],
+        )
         await sb.wait_for(lambda: dm_with(sb, ALEX, "not sent"), timeout=10)
         row = await the_send(app)
         assert row.status == "cancelled"
@@ -125,7 +134,11 @@ async def test_approve_then_cancel_within_the_window(tmp_path: Path, seeded_temp
         app.engine.wake_local()  # type: ignore[union-attr]
         for _ in range(100):
             async with app.db.session() as s:  # type: ignore[union-attr]
-                job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send"))).one()
+                job = (
+                    await s.exec(
+                        select(SequenceJob).where(SequenceJob.sequence_type == "email_send")
+                    )
+                ).one()
             if job.status == "completed":
                 break
             await asyncio.sleep(0.1)
@@ -137,7 +150,9 @@ async def test_approve_then_cancel_within_the_window(tmp_path: Path, seeded_temp
         await sb.app_home_opened(JAMIE)
         await sb.wait_for(lambda: sb.home_view(JAMIE), timeout=10)
         await sb.click(JAMIE, sb.home_view(JAMIE), HomeAction.CONNECT, value="google")
-        await sb.wait_for(lambda: any("demo mailbox" in json.dumps(e) for e in sb.ephemerals(JAMIE)), timeout=10)
+        await sb.wait_for(
+            lambda: any("demo mailbox" in json.dumps(e) for e in sb.ephemerals(JAMIE)), timeout=10
+        )
         await sb.wait_for(lambda: "demo mailbox" in json.dumps(sb.home_view(JAMIE)), timeout=10)
         async with app.db.session() as s:  # type: ignore[union-attr]
             conn_row = (await s.exec(select(Connection).join(User, User.id == Connection.user_id)  # type: ignore[arg-type]
@@ -164,7 +179,9 @@ async def test_approve_and_it_is_sent_once_when_the_window_closes(tmp_path: Path
         async with app.db.session() as s:  # type: ignore[union-attr]
             logged = (await s.exec(select(Activity).where(Activity.kind == "email_sent",
                                                           Activity.source == "sixty"))).one()  # fmt: skip
-            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send"))).one()
+            job = (
+                await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send"))
+            ).one()
         assert logged.deal_id == row.deal_id is not None and logged.provenance["send_id"] == row.id
         # a resolved undo message has no Cancel button left
         assert not undo_messages(sb, ALEX)

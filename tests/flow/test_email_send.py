@@ -108,7 +108,12 @@ async def make_world(db: Database, tmp_path: Path, fake: FakeGoogle, *, undo_s: 
         contact = Contact(org_id=org_id, name="Dana Smith", email=BUYER)
         s.add(contact)
         await s.flush()
-        deal = Deal(org_id=org_id, name="Prospect Co — Pilot", owner_id=user_id, primary_contact_id=contact.id)
+        deal = Deal(
+            org_id=org_id,
+            name="Prospect Co — Pilot",
+            owner_id=user_id,
+            primary_contact_id=contact.id,
+        )
         s.add(deal)
         await s.flush()
         assert deal.id is not None and contact.id is not None
@@ -135,8 +140,15 @@ async def fake() -> AsyncIterator[FakeGoogle]:
     await g.stop()
 
 
-def draft(to: list[str], subject: str = "Great talking today", cc: list[str] | None = None) -> dict[str, Any]:
-    return {"to": to, "cc": cc or [], "subject": subject, "body": "Hi Dana,\n\nAs promised, the case study.\n\nRep"}
+def draft(
+    to: list[str], subject: str = "Great talking today", cc: list[str] | None = None
+) -> dict[str, Any]:
+    return {
+        "to": to,
+        "cc": cc or [],
+        "subject": subject,
+        "body": "Hi Dana,\n\nAs promised, the case study.\n\nRep",
+    }
 
 
 async def approve_follow_up(w: World, d: dict[str, Any], key: str = "1", **payload: Any) -> int:
@@ -153,8 +165,15 @@ async def approve_follow_up(w: World, d: dict[str, Any], key: str = "1", **paylo
 async def job_errors(w: World) -> list[tuple[str, str, str | None, Any]]:
     async with w.db.session() as s:
         jobs = (await s.exec(select(SequenceJob))).all()
-    return [(j.sequence_type, j.status, j.error, [x for x in (j.context or {}).get("log", []) if x.get("error")])
-            for j in jobs]
+    return [
+        (
+            j.sequence_type,
+            j.status,
+            j.error,
+            [x for x in (j.context or {}).get("log", []) if x.get("error")],
+        )
+        for j in jobs
+    ]
 
 
 async def pending(w: World, job_id: int) -> SlackPendingAction:
@@ -174,14 +193,20 @@ async def states(w: World, send_id: int) -> list[str]:
 
 
 def posted(w: World, needle: str) -> list[dict[str, Any]]:
-    return [c for m, c in w.delivery.calls if m in ("chat.postMessage", "chat.update") and needle in str(c)]
+    return [
+        c
+        for m, c in w.delivery.calls
+        if m in ("chat.postMessage", "chat.update") and needle in str(c)
+    ]
 
 
 async def test_approved_follow_up_is_sent_once_threaded_audited_and_logged(
         db: Database, tmp_path: Path, fake: FakeGoogle) -> None:  # fmt: skip
     w = await make_world(db, tmp_path, fake)
-    parent = (b"From: Dana Smith <dana@prospect.test>\r\nTo: rep1@example.com\r\nSubject: Pilot scope\r\n"
-              b"Message-ID: <p1@prospect.test>\r\nReferences: <root@prospect.test>\r\n\r\nThoughts?\r\n")
+    parent = (
+        b"From: Dana Smith <dana@prospect.test>\r\nTo: rep1@example.com\r\nSubject: Pilot scope\r\n"
+        b"Message-ID: <p1@prospect.test>\r\nReferences: <root@prospect.test>\r\n\r\nThoughts?\r\n"
+    )
     gmail_id = fake.deliver(REP, parent)
     gthread = fake.mailbox(REP).messages[gmail_id].thread_id
     fake.mailbox(REP).send_as = [{"sendAsEmail": REP, "displayName": "Rep 1", "isDefault": True,
@@ -205,19 +230,29 @@ async def test_approved_follow_up_is_sent_once_threaded_audited_and_logged(
     assert msg["References"].split() == ["<root@prospect.test>", "<p1@prospect.test>"]
     assert sent[0].thread_id == gthread
     assert "Dana Smith" in msg["To"] and BUYER in msg["To"]
-    parts = {p.get_content_type(): p.get_payload(decode=True).decode() for p in msg.walk() if not p.is_multipart()}
-    assert "case study" in parts["text/plain"] and "Acme" in parts["text/plain"]  # Gmail send-as signature
+    parts = {
+        p.get_content_type(): p.get_payload(decode=True).decode()
+        for p in msg.walk()
+        if not p.is_multipart()
+    }
+    assert (
+        "case study" in parts["text/plain"] and "Acme" in parts["text/plain"]
+    )  # Gmail send-as signature
     assert 'class="gmail_signature"' in parts["text/html"]
 
     [row] = await all_sends(w)
-    assert row.status == "sent" and row.job_id == job_id and row.message_id_header == msg["Message-ID"]
+    assert (
+        row.status == "sent" and row.job_id == job_id and row.message_id_header == msg["Message-ID"]
+    )
     assert row.provider_message_id == sent[0].id and row.provider_thread_id == gthread
     assert await states(w, row.id) == ["drafted", "approved", "scheduled", "sending", "sent"]  # type: ignore[arg-type]
     async with db.session() as s:
-        ev = (await sends.events_for(s, row.id))  # type: ignore[arg-type]
+        ev = await sends.events_for(s, row.id)  # type: ignore[arg-type]
         activity = (await s.exec(select(Activity).where(Activity.kind == "email_sent"))).one()
         commitment = (await s.exec(select(Commitment))).one()
-        children = (await s.exec(select(SequenceJob).where(SequenceJob.parent_job_id == job_id))).all()
+        children = (
+            await s.exec(select(SequenceJob).where(SequenceJob.parent_job_id == job_id))
+        ).all()
     assert ev[1].actor == "U1" and ev[-1].detail["provider_message_id"] == sent[0].id
     assert activity.deal_id == w.deal_id and activity.provenance["send_id"] == row.id
     assert commitment.status == "done" and commitment.closed_by == "email_sent"
@@ -225,13 +260,17 @@ async def test_approved_follow_up_is_sent_once_threaded_audited_and_logged(
     assert posted(w, "Cancel send") and posted(w, "Sent")
 
 
-async def test_cancel_within_the_window_sends_nothing(db: Database, tmp_path: Path, fake: FakeGoogle) -> None:
+async def test_cancel_within_the_window_sends_nothing(
+    db: Database, tmp_path: Path, fake: FakeGoogle
+) -> None:
     w = await make_world(db, tmp_path, fake, undo_s=30)
     await approve_follow_up(w, draft([BUYER]))
     [row] = await all_sends(w)
     assert row.status == "scheduled" and row.send_after is not None
     async with db.session() as s:
-        child = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send"))).one()
+        child = (
+            await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send"))
+        ).one()
     assert child.status == "pending"  # deferred until the window closes: nothing due now
     assert await w.engine.drain() == 0 and not fake.mailbox(REP).sent
     undo = posted(w, "Cancel send")[0]
@@ -241,7 +280,9 @@ async def test_cancel_within_the_window_sends_nothing(db: Database, tmp_path: Pa
     async with db.session() as s:
         rep = await s.get(User, w.user_id)
         assert rep is not None
-        intruder = User(id=999, org_id=w.org_id, slack_user_id="U9", email="x@example.com", name="X")
+        intruder = User(
+            id=999, org_id=w.org_id, slack_user_id="U9", email="x@example.com", name="X"
+        )
     assert not (await cancel_send(deps, intruder, row.id))[0]  # type: ignore[arg-type]
     ok, _ = await cancel_send(deps, rep, row.id)  # type: ignore[arg-type]
     assert ok
@@ -288,7 +329,11 @@ async def test_daily_limit_in_the_reps_day(db: Database, tmp_path: Path, fake: F
     await approve_follow_up(w, draft([BUYER], "second"), key="b")
     assert len(fake.mailbox(REP).sent) == 1
     first, second = await all_sends(w)
-    assert first.status == "sent" and second.status == "failed" and "daily send limit" in (second.error or "")
+    assert (
+        first.status == "sent"
+        and second.status == "failed"
+        and "daily send limit" in (second.error or "")
+    )
     assert (await states(w, second.id))[-1] == "failed"  # type: ignore[arg-type]
     assert posted(w, "Daily send limit reached")
 
@@ -308,11 +353,17 @@ async def test_new_recipient_needs_confirmation_and_do_not_email_is_never_sent_t
         db: Database, tmp_path: Path, fake: FakeGoogle) -> None:  # fmt: skip
     w = await make_world(db, tmp_path, fake)
     async with db.transaction() as s:
-        s.add(Contact(org_id=w.org_id, name="Opted Out", email="optout@prospect.test", do_not_email=True))
+        s.add(
+            Contact(
+                org_id=w.org_id, name="Opted Out", email="optout@prospect.test", do_not_email=True
+            )
+        )
     # Skip on the confirmation: only the known recipient gets it; do-not-email dropped silently
     await approve_follow_up(w, draft([BUYER, OTHER], cc=["optout@prospect.test"]), key="skip")
     async with db.session() as s:
-        job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send"))).one()
+        job = (
+            await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send"))
+        ).one()
     pa = await pending(w, job.id)  # type: ignore[arg-type]
     assert pa.kind == "email_recipients" and OTHER in str(pa.payload)
     assert not fake.mailbox(REP).sent
@@ -325,8 +376,13 @@ async def test_new_recipient_needs_confirmation_and_do_not_email_is_never_sent_t
     # Approve on the confirmation: the new address is included, the audit says who confirmed
     await approve_follow_up(w, draft([BUYER, OTHER], cc=["optout@prospect.test"]), key="ok")
     async with db.session() as s:
-        job2 = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send")
-                             .order_by(SequenceJob.id.desc()))).first()  # type: ignore[union-attr]
+        job2 = (
+            await s.exec(
+                select(SequenceJob)
+                .where(SequenceJob.sequence_type == "email_send")
+                .order_by(SequenceJob.id.desc())
+            )
+        ).first()  # type: ignore[union-attr]
     pa2 = await pending(w, job2.id)  # type: ignore[union-attr,arg-type]
     assert (await w.engine.resume(pa2.id, Decision.APPROVE, "U1")).ok
     await w.engine.drain()

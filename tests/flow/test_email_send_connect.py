@@ -96,7 +96,9 @@ async def test_google_consent_round_trip(sqlite_db: Database, site: tuple[Deps, 
     started = await start_connect(deps, user, "google")
     assert started.url and started.url.startswith(google.url) and "code_challenge=" in started.url
     assert f"redirect_uri={base.replace(':', '%3A').replace('/', '%2F')}" in started.url
-    status, page, callback = await get(started.url)  # consent, then the fake redirects to our callback
+    status, page, callback = await get(
+        started.url
+    )  # consent, then the fake redirects to our callback
     assert status == 200 and "Connected — you can close this tab" in page
     async with sqlite_db.session() as s:
         row = (await s.exec(select(Connection))).one()
@@ -132,10 +134,15 @@ async def test_consent_without_send_permission(sqlite_db: Database, site: tuple[
     started = await start_connect(deps, user, "google")
     status, page, _ = await get(started.url or "")
     assert status == 200 and "cannot send email" in page
-    assert await mailbox_status(sqlite_db, deps.settings, user.id or 0) == ("no_permission", "google")
+    assert await mailbox_status(sqlite_db, deps.settings, user.id or 0) == (
+        "no_permission",
+        "google",
+    )
 
 
-async def test_connect_command_usage_and_unconfigured_microsoft(sqlite_db: Database, tmp_path: Path) -> None:
+async def test_connect_command_usage_and_unconfigured_microsoft(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
     user = await rep(sqlite_db)
     deps = Deps(settings=Settings(database_url=sqlite_db.url, data_dir=tmp_path), db=sqlite_db)
     said: list[dict[str, Any]] = []
@@ -146,14 +153,18 @@ async def test_connect_command_usage_and_unconfigured_microsoft(sqlite_db: Datab
     for args in ("", "yahoo", "microsoft"):
         await SUBCOMMANDS["connect"].handler(CommandContext(deps, user, args, respond, None, None))  # type: ignore[arg-type]
     assert "Usage: `/60 connect google|microsoft`" in said[0]["text"] and "yahoo" in said[1]["text"]
-    assert "MICROSOFT_CLIENT_ID" in said[2]["text"] and all(s["response_type"] == "ephemeral" for s in said)
+    assert "MICROSOFT_CLIENT_ID" in said[2]["text"] and all(
+        s["response_type"] == "ephemeral" for s in said
+    )
     # sandbox without GOOGLE_CLIENT_ID: a demo mailbox, labelled as such
     await SUBCOMMANDS["connect"].handler(CommandContext(deps, user, "google", respond, None, None))  # type: ignore[arg-type]
     assert "demo mailbox" in said[3]["text"]
     assert await mailbox_status(sqlite_db, deps.settings, user.id or 0) == ("ready", "demo")
 
 
-async def test_demo_mailbox_sends_into_the_local_database(sqlite_db: Database, tmp_path: Path) -> None:
+async def test_demo_mailbox_sends_into_the_local_database(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
     google = FakeGoogle()  # never started: the demo mailbox calls nothing
     google.url = "http://127.0.0.1:9"
     w: World = await make_world(sqlite_db, tmp_path, google, connect=False)
@@ -171,4 +182,3 @@ async def test_demo_mailbox_sends_into_the_local_database(sqlite_db: Database, t
     assert "case study" in out.body_text and out.from_addr == user.email
     undo = [c for m, c in w.delivery.calls if m == "chat.postMessage" and "Cancel send" in str(c)]
     assert "demo mailbox" in str(undo[0]["blocks"])
-

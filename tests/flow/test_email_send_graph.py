@@ -49,11 +49,15 @@ async def outlook_world(sqlite_db: Database, tmp_path: Path, graph: FakeGraph) -
                               provider="microsoft", scopes=sorted(scopes), account_email=OUTLOOK,
                               tokens={"access_token": graph.issue_token(OUTLOOK, scopes)},
                               expires_at=datetime.now(UTC) + timedelta(hours=1))  # fmt: skip
-    w.engine = Engine(sqlite_db, w.settings, RecordingDelivery(), follow_up_registry(), heartbeat_s=None)
+    w.engine = Engine(
+        sqlite_db, w.settings, RecordingDelivery(), follow_up_registry(), heartbeat_s=None
+    )
     return w
 
 
-async def test_outlook_send_and_reply_carry_the_marker(sqlite_db: Database, tmp_path: Path, graph: FakeGraph) -> None:
+async def test_outlook_send_and_reply_carry_the_marker(
+    sqlite_db: Database, tmp_path: Path, graph: FakeGraph
+) -> None:
     w = await outlook_world(sqlite_db, tmp_path, graph)
     await approve_follow_up(w, draft([BUYER], "Pilot next steps"), key="new")
     [mail] = graph.sent
@@ -61,7 +65,9 @@ async def test_outlook_send_and_reply_carry_the_marker(sqlite_db: Database, tmp_
         row = (await s.exec(select(EmailSend))).one()
     assert row.status == "sent" and row.provider == "microsoft"
     assert mail.kind == "sendMail" and mail.to == [BUYER] and mail.marker == row.message_id_header
-    assert row.provider_message_id and row.provider_message_id != row.message_id_header  # Graph's id
+    assert (
+        row.provider_message_id and row.provider_message_id != row.message_id_header
+    )  # Graph's id
 
     parent = graph.deliver(OUTLOOK, sender=BUYER, subject="Pilot scope", body="Thoughts?")
     async with sqlite_db.transaction() as s:
@@ -73,15 +79,22 @@ async def test_outlook_send_and_reply_carry_the_marker(sqlite_db: Database, tmp_
                            message_id_header=f"<{parent.lower()}@mail.contoso.test>", direction="inbound",
                            from_addr=BUYER, to_addrs=[OUTLOOK], subject="Pilot scope"))  # fmt: skip
         thread_id = thread.id
-    await approve_follow_up(w, draft([BUYER], "Pilot scope"), key="reply", email_thread_id=thread_id)
+    await approve_follow_up(
+        w, draft([BUYER], "Pilot scope"), key="reply", email_thread_id=thread_id
+    )
     assert len(graph.sent) == 2
     reply = graph.sent[-1]
     assert reply.kind == "reply" and reply.reply_to_id == parent and reply.marker
 
     # recovery after a crash past the provider call: the marker finds it, nothing is re-sent
     async with sqlite_db.session() as s:
-        conn = await load_connection(s, cipher=cipher_for(w.settings), user_id=w.user_id, provider="microsoft")
+        conn = await load_connection(
+            s, cipher=cipher_for(w.settings), user_id=w.user_id, provider="microsoft"
+        )
     assert conn is not None
     found = await GraphMailbox(sqlite_db, w.settings, conn).find_sent(reply.marker or "")
     assert found is not None and len(graph.sent) == 2
-    assert await GraphMailbox(sqlite_db, w.settings, conn).find_sent("<never-sent@example.com>") is None
+    assert (
+        await GraphMailbox(sqlite_db, w.settings, conn).find_sent("<never-sent@example.com>")
+        is None
+    )

@@ -51,7 +51,9 @@ def parents_only() -> Registry:
     return reg
 
 
-async def test_sigkill_between_each_pair_of_steps_sends_each_email_once(sqlite_db: Database, tmp_path: Path) -> None:
+async def test_sigkill_between_each_pair_of_steps_sends_each_email_once(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
     from flows.events import Decision, Event, JobRef
     from tests.fakes.google_server import FakeGoogle
     from tests.flow.test_email_send import (
@@ -72,7 +74,9 @@ async def test_sigkill_between_each_pair_of_steps_sends_each_email_once(sqlite_d
                                               idempotency_key=f"fu:{i}"))  # fmt: skip
             assert isinstance(ref, JobRef)
             await w.engine.drain()
-            assert (await w.engine.resume((await pending(w, ref.job_id)).id, Decision.APPROVE, "U1")).ok
+            assert (
+                await w.engine.resume((await pending(w, ref.job_id)).id, Decision.APPROVE, "U1")
+            ).ok
             await w.engine.drain()
         markers = tmp_path / "markers"
         markers.mkdir()
@@ -83,7 +87,9 @@ async def test_sigkill_between_each_pair_of_steps_sends_each_email_once(sqlite_d
             assert await proc.wait() == -signal.SIGKILL
         assert sorted(p.name for p in markers.iterdir()) == sorted(POINTS)
         # the last one's lease runs out; this process (all kill points used up) finishes the rest
-        finisher = Engine(sqlite_db, w.settings, RecordingDelivery(), follow_up_registry(), heartbeat_s=None)
+        finisher = Engine(
+            sqlite_db, w.settings, RecordingDelivery(), follow_up_registry(), heartbeat_s=None
+        )
         for _ in range(100):
             await finisher.drain()
             if not await _left(sqlite_db):
@@ -97,7 +103,9 @@ async def test_sigkill_between_each_pair_of_steps_sends_each_email_once(sqlite_d
         assert ids == Counter({r.message_id_header: 1 for r in rows})  # one copy each, none lost
         assert Counter(r.route for r in fake.requests)["gmail.messages.send"] == len(POINTS)
         async with sqlite_db.session() as s:
-            jobs = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send"))).all()
+            jobs = (
+                await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "email_send"))
+            ).all()
             trails = {r.id: [e.state for e in await sends.events_for(s, r.id)] for r in rows}  # type: ignore[arg-type]
             recovered = [e.detail.get("recovered") for r in rows
                          for e in await sends.events_for(s, r.id) if e.state == "sent"]  # type: ignore[arg-type]  # fmt: skip
@@ -135,7 +143,9 @@ def die_at(markers: Path):  # type: ignore[no-untyped-def]
     return hook
 
 
-async def work(url: str, data_dir: Path, google: str, markers: Path, client: tuple[str, str]) -> int:
+async def work(
+    url: str, data_dir: Path, google: str, markers: Path, client: tuple[str, str]
+) -> int:
     db = Database(url)
     settings = Settings(database_url=url, data_dir=data_dir, google_api_base=google, lease_seconds=1.0,
                         google_client_id=client[0], google_client_secret=client[1], email_undo_seconds=0)  # fmt: skip
@@ -151,6 +161,7 @@ async def work(url: str, data_dir: Path, google: str, markers: Path, client: tup
         return 1
     finally:
         await db.dispose()
+
 
 if __name__ == "__main__":
     url, data_dir, google, markers, cid, secret = sys.argv[1:7]
