@@ -8,6 +8,7 @@ When PostgreSQL is unreachable they are skipped, except in CI (`CI=true`), where
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -79,23 +80,33 @@ def truncate_pg(url: str) -> None:
             conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once per worker; tests get copies (migrating takes ~1 s)."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def sqlite_copy(template: Path, dest_dir: Path) -> str:
+    dest = dest_dir / "sixty.db"
+    shutil.copyfile(template, dest)
+    return f"sqlite:///{dest}"
+
+
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A freshly migrated, empty database URL on each backend."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'sixty.db'}"
-        upgrade(url)
-        return url
+        return sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
     url = request.getfixturevalue("pg_url")
     truncate_pg(url)
     return url
 
 
 @pytest.fixture
-def sqlite_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'sixty.db'}"
-    upgrade(url)
-    return url
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    return sqlite_copy(sqlite_template, tmp_path)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,32 +15,11 @@ from flows.sequence import END, Branch, Condition, Sequence, SequenceRegistry, S
 from flows.step import StepContext, StepResult, TransientError
 from flows.testing_sequences import (
     RecordingDelivery,
-    clean_pg,
-    fresh_pg_database,
     noop,
     noop_registry,
     seed_org,
-    sqlite_copy,
 )
 from storage.models import Effect, OrgSettings, SequenceJob
-from tests.conftest import require_pg
-
-
-@pytest.fixture(scope="session")
-def pg_url(worker_id: str) -> str:
-    """This module's own PostgreSQL database, so runs elsewhere cannot drop it."""
-    require_pg()
-    return fresh_pg_database(f"sixty_orch_{worker_id}", reuse=True)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Like conftest's, with SQLite copied from a migrated template (migrations take ~1 s)."""
-    if request.param == "sqlite":
-        return sqlite_copy(tmp_path)
-    url = request.getfixturevalue("pg_url")
-    clean_pg(url)
-    return url
 
 
 def make_engine(db: Any, registry: SequenceRegistry, **kw: Any) -> tuple[Engine, RecordingDelivery]:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select, update
 
 from config.settings import Settings
@@ -16,30 +14,10 @@ from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
 from flows.testing_sequences import (
     RecordingDelivery,
-    clean_pg,
-    fresh_pg_database,
     noop_registry,
     seed_org,
-    sqlite_copy,
 )
 from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction
-from tests.conftest import require_pg
-
-
-@pytest.fixture(scope="session")
-def pg_url(worker_id: str) -> str:
-    require_pg()
-    return fresh_pg_database(f"sixty_orch_{worker_id}", reuse=True)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return sqlite_copy(tmp_path)
-    url = request.getfixturevalue("pg_url")
-    clean_pg(url)
-    return url
-
 
 SENT: list[dict[str, Any]] = []
 

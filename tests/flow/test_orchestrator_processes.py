@@ -22,30 +22,12 @@ from flows.step import StepContext
 from flows.testing_sequences import (
     RecordingDelivery,
     clean_pg,
-    fresh_pg_database,
     noop_registry,
     seed_org,
-    sqlite_copy,
 )
 from storage.models import SequenceJob
-from tests.conftest import require_pg
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def pg_url(worker_id: str) -> str:
-    require_pg()
-    return fresh_pg_database(f"sixty_orch_{worker_id}", reuse=True)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return sqlite_copy(tmp_path)
-    url = request.getfixturevalue("pg_url")
-    clean_pg(url)
-    return url
 
 
 def hold_registry(started: asyncio.Event, release: asyncio.Event, runs: list[str]) -> Any:

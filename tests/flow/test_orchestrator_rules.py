@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -23,11 +21,8 @@ from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
 from flows.testing_sequences import (
     RecordingDelivery,
-    clean_pg,
-    fresh_pg_database,
     noop_registry,
     seed_org,
-    sqlite_copy,
 )
 from storage.engine import Database
 from storage.models import (
@@ -38,22 +33,6 @@ from storage.models import (
     SlackNotificationSent,
     SlackPendingAction,
 )
-from tests.conftest import require_pg
-
-
-@pytest.fixture(scope="session")
-def pg_url(worker_id: str) -> str:
-    require_pg()
-    return fresh_pg_database(f"sixty_orch_{worker_id}", reuse=True)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return sqlite_copy(tmp_path)
-    url = request.getfixturevalue("pg_url")
-    clean_pg(url)
-    return url
 
 
 class Clock:
