@@ -15,6 +15,7 @@ Idempotency keys (one job per subject and run): `morning_brief:{user}:{local dat
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,6 +30,7 @@ from blocks.briefs import (
 )
 from blocks.pipeline import DealRow, batch_review_blocks
 from blocks.post_meeting import approved_copy_blocks
+from connectors.apollo import apollo_client
 from flows import delivery
 from flows.sequence import Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext
@@ -356,7 +358,11 @@ async def deliver_morning(ctx: StepContext) -> dict[str, Any]:
 
 
 async def gather_pre_meeting(
-    db: Any, user: User, event: CalendarEvent, now: datetime
+    db: Any,
+    user: User,
+    event: CalendarEvent,
+    now: datetime,
+    enrich: Callable[[str], Awaitable[str | None]] | None = None,
 ) -> sk.PreMeetingInput:
     """The brief's data for one calendar event: attendees from the CRM and the delta since the
     last meeting with the same people (emails either side, stage changes, commitments)."""
@@ -365,7 +371,7 @@ async def gather_pre_meeting(
     async with db.engine.connect() as conn:
         contacts = (
             await conn.execute(
-                select(Contact.id, Contact.name, Contact.title, Company.name)
+                select(Contact.id, Contact.name, Contact.title, Company.name, Contact.email)
                 .outerjoin(Company, Company.id == Contact.company_id)
                 .where(
                     Contact.org_id == user.org_id,
@@ -473,13 +479,17 @@ async def gather_pre_meeting(
                 )
             ).all()
     attendees = [sk.Attendee(r[1], r[2], r[3]) for r in contacts]
-    known = {e for e in emails_in}
+    emails_of = [r[4] for r in contacts]
+    known = set(emails_in)
     if not attendees:
+        guests = [a for a in event.attendees or [] if str(a.get("email") or "").lower() in known]
+        attendees = [sk.Attendee(str(a.get("name") or "Guest")) for a in guests]
+        emails_of = [str(a.get("email")) for a in guests]
+    if enrich is not None:  # Apollo, when configured: a headline per attendee, best effort
         attendees = [
-            sk.Attendee(str(a.get("name") or a.get("email") or "Guest"))
-            for a in event.attendees or []
-            if str(a.get("email") or "").lower() in known
-        ]
+            sk.Attendee(a.name, a.title, a.company, await enrich(e) if e else None)
+            for a, e in zip(attendees[:5], emails_of[:5], strict=False)
+        ] + attendees[5:]
     return sk.PreMeetingInput(
         title=event.title,
         start=_aware(event.start_at) or now,
@@ -516,7 +526,15 @@ async def compose_pre_meeting(ctx: StepContext) -> dict[str, Any]:
         return {"skip": "moved"}
     user = await _user(ctx)
     now = ctx.now()
-    brief = sk.build_pre_meeting_brief(await gather_pre_meeting(ctx.db, user, event, now))
+    apollo = apollo_client(ctx.settings)
+    enrich = None
+    if apollo is not None:
+
+        async def enrich(email: str) -> str | None:
+            person = await apollo.match(email)
+            return person.note() if person is not None else None
+
+    brief = sk.build_pre_meeting_brief(await gather_pre_meeting(ctx.db, user, event, now, enrich))
     why = (
         "You asked for this prep (/60 prep)."
         if ctx.payload.get("requested")
