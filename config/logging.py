@@ -49,7 +49,11 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiohttp.access", "slack_bolt", "slack_sdk", "apscheduler", "alembic", "LiteLLM"):
+    # Libraries whose DEBUG output carries SQL parameters, request bodies or addresses stay at
+    # WARNING whatever LOG_LEVEL says (our own loggers follow LOG_LEVEL).
+    for noisy in ("aiohttp.access", "slack_bolt", "slack_sdk", "apscheduler", "alembic", "LiteLLM",
+                  "aiosqlite", "sqlalchemy", "psycopg", "httplib2", "googleapiclient", "msal", "openai",
+                  "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
