@@ -80,3 +80,16 @@ class ProactiveAction(enum.StrEnum):
     SKIP_DEAL = "proactive-skip-deal"
     HANDLE_ALL = "proactive-handle-all"
     DISMISS = "proactive-dismiss"
+
+
+class ProactiveSettingsAction(enum.StrEnum):
+    """Feature toggles (reps) and org settings (admins): open buttons, modal callbacks, fields."""
+
+    OPEN_FEATURES = "proactive-open-features"
+    OPEN_ORG = "proactive-open-org"
+    FEATURES_MODAL = "proactive-modal-features"
+    ORG_MODAL = "proactive-modal-org"
+    FEATURES = "proactive-field-features"
+    ORG_FEATURES = "proactive-field-org-features"
+    BUDGET = "proactive-field-budget"
+    STALE_DAYS = "proactive-field-stale-days"
