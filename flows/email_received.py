@@ -708,8 +708,15 @@ async def unsubscribe(ctx: StepContext) -> dict[str, Any]:
     async def write() -> str | None:
         async with ctx.db.transaction() as s:
             contact = await s.get(Contact, contact_id) if contact_id else None
-            if contact is None:
-                return None
+            if contact is None:  # not in the CRM yet: a do-not-email contact, so sends see it
+                row = await s.get(EmailMessage, out["message_id"])
+                if row is None:
+                    return None
+                sender = out.get("sender_name") or ""
+                contact = Contact(org_id=ctx.org_id, company_id=out.get("company_id"),
+                                  name=sender if sender and "@" not in sender
+                                  else row.from_addr.partition("@")[0],
+                                  email=row.from_addr)  # fmt: skip
             contact.do_not_email = True
             s.add(contact)
             await crm.add_activity(
@@ -725,13 +732,7 @@ async def unsubscribe(ctx: StepContext) -> dict[str, Any]:
             return contact.name
 
     name = await ctx.effect("do-not-email", write)
-    lines = (
-        unsubscribe_lines(name)
-        if name
-        else [
-            "They are not a CRM contact yet; nothing to mark. Sixty will not draft emails to them."
-        ]
-    )
+    lines = unsubscribe_lines(name) if name else ["The message could not be matched to anyone."]
     return {"do_not_email": bool(name), **await _tell(ctx, lines)}
 
 

@@ -252,3 +252,15 @@ async def link_thread(
     if changed:
         session.add(thread)
         await session.flush()
+
+
+async def follow_ups_paused(
+    session: AsyncSession, *, contact_id: int | None, now: datetime
+) -> datetime | None:
+    """Until when follow-ups to this contact wait (an out-of-office reply), else None."""
+    if contact_id is None:
+        return None
+    contact = await session.get(Contact, contact_id)
+    if contact is None or contact.paused_until is None or contact.paused_until <= now:
+        return None
+    return contact.paused_until

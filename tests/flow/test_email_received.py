@@ -333,6 +333,26 @@ async def test_out_of_office_pauses_the_contact(world: World) -> None:
         contact.paused_until is not None and contact.paused_until.date().isoformat() == "2026-12-07"
     )
     assert any("out of office" in (c["text"] or "") for c in posted(w))
+    from datetime import UTC, datetime
+
+    from storage.email_threads import follow_ups_paused
+
+    async with w.db.session() as s:
+        now = datetime(2026, 12, 1, tzinfo=UTC)
+        assert await follow_ups_paused(s, contact_id=w.contact, now=now) == contact.paused_until
+        later = datetime(2026, 12, 8, tzinfo=UTC)
+        assert await follow_ups_paused(s, contact_id=w.contact, now=later) is None
+
+
+async def test_unsubscribe_from_a_stranger_is_remembered(world: World) -> None:
+    w = world
+    raw = mail("Please unsubscribe me from these emails.", sender="someone@elsewhere.test",
+               name="Pat Doe", subject="Stop")  # fmt: skip
+    await w.engine.submit(demo_event(w, raw))
+    await w.engine.drain()
+    [pat] = [c for c in await rows(w, Contact) if c.email == "someone@elsewhere.test"]
+    assert pat.do_not_email is True and pat.name == "Pat Doe"
+    assert await rows(w, SlackPendingAction) == []
 
 
 @pytest.mark.parametrize("decision", [Decision.APPROVE, Decision.SKIP])
