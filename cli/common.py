@@ -23,8 +23,14 @@ def settings_or_exit() -> Settings:
 
 
 def read_json_file(path: str) -> Any:
+    """JSON from a file, or from standard input when `path` is "-"."""
     from cli.main import UsageError
 
+    if path == "-":
+        try:
+            return json.loads(sys.stdin.read())
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"stdin is not valid JSON: {exc.msg} at line {exc.lineno}") from None
     p = Path(path)
     if not p.is_file():
         raise UsageError(f"no such file: {path}")

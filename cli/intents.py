@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from typing import Any
 
 from cli.common import read_json_file
 
@@ -29,23 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _read(path: str) -> Any:
-    from cli.main import UsageError
-
-    if path != "-":
-        return read_json_file(path)
-    try:
-        return json.loads(sys.stdin.read())
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"stdin is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-
 
 def run(args: argparse.Namespace) -> int:
     from cli.main import UsageError
     from skills.intents import detect_intents
     from skills.transcript_types import parse_transcript
 
-    data = _read(args.file)
+    data = read_json_file(args.file)
     if isinstance(data, dict) and "transcript" in data and "utterances" not in data:
         data = data["transcript"]  # an eval row: {"transcript": ..., "gold": ...}
     try:

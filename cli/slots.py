@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime
-from typing import Any
 
 from cli.common import read_json_file
 
@@ -30,23 +28,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _read(path: str) -> Any:
-    from cli.main import UsageError
-
-    if path != "-":
-        return read_json_file(path)
-    try:
-        return json.loads(sys.stdin.read())
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"stdin is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-
 
 def run(args: argparse.Namespace) -> int:
     from cli.main import UsageError
     from skills.slot_types import SlotInputError, request_from_json, result_to_json
     from skills.slots import find_slots
 
-    data = _read(args.file)
+    data = read_json_file(args.file)
     try:
         request = request_from_json(data, default_now=datetime.now(UTC))
     except SlotInputError as exc:
