@@ -459,7 +459,10 @@ class SlackPendingAction(SQLModel, table=True):
 
 class SlackNotificationSent(SQLModel, table=True):
     __tablename__ = "slack_notifications_sent"
-    __table_args__ = (Index("ix_notifications_user_time", "user_id", "sent_at"),)
+    __table_args__ = (
+        Index("ix_notifications_user_time", "user_id", "sent_at"),
+        Index("ix_notifications_status_user", "status", "user_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="orgs.id")
     user_id: int = Field(foreign_key="users.id")
@@ -468,9 +471,12 @@ class SlackNotificationSent(SQLModel, table=True):
     job_id: int | None = Field(default=None, foreign_key="sequence_jobs.id")
     channel: str | None = None
     message_ts: str | None = None
-    status: str = "delivered"  # delivered | deferred | batched
+    status: str = "delivered"  # delivered | deferred | batched | muted
     sent_at: datetime = _ts()
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    summary: str | None = None  # one line, shown in the digest of a batched notification
+    blocks: list[Any] | None = Field(default=None, sa_type=JSONType)  # the original message
+    digest_key: str | None = None  # the digest that delivered a batched notification
 
 
 class Effect(SQLModel, table=True):
