@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import text
 from sqlmodel import select
 
@@ -420,3 +422,46 @@ async def test_approval_is_always_required(db: Database, tmp_path: Path, fake: F
         job = await s.get(SequenceJob, ref.job_id)
     assert job is not None and job.status == "failed" and "approval" in (job.error or "")
     assert not await all_sends(w) and not fake.mailbox(REP).sent
+
+
+@given(
+    to=st.lists(st.emails(), min_size=1, max_size=3),
+    subject=st.text(max_size=200),
+    body=st.text(max_size=5000),
+)
+@settings(max_examples=60, deadline=None)
+def test_mailto_fallback_stays_short_and_keeps_the_start_of_the_body(
+    to: list[str], subject: str, body: str
+) -> None:
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    from blocks.email_send import MAILTO_MAX, mailto_url
+
+    url = mailto_url(to, [], subject, body)
+    parts = urlsplit(url)
+    assert parts.scheme == "mailto" and unquote(parts.path).split(",") == to
+    query = parse_qs(parts.query, keep_blank_values=True)
+    assert query["subject"] == [subject]
+    sent = query.get("body", [""])[0]
+    assert body.startswith(sent.removesuffix("…"))
+    if len(url) > MAILTO_MAX:  # only an address/subject longer than the budget can overflow
+        assert "body=" not in url
+
+
+@given(
+    st.sampled_from(
+        ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata", "Pacific/Chatham"]
+    ),
+    st.datetimes(
+        min_value=datetime(2020, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(UTC)
+    ),
+)
+def test_the_limit_day_is_the_reps_local_day(tz: str, now: datetime) -> None:
+    from zoneinfo import ZoneInfo
+
+    start, end = sends.local_day_bounds(tz, now)
+    assert start <= now < end
+    assert (
+        start.astimezone(ZoneInfo(tz)).time().hour == 0
+        and 23 * 3600 <= (end - start).total_seconds() <= 25 * 3600
+    )
