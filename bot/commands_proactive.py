@@ -232,6 +232,25 @@ async def _status(ctx: CommandContext) -> None:
     )
 
 
+async def _features(ctx: CommandContext) -> None:
+    from bot.proactive_actions import open_features
+
+    if not ctx.trigger_id:
+        await _ephemeral(ctx, "Open my Home tab to change which briefs and alerts you get.")
+        return
+    await open_features(ctx.deps, ctx.client, ctx.actor, ctx.trigger_id)
+
+
+async def _org(ctx: CommandContext) -> None:
+    from bot.proactive_actions import open_org
+
+    if not ctx.trigger_id:
+        await _ephemeral(ctx, "Open my Home tab to change the team's settings.")
+        return
+    if not await open_org(ctx.deps, ctx.client, ctx.actor, ctx.trigger_id):
+        await _ephemeral(ctx, "Only an admin can change the team's settings.")
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "brief": Subcommand("/60 brief", "your morning brief, now", _brief),
     "prep": Subcommand(
@@ -243,6 +262,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "pause": Subcommand("/60 pause [duration]", "hold briefs and alerts (e.g. 2h, 3d)", _pause),
     "resume": Subcommand("/60 resume", "end a pause", _resume),
     "unmute": Subcommand("/60 unmute [kind]", "get a muted kind of message again", _unmute),
+    "features": Subcommand("/60 features", "choose which briefs and alerts you get", _features),
+    "org": Subcommand(
+        "/60 org", "team settings: features, AI budget, stale threshold (admins)", _org
+    ),
     "status": Subcommand(
         "/60 status", "connections, approvals waiting, pause and next brief", _status
     ),

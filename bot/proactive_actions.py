@@ -20,15 +20,18 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
-from blocks.ids import ProactiveAction
+from blocks.ids import ProactiveAction, ProactiveSettingsAction
 from blocks.pipeline import batch_review_blocks, rows_from_value
+from blocks.proactive_settings import checked, features_modal, number, org_modal
 from bot.commands_proactive import pipeline_blocks, submit_prep
 from bot.deps import Deps
 from bot.middleware import actor_of
 from flows.events import Event, EventSource, EventType, JobRef
+from flows.home import month_spend
 from flows.proactive import local_date, mark_read, rows_of
+from skills.briefs import REP_FEATURES, OrgSettingsChange, validate_org_settings
 from storage import pipeline
-from storage.models import CalendarEvent, EmailMessage, EmailThread, User
+from storage.models import CalendarEvent, EmailMessage, EmailThread, Org, User
 from storage.users import org_settings, preferences, update_preferences, user_by_slack_id
 
 log = logging.getLogger(__name__)
@@ -86,6 +89,7 @@ async def submit_revival(deps: Deps, user: User, deal_id: int, origin: str) -> A
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
+    register_settings(app, deps)
     Handler = Callable[[dict[str, Any], AsyncWebClient, User], Awaitable[None]]
 
     def on(action: str) -> Callable[[Handler], Handler]:
@@ -336,3 +340,105 @@ def morning_brief_now_handler(deps: Deps) -> Callable[[str], Awaitable[str]]:
         return f"Morning brief started for {user.name.split()[0]}. Watch the DM."
 
     return handler
+
+
+# --------------------------------------------------------------------------- feature toggles, org settings
+
+
+async def open_features(deps: Deps, client: AsyncWebClient, user: User, trigger_id: str) -> None:
+    async with deps.db.session() as s:
+        prefs = await preferences(s, user_id=user.id)
+        org = await org_settings(s, org_id=user.org_id)
+    await client.views_open(
+        trigger_id=trigger_id, view=features_modal(prefs.features or {}, org.features or {})
+    )
+
+
+async def open_org(deps: Deps, client: AsyncWebClient, user: User, trigger_id: str) -> bool:
+    """The org settings modal; False when the user is not an admin."""
+    if user.role != "admin":
+        return False
+    async with deps.db.session() as s:
+        org = await org_settings(s, org_id=user.org_id)
+    spend = await month_spend(deps.db, user.org_id, deps.clock())
+    await client.views_open(
+        trigger_id=trigger_id,
+        view=org_modal(
+            org.features or {}, org.ai_budget_usd_month, spend, org.stale_threshold_days
+        ),
+    )
+    return True
+
+
+async def save_org(deps: Deps, user: User, change: OrgSettingsChange) -> None:
+    """Apply the admin's org settings and reschedule the org's pipeline scan at once."""
+    async with deps.db.transaction() as s:
+        row = await org_settings(s, org_id=user.org_id)
+        row.features = {**(row.features or {}), **change.features}
+        row.ai_budget_usd_month = change.ai_budget_usd_month
+        row.stale_threshold_days = change.stale_threshold_days
+        row.updated_at = deps.clock()
+        s.add(row)
+        org = await s.get(Org, user.org_id)
+    planner = getattr(deps, "proactive_planner", None)
+    if planner is not None and org is not None:
+        await planner.schedule_scan(org, row)
+    log.info("org settings saved", extra={"org_id": user.org_id, "user_id": user.id})
+
+
+def register_settings(app: AsyncApp, deps: Deps) -> None:
+    @app.action(ProactiveSettingsAction.OPEN_FEATURES)
+    async def on_open_features(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        if (user := await actor_of(context)) is not None:
+            await open_features(deps, client, user, body["trigger_id"])
+
+    @app.action(ProactiveSettingsAction.OPEN_ORG)
+    async def on_open_org(
+        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ) -> None:
+        await ack()
+        if (user := await actor_of(context)) is not None and not await open_org(
+            deps, client, user, body["trigger_id"]
+        ):
+            await _tell(client, body, user, "Only an admin can change the team's settings.")
+
+    @app.view(ProactiveSettingsAction.FEATURES_MODAL)
+    async def on_features(ack: AsyncAck, view: dict[str, Any], context: dict[str, Any]) -> None:
+        await ack()
+        user = await actor_of(context)
+        if user is None:
+            return
+        values = view["state"]["values"]
+        on = set(checked(values, ProactiveSettingsAction.FEATURES))
+        async with deps.db.transaction() as s:
+            prefs = await preferences(s, user_id=user.id)
+            org = await org_settings(s, org_id=user.org_id)
+            shown = [k for k, _ in REP_FEATURES if (org.features or {}).get(k, True)]
+            features = {**(prefs.features or {}), **{k: k in on for k in shown}}
+            await update_preferences(s, user_id=user.id, changes={"features": features})
+        for listener in deps.settings_listeners:
+            await listener(user.id)
+
+    @app.view(ProactiveSettingsAction.ORG_MODAL)
+    async def on_org(ack: AsyncAck, view: dict[str, Any], context: dict[str, Any]) -> None:
+        values = view["state"]["values"]
+        change, errors = validate_org_settings(
+            checked(values, ProactiveSettingsAction.ORG_FEATURES),
+            number(values, ProactiveSettingsAction.BUDGET),
+            number(values, ProactiveSettingsAction.STALE_DAYS),
+        )
+        if errors:
+            ids = {
+                "budget": ProactiveSettingsAction.BUDGET,
+                "stale_days": ProactiveSettingsAction.STALE_DAYS,
+            }
+            await ack(response_action="errors", errors={ids[k]: v for k, v in errors.items()})
+            return
+        await ack()
+        user = await actor_of(context)
+        if user is None or user.role != "admin" or change is None:
+            return
+        await save_org(deps, user, change)

@@ -71,6 +71,16 @@ def _aware(t: datetime | None) -> datetime | None:
     return None if t is None else (t if t.tzinfo else t.replace(tzinfo=UTC))
 
 
+def enabled(ctx: StepContext, feature: str) -> bool:
+    """The feature is on for this org and rep (a message the rep asked for always goes)."""
+    tier1 = ctx.tiers.get("1") or {}
+    on = sk.feature_on(feature, tier1.get("features"), (tier1.get("prefs") or {}).get("features"))
+    if not on and not ctx.payload.get("requested"):
+        log.info("proactive feature off", extra={"feature": feature, "job_id": ctx.job_id})
+        return False
+    return True
+
+
 def stale_days(ctx: StepContext) -> int:
     return int((ctx.tiers.get("1") or {}).get("settings", {}).get("stale_threshold_days") or 14)
 
@@ -312,6 +322,8 @@ async def _user(ctx: StepContext) -> User:
 
 
 async def compose_morning(ctx: StepContext) -> dict[str, Any]:
+    if not enabled(ctx, "morning_brief"):
+        return {"empty": True, "reason": "feature off"}
     user = await _user(ctx)
     inp = await gather_morning(ctx.db, user, ctx.now(), stale_days(ctx))
     brief = sk.build_morning_brief(inp)
@@ -510,6 +522,8 @@ async def gather_pre_meeting(
 
 
 async def compose_pre_meeting(ctx: StepContext) -> dict[str, Any]:
+    if not enabled(ctx, "pre_meeting"):
+        return {"skip": "feature off"}
     event_id = ctx.payload.get("event_id")
     async with ctx.db.session() as s:
         event = await s.get(CalendarEvent, event_id) if isinstance(event_id, int) else None
@@ -570,6 +584,8 @@ def rows_of(found: list[pipeline.DealHealth]) -> list[DealRow]:
 
 
 async def scan_for_user(ctx: StepContext) -> dict[str, Any]:
+    if not enabled(ctx, "pipeline"):
+        return {"stale": [], "at_risk": [], "blocks": []}
     user = await _user(ctx)
     async with ctx.db.engine.connect() as conn:
         found = await pipeline.scan(
@@ -604,6 +620,8 @@ async def offer_review(ctx: StepContext) -> dict[str, Any]:
 
 
 async def analyse_stall(ctx: StepContext) -> dict[str, Any]:
+    if not sk.feature_on("stale_deal_revival", (ctx.tiers.get("1") or {}).get("features"), None):
+        return {"skip": "feature off"}
     deal_id = ctx.payload.get("deal_id")
     user = await _user(ctx)
     async with ctx.db.session() as s:

@@ -471,3 +471,53 @@ def analyse_stall(inp: StallInput) -> Stall:
 
 def quiet_days(last: datetime | None, now: datetime) -> int | None:
     return None if last is None else max(0, (now - last) // timedelta(days=1))
+
+
+# --------------------------------------------------------------------------- feature toggles
+
+REP_FEATURES: tuple[tuple[str, str], ...] = (
+    ("morning_brief", "Morning brief"),
+    ("pre_meeting", "Pre-meeting briefs"),
+    ("pipeline", "Pipeline alerts (daily scan)"),
+)
+ORG_FEATURES: tuple[tuple[str, str], ...] = (
+    *REP_FEATURES,
+    ("stale_deal_revival", "Stale-deal re-engagement drafts"),
+)
+
+
+def feature_on(name: str, org: dict[str, bool] | None, rep: dict[str, bool] | None) -> bool:
+    """On unless the org or the rep turned it off (features default to on)."""
+    return bool((org or {}).get(name, True)) and bool((rep or {}).get(name, True))
+
+
+@dataclass(frozen=True)
+class OrgSettingsChange:
+    features: dict[str, bool]
+    ai_budget_usd_month: float
+    stale_threshold_days: int
+
+
+def validate_org_settings(
+    checked: list[str], budget: str | None, stale_days: str | None
+) -> tuple[OrgSettingsChange | None, dict[str, str]]:
+    """Raw modal values in; the change or errors keyed by field ("budget", "stale_days")."""
+    errors: dict[str, str] = {}
+    try:
+        amount = float(budget or "")
+        if not 0 <= amount <= 100_000:
+            errors["budget"] = "between 0 and 100,000 USD"
+    except ValueError:
+        errors["budget"] = "a number of US dollars, e.g. 50"
+        amount = 0.0
+    try:
+        days = int(stale_days or "")
+        if not 1 <= days <= 365:
+            errors["stale_days"] = "between 1 and 365 days"
+    except ValueError:
+        errors["stale_days"] = "a whole number of days, e.g. 14"
+        days = 14
+    if errors:
+        return None, errors
+    features = {k: k in checked for k, _ in ORG_FEATURES}
+    return OrgSettingsChange(features, amount, days), {}

@@ -5,6 +5,8 @@ settings changed in App Home move the next brief; mute and pause hold messages."
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
@@ -16,10 +18,20 @@ from sqlmodel import select
 from app import Runtime
 from blocks.ids import ApprovalAction, ProactiveAction
 from config import load_settings
+from flows.proactive_crons import morning_event
 from flows.settings import apply_preferences
 from skills.preferences import ValidatedPreferences
 from storage.demo import STALE_ON_PURPOSE
-from storage.models import CalendarEvent, Company, CronFire, Deal, User, UserPreferences
+from storage.models import (
+    CalendarEvent,
+    Company,
+    CronFire,
+    Deal,
+    OrgSettings,
+    SequenceJob,
+    User,
+    UserPreferences,
+)
 from tests.e2e.conftest import ALEX, MORGAN
 from tests.e2e.test_meeting_ended import no_quiet_hours
 
@@ -237,3 +249,70 @@ async def test_settings_change_moves_next_brief_and_mute_pause(app: Runtime) -> 
     await sb.wait_for(lambda: any("Resumed" in _text(e) for e in sb.ephemerals(ALEX)))
     async with app.db.session() as s:
         assert (await s.get(UserPreferences, alex.id)).paused_until is None
+
+
+async def test_feature_toggles_and_org_settings(app: Runtime) -> None:
+    sb = app.sandbox
+    planner = app.deps.proactive_planner  # type: ignore[attr-defined]
+    await planner.ready.wait()
+    # a rep turns the morning brief off: a scheduled brief is not sent, one they ask for is
+    await sb.slash_command(JAMIE, "/60", "features")
+    modal = await sb.wait_for(
+        lambda: next((v for v in sb.open_views(JAMIE) if "features" in str(v)), None)
+    )
+    await sb.submit_view(
+        JAMIE, modal["id"], {"proactive-field-features": ["pre_meeting", "pipeline"]}
+    )
+    async with app.db.session() as s:
+        jamie = (await s.exec(select(User).where(User.slack_user_id == JAMIE))).one()
+
+    async def features() -> dict:
+        async with app.db.session() as s:
+            return (await s.get(UserPreferences, jamie.id)).features
+
+    for _ in range(50):
+        if (await features()).get("morning_brief") is False:
+            break
+        await asyncio.sleep(0.05)
+    assert await features() == {"morning_brief": False, "pre_meeting": True, "pipeline": True}
+    fire = datetime.now(UTC)
+    scheduled = morning_event(
+        jamie, fire
+    )  # as the cron builds it (own key: a catch-up may have run)
+    ref = await app.deps.submit(
+        dataclasses.replace(scheduled, idempotency_key=scheduled.idempotency_key + ":t")
+    )
+    for _ in range(200):  # the app's workers run it
+        async with app.db.session() as s:
+            job = await s.get(SequenceJob, ref.job_id)
+        if job.status == "completed":
+            break
+        await asyncio.sleep(0.05)
+    assert job.status == "completed"
+    assert job.context["outputs"]["compose"] == {"empty": True, "reason": "feature off"}
+
+    # the admin's org settings: validation errors in the modal, then saved and applied
+    await sb.slash_command(MORGAN, "/60", "org")
+    org_view = await sb.wait_for(
+        lambda: next((v for v in sb.open_views(MORGAN) if "Team settings" in str(v)), None)
+    )
+    assert "Spent this month" in str(org_view)
+    bad = await sb.submit_view(MORGAN, org_view["id"], {"proactive-field-stale-days": "0"})
+    assert (
+        bad.payload["response_action"] == "errors"
+        and "proactive-field-stale-days" in bad.payload["errors"]
+    )
+    await sb.submit_view(
+        MORGAN, org_view["id"], {"proactive-field-stale-days": "30", "proactive-field-budget": "75"}
+    )
+    for _ in range(50):
+        async with app.db.session() as s:
+            org = await s.get(OrgSettings, jamie.org_id)
+        if org.stale_threshold_days == 30:
+            break
+        await asyncio.sleep(0.05)
+    assert (org.stale_threshold_days, org.ai_budget_usd_month) == (30, 75.0)
+    listed = await _listing(sb, MORGAN)
+    assert "no activity for 30+ days" in listed
+    await sb.slash_command(JAMIE, "/60", "org")
+    await sb.wait_for(lambda: any("Only an admin" in _text(e) for e in sb.ephemerals(JAMIE)))
