@@ -352,6 +352,8 @@ async def test_unsubscribe_from_a_stranger_is_remembered(world: World) -> None:
     await w.engine.drain()
     [pat] = [c for c in await rows(w, Contact) if c.email == "someone@elsewhere.test"]
     assert pat.do_not_email is True and pat.name == "Pat Doe"
+    told = [c for m, c in w.delivery.calls if m == "chat.postMessage"]
+    assert told and all("someone@elsewhere.test" not in json.dumps(c) for c in told)
     assert await rows(w, SlackPendingAction) == []
 
 
