@@ -163,17 +163,18 @@ async def fetch_google(
         start = (await repo.mailbox_state(s, connection_id)).history_id
     scanned = False
     try:
-        if start is None:
-            raise HistoryExpired("no stored history id", status=404)
-        page = await gmail.history_since(start)
-        ids, next_id = list(page.message_ids), page.history_id
-    except HistoryExpired:
-        scanned = True
-        ids, newest = await _gmail_recent(gmail, RECENT_SCAN_LIMIT)
-        pushed = ctx.payload.get("history_id")
-        next_id = max(
-            (h for h in (newest, pushed) if h and str(h).isdigit()), key=int, default=None
-        )
+        try:
+            if start is None:
+                raise HistoryExpired("no stored history id", status=404)
+            page = await gmail.history_since(start)
+            ids, next_id = list(page.message_ids), page.history_id
+        except HistoryExpired:
+            scanned = True
+            ids, newest = await _gmail_recent(gmail, RECENT_SCAN_LIMIT)
+            pushed = ctx.payload.get("history_id")
+            next_id = max(
+                (h for h in (newest, pushed) if h and str(h).isdigit()), key=int, default=None
+            )
     except GoogleRateLimited as exc:
         raise TransientError("gmail rate limited", exc.retry_after) from None
     except GoogleAuthError:

@@ -531,3 +531,20 @@ async def test_concurrent_jobs_for_one_message_store_and_draft_once(pg_world: Wo
         await asyncio.sleep(0.3)
     assert len(await rows(w, EmailMessage)) == 1 and len(await rows(w, EmailThread)) == 1
     assert len(await rows(w, SlackPendingAction)) == 1
+
+
+async def test_a_gmail_outage_is_retried(world: World) -> None:
+    w = world
+    engine = Engine(w.db, w.engine.settings, w.delivery, w.engine.registry, heartbeat_s=None,
+                    retry_base_s=0.01)  # fmt: skip
+    w.google.deliver(REP, mail("How does your Salesforce integration handle custom objects?"))
+    w.google.fail_next("gmail.history.list", 503)
+    await push(w, "7000")
+    for _ in range(50):
+        await engine.drain()
+        if await rows(w, SlackPendingAction):
+            break
+        await asyncio.sleep(0.05)
+    [job] = await rows(w, SequenceJob)
+    assert job.attempts >= 2 and job.status == "awaiting_approval"
+    assert w.google.routes_called().count("gmail.history.list") == 2
