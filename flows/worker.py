@@ -470,30 +470,58 @@ class JobRunner:
         )
         return {"channel": posted.channel, "ts": posted.ts}
 
+    def _prefs(self) -> delivery.Prefs:
+        return delivery.Prefs.from_tier1(self.state["tiers"].get("1") or {})
+
     async def _may_deliver(self, now: datetime) -> datetime | None:
-        tier1 = self.state["tiers"].get("1") or {}
-        prefs = delivery.Prefs.from_tier1(tier1)
+        prefs = self._prefs()
         until = delivery.next_window(prefs, now)
-        if until is None and self.user_id is not None:
-            async with self.conn.begin():
-                recent = await delivery.recent_deliveries(self.conn, self.user_id, now, None)
-            until = delivery.rate_limited_until(recent, prefs.max_per_hour, now)
+        if until is None:
+            until = await self._over_cap(prefs, now)
         return until
+
+    async def _over_cap(self, prefs: delivery.Prefs, now: datetime) -> datetime | None:
+        if self.user_id is None:
+            return None
+        async with self.conn.begin():
+            recent = await delivery.recent_deliveries(self.conn, self.user_id, now, None)
+        return delivery.rate_limited_until(recent, prefs.max_per_hour, now)
 
     async def notify(
         self, step: str, kind: str, text: str, blocks: list[Any] | None, key: str
     ) -> Posted:
+        """Post (or defer, batch, or mute) one DM; see `flows.delivery` for the rules.
+
+        A muted or batched notification returns `delivery.Held` (a `Posted` with empty
+        channel and ts and a `status`), so a step that depends on the post keeps working.
+        """
         from connectors.slack import Posted
 
         rec = self.ledger.recorded(step, f"notify:{key}")
         if rec is not None and rec[0] == "done":
+            if rec[1].get("held"):
+                return delivery.Held("", "", rec[1]["held"])
             return Posted(rec[1]["channel"], rec[1]["ts"])
         slack_id = self._slack_user()
         if not slack_id or self.user_id is None or self.engine.delivery is None:
             raise LookupError("the job has no Slack user to notify")
         dedupe = f"job:{self.id}:{step}:{key}"
         now = self.engine.clock()
-        until = await self._may_deliver(now)
+        prefs = self._prefs()
+        asked = delivery.rep_asked(
+            event_source=self.event_source or "",
+            payload=self.payload,
+            after_click=bool(self.state.get("approvals")),
+        )
+        held_ok = not delivery.never_held(kind, asked=asked)
+        dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks or []]
+        if delivery.is_muted(prefs, kind, held_ok=held_ok):
+            return await self._hold(step, key, kind, dedupe, "muted", now, text, None)
+        until = None if asked else delivery.next_window(prefs, now)
+        if until is None and not asked:
+            until = await self._over_cap(prefs, now)
+            if until is not None and delivery.is_batchable(kind, held_ok=held_ok):
+                return await self._hold(step, key, kind, dedupe, "batched", now, text, dicts)
         if until is not None:
             async with self.conn.begin():
                 await delivery.record(
@@ -507,7 +535,6 @@ class JobRunner:
                     at=now,
                 )
             raise DeferDelivery(until)
-        dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks or []]
         posted = await self.ledger.run(
             step, f"notify:{key}", lambda: self._post_dm(slack_id, text, dicts)
         )
@@ -525,6 +552,41 @@ class JobRunner:
                 ts=posted["ts"],
             )
         return Posted(posted["channel"], posted["ts"])
+
+    async def _hold(
+        self,
+        step: str,
+        key: str,
+        kind: str,
+        dedupe: str,
+        status: str,
+        now: datetime,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+    ) -> Posted:
+        """Record a muted or batched notification (visible, never dropped); post nothing."""
+        assert self.user_id is not None
+        user_id = self.user_id
+
+        async def hold() -> dict[str, str]:
+            async with self.conn.begin():
+                await delivery.record(
+                    self.conn,
+                    org_id=self.org_id,
+                    user_id=user_id,
+                    kind=kind,
+                    dedupe_key=dedupe,
+                    job_id=self.id,
+                    status=status,
+                    at=now,
+                    summary=delivery.summary_of(text),
+                    blocks=blocks,
+                )
+            return {"channel": "", "ts": "", "held": status}
+
+        await self.ledger.run(step, f"notify:{key}", hold)
+        log.info("notification held", extra={**self.log_extra, "kind": kind, "status": status})
+        return delivery.Held("", "", status)
 
     # ------------------------------------------------------------------ approval gates
 
