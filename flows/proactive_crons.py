@@ -161,7 +161,8 @@ _PLANNERS: WeakSet[ProactivePlanner] = WeakSet()
 async def calendar_changed(user_id: int) -> None:
     """Re-plan a rep's pre-meeting briefs in this process (call after a calendar sync)."""
     for planner in list(_PLANNERS):
-        await planner.replan_pre_meeting(user_id)
+        if getattr(planner.scheduler, "running", False):
+            await planner.replan_pre_meeting(user_id)
 
 
 class ProactivePlanner:
