@@ -93,3 +93,9 @@ class ProactiveSettingsAction(enum.StrEnum):
     ORG_FEATURES = "proactive-field-org-features"
     BUDGET = "proactive-field-budget"
     STALE_DAYS = "proactive-field-stale-days"
+
+
+class NotificationBatchAction(enum.StrEnum):
+    """The digest of notifications batched over the hourly cap: open one item in full."""
+
+    OPEN = "notification-batch-open"
