@@ -49,7 +49,7 @@ from connectors.graph import (
     parse_time,
 )
 from connectors.microsoft_oauth import MAIL_SEND, PROVIDER, MicrosoftOAuth, has_scope
-from storage.connections import StoredConnection, connection_by_id
+from storage.connections import ACTIVE, StoredConnection, connection_by_id
 from storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,8 @@ async def client_for_connection(db: Database, settings: Any, connection_id: int)
         conn = await connection_by_id(s, cipher=_cipher(settings), connection_id=connection_id)
     if conn is None or conn.provider != PROVIDER:
         raise LookupError("no Microsoft connection with that id")
+    if conn.status != ACTIVE or not conn.tokens.get("access_token"):
+        raise LookupError("the Microsoft connection is not usable (reconnect)")
     return client_from(db, settings, conn)
 
 
@@ -255,7 +257,7 @@ class GraphCalendar:
 
 async def graph_calendar_for(db: Database, settings: Any, user_id: int) -> GraphCalendar | None:
     """The rep's Outlook calendar when they connected Microsoft with a calendar scope."""
-    from storage.connections import ACTIVE, load_connection
+    from storage.connections import load_connection
 
     async with db.session() as s:
         conn = await load_connection(s, cipher=_cipher(settings), user_id=user_id,

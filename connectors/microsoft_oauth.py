@@ -12,7 +12,8 @@ authorization-code flow with PKCE, refresh, and disconnect.
   MSAL checks `state` (a mismatch raises ValueError -> `GraphAuthError`), PKCE and the nonce.
 - `acquire_token_by_refresh_token(refresh_token)` -> a new grant; Microsoft rotates refresh
   tokens, so the caller stores the new one (`store_grant`). `refresher(...)` builds the
-  callback `connectors.graph.GraphClient(refresh=...)` calls on a 401.
+  callback `connectors.graph.GraphClient(refresh=...)` calls on a 401; when the refresh token
+  is refused it marks the connection `expired` (reconnect) before raising `GraphAuthError`.
 - `disconnect(...)`: Microsoft has no endpoint to revoke one delegated refresh token (only
   `revokeSignInSessions`, which signs the user out of every app and needs an admin-grade
   permission), so Disconnect deletes the Graph subscriptions (best effort, by the caller),
@@ -50,7 +51,13 @@ from connectors.graph import (
     GraphUnavailable,
     RefreshToken,
 )
-from storage.connections import StoredConnection, delete_connection, save_connection
+from storage.connections import (
+    EXPIRED,
+    StoredConnection,
+    delete_connection,
+    save_connection,
+    set_status,
+)
 from storage.crypto import TokenCipher
 from storage.engine import Database
 from storage.models import CalendarSyncState, Connection, MailboxState
@@ -268,7 +275,12 @@ class MicrosoftOAuth:
             token = state["refresh_token"]
             if not token:
                 raise GraphAuthError("no refresh token stored; reconnect", code="no_refresh_token")
-            grant = await self.acquire_token_by_refresh_token(token)
+            try:
+                grant = await self.acquire_token_by_refresh_token(token)
+            except GraphAuthError:  # revoked or expired grant: the App Home asks to reconnect
+                async with db.transaction() as session:
+                    await set_status(session, connection_id=conn.id, status=EXPIRED)
+                raise
             assert conn.user_id is not None
             await self.store_grant(db, cipher, org_id=conn.org_id, user_id=conn.user_id,
                                    grant=grant)  # fmt: skip

@@ -130,6 +130,9 @@ async def test_refresh_rotates_and_is_stored_then_disconnect(fake: FakeGraph, db
     fake.expire_access_tokens()
     with pytest.raises(GraphAuthError):
         await graph.me()
+    async with db.session() as s:
+        gone = await repo.load_connection(s, cipher=cipher, user_id=user_id, provider="microsoft")
+    assert gone is not None and gone.status == "expired"
 
     fresh = GraphClient(fake.issue_token("rep@contoso.test", set(SCOPES)),
                         base_url=fake.graph_base)  # fmt: skip
