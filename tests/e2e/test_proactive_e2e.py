@@ -18,7 +18,7 @@ from sqlmodel import select
 from app import Runtime
 from blocks.ids import ApprovalAction, ProactiveAction
 from config import load_settings
-from flows.proactive_crons import morning_event
+from flows.proactive_crons import calendar_changed, morning_event
 from flows.settings import apply_preferences
 from skills.preferences import ValidatedPreferences
 from storage.demo import STALE_ON_PURPOSE
@@ -196,8 +196,9 @@ async def test_pre_meeting_brief_fires_90_minutes_before(app: Runtime) -> None:
         s.add(ev)
         await s.flush()
         event_id = ev.id
-    plan = await planner.replan_pre_meeting(alex.id)
-    assert plan[f"pre_meeting:{event_id}"].run_at == start - timedelta(minutes=90)
+    await calendar_changed(alex.id)  # what the calendar sync calls after storing the event
+    job = planner.scheduler.get_job(f"pre_meeting:{event_id}")
+    assert job.trigger.run_date == start - timedelta(minutes=90)
     msg = await sb.wait_for(
         lambda: next((m for m in sb.dm_messages(ALEX) if "Brief test" in _text(m)), None),
         timeout=15,
