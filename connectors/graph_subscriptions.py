@@ -12,7 +12,9 @@ them alive, and remember them where `bot/webhooks/graph.py` looks them up.
   `reauthorizationRequired` lifecycle notification, is PATCHed to `now + LIFETIME` (just under
   Graph's 10,080-minute maximum for Outlook messages and events). One Graph no longer knows
   (404), or one forgotten after `subscriptionRemoved`, is re-created when `notification_url`
-  is given. A grant that stopped working (401 after refresh) marks the connection `expired`.
+  is given; so is a connected mailbox (or calendar, when granted) that has none yet, so the
+  cron alone keeps every rep subscribed. A grant that stopped working (401 after refresh)
+  marks the connection `expired`.
   `graph_factory(connection_id)` returns a `GraphClient` (or None when the rep has no usable
   connection); it is closed here. Returns how many subscriptions were renewed or re-created.
 
@@ -162,7 +164,25 @@ async def renew_graph_subscriptions(
                 )
             )
         ).all()
+        fresh: list[tuple[str, object, Connection]] = []
+        if notification_url:  # connected but never subscribed: subscribe now
+            conns = (await s.exec(select(Connection).where(
+                Connection.provider == PROVIDER, Connection.status == ACTIVE))).all()  # fmt: skip
+            have_box = set((await s.exec(select(MailboxState.connection_id))).all())
+            have_cal = set((await s.exec(select(CalendarSyncState.user_id).where(
+                CalendarSyncState.provider == PROVIDER))).all())  # fmt: skip
+            for conn in conns:
+                scopes = {x.lower() for x in conn.scopes or ()}
+                if conn.id not in have_box and scopes & {"mail.read", "mail.readwrite"}:
+                    fresh.append(("mail", MailboxState(connection_id=conn.id), conn))
+                if (conn.user_id is not None and conn.user_id not in have_cal
+                        and any(x.startswith("calendars.") for x in scopes)):  # fmt: skip
+                    fresh.append(("calendar",
+                                  CalendarSyncState(user_id=conn.user_id, provider=PROVIDER), conn))  # fmt: skip
     work: dict[int, list[tuple[str, object]]] = {}
+    for kind, row, conn in fresh:
+        assert conn.id is not None
+        work.setdefault(conn.id, []).append((kind, row))
     for box, conn in boxes:
         assert conn.id is not None
         work.setdefault(conn.id, []).append(("mail", box))

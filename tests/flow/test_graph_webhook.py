@@ -198,8 +198,12 @@ async def test_calendar_notifications_lifecycle_and_renewal(world: World) -> Non
         row = await s.get(CalendarSyncState, event.payload["sync_state_id"])
     assert row is not None and row.channel_id is None
     assert await renew_graph_subscriptions(db, factory, later) == 0  # no URL: left alone
+    # with the URL: re-created, and the inbox (connected, never subscribed) is subscribed too
     assert await renew_graph_subscriptions(db, factory, later, notification_url=world.url,
-                                           lifecycle_url=world.lifecycle_url) == 1  # fmt: skip
+                                           lifecycle_url=world.lifecycle_url) == 2  # fmt: skip
+    async with db.session() as s:
+        box = await s.get(MailboxState, world.ids["conn"])
+    assert box is not None and box.subscription_id in world.fake.subscriptions
     async with db.session() as s:
         row = await s.get(CalendarSyncState, event.payload["sync_state_id"])
     assert row is not None and row.channel_id in world.fake.subscriptions
