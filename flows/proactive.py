@@ -33,7 +33,7 @@ from blocks.post_meeting import approved_copy_blocks
 from connectors.apollo import apollo_client
 from flows import delivery
 from flows.sequence import Condition, Sequence, SequenceRegistry, Step
-from flows.step import StepContext
+from flows.step import DeferDelivery, StepContext
 from skills import briefs as sk
 from storage import pipeline
 from storage.models import (
@@ -132,6 +132,10 @@ async def deliver(
     same = await _unread_same_subject(ctx, kind, subject_key)
     slack_id = (tier1.get("user") or {}).get("slack_user_id")
     if (same is not None or requested) and slack_id and ctx.delivery is not None:
+        if not requested:  # an in-place update still waits for quiet hours and pauses to end
+            until = delivery.next_window(delivery.Prefs.from_tier1(tier1), ctx.now())
+            if until is not None:
+                raise DeferDelivery(until)
         d = ctx.delivery
 
         async def post() -> dict[str, str]:

@@ -18,6 +18,7 @@ from sqlmodel import select
 from app import Runtime
 from blocks.ids import ApprovalAction, ProactiveAction
 from config import load_settings
+from flows.events import Event
 from flows.proactive_crons import calendar_changed, morning_event
 from flows.settings import apply_preferences
 from skills.preferences import ValidatedPreferences
@@ -317,3 +318,56 @@ async def test_feature_toggles_and_org_settings(app: Runtime) -> None:
     assert "no activity for 30+ days" in listed
     await sb.slash_command(JAMIE, "/60", "org")
     await sb.wait_for(lambda: any("Only an admin" in _text(e) for e in sb.ephemerals(JAMIE)))
+
+
+async def _finished(app: Runtime, job_id: int) -> SequenceJob:
+    for _ in range(200):  # the app's workers run it
+        async with app.db.session() as s:
+            job = await s.get(SequenceJob, job_id)
+        if job.status in ("completed", "failed") or (
+            job.status == "pending" and job.run_after > datetime.now(UTC)
+        ):
+            return job
+        await asyncio.sleep(0.05)
+    raise AssertionError("job did not settle")
+
+
+async def test_delivery_rules_unread_mute_pause(app: Runtime) -> None:
+    sb = app.sandbox
+    sam_id = "U0SXSAM001"
+    async with app.db.session() as s:
+        sam = (await s.exec(select(User).where(User.slack_user_id == sam_id))).one()
+    index = next(i for i, a in enumerate(sb.panel_actions) if a.label == "Morning brief now")
+    await sb.run_panel_action(index, sam_id)
+    asked = await sb.wait_for(
+        lambda: next((m for m in sb.dm_messages(sam_id) if "TODAY'S MEETINGS" in _text(m)), None),
+        timeout=15,
+    )
+    count = len(sb.dm_messages(sam_id))
+
+    def scheduled(tag: str) -> Event:
+        ev = morning_event(sam, datetime.now(UTC))
+        return dataclasses.replace(ev, idempotency_key=f"{ev.idempotency_key}:{tag}")
+
+    # unread: the scheduled brief updates the one Sam has not read instead of a second DM
+    job = await _finished(app, (await app.deps.submit(scheduled("a"))).job_id)
+    assert job.context["outputs"]["deliver"]["updated"] is True
+    assert len(sb.dm_messages(sam_id)) == count
+    updated = next(m for m in sb.dm_messages(sam_id) if m["ts"] == asked["ts"])
+    assert "You get this brief weekdays at 07:45" in _text(updated)
+
+    # a click marks it read; mute from the button: the next scheduled brief is not sent
+    await sb.click(sam_id, updated, ProactiveAction.MUTE, "morning_brief")
+    await sb.wait_for(lambda: any("Muted morning brief" in _text(e) for e in sb.ephemerals(sam_id)))
+    job = await _finished(app, (await app.deps.submit(scheduled("b"))).job_id)
+    assert job.context["outputs"]["deliver"] == {"delivered": False, "reason": "muted"}
+    await sb.slash_command(sam_id, "/60", "unmute morning_brief")
+    await sb.wait_for(lambda: any(_text(e) == "Unmuted." for e in sb.ephemerals(sam_id)))
+
+    # paused: held (deferred to the end of the pause), while a brief Sam asks for still comes
+    await sb.slash_command(sam_id, "/60", "pause 3h")
+    await sb.wait_for(lambda: any("Paused until" in _text(e) for e in sb.ephemerals(sam_id)))
+    job = await _finished(app, (await app.deps.submit(scheduled("c"))).job_id)
+    assert job.status == "pending" and job.run_after > datetime.now(UTC) + timedelta(hours=2)
+    await sb.slash_command(sam_id, "/60", "brief")
+    await sb.wait_for(lambda: len(sb.dm_messages(sam_id)) == count + 1, timeout=15)
