@@ -55,6 +55,7 @@ from storage.models import (
     DealContact,
     EmailMessage,
     EmailThread,
+    MailboxState,
     User,
     UserPreferences,
 )
@@ -159,8 +160,9 @@ async def fetch_google(
     from connectors.google_api import GoogleAuthError, GoogleError, GoogleRateLimited
 
     gmail = await gmail_client_for(ctx.db, ctx.settings, connection_id)
-    async with ctx.db.transaction() as s:
-        start = (await repo.mailbox_state(s, connection_id)).history_id
+    async with ctx.db.session() as s:
+        state = await s.get(MailboxState, connection_id)
+        start = state.history_id if state is not None else None
     scanned = False
     try:
         try:
