@@ -147,7 +147,12 @@ async def recent_deliveries(
     from storage.models import SlackNotificationSent as N
 
     since = now - timedelta(hours=1)
-    q = select(N.sent_at).where(N.user_id == user_id, N.status == "delivered", N.sent_at > since)
+    q = select(N.sent_at).where(
+        N.user_id == user_id,
+        N.status == "delivered",
+        N.sent_at > since,
+        N.digest_key.is_(None),  # type: ignore[union-attr]  # items count through their digest
+    )
     return [r[0] for r in (await conn.execute(q)).all()]
 
 

@@ -16,6 +16,7 @@ SEQUENCE_MODULES = (
     "flows.email_received",
     "flows.calendar_find_times",
     "flows.proactive",
+    "flows.notification_batches",
 )
 
 
