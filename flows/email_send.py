@@ -379,7 +379,8 @@ class SendSteps:
             await self._copy(ctx, send)
             return await self._fail(ctx, ld, "the mailbox is not connected with send permission",
                                     from_states=(sends.SENDING,))  # fmt: skip
-        composed, thread_id = await self._compose(ctx, ld, mailbox)
+        composed: Any = None
+        thread_id: str | None = None
 
         async def act() -> dict[str, Any]:
             self._point("intent_recorded")
@@ -402,7 +403,8 @@ class SendSteps:
             return {"message_id": ref.message_id, "thread_id": ref.thread_id or thread_id,
                     "provider": ref.provider, "recovered": True}  # fmt: skip
 
-        try:
+        try:  # composing reads the provider signature: its errors are handled like the send's
+            composed, thread_id = await self._compose(ctx, ld, mailbox)
             result = await ctx.effect("provider-send", act, intent=True, reconcile=reconcile)
         except Exception as exc:
             transient, retry_after = classify(exc)
@@ -417,6 +419,10 @@ class SendSteps:
             reason = _reason(exc)
             if "Scope" in type(exc).__name__:
                 await ask_send_permission(ctx, send.provider, key="ask")
+            if (
+                "Auth" in type(exc).__name__
+            ):  # the grant is gone: App Home shows "Needs reconnecting"
+                await _mark_expired(ctx, send.user_id, mailbox.provider)
             await self._copy(ctx, send)
             return await self._fail(ctx, ld, reason, from_states=(sends.SENDING,))
         self._point("result_recorded")
@@ -521,6 +527,22 @@ class SendSteps:
 
             await ctx.effect("sent-message", update)
         return crm_out
+
+
+async def _mark_expired(ctx: StepContext, user_id: int, provider: str) -> None:
+    from storage.connections import EXPIRED, set_status
+    from storage.models import Connection
+
+    async with ctx.db.transaction() as s:
+        row = (
+            await s.exec(
+                select(Connection).where(
+                    Connection.user_id == user_id, Connection.provider == provider
+                )
+            )
+        ).first()
+        if row is not None and row.id is not None:
+            await set_status(s, connection_id=row.id, status=EXPIRED)
 
 
 def _reason(exc: BaseException) -> str:

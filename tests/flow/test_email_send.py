@@ -38,6 +38,7 @@ from storage.engine import Database
 from storage.models import (
     Activity,
     Commitment,
+    Connection,
     Contact,
     Deal,
     DealContact,
@@ -465,3 +466,23 @@ def test_the_limit_day_is_the_reps_local_day(tz: str, now: datetime) -> None:
         start.astimezone(ZoneInfo(tz)).time().hour == 0
         and 23 * 3600 <= (end - start).total_seconds() <= 25 * 3600
     )
+
+
+async def test_a_revoked_grant_fails_clearly_and_asks_to_reconnect(
+    db: Database, tmp_path: Path, fake: FakeGoogle
+) -> None:
+    w = await make_world(db, tmp_path, fake)
+    for rt in list(fake._refresh.values()):  # the rep revoked Sixty in their Google account
+        rt["revoked"] = True
+    fake.expire_access_tokens()
+    await approve_follow_up(w, draft([BUYER]))
+    [row] = await all_sends(w)
+    assert row.status == "failed", await job_errors(w)
+    assert (
+        row.status == "failed" and "reconnect" in (row.error or "") and not fake.mailbox(REP).sent
+    )
+    async with db.session() as s:
+        conn = (await s.exec(select(Connection))).one()
+    assert conn.status == "expired"
+    assert posted(w, "Open in mail app")  # the approved draft is not lost: copy / mail client
+    assert (await states(w, row.id))[-2:] == ["sending", "failed"]  # type: ignore[arg-type]
