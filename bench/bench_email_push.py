@@ -11,7 +11,6 @@ one after another (p50, p99 in ms).
 from __future__ import annotations
 
 import asyncio
-import functools
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -74,10 +73,6 @@ async def push_to_draft(tmp: Path, samples: int = SAMPLES) -> list[float]:
     url = f"sqlite:///{tmp / 'push.db'}"
     await _seed(url)
     google = await FakeGoogle().start()
-    # the push is verified as in production; only the certs come from the fake Google
-    gmail_push.PushVerifier = functools.partial(  # type: ignore[misc]
-        gmail_push.PushVerifier, certs_url=google.certs_url
-    )
     key = Fernet.generate_key()
     settings = load_settings(
         database_url=url, port=0, sandbox_port=0, data_dir=tmp, log_level="WARNING", workers=2,

@@ -33,6 +33,7 @@ from google.oauth2 import id_token
 
 from bot.webhooks import BodyTooLarge, WebhookDeps, as_dict, json_error, read_limited, secret_equals
 from config.logging import redact_address
+from connectors.google_api import GoogleEndpoints
 from flows.events import Event, EventSource, EventType, JobRef
 from storage.connections import connection_for_account
 
@@ -185,7 +186,9 @@ def register_routes(
     (or a `google_pubsub_token` setting, when there is one) enables the `?token=` fallback."""
     if verifier is None:
         audience = default_audience(deps.settings)
-        verifier = PushVerifier(audience) if audience else None
+        base = getattr(deps.settings, "google_api_base", None)
+        certs = GoogleEndpoints.at(base).certs_url if base else GOOGLE_CERTS_URL
+        verifier = PushVerifier(audience, certs_url=certs) if audience else None
     token = push_token or getattr(deps.settings, "google_pubsub_token", None)
 
     async def gmail_push(request: web.Request) -> web.Response:

@@ -5,7 +5,6 @@ scheduling (a `calendar_find_times` job in `sixty jobs list`); the sandbox panel
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import shutil
 from collections.abc import AsyncIterator
@@ -74,12 +73,6 @@ async def env(
 ) -> AsyncIterator[Env]:
     shutil.copy(seeded_template, tmp_path / "sixty.db")
     google = await FakeGoogle().start()
-    # Google's certs live at the fake (the push is still verified: signature, iss, aud).
-    monkeypatch.setattr(
-        gmail_push,
-        "PushVerifier",
-        functools.partial(gmail_push.PushVerifier, certs_url=google.certs_url),
-    )
     key = Fernet.generate_key()
     settings = load_settings(
         database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0, data_dir=tmp_path,
