@@ -508,6 +508,12 @@ class SendSteps:
                     s, user_id=send.user_id, kinds=set(CLOSED_BY["email_sent"]), closed_by="email_sent",
                     deal_id=send.deal_id, now=ctx.now())  # fmt: skip
                 deal = await s.get(Deal, send.deal_id) if send.deal_id else None
+                if (
+                    send.provider == "google"
+                    and send.provider_thread_id
+                    and send.provider_message_id
+                ):
+                    await _remember_in_thread(s, send, ld.user.email)
             return {"closed_commitments": closed, "deal": deal.name if deal else None}
 
         crm_out = await ctx.effect("crm", log_crm)
@@ -527,6 +533,35 @@ class SendSteps:
 
             await ctx.effect("sent-message", update)
         return crm_out
+
+
+async def _remember_in_thread(s: Any, send: EmailSend, rep_address: str) -> None:
+    """Keep the sent mail in `email_threads` / `email_messages` (Gmail thread id), so a reply in
+    that thread is matched to the deal and the next reply threads under this one."""
+    assert send.provider_thread_id and send.provider_message_id
+    d = send.draft or {}
+    thread = (
+        await s.exec(
+            select(EmailThread).where(
+                EmailThread.user_id == send.user_id,
+                EmailThread.provider == "google",
+                EmailThread.external_thread_id == send.provider_thread_id,
+            )
+        )
+    ).first()
+    if thread is None:
+        thread = EmailThread(org_id=send.org_id, user_id=send.user_id, provider="google",
+                             external_thread_id=send.provider_thread_id, subject=send.subject,
+                             contact_id=d.get("contact_id"), deal_id=send.deal_id)  # fmt: skip
+    thread.participants = _norm([*(thread.participants or []), *send.to_addrs, *send.cc_addrs])
+    thread.last_message_at = send.sent_at
+    s.add(thread)
+    await s.flush()
+    s.add(EmailMessage(org_id=send.org_id, thread_id=thread.id, provider_message_id=send.provider_message_id,
+                       message_id_header=send.message_id_header, direction="outbound", from_addr=rep_address,
+                       to_addrs=list(send.to_addrs), cc_addrs=list(send.cc_addrs), subject=send.subject,
+                       body_text=str(d.get("body") or ""), received_at=send.sent_at or send.updated_at))  # fmt: skip
+    await s.flush()
 
 
 async def _mark_expired(ctx: StepContext, user_id: int, provider: str) -> None:

@@ -259,6 +259,11 @@ async def test_approved_follow_up_is_sent_once_threaded_audited_and_logged(
     assert ev[1].actor == "U1" and ev[-1].detail["provider_message_id"] == sent[0].id
     assert activity.deal_id == w.deal_id and activity.provenance["send_id"] == row.id
     assert commitment.status == "done" and commitment.closed_by == "email_sent"
+    async with db.session() as s:
+        mine = (
+            await s.exec(select(EmailMessage).where(EmailMessage.direction == "outbound"))
+        ).one()
+    assert mine.thread_id == thread_id and mine.message_id_header == row.message_id_header
     assert [c.status for c in children] == ["completed"]
     assert posted(w, "Cancel send") and posted(w, "Sent")
 
