@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from blocks.briefs import morning_brief_blocks, pre_meeting_blocks
@@ -106,7 +106,7 @@ def test_empty_brief_is_empty_and_sections_left_out() -> None:
 names = st.text(min_size=0, max_size=200)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     n_meetings=st.integers(0, 60),
     n_inbox=st.integers(0, 60),
@@ -148,7 +148,7 @@ def test_morning_brief_fits_slack_limits(
         assert "more" in str(blocks)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(0, 120), name=names)
 def test_pipeline_blocks_fit(n: int, name: str) -> None:
     rows = [
