@@ -157,10 +157,17 @@ async def hand_off(
                 provider=provider or "google", to=to, cc=cc, subject=subject, approved_by=actor,
                 job_id=ctx.job_id, deal_id=deal_id, now=ctx.now(),
                 draft={"body": body, "contact_id": contact_id, "meeting_id": meeting_id,
-                       "email_thread_id": email_thread_id})  # fmt: skip
+                       "email_thread_id": email_thread_id, "key": key})  # fmt: skip
             return {"send_id": row.id, "message_id": row.message_id_header}
 
-    out = await ctx.effect(f"{key}:intent", create)
+    async def existing(_intent: Any) -> dict[str, Any] | None:
+        """A crash after the row was written but before the ledger said so: reuse that row."""
+        async with ctx.db.session() as s:
+            rows = (await s.exec(select(EmailSend).where(EmailSend.job_id == ctx.job_id))).all()
+        row = next((r for r in rows if (r.draft or {}).get("key") == key), None)
+        return {"send_id": row.id, "message_id": row.message_id_header} if row is not None else None
+
+    out = await ctx.effect(f"{key}:intent", create, intent=True, reconcile=existing)
     ctx.queue_followup(Event(type=EVENT, source=EventSource.ORCHESTRATOR_CHAIN, org_id=ctx.org_id,
                              user_id=user_id, payload={"send_id": out["send_id"]},
                              idempotency_key=f"{EVENT}:{out['send_id']}", parent_job_id=ctx.job_id))  # fmt: skip
