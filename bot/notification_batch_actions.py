@@ -1,0 +1,51 @@
+"""The digest's Open button: shows a batched notification's original message in full.
+
+The button value is the `slack_notifications_sent` id; only the user it was meant for may
+open it. The original blocks are posted into the channel of the click (the rep's DM), so
+their own buttons work as they would have.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.ids import NotificationBatchAction
+from bot.approvals import tell
+from bot.deps import Deps
+from bot.middleware import actor_of
+from storage.models import SlackNotificationSent
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(NotificationBatchAction.OPEN.value)
+    async def on_open(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:
+        await ack()
+        actor = await actor_of(context)
+        try:
+            note_id = int(action.get("value") or "")
+        except ValueError:
+            note_id = 0
+        async with deps.db.session() as s:
+            row = await s.get(SlackNotificationSent, note_id) if note_id else None
+        if row is None or actor is None or row.user_id != actor.id or not row.blocks:
+            await tell(client, body, "That update is not available any more.")
+            return
+        channel = (body.get("channel") or {}).get("id") or (
+            await client.conversations_open(users=body["user"]["id"])
+        )["channel"]["id"]
+        await client.chat_postMessage(
+            channel=channel, text=row.summary or row.kind, blocks=row.blocks
+        )
+        log.info("batched notification opened", extra={"notification_id": row.id, "kind": row.kind})
