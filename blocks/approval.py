@@ -72,7 +72,12 @@ class ApprovalView:
         draft = payload.get("draft")
         if isinstance(draft, dict) and not text:
             text = draft_summary(draft)
-        return cls(pending_action_id, title, text, fields, kind=kind, payload=payload)
+        return cls(pending_action_id, title, text, fields, allow_edit=kind not in NOT_EDITABLE,
+                   kind=kind, payload=payload)
+
+
+# Gates whose payload has nothing a person could edit in a modal (a yes/no question).
+NOT_EDITABLE = frozenset({"email_recipients", "stage_change"})
 
 
 def draft_summary(draft: dict[str, Any]) -> str:
