@@ -77,7 +77,7 @@ class ApprovalView:
 
 
 # Gates whose payload has nothing a person could edit in a modal (a yes/no question).
-NOT_EDITABLE = frozenset({"email_recipients", "stage_change"})
+NOT_EDITABLE = frozenset({"email_recipients", "stage_change", "calendar_invite"})
 
 
 def draft_summary(draft: dict[str, Any]) -> str:
