@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from blocks.notification_batch import MAX_ITEMS, DigestItem, digest_message
@@ -147,3 +149,43 @@ def test_digest_stays_within_slack_limits() -> None:
     assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
     assert "55 more" in blocks[-1]["elements"][0]["text"]
     assert [b["accessory"]["value"] for b in blocks if b["type"] == "section"][:2] == ["0", "1"]
+
+
+async def test_items_of_a_digest_job_that_failed_are_delivered_by_the_next(db: Any) -> None:
+    org, users = await seed_org(db)
+    async with db.transaction() as s:
+        dead = SequenceJob(org_id=org, user_id=users[0], sequence_type="notification_digest",
+                           status="failed", event_type="notification_digest", event_source="t",
+                           idempotency_key="notification_digest:dead")  # fmt: skip
+        s.add(dead)
+        await s.flush()
+        s.add(SlackNotificationSent(org_id=org, user_id=users[0], kind="pipeline",
+                                    dedupe_key="n:1", status="batched", summary="3 deals quiet",
+                                    digest_key=f"digest:{dead.id}"))  # fmt: skip
+    clock = Clock(datetime(2030, 3, 2, 15, 0, tzinfo=UTC))
+    slack = RecordingDelivery()
+    engine = Engine(db, Settings(), slack, registry(), clock=clock, heartbeat_s=None)
+    [ref] = await flush(db, engine, clock.now)
+    assert isinstance(ref, JobRef)
+    await engine.drain()
+    [post] = [c for m, c in slack.calls if m == "chat.postMessage"]
+    assert post["text"] == "While you were busy: 1 update"
+    assert "3 deals quiet" in str(post["blocks"])
+    [item] = [r for r in await rows(db) if r.dedupe_key == "n:1"]
+    assert (item.status, item.digest_key) == ("delivered", f"digest:{ref.job_id}")
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(min_value=0, max_value=80), extra=st.integers(min_value=0, max_value=40),
+       summary=st.text(min_size=0, max_size=400))  # fmt: skip
+def test_digest_blocks_fit_slack_whatever_the_count(n: int, extra: int, summary: str) -> None:
+    items = [DigestItem(i, "x_kind", summary, openable=i % 2 == 0) for i in range(n)]
+    blocks = [b.to_dict() for b in digest_message(items, n + extra)]
+    sections = [b for b in blocks if b["type"] == "section"]
+    assert len(blocks) <= 50 and len(sections) == min(n, MAX_ITEMS)
+    hidden = n + extra - len(sections)
+    tail = blocks[-1]
+    assert (tail["type"] == "context" and len(blocks) > 2) == (hidden > 0)
+    if hidden:
+        assert f"{hidden} more" in tail["elements"][0]["text"]
+    assert all(len(b["text"]["text"]) <= 3000 for b in sections)
