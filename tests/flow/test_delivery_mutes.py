@@ -11,7 +11,7 @@ from config.settings import Settings
 from flows.engine import Engine
 from flows.events import Decision, Event
 from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext
+from flows.step import StepContext, TransientError
 from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
 from storage.models import SequenceJob, SlackNotificationSent, UserPreferences
 
@@ -30,7 +30,18 @@ def registry() -> SequenceRegistry:
     async def propose(ctx: StepContext) -> dict[str, str]:
         return {"title": "Send it?", "text": "A draft"}
 
+    attempts: list[int] = []
+
+    async def flaky(ctx: StepContext) -> dict[str, str]:
+        posted = await ctx.notify("commitment_overdue", "Overdue: send the deck", key="r")
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise TransientError("the CRM timed out after the DM went")
+        return {"ts": posted.ts}
+
     reg.skills.register("remind", remind)
+    reg.skills.register("flaky", flaky)
+    reg.add(Sequence("flaky", 1, (Step("flaky", "flaky", on_failure="retry"),)))
     reg.skills.register("propose", propose)
     reg.add(Sequence("remind", 1, (Step("remind", "remind"),)))
     reg.add(
@@ -115,3 +126,22 @@ async def test_pause_holds_all_but_replies_to_the_rep(db: Any) -> None:
         ("commitment_overdue", "delivered"),
     ]
     assert slack.methods().count("chat.postMessage") == 1
+
+
+async def test_a_replayed_step_does_not_send_the_dm_twice(db: Any) -> None:
+    org, users = await seed_org(db)
+    slack = RecordingDelivery()
+    engine = engine_for(db, slack)
+    await engine.submit(Event("flaky", "test", org, users[1], {}, "flaky:1"))
+    await engine.drain()
+    async with db.transaction() as s:  # the retry is due now (by the database clock)
+        await s.execute(
+            update(SequenceJob)
+            .where(SequenceJob.status == "pending")
+            .values(run_after=datetime.now(UTC) - timedelta(seconds=1))
+        )
+    await engine.drain()
+    [out] = await outputs(db)
+    assert out["flaky"]["ts"]
+    assert slack.methods().count("chat.postMessage") == 1
+    assert await notes(db) == [("commitment_overdue", "delivered")]
