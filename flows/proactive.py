@@ -161,6 +161,9 @@ async def deliver(
             )
         return {"delivered": True, "updated": same is not None, **posted}
     p = await ctx.notify(kind, text, blocks, key=key)
+    held = getattr(p, "status", None)  # muted or batched into a digest by the orchestrator
+    if held and not p.ts:
+        return {"delivered": False, "reason": held}
     return {"delivered": True, "updated": False, "channel": p.channel, "ts": p.ts}
 
 
