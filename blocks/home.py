@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from blocks.ids import HomeAction
+from blocks.ids import HomeAction, ProactiveSettingsAction
 from blocks.text import SECTION_TEXT_MAX, VIEW_BLOCKS_MAX, clip, escape, head_and_rest, more_line
 
 
@@ -136,9 +136,11 @@ def home_view(m: HomeModel) -> View:
                 f"Features: {escape(toggles)}"
             )
         )
-    blocks.append(
-        ActionsBlock(elements=[ButtonElement(text="Refresh", action_id=HomeAction.REFRESH, value="refresh")])
-    )
+    buttons = [ButtonElement(text="Briefs & alerts", action_id=ProactiveSettingsAction.OPEN_FEATURES, value="features")]
+    if m.org is not None:
+        buttons.append(ButtonElement(text="Org settings", action_id=ProactiveSettingsAction.OPEN_ORG, value="org"))
+    buttons.append(ButtonElement(text="Refresh", action_id=HomeAction.REFRESH, value="refresh"))
+    blocks.append(ActionsBlock(elements=buttons))
     blocks.append(
         ContextBlock(elements=[MarkdownTextObject(text=f"Updated {m.refreshed_at:%Y-%m-%d %H:%M} UTC · `/60 help` for commands")])
     )

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from config import Settings
 from flows.events import Event, JobRef, Orchestrator, Skipped
@@ -61,6 +62,7 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     slack: SlackConnectionState = field(default_factory=lambda: SlackConnectionState(mode="sandbox"))
     settings_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
+    proactive_planner: Any = None  # flows.proactive_crons.ProactivePlanner once crons are attached
 
     async def submit(self, event: Event) -> JobRef | Skipped:
         """Hand an event to the orchestrator (webhooks, crons and listeners call this)."""

@@ -13,9 +13,14 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from storage.engine import Database
 from storage.migrate import upgrade
+
+# Property tests judge correctness, not speed: a loaded CI machine must not fail them on time.
+settings.register_profile("sixty", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("sixty")
 
 PG_ADMIN_URL = os.environ.get("SIXTY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
