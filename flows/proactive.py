@@ -29,7 +29,6 @@ from blocks.briefs import (
     pre_meeting_text,
 )
 from blocks.pipeline import DealRow, batch_review_blocks
-from blocks.post_meeting import approved_copy_blocks
 from connectors.apollo import apollo_client
 from flows import delivery
 from flows.sequence import Condition, Sequence, SequenceRegistry, Step
@@ -705,15 +704,13 @@ async def deliver_revival(ctx: StepContext) -> dict[str, Any]:
     final = ctx.approval.payload.get("draft") or {}
     if ctx.approval.decision not in APPROVED:
         return {"decision": ctx.approval.decision}
-    await ctx.notify(
-        "pipeline",
-        "Re-engagement email approved: copy it into your mail client",
-        approved_copy_blocks(
-            final.get("to") or [], final.get("subject", ""), final.get("body", "")
-        ),
-        key="approved-copy",
-    )
-    return {"decision": ctx.approval.decision, "subject": final.get("subject")}
+    # Sent as the rep through the undo window when their mailbox may send; else copy + ask once.
+    from flows.email_send import hand_off
+
+    drafted = ctx.outputs.get("draft") or {}
+    handed = await hand_off(ctx, final, deal_id=drafted.get("deal_id"), contact_id=drafted.get("contact_id"),
+                            key="revival-send")
+    return {"decision": ctx.approval.decision, "subject": final.get("subject"), **handed}
 
 
 # --------------------------------------------------------------------------- registration
