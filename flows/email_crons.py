@@ -7,9 +7,14 @@
 - `email:graph_subscriptions` (hourly): `connectors.graph_subscriptions.renew_graph_subscriptions`
   when that module is present.
 - `email:poll` (every `EMAIL_POLL_INTERVAL_S`, only without `PUBLIC_BASE_URL`, i.e. when no
-  push can reach this install): one `email_received` event per connected Google mailbox, keyed
-  per mailbox and interval, so a fire acted on twice still makes one job. It runs in the
-  long-lived app process's scheduler (`app.register_crons`), not as a cold-started task.
+  push can reach this install): one `email_received` event per connected Google and Microsoft
+  mailbox, keyed per mailbox and interval, so a fire acted on twice still makes one job (Gmail:
+  history from the stored id; Outlook: a Graph inbox delta pass, `poll_microsoft`). It runs in
+  the long-lived app process's scheduler (`app.register_crons`), not as a cold-started task.
+- `email:graph_missed` (same interval, only WITH `PUBLIC_BASE_URL`): the same poll event for
+  each Microsoft mailbox never polled (`mailbox_states.last_polled_at` NULL or no row) — a new
+  mailbox (its first pass starts the delta link) or one whose Graph lifecycle `missed`
+  notification cleared `last_polled_at` (`bot/webhooks/graph.py`). The pass sets it again.
 
 Each fire is acted on once across processes (`flows.crons`). No address is logged.
 """
@@ -23,17 +28,17 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlmodel import select
+from sqlmodel import col, select
 
 from flows.crons import CronSpec
 from flows.events import Event, EventSource, EventType
 from storage import email_threads as repo
 from storage.connections import ACTIVE
-from storage.models import Connection
+from storage.models import Connection, MailboxState
 
 log = logging.getLogger(__name__)
 
-POLL_PROVIDERS = ("google",)  # Graph inboxes are pushed or renewed; polling them needs delta
+POLL_PROVIDERS = ("google", "microsoft")
 
 
 async def active_mailboxes(db: Any, providers: tuple[str, ...]) -> list[Connection]:
@@ -42,6 +47,22 @@ async def active_mailboxes(db: Any, providers: tuple[str, ...]) -> list[Connecti
             Connection.status == ACTIVE,
             Connection.provider.in_(providers),  # type: ignore[attr-defined]
             Connection.user_id.is_not(None),  # type: ignore[union-attr]
+        )
+        return list((await s.exec(stmt.order_by(Connection.id))).all())
+
+
+async def never_polled_graph_mailboxes(db: Any) -> list[Connection]:
+    """Active Microsoft mailboxes whose inbox state has no `last_polled_at` (or no row)."""
+    async with db.session() as s:
+        stmt = (
+            select(Connection)
+            .outerjoin(MailboxState, col(MailboxState.connection_id) == col(Connection.id))
+            .where(
+                Connection.status == ACTIVE,
+                Connection.provider == "microsoft",
+                col(Connection.user_id).is_not(None),
+                col(MailboxState.last_polled_at).is_(None),
+            )
         )
         return list((await s.exec(stmt.order_by(Connection.id))).all())
 
@@ -55,7 +76,12 @@ def poll_events(conns: list[Connection], fire: datetime) -> list[Event]:
             source=EventSource.WEBHOOK_EMAIL,
             org_id=c.org_id,
             user_id=c.user_id,
-            payload={"provider": c.provider, "connection_id": c.id, "poll": True},
+            payload={
+                "provider": c.provider,
+                "connection_id": c.id,
+                "poll": True,
+                "fired_at": stamp,
+            },
             idempotency_key=f"email_received:poll:{c.id}:{stamp}",
         )
         for c in conns
@@ -125,12 +151,19 @@ def cron_specs(deps: Any) -> list[CronSpec]:
             "email:graph_subscriptions", CronTrigger(minute=41, timezone="UTC"), graph_subscriptions
         ),
     ]
+    interval = float(deps.settings.email_poll_interval_s)
+    every = IntervalTrigger(seconds=interval, timezone="UTC")
     if not deps.settings.public_base_url:
 
         async def poll(fire: datetime) -> list[Event]:
             return poll_events(await active_mailboxes(deps.db, POLL_PROVIDERS), fire)
 
-        interval = float(deps.settings.email_poll_interval_s)
-        specs.append(CronSpec("email:poll", IntervalTrigger(seconds=interval, timezone="UTC"), poll,
+        specs.append(CronSpec("email:poll", every, poll, misfire_grace_time=max(1, int(interval))))
+    else:
+
+        async def missed(fire: datetime) -> list[Event]:
+            return poll_events(await never_polled_graph_mailboxes(deps.db), fire)
+
+        specs.append(CronSpec("email:graph_missed", every, missed,
                               misfire_grace_time=max(1, int(interval))))  # fmt: skip
     return specs

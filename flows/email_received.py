@@ -6,7 +6,10 @@ Steps:
                 stored `mailbox_states.history_id` (HistoryExpired -> a bounded scan of recent
                 INBOX messages), `messages.get` raw per new id, the cursor moved forward in the
                 same transaction as the rows. Microsoft: the message's MIME via the Graph
-                connector. Demo (sandbox panel only): the RFC 822 text in the payload. Our own
+                connector; without a message id (a poll), a Graph inbox delta pass from the
+                delta link in `mailbox_states.history_id` (expired -> restart from recent mail)
+                that queues one job per new message under the change notification's key
+                (`poll_microsoft`). Demo (sandbox panel only): the RFC 822 text in the payload. Our own
                 outbound mail (the rep's address, or a Message-ID Sixty sent) and messages
                 already stored are skipped. Each message is parsed (`skills.email_parse`),
                 stored in its thread (`storage.email_threads`) and the thread linked to the
@@ -66,7 +69,6 @@ SEQUENCE = "email_received"
 VERSION = 1
 RECENT_SCAN_LIMIT = 25
 RECENT_SCAN_MAX_AGE = timedelta(days=3)
-APPROVED = ("approved", "edited", "approve", "edit")
 DRAFT_CATEGORIES = ("needs_response", "interested")
 
 
@@ -243,6 +245,103 @@ async def fetch_microsoft(ctx: StepContext, connection_id: int, message_id: str)
     return [Fetched(message_id, raw, meta.conversation_id)]
 
 
+def fresh_delta_link(since: datetime, folder: str = "inbox") -> str:
+    """A first inbox delta request limited to mail received since `since` (the one `$filter`
+    Graph's message delta accepts), already percent-encoded as the client expects of a link."""
+    from urllib.parse import quote, urlencode
+
+    query = urlencode({"$select": "id,conversationId,receivedDateTime,isDraft",
+                       "$filter": f"receivedDateTime ge {since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"},
+                      quote_via=quote, safe="$'(),/:@")  # fmt: skip
+    return f"/me/mailFolders/{folder}/messages/delta?{query}"
+
+
+def _received(item: dict[str, Any]) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(item["receivedDateTime"])).astimezone(UTC)
+    except (KeyError, ValueError):
+        return None
+
+
+async def graph_delta(ctx: StepContext, connection_id: int, link: str | None) -> dict[str, Any]:
+    """One delta pass over the inbox: {"ids": new message ids, oldest first, "link": the next
+    delta link or None, "restarted": whether it began again from recent mail}. No stored link,
+    or an expired one (`DeltaExpired`, 410), restarts from mail of the last
+    `RECENT_SCAN_MAX_AGE`; drafts, removals, mail older than that and messages already stored
+    are left out."""
+    from connectors import graph
+
+    client = await graph_client_for(ctx.db, ctx.settings, connection_id)
+    if client is None:
+        raise LookupError("mailbox connection is gone or inactive")
+    since = ctx.now() - RECENT_SCAN_MAX_AGE
+    restarted = link is None
+    try:
+        try:
+            items, nxt = await client.messages_delta(link or fresh_delta_link(since))
+        except graph.GraphError as exc:
+            if link is None or not (isinstance(exc, graph.DeltaExpired) or exc.status == 410):
+                raise
+            restarted = True
+            items, nxt = await client.messages_delta(fresh_delta_link(since))
+    except (graph.GraphRateLimited, graph.GraphUnavailable) as exc:
+        raise TransientError("graph unavailable", getattr(exc, "retry_after", None)) from None
+    finally:
+        await client.aclose()
+    ids: list[str] = []
+    async with ctx.db.session() as s:
+        for item in items:
+            mid = str(item.get("id") or "")
+            when = _received(item)
+            if (not mid or mid in ids or "@removed" in item or item.get("isDraft")
+                    or (when is not None and when < since)):  # fmt: skip
+                continue
+            if not await repo.message_seen(s, user_id=ctx.user_id or 0, provider="microsoft",
+                                           provider_message_id=mid):  # fmt: skip
+                ids.append(mid)
+    return {"ids": ids, "link": nxt, "restarted": restarted, "seen": len(items)}
+
+
+async def poll_microsoft(ctx: StepContext, connection_id: int) -> StepResult:
+    """The polling fallback for an Outlook inbox: a Graph delta pass from the delta link stored
+    in `mailbox_states.history_id`; each new message becomes the same job a change
+    notification makes (payload `{provider, connection_id, message_id}`, key
+    `email_received:microsoft:{connection_id}:{message_id}`), so push and poll make one job.
+    The answer is recorded before the cursor moves, and the cursor (with `last_polled_at`)
+    moves before the jobs are created with this one's completion: a crash anywhere loses no
+    message. A poll fired before the mailbox's last completed poll does nothing."""
+    async with ctx.db.session() as s:
+        state = await s.get(MailboxState, connection_id)
+        link = state.history_id if state is not None else None
+        last = state.last_polled_at if state is not None else None
+    fired = ctx.payload.get("fired_at")
+    if fired and last is not None and last >= datetime.fromisoformat(str(fired)):
+        return StepResult({"message": None, "more": 0, "queued": 0, "polled_after": True})
+    delta = await ctx.effect("delta", lambda: graph_delta(ctx, connection_id, link))
+
+    async def save_cursor() -> bool:
+        async with ctx.db.transaction() as s:
+            row = await repo.mailbox_state(s, connection_id)
+            if delta["link"]:
+                row.history_id = str(delta["link"])
+            row.last_polled_at = ctx.now()
+            s.add(row)
+        return True
+
+    await ctx.effect("cursor", save_cursor)
+    for mid in delta["ids"]:
+        ctx.queue_followup(Event(
+            type=EventType.EMAIL_RECEIVED, source=EventSource.ORCHESTRATOR_CHAIN, org_id=ctx.org_id,
+            user_id=ctx.user_id, parent_job_id=ctx.job_id,
+            payload={"provider": "microsoft", "connection_id": connection_id, "message_id": mid},
+            idempotency_key=f"email_received:microsoft:{connection_id}:{mid}",
+        ))  # fmt: skip
+    log.info("outlook inbox polled", extra={"job_id": ctx.job_id, "connection_id": connection_id,
+             "changes": delta["seen"], "new": len(delta["ids"]), "restarted": delta["restarted"]})  # fmt: skip
+    return StepResult({"message": None, "more": 0, "queued": len(delta["ids"]),
+                       "restarted": delta["restarted"]})  # fmt: skip
+
+
 def _demo_fetch(payload: dict[str, Any]) -> list[Fetched]:
     raw = str(payload.get("raw") or "").encode("utf-8", errors="replace")
     if not raw.strip():
@@ -343,6 +442,8 @@ async def fetch(ctx: StepContext) -> StepResult:
         items, next_history, scanned = await fetch_google(ctx, conn_id)
         if scanned:
             min_date = ctx.now() - RECENT_SCAN_MAX_AGE
+    elif provider == "microsoft" and not payload.get("message_id"):
+        return await poll_microsoft(ctx, int(payload["connection_id"]))
     elif provider == "microsoft":
         items = await fetch_microsoft(
             ctx, int(payload["connection_id"]), str(payload["message_id"])
@@ -570,7 +671,7 @@ async def deliver_reply(ctx: StepContext) -> dict[str, Any]:
     from blocks.post_meeting import approved_copy_blocks
 
     assert ctx.approval is not None
-    if ctx.approval.decision not in APPROVED:
+    if not ctx.approval.approved:
         return {"decision": ctx.approval.decision}
     final = ctx.approval.payload.get("draft") or {}
     out = ctx.outputs["classify"]
@@ -612,7 +713,7 @@ async def referral_review(ctx: StepContext) -> dict[str, Any]:
 
 async def add_referral(ctx: StepContext) -> dict[str, Any]:
     assert ctx.approval is not None
-    if ctx.approval.decision not in APPROVED:
+    if not ctx.approval.approved:
         return {"created": False, "decision": ctx.approval.decision}
     p = ctx.approval.payload
     name = str(p.get("referred_name") or (p.get("fields") or {}).get("Name") or "").strip()
@@ -674,7 +775,7 @@ async def close_review(ctx: StepContext) -> dict[str, Any]:
 async def apply_close(ctx: StepContext) -> dict[str, Any]:
     assert ctx.approval is not None
     p = ctx.approval.payload
-    if ctx.approval.decision not in APPROVED or not p.get("deal_id"):
+    if not ctx.approval.approved or not p.get("deal_id"):
         return {"applied": False, "decision": ctx.approval.decision}
     action = "nurture" if p.get("action") == "nurture" else "closed_lost"
     prov = {

@@ -9,7 +9,9 @@
   once `revoke_refresh_tokens()` ran). ID tokens are unsigned-JWT shaped (MSAL only decodes).
 - Graph v1.0 (plain http at `graph_base`): `/me`, `/me/sendMail`, `/me/messages/{id}/reply`,
   `/me/messages` (`$filter` on the send-marker extended property), `/me/messages/{id}` and
-  `/$value`, inbox messages delta, `/me/calendar/getSchedule`, `/me/events` (create with
+  `/$value`, inbox messages delta (id, conversationId, receivedDateTime, isDraft; the one
+  `$filter` Graph allows there, `receivedDateTime ge|gt`; `fail_next("mail.delta", 410)` for an
+  expired link), `/me/calendar/getSchedule`, `/me/events` (create with
   transactionId dedup — `dedupe_transactions=False` to model a server that does not — and list
   with the extended-property filter), `/me/calendarView/delta` (paged by `delta_page_size`, 410
   `syncStateNotFound` after `expire_delta_tokens()`), `/subscriptions` (create runs the
@@ -528,8 +530,18 @@ class FakeGraph:
         acct = request[ACCOUNT]
         inbox = [m for m in self.messages[acct].values() if m.get("parentFolderId") == "inbox"]
         start = int(request.query.get("$deltatoken", "0"))
+        items = inbox[start:]
+        flt = request.query.get("$filter")  # Graph allows only receivedDateTime ge|gt here
+        if flt:
+            m = re.fullmatch(r"receivedDateTime (ge|gt) (\S+)", flt)
+            if m is None:
+                return graph_error(400, "ErrorInvalidUrlQueryFilter")
+            since = dt.datetime.fromisoformat(m[2])
+            items = [x for x in items if (dt.datetime.fromisoformat(x["receivedDateTime"]) >= since
+                     if m[1] == "ge" else dt.datetime.fromisoformat(x["receivedDateTime"]) > since)]  # fmt: skip
         link = f"{self.graph_base}/me/mailFolders/inbox/messages/delta?$deltatoken={len(inbox)}"
-        return web.json_response({"value": [{"id": m["id"]} for m in inbox[start:]],
+        fields = ("id", "conversationId", "receivedDateTime", "isDraft")
+        return web.json_response({"value": [{k: x[k] for k in fields if k in x} for x in items],
                                   "@odata.deltaLink": link})  # fmt: skip
 
     # ------------------------------------------------------------------ calendar
