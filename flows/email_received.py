@@ -250,7 +250,7 @@ def fresh_delta_link(since: datetime, folder: str = "inbox") -> str:
     Graph's message delta accepts), already percent-encoded as the client expects of a link."""
     from urllib.parse import quote, urlencode
 
-    query = urlencode({"$select": "id,conversationId,receivedDateTime,isDraft",
+    query = urlencode({"$select": "id,conversationId,receivedDateTime,isDraft", "$top": "50",
                        "$filter": f"receivedDateTime ge {since.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"},
                       quote_via=quote, safe="$'(),/:@")  # fmt: skip
     return f"/me/mailFolders/{folder}/messages/delta?{query}"
@@ -322,8 +322,8 @@ async def poll_microsoft(ctx: StepContext, connection_id: int) -> StepResult:
     async def save_cursor() -> bool:
         async with ctx.db.transaction() as s:
             row = await repo.mailbox_state(s, connection_id)
-            if delta["link"]:
-                row.history_id = str(delta["link"])
+            if delta["link"] or delta["restarted"]:  # never keep a link that expired
+                row.history_id = str(delta["link"]) if delta["link"] else None
             row.last_polled_at = ctx.now()
             s.add(row)
         return True
