@@ -62,7 +62,7 @@ from connectors.calendar import (
 )
 from connectors.google_calendar import Attendee
 from flows.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
-from flows.step import StepContext
+from flows.step import APPROVED_DECISIONS, StepContext
 from skills.slot_types import (
     DEFAULT_DURATION_MINUTES,
     Interval,
@@ -95,7 +95,6 @@ log = logging.getLogger(__name__)
 SEQUENCE = "calendar_find_times"
 VERSION = 1
 MAX_OPTIONS = 5
-APPROVED = ("approved", "edited", "approve", "edit")
 
 # City, region and abbreviation hints for a prospect's zone (company location, signature).
 ZONE_HINTS: tuple[tuple[str, str], ...] = (
@@ -544,7 +543,7 @@ async def check_slot(ctx: StepContext) -> dict[str, Any]:
 
 async def create_invite(ctx: StepContext) -> dict[str, Any]:
     assert ctx.approval is not None
-    if ctx.approval.decision not in APPROVED:
+    if not ctx.approval.approved:
         return {"decision": ctx.approval.decision}
     params = search_params(ctx.payload)
     who = await load_who(ctx, params)
@@ -661,7 +660,7 @@ async def send_times_email(ctx: StepContext) -> dict[str, Any]:
     """The approved draft goes to `flows.email_send.hand_off` (undo window, limits, audit)."""
     assert ctx.approval is not None
     decision = ctx.approval.decision
-    if decision not in APPROVED:
+    if decision not in APPROVED_DECISIONS:
         return {"decision": decision}
     payload = ctx.approval.payload
     draft = payload.get("draft") or {}

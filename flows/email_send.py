@@ -88,7 +88,6 @@ SEQUENCE = "email_send"
 VERSION = 1
 EVENT = "email_send"
 PERMISSION_KIND = "email_send_permission"
-APPROVED = ("approved", "edited", "approve", "edit")
 PROVIDER_LABELS = {"google": "Gmail", "microsoft": "Outlook", "demo": "demo mailbox"}
 
 GRAPH_GRACE = timedelta(minutes=2)  # connectors.graph.SENT_VISIBILITY_GRACE
@@ -127,7 +126,7 @@ async def hand_off(
     Call it from the step behind the approval gate, after checking the decision approved it.
     Returns `{"send_id", "message_id"}` when queued, `{"fallback": reason}` when the rep
     got the draft to copy instead."""
-    if ctx.approval is None or ctx.approval.decision not in APPROVED:
+    if ctx.approval is None or not ctx.approval.approved:
         raise PermissionError("sending as the rep needs the rep's approval")
     if ctx.user_id is None:
         raise LookupError("the job has no rep to send as")

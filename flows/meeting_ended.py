@@ -392,14 +392,13 @@ async def draft_follow_up_step(ctx: StepContext) -> dict[str, Any]:
     }
 
 
-APPROVED = ("approved", "edited", "approve", "edit")
 
 
 async def deliver_follow_up(ctx: StepContext) -> dict[str, Any]:
     """After the rep's decision on the draft (the gate before this step)."""
     assert ctx.approval is not None
     final = ctx.approval.payload.get("draft") or {}
-    if ctx.approval.decision not in APPROVED:
+    if not ctx.approval.approved:
         return {"decision": ctx.approval.decision}
     # Sent as the rep through the undo window when their mailbox may send; else copy + ask once.
     from flows.email_send import hand_off
@@ -428,7 +427,7 @@ async def apply_crm(ctx: StepContext) -> dict[str, Any]:
     assert ctx.approval is not None
     proposed = ctx.approval.payload.get("change_ids") or []
     async with ctx.db.transaction() as s:
-        if ctx.approval.decision in APPROVED:
+        if ctx.approval.approved:
             return {"applied": await crm.apply_proposed(s, change_ids=proposed, now=ctx.now())}
         await crm.reject_proposed(s, change_ids=proposed)
     return {"applied": 0}
@@ -451,7 +450,7 @@ async def tasks_review(ctx: StepContext) -> dict[str, Any]:
 
 async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:
     assert ctx.approval is not None
-    if ctx.approval.decision not in APPROVED:
+    if not ctx.approval.approved:
         return {"created": 0}
     call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
     keep = ctx.approval.payload.get("tasks") or []

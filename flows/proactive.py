@@ -54,7 +54,6 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 PRE_MEETING_MINUTES = 90
-APPROVED = ("approved", "edited")
 ATTENTION = tuple(sk.ATTENTION_CATEGORIES)
 DAY_NAMES = {"mon-fri": "weekdays", "mon-sun": "every day", "daily": "every day"}
 
@@ -702,7 +701,7 @@ async def draft_revival(ctx: StepContext) -> dict[str, Any]:
 async def deliver_revival(ctx: StepContext) -> dict[str, Any]:
     assert ctx.approval is not None
     final = ctx.approval.payload.get("draft") or {}
-    if ctx.approval.decision not in APPROVED:
+    if not ctx.approval.approved:
         return {"decision": ctx.approval.decision}
     # Sent as the rep through the undo window when their mailbox may send; else copy + ask once.
     from flows.email_send import hand_off

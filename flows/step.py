@@ -33,6 +33,9 @@ class StepResult:
     goto: str | None = None
 
 
+APPROVED_DECISIONS = frozenset({"approve", "approved", "edit", "edited"})
+
+
 @dataclass(frozen=True)
 class Approval:
     """How a gate was resolved; `payload` is the shown payload with the rep's edits applied."""
@@ -41,6 +44,11 @@ class Approval:
     actor: str | None
     payload: dict[str, Any]
     modifications: dict[str, Any] | None = None
+
+    @property
+    def approved(self) -> bool:
+        """Approved as shown or with the rep's edits (either spelling of the decision)."""
+        return self.decision in APPROVED_DECISIONS
 
 
 class TransientError(Exception):

@@ -173,6 +173,12 @@ async def test_morning_brief_now_pipeline_and_revival(app: Runtime) -> None:
     assert revive["value"] not in [
         a["value"] for a in _actions(updated) if a["action_id"] == ProactiveAction.REVIVE
     ]
+    # approving hands the draft to the send flow: with no mailbox connected, the rep gets it to copy
+    send = next(a for a in _actions(gate) if a["action_id"] == ApprovalAction.APPROVE)
+    await sb.click(JAMIE, gate, ApprovalAction.APPROVE, send["value"])
+    await sb.wait_for(
+        lambda: any("mail client" in (m.get("text") or "") for m in sb.dm_messages(JAMIE)), timeout=20
+    )
 
 
 async def test_pre_meeting_brief_fires_90_minutes_before(app: Runtime) -> None:

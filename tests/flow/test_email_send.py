@@ -25,7 +25,7 @@ from bot.email_actions import cancel_send
 from config.settings import Settings
 from connectors.google_oauth import GMAIL_READONLY, GMAIL_SEND
 from connectors.mailbox import cipher_for
-from flows.email_send import APPROVED, hand_off
+from flows.email_send import hand_off
 from flows.email_send import register as register_send
 from flows.engine import Engine
 from flows.events import Decision, Event, JobRef
@@ -78,7 +78,7 @@ def follow_up_registry() -> SequenceRegistry:
 
     async def deliver(ctx: StepContext) -> dict[str, Any]:
         assert ctx.approval is not None
-        if ctx.approval.decision not in APPROVED:
+        if not ctx.approval.approved:
             return {"decision": ctx.approval.decision}
         return await hand_off(ctx, ctx.approval.payload["draft"], deal_id=ctx.payload.get("deal_id"),
                               email_thread_id=ctx.payload.get("email_thread_id"))  # fmt: skip
