@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, select
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Company, Contact, Deal, Org, OrgSettings, User, UserPreferences
@@ -33,22 +33,29 @@ def row_dict(row: Any) -> dict[str, Any]:
     return out
 
 
-async def load_tier1(conn: AsyncConnection, job: dict[str, Any]) -> dict[str, Any]:
-    """Org, org settings, user and preferences in one round trip (outer joins)."""
+def _tier1_statement() -> Any:
     orgs, sets = Org.__table__, OrgSettings.__table__
     users, prefs = User.__table__, UserPreferences.__table__
-    uid = job.get("user_id") or -1
-    q = (
+    return (
         select(orgs, sets, users, prefs)
         .select_from(
             orgs.outerjoin(sets, sets.c.org_id == orgs.c.id)
-            .outerjoin(users, (users.c.id == uid) & (users.c.org_id == orgs.c.id))
+            .outerjoin(users, (users.c.id == bindparam("uid")) & (users.c.org_id == orgs.c.id))
             .outerjoin(prefs, prefs.c.user_id == users.c.id)
         )
-        .where(orgs.c.id == job["org_id"])
+        .where(orgs.c.id == bindparam("org_id"))
         .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
     )
-    row = (await conn.execute(q)).first()
+
+
+# Built once: constructing this 4-table select cost more than running it.
+_TIER1 = _tier1_statement()
+
+
+async def load_tier1(conn: AsyncConnection, job: dict[str, Any]) -> dict[str, Any]:
+    """Org, org settings, user and preferences in one round trip (outer joins)."""
+    params = {"org_id": job["org_id"], "uid": job.get("user_id") or -1}
+    row = (await conn.execute(_TIER1, params)).first()
     parts: dict[str, dict[str, Any]] = {
         "orgs": {},
         "org_settings": {},
