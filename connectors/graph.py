@@ -787,10 +787,3 @@ async def client_for_connection(db: Any, settings: Any, connection_id: int) -> G
     from connectors.graph_adapters import client_for_connection as make
 
     return await make(db, settings, connection_id)
-
-
-def graph_mailbox(db: Any, settings: Any, conn: Any) -> Any:
-    """The rep's Outlook as a `connectors.mailbox.Mailbox` (`connectors.graph_adapters`)."""
-    from connectors.graph_adapters import GraphMailbox
-
-    return GraphMailbox(db, settings, conn)

@@ -8,18 +8,8 @@ and Outlook/Graph are treated alike.
   Microsoft connection, base URL from GRAPH_API_BASE, refreshing (and storing the rotated
   tokens) on a 401. The caller closes it (`aclose()`). Also reachable as
   `connectors.graph.client_for_connection`.
-- `GraphMailbox` implements `connectors.mailbox.Mailbox` (`connectors.graph.graph_mailbox`):
-  `send(composed, thread_id)` turns the composed RFC 5322 message into Graph JSON (subject,
-  HTML or text body, to/cc/bcc) and sends it with the composed `Message-ID` as the send marker;
-  with `thread_id` — for Graph, the Graph id of the message being answered — it uses
-  `/messages/{id}/reply`, so Exchange threads it (In-Reply-To, References, conversation).
-  `find_sent(message_id_header)` is the exactly-once lookup by that marker. Outlook signatures
-  are not readable through Graph: `signature()` is None (the App Home one applies).
-- `GraphCalendar` implements `connectors.calendar.CalendarProvider` (name `microsoft`):
-  `busy` via getSchedule (tentative kept as tentative; invisible calendars left out),
-  `create_event` looks the transaction up first, then creates with `transactionId` and a
-  Teams link, `incremental_sync` via calendarView delta over `SYNC_PAST`..`SYNC_AHEAD`
-  (an expired delta link -> a full sync).
+- The Outlook mailbox and calendar providers themselves are `connectors.mailbox.GraphMailbox`
+  and `connectors.calendar.GraphCalendar`.
 - Subscriptions with settings: `webhook_urls(settings)` (under PUBLIC_BASE_URL; None without
   one: use the polling fallback), `subscribe_connection(db, settings, connection_id, now)`
   (inbox, plus calendar when granted; call it after a connect), `graph_factory_for(db,
@@ -29,26 +19,15 @@ Nothing here logs addresses, subjects or bodies.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import getaddresses
+from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.graph import (
     GRAPH_BASE,
-    Attendee,
-    DeltaExpired,
     GraphClient,
-    OutgoingMail,
-    Recipient,
-    marker_fields,
-    parse_time,
 )
-from connectors.microsoft_oauth import MAIL_SEND, PROVIDER, MicrosoftOAuth, has_scope
+from connectors.microsoft_oauth import PROVIDER, MicrosoftOAuth, has_scope
 from storage.connections import ACTIVE, StoredConnection, connection_by_id
 from storage.engine import Database
 
@@ -101,173 +80,6 @@ async def client_for_connection(db: Database, settings: Any, connection_id: int)
 
 
 # --------------------------------------------------------------------------- mail
-
-
-def _recipients(msg: EmailMessage, header: str) -> list[Recipient]:
-    return [Recipient(addr, name) for name, addr in getaddresses(msg.get_all(header, [])) if addr]
-
-
-def graph_message_from_mime(raw: bytes) -> tuple[dict[str, Any], str | None]:
-    """(writable Graph message properties, Message-ID) from an RFC 5322 message."""
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(msg, EmailMessage)
-    part = msg.get_body(preferencelist=("html", "plain"))
-    content = part.get_content() if part is not None else ""
-    html = part is not None and part.get_content_subtype() == "html"
-    out = OutgoingMail(subject=str(msg.get("Subject") or ""), body=str(content),
-                       to=_recipients(msg, "To"), cc=_recipients(msg, "Cc"),
-                       bcc=_recipients(msg, "Bcc"), html=html).as_graph()  # fmt: skip
-    mid = msg.get("Message-ID")
-    return out, (str(mid).strip() if mid else None)
-
-
-class GraphMailbox:
-    """Outlook for one connected rep (the `connectors.mailbox.Mailbox` protocol)."""
-
-    provider = PROVIDER
-    demo = False
-
-    def __init__(self, db: Database, settings: Any, conn: StoredConnection) -> None:
-        self._db = db
-        self._settings = settings
-        self._conn = conn
-        self.address = conn.account_email or ""
-
-    @property
-    def can_send(self) -> bool:
-        return has_scope(self._conn.scopes, MAIL_SEND)
-
-    def _client(self) -> GraphClient:
-        return client_from(self._db, self._settings, self._conn)
-
-    async def send(self, composed: Any, thread_id: str | None) -> Any:
-        from connectors.mailbox import SentRef
-
-        message, marker = graph_message_from_mime(composed.raw)
-        marker = marker or composed.message_id
-        async with self._client() as graph:
-            if thread_id:
-                await graph.reply(thread_id, message=message, marker=marker)
-            else:
-                await graph.send_mail({**message, **marker_fields(marker)})
-            found = await graph.find_sent(marker)
-        # Exchange sends asynchronously: the Sent Items copy may not be visible yet
-        return SentRef(found or marker, thread_id, PROVIDER)
-
-    async def find_sent(self, message_id_header: str) -> Any:
-        from connectors.mailbox import SentRef
-
-        async with self._client() as graph:
-            found = await graph.find_sent(message_id_header.strip())
-        return SentRef(found, None, PROVIDER) if found else None
-
-    async def signature(self) -> str | None:
-        return None  # Graph v1.0 exposes no Outlook signature
-
-
-def graph_mailbox(db: Database, settings: Any, conn: StoredConnection) -> GraphMailbox:
-    return GraphMailbox(db, settings, conn)
-
-
-# --------------------------------------------------------------------------- calendar
-
-
-def change_from_graph(item: dict[str, Any]) -> Any:
-    """A Graph event (or `@removed` entry) as a `connectors.calendar.EventChange`."""
-    from connectors.calendar import EventChange
-
-    ext = str(item.get("id") or "")
-    if not ext:
-        return None
-    if "@removed" in item or item.get("isCancelled"):
-        epoch = datetime.fromtimestamp(0, UTC)
-        return EventChange(ext, epoch, epoch, status="cancelled")
-    start, end = item.get("start") or {}, item.get("end") or {}
-    if not start.get("dateTime") or not end.get("dateTime"):
-        return None
-    show_as = str(item.get("showAs") or "busy")
-    show_as = show_as if show_as in ("busy", "tentative", "free", "oof") else "busy"
-    attendees = [
-        {"email": (a.get("emailAddress") or {}).get("address"),
-         "name": (a.get("emailAddress") or {}).get("name") or "",
-         "response": (a.get("status") or {}).get("response") or ""}
-        for a in item.get("attendees") or [] if (a.get("emailAddress") or {}).get("address")
-    ]  # fmt: skip
-    return EventChange(
-        ext, parse_time(start["dateTime"], start.get("timeZone")),
-        parse_time(end["dateTime"], end.get("timeZone")), title=str(item.get("subject") or ""),
-        all_day=bool(item.get("isAllDay")),
-        status="tentative" if show_as == "tentative" else "confirmed", show_as=show_as,
-        attendees=attendees,
-    )  # fmt: skip
-
-
-class GraphCalendar:
-    """The rep's Outlook calendar (the `connectors.calendar.CalendarProvider` protocol)."""
-
-    name = PROVIDER
-
-    def __init__(self, client: GraphClient, *, now: Any = None) -> None:
-        self.client = client
-        self._now = now or (lambda: datetime.now(UTC))
-
-    async def busy(self, emails: Sequence[str], start: datetime, end: datetime) -> dict[str, Any]:
-        from connectors.calendar import BusyBlock
-
-        schedules = await self.client.get_schedule(list(emails), start, end)
-        by_lower = {k.lower(): v for k, v in schedules.items()}
-        out: dict[str, Any] = {}
-        for addr in emails:
-            sched = by_lower.get(addr.lower())
-            if sched is None or not sched.visible:
-                continue
-            out[addr] = [BusyBlock(b.start, b.end, tentative=b.status == "tentative")
-                         for b in sched.busy]  # fmt: skip
-        return out
-
-    async def create_event(self, event: Any) -> Any:
-        from connectors.calendar import CreatedInvite
-
-        found = await self.client.find_event(event.transaction_id)
-        if found is None:
-            found = await self.client.create_event(
-                subject=event.summary, body=event.description, start=event.start, end=event.end,
-                tz=event.tz, attendees=[Attendee(a.email, a.name, a.optional)
-                                        for a in event.attendees],
-                online_meeting=event.with_video, transaction_id=event.transaction_id,
-            )  # fmt: skip
-        return CreatedInvite(found.id, self.name, found.web_link, found.join_url)
-
-    async def incremental_sync(self, token: str | None) -> Any:
-        from connectors.calendar import SyncBatch
-
-        now = self._now()
-        full = token is None
-        try:
-            items, link = await self.client.events_delta(token, start=now - SYNC_PAST,
-                                                         end=now + SYNC_AHEAD)  # fmt: skip
-        except DeltaExpired:
-            log.info("graph delta link expired; full resync", extra={"provider": self.name})
-            items, link = await self.client.events_delta(None, start=now - SYNC_PAST,
-                                                         end=now + SYNC_AHEAD)  # fmt: skip
-            full = True
-        changes = [c for c in (change_from_graph(i) for i in items) if c is not None]
-        return SyncBatch(changes, link, full)
-
-
-async def graph_calendar_for(db: Database, settings: Any, user_id: int) -> GraphCalendar | None:
-    """The rep's Outlook calendar when they connected Microsoft with a calendar scope."""
-    from storage.connections import load_connection
-
-    async with db.session() as s:
-        conn = await load_connection(s, cipher=_cipher(settings), user_id=user_id,
-                                     provider=PROVIDER)  # fmt: skip
-    if conn is None or conn.status != ACTIVE or not has_scope(conn.scopes, "Calendars.Read"):
-        return None
-    return GraphCalendar(client_from(db, settings, conn))
-
-
-# --------------------------------------------------------------------------- subscriptions
 
 
 def webhook_urls(settings: Any) -> tuple[str, str] | None:
