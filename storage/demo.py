@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
-from sqlmodel import select
+from sqlalchemy import delete, update
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
@@ -149,9 +149,15 @@ async def _create_org(session: AsyncSession, now: datetime) -> Org:
         await session.flush()
         manager = manager or user
         by_email[p.email] = user
-        # Quiet hours off, so that a newcomer trying the sandbox in the evening sees every
-        # message at once; reps set their own in the Home tab.
-        session.add(UserPreferences(user_id=user.id, quiet_hours_start=None, quiet_hours_end=None))
+        session.add(UserPreferences(user_id=user.id))
+    # Quiet hours off, so that a newcomer trying the sandbox in the evening sees every message at
+    # once; reps set their own in the Home tab. (An UPDATE: on INSERT, None means "use the default".)
+    await session.flush()
+    await session.exec(  # type: ignore[call-overload]
+        update(UserPreferences)
+        .where(col(UserPreferences.user_id).in_([u.id for u in by_email.values()]))
+        .values(quiet_hours_start=None, quiet_hours_end=None)
+    )
     reps = [u for u in by_email.values() if u.role == "rep"]
 
     companies: dict[str, Company] = {}

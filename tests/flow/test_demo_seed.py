@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from storage.demo import seed_demo
 from storage.engine import Database
-from storage.models import Activity, CalendarEvent, Company, Deal, Transcript, User
+from storage.models import Activity, CalendarEvent, Company, Deal, Transcript, User, UserPreferences
 
 NOW = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # a Monday
 
@@ -33,10 +33,12 @@ async def test_seed_is_idempotent_and_realistic(db: Database) -> None:
 
     async with db.session() as s:
         roles = sorted(u.role for u in (await s.exec(select(User))).all())
+        quiet = {(p.quiet_hours_start, p.quiet_hours_end) for p in (await s.exec(select(UserPreferences))).all()}
         stages = {d.stage for d in (await s.exec(select(Deal))).all()}
         last = (await s.exec(select(Activity.deal_id, func.max(Activity.occurred_at)).group_by(Activity.deal_id))).all()
         earliest_event = (await s.exec(select(func.min(CalendarEvent.start_at)))).one()
     assert roles == ["admin", "rep", "rep", "rep"]
+    assert quiet == {(None, None)}  # the sandbox answers at any hour
     assert len(stages) >= 5
     stale = [deal for deal, at in last if (NOW - _aware(at)).days >= 14]
     assert 5 <= len(stale) <= 10
