@@ -83,6 +83,15 @@ def _as_action(text: str) -> str:
     return t[:1].lower() + t[1:] if t else t
 
 
+_LEAD_IN = re.compile(r"^(?:(?:but|and|so|well|honestly|okay|ok|yeah|yes|look|also)\b[,\s]*)+", re.I)
+
+
+def _highlight(text: str) -> str:
+    """A spoken line as a bullet: no leading "But"/"So"/"Honestly", capitalised, no full stop."""
+    t = _LEAD_IN.sub("", text.strip()).rstrip(".!")
+    return t[:1].upper() + t[1:]
+
+
 def _rep_line(step: Step, today: date) -> str:
     action = _as_action(step.text).replace("send you", "send over").replace("send both over", "send both")
     return f"- I'll {action}{due_phrase(step.due, today)}"
@@ -109,7 +118,7 @@ def draft_follow_up(data: FollowUpInput) -> Draft:
     if data.highlights:
         lines.append("")
         lines.append("What I took away:")
-        lines.extend(f"- {h.strip().rstrip('.')}" for h in data.highlights[:4])
+        lines.extend(f"- {_highlight(h)}" for h in data.highlights[:4] if _highlight(h))
     rep_steps = [s for s in data.steps if s.owner == "rep"]
     prospect_steps = [s for s in data.steps if s.owner == "prospect"]
     if rep_steps or prospect_steps or data.next_meeting:

@@ -13,13 +13,14 @@ def test_draft_names_people_steps_and_dates() -> None:
     draft = draft_follow_up(FollowUpInput(
         rep_name="Alex Rivera", prospect_names=["Sarah Chen", "Tom Becker"], company="Acme Corp",
         meeting_title="Acme pilot", meeting_date=MEETING,
-        highlights=["Budget is approved for this quarter", "You need to be live before the end of Q1"],
+        highlights=["Budget is approved for this quarter", "But you need to be live before the end of Q1."],
         steps=[Step("I'll send you a proposal with the pilot pricing by Friday.", "rep", date(2026, 11, 20)),
                Step("I'll loop in our security lead", "prospect", None)],
         next_meeting="on Tuesday morning", signature="Alex Rivera\nAccount Executive"))
     assert draft.subject == "Following up: Acme Corp and Sixty"
     assert draft.body.startswith("Hi Sarah and Tom,")
     assert "Budget is approved for this quarter" in draft.body
+    assert "- You need to be live before the end of Q1\n" in draft.body
     assert "- I'll send over a proposal with the pilot pricing by Friday" in draft.body
     assert "- You'll loop in your security lead" in draft.body
     assert "on Tuesday morning" in draft.body
