@@ -153,9 +153,13 @@ class Sql:
             f" {plus('expires')}, 0, {now}"
             f" WHERE EXISTS (SELECT 1 FROM sequence_jobs WHERE {fence})"
         )
+        # Where the gate's message is, stored even when a fast click resolved the gate before
+        # this write (else the resolution could never update the message); only the expiry
+        # clock is for pending gates.
         self.gate_posted = self._p(
             f"UPDATE slack_pending_actions SET channel = :channel, message_ts = :ts,"
-            f" expires_at = {plus('expires')} WHERE id = :pa AND status = 'pending'"
+            f" expires_at = CASE WHEN status = 'pending' THEN {plus('expires')} ELSE expires_at END"
+            f" WHERE id = :pa"
         )
         self.gate_row = self._p(
             "SELECT id, status, decision, modifications, resolved_by, resolved_at, payload,"

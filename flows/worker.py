@@ -423,19 +423,53 @@ class JobRunner:
                 f"budget:{period}:{uid}",
                 lambda s=slack_id: self._post_dm(s, "AI budget spent", blocks),
             )
-            async with self.conn.begin():
-                await delivery.record(
-                    self.conn,
-                    org_id=self.org_id,
-                    user_id=uid,
-                    kind="budget_exhausted",
-                    dedupe_key=f"budget:{self.org_id}:{period}:{uid}",
-                    job_id=self.id,
-                    status="delivered",
-                    at=self.engine.clock(),
-                    channel=posted["channel"],
-                    ts=posted["ts"],
-                )
+            await self._record(
+                "budget_exhausted",
+                f"budget:{self.org_id}:{period}:{uid}",
+                "delivered",
+                self.engine.clock(),
+                user_id=uid,
+                channel=posted["channel"],
+                ts=posted["ts"],
+            )
+
+    async def _record(
+        self,
+        kind: str,
+        dedupe: str,
+        status: str,
+        at: datetime,
+        *,
+        user_id: int | None = None,
+        **extra: Any,
+    ) -> None:
+        """One row in `slack_notifications_sent`, in its own short transaction."""
+        async with self.conn.begin():
+            await self._record_in_tx(kind, dedupe, status, at, user_id=user_id, **extra)
+
+    async def _record_in_tx(
+        self,
+        kind: str,
+        dedupe: str,
+        status: str,
+        at: datetime,
+        *,
+        user_id: int | None = None,
+        **extra: Any,
+    ) -> None:
+        uid = user_id if user_id is not None else self.user_id
+        assert uid is not None
+        await delivery.record(
+            self.conn,
+            org_id=self.org_id,
+            user_id=uid,
+            kind=kind,
+            dedupe_key=dedupe,
+            job_id=self.id,
+            status=status,
+            at=at,
+            **extra,
+        )
 
     async def record_cost(
         self, skill: str, model: str, cost: float, tokens_in: int, tokens_out: int
@@ -523,34 +557,14 @@ class JobRunner:
             if until is not None and delivery.is_batchable(kind, held_ok=held_ok):
                 return await self._hold(step, key, kind, dedupe, "batched", now, text, dicts)
         if until is not None:
-            async with self.conn.begin():
-                await delivery.record(
-                    self.conn,
-                    org_id=self.org_id,
-                    user_id=self.user_id,
-                    kind=kind,
-                    dedupe_key=dedupe,
-                    job_id=self.id,
-                    status="deferred",
-                    at=now,
-                )
+            await self._record(kind, dedupe, "deferred", now)
             raise DeferDelivery(until)
         posted = await self.ledger.run(
             step, f"notify:{key}", lambda: self._post_dm(slack_id, text, dicts)
         )
-        async with self.conn.begin():
-            await delivery.record(
-                self.conn,
-                org_id=self.org_id,
-                user_id=self.user_id,
-                kind=kind,
-                dedupe_key=dedupe,
-                job_id=self.id,
-                status="delivered",
-                at=now,
-                channel=posted["channel"],
-                ts=posted["ts"],
-            )
+        await self._record(
+            kind, dedupe, "delivered", now, channel=posted["channel"], ts=posted["ts"]
+        )
         return Posted(posted["channel"], posted["ts"])
 
     async def _hold(
@@ -569,19 +583,15 @@ class JobRunner:
         user_id = self.user_id
 
         async def hold() -> dict[str, str]:
-            async with self.conn.begin():
-                await delivery.record(
-                    self.conn,
-                    org_id=self.org_id,
-                    user_id=user_id,
-                    kind=kind,
-                    dedupe_key=dedupe,
-                    job_id=self.id,
-                    status=status,
-                    at=now,
-                    summary=delivery.summary_of(text),
-                    blocks=blocks,
-                )
+            await self._record(
+                kind,
+                dedupe,
+                status,
+                now,
+                user_id=user_id,
+                summary=delivery.summary_of(text),
+                blocks=blocks,
+            )
             return {"channel": "", "ts": "", "held": status}
 
         await self.ledger.run(step, f"notify:{key}", hold)
@@ -640,17 +650,7 @@ class JobRunner:
         assert self.user_id is not None
         dedupe = f"gate:{p['id']}"
         if until is not None:
-            async with self.conn.begin():
-                await delivery.record(
-                    self.conn,
-                    org_id=self.org_id,
-                    user_id=self.user_id,
-                    kind="approval",
-                    dedupe_key=dedupe,
-                    job_id=self.id,
-                    status="deferred",
-                    at=now,
-                )
+            await self._record("approval", dedupe, "deferred", now)
             await self._release_at(until)
             return
         row = await self._gate_row(p["id"])
@@ -665,18 +665,9 @@ class JobRunner:
         )
         p["posted"] = True
         p["channel"], p["ts"] = posted["channel"], posted["ts"]
-        async with self.conn.begin():
-            await delivery.record(
-                self.conn,
-                org_id=self.org_id,
-                user_id=self.user_id,
-                kind="approval",
-                dedupe_key=dedupe,
-                job_id=self.id,
-                status="delivered",
-                at=now,
-                channel=posted["channel"],
-                ts=posted["ts"],
+        async with self.conn.begin():  # one transaction: record, gate posted, children, pause
+            await self._record_in_tx(
+                "approval", dedupe, "delivered", now, channel=posted["channel"], ts=posted["ts"]
             )
             await self.conn.exec_driver_sql(
                 self.sql.gate_posted,
@@ -736,7 +727,9 @@ class JobRunner:
 
     async def _show_resolution(self, row: Any, payload: dict[str, Any]) -> None:
         d = self.engine.delivery
-        if d is None or not row.channel or not row.message_ts:
+        shown = self.state.get("pending") or {}
+        channel, ts = row.channel or shown.get("channel"), row.message_ts or shown.get("ts")
+        if d is None or not channel or not ts:
             return
         view = ApprovalView.from_payload(row.id, row.kind, payload)
         if row.status == "expired":
@@ -752,7 +745,7 @@ class JobRunner:
         dicts = [b.to_dict() for b in blocks]
 
         # chat.update with the same content is idempotent: no ledger row (and no commit) needed
-        await d.update_message(row.channel, row.message_ts, fallback_text(view), dicts)
+        await d.update_message(channel, ts, fallback_text(view), dicts)
 
     # ------------------------------------------------------------------ follow-ups
 

@@ -241,3 +241,32 @@ async def test_dynamic_request_approval_from_a_skill(db: Any) -> None:
     await engine.drain()
     job = await status_of(db, ref.job_id)  # type: ignore[union-attr]
     assert job.context["outputs"]["stage"] == {"decision": "approve", "by": "U1"}
+
+
+async def test_a_click_before_the_gate_is_stored_still_updates_the_message(db: Any) -> None:
+    """The rep can click the moment the message appears, before the worker has written where
+    the message is; the resolution must still replace the buttons with who decided."""
+    org, users = await seed_org(db)
+    async with db.session() as s:
+        from storage.models import User
+
+        owner = (await s.get(User, users[0])).slack_user_id  # type: ignore[union-attr]
+    engine, _ = make_engine(db, email_registry())
+
+    class ClickingDelivery(RecordingDelivery):
+        async def post_message(self, channel: str, text: str, blocks: Any = None) -> Any:
+            posted = await super().post_message(channel, text, blocks)
+            async with db.session() as s:
+                pa = (await s.execute(select(SlackPendingAction))).scalars().first()
+            if pa is not None and pa.status == "pending":
+                await engine.resume(pa.id, Decision.APPROVE, owner)  # the click races the write
+            return posted
+
+    engine.delivery = ClickingDelivery()
+    await engine.submit(Event("email_followup", "test", org, users[0], {"id": "race"}))
+    await engine.drain()
+    updates = [c for c in engine.delivery.calls if c[0] == "chat.update"]
+    assert updates and "Approved by" in str(updates[-1][1])
+    async with db.session() as s:
+        pa = (await s.execute(select(SlackPendingAction))).scalars().one()
+    assert pa.status == "approved" and pa.channel and pa.message_ts
