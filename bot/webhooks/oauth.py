@@ -165,23 +165,25 @@ async def _refresh_home(deps: Any, user_id: int) -> None:
             log.info("home refresh after connect failed", extra={"error": type(exc).__name__})
 
 
+async def _callback_state(deps: Any, q: Any, provider: str, label: str) -> tuple[Any, web.Response | None]:
+    """The single-use state row of an OAuth callback, or the page that says why not."""
+    state = q.get("state", "")
+    async with deps.db.transaction() as s:
+        row = await take_oauth_state(s, state=state, provider=provider, now=deps.clock()) if state else None
+    if row is None:
+        return None, error_page("This link has expired or was already used. Start again from Sixty in Slack.")
+    if q.get("error"):
+        return None, error_page(f"{label} did not grant access (you may have cancelled). "
+                                "Start again from Sixty in Slack when you are ready.")
+    return row, None
+
+
 def register_routes(app: web.Application, deps: Any) -> None:
     async def google_callback(request: web.Request) -> web.Response:
         q = request.query
-        state = q.get("state", "")
-        async with deps.db.transaction() as s:
-            row = (
-                await take_oauth_state(s, state=state, provider="google", now=deps.clock())
-                if state
-                else None
-            )
-        if row is None:
-            return error_page(
-                "This link has expired or was already used. Start again from Sixty in Slack."
-            )
-        if q.get("error"):
-            return error_page("Google did not grant access (you may have cancelled). "
-                              "Start again from Sixty in Slack when you are ready.")  # fmt: skip
+        row, refused = await _callback_state(deps, q, "google", "Google")
+        if refused is not None:
+            return refused
         oauth = google_oauth(deps.settings)
         if oauth is None or not q.get("code") or not row.code_verifier:
             return error_page("Google is not set up on this install.", 503)
@@ -210,20 +212,9 @@ def register_routes(app: web.Application, deps: Any) -> None:
 
     async def microsoft_callback(request: web.Request) -> web.Response:
         q = request.query
-        state = q.get("state", "")
-        async with deps.db.transaction() as s:
-            row = (
-                await take_oauth_state(s, state=state, provider="microsoft", now=deps.clock())
-                if state
-                else None
-            )
-        if row is None:
-            return error_page(
-                "This link has expired or was already used. Start again from Sixty in Slack."
-            )
-        if q.get("error"):
-            return error_page("Microsoft did not grant access (you may have cancelled). "
-                              "Start again from Sixty in Slack when you are ready.")  # fmt: skip
+        row, refused = await _callback_state(deps, q, "microsoft", "Microsoft")
+        if refused is not None:
+            return refused
         ms = microsoft_oauth(deps.settings)
         if ms is None:
             return error_page("Microsoft 365 is not set up on this install.", 503)
