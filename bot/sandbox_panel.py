@@ -7,6 +7,7 @@ inbound code as production; they only make up the input.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -52,7 +53,8 @@ def meeting_ended_handler(deps: Deps, web_url: str, api_key: str) -> PanelHandle
             user = await user_by_slack_id(s, slack_user_id=slack_user_id)
         if user is None:
             return "Pick one of the demo reps first."
-        doc = demo_call_for(user, json.loads(DEMO_CALLS.read_text()))
+        calls = json.loads(await asyncio.to_thread(DEMO_CALLS.read_text))  # no file I/O on the loop
+        doc = demo_call_for(user, calls)
         body = meetingbaas_v1_body(doc, bot_id=f"sandbox-{uuid.uuid4()}")
         async with aiohttp.ClientSession() as http, http.post(
             f"{web_url}/webhooks/meetingbaas", json=body, headers={"x-meeting-baas-api-key": api_key}
