@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+import orjson
 from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -50,24 +51,76 @@ def _tier1_statement() -> Any:
 
 # Built once: constructing this 4-table select cost more than running it.
 _TIER1 = _tier1_statement()
+_TIER1_TABLES = ("org_settings", "user_preferences", "orgs", "users")
+_CACHE_ROWS = 256
 
 
-async def load_tier1(conn: AsyncConnection, job: dict[str, Any]) -> dict[str, Any]:
-    """Org, org settings, user and preferences in one round trip (outer joins)."""
-    params = {"org_id": job["org_id"], "uid": job.get("user_id") or -1}
-    row = (await conn.execute(_TIER1, params)).first()
-    parts: dict[str, dict[str, Any]] = {
-        "orgs": {},
-        "org_settings": {},
-        "users": {},
-        "user_preferences": {},
-    }
-    if row is not None:
-        for key, value in row._mapping.items():
-            for table in ("org_settings", "user_preferences", "orgs", "users"):
-                if key.startswith(table + "_"):
-                    parts[table][key[len(table) + 1 :]] = value
-                    break
+class Tier1Query:
+    """Tier 1 as driver-level SQL for one dialect, with SQLAlchemy's own result conversion.
+
+    The worker runs it on the raw connection in the same thread hop as the claim (SQLite) or
+    right after it (PostgreSQL), so the hot path skips SQLAlchemy's statement execution; the
+    values are converted by the column types' result processors, exactly as `conn.execute`
+    would (UTC datetimes, JSON, booleans).
+    """
+
+    def __init__(self, dialect: Any) -> None:
+        named = type(dialect)(paramstyle="pyformat" if dialect.name == "postgresql" else "named")
+        self.sql = str(_TIER1.compile(dialect=named))
+        self.dialect = dialect
+        self.columns: list[tuple[str, str, Any]] = []
+        for key, col in zip(_TIER1.selected_columns.keys(), _TIER1.selected_columns, strict=True):
+            table = next(t for t in _TIER1_TABLES if key.startswith(t + "_"))
+            self.columns.append((table, key[len(table) + 1 :], col.type))
+        self._procs: dict[tuple[Any, ...], list[Any]] = {}
+        self._cache: dict[Any, bytes] = {}  # (raw row, user id) -> the parsed dict as JSON
+
+    @staticmethod
+    def params(org_id: int, user_id: int | None) -> dict[str, Any]:
+        return {"org_id": org_id, "uid": user_id or -1}
+
+    def processors(self, description: Any) -> list[Any]:
+        """Result processors for the driver's column type codes (PostgreSQL needs them)."""
+        codes = tuple(d[1] for d in description or ())
+        procs = self._procs.get(codes)
+        if procs is None:
+            procs = self._procs[codes] = [
+                typ._cached_result_processor(self.dialect, codes[i] if codes else None)
+                for i, (_t, _n, typ) in enumerate(self.columns)
+            ]
+        return procs
+
+    def parse(self, row: Any, description: Any, user_id: int | None) -> dict[str, Any]:
+        """The tier-1 dict from one raw row and its cursor description.
+
+        Jobs of one rep read the same row again and again: an unchanged row is answered
+        from a small cache (a fresh copy each time, so no two jobs share a dict).
+        """
+        try:
+            key: Any = (tuple(row) if row is not None else None, user_id)
+            hash(key)
+        except TypeError:  # PostgreSQL hands JSON columns over as dicts: no caching
+            key = None
+        cached = self._cache.get(key) if key is not None else None
+        if cached is not None:
+            return orjson.loads(cached)  # type: ignore[no-any-return]
+        out = self._parse(row, description, user_id)
+        if key is not None:
+            if len(self._cache) >= _CACHE_ROWS:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = orjson.dumps(out)
+        return out
+
+    def _parse(self, row: Any, description: Any, user_id: int | None) -> dict[str, Any]:
+        parts: dict[str, dict[str, Any]] = {t: {} for t in _TIER1_TABLES}
+        if row is not None:
+            procs = self.processors(description)
+            for (table, name, _typ), proc, value in zip(self.columns, procs, row, strict=True):
+                parts[table][name] = proc(value) if proc is not None else value
+        return _tier1_from_parts(parts, user_id)
+
+
+def _tier1_from_parts(parts: dict[str, dict[str, Any]], user_id: int | None) -> dict[str, Any]:
     org = row_dict(parts["orgs"]) if parts["orgs"].get("id") is not None else None
     settings = row_dict(parts["org_settings"]) if parts["org_settings"].get("org_id") else {}
     out: dict[str, Any] = {
@@ -76,12 +129,31 @@ async def load_tier1(conn: AsyncConnection, job: dict[str, Any]) -> dict[str, An
         "features": settings.get("features") or {},
         "budget_usd_month": settings.get("ai_budget_usd_month", 50.0),
     }
-    if job.get("user_id"):
+    if user_id:
         u = parts["users"]
         out["user"] = row_dict(u) if u.get("id") is not None else None
         p = parts["user_preferences"]
         out["prefs"] = row_dict(p) if p.get("user_id") is not None else {}
     return out
+
+
+_QUERIES: dict[Any, Tier1Query] = {}
+
+
+def tier1_query(dialect: Any) -> Tier1Query:
+    """The compiled tier-1 query for an engine's dialect (built once per dialect)."""
+    q = _QUERIES.get(dialect)
+    if q is None:
+        q = _QUERIES[dialect] = Tier1Query(dialect)
+    return q
+
+
+async def load_tier1(conn: AsyncConnection, job: dict[str, Any]) -> dict[str, Any]:
+    """Org, org settings, user and preferences in one round trip (outer joins)."""
+    q = tier1_query(conn.dialect)
+    res = await conn.exec_driver_sql(q.sql, q.params(job["org_id"], job.get("user_id")))
+    description = res.cursor.description if res.cursor is not None else None
+    return q.parse(res.first(), description, job.get("user_id"))
 
 
 async def load_tier2(conn: AsyncConnection, job: dict[str, Any]) -> dict[str, Any]:

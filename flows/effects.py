@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from flows.store import LeaseLost, batch, dumps, loads
+from flows.store import LeaseLost, dumps, loads
 
 if TYPE_CHECKING:
     from flows.worker import JobRunner
@@ -46,7 +46,8 @@ class EffectLedger:
             "status": status,
             "result": dumps({"value": value}),
         }
-        if await batch(r.conn, [(r.sql.effect, params, True)]) is None:
+        await r.settle()
+        if await r.raw.batch([(r.sql.effect, params, True)]) is None:
             raise LeaseLost(r.id)
         self.rows[(step, key)] = (status, value)
         self.written += 1
@@ -67,12 +68,14 @@ class EffectLedger:
         if rec is not None and rec[0] == "done":
             return rec[1]
         if rec is not None and rec[0] == "intent" and reconcile is not None:
+            await self.runner.settle()
             found = await reconcile(rec[1])
             if found is not None:
                 await self._write(step, key, "done", found)
                 return found
         if intent and rec is None:
             await self._write(step, key, "intent", None)
+        await self.runner.settle()  # nothing acts before the job's earlier writes are confirmed
         value = await fn()
         await self._write(step, key, "done", value)
         log.debug(

@@ -28,6 +28,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,11 +37,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from config.settings import Settings
 from connectors.slack import Delivery
 from flows import budget
-from flows.context import ContextLoaders
+from flows.context import ContextLoaders, load_tier1, tier1_query
 from flows.events import Decision, Event, JobRef, ResumeResult, Skipped
 from flows.sequence import SequenceRegistry, StoredPlan
 from flows.state import new_state
-from flows.store import LeaseLost, Sql, batch, dumps, loads
+from flows.store import LeaseLost, RawConn, Read, Sql, dumps, loads
 from flows.worker import JobRunner
 from storage.engine import Database
 
@@ -53,6 +54,14 @@ DECISION_STATUS = {
     Decision.SKIP: "skipped",
     Decision.CANCEL: "cancelled",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A claimed job row and, when it was read in the same hop, its tier-1 context."""
+
+    row: Any
+    tier1: Callable[[], dict[str, Any]] | None
 
 
 def utc_clock() -> datetime:
@@ -91,6 +100,7 @@ class Engine:
         self.sweep_every_s = sweep_every_s
         self.listen = listen
         self.sql = Sql(db.engine.dialect.name)
+        self._tier1 = tier1_query(db.engine.dialect)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -314,26 +324,48 @@ class Engine:
             self._claim_sql = (types, self.sql.claim(list(types)))
         return self._claim_sql[1]
 
-    async def claim(self, conn: AsyncConnection, worker: str) -> Any:
-        out = await batch(
-            conn,
-            [(self._claim_statement(), {"w": worker, "lease": self.lease_s}, False)],
-            durable=False,  # a lease need not survive a crash: the job would still be due
-        )
-        return out[0] if out else None
+    def _tier1_read(self) -> Read | None:
+        """Tier 1 for a claimed row, read in the claim's hop (default loader only)."""
+        if self.loaders.tier1 is not load_tier1:
+            return None
+        q = self._tier1
+        return lambda row: (q.sql, q.params(row[1], row[2]))  # org_id, user_id (JOB_COLUMNS)
 
-    async def run_once(self, worker: str | None = None) -> bool:
-        """Claim one due job and run it to its next stop; False when nothing was due."""
+    async def claim(self, raw: RawConn, worker: str) -> Claimed | None:
+        row, t1_row, t1_desc = await raw.claim(
+            self._claim_statement(), {"w": worker, "lease": self.lease_s}, self._tier1_read()
+        )
+        if row is None:
+            return None
+        tier1 = None
+        if t1_desc is not None:
+            q, user_id = self._tier1, row[2]
+            tier1 = lambda: q.parse(t1_row, t1_desc, user_id)  # noqa: E731 (parsed if needed)
+        return Claimed(row, tier1)
+
+    async def run_once(
+        self, worker: str | None = None, conn: AsyncConnection | None = None
+    ) -> bool:
+        """Claim one due job and run it to its next stop; False when nothing was due.
+
+        With `conn` the job runs on that connection (held by the caller across jobs, as a
+        worker holds its own); otherwise a pooled connection is checked out for the run.
+        """
         worker = worker or f"{self.name}:0"
-        async with self.db.engine.connect() as conn:
-            row = await self.claim(conn, worker)
-            if row is None:
-                return False
-            await self._run_claimed(row, worker, conn)
+        if conn is not None:
+            return await self._claim_and_run(await RawConn.of(conn), worker)
+        async with self.db.engine.connect() as own:
+            return await self._claim_and_run(await RawConn.of(own), worker)
+
+    async def _claim_and_run(self, raw: RawConn, worker: str) -> bool:
+        claimed = await self.claim(raw, worker)
+        if claimed is None:
+            return False
+        await self._run_claimed(claimed, worker, raw)
         return True
 
-    async def _run_claimed(self, row: Any, worker: str, conn: AsyncConnection) -> None:
-        runner = JobRunner(self, row, worker, conn)
+    async def _run_claimed(self, claimed: Claimed, worker: str, raw: RawConn) -> None:
+        runner = JobRunner(self, claimed.row, worker, raw, claimed.tier1)
         hb: asyncio.Task[None] | None = None
         if self.heartbeat_s:
             hb = asyncio.create_task(self._heartbeat(runner))
@@ -342,7 +374,7 @@ class Engine:
         except Exception:
             log.exception("job runner crashed", extra=runner.log_extra)
             with contextlib.suppress(Exception):
-                await conn.rollback()
+                await raw.conn.rollback()
         finally:
             if hb is not None:
                 hb.cancel()
@@ -382,15 +414,17 @@ class Engine:
     async def _worker(self, worker: str) -> None:
         """Claim and run due jobs until stopped; one pooled connection held across jobs."""
         conn: AsyncConnection | None = None
+        raw: RawConn | None = None
         try:
             while not self._stopping:
                 try:
-                    if conn is None:
+                    if conn is None or raw is None:
                         conn = await self.db.engine.connect()
+                        raw = await RawConn.of(conn)
                     self._wake.clear()
-                    row = await self.claim(conn, worker)
-                    if row is not None:
-                        await self._run_claimed(row, worker, conn)
+                    claimed = await self.claim(raw, worker)
+                    if claimed is not None:
+                        await self._run_claimed(claimed, worker, raw)
                         continue
                 except asyncio.CancelledError:
                     raise

@@ -9,9 +9,12 @@ later never breaks a job that is paused: it finishes on its own list.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
+
+import orjson
 
 OnFailure = Literal["stop", "continue", "retry"]
 OnExpire = Literal["skip", "cancel"]
@@ -169,6 +172,15 @@ class StoredPlan:
             [Branch.from_dict(b) for b in branches],
             {s.name: i for i, s in enumerate(decoded)},
         )
+
+    @staticmethod
+    @functools.lru_cache(maxsize=256)
+    def cached(steps_text: str, branches_text: str) -> StoredPlan:
+        """The decoded plan for a stored definition (jobs of one sequence version share it).
+
+        Callers treat the plan as read-only.
+        """
+        return StoredPlan.from_json(orjson.loads(steps_text), orjson.loads(branches_text))
 
     @staticmethod
     def to_json(seq: Sequence) -> list[dict[str, Any]]:

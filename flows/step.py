@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 from flows.events import Event
 
 if TYPE_CHECKING:
-    from connectors.slack import Posted
+    from connectors.slack import Delivery, Posted
     from flows.sequence import Step
     from flows.worker import JobRunner
+    from storage.engine import Database
 
 
 @dataclass
@@ -122,8 +123,21 @@ class StepContext:
         self.outputs: dict[str, Any] = runner.state["outputs"]
         self.tiers: dict[str, Any] = runner.state["tiers"]
         self.settings = runner.engine.settings
-        self.delivery = runner.engine.delivery
-        self.db = runner.engine.db  # for the sequence's own reads and writes (own sessions)
+
+    @property
+    def db(self) -> Database:
+        """The database, for the sequence's own reads and writes (in its own sessions).
+
+        Using it (like Slack, effects, notifications or costs) marks the step as touching
+        the world: its checkpoint is then confirmed before the next step starts.
+        """
+        self._runner.touched = True
+        return self._runner.engine.db
+
+    @property
+    def delivery(self) -> Delivery | None:
+        self._runner.touched = True
+        return self._runner.engine.delivery
 
     def now(self) -> datetime:
         return self._runner.engine.clock()
@@ -142,6 +156,7 @@ class StepContext:
         the intent calls `reconcile(intent_result)` (e.g. look the email up by Message-ID)
         and records its answer if it is not None, else acts again.
         """
+        self._runner.touched = True
         return await self._runner.ledger.run(
             self.step.name, key, fn, intent=intent, reconcile=reconcile
         )
@@ -158,6 +173,7 @@ class StepContext:
         on_expire: str = "skip",
     ) -> Approval:
         """The decision on this step's gate; the first call opens the gate and pauses the job."""
+        self._runner.touched = True
         if self.approval is not None:
             return self.approval
         raise AwaitApproval(
@@ -168,9 +184,11 @@ class StepContext:
         self, kind: str, text: str, blocks: list[Any] | None = None, key: str = "notify"
     ) -> Posted:
         """DM the job's user once (per key), respecting quiet hours and the hourly cap."""
+        self._runner.touched = True
         return await self._runner.notify(self.step.name, kind, text, blocks, key)
 
     async def record_cost(
         self, model: str, cost_usd: float, tokens_in: int = 0, tokens_out: int = 0
     ) -> None:
+        self._runner.touched = True
         await self._runner.record_cost(self.step.skill, model, cost_usd, tokens_in, tokens_out)

@@ -9,11 +9,15 @@ text format SQLAlchemy uses for SQLite datetimes). Every write to a claimed job 
 
 from __future__ import annotations
 
-import json
+import asyncio
+import contextlib
 import re
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 JOB_COLUMNS = (
@@ -27,14 +31,21 @@ class LeaseLost(Exception):
     """A fenced write changed nothing: another worker owns the job now."""
 
 
+_DUMPS_OPTS = orjson.OPT_NON_STR_KEYS
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)
+    """Compact JSON text for a JSON column (orjson: a step's checkpoint is on the hot path).
+
+    Datetimes become ISO 8601; anything else orjson cannot encode is written as `str()`.
+    """
+    return orjson.dumps(value, default=str, option=_DUMPS_OPTS).decode()
 
 
 def loads(value: Any) -> Any:
     if value is None or isinstance(value, (dict, list)):
         return value
-    return json.loads(value)
+    return orjson.loads(value)
 
 
 class Sql:
@@ -88,8 +99,11 @@ class Sql:
             f" context = {j('ctx')}, version = version + 1, error = NULL, updated_at = {now}"
             f" WHERE {fence}"
         )
+        # Extends the lease of the job this worker owns; no version in the fence, because the
+        # runner's own writes move the version while the heartbeat (its own connection) runs.
         self.heartbeat = self._p(
-            f"UPDATE sequence_jobs SET lease_expires_at = {plus('lease')} WHERE {fence}"
+            f"UPDATE sequence_jobs SET lease_expires_at = {plus('lease')}"
+            f" WHERE id = :id AND locked_by = :w AND status = 'running'"
         )
         self.finish = self._p(
             f"UPDATE sequence_jobs SET context = {j('ctx')}, current_step = :cur,"
@@ -267,41 +281,139 @@ def _sqlite_tx(
         raise
 
 
+Read = Callable[[Any], tuple[str, dict[str, Any]] | None]
+
+
+def _sqlite_claim(
+    dbapi_conn: Any, sql: str, params: dict[str, Any], read: Read | None
+) -> tuple[Any, Any, Any]:
+    """Claim (a non-durable commit), then the follow-up read for the claimed row, one hop."""
+    out = _sqlite_batch(dbapi_conn, [(sql, params, False)], durable=False)
+    row = out[0] if out else None
+    follow = read(row) if row is not None and read is not None else None
+    if follow is None:
+        return row, None, None
+    cur = dbapi_conn.execute(*follow)  # a lone SELECT: autocommit, no transaction
+    try:
+        return row, cur.fetchone(), cur.description
+    finally:
+        cur.close()
+
+
+class RawConn:
+    """The driver connection under one pooled SQLAlchemy connection, fetched once.
+
+    The job runner writes every checkpoint through it: on SQLite each transaction is a single
+    hop to aiosqlite's thread (`_execute` runs a plain function there), on PostgreSQL a lone
+    statement runs in autocommit (one round trip). SQLAlchemy transactions on the same
+    connection stay usable between calls: every call here ends its own transaction.
+    """
+
+    def __init__(self, conn: AsyncConnection, driver: Any) -> None:
+        self.conn = conn
+        self.driver = driver
+        self.sqlite = conn.dialect.name == "sqlite"
+        self._last: asyncio.Future[Any] | None = None  # the newest submitted transaction
+
+    def submit(
+        self, statements: list[tuple[str, dict[str, Any], bool]]
+    ) -> asyncio.Future[list[Any] | None]:
+        """Queue one transaction without waiting for it (see `batch` for the result).
+
+        Submitted transactions run one after another in submission order. On SQLite the
+        transaction goes straight onto aiosqlite's thread queue (the thread starts the commit
+        while the event loop carries on); on PostgreSQL a task runs it after the previous one.
+        The caller must await the future before any other use of the connection.
+        """
+        fut: asyncio.Future[list[Any] | None]
+        if self.sqlite:
+            a = self.driver
+            fut = asyncio.get_running_loop().create_future()
+            a._tx.put_nowait((fut, partial(_sqlite_batch, a._conn, statements, True)))
+        else:
+            fut = asyncio.ensure_future(self._after(self._last, statements))
+        self._last = fut
+        return fut
+
+    async def _after(
+        self,
+        previous: asyncio.Future[Any] | None,
+        statements: list[tuple[str, dict[str, Any], bool]],
+    ) -> list[Any] | None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])  # in order; its owner reads its outcome
+        return await self.batch(statements)
+
+    @classmethod
+    async def of(cls, conn: AsyncConnection) -> RawConn:
+        raw = await conn.get_raw_connection()
+        return cls(conn, raw.driver_connection)
+
+    async def batch(
+        self, statements: list[tuple[str, dict[str, Any], bool]], *, durable: bool = True
+    ) -> list[Any] | None:
+        """One short transaction; None when a fenced statement changed no row."""
+        if self.sqlite:
+            a = self.driver
+            return await a._execute(_sqlite_batch, a._conn, statements, durable)  # type: ignore[no-any-return]
+        if len(statements) == 1:  # one statement: autocommit, a single round trip
+            sql, params, fenced = statements[0]
+            async with self._autocommit() as pg:
+                cur = await pg.execute(sql, params)
+                row = await cur.fetchone() if "RETURNING" in sql else None
+            if "RETURNING" in sql:
+                return [row]
+            if fenced and cur.rowcount != 1:
+                return None
+            return [cur.rowcount]
+        out: list[Any] = []
+        async with self.conn.begin() as tx:
+            for sql, params, fenced in statements:
+                res = await self.conn.exec_driver_sql(sql, params)
+                if "RETURNING" in sql:
+                    out.append(res.first())
+                    continue
+                if fenced and res.rowcount != 1:
+                    await tx.rollback()
+                    return None
+                out.append(res.rowcount)
+        return out
+
+    async def claim(
+        self, sql: str, params: dict[str, Any], read: Read | None = None
+    ) -> tuple[Any, Any, Any]:
+        """(claimed row or None, the row `read(claimed)` selects, its cursor description).
+
+        The claim commits without its own fsync (see `_sqlite_batch`); the read runs right
+        after it, in the same thread hop on SQLite and the same autocommit session elsewhere.
+        """
+        if self.sqlite:
+            a = self.driver
+            return await a._execute(_sqlite_claim, a._conn, sql, params, read)  # type: ignore[no-any-return]
+        async with self._autocommit() as pg:
+            cur = await pg.execute(sql, params)
+            row = await cur.fetchone()
+            follow = read(row) if row is not None and read is not None else None
+            if follow is None:
+                return row, None, None
+            cur = await pg.execute(*follow)
+            return row, await cur.fetchone(), cur.description
+
+    @contextlib.asynccontextmanager
+    async def _autocommit(self) -> AsyncIterator[Any]:
+        pg = self.driver
+        await pg.set_autocommit(True)
+        try:
+            yield pg
+        finally:
+            await pg.set_autocommit(False)
+
+
 async def batch(
     conn: AsyncConnection,
     statements: list[tuple[str, dict[str, Any], bool]],
     *,
     durable: bool = True,
 ) -> list[Any] | None:
-    """One short transaction: a single thread hop on SQLite, plain execution elsewhere."""
-    if conn.dialect.name == "sqlite":
-        raw = await conn.get_raw_connection()
-        aconn = raw.driver_connection
-        return await aconn._execute(_sqlite_batch, aconn._conn, statements, durable)  # type: ignore[union-attr]
-    if len(statements) == 1:  # one statement: autocommit, a single round trip
-        raw = await conn.get_raw_connection()
-        pg = raw.driver_connection
-        sql, params, fenced = statements[0]
-        await pg.set_autocommit(True)  # type: ignore[union-attr]
-        try:
-            cur = await pg.execute(sql, params)  # type: ignore[union-attr]
-            row = await cur.fetchone() if "RETURNING" in sql else None
-        finally:
-            await pg.set_autocommit(False)  # type: ignore[union-attr]
-        if "RETURNING" in sql:
-            return [row]
-        if fenced and cur.rowcount != 1:
-            return None
-        return [cur.rowcount]
-    out: list[Any] = []
-    async with conn.begin() as tx:
-        for sql, params, fenced in statements:
-            res = await conn.exec_driver_sql(sql, params)
-            if "RETURNING" in sql:
-                out.append(res.first())
-                continue
-            if fenced and res.rowcount != 1:
-                await tx.rollback()
-                return None
-            out.append(res.rowcount)
-    return out
+    """One short transaction on `conn` (see `RawConn.batch`)."""
+    return await (await RawConn.of(conn)).batch(statements, durable=durable)

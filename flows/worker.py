@@ -10,10 +10,12 @@ Zero rows updated raises `LeaseLost` and the runner stops without touching anyth
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
 import uuid
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +43,7 @@ from flows.step import (
     StepResult,
     classify,
 )
-from flows.store import LeaseLost, batch, dumps, loads
+from flows.store import LeaseLost, RawConn, dumps, loads
 
 if TYPE_CHECKING:
     from connectors.slack import Posted
@@ -55,10 +57,19 @@ RETRY_CAP_S = 300.0
 
 
 class JobRunner:
-    def __init__(self, engine: Engine, row: Any, worker: str, conn: AsyncConnection) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        row: Any,
+        worker: str,
+        raw: RawConn,
+        tier1: Callable[[], dict[str, Any]] | None = None,
+    ) -> None:
         self.engine = engine
         self.sql = engine.sql
-        self.conn = conn
+        self.raw = raw
+        self.conn = raw.conn
+        self._tier1 = tier1  # read with the claim; used when the tiers need (re)loading
         self.worker = worker
         (
             self.id,
@@ -87,6 +98,8 @@ class JobRunner:
         self.ledger = EffectLedger(self)
         self.log_extra = {"job_id": self.id, "sequence": self.sequence_type}
         self.lease = engine.lease_s
+        self._behind: list[asyncio.Future[list[Any] | None]] = []  # writes not yet confirmed
+        self.touched = False  # the running step used the database, Slack or the ledger
 
     # ------------------------------------------------------------------ fenced writes
 
@@ -103,21 +116,63 @@ class JobRunner:
             raise LeaseLost(self.id)
         self.version += 1
 
-    async def _write(self, sql: str, params: dict[str, Any]) -> None:
-        """One fenced job update in its own short transaction (one thread hop on SQLite)."""
-        out = await batch(self.conn, [(sql, self._fence(**params), True)])
-        if out is None:
-            raise LeaseLost(self.id)
+    def _queue(self, sql: str, params: dict[str, Any]) -> None:
+        """Submit one fenced job update; its outcome is read by `settle`.
+
+        Queued writes commit in order, each in its own transaction, and each carries the
+        version the one before it produces: if one is refused or fails, every later one is
+        refused by the fence too, so nothing lands out of order.
+        """
+        self._behind.append(self.raw.submit([(sql, self._fence(**params), True)]))
         self.version += 1
+
+    async def settle(self) -> None:
+        """Wait for every queued write; `LeaseLost` if the fence refused one."""
+        while self._behind:
+            out = await self._behind.pop(0)
+            if out is None:
+                await self._discard_behind()
+                raise LeaseLost(self.id)
+
+    async def _discard_behind(self) -> None:
+        pending, self._behind = self._behind, []
+        for fut in pending:
+            with contextlib.suppress(Exception):
+                await fut
+
+    @contextlib.asynccontextmanager
+    async def _tx(self) -> AsyncIterator[None]:
+        """A SQLAlchemy transaction on the runner's connection, after every queued write."""
+        await self.settle()
+        async with self.conn.begin():
+            yield
+
+    async def _write(self, sql: str, params: dict[str, Any]) -> None:
+        """One fenced job update in its own short transaction, confirmed before returning."""
+        self._queue(sql, params)
+        await self.settle()
 
     async def checkpoint(self) -> None:
         await self._write(
             self.sql.checkpoint, {"ctx": dumps(self.state), "cur": self.cur, "lease": self.lease}
         )
 
+    def checkpoint_behind(self) -> None:
+        """Checkpoint a step that touched nothing outside the job, without waiting for it.
+
+        The next step starts while this commits (LangGraph's default "async" durability does
+        the same). Re-running such a step after a crash has no consequence, and anything the
+        next step does through the runner (database, Slack, effects) waits for it first.
+        """
+        self._queue(
+            self.sql.checkpoint, {"ctx": dumps(self.state), "cur": self.cur, "lease": self.lease}
+        )
+
     async def heartbeat(self) -> None:
         async with self.engine.db.engine.begin() as conn:
-            res = await conn.exec_driver_sql(self.sql.heartbeat, self._fence(lease=self.lease))
+            res = await conn.exec_driver_sql(
+                self.sql.heartbeat, {"id": self.id, "w": self.worker, "lease": self.lease}
+            )
         if res.rowcount != 1:
             raise LeaseLost(self.id)
 
@@ -127,7 +182,7 @@ class JobRunner:
         )
         params = {"ctx": dumps(self.state), "cur": self.cur, "status": status, "error": error}
         if self.state.get("followups"):
-            async with self.conn.begin():
+            async with self._tx():
                 await self._spawn_children()  # rolled back with the rest if the fence refuses
                 params["ctx"] = dumps(self.state)
                 await self._exec_fenced(self.sql.finish, params)
@@ -156,6 +211,8 @@ class JobRunner:
             await self._run()
         except LeaseLost:
             log.warning("lease lost; worker stops touching the job", extra=self.log_extra)
+        finally:
+            await self._discard_behind()  # only after an error: every path settles its writes
 
     async def _run(self) -> None:
         if not self.steps_json:
@@ -164,7 +221,7 @@ class JobRunner:
         st = self.state
         if not st.get("meta"):
             st.update(new_state(chain_depth=self.chain_depth, branches=[]))
-        plan = StoredPlan.from_json(self.steps_json, st.get("branches") or [])
+        plan = StoredPlan.cached(dumps(self.steps_json), dumps(st.get("branches") or []))
         if self.attempts > 1:
             await self.ledger.load()
         if not st["meta"].get("budget_checked"):
@@ -192,7 +249,7 @@ class JobRunner:
         self.state = new_state(
             chain_depth=self.chain_depth, branches=[b.to_dict() for b in seq.branches]
         )
-        async with self.conn.begin():
+        async with self._tx():
             await self._exec_fenced(
                 self.sql.adopt,
                 {"steps": dumps(self.steps_json), "sv": seq.version, "ctx": dumps(self.state)},
@@ -208,25 +265,29 @@ class JobRunner:
             return
         job = {"org_id": self.org_id, "user_id": self.user_id, "trigger_payload": self.payload}
         loaders = self.engine.loaders
+        fresh1 = self._tier1() if self._tier1 is not None else None  # read with the claim
+        self._tier1 = None
 
         async def load(conn: AsyncConnection) -> None:
-            tiers["1"] = await loaders.tier1(conn, job)
+            tiers["1"] = fresh1 if fresh1 is not None else await loaders.tier1(conn, job)
             if names_tier2(self.payload):
                 tiers["2"] = await loaders.tier2(conn, job)
             if "3" in tiers:
                 tiers["3"] = await loaders.tier3(conn, job)
 
-        if self.sql.pg:  # reads only: autocommit saves the BEGIN and COMMIT round trips
+        if fresh1 is not None and not names_tier2(self.payload) and "3" not in tiers:
+            tiers["1"] = fresh1  # nothing else to read
+        elif self.sql.pg:  # reads only: autocommit saves the BEGIN and COMMIT round trips
             async with self.engine.db.engine.connect() as conn:
                 await load(await conn.execution_options(isolation_level="AUTOCOMMIT"))
         else:
-            async with self.conn.begin():
+            async with self._tx():
                 await load(self.conn)
         tiers["loaded_at"] = time.time()
 
     async def _tier3(self) -> None:
         job = {"org_id": self.org_id, "user_id": self.user_id, "trigger_payload": self.payload}
-        async with self.conn.begin():
+        async with self._tx():
             self.state["tiers"]["3"] = await self.engine.loaders.tier3(self.conn, job)
 
     async def _steps(self, plan: StoredPlan) -> None:
@@ -244,7 +305,7 @@ class JobRunner:
                 st["done"].append(step.name)
                 st["log"].append({"step": step.name, "status": "skipped", "why": "condition"})
                 self.cur += 1
-                await self.checkpoint()
+                self.checkpoint_behind()
                 continue
             if step.ai and not await self._budget_allows(step.estimated_cost_usd):
                 await self._halt_for_budget()
@@ -265,8 +326,11 @@ class JobRunner:
                     )
                     return
                 approval = Approval(a["decision"], a.get("actor"), a["payload"], a.get("mods"))
+            if self._behind and self._behind[0].done():
+                await self.settle()  # a refused or failed write stops the job before the step
             skill = skills.get(step.skill)
             meta["attempted"] += 1
+            self.touched = False
             t0 = time.perf_counter()
             try:
                 if skill is None:
@@ -308,7 +372,10 @@ class JobRunner:
             if self.cur >= n:
                 await self._finish("completed")
                 return
-            await self.checkpoint()
+            if self.touched:
+                await self.checkpoint()
+            else:
+                self.checkpoint_behind()
 
     def _gate_payload(self, plan: StoredPlan, step: Step) -> dict[str, Any]:
         src = step.approval_payload_from
@@ -387,12 +454,12 @@ class JobRunner:
     # ------------------------------------------------------------------ budget
 
     async def _budget_allows(self, estimate: float) -> bool:
-        async with self.conn.begin():
+        async with self._tx():
             return await budget.allows(self.conn, self.org_id, estimate, self.engine.clock())
 
     async def _halt_for_budget(self) -> None:
         now = self.engine.clock()
-        async with self.conn.begin():
+        async with self._tx():
             first = await budget.claim_notice(self.conn, self.org_id, now)
             total = await budget.budget(self.conn, self.org_id)
             used = await budget.spent(self.conn, self.org_id, now)
@@ -408,7 +475,7 @@ class JobRunner:
 
         if self.engine.delivery is None:
             return
-        async with self.conn.begin():
+        async with self._tx():
             rows = (
                 await self.conn.execute(
                     select(User.id, User.slack_user_id).where(
@@ -444,7 +511,7 @@ class JobRunner:
         **extra: Any,
     ) -> None:
         """One row in `slack_notifications_sent`, in its own short transaction."""
-        async with self.conn.begin():
+        async with self._tx():
             await self._record_in_tx(kind, dedupe, status, at, user_id=user_id, **extra)
 
     async def _record_in_tx(
@@ -474,7 +541,7 @@ class JobRunner:
     async def record_cost(
         self, skill: str, model: str, cost: float, tokens_in: int, tokens_out: int
     ) -> None:
-        async with self.conn.begin():
+        async with self._tx():
             await budget.record_cost(
                 self.conn,
                 org_id=self.org_id,
@@ -517,7 +584,7 @@ class JobRunner:
     async def _over_cap(self, prefs: delivery.Prefs, now: datetime) -> datetime | None:
         if self.user_id is None:
             return None
-        async with self.conn.begin():
+        async with self._tx():
             recent = await delivery.recent_deliveries(self.conn, self.user_id, now, None)
         return delivery.rate_limited_until(recent, prefs.max_per_hour, now)
 
@@ -615,7 +682,7 @@ class JobRunner:
             "expires_s": expires_s,
         }
         self.state["meta"]["gates"] += 1
-        async with self.conn.begin():
+        async with self._tx():
             res = await self.conn.exec_driver_sql(
                 self.sql.insert_gate,
                 self._fence(
@@ -639,7 +706,7 @@ class JobRunner:
         await self._post_gate()
 
     async def _gate_row(self, pa: str) -> Any:
-        async with self.conn.begin():
+        async with self._tx():
             res = await self.conn.exec_driver_sql(self.sql.gate_row, {"pa": pa})
             return res.first()
 
@@ -665,7 +732,7 @@ class JobRunner:
         )
         p["posted"] = True
         p["channel"], p["ts"] = posted["channel"], posted["ts"]
-        async with self.conn.begin():  # one transaction: record, gate posted, children, pause
+        async with self._tx():  # one transaction: record, gate posted, children, pause
             await self._record_in_tx(
                 "approval", dedupe, "delivered", now, channel=posted["channel"], ts=posted["ts"]
             )
@@ -694,7 +761,7 @@ class JobRunner:
             if row is not None and not p.get("posted"):
                 await self._post_gate()
                 return False
-            async with self.conn.begin():
+            async with self._tx():
                 await self._exec_fenced(
                     self.sql.pause, {"ctx": dumps(st), "cur": self.cur, "pa": p["id"]}
                 )
@@ -745,6 +812,7 @@ class JobRunner:
         dicts = [b.to_dict() for b in blocks]
 
         # chat.update with the same content is idempotent: no ledger row (and no commit) needed
+        await self.settle()
         await d.update_message(channel, ts, fallback_text(view), dicts)
 
     # ------------------------------------------------------------------ follow-ups

@@ -61,11 +61,27 @@ def install_sqlite_pragmas(sync_engine: Any) -> None:
     event.listen(sync_engine, "connect", _sqlite_pragmas)
 
 
+def _sqlite_reset(dbapi_conn: Any, _record: Any, state: Any) -> None:
+    """Roll back a connection returned to the pool only when it is inside a transaction.
+
+    The pool's default rollback-on-return costs a hop to aiosqlite's thread on every
+    checkout; the job runner commits at the driver level (`flows.store`), which the pool
+    cannot see, so it would roll back connections that have nothing to roll back.
+    """
+    if state.terminate_only or not state.asyncio_safe:
+        return
+    if dbapi_conn.driver_connection._conn.in_transaction:
+        dbapi_conn.rollback()
+
+
 def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     ensure_sqlite_dir(url)
     if is_sqlite(url):
-        engine = create_async_engine(async_url(url), connect_args={"timeout": 30})
+        engine = create_async_engine(
+            async_url(url), connect_args={"timeout": 30}, pool_reset_on_return=None
+        )
         install_sqlite_pragmas(engine.sync_engine)
+        event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
         return engine
     return create_async_engine(
         async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
