@@ -284,6 +284,20 @@ def _sqlite_tx(
 Read = Callable[[Any], tuple[str, dict[str, Any]] | None]
 
 
+def _sqlite_into(
+    outcomes: list[Any], dbapi_conn: Any, statements: list[tuple[str, dict[str, Any], bool]]
+) -> None:
+    """A submitted transaction, in aiosqlite's thread: its outcome goes on the list."""
+    try:
+        outcomes.append(_sqlite_batch(dbapi_conn, statements))
+    except Exception as exc:
+        outcomes.append(exc)
+
+
+def _nothing() -> None:
+    return None
+
+
 def _sqlite_claim(
     dbapi_conn: Any, sql: str, params: dict[str, Any], read: Read | None
 ) -> tuple[Any, Any, Any]:
@@ -313,36 +327,53 @@ class RawConn:
         self.conn = conn
         self.driver = driver
         self.sqlite = conn.dialect.name == "sqlite"
-        self._last: asyncio.Future[Any] | None = None  # the newest submitted transaction
+        self._last: asyncio.Future[Any] | None = None  # PostgreSQL: the newest submission
+        self._outcomes: list[Any] = []  # results (or exceptions) of submitted transactions
+        self._pending = 0
 
-    def submit(
-        self, statements: list[tuple[str, dict[str, Any], bool]]
-    ) -> asyncio.Future[list[Any] | None]:
-        """Queue one transaction without waiting for it (see `batch` for the result).
+    def submit(self, statements: list[tuple[str, dict[str, Any], bool]]) -> None:
+        """Queue one transaction without waiting for it; `wait` gives its outcome.
 
         Submitted transactions run one after another in submission order. On SQLite the
-        transaction goes straight onto aiosqlite's thread queue (the thread starts the commit
-        while the event loop carries on); on PostgreSQL a task runs it after the previous one.
-        The caller must await the future before any other use of the connection.
+        transaction goes straight onto aiosqlite's thread queue with no future attached, so
+        the thread goes on to the next commit without waking the event loop; on PostgreSQL
+        a task runs it after the previous one. No other use of the connection may come
+        between `submit` and `wait`.
         """
-        fut: asyncio.Future[list[Any] | None]
         if self.sqlite:
             a = self.driver
-            fut = asyncio.get_running_loop().create_future()
-            a._tx.put_nowait((fut, partial(_sqlite_batch, a._conn, statements, True)))
+            work = partial(_sqlite_into, self._outcomes, a._conn, statements)
+            a._tx.put_nowait((None, work))  # aiosqlite's queue: (future or None, callable)
         else:
-            fut = asyncio.ensure_future(self._after(self._last, statements))
-        self._last = fut
-        return fut
+            self._last = asyncio.ensure_future(self._pg_into(self._last, statements))
+        self._pending += 1
 
-    async def _after(
+    def refused(self) -> bool:
+        """Whether a submitted transaction already came back refused or failed."""
+        return any(o is None or isinstance(o, BaseException) for o in self._outcomes)
+
+    async def wait(self) -> list[Any]:
+        """Outcomes of everything submitted since the last wait, in submission order: each
+        `batch`'s result (None when a fence refused) or the exception it raised."""
+        if self._pending:
+            if self.sqlite:
+                await self.driver._execute(_nothing)  # runs after every earlier submission
+            elif self._last is not None and not self._last.done():
+                await asyncio.wait([self._last])
+        out, self._outcomes, self._pending = self._outcomes, [], 0
+        return out
+
+    async def _pg_into(
         self,
         previous: asyncio.Future[Any] | None,
         statements: list[tuple[str, dict[str, Any], bool]],
-    ) -> list[Any] | None:
+    ) -> None:
         if previous is not None and not previous.done():
-            await asyncio.wait([previous])  # in order; its owner reads its outcome
-        return await self.batch(statements)
+            await asyncio.wait([previous])  # in order
+        try:
+            self._outcomes.append(await self.batch(statements))
+        except Exception as exc:
+            self._outcomes.append(exc)
 
     @classmethod
     async def of(cls, conn: AsyncConnection) -> RawConn:

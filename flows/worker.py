@@ -98,7 +98,7 @@ class JobRunner:
         self.ledger = EffectLedger(self)
         self.log_extra = {"job_id": self.id, "sequence": self.sequence_type}
         self.lease = engine.lease_s
-        self._behind: list[asyncio.Future[list[Any] | None]] = []  # writes not yet confirmed
+        self._queued = False  # writes submitted and not yet confirmed
         self.touched = False  # the running step used the database, Slack or the ledger
 
     # ------------------------------------------------------------------ fenced writes
@@ -123,22 +123,25 @@ class JobRunner:
         version the one before it produces: if one is refused or fails, every later one is
         refused by the fence too, so nothing lands out of order.
         """
-        self._behind.append(self.raw.submit([(sql, self._fence(**params), True)]))
+        self.raw.submit([(sql, self._fence(**params), True)])
         self.version += 1
+        self._queued = True
 
     async def settle(self) -> None:
         """Wait for every queued write; `LeaseLost` if the fence refused one."""
-        while self._behind:
-            out = await self._behind.pop(0)
+        if not self._queued:
+            return
+        self._queued = False
+        for out in await self.raw.wait():
+            if isinstance(out, BaseException):
+                raise out
             if out is None:
-                await self._discard_behind()
                 raise LeaseLost(self.id)
 
     async def _discard_behind(self) -> None:
-        pending, self._behind = self._behind, []
-        for fut in pending:
-            with contextlib.suppress(Exception):
-                await fut
+        if self._queued:
+            self._queued = False
+            await self.raw.wait()
 
     @contextlib.asynccontextmanager
     async def _tx(self) -> AsyncIterator[None]:
@@ -326,7 +329,7 @@ class JobRunner:
                     )
                     return
                 approval = Approval(a["decision"], a.get("actor"), a["payload"], a.get("mods"))
-            if self._behind and self._behind[0].done():
+            if self._queued and self.raw.refused():
                 await self.settle()  # a refused or failed write stops the job before the step
             skill = skills.get(step.skill)
             meta["attempted"] += 1
