@@ -5,6 +5,14 @@ runs) and writes through fenced statements (`flows.store`): one UPDATE per step 
 state, metadata and lease renewal; a gate's pending action and the job state in one
 transaction; children of queued follow-ups and the parent's final state in one transaction.
 Zero rows updated raises `LeaseLost` and the runner stops without touching anything else.
+
+Checkpoints of steps that touched nothing outside the job (no `ctx.db`, Slack, effects,
+notifications, approvals or costs) are written behind: submitted in order and confirmed
+before anything else goes through the runner (`settle`), so the next step's computation
+overlaps the commit. A step that touched anything is confirmed before the next one starts.
+Either way each step has its own committed checkpoint, and what a crash can repeat is what
+it could repeat before: steps after the last durable checkpoint, whose effects the ledger
+keeps to once.
 """
 
 from __future__ import annotations
