@@ -1,10 +1,14 @@
 """Orchestrator benchmarks (JSON lines via bench.common.emit).
 
 - `orchestrator_step` `us_per_step`, peer `langgraph`: the same 7-step no-op sequence, state
-  persisted after every step to a SQLite file with `synchronous=FULL` for both (ours: a claimed
-  job run from claim to completion; LangGraph: `invoke` with `langgraph-checkpoint-sqlite`'s
-  `SqliteSaver`), median microseconds per step over interleaved runs; ratio = ours / peer.
-  Extra fields: rows and bytes stored per run by each.
+  persisted after every step to a SQLite file with `synchronous=FULL` for both (ours: a job
+  run from claim to completion on a connection held across jobs, as a worker runs them;
+  LangGraph: `invoke` with `langgraph-checkpoint-sqlite`'s `SqliteSaver`, its default
+  "async" durability), median microseconds per step over interleaved runs; ratio = ours /
+  peer. The headline is steady state: both run until neither WAL file grows any more, as in
+  a long-running process (a fresh file makes every fsync also flush the file's growth).
+  Extra fields: the same from fresh files (`cold_*`), LangGraph with `durability="sync"`,
+  warm-up runs, rows and bytes stored per run by each.
 - `resume_latency` `p50_ms`: from `engine.resume()` (a click) to the next step starting, with
   background workers waiting.
 - `jobs_throughput` `jobs_per_s`: 7-step no-op jobs, SQLite with 1 process, PostgreSQL with 1

@@ -318,9 +318,11 @@ class RawConn:
     """The driver connection under one pooled SQLAlchemy connection, fetched once.
 
     The job runner writes every checkpoint through it: on SQLite each transaction is a single
-    hop to aiosqlite's thread (`_execute` runs a plain function there), on PostgreSQL a lone
-    statement runs in autocommit (one round trip). SQLAlchemy transactions on the same
-    connection stay usable between calls: every call here ends its own transaction.
+    hop to aiosqlite's thread (a plain function run there through aiosqlite's `_execute` and
+    queue, both pinned with the package), on PostgreSQL a lone statement runs in autocommit
+    (one round trip). `batch` waits for its transaction; `submit` queues one and `wait`
+    collects the outcomes. SQLAlchemy transactions on the same connection stay usable between
+    calls: every call here ends its own transaction.
     """
 
     def __init__(self, conn: AsyncConnection, driver: Any) -> None:
