@@ -139,7 +139,7 @@ def fresh_pg_database(name: str, admin_url: str | None = None, *, reuse: bool = 
 
     The orchestrator tests use their own database names so that parallel runs elsewhere on
     the same server cannot drop the database under them; with `reuse`, a database this process
-    already created is handed back as is (tests empty it with `clean_pg`).
+    already created is handed back as is (tests empty it with `tests.conftest.truncate_pg`).
     """
     import os
 
@@ -181,29 +181,3 @@ def sqlite_copy(dest_dir: Any) -> str:
     dest = Path(dest_dir) / "sixty.db"
     shutil.copyfile(_TEMPLATE["path"], dest)
     return f"sqlite:///{dest}"
-
-
-ORCHESTRATOR_TABLES = (
-    "effects",
-    "slack_notifications_sent",
-    "slack_pending_actions",
-    "cost_ledger",
-    "budget_notices",
-    "cron_fires",
-    "sequence_jobs",
-    "user_preferences",
-    "users",
-    "org_settings",
-    "orgs",
-)
-
-
-def clean_pg(url: str) -> None:
-    """Empty the tables the orchestrator tests touch (DELETE: much cheaper than TRUNCATE)."""
-    import psycopg
-
-    from storage.engine import sync_url
-
-    plain = sync_url(url).replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute("; ".join(f"DELETE FROM {t}" for t in ORCHESTRATOR_TABLES))

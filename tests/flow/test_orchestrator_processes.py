@@ -21,11 +21,11 @@ from flows.sequence import Sequence, Step
 from flows.step import StepContext
 from flows.testing_sequences import (
     RecordingDelivery,
-    clean_pg,
     noop_registry,
     seed_org,
 )
 from storage.models import SequenceJob
+from tests.conftest import truncate_pg
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -160,7 +160,7 @@ async def test_sigkill_mid_sequence_another_process_finishes_effects_once(
 async def test_two_pg_processes_drain_1000_jobs_each_once(tmp_path: Path, pg_url: str) -> None:
     from storage.engine import Database
 
-    clean_pg(pg_url)
+    truncate_pg(pg_url)  # every table: earlier tests on this worker leave rows anywhere
     url = pg_url
     db = Database(url)
     try:
@@ -201,7 +201,7 @@ async def test_two_pg_processes_drain_1000_jobs_each_once(tmp_path: Path, pg_url
 async def test_listen_notify_wakes_workers_of_another_process(pg_url: str) -> None:
     from storage.engine import Database
 
-    clean_pg(pg_url)
+    truncate_pg(pg_url)  # every table: earlier tests on this worker leave rows anywhere
     ran = asyncio.Event()
     reg = noop_registry()
 
