@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import socket
@@ -338,9 +339,8 @@ class Engine:
         if row is None:
             return None
         tier1 = None
-        if t1_desc is not None:
-            q, user_id = self._tier1, row[2]
-            tier1 = lambda: q.parse(t1_row, t1_desc, user_id)  # noqa: E731 (parsed if needed)
+        if t1_desc is not None:  # parsed only if the job needs its tiers (re)loaded
+            tier1 = functools.partial(self._tier1.parse, t1_row, t1_desc, row[2])
         return Claimed(row, tier1)
 
     async def run_once(

@@ -70,7 +70,11 @@ def _sqlite_reset(dbapi_conn: Any, _record: Any, state: Any) -> None:
     """
     if state.terminate_only or not state.asyncio_safe:
         return
-    if dbapi_conn.driver_connection._conn.in_transaction:
+    try:
+        busy = dbapi_conn.driver_connection._conn.in_transaction
+    except ValueError:  # aiosqlite: the connection is already closed
+        return
+    if busy:
         dbapi_conn.rollback()
 
 
