@@ -349,3 +349,17 @@ async def test_intent_then_reconcile_never_acts_twice_and_retry_after_is_honoure
     assert j.status == "completed"
     assert j.context["outputs"]["send"] == {"id": "msg-1", "reconciled": "yes"}
     assert provider == ["msg-1"]
+
+
+async def test_run_once_on_a_held_connection_runs_job_after_job(db: Any) -> None:
+    org, users = await seed_org(db)
+    engine, _ = make_engine(db, noop_registry())
+    refs = [await engine.submit(ev(org, users[0], f"held{i}")) for i in range(2)]
+    async with db.engine.connect() as conn:  # as a worker holds its own
+        assert await engine.run_once(conn=conn)
+        assert await engine.run_once(conn=conn)
+        assert not await engine.run_once(conn=conn)
+    for ref in refs:
+        assert isinstance(ref, JobRef)
+        j = await job(db, ref.job_id)
+        assert j.status == "completed" and j.version == 1 + 7
