@@ -1,6 +1,6 @@
 """Intent detector evaluation: per-label precision/recall/F1 on the dev set, AMI false alarms.
 
-Run `python -m bench.eval_intents [--eval-dir DIR] [--verbose]`. Scoring follows
+Run `python -m bench.eval_intents [--eval-dir DIR] [--set FILE] [--verbose]`. Scoring follows
 `eval/README.md`: detections with confidence >= 0.7; a detection (u, L) matches an
 unmatched gold (g, L) when |u - g| <= 1; detections on `ignore` utterances count neither
 way; micro-averaged overall. On the AMI meetings (non-sales speech) the figure is
@@ -112,9 +112,12 @@ def evaluate_ami(path: Path, timing: dict[str, float] | None = None) -> dict[str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.eval_intents")
     parser.add_argument("--eval-dir", type=Path, default=DEFAULT_EVAL_DIR)
+    parser.add_argument(
+        "--set", type=Path, default=None, help="a labelled JSON-lines file (default: the dev set)"
+    )
     parser.add_argument("--verbose", action="store_true", help="list every FP/FN and AMI hit")
     args = parser.parse_args(argv)
-    dev = evaluate_dev(args.eval_dir / "intents_dev.jsonl")
+    dev = evaluate_dev(args.set or args.eval_dir / "intents_dev.jsonl")
     timing: dict[str, float] = {}
     ami = evaluate_ami(args.eval_dir / "ami_meetings.jsonl", timing)
 
