@@ -11,6 +11,8 @@ message to update), keyed so that a double click starts one job.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -78,6 +80,29 @@ def _job_id(value: str) -> int | None:
     return int(head) if head.isdigit() else None
 
 
+def _button_value(action: dict[str, Any]) -> str:
+    return str(action.get("value") or "")
+
+
+def _selected_value(action: dict[str, Any]) -> str:
+    return str((action.get("selected_option") or {}).get("value") or "")
+
+
+@dataclass(frozen=True)
+class Picked:
+    """One click on a picker, after the rep's own picker was loaded."""
+
+    body: dict[str, Any]
+    action: dict[str, Any]
+    client: AsyncWebClient
+    actor: User
+    job: SequenceJob
+    state: dict[str, Any]
+
+
+PickerHandler = Callable[[Picked], Awaitable[None]]
+
+
 def register(app: AsyncApp, deps: Deps) -> None:
     async def load(
         body: dict[str, Any], value: str, client: AsyncWebClient, context: dict[str, Any]
@@ -92,136 +117,104 @@ def register(app: AsyncApp, deps: Deps) -> None:
         return actor, job, state
 
     async def submit(
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        actor: User,
-        job: SequenceJob,
-        payload: dict[str, Any],
-        key: str,
-        busy_text: str = "I'm already on it.",
+        p: Picked, payload: dict[str, Any], key: str, busy_text: str = "I'm already on it."
     ) -> None:
         event = Event(
             type=EventType.CALENDAR_FIND_TIMES,
             source=EventSource.SLACK_BUTTON_APPROVE,
-            org_id=actor.org_id,
-            user_id=actor.id,
+            org_id=p.actor.org_id,
+            user_id=p.actor.id,
             payload={
                 **payload,
-                "source_job_id": job.id,
-                "picker": _where(body),
+                "source_job_id": p.job.id,
+                "picker": _where(p.body),
                 "requested": "slack",
             },
             idempotency_key=f"calendar_find_times:{key}",
         )
         ref = await deps.submit(event)
         if not isinstance(ref, JobRef):
-            await _tell(client, body, busy_text if ref.reason == "duplicate" else ref.reason)
+            await _tell(p.client, p.body, busy_text if ref.reason == "duplicate" else ref.reason)
             return
-        log.info("picker action", extra={"job_id": ref.job_id, "source_job_id": job.id,
+        log.info("picker action", extra={"job_id": ref.job_id, "source_job_id": p.job.id,
                                           "action": payload.get("action", "offer")})  # fmt: skip
+
+    def on_picker(
+        action_id: ScheduleAction, value_of: Callable[[dict[str, Any]], str] = _button_value
+    ) -> Callable[[PickerHandler], PickerHandler]:
+        """Register a picker action: ack, then load the rep's own picker, then `handler`."""
+
+        def deco(handler: PickerHandler) -> PickerHandler:
+            @app.action(action_id)
+            async def listener(
+                ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                client: AsyncWebClient, context: dict[str, Any],
+            ) -> None:  # fmt: skip
+                await ack()
+                got = await load(body, value_of(action), client, context)
+                if got is not None:
+                    await handler(Picked(body, action, client, *got))
+
+            return handler
+
+        return deco
 
     @app.action(ScheduleAction.CHOOSE)
     async def on_choose(ack: AsyncAck) -> None:
         await ack()  # the choice is read from the message state when a button is clicked
 
-    @app.action(ScheduleAction.MORE)
-    async def on_more(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:  # fmt: skip
-        await ack()
-        got = await load(body, action["value"], client, context)
-        if got is None:
-            return
-        actor, job, state = got
-        params = dict(state.get("params") or {})
-        shown = len(state.get("options") or [])
+    @on_picker(ScheduleAction.MORE)
+    async def on_more(p: Picked) -> None:
+        params = dict(p.state.get("params") or {})
+        shown = len(p.state.get("options") or [])
         params["offset"] = int(params.get("offset") or 0) + max(shown, 1)
-        await submit(body, client, actor, job, params, f"more:{job.id}:{params['offset']}")
+        await submit(p, params, f"more:{p.job.id}:{params['offset']}")
 
-    @app.action(ScheduleAction.WAY_OUT)
-    async def on_way_out(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:  # fmt: skip
-        await ack()
-        got = await load(body, action["value"], client, context)
-        if got is None:
-            return
-        actor, job, state = got
-        code = action["value"].split(":", 1)[-1]
-        way = next((w for w in state.get("ways_out") or [] if w.get("code") == code), None)
+    @on_picker(ScheduleAction.WAY_OUT)
+    async def on_way_out(p: Picked) -> None:
+        code = p.action["value"].split(":", 1)[-1]
+        way = next((w for w in p.state.get("ways_out") or [] if w.get("code") == code), None)
         if way is None:
-            await _tell(client, body, "That option is no longer available.")
+            await _tell(p.client, p.body, "That option is no longer available.")
             return
-        params = {**(state.get("params") or {}), **(way.get("params") or {}), "offset": 0}
-        await submit(body, client, actor, job, params, f"way:{job.id}:{code}")
+        params = {**(p.state.get("params") or {}), **(way.get("params") or {}), "offset": 0}
+        await submit(p, params, f"way:{p.job.id}:{code}")
 
-    @app.action(ScheduleAction.TIMEZONE)
-    async def on_timezone(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:  # fmt: skip
-        await ack()
-        value = (action.get("selected_option") or {}).get("value") or ""
-        got = await load(body, value, client, context)
-        if got is None:
-            return
-        actor, job, state = got
-        zone = value.split(":", 1)[-1]
-        params = {**(state.get("params") or {}), "timezone": zone, "offset": 0}
-        await submit(body, client, actor, job, params, f"tz:{job.id}:{zone}")
+    @on_picker(ScheduleAction.TIMEZONE, _selected_value)
+    async def on_timezone(p: Picked) -> None:
+        zone = _selected_value(p.action).split(":", 1)[-1]
+        params = {**(p.state.get("params") or {}), "timezone": zone, "offset": 0}
+        await submit(p, params, f"tz:{p.job.id}:{zone}")
 
-    @app.action(ScheduleAction.SEND_INVITE)
-    async def on_invite(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:  # fmt: skip
-        await ack()
-        got = await load(body, action["value"], client, context)
-        if got is None:
-            return
-        actor, job, state = got
-        options = state.get("options") or []
-        index = selected_index(body, job.id or 0)
+    @on_picker(ScheduleAction.SEND_INVITE)
+    async def on_invite(p: Picked) -> None:
+        options = p.state.get("options") or []
+        index = selected_index(p.body, p.job.id or 0)
         if index is None or not 0 <= index < len(options):
             await _tell(
-                client, body, "Pick one of the times first, then click Send calendar invite."
+                p.client, p.body, "Pick one of the times first, then click Send calendar invite."
             )
             return
         chosen = options[index]
-        payload = {**(state.get("params") or {}), "action": "invite",
+        payload = {**(p.state.get("params") or {}), "action": "invite",
                    "slot": {"start": chosen["start"], "end": chosen["end"]}}  # fmt: skip
-        await submit(body, client, actor, job, payload, f"invite:{job.id}:{index}",
+        await submit(p, payload, f"invite:{p.job.id}:{index}",
                      "That invite is already on its way for approval.")  # fmt: skip
 
-    @app.action(ScheduleAction.SEND_EMAIL)
-    async def on_email(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:  # fmt: skip
-        await ack()
-        got = await load(body, action["value"], client, context)
-        if got is None:
-            return
-        actor, job, state = got
-        payload = {**(state.get("params") or {}), "action": "email",
+    @on_picker(ScheduleAction.SEND_EMAIL)
+    async def on_email(p: Picked) -> None:
+        payload = {**(p.state.get("params") or {}), "action": "email",
                    "options": [{"start": o["start"], "end": o["end"]}
-                               for o in state.get("options") or []],
-                   "prospect_tz": state.get("prospect_tz")}  # fmt: skip
-        await submit(body, client, actor, job, payload, f"email:{job.id}",
+                               for o in p.state.get("options") or []],
+                   "prospect_tz": p.state.get("prospect_tz")}  # fmt: skip
+        await submit(p, payload, f"email:{p.job.id}",
                      "The email with these times is already waiting for your approval.")  # fmt: skip
 
-    @app.action(ScheduleAction.HANDLE)
-    async def on_handle(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:  # fmt: skip
-        await ack()
-        got = await load(body, action["value"], client, context)
-        where = _where(body)
-        if got is None or not where:
+    @on_picker(ScheduleAction.HANDLE)
+    async def on_handle(p: Picked) -> None:
+        where = _where(p.body)
+        if not where:
             return
         blocks = [b.to_dict() for b in closed_blocks("OK, I'll leave this one with you.")]
-        await client.chat_update(channel=where["channel"], ts=where["ts"],
-                                 text="Leaving this one with you", blocks=blocks)  # fmt: skip
+        await p.client.chat_update(channel=where["channel"], ts=where["ts"],
+                                   text="Leaving this one with you", blocks=blocks)  # fmt: skip

@@ -172,3 +172,26 @@ async def test_show_more_then_ill_handle_this(app: Runtime) -> None:
     await sb.click(ALEX, current, ScheduleAction.HANDLE, value=handle["value"])
     await sb.wait_for(lambda: "leave this one with you" in json.dumps(
         next(m for m in sb.dm_messages(ALEX) if m["ts"] == picker["ts"])), timeout=20)  # fmt: skip
+
+
+async def test_send_times_by_email_asks_for_approval(app: Runtime) -> None:
+    sb = app.sandbox
+    await sb.slash_command(ALEX, "/60", "find times for sarah.chen@acme.example")
+    await sb.wait_for(lambda: pickers(sb, ALEX), timeout=20)
+    picker = pickers(sb, ALEX)[0]
+    email = buttons(picker)[ScheduleAction.SEND_EMAIL]
+    await sb.click(ALEX, picker, ScheduleAction.SEND_EMAIL, value=email["value"])
+
+    def approval() -> dict | None:
+        return next((m for m in sb.dm_messages(ALEX)
+                     if ApprovalAction.APPROVE in buttons(m) and "sarah.chen@acme.example"
+                     in json.dumps(m)), None)  # fmt: skip
+
+    shown = await sb.wait_for(approval, timeout=20)
+    draft = next(b["text"]["text"] for b in shown["blocks"]
+                 if b.get("type") == "section" and "Hi Sarah" in b.get("text", {}).get("text", ""))  # fmt: skip
+    first = radio_options(picker)[0]["text"]["text"]  # e.g. "Mon 16:30 EST / 15:30 CST"
+    day, prospect_time = first.split(" ")[0], first.split(" / ")[1]
+    bullets = [line for line in draft.splitlines() if line.startswith("- ")]
+    assert len(bullets) == len(radio_options(picker))  # every offered time, in her zone
+    assert bullets[0].startswith(f"- {day} ") and bullets[0].endswith(prospect_time)
