@@ -9,6 +9,7 @@ Values are JSON-ready (times as ISO strings) because they live in `sequence_jobs
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -137,7 +138,7 @@ def _tier1_from_parts(parts: dict[str, dict[str, Any]], user_id: int | None) -> 
     return out
 
 
-_QUERIES: dict[Any, Tier1Query] = {}
+_QUERIES: weakref.WeakKeyDictionary[Any, Tier1Query] = weakref.WeakKeyDictionary()
 
 
 def tier1_query(dialect: Any) -> Tier1Query:
