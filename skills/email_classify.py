@@ -215,13 +215,19 @@ _CUES: list[_Cue] = [
         r"(?<!to )(?<!click here to )(?<!link to )\bunsubscribe\b(?! (link|here|button|at any time"
         r"|from (this|these|our) (list|emails|mailings)|my (colleague|team|boss|manager|assistant)|"
         r"our (team|colleague|\w+ team)|him|her|them|[\w.+-]+@))",
-        r"\b(delete|erase|remove) (my|all my|our) (personal |contact )?(data|details|information|"
-        r"info)\b",
+        r"\b(delete|erase|remove|purge|wipe) (all )?(of )?(my|our|the|any)( personal| contact)? "
+        r"(data|details|information|info|records)( (you|that you) (hold|have|store|keep))?\b"
+        r"(?! (is|are|was|were) )",
+        r"\b(right to (erasure|be forgotten)|erasure request|request (for )?erasure|data (erasure|"
+        r"deletion) request|(gdpr|ccpa|privacy) (deletion|erasure|removal) request)\b",
+        r"\bremove [\w.+'-]+@[\w-]+(\.[\w-]+)+ from\b",
         r"\bremove me\b",
         r"(^|[.!?\n]\s*)(stop|enough)[.!]*$",
         r"(^|[.!?\n]\s*)(please |pls )?(just )?stop( it| this| now| please)*[.!]",
         r"\bremove (my|this) (e-?mail|address|e-?mail address|details|name|contact)\b",
-        r"\bno (more|further) (e-?mails|messages|contact|follow[- ]?ups|outreach)\b",
+        r"\bno (more|further) (marketing |sales |promotional |unsolicited )?(e-?mails|messages|"
+        r"contact|follow[- ]?ups|outreach|communications?|correspondence|solicitations?)\b",
+        r"\b(do not|don't|no longer) (wish|want) to (receive|get|hear)\b",
         negatable=False,
     ),
     *_cues(
@@ -251,7 +257,8 @@ _CUES: list[_Cue] = [
         r"(my )?(e-?mails?|inbox|phone|laptop|the internet)\b",
         r"\b(respond|reply|get back to you|be in touch|answer|follow up)( to (you|your "
         r"(e-?mail|message)))?( as soon as possible| asap| promptly| shortly)? (upon|on|after|when)"
-        r" (my return|i('m| am) back|i return|returning|i get back)\b",
+        r" (my return|i('m| am) back|i return|returning|i get back|we (reopen|re-open|return|are back|"
+        r"'re back|get back)|(the|our) offices? (reopens?|re-opens?))\b",
         r"\bupon my return\b",
         r"\b(no|limited|intermittent|patchy|spotty|poor) (connectivity|signal|wi-?fi|internet|"
         r"reception)\b",
@@ -286,6 +293,18 @@ _CUES: list[_Cue] = [
         r"\bwhen i('m| am) back\b",
         r"\bi (will )?return (on|to|the)\b",
         r"\bi('m| am) returning\b",
+        conditional_skip=True,
+    ),
+    *_cues(
+        # a closure notice: supporting only, a person may mention it in passing
+        "out_of_office",
+        0.45,
+        r"\b(office|offices|we|we're|we are|our (team|company|business|shop|site|plant)) (is |are |"
+        r"will be |'ll be |remain |are currently )?(closed|shut) (for|from|until|till|through|over|"
+        r"during|between)\b",
+        r"\b(when|once|after) (we|the office|our offices?) (reopen|re-open|return|are back|get back)\b",
+        r"\b(holiday|christmas|seasonal|summer|winter|year[- ]end|festive|company[- ]wide) (closure|"
+        r"shutdown|shut-down|break)\b",
         conditional_skip=True,
     ),
     *_cues(
@@ -862,7 +881,7 @@ _SUBJECT_PREFIX = re.compile(
     r"^\s*((re|fw|fwd|aw|wg|sv|tr|rv|antw)\s*(\[\d+\])?\s*:\s*|\[(external|ext)\]\s*)+", re.I
 )
 _SUBJECT_OOO = re.compile(
-    r"^\s*(automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|out of (the )?office|ooo\b|"
+    r"^\s*(automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|auto\s*:|out of (the )?office|ooo\b|"
     r"away\b|abwesen|absence|réponse automatique|respuesta automática|on leave|vacation|"
     r"on holiday|annual leave)",
     re.I,
@@ -1065,6 +1084,21 @@ def _sentence_hits(low: str) -> list[_Hit]:
     return hits
 
 
+# a mailing footer's links ("Manage preferences | Unsubscribe") are not a removal request
+_FOOTER_LINE = re.compile(
+    r"manage (your )?(e-?mail |subscription |communication )?(preferences|subscriptions?|settings)|"
+    r"update (your )?(e-?mail )?preferences|(you're|you are|you were) receiving this|"
+    r"view (this|it)? ?(e-?mail )?in (your |a )?browser|\|\s*unsubscribe|unsubscribe\s*\||"
+    r"privacy policy|to stop receiving (these|this|our)|(sent|delivered) to [\w.+-]+@"
+)
+
+
+def _line_at(low: str, pos: int) -> str:
+    start = low.rfind("\n", 0, pos) + 1
+    end = low.find("\n", pos)
+    return low[start : end if end >= 0 else len(low)]
+
+
 def _find_hits(low: str) -> list[_Hit]:
     hits: list[_Hit] = []
     for cue in _CUES:
@@ -1074,6 +1108,8 @@ def _find_hits(low: str) -> list[_Hit]:
             if cue.negatable and _negated(low, m.start()):
                 continue
             if cue.conditional_skip and _conditional(low, m.start()):
+                continue
+            if cue.category == "unsubscribe" and _FOOTER_LINE.search(_line_at(low, m.start())):
                 continue
             hits.append(_Hit(cue.category, cue.weight, m.start(), m.end()))
     return hits

@@ -17,6 +17,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
+from html import unescape
 from html.parser import HTMLParser
 
 from dateutil import parser as date_parser
@@ -451,6 +452,26 @@ def _part_text(part: Message, problems: list[str]) -> str:
     return text
 
 
+_PLAIN_MARKUP = re.compile(
+    r"<br\s*/?>|</?(p|div|span|b|i|u|em|strong|font)\b[^<>]{0,200}>|&(nbsp|amp|lt|gt|quot|apos|"
+    r"#\d{2,5}|#x[0-9a-f]{2,4});",
+    re.IGNORECASE,
+)
+
+
+def _plain_markup_to_text(text: str) -> str:
+    """A text/plain part that still carries HTML line breaks, inline tags or entities (some
+    clients paste markup into the plain alternative): keep its lines, drop the markup.
+    Addresses in angle brackets are not tags and stay."""
+    if not _PLAIN_MARKUP.search(text):
+        return text
+    text = re.sub(r"[ \t]*<br\s*/?>[ \t]*(\r?\n)?", "\n", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"</?(p|div|span|b|i|u|em|strong|font)\b[^<>]{0,200}>", "", text, flags=re.IGNORECASE
+    )
+    return unescape(text).replace("\u00a0", " ")
+
+
 def _select_body(msg: Message, problems: list[str]) -> tuple[str, bool]:
     plain: str | None = None
     html: str | None = None
@@ -473,7 +494,7 @@ def _select_body(msg: Message, problems: list[str]) -> tuple[str, bool]:
         elif ctype == "text/html" and html is None:
             html = _part_text(part, problems)
     if plain is not None and plain.strip():
-        return plain, False
+        return _plain_markup_to_text(plain), False
     if html is not None and html.strip():
         return html_to_text(html), True
     if plain is None and html is None:
