@@ -168,6 +168,12 @@ _MEET_NOUN = (
     r"conversation|zoom|teams|catch[- ]?up|sync|intro|slot|coffee|lunch|\d{2} ?min)"
 )
 _ME_US = r"(?:me|us)"
+# "no need to update the sheet / to reply": an instruction about the answer, not a decline
+_CHORE = (
+    r"(?:respond|reply|answer|get back|do anything|act|worry|acknowledge|thank|apologi[sz]e|"
+    r"update|fill|complete|redo|re-?do|rewrite|re-?write|reformat|re-?send|attach|print|rush|hurry|"
+    r"edit|format|convert|re-?submit|re-?upload|upload|scan|check back|confirm)"
+)
 
 # what someone asks for when they are curious rather than in need: "send me more info"
 _INFO_OBJECT = (
@@ -488,8 +494,7 @@ _CUES: list[_Cue] = [
         r"\b(stay|staying|stick|sticking|remain|remaining) with\b",
         r"\bnot (currently |really )?(looking|in the market) (at|for|to)\b",
         r"\bnot (buying|purchasing|a buyer)\b",
-        r"\bno (longer )?(a |any )?need (for|to|anymore)\b(?! (respond|reply|answer|get back|do "
-        r"anything|act|worry|acknowledge|thank|apologi[sz]e))|\bno longer (a )?need\b",
+        r"\bno (longer )?(a |any )?need (for|to|anymore)\b(?! " + _CHORE + r")|\bno longer (a )?need\b",
         r"\b(cancell?ed|scrapped|killed|dropped|shelved|paused) (the|this|our) (project|"
         r"initiative|search|evaluation|rfp|rollout|plans?)\b",
         r"\bstop (following up|chasing|checking in)\b",
@@ -501,6 +506,15 @@ _CUES: list[_Cue] = [
         r"\b(shelved|deprioriti[sz]ed|on ice|parked|postponed indefinitely)\b",
         r"\bnot (at|for) (this time|the moment|now)\b|\bnot right now\b|\bnot now\b",
         r"\b(we're|we are|i'm|i am) (going to |gonna )?(decline|declining)\b",
+        r"\b(decisions?|purchases?|purchasing|spend|spending|budgets?|procurement|buying|projects?|"
+        r"initiatives?|evaluations?|onboarding of new vendors) (are|is|have been|has been|were|was|"
+        r"remain|remains|will be|'s been|'re) (all |currently |now )?(frozen|on hold|paused|"
+        r"suspended|on ice|off the table)\b",
+        r"\bnot something (we|i)('re| are| am)? (can|could|are able to|am able to|have (the )?(time|"
+        r"room|capacity) to|will|would|'ll|'d) (look at|consider|take on|pursue|prioriti[sz]e|explore"
+        r"|entertain|justify|invest in|get into|do)\b",
+        r"\balready (use|using|have|work with|rely on|pay for|run|running)\b[^.!?\n]{0,40}\b(happy|"
+        r"satisfied|content|pleased|works? (well|fine|great))\b",
         negatable=False,
         conditional_skip=True,
     ),
@@ -551,7 +565,8 @@ _CUES: list[_Cue] = [
         r"[\w'-]+){0,4}?[\s,]+(need|needs|budget|interest|interested|for us|vendors?|tools?|"
         r"solutions?|buy|buying|purchase|purchasing|adding|afford|priority|fit|proceed|move "
         r"forward|moving forward|pursue|switch|switching|change|changing|go ahead)\b(?! to "
-        r"(respond|reply|answer|get back|worry|do anything|act|acknowledge))",
+        + _CHORE
+        + r")",
         negatable=False,
         conditional_skip=True,
     ),
@@ -559,6 +574,8 @@ _CUES: list[_Cue] = [
         "not_interested",
         0.6,
         r"\b(we're|we are|i'm|i am) (all set|covered|good for now)\b",
+        r"\b(we're|we are|we've been|i'm|i am) (very |quite |really |perfectly |pretty |more than )?"
+        r"(happy|satisfied|content) with (it|them|that|what we (have|use|'ve got))\b",
         r"\balready (have|use|using|work with|signed with|partnered with|chose) (a|an|another)\b",
         r"\bmaybe (next|later this) (year|quarter)\b|\bmaybe later\b",
         r"\bunfortunately\b|\b(we've|we have) made (our|a|the) (final )?decision\b",
@@ -1209,7 +1226,10 @@ def _discount_before_but(low: str, hits: list[_Hit]) -> list[_Hit]:
         stop = re.compile(r"[.!?\n]").search(low, hit.end)
         end = stop.end() if stop else len(low)
         turn = re.search(r"\b(but|however|though|just)\b", low[hit.end : end])
-        format_only = _FORMAT_REFUSAL.search(low[hit.start : hit.end]) is not None
+        # "no need for a call, a quote is fine": the refused thing is named just after the cue
+        clause = re.compile(r"[,;.!?\n]|\b(but|and)\b").search(low, hit.end)
+        named = low[hit.start : clause.start() if clause else end]
+        format_only = _FORMAT_REFUSAL.search(named) is not None
         timing = _TIMING_REFUSAL.search(low[hit.start : end]) is not None
         if (
             (
@@ -1225,6 +1245,16 @@ def _discount_before_but(low: str, hits: list[_Hit]) -> list[_Hit]:
                 and timing
                 and any(
                     o.category == "interested" and o.weight >= 0.7 and o.start >= hit.end
+                    for o in hits
+                )
+            )
+            or (
+                # a weak regret ("unfortunately", "I can't make it") turned into an alternative:
+                # "I can't make the dinner, unfortunately, but could we meet on the 10th?"
+                turn
+                and hit.weight <= 0.6
+                and any(
+                    o.category in _ASK_CATEGORIES and o.weight >= 0.7 and o.start >= hit.end
                     for o in hits
                 )
             )
