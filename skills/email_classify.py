@@ -168,6 +168,12 @@ _MEET_NOUN = (
     r"conversation|zoom|teams|catch[- ]?up|sync|intro|slot|coffee|lunch|\d{2} ?min)"
 )
 _ME_US = r"(?:me|us)"
+# "added them in the admin console / as users": accounts set up in a product, not a hand-over
+_IN_PRODUCT = (
+    r"(?! (in|into|to|on|as|onto) (the |our |your |a |an |their )?(admin|console|system|platform|"
+    r"account|workspace|tool|app|crm|dashboard|seats?|users?|licen[cs]es?|portal|org|instance|"
+    r"sixty|directory|sso|roster|plan|subscription|billing|group|settings)\b)"
+)
 # "no need to update the sheet / to reply": an instruction about the answer, not a decline
 _CHORE = (
     r"(?:respond|reply|answer|get back|do anything|act|worry|acknowledge|thank|apologi[sz]e|"
@@ -331,7 +337,7 @@ _CUES: list[_Cue] = [
         r"\b(cc'?d|cc'?ing|copied|copying|looped in|looping in|looping|loop|adding|added|"
         r"introducing|introduced)( in)? (him|her|them|my (colleague|manager|boss|team ?mate|"
         r"counterpart)|our (\w+ ){0,3}(lead|head|manager|director|vp|team|colleague|owner|person|"
-        r"department|cto|ceo|cfo|coo|cro|ciso|cio))\b",
+        r"department|cto|ceo|cfo|coo|cro|ciso|cio))\b" + _IN_PRODUCT,
         r"\b(forwarding|forwarded|forward|passing|passed|pass|directing|redirecting)( this| it| "
         r"your (e-?mail|note|message|request|email))?( (on|along|over))? to (him|her|them|my "
         r"(colleague|manager|boss|team ?mate|counterpart)|our (\w+ ){0,3}(lead|head|manager|"
@@ -393,6 +399,11 @@ _CUES: list[_Cue] = [
         r"\b(would be|is|will be) the (one|person|people|team|right contact) to (talk|speak|reach "
         r"out|get in touch|go)( to| with)?\b",
         r"\bnow (leads|runs|owns|handles|manages|heads|looks after|is responsible for)\b",
+        r"\b(he|she|they)('s| is|'re| are|'d be| would be|'ll be| will be) (really |actually |probably "
+        r")?the (one|person|people|ones|decision[- ]?maker|right (person|contact))( (who|that)('d| would"
+        r"| will| can)? (decide|make|handle|own|sign|approve|choose|call the shots|be deciding))?\b",
+        r"\b(i'm|i am|i've|i have) (mostly |semi-|now |basically |largely |since )?(retired|"
+        r"stepped back|stepped away|handed over)\b",
         r"\b(more|better) (like )?(something|suited|one) for (our|my|the)\b",
         r"\b(i'll|i will|i've|i have|i'm|i am|will|happy to) (pass|passed|passing|forward|"
         r"forwarded|forwarding|share|shared|sharing|send|sent|sending) (on )?(your|this|the|it)"
@@ -413,6 +424,8 @@ _CUES: list[_Cue] = [
         r"\b(decides|makes the call|signs off|has the final say) (on|about)\b",
         r"\b(he|she|they) (handles?|owns?|looks? after|manages?|runs?|is responsible for|"
         r"are responsible for|is in charge of|takes care of|makes? (the )?decisions)\b",
+        r"\b(his|her|their) (e-?mail|e-?mail address|address|direct line|number|contact details) "
+        r"(is|are)\b",
         r"(?<!\? )\bwho (handles|owns|looks after|manages|runs|is responsible for|is in charge of|"
         r"takes care of|makes (the )?decisions)\b[^?]*$",
         negatable=False,
@@ -616,7 +629,7 @@ _CUES: list[_Cue] = [
         r"min(ute)?s)\b",
         r"\b(send|share|suggest|propose|offer)( me| us| over)? (a few |some |a couple of |your |any "
         r")?(times|time slots|slots|availability|dates)\b",
-        r"\bsend (me |us |over )?(an? )?(calendar )?(invite|invitation)\b",
+        r"\bsend (me |us |over )?(an? |the )?(calendar |meeting |zoom |teams )?(invite|invitation)\b",
         r"\b(calendly|calendar|booking|scheduling) (link|invite|invitation)\b",
         r"\b(i'm|i am|we're|we are|i'll be|we'll be) (free|available|around|open) (on |at |"
         r"next |this |tomorrow|any ?time|between|from|all|" + _WD + r")",
@@ -769,11 +782,16 @@ _CUES: list[_Cue] = [
         r"evaluating|considering)\b",
         r"\bwhat (kind|sort|type)s? of (results|roi|outcomes|impact|savings|numbers)\b",
         r"\b(you've|you have) got (my|our) (attention|interest)\b|\bcaught my eye\b",
+        r"\b(pain point|pain|headache|struggle|sore (point|spot)) (for us|for me|for our (team|"
+        r"reps|org|company)|we have|we've had|here)\b|\bour (biggest|main|real) (pain|headache|"
+        r"struggle)\b",
     ),
     *_cues(
         "interested",
         0.7,
         r"\bkeep (me|us) (posted|updated|in the loop|informed)\b",
+        r"\b(i'm|i am|we're|we are) (now |currently |actively |already )?(looking into|digging into|"
+        r"checking out|reading up on) (it|this|sixty|you|your)\b",
         r"\b(send|share)( me| us| over)? (whatever|anything|what) (you have|you've got|you can)\b",
         r"\bhappy to (include|consider|look at|hear from|add) you\b",
         r"\b(anything|something) (you can|you could|you're able to) share\b",
@@ -799,6 +817,8 @@ _CUES: list[_Cue] = [
     *_cues(
         "interested",
         0.6,
+        r"(?<!something )(?<!anything )(?<!things )(?<!stuff )(?<!tools )(?<!tool )(?<!one )"
+        r"(?<!ones )(?<!products )(?<!solutions )(?<!looks )(?<!seems )(?<!sounds )(?<!feels )"
         r"\b(liked|loved|enjoyed|like|love|impressed by|excited about) (it|this|that|the (video|demo|"
         r"deck|product|idea|pitch|approach|concept|look of|sound of))\b|\b(like|love) what\b",
         r"\b(intriguing|intrigued|promising|compelling|impressive)\b|\bfan of\b",
@@ -872,6 +892,25 @@ _INFO_QUESTION = re.compile(
     r"(us|ours)|getting started|get started|what's involved|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
     r"overview|collateral|materials?|literature|whitepaper)\b|circle back|reconnect|touch base|"
     r"reach (back )?out (again )?(in|after|next)"
+    # broad questions about the product as a whole: what else, how it differs, what a rollout
+    # is like, where to start
+    r"|\b(what|anything) else (can|could|do|would) you (share|send|tell|show|have|offer|point me)\b"
+    r"|\banything else you (can|could) share\b|\bwhat else is there\b"
+    r"|\bhow (is|are|does|do|would) (sixty|it|this|you|your [\w-]+)( [\w-]+)? (different|differ|"
+    r"compare|stack up|stand out|better)\b|\bwhat (makes|sets) (sixty|you|it|this|your [\w-]+) "
+    r"(different|unique|apart|better|stand out)\b|\bdifferentiat"
+    r"|\bwhat (does|do|would|will) (a |an |the |your )?(typical |usual |normal |standard )?"
+    r"(rollout|roll-out|implementation|deployment|pilot|trial|ramp[- ]?up|adoption|first month|"
+    r"first few weeks)( [\w-]+)? look like\b"
+    r"|\b(?<!you )(?<!they )(?<!would )like (us|ours)\b"
+    r"|\b(understand|see|get a sense of|get a feel for) (what|how) (you|sixty|it|this|your [\w-]+) "
+    r"(do|does|works?|offers?)\b|\bwhat (do|does) (you|sixty|your (company|product|team|tool|"
+    r"platform)) (do|offer)\b|\bwhere (should|do|would|can) (i|we) (start|begin)\b|\bwhat "
+    r"should (i|we) (read|look at|start with|watch)\b"
+)
+# asking to be put in touch with someone (a reference customer) is an action, not curiosity
+_CONTACT_ASK = re.compile(
+    r"\b(speak|talk|chat|get on a call|hop on a call|meet|connect) (with|to)\b|\bintroduc(e|tion)\b"
 )
 _SMALL_TALK = re.compile(
     r"^\W*(hi|hey|hello|dear)?\W*\w*\W*(how are you|how's it going|how are things|how have you "
@@ -1092,7 +1131,11 @@ def _sentence_hits(low: str) -> list[_Hit]:
                 hits.append(_Hit("meeting_request", 0.72, start, end))
         if not question:
             continue
-        if _INFO_QUESTION.search(sentence) and not _SUPPORT_TERMS.search(sentence):
+        if (
+            _INFO_QUESTION.search(sentence)
+            and not _SUPPORT_TERMS.search(sentence)
+            and not _CONTACT_ASK.search(sentence)
+        ):
             hits.append(_Hit("interested", 0.7, start, end))
         elif _REQUEST_IN_QUESTION.search(sentence) or len(sentence.split()) >= 3:
             hits.append(_Hit("needs_response", 0.75, start, end, question=True))
@@ -1296,6 +1339,12 @@ def classify_email(email: InboundEmail) -> Classification:
     sentence_hits = _sentence_hits(low)
     hits = _find_hits(low) + sentence_hits + _named_referrals(original, low)
     hits = [h for h in hits if not _document_passed_on(low, h)]
+    info_spans = [(h.start, h.end) for h in sentence_hits if h.category == "interested"]
+    hits = [
+        h
+        for h in hits
+        if h.category != "needs_response" or not any(s <= h.start < e for s, e in info_spans)
+    ]
     hits = _discount_before_but(low, hits)
     by_cat: dict[Category, list[_Hit]] = {c: [] for c in CATEGORIES}
     for hit in hits:
