@@ -232,7 +232,7 @@ _CUES: list[_Cue] = [
         r"(?! (is|are|was|were) )",
         r"\b(right to (erasure|be forgotten)|erasure request|request (for )?erasure|data (erasure|"
         r"deletion) request|(gdpr|ccpa|privacy) (deletion|erasure|removal) request)\b",
-        r"\bremove [\w.+'-]+@[\w-]+(\.[\w-]+)+ from\b",
+        r"\b(remove|take|delete|drop|exclude|strike|scrub) [\w.+'-]+@[\w-]+(\.[\w-]+)+ (from|off)\b",
         r"\bremove me\b",
         r"(^|[.!?\n]\s*)(stop|enough)[.!]*$",
         r"(^|[.!?\n]\s*)(please |pls )?(just )?stop( it| this| now| please)*[.!]",
@@ -507,7 +507,9 @@ _CUES: list[_Cue] = [
         r"\b(stay|staying|stick|sticking|remain|remaining) with\b",
         r"\bnot (currently |really )?(looking|in the market) (at|for|to)\b",
         r"\bnot (buying|purchasing|a buyer)\b",
-        r"\bno (longer )?(a |any )?need (for|to|anymore)\b(?! " + _CHORE + r")|\bno longer (a )?need\b",
+        r"\bno (longer )?(a |any )?need (for|to|anymore)\b(?! "
+        + _CHORE
+        + r")|\bno longer (a )?need\b",
         r"\b(cancell?ed|scrapped|killed|dropped|shelved|paused) (the|this|our) (project|"
         r"initiative|search|evaluation|rfp|rollout|plans?)\b",
         r"\bstop (following up|chasing|checking in)\b",

@@ -1125,3 +1125,97 @@ def test_classify_never_raises_on_arbitrary_text(body: str, subject: str) -> Non
     result = classify_email(email)
     assert result.category in CATEGORIES
     assert 0.3 <= result.confidence <= 0.98
+
+
+# ---- general behaviours learned from fresh, unseen emails (phrasings written for these tests)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Under the CCPA, please delete all personal information you hold about me. I want no "
+        "further sales communications.",
+        "Please take ops@northwind.example off every list you have; it is a shared mailbox.",
+        "Formal erasure request: wipe my records and confirm once it is done.",
+    ],
+)
+def test_erasure_and_removal_of_an_address_are_unsubscribes(body: str) -> None:
+    assert classify(body).category == "unsubscribe"
+
+
+def test_mailing_footer_links_are_not_a_removal_request() -> None:
+    body = (
+        "Hi Alex,\n\nThe slides from last week's session are now online.\n\n"
+        "You are receiving this because you registered.\nUpdate preferences | Unsubscribe"
+    )
+    assert classify(body).category == "fyi"
+
+
+def test_closure_auto_reply_without_a_personal_absence() -> None:
+    body = (
+        "Thank you for writing to us. Our offices are shut for the year-end break and we will "
+        "reply when we reopen on 5 January."
+    )
+    result = classify(
+        body, subject="Auto: Year-end closure", headers="Auto-Submitted: auto-replied\n"
+    )
+    assert result.category == "out_of_office"
+    # a person mentioning a closure in passing is still just information
+    assert classify("FYI our office is closed for the holiday on Monday.").category == "fyi"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # an instruction about how to answer is not a decline
+        ("Where do you host our data, and who can access it? No need to fill in the sheet, "
+         "answering here is fine.", "needs_response"),
+        # a refused format followed by the format they do want
+        ("No need for a demo, a written quote for 25 users would be enough.", "proposal_request"),
+        # a weak regret that turns into an alternative
+        ("I can't join the webinar, sadly, but could we set up a call on Thursday instead?",
+         "meeting_request"),
+        # declines phrased as a freeze or as contentment with the current tool
+        ("We're merging with another firm, so all vendor decisions are on hold for now.",
+         "not_interested"),
+        ("Appreciated, but we already run Clari and we're quite content with it.", "not_interested"),
+    ],
+)  # fmt: skip
+def test_decline_phrasing_and_its_exceptions(body: str, expected: str) -> None:
+    assert classify(body).category == expected
+
+
+def test_handing_over_by_role_and_contact() -> None:
+    body = (
+        "I've stepped back from sales these days. My daughter Ana runs the team now and she's "
+        "the one who would decide on a purchase like this. Her email is ana@prospect.example."
+    )
+    result = classify(body)
+    assert result.category == "referral"
+    assert result.details.get("referred_email") == "ana@prospect.example"
+    # setting people up inside a product is not a hand-over
+    fyi = "Heads up: I've added them as users in the workspace. Nothing needed from you."
+    assert classify(fyi).category == "fyi"
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ("Maybe. What sets Sixty apart from the tool we have?", "interested"),
+        ("Coaching new reps is a real pain point for us. What else can you share?", "interested"),
+        ("What would a pilot look like for a small business like ours?", "interested"),
+        ("My boss asked me to look into this, so I'm looking into it. Where should I start?",
+         "interested"),
+        # concrete security / technical questions stay questions
+        ("How is your platform different when it comes to SSO and data retention?",
+         "needs_response"),
+    ],
+)  # fmt: skip
+def test_broad_product_questions_read_as_interest(body: str, expected: str) -> None:
+    assert classify(body).category == expected
+
+
+def test_html_markup_in_a_plain_text_part_is_cleaned() -> None:
+    email = parse_email(mail("Hi Alex,<br>\n<br>\nSounds good&nbsp;- keep me posted.<br>\n"))
+    assert "<br>" not in email.text and "&nbsp;" not in email.text
+    assert "Sounds good - keep me posted." in email.new_text
