@@ -400,10 +400,11 @@ _CUES: list[_Cue] = [
         r"out|get in touch|go)( to| with)?\b",
         r"\bnow (leads|runs|owns|handles|manages|heads|looks after|is responsible for)\b",
         r"\b(he|she|they)('s| is|'re| are|'d be| would be|'ll be| will be) (really |actually |probably "
-        r")?the (one|person|people|ones|decision[- ]?maker|right (person|contact))( (who|that)('d| would"
-        r"| will| can)? (decide|make|handle|own|sign|approve|choose|call the shots|be deciding))?\b",
+        r")?the (decision[- ]?maker|right (person|contact|one)|(one|person|people|ones) (who|that)('d|"
+        r" would| will| can)? (decides?|makes?|handles?|owns?|signs?|approves?|chooses?|calls? the "
+        r"shots|be deciding))\b",
         r"\b(i'm|i am|i've|i have) (mostly |semi-|now |basically |largely |since )?(retired|"
-        r"stepped back|stepped away|handed over)\b",
+        r"stepped back|stepped away)\b",
         r"\b(more|better) (like )?(something|suited|one) for (our|my|the)\b",
         r"\b(i'll|i will|i've|i have|i'm|i am|will|happy to) (pass|passed|passing|forward|"
         r"forwarded|forwarding|share|shared|sharing|send|sent|sending) (on )?(your|this|the|it)"
@@ -529,7 +530,7 @@ _CUES: list[_Cue] = [
         r"room|capacity) to|will|would|'ll|'d) (look at|consider|take on|pursue|prioriti[sz]e|explore"
         r"|entertain|justify|invest in|get into|do)\b",
         r"\balready (use|using|have|work with|rely on|pay for|run|running)\b[^.!?\n]{0,40}\b(happy|"
-        r"satisfied|content|pleased|works? (well|fine|great))\b",
+        r"satisfied|content|pleased)\b",
         negatable=False,
         conditional_skip=True,
     ),
@@ -1024,6 +1025,10 @@ _TIMED_ASK = re.compile(
 _PRODUCT_QUESTION = re.compile(
     r"\b(support|supports|integrate|integrates|integration|compatible|work with|works with|"
     r"connect to|connects to|record|records|transcribe)\b"
+    # data moving between systems ("does it sync notes to HubSpot?"), not a sync meeting
+    r"|\b(sync|syncs|syncing|push|pushes|write|writes|log|logs|export|exports)( [\w-]+){0,3} "
+    r"(to|into|with|back to|from) (our |my |the |your )?(crm|hubspot|salesforce|sfdc|pipedrive|"
+    r"dynamics|zoho|database|data warehouse|warehouse|records|system|systems|api)\b"
 )
 _CONDITIONAL_SENTENCE = re.compile(
     r"^\W*(if|unless|in case|should you|for (urgent|immediate|anything urgent|pressing))\b"

@@ -1219,3 +1219,9 @@ def test_html_markup_in_a_plain_text_part_is_cleaned() -> None:
     email = parse_email(mail("Hi Alex,<br>\n<br>\nSounds good&nbsp;- keep me posted.<br>\n"))
     assert "<br>" not in email.text and "&nbsp;" not in email.text
     assert "Sounds good - keep me posted." in email.new_text
+
+
+def test_data_sync_question_is_not_a_meeting() -> None:
+    body = "We rely on Salesforce today. Does Sixty sync the call summaries into Salesforce?"
+    assert classify(body).category == "needs_response"
+    assert classify("Can we sync on Thursday at 2pm?").category == "meeting_request"
