@@ -28,18 +28,28 @@ def _gap(n: int) -> str:
     # "and" continues the object list ("a ramp plan and a quote") but not a new verb.
     return (
         rf"(?:\s+(?!(?:then|but|so|once|after|because|or)\b)(?!and\b(?!\s+{_DET}\b))"
-        rf"[^\s.?!;,]+){{0,{n}}}?"
+        rf"(?:(?:dr|mr|mrs|ms|prof|st)\.|[^\s.?!;,]+)){{0,{n}}}?"
     )
 
 
+# ASR text drops apostrophes ("ill send", "lets book"): "ill" is the contraction unless it
+# follows a copula or a verb of feeling ("I'm ill", "fell ill").
+ASR_ILL = r"(?<!i'm )(?<!im )(?<!is )(?<!was )(?<!been )(?<!feel )(?<!fell )(?<!felt )(?<!be )ill"
+# "lets" is "let's" only where a clause starts ("so lets book"), never "it lets you book".
+ASR_LETS = (
+    r"(?:^|(?<=[.,!?;:] )|(?<=\bso )|(?<=\bok )|(?<=\band )|(?<=\bthen )|(?<=\bokay )|"
+    r"(?<=\byeah )|(?<=\bwell )|(?<=\bright )|(?<=\bgreat )|(?<=\bcool )|(?<=\bnow ))lets"
+)
+# A filler dropped between a marker and its verb leaves a comma behind ("I'll, um, text you").
 _FILLER = (
-    r"(?:\s+(?:also|just|then|definitely|certainly|quickly|happily|personally|gladly|"
+    r",?(?:\s+(?:also|just|then|definitely|certainly|quickly|happily|personally|gladly|"
     r"absolutely|go ahead and|make sure to|make sure i|be sure to|get to|now|first|again))*"
 )
 
 # First-person future / volitional commitment markers.
 FUTURE_I = (
-    r"\b(?:i'll|i will|i shall|i'm going to|i am going to|i'm gonna|i am gonna|"
+    r"\b(?:i'll|i will|i shall|i'm going to|i am going to|i'm gonna|i am gonna|" + ASR_ILL + r"|"
+    r"im going to|im gonna|" + ASR_LETS + r"|"
     r"we'll|we will|we shall|we're going to|we are going to|we're gonna|"
     r"let me|let us|let's|i'd be (?:happy|glad) to|i'm (?:happy|glad) to|happy to|"
     r"expect (?:\w+ )?from me|i will be|you'll (?:get|have) (?:\w+ )?from me|"
@@ -279,6 +289,24 @@ CONTENT_OBJ = _alt(
     "checklist",
     "faq",
     "video",
+    "videos",
+    "recordings",
+    "guides",
+    "reports",
+    "one-pagers",
+    "one pagers",
+    "templates",
+    "samples",
+    "datasheets",
+    "brochures",
+    "decks",
+    "whitepapers",
+    "white papers",
+    "walkthrough video",
+    "demo video",
+    "certifications",
+    "policies",
+    "policy",
     "sample",
     "information",
     "info",
@@ -310,6 +338,19 @@ REQUEST_VERB = _alt(
     "forward",
     "email",
     "pass along",
+    "pass on",
+    "flick",
+    "flick over",
+    "flick through",
+    "fire over",
+    "fire across",
+    "pop over",
+    "ping over",
+    "ping me",
+    "send through",
+    "send across",
+    "dig out",
+    "dig up",
     "shoot over",
     "shoot me",
     "drop me",
@@ -832,6 +873,8 @@ TIMELINE_GOAL = (
 # A prospect's promise to come back to the rep.
 PROSPECT_FUTURE = (
     r"\b(?:i'll|i will|i'm going to|i am going to|i'm gonna|we'll|we will|we're going to|"
+    + ASR_ILL
+    + r"|im going to|im gonna|"
     r"we are going to|let me|i can|i shall|i'll be sure to|i'll make sure to)" + _FILLER
 )
 FOLLOWUP_VERB = _alt(
@@ -1073,7 +1116,7 @@ FRAMES: tuple[Frame, ...] = (
         "request:send_content",
         "prospect",
         _c(
-            r"\b(?:can|could|would|will)\s+(?:you|y'all|you guys)\s+(?:also\s+|please\s+|possibly\s+|"
+            r"\b(?:can|could|would|will)\s+(?:you|y'all|you guys),?\s+(?:also\s+|please\s+|possibly\s+|"
             r"just\s+|maybe\s+|kindly\s+)*" + REQUEST_VERB + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
         ),
         0.9,
@@ -1148,6 +1191,32 @@ FRAMES: tuple[Frame, ...] = (
         ),
         0.85,
         "reply_content",
+    ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        # "Could you send that over?" right after the rep named a document.
+        _c(
+            r"\b(?:can|could|would|will)\s+(?:you|you guys),?\s+(?:also\s+|please\s+|just\s+)*"
+            r"(?:send|share|forward|email|flick|shoot|pass along|pop|fire)\s+(?:me\s+|us\s+)?"
+            r"(?:that|it|those|them|this|one|both)\b"
+            r"|\b(?:send|shoot|flick|pass|forward|email)\s+(?:it|that|them|those|this|one|both)\s+"
+            r"(?:over\s+)?(?:my|our)\s+way\b"
+        ),
+        0.86,
+        "reply_content",
+    ),
+    Frame(
+        "request:send_content",
+        "prospect",
+        # "Anything you've got on ROI, send it my way."
+        _c(
+            r"\b(?:anything|everything|whatever)\s+(?:you've|youve|you have|you)\s+(?:got|have)\s+"
+            r"(?:on|about|around|for|re|covering|showing)\b[^.?!]{1,50}?\b(?:send|shoot|flick|pass|"
+            r"forward|email)\s+(?:it|that|them|those|over|across)\b"
+        ),
+        0.86,
+        "state",
     ),
     Frame(
         "request:send_content",
@@ -1438,7 +1507,14 @@ CONTENT_OFFER_RE = re.compile(
     + CONTENT_OBJ
     + r"\b[^.?!]{0,40}\bhelp|\b(?:want me to|should i|shall i|i can|i could|happy to|"
     r"would you like (?:me to|to see|a copy)|do you want (?:me to|to see|a copy)|"
-    r"can i)\s+(?:send|share|forward|email|pass along)\b[^.?!]{0,50}\b" + CONTENT_OBJ + r"\b"
+    r"can i|(?:would|will|does) it help (?:if i|if we|to)|would it be (?:helpful|useful) (?:if i|if we|to)|"
+    r"what if i|how about i)\s+(?:send|sent|share|shared|forward|email|pass along|put together|"
+    r"pulled together|pull together|put|prepare|prepared|draft|drafted|write up|wrote up|"
+    r"mock up|mocked up)\b[^.?!]{0,50}\b" + CONTENT_OBJ + r"\b"
+    # "We've got a one-pager on that." - the rep naming content it has is an offer of it.
+    r"|\b(?:we've got|we have|i've got|i have|there's)\s+(?:a|an|some|the|our)\s+(?:[\w-]+\s+){0,3}?"
+    + CONTENT_OBJ
+    + r"\b"
 )
 
 # A goal still to be reached ("we need to get budget approved first") is not a signal.
@@ -1486,6 +1562,7 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"\b"
         + CONTENT_OBJ
         + r"\b|\bplease\b|\bpls\b|\b(?:would|will|might|could) (?:look|work|cost)\b"
+        r"|\b(?:send|shoot|flick|pass|forward|email|share|pop|fire)\b"
     ),
     "signal:multi_stakeholder": re.compile(
         r"\b(?:"

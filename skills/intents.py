@@ -69,7 +69,8 @@ _POLITE_TRAILING = re.compile(
 )
 _POLITE_IF = re.compile(r"\bif you (?:could|can|would|don't mind|get a chance|have)\b")
 _OFFER_CONTEXT = re.compile(
-    r"\?|\b(?:i can|i could|i'll|happy to|want me to|would .{0,30}help|i have|we have)\b"
+    r"\?|\b(?:i can|i could|i'll|happy to|want me to|would .{0,30}help|i have|we have|i've got|"
+    r"we've got|there's)\b"
 )
 
 
@@ -261,7 +262,7 @@ def _score(
         if trailing and not _POLITE_TRAILING.match(low, trailing.start()):
             conf *= 0.75  # "I'll ping you if anything changes": a promise that may never be due
         return conf, sent
-    if sent.is_question and mode not in ("state", "competitor_q"):
+    if sent.is_question and mode not in ("state", "competitor_q", "reply_content"):
         return None
     if mode == "state" and sent.is_question and not frame.label.startswith("request:"):
         return None
