@@ -691,11 +691,31 @@ READY = (
     r"|\b(?:the|your)\s+(?:price|pricing|quote|proposal|numbers?)\s+(?:works|work|looks? good|"
     r"(?:is|are|seems?|looks?)\s+(?:fine|reasonable|fair|good|within (?:our|my|the) budget))"
 )
+_PRICE_NOUN = (
+    r"(?:price|prices|pricing|price point|quote|proposal|cost|costs|number|numbers|figure|fee|fees|"
+    r"rate|rates|licen[cs]e fee|subscription)"
+)
+_DEGREE = (
+    r"(?:frankly|honestly|just|still|quite|rather|pretty|fairly|really|way|a bit|a little|a touch|a tad|"
+    r"bit|far|much|simply|definitely|very|too|a lot|significantly|considerably|well)"
+)
+_DEAR = (
+    r"high|steep|expensive|pricey|dear|rich|hefty|much|out of reach|on the (?:high|higher|steep|"
+    r"steeper|expensive|pricey|heavy) side|over (?:our|the|my) budget"
+)
+# Who had the money: "the budget we had for this got cut".
+_MONEY_OWNER = (
+    r"(?:\s+(?:(?:that|which)\s+)?(?:we|i|they|you)\s+(?:had|have|got|were given|had set aside|set "
+    r"aside|allocated|had allocated|had earmarked))?(?:\s+for\s+(?:this|it|that|the\s+[\w-]+|"
+    r"(?:this|next|the)\s+(?:year|quarter|project|tool)))?"
+)
 BUDGET_BAD = (
-    r"\b" + _MONEY + r"(?:'s| is| are| has been| was| got| have been|'s been| has gotten)?\s+"
+    r"\b" + _MONEY + _MONEY_OWNER + r"(?:'s| is| are| has been| was| got| have been|'s been| has "
+    r"gotten| were| got| just got| has just been)?\s+"
     r"(?:really\s+|very\s+|pretty\s+|quite\s+|a bit\s+|super\s+|extremely\s+|incredibly\s+|"
     r"already\s+|been\s+)*"
-    r"(?:tight|limited|constrained|frozen|cut|slashed|gone|spent|exhausted|stretched|squeezed|"
+    r"(?:tight|limited|constrained|frozen|cut|slashed|halved|gone|spent|exhausted|stretched|squeezed|"
+    r"reduced|pulled|clawed back|taken away|reallocated|redirected|axed|scrapped|"
     r"a (?:concern|problem|challenge|constraint)|an issue|a big issue|the (?:main )?(?:issue|problem))"
 )
 NO_BUDGET = (
@@ -711,8 +731,12 @@ CAREFUL_SPEND = (
     r"|\btighten(?:ing)? (?:our |the )?belts?\b"
 )
 PRICE_BAD = (
-    r"\b(?:(?:your|the)\s+(?:price|pricing|quote|proposal|cost|number)\s+(?:is|seems|looks|feels)\s+"
-    r"(?:a bit\s+|way\s+|really\s+|quite\s+)?(?:too\s+)?(?:high|steep|expensive|much)"
+    r"\b(?:(?:your|the|that|this|our)\s+(?:(?!the\b|a\b|an\b|your\b|our\b)[\w-]+\s+)?" + _PRICE_NOUN + r"(?:'s|\s+(?:is|are|seems|"
+    r"seem|looks|look|feels|feel|came in|comes in))\s+(?:" + _DEGREE + r"\s+)*(?:too\s+)?"
+    r"(?:" + _DEAR + r")"
+    r"|(?:you're|you are|you guys are|it's|it is|this is|that's|that is|it came in|it comes in)\s+"
+    r"(?:" + _DEGREE + r"\s+)*(?:too\s+(?:expensive|pricey|dear|steep|rich|much)|(?:expensive|pricey|"
+    r"dear|steep|rich|on the (?:high|higher|expensive|steep|pricey) side) for (?:us|our budget|what we))"
     r"|(?:you're|you are|you guys are|it's|this is|that's)\s+(?:a bit\s+|way\s+|just\s+)?too\s+"
     r"(?:expensive|pricey|steep|rich for us|much for us)"
     r"|out of (?:our|my) (?:price range|budget|league)"
@@ -723,8 +747,9 @@ PRICE_BAD = (
     r"|more than (?:we|i) (?:can|could|want to|wanted to) (?:spend|pay|afford)"
     r"|more than (?:we|i) (?:budgeted|planned|had planned|expected to (?:spend|pay)|were expecting "
     r"to (?:spend|pay)|have (?:budgeted|set aside))"
-    r"|(?:hard|difficult|tough|impossible) to justify (?:the |this |that |a |an )?(?:cost|price|"
-    r"spend|investment|expense)|"
+    r"|(?:hard|difficult|tough|impossible|struggl(?:e|es|ing|ed)|hard[- ]pressed|unable|not able) to "
+    r"justify (?:the |this |that |a |an |another |our )?(?:\w+ )?(?:cost|price|spend|spending|"
+    r"investment|expense|renewal|budget|year|seats|licen[cs]es)|"
     r"cheaper than (?:your|the|buying|paying for)\s+(?:\w+\s+)?(?:fee|fees|price|pricing|quote|"
     r"subscription|licen[cs]e|tool|product|platform|contract)|(?:can't|cannot|couldn't) justify (?:the |this |that )?(?:cost|"
     r"price|spend|investment|expense)|(?:cost|price|pricing)(?:'s| is) (?:a|the|our) (?:\w+ )?"
@@ -736,9 +761,12 @@ PRICE_BAD = (
     r"|(?:flagged|pushed back on|balked at|questioned|baulked at|raised concerns about|worried "
     r"about|concerned about|struggling with|choked on)\s+(?:the\s+|your\s+|our\s+)?(?:price|pricing|"
     r"cost|quote|number|numbers|total)"
-    r"|(?:came in|is|was|looks|seems|ended up|are|were)\s+(?:a (?:bit|lot)\s+|much\s+|way\s+|quite a "
-    r"bit\s+)?(?:higher|more expensive|pricier|steeper|more) than (?:we|i) (?:expected|hoped|budgeted|"
-    r"planned|thought|anticipated|wanted)"
+    r"|(?:came in|comes in|is|was|'s|looks|seems|ended up|are|were)\s+(?:(?:a (?:bit|lot|fair bit|good "
+    r"deal|little)|much|way|far|quite a bit|quite a lot|significantly|considerably|quite|frankly|"
+    r"honestly)\s+)*(?:higher|more expensive|pricier|steeper|dearer|more) than (?:we|i)(?:'d| had| "
+    r"would have)? (?:expected|hoped|budgeted|planned|thought|anticipated|wanted|bargained for)"
+    r"|not (?:at|for) (?:your|that|this|those|these|the current) (?:price|prices|pricing|price point|"
+    r"rates?|numbers?|cost)\b"
     r"|compet(?:e|es|ing)\s+(?:with\s+[^.?!]{0,40}?\s+)?for\s+(?:the same\s+|limited\s+|our\s+|"
     r"the\s+)?(?:budget|money|funding|resources|dollars)|competing priorities"
     r"|(?:paus|freez)(?:e|es|ing) (?:all )?(?:new )?(?:software |tool |saas |tech )?(?:purchases|spend|"
@@ -765,7 +793,21 @@ COOL_OFF = (
     r"|hold(?:ing)? off (?:for now|on (?:this|it|the \w+|any \w+)|until)"
     r"|timing (?:isn't|is not|just isn't) (?:right|great|ideal)"
     r"|(?:over|above|exceeds?|beyond) (?:our|my) budget"
-    r"|struggle to (?:get|find|justify|secure) (?:the )?(?:budget|money|funding|spend))"
+    r"|struggl(?:e|es|ing|ed) to (?:get|find|justify|secure) (?:the )?(?:budget|money|funding|spend)"
+    r"|(?:(?:nobody|no one|no-one)(?:'s| has| have)?(?:\s+got)?\s+(?:the\s+|any\s+)?|(?:don't|do not|"
+    r"doesn't|does not|haven't|hasn't|didn't|won't)\s+(?:have|got|have got)\s+(?:the\s+|any\s+|much\s+)?"
+    r"|(?:no|zero|little|not much)\s+)(?:bandwidth|capacity|headspace|appetite|time|cycles)\s+(?:for|to)"
+    r"\s+(?:[\w-]+\s+){0,3}?(?:new\s+(?:software|tools?|systems?|platforms?|vendors?|projects?|"
+    r"initiatives?|purchases?)|another (?:tool|system|platform|vendor|project|year)|(?:a|any)\s+new\s+"
+    r"\w+|this (?:project|purchase|rollout|initiative|renewal)|switching|changing (?:tools|systems|"
+    r"vendors|platforms)|an? (?:implementation|rollout|migration))"
+    r"|(?:appetite|budget|money|funding|interest|buy-in|urgency|will)\s+(?:for\s+(?:[\w-]+\s+){1,3}?)?"
+    r"(?:just\s+|really\s+|simply\s+)?(?:isn't|is not|'s not|is no longer|'s no longer)\s+(?:really\s+)?"
+    r"there\b|(?:there's|there is)\s+(?:no|zero|little|not much)\s+(?:appetite|urgency|buy-in)"
+    r"|(?:this|the|our|that)\s+(?:renewal|deal|contract|partnership|relationship|account|purchase|"
+    r"subscription)\s+(?:is|'s|looks|feels|seems)\s+(?:(?!not\b|no\b|never\b)\w+\s+)?"
+    r"(?:in (?:real |serious |big |deep |a lot of )?(?:trouble|jeopardy|danger|doubt)|at risk|on thin "
+    r"ice|on shaky ground|hanging by a thread))"
 )
 
 # Timelines.
@@ -1592,7 +1634,10 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"pricing|quote|proposal|number|expensive|pricey|steep|afford|more than|justify|term|"
         r"commitment|minimum|commit|paus|\bcut|consolidat|reduc|cheaper|priority|interested|moving "
         r"forward|pass\b|hold|decided|right time|ready|timing|\bover\b|above|exceed|beyond|struggl|"
-        r"than|flagged|balked|baulked|pushed back|questioned|concerned|worried|choked|compet"
+        r"than|flagged|balked|baulked|pushed back|questioned|concerned|worried|choked|compet|figure|"
+        r"\bfees?\b|\brates?\b|subscription|licen|dear|appetite|bandwidth|capacity|headspace|cycles|"
+        r"urgency|buy-in|\bwill\b|\btime\b|trouble|jeopardy|danger|doubt|risk|thin ice|shaky|thread|"
+        r"not at|not for"
     ),
     "signal:timeline": TIME_RE,
     "commitment:prospect_followup": re.compile(

@@ -68,6 +68,11 @@ _POLITE_TRAILING = re.compile(
     r"if you(?:'d)? (?:like|want|prefer|need it|need them)|if useful|if helpful|if needed"
 )
 _POLITE_IF = re.compile(r"\bif you (?:could|can|would|don't mind|get a chance|have)\b")
+# A denial in front of a frame that carries its own negation or complaint.
+_DENIED_BEFORE = re.compile(
+    r"\b(?:i don't think|i do not think|i wouldn't say|i would not say|it's not that|it isn't that|"
+    r"not because|i'm not saying|i am not saying|it's not like|no one said|nobody said|never said)\b"
+)
 _OFFER_CONTEXT = re.compile(
     r"\?|\b(?:i can|i could|i'll|happy to|want me to|would .{0,30}help|i have|we have|i've got|"
     r"we've got|there's)\b"
@@ -274,6 +279,8 @@ def _score(
         return conf, sent
     if mode not in ("negative_ok",) and negated_before(low, sent, m.start()):
         return None
+    if mode == "negative_ok" and _DENIED_BEFORE.search(low, sent.start, m.start()):
+        return None  # "I don't think the price is too steep": the frame's own negation is denied
     if in_condition(low, sent, m.start()) and not _POLITE_IF.search(low, sent.start, sent.end):
         return None
     if leading_condition(low, sent):
