@@ -635,6 +635,63 @@ EVALUATE = _alt(
     "weighing",
     "also got",
     "shopping around",
+    "had a look at",
+    "having a look at",
+    "taking a look at",
+    "took a look at",
+    "checking out",
+    "kicking the tyres on",
+    "kicking the tires on",
+    "running a trial of",
+    "running a trial with",
+    "running a pilot of",
+    "running a pilot with",
+    "a trial of",
+    "a trial with",
+    "a pilot with",
+    "demoing",
+    "had demos from",
+    "had a demo of",
+)
+# Evaluating a product we do not know by name ("we're also talking to Lattice"): only verbs
+# that mean weighing a vendor, and a cue of competition nearby (checked in skills.intents).
+EVALUATE_NAMED = _alt(
+    "looking at",
+    "evaluating",
+    "considering",
+    "comparing",
+    "talking to",
+    "talking with",
+    "speaking with",
+    "speaking to",
+    "trialing",
+    "trialling",
+    "piloting",
+    "testing",
+    "in talks with",
+    "a demo from",
+    "a demo with",
+    "demos from",
+    "a quote from",
+    "quotes from",
+    "a proposal from",
+    "had a look at",
+    "taking a look at",
+    "running a trial of",
+    "running a pilot with",
+    "a trial of",
+    "demoing",
+)
+# With these verbs the name alone is enough; with the others ("talking to X") we want "also",
+# "too", "as well", "alongside" or a word of buying in the sentence.
+STRONG_EVALUATE_RE = re.compile(
+    r"\b(?:evaluating|comparing|trialing|trialling|piloting|a demo from|a demo with|demos from|"
+    r"a quote from|quotes from|a proposal from|running a trial of|running a pilot with|a trial of|"
+    r"demoing)\b"
+)
+COMPETITION_CUE_RE = re.compile(
+    r"\b(?:also|too|as well|alongside|in parallel|in the mix|shortlist|shortlisted|switching|switch|"
+    r"bundling|bundle|replace|replacing|instead|cheaper|demo|trial|pilot|quote|proposal|pricing)\b"
 )
 CURRENT_USE = (
     r"(?:(?:we|we're|we are|we've been|we have been|our team|our reps|the team|they)\s+"
@@ -1406,8 +1463,11 @@ FRAMES: tuple[Frame, ...] = (
         "signal:competitive",
         "prospect",
         _c(
+            # "we've had Clari in twice", "we've got Avoma coming in to demo"
+            r"\b(?:had|have|got|having|bringing|brought)\s+(?:" + VENDOR_RE + r")\s+(?:coming\s+|come\s+)?"
+            r"(?:back\s+)?in\b|"
             r"(?:" + VENDOR_RE + r")(?:\s+and\s+\w+)?\s+(?:is\s+|are\s+|has been\s+|have been\s+)?"
-            r"(?:also\s+|already\s+)?(?:pitching|offering|quoting|courting|chasing|demoing|demoed|pitched|"
+            r"(?:also\s+|already\s+)?(?:coming in|coming back in|pitching|offering|quoting|courting|chasing|demoing|demoed|pitched|"
             r"quoted|offered|came in|reached out|is cheaper|are cheaper|is offering|showed us|"
             r"came back with|made us|countered|undercut|matched|dropped their price|"
             r"gave us)"
@@ -1476,6 +1536,16 @@ FRAMES: tuple[Frame, ...] = (
         ),
         0.84,
         "state",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(
+            r"\b(?:also\s+|currently\s+|already\s+|been\s+)?(?:" + EVALUATE_NAMED + r")\s+"
+            r"(?P<name>[a-z][\w&-]*(?:\.[a-z][\w&-]*)*(?:'s)?)(?=[\s,.;!?]|$)"
+        ),
+        0.84,
+        "competitor_named",
     ),
     # signal:buying_positive
     Frame("signal:buying_positive", "prospect", _c(BUDGET_OK), 0.9, "budget_ok"),
@@ -1620,7 +1690,9 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         + r"|\b(?:"
         + GENERIC_ALT
         + r"|another company|a competitor|current|existing|quotes|"
-        r"bids|proposals|vendors|options)\b"
+        r"bids|proposals|vendors|options|"
+        + EVALUATE_NAMED
+        + r")\b"
     ),
     "signal:buying_positive": re.compile(
         r"budget|money|funding|funds|business case|project|purchase|\bpo\b|spend|investment|"

@@ -214,13 +214,77 @@ def _phrase(ct: CleanText, sent: Sentence, m: re.Match[str], extra_end: int | No
     return ct.raw[raw_start:raw_end]
 
 
+# After a lower-case vendor name in text with no capitals at all (ASR), a word or mark that
+# ends the name: "we're looking at outreach too", not "looking at outreach numbers".
+_NAME_ENDS = re.compile(
+    r"\s*(?:[,.;!?]|$)|\s+(?:too|as well|also|and|since|because|who|which|but|so|alongside|"
+    r"instead|right now|at the moment|for)\b"
+)
+
+
 def _vendor_capitalised(text: str, low: str, start: int, end: int) -> bool:
+    all_lower = not any(c.isupper() for c in text)
     for vm in re.finditer(rules.VENDOR_RE, low[start:end]):
         word = vm.group(0)
         if word in _COMMON_WORD_VENDORS and not text[start + vm.start()].isupper():
-            continue
+            if not (all_lower and _NAME_ENDS.match(low, start + vm.end())):
+                continue
         return True
     return False
+
+
+# Capitalised words after "looking at" that are not products.
+_NOT_VENDOR_NAMES = frozenset(
+    "i it it's hr dr dr. mr mr. mrs mrs. ms ms. prof prof. monday tuesday wednesday thursday friday "
+    "saturday sunday january february march april may june july august september october november "
+    "december q1 q2 q3 q4 christmas easter diwali ramadan thanksgiving the a an our your my their "
+    "this that these those next last options pricing legal finance procurement security it's "
+    "sixty you".split()
+)
+_PERSON_AFTER = re.compile(
+    r"\s+(?:in|from|at|on)\s+(?:the\s+)?(?:finance|legal|it|procurement|security|ops|operations|hr|"
+    r"sales|marketing|accounts|team|office|board)\b|\s+about\s+(?:the\s+)?(?:budget|it|this|that|"
+    r"timing|contract|renewal|approval|sign-off|numbers)\b|\s+(?:[A-Z][a-z]+)\b"
+)
+_WEAK_COMPETITION_CUE = re.compile(
+    r"\b(?:also|too|as well|alongside|in parallel|in the mix|instead|shortlist(?:ed)?)\b"
+)
+
+
+_PERSON_CUE = (
+    r"(?:cfo|ceo|cto|cio|coo|boss|manager|colleague|director|head of \w+|lead|dr\.?|mr\.?|mrs\.?|"
+    r"ms\.?|prof\.?),?\s+{n}\b|\b{n},?\s+(?:our|my|the|his|her)\s+\w+|\b{n}(?:'s)?\s+(?:said|says|"
+    r"thinks|thought|told|mentioned|wants|asked|reckons|is the|was the|will be|has final|has the final|"
+    r"signs|approves|decides|himself|herself)\b|\b(?:with|to|ask|tell|grab|loop in|cc) {n},? "
+    r"(?:he|she|him|her)\b"
+)
+
+
+def _named_as_person(ctx: _Context, name: str) -> bool:
+    """The name is someone's elsewhere in the call ('our CFO, Dave', 'Dave said')."""
+    n = re.escape(name.lower().removesuffix("'s"))
+    pattern = re.compile(_PERSON_CUE.replace("{n}", n))
+    return any(pattern.search(low) for low in ctx.lows)
+
+
+def _unknown_vendor(m: re.Match[str], i: int, ctx: _Context, sent: Sentence) -> bool:
+    """'we're also talking to Lattice': a capitalised name that is not a person on the call,
+    a date or a department, after a verb of weighing vendors, with a cue of competition."""
+    text = ctx.cleaned[i].text
+    low = ctx.lows[i]
+    start, end = m.span("name")
+    name = text[start:end]
+    bare = name.lower().removesuffix("'s")
+    if not name[:1].isupper() or bare in _NOT_VENDOR_NAMES or rules.STAKEHOLDER_RE.fullmatch(bare):
+        return False
+    people = {w.lower() for p in known_people(ctx.transcript) for w in p.name.split()}
+    if bare in people or _PERSON_AFTER.match(text, end) or _named_as_person(ctx, name):
+        return False
+    if rules.PAST_USE_RE.search(low, sent.start, sent.end):
+        return False
+    if rules.STRONG_EVALUATE_RE.search(m.group(0)):
+        return True
+    return bool(_WEAK_COMPETITION_CUE.search(low, sent.start, sent.end))
 
 
 def _score(
@@ -322,6 +386,8 @@ def _score(
         generic = re.search(rules.GENERIC_ALT, low[m.start() : m.end()])
         if not generic and not _vendor_capitalised(text, low, m.start(), m.end()):
             return None
+    if mode == "competitor_named" and not _unknown_vendor(m, i, ctx, sent):
+        return None
     if mode == "timeline":
         if not rules.TIME_RE.search(low, sent.start, sent.end):
             return None
