@@ -404,6 +404,29 @@ _TITLES = _alt(
     "higher-ups",
     "chief \\w+ officer",
     "ops leadership",
+    "cmio",
+    "chro",
+    "cpo",
+    "cdo",
+    "cco",
+    "cso",
+    "clo",
+    "cno",
+    "cao",
+    "managing director",
+    "general manager",
+    "provost",
+    "chancellor",
+    "vice-chancellor",
+    "vice chancellor",
+    "registrar",
+    "trustees",
+    "board of trustees",
+    "board of governors",
+    "steering committee",
+    "parent company",
+    "group finance",
+    "group it",
 )
 # Generic words that are a stakeholder only when they are ours: "my boss", "our director".
 _OWNED = _alt(
@@ -427,6 +450,15 @@ _OWNED = _alt(
     "manager's",
     "director's",
     "boss's",
+    "md",
+    "dean",
+    "council",
+    "governors",
+    "hq",
+    "head office",
+    "chairman",
+    "chairwoman",
+    "superintendent",
 )
 STAKEHOLDER = (
     r"\b(?:(?:(?:our|my|the|their|his|her)\s+)?(?:new\s+)?"
@@ -491,6 +523,19 @@ DECIDE = _alt(
     "join the next call",
     "be on the next call",
     "sit in",
+    "bless",
+    "blesses",
+    "blessing",
+    "say yes",
+    "says yes",
+    "rubber-stamp",
+    "rubber stamp",
+    "countersign",
+    "sign it",
+    "signs it",
+    "sign for it",
+    "get (?:it|this|that|anything|something|a deal|the deal) past",
+    "get (?:it|this|that|anything|something) through",
 )
 DECIDE_WEAK = _alt(
     "check with", "talk to", "speak to", "speak with", "consult", "ask", "run it past"
@@ -1389,7 +1434,19 @@ FRAMES: tuple[Frame, ...] = (
         "prospect",
         _c(r"\b" + DECIDE_WEAK + r"\s+" + STAKEHOLDER),
         0.74,
-        "stake",
+        "stake_weak",
+    ),
+    Frame(
+        "signal:multi_stakeholder",
+        "prospect",
+        # "We won't get anything past our CFO without an ROI": a gatekeeper, said by negation.
+        _c(
+            r"\b(?:not|never|won't|can't|cannot|couldn't|wouldn't)\s+(?:gonna\s+|going to\s+|be able to\s+)?"
+            r"get\s+(?:anything|it|this|something|a deal|the deal|that|any\s+\w+)\s+(?:past|through|by)\s+"
+            + STAKEHOLDER
+        ),
+        0.84,
+        "negative_ok",
     ),
     Frame(
         "signal:multi_stakeholder",

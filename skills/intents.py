@@ -73,6 +73,10 @@ _DENIED_BEFORE = re.compile(
     r"\b(?:i don't think|i do not think|i wouldn't say|i would not say|it's not that|it isn't that|"
     r"not because|i'm not saying|i am not saying|it's not like|no one said|nobody said|never said)\b"
 )
+_OWN_PROMISE_BEFORE = re.compile(
+    r"\b(?:i'll|i will|ill|let me|i'm going to|i'm gonna|im gonna|i can|i could|we'll|we will)"
+    r"(?:\s+(?:just|also|quickly|first|then|go and|quickly))*\s*$"
+)
 _OFFER_CONTEXT = re.compile(
     r"\?|\b(?:i can|i could|i'll|happy to|want me to|would .{0,30}help|i have|we have|i've got|"
     r"we've got|there's)\b"
@@ -287,6 +291,17 @@ def _unknown_vendor(m: re.Match[str], i: int, ctx: _Context, sent: Sentence) -> 
     return bool(_WEAK_COMPETITION_CUE.search(low, sent.start, sent.end))
 
 
+_NEW_SUBJECT = re.compile(r"(?:our|my|their|his|her|we|she|he|they|the)\b")
+
+
+def _later_statement(low: str, sent: Sentence, offset: int) -> bool:
+    """ASR run-on: 'can you send the deck our ceo has to approve it': the question is only
+    its opening (no '?'); a clause starting later with its own subject is a statement."""
+    if "?" in sent.low or offset - sent.start < 25:
+        return False
+    return bool(_NEW_SUBJECT.match(low, offset)) and low[offset - 1] == " "
+
+
 def _score(
     frame: rules.Frame, m: re.Match[str], i: int, ctx: _Context, sents: Sequence[Sentence]
 ) -> tuple[float, Sentence] | None:
@@ -331,6 +346,8 @@ def _score(
         if trailing and not _POLITE_TRAILING.match(low, trailing.start()):
             conf *= 0.75  # "I'll ping you if anything changes": a promise that may never be due
         return conf, sent
+    if sent.is_question and _later_statement(low, sent, m.start()):
+        sent = Sentence(m.start(), sent.end, low[m.start() : sent.end])
     if sent.is_question and mode not in ("state", "competitor_q", "reply_content"):
         return None
     if mode == "state" and sent.is_question and not frame.label.startswith("request:"):
@@ -367,6 +384,8 @@ def _score(
         return None
     if mode == "ready" and rules.TIME_RE.search(low, m.end(), sent.end):
         return None  # "we'd like to sign before year end" is the timeline speaking
+    if mode == "stake_weak" and _OWN_PROMISE_BEFORE.search(low[clause_start(low, sent, m.start()) : m.start()]):
+        return None  # "I'll check with our counsel and revert": the speaker's errand, not a sign-off
     if mode == "stake" and re.search(r"[,;]\s*(?:and\s+|so\s+|but\s+)?(?:we|i)\b", m.group(0)):
         return None  # "our board meets on the 10th, we want a decision": we decide, not them
     if mode == "stake_it":
@@ -491,7 +510,9 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
 
 
 _SIGNAL_FRAMES = tuple(
-    f for f in rules.FRAMES if f.label.startswith("signal:") and f.mode not in ("stake_pronoun",)
+    f
+    for f in rules.FRAMES
+    if f.label.startswith("signal:") and f.mode not in ("stake_pronoun", "stake_it", "competitor_named")
 )
 
 
