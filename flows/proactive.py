@@ -124,10 +124,9 @@ async def deliver(
     tier1 = ctx.tiers.get("1") or {}
     prefs = tier1.get("prefs") or {}
     requested = bool(ctx.payload.get("requested"))
-    if kind in (prefs.get("muted_kinds") or []) and not requested:
-        log.info("proactive message muted", extra={"kind": kind, "job_id": ctx.job_id})
-        return {"delivered": False, "reason": "muted"}
-    same = await _unread_same_subject(ctx, kind, subject_key)
+    muted = kind in (prefs.get("muted_kinds") or []) and not requested
+    # a muted kind goes to `ctx.notify`, which records it as muted (nothing is dropped)
+    same = None if muted else await _unread_same_subject(ctx, kind, subject_key)
     slack_id = (tier1.get("user") or {}).get("slack_user_id")
     if (same is not None or requested) and slack_id and ctx.delivery is not None:
         if not requested:  # an in-place update still waits for quiet hours and pauses to end

@@ -30,6 +30,7 @@ from storage.models import (
     Deal,
     OrgSettings,
     SequenceJob,
+    SlackNotificationSent,
     User,
     UserPreferences,
 )
@@ -367,6 +368,11 @@ async def test_delivery_rules_unread_mute_pause(app: Runtime) -> None:
     await sb.wait_for(lambda: any("Muted morning brief" in _text(e) for e in sb.ephemerals(sam_id)))
     job = await _finished(app, (await app.deps.submit(scheduled("b"))).job_id)
     assert job.context["outputs"]["deliver"] == {"delivered": False, "reason": "muted"}
+    assert len(sb.dm_messages(sam_id)) == count
+    async with app.db.session() as s:  # held, and recorded as such: nothing is dropped silently
+        held = (await s.exec(select(SlackNotificationSent).where(
+            SlackNotificationSent.job_id == job.id))).all()  # fmt: skip
+    assert [(n.kind, n.status) for n in held] == [("morning_brief", "muted")]
     await sb.slash_command(sam_id, "/60", "unmute morning_brief")
     await sb.wait_for(lambda: any(_text(e) == "Unmuted." for e in sb.ephemerals(sam_id)))
 
