@@ -749,7 +749,7 @@ CURRENT_USE = (
 _MONEY = r"(?:budget|budgets|money|funding|funds|cash|spend|spending|finances)"
 BUDGET_OK = (
     r"\b(?:budget|money|funding|funds|business case|the project|the purchase|the spend|"
-    r"the investment|purchase order|the po)(?:\s+for(?:\s+[\w-]+){1,3}?(?=\s+(?:is|was|has)\b))?"
+    r"the investment|purchase order|the po)(?:\s+(?:line|item|line item|request|ask))?(?:\s+for(?:\s+[\w-]+){1,3}?(?=\s+(?:is|was|has)\b))?"
     r"(?:(?:'s| is| has| was| got| has been| is already| was already|"
     r"'s already|'s been| have been| are)"
     r"\s+(?:already\s+|now\s+|been\s+|just\s+|finally\s+|officially\s+)*(?:approved|allocated|"
@@ -761,8 +761,20 @@ HAVE_BUDGET = (
     r"budget\s+(?:set aside|allocated|approved|for this|for it|earmarked|in place|ready|lined up)"
 )
 WITHIN_BUDGET = (
-    r"\b(?:it's|it is|this is|that's|that is|we're|we are)\s+(?:well\s+|comfortably\s+)?"
-    r"(?:within|in|inside)\s+(?:my|our)\s+(?:own\s+)?budget"
+    r"\b(?:it's|it is|this is|that's|that is|we're|we are|it'll be|it will be|it falls|it sits)\s+"
+    r"(?:well\s+|comfortably\s+|easily\s+)?(?:within|in|inside|under|below)\s+(?:my|our)\s+(?:own\s+)?"
+    r"(?:budget|sign-?off limit|signing limit|signing authority|spending limit|spend limit|approval "
+    r"limit|discretionary (?:budget|spend)|authority|purchasing authority|limit|remit)"
+    # the speaker alone decides: "this one's all me", "I can sign it off myself"
+    r"|\b(?:it's|this one's|that one's|that's|this is|that is|it is)\s+(?:all|just|only|entirely)\s+"
+    r"(?:me|my call|my decision)\b(?=\s*(?:[.,;!?]|$))"
+    r"|\bi can (?:sign|approve|sign off) (?:it|this|that|on this|on it)(?: off)? (?:myself|on my own)\b"
+)
+# Money already set aside: "we've ring-fenced money for this", "we've budgeted for it".
+SET_ASIDE = (
+    r"\b(?:we|i)(?:'ve| have| had)?\s+(?:already\s+|now\s+)?(?:ring-?fenced|set aside|put aside|"
+    r"earmarked|allocated|budgeted|secured|reserved)\s+(?:(?:the|some|enough|a|our)\s+)?"
+    r"(?:(?:money|budget|funds|funding|cash|pot|line)\s+)?for\s+(?:this|it|the\s+\w+|that)\b"
 )
 APPROVED_BY = (
     r"\b(?:finance|the cfo|our cfo|my boss|the board|our board|procurement|legal|leadership|"
@@ -1608,6 +1620,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame("signal:buying_positive", "prospect", _c(BUDGET_OK), 0.9, "budget_ok"),
     Frame("signal:buying_positive", "prospect", _c(HAVE_BUDGET), 0.88, "state"),
     Frame("signal:buying_positive", "prospect", _c(WITHIN_BUDGET), 0.86, "state"),
+    Frame("signal:buying_positive", "prospect", _c(SET_ASIDE), 0.86, "state"),
     Frame("signal:buying_positive", "prospect", _c(APPROVED_BY), 0.86, "past_ok"),
     Frame("signal:buying_positive", "prospect", _c(READY), 0.86, "ready"),
     # signal:buying_negative
@@ -1622,7 +1635,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "commitment:prospect_followup",
         "prospect",
-        _c(PROSPECT_FUTURE + r"\s*(?:[\w']+,?\s+){0,8}?" + FOLLOWUP_VERB + r"\b"),
+        _c(PROSPECT_FUTURE + r"\s*(?:[\w']+,?\s+){0,14}?" + FOLLOWUP_VERB + r"\b"),
         0.88,
         "commit",
     ),
@@ -1755,7 +1768,9 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"budget|money|funding|funds|business case|project|purchase|\bpo\b|spend|investment|"
         r"signed off|approv|okayed|green|go-ahead|given|gave|ready|keen|eager|excited|happy|good|"
         r"\bset\b|position|move forward|go ahead|proceed|move ahead|started|sign|decided|preferred|"
-        r"\btop\b|first|sold|price|pricing|quote|proposal|number|going|moving|kick|rolling|the line"
+        r"\btop\b|first|sold|price|pricing|quote|proposal|number|going|moving|kick|rolling|the line|"
+        r"limit|authority|remit|\bme\b|my call|my decision|myself|on my own|fenced|aside|earmarked|"
+        r"allocated|budgeted|secured|reserved|cost"
     ),
     "signal:buying_negative": re.compile(
         _MONEY

@@ -67,6 +67,11 @@ _POLITE_TRAILING = re.compile(
     r"(?:if|in case) (?:that|it)(?:'s| is| would be| would)? (?:helps?|useful|helpful|easier|works)|"
     r"if you(?:'d)? (?:like|want|prefer|need it|need them)|if useful|if helpful|if needed"
 )
+# "let you know if she wants to join": "if" means "whether" after a verb of reporting.
+_REPORT_BEFORE_IF = re.compile(
+    r"\b(?:let (?:you|me|us) know|tell you|confirm|check|find out|see|ask (?:her|him|them)|know|"
+    r"ping you|update you|email you|text you)\s*$"
+)
 _POLITE_IF = re.compile(r"\bif you (?:could|can|would|don't mind|get a chance|have)\b")
 # A denial in front of a frame that carries its own negation or complaint.
 _DENIED_BEFORE = re.compile(
@@ -343,7 +348,11 @@ def _score(
         if leading_condition(low, sent):
             conf *= 0.75
         trailing = _TRAILING_CONDITION.search(low, m.end(), sent.end)
-        if trailing and not _POLITE_TRAILING.match(low, trailing.start()):
+        if (
+            trailing
+            and not _POLITE_TRAILING.match(low, trailing.start())
+            and not _REPORT_BEFORE_IF.search(low, sent.start, trailing.start())
+        ):
             conf *= 0.75  # "I'll ping you if anything changes": a promise that may never be due
         return conf, sent
     if sent.is_question and _later_statement(low, sent, m.start()):
