@@ -69,8 +69,12 @@ _POLITE_TRAILING = re.compile(
 )
 # "let you know if she wants to join": "if" means "whether" after a verb of reporting.
 _REPORT_BEFORE_IF = re.compile(
-    r"\b(?:let (?:you|me|us) know|tell you|confirm|check|find out|see|ask (?:her|him|them)|know|"
-    r"ping you|update you|email you|text you)\s*$"
+    r"\b(?:let (?:you|me|us) know|tell you|confirm|check|find out|see|ask (?:her|him|them)|know)\s*$"
+)
+# ...unless what follows is an event that may never happen ("if anything changes").
+_EVENT_IF = re.compile(
+    r"\s*(?:anything|something|there's|there is|there are|things|any\b|plans|that changes|it changes|"
+    r"i hear|we hear|i find|we find|i need|we need|you need|need be|necessary)"
 )
 _POLITE_IF = re.compile(r"\bif you (?:could|can|would|don't mind|get a chance|have)\b")
 # A denial in front of a frame that carries its own negation or complaint.
@@ -351,7 +355,10 @@ def _score(
         if (
             trailing
             and not _POLITE_TRAILING.match(low, trailing.start())
-            and not _REPORT_BEFORE_IF.search(low, sent.start, trailing.start())
+            and not (
+                _REPORT_BEFORE_IF.search(low, sent.start, trailing.start())
+                and not _EVENT_IF.match(low, trailing.end())
+            )
         ):
             conf *= 0.75  # "I'll ping you if anything changes": a promise that may never be due
         return conf, sent
