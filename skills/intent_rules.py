@@ -165,7 +165,8 @@ SCHED_VERB = _alt(
     "block out",
     "reschedule",
     "sort out",
-    "fix",
+    # "fix a call" (Indian English) books one; "fix the sync" mends something.
+    "fix(?=\\s+(?:up\\s+)?(?:a|an|another|some|the next)\\b)",
 )
 MEETING_OBJ = _alt(
     "follow-up",
@@ -988,6 +989,10 @@ TIME_EXPR = (
         "(?:by|on|before) the (?:first|fifteenth|\\w+teenth|twentieth|thirtieth|\\d+(?:st|nd|rd|th))",
         "asap",
         "the end of the month",
+        "(?:first|second|third|fourth|last|final) week of (?:the month|[a-z]+)",
+        "(?:the )?week of the \\w+",
+        "(?:end|start|beginning|middle|week|weeks) of may",
+        "(?:early|late|mid-?) may",
     )
     + r"\b"
 )
@@ -997,11 +1002,17 @@ TIMELINE_GOAL = (
     r"them|the \w+)|have)\s+(?:\w+\s+)?(?:live|up and running|running|launched|rolled out|deployed|"
     r"implemented|signed|set up|in place|on board|onboarded|done|sorted|on it|using it|decided)"
     r"|(?:want|need|'d like|would like|hope|hoping|plan|planning|aim|aiming|expect|expecting|"
-    r"have to|must|got to|trying|ideally|'d|would|will|'ll|should)\s+(?:[\w-]+\s+){0,4}?"
+    r"have to|must|got to|trying|ideally|'d|would|will|'ll|should)\s+(?:[\w-]+\s+){0,6}?"
     r"(?:live|up and running|launched|rolled out|deployed|implemented|in place|onboarded|"
     r"operational|signed|sorted|wrapped up|finali[sz]ed|running|set up|fixed|solved|resolved|"
     r"addressed|picked|chosen|selected|decided|agreed)"
-    r"|(?:wants?|needs?|expects?|asked for|requires?)\s+(?:[\w-]+\s+){1,4}?(?:by|before|ahead of)\b"
+    r"|(?:wants?|needs?|expects?|asked for|requires?)\s+(?:[\w-]+\s+){1,6}?(?:by|before|ahead of)\b"
+    # when the decision falls: "the decision gets made at our budget review", "decision happens then"
+    r"|decision (?:gets|is|will be|'ll be|would be|should be|needs to be|has to be|must be|is being) "
+    r"(?:made|taken)|decisions? (?:happens?|will happen|is due|lands|are made|get made)|decision date"
+    r"|(?:budget|planning|spend|software|annual|quarterly|renewal) (?:review|session|meeting|round|"
+    r"committee)|(?:got|have|has|get)\s+until\b"
+    r"|(?:new\s+)?(?:fiscal|financial)(?: year)? (?:starts|ends|begins|kicks off|rolls over|resets)"
     r"|roll (?:it|this|that|them|everything|\w+) out|go(?:ing)?[- ]live|be live|launch(?:ing)?|roll(?:ing)?[- ]?out|rollout|deploy(?:ing|ment)?|"
     r"implement(?:ing|ation)?|kick(?:ing)? ?off|start using|switch(?:ing)? over|migrat(?:e|ing|ion)|"
     r"onboard(?:ing)?|have (?:reps|the team|everyone|people|our team|the reps|them) (?:on|using)|"
@@ -1263,6 +1274,22 @@ FRAMES: tuple[Frame, ...] = (
             + r")\s*(?:pencil in|pencil|lock in|book|hold|"
             r"block out|block|grab|schedule|put in)\s+(?:in\s+|for\s+)?(?:next\s+|this\s+|on\s+)?"
             r"(?:monday|tuesday|wednesday|thursday|friday)\b"
+        ),
+        0.86,
+        "commit",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "rep",
+        # "I'd like to get our solutions engineer on with Imogen this week": a session being set up.
+        _c(
+            r"(?:" + FUTURE_I + r"|" + QUESTION_OFFER + r"|\b(?:i'd like to|i would like to|i want to|"
+            r"we'd like to|i'd love to))\s*(?:get|have|bring|put|line up)\s+(?:our|my|a|an|the|one of our)\s+"
+            r"(?:[\w-]+\s+){0,2}?(?:engineers?|se|sa|architects?|specialists?|experts?|consultants?|"
+            r"team|colleagues?|lead|manager|cto|ceo|founder|vp|head of \w+|csm|implementation \w+|"
+            r"support \w+|product \w+)\s+(?:on|in|together|on a call|on the phone|on zoom)\s+with\s+"
+            r"(?:you|your|\w+)\b[^.?!]{0,40}?(?:\b(?:next|this|tomorrow|monday|tuesday|wednesday|"
+            r"thursday|friday)\b|" + TIME_EXPR + r")"
         ),
         0.86,
         "commit",
@@ -1739,6 +1766,7 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"\b(?:" + MEETING_OBJ + r"|invite|invitation|hold|times|slots|availability|link|calendly|"
         r"options|dates|calendars?|diary|diaries|books|meet|reconvene|regroup|reconnect|together|"
         r"again|sync|catch up|work|suit|be good|be ok)\b"
+        r"|\b(?:on|in|together|on a call|on the phone|on zoom) with\b"
     ),
     "request:send_content": re.compile(
         r"\b"
