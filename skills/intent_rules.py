@@ -681,6 +681,11 @@ EVALUATE = _alt(
     "weighing",
     "also got",
     "shopping around",
+    "chatting with",
+    "chatting to",
+    "having a chat with",
+    "having conversations with",
+    "meeting with",
     "had a look at",
     "having a look at",
     "taking a look at",
@@ -862,8 +867,9 @@ PRICE_BAD = (
     r"|more than (?:we|i) (?:can|could|want to|wanted to) (?:spend|pay|afford)"
     r"|more than (?:we|i) (?:budgeted|planned|had planned|expected to (?:spend|pay)|were expecting "
     r"to (?:spend|pay)|have (?:budgeted|set aside))"
-    r"|(?:hard|difficult|tough|impossible|struggl(?:e|es|ing|ed)|hard[- ]pressed|unable|not able) to "
-    r"justify (?:the |this |that |a |an |another |our )?(?:\w+ )?(?:cost|price|spend|spending|"
+    r"|(?:(?:can't|cant|cannot|couldn't|couldnt|can not) (?:really |quite |honestly |see (?:us|me|how "
+    r"(?:we|i)) )?|(?:hard|difficult|tough|impossible|struggl(?:e|es|ing|ed)|hard[- ]pressed|unable|not "
+    r"able) to )justify(?:ing)? (?:the |this |that |a |an |another |our )?(?:\w+ )?(?:cost|price|spend|spending|"
     r"investment|expense|renewal|budget|year|seats|licen[cs]es)|"
     r"cheaper than (?:your|the|buying|paying for)\s+(?:\w+\s+)?(?:fee|fees|price|pricing|quote|"
     r"subscription|licen[cs]e|tool|product|platform|contract)|(?:can't|cannot|couldn't) justify (?:the |this |that )?(?:cost|"
@@ -880,6 +886,9 @@ PRICE_BAD = (
     r"deal|little)|much|way|far|quite a bit|quite a lot|significantly|considerably|quite|frankly|"
     r"honestly)\s+)*(?:higher|more expensive|pricier|steeper|dearer|more) than (?:we|i)(?:'d| had| "
     r"would have)? (?:expected|hoped|budgeted|planned|thought|anticipated|wanted|bargained for)"
+    r"|(?:(?:it|that|this|you)(?:'s|'re| is| are)|(?:it|that|this) (?:came|comes) in|(?:the|your|that|"
+    r"this) " + _PRICE_NOUN + r"(?:'s| is| are| came in| comes in))\s+(?:" + _DEGREE + r"\s+)*(?:over|"
+    r"above|beyond) what (?:we|i)(?:'d| had| have)? (?:planned|budgeted|expected|wanted)\b"
     r"|not (?:at|for) (?:your|that|this|those|these|the current) (?:price|prices|pricing|price point|"
     r"rates?|numbers?|cost)\b"
     r"|compet(?:e|es|ing)\s+(?:with\s+[^.?!]{0,40}?\s+)?for\s+(?:the same\s+|limited\s+|our\s+|"

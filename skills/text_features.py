@@ -141,7 +141,10 @@ _CLAUSE_BREAK = re.compile(
 )
 _NEGATION = re.compile(
     r"\b(?:not|no|never|nothing|nobody|none|neither|nor|without|hardly|"
-    r"\w+n't|cannot|can't|won't|no need)\b"
+    r"\w+n't|cannot|can't|won't|no need|"
+    # ASR drops the apostrophe
+    r"dont|doesnt|didnt|cant|wont|isnt|arent|wasnt|werent|couldnt|wouldnt|shouldnt|havent|hasnt|"
+    r"hadnt|aint)\b"
 )
 _CONDITION = re.compile(
     r"\b(?:if|unless|once|in case|assuming|provided|whether|suppose|supposing|hypothetically)\b"
