@@ -81,6 +81,12 @@ SEND_VERB = _alt(
     "forward",
     "put together",
     "pull together",
+    "pull",
+    "draw up",
+    "mock up",
+    "build",
+    "work out",
+    "crunch",
     "prepare",
     "draft",
     "write up",
@@ -132,6 +138,10 @@ PROPOSAL_OBJ = _alt(
     "paperwork",
     "commercials",
     "the numbers",
+    "(?<=the )numbers",
+    "(?<=revised )numbers",
+    "(?<=updated )numbers",
+    "(?<=final )numbers",
     "renewal terms",
     "terms",
     "business case",
@@ -140,7 +150,8 @@ PROPOSAL_OBJ = _alt(
 NOT_AFTER_PROPOSAL = (
     r"\b(?!\s+(?:signed|countersigned|approved|reviewed|back|done|page|pages|question|questions|"
     r"call|discussion|conversation|model|team|tool|approval|negotiation|meeting|going|moving|"
-    r"started|rolling|through|processed|sorted)\b)"
+    r"started|rolling|through(?=\s+(?:legal|procurement|finance|the|our|your|their|committee|approval|"
+    r"review|security|it|that))|processed|sorted)\b)"
 )
 SCHED_VERB = _alt(
     "schedule",
@@ -264,6 +275,9 @@ CONTENT_OBJ = _alt(
     "soc ii",
     "iso certificate",
     "dpa",
+    "data processing agreement",
+    "data processing addendum",
+    "nda",
     "security questionnaire",
     "security overview",
     "security pack",
@@ -533,6 +547,8 @@ DECIDE = _alt(
     "rubber stamp",
     "countersign",
     "sign it",
+    "(?:need|needs|have|has|would have|will have|would need|will need|'d need|'ll need) to go "
+    "(?:to|in front of|before|up to)",
     "signs it",
     "sign for it",
     "get (?:it|this|that|anything|something|a deal|the deal) past",
@@ -874,7 +890,8 @@ PRICE_BAD = (
     r"cheaper than (?:your|the|buying|paying for)\s+(?:\w+\s+)?(?:fee|fees|price|pricing|quote|"
     r"subscription|licen[cs]e|tool|product|platform|contract)|(?:can't|cannot|couldn't) justify (?:the |this |that )?(?:cost|"
     r"price|spend|investment|expense)|(?:cost|price|pricing)(?:'s| is) (?:a|the|our) (?:\w+ )?"
-    r"(?:concern|issue|problem|sticking point|blocker|hurdle)"
+    r"(?:concern|issue|problem|sticking point|blocker|hurdle|non-?starter|deal-?breaker|deal breaker|"
+    r"showstopper|stumbling block)"
     r"|(?:contract term|contract length|term|terms|commitment|payment terms|minimum|seat minimum|"
     r"length of the contract|multi-year term)(?:'s| is| are) (?:a|an|the|our) (?:\w+ )?(?:issue|"
     r"problem|sticking point|blocker|concern|dealbreaker|deal-breaker|non-starter)"
@@ -1268,6 +1285,11 @@ FRAMES: tuple[Frame, ...] = (
             r"(?:monday|tuesday|wednesday|thursday|friday|next week|tomorrow)"
             r"(?:\s+(?:morning|afternoon|at \w+(?:\s?[ap]m)?))?[^.?!]{0,25}?\b(?:work|suit|be good|"
             r"be ok)\b"
+            # "How's Thursday at two for a demo?", "Is Monday afternoon any good?"
+            r"|\b(?:how's|how is|is|are you (?:free|around|available)(?: on)?)\s+(?:next\s+|this\s+)?"
+            r"(?:monday|tuesday|wednesday|thursday|friday|tomorrow)(?:\s+(?:morning|afternoon|at "
+            r"\w+(?:\s?[ap]m)?))?[^.?!]{0,25}?(?:\bfor\s+(?:a|an|the|our|another)?\s*" + MEETING_OBJ
+            + r"\b|\b(?:any good|looking|ok|okay|good)\s*\?|\?)"
         ),
         0.84,
         "ask",
@@ -1281,7 +1303,8 @@ FRAMES: tuple[Frame, ...] = (
             + r"|"
             + QUESTION_OFFER
             + r")\s*(?:pencil in|pencil|lock in|book|hold|"
-            r"block out|block|grab|schedule|put in)\s+(?:in\s+|for\s+)?(?:next\s+|this\s+|on\s+)?"
+            r"block out|block|grab|schedule|put in|put)(?:\s+(?:something|a time|some time|a slot|time|"
+            r"a session|it|that|one))?\s+(?:in\s+|for\s+|in for\s+)?(?:next\s+|this\s+|on\s+)?"
             r"(?:monday|tuesday|wednesday|thursday|friday)\b"
         ),
         0.86,
@@ -1308,7 +1331,8 @@ FRAMES: tuple[Frame, ...] = (
         "request:send_content",
         "prospect",
         _c(
-            r"\b(?:can|could|would|will)\s+(?:you|y'all|you guys),?\s+(?:also\s+|please\s+|possibly\s+|"
+            r"\b(?:(?:can|could|would|will)\s+(?:you|y'all|you guys),?|(?:would|will|could) you be able to|"
+            r"are you able to)\s+(?:also\s+|please\s+|possibly\s+|"
             r"just\s+|maybe\s+|kindly\s+)*" + REQUEST_VERB + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
         ),
         0.9,
@@ -1357,6 +1381,9 @@ FRAMES: tuple[Frame, ...] = (
             + CONTENT_OBJ
             + r"\b[^.?!]{0,60}\b(?:send|share|forward|pass along|could see|"
             r"i could (?:see|read|look)|to share)"
+            # "Do you have anything on ROI you could send?"
+            r"|\b(?:do you (?:happen to )?have|have you got|is there)\s+(?:anything|something|much|stuff)\s+"
+            r"(?:on|about|around|covering|showing|for)\b[^.?!]{1,40}?\b(?:send|share|forward|pass along)"
         ),
         0.88,
         "state",
@@ -1442,7 +1469,8 @@ FRAMES: tuple[Frame, ...] = (
         "prospect",
         _c(
             r"\b(?:(?:i'd|we'd|i would|we would|i|we|i'll|we'll|i will|we will)\s+(?:also\s+|"
-            r"definitely\s+|still\s+)*(?:need|want|require)\s+(?:the|your|a copy of (?:the|your))|"
+            r"definitely\s+|still\s+)*(?:need|want|require)\s+(?:to (?:see|get|have|review)\s+)?"
+            r"(?:the|your|a copy of (?:the|your))|"
             r"(?:she|he|they|she'll|he'll|they'll|legal|security|procurement|our \w+(?: team)?)\s+"
             r"(?:also\s+|definitely\s+|still\s+|will\s+|would\s+)*(?:need|needs|want|wants|require|"
             r"requires|asked for|is asking for|are asking for|will ask for|'ll ask for)\s+(?:the|your|"
@@ -1776,6 +1804,7 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"options|dates|calendars?|diary|diaries|books|meet|reconvene|regroup|reconnect|together|"
         r"again|sync|catch up|work|suit|be good|be ok)\b"
         r"|\b(?:on|in|together|on a call|on the phone|on zoom) with\b"
+        r"|\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow)\b"
     ),
     "request:send_content": re.compile(
         r"\b"
