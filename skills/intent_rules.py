@@ -841,9 +841,9 @@ _DEAR = (
 )
 # Who had the money: "the budget we had for this got cut".
 _MONEY_OWNER = (
-    r"(?:\s+(?:(?:that|which)\s+)?(?:we|i|they|you)\s+(?:had|have|got|were given|had set aside|set "
-    r"aside|allocated|had allocated|had earmarked))?(?:\s+for\s+(?:this|it|that|the\s+[\w-]+|"
-    r"(?:this|next|the)\s+(?:year|quarter|project|tool)))?"
+    r"(?:\s+(?:(?:that|which)\s+)?(?:we|i|they|you)(?:'d|'ve)?\s+(?:had|have|got|were given|had set "
+    r"aside|set aside|allocated|had allocated|had earmarked|earmarked|put aside))?(?:\s+for\s+(?:the\s+|"
+    r"this\s+|that\s+|next\s+)?[\w-]+)?"
 )
 BUDGET_BAD = (
     r"\b" + _MONEY + _MONEY_OWNER + r"(?:'s| is| are| has been| was| got| have been|'s been| has "
@@ -867,11 +867,15 @@ CAREFUL_SPEND = (
     r"|\btighten(?:ing)? (?:our |the )?belts?\b"
 )
 PRICE_BAD = (
-    r"\b(?:(?:your|the|that|this|our)\s+(?:(?!the\b|a\b|an\b|your\b|our\b)[\w-]+\s+)?" + _PRICE_NOUN + r"(?:'s|\s+(?:is|are|seems|"
+    r"\b(?:(?:your|the|that|this|our)\s+(?:(?!the\b|a\b|an\b|your\b|our\b)[\w-]+\s+)?"
+    + _PRICE_NOUN
+    + r"(?:'s|\s+(?:is|are|seems|"
     r"seem|looks|look|feels|feel|came in|comes in))\s+(?:" + _DEGREE + r"\s+)*(?:too\s+)?"
     r"(?:" + _DEAR + r")"
     r"|(?:you're|you are|you guys are|it's|it is|this is|that's|that is|it came in|it comes in)\s+"
-    r"(?:" + _DEGREE + r"\s+)*(?:too\s+(?:expensive|pricey|dear|steep|rich|much)|(?:expensive|pricey|"
+    r"(?:"
+    + _DEGREE
+    + r"\s+)*(?:too\s+(?:expensive|pricey|dear|steep|rich|much)|(?:expensive|pricey|"
     r"dear|steep|rich|on the (?:high|higher|expensive|steep|pricey) side) for (?:us|our budget|what we))"
     r"|(?:you're|you are|you guys are|it's|this is|that's)\s+(?:a bit\s+|way\s+|just\s+)?too\s+"
     r"(?:expensive|pricey|steep|rich for us|much for us)"
@@ -904,7 +908,11 @@ PRICE_BAD = (
     r"honestly)\s+)*(?:higher|more expensive|pricier|steeper|dearer|more) than (?:we|i)(?:'d| had| "
     r"would have)? (?:expected|hoped|budgeted|planned|thought|anticipated|wanted|bargained for)"
     r"|(?:(?:it|that|this|you)(?:'s|'re| is| are)|(?:it|that|this) (?:came|comes) in|(?:the|your|that|"
-    r"this) " + _PRICE_NOUN + r"(?:'s| is| are| came in| comes in))\s+(?:" + _DEGREE + r"\s+)*(?:over|"
+    r"this) "
+    + _PRICE_NOUN
+    + r"(?:'s| is| are| came in| comes in))\s+(?:"
+    + _DEGREE
+    + r"\s+)*(?:over|"
     r"above|beyond) what (?:we|i)(?:'d| had| have)? (?:planned|budgeted|expected|wanted)\b"
     r"|not (?:at|for) (?:your|that|this|those|these|the current) (?:price|prices|pricing|price point|"
     r"rates?|numbers?|cost)\b"
@@ -1288,7 +1296,8 @@ FRAMES: tuple[Frame, ...] = (
             # "How's Thursday at two for a demo?", "Is Monday afternoon any good?"
             r"|\b(?:how's|how is|is|are you (?:free|around|available)(?: on)?)\s+(?:next\s+|this\s+)?"
             r"(?:monday|tuesday|wednesday|thursday|friday|tomorrow)(?:\s+(?:morning|afternoon|at "
-            r"\w+(?:\s?[ap]m)?))?[^.?!]{0,25}?(?:\bfor\s+(?:a|an|the|our|another)?\s*" + MEETING_OBJ
+            r"\w+(?:\s?[ap]m)?))?[^.?!]{0,25}?(?:\bfor\s+(?:a|an|the|our|another)?\s*"
+            + MEETING_OBJ
             + r"\b|\b(?:any good|looking|ok|okay|good)\s*\?|\?)"
         ),
         0.84,
@@ -1315,7 +1324,11 @@ FRAMES: tuple[Frame, ...] = (
         "rep",
         # "I'd like to get our solutions engineer on with Imogen this week": a session being set up.
         _c(
-            r"(?:" + FUTURE_I + r"|" + QUESTION_OFFER + r"|\b(?:i'd like to|i would like to|i want to|"
+            r"(?:"
+            + FUTURE_I
+            + r"|"
+            + QUESTION_OFFER
+            + r"|\b(?:i'd like to|i would like to|i want to|"
             r"we'd like to|i'd love to))\s*(?:get|have|bring|put|line up)\s+(?:our|my|a|an|the|one of our)\s+"
             r"(?:[\w-]+\s+){0,2}?(?:engineers?|se|sa|architects?|specialists?|experts?|consultants?|"
             r"team|colleagues?|lead|manager|cto|ceo|founder|vp|head of \w+|csm|implementation \w+|"
@@ -1597,7 +1610,9 @@ FRAMES: tuple[Frame, ...] = (
         "prospect",
         _c(
             # "we've had Clari in twice", "we've got Avoma coming in to demo"
-            r"\b(?:had|have|got|having|bringing|brought)\s+(?:" + VENDOR_RE + r")\s+(?:coming\s+|come\s+)?"
+            r"\b(?:had|have|got|having|bringing|brought)\s+(?:"
+            + VENDOR_RE
+            + r")\s+(?:coming\s+|come\s+)?"
             r"(?:back\s+)?in\b|"
             r"(?:" + VENDOR_RE + r")(?:\s+and\s+\w+)?\s+(?:is\s+|are\s+|has been\s+|have been\s+)?"
             r"(?:also\s+|already\s+)?(?:coming in|coming back in|pitching|offering|quoting|courting|chasing|demoing|demoed|pitched|"
@@ -1826,9 +1841,7 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         + r"|\b(?:"
         + GENERIC_ALT
         + r"|another company|a competitor|current|existing|quotes|"
-        r"bids|proposals|vendors|options|"
-        + EVALUATE_NAMED
-        + r")\b"
+        r"bids|proposals|vendors|options|" + EVALUATE_NAMED + r")\b"
     ),
     "signal:buying_positive": re.compile(
         r"budget|money|funding|funds|business case|project|purchase|\bpo\b|spend|investment|"

@@ -400,8 +400,12 @@ def _score(
         return None
     if mode == "ready" and rules.TIME_RE.search(low, m.end(), sent.end):
         return None  # "we'd like to sign before year end" is the timeline speaking
-    if mode == "stake_weak" and _OWN_PROMISE_BEFORE.search(low[clause_start(low, sent, m.start()) : m.start()]):
-        return None  # "I'll check with our counsel and revert": the speaker's errand, not a sign-off
+    if mode == "stake_weak" and _OWN_PROMISE_BEFORE.search(
+        low[clause_start(low, sent, m.start()) : m.start()]
+    ):
+        return (
+            None  # "I'll check with our counsel and revert": the speaker's errand, not a sign-off
+        )
     if mode == "stake" and re.search(r"[,;]\s*(?:and\s+|so\s+|but\s+)?(?:we|i)\b", m.group(0)):
         return None  # "our board meets on the 10th, we want a decision": we decide, not them
     if mode == "stake_it":
@@ -528,7 +532,8 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
 _SIGNAL_FRAMES = tuple(
     f
     for f in rules.FRAMES
-    if f.label.startswith("signal:") and f.mode not in ("stake_pronoun", "stake_it", "competitor_named")
+    if f.label.startswith("signal:")
+    and f.mode not in ("stake_pronoun", "stake_it", "competitor_named")
 )
 
 

@@ -646,3 +646,108 @@ def test_last_round_phrasings(text: str, label: str) -> None:
 )
 def test_final_round_phrasings(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
     assert labels_at(turns, index) == labels
+
+
+# Behaviours added for fresh calls: ASR text, price/appetite complaints, unknown vendors,
+# gatekeepers said by negation, money set aside, decision dates.
+@pytest.mark.parametrize(
+    ("turns", "index", "labels"),
+    [
+        # ASR: no apostrophes, filler commas, no punctuation
+        (
+            [("R", "ok ill get the revised quote over to you tomorrow")],
+            0,
+            {"commitment:send_proposal"},
+        ),
+        (
+            [("R", "so lets put an hour on the calendar for next week")],
+            0,
+            {"commitment:schedule_meeting"},
+        ),
+        ([("R", "The app lets you book a demo from the website.")], 0, set()),
+        ([("P", "I'm ill today, so I'll be slow.")], 0, set()),
+        (
+            [("P", "Right, I'll, um, email you on Monday with an answer.")],
+            0,
+            {"commitment:prospect_followup"},
+        ),
+        ([("P", "we dont have the budget approved yet")], 0, set()),
+        # requests: pronoun after the rep names a document, informal verbs, plurals
+        (
+            [
+                ("R", "We've got a short explainer video on the mobile app."),
+                ("P", "Could you, uh, send it across?"),
+            ],
+            1,
+            {"request:send_content"},
+        ),
+        ([("P", "Could you send it across?")], 0, set()),
+        ([("P", "Can you flick me the training recordings?")], 0, {"request:send_content"}),
+        # buying_negative by meaning
+        (
+            [("P", "Honestly the monthly fee feels a touch steep for a team our size.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        ([("P", "I don't think the monthly fee is too steep.")], 0, set()),
+        (
+            [("P", "The money we'd set aside for tooling has been clawed back.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        ([("P", "If the money we'd set aside gets clawed back, we'll tell you.")], 0, set()),
+        (
+            [("P", "No one has the headspace for a new platform this quarter.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        ([("P", "Frankly this contract is on thin ice.")], 0, {"signal:buying_negative"}),
+        ([("P", "This contract is not at risk at all.")], 0, set()),
+        # competitive: a product we don't know by name
+        (
+            [("P", "We're also speaking with Tallyho about the same thing.")],
+            0,
+            {"signal:competitive"},
+        ),
+        ([("P", "We're also speaking with Priya about the budget.")], 0, set()),
+        ([("P", "We piloted Tallyho years ago, it didn't stick.")], 0, set()),
+        ([("P", "i think were looking at outreach as well")], 0, {"signal:competitive"}),
+        # multi_stakeholder
+        ([("P", "Nothing gets past our COO without a business case.")], 0, set()),
+        (
+            [("P", "We can't get anything through procurement without three quotes.")],
+            0,
+            {"signal:multi_stakeholder"},
+        ),
+        (
+            [("P", "I'll check with our finance team and let you know the PO number.")],
+            0,
+            {"commitment:prospect_followup"},
+        ),
+        ([("P", "The dean will have to sign it.")], 0, {"signal:multi_stakeholder"}),
+        # buying_positive
+        (
+            [("P", "We've earmarked money for this in the new budget.")],
+            0,
+            {"signal:buying_positive"},
+        ),
+        ([("P", "We haven't earmarked money for this.")], 0, set()),
+        ([("P", "It's comfortably under my spending limit.")], 0, {"signal:buying_positive"}),
+        # timeline
+        (
+            [("P", "The decision will be made at our planning meeting in November.")],
+            0,
+            {"signal:timeline"},
+        ),
+        ([("P", "The decision was made in November.")], 0, set()),
+        # schedule_meeting: "fix" books a call, never mends something
+        ([("R", "Let's fix the integration first.")], 0, set()),
+        (
+            [("R", "I'd like to get our implementation lead on with you next Tuesday.")],
+            0,
+            {"commitment:schedule_meeting"},
+        ),
+    ],
+)
+def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
+    assert labels_at(turns, index) == labels
