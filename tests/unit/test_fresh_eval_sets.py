@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench.eval_emails import evaluate
+from bench.eval_intents import evaluate_dev
 
 FRESH = Path(__file__).resolve().parents[2] / "bench" / "fresh_eval"
 
@@ -18,3 +19,12 @@ def test_emails_fresh_sets() -> None:
     assert (tuned.n, held_out.n) == (80, 80)
     assert tuned.accuracy >= 0.96, tuned.mistakes
     assert held_out.accuracy >= 0.81 and held_out.macro_f1 >= 0.81
+
+
+def test_intents_fresh_sets() -> None:
+    for name, precision, recall in (("intents_A.jsonl", 0.95, 0.90), ("intents_B.jsonl", 0.90, 0.55)):
+        score = evaluate_dev(FRESH / name)
+        overall = score.overall
+        assert overall.tp + overall.fn >= 70, name  # the labelled set, not an empty file
+        assert overall.precision >= precision, (name, score.errors)
+        assert overall.recall >= recall, (name, score.errors)
