@@ -648,6 +648,11 @@ GENERIC_ALT = _alt(
     "our existing vendor",
     "our existing tool",
     "our incumbent",
+    "an incumbent",
+    "incumbent vendor",
+    "incumbent provider",
+    "incumbent tool",
+    "incumbent platform",
     "alternatives",
     "other products",
     "a few options",
@@ -700,6 +705,10 @@ EVALUATE = _alt(
     "chatting with",
     "chatting to",
     "having a chat with",
+    "had a chat with",
+    "had a conversation with",
+    "had a couple of calls with",
+    "had calls with",
     "having conversations with",
     "meeting with",
     "had a look at",
@@ -1599,7 +1608,7 @@ FRAMES: tuple[Frame, ...] = (
         _c(
             r"\b(?:also\s+|currently\s+|already\s+|been\s+)?"
             + EVALUATE
-            + r"\s+(?:[\w-]+,?\s+){0,5}?"
+            + r"\s+(?:[\w'-]+,?\s+){0,5}?"
             r"(?:" + VENDOR_RE + r"|" + GENERIC_ALT + r")"
         ),
         0.9,
@@ -1691,6 +1700,60 @@ FRAMES: tuple[Frame, ...] = (
         _c(
             r"\b(?:also\s+|currently\s+|already\s+|been\s+)?(?:" + EVALUATE_NAMED + r")\s+"
             r"(?P<name>[a-z][\w&-]*(?:\.[a-z][\w&-]*)*(?:'s)?)(?=[\s,.;!?]|$)"
+        ),
+        0.84,
+        "competitor_named",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        # "We also have an incumbent, Mediafly, whose contract renews in March."
+        _c(
+            r"\b(?:we|we've|we also|we still)\s+(?:also\s+|still\s+|already\s+)*(?:have|'ve got|"
+            r"have got|got)\s+(?:an|the|our)\s+incumbent\b"
+        ),
+        0.86,
+        "competitor",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        _c(
+            # the alternative as a relative clause: "the other mob we've been looking at is..."
+            r"\b(?:the other|another|the second|the only other)\s+(?:mob|crowd|lot|vendor|provider|"
+            r"supplier|option|tool|company|platform|product|solution|guys|one|team|outfit|player)s?\s+"
+            r"(?:(?:that|which|who)\s+)?(?:we're|we are|were|we've been|we have been|i'm|i've been|"
+            r"we're also|we've also been)\s+(?:also\s+|seriously\s+)?(?:looking at|considering|"
+            r"evaluating|talking to|talking with|speaking to|speaking with|trialling|trialing|"
+            r"comparing|weighing up|piloting|testing)\b"
+            # who the rep is competing with: "that's the one you're up against"
+            r"|\b(?:you're|you are|youre|you guys are|you'd be|you'll be|you'd be going)\s+"
+            r"(?:really\s+|mainly\s+|mostly\s+)?(?:up against|competing (?:with|against))\b"
+            # a formal comparison of vendors
+            r"|\b(?:a|an|the|our)\s+(?:formal\s+|proper\s+|quick\s+)?(?:bake-?off|shoot-?out|"
+            r"head-to-head|beauty parade)\b(?:\s+(?:with|between|against)\b)?"
+            r"|\b(?:on|onto|in|into|made|make|off)\s+(?:our|the)\s+(?:short-?list|long-?list)\b"
+            r"|\b(?:running|run|doing|issued|issuing|sent out|put out|going out to|going to)\s+"
+            r"(?:an?\s+)?(?:rfp|rfq|rfi|tender)\b|\b(?:rfp|rfq|tender)\s+(?:with|to|out to|between)\s+"
+            r"(?:\w+\s+)?(?:vendors|providers|suppliers|companies|bidders)\b"
+            # the alternative of building it: "we could just build it ourselves"
+            r"|\b(?:build|building|develop|developing|make|making|hack|hacking)\s+(?:it|this|that|"
+            r"something|one|our own(?:\s+\w+)?|a version)\s+(?:ourselves|in-?house|internally)\b"
+            r"|\bbuild (?:vs\.?|versus|or) buy\b"
+        ),
+        0.84,
+        "competitor_generic",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        # "pushing us to move everything onto the free tier of HubSpot instead"
+        _c(
+            r"\b(?:move|moving|switch|switching|migrate|migrating|go|going|consolidate|"
+            r"consolidating)\s+(?:everything\s+|us\s+|all\s+|it\s+|this\s+|over\s+|across\s+)*"
+            r"(?:on)?to\s+(?:(?:the|a)\s+(?:[\w-]+\s+)?(?:tier|version|plan|edition|module|"
+            r"product)\s+(?:of|from)\s+)?(?P<name>[a-z][\w&-]*(?:\.[a-z][\w&-]*)*(?:'s)?)"
+            r"(?=[^.?!]{0,40}\b(?:instead\b(?!\s+of)|rather than (?:you|this|sixty|yours)))"
         ),
         0.84,
         "competitor_named",
@@ -1841,7 +1904,9 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         + r"|\b(?:"
         + GENERIC_ALT
         + r"|another company|a competitor|current|existing|quotes|"
-        r"bids|proposals|vendors|options|" + EVALUATE_NAMED + r")\b"
+        r"bids|proposals|vendors|options|incumbent|up against|competing|bake-?off|shoot-?out|"
+        r"head-to-head|beauty parade|short-?list|long-?list|rfp|rfq|rfi|tender|ourselves|"
+        r"in-?house|internally|build|instead|rather than|" + EVALUATE_NAMED + r")\b"
     ),
     "signal:buying_positive": re.compile(
         r"budget|money|funding|funds|business case|project|purchase|\bpo\b|spend|investment|"
@@ -1875,6 +1940,19 @@ WHO_DECIDES_RE = re.compile(
     r"\bwho (?:else )?(?:is|would be|will be|needs to be|should be) involved|\bwho (?:signs off|"
     r"approves|decides|has sign-off|holds the budget)|decision[- ]making process|\banyone else "
     r"(?:involved|who needs to)|\bwho else (?:needs|should|would)"
+)
+
+# The rep asking about alternatives ("Anyone else you're looking at?"): a vendor named in the
+# answer is competition.
+COMPETITOR_QUESTION_RE = re.compile(
+    r"\b(?:anyone|anybody|who|what|which (?:vendors?|tools?|providers?|options?))\s+else\b[^?]{0,30}"
+    r"\b(?:looking at|talking to|speaking to|speaking with|evaluating|considering|comparing|"
+    r"in the (?:mix|running|frame)|on (?:the|your) (?:short-?list|list)|seen|looked at)"
+    r"|\b(?:are|were|have) you\s+(?:also\s+)?(?:looking at|looked at|talking to|talked to|"
+    r"speaking to|spoken to|evaluating|considering|comparing|seen)\s+(?:anyone|anybody|any other|"
+    r"other|alternatives|competitors|different)\b"
+    r"|\bwho (?:are you|else are you) (?:comparing|weighing)|\bwho(?:'s| is) (?:in the (?:mix|running)|"
+    r"on (?:the|your) short-?list)|\bany (?:other )?(?:vendors|competitors|alternatives)\b[^?]{0,20}\?"
 )
 
 # The rep asking what the prospect uses today; a named vendor in the answer is competition.

@@ -264,6 +264,20 @@ _WEAK_COMPETITION_CUE = re.compile(
 )
 
 
+# Words that are never a product's name, even in lower-case ASR text.
+_FUNCTION_WORDS = frozenset(
+    "them him her us me you someone somebody anyone anybody another other others one two three "
+    "with in on at for to of and or but so some any all each every this these those that what "
+    "which who how when where why here there now then also too just like kind sort ways way "
+    "hiring options pricing price costs budget internal other ourselves everything something "
+    "things stuff it its their our your my a an the".split()
+)
+# After a lower-case name: a word that refers to another company ("their thing", "they do").
+_ASR_VENDOR_CUE = re.compile(
+    r"\s+(?:too|as well|for comparison|to compare|their|they|theyre|they're|them)\b"
+)
+
+
 _PERSON_CUE = (
     r"(?:cfo|ceo|cto|cio|coo|boss|manager|colleague|director|head of \w+|lead|dr\.?|mr\.?|mrs\.?|"
     r"ms\.?|prof\.?),?\s+{n}\b|\b{n},?\s+(?:our|my|the|his|her)\s+\w+|\b{n}(?:'s)?\s+(?:said|says|"
@@ -288,7 +302,18 @@ def _unknown_vendor(m: re.Match[str], i: int, ctx: _Context, sent: Sentence) -> 
     start, end = m.span("name")
     name = text[start:end]
     bare = name.lower().removesuffix("'s")
-    if not name[:1].isupper() or bare in _NOT_VENDOR_NAMES or rules.STAKEHOLDER_RE.fullmatch(bare):
+    # ASR text has no capitals at all: a lower-case name counts when it is no common word and a
+    # third party is referred to ("a quote from veeva too", "looking at acme their thing is...").
+    asr_name = (
+        not any(c.isupper() for c in text)
+        and bare not in _FUNCTION_WORDS
+        and bool(_ASR_VENDOR_CUE.search(low, end, min(sent.end, end + 45)))
+    )
+    if (
+        not (name[:1].isupper() or asr_name)
+        or bare in _NOT_VENDOR_NAMES
+        or rules.STAKEHOLDER_RE.fullmatch(bare)
+    ):
         return False
     people = {w.lower() for p in known_people(ctx.transcript) for w in p.name.split()}
     if bare in people or _PERSON_AFTER.match(text, end) or _named_as_person(ctx, name):
@@ -297,6 +322,8 @@ def _unknown_vendor(m: re.Match[str], i: int, ctx: _Context, sent: Sentence) -> 
         return False
     if rules.STRONG_EVALUATE_RE.search(m.group(0)):
         return True
+    if any(rules.COMPETITOR_QUESTION_RE.search(p) for p in ctx.previous_other(i)):
+        return True  # the rep just asked who else is in the running
     return bool(_WEAK_COMPETITION_CUE.search(low, sent.start, sent.end))
 
 
@@ -426,6 +453,8 @@ def _score(
         if not generic and not _vendor_capitalised(text, low, m.start(), m.end()):
             return None
     if mode == "competitor_named" and not _unknown_vendor(m, i, ctx, sent):
+        return None
+    if mode == "competitor_generic" and rules.PAST_USE_RE.search(low, sent.start, sent.end):
         return None
     if mode == "timeline":
         if not rules.TIME_RE.search(low, sent.start, sent.end):
@@ -627,10 +656,15 @@ _PROPOSAL_WORD = re.compile(r"\b(?:" + rules.PROPOSAL_OBJ + r")\b")
 
 
 def _named_tools(i: int, ctx: _Context) -> Intent | None:
-    """'What are you using today?' - 'HubSpot for CRM and Apollo for prospecting.'"""
+    """'What are you using today?' - 'HubSpot for CRM and Apollo for prospecting.'
+    'Anyone else you're looking at?' - 'Gong. Saw them Monday.'"""
     if i == 0 or _side(ctx.roles[i].role) == "rep" or _side(ctx.roles[i - 1].role) != "rep":
         return None
-    if not rules.CURRENT_TOOLS_QUESTION_RE.search(ctx.lows[i - 1]):
+    question = ctx.lows[i - 1]
+    if not (
+        rules.CURRENT_TOOLS_QUESTION_RE.search(question)
+        or rules.COMPETITOR_QUESTION_RE.search(question)
+    ):
         return None
     ct = ctx.cleaned[i]
     for sent in sentences(ct.low):

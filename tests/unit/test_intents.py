@@ -751,3 +751,53 @@ def test_final_round_phrasings(turns: list[tuple[str, str]], index: int, labels:
 )
 def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
     assert labels_at(turns, index) == labels
+
+
+@pytest.mark.parametrize(
+    ("turns", "index", "labels"),
+    [
+        # competitive: alternatives said many ways, and their counter-cases
+        (
+            [("R", "Who else are you talking to?"), ("P", "Chorus. They demoed on Friday.")],
+            1,
+            {"signal:competitive"},
+        ),
+        (
+            [("R", "Who else are you talking to?"), ("P", "Nobody, honestly.")],
+            1,
+            set(),
+        ),
+        (
+            [("P", "We still have an incumbent, Brightline, until the summer.")],
+            0,
+            {"signal:competitive"},
+        ),
+        (
+            [("P", "The vendor we're also weighing up is Lumina's thing, Copilot.")],
+            0,
+            {"signal:competitive"},
+        ),
+        (
+            [("P", "Honestly the main one you're up against is the spreadsheet.")],
+            0,
+            {"signal:competitive"},
+        ),
+        ([("P", "Procurement wants a bake-off with two vendors.")], 0, {"signal:competitive"}),
+        (
+            [("P", "Our devs reckon they could build something in-house.")],
+            0,
+            {"signal:competitive"},
+        ),
+        ([("P", "We're not running an RFP for this.")], 0, set()),
+        (
+            [("P", "Finance keeps nudging us to switch to Zentro's starter plan instead.")],
+            0,
+            {"signal:competitive"},
+        ),
+        ([("P", "We're moving to a new office instead.")], 0, set()),
+        ([("P", "were also getting a demo from quorra too")], 0, {"signal:competitive"}),
+        ([("P", "were also getting a demo from them next week")], 0, set()),
+    ],
+)
+def test_round_b_behaviours(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
+    assert labels_at(turns, index) == labels
