@@ -863,7 +863,22 @@ BUDGET_BAD = (
     r"reduced|pulled|clawed back|taken away|reallocated|redirected|axed|scrapped|"
     r"a (?:concern|problem|challenge|constraint)|an issue|a big issue|the (?:main )?(?:issue|problem))"
 )
+# Someone cut the money: "the board's cut discretionary spend by a fifth".
+BUDGET_CUT = (
+    r"\b(?:board|board's|finance|finance's|leadership|management|cfo|cfo's|ceo|ceo's|they|they've|"
+    r"corporate|head office|hq|group|the business|the company|execs|exec team|owners|"
+    r"investors|parent company|council|trustees|government|funders?)\s+(?:has\s+|have\s+|had\s+|"
+    r"just\s+|already\s+|now\s+|also\s+|really\s+)*(?:cut|slashed|halved|froze|frozen|reduced|"
+    r"trimmed|squeezed|pulled|axed|gutted|clawed back|taken away|took away|capped)\s+(?:back\s+)?"
+    r"(?:(?:the|our|my|all|their|its|every|any)\s+)?(?:[\w-]+\s+){0,2}?(?:budgets?|spend|spending|"
+    r"funding|money|allocations?)\b"
+)
 NO_BUDGET = (
+    # "Budget?" - "None allocated yet."
+    r"\b(?:none|nothing|no money|no funds|no funding)\s+(?:(?:has|have)\s+been\s+)?(?:allocated|"
+    r"set aside|earmarked|budgeted|approved|ring-?fenced)\b|"
+    r"\b(?:we|i)\s+(?:haven't|have not|havent|didn't|did not|didnt)\s+(?:yet\s+)?(?:budgeted|"
+    r"allocated|set aside|earmarked)\s+(?:any|anything|for)\b|"
     r"\b(?:no|zero|don't have (?:the |a |any )?|do not have (?:the |a |any )?|haven't got (?:the |a |any )?|"
     r"not sure (?:we|i) have (?:the |a |any )?|don't think (?:we|i) have (?:the |a |any )?|"
     r"doesn't have (?:the |a |any )?|don't have much |lack (?:the )?|without (?:the )?)"
@@ -915,7 +930,9 @@ PRICE_BAD = (
     r"|(?:came in|comes in|is|was|'s|looks|seems|ended up|are|were)\s+(?:(?:a (?:bit|lot|fair bit|good "
     r"deal|little)|much|way|far|quite a bit|quite a lot|significantly|considerably|quite|frankly|"
     r"honestly)\s+)*(?:higher|more expensive|pricier|steeper|dearer|more) than (?:we|i)(?:'d| had| "
-    r"would have)? (?:expected|hoped|budgeted|planned|thought|anticipated|wanted|bargained for)"
+    r"would have)? (?:expected|hoped|budgeted|planned|thought|anticipated|wanted|bargained for|"
+    r"(?:were|was) (?:thinking|expecting|hoping for|hoping to (?:spend|pay)|planning on)|had in mind|"
+    r"(?:had )?pencil+ed in)"
     r"|(?:(?:it|that|this|you)(?:'s|'re| is| are)|(?:it|that|this) (?:came|comes) in|(?:the|your|that|"
     r"this) "
     + _PRICE_NOUN
@@ -931,11 +948,26 @@ PRICE_BAD = (
     r"spending|projects|tools|buying|vendors|contracts)"
     r"|(?:cut|cutting|consolidat(?:e|ing)|reduc(?:e|ing)) (?:back on )?(?:the number of )?(?:tools|"
     r"vendors|software|saas|spend)"
-    r"|(?:go|going) with (?:the|a) (?:cheaper|other|different) (?:option|vendor|tool|provider))"
+    r"|(?:go|going) with (?:the|a) (?:cheaper|other|different) (?:option|vendor|tool|provider)"
+    # the price as a reaction: "that's real money", "hard to swallow", "people winced"
+    r"|(?:that's|that is|thats|it's|its|it is|which is)\s+(?:\w+\s+)?(?:real|serious|proper|a lot of|"
+    r"a fair bit of|big)\s+money\b|(?:hard|tough|difficult|bitter)\s+(?:pill\s+)?to swallow"
+    r"|\bsticker shock\b|\bwinc(?:e|ed|ing)\b|\beye-?watering\b)"
 )
 COOL_OFF = (
     r"\b(?:(?:not|isn't|is not|aren't|are not) (?:a|our|the) (?:top |big |high |real |main )?"
     r"priority(?: right now| this (?:year|quarter))?"
+    # lower on the list: deprioritised, shelved, back burner, on the chopping block
+    r"|de-?prioriti[sz](?:ed|ing|e)\b|(?:put|putting|puts|on|onto|to)\s+(?:it\s+|this\s+|the \w+\s+)?"
+    r"(?:on\s+)?(?:the|a)\s+back[- ]?burner|(?:been|got|getting|was|were|is|are)\s+(?:\w+\s+)?"
+    r"(?:shelved|parked|put on ice|kicked into the long grass)|on the chopping block|first (?:thing |"
+    r"things |ones? )?to go\b|(?:not|isn't|is not|nowhere near|far from)\s+(?:exactly\s+|really\s+|quite\s+|"
+    r"anywhere near\s+|near\s+|close to\s+)?(?:at\s+)?(?:the\s+)?"
+    r"top of (?:the|our|my|anyone's|their) (?:list|pile|agenda|priorities|priority list)"
+    r"|(?:further|lower|way) down (?:the|our) (?:list|priority list|pecking order)"
+    r"|(?:can't|cannot|cant|don't|dont|do not|struggle to)\s+see\s+(?:it|this|that|them|the \w+|"
+    r"(?:us|finance|the board|leadership|anyone) (?:getting|approving|signing))\s*(?:\w+\s+){0,2}?"
+    r"(?:getting|going|making it)?\s*(?:through|approved|signed off|past|over the line)\b"
     r"|(?:we're|we are|i'm|i am) not interested|not moving forward|going to pass|we'll pass"
     r"|(?:put|putting|puts) (?:this|it|things|everything|the project|the deal) on hold"
     r"|(?:is|are) on hold|decided to go (?:with (?:another|a different|someone else|[a-z]+ instead)|"
@@ -1767,6 +1799,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame("signal:buying_positive", "prospect", _c(READY), 0.86, "ready"),
     # signal:buying_negative
     Frame("signal:buying_negative", "prospect", _c(BUDGET_BAD), 0.9, "state"),
+    Frame("signal:buying_negative", "prospect", _c(BUDGET_CUT), 0.88, "past_ok"),
     Frame("signal:buying_negative", "prospect", _c(NO_BUDGET), 0.86, "negative_ok"),
     Frame("signal:buying_negative", "prospect", _c(CAREFUL_SPEND), 0.86, "state"),
     Frame("signal:buying_negative", "prospect", _c(PRICE_BAD), 0.86, "negative_ok"),
@@ -1925,7 +1958,10 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"than|flagged|balked|baulked|pushed back|questioned|concerned|worried|choked|compet|figure|"
         r"\bfees?\b|\brates?\b|subscription|licen|dear|appetite|bandwidth|capacity|headspace|cycles|"
         r"urgency|buy-in|\bwill\b|\btime\b|trouble|jeopardy|danger|doubt|risk|thin ice|shaky|thread|"
-        r"not at|not for"
+        r"not at|not for|prioriti|burner|shelved|parked|on ice|long grass|chopping|to go\b|top of|"
+        r"down the|see|none|nothing|allocated|budgeted|earmarked|ring-?fenced|thinking|in mind|pencil|"
+        r"swallow|sticker|winc|eye-?watering|slashed|halved|froze|trimmed|squeezed|pulled|axed|gutted|"
+        r"clawed|taken away|took away|capped"
     ),
     "signal:timeline": TIME_RE,
     "commitment:prospect_followup": re.compile(

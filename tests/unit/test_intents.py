@@ -797,6 +797,33 @@ def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels:
         ([("P", "We're moving to a new office instead.")], 0, set()),
         ([("P", "were also getting a demo from quorra too")], 0, {"signal:competitive"}),
         ([("P", "were also getting a demo from them next week")], 0, set()),
+        # buying_negative: cost and priority objections, with counter-cases
+        (
+            [("P", "Head office has slashed our marketing budget for next year.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        ([("P", "Your tool would help us cut our travel spend.")], 0, set()),
+        ([("R", "Budget?"), ("P", "Nothing set aside so far.")], 1, {"signal:buying_negative"}),
+        (
+            [("P", "Honestly that's more than we had in mind for year one.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        ([("P", "Our CFO winced when she saw the total.")], 0, {"signal:buying_negative"}),
+        ([("P", "The rollout got de-prioritised after the reorg.")], 0, {"signal:buying_negative"}),
+        (
+            [("P", "It's not exactly top of the list for leadership right now.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        (
+            [("P", "I can't see this getting through finance before summer.")],
+            0,
+            {"signal:buying_negative"},
+        ),
+        ([("P", "This is top of the list for us this quarter.")], 0, set()),
+        ([("P", "It'll save us real money on contractors.")], 0, set()),
     ],
 )
 def test_round_b_behaviours(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
