@@ -429,6 +429,8 @@ _TITLES = _alt(
     "cno",
     "cao",
     "managing director",
+    "managing partner",
+    "senior partner",
     "general manager",
     "provost",
     "chancellor",
@@ -460,7 +462,14 @@ _OWNED = _alt(
     "budget holder",
     "president",
     "superior",
-    "security",
+    # "our security team", not "the security review"
+    "security(?!\\s+(?:review|reviews|questionnaire|questions|overview|pack|plan|docs?|documentation|"
+    "certifications?|audit|posture|side|stuff|features?|standards?|requirements?|piece|process|"
+    "assessment|check|checks|call|session|lead))",
+    "business partner",
+    "co-founder",
+    "cofounder",
+    "co-owner",
     "team lead",
     "manager's",
     "director's",
@@ -500,7 +509,9 @@ DECIDE = _alt(
     "decide",
     "decides",
     "go past",
-    "go through",
+    # "go through legal" is a sign-off; "go through the questions" is a review
+    "go through(?=\\s+(?:our|the|my|their)?\\s*(?:legal|procurement|finance|board|committee|cfo|ceo|"
+    "purchasing|it|security team|approvals?|sign-off|leadership|exec))",
     "run it by",
     "run this by",
     "run that by",
@@ -567,7 +578,13 @@ DECISION_DISCLAIMER = (
     r"i am not the (?:final )?decision[- ]maker|not (?:my|just my|only my) (?:call|decision)|"
     r"(?:isn't|is not|not) up to me|above my pay ?grade|(?:needs?|have|has) to go to "
     r"(?:committee|the board)|buying committee|needs? (?:a )?(?:committee|board) approval|"
-    r"(?:several|multiple|a few|other) (?:people|stakeholders) (?:need|have|will need) to)"
+    r"(?:several|multiple|a few|other) (?:people|stakeholders) (?:need|have|will need) to|"
+    # "the decision isn't mine", "I can't make this call alone"
+    r"(?:the |this |that )?(?:decision|call)(?:'s| is)?\s+(?:isn't|is not|isnt|not|wasn't|won't be) "
+    r"(?:really |entirely |just |only )?(?:mine|my (?:call|decision)|up to me)|not mine to (?:make|"
+    r"decide|call)|(?:can't|cant|cannot|can not|couldn't|won't|wont) (?:make|take|sign|approve) "
+    r"(?:this|the|that|it)(?: \w+)? (?:alone|on my own|by myself|myself|single-handedly)|i don't "
+    r"(?:get to )?(?:make|have) the final (?:call|decision|say))"
 )
 
 # Sales tools a prospect might weigh against us, and generic alternative vendors.
@@ -1930,7 +1947,7 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         + DECIDE_WEAK
         + r"|decision|decides|signs|call|up to me|pay ?grade|"
         r"committee|board|stakeholders|final|buyer|signatory|approver|budget holder|people|owns|holds|"
-        r"controls)\b"
+        r"controls|alone|on my own|by myself|myself|single-handedly|mine)\b"
     ),
     "signal:competitive": re.compile(
         VENDOR_RE

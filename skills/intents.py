@@ -830,6 +830,23 @@ def _merge_adjacent_signals(intents: list[Intent]) -> list[Intent]:
     return kept
 
 
+def _drop_pronoun_restatements(intents: list[Intent]) -> list[Intent]:
+    """'It goes to the board.' ... 'They'll want to see payback.': a pronoun pointing back at a
+    stakeholder already signalled a few turns earlier is the same signal, not a new one."""
+    kept: list[Intent] = []
+    for it in intents:
+        if it.label == "signal:multi_stakeholder" and it.kind == "stake_pronoun":
+            if any(
+                k.label == it.label
+                and k.speaker == it.speaker
+                and 0 < it.utterance - k.utterance <= 3
+                for k in kept
+            ):
+                continue
+        kept.append(it)
+    return kept
+
+
 def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
     """An accepted offer and the promise that confirms it two turns later are one commitment:
     keep the stronger (on a tie, the later, which usually carries the date)."""
@@ -856,4 +873,4 @@ def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
 def detect_intents(transcript: Transcript, min_confidence: float = MIN_CONFIDENCE) -> list[Intent]:
     """Intents at or above `min_confidence`, sorted by utterance then label."""
     shown = [it for it in detect_candidates(transcript) if it.confidence >= min_confidence]
-    return _merge_repeated_commitments(_merge_adjacent_signals(shown))
+    return _merge_repeated_commitments(_merge_adjacent_signals(_drop_pronoun_restatements(shown)))

@@ -824,6 +824,30 @@ def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels:
         ),
         ([("P", "This is top of the list for us this quarter.")], 0, set()),
         ([("P", "It'll save us real money on contractors.")], 0, set()),
+        # multi_stakeholder: disclaimers, partners, and reviews that are not approvals
+        (
+            [("P", "To be clear, the call isn't mine, it sits with our COO.")],
+            0,
+            {"signal:multi_stakeholder"},
+        ),
+        ([("P", "I can't sign this off on my own.")], 0, {"signal:multi_stakeholder"}),
+        ([("P", "My co-founder has to be on board as well.")], 0, {"signal:multi_stakeholder"}),
+        ([("P", "Can we go through the security questionnaire first?")], 0, set()),
+        (
+            [("P", "Anything like this has to go through our procurement team.")],
+            0,
+            {"signal:multi_stakeholder"},
+        ),
+        ([("P", "My partner wants to see the new Bond film tonight.")], 0, set()),
+        (
+            [
+                ("P", "Anything over fifty grand goes to the board for approval."),
+                ("R", "What will they look for?"),
+                ("P", "They'll want to see a payback model."),
+            ],
+            2,
+            set(),
+        ),
     ],
 )
 def test_round_b_behaviours(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
