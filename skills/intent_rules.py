@@ -341,6 +341,16 @@ CONTENT_OBJ = _alt(
     "writeup",
     "notes",
     "agenda",
+    "letter",
+    "authorisation letter",
+    "authorization letter",
+    "attestation",
+    "usage data",
+    "usage numbers",
+    "usage stats",
+    "usage report",
+    "stats",
+    "metrics",
 )
 REQUEST_VERB = _alt(
     "include",
@@ -1492,6 +1502,8 @@ FRAMES: tuple[Frame, ...] = (
             r"(?:that|it|those|them|this|one|both)\b"
             r"|\b(?:send|shoot|flick|pass|forward|email)\s+(?:it|that|them|those|this|one|both)\s+"
             r"(?:over\s+)?(?:my|our)\s+way\b"
+            r"|(?:^|(?<=[.!?,]\s))\W*(?:and\s+|then\s+|just\s+|so\s+)?(?:send|shoot|flick|forward|"
+            r"email)\s+(?:me|us)\s+(?:that|it|those|them|this|both)\b"
         ),
         0.86,
         "reply_content",
@@ -1513,7 +1525,7 @@ FRAMES: tuple[Frame, ...] = (
         "prospect",
         _c(
             r"(?:^|(?<=[.!?,]\s))\W*(?:and\s+|also\s+|oh,?\s+|then\s+|just\s+)?(?:send|share|forward|"
-            r"email)\s+(?:me|us|over|along|across)\b" + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
+            r"email)(?:\s+(?:me|us|over|along|across))?\b" + _gap(5) + r"\s+" + CONTENT_OBJ + r"\b"
         ),
         0.86,
         "state",
@@ -1906,7 +1918,8 @@ NEEDS_QUESTION_RE = re.compile(
     r"\b(?:anything else|what else|what)\s+(?:do\s+|would\s+|will\s+|else\s+)*(?:you|your team)\s+"
     r"(?:need|want)"
     r"(?:\s+from\s+(?:me|us))?|\bcan i send (?:you|over) anything|\banything (?:else )?"
-    r"(?:i|we) (?:can|could|should) (?:send|share)|\bwhat (?:else )?(?:can|could|should) (?:i|we) "
+    r"(?:i|we) (?:can|could|should) (?:send|share|prep|prepare|provide|pull together|put together|"
+    r"get you|dig out|give you)|\bwhat (?:else )?(?:can|could|should) (?:i|we) "
     r"(?:send|share)"
 )
 

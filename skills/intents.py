@@ -396,7 +396,12 @@ def _score(
     if mode == "state" and sent.is_question and not frame.label.startswith("request:"):
         return None
     if mode == "reply_content":
-        if not any(
+        # "that" points at content the rep offered, or that the speaker just named
+        # ("You mentioned a case study? Can you send that?")
+        own = rules.CONTENT_RE.search(low, 0, m.start())
+        if not (
+            own and not negated_before(low, sentence_at(sents, own.start()), own.start())
+        ) and not any(
             rules.CONTENT_RE.search(p) and _OFFER_CONTEXT.search(p) for p in ctx.previous_other(i)
         ):
             return None

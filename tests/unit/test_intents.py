@@ -824,6 +824,23 @@ def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels:
         ),
         ([("P", "This is top of the list for us this quarter.")], 0, set()),
         ([("P", "It'll save us real money on contractors.")], 0, set()),
+        # send_content: imperatives, "that" pointing at content named just before
+        (
+            [("P", "You mentioned a security whitepaper? Could you send that over?")],
+            0,
+            {"request:send_content"},
+        ),
+        ([("P", "Send the onboarding guide before Friday, please.")], 0, {"request:send_content"}),
+        ([("P", "I'll send the deck to my team myself.")], 0, set()),
+        ([("P", "Could you send that over?")], 0, set()),
+        (
+            [
+                ("R", "Anything I should prep for the exec meeting?"),
+                ("P", "Your ROI summary, ideally."),
+            ],
+            1,
+            {"request:send_content"},
+        ),
         # multi_stakeholder: disclaimers, partners, and reviews that are not approvals
         (
             [("P", "To be clear, the call isn't mine, it sits with our COO.")],
