@@ -834,6 +834,13 @@ SET_ASIDE = (
     r"earmarked|allocated|budgeted|secured|reserved)\s+(?:(?:the|some|enough|a|our)\s+)?"
     r"(?:(?:money|budget|funds|funding|cash|pot|line)\s+)?for\s+(?:this|it|the\s+\w+|that)\b"
 )
+# The cost is already provided for: "the renewal amount is already budgeted in next year's plan".
+BUDGETED = (
+    r"\b(?:it|this|that|the\s+(?:[\w-]+\s+){0,2}?(?:amount|cost|costs|fee|fees|spend|price|renewal|"
+    r"licen[cs]es?|seats|subscription|tool|investment))(?:'s| is| are| has been| have been)\s+"
+    r"(?:already\s+|fully\s+|now\s+|all\s+)*(?:budgeted|budgeted for|accounted for|funded|"
+    r"provisioned|in (?:the|our|next year's|this year's) (?:budget|plan|forecast|numbers))\b"
+)
 APPROVED_BY = (
     r"\b(?:finance|the cfo|our cfo|my boss|the board|our board|procurement|legal|leadership|"
     r"management|the vp|our vp|my manager|the ceo|our ceo|the exec team|they|she|he)\s+"
@@ -858,8 +865,14 @@ READY = (
     r"additional\s+|extra\s+|other\s+)?(?:approval|sign-off|sign off)"
     r"|\b(?:we've got|we have|we got|we now have|we've now got)\s+(?:the\s+|their\s+|final\s+)*"
     r"(?:green light|go-ahead|sign-off|approval|funding)"
-    r"|\b(?:we'll|we will|we can|we're happy to|we're able to)\s+(?:get\s+(?:it|this|that)\s+)?"
-    r"sign(?:ed)?\b(?!\s+up\b)"
+    r"|\b(?:we'll|we will|we can|we're happy to|we're able to|i'll|i will|ill)\s+(?:get\s+(?:it|this|that)\s+)?"
+    r"(?:counter)?sign(?:ed)?\b(?!\s+up\b)"
+    # ahead of the others: "you're well in front", "you're the front-runner"
+    r"|\b(?:you're|you are|youre|you guys are|sixty is|you're still)\s+(?:well\s+|way\s+|clearly\s+|"
+    r"comfortably\s+|definitely\s+|currently\s+|still\s+|miles\s+)*(?:in front|out in front|ahead of "
+    r"(?:the (?:others|rest|pack|field)|them|everyone|the competition)|the front-?runners?|the favou?rites?|"
+    r"(?:top|first) of (?:the|our|my) (?:list|shortlist|pile)|in pole position|the one to beat|"
+    r"leading the pack)"
     r"|\b(?:the|your)\s+(?:price|pricing|quote|proposal|numbers?)\s+(?:works|work|looks? good|"
     r"(?:is|are|seems?|looks?)\s+(?:fine|reasonable|fair|good|within (?:our|my|the) budget))"
 )
@@ -1087,8 +1100,10 @@ TIME_EXPR = (
         "the next (?:\\w+ )?(?:weeks|months)",
         "(?:\\w+|\\d+) (?:weeks|months|days)",
         "(?:before|by|until) then",
-        "(?:before|by|until|ahead of|at|for) (?:the |our )?(?:renewal|go-live|launch|kickoff|kick-off)",
-        "(?:by|on|before) the (?:first|fifteenth|\\w+teenth|twentieth|thirtieth|\\d+(?:st|nd|rd|th))",
+        "(?:before|by|until|ahead of|at|for) (?:the |our )?(?:[\\w-]+ )?(?:renewal|go-live|launch|kickoff|"
+        "kick-off|offsite|off-site|peak season|busy season|slowdown|year-end close)",
+        "(?:by|on|before) the (?:first|fifteenth|\\w+teenth|twentieth|thirtieth|twenty-\\w+|thirty-\\w+|"
+        "\\d+(?:st|nd|rd|th))",
         "asap",
         "the end of the month",
         "(?:first|second|third|fourth|last|final) week of (?:the month|[a-z]+)",
@@ -1114,6 +1129,17 @@ TIMELINE_GOAL = (
     r"(?:made|taken)|decisions? (?:happens?|will happen|is due|lands|are made|get made)|decision date"
     r"|(?:budget|planning|spend|software|annual|quarterly|renewal) (?:review|session|meeting|round|"
     r"committee)|(?:got|have|has|get)\s+until\b"
+    # a thing that has to happen by a date: "the PO has to be raised before the 20th"
+    r"|(?:has to|have to|must|needs to|need to|got to|gotta|has got to|should)\s+(?:be\s+)?"
+    r"(?:[\w-]+\s+){0,4}?(?:by|before|ahead of|no later than)\b"
+    # when the money or the decision gets fixed: "the budget gets locked on the 22nd"
+    r"|(?:budget|budgets|numbers|plan|headcount|funding|decision|approval|po|purchase order)\s+"
+    r"(?:gets|get|will get|will be|'ll be|is|are|should be|is being|goes|go)\s+(?:locked|finali[sz]ed|"
+    r"set|confirmed|agreed|signed off|decided|approved|raised|issued)\b"
+    # the decision's stage: "it'll go to the board in March"
+    r"|(?:go|goes|going|'ll go|will go|take it|taking it|present it|presenting it|present this|"
+    r"bring it|bringing it)\s+(?:up\s+)?(?:to|in front of|before)\s+(?:the|our)\s+(?:board|"
+    r"committee|exec\w*|leadership(?: team)?|cfo|ceo|investment committee|steering committee)\b"
     r"|(?:new\s+)?(?:fiscal|financial)(?: year)? (?:starts|ends|begins|kicks off|rolls over|resets)"
     r"|roll (?:it|this|that|them|everything|\w+) out|go(?:ing)?[- ]live|be live|launch(?:ing)?|roll(?:ing)?[- ]?out|rollout|deploy(?:ing|ment)?|"
     r"implement(?:ing|ation)?|kick(?:ing)? ?off|start using|switch(?:ing)? over|migrat(?:e|ing|ion)|"
@@ -1197,6 +1223,12 @@ FOLLOWUP_VERB = _alt(
     "call you back",
     "text you",
     "message you",
+    "call you",
+    "ring you",
+    "phone you",
+    "buzz you",
+    "give you a shout",
+    "give you a bell",
 )
 
 
@@ -1824,6 +1856,7 @@ FRAMES: tuple[Frame, ...] = (
     Frame("signal:buying_positive", "prospect", _c(HAVE_BUDGET), 0.88, "state"),
     Frame("signal:buying_positive", "prospect", _c(WITHIN_BUDGET), 0.86, "state"),
     Frame("signal:buying_positive", "prospect", _c(SET_ASIDE), 0.86, "state"),
+    Frame("signal:buying_positive", "prospect", _c(BUDGETED), 0.86, "budget_ok"),
     Frame("signal:buying_positive", "prospect", _c(APPROVED_BY), 0.86, "past_ok"),
     Frame("signal:buying_positive", "prospect", _c(READY), 0.86, "ready"),
     # signal:buying_negative
@@ -1977,7 +2010,8 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"\bset\b|position|move forward|go ahead|proceed|move ahead|started|sign|decided|preferred|"
         r"\btop\b|first|sold|price|pricing|quote|proposal|number|going|moving|kick|rolling|the line|"
         r"limit|authority|remit|\bme\b|my call|my decision|myself|on my own|fenced|aside|earmarked|"
-        r"allocated|budgeted|secured|reserved|cost"
+        r"allocated|budgeted|secured|reserved|cost|front|ahead|favou?rite|pole|to beat|leading|"
+        r"accounted|funded|provisioned|fee|renewal|seats|licen"
     ),
     "signal:buying_negative": re.compile(
         _MONEY
@@ -2040,4 +2074,6 @@ TIMING_QUESTION_RE = re.compile(
     r"aiming|start|decide|go live|revisit|sign|buy|move|launch|roll)|\bwhat(?:'s| is| does) (?:your|the) "
     r"(?:timeline|timeframe|time frame|deadline|target date|timing)|\b(?:sense|idea) of (?:timing|"
     r"timeline|when)|\btiming look like|\bhow soon\b"
+    # the bare one-word question: "Timing?", "Timeline?"
+    r"|^\W*(?:and\s+)?(?:timing|timeline|timeframe|time frame|time-?scales?|deadline)\s*\?"
 )

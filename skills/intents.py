@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -327,6 +327,49 @@ def _unknown_vendor(m: re.Match[str], i: int, ctx: _Context, sent: Sentence) -> 
     return bool(_WEAK_COMPETITION_CUE.search(low, sent.start, sent.end))
 
 
+# Unpunctuated speech: the main clause after a condition starts with its own subject and modal
+# ("if we do this it's gotta be before June").
+_COND_WORD = re.compile(
+    r"\b(?:if|unless|once|in case|assuming|provided|whether|suppose|supposing)\b"
+)
+_MAIN_CLAUSE = re.compile(
+    r"\s(?:i'll|ill|we'll|i will|we will|it's|its|it'll|it will|it has to|it needs to|that's|thats|"
+    r"we'd|i'd|we have to|we need to|we'd need to|i need to|i have to|we've got to|we gotta|"
+    r"it's gotta|its gotta)\b"
+)
+# A sequence, not a hypothetical: "once the order form lands", "as soon as I get it".
+_SEQUENCE = re.compile(
+    r"(?:once|when|as soon as)\s+(?:(?:the|your|that)\s+(?:[\w-]+\s+){0,2}?(?:order form|contract|"
+    r"proposal|quote|paperwork|docs?|documents?|invoice|agreement|msa|dpa|redlines?|numbers|form|"
+    r"pricing)|it)\s+(?:lands|arrives|comes (?:through|in|over)|comes|is in|gets (?:here|to me)|"
+    r"turns up|hits my inbox)\b"
+    r"|(?:once|when|as soon as)\s+(?:i|we)(?:'ve)?\s+(?:get|got|receive|received|have|see|seen)\s+"
+    r"(?:it|that|them|the \w+(?: \w+)?)(?=\s*(?:,|i'll|we'll|ill|i will|we will))"
+    r"|(?:once|when|as soon as) you(?:'ve)? sen[dt]\b"
+)
+
+
+def _in_open_condition(low: str, sent: Sentence, offset: int, *, main_closes: bool) -> bool:
+    """in_condition, except that a sequence ('once the form lands') is no condition and, when
+    `main_closes`, a condition ends where a new main clause begins."""
+    if not in_condition(low, sent, offset):
+        return False
+    for m in _COND_WORD.finditer(low, sent.start, offset):
+        between = low[m.end() : offset]
+        if "," in between or " then " in between:
+            continue
+        if _SEQUENCE.match(low, m.start()):
+            continue
+        if main_closes:
+            # the condition's own subject comes first: "if it's approved" keeps the condition
+            first = re.match(r"\s*\S+", between)
+            skip = m.end() + (first.end() if first else 0)
+            if _MAIN_CLAUSE.search(low, skip, offset):
+                continue
+        return True
+    return False
+
+
 _NEW_SUBJECT = re.compile(r"(?:our|my|their|his|her|we|she|he|they|the)\b")
 
 
@@ -352,7 +395,7 @@ def _score(
     if mode in COMMIT_MODES:
         if negated_within(low, m.start(), m.end()) or negated_before(low, sent, m.start(), 25):
             return None
-        if mode != "ask" and in_condition(low, sent, m.start()):
+        if mode != "ask" and _in_open_condition(low, sent, m.start(), main_closes=False):
             return None
         if reported(low, sent, m.start()):
             return None
@@ -410,7 +453,9 @@ def _score(
         return None
     if mode == "negative_ok" and _DENIED_BEFORE.search(low, sent.start, m.start()):
         return None  # "I don't think the price is too steep": the frame's own negation is denied
-    if in_condition(low, sent, m.start()) and not _POLITE_IF.search(low, sent.start, sent.end):
+    if _in_open_condition(
+        low, sent, m.start(), main_closes=mode == "timeline"
+    ) and not _POLITE_IF.search(low, sent.start, sent.end):
         return None
     if leading_condition(low, sent):
         # "If budget gets approved we might revisit": hypothetical. "If it checks out, we'd
@@ -852,9 +897,29 @@ def _drop_pronoun_restatements(intents: list[Intent]) -> list[Intent]:
     return kept
 
 
+_ERRAND_STOP = frozenset(
+    "i'll ill will i'm going gonna let me we'll you your back with that this then them they just "
+    "about also know get send over come circle loop follow touch base update keep posted yeah okay "
+    "sure".split()
+)
+
+
+def _different_errands(a: Intent, b: Intent) -> bool:
+    """Two promises share no content word and fall on different (or unknown) days."""
+    if a.deadline and b.deadline and a.deadline == b.deadline:
+        return False
+
+    def words(phrase: str) -> set[str]:
+        return {w for w in re.findall(r"[a-z']+", phrase.lower()) if len(w) > 3} - _ERRAND_STOP
+
+    return not (words(a.phrase) & words(b.phrase))
+
+
 def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
     """An accepted offer and the promise that confirms it two turns later are one commitment:
-    keep the stronger (on a tie, the later, which usually carries the date)."""
+    kept on the question, with the promise's date; two restatements keep the stronger (on a
+    tie, the later, which usually carries the date)."""
+    intents = list(intents)
     dropped: set[int] = set()
     for a_idx, a in enumerate(intents):
         if not a.label.startswith("commitment:") or a_idx in dropped:
@@ -867,8 +932,17 @@ def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
                 continue
             if b.speaker != a.speaker and a.kind != "ask":
                 continue  # a counter-proposal to a question is the same meeting
+            if a.kind != "ask" and b.kind != "ask" and _different_errands(a, b):
+                continue  # two promises about different things are two commitments
             if a.kind == "ask" and b.kind != "ask":
-                dropped.add(a_idx)  # the question was accepted and then promised: keep the promise
+                # the question was accepted and then promised: one commitment, placed where it
+                # was proposed, carrying the promise's date and confidence
+                intents[a_idx] = replace(
+                    a,
+                    deadline=a.deadline or b.deadline,
+                    confidence=max(a.confidence, b.confidence),
+                )
+                dropped.add(b_idx)
             else:
                 dropped.add(a_idx if a.confidence <= b.confidence else b_idx)
             break

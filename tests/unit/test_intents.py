@@ -476,7 +476,8 @@ def test_promise_about_it_after_an_accepted_offer_is_the_commitment() -> None:
         ("R", "Great, you'll have it by Monday."),
     ]
     got = [i for i in detect_intents(transcript(turns)) if i.label == "commitment:send_proposal"]
-    assert [(i.utterance, str(i.deadline)) for i in got] == [(2, "2026-11-23")]
+    # one commitment, on the accepted question, carrying the promise's date
+    assert [(i.utterance, str(i.deadline)) for i in got] == [(0, "2026-11-23")]
     declined = [
         turns[0],
         ("P", "Not yet, thanks."),
@@ -841,6 +842,46 @@ def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels:
             1,
             {"request:send_content"},
         ),
+        # timeline: bare timing questions, passive deadlines, decision stages, unpunctuated ifs
+        (
+            [("R", "Timeline?"), ("P", "Ideally before our partner kickoff.")],
+            1,
+            {"signal:timeline"},
+        ),
+        (
+            [("P", "The signed order has to be back with us before the fifteenth of March.")],
+            0,
+            {"signal:timeline"},
+        ),
+        ([("P", "Headcount gets finalised in February, then we'll know.")], 0, {"signal:timeline"}),
+        ([("P", "I have to pick my kids up before five.")], 0, set()),
+        ([("P", "and if we go ahead its gotta be live before june")], 0, {"signal:timeline"}),
+        ([("P", "If the pilot goes well we might roll it out in March.")], 0, set()),
+        # buying_positive: already budgeted, ahead of the field, the speaker will sign
+        (
+            [("P", "The licence cost is already accounted for in this year's budget.")],
+            0,
+            {"signal:buying_positive"},
+        ),
+        ([("P", "The licence cost isn't budgeted yet.")], 0, set()),
+        ([("P", "Between us, you're well ahead of the others.")], 0, {"signal:buying_positive"}),
+        # a sequence is no hypothetical: the promise stands
+        (
+            [
+                (
+                    "P",
+                    "ok once the contract lands ill get it countersigned and back to you by friday",
+                )
+            ],
+            0,
+            {"signal:buying_positive", "commitment:prospect_followup"},
+        ),
+        ([("P", "If legal clears it, I'll get it signed.")], 0, set()),
+        (
+            [("P", "I'm boarding now, I'll call you tomorrow about the seats.")],
+            0,
+            {"commitment:prospect_followup"},
+        ),
         # multi_stakeholder: disclaimers, partners, and reviews that are not approvals
         (
             [("P", "To be clear, the call isn't mine, it sits with our COO.")],
@@ -869,3 +910,22 @@ def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels:
 )
 def test_round_b_behaviours(turns: list[tuple[str, str]], index: int, labels: set[str]) -> None:
     assert labels_at(turns, index) == labels
+
+
+def test_two_different_promises_are_two_followups() -> None:
+    different = [
+        ("P", "I'll check with the ops director and get back to you by the end of the month."),
+        ("R", "Great."),
+        ("P", "Oh, and I'll email you the user list tomorrow."),
+    ]
+    got = [i.utterance for i in detect_intents(transcript(different))]
+    assert got.count(0) == 1 and got.count(2) == 1
+    restated = [
+        ("P", "I'll get back to you on Friday."),
+        ("R", "Perfect."),
+        ("P", "Yeah, I'll get back to you Friday."),
+    ]
+    followups = [
+        i for i in detect_intents(transcript(restated)) if i.label == "commitment:prospect_followup"
+    ]
+    assert len(followups) == 1
