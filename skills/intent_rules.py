@@ -1413,8 +1413,12 @@ FRAMES: tuple[Frame, ...] = (
             + QUESTION_OFFER
             + r")\s*(?:pencil in|pencil|lock in|book|hold|"
             r"block out|block|grab|schedule|put in|put)(?:\s+(?:something|a time|some time|a slot|time|"
-            r"a session|it|that|one))?\s+(?:in\s+|for\s+|in for\s+)?(?:next\s+|this\s+|on\s+)?"
-            r"(?:monday|tuesday|wednesday|thursday|friday)\b"
+            r"a session|it|that|one|(?:another\s+|a quick\s+)?(?:fifteen|twenty|thirty|forty-five|forty|"
+            r"sixty|ninety|\d+|a few|ten)\s+(?:minutes|mins)|half an hour|an hour))?\s+(?:in\s+|for\s+|"
+            r"in for\s+)?(?:next\s+|this\s+|on\s+)?"
+            r"(?:monday|tuesday|wednesday|thursday|friday|the (?:first|second|third|\w+teenth|twentieth|"
+            r"thirtieth|twenty-\w+|thirty-\w+|\d+(?:st|nd|rd|th)) of (?:january|february|march|april|may|"
+            r"june|july|august|september|october|november|december))\b"
         ),
         0.86,
         "commit",
@@ -1438,6 +1442,16 @@ FRAMES: tuple[Frame, ...] = (
         ),
         0.86,
         "commit",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "rep",
+        _c(
+            r"\b(?:next steps?(?: would be| is| could be)?|how about|what about|fancy|up for|worth)[:,]?\s+"
+            r"(?:a|an|another)\s+(?:[\w-]+\s+){0,2}?" + MEETING_OBJ + r"\b[^.?!]{0,60}\?"
+        ),
+        0.84,
+        "ask",
     ),
     # request:send_content
     Frame(

@@ -882,6 +882,31 @@ def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels:
             0,
             {"commitment:prospect_followup"},
         ),
+        # schedule_meeting: noun-phrase proposals and durations, decided by the reply
+        (
+            [
+                ("R", "So next step, a technical deep dive with your architects?"),
+                ("P", "Yes, set it up."),
+            ],
+            0,
+            {"commitment:schedule_meeting"},
+        ),
+        (
+            [
+                ("R", "So next step, a technical deep dive with your architects?"),
+                ("P", "No, not yet."),
+            ],
+            0,
+            set(),
+        ),
+        (
+            [
+                ("R", "Shall I hold thirty minutes for the third of March?"),
+                ("P", "Sure, go ahead."),
+            ],
+            0,
+            {"commitment:schedule_meeting"},
+        ),
         # multi_stakeholder: disclaimers, partners, and reviews that are not approvals
         (
             [("P", "To be clear, the call isn't mine, it sits with our COO.")],
