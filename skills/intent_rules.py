@@ -689,6 +689,12 @@ GENERIC_ALT = _alt(
     "different vendors",
     "a few tools",
     "a few solutions",
+    "a couple of others",
+    "a couple others",
+    "a few others",
+    "two others",
+    "three others",
+    "several others",
 )
 EVALUATE = _alt(
     "looking at",
@@ -784,11 +790,17 @@ EVALUATE_NAMED = _alt(
     "running a pilot with",
     "a trial of",
     "demoing",
+    "a demo booked with",
+    "a demo scheduled with",
+    "a demo lined up with",
+    "a call booked with",
+    "a session booked with",
 )
 # With these verbs the name alone is enough; with the others ("talking to X") we want "also",
 # "too", "as well", "alongside" or a word of buying in the sentence.
 STRONG_EVALUATE_RE = re.compile(
     r"\b(?:evaluating|comparing|trialing|trialling|piloting|a demo from|a demo with|demos from|"
+    r"a (?:demo|call|session) (?:booked|scheduled|lined up) with|"
     r"a quote from|quotes from|a proposal from|running a trial of|running a pilot with|a trial of|"
     r"demoing)\b"
 )
@@ -908,7 +920,8 @@ BUDGET_CUT = (
     r"\b(?:board|board's|finance|finance's|leadership|management|cfo|cfo's|ceo|ceo's|they|they've|"
     r"corporate|head office|hq|group|the business|the company|execs|exec team|owners|"
     r"investors|parent company|council|trustees|government|funders?)\s+(?:has\s+|have\s+|had\s+|"
-    r"just\s+|already\s+|now\s+|also\s+|really\s+)*(?:cut|slashed|halved|froze|frozen|reduced|"
+    r"just\s+|already\s+|now\s+|also\s+|really\s+|basically\s+|effectively\s+|recently\s+|"
+    r"pretty much\s+|officially\s+)*(?:cut|slashed|halved|froze|frozen|reduced|"
     r"trimmed|squeezed|pulled|axed|gutted|clawed back|taken away|took away|capped)\s+(?:back\s+)?"
     r"(?:(?:the|our|my|all|their|its|every|any)\s+)?(?:[\w-]+\s+){0,2}?(?:budgets?|spend|spending|"
     r"funding|money|allocations?)\b"
@@ -919,7 +932,7 @@ NO_BUDGET = (
     r"set aside|earmarked|budgeted|approved|ring-?fenced)\b|"
     r"\b(?:we|i)\s+(?:haven't|have not|havent|didn't|did not|didnt)\s+(?:yet\s+)?(?:budgeted|"
     r"allocated|set aside|earmarked)\s+(?:any|anything|for)\b|"
-    r"\b(?:no|zero|don't have (?:the |a |any )?|do not have (?:the |a |any )?|haven't got (?:the |a |any )?|"
+    r"\b(?:no |zero |don't have (?:the |a |any )?|do not have (?:the |a |any )?|haven't got (?:the |a |any )?|"
     r"not sure (?:we|i) have (?:the |a |any )?|don't think (?:we|i) have (?:the |a |any )?|"
     r"doesn't have (?:the |a |any )?|don't have much |lack (?:the )?|without (?:the )?)"
     r"budget\b(?!\s+(?:concerns?|issues?|problems?|worries))"
@@ -992,7 +1005,16 @@ PRICE_BAD = (
     # the price as a reaction: "that's real money", "hard to swallow", "people winced"
     r"|(?:that's|that is|thats|it's|its|it is|which is)\s+(?:\w+\s+)?(?:real|serious|proper|a lot of|"
     r"a fair bit of|big)\s+money\b|(?:hard|tough|difficult|bitter)\s+(?:pill\s+)?to swallow"
-    r"|\bsticker shock\b|\bwinc(?:e|ed|ing)\b|\beye-?watering\b)"
+    r"|\bsticker shock\b|\bwinc(?:e|ed|ing)\b|\beye-?watering\b"
+    r"|(?:it's|its|it is|that's|thats|that is|this is|which is)\s+(?:a\s+)?(?:really\s+|pretty\s+|"
+    r"quite\s+)?(?:a\s+)?(?:big|huge|tall|large|real)\s+ask\b"
+    # a multiple of what is paid today: "it's double what we pay now"
+    r"|\b(?:double|twice|triple|three times|two times|\d+x|\d+ times)\s+(?:what|as much as)\s+"
+    r"(?:we|i)(?:'re| are| were)?\s+(?:currently\s+|now\s+)?(?:pay|paid|paying|spend|spent|spending|"
+    r"budgeted|had budgeted|planned)\b"
+    r"|(?:isn't|is not|not)\s+(?:really\s+)?something\s+(?:we|i)\s+can\s+(?:afford|justify|stretch to)"
+    r"|(?:struggle|struggling|hard|tough|difficult|a hard sell|a tough sell)\s+to\s+get\s+(?:it|this|"
+    r"that)\s+(?:past|through|approved|signed off)\b|\ba (?:hard|tough) sell\b)"
 )
 COOL_OFF = (
     r"\b(?:(?:not|isn't|is not|aren't|are not) (?:a|our|the) (?:top |big |high |real |main )?"
@@ -1005,6 +1027,9 @@ COOL_OFF = (
     r"anywhere near\s+|near\s+|close to\s+)?(?:at\s+)?(?:the\s+)?"
     r"top of (?:the|our|my|anyone's|their) (?:list|pile|agenda|priorities|priority list)"
     r"|(?:further|lower|way) down (?:the|our) (?:list|priority list|pecking order)"
+    r"|(?:not|isn't|is not|aren't)\s+(?:very\s+|that\s+|particularly\s+|exactly\s+)?high\s+(?:up\s+)?"
+    r"on\s+(?:the|our|anyone's|my|their)\s+(?:list|agenda|priority list|priorities)"
+    r"|\b(?:low|lower)\s+on\s+(?:the|our)\s+(?:list|priority list|agenda)"
     r"|(?:can't|cannot|cant|don't|dont|do not|struggle to)\s+see\s+(?:it|this|that|them|the \w+|"
     r"(?:us|finance|the board|leadership|anyone) (?:getting|approving|signing))\s*(?:\w+\s+){0,2}?"
     r"(?:getting|going|making it)?\s*(?:through|approved|signed off|past|over the line)\b"
@@ -1130,7 +1155,9 @@ TIMELINE_GOAL = (
     r"|(?:budget|planning|spend|software|annual|quarterly|renewal) (?:review|session|meeting|round|"
     r"committee)|(?:got|have|has|get)\s+until\b"
     # a thing that has to happen by a date: "the PO has to be raised before the 20th"
-    r"|(?:has to|have to|must|needs to|need to|got to|gotta|has got to|should)\s+(?:be\s+)?"
+    r"|\b(?:po|purchase order|order|contract|paperwork|signature|agreement|deal|approval|decision|"
+    r"it|it's|its|this|that|everything|we|rollout|migration|switch)\s+(?:has to|have to|must|needs to|"
+    r"need to|got to|gotta|has got to|should|'s got to|'s gotta)\s+(?:be\s+)?"
     r"(?:[\w-]+\s+){0,4}?(?:by|before|ahead of|no later than)\b"
     # when the money or the decision gets fixed: "the budget gets locked on the 22nd"
     r"|(?:budget|budgets|numbers|plan|headcount|funding|decision|approval|po|purchase order)\s+"
@@ -1814,6 +1841,18 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "signal:competitive",
         "prospect",
+        # a vendor we already pay offering the same: "our CRM vendor is bundling something similar"
+        _c(
+            r"\b(?:our|the)\s+(?:current\s+|existing\s+)?(?:[\w-]+\s+)?(?:vendor|provider|supplier)\s+"
+            r"(?:is|are|has|have|'s|just|already|also)\s+(?:\w+\s+)?(?:offering|offered|bundling|bundled|"
+            r"throwing in|thrown in|pitching|pitched|including|included|quoting|quoted)\b"
+        ),
+        0.84,
+        "competitor_generic",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
         # "We also have an incumbent, Mediafly, whose contract renews in March."
         _c(
             r"\b(?:we|we've|we also|we still)\s+(?:also\s+|still\s+|already\s+)*(?:have|'ve got|"
@@ -1836,10 +1875,12 @@ FRAMES: tuple[Frame, ...] = (
             # who the rep is competing with: "that's the one you're up against"
             r"|\b(?:you're|you are|youre|you guys are|you'd be|you'll be|you'd be going)\s+"
             r"(?:really\s+|mainly\s+|mostly\s+)?(?:up against|competing (?:with|against))\b"
+            r"(?!\s+(?:a\s+(?:tough|hard|big|real|busy)\s+\w+|it\b|the clock|time\b|a deadline|the wire))"
             # a formal comparison of vendors
             r"|\b(?:a|an|the|our)\s+(?:formal\s+|proper\s+|quick\s+)?(?:bake-?off|shoot-?out|"
-            r"head-to-head|beauty parade)\b(?:\s+(?:with|between|against)\b)?"
+            r"head-to-head|side-by-side|beauty parade)\b(?:\s+(?:with|between|against)\b)?"
             r"|\b(?:on|onto|in|into|made|make|off)\s+(?:our|the)\s+(?:short-?list|long-?list)\b"
+            r"|\b(?:short-?list|long-?list)\s+of\s+(?:two|three|four|five|six|a few|several|\d+)\b"
             r"|\b(?:running|run|doing|issued|issuing|sent out|put out|going out to|going to)\s+"
             r"(?:an?\s+)?(?:rfp|rfq|rfi|tender)\b|\b(?:rfp|rfq|tender)\s+(?:with|to|out to|between)\s+"
             r"(?:\w+\s+)?(?:vendors|providers|suppliers|companies|bidders)\b"
@@ -2016,7 +2057,9 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         + r"|another company|a competitor|current|existing|quotes|"
         r"bids|proposals|vendors|options|incumbent|up against|competing|bake-?off|shoot-?out|"
         r"head-to-head|beauty parade|short-?list|long-?list|rfp|rfq|rfi|tender|ourselves|"
-        r"in-?house|internally|build|instead|rather than|" + EVALUATE_NAMED + r")\b"
+        r"in-?house|internally|build|instead|rather than|vendor|provider|supplier|side-by-side|"
+        + EVALUATE_NAMED
+        + r")\b"
     ),
     "signal:buying_positive": re.compile(
         r"budget|money|funding|funds|business case|project|purchase|\bpo\b|spend|investment|"
@@ -2039,7 +2082,8 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"not at|not for|prioriti|burner|shelved|parked|on ice|long grass|chopping|to go\b|top of|"
         r"down the|see|none|nothing|allocated|budgeted|earmarked|ring-?fenced|thinking|in mind|pencil|"
         r"swallow|sticker|winc|eye-?watering|slashed|halved|froze|trimmed|squeezed|pulled|axed|gutted|"
-        r"clawed|taken away|took away|capped"
+        r"clawed|taken away|took away|capped|ask\b|double|twice|triple|times|something|sell|high on|"
+        r"low on|lower on"
     ),
     "signal:timeline": TIME_RE,
     "commitment:prospect_followup": re.compile(

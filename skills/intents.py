@@ -364,8 +364,9 @@ def _in_open_condition(low: str, sent: Sentence, offset: int, *, main_closes: bo
             # the condition's own subject comes first: "if it's approved" keeps the condition
             first = re.match(r"\s*\S+", between)
             skip = m.end() + (first.end() if first else 0)
-            if _MAIN_CLAUSE.search(low, skip, offset):
-                continue
+            main = _MAIN_CLAUSE.search(low, skip, min(sent.end, offset + 20))
+            if main and main.start() < offset:
+                continue  # the match itself may open the main clause ("... its gotta be")
         return True
     return False
 

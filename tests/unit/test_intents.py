@@ -907,6 +907,26 @@ def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels:
             0,
             {"commitment:schedule_meeting"},
         ),
+        # more ways to say it, and the everyday sentences that look alike
+        (
+            [("P", "Procurement has us doing a side-by-side with Salesloft.")],
+            0,
+            {"signal:competitive"},
+        ),
+        ([("P", "There's a shortlist of three and you're on it.")], 0, {"signal:competitive"}),
+        ([("P", "We shortlisted restaurants for the team dinner.")], 0, set()),
+        (
+            [("P", "Our phone vendor is offering something similar for free.")],
+            0,
+            {"signal:competitive"},
+        ),
+        ([("P", "You're up against a tough crowd at this conference.")], 0, set()),
+        ([("P", "We're comparing you against a couple of others.")], 0, {"signal:competitive"}),
+        ([("P", "There's no budget for this until next year.")], 0, {"signal:buying_negative"}),
+        ([("P", "It's double what we pay today.")], 0, {"signal:buying_negative"}),
+        ([("P", "It's just not high on the list this year.")], 0, {"signal:buying_negative"}),
+        ([("P", "It's a big ask for a team our size.")], 0, {"signal:buying_negative"}),
+        ([("P", "My daughter has to hand in her thesis before March.")], 0, set()),
         # multi_stakeholder: disclaimers, partners, and reviews that are not approvals
         (
             [("P", "To be clear, the call isn't mine, it sits with our COO.")],
