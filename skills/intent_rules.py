@@ -567,6 +567,9 @@ DECIDE = _alt(
     "rubber-stamp",
     "rubber stamp",
     "countersign",
+    "signature",
+    "signatures",
+    "sign-?off on",
     "sign it",
     "(?:need|needs|have|has|would have|will have|would need|will need|'d need|'ll need) to go "
     "(?:to|in front of|before|up to)",
@@ -929,7 +932,7 @@ BUDGET_CUT = (
 NO_BUDGET = (
     # "Budget?" - "None allocated yet."
     r"\b(?:none|nothing|no money|no funds|no funding)\s+(?:(?:has|have)\s+been\s+)?(?:allocated|"
-    r"set aside|earmarked|budgeted|approved|ring-?fenced)\b|"
+    r"set aside|earmarked|budgeted|ring-?fenced)\b|"
     r"\b(?:we|i)\s+(?:haven't|have not|havent|didn't|did not|didnt)\s+(?:yet\s+)?(?:budgeted|"
     r"allocated|set aside|earmarked)\s+(?:any|anything|for)\b|"
     r"\b(?:no |zero |don't have (?:the |a |any )?|do not have (?:the |a |any )?|haven't got (?:the |a |any )?|"

@@ -929,6 +929,12 @@ def test_fresh_call_behaviours(turns: list[tuple[str, str]], index: int, labels:
         ([("P", "My daughter has to hand in her thesis before March.")], 0, set()),
         # multi_stakeholder: disclaimers, partners, and reviews that are not approvals
         (
+            [("P", "Anything over ten grand needs the CFO's signature.")],
+            0,
+            {"signal:multi_stakeholder"},
+        ),
+        ([("P", "We're not comparing you against anyone.")], 0, set()),
+        (
             [("P", "To be clear, the call isn't mine, it sits with our COO.")],
             0,
             {"signal:multi_stakeholder"},
