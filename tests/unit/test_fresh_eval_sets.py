@@ -22,7 +22,12 @@ def test_emails_fresh_sets() -> None:
 
 
 def test_intents_fresh_sets() -> None:
-    for name, precision, recall in (("intents_A.jsonl", 0.95, 0.90), ("intents_B.jsonl", 0.90, 0.55)):
+    sets = (
+        ("intents_A.jsonl", 0.95, 0.90),  # tuned on
+        ("intents_B.jsonl", 0.95, 0.90),  # tuned on in a second round
+        ("intents_C.jsonl", 0.90, 0.45),  # held out: P 0.957, R 0.512 when added
+    )
+    for name, precision, recall in sets:
         score = evaluate_dev(FRESH / name)
         overall = score.overall
         assert overall.tp + overall.fn >= 70, name  # the labelled set, not an empty file
