@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from functools import partial
 from typing import Any
 
@@ -37,9 +38,18 @@ _DUMPS_OPTS = orjson.OPT_NON_STR_KEYS
 def dumps(value: Any) -> str:
     """Compact JSON text for a JSON column (orjson: a step's checkpoint is on the hot path).
 
-    Datetimes become ISO 8601; anything else orjson cannot encode is written as `str()`.
+    Datetimes become ISO 8601; anything else orjson cannot encode is written as `str()`;
+    what orjson refuses outright (integers beyond 64 bits) goes through the stdlib instead.
     """
-    return orjson.dumps(value, default=str, option=_DUMPS_OPTS).decode()
+    try:
+        return orjson.dumps(value, default=str, option=_DUMPS_OPTS).decode()
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), default=_iso_or_str)
+
+
+def _iso_or_str(value: Any) -> str:
+    """The stdlib fallback writes times the way orjson does (ISO 8601)."""
+    return value.isoformat() if isinstance(value, (datetime, date, time)) else str(value)
 
 
 def loads(value: Any) -> Any:

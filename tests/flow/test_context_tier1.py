@@ -75,3 +75,13 @@ async def test_unchanged_rows_are_cached_as_copies_and_changes_show(db: Any) -> 
     async with db.engine.connect() as conn:
         third = await load_tier1(conn, job)
     assert third["prefs"]["max_notifications_per_hour"] == 3
+
+
+def test_state_json_keeps_what_orjson_alone_would_refuse() -> None:
+    from datetime import UTC, datetime
+
+    from flows.store import dumps, loads
+
+    value = {"big": 2**70, 1: "int key", "at": datetime(2026, 1, 2, 3, 4, tzinfo=UTC)}
+    assert loads(dumps(value)) == {"big": 2**70, "1": "int key", "at": "2026-01-02T03:04:00+00:00"}
+    assert loads(dumps({"at": datetime(2026, 1, 2, tzinfo=UTC)})) == {"at": "2026-01-02T00:00:00+00:00"}
