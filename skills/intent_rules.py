@@ -27,7 +27,8 @@ _DET = r"(?:a|an|the|some|our|your|my|updated|revised|new|formal|final|detailed|
 def _gap(n: int) -> str:
     # "and" continues the object list ("a ramp plan and a quote") but not a new verb.
     return (
-        rf"(?:\s+(?!(?:then|but|so|once|after|because|or)\b)(?!and\b(?!\s+{_DET}\b))"
+        rf"(?:\s+(?!(?:then|but|so|once|after|because)\b)(?!or\b(?!\s+(?:two|three|four|five|six|so)\b))"
+        rf"(?!and\b(?!\s+{_DET}\b))"
         rf"(?:(?:dr|mr|mrs|ms|prof|st)\.|[^\s.?!;,]+)){{0,{n}}}?"
     )
 
@@ -351,6 +352,36 @@ CONTENT_OBJ = _alt(
     "usage report",
     "stats",
     "metrics",
+    "questionnaire",
+    "questionnaires",
+    "hecvat",
+    "vpat",
+    "conformance report",
+    "rollout plan",
+    "rollout plans",
+    "deployment plan",
+    "project plan",
+    "migration plan",
+    "training plan",
+    "pack",
+    "standard pack",
+    "sow template",
+    "residency document",
+    "references",
+    "reference calls",
+    "contacts",
+    "customers i can call",
+    # "send me whatever you normally give procurement", "whatever you've got on ROI"
+    "whatever you normally give",
+    "whatever you usually give",
+    "whatever you typically give",
+    "whatever you give",
+    "whatever you normally send",
+    "whatever you usually send",
+    "whatever you've got",
+    "whatever you have",
+    "whatever you got",
+    "anything you've got",
 )
 REQUEST_VERB = _alt(
     "include",
@@ -1520,7 +1551,7 @@ FRAMES: tuple[Frame, ...] = (
         "request:send_content",
         "prospect",
         _c(
-            r"\b(?:please|pls|kindly)\s+(?:do\s+)?"
+            r"\b(?:please|pls|kindly),?\s+(?:do\s+|also\s+|just\s+|also just\s+)?"
             + REQUEST_VERB
             + _gap(5)
             + r"\s+"
@@ -1562,7 +1593,7 @@ FRAMES: tuple[Frame, ...] = (
         "request:send_content",
         "prospect",
         _c(
-            r"^\W*(?:(?:yes|yeah|sure|great|perfect|oh)\W+)*(?:please|pls)\s+(?:do\s+)?"
+            r"^\W*(?:(?:yes|yeah|sure|great|perfect|oh)\W+)*(?:please|pls),?\s+(?:do\s+)?"
             r"(?:send|share|forward)\s+(?:it|that|those|them|one|some|over|me one|us one|it over)\b"
         ),
         0.85,

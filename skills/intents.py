@@ -832,10 +832,19 @@ def _content_named_on_request(i: int, ctx: _Context) -> Intent | None:
     )
 
 
+# "Yeah, nah", "sure, but he won't read it": a yes-word that goes on to turn the offer down.
+_DECLINED_ACCEPT_RE = re.compile(
+    r"\b(?:yeah|yes|yep|sure)\W+nah\b|^[^.?!]{0,40}\b(?:won't|wont|will not|wouldn't|doesn't|don't|"
+    r"no need|not worth|not bother|no point)\b"
+)
+
+
 def _accepted_content_offer(i: int, ctx: _Context) -> Intent | None:
     """A prospect saying yes to the rep's offer of content is a request for that content."""
     sr = ctx.roles[i]
     if _side(sr.role) == "rep" or reply_kind(ctx.lows[i]) != "accept":
+        return None
+    if _DECLINED_ACCEPT_RE.search(ctx.lows[i]):
         return None
     previous = ctx.previous_other(i, back=1)
     if not previous or not rules.CONTENT_OFFER_RE.search(previous[0]):

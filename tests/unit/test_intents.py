@@ -980,3 +980,61 @@ def test_two_different_promises_are_two_followups() -> None:
         i for i in detect_intents(transcript(restated)) if i.label == "commitment:prospect_followup"
     ]
     assert len(followups) == 1
+
+
+SC = "request:send_content"
+ROUND_C = [
+    # any document the prospect asks for, with lists of quantities and adverbs after "please"
+    ([("P", "Please send me two or three customer references I can ring.")], 0, SC, True),
+    ([("P", "Please also share the architecture diagram, our CTO wants it.")], 0, SC, True),
+    ([("P", "Could you forward the deployment plan you used at your last retailer?")], 0, SC, True),
+    ([("P", "can you send me the vpat whatever version is current")], 0, SC, True),
+    ([("P", "Can you share whatever you normally give IT security teams?")], 0, SC, True),
+    ([("P", "Send me whatever you've got on payback from other banks.")], 0, SC, True),
+    (
+        [
+            ("R", "Want me to send the comparison we did for a similar shop?"),
+            ("P", "Oh yes, please, send that."),
+        ],
+        1,
+        SC,
+        True,
+    ),
+    # look-alikes: past, hypothetical, negation, the rep, small talk
+    ([("P", "They sent me a rollout plan last year and nobody read it.")], 0, SC, False),
+    ([("R", "Could you send me the questionnaire back by Friday?")], 0, SC, False),
+    ([("P", "We don't need any references, honestly.")], 0, SC, False),
+    ([("P", "My sister sent me two or three photos of the dog.")], 0, SC, False),
+    # an offer turned down with a yes-word
+    (
+        [
+            ("R", "Would it help if I put together a usage report for him?"),
+            ("P", "Yeah, nah, he won't read a report."),
+        ],
+        1,
+        SC,
+        False,
+    ),
+    (
+        [
+            ("R", "Shall I send you our security overview?"),
+            ("P", "Sure, but we don't need it yet."),
+        ],
+        1,
+        SC,
+        False,
+    ),
+    (
+        [("R", "Shall I send you our security overview?"), ("P", "Sure, that'd be great.")],
+        1,
+        SC,
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("turns", "index", "label", "present"), ROUND_C)
+def test_round_c_behaviours(
+    turns: list[tuple[str, str]], index: int, label: str, present: bool
+) -> None:
+    assert (label in labels_at(turns, index)) == present
