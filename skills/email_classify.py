@@ -184,7 +184,7 @@ _CHORE = (
 # what someone asks for when they are curious rather than in need: "send me more info"
 _INFO_OBJECT = (
     r"(?! (me |us |over |across )?(some |any |a bit of |a little |the |a |an |your )?(more |short |"
-    r"quick )?(info|information|details|materials|deck|case stud|one[- ]pager|brochure|overview|"
+    r"quick )?(info|information|details|deets|materials|deck|case stud|one[- ]pager|brochure|overview|"
     r"summary|customer stor|success stor|examples|references|resources|material|reading))"
 )
 
@@ -204,7 +204,9 @@ _CUES: list[_Cue] = [
         r"employees|company|organi[sz]ation|domain|addresses|colleagues))( \w+){0,2} (from|off) "
         r"(your|the|this|all|any|these)\b",
         r"\btake (me|us) off\b",
-        r"\b(cease|stop|end|halt) (all |any |further |all further )?(contact|communications?|"
+        r"\bcease and desist (from )?(sending|contacting|e-?mailing|messaging|all|any)\b",
+        r"\b(cease|stop|end|halt)( and desist)? (all |any |further |all further )?(marketing |sales |"
+        r"promotional |commercial |unsolicited )?(contact|communications?|"
         r"correspondence|outreach|e-?mails)\b",
         r"\bremove( me| us)? (from|off) (the|your|this|all|any)( [\w-]+)? (list|lists|mailing|e-?mails|"
         r"database|crm|sequence|sequences)\b|^\W*remove from (the |your |this )?list\b",
@@ -351,7 +353,7 @@ _CUES: list[_Cue] = [
         r"\b(you('ll| will| would| may| might)? (want|need|wish) to|you (should|could|may want to|"
         r"might want to|'d be better off)|(please|best to|better to|i'd suggest you|i suggest you|"
         r"i'd recommend you|i recommend you)) (speak|talk|reach out|get in touch|connect|contact|"
-        r"e-?mail|chat|follow up|go)( (with|to))? (?!me\b|us\b|him\b|her\b)",
+        r"e-?mail|chat|follow up|go(?! ahead| for it| back))( (with|to))? (?!me\b|us\b|him\b|her\b)",
         r"\b(reach out to|contact|speak (to|with)|talk (to|with)|e-?mail|connect with) (my|our) "
         r"(colleague|counterpart|manager|boss|head|vp|director|cto|ceo|cfo|coo|cro|ciso|cio|"
         r"team|lead|procurement|it|finance|legal|purchasing|ops|revops|sales ops)\b",
@@ -453,6 +455,11 @@ _CUES: list[_Cue] = [
         r"\bclose (out )?(the|this|our|my) (file|opportunity|deal|record|loop on this)\b",
         r"\bnot (moving|going) forward\b|\bwon't be (moving|going) forward\b",
         r"\b(decided|chosen|opted|elected) (not to|against)\b",
+        r"\b(won't|will not|aren't going to|are not going to) (be )?(continu(e|ing)|renew(ing)?)\b",
+        # the outcome of a tender or bid: "has not been successful", "awarded to another"
+        r"\b(has|have|was|were) (not been|been un)successful\b|\bunsuccessful on this occasion\b",
+        r"\b(awarded|given) (the (contract|tender|bid|business|work) )?to (another|a different|an "
+        r"?other|a competing|one of your competitors)\b",
         negatable=False,
         conditional_skip=True,
     ),
@@ -764,12 +771,13 @@ _CUES: list[_Cue] = [
         r"intriguing|helpful|valuable|cool|neat|compelling|"
         r"useful|relevant|like (a good|something|it could))\b",
         r"\b(this|that|it) (is|looks|seems|could be|might be|may be|sounds) (very |really |quite |"
-        r"pretty |genuinely |definitely |actually )?(timely|relevant|interesting|promising|useful|helpful|valuable|exactly what|"
-        r"like something)\b",
+        r"pretty |genuinely |definitely |def |actually )?(timely|relevant|interesting|promising|useful|helpful|valuable|exactly what|"
+        r"like something|something (we|i)('d)? (really |definitely |badly )?(need|want|could use|"
+        r"have been (looking|waiting) for))\b",
         r"\b(send|share|forward)( me| us| over)?( some| any| a bit of)? (more )?(info|information|"
-        r"details|materials|collateral|a deck|the deck|a one[- ]pager|case stud(y|ies)|resources|"
+        r"details|deets|materials|collateral|a deck|the deck|a one[- ]pager|case stud(y|ies)|resources|"
         r"literature)\b",
-        r"\b(learn|hear|know|understand|see|grasp) (a (bit|little|lot) |some |much |even )?(more|"
+        r"\b(learn|hear|know|understand|see|grasp|read) (a (bit|little|lot) |some |much |even )?(more|"
         r"better)\b(?! (than|off))",
         r"\b(learn|hear|know|understand|see|grasp) (the|your|how|what|about)( [\w'-]+){0,4}? (more|"
         r"better)\b(?! (than|off))",
@@ -784,6 +792,11 @@ _CUES: list[_Cue] = [
         r"\bwe('ve| have) been (struggling|looking|exploring|thinking about|meaning to|"
         r"evaluating|considering)\b",
         r"\bwhat (kind|sort|type)s? of (results|roi|outcomes|impact|savings|numbers)\b",
+        # coming back to a parked conversation: "keen to pick this up again", "back on the agenda"
+        r"\b(keen|eager|excited|ready|want|wanting|like|love|looking forward) to (pick (this|it|things) "
+        r"(back )?up|picking (this|it|things) (back )?up|revisit|revisiting|restart|resume|reopen|re-?engage|"
+        r"get (this|things) (going|moving|restarted) again)\b",
+        r"\b(is|are|it's|it is|this is|we're|we are) back on the (agenda|table|radar|roadmap)\b",
         r"\b(you've|you have) got (my|our) (attention|interest)\b|\bcaught my eye\b",
         r"\b(pain point|pain|headache|struggle|sore (point|spot)) (for us|for me|for our (team|"
         r"reps|org|company)|we have|we've had|here)\b|\bour (biggest|main|real) (pain|headache|"
@@ -894,7 +907,7 @@ _INFO_QUESTION = re.compile(
     r"stor|(customer|client) stor|\bresults\b|\broi\b|(customers|clients|companies|teams|people|others) like "
     r"(us|ours)|getting started|get started|what's involved|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
     r"overview|collateral|materials?|literature|whitepaper)\b|circle back|reconnect|touch base|"
-    r"reach (back )?out (again )?(in|after|next)"
+    r"reach (back )?out (again )?(in|after|next)|what's new|what is new|anything new"
     # broad questions about the product as a whole: what else, how it differs, what a rollout
     # is like, where to start
     r"|\b(what|anything) else (can|could|do|would) you (share|send|tell|show|have|offer|point me)\b"
@@ -1020,15 +1033,20 @@ _ASK = re.compile(
 _TIMED_ASK = re.compile(
     r"\b(works for (me|us)|would \w+ work|(could|would|might|should) (also )?work|(i|we)('ve| have)? got (some )?time|(i'm|i am|we're|we "
     r"are) (free|available|around)|how about|what about|(can|could) (you|we) do|shall we|"
-    r"if you want to|let'?s)\b"
+    r"if you want to|let'?s|(is|would) it (be )?possible|does (\w+ )?(that |this )?suit)\b"
 )
 _PRODUCT_QUESTION = re.compile(
     r"\b(support|supports|integrate|integrates|integration|compatible|work with|works with|"
-    r"connect to|connects to|record|records|transcribe)\b"
+    r"connect to|connects to|record|records|recorded|transcribe)\b"
     # data moving between systems ("does it sync notes to HubSpot?"), not a sync meeting
     r"|\b(sync|syncs|syncing|push|pushes|write|writes|log|logs|export|exports)( [\w-]+){0,3} "
     r"(to|into|with|back to|from) (our |my |the |your )?(crm|hubspot|salesforce|sfdc|pipedrive|"
     r"dynamics|zoho|database|data warehouse|warehouse|records|system|systems|api)\b"
+)
+# a question written without its question mark: "Which URL should we be using for the EU."
+_WH_QUESTION = re.compile(
+    r"^\W*(which|what|how|where|when|why|who)\b(?: (?!(?:we|i|you|they|he|she|it)\b)[\w/'-]+){0,5}? (should|do|does|did|can|could|is|"
+    r"are|was|were|would|will) (we|i|you|it|they|this|that|the|our|your|there)\b"
 )
 _CONDITIONAL_SENTENCE = re.compile(
     r"^\W*(if|unless|in case|should you|for (urgent|immediate|anything urgent|pressing))\b"
@@ -1045,10 +1063,12 @@ _MEETING_TOPIC = re.compile(
     r"(calendar|booking|scheduling) link|meeting(?! (notes|recordings?|"
     r"transcripts?|summar(y|ies)|minutes|rooms?))|meet|demo|session|(a|quick|short|on) (zoom|"
     r"teams|google meet|meet|video call)|coffee|lunch|catch[- ]?up|"
-    r"sync|walk-?through|see it (live|in action)|in[- ]person|(on|in|into) (my|your|our|the) "
+    r"sync(?! (paused|failed|failing|error|errors|issue|issues|stopped|status|"
+    r"is|isn't|has|was|problem|problems|settings|job|jobs|broke|broken|keeps))|walk-?through|see it (live|in action)|in[- ]person|(on|in|into) (my|your|our|the) "
     r"(calendar|calendars|diary|diaries|schedule)|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
     r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect)|conversation|intro|(a|quick|short|"
-    r"brief|proper) chat|book (\w+ ){0,2}(time|\d+ ?min)|connect (sometime|soon|next|this|later))\b"
+    r"brief|proper) chat|(link|invite|invitation) (for|to) (the |a |our )?(zoom|teams|webex|google meet|"
+    r"video call)|(zoom|teams|webex|google meet) (link|invite|invitation)|book (\w+ ){0,2}(time|\d+ ?min)|connect (sometime|soon|next|this|later))\b"
 )
 _PROPOSAL_TOPIC = re.compile(
     r"\b(price|prices|pricing|cost|costs|quote|quotation|proposal|contract|paperwork|sow|"
@@ -1094,7 +1114,9 @@ def _sentence_hits(low: str) -> list[_Hit]:
     for start, sentence in _sentences(low):
         end = start + len(sentence)
         mentioned, previous = previous, sentence
-        question = "?" in sentence and not _SMALL_TALK.search(sentence)
+        question = (
+            "?" in sentence or bool(_WH_QUESTION.match(sentence))
+        ) and not _SMALL_TALK.search(sentence)
         ask = (question or bool(_ASK.search(sentence))) and not _CONDITIONAL_SENTENCE.match(
             sentence
         )
@@ -1156,7 +1178,9 @@ _FOOTER_LINE = re.compile(
     r"manage (your )?(e-?mail |subscription |communication )?(preferences|subscriptions?|settings)|"
     r"update (your )?(e-?mail )?preferences|(you're|you are|you were) receiving this|"
     r"view (this|it)? ?(e-?mail )?in (your |a )?browser|\|\s*unsubscribe|unsubscribe\s*\||"
-    r"privacy policy|to stop receiving (these|this|our)|(sent|delivered) to [\w.+-]+@"
+    r"privacy policy|to stop receiving (these|this|our)|(sent|delivered) to [\w.+-]+@|"
+    r"unsubscribe\s*:?\s*<?(https?://|www\.)|(you're|you are) receiving [\w -]{0,40}"
+    r"(e-?mails|notifications|messages|alerts)"
 )
 
 
@@ -1184,7 +1208,7 @@ def _find_hits(low: str) -> list[_Hit]:
 
 _NAMED_REFERRAL = re.compile(
     r"(?i:\b(?:cc'?d|cc'?ing|copied|copying|looped in|looping in|adding|added|introducing|"
-    r"introduced|try|(?:forwarding|forwarded|passing|passed) (?:this|it|your \w+) (?:on |"
+    r"introduced|try|(?:forwarding|forwarded|passing|passed) (?:(?:this|it|your \w+) )?(?:on |"
     r"along |over )?to))\s+(?!(?:I|The|This|It|Here|In|On|Our|My|Your|You|All|Everyone|Sixty|Legal|"
     r"Finance|Procurement|IT|HR|Support|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|"
     r"Aug|Sep|Oct|Nov|Dec|Next|Tomorrow|Today|Again|Later)[a-z]*\b)[A-Z][a-z]+"
@@ -1224,10 +1248,24 @@ _COLLEAGUE_NAMED = re.compile(
 )
 
 
+# a named person who will come along to the meeting is a guest, not a hand-over
+_JOINS_MEETING = re.compile(
+    r"^[^.!?\n]{0,60}?\b((will|would|'ll|can|is going to|are going to|may|might|wants to|"
+    r"would like to|plans to) (also )?(join|attend|sit in|dial in|be (joining|attending|there|"
+    r"dialling|dialing|sitting in|(on|in) (the|that|this|our|your) (call|meeting|demo|session)))|(is|are) (also )?(joining|attending|coming))\b"
+)
+
+
 def _named_referrals(original: str, low: str) -> list[_Hit]:
     """A first-person hand-over to a capitalised name ("cc'ing Jordan") marks a person."""
     if len(original) != len(low):
         return []
+    return [
+        h for h in _named_referral_hits(original, low) if not _JOINS_MEETING.search(low[h.end :])
+    ]
+
+
+def _named_referral_hits(original: str, low: str) -> list[_Hit]:
     hits = [
         _Hit("referral", 0.85, m.start(), m.end())
         for m in _NAMED_REFERRAL.finditer(original)

@@ -1225,3 +1225,78 @@ def test_data_sync_question_is_not_a_meeting() -> None:
     body = "We rely on Salesforce today. Does Sixty sync the call summaries into Salesforce?"
     assert classify(body).category == "needs_response"
     assert classify("Can we sync on Thursday at 2pm?").category == "meeting_request"
+
+
+# Round-3 (fresh set B) meanings, each in several wordings: a removal demand in legal register,
+# a tender outcome, "go ahead" that redirects nobody, forwarding to a name, a guest joining a
+# meeting, "sync" as a status, recorded calls as data, "is it possible" + a time, questions
+# without a question mark, casual and revived interest
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+ # unsubscribe: cease / desist marketing
+ ("Please cease all marketing emails to this address.", "unsubscribe"),
+ ("Cease and desist from sending promotional communications to our staff.", "unsubscribe"),
+ ("Stop all unsolicited e-mails to me, effective today.", "unsubscribe"),
+ ("We ask that you halt any sales outreach to this mailbox.", "unsubscribe"),
+ # tender outcome declines
+ ("Thank you for your bid. Unfortunately it has not been successful on this occasion.", "not_interested"),
+ ("Thanks for the quote you sent. The contract was awarded to another vendor.", "not_interested"),
+ ("We regret that your tender was unsuccessful on this occasion.", "not_interested"),
+ ("Following evaluation, the work has been given to a different supplier. Thanks for taking part.", "not_interested"),
+ ("Thanks for your proposal - we have awarded the contract to another provider.", "not_interested"),
+ # go ahead is not a redirection
+ ("We won't continue after the pilot. Please go ahead and cancel the seats.", "not_interested"),
+ ("Please go ahead and send the proposal for 20 seats.", "proposal_request"),
+ ("You'll want to speak with Dana in procurement about this.", "referral"),
+ # forwarding to a name without an object
+ ("Forwarding to Priya, who owns our sales tooling.", "referral"),
+ ("Passing along to Omar (cc) - he runs RevOps and will decide.", "referral"),
+ ("Forwarded on to Lena who handles vendor selection.", "referral"),
+ # named guest joining a meeting is not a hand-over
+ ("Can you send a Zoom invite for Thursday at 3pm? Our VP of Sales, Dana, will join too.", "meeting_request"),
+ ("Tuesday 11am works. My colleague Ravi is also joining.", "meeting_request"),
+ ("Please book 45 minutes on Friday morning - our director Mei would like to attend.", "meeting_request"),
+ ("Wednesday at 2pm works for us. Adding Ben, who will be on the call as well.", "meeting_request"),
+ # status text with 'sync' is not a meeting
+ ("Our calendar sync failed overnight and nothing is showing. Can you look into it?", "needs_response"),
+ ("The integration shows 'sync error' every time we connect HubSpot. Any idea why?", "needs_response"),
+ ("Is the sync stopped on your side? Our calls aren't appearing.", "needs_response"),
+ ("Could we do a quick sync on Monday at 10?", "meeting_request"),
+ # recorded calls are data
+ ("Does billing count users who recorded only one call in the month?", "needs_response"),
+ ("Are seats charged if someone never recorded a call last quarter?", "needs_response"),
+ # 'is it possible' + time, teams link
+ ("We'd like to see a demo. Is it possible on Thursday at 15:00 CET?", "meeting_request"),
+ ("Would it be possible next Tuesday at 10am? Please send the Teams link.", "meeting_request"),
+ ("Please send us the invite for Google Meet, Friday 9:30 suits us.", "meeting_request"),
+ # wh-question without a question mark
+ ("Which API key should we use for the sandbox environment.", "needs_response"),
+ ("We get a 403 on login. What redirect URI should we configure for the EU region.", "needs_response"),
+ ("How do we rotate the SCIM token without breaking provisioning.", "needs_response"),
+ ("What we liked most was the coaching view. Thanks for the demo.", "fyi"),
+ # casual interest / read more
+ ("yeah this is totally something we need. send me some deets", "interested"),
+ ("Honestly this is definitely something we could use. Share more details when you can.", "interested"),
+ ("We're growing fast. Would love to read more about how other small teams roll it out.", "interested"),
+ ("I'd like to read a bit more about how the coaching works.", "interested"),
+ # revived interest
+ ("Budget came through, so this is back on the agenda. Keen to pick it back up.", "interested"),
+ ("Sorry for the silence. We're ready to revisit this now the reorg is done. What's new with the product?", "interested"),
+ ("Things have settled down and we'd love to restart the conversation. Anything new since March?", "interested"),
+    ],
+)  # fmt: skip
+def test_round_three_meanings(body: str, expected: str) -> None:
+    assert classify(body).category == expected
+
+
+def test_notification_footer_link_is_not_a_removal_request() -> None:
+    body = (
+        "Sam Ortiz viewed your profile\n\nSee who else viewed: https://social.example/views?u=1\n\n"
+        "You are receiving profile notification emails.\n"
+        "Unsubscribe: https://social.example/e/unsub?x=1"
+    )
+    headers = "List-Unsubscribe: <https://social.example/unsub>\nPrecedence: bulk\n"
+    result = classify(body, sender="Social <alerts@social.example>", headers=headers)
+    assert result.category == "fyi"
+    assert classify("Unsubscribe me please.").category == "unsubscribe"
