@@ -674,6 +674,13 @@ VENDORS = (
     "close.com",
     "bigtincan",
     "showpad",
+    "hubspot",
+    "pipedrive",
+    "zoho",
+    "servicetitan",
+    "freshsales",
+    "zendesk",
+    "salesforce cpq",
 )
 VENDOR_RE = r"\b" + _alt(*(re.escape(v) for v in VENDORS)) + r"\b"
 GENERIC_ALT = _alt(
@@ -837,6 +844,9 @@ STRONG_EVALUATE_RE = re.compile(
     r"a (?:demo|call|session) (?:booked|scheduled|lined up) with|"
     r"a quote from|quotes from|a proposal from|running a trial of|running a pilot with|a trial of|"
     r"demoing)\b"
+    # a product run against us: "iManage in parallel", "Clari on a pilot", "HubSpot on a free trial"
+    r"|\b(?:in parallel|side[- ]by[- ]side|head[- ]to[- ]head|on (?:a|the) (?:free )?(?:trial|pilot)|"
+    r"on trial)\b"
 )
 COMPETITION_CUE_RE = re.compile(
     r"\b(?:also|too|as well|alongside|in parallel|in the mix|shortlist|shortlisted|switching|switch|"
@@ -1866,11 +1876,45 @@ FRAMES: tuple[Frame, ...] = (
         "signal:competitive",
         "prospect",
         _c(
-            r"\b(?:also\s+|currently\s+|already\s+|been\s+)?(?:" + EVALUATE_NAMED + r")\s+"
+            r"\b(?:also\s+|currently\s+|already\s+|been\s+)?(?:"
+            + EVALUATE_NAMED
+            + r")\s+(?:the\s+)?"
             r"(?P<name>[a-z][\w&-]*(?:\.[a-z][\w&-]*)*(?:'s)?)(?=[\s,.;!?]|$)"
         ),
         0.84,
         "competitor_named",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        # another product running now against ours: "we're running iManage Insight in parallel",
+        # "we've got clari on a pilot", "mucking around with HubSpot sequences on a free trial"
+        _c(
+            r"\b(?:running|trialling|trialing|piloting|testing|playing (?:around |about )?with|"
+            r"mucking (?:around|about) with|messing (?:around|about) with|fiddling (?:around )?with|"
+            r"tinkering with|have|'ve got|got|have got|using)\s+(?:the\s+)?"
+            r"(?P<name>[a-z][\w&-]*(?:\.[a-z][\w&-]*)*(?:'s)?)(?:\s+[\w-]+){0,3}?\s+"
+            r"(?:in parallel|side[- ]by[- ]side|head[- ]to[- ]head|on (?:a|the) (?:free )?(?:trial|pilot)|"
+            r"on trial|on the side)\b"
+        ),
+        0.86,
+        "competitor_named",
+    ),
+    Frame(
+        "signal:competitive",
+        "prospect",
+        # a home-grown alternative in use: "we have built one in-house module and the team still uses it"
+        _c(
+            r"\b(?:we've|we have|we|we've got|we have got|we've already|we already|they've|they have)\s+"
+            r"(?:already\s+|also\s+)?(?:built|developed|written|coded|got)\s+(?:(?:a|an|one|our own|"
+            r"some|its own|their own)\s+)?(?:[\w-]+\s+){0,2}?(?:in-?house|home-?grown|internal|"
+            r"bespoke|custom)\s+(?:[\w-]+\s+){0,2}?(?:tool|module|system|solution|app|thing|build|"
+            r"version|platform|tracker|database)\b"
+            r"|\b(?:we've|we have|we)\s+(?:already\s+)?(?:built|developed)\s+(?:one|it|our own|something)\s+"
+            r"(?:in-?house|ourselves|internally)\b"
+        ),
+        0.84,
+        "state",
     ),
     Frame(
         "signal:competitive",
@@ -2092,8 +2136,8 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"bids|proposals|vendors|options|incumbent|up against|competing|bake-?off|shoot-?out|"
         r"head-to-head|beauty parade|short-?list|long-?list|rfp|rfq|rfi|tender|ourselves|"
         r"in-?house|internally|build|instead|rather than|vendor|provider|supplier|side-by-side|"
-        + EVALUATE_NAMED
-        + r")\b"
+        r"in parallel|side by side|head to head|on (?:a|the) (?:free )?(?:trial|pilot)|on trial|"
+        r"on the side|home-?grown|bespoke|custom|" + EVALUATE_NAMED + r")\b"
     ),
     "signal:buying_positive": re.compile(
         r"budget|money|funding|funds|business case|project|purchase|\bpo\b|spend|investment|"

@@ -273,6 +273,16 @@ _FUNCTION_WORDS = frozenset(
     "things stuff it its their our your my a an the".split()
 )
 # After a lower-case name: a word that refers to another company ("their thing", "they do").
+# Nouns that follow "got ... on a pilot / on the side" without being a product.
+_NOT_PRODUCTS = frozenset(
+    "new old current existing legacy people staff folks kids team teams guys users reps customers clients stores sites branches "
+    "offices office site store project projects budget work job jobs money".split()
+)
+# A known product, possibly with an ASR plural/possessive ("servicetitans crm").
+_VENDOR_PREFIX = re.compile(rules.VENDOR_RE.removesuffix(r"\b"))
+_RUN_AGAINST = re.compile(
+    r"\b(?:in parallel|side[- ]by[- ]side|head[- ]to[- ]head|on (?:a|the) (?:free )?(?:trial|pilot)|on trial)\b"
+)
 _ASR_VENDOR_CUE = re.compile(
     r"\s+(?:too|as well|for comparison|to compare|their|they|theyre|they're|them)\b"
 )
@@ -304,23 +314,35 @@ def _unknown_vendor(m: re.Match[str], i: int, ctx: _Context, sent: Sentence) -> 
     bare = name.lower().removesuffix("'s")
     # ASR text has no capitals at all: a lower-case name counts when it is no common word and a
     # third party is referred to ("a quote from veeva too", "looking at acme their thing is...").
+    lower_case_text = not any(c.isupper() for c in text)
     asr_name = (
-        not any(c.isupper() for c in text)
+        lower_case_text
         and bare not in _FUNCTION_WORDS
-        and bool(_ASR_VENDOR_CUE.search(low, end, min(sent.end, end + 45)))
+        and bare not in _NOT_PRODUCTS
+        and bool(
+            _ASR_VENDOR_CUE.search(low, end, min(sent.end, end + 45))
+            or _RUN_AGAINST.search(m.group(0))
+            or _VENDOR_PREFIX.match(bare)
+        )
     )
     if (
-        not (name[:1].isupper() or asr_name)
+        # "Salesforce", "iManage": a capital anywhere in the name
+        not (any(c.isupper() for c in name) or asr_name)
         or bare in _NOT_VENDOR_NAMES
         or rules.STAKEHOLDER_RE.fullmatch(bare)
     ):
         return False
     people = {w.lower() for p in known_people(ctx.transcript) for w in p.name.split()}
-    if bare in people or _PERSON_AFTER.match(text, end) or _named_as_person(ctx, name):
+    camel = any(c.isupper() for c in name[1:])  # "iManage Insight" is no first name and surname
+    if (
+        bare in people
+        or (not camel and _PERSON_AFTER.match(text, end))
+        or _named_as_person(ctx, name)
+    ):
         return False
     if rules.PAST_USE_RE.search(low, sent.start, sent.end):
         return False
-    if rules.STRONG_EVALUATE_RE.search(m.group(0)):
+    if rules.STRONG_EVALUATE_RE.search(m.group(0)) or _VENDOR_PREFIX.match(bare):
         return True
     if any(rules.COMPETITOR_QUESTION_RE.search(p) for p in ctx.previous_other(i)):
         return True  # the rep just asked who else is in the running
@@ -380,6 +402,27 @@ def _later_statement(low: str, sent: Sentence, offset: int) -> bool:
     if "?" in sent.low or offset - sent.start < 25:
         return False
     return bool(_NEW_SUBJECT.match(low, offset)) and low[offset - 1] == " "
+
+
+# A new subject opens a new clause in run-on speech: "we're not starting from zero, we've got
+# Clari on a pilot" - the negation belongs to the first clause.
+_CLAUSE_SUBJECT = re.compile(
+    r"\b(?:we've|weve|we have|we're|we are|i've|ive|i'm|they've|they're)\b"
+)
+
+
+def _negation_applies(low: str, sent: Sentence, offset: int) -> bool:
+    if not negated_before(low, sent, offset):
+        return False
+    last = None
+    for found in _CLAUSE_SUBJECT.finditer(low, max(sent.start, offset - 40), offset + 6):
+        if found.start() < offset:
+            last = found
+    if last is None:
+        return True
+    return negated_before(
+        low, Sentence(last.start(), sent.end, low[last.start() : sent.end]), offset
+    )
 
 
 def _score(
@@ -450,7 +493,7 @@ def _score(
         ):
             return None
         return conf, sent
-    if mode not in ("negative_ok",) and negated_before(low, sent, m.start()):
+    if mode not in ("negative_ok",) and _negation_applies(low, sent, m.start()):
         return None
     if mode == "negative_ok" and _DENIED_BEFORE.search(low, sent.start, m.start()):
         return None  # "I don't think the price is too steep": the frame's own negation is denied

@@ -1038,3 +1038,36 @@ def test_round_c_behaviours(
     turns: list[tuple[str, str]], index: int, label: str, present: bool
 ) -> None:
     assert (label in labels_at(turns, index)) == present
+
+
+CP = "signal:competitive"
+ROUND_C_COMPETITIVE = [
+    # another product running against us now, in parallel / on a pilot / on a trial
+    "We're running Seismic Live in parallel, same brief.",
+    "heads up we've got avoma on a pilot till the end of the quarter",
+    "Our Sydney team has been messing about with HubSpot on a free trial.",
+    "We're also piloting the Dynamics add-on that came with our licence.",
+    "we're not starting from scratch, we've got gong on a trial right now",
+    "the ops lead has been playing around with pipedrives thing on the side and likes it",
+    # a home-grown alternative in use
+    "We have built an in-house tracker for this and the team still uses it.",
+    "Honestly we've already built one in-house.",
+]
+ROUND_C_NOT_COMPETITIVE = [
+    "We ran Gong in parallel last year and dropped it.",
+    "We're not running Clari on a pilot any more.",
+    "we are running the new system in parallel with the old one",
+    "My son has been playing around with Minecraft on the side.",
+    "We have built an in-house culture of feedback.",
+    "If we put HubSpot on a trial it would be chaos.",
+]
+
+
+@pytest.mark.parametrize("text", ROUND_C_COMPETITIVE)
+def test_round_c_competition_running_now(text: str) -> None:
+    assert CP in labels_at([("R", "Fine."), ("P", text)], 1)
+
+
+@pytest.mark.parametrize("text", ROUND_C_NOT_COMPETITIVE)
+def test_round_c_not_competition(text: str) -> None:
+    assert CP not in labels_at([("R", "Fine."), ("P", text)], 1)
