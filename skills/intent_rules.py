@@ -193,6 +193,7 @@ MEETING_OBJ = _alt(
     "walk through",
     "workshop",
     "check-in",
+    "check in",
     "sync",
     "catch-up",
     "catch up",
@@ -1517,6 +1518,39 @@ FRAMES: tuple[Frame, ...] = (
     Frame(
         "commitment:schedule_meeting",
         "rep",
+        # Proposals decided by the reply: "shall we get the MD on a call?", "do you want to get Jeff on
+        # a call with our solutions guy?", "should we stick something in for late January?"
+        _c(
+            QUESTION_OFFER
+            + r"\s*(?:get|bring|have|put|pull|rope)\s+(?:[\w'-]+\s+){1,4}?(?:on|onto|in|into)\s+"
+            r"(?:a|the|another|one)\s+(?:quick\s+|short\s+|joint\s+)?(?:call|zoom|teams call|meeting|"
+            r"session|demo|room)\b"
+            r"|" + QUESTION_OFFER + r"\s*(?:stick|pop|put|pencil|get|grab|book|find|lock|block)\s+"
+            r"(?:something|a time|some time|a slot|a date|a day|time|one|a session)\s+(?:in\b|in for\b|"
+            r"for\b|in the (?:diary|calendar)\b)"
+        ),
+        0.78,  # unanswered or put off ("let me talk to him first"), it stays below the cut
+        "ask",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "rep",
+        # A slot put as a question: "Thursday at 3 pm will suit?", "Pilot kickoff, Tuesday the
+        # ninth, ten a.m.?" - the reply decides.
+        _c(
+            r"(?:^|(?<=[.!?]\s))\W*(?!(?:what|when|why|how|who|where|which|did|do|does|was|were|has|"
+            r"have|had|is|are)\b)[^.?!]{0,30}?\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow)\b"
+            r"[^.?!]{0,25}?(?:\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b\.?|\b(?:one|two|three|four|five|six|"
+            r"seven|eight|nine|ten|eleven|twelve)(?:\s+(?:thirty|fifteen|forty-five))?\s*(?:[ap]\.?m\b\.?|"
+            r"o'clock)|\bnoon\b|\b(?:will|would|does|do) (?:suit|work)\b|\bsuits?\b|\bworks?\b)"
+            r"[^.?!]{0,30}\?"
+        ),
+        0.82,
+        "ask",
+    ),
+    Frame(
+        "commitment:schedule_meeting",
+        "rep",
         _c(
             r"\b(?:next steps?(?: would be| is| could be)?|how about|what about|fancy|up for|worth)[:,]?\s+"
             r"(?:a|an|another)\s+(?:[\w-]+\s+){0,2}?" + MEETING_OBJ + r"\b[^.?!]{0,60}\?"
@@ -2109,7 +2143,7 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
     "commitment:schedule_meeting": re.compile(
         r"\b(?:" + MEETING_OBJ + r"|invite|invitation|hold|times|slots|availability|link|calendly|"
         r"options|dates|calendars?|diary|diaries|books|meet|reconvene|regroup|reconnect|together|"
-        r"again|sync|catch up|work|suit|be good|be ok)\b"
+        r"again|sync|catch up|work|suit|be good|be ok|something in|a time|a slot|a date)\b"
         r"|\b(?:on|in|together|on a call|on the phone|on zoom) with\b"
         r"|\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow)\b"
     ),

@@ -425,6 +425,26 @@ def _negation_applies(low: str, sent: Sentence, offset: int) -> bool:
     )
 
 
+# Taking a proposed slot: "Thursday is fine.", "Monday's good", "the ninth suits".
+_SLOT_TAKEN = re.compile(
+    r"^\W*(?:(?:yes|yeah|yep|sure|ok|okay|great|perfect),?\s+)?(?:(?:next|this)\s+)?(?:monday|tuesday|"
+    r"wednesday|thursday|friday|tomorrow|the \w+(?:st|nd|rd|th)|that|then)(?:\s+(?:morning|"
+    r"afternoon|at \w+(?:\s?[ap]m)?))?(?:'s|\s+is|\s+works|\s+suits)\s*(?:fine|good|great|perfect|ok|"
+    r"okay|works|suits|)(?:\s+(?:for|with)\s+(?:me|us|them|everyone))?\b"
+)
+
+
+def _reply_kind(reply: str) -> str:
+    kind = reply_kind(reply)
+    if (
+        kind == "unclear"
+        and _SLOT_TAKEN.search(reply)
+        and not negated_within(reply, 0, min(len(reply), 40))
+    ):
+        return "accept"
+    return kind
+
+
 def _score(
     frame: rules.Frame, m: re.Match[str], i: int, ctx: _Context, sents: Sequence[Sentence]
 ) -> tuple[float, Sentence] | None:
@@ -443,7 +463,7 @@ def _score(
             return None
         if reported(low, sent, m.start()):
             return None
-        kind = reply_kind(ctx.reply(i) or "")
+        kind = _reply_kind(ctx.reply(i) or "")
         if kind == "decline":
             return None
         if mode == "commit":

@@ -1071,3 +1071,33 @@ def test_round_c_competition_running_now(text: str) -> None:
 @pytest.mark.parametrize("text", ROUND_C_NOT_COMPETITIVE)
 def test_round_c_not_competition(text: str) -> None:
     assert CP not in labels_at([("R", "Fine."), ("P", text)], 1)
+
+
+SM = "commitment:schedule_meeting"
+ROUND_C_SCHEDULE = [
+    # a rep's proposal decided by the reply
+    ("Shall we get your CFO on a call once she's seen the numbers?", "Let's do that.", True),
+    ("do you want to get priya on a call with our architect next week", "yeah lets do that", True),
+    ("Should we pop something in for early March to review it?", "Yeah, go on.", True),
+    ("Shall we set up a quick check in after your offsite?", "Sure, that works.", True),
+    ("Wednesday at 2 pm will suit?", "Wednesday is fine.", True),
+    ("Kickoff call, Monday the fourth, nine a.m.?", "Works.", True),
+    # put off, declined, unanswered, or no proposal at all
+    (
+        "should we get marco on a call next week",
+        "let me talk to him first, he hates being ambushed",
+        False,
+    ),
+    ("Shall we get the MD on a call?", "No, not yet.", False),
+    ("Should we stick something in for late January?", "Let's not, I'll come back to you.", False),
+    ("Did you get it on Tuesday at ten?", "Yes.", False),
+    ("What happened on Friday at 2pm?", "Oh, the outage.", False),
+]
+
+
+@pytest.mark.parametrize(("question", "reply", "present"), ROUND_C_SCHEDULE)
+def test_round_c_meeting_proposals_decided_by_the_reply(
+    question: str, reply: str, present: bool
+) -> None:
+    turns = [("R", question), ("P", reply)]
+    assert (SM in labels_at(turns, 0) or SM in labels_at(turns, 1)) == present
