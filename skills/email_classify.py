@@ -456,6 +456,14 @@ _CUES: list[_Cue] = [
         r"\bnot (moving|going) forward\b|\bwon't be (moving|going) forward\b",
         r"\b(decided|chosen|opted|elected) (not to|against)\b",
         r"\b(won't|will not|aren't going to|are not going to) (be )?(continu(e|ing)|renew(ing)?)\b",
+        # ending a trial: "decided to stop the trial", "we'll let the pilot lapse"
+        r"\b(decided|going|chosen|opted|have|need|want) to (stop|end|cancel|wind down|discontinue|"
+        r"not continue|not extend|not convert) (the |our |this )?(trial|pilot|evaluation|poc|proof "
+        r"of concept)\b",
+        r"\blet (it|the trial|the pilot|the evaluation|the subscription|the licen[cs]es?) (lapse|"
+        r"expire|run out)\b",
+        r"\b(proposal|bid|tender|submission|quote|quotation|response) (has |have |was |were |is )?"
+        r"(not|not been) (shortlisted|selected|chosen|successful|taken forward|progressed)\b",
         # the outcome of a tender or bid: "has not been successful", "awarded to another"
         r"\b(has|have|was|were) (not been|been un)successful\b|\bunsuccessful on this occasion\b",
         r"\b(awarded|given) (the (contract|tender|bid|business|work) )?to (another|a different|an "
@@ -557,7 +565,8 @@ _CUES: list[_Cue] = [
         r"a tool|such)\b|\bzero need\b",
         r"\b(don't|do not) think (this|it|that|sixty)('s| is| would be| will be)? (for us|a (good )?"
         r"fit|right for us|relevant|something (we|i) need)\b",
-        r"\b(hiring|spending|budget|vendor|procurement) freeze\b",
+        r"\b(hiring|spending|budget|vendor|procurement) freeze\b(?! (has |is |was )?(now )?(ended|over|"
+        r"lifted|finished|done|gone))",
         r"^\W*(we're|we are|i'm|i am) (good|fine|ok|okay|all good|set)( for now| here)?\W*(thanks|"
         r"thank you|thx|cheers)?\W*$",
         r"\b(hard|firm|polite|respectful) pass\b|(^|[.!?]\s*)(i'll |we'll |i will |we will )?pass\W*$",
@@ -792,6 +801,10 @@ _CUES: list[_Cue] = [
         r"\bwe('ve| have) been (struggling|looking|exploring|thinking about|meaning to|"
         r"evaluating|considering)\b",
         r"\bwhat (kind|sort|type)s? of (results|roi|outcomes|impact|savings|numbers)\b",
+        r"\b(100%|definitely|totally|really|absolutely|def|seriously) (need|want) (this|that|it)\b",
+        r"\bmore (info|information|details|deets) (pls|please|plz)\b|\b(pls|please|plz) (send )?"
+        r"more (info|information|details|deets)\b",
+        r"\b(we're|we are|i'm|i am) (now )?back (looking at|on|to) (this|it|the idea)\b",
         # coming back to a parked conversation: "keen to pick this up again", "back on the agenda"
         r"\b(keen|eager|excited|ready|want|wanting|like|love|looking forward) to (pick (this|it|things) "
         r"(back )?up|picking (this|it|things) (back )?up|revisit|revisiting|restart|resume|reopen|re-?engage|"
@@ -1067,7 +1080,7 @@ _MEETING_TOPIC = re.compile(
     r"is|isn't|has|was|problem|problems|settings|job|jobs|broke|broken|keeps))|walk-?through|see it (live|in action)|in[- ]person|(on|in|into) (my|your|our|the) "
     r"(calendar|calendars|diary|diaries|schedule)|time ?slots?|slot|(time|minutes) to (talk|chat|connect|meet|speak)|half an hour|"
     r"\d{2}[- ]?min(ute)?s?|(we|us) (talk|speak|chat|connect)|conversation|intro|(a|quick|short|"
-    r"brief|proper) chat|(link|invite|invitation) (for|to) (the |a |our )?(zoom|teams|webex|google meet|"
+    r"brief|proper) chat|(zoom|teams|webex|google meet|dial-in) details|(link|invite|invitation) (for|to) (the |a |our )?(zoom|teams|webex|google meet|"
     r"video call)|(zoom|teams|webex|google meet) (link|invite|invitation)|book (\w+ ){0,2}(time|\d+ ?min)|connect (sometime|soon|next|this|later))\b"
 )
 _PROPOSAL_TOPIC = re.compile(
@@ -1096,6 +1109,13 @@ _MEETING_BACK = re.compile(
     r"\b(thanks|thank|after|since|during|from|following|recap|per|our|last|earlier|yesterday's|"
     r"today's|the|that|this)\b"
 )
+
+
+# "send over the Zoom link": asking for the joining details is asking for the meeting
+_MEETING_LOGISTICS = re.compile(r"(zoom|teams|webex|google meet|dial-in|link|invite|invitation)\b")
+
+
+_SENDS_LINK = re.compile(r"\b(send|share|forward|set up|book)\b")
 
 
 def _topic_ok(low: str, start: int, back: re.Pattern[str] = _REFERS_BACK) -> bool:
@@ -1141,6 +1161,7 @@ def _sentence_hits(low: str) -> list[_Hit]:
                         m
                         for m in _MEETING_TOPIC.finditer(sentence)
                         if _topic_ok(low, start + m.start(), _MEETING_BACK)
+                        or (_MEETING_LOGISTICS.match(m.group(0)) and _SENDS_LINK.search(sentence))
                     ),
                     None,
                 )
@@ -1206,12 +1227,21 @@ def _find_hits(low: str) -> list[_Hit]:
     return hits
 
 
+# words that follow "cc'ing"/"reach out to" capitalised but are not names; exact words, so that
+# Maria, Theo, Allison, Ina or Junior are not taken for a month, "The", "All" or "In"
+_NOT_A_NAME = (
+    r"(?!(?:I|The|These|Those|They|Their|Them|This|That|It|Its|Here|There|In|On|Our|Ours|My|Your|"
+    r"Yours|You|All|Everyone|Everybody|Sixty|Legal|Finance|Procurement|IT|HR|Support|Sales|Next|"
+    r"Tomorrow|Today|Tonight|Again|Later|Internally|Internal|To|A|An|Please|Thanks)\b|"
+    r"(?:Mon|Tue|Tues|Wed|Thu|Thur|Thurs|Fri|Sat|Sun)\b|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)"
+    r"days?\b|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|"
+    r"June|July|August|September|October|November|December)\b)"
+)
 _NAMED_REFERRAL = re.compile(
     r"(?i:\b(?:cc'?d|cc'?ing|copied|copying|looped in|looping in|adding|added|introducing|"
     r"introduced|try|(?:forwarding|forwarded|passing|passed) (?:(?:this|it|your \w+) )?(?:on |"
-    r"along |over )?to))\s+(?!(?:I|The|This|It|Here|In|On|Our|My|Your|You|All|Everyone|Sixty|Legal|"
-    r"Finance|Procurement|IT|HR|Support|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|May|Jun|Jul|"
-    r"Aug|Sep|Oct|Nov|Dec|Next|Tomorrow|Today|Again|Later)[a-z]*\b)[A-Z][a-z]+"
+    r"along |over )?to|(?:sending|sent|handing|handed) (?:this|it|your \w+) (?:on |along |over )to))"
+    r"\s+" + _NOT_A_NAME + r"(?!May\b)[A-Z][a-z]+"
 )
 _SUPPORT_TERMS = re.compile(
     r"\b(error|bug|broke|broken|issue|problem|can't|cannot|unable|failing|fails|failed|charged|"
@@ -1233,13 +1263,12 @@ _ACTS_ON_PERSON = re.compile(
 )
 _DIRECTED_NAMED = re.compile(
     r"(?i:\b(?:reach out to|get in touch with|speak (?:to|with)|talk to|contact|e-?mail|ping))\s+"
-    r"(?!(?:I|The|This|It|Here|Our|My|Your|You|All|Everyone|Sixty|Mon|Tue|Wed|Thu|Fri|Sat|Sun|"
-    r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Support|Sales)[a-z]*\b)[A-Z][a-z]+"
+    + _NOT_A_NAME
+    + r"(?!May\b)[A-Z][a-z]+"
 )
 _YOU_WANT_NAMED = re.compile(
     r"(?i:\byou(?:'re| are)? (?:probably |likely |might |may |actually )?(?:want|looking for|"
-    r"meant))\s+(?!(?:I|The|This|It|To|A|An|Our|My|Your|Sixty|Mon|Tue|Wed|Thu|Fri|Sat|Sun|"
-    r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b)[A-Z][a-z]+"
+    r"meant))\s+" + _NOT_A_NAME + r"(?!May\b)[A-Z][a-z]+"
 )
 _TO_YOU = re.compile(r"\b(you|you'll|you'd|please|best|better|should|suggest|recommend|try)\b")
 _COLLEAGUE_NAMED = re.compile(

@@ -1300,3 +1300,56 @@ def test_notification_footer_link_is_not_a_removal_request() -> None:
     result = classify(body, sender="Social <alerts@social.example>", headers=headers)
     assert result.category == "fyi"
     assert classify("Unsubscribe me please.").category == "unsubscribe"
+
+
+# Look-alikes of the set-B meanings in other words: hand-overs, joining details, support
+# questions about calls as data, ending a trial, casual and revived interest, removal demands,
+# receipts, tender outcomes and proposal asks
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+ ("Raj is the one to talk to about this - he owns our CRM roadmap. raj@acme.example", "referral"),
+ ("I'll let Priya take it from here, she runs sales ops (cc'd).", "referral"),
+ ("Looping in Tom who handles our tooling budget.", "referral"),
+ ("Sending this on to Maria in RevOps - she'll know if it fits.", "referral"),
+ ("Handing you over to my colleague Jen, who leads enablement.", "referral"),
+ ("Jen would be better placed to answer this. jen@acme.example", "referral"),
+ ("Please send a calendar invite for Thursday at 2pm. Our CFO, Amir, will join too.", "meeting_request"),
+ ("Can you send over the Webex details for Friday 10am?", "meeting_request"),
+ ("Let's do Monday 3pm. Please send a Google Meet link.", "meeting_request"),
+ ("Happy to see a demo - could you do the 12th at 4pm UK time?", "meeting_request"),
+ ("None of today's calls are showing up in the dashboard. Is something broken?", "needs_response"),
+ ("The recorder keeps dropping out of our calls after 10 minutes. Can you check?", "needs_response"),
+ ("We have decided to stop the trial. Please close our account.", "not_interested"),
+ ("The pilot didn't get traction with the team, so we'll let it lapse. Thanks for the support.", "not_interested"),
+ ("After the trial we've concluded it's not for us. Please shut down the workspace.", "not_interested"),
+ ("We're going to end the trial early - adoption was too low to justify it.", "not_interested"),
+ ("yes pls, send more info", "interested"),
+ ("100% need this. what else can u share", "interested"),
+ ("This is exactly the problem we have. Tell me more.", "interested"),
+ ("Funny timing - we were just talking about this. Would love to learn more.", "interested"),
+ ("Cool stuff, our reps hate logging calls. more info pls", "interested"),
+ ("We're back looking at this after the hiring freeze ended. What's changed since spring?", "interested"),
+ ("Please take this address off all your mailing lists.", "unsubscribe"),
+ ("Do not contact me again.", "unsubscribe"),
+ ("I never signed up for this. Stop emailing me.", "unsubscribe"),
+ ("Remove our domain from your outreach, thanks.", "unsubscribe"),
+ ("Your weekly digest: 3 new deals closed. Manage notifications: https://app.example/settings", "fyi"),
+ ("Thanks for the deck, will read it over the weekend.", "fyi"),
+ ("Got it, thanks. We'll review internally and be in touch.", "fyi"),
+ ("Thank you for your quotation. We have received it and it will be evaluated by the panel.", "fyi"),
+ ("We regret to inform you that your proposal was not shortlisted.", "not_interested"),
+ ("Please send your best and final offer by Friday.", "proposal_request"),
+ ("Could you put together a quote for 25 seats on the annual plan?", "proposal_request"),
+ ("Could you resend the order form with the discount applied?", "proposal_request"),
+
+ # names that start like a month, a weekday or a pronoun are still names
+ ("Forwarding this to Maria, who runs our sales ops.", "referral"),
+ ("Adding Theo (cc) - he owns the CRM budget.", "referral"),
+ ("Best to reach out to Allison on our RevOps team.", "referral"),
+ ("cc'ing Junior, who handles tooling for the SDR team.", "referral"),
+ ("Looping in Monica from procurement.", "referral"),
+    ],
+)  # fmt: skip
+def test_round_three_look_alikes(body: str, expected: str) -> None:
+    assert classify(body).category == expected
