@@ -1101,3 +1101,29 @@ def test_round_c_meeting_proposals_decided_by_the_reply(
 ) -> None:
     turns = [("R", question), ("P", reply)]
     assert (SM in labels_at(turns, 0) or SM in labels_at(turns, 1)) == present
+
+
+BP = "signal:buying_positive"
+ROUND_C_BUYING_POSITIVE = [
+    ("The funding's been ring-fenced for the rollout.", True),
+    ("good news, the budget line for it got approved in the h2 plan", True),
+    ("We took it to the leadership team and we're keen to press ahead.", True),
+    ("so yeah we wanna do it, lets get the team on", True),
+    ("heads up this one doesnt need to go up the chain", True),
+    ("It comes in under my sign-off limit, so no committee.", True),
+    ("so honestly i think were ready to move ahead with this", True),
+    ("Finance already approved the headcount and the tooling budget.", True),
+    # someone else's budget, the past, hypotheticals, negation
+    ("they approved the new gym budget which was the big fight so everyone's happy", False),
+    ("Last year the budget got approved but the project died.", False),
+    ("If the money was ring-fenced we'd be fine.", False),
+    ("We're not keen to press ahead right now.", False),
+    ("We are not ready to sign.", False),
+    ("we want to do it properly this time", False),
+    ("It does need to go up the chain, sadly.", False),
+]
+
+
+@pytest.mark.parametrize(("text", "present"), ROUND_C_BUYING_POSITIVE)
+def test_round_c_buying_positive(text: str, present: bool) -> None:
+    assert (BP in labels_at([("R", "Right."), ("P", text)], 1)) == present
