@@ -456,6 +456,10 @@ _CUES: list[_Cue] = [
         r"\bnot (moving|going) forward\b|\bwon't be (moving|going) forward\b",
         r"\b(decided|chosen|opted|elected) (not to|against)\b",
         r"\b(won't|will not|aren't going to|are not going to) (be )?(continu(e|ing)|renew(ing)?)\b",
+        # tied up elsewhere: "we just signed a 2-year deal with Gong", "locked into a contract"
+        r"\b(just|recently|already|have|we've) (signed|renewed|committed to|locked (in|into)) (a |an )?"
+        r"([\w-]+ ){0,3}(deal|contract|agreement|renewal) with\b",
+        r"\b(locked|tied) (in|into|up in) (a |an )?([\w-]+ ){0,3}(contract|deal|agreement)\b",
         # ending a trial: "decided to stop the trial", "we'll let the pilot lapse"
         r"\b(decided|going|chosen|opted|have|need|want) to (stop|end|cancel|wind down|discontinue|"
         r"not continue|not extend|not convert) (the |our |this )?(trial|pilot|evaluation|poc|proof "
@@ -753,7 +757,8 @@ _CUES: list[_Cue] = [
         "needs_response",
         0.6,
         r"\blet (me|us) know\b",
-        r"\b(wondering|curious) (if|whether|how|what|when|why)\b",
+        r"\b(wondering|curious) (if|whether|how|what|when|why)\b(?! (other|similar|smaller|bigger|"
+        r"teams|companies|customers|clients|people)\b)",
         r"\b(i|we) (just |really |still |also |only )?(need|require) (you|your|to know|to "
         r"understand|to confirm|an answer|clarity)\b",
         r"\b(i|we) (need|require|would need|'ll need|will need) (a|an|the|to get|to see|some|"
@@ -802,6 +807,9 @@ _CUES: list[_Cue] = [
         r"evaluating|considering)\b",
         r"\bwhat (kind|sort|type)s? of (results|roi|outcomes|impact|savings|numbers)\b",
         r"\b(100%|definitely|totally|really|absolutely|def|seriously) (need|want) (this|that|it)\b",
+        # broad curiosity about how others use it: "curious how other teams use it"
+        r"\b(curious|wondering|(like|love) to (know|see|hear)) how (other|similar|smaller|bigger|"
+        r"teams|companies|customers|clients|people)( [\w-]+){0,3} (use|do|run|handle|roll|set)\b",
         r"\bmore (info|information|details|deets) (pls|please|plz)\b|\b(pls|please|plz) (send )?"
         r"more (info|information|details|deets)\b",
         r"\b(we're|we are|i'm|i am) (now )?back (looking at|on|to) (this|it|the idea)\b",
@@ -921,6 +929,9 @@ _INFO_QUESTION = re.compile(
     r"(us|ours)|getting started|get started|what's involved|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
     r"overview|collateral|materials?|literature|whitepaper)\b|circle back|reconnect|touch base|"
     r"reach (back )?out (again )?(in|after|next)|what's new|what is new|anything new"
+    r"|\bhow (does|would|will|can|could|do) (it|this|that|sixty|you|your \w+) help\b"
+    r"|\bhow (do|does) (other|similar|smaller|bigger|larger) (teams|companies|customers|clients) "
+    r"use\b"
     # broad questions about the product as a whole: what else, how it differs, what a rollout
     # is like, where to start
     r"|\b(what|anything) else (can|could|do|would) you (share|send|tell|show|have|offer|point me)\b"

@@ -1353,3 +1353,62 @@ def test_notification_footer_link_is_not_a_removal_request() -> None:
 )  # fmt: skip
 def test_round_three_look_alikes(body: str, expected: str) -> None:
     assert classify(body).category == expected
+
+
+_PITCH = "Would you be open to a 20-minute call next Tuesday? Happy to send pricing too."
+
+
+# the sender's new text is found above quoted threads in other clients and languages
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+
+ ("Not for us, thanks.\n\nLe mar. 3 mars 2026 à 13:58, Alex Rivera <alex@sixty-demo.example> a écrit :\n> " + _PITCH, "not_interested"),
+ ("Not for us, thanks.\n\nEl mar, 3 mar 2026 a las 13:58, Alex Rivera (<alex@sixty-demo.example>) escribió:\n> " + _PITCH, "not_interested"),
+ ("Not for us, thanks.\n\nOp di 3 mrt. 2026 om 13:58 schreef Alex Rivera <alex@sixty-demo.example>:\n> " + _PITCH, "not_interested"),
+ ("Not for us, thanks.\n\n-----Ursprüngliche Nachricht-----\nVon: Alex Rivera <alex@sixty-demo.example>\nGesendet: Dienstag, 3. März 2026 13:58\nAn: Dana\nBetreff: Idea\n\n" + _PITCH, "not_interested"),
+ ("Not for us, thanks.\n\nDe : Alex Rivera <alex@sixty-demo.example>\nEnvoyé : mardi 3 mars 2026 13:58\nÀ : Dana\nObjet : Idea\n\n" + _PITCH, "not_interested"),
+ ("Not for us, thanks.\n\nSent from my iPhone\n\n> On Mar 3, 2026, at 1:58 PM, Alex Rivera <alex@sixty-demo.example> wrote:\n> \n> " + _PITCH, "not_interested"),
+ ("Not for us, thanks.\n\n_____\nFrom: Alex Rivera\nDate: 3 March 2026\nSubject: Idea\n\n" + _PITCH, "not_interested"),
+ ("Not for us, thanks.\n\nOn Tuesday, 3 March 2026, Alex Rivera wrote:\n\n" + _PITCH, "not_interested"),
+ ("Not for us, thanks.\n\n---- On Tue, 03 Mar 2026 13:58:00 +0000 Alex Rivera <alex@sixty-demo.example> wrote ----\n\n" + _PITCH, "not_interested"),
+ ("Not for us, thanks.\n\n2026-03-03 13:58 GMT+01:00 Alex Rivera <alex@sixty-demo.example>:\n> " + _PITCH, "not_interested"),
+    ],
+)  # fmt: skip
+def test_new_text_above_quotes_in_other_clients(body: str, expected: str) -> None:
+    assert classify(body).category == expected
+
+
+# auto-replies, specific vs broad questions, declines with praise, receipts; curiosity about
+# how others use it is interest; being tied into another contract is a decline
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+
+ ("Thank you for your email. I am on annual leave until 14 April with limited access to email. For urgent matters please contact Sam Lee at sam@acme.example.", "out_of_office"),
+ ("I'm currently travelling and will respond when I'm back on Monday.", "out_of_office"),
+ ("This mailbox is no longer monitored. Please contact info@acme.example.", "referral"),
+ ("Hi Alex, I'm away next week - could we do the demo on the 20th at 3pm instead?", "meeting_request"),
+ ("Does Sixty store recordings in the EU, and can we set our own retention period?", "needs_response"),
+ ("What's your uptime SLA and do you offer a DPA?", "needs_response"),
+ ("How does Sixty help managers coach? Curious how other teams use it.", "interested"),
+ ("Can you tell me a bit about how teams usually get started?", "interested"),
+ ("We were double-charged this month - can you refund one of the payments?", "needs_response"),
+ ("Not the right time for us. Try me again in Q3.", "not_interested"),
+ ("Interesting, but not a priority this year.", "not_interested"),
+ ("Looks useful, but we just signed a 2-year deal with Gong.", "not_interested"),
+ ("Congrats on the launch! Saw the news on LinkedIn.", "fyi"),
+ ("Your payment of $450 was received. Receipt #4411.", "fyi"),
+ ("Meeting accepted: Sixty demo, Thu 3pm", "fyi"),
+
+ ("Curious how similar companies roll it out.", "interested"),
+ ("Wondering how other customers handle onboarding with it.", "interested"),
+ ("Curious whether you support SCIM provisioning with Okta?", "needs_response"),
+ ("We've just renewed our contract with Chorus for another year.", "not_interested"),
+ ("We're locked into a 3-year agreement with our current vendor, so no.", "not_interested"),
+ ("Nice pitch, but we already signed an annual deal with Gong last month.", "not_interested"),
+ ("How can Sixty help a team that sells mostly by phone?", "interested"),
+    ],
+)  # fmt: skip
+def test_round_three_breadth(body: str, expected: str) -> None:
+    assert classify(body).category == expected
