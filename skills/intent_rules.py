@@ -474,6 +474,7 @@ _TITLES = _alt(
     "managing partner",
     "senior partner",
     "general manager",
+    "gm",
     "provost",
     "chancellor",
     "vice-chancellor",
@@ -483,6 +484,18 @@ _TITLES = _alt(
     "board of trustees",
     "board of governors",
     "steering committee",
+    "management committee",
+    "investment committee",
+    "purchase committee",
+    "purchasing committee",
+    "capital committee",
+    "finance committee",
+    "credit committee",
+    "board of supervisors",
+    "board of directors",
+    "the partners",
+    "finance director",
+    "financial director",
     "parent company",
     "group finance",
     "group it",
@@ -552,7 +565,7 @@ DECIDE = _alt(
     "decides",
     "go past",
     # "go through legal" is a sign-off; "go through the questions" is a review
-    "go through(?=\\s+(?:our|the|my|their)?\\s*(?:legal|procurement|finance|board|committee|cfo|ceo|"
+    "go through(?=\\s+(?:our|the|my|their)?\\s*(?:[\\w-]+\\s+)?(?:legal|procurement|finance|board|committee|cfo|ceo|"
     "purchasing|it|security team|approvals?|sign-off|leadership|exec))",
     "run it by",
     "run this by",
@@ -609,6 +622,10 @@ DECIDE = _alt(
     "sign for it",
     "get (?:it|this|that|anything|something|a deal|the deal) past",
     "get (?:it|this|that|anything|something) through",
+    # "the partners vote on it", "both have to put their names to it"
+    "votes? on",
+    "put (?:their|his|her|our) names? (?:to|on)",
+    "signs(?=\\s*(?:[.;!?]|$|off|it|the|contracts?|anything))",
 )
 DECIDE_WEAK = _alt(
     "check with", "talk to", "speak to", "speak with", "consult", "ask", "run it past"
@@ -628,7 +645,10 @@ DECISION_DISCLAIMER = (
     r"(?:the |this |that )?(?:decision|call)(?:'s| is)?\s+(?:isn't|is not|isnt|not|wasn't|won't be) "
     r"(?:really |entirely |just |only )?(?:mine|my (?:call|decision)|up to me)|not mine to (?:make|"
     r"decide|call)|(?:can't|cant|cannot|can not|couldn't|won't|wont) (?:make|take|sign|approve) "
-    r"(?:this|the|that|it)(?: \w+)? (?:alone|on my own|by myself|myself|single-handedly)|i don't "
+    r"(?:this|the|that|it)(?: \w+)? (?:alone|on my own|by myself|myself|single-handedly)|"
+    # "whatever we go with can't be signed off by me alone"
+    r"(?:can't|cant|cannot|can not|won't|wont|couldn't) be (?:signed off|signed|approved|decided|"
+    r"authori[sz]ed)(?: on)? by me (?:alone|on my own|by myself)|i don't "
     r"(?:get to )?(?:make|have) the final (?:call|decision|say))"
 )
 
@@ -1788,6 +1808,8 @@ FRAMES: tuple[Frame, ...] = (
         "signal:multi_stakeholder",
         "prospect",
         _c(
+            r"\b(?:she|he|they)(?:'s|'ve|\s+has|\s+have)\s+(?:now\s+)?got\s+the\s+(?:final|last)\s+(?:say|call|"
+            r"word|decision)\b|"
             r"\b(?:she|he|they)\s+(?:still\s+|also\s+|really\s+|will\s+|'ll\s+|would\s+)*(?:wants?|"
             r"needs?|requires?|insists? on|expects?|has to|have to|must)\b[^.?!;]{0,60}?\b"
             + DECIDE
@@ -1821,7 +1843,8 @@ FRAMES: tuple[Frame, ...] = (
         "prospect",
         _c(
             r"\b(?!i\b|we\b|you\b|it\b|that\b|this\b|i'll\b|we'll\b|you'll\b)[a-z]+(?:'ll|'d)?\s+"
-            r"(?:has|have|makes|make|will make|would make|gets|get|owns|will have) the final "
+            r"(?:has|have|makes|make|will make|would make|gets|get|owns|will have|'s got|has got|"
+            r"'ve got|have got) the final "
             r"(?:call|decision|say|word)|\bthe final (?:decision|call|say)"
             r"\s+(?:is|sits|rests|lies|will be) with (?!me\b|us\b)"
         ),

@@ -1127,3 +1127,44 @@ ROUND_C_BUYING_POSITIVE = [
 @pytest.mark.parametrize(("text", "present"), ROUND_C_BUYING_POSITIVE)
 def test_round_c_buying_positive(text: str, present: bool) -> None:
     assert (BP in labels_at([("R", "Right."), ("P", text)], 1)) == present
+
+
+MS = "signal:multi_stakeholder"
+ROUND_C_STAKEHOLDERS = [
+    (
+        [
+            (
+                "P",
+                "Whatever we pick can't be approved by me alone, the COO has to put her name to it.",
+            )
+        ],
+        0,
+        True,
+    ),
+    (
+        [("R", "Who else is involved?"), ("P", "Credit committee signs. The partners vote on it.")],
+        1,
+        True,
+    ),
+    (
+        [
+            ("P", "Our new GM wants fewer tools."),
+            ("P", "And she's got the final say on renewals now."),
+        ],
+        1,
+        True,
+    ),
+    ([("P", "Above fifty grand the Board of Directors votes on the contract.")], 0, True),
+    ([("P", "It'll have to go through our capital committee first.")], 0, True),
+    # look-alikes
+    ([("P", "The committee voted on the new logo last week.")], 0, False),
+    ([("P", "My partner signs for parcels when I'm out.")], 0, False),
+    ([("P", "We went through our onboarding checklist.")], 0, False),
+    ([("P", "I can sign this off by myself.")], 0, False),
+    ([("P", "My son's got the final say on the holiday.")], 0, False),
+]
+
+
+@pytest.mark.parametrize(("turns", "index", "present"), ROUND_C_STAKEHOLDERS)
+def test_round_c_stakeholders(turns: list[tuple[str, str]], index: int, present: bool) -> None:
+    assert (MS in labels_at(turns, index)) == present
