@@ -363,6 +363,15 @@ _CUES: list[_Cue] = [
         r"teams|departments|companies|into)",
         r"\b(no longer|not) (with|at|working (at|for|with)|employed (at|by)) (the company|\w+)\b",
         r"\b(has|have) (left|moved on from) (the company|\w+)\b",
+        # someone else now owns it: "Kim left the company, her replacement is...", "Leah took
+        # that over", "I'm no longer responsible for sales tools"
+        r"\b(left|departed) (the company|the business|the firm|the organi[sz]ation|the team|us)\b",
+        r"\b(his|her|their|my) (replacement|successor)\b",
+        r"\b(took|has taken|have taken|is taking|taken) (that|this|it|those|these) over\b|\btook over "
+        r"(from me|that|this|my|the)\b",
+        r"\b(no longer|not) (responsible|in charge|the owner|handling|looking after|the one "
+        r"(handling|looking after|responsible))\b( for (this|that|it|sales|tool|software|the|our|"
+        r"vendor|crm|purchas|buying)|(?=\W))",
         r"\bnot (my|in my) (area|department|remit|wheelhouse|responsibility|domain)\b",
         r"\b(isn't|is not|no longer) (really )?(mine|my (area|responsibility|call|decision|"
         r"department|remit|project))\b",
@@ -1076,7 +1085,7 @@ _CONDITIONAL_SENTENCE = re.compile(
     r"^\W*(if|unless|in case|should you|for (urgent|immediate|anything urgent|pressing))\b"
 )
 _SCHEDULING = re.compile(
-    r"\b(work|works|suit|suits|free|available|around|do|hold|present|demo|show|meet|talk|chat|join|"
+    r"\b(work|works|suit|suits|free|available|around|do(?! (i|we|you|they)\b)|hold|present|demo|show|meet|talk|chat|join|"
     r"speak|call|get together|ok|okay|good for you|fit|join|come|visit|see you)\b"
 )
 _MEETING_TOPIC = re.compile(

@@ -1412,3 +1412,39 @@ def test_new_text_above_quotes_in_other_clients(body: str, expected: str) -> Non
 )  # fmt: skip
 def test_round_three_breadth(body: str, expected: str) -> None:
     assert classify(body).category == expected
+
+
+# auto-replies in other languages, tool notifications, hand-overs after someone left or took it
+# over, declines with praise, specific questions that mention a month, asks
+@pytest.mark.parametrize(
+    "body, expected, kw",
+    [
+ ("Ich bin bis 12.04. nicht im Büro. In dringenden Fällen wenden Sie sich bitte an Frau Keller.\n\nI am out of the office until 12 April.", "out_of_office", {"subject":"Automatische Antwort: Idea"}),
+ ("Je suis absent jusqu'au 14 avril. Pour toute urgence, contactez Marie Dubois.", "out_of_office", {"subject":"Réponse automatique : Idea", "headers":"Auto-Submitted: auto-replied\n"}),
+ ("Thanks for reaching out! Our team typically replies within 1 business day. Your ticket number is 55123.", "fyi", {"headers":"Auto-Submitted: auto-replied\n"}),
+ ("Envelope completed: Sixty Order Form has been signed by all parties.", "fyi", {"sender":"DocuSign <dse@docusign.example>"}),
+ ("Dana Cole has accepted this invitation.\n\nSixty demo\nThursday 3pm", "fyi", {"subject":"Accepted: Sixty demo @ Thu 3pm"}),
+ ("Sorry, Kim left the company in June. Her replacement is Omar Diaz, omar@acme.example.", "referral", {}),
+ ("I'm no longer responsible for sales tools - Leah Ng took that over. leah@acme.example", "referral", {}),
+ ("This isn't something I can decide on - our CRO, Paul, signs off on tools. Probably worth a note to him.", "referral", {}),
+ ("It's a good product but we're not going to be buying anything this year.", "not_interested", {}),
+ ("Appreciate the follow-up, but we'll stick with what we have.", "not_interested", {}),
+ ("We don't have a need for this right now. Maybe check back in a year.", "not_interested", {}),
+ ("Could we push our Thursday call to Friday same time?", "meeting_request", {}),
+ ("Can we get 30 minutes with your solutions engineer to go through the API?", "meeting_request", {}),
+ ("Is the API rate limited, and if so what's the limit per workspace?", "needs_response", {}),
+ ("Where do I find the invoice for October? Finance is asking.", "needs_response", {}),
+ ("Please send the signed MSA back when you can - and an updated quote for 40 seats.", "proposal_request", {}),
+ ("What would 50 seats on the annual plan cost us?", "proposal_request", {}),
+ ("STOP", "unsubscribe", {}),
+ ("Please don't email me again about this.", "unsubscribe", {}),
+ ("Wrong Dana - I think you want Dana Cole in marketing, not me.", "referral", {}),
+ ("Where do we upload the SSO certificate before the March migration?", "needs_response", {}),
+ ("Could you do Thursday at 4pm?", "meeting_request", {}),
+ ("Tom has taken this over from me - tom@acme.example", "referral", {}),
+ ("Priya is my successor on the sales-ops side and will pick this up.", "referral", {}),
+ ("I'm not the one handling vendor tools any more; Ken Ito is. ken@acme.example", "referral", {}),
+    ],
+)  # fmt: skip
+def test_round_three_structures(body: str, expected: str, kw: dict[str, str]) -> None:
+    assert classify(body, **kw).category == expected
