@@ -1168,3 +1168,32 @@ ROUND_C_STAKEHOLDERS = [
 @pytest.mark.parametrize(("turns", "index", "present"), ROUND_C_STAKEHOLDERS)
 def test_round_c_stakeholders(turns: list[tuple[str, str]], index: int, present: bool) -> None:
     assert (MS in labels_at(turns, index)) == present
+
+
+TL = "signal:timeline"
+ROUND_C_TIMELINE = [
+    (
+        "When?",
+        "The committee meets in the first week of May, that's when a decision happens.",
+        True,
+    ),
+    (
+        "When does the budget cycle start?",
+        "April first. We're aiming to have the contract signed by June.",
+        True,
+    ),
+    ("Ok.", "wed like the whole team up and running before the end of q2", True),
+    ("Great.", "The goal is to have every branch using it by the first of October.", True),
+    ("When does the board next sit?", "Second week of February.", True),
+    # no buying timeline: another event, the past, a hypothetical, small talk
+    ("When does the demo start?", "Ten a.m.", False),
+    ("How was the offsite?", "They meet every Tuesday at the pub, it was fun.", False),
+    ("Ok.", "Last year the goal was to have everyone using it by March.", False),
+    ("Ok.", "If we had the budget, id like them up and running by May.", False),
+    ("Ok.", "id like them to stop calling me on weekends", False),
+]
+
+
+@pytest.mark.parametrize(("question", "reply", "present"), ROUND_C_TIMELINE)
+def test_round_c_timeline(question: str, reply: str, present: bool) -> None:
+    assert (TL in labels_at([("R", question), ("P", reply)], 1)) == present
