@@ -761,6 +761,12 @@ _CUES: list[_Cue] = [
         r"loading|showing|posting|connecting|updating|sending|saving|appearing|recording|"
         r"work|sync|load|connect|update)\b",
         r"\b(error|bug|broken|fails|failing|crash(es|ed|ing)?|outage)\b",
+        # a problem stated without a question: "can't log in", "charged for 30 seats but..."
+        r"\b(can't|cannot|can not|unable to|couldn't|could not|not able to) (log ?in|sign ?in|access|"
+        r"connect|export|download|upload|reset|see (our|my|the|any))\b",
+        r"\b(blank|white|empty) (screen|page)\b",
+        r"\b(we were|we've been|i was|i've been|we got|we have been) (charged|billed|invoiced) (for|"
+        r"twice|double|two|again)\b",
     ),
     *_cues(
         "needs_response",
@@ -816,6 +822,8 @@ _CUES: list[_Cue] = [
         r"evaluating|considering)\b",
         r"\bwhat (kind|sort|type)s? of (results|roi|outcomes|impact|savings|numbers)\b",
         r"\b(100%|definitely|totally|really|absolutely|def|seriously) (need|want) (this|that|it)\b",
+        r"\b(yes|yep|yeah|yup|sure|definitely|absolutely|ok|okay)\W{1,3}(very |definitely )?"
+        r"interested\b",
         # broad curiosity about how others use it: "curious how other teams use it"
         r"\b(curious|wondering|(like|love) to (know|see|hear)) how (other|similar|smaller|bigger|"
         r"teams|companies|customers|clients|people)( [\w-]+){0,3} (use|do|run|handle|roll|set)\b",

@@ -1448,3 +1448,33 @@ def test_round_three_breadth(body: str, expected: str) -> None:
 )  # fmt: skip
 def test_round_three_structures(body: str, expected: str, kw: dict[str, str]) -> None:
     assert classify(body, **kw).category == expected
+
+
+# problems stated without a question, terse replies, footers in a person's signature
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+ ("The Salesforce sync has been failing since Monday and none of our notes are coming through.", "needs_response"),
+ ("Our reps can't log in this morning - getting a blank screen after the SSO redirect.", "needs_response"),
+ ("We were charged for 30 seats but we only have 22 active users.", "needs_response"),
+ ("ok tell me more", "interested"),
+ ("yep - interested. what's the next step", "interested"),
+ ("go on then, what does it cost for 10 reps", "proposal_request"),
+ ("Sounds good. Thursday 2pm works - send an invite.", "meeting_request"),
+ ("Thanks Alex, that's helpful context.\n\nDana Cole | VP Sales\nTo unsubscribe from Acme marketing emails, click here: https://acme.example/unsub", "fyi"),
+ ("Happy to chat. Tuesday 10am?\n\n--\nAcme Inc | Unsubscribe from our newsletter: https://acme.example/u", "meeting_request"),
+ ("Please remove me from your list. Sent from my iPhone", "unsubscribe"),
+ ("Not interested - and please stop emailing me.", "unsubscribe"),
+ ("We're evaluating a few tools this quarter and Sixty is on the list. Can you share a case study from a logistics company?", "interested"),
+ ("Thanks for the info, we'll pass for now.", "not_interested"),
+ ("I've passed your note to our head of sales, Mira Patel.", "referral"),
+ ("Out of office today, back tomorrow.", "out_of_office"),
+ ("I can't access the recordings from last week.", "needs_response"),
+ ("Yeah, interested - send me what you have.", "interested"),
+ ("Not interested, thanks.", "not_interested"),
+ ("Ok, not interested at this point.", "not_interested"),
+ ("We've been billed twice for November.", "needs_response"),
+    ],
+)  # fmt: skip
+def test_round_three_terse_and_statements(body: str, expected: str) -> None:
+    assert classify(body).category == expected
