@@ -1094,9 +1094,19 @@ PRICE_BAD = (
     r"budgeted|had budgeted|planned)\b"
     r"|(?:isn't|is not|not)\s+(?:really\s+)?something\s+(?:we|i)\s+can\s+(?:afford|justify|stretch to)"
     r"|(?:struggle|struggling|hard|tough|difficult|a hard sell|a tough sell)\s+to\s+get\s+(?:it|this|"
-    r"that)\s+(?:past|through|approved|signed off)\b|\ba (?:hard|tough) sell\b)"
+    r"that)\s+(?:past|through|approved|signed off)\b|\ba (?:hard|tough) sell\b"
+    # the quoted figure above the money put by: "the ballpark you gave us was a fair way north of
+    # what we've got set aside", "way above what we have kept aside for this"
+    r"|\b(?:north|above|over|beyond|more than|higher than|in excess)\s+(?:of\s+)?what\s+(?:we|i)(?:'ve|"
+    r" have| had|'d)?\s+(?:got\s+|have\s+|currently\s+|actually\s+)?(?:set aside|kept aside|put aside|"
+    r"budgeted|allocated|earmarked|ring-?fenced|planned for|got in the budget|in the budget|got to spend|"
+    r"to spend)\b)"
 )
 COOL_OFF = (
+    # the deal or renewal is in doubt: "it's not a sure thing this year"
+    r"\b(?:it's|its|it is|this is|the renewal(?:'s| is)|renewing(?:'s| is))\s+(?:not|no longer|far from)\s+"
+    r"(?:a\s+)?(?:sure thing|given|done deal|foregone conclusion|slam dunk|guaranteed|certainty|"
+    r"formality|shoo-in)\b(?=\s*(?:[.,;!?]|$|this (?:year|time|quarter)|any ?more|right now|at the moment|yet))|"
     r"\b(?:(?:not|isn't|is not|aren't|are not) (?:a|our|the) (?:top |big |high |real |main )?"
     r"priority(?: right now| this (?:year|quarter))?"
     # lower on the list: deprioritised, shelved, back burner, on the chopping block
@@ -2240,7 +2250,7 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         + r"|careful|cautious|conservative|frugal|tight|freez|purchases|cost|cutting|belt|price|"
         r"pricing|quote|proposal|number|expensive|pricey|steep|afford|more than|justify|term|"
         r"commitment|minimum|commit|paus|\bcut|consolidat|reduc|cheaper|priority|interested|moving "
-        r"forward|pass\b|hold|decided|right time|ready|timing|\bover\b|above|exceed|beyond|struggl|"
+        r"forward|pass\b|hold|decided|right time|ready|timing|\bover\b|above|exceed|beyond|struggl|north|sure thing|given|done deal|foregone|slam dunk|guaranteed|certainty|formality|shoo-in|"
         r"than|flagged|balked|baulked|pushed back|questioned|concerned|worried|choked|compet|figure|"
         r"\bfees?\b|\brates?\b|subscription|licen|dear|appetite|bandwidth|capacity|headspace|cycles|"
         r"urgency|buy-in|\bwill\b|\btime\b|trouble|jeopardy|danger|doubt|risk|thin ice|shaky|thread|"

@@ -1197,3 +1197,26 @@ ROUND_C_TIMELINE = [
 @pytest.mark.parametrize(("question", "reply", "present"), ROUND_C_TIMELINE)
 def test_round_c_timeline(question: str, reply: str, present: bool) -> None:
     assert (TL in labels_at([("R", question), ("P", reply)], 1)) == present
+
+
+BN = "signal:buying_negative"
+ROUND_C_BUYING_NEGATIVE = [
+    (
+        "To be straight, the number you gave us last week was a fair way north of what we've got set aside.",
+        True,
+    ),
+    ("Frankly the figure you quoted is way above what we have kept aside for this.", True),
+    ("Your estimate is well over what we've budgeted.", True),
+    ("I'll be honest, it's not a sure thing this year.", True),
+    ("Honestly the renewal is no longer a given.", True),
+    # the past, under budget, a hypothetical, small talk
+    ("Last year's quote was above what we had budgeted, but this one is fine.", False),
+    ("It came in under what we've set aside.", False),
+    ("If it's above what we've budgeted we'll need to talk.", False),
+    ("It's not a sure thing the weather holds for the barbecue.", False),
+]
+
+
+@pytest.mark.parametrize(("text", "present"), ROUND_C_BUYING_NEGATIVE)
+def test_round_c_buying_negative(text: str, present: bool) -> None:
+    assert (BN in labels_at([("R", "Right."), ("P", text)], 1)) == present
