@@ -208,6 +208,12 @@ _CUES: list[_Cue] = [
         r"\b(cease|stop|end|halt)( and desist)? (all |any |further |all further )?(marketing |sales |"
         r"promotional |commercial |unsolicited )?(contact|communications?|"
         r"correspondence|outreach|e-?mails)\b",
+        # the machinery of outreach: "stop the automated sequence", "end this drip campaign"
+        r"(?<!how to )(?<!how do i )(?<!how do we )(?<!how can i )(?<!how can we )"
+        r"\b(stop|end|halt|cancel|pause|kill)( and desist)? (the |this |your |these |all |any )?"
+        r"(automated |automatic |marketing |sales |e-?mail |follow-?up )*(sequences?|cadences?|drips?|"
+        r"drip campaigns?|nurture( campaign| track| emails)?|follow-?ups|follow-?up e-?mails|"
+        r"automated (e-?mails|messages))\b",
         r"\bremove( me| us)? (from|off) (the|your|this|all|any)( [\w-]+)? (list|lists|mailing|e-?mails|"
         r"database|crm|sequence|sequences)\b|^\W*remove from (the |your |this )?list\b",
         r"\boff (this|your|the|all|these|any) (\w+ )?(lists?|mailing lists?|distribution( list)?|"

@@ -1478,3 +1478,34 @@ def test_round_three_structures(body: str, expected: str, kw: dict[str, str]) ->
 )  # fmt: skip
 def test_round_three_terse_and_statements(body: str, expected: str) -> None:
     assert classify(body).category == expected
+
+
+# asks of each kind in other words; stopping the outreach machinery (sequence, cadence, drip)
+# is a removal request, asking how to pause one in the product is a question
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+ ("We'd like to see it in action with our managers. Could you propose two or three slots next week?", "meeting_request"),
+ ("Please send a few times that work for a 45-minute demo.", "meeting_request"),
+ ("Can you walk our team through it on a call sometime next week?", "meeting_request"),
+ ("Before we book anything, can you confirm you support Dynamics 365?", "needs_response"),
+ ("Can you send the quote and the security questionnaire answers by Friday?", "proposal_request"),
+ ("We need a formal quote on letterhead for procurement.", "proposal_request"),
+ ("Happy to move ahead - send the paperwork over.", "proposal_request"),
+ ("This is a decision for our COO, Lars. I've copied him here.", "referral"),
+ ("Sorry, wrong person. Try our ops lead, Nina Shah - nina@acme.example", "referral"),
+ ("We're not in the market for this, and I'd rather not get follow-ups.", "not_interested"),
+ ("Please stop the automated sequence - I'll reach out if we ever need you.", "unsubscribe"),
+ ("Auto-reply: I'm on parental leave until March. My emails are not being forwarded.", "out_of_office"),
+ ("Thanks for the recap and next steps - all clear on our end.", "fyi"),
+ ("FYI, our legal team has now signed the DPA. No action needed.", "fyi"),
+ ("The demo was great, the team loved it. Let's talk about rollout timing.", "meeting_request"),
+ ("Kindly end this drip campaign, it's not relevant to us.", "unsubscribe"),
+ ("Please cancel the follow-up emails, we've gone with another vendor.", "unsubscribe"),
+ ("Pause the cadence for me, I'm not the buyer.", "unsubscribe"),
+ ("How do I pause a sequence in Sixty for one of my reps?", "needs_response"),
+ ("How do I pause the sequence for one rep while she is on leave?", "needs_response"),
+    ],
+)  # fmt: skip
+def test_round_three_asks_and_removal(body: str, expected: str) -> None:
+    assert classify(body).category == expected
