@@ -833,8 +833,9 @@ _CUES: list[_Cue] = [
         # broad curiosity about how others use it: "curious how other teams use it"
         r"\b(curious|wondering|(like|love) to (know|see|hear)) how (other|similar|smaller|bigger|"
         r"teams|companies|customers|clients|people)( [\w-]+){0,3} (use|do|run|handle|roll|set)\b",
-        r"\bmore (info|information|details|deets) (pls|please|plz)\b|\b(pls|please|plz) (send )?"
-        r"more (info|information|details|deets)\b",
+        r"\bmore (info|information|details?|deets) (pls|please|plz)\b|\b(pls|please|plz) (send )?"
+        r"more (info|information|details?|deets)\b",
+        r"(^|[.!?]\s+)(i |we )?(love|loving|loved) (this|it|the idea)\b",
         r"\b(we're|we are|i'm|i am) (now )?back (looking at|on|to) (this|it|the idea)\b",
         # coming back to a parked conversation: "keen to pick this up again", "back on the agenda"
         r"\b(keen|eager|excited|ready|want|wanting|like|love|looking forward) to (pick (this|it|things) "
@@ -952,6 +953,7 @@ _INFO_QUESTION = re.compile(
     r"(us|ours)|getting started|get started|what's involved|testimonials?|proof points|examples?\b|references?\b|anything (written|in writing)|(deck|one[- ]pager|brochure|"
     r"overview|collateral|materials?|literature|whitepaper)\b|circle back|reconnect|touch base|"
     r"reach (back )?out (again )?(in|after|next)|what's new|what is new|anything new"
+    r"|\bwhat (would|does|will) it take to (try|test|pilot|trial|get started|start|roll)"
     r"|\bhow (does|would|will|can|could|do) (it|this|that|sixty|you|your \w+) help\b"
     r"|\bhow (do|does) (other|similar|smaller|bigger|larger) (teams|companies|customers|clients) "
     r"use\b"

@@ -1509,3 +1509,25 @@ def test_round_three_terse_and_statements(body: str, expected: str) -> None:
 )  # fmt: skip
 def test_round_three_asks_and_removal(body: str, expected: str) -> None:
     assert classify(body).category == expected
+
+
+# interest shown in a statement rather than an ask ("love this", "more detail please", "what
+# would it take to try it"); a concrete setup question stays a question
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+ ("Honestly this is the exact problem we have with our field reps. Would be keen to hear more.", "interested"),
+ ("Timing is good - we're rebuilding our sales process in Q1. Happy to learn more.", "interested"),
+ ("Our managers spend hours listening to calls. If it does what you say, I'm in. More detail please.", "interested"),
+ ("Love this. Our AEs never update Salesforce. What would it take to try it?", "interested"),
+ ("Could be useful for our inside sales team. Send across whatever you have on it.", "interested"),
+ ("Thanks, I've saved the deck for later.", "fyi"),
+ ("Nice to meet you at the conference last week!", "fyi"),
+ ("We love the idea. What does it take to get started with a pilot?", "interested"),
+ ("More detail please - especially on coaching.", "interested"),
+ ("I love it when vendors stop emailing. Remove me.", "unsubscribe"),
+ ("What would it take to get SSO enforced for all users?", "needs_response"),
+    ],
+)  # fmt: skip
+def test_round_three_interest_in_statements(body: str, expected: str) -> None:
+    assert classify(body).category == expected
