@@ -82,6 +82,11 @@ SEND_VERB = _alt(
     "forward",
     "put together",
     "pull together",
+    # after "would it help if I ...": "if I pulled together indicative pricing"
+    "pulled together",
+    "drew up",
+    "worked up",
+    "priced out",
     "pull",
     "draw up",
     "mock up",
@@ -2296,9 +2301,10 @@ CURRENT_TOOLS_QUESTION_RE = re.compile(
 )
 # A rep promise about "it" after the prospect accepted an offer names the same thing.
 PRONOUN_COMMIT_RE = re.compile(
-    r"\b(?:i'll|i will|we'll|we will|let me|i'm going to)\s+(?:\w+\s+){0,2}?(?:send|get|have|share|"
+    r"\b(?:i'll|i will|we'll|we will|let me|i'm going to|ill(?= get| send| have| email))\s+(?:\w+\s+){0,2}?(?:send|get|have|share|"
     r"email|forward|put together|pull together|draft|set|book|schedule)\s+(?:\w+\s+)?(?:it|that|"
-    r"them|this|one|those)\b|\byou'll (?:have|get|receive|see) (?:it|that|them|this|one|those)\b"
+    r"them|this|one|those|(?:a|an|the)\s+(?:revised|updated|new|reworked|fresh|corrected)\s+(?:version|"
+    r"one|copy|draft|cut))\b|\byou'll (?:have|get|receive|see) (?:it|that|them|this|one|those)\b"
 )
 
 # The rep asking about timing; a date in the answer is the prospect's timeline.

@@ -789,6 +789,14 @@ def _named_tools(i: int, ctx: _Context) -> Intent | None:
     return None
 
 
+_REVISED_VERSION = re.compile(
+    r"\b(?:a|an|the)\s+(?:revised|updated|new|reworked|fresh|corrected)\s+(?:version|one|copy|draft|cut)\b"
+)
+_PRICE_TALK = re.compile(
+    r"\b(?:price|prices|pricing|quote|proposal|fee|fees|licen[cs]e|licensing|number|figure|cost|costs)\b"
+)
+
+
 def _pronoun_commitment(
     i: int, ctx: _Context, best: dict[tuple[int, str], Intent]
 ) -> Intent | None:
@@ -806,6 +814,11 @@ def _pronoun_commitment(
     # "...you'd send pricing, but I never got it." - "I'll send it right after this call."
     previous = ctx.previous_other(i, back=1)
     if previous and _PROPOSAL_WORD.search(previous[0]) and _side(ctx.roles[i].role) == "rep":
+        return _reply_intent(i, ctx, "commitment:send_proposal", 0.84, "commit")
+    # "The per-clinic fee, mostly." - "Let me rework it, I'll have a revised version to you by Wednesday."
+    if _REVISED_VERSION.search(ctx.lows[i]) and any(
+        _PRICE_TALK.search(p) for p in ctx.previous_other(i, back=3)
+    ):
         return _reply_intent(i, ctx, "commitment:send_proposal", 0.84, "commit")
     return None
 
@@ -989,9 +1002,11 @@ def _different_errands(a: Intent, b: Intent) -> bool:
 
 
 def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
-    """An accepted offer and the promise that confirms it two turns later are one commitment:
-    kept on the question, with the promise's date; two restatements keep the stronger (on a
-    tie, the later, which usually carries the date)."""
+    """An accepted offer and the promise that confirms it two turns later are one commitment,
+    with the promise's date: a meeting agreed on is kept where it was proposed; material to
+    send is the rep's promise ('Want the pricing?' - 'Yes' - 'I'll get it over tomorrow'), kept
+    on the promise. Two restatements keep the stronger (on a tie, the later, which usually
+    carries the date)."""
     intents = list(intents)
     dropped: set[int] = set()
     for a_idx, a in enumerate(intents):
@@ -1010,12 +1025,15 @@ def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
             if a.kind == "ask" and b.kind != "ask":
                 # the question was accepted and then promised: one commitment, placed where it
                 # was proposed, carrying the promise's date and confidence
-                intents[a_idx] = replace(
-                    a,
-                    deadline=a.deadline or b.deadline,
+                keep, drop = (
+                    (b_idx, a_idx) if a.label == "commitment:send_proposal" else (a_idx, b_idx)
+                )
+                intents[keep] = replace(
+                    intents[keep],
+                    deadline=b.deadline or a.deadline,
                     confidence=max(a.confidence, b.confidence),
                 )
-                dropped.add(b_idx)
+                dropped.add(drop)
             else:
                 dropped.add(a_idx if a.confidence <= b.confidence else b_idx)
             break

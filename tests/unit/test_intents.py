@@ -476,8 +476,8 @@ def test_promise_about_it_after_an_accepted_offer_is_the_commitment() -> None:
         ("R", "Great, you'll have it by Monday."),
     ]
     got = [i for i in detect_intents(transcript(turns)) if i.label == "commitment:send_proposal"]
-    # one commitment, on the accepted question, carrying the promise's date
-    assert [(i.utterance, str(i.deadline)) for i in got] == [(0, "2026-11-23")]
+    # one commitment, on the rep's promise (the material is promised there), with its date
+    assert [(i.utterance, str(i.deadline)) for i in got] == [(2, "2026-11-23")]
     declined = [
         turns[0],
         ("P", "Not yet, thanks."),
@@ -1220,3 +1220,62 @@ ROUND_C_BUYING_NEGATIVE = [
 @pytest.mark.parametrize(("text", "present"), ROUND_C_BUYING_NEGATIVE)
 def test_round_c_buying_negative(text: str, present: bool) -> None:
     assert (BN in labels_at([("R", "Right."), ("P", text)], 1)) == present
+
+
+SP = "commitment:send_proposal"
+
+
+def test_round_c_material_promised_after_an_accepted_offer_sits_on_the_promise() -> None:
+    turns = [
+        ("R", "Would it help if I pulled together indicative pricing for the twenty seats?"),
+        ("P", "That'd be useful, yeah."),
+        ("R", "Right, I'll get that over to you by Friday."),
+    ]
+    got = [i.utterance for i in detect_intents(transcript(turns)) if i.label == SP]
+    assert got == [2]
+    asr = [
+        ("R", "do you want me to send the updated pricing with the two year option"),
+        ("P", "yes please that would be super helpful"),
+        ("R", "great ill get that over to you first thing tomorrow"),
+    ]
+    assert [i.utterance for i in detect_intents(transcript(asr)) if i.label == SP] == [2]
+    # a meeting agreed on stays where it was proposed
+    meeting = [
+        ("R", "Shall we book a demo for your team next Tuesday?"),
+        ("P", "Yes, let's."),
+        ("R", "Great, I'll book the demo for Tuesday then."),
+    ]
+    sm = [i.utterance for i in detect_intents(transcript(meeting)) if i.label == SM]
+    assert sm == [0]
+
+
+@pytest.mark.parametrize(
+    ("turns", "present"),
+    [
+        (
+            [
+                ("P", "The per-seat licence is what hurts."),
+                ("R", "Let me rework it, and I'll have a revised version to you by Thursday."),
+            ],
+            True,
+        ),
+        (
+            [
+                ("P", "My daughter's school play was lovely."),
+                ("R", "Ha, I'll have a new version of my slides for mine."),
+            ],
+            False,
+        ),
+        (
+            [
+                ("P", "Honestly the fee is fine."),
+                ("R", "I won't send a revised version then."),
+            ],
+            False,
+        ),
+    ],
+)
+def test_round_c_revised_version_of_the_pricing(
+    turns: list[tuple[str, str]], present: bool
+) -> None:
+    assert (SP in labels_at(turns, 1)) == present
