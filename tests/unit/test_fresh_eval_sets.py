@@ -15,10 +15,15 @@ FRESH = Path(__file__).resolve().parents[2] / "bench" / "fresh_eval"
 
 
 def test_emails_fresh_sets() -> None:
-    tuned, held_out = evaluate(FRESH / "emails_A"), evaluate(FRESH / "emails_B")
-    assert (tuned.n, held_out.n) == (80, 80)
-    assert tuned.accuracy >= 0.96, tuned.mistakes
-    assert held_out.accuracy >= 0.81 and held_out.macro_f1 >= 0.81
+    sets = (
+        ("emails_A", 80, 0.96),  # tuned on
+        ("emails_B", 80, 0.96),  # held out in round 1 (0.8375), tuned on in round 2
+        ("emails_C", 72, 0.88),  # held out: 0.917 when added
+    )
+    for name, n, accuracy in sets:
+        result = evaluate(FRESH / name)
+        assert result.n == n, name
+        assert result.accuracy >= accuracy and result.macro_f1 >= accuracy, (name, result.mistakes)
 
 
 def test_intents_fresh_sets() -> None:
