@@ -1279,3 +1279,23 @@ def test_round_c_revised_version_of_the_pricing(
     turns: list[tuple[str, str]], present: bool
 ) -> None:
     assert (SP in labels_at(turns, 1)) == present
+
+
+PF = "commitment:prospect_followup"
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        (
+            "I'll get the supplier onboarding forms back to you by Wednesday so finance can set you up.",
+            True,
+        ),
+        ("We'll send the signed vendor set-up pack back to you Monday.", True),
+        ("I got the supplier onboarding forms back to you last week.", False),
+        ("If I can, I'll get the signed forms back to you.", False),
+        ("I won't get the supplier forms back to you this week.", False),
+    ],
+)
+def test_round_c_longer_objects_in_a_prospect_promise(text: str, present: bool) -> None:
+    assert (PF in labels_at([("R", "Good."), ("P", text)], 1)) == present
