@@ -1109,7 +1109,7 @@ PRICE_BAD = (
 )
 COOL_OFF = (
     # the deal or renewal is in doubt: "it's not a sure thing this year"
-    r"\b(?:it's|its|it is|this is|the renewal(?:'s| is)|renewing(?:'s| is))\s+(?:not|no longer|far from)\s+"
+    r"\b(?:it's|its|it is|this is|(?:the|this|our) (?:renewal|deal|contract|purchase|expansion|upgrade)(?:'s| is)|renewing(?:'s| is))\s+(?:not|no longer|far from)\s+"
     r"(?:a\s+)?(?:sure thing|given|done deal|foregone conclusion|slam dunk|guaranteed|certainty|"
     r"formality|shoo-in)\b(?=\s*(?:[.,;!?]|$|this (?:year|time|quarter)|any ?more|right now|at the moment|yet))|"
     r"\b(?:(?:not|isn't|is not|aren't|are not) (?:a|our|the) (?:top |big |high |real |main )?"

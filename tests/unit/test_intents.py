@@ -1209,6 +1209,8 @@ ROUND_C_BUYING_NEGATIVE = [
     ("Your estimate is well over what we've budgeted.", True),
     ("I'll be honest, it's not a sure thing this year.", True),
     ("Honestly the renewal is no longer a given.", True),
+    ("This deal is no longer a sure thing.", True),
+    ("The match is not a done deal.", False),
     # the past, under budget, a hypothetical, small talk
     ("Last year's quote was above what we had budgeted, but this one is fine.", False),
     ("It came in under what we've set aside.", False),
