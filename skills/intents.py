@@ -445,6 +445,15 @@ def _reply_kind(reply: str) -> str:
     return kind
 
 
+# Private life in the same sentence: the budget, the say or the date is not about the deal.
+_PRIVATE_LIFE = re.compile(
+    # (only words no customer's business is about: "peak wedding season" is a florist's timeline)
+    r"\b(?:honeymoon|(?:my|our) (?:own\s+)?(?:wedding|birthday|kitchen|house move|mortgage)|barbecue|bbq|"
+    r"my (?:wife|husband|son|daughter|kids|mum|mom|dad|sister|brother|girlfriend|boyfriend|fiance|"
+    r"fiancee)|christmas presents?)\b"
+)
+
+
 def _score(
     frame: rules.Frame, m: re.Match[str], i: int, ctx: _Context, sents: Sequence[Sentence]
 ) -> tuple[float, Sentence] | None:
@@ -570,6 +579,8 @@ def _score(
         return None
     if mode == "competitor_generic" and rules.PAST_USE_RE.search(low, sent.start, sent.end):
         return None
+    if frame.label.startswith("signal:") and _PRIVATE_LIFE.search(low, sent.start, sent.end):
+        return None  # "my wife has the final say on the kitchen": small talk, not the deal
     if mode == "timeline":
         if not rules.TIME_RE.search(low, sent.start, sent.end):
             return None

@@ -1301,3 +1301,22 @@ PF = "commitment:prospect_followup"
 )
 def test_round_c_longer_objects_in_a_prospect_promise(text: str, present: bool) -> None:
     assert (PF in labels_at([("R", "Good."), ("P", text)], 1)) == present
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        # private life in the sentence: small talk, not the deal
+        ("My wife has got the final say on the kitchen.", set()),
+        ("The hotel quote was way above what we had budgeted for our wedding.", set()),
+        ("My son's team votes on the captain, he's thrilled.", set()),
+        # a customer's business about the same words is still the deal
+        (
+            "I want call capture in place before the peak wedding season, so by the end of April.",
+            {"signal:timeline"},
+        ),
+        ("Our CFO has the final say on this.", {"signal:multi_stakeholder"}),
+    ],
+)
+def test_round_c_private_life_is_small_talk(text: str, labels: set[str]) -> None:
+    assert labels_at([("R", "Okay."), ("P", text)], 1) == labels
