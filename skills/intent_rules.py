@@ -1592,6 +1592,16 @@ FRAMES: tuple[Frame, ...] = (
             r"|" + QUESTION_OFFER + r"\s*(?:stick|pop|put|pencil|get|grab|book|find|lock|block)\s+"
             r"(?:something|a time|some time|a slot|a date|a day|time|one|a session)\s+(?:in\b|in for\b|"
             r"for\b|in the (?:diary|calendar)\b)"
+            # "should we put a follow-up in?", "shall I send over a couple of slots?"
+            r"|"
+            + QUESTION_OFFER
+            + r"\s*(?:put|pop|stick|get|pencil)\s+(?:a|an|another)\s+(?:quick\s+|"
+            r"short\s+)?" + MEETING_OBJ + r"\s+in\b"
+            r"|"
+            + QUESTION_OFFER
+            + r"\s*(?:send|share|get|shoot)\s+(?:you\s+|over\s+|across\s+)*(?:a few\s+|"
+            r"a couple of\s+|some\s+|two\s+|three\s+)?(?:times|slots|options|dates|invites?|calendar invites?|"
+            r"my availability)\b"
         ),
         0.78,  # unanswered or put off ("let me talk to him first"), it stays below the cut
         "ask",
@@ -1603,7 +1613,8 @@ FRAMES: tuple[Frame, ...] = (
         # ninth, ten a.m.?" - the reply decides.
         _c(
             r"(?:^|(?<=[.!?]\s))\W*(?!(?:what|when|why|how|who|where|which|did|do|does|was|were|has|"
-            r"have|had|is|are)\b)[^.?!]{0,30}?\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow)\b"
+            r"have|had|is|are)\b)[^.?!]{0,30}?\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|"
+            r"the \d{1,2}(?:st|nd|rd|th))\b"
             r"[^.?!]{0,25}?(?:\b\d{1,2}(?::\d\d)?\s?[ap]\.?m\b\.?|\b(?:one|two|three|four|five|six|"
             r"seven|eight|nine|ten|eleven|twelve)(?:\s+(?:thirty|fifteen|forty-five))?\s*(?:[ap]\.?m\b\.?|"
             r"o'clock)|\bnoon\b|\b(?:will|would|does|do) (?:suit|work)\b|\bsuits?\b|\bworks?\b)"
@@ -2212,7 +2223,7 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         r"options|dates|calendars?|diary|diaries|books|meet|reconvene|regroup|reconnect|together|"
         r"again|sync|catch up|work|suit|be good|be ok|something in|a time|a slot|a date)\b"
         r"|\b(?:on|in|together|on a call|on the phone|on zoom) with\b"
-        r"|\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow)\b"
+        r"|\b(?:monday|tuesday|wednesday|thursday|friday|tomorrow|slots|times|the \d{1,2}(?:st|nd|rd|th))\b"
     ),
     "request:send_content": re.compile(
         r"\b"

@@ -1082,6 +1082,11 @@ ROUND_C_SCHEDULE = [
     ("Shall we set up a quick check in after your offsite?", "Sure, that works.", True),
     ("Wednesday at 2 pm will suit?", "Wednesday is fine.", True),
     ("Kickoff call, Monday the fourth, nine a.m.?", "Works.", True),
+    ("Can we lock in the 14th at 2pm?", "Done.", True),
+    ("Shall I send over a couple of slots for the workshop?", "Yes.", True),
+    ("Should we put a follow-up in for after your board meeting?", "Sure.", True),
+    ("Should we put a follow-up in?", "No, I'll reach out when ready.", False),
+    ("Did you get the 14th at 2pm?", "Yes.", False),
     # put off, declined, unanswered, or no proposal at all
     (
         "should we get marco on a call next week",
