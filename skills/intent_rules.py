@@ -355,6 +355,9 @@ CONTENT_OBJ = _alt(
     "usage data",
     "usage numbers",
     "usage stats",
+    "roi model",
+    "business case template",
+    "cost model",
     "usage report",
     "stats",
     "metrics",
@@ -649,7 +652,9 @@ DECISION_DISCLAIMER = (
     # "the decision isn't mine", "I can't make this call alone"
     r"(?:the |this |that )?(?:decision|call)(?:'s| is)?\s+(?:isn't|is not|isnt|not|wasn't|won't be) "
     r"(?:really |entirely |just |only )?(?:mine|my (?:call|decision)|up to me)|not mine to (?:make|"
-    r"decide|call)|(?:can't|cant|cannot|can not|couldn't|won't|wont) (?:make|take|sign|approve) "
+    r"decide|call)|(?:signed|approved|signed off|countersigned) by (?:two|both|three|all(?: three)?|"
+    r"several) (?:of (?:our|the) )?(?:directors|partners|founders|trustees|board members|owners)|"
+    r"(?:can't|cant|cannot|can not|couldn't|won't|wont) (?:make|take|sign|approve) "
     r"(?:this|the|that|it)(?: \w+)? (?:alone|on my own|by myself|myself|single-handedly)|"
     # "whatever we go with can't be signed off by me alone"
     r"(?:can't|cant|cannot|can not|won't|wont|couldn't) be (?:signed off|signed|approved|decided|"
@@ -825,6 +830,8 @@ EVALUATE = _alt(
     "a trial of",
     "a trial with",
     "a pilot with",
+    "a proof of concept with",
+    "a poc with",
     "demoing",
     "had demos from",
     "had a demo of",
@@ -862,6 +869,9 @@ EVALUATE_NAMED = _alt(
     "a demo lined up with",
     "a call booked with",
     "a session booked with",
+    "a proof of concept with",
+    "a poc with",
+    "a pilot with",
 )
 # With these verbs the name alone is enough; with the others ("talking to X") we want "also",
 # "too", "as well", "alongside" or a word of buying in the sentence.
@@ -869,7 +879,7 @@ STRONG_EVALUATE_RE = re.compile(
     r"\b(?:evaluating|comparing|trialing|trialling|piloting|a demo from|a demo with|demos from|"
     r"a (?:demo|call|session) (?:booked|scheduled|lined up) with|"
     r"a quote from|quotes from|a proposal from|running a trial of|running a pilot with|a trial of|"
-    r"demoing)\b"
+    r"demoing|a proof of concept with|a poc with|a pilot with)\b"
     # a product run against us: "iManage in parallel", "Clari on a pilot", "HubSpot on a free trial"
     r"|\b(?:in parallel|side[- ]by[- ]side|head[- ]to[- ]head|on (?:a|the) (?:free )?(?:trial|pilot)|"
     r"on trial)\b"
@@ -1917,7 +1927,7 @@ FRAMES: tuple[Frame, ...] = (
             r"(?:also\s+|already\s+)?(?:coming in|coming back in|pitching|offering|quoting|courting|chasing|demoing|demoed|pitched|"
             r"quoted|offered|came in|reached out|is cheaper|are cheaper|is offering|showed us|"
             r"came back with|made us|countered|undercut|matched|dropped their price|"
-            r"gave us)"
+            r"gave us|(?:also |still )?in the (?:running|mix|frame)|(?:also |still )?on (?:the|our) short-?list)"
         ),
         0.88,
         "competitor",
@@ -2236,7 +2246,7 @@ LABEL_GATES: dict[str, re.Pattern[str]] = {
         + DECIDE
         + r"|"
         + DECIDE_WEAK
-        + r"|decision|decides|signs|call|up to me|pay ?grade|"
+        + r"|decision|decides|signs|signed by|countersigned by|call|up to me|pay ?grade|"
         r"committee|board|stakeholders|final|buyer|signatory|approver|budget holder|people|owns|holds|"
         r"controls|alone|on my own|by myself|myself|single-handedly|mine)\b"
     ),

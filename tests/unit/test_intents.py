@@ -1325,3 +1325,21 @@ def test_round_c_longer_objects_in_a_prospect_promise(text: str, present: bool) 
 )
 def test_round_c_private_life_is_small_talk(text: str, labels: set[str]) -> None:
     assert labels_at([("R", "Okay."), ("P", text)], 1) == labels
+
+
+@pytest.mark.parametrize(
+    ("text", "label", "present"),
+    [
+        ("Full disclosure, Salesloft is also in the running.", CP, True),
+        ("We are doing a proof of concept with Outreach right now.", CP, True),
+        ("We did a proof of concept with Outreach two years ago.", CP, False),
+        ("Our dog is in the running for best in show.", CP, False),
+        ("It has to be signed by two directors.", MS, True),
+        ("The lease was signed by both partners last year.", MS, False),
+        ("If it were signed by two directors we would be fine.", MS, False),
+        ("Send over the ROI model when you get a sec.", SC, True),
+        ("I sent over the ROI model yesterday.", SC, False),
+    ],
+)
+def test_round_c_more_wordings(text: str, label: str, present: bool) -> None:
+    assert (label in labels_at([("R", "Okay."), ("P", text)], 1)) == present
