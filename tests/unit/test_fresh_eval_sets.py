@@ -30,7 +30,8 @@ def test_intents_fresh_sets() -> None:
     sets = (
         ("intents_A.jsonl", 0.95, 0.90),  # tuned on
         ("intents_B.jsonl", 0.95, 0.90),  # tuned on in a second round
-        ("intents_C.jsonl", 0.90, 0.45),  # held out: P 0.957, R 0.512 when added
+        ("intents_C.jsonl", 0.95, 0.90),  # held out in round 2 (P 0.957, R 0.512), then tuned on
+        ("intents_D.jsonl", 0.90, 0.62),  # held out: P 0.937, R 0.670 when added
     )
     for name, precision, recall in sets:
         score = evaluate_dev(FRESH / name)
