@@ -768,7 +768,8 @@ GENERIC_ALT = _alt(
     "three others",
     "several others",
 )
-EVALUATE = _alt(
+# Verbs of weighing a vendor, shared by both lists below.
+_WEIGHING = (
     "looking at",
     "evaluating",
     "considering",
@@ -782,6 +783,9 @@ EVALUATE = _alt(
     "piloting",
     "testing",
     "in talks with",
+)
+EVALUATE = _alt(
+    *_WEIGHING,
     "had a call with",
     "had a demo with",
     "had a demo from",
@@ -839,19 +843,7 @@ EVALUATE = _alt(
 # Evaluating a product we do not know by name ("we're also talking to Lattice"): only verbs
 # that mean weighing a vendor, and a cue of competition nearby (checked in skills.intents).
 EVALUATE_NAMED = _alt(
-    "looking at",
-    "evaluating",
-    "considering",
-    "comparing",
-    "talking to",
-    "talking with",
-    "speaking with",
-    "speaking to",
-    "trialing",
-    "trialling",
-    "piloting",
-    "testing",
-    "in talks with",
+    *_WEIGHING,
     "a demo from",
     "a demo with",
     "demos from",
