@@ -853,16 +853,7 @@ def _named_decider(i: int, ctx: _Context) -> Intent | None:
         first.low,
     ):
         return None
-    start, end = _trim_span(ct.text, first.start, first.end)
-    raw_start, raw_end = ct.raw_span(start, end)
-    return Intent(
-        label="signal:multi_stakeholder",
-        utterance=i,
-        speaker="prospect",
-        phrase=ct.raw[raw_start:raw_end],
-        confidence=round(0.82 * _speaker_factor(sr), 3),
-        speaker_label=ctx.transcript.utterances[i].speaker,
-    )
+    return _reply_intent(i, ctx, "signal:multi_stakeholder", 0.82, "state", first)
 
 
 def _accepted_rep_request(i: int, ctx: _Context) -> Intent | None:
@@ -875,20 +866,7 @@ def _accepted_rep_request(i: int, ctx: _Context) -> Intent | None:
     ct = ctx.cleaned[i]
     if not rules.WILL_DO_RE.match(ct.low):
         return None
-    sents = sentences(ct.low)
-    start, end = _trim_span(ct.text, sents[0].start, sents[0].end)
-    raw_start, raw_end = ct.raw_span(start, end)
-    found = find_deadline(ct.text[sents[0].start : sents[0].end], ctx.transcript.started_at)
-    conf = 0.8 + (0.03 if found else 0.0)
-    return Intent(
-        label="commitment:prospect_followup",
-        utterance=i,
-        speaker="prospect",
-        phrase=ct.raw[raw_start:raw_end],
-        confidence=round(conf * _speaker_factor(sr), 3),
-        deadline=found.day if found else None,
-        speaker_label=ctx.transcript.utterances[i].speaker,
-    )
+    return _reply_intent(i, ctx, "commitment:prospect_followup", 0.8, "state")
 
 
 def _content_named_on_request(i: int, ctx: _Context) -> Intent | None:
@@ -906,17 +884,7 @@ def _content_named_on_request(i: int, ctx: _Context) -> Intent | None:
     found = rules.CONTENT_RE.search(ct.low, first.start, first.end)
     if found is None or negated_before(ct.low, first, found.start(), 60):
         return None
-    start, end = _trim_span(ct.text, first.start, first.end)
-    raw_start, raw_end = ct.raw_span(start, end)
-    return Intent(
-        label="request:send_content",
-        utterance=i,
-        speaker="prospect",
-        phrase=ct.raw[raw_start:raw_end],
-        confidence=round(0.8 * _speaker_factor(sr), 3),
-        event=rules.EVENTS["request:send_content"],
-        speaker_label=ctx.transcript.utterances[i].speaker,
-    )
+    return _reply_intent(i, ctx, "request:send_content", 0.8, "state", first)
 
 
 # "Yeah, nah", "sure, but he won't read it": a yes-word that goes on to turn the offer down.
@@ -938,22 +906,7 @@ def _accepted_content_offer(i: int, ctx: _Context) -> Intent | None:
         return None
     if i == 0 or _side(ctx.roles[i - 1].role) == "prospect":
         return None
-    u = ctx.transcript.utterances[i]
-    ct = ctx.cleaned[i]
-    sents = sentences(ct.low)
-    if not sents:
-        return None
-    start, end = _trim_span(ct.text, sents[0].start, sents[0].end)
-    raw_start, raw_end = ct.raw_span(start, end)
-    return Intent(
-        label="request:send_content",
-        utterance=i,
-        speaker="prospect",
-        phrase=u.text[raw_start:raw_end],
-        confidence=round(0.8 * _speaker_factor(sr), 3),
-        event=rules.EVENTS["request:send_content"],
-        speaker_label=u.speaker,
-    )
+    return _reply_intent(i, ctx, "request:send_content", 0.8, "state")
 
 
 def _merge_adjacent_signals(intents: list[Intent]) -> list[Intent]:
