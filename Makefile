@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint install clean chromium
+.PHONY: run test test-clock bench lint install clean chromium faketime
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -26,6 +26,17 @@ chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium could not be installed; browser tests will fail in CI"; }
+
+faketime:
+	@command -v faketime >/dev/null 2>&1 || { echo "Installing Debian's faketime for the shifted-clock tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null) \
+	  || echo "faketime could not be installed; make test-clock will fail"; }
+
+# The end-to-end tests at four instants (a Monday afternoon, a Sunday evening, the night US clocks
+# change, the last minutes of a year): they must pass at any hour.
+test-clock: install chromium faketime
+	BIN=$(BIN) .ci/test-clock "next monday 14:00 UTC" "next sunday 19:30 UTC" \
+	  "2027-03-14 09:45 UTC" "2026-12-31 23:58 UTC"
 
 test: install chromium
 	$(BIN)/ruff check .

@@ -16,7 +16,9 @@ import importlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
@@ -78,6 +80,12 @@ class Runtime:
     """Everything the process runs, started and stopped in order."""
 
     settings: Settings
+    # The one clock of the process (`Deps.clock`, the engine, planners, crons, SQLite's job
+    # times); tests inject a fixed instant here. None: the wall clock.
+    clock: Callable[[], datetime] | None = None
+    # False: crons and planners are planned but the scheduler is not started and nothing is
+    # caught up at start, so nothing posts on its own (tests drive them through the planner).
+    run_crons: bool = True
     db: Database | None = None
     deps: Deps | None = None
     bolt: AsyncApp | None = None
@@ -92,9 +100,11 @@ class Runtime:
     async def start(self) -> None:
         s = self.settings
         await asyncio.to_thread(upgrade, s.database_url)
-        self.db = Database(s.database_url)
+        self.db = Database(s.database_url, clock=self.clock)
         state = SlackConnectionState(mode=s.mode.value, state="http" if s.mode is Mode.HTTP else "starting")
         self.deps = Deps(settings=s, db=self.db, slack=state)
+        if self.clock is not None:
+            self.deps.clock = self.clock
 
         bot_token, app_token, api_url = s.slack_bot_token, s.slack_app_token, s.slack_api_url
         if s.mode is Mode.SANDBOX:
@@ -120,8 +130,9 @@ class Runtime:
             add_sample_events(self.sandbox, self.deps, self.urls["web"])
 
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-        register_crons(self.scheduler, self.deps, self.engine)
-        self.scheduler.start()
+        register_crons(self.scheduler, self.deps, self.engine, catch_up=self.run_crons)
+        if self.run_crons:
+            self.scheduler.start()
 
         if app_token:
             self.socket = SocketModeRunner(self.bolt, app_token, state, quiet_after_s=s.socket_watchdog_s)
@@ -131,6 +142,8 @@ class Runtime:
         """Stop taking work, finish what is in flight, close sockets."""
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.deps is not None and self.deps.proactive_planner is not None:
+            self.deps.proactive_planner.detach()
         if self.socket is not None:
             await self.socket.stop()
         if self.engine is not None:
@@ -177,7 +190,7 @@ def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
 
 async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
     """The orchestrator and its workers; deps.orchestrator is what listeners and webhooks call."""
-    engine = Engine(deps.db, deps.settings, SlackDelivery(client), build_registry())
+    engine = Engine(deps.db, deps.settings, SlackDelivery(client), build_registry(), clock=deps.clock)
     deps.orchestrator = engine
     await engine.start_workers(deps.settings.workers)
     return engine
@@ -187,17 +200,20 @@ async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
 CRON_MODULES = ("flows.commitments", "flows.proactive_crons", "flows.email_crons", "flows.calendar_crons", "flows.notification_batches")
 
 
-def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None) -> None:
-    """Every cron in one place, explicit ids, replace_existing (flows/crons.py fires each once)."""
+def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None, *,
+                   catch_up: bool = True) -> None:
+    """Every cron in one place, explicit ids, replace_existing (flows/crons.py fires each once).
+
+    `catch_up=False` plans without firing what a restart would catch up (tests drive it)."""
     from bot.middleware import forget_old_events
 
     scheduler.add_job(forget_old_events, "interval", hours=6, args=[deps], id="housekeeping:slack-events",
                       replace_existing=True)
     specs = [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)]
-    fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit)
+    fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit, clock=deps.clock)
     from flows.proactive_crons import attach as attach_proactive
 
-    attach_proactive(scheduler, deps)  # per-rep / per-meeting jobs planned from the database
+    attach_proactive(scheduler, deps, catch_up=catch_up)  # per-rep / per-meeting jobs planned from the database
 
 
 async def serve(settings: Settings) -> None:

@@ -26,7 +26,7 @@ DEMO_CALLS = Path(__file__).resolve().parents[1] / "storage" / "demo_data" / "tr
 PanelHandler = Callable[[str], Awaitable[str]]
 
 
-def demo_call_for(user: User, calls: list[dict[str, Any]]) -> dict[str, Any]:
+def demo_call_for(user: User, calls: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     """A DESIGN-7 transcript of a demo call, with `user` as the rep."""
     spec = next((c for c in calls if c["rep_email"] == user.email), calls[0])
     original_rep = next(s for s, _ in spec["utterances"] if s not in {a["name"] for a in spec["attendees"]})
@@ -40,7 +40,7 @@ def demo_call_for(user: User, calls: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "meeting_id": f"sandbox-{uuid.uuid4().hex[:8]}",
         "title": spec["title"],
-        "started_at": (datetime.now(UTC) - timedelta(seconds=t + 60)).isoformat(),
+        "started_at": (now - timedelta(seconds=t + 60)).astimezone(UTC).isoformat(),
         "rep": {"name": user.name, "email": user.email},
         "attendees": spec["attendees"],
         "utterances": utterances,
@@ -54,7 +54,7 @@ def meeting_ended_handler(deps: Deps, web_url: str, api_key: str) -> PanelHandle
         if user is None:
             return "Pick one of the demo reps first."
         calls = json.loads(await asyncio.to_thread(DEMO_CALLS.read_text))  # no file I/O on the loop
-        doc = demo_call_for(user, calls)
+        doc = demo_call_for(user, calls, deps.clock())
         body = meetingbaas_v1_body(doc, bot_id=f"sandbox-{uuid.uuid4()}")
         async with aiohttp.ClientSession() as http, http.post(
             f"{web_url}/webhooks/meetingbaas", json=body, headers={"x-meeting-baas-api-key": api_key}
@@ -67,7 +67,9 @@ def meeting_ended_handler(deps: Deps, web_url: str, api_key: str) -> PanelHandle
     return handler
 
 
-def demo_inbound_email(rep: User, contact_name: str, contact_email: str, deal_name: str) -> str:
+def demo_inbound_email(
+    rep: User, contact_name: str, contact_email: str, deal_name: str, now: datetime
+) -> str:
     """An RFC 822 reply from one of the rep's prospects asking a question (needs a response)."""
     from email.message import EmailMessage
     from email.utils import format_datetime, make_msgid
@@ -76,7 +78,7 @@ def demo_inbound_email(rep: User, contact_name: str, contact_email: str, deal_na
     msg["From"] = f"{contact_name} <{contact_email}>"
     msg["To"] = f"{rep.name} <{rep.email}>"
     msg["Subject"] = f"Re: {deal_name}"
-    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Date"] = format_datetime(now)
     msg["Message-ID"] = make_msgid(domain=contact_email.rpartition("@")[2] or "sandbox.test")
     first = contact_name.split()[0] if contact_name else ""
     msg.set_content(
@@ -109,7 +111,7 @@ def email_received_handler(deps: Deps) -> PanelHandler:
         if found is None:
             return "This rep has no deal with a contact to hear from."
         deal, contact = found
-        raw = demo_inbound_email(user, contact.name, contact.email or "", deal.name)
+        raw = demo_inbound_email(user, contact.name, contact.email or "", deal.name, deps.clock())
         result = await deps.submit(Event(
             type=EventType.EMAIL_RECEIVED, source=EventSource.WEBHOOK_EMAIL, org_id=user.org_id,
             user_id=user.id, payload={"provider": "demo", "raw": raw},

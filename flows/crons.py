@@ -99,13 +99,14 @@ def register_crons(
     db: Database,
     submit: Submit,
     fired_by: str | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> None:
     """Add every cron to `scheduler` with its explicit id (replacing an older registration)."""
     who = fired_by or f"{socket.gethostname()}:{os.getpid()}"
     for spec in specs:
 
         async def handler(spec: CronSpec = spec) -> None:
-            now = datetime.now(UTC)
+            now = clock() if clock is not None else datetime.now(UTC)
             when = scheduled_time(spec.trigger, now, timedelta(seconds=spec.misfire_grace_time + 1))
             try:
                 await fire_once(db, spec, when, submit, who)

@@ -80,7 +80,7 @@ class Engine:
         registry: SequenceRegistry,
         *,
         loaders: ContextLoaders | None = None,
-        clock: Callable[[], datetime] = utc_clock,
+        clock: Callable[[], datetime] | None = None,
         heartbeat_s: float | None = -1.0,
         retry_base_s: float = 1.0,
         poll_s: float = 2.0,
@@ -93,14 +93,17 @@ class Engine:
         self.delivery = delivery
         self.registry = registry
         self.loaders = loaders or ContextLoaders()
-        self.clock = clock
+        # One clock: the one given, else the database's injected one, else the wall clock.
+        self.clock = clock or getattr(db, "clock", None) or utc_clock
         self.lease_s = float(settings.lease_seconds)
         self.heartbeat_s = self.lease_s / 3 if heartbeat_s == -1.0 else heartbeat_s
         self.retry_base_s = retry_base_s
         self.poll_s = poll_s
         self.sweep_every_s = sweep_every_s
         self.listen = listen
-        self.sql = Sql(db.engine.dialect.name)
+        self.sql = Sql(
+            db.engine.dialect.name, injected_clock=getattr(db, "clock", None) is not None
+        )
         self._tier1 = tier1_query(db.engine.dialect)
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._wake = asyncio.Event()
@@ -396,6 +399,27 @@ class Engine:
         while n < max_jobs and await self.run_once():
             n += 1
         return n
+
+    async def settled(self, timeout_s: float = 30.0, poll_s: float = 0.02) -> None:
+        """Return once no job is running or due on the engine's clock: the engine is drained.
+
+        What a negative check waits on ("nothing more was posted"), instead of a sleep that a
+        slow machine outruns. Jobs deferred to later (quiet hours, a pause, a backoff) or
+        waiting for a click do not count. Raises TimeoutError after `timeout_s`.
+        """
+        sql = (
+            "SELECT count(*) FROM sequence_jobs WHERE status = 'running'"
+            f" OR (status = 'pending' AND run_after <= {self.sql.now})"
+        )
+        quiet = 0
+        async with asyncio.timeout(timeout_s):
+            while quiet < 2:  # twice in a row: a job finishing can chain a follow-up
+                async with self.db.engine.connect() as conn:
+                    busy = (await conn.exec_driver_sql(sql)).scalar_one()
+                quiet = quiet + 1 if busy == 0 else 0
+                if busy:
+                    self.wake_local()
+                await asyncio.sleep(poll_s)
 
     async def start_workers(self, n: int | None = None) -> None:
         """Start N workers, the expiry sweep and (PostgreSQL) the LISTEN task."""

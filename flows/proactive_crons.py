@@ -161,7 +161,7 @@ _PLANNERS: WeakSet[ProactivePlanner] = WeakSet()
 async def calendar_changed(user_id: int) -> None:
     """Re-plan a rep's pre-meeting briefs in this process (call after a calendar sync)."""
     for planner in list(_PLANNERS):
-        if getattr(planner.scheduler, "running", False):
+        if planner.attached:
             await planner.replan_pre_meeting(user_id)
 
 
@@ -174,6 +174,27 @@ class ProactivePlanner:
         self.who = f"{socket.gethostname()}:{os.getpid()}"
         self._tasks: set[asyncio.Task[Any]] = set()
         self.ready = asyncio.Event()  # set once the first planning pass is done
+        self.attached = True  # False once its runtime stopped
+
+    def detach(self) -> None:
+        """Stop following calendar changes (the runtime that owned it is stopping)."""
+        self.attached = False
+        _PLANNERS.discard(self)
+
+    async def run_due(self, since: datetime) -> list[str]:
+        """Run, in order, every planned job whose fire time falls in (since, now] on the clock.
+
+        What the scheduler does as time passes, driven explicitly: tests move the injected
+        clock and call this, instead of waiting for the wall clock. Returns the job ids run.
+        """
+        now, due = self.now(), []
+        for job in self.scheduler.get_jobs():
+            nxt = job.trigger.get_next_fire_time(None, since + timedelta(microseconds=1))
+            if nxt is not None and nxt <= now:
+                due.append((nxt, job))
+        for _, job in sorted(due, key=lambda pair: pair[0]):
+            await job.func(*job.args, **job.kwargs)
+        return [job.id for _, job in sorted(due, key=lambda pair: pair[0])]
 
     @property
     def db(self) -> Any:
@@ -182,7 +203,7 @@ class ProactivePlanner:
     def now(self) -> datetime:
         return self.deps.clock()
 
-    async def start(self) -> None:
+    async def start(self, *, catch_up: bool = True) -> None:
         async with self.db.session() as s:
             users = (
                 (await s.execute(select(User).where(User.active.is_(True), User.role == "rep")))
@@ -195,9 +216,9 @@ class ProactivePlanner:
                 )
             ).all()
         for u in users:
-            await self.schedule_morning(u, catch_up=True)
+            await self.schedule_morning(u, catch_up=catch_up)
         for org, settings in orgs:
-            await self.schedule_scan(org, settings, catch_up=True)
+            await self.schedule_scan(org, settings, catch_up=catch_up)
         await self.replan_pre_meeting(None)
 
     # ---- morning brief
@@ -380,7 +401,7 @@ class ProactivePlanner:
             await fire_once(self.db, spec, when, self.deps.submit, self.who)
 
 
-def attach(scheduler: Any, deps: Any) -> ProactivePlanner:
+def attach(scheduler: Any, deps: Any, *, catch_up: bool = True) -> ProactivePlanner:
     """Install the proactive crons in this process: plan now (in the background), reschedule a
     rep's morning brief when their settings change."""
     planner = ProactivePlanner(scheduler, deps)
@@ -390,7 +411,7 @@ def attach(scheduler: Any, deps: Any) -> ProactivePlanner:
 
     async def boot() -> None:
         try:
-            await planner.start()
+            await planner.start(catch_up=catch_up)
         except Exception:
             log.exception("proactive planning failed")
         finally:

@@ -2,7 +2,8 @@
 
 Everything on the per-step hot path is a prepared driver-level statement
 (`conn.exec_driver_sql`) with named parameters. Times for leases and `run_after` come from the
-database clock (`now()` on PostgreSQL, `strftime(..., 'now')` on SQLite, written in the same
+database clock (`now()` on PostgreSQL, `strftime(..., 'now')` on SQLite — or the injected clock
+through `sixty_clock()` when the `Database` was given one —, written in the same
 text format SQLAlchemy uses for SQLite datetimes). Every write to a claimed job carries its
 `version` and `locked_by`; zero rows updated means the lease was lost.
 """
@@ -20,6 +21,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage.engine import SQLITE_CLOCK_FUNCTION
 
 JOB_COLUMNS = (
     "id, org_id, user_id, sequence_type, sequence_version, status, event_type, event_source,"
@@ -61,16 +64,18 @@ def loads(value: Any) -> Any:
 class Sql:
     """SQL strings for one dialect, built once."""
 
-    def __init__(self, dialect: str) -> None:
+    def __init__(self, dialect: str, *, injected_clock: bool = False) -> None:
         self.pg = dialect == "postgresql"
         pg = self.pg
-        now = "now()" if pg else "(strftime('%Y-%m-%d %H:%M:%f','now')||'000')"
+        # SQLite with an injected clock reads it through `sixty_clock()` (storage.engine).
+        base = f"{SQLITE_CLOCK_FUNCTION}()" if injected_clock and not pg else "'now'"
+        now = "now()" if pg else f"(strftime('%Y-%m-%d %H:%M:%f',{base})||'000')"
         self.now = now
 
         def plus(param: str) -> str:
             if pg:
                 return f"(now() + make_interval(secs => CAST(:{param} AS double precision)))"
-            return f"(strftime('%Y-%m-%d %H:%M:%f','now','+'||:{param}||' seconds')||'000')"
+            return f"(strftime('%Y-%m-%d %H:%M:%f',{base},'+'||:{param}||' seconds')||'000')"
 
         self.plus = plus
         js = "CAST(:{} AS jsonb)" if pg else ":{}"

@@ -6,8 +6,9 @@ the async engine and migrations, so there is one driver to install and reason ab
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,13 +79,37 @@ def _sqlite_reset(dbapi_conn: Any, _record: Any, state: Any) -> None:
         dbapi_conn.rollback()
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+SQLITE_CLOCK_FUNCTION = "sixty_clock"
+
+
+def install_sqlite_clock(sync_engine: Any, clock: Callable[[], datetime]) -> None:
+    """Give every SQLite connection `sixty_clock()`: the injected clock's UTC time as SQLite text.
+
+    With an injected clock (tests, the sandbox's fixed instants) the job lifecycle's times
+    (`flows.store.Sql`) read it instead of `'now'`, so leases, `run_after` and gate expiry live
+    on the same timeline as the code that computes them.
+    """
+
+    def now_text() -> str:
+        return clock().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def register(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.create_function(SQLITE_CLOCK_FUNCTION, 0, now_text)
+
+    event.listen(sync_engine, "connect", register)
+
+
+def make_engine(
+    url: str, *, pool_size: int = 10, clock: Callable[[], datetime] | None = None
+) -> AsyncEngine:
     ensure_sqlite_dir(url)
     if is_sqlite(url):
         engine = create_async_engine(
             async_url(url), connect_args={"timeout": 30}, pool_reset_on_return=None
         )
         install_sqlite_pragmas(engine.sync_engine)
+        if clock is not None:
+            install_sqlite_clock(engine.sync_engine, clock)
         event.listen(engine.sync_engine.pool, "reset", _sqlite_reset)
         return engine
     return create_async_engine(
@@ -95,9 +120,14 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
 class Database:
     """The engine plus a session factory; the caller of `session()` owns commit/rollback."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url, pool_size=pool_size)
+        # An injected clock also drives SQLite's clock for the job lifecycle (PostgreSQL keeps
+        # its own: a shared server's clock is the one every process agrees on).
+        self.clock = clock if is_sqlite(self.url) else None
+        self.engine = make_engine(self.url, pool_size=pool_size, clock=self.clock)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @property

@@ -1,4 +1,11 @@
-"""A running Sixty (sandbox mode) over real sockets, with the demo org seeded."""
+"""A running Sixty (sandbox mode) over real sockets, with the demo org seeded.
+
+Every end-to-end runtime lives on one injected clock that starts at `T0`, a fixed instant (a
+Tuesday, 07:00 in New York, 12:00 in London, 04:00 in Los Angeles), where the demo org is also
+seeded: what a test sees never depends on the hour, day or date the suite runs at. Crons and
+planners are planned but not started, so nothing posts on its own; a test of them moves the
+clock (`runtime.clock.advance_to`) and runs what is due (`planner.run_due`).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,18 @@ import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app import Runtime
 from config import load_settings
+from storage.clock import SteppingClock
 from storage.demo import seed_demo
 from storage.engine import Database
 from storage.migrate import upgrade
+
+T0 = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 
 ALEX = "U0SXALEX01"
 MORGAN = "U0SXMORGAN"
@@ -24,8 +35,13 @@ async def seed(url: str) -> None:
     upgrade(url)
     db = Database(url)
     async with db.transaction() as s:
-        await seed_demo(s, now=datetime.now(UTC))
+        await seed_demo(s, now=T0)
     await db.dispose()
+
+
+def e2e_runtime(settings: Any, *, run_crons: bool = False, start: datetime = T0) -> Runtime:
+    """The app as the e2e tests run it: on a clock that starts at `start` (default `T0`)."""
+    return Runtime(settings, clock=SteppingClock(start), run_crons=run_crons)
 
 
 @pytest.fixture(scope="session")
@@ -43,7 +59,7 @@ async def running(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtim
     settings = load_settings(database_url=url, port=0, sandbox_port=0, data_dir=tmp_path,
                              slack_bot_token=None, slack_app_token=None, slack_signing_secret=None,
                              log_format="text")
-    runtime = Runtime(settings)
+    runtime = e2e_runtime(settings)
     await runtime.start()
     try:
         yield runtime

@@ -8,7 +8,7 @@ import aiohttp
 
 from app import Runtime
 from blocks.ids import HomeAction
-from tests.e2e.conftest import ALEX, MORGAN
+from tests.e2e.conftest import ALEX, MORGAN, e2e_runtime
 
 
 async def test_help_is_acked_fast_and_answered(running: Runtime) -> None:
@@ -77,7 +77,7 @@ async def test_watchdog_rebuilds_a_silently_dead_socket(tmp_path, seeded_templat
     shutil.copy(seeded_template, tmp_path / "sixty.db")
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
                              data_dir=tmp_path, socket_watchdog_s=1.0, log_format="text")
-    runtime = Runtime(settings)
+    runtime = e2e_runtime(settings)
     await runtime.start()
     try:
         sb = runtime.sandbox

@@ -26,7 +26,7 @@ from connectors.google_oauth import GMAIL_READONLY, GMAIL_SEND
 from storage import connections
 from storage.crypto import TokenCipher
 from storage.models import Contact, Deal, EmailSend, MailboxState, SequenceJob, User
-from tests.e2e.conftest import ALEX
+from tests.e2e.conftest import ALEX, e2e_runtime
 from tests.e2e.test_meeting_ended import buttons, gate_messages, no_quiet_hours
 from tests.fakes.google_server import FakeGoogle
 
@@ -81,7 +81,7 @@ async def env(
         encryption_key=key.decode(), email_undo_seconds=0,
     )  # fmt: skip
     await no_quiet_hours(settings.database_url)
-    app = Runtime(settings)
+    app = e2e_runtime(settings)
     await app.start()
     try:
         rep, prospect = await connect_alex(app, google, key)
@@ -96,7 +96,7 @@ def inbound(e: Env, body: str, subject: str) -> bytes:
     m["From"] = f"{e.prospect[0]} <{e.prospect[1]}>"
     m["To"] = e.rep_email
     m["Subject"] = subject
-    m["Date"] = format_datetime(datetime.now(UTC))
+    m["Date"] = format_datetime(e.app.clock() if e.app.clock else datetime.now(UTC))
     m["Message-ID"] = make_msgid(domain="prospect.test")
     m.set_content(body)
     return bytes(m)
@@ -120,7 +120,7 @@ async def test_push_to_reply_draft_in_the_reps_dm(env: Env) -> None:
     assert f"New reply from {env.prospect[0]}" in text
     # a duplicate push of the same notification makes no second draft
     assert await push(env, 1_000_000) == 204
-    await asyncio.sleep(0.3)
+    await env.app.engine.settled()
     assert len(gate_messages(sb, ALEX)) == 1
     assert env.app.db is not None
     async with env.app.db.session() as s:
@@ -134,7 +134,7 @@ async def test_push_to_reply_draft_in_the_reps_dm(env: Env) -> None:
     assert sent.header("To") is not None and env.prospect[1] in str(sent.header("To"))
     assert sent.header("In-Reply-To") == inbound_msg.message_id_header
     assert sent.thread_id == inbound_msg.thread_id
-    await asyncio.sleep(0.3)
+    await env.app.engine.settled()
     assert len(box.sent) == 1
 
 

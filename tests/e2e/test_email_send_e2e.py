@@ -28,7 +28,7 @@ from connectors.mailbox import cipher_for
 from storage.connections import save_connection
 from storage.engine import Database
 from storage.models import Activity, Connection, EmailSend, SequenceJob, User
-from tests.e2e.conftest import ALEX
+from tests.e2e.conftest import ALEX, e2e_runtime
 from tests.e2e.test_meeting_ended import (
     KEY,
     SAMPLE,
@@ -61,7 +61,7 @@ async def running(
                              google_api_base=google.url, email_undo_seconds=undo_s)  # fmt: skip
     await no_quiet_hours(settings.database_url)
     await connect_alex_to(settings, google)
-    runtime = Runtime(settings)
+    runtime = e2e_runtime(settings)
     await runtime.start()
     assert runtime.engine is not None
     runtime.engine.poll_s = 0.1  # a deferred job is picked up soon after its window closes

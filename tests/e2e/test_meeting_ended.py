@@ -20,7 +20,7 @@ from config import load_settings
 from flows.events import Decision
 from storage.engine import Database
 from storage.models import Activity, Commitment, SequenceJob, Task, UserPreferences
-from tests.e2e.conftest import ALEX
+from tests.e2e.conftest import ALEX, e2e_runtime
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = json.loads((ROOT / "cli/samples/meeting_ended_v1.json").read_text())
@@ -33,7 +33,7 @@ async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
                              data_dir=tmp_path, meetingbaas_api_key=KEY, log_format="text", workers=2)
     await no_quiet_hours(settings.database_url)
-    runtime = Runtime(settings)
+    runtime = e2e_runtime(settings)
     await runtime.start()
     try:
         yield runtime
@@ -137,7 +137,7 @@ async def test_sandbox_panel_meeting_ended_for_another_rep(tmp_path: Path, seede
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
                              data_dir=tmp_path, log_format="text")
     await no_quiet_hours(settings.database_url)
-    runtime = Runtime(settings)
+    runtime = e2e_runtime(settings)
     await runtime.start()
     try:
         sb = runtime.sandbox

@@ -11,7 +11,7 @@ from sqlmodel import select
 from app import Runtime
 from config import load_settings
 from storage.models import CostLedger
-from tests.e2e.conftest import ALEX
+from tests.e2e.conftest import ALEX, e2e_runtime
 from tests.e2e.test_meeting_ended import KEY, SAMPLE, gate_messages, no_quiet_hours, post_webhook
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -26,7 +26,7 @@ async def run_with_model(tmp_path: Path, seeded_template: Path, fake: FakeOpenAI
                              llm_model="openai/test-model", llm_api_base=fake.api_base, llm_api_key="sk-test",
                              llm_timeout_s=5)
     await no_quiet_hours(settings.database_url)
-    runtime = Runtime(settings)
+    runtime = e2e_runtime(settings)
     await runtime.start()
     return runtime
 

@@ -9,7 +9,7 @@ import asyncio
 import dataclasses
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time, timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from flows.events import Event
 from flows.proactive_crons import calendar_changed, morning_event
 from flows.settings import apply_preferences
 from skills.preferences import ValidatedPreferences
+from storage.clock import SteppingClock
 from storage.demo import STALE_ON_PURPOSE
 from storage.models import (
     CalendarEvent,
@@ -34,7 +35,7 @@ from storage.models import (
     User,
     UserPreferences,
 )
-from tests.e2e.conftest import ALEX, MORGAN
+from tests.e2e.conftest import ALEX, MORGAN, T0, e2e_runtime
 from tests.e2e.test_meeting_ended import no_quiet_hours
 
 JAMIE = "U0SXJAMIE1"  # owns four of the five deals seeded stale on purpose
@@ -52,7 +53,7 @@ async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
         workers=2,
     )
     await no_quiet_hours(settings.database_url)
-    runtime = Runtime(settings)
+    runtime = e2e_runtime(settings)
     await runtime.start()
     try:
         yield runtime
@@ -101,12 +102,9 @@ async def test_morning_brief_now_pipeline_and_revival(app: Runtime) -> None:
         timeout=15,
     )
     text = _text(brief)
-    weekday = (
-        datetime.now(UTC)
-        .astimezone(__import__("zoneinfo").ZoneInfo("Europe/London"))
-        .strftime("%A")
-    )
-    assert "Jamie" in text and weekday in text
+    # the demo is seeded at T0 and the app's clock starts there: a Tuesday in London
+    assert app.clock is not None and app.clock().date() == T0.date()
+    assert "Jamie" in text and "Tuesday" in text
     assert (
         "PIPELINE PULSE" in text
         and "Pipeline review (internal)" in text
@@ -187,7 +185,9 @@ async def test_pre_meeting_brief_fires_90_minutes_before(app: Runtime) -> None:
     alex = await _alex(app)
     planner = app.deps.proactive_planner  # type: ignore[attr-defined]
     await planner.ready.wait()
-    start = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=90, seconds=2)
+    clock = app.clock
+    assert isinstance(clock, SteppingClock)
+    start = clock().replace(microsecond=0) + timedelta(hours=3)
     async with app.db.transaction() as s:
         deal = (await s.exec(select(Deal).where(Deal.owner_id == alex.id))).first()
         ev = CalendarEvent(
@@ -207,11 +207,19 @@ async def test_pre_meeting_brief_fires_90_minutes_before(app: Runtime) -> None:
     await calendar_changed(alex.id)  # what the calendar sync calls after storing the event
     job = planner.scheduler.get_job(f"pre_meeting:{event_id}")
     assert job.trigger.run_date == start - timedelta(minutes=90)
+    # an hour before it is due nothing fires; at 90 minutes before, the brief comes
+    since = clock()
+    assert f"pre_meeting:{event_id}" not in await planner.run_due(since)
+    await app.engine.settled()
+    assert not any("Brief test" in _text(m) for m in sb.dm_messages(ALEX))
+    since = clock()
+    clock.advance_to(start - timedelta(minutes=90))
+    assert f"pre_meeting:{event_id}" in await planner.run_due(since)
     msg = await sb.wait_for(
         lambda: next((m for m in sb.dm_messages(ALEX) if "Brief test" in _text(m)), None),
         timeout=15,
     )
-    delivered = datetime.now(UTC)
+    delivered = clock()
     assert delivered - (start - timedelta(minutes=90)) < timedelta(seconds=10)
     assert "Questions to ask" in _text(msg) and "about 90 minutes" in _text(msg)
     async with app.db.session() as s:
@@ -284,7 +292,7 @@ async def test_feature_toggles_and_org_settings(app: Runtime) -> None:
             break
         await asyncio.sleep(0.05)
     assert await features() == {"morning_brief": False, "pre_meeting": True, "pipeline": True}
-    fire = datetime.now(UTC)
+    fire = app.clock()
     scheduled = morning_event(
         jamie, fire
     )  # as the cron builds it (own key: a catch-up may have run)
@@ -328,15 +336,9 @@ async def test_feature_toggles_and_org_settings(app: Runtime) -> None:
 
 
 async def _finished(app: Runtime, job_id: int) -> SequenceJob:
-    for _ in range(200):  # the app's workers run it
-        async with app.db.session() as s:
-            job = await s.get(SequenceJob, job_id)
-        if job.status in ("completed", "failed") or (
-            job.status == "pending" and job.run_after > datetime.now(UTC)
-        ):
-            return job
-        await asyncio.sleep(0.05)
-    raise AssertionError("job did not settle")
+    await app.engine.settled()  # the app's workers ran it, or it is deferred to later
+    async with app.db.session() as s:
+        return await s.get(SequenceJob, job_id)
 
 
 async def test_delivery_rules_unread_mute_pause(app: Runtime) -> None:
@@ -353,7 +355,7 @@ async def test_delivery_rules_unread_mute_pause(app: Runtime) -> None:
     count = len(sb.dm_messages(sam_id))
 
     def scheduled(tag: str) -> Event:
-        ev = morning_event(sam, datetime.now(UTC))
+        ev = morning_event(sam, app.clock())
         return dataclasses.replace(ev, idempotency_key=f"{ev.idempotency_key}:{tag}")
 
     # unread: the scheduled brief updates the one Sam has not read instead of a second DM
@@ -380,6 +382,6 @@ async def test_delivery_rules_unread_mute_pause(app: Runtime) -> None:
     await sb.slash_command(sam_id, "/60", "pause 3h")
     await sb.wait_for(lambda: any("Paused until" in _text(e) for e in sb.ephemerals(sam_id)))
     job = await _finished(app, (await app.deps.submit(scheduled("c"))).job_id)
-    assert job.status == "pending" and job.run_after > datetime.now(UTC) + timedelta(hours=2)
+    assert job.status == "pending" and job.run_after > app.clock() + timedelta(hours=2)
     await sb.slash_command(sam_id, "/60", "brief")
     await sb.wait_for(lambda: len(sb.dm_messages(sam_id)) == count + 1, timeout=15)

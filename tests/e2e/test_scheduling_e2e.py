@@ -20,7 +20,7 @@ from blocks.ids import ApprovalAction, ScheduleAction
 from config import load_settings
 from storage import crm
 from storage.models import CalendarEvent, Commitment, Contact, SequenceJob, User
-from tests.e2e.conftest import ALEX
+from tests.e2e.conftest import ALEX, e2e_runtime
 from tests.e2e.test_meeting_ended import buttons, no_quiet_hours
 
 
@@ -30,7 +30,7 @@ async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0,
                              sandbox_port=0, data_dir=tmp_path, log_format="text", workers=2)  # fmt: skip
     await no_quiet_hours(settings.database_url)
-    runtime = Runtime(settings)
+    runtime = e2e_runtime(settings)
     await runtime.start()
     try:
         yield runtime
