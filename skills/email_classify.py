@@ -1642,7 +1642,9 @@ _NAME_STOP = frozenset(
     monday tuesday wednesday thursday friday saturday sunday january february march april may
     june july august september october november december best regards kind cheers sent from
     here there who which whom also and or but for with regarding re fw fwd cc bcc email sixty
-    account executive partner partners department group company inc ltd llc corp colleague""".split()
+    account executive partner partners department group company inc ltd llc corp colleague
+    could would can will should shall may might must do does did is are was were have has had
+    let just sorry maybe perhaps unfortunately apologies going looking happy""".split()
 )
 
 
@@ -1655,8 +1657,12 @@ def _referred_name(email: InboundEmail, text: str) -> str | None:
         words = [w for w in m.group(1).split() if w.lower() not in _NAME_STOP | skip]
         if not words:
             continue
-        before = text[: m.start()].rstrip()
-        if len(words) == 1 and (not before or before[-1] in ".!?\n-–—:"):
+        gap = text[: m.start()]
+        before = gap.rstrip()
+        # a line break starts a sentence too ("Hi Alex,\nWould you ..."): the word after it is
+        # capitalised because of where it stands, not because it is a name
+        starts = not before or before[-1] in ".!?-–—:" or "\n" in gap[len(before) :]
+        if len(words) == 1 and starts:
             continue
         names.append(" ".join(words))
     full = [n for n in names if len(n.split()) >= 2]

@@ -1531,3 +1531,24 @@ def test_round_three_asks_and_removal(body: str, expected: str) -> None:
 )  # fmt: skip
 def test_round_three_interest_in_statements(body: str, expected: str) -> None:
     assert classify(body).category == expected
+
+
+def test_referral_name_is_never_a_sentence_start_after_a_greeting_line() -> None:
+    # issue 11 §3.9: "Could" after "Hi Alex,\n\n" was proposed as the contact's name
+    result = classify(
+        "Hi Alex,\n\nCould you send the pricing to my colleague? "
+        "She owns the budget for this.\n\nThanks,\nDana"
+    )
+    assert result.details.get("referred_name") in (None, "")
+    named = classify(
+        "Hi Alex,\n\nCould you send the pricing to my colleague Priya Shah "
+        "(priya.shah@prospect.example)? She owns the budget for this.\n\nThanks,\nDana"
+    )
+    assert named.category == "referral"
+    assert named.details["referred_name"] == "Priya Shah"
+    for opener in ("Would", "Can", "Please", "Maybe", "Going"):
+        other = classify(
+            f"Hello Alex,\n{opener} you loop in my colleague who handles vendors? "
+            "I am not the right person.\nBest, Dana"
+        )
+        assert other.details.get("referred_name") in (None, ""), opener
