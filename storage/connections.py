@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import select
+from sqlalchemy import delete, func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.crypto import TokenCipher
@@ -193,12 +193,16 @@ async def take_oauth_state(
     session: AsyncSession, *, state: str, provider: str, now: datetime
 ) -> OAuthState | None:
     """The flow this callback belongs to, used up on the way; None if unknown, for another
-    provider, or expired (an expired row is deleted too)."""
-    row = await session.get(OAuthState, state)
-    if row is None:
+    provider, or expired (an expired row is deleted too).
+
+    One `DELETE ... RETURNING`: of any number of concurrent callbacks with the same state,
+    only the one whose delete removed the row gets it back (the others match no row)."""
+    table = OAuthState.__table__  # type: ignore[attr-defined]
+    stmt = delete(OAuthState).where(col(OAuthState.state) == state).returning(*table.c)
+    found = (await session.execute(stmt)).mappings().first()
+    if found is None:
         return None
-    await session.delete(row)
-    await session.flush()
+    row = OAuthState(**found)  # detached: nothing of it is written back
     if row.provider != provider or row.expires_at <= now:
         return None
     return row

@@ -3,6 +3,7 @@ encrypted connection store (google-auth-oauthlib and google-auth against the fak
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, parse_qsl, urlsplit
@@ -180,3 +181,32 @@ async def test_oauth_state_is_single_use_and_expires(sqlite_db: Database) -> Non
         later = now + repo.STATE_TTL + timedelta(seconds=1)
         assert await repo.take_oauth_state(s, state="stale", provider="google", now=later) is None
         assert await repo.take_oauth_state(s, state="nope", provider="google", now=now) is None
+
+
+async def test_oauth_state_taken_by_ten_concurrent_callbacks_lets_exactly_one_in(
+    db: Database,
+) -> None:
+    """Ten callbacks racing with one state (a replayed or double-clicked link): one wins.
+    Five rounds, so a read-then-delete that lets two through is caught every time."""
+    _, user_id = await _user(db)
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    async def callback(state: str, start: asyncio.Event) -> object:
+        await start.wait()
+        async with db.transaction() as s:
+            return await repo.take_oauth_state(s, state=state, provider="google", now=now)
+
+    for round_ in range(5):
+        state = f"race-{round_}"
+        async with db.transaction() as s:
+            await repo.save_oauth_state(s, state=state, user_id=user_id, provider="google",
+                                        code_verifier="v" * 64, now=now)  # fmt: skip
+        start = asyncio.Event()
+        racers = [asyncio.create_task(callback(state, start)) for _ in range(10)]
+        await asyncio.sleep(0)  # every racer is parked on the start line
+        start.set()
+        winners = [t for t in await asyncio.gather(*racers) if t is not None]
+        assert len(winners) == 1, f"round {round_}: {len(winners)} callbacks got through"
+        assert winners[0].user_id == user_id and winners[0].code_verifier == "v" * 64
+    async with db.session() as s:
+        assert (await s.execute(text("SELECT count(*) FROM oauth_states"))).scalar() == 0
