@@ -35,6 +35,7 @@ from bot.web import build_web_app
 from config import ConfigError, Mode, Settings, load_settings
 from config.logging import configure_logging
 from connectors.slack import SlackDelivery
+from flows.crons import interval_trigger
 from flows.crons import register_crons as fire_once_crons
 from flows.engine import Engine
 from flows.registry import build_registry
@@ -191,10 +192,10 @@ def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | Non
     """Every cron in one place, explicit ids, replace_existing (flows/crons.py fires each once)."""
     from bot.middleware import forget_old_events
 
-    scheduler.add_job(forget_old_events, "interval", hours=6, args=[deps], id="housekeeping:slack-events",
+    scheduler.add_job(forget_old_events, interval_trigger(hours=6), args=[deps], id="housekeeping:slack-events",
                       replace_existing=True)
     specs = [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)]
-    fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit)
+    fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit, clock=deps.clock)
     from flows.proactive_crons import attach as attach_proactive
 
     attach_proactive(scheduler, deps)  # per-rep / per-meeting jobs planned from the database
