@@ -39,6 +39,7 @@ from flows.crons import interval_trigger
 from flows.crons import register_crons as fire_once_crons
 from flows.engine import Engine
 from flows.registry import build_registry
+from storage.crypto import load_key
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -92,7 +93,8 @@ class Runtime:
 
     async def start(self) -> None:
         s = self.settings
-        await asyncio.to_thread(upgrade, s.database_url)
+        await asyncio.to_thread(upgrade, s.database_url,
+                                secret_key=lambda: load_key(s.encryption_key, s.data_dir))
         self.db = Database(s.database_url)
         state = SlackConnectionState(mode=s.mode.value, state="http" if s.mode is Mode.HTTP else "starting")
         self.deps = Deps(settings=s, db=self.db, slack=state)

@@ -33,6 +33,7 @@ from flows.crons import CronSpec, interval_trigger
 from flows.events import Event, EventSource, EventType
 from storage import email_threads as repo
 from storage.connections import ACTIVE
+from storage.crypto import settings_cipher
 from storage.models import Connection, MailboxState
 
 log = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ async def renew_graph(deps: Any, now: datetime) -> int:
         return await graph_client_for(deps.db, deps.settings, connection_id)
 
     base = deps.settings.public_base_url
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"cipher": settings_cipher(deps.settings)}
     params = inspect.signature(renew_graph_subscriptions).parameters
     if base and "notification_url" in params:
         kwargs["notification_url"] = base.rstrip("/") + "/webhooks/graph"
