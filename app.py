@@ -37,9 +37,11 @@ from bot.web import build_web_app
 from config import ConfigError, Mode, Settings, load_settings
 from config.logging import configure_logging
 from connectors.slack import SlackDelivery
+from flows.crons import interval_trigger
 from flows.crons import register_crons as fire_once_crons
 from flows.engine import Engine
 from flows.registry import build_registry
+from storage.crypto import load_key
 from storage.engine import Database
 from storage.migrate import upgrade
 
@@ -99,7 +101,8 @@ class Runtime:
 
     async def start(self) -> None:
         s = self.settings
-        await asyncio.to_thread(upgrade, s.database_url)
+        await asyncio.to_thread(upgrade, s.database_url,
+                                secret_key=lambda: load_key(s.encryption_key, s.data_dir))
         self.db = Database(s.database_url, clock=self.clock)
         state = SlackConnectionState(mode=s.mode.value, state="http" if s.mode is Mode.HTTP else "starting")
         self.deps = Deps(settings=s, db=self.db, slack=state)
@@ -207,7 +210,7 @@ def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | Non
     `catch_up=False` plans without firing what a restart would catch up (tests drive it)."""
     from bot.middleware import forget_old_events
 
-    scheduler.add_job(forget_old_events, "interval", hours=6, args=[deps], id="housekeeping:slack-events",
+    scheduler.add_job(forget_old_events, interval_trigger(hours=6), args=[deps], id="housekeeping:slack-events",
                       replace_existing=True)
     specs = [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)]
     fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit, clock=deps.clock)

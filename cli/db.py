@@ -16,12 +16,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from storage.crypto import load_key
     from storage.migrate import downgrade, upgrade
 
     settings = settings_or_exit()
+    key = lambda: load_key(settings.encryption_key, settings.data_dir)  # noqa: E731  (sealed secrets)
     if args.action == "upgrade":
-        upgrade(settings.database_url, args.revision or "head")
+        upgrade(settings.database_url, args.revision or "head", secret_key=key)
         print("database is up to date", file=sys.stderr)
     else:
-        downgrade(settings.database_url, args.revision or "base")
+        downgrade(settings.database_url, args.revision or "base", secret_key=key)
     return 0

@@ -125,9 +125,11 @@ async def subscribe_connection(
     async with client_from(db, settings, conn) as graph:
         if has_scope(conn.scopes, "Mail.Read"):
             made.append(await ensure_mail_subscription(db, graph, connection_id, urls[0], now,
+                                                       cipher=_cipher(settings),
                                                        lifecycle_url=urls[1]))  # fmt: skip
         if has_scope(conn.scopes, "Calendars.Read"):
             made.append(await ensure_calendar_subscription(db, graph, conn.user_id, urls[0], now,
+                                                           cipher=_cipher(settings),
                                                            lifecycle_url=urls[1]))  # fmt: skip
     return made
 
@@ -138,6 +140,6 @@ async def renew_all(db: Database, settings: Any, now: datetime) -> int:
 
     urls = webhook_urls(settings)
     return await renew_graph_subscriptions(
-        db, graph_factory_for(db, settings), now,
+        db, graph_factory_for(db, settings), now, cipher=_cipher(settings),
         notification_url=urls[0] if urls else None, lifecycle_url=urls[1] if urls else None,
     )  # fmt: skip

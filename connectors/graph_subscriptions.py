@@ -3,7 +3,8 @@ them alive, and remember them where `bot/webhooks/graph.py` looks them up.
 
 - Inbox: `ensure_mail_subscription(db, graph, connection_id, notification_url, ...)` creates a
   `created` subscription on `/me/mailFolders('inbox')/messages` with a fresh random
-  `clientState` and stores id, secret and expiry in `mailbox_states` (keyed by connection).
+  `clientState` and stores id, secret (sealed with the `cipher`, `storage.crypto`) and expiry
+  in `mailbox_states` (keyed by connection).
 - Calendar: `ensure_calendar_subscription(db, graph, user_id, ...)` subscribes to `/me/events`
   (`created,updated,deleted`) and stores it in `calendar_sync_states` (provider `microsoft`:
   `channel_id` = subscription id, `channel_token` = clientState, `resource_id` = resource).
@@ -38,6 +39,7 @@ from connectors.graph import (
     GraphNotFound,
 )
 from storage.connections import ACTIVE, EXPIRED, set_status
+from storage.crypto import TokenCipher
 from storage.engine import Database
 from storage.models import CalendarSyncState, Connection, MailboxState
 
@@ -65,6 +67,7 @@ async def ensure_mail_subscription(
     notification_url: str,
     now: datetime,
     *,
+    cipher: TokenCipher,
     lifecycle_url: str | None = None,
 ) -> str:
     """Create the inbox subscription (replacing any stored one) and store it; its id."""
@@ -76,7 +79,7 @@ async def ensure_mail_subscription(
     async with db.transaction() as s:
         box = await s.get(MailboxState, connection_id) or MailboxState(connection_id=connection_id)
         old = box.subscription_id
-        box.subscription_id, box.client_state = sub.id, state
+        box.subscription_id, box.client_state = sub.id, cipher.seal(state)
         box.subscription_expires_at = sub.expires_at
         s.add(box)
     if old and old != sub.id:
@@ -91,6 +94,7 @@ async def ensure_calendar_subscription(
     notification_url: str,
     now: datetime,
     *,
+    cipher: TokenCipher,
     lifecycle_url: str | None = None,
 ) -> str:
     state = new_client_state()
@@ -105,7 +109,7 @@ async def ensure_calendar_subscription(
         if row is None:
             row = CalendarSyncState(user_id=user_id, provider=PROVIDER)
         old = row.channel_id
-        row.channel_id, row.channel_token = sub.id, state
+        row.channel_id, row.channel_token = sub.id, cipher.seal(state)
         row.resource_id, row.expires_at = EVENTS_RESOURCE, sub.expires_at
         row.updated_at = now
         s.add(row)
@@ -126,6 +130,7 @@ async def renew_graph_subscriptions(
     graph_factory: GraphFactory,
     now: datetime,
     *,
+    cipher: TokenCipher,
     notification_url: str | None = None,
     lifecycle_url: str | None = None,
     within: timedelta = RENEW_WITHIN,
@@ -197,7 +202,7 @@ async def renew_graph_subscriptions(
         try:
             for kind, row in jobs:
                 done += await _renew_one(db, graph, conn_id, kind, row, now,
-                                         notification_url, lifecycle_url)  # fmt: skip
+                                         notification_url, lifecycle_url, cipher)  # fmt: skip
         except GraphAuthError:
             log.info("graph grant expired during renewal", extra={"connection_id": conn_id})
             async with db.transaction() as s:
@@ -212,7 +217,7 @@ async def renew_graph_subscriptions(
 
 async def _renew_one(db: Database, graph: GraphClient, conn_id: int, kind: str, row: object,
                      now: datetime, notification_url: str | None,
-                     lifecycle_url: str | None) -> int:  # fmt: skip
+                     lifecycle_url: str | None, cipher: TokenCipher) -> int:  # fmt: skip
     sub_id = row.subscription_id if isinstance(row, MailboxState) else (
         row.channel_id if isinstance(row, CalendarSyncState) else None)  # fmt: skip
     if sub_id:
@@ -238,8 +243,8 @@ async def _renew_one(db: Database, graph: GraphClient, conn_id: int, kind: str, 
         return 0
     if isinstance(row, MailboxState):
         await ensure_mail_subscription(db, graph, conn_id, notification_url, now,
-                                       lifecycle_url=lifecycle_url)  # fmt: skip
+                                       cipher=cipher, lifecycle_url=lifecycle_url)  # fmt: skip
     elif isinstance(row, CalendarSyncState):
         await ensure_calendar_subscription(db, graph, row.user_id, notification_url, now,
-                                           lifecycle_url=lifecycle_url)  # fmt: skip
+                                           cipher=cipher, lifecycle_url=lifecycle_url)  # fmt: skip
     return 1

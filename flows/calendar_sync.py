@@ -41,6 +41,7 @@ from connectors.calendar import (
 )
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
+from storage.crypto import settings_cipher
 from storage.engine import Database
 from storage.models import CalendarEvent, CalendarSyncState, User
 from storage.types import utcnow
@@ -221,7 +222,7 @@ async def ensure_channel(
         assert state is not None
         if state.channel_id and state.resource_id:
             old = (state.channel_id, state.resource_id)
-        state.channel_id, state.channel_token = made.id, token
+        state.channel_id, state.channel_token = made.id, settings_cipher(settings).seal(token)
         state.resource_id, state.expires_at = made.resource_id, made.expires_at
         state.updated_at = utcnow()
         s.add(state)

@@ -5,10 +5,13 @@ store: APScheduler 3 cannot share a store across processes). When a cron fires, 
 works out the scheduled fire time from the trigger, inserts `CronFire(cron_id,
 scheduled_for)` (unique), and only the process whose insert wins builds the events and
 submits them. N processes or a restart therefore never double-fire, and no leader hand-over
-can drop a fire.
+can drop a fire. That needs every process to compute the same fire times: an interval trigger
+counts from a fixed epoch (`interval_trigger`, `EPOCH`), never from the moment a process built
+it, and the handler reads the injected clock.
 
-    specs = [CronSpec("morning_brief", CronTrigger(minute=0), make_events)]
-    register_crons(scheduler, specs, db=db, submit=engine.submit)
+    specs = [CronSpec("morning_brief", CronTrigger(minute=0), make_events),
+             CronSpec("email:poll", interval_trigger(seconds=120), poll_events)]
+    register_crons(scheduler, specs, db=db, submit=engine.submit, clock=deps.clock)
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -33,6 +37,20 @@ log = logging.getLogger(__name__)
 
 EventsFor = Callable[[datetime], Awaitable[list[Event]]]
 Submit = Callable[[Event], Awaitable[JobRef | Skipped]]
+Clock = Callable[[], datetime]
+
+# Interval crons count from here, so every process fires them at the same instants
+# (APScheduler's default start is "now + interval" in each process).
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def interval_trigger(**every: float) -> IntervalTrigger:
+    """An `IntervalTrigger` aligned to `EPOCH` (`interval_trigger(seconds=120)`)."""
+    return IntervalTrigger(**every, start_date=EPOCH, timezone=UTC)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,12 @@ class CronSpec:
     trigger: Any
     events: EventsFor
     misfire_grace_time: int = 300
+
+
+def check_aligned(spec: CronSpec) -> None:
+    """Refuse an interval cron whose fire times depend on when this process built it."""
+    if isinstance(spec.trigger, IntervalTrigger) and spec.trigger.start_date != EPOCH:
+        raise ValueError(f"cron {spec.id}: build interval triggers with interval_trigger()")
 
 
 def scheduled_time(trigger: Any, now: datetime, lookback: timedelta) -> datetime:
@@ -99,14 +123,15 @@ def register_crons(
     db: Database,
     submit: Submit,
     fired_by: str | None = None,
-    clock: Callable[[], datetime] | None = None,
+    clock: Clock = utc_now,
 ) -> None:
     """Add every cron to `scheduler` with its explicit id (replacing an older registration)."""
     who = fired_by or f"{socket.gethostname()}:{os.getpid()}"
     for spec in specs:
+        check_aligned(spec)
 
         async def handler(spec: CronSpec = spec) -> None:
-            now = clock() if clock is not None else datetime.now(UTC)
+            now = clock()
             when = scheduled_time(spec.trigger, now, timedelta(seconds=spec.misfire_grace_time + 1))
             try:
                 await fire_once(db, spec, when, submit, who)

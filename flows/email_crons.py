@@ -6,7 +6,7 @@
   has none, so the first push only brings mail that arrived after connecting.
 - `email:graph_subscriptions` (hourly): `connectors.graph_subscriptions.renew_graph_subscriptions`
   when that module is present.
-- `email:poll` (every `EMAIL_POLL_INTERVAL_S`, only without `PUBLIC_BASE_URL`, i.e. when no
+- `email:poll` (every `EMAIL_POLL_INTERVAL_S` counted from `flows.crons.EPOCH`, only without `PUBLIC_BASE_URL`, i.e. when no
   push can reach this install): one `email_received` event per connected Google and Microsoft
   mailbox, keyed per mailbox and interval, so a fire acted on twice still makes one job (Gmail:
   history from the stored id; Outlook: a Graph inbox delta pass, `poll_microsoft`). It runs in
@@ -27,13 +27,13 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from sqlmodel import col, select
 
-from flows.crons import CronSpec
+from flows.crons import CronSpec, interval_trigger
 from flows.events import Event, EventSource, EventType
 from storage import email_threads as repo
 from storage.connections import ACTIVE
+from storage.crypto import settings_cipher
 from storage.models import Connection, MailboxState
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ async def renew_graph(deps: Any, now: datetime) -> int:
         return await graph_client_for(deps.db, deps.settings, connection_id)
 
     base = deps.settings.public_base_url
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"cipher": settings_cipher(deps.settings)}
     params = inspect.signature(renew_graph_subscriptions).parameters
     if base and "notification_url" in params:
         kwargs["notification_url"] = base.rstrip("/") + "/webhooks/graph"
@@ -152,7 +152,7 @@ def cron_specs(deps: Any) -> list[CronSpec]:
         ),
     ]
     interval = float(deps.settings.email_poll_interval_s)
-    every = IntervalTrigger(seconds=interval, timezone="UTC")
+    every = interval_trigger(seconds=interval)  # same instants in every process
     if not deps.settings.public_base_url:
 
         async def poll(fire: datetime) -> list[Event]:

@@ -37,7 +37,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
 
-from flows.crons import CronSpec, fire_once
+from flows.crons import CronSpec, fire_once, interval_trigger
 from flows.events import Event, EventSource, EventType
 from storage.models import CalendarEvent, Org, OrgSettings, User
 
@@ -419,8 +419,7 @@ def attach(scheduler: Any, deps: Any, *, catch_up: bool = True) -> ProactivePlan
 
     scheduler.add_job(
         planner.replan_pre_meeting,
-        "interval",
-        seconds=int(HORIZON_ROLL.total_seconds()),
+        interval_trigger(seconds=HORIZON_ROLL.total_seconds()),
         args=[None],
         id="proactive:horizon",
         name="proactive:horizon",

@@ -4,8 +4,8 @@ flow in progress. The caller owns the session: nothing here commits.
 Tokens are stored only encrypted (`storage.crypto.TokenCipher`, Fernet) in
 `connections.token_encrypted`; granted scopes, expiry, status and the account address sit in
 plain columns so the App Home can show them. `OAuthState` binds a `state` value to the Slack
-user who started the flow, with its PKCE verifier and an expiry; `take_oauth_state` deletes it
-on first use, so a callback can be used once.
+user who started the flow, with its PKCE verifier (sealed, `TokenCipher.seal`) and an expiry;
+`take_oauth_state` deletes it on first use, atomically, so a callback can be used once.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import select
+from sqlalchemy import delete, func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.crypto import TokenCipher
@@ -172,9 +172,20 @@ async def delete_connection(session: AsyncSession, *, user_id: int, provider: st
 # --------------------------------------------------------------------------- OAuth state
 
 
+@dataclass(frozen=True)
+class TakenState:
+    """An OAuth flow in progress, taken from its `state` row, the PKCE verifier revealed."""
+
+    user_id: int
+    provider: str
+    code_verifier: str | None
+    flow: dict[str, Any]
+
+
 async def save_oauth_state(
     session: AsyncSession,
     *,
+    cipher: TokenCipher,
     state: str,
     user_id: int,
     provider: str,
@@ -183,22 +194,33 @@ async def save_oauth_state(
     ttl: timedelta = STATE_TTL,
     flow: dict[str, Any] | None = None,
 ) -> None:
+    """Remember the flow; the PKCE verifier is stored sealed only (also the copy inside an
+    MSAL `flow`, which `take_oauth_state` puts back)."""
+    flow = dict(flow or {})
+    code_verifier = code_verifier or flow.get("code_verifier")
+    flow.pop("code_verifier", None)
+    sealed = cipher.seal(code_verifier) if code_verifier else None
     session.add(OAuthState(state=state, user_id=user_id, provider=provider,
-                           code_verifier=code_verifier, flow=flow or {},
-                           expires_at=now + ttl))  # fmt: skip
+                           code_verifier=sealed, flow=flow, expires_at=now + ttl))  # fmt: skip
     await session.flush()
 
 
 async def take_oauth_state(
-    session: AsyncSession, *, state: str, provider: str, now: datetime
-) -> OAuthState | None:
+    session: AsyncSession, *, cipher: TokenCipher, state: str, provider: str, now: datetime
+) -> TakenState | None:
     """The flow this callback belongs to, used up on the way; None if unknown, for another
-    provider, or expired (an expired row is deleted too)."""
-    row = await session.get(OAuthState, state)
-    if row is None:
+    provider, or expired (an expired row is deleted too).
+
+    One `DELETE ... RETURNING`: of any number of concurrent callbacks with the same state,
+    only the one whose delete removed the row gets it back (the others match no row)."""
+    table = OAuthState.__table__  # type: ignore[attr-defined]
+    stmt = delete(OAuthState).where(col(OAuthState.state) == state).returning(*table.c)
+    row = (await session.execute(stmt)).mappings().first()
+    if row is None or row["provider"] != provider or row["expires_at"] <= now:
         return None
-    await session.delete(row)
-    await session.flush()
-    if row.provider != provider or row.expires_at <= now:
-        return None
-    return row
+    verifier = cipher.reveal(row["code_verifier"])
+    flow = dict(row["flow"] or {})
+    if flow and verifier:
+        flow["code_verifier"] = verifier
+    return TakenState(user_id=row["user_id"], provider=row["provider"], code_verifier=verifier,
+                      flow=flow)  # fmt: skip

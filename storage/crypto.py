@@ -1,4 +1,10 @@
-"""Encryption at rest for OAuth tokens (Fernet).
+"""Encryption at rest for OAuth tokens and webhook secrets (Fernet).
+
+`encrypt`/`decrypt` hold token dicts (`connections.token_encrypted`); `seal`/`reveal` hold one
+secret string in a text column: Graph subscription `clientState`, Google channel tokens, the
+PKCE verifier of an OAuth flow in progress. A webhook compares what it received with
+`reveal(stored)` in constant time (`hmac.compare_digest`); a value that does not decrypt
+reveals nothing, so it matches nothing.
 
 The key comes from ENCRYPTION_KEY; in sandbox mode (no key set) one is generated once into
 the data folder (`secret.key`, mode 0600) so a restart can still read what it stored.
@@ -26,6 +32,24 @@ class TokenCipher:
             return json.loads(self._fernet.decrypt(token))
         except InvalidToken:
             raise ValueError("stored token cannot be decrypted with this ENCRYPTION_KEY") from None
+
+    def seal(self, secret: str) -> str:
+        """`secret` encrypted, as text for a string column."""
+        return self._fernet.encrypt(secret.encode()).decode("ascii")
+
+    def reveal(self, sealed: str | None) -> str | None:
+        """The secret `seal` made, or None (nothing stored, or not sealed with this key)."""
+        if not sealed:
+            return None
+        try:
+            return self._fernet.decrypt(sealed.encode()).decode()
+        except (InvalidToken, ValueError):
+            return None
+
+
+def settings_cipher(settings: Any) -> TokenCipher:
+    """The cipher for an install's settings (`encryption_key`, `data_dir`)."""
+    return TokenCipher(load_key(settings.encryption_key, Path(settings.data_dir)))
 
 
 def load_key(encryption_key: str | None, data_dir: Path) -> bytes:

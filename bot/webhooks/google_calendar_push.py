@@ -5,8 +5,8 @@ The notification has no useful body; everything is in headers (developers.google
 `X-Goog-Resource-ID`, `X-Goog-Resource-State` (`sync` right after the channel is made,
 `exists` / `not_exists` on changes) and `X-Goog-Message-Number`.
 
-The channel id must name a row of `calendar_sync_states` whose stored `channel_token` equals
-the header (constant-time) and whose `resource_id`, when stored, matches; otherwise 401. `sync`
+The channel id must name a row of `calendar_sync_states` whose stored `channel_token` (sealed,
+`storage.crypto`) reveals the header's value (constant-time) and whose `resource_id`, when stored, matches; otherwise 401. `sync`
 is acknowledged and nothing more. A change submits a small `calendar_changed` event
 (`{provider, sync_state_id, resource_state}`, key `calendar_changed:google:{channel}:{number}`)
 for the sync flow to run events.list with its sync token; the answer is 200 right away.
@@ -21,6 +21,7 @@ from sqlmodel import select
 
 from bot.webhooks import WebhookDeps, json_error, secret_equals
 from flows.events import Event, EventSource, EventType, JobRef
+from storage.crypto import settings_cipher
 from storage.models import CalendarSyncState, User
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def register_routes(app: web.Application, deps: WebhookDeps) -> None:
             known = (
                 row is not None
                 and user is not None
-                and secret_equals(h.get("X-Goog-Channel-Token"), row.channel_token)
+                and secret_equals(h.get("X-Goog-Channel-Token"),
+                                  settings_cipher(deps.settings).reveal(row.channel_token))
                 and (not row.resource_id or row.resource_id == h.get("X-Goog-Resource-ID"))
             )
             ids = (row.id, user.org_id, user.id) if known and row and user else None

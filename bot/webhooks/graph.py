@@ -9,7 +9,8 @@ As Graph documents it (EXTERNAL_APIS.md section 5, concepts/change-notifications
 - **Change notifications** `{"value": [...]}` may batch several items. Each item's
   `subscriptionId` must be one we stored — `mailbox_states.subscription_id` (inbox; the row's
   `connection_id` gives the mailbox) or `calendar_sync_states.channel_id` with provider
-  `microsoft` (calendar) — and its `clientState` must equal the stored secret (constant-time).
+  `microsoft` (calendar) — and its `clientState` must equal the stored secret (kept sealed,
+  `storage.crypto`; compared revealed, constant-time).
   An item that fails is dropped and logged (subscription id only); the others go on. Inbox
   items submit `email_received` (`{provider: microsoft, connection_id, message_id}`, key
   `email_received:microsoft:{connection_id}:{message_id}`); calendar items submit
@@ -43,6 +44,7 @@ from sqlmodel import col, select
 
 from bot.webhooks import BodyTooLarge, WebhookDeps, as_dict, json_error, read_limited, secret_equals
 from flows.events import Event, EventSource, EventType, JobRef
+from storage.crypto import settings_cipher
 from storage.models import CalendarSyncState, Connection, MailboxState, User
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ async def _targets(deps: WebhookDeps, ids: set[str]) -> dict[str, Target]:
     out: dict[str, Target] = {}
     if not ids:
         return out
+    cipher = settings_cipher(deps.settings)  # stored secrets are sealed; compare revealed
     async with deps.db.session() as s:
         rows = (
             await s.exec(
@@ -80,7 +83,7 @@ async def _targets(deps: WebhookDeps, ids: set[str]) -> dict[str, Target]:
         ).all()
         for box, conn in rows:
             if box.subscription_id and conn.user_id is not None:
-                out[box.subscription_id] = Target("mail", box.client_state, conn.org_id,
+                out[box.subscription_id] = Target("mail", cipher.reveal(box.client_state), conn.org_id,
                                                   conn.user_id, connection_id=conn.id)  # fmt: skip
         cals = (
             await s.exec(
@@ -94,7 +97,7 @@ async def _targets(deps: WebhookDeps, ids: set[str]) -> dict[str, Target]:
         ).all()
         for cal, user in cals:
             if cal.channel_id and user.id is not None:
-                out[cal.channel_id] = Target("calendar", cal.channel_token, user.org_id, user.id,
+                out[cal.channel_id] = Target("calendar", cipher.reveal(cal.channel_token), user.org_id, user.id,
                                              sync_state_id=cal.id)  # fmt: skip
     return out
 

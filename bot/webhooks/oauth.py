@@ -85,8 +85,8 @@ async def start_connect(deps: Any, user: User, provider: str) -> ConnectStart:
         state = oauth.new_state()
         url, verifier = oauth.authorization_url(state, login_hint=user.email)
         async with deps.db.transaction() as s:
-            await save_oauth_state(s, state=state, user_id=user.id, provider="google",
-                                   code_verifier=verifier, now=now)  # fmt: skip
+            await save_oauth_state(s, cipher=cipher_for(deps.settings), state=state, user_id=user.id,
+                                   provider="google", code_verifier=verifier, now=now)  # fmt: skip
         return ConnectStart(url, "Open the link to connect Google.")
     if provider == "microsoft":
         ms = microsoft_oauth(deps.settings)
@@ -96,8 +96,9 @@ async def start_connect(deps: Any, user: User, provider: str) -> ConnectStart:
         state = ms.new_state()
         flow = await ms.initiate_auth_code_flow(state, login_hint=user.email)
         async with deps.db.transaction() as s:
-            await save_oauth_state(s, state=state, user_id=user.id, provider="microsoft",
-                                   code_verifier=flow.get("code_verifier"), now=now, flow=flow)  # fmt: skip
+            await save_oauth_state(s, cipher=cipher_for(deps.settings), state=state, user_id=user.id,
+                                   provider="microsoft", code_verifier=flow.get("code_verifier"),
+                                   now=now, flow=flow)  # fmt: skip
         return ConnectStart(str(flow["auth_uri"]), "Open the link to connect Microsoft 365.")
     return ConnectStart(None, f"Unknown provider {provider!r}: use google or microsoft.")
 
@@ -169,7 +170,8 @@ async def _callback_state(deps: Any, q: Any, provider: str, label: str) -> tuple
     """The single-use state row of an OAuth callback, or the page that says why not."""
     state = q.get("state", "")
     async with deps.db.transaction() as s:
-        row = await take_oauth_state(s, state=state, provider=provider, now=deps.clock()) if state else None
+        row = await take_oauth_state(s, cipher=cipher_for(deps.settings), state=state, provider=provider,
+                                     now=deps.clock()) if state else None  # fmt: skip
     if row is None:
         return None, error_page("This link has expired or was already used. Start again from Sixty in Slack.")
     if q.get("error"):

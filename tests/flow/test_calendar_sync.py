@@ -24,7 +24,7 @@ from flows.engine import Engine
 from flows.sequence import SequenceRegistry
 from flows.testing_sequences import RecordingDelivery, seed_org, sqlite_copy
 from storage import connections as repo
-from storage.crypto import TokenCipher
+from storage.crypto import TokenCipher, settings_cipher
 from storage.engine import Database
 from storage.models import CalendarEvent, CalendarSyncState
 from tests.fakes.google_server import CAL_EVENTS, FakeGoogle
@@ -146,7 +146,9 @@ async def test_channel_opened_renewed_before_expiry_and_cron(env: Env) -> None:
     assert opened["channel"] == "opened"
     state = await env.state()
     channel = env.google.channels[state.channel_id or ""]
-    assert channel["token"] == state.channel_token and len(state.channel_token or "") >= 32
+    cipher = settings_cipher(env.settings)
+    assert state.channel_token and channel["token"] not in state.channel_token  # stored sealed
+    assert cipher.reveal(state.channel_token) == channel["token"] and len(channel["token"]) >= 32
     assert channel["address"] == "https://sixty.test/webhooks/google-calendar"
     assert state.resource_id == channel["resourceId"]
     assert (await ensure_channel(env.db, env.settings, env.rep_id, now))["channel"] == "current"
@@ -158,7 +160,8 @@ async def test_channel_opened_renewed_before_expiry_and_cron(env: Env) -> None:
     renewed = await ensure_channel(env.db, env.settings, env.rep_id, later)
     assert renewed["channel"] == "renewed"
     fresh = await env.state()
-    assert fresh.channel_id != state.channel_id and fresh.channel_token != state.channel_token
+    assert fresh.channel_id != state.channel_id
+    assert cipher.reveal(fresh.channel_token) != cipher.reveal(state.channel_token)
     assert state.channel_id not in env.google.channels and fresh.channel_id in env.google.channels
 
 

@@ -31,6 +31,7 @@ from connectors.mailbox import mailbox_status
 from flows.engine import Engine
 from flows.testing_sequences import seed_org
 from storage.connections import save_oauth_state
+from storage.crypto import settings_cipher
 from storage.engine import Database
 from storage.models import Connection, EmailMessage, EmailSend, User
 from tests.fakes.google_server import FakeGoogle
@@ -113,7 +114,8 @@ async def test_google_consent_round_trip(sqlite_db: Database, site: tuple[Deps, 
     # an unknown or expired state
     assert (await get(f"{base}/oauth/google/callback?state=nope&code=x"))[0] == 400
     async with sqlite_db.transaction() as s:
-        await save_oauth_state(s, state="old", user_id=user.id or 0, provider="google", code_verifier="v",
+        await save_oauth_state(s, cipher=settings_cipher(deps.settings), state="old", user_id=user.id or 0,
+                               provider="google", code_verifier="v",
                                now=deps.clock() - timedelta(hours=1))  # fmt: skip
     status, page, _ = await get(f"{base}/oauth/google/callback?state=old&code=x")
     assert status == 400 and "expired" in page

@@ -3,6 +3,7 @@ encrypted connection store (google-auth-oauthlib and google-auth against the fak
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, parse_qsl, urlsplit
@@ -168,15 +169,72 @@ async def test_connection_store_encrypts_and_replaces(db: Database) -> None:
 
 async def test_oauth_state_is_single_use_and_expires(sqlite_db: Database) -> None:
     _, user_id = await _user(sqlite_db)
+    cipher = TokenCipher(Fernet.generate_key())
     now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
     async with sqlite_db.transaction() as s:
         for state in ("fresh", "stale"):
-            await repo.save_oauth_state(s, state=state, user_id=user_id, provider="google",
-                                        code_verifier="v" * 64, now=now)  # fmt: skip
+            await repo.save_oauth_state(s, cipher=cipher, state=state, user_id=user_id,
+                                        provider="google", code_verifier="v" * 64, now=now)  # fmt: skip
+    async with sqlite_db.session() as s:  # the PKCE verifier is stored sealed only
+        stored = (await s.execute(text("SELECT code_verifier FROM oauth_states"))).scalars().all()
+    assert len(stored) == 2 and all("v" * 64 not in v for v in stored)
     async with sqlite_db.transaction() as s:
-        row = await repo.take_oauth_state(s, state="fresh", provider="google", now=now)
+        row = await repo.take_oauth_state(s, cipher=cipher, state="fresh", provider="google",
+                                          now=now)  # fmt: skip
         assert row is not None and row.user_id == user_id and row.code_verifier == "v" * 64
-        assert await repo.take_oauth_state(s, state="fresh", provider="google", now=now) is None
+        assert await repo.take_oauth_state(s, cipher=cipher, state="fresh", provider="google",
+                                           now=now) is None  # fmt: skip
         later = now + repo.STATE_TTL + timedelta(seconds=1)
-        assert await repo.take_oauth_state(s, state="stale", provider="google", now=later) is None
-        assert await repo.take_oauth_state(s, state="nope", provider="google", now=now) is None
+        assert await repo.take_oauth_state(s, cipher=cipher, state="stale", provider="google",
+                                           now=later) is None  # fmt: skip
+        assert await repo.take_oauth_state(s, cipher=cipher, state="nope", provider="google",
+                                           now=now) is None  # fmt: skip
+
+
+async def test_msal_flow_keeps_its_verifier_only_sealed(sqlite_db: Database) -> None:
+    _, user_id = await _user(sqlite_db)
+    cipher = TokenCipher(Fernet.generate_key())
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    flow = {"state": "s1", "code_verifier": "pkce-" + "x" * 40, "nonce": "n"}
+    async with sqlite_db.transaction() as s:
+        await repo.save_oauth_state(s, cipher=cipher, state="s1", user_id=user_id,
+                                    provider="microsoft", code_verifier=flow["code_verifier"],
+                                    now=now, flow=flow)  # fmt: skip
+    async with sqlite_db.session() as s:
+        raw = (await s.execute(text("SELECT code_verifier, flow FROM oauth_states"))).one()
+    assert "pkce-" not in str(raw[0]) and "pkce-" not in str(raw[1])
+    async with sqlite_db.transaction() as s:
+        taken = await repo.take_oauth_state(s, cipher=cipher, state="s1", provider="microsoft",
+                                            now=now)  # fmt: skip
+    assert taken is not None and taken.flow == flow  # MSAL gets its flow back whole
+
+
+async def test_oauth_state_taken_by_ten_concurrent_callbacks_lets_exactly_one_in(
+    db: Database,
+) -> None:
+    """Ten callbacks racing with one state (a replayed or double-clicked link): one wins.
+    Five rounds, so a read-then-delete that lets two through is caught every time."""
+    _, user_id = await _user(db)
+    cipher = TokenCipher(Fernet.generate_key())
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+    async def callback(state: str, start: asyncio.Event) -> object:
+        await start.wait()
+        async with db.transaction() as s:
+            return await repo.take_oauth_state(s, cipher=cipher, state=state, provider="google",
+                                               now=now)  # fmt: skip
+
+    for round_ in range(5):
+        state = f"race-{round_}"
+        async with db.transaction() as s:
+            await repo.save_oauth_state(s, cipher=cipher, state=state, user_id=user_id,
+                                        provider="google", code_verifier="v" * 64, now=now)  # fmt: skip
+        start = asyncio.Event()
+        racers = [asyncio.create_task(callback(state, start)) for _ in range(10)]
+        await asyncio.sleep(0)  # every racer is parked on the start line
+        start.set()
+        winners = [t for t in await asyncio.gather(*racers) if t is not None]
+        assert len(winners) == 1, f"round {round_}: {len(winners)} callbacks got through"
+        assert winners[0].user_id == user_id and winners[0].code_verifier == "v" * 64
+    async with db.session() as s:
+        assert (await s.execute(text("SELECT count(*) FROM oauth_states"))).scalar() == 0

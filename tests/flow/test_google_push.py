@@ -22,7 +22,7 @@ from config import Settings
 from connectors.google_calendar import GoogleCalendarClient
 from flows.events import Event, EventType, JobRef, Skipped
 from storage import connections as repo
-from storage.crypto import TokenCipher
+from storage.crypto import TokenCipher, settings_cipher
 from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import CalendarSyncState, Org, User
@@ -206,9 +206,10 @@ async def test_calendar_channel_notifications(world: World) -> None:
     cal = GoogleCalendarClient(creds, endpoint=world.google.calendar_endpoint)
     address = world.base + google_calendar_push.PATH
     ch = await cal.watch_events("chan-9", address, "channel-secret")
+    sealed = settings_cipher(world.deps.settings).seal("channel-secret")  # as ensure_channel stores it
     async with world.deps.db.transaction() as s:
         s.add(CalendarSyncState(user_id=world.ids["user"], provider="google", channel_id=ch.id,
-                                channel_token="channel-secret", resource_id=ch.resource_id))  # fmt: skip
+                                channel_token=sealed, resource_id=ch.resource_id))  # fmt: skip
     assert (await world.google.notify_calendar(address, "chan-9", "sync", number=1)).status == 200
     assert world.deps.submit.events == []
     assert (await world.google.notify_calendar(address, "chan-9", "exists", number=2)).status == 200
@@ -218,6 +219,9 @@ async def test_calendar_channel_notifications(world: World) -> None:
     assert event.idempotency_key == "calendar_changed:google:chan-9:2"
     bad = await world.google.notify_calendar(address, "chan-9", "exists", number=3, token="guess")
     assert bad.status == 401
+    # the stored (sealed) value itself is not the secret either
+    stolen = await world.google.notify_calendar(address, "chan-9", "exists", number=3, token=sealed)
+    assert stolen.status == 401
     world.google.channels["chan-x"] = {**world.google.channels["chan-9"], "id": "chan-x"}
     assert (await world.google.notify_calendar(address, "chan-x", "exists")).status == 401
     assert len(world.deps.submit.events) == 1

@@ -31,7 +31,7 @@ from connectors.graph_subscriptions import (
 )
 from flows.events import Event, EventType, JobRef, Skipped
 from storage import connections as repo
-from storage.crypto import TokenCipher
+from storage.crypto import TokenCipher, settings_cipher
 from storage.engine import Database
 from storage.models import CalendarSyncState, Connection, MailboxState, Org, User
 from tests.fakes.graph_server import FakeGraph
@@ -119,8 +119,10 @@ async def test_mail_subscription_handshake_and_notifications(
     for name in ("bot", "connectors", "storage"):
         caplog.set_level(logging.DEBUG, logger=name)
     now = datetime.now(UTC)
+    cipher = settings_cipher(world.deps.settings)
     sub_id = await ensure_mail_subscription(world.deps.db, world.graph, world.ids["conn"],
-                                            world.url, now, lifecycle_url=world.lifecycle_url)  # fmt: skip
+                                            world.url, now, cipher=cipher,
+                                            lifecycle_url=world.lifecycle_url)  # fmt: skip
     # Graph validated both URLs through our real route before answering 201
     assert [(url, status) for url, status, _ in world.fake.handshakes] == [
         (world.url, 200), (world.lifecycle_url, 200)]  # fmt: skip
@@ -129,7 +131,9 @@ async def test_mail_subscription_handshake_and_notifications(
     async with world.deps.db.session() as s:
         box = await s.get(MailboxState, world.ids["conn"])
     assert box is not None and box.subscription_id == sub_id
-    assert box.client_state == sub["clientState"] and len(box.client_state) <= 128
+    assert len(sub["clientState"]) <= 128
+    assert box.client_state and sub["clientState"] not in box.client_state  # stored sealed
+    assert cipher.reveal(box.client_state) == sub["clientState"]
     assert box.subscription_expires_at is not None
     assert abs(box.subscription_expires_at - (now + LIFETIME)) < timedelta(seconds=2)
 
@@ -170,8 +174,10 @@ async def test_mail_subscription_handshake_and_notifications(
 async def test_calendar_notifications_lifecycle_and_renewal(world: World) -> None:
     db = world.deps.db
     now = datetime.now(UTC)
+    cipher = settings_cipher(world.deps.settings)
     sub_id = await ensure_calendar_subscription(db, world.graph, world.ids["user"], world.url,
-                                                now, lifecycle_url=world.lifecycle_url)  # fmt: skip
+                                                now, cipher=cipher,
+                                                lifecycle_url=world.lifecycle_url)  # fmt: skip
     assert world.fake.subscriptions[sub_id]["changeType"] == "created,updated,deleted"
     resp = await world.fake.notify(sub_id, "AAMkEv9", change_type="updated")
     assert resp.status == 202
@@ -184,12 +190,12 @@ async def test_calendar_notifications_lifecycle_and_renewal(world: World) -> Non
         return GraphClient(world.graph.access_token, base_url=world.fake.graph_base)
 
     # nothing is due yet
-    assert await renew_graph_subscriptions(db, factory, now) == 0
+    assert await renew_graph_subscriptions(db, factory, now, cipher=cipher) == 0
     # reauthorizationRequired: marked due; the next pass renews it at Graph
     resp = await world.fake.lifecycle(sub_id, "reauthorizationRequired")
     assert resp.status == 202
     later = now + timedelta(minutes=5)
-    assert await renew_graph_subscriptions(db, factory, later) == 1
+    assert await renew_graph_subscriptions(db, factory, later, cipher=cipher) == 1
     renewed = world.fake.subscriptions[sub_id]["expirationDateTime"]
     assert renewed == (later + LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
     # subscriptionRemoved: forgotten; re-created when the pass knows the URL
@@ -197,9 +203,11 @@ async def test_calendar_notifications_lifecycle_and_renewal(world: World) -> Non
     async with db.session() as s:
         row = await s.get(CalendarSyncState, event.payload["sync_state_id"])
     assert row is not None and row.channel_id is None
-    assert await renew_graph_subscriptions(db, factory, later) == 0  # no URL: left alone
+    no_url = await renew_graph_subscriptions(db, factory, later, cipher=cipher)
+    assert no_url == 0  # no URL: left alone
     # with the URL: re-created, and the inbox (connected, never subscribed) is subscribed too
-    assert await renew_graph_subscriptions(db, factory, later, notification_url=world.url,
+    assert await renew_graph_subscriptions(db, factory, later, cipher=cipher,
+                                           notification_url=world.url,
                                            lifecycle_url=world.lifecycle_url) == 2  # fmt: skip
     async with db.session() as s:
         box = await s.get(MailboxState, world.ids["conn"])
@@ -221,7 +229,7 @@ async def test_calendar_notifications_lifecycle_and_renewal(world: World) -> Non
         assert row is not None
         row.expires_at = later
         s.add(row)
-    assert await renew_graph_subscriptions(db, dead, later) == 0
+    assert await renew_graph_subscriptions(db, dead, later, cipher=cipher) == 0
     async with db.session() as s:
         conn = await s.get(Connection, world.ids["conn"])
     assert conn is not None and conn.status == "expired"

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlparse
 import aiohttp
 import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy import text
 
 from connectors.graph import GraphAuthError, GraphClient
 from connectors.microsoft_oauth import SCOPES, MicrosoftOAuth, has_scope, normalise_scopes
@@ -72,6 +73,32 @@ async def test_code_flow_with_pkce_and_granted_scopes(fake: FakeGraph) -> None:
     assert info.value.code == "state_mismatch"
 
 
+async def test_stored_flow_is_sealed_and_completes_the_code_flow(
+    fake: FakeGraph, sqlite_db: Database
+) -> None:
+    """The MSAL flow kept between Connect and the callback holds its PKCE verifier sealed only;
+    the flow taken back completes the exchange (the fake checks the verifier)."""
+    _, user_id = await _seed(sqlite_db)
+    cipher = TokenCipher(Fernet.generate_key())
+    oauth = oauth_for(fake)
+    state = oauth.new_state()
+    flow = await oauth.initiate_auth_code_flow(state)
+    now = datetime.now(UTC)
+    async with sqlite_db.transaction() as s:
+        await repo.save_oauth_state(s, cipher=cipher, state=state, user_id=user_id,
+                                    provider="microsoft", code_verifier=flow.get("code_verifier"),
+                                    now=now, flow=flow)  # fmt: skip
+    async with sqlite_db.session() as s:
+        raw = (await s.execute(text("SELECT code_verifier, flow FROM oauth_states"))).one()
+    assert str(flow["code_verifier"]) not in f"{raw[0]} {raw[1]}"
+    async with sqlite_db.transaction() as s:
+        taken = await repo.take_oauth_state(s, cipher=cipher, state=state, provider="microsoft",
+                                            now=now)  # fmt: skip
+    assert taken is not None and taken.user_id == user_id
+    grant = await oauth.acquire_token_by_auth_code_flow(taken.flow, await consent(flow))
+    assert grant.refresh_token and grant.account_email == "rep@contoso.test"
+
+
 async def test_consent_without_send_is_recorded(fake: FakeGraph) -> None:
     fake.deny_scopes = {"Mail.Send"}
     oauth = oauth_for(fake)
@@ -123,7 +150,8 @@ async def test_refresh_rotates_and_is_stored_then_disconnect(fake: FakeGraph, db
     assert stored.tokens["refresh_token"] != grant.refresh_token  # rotated, and kept
 
     async with db.transaction() as s:  # a stored inbox subscription (made earlier)
-        s.add(MailboxState(connection_id=conn.id, subscription_id="sub-1", client_state="c"))
+        s.add(MailboxState(connection_id=conn.id, subscription_id="sub-1",
+                           client_state=cipher.seal("c")))
     fake.subscriptions["sub-1"] = {"resource": "x", "account": "rep@contoso.test"}
 
     fake.revoke_refresh_tokens()

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
+from storage.connections import take_oauth_state
+from storage.crypto import TokenCipher
 from storage.engine import Database, sync_url
 from storage.migrate import downgrade, upgrade
-from storage.models import ALL_TABLES, Org, User
+from storage.models import (
+    ALL_TABLES,
+    CalendarSyncState,
+    Connection,
+    MailboxState,
+    OAuthState,
+    Org,
+    User,
+)
 
 
 async def test_every_table_exists_after_upgrade(db: Database) -> None:
@@ -47,3 +60,58 @@ async def test_downgrade_then_upgrade(db_url: str) -> None:
     await database.dispose()
     assert version is not None
     assert sync_url(db_url)
+
+
+async def test_0005_seals_plaintext_secrets_and_its_downgrade_reveals_them(db_url: str) -> None:
+    key = Fernet.generate_key()
+    cipher = TokenCipher(key)
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    downgrade(db_url, "0004", secret_key=key)
+    database = Database(db_url)
+    plain = {"client_state": "graph-client-state", "channel_token": "google-channel-token",
+             "code_verifier": "pkce-verifier-" + "x" * 30}  # fmt: skip
+    query = text(
+        "SELECT m.client_state, c.channel_token, o.code_verifier, o.flow FROM mailbox_states m, "
+        "calendar_sync_states c, oauth_states o"
+    )
+
+    async def stored() -> Any:
+        async with database.engine.connect() as conn:
+            return (await conn.execute(query)).one()
+
+    try:
+        async with database.transaction() as s:  # rows written in plaintext before 0005
+            org = Org(name="Acme")
+            s.add(org)
+            await s.flush()
+            user = User(org_id=org.id, slack_user_id="U1", email="a@x.test", name="A")
+            s.add(user)
+            await s.flush()
+            conn = Connection(org_id=org.id, user_id=user.id, provider="microsoft")
+            s.add(conn)
+            await s.flush()
+            s.add(MailboxState(connection_id=conn.id, subscription_id="sub-1",
+                               client_state=plain["client_state"]))  # fmt: skip
+            s.add(CalendarSyncState(user_id=user.id, provider="google", channel_id="ch-1",
+                                    channel_token=plain["channel_token"]))  # fmt: skip
+            s.add(OAuthState(state="st-1", user_id=user.id, provider="microsoft",
+                             code_verifier=plain["code_verifier"], expires_at=now,
+                             flow={"nonce": "n", "code_verifier": plain["code_verifier"]}))  # fmt: skip
+        upgrade(db_url, secret_key=lambda: key)
+        sealed = await stored()
+        for value, secret in zip(sealed[:3], plain.values(), strict=True):
+            assert secret not in value and cipher.reveal(value) == secret
+        flow = sealed[3] if isinstance(sealed[3], dict) else json.loads(sealed[3])
+        assert flow == {"nonce": "n"}
+        downgrade(db_url, "0004", secret_key=key)
+        back = await stored()
+        assert tuple(back[:3]) == tuple(plain.values())
+        back_flow = back[3] if isinstance(back[3], dict) else json.loads(back[3])
+        assert back_flow == {"nonce": "n", "code_verifier": plain["code_verifier"]}
+        upgrade(db_url, secret_key=key)
+        async with database.transaction() as s:  # the sealed flow is usable as before
+            taken = await take_oauth_state(s, cipher=cipher, state="st-1", provider="microsoft",
+                                           now=now - timedelta(minutes=1))  # fmt: skip
+        assert taken is not None and taken.flow["code_verifier"] == plain["code_verifier"]
+    finally:
+        await database.dispose()
