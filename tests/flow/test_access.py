@@ -160,3 +160,28 @@ async def test_owner_manager_colleague_and_other_org(db: Database) -> None:
         # An email's own contact and deal are its context for the rep who received it.
         assert await access.message_context(s, actor=alex, message_ids=[mine.message]) == ({mine.contact}, {mine.deal})
         assert await access.message_context(s, actor=jamie, message_ids=[mine.message]) == (set(), set())
+
+
+async def test_pre_meeting_brief_reads_no_other_orgs_deal(db: Database) -> None:
+    """A calendar event naming another org's deal (a forged or stale link) brings none of it."""
+    from flows.proactive import gather_pre_meeting
+
+    async with db.transaction() as s:
+        org = Org(name="Demo", slack_team_id="T0DEMO")
+        s.add(org)
+        await s.flush()
+        jamie = User(org_id=org.id or 0, slack_user_id="U0JAMIE", email="j@d.example", name="Jamie")
+        s.add(jamie)
+        await s.flush()
+        mine = await owned_rows(s, user=jamie, tag="jamie")
+        theirs = await owned_rows(s, user=await other_org(s), tag="rival")
+        event = CalendarEvent(org_id=org.id or 0, user_id=jamie.id or 0, title="Sync", is_external=True,
+                              start_at=NOW + timedelta(hours=2), end_at=NOW + timedelta(hours=3),
+                              deal_id=theirs.deal, attendees=[{"email": "buyer@jamie.example"}])
+        s.add(event)
+        await s.flush()
+        own = await s.get(CalendarEvent, mine.event)
+    assert own is not None
+    brief = await gather_pre_meeting(db, jamie, event, NOW)
+    assert (brief.deal_name, brief.stage, brief.amount) == (None, None, None)
+    assert (await gather_pre_meeting(db, jamie, own, NOW)).deal_name == "jamie deal"
