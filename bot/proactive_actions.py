@@ -295,9 +295,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @on(ProactiveAction.HANDLE_ALL)
     async def handle_all(body: dict[str, Any], client: AsyncWebClient, user: User, value: DealsRef) -> None:
-        ids = _listed(body) or value.deal_ids
+        ids = (_listed(body) or value.deal_ids)[:50]
         # The rows listed in the message are ids from the payload too: each one is checked.
-        if await check(deps.db, user, DealsRef(deal_ids=ids[:50])) is not None:
+        if await check(deps.db, user, DealsRef(deal_ids=ids)) is not None:
             await _tell(client, body, user, REFUSALS[Ref.DEAL])
             return
         for deal_id in ids:
