@@ -52,14 +52,11 @@ async def check(db: Database, actor: User | None, value: ActionValue | None) -> 
         return "That button is not one I know, so I did nothing."
     wanted = value.ids()
     async with db.session() as s:
-        context_contacts: set[int] = set()
-        context_deals: set[int] = set()
-        if wanted.get(Ref.MESSAGE):
-            context_contacts, context_deals = await access.message_context(
-                s, actor=actor, message_ids=wanted[Ref.MESSAGE]
-            )
+        # The contact and deal of the actor's own email are that email's context (bot/values.BriefItem).
+        contacts, deals = await access.message_context(s, actor=actor, message_ids=wanted.get(Ref.MESSAGE, set()))
+        context: dict[Ref, set[Any]] = {Ref.CONTACT: contacts, Ref.DEAL: deals}
         for ref, ids in wanted.items():
-            ids = ids - (context_contacts if ref is Ref.CONTACT else context_deals if ref is Ref.DEAL else set())
+            ids = ids - context.get(ref, set())
             if ids and await access.allowed(s, actor=actor, ref=ref, ids=ids) != ids:
                 log.info("action refused", extra={"user_id": actor.id, "ref": ref.value})
                 return REFUSALS[ref]
