@@ -1,7 +1,8 @@
 """Approval buttons and their modals: every click becomes `Orchestrator.resume`.
 
-The button value carries the pending action id; the orchestrator reloads the row, checks the
-owner, expiry and state, and tells us why when nothing changed (shown as an ephemeral).
+The button value carries the pending action id (parsed by `bot/values.py`); only its owner may
+answer it (`bot/authz.py`); the orchestrator reloads the row, checks the owner, expiry and state,
+and tells us why when nothing changed (shown as an ephemeral).
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.approval_modals import BODY, REASON, SUBJECT, edit_draft_modal, feedback_modal
 from blocks.ids import ApprovalAction, Callback
+from bot.authz import check, permitted
 from bot.deps import Deps
 from bot.middleware import actor_of
+from bot.values import PendingRef
 from flows.events import Decision
 from storage.models import Feedback, SlackPendingAction, User
+from storage.users import user_by_slack_id
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,11 @@ async def _resume(deps: Deps, client: AsyncWebClient, body: dict[str, Any], pend
                   decision: Decision, modifications: dict[str, Any] | None = None) -> None:
     if deps.orchestrator is None:
         await tell(client, body, "Approvals are not available yet on this install.")
+        return
+    async with deps.db.session() as s:
+        actor = await user_by_slack_id(s, slack_user_id=body["user"]["id"])
+    if (refusal := await check(deps.db, actor, PendingRef(pending_id=pending_id))) is not None:
+        await tell(client, body, refusal)
         return
     result = await deps.orchestrator.resume(pending_id, decision, body["user"]["id"], modifications)
     if not result.ok:
@@ -92,20 +101,29 @@ def register(app: AsyncApp, deps: Deps) -> None:
                       {"draft": {"subject": subject, "body": text}})
 
     @app.action(ApprovalAction.FEEDBACK)
-    async def on_feedback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
+    async def on_feedback(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                          context: dict[str, Any], value: PendingRef) -> None:
         await ack()
-        await client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(action["value"]))
+        if await permitted(deps, client, body, context, value) is not None:
+            await client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(value.pending_id))
 
     @app.view(Callback.FEEDBACK)
-    async def on_feedback_submit(ack: AsyncAck, view: dict[str, Any], context: dict[str, Any]) -> None:
+    async def on_feedback_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+                                 context: dict[str, Any], value: PendingRef) -> None:
+        """Feedback on one of the user's own drafts; the modal's metadata is checked like a button's."""
+        field = ((view.get("state") or {}).get("values") or {}).get(REASON, {}).get(REASON) or {}
+        reason = str(field.get("value") or "").strip()
+        if not reason:
+            await ack(response_action="errors", errors={REASON: "Tell me what was wrong (a few words is enough)."})
+            return
         await ack()
-        actor = await actor_of(context)
-        reason = (view["state"]["values"][REASON][REASON].get("value") or "").strip()
-        if actor is None or not reason:
+        if (actor := await permitted(deps, client, body, context, value)) is None:
             return
         async with deps.db.transaction() as s:
-            row = await s.get(SlackPendingAction, view["private_metadata"])
-            s.add(Feedback(org_id=actor.org_id, user_id=actor.id, job_id=row.job_id if row else None,
-                           pending_action_id=view["private_metadata"],
-                           subject=row.kind if row else "suggestion", reason=reason))
+            row = await s.get(SlackPendingAction, value.pending_id)
+            if row is None:  # permitted() saw it; gone since
+                return
+            s.add(Feedback(org_id=actor.org_id, user_id=actor.id, job_id=row.job_id,
+                           pending_action_id=row.id, subject=row.kind, reason=reason[:2000]))
         log.info("feedback recorded", extra={"user_id": actor.id})
+        await tell(client, body, "Thanks, noted. I'll use it to do better next time.")

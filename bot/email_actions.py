@@ -15,9 +15,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.email_send import cancelled_blocks, connect_link_blocks
 from blocks.ids import EmailAction, HomeAction
+from bot.authz import permitted
 from bot.deps import Deps
 from bot.home import publish_home
 from bot.middleware import actor_of
+from bot.values import Provider, SendRef
 from bot.webhooks.oauth import PROVIDERS, disconnect, set_home_refresher, start_connect
 from storage import email_sends as sends
 from storage.models import User
@@ -86,16 +88,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
     set_home_refresher(deps, refresh)
 
     @app.action(EmailAction.CANCEL_SEND)
-    async def on_cancel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                        context: dict[str, Any]) -> None:  # fmt: skip
+    async def on_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                        context: dict[str, Any], value: SendRef) -> None:  # fmt: skip
         await ack()
-        actor = await actor_of(context)
-        try:
-            send_id = int(action.get("value") or "")
-        except ValueError:
-            return
+        actor = await permitted(deps, client, body, context, value)
         if actor is None:
             return
+        send_id = value.send_id
         ok, text = await cancel_send(deps, actor, send_id)
         message = body.get("message") or {}
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
@@ -112,26 +111,26 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await tell(client, body, text)
 
     @app.action(HomeAction.CONNECT)
-    async def on_connect(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                         context: dict[str, Any]) -> None:  # fmt: skip
+    async def on_connect(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                         context: dict[str, Any], value: Provider) -> None:  # fmt: skip
         await ack()
         if (actor := await actor_of(context)) is not None:
-            await offer_connect(deps, client, body, actor, str(action.get("value") or ""))
+            await offer_connect(deps, client, body, actor, value.provider)
 
     @app.action(EmailAction.GRANT_SEND)
-    async def on_grant(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                       context: dict[str, Any]) -> None:  # fmt: skip
+    async def on_grant(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                       context: dict[str, Any], value: Provider) -> None:  # fmt: skip
         await ack()
         if (actor := await actor_of(context)) is not None:
-            await offer_connect(deps, client, body, actor, str(action.get("value") or "google"))
+            await offer_connect(deps, client, body, actor, value.provider)
 
     @app.action(HomeAction.DISCONNECT)
-    async def on_disconnect(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient,
-                            context: dict[str, Any]) -> None:  # fmt: skip
+    async def on_disconnect(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                            context: dict[str, Any], value: Provider) -> None:  # fmt: skip
         await ack()
         if (actor := await actor_of(context)) is None:
             return
-        provider = str(action.get("value") or "")
+        provider = value.provider
         if provider not in PROVIDERS:
             await tell(
                 client, body, "Only Google and Microsoft 365 mailboxes can be disconnected here."

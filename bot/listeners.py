@@ -7,6 +7,8 @@ import importlib
 from slack_bolt.async_app import AsyncApp
 
 from bot import approvals, commands, errors, home, post_meeting_actions
+from bot.acks import KeepAcks
+from bot.authz import ParseValues
 from bot.deps import Deps
 from bot.middleware import DropDuplicateEvents, ResolveActor
 
@@ -15,8 +17,10 @@ LISTENER_MODULES = ("bot.email_actions", "bot.schedule_actions", "bot.proactive_
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
+    app.use(KeepAcks())
     app.use(DropDuplicateEvents(deps))
     app.use(ResolveActor(deps))
+    app.use(ParseValues())
     errors.register(app)
     commands.register(app, deps)
     home.register(app, deps)

@@ -15,8 +15,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import NotificationBatchAction
 from bot.approvals import tell
+from bot.authz import permitted
 from bot.deps import Deps
-from bot.middleware import actor_of
+from bot.values import NotificationRef
 from storage.models import SlackNotificationSent
 
 log = logging.getLogger(__name__)
@@ -27,19 +28,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def on_open(
         ack: AsyncAck,
         body: dict[str, Any],
-        action: dict[str, Any],
         client: AsyncWebClient,
         context: dict[str, Any],
+        value: NotificationRef,
     ) -> None:
         await ack()
-        actor = await actor_of(context)
-        try:
-            note_id = int(action.get("value") or "")
-        except ValueError:
-            note_id = 0
+        actor = await permitted(deps, client, body, context, value)
+        if actor is None:
+            return
         async with deps.db.session() as s:
-            row = await s.get(SlackNotificationSent, note_id) if note_id else None
-        if row is None or actor is None or row.user_id != actor.id or not row.blocks:
+            row = await s.get(SlackNotificationSent, value.notification_id)
+        if row is None or row.user_id != actor.id or not row.blocks:
             await tell(client, body, "That update is not available any more.")
             return
         channel = (body.get("channel") or {}).get("id") or (

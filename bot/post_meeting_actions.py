@@ -1,4 +1,6 @@
-"""Buttons on post-meeting messages: show the full draft, skip one task of a batch, undo CRM changes."""
+"""Buttons on post-meeting messages: show the full draft, skip one task of a batch, undo CRM changes.
+
+Each acks, then checks the clicking user owns what the (typed) value names (`bot/authz.py`)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from sqlmodel import col, select
 from blocks.approval import ApprovalView, approval_message, fallback_text
 from blocks.ids import PostMeetingAction
 from bot.approvals import tell
+from bot.authz import permitted
 from bot.deps import Deps
-from bot.middleware import actor_of
+from bot.values import JobRef, PendingRef, TaskRef
 from flows.events import Decision
 from storage import crm
 from storage.models import CrmFieldChange, SequenceJob
@@ -31,25 +34,27 @@ async def _rerender(client: AsyncWebClient, row: Any, payload: dict[str, Any]) -
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(PostMeetingAction.EXPAND_DRAFT)
-    async def on_expand(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                        client: AsyncWebClient, context: dict[str, Any]) -> None:
+    async def on_expand(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                        context: dict[str, Any], value: PendingRef) -> None:
         await ack()
-        actor = await actor_of(context)
+        if (actor := await permitted(deps, client, body, context, value)) is None:
+            return
         async with deps.db.session() as s:
-            row = await owned_pending(s, pending_id=action["value"], user_id=actor.id if actor else None)
+            row = await owned_pending(s, pending_id=value.pending_id, user_id=actor.id)
         if row is None:
             await tell(client, body, "This draft is no longer waiting for you.")
             return
         await _rerender(client, row, {**row.payload, "expanded": True})
 
     @app.action(PostMeetingAction.SKIP_TASK)
-    async def on_skip_task(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                           client: AsyncWebClient, context: dict[str, Any]) -> None:
+    async def on_skip_task(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                           context: dict[str, Any], value: TaskRef) -> None:
         await ack()
-        pending_id, _, n = str(action["value"]).rpartition(":")
-        actor = await actor_of(context)
+        if (actor := await permitted(deps, client, body, context, value)) is None:
+            return
+        pending_id, n = value.pending_id, str(value.n)
         async with deps.db.transaction() as s:
-            row = await owned_pending(s, pending_id=pending_id, user_id=actor.id if actor else None)
+            row = await owned_pending(s, pending_id=pending_id, user_id=actor.id)
             if row is None:
                 await tell(client, body, "These tasks are no longer waiting for you.")
                 return
@@ -65,14 +70,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await _rerender(client, row, payload)
 
     @app.action(PostMeetingAction.ROLLBACK)
-    async def on_rollback(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                          client: AsyncWebClient, context: dict[str, Any]) -> None:
+    async def on_rollback(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                          context: dict[str, Any], value: JobRef) -> None:
         await ack()
-        actor = await actor_of(context)
-        job_id = int(action["value"])
+        if (actor := await permitted(deps, client, body, context, value)) is None:
+            return
+        job_id = value.job_id
         async with deps.db.transaction() as s:
             job = await s.get(SequenceJob, job_id)
-            if job is None or actor is None or job.user_id != actor.id:
+            if job is None or job.user_id != actor.id:
                 await tell(client, body, "Only the rep whose meeting this was can undo its CRM changes.")
                 return
             rows = (await s.exec(select(CrmFieldChange).where(

@@ -1,15 +1,15 @@
 """Slack listeners for briefs and the pipeline: brief buttons, batch review, mute; and the
 sandbox panel's "Morning brief now".
 
-Every handler acks first, then loads the actor. A click marks its message read (an unread
-brief is updated rather than sent twice). "Check calendar" submits `calendar_find_times`
+Every handler acks first, then checks that the clicking user may act on every id the button
+carries (`bot/authz.py`; the value arrives parsed by `bot/values.py`). A click marks its message
+read (an unread brief is updated rather than sent twice). "Check calendar" submits `calendar_find_times`
 with `{contact_id, deal_id}`; "Draft re-engagement" / "Handle all" submit
 `stale_deal_revival` per deal (each draft then waits for approval as an `email_send` gate).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -23,14 +23,17 @@ from sqlalchemy import select
 from blocks.ids import ProactiveAction, ProactiveSettingsAction
 from blocks.pipeline import batch_review_blocks, rows_from_value
 from blocks.proactive_settings import checked, features_modal, number, org_modal
+from bot.authz import REFUSALS, check, permitted, tell
 from bot.commands_proactive import pipeline_blocks, submit_prep
 from bot.deps import Deps
 from bot.middleware import actor_of
+from bot.values import ActionValue, BriefItem, DealRef, DealsRef, EventRef, MuteKind
 from flows.events import Event, EventSource, EventType, JobRef
 from flows.home import month_spend
 from flows.proactive import local_date, mark_read, rows_of
 from skills.briefs import REP_FEATURES, OrgSettingsChange, validate_org_settings
 from storage import pipeline
+from storage.access import Ref
 from storage.models import CalendarEvent, EmailMessage, EmailThread, Org, User
 from storage.users import org_settings, preferences, update_preferences, user_by_slack_id
 
@@ -43,11 +46,6 @@ def _channel_ts(body: dict[str, Any]) -> tuple[str | None, str | None]:
     )
     ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
     return channel, ts
-
-
-def _value(body: dict[str, Any]) -> str:
-    actions = body.get("actions") or [{}]
-    return str(actions[0].get("value") or "")
 
 
 async def _tell(
@@ -90,30 +88,31 @@ async def submit_revival(deps: Deps, user: User, deal_id: int, origin: str) -> A
 
 def register(app: AsyncApp, deps: Deps) -> None:
     register_settings(app, deps)
-    Handler = Callable[[dict[str, Any], AsyncWebClient, User], Awaitable[None]]
+    Handler = Callable[[dict[str, Any], AsyncWebClient, User, Any], Awaitable[None]]
 
     def on(action: str) -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
             @app.action(action)
             async def listener(
-                ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
-            ) -> None:
+                ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                context: dict[str, Any], value: ActionValue | None,
+            ) -> None:  # fmt: skip
                 await ack()
-                user = await actor_of(context)
+                user = await permitted(deps, client, body, context, value)
                 if user is None:
                     return
                 channel, ts = _channel_ts(body)
                 if channel and ts:
-                    await mark_read(deps.db, channel, ts, deps.clock())
-                await fn(body, client, user)
+                    await mark_read(deps.db, channel, ts, deps.clock(), user_id=user.id)
+                await fn(body, client, user, value)
 
             return fn
 
         return deco
 
     @on(ProactiveAction.MUTE)
-    async def mute(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
-        kind = _value(body)[:40]
+    async def mute(body: dict[str, Any], client: AsyncWebClient, user: User, value: MuteKind) -> None:
+        kind = value.kind
         async with deps.db.transaction() as s:
             prefs = await preferences(s, user_id=user.id)
             muted = sorted(set(prefs.muted_kinds or []) | {kind})
@@ -126,10 +125,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @on(ProactiveAction.PREP)
-    async def prep(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
-        event_id = int(_value(body)) if _value(body).isdigit() else None
+    async def prep(body: dict[str, Any], client: AsyncWebClient, user: User, value: EventRef) -> None:
         async with deps.db.session() as s:
-            event = await s.get(CalendarEvent, event_id) if event_id else None
+            event = await s.get(CalendarEvent, value.event_id)
         if event is None or event.user_id != user.id:
             await _tell(client, body, user, "That meeting is no longer on your calendar.")
             return
@@ -137,9 +135,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await _tell(client, body, user, f"Preparing your brief for “{event.title}”…")
 
     @on(ProactiveAction.CHECK_CALENDAR)
-    async def check_calendar(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
-        v = json.loads(_value(body) or "{}")
-        payload = {"contact_id": v.get("contact_id"), "deal_id": v.get("deal_id")}
+    async def check_calendar(body: dict[str, Any], client: AsyncWebClient, user: User, value: BriefItem) -> None:
+        payload = {"contact_id": value.contact_id, "deal_id": value.deal_id}
         res = await deps.submit(
             Event(
                 type=EventType.CALENDAR_FIND_TIMES,
@@ -147,7 +144,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 org_id=user.org_id,
                 user_id=user.id,
                 payload=payload,
-                idempotency_key=f"calendar_find_times:brief:{v.get('message_id')}:{uuid.uuid4().hex[:8]}",
+                idempotency_key=f"calendar_find_times:brief:{value.message_id}:{uuid.uuid4().hex[:8]}",
             )
         )
         await _tell(
@@ -159,7 +156,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             else "I couldn't look for times just now.",
         )
 
-    async def _message(message_id: Any, user: User) -> tuple[EmailMessage, EmailThread] | None:
+    async def _message(message_id: int, user: User) -> tuple[EmailMessage, EmailThread] | None:
         async with deps.db.session() as s:
             row = (
                 await s.execute(
@@ -171,8 +168,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         return (row[0], row[1]) if row else None
 
     @on(ProactiveAction.VIEW_EMAIL)
-    async def view_email(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
-        found = await _message(json.loads(_value(body) or "{}").get("message_id"), user)
+    async def view_email(body: dict[str, Any], client: AsyncWebClient, user: User, value: BriefItem) -> None:
+        found = await _message(value.message_id, user)
         if found is None:
             await _tell(client, body, user, "I can't find that email any more.")
             return
@@ -189,8 +186,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @on(ProactiveAction.DRAFT_REPLY)
-    async def draft_reply(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
-        found = await _message(json.loads(_value(body) or "{}").get("message_id"), user)
+    async def draft_reply(body: dict[str, Any], client: AsyncWebClient, user: User, value: BriefItem) -> None:
+        found = await _message(value.message_id, user)
         if found is None:
             await _tell(client, body, user, "I can't find that email any more.")
             return
@@ -203,8 +200,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @on(ProactiveAction.QUALIFY)
-    async def qualify(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
-        found = await _message(json.loads(_value(body) or "{}").get("message_id"), user)
+    async def qualify(body: dict[str, Any], client: AsyncWebClient, user: User, value: BriefItem) -> None:
+        found = await _message(value.message_id, user)
         who = found[0].from_addr if found else "this sender"
         await _tell(
             client,
@@ -215,13 +212,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @on(ProactiveAction.EXPAND_PIPELINE)
-    async def expand_pipeline(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+    async def expand_pipeline(body: dict[str, Any], client: AsyncWebClient, user: User, value: Any) -> None:
         await _tell(
             client, body, user, "Your stale and at-risk deals", await pipeline_blocks(deps, user)
         )
 
     @on(ProactiveAction.SHOW_INBOX)
-    async def show_inbox(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+    async def show_inbox(body: dict[str, Any], client: AsyncWebClient, user: User, value: Any) -> None:
         since = deps.clock() - timedelta(days=3)
         async with deps.db.session() as s:
             rows = (
@@ -251,7 +248,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @on(ProactiveAction.REVIEW_STALE)
-    async def review_stale(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+    async def review_stale(body: dict[str, Any], client: AsyncWebClient, user: User, value: Any) -> None:
         rows = await stale_rows(deps, user)
         channel = (await client.conversations_open(users=user.slack_user_id))["channel"]["id"]
         await client.chat_postMessage(
@@ -280,10 +277,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         return rows_from_value((body.get("message") or {}).get("blocks") or [])
 
     @on(ProactiveAction.REVIVE)
-    async def revive(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
-        deal_id = int(_value(body)) if _value(body).isdigit() else None
-        if deal_id is None:
-            return
+    async def revive(body: dict[str, Any], client: AsyncWebClient, user: User, value: DealRef) -> None:
+        deal_id = value.deal_id
         await submit_revival(deps, user, deal_id, "batch_review")
         await _rewrite(
             client,
@@ -294,13 +289,17 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @on(ProactiveAction.SKIP_DEAL)
-    async def skip_deal(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
-        deal_id = int(_value(body)) if _value(body).isdigit() else None
+    async def skip_deal(body: dict[str, Any], client: AsyncWebClient, user: User, value: DealRef) -> None:
+        deal_id = value.deal_id
         await _rewrite(client, body, user, [d for d in _listed(body) if d != deal_id], "Skipped.")
 
     @on(ProactiveAction.HANDLE_ALL)
-    async def handle_all(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
-        ids = _listed(body) or [int(x) for x in _value(body).split(",") if x.isdigit()]
+    async def handle_all(body: dict[str, Any], client: AsyncWebClient, user: User, value: DealsRef) -> None:
+        ids = (_listed(body) or value.deal_ids)[:50]
+        # The rows listed in the message are ids from the payload too: each one is checked.
+        if await check(deps.db, user, DealsRef(deal_ids=ids)) is not None:
+            await _tell(client, body, user, REFUSALS[Ref.DEAL])
+            return
         for deal_id in ids:
             await submit_revival(deps, user, deal_id, "batch_review")
         await _rewrite(
@@ -312,7 +311,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         )
 
     @on(ProactiveAction.DISMISS)
-    async def dismiss(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
+    async def dismiss(body: dict[str, Any], client: AsyncWebClient, user: User, value: Any) -> None:
         await _rewrite(client, body, user, [], "Dismissed. `/60 pipeline` shows these deals again.")
 
 
@@ -423,7 +422,10 @@ def register_settings(app: AsyncApp, deps: Deps) -> None:
             await listener(user.id)
 
     @app.view(ProactiveSettingsAction.ORG_MODAL)
-    async def on_org(ack: AsyncAck, view: dict[str, Any], context: dict[str, Any]) -> None:
+    async def on_org(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
+        context: dict[str, Any],
+    ) -> None:  # fmt: skip
         values = view["state"]["values"]
         change, errors = validate_org_settings(
             checked(values, ProactiveSettingsAction.ORG_FEATURES),
@@ -439,6 +441,9 @@ def register_settings(app: AsyncApp, deps: Deps) -> None:
             return
         await ack()
         user = await actor_of(context)
-        if user is None or user.role != "admin" or change is None:
+        if user is not None and user.role != "admin":
+            await tell(client, body, "Only an admin can change the team's settings, so I did nothing.")
+            return
+        if user is None or change is None:
             return
         await save_org(deps, user, change)

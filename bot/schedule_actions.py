@@ -1,9 +1,10 @@
 """Slack listeners for the time picker: slot choice, send times, send invite, show more, ways
 out, their time zone, and "I'll handle this".
 
-Every listener acks first. The button value carries the picker's job id; the options and the
-search that produced them are read from that job's outputs in the database (never from the
-message), and only the job's own rep may act on it. Each action becomes a new
+Every listener acks first. The button value carries the picker's job id (parsed as a
+`PickerRef` by `bot/values.py`); the options and the search that produced them are read from
+that job's outputs in the database (never from the message), and only the job's own rep may act
+on it (`bot/authz.py`). Each action becomes a new
 `calendar_find_times` event (`action` offer / invite / email, `source_job_id`, `picker` = the
 message to update), keyed so that a double click starts one job.
 """
@@ -20,8 +21,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import ScheduleAction
 from blocks.scheduling import closed_blocks, slots_block_id
+from bot.authz import permitted
 from bot.deps import Deps
-from bot.middleware import actor_of
+from bot.values import PickerRef
 from flows.events import Event, EventSource, EventType, JobRef
 from storage.models import SequenceJob, User
 
@@ -65,27 +67,12 @@ async def _tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None
     await client.chat_postEphemeral(channel=channel, user=user, text=text)
 
 
-async def _own_job(deps: Deps, job_id: int, actor: User | None) -> SequenceJob | None:
-    if actor is None:
-        return None
+async def _own_job(deps: Deps, job_id: int, actor: User) -> SequenceJob | None:
     async with deps.db.session() as s:
         job = await s.get(SequenceJob, job_id)
     if job is None or job.user_id != actor.id or job.sequence_type != SEQUENCE:
         return None
     return job
-
-
-def _job_id(value: str) -> int | None:
-    head = value.split(":", 1)[0]
-    return int(head) if head.isdigit() else None
-
-
-def _button_value(action: dict[str, Any]) -> str:
-    return str(action.get("value") or "")
-
-
-def _selected_value(action: dict[str, Any]) -> str:
-    return str((action.get("selected_option") or {}).get("value") or "")
 
 
 @dataclass(frozen=True)
@@ -95,6 +82,7 @@ class Picked:
     body: dict[str, Any]
     action: dict[str, Any]
     client: AsyncWebClient
+    value: PickerRef
     actor: User
     job: SequenceJob
     state: dict[str, Any]
@@ -105,13 +93,14 @@ PickerHandler = Callable[[Picked], Awaitable[None]]
 
 def register(app: AsyncApp, deps: Deps) -> None:
     async def load(
-        body: dict[str, Any], value: str, client: AsyncWebClient, context: dict[str, Any]
+        body: dict[str, Any], value: PickerRef, client: AsyncWebClient, context: dict[str, Any]
     ) -> tuple[User, SequenceJob, dict[str, Any]] | None:
-        job_id = _job_id(value)
-        actor = await actor_of(context)
-        job = await _own_job(deps, job_id, actor) if job_id is not None else None
+        actor = await permitted(deps, client, body, context, value)
+        if actor is None:
+            return None
+        job = await _own_job(deps, value.job_id, actor)
         state = picker_state(job) if job is not None else None
-        if actor is None or job is None or state is None:
+        if job is None or state is None:
             await _tell(client, body, "Only the person these times were found for can use them.")
             return None
         return actor, job, state
@@ -139,21 +128,19 @@ def register(app: AsyncApp, deps: Deps) -> None:
         log.info("picker action", extra={"job_id": ref.job_id, "source_job_id": p.job.id,
                                           "action": payload.get("action", "offer")})  # fmt: skip
 
-    def on_picker(
-        action_id: ScheduleAction, value_of: Callable[[dict[str, Any]], str] = _button_value
-    ) -> Callable[[PickerHandler], PickerHandler]:
+    def on_picker(action_id: ScheduleAction) -> Callable[[PickerHandler], PickerHandler]:
         """Register a picker action: ack, then load the rep's own picker, then `handler`."""
 
         def deco(handler: PickerHandler) -> PickerHandler:
             @app.action(action_id)
             async def listener(
                 ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                client: AsyncWebClient, context: dict[str, Any],
+                client: AsyncWebClient, context: dict[str, Any], value: PickerRef,
             ) -> None:  # fmt: skip
                 await ack()
-                got = await load(body, value_of(action), client, context)
+                got = await load(body, value, client, context)
                 if got is not None:
-                    await handler(Picked(body, action, client, *got))
+                    await handler(Picked(body, action, client, value, *got))
 
             return handler
 
@@ -172,7 +159,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @on_picker(ScheduleAction.WAY_OUT)
     async def on_way_out(p: Picked) -> None:
-        code = p.action["value"].split(":", 1)[-1]
+        code = p.value.code
         way = next((w for w in p.state.get("ways_out") or [] if w.get("code") == code), None)
         if way is None:
             await _tell(p.client, p.body, "That option is no longer available.")
@@ -180,9 +167,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         params = {**(p.state.get("params") or {}), **(way.get("params") or {}), "offset": 0}
         await submit(p, params, f"way:{p.job.id}:{code}")
 
-    @on_picker(ScheduleAction.TIMEZONE, _selected_value)
+    @on_picker(ScheduleAction.TIMEZONE)
     async def on_timezone(p: Picked) -> None:
-        zone = _selected_value(p.action).split(":", 1)[-1]
+        zone = p.value.code
         params = {**(p.state.get("params") or {}), "timezone": zone, "offset": 0}
         await submit(p, params, f"tz:{p.job.id}:{zone}")
 

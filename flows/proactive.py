@@ -397,7 +397,9 @@ async def gather_pre_meeting(
         ).all()
         contact_ids = [r[0] for r in contacts] or ([event.contact_id] if event.contact_id else [])
         deal = (
-            await conn.execute(select(Deal).where(Deal.id == event.deal_id))
+            await conn.execute(
+                select(Deal).where(Deal.id == event.deal_id, Deal.org_id == user.org_id)
+            )
             if event.deal_id
             else None
         )
@@ -531,6 +533,8 @@ async def compose_pre_meeting(ctx: StepContext) -> dict[str, Any]:
     event_id = ctx.payload.get("event_id")
     async with ctx.db.session() as s:
         event = await s.get(CalendarEvent, event_id) if isinstance(event_id, int) else None
+    if event is not None and event.user_id != ctx.user_id:  # only a rep's own meeting is prepped
+        event = None
     if event is None or event.status == "cancelled":
         log.info("pre-meeting brief skipped", extra={"job_id": ctx.job_id, "reason": "cancelled"})
         return {"skip": "cancelled"}
@@ -788,13 +792,19 @@ def register(registry: SequenceRegistry) -> None:
     registry.add_all(SEQUENCES)
 
 
-async def mark_read(db: Any, channel: str, ts: str, now: datetime) -> None:
-    """A click on a message means the rep has read it (no duplicate of it is sent while unread)."""
+async def mark_read(
+    db: Any, channel: str, ts: str, now: datetime, user_id: int | None = None
+) -> None:
+    """A click on a message means the rep has read it (no duplicate of it is sent while unread).
+
+    `user_id`: only that user's notification (the channel and ts come from the click's payload).
+    """
     n = SlackNotificationSent
+    mine = [n.user_id == user_id] if user_id is not None else []
     async with db.engine.begin() as conn:
         await conn.execute(
             update(n)
-            .where(n.channel == channel, n.message_ts == ts, n.read_at.is_(None))
+            .where(n.channel == channel, n.message_ts == ts, n.read_at.is_(None), *mine)
             .values(read_at=now)
         )
 
