@@ -49,6 +49,7 @@ from flows.step import (
     DeferDelivery,
     StepContext,
     StepResult,
+    apply_edits,
     classify,
 )
 from flows.store import LeaseLost, RawConn, dumps, loads
@@ -784,7 +785,7 @@ class JobRunner:
         await self._show_resolution(row, payload)
         st["pending"] = None
         if row.status in ("approved", "edited"):
-            merged = {**payload, **(mods or {})}
+            merged = apply_edits(payload, mods)
             st["approvals"][step_name] = {
                 "decision": decision,
                 "actor": row.resolved_by,
