@@ -11,10 +11,13 @@ Steps (DESIGN.md section 3 decides the approvals):
                         changes a person made recently and stage moves are only proposed — best effort
 6. `create_tasks`       tasks from the rep's own commitments, the commitment ledger — best effort
 7. `notify_summary`     the recap in the rep's DM (inform only)
-8. `draft_follow_up`    the follow-up email in the rep's voice — critical; then
-   `deliver_follow_up`  behind an **approval** gate (Send / Edit / Skip / Feedback)
-9. `crm_review`, `apply_crm`            proposed CRM changes (stage moves) — **approval**
-10. `tasks_review`, `add_reviewed_tasks` tasks from detected intents, one batch — **approval**
+8. `draft_follow_up`    the follow-up email in the rep's voice — critical
+9. `crm_review`         proposed CRM changes (stage moves), as an approval payload
+10. `tasks_review`      tasks from detected intents, one batch, as an approval payload
+11. one gate group, shown together and answered in any order, each step running on its own answer:
+    `deliver_follow_up` the email (Send / Edit / Skip / Feedback) — **approval**
+    `apply_crm`         the proposed CRM changes — **approval**
+    `add_reviewed_tasks` the tasks — **approval**
 
 Follow-ups from intents are queued as child jobs: send_proposal -> proposal_generation,
 schedule_meeting -> calendar_find_times, send_content -> content_retrieval. The recap goes out
@@ -67,7 +70,7 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 SEQUENCE = "meeting_ended"
-VERSION = 1
+VERSION = 2  # 2: the follow-up, CRM and task approvals are one gate group
 
 LABEL_WORDS = {
     "commitment:send_proposal": "You committed to send a proposal",
@@ -486,6 +489,7 @@ async def tell_not_recorded(ctx: StepContext) -> dict[str, Any]:
 RECORDED = Condition("load_transcript.recorded", "truthy")
 HAS_PROPOSALS = Condition("update_crm.proposed", "truthy")
 HAS_REVIEW = Condition("create_tasks.to_review", "truthy")
+AFTER_CALL = "after_call"
 
 
 def sequence() -> Sequence:
@@ -502,15 +506,18 @@ def sequence() -> Sequence:
             Step("create_tasks", "meeting.create_tasks", on_failure="continue"),
             Step("notify_summary", "meeting.notify_summary", on_failure="retry"),
             Step("draft_follow_up", "meeting.draft_follow_up", on_failure="stop"),
-            Step("deliver_follow_up", "meeting.deliver_follow_up", requires_approval=True,
-                 approval_kind="email_send", approval_payload_from="draft_follow_up", on_failure="stop"),
             Step("crm_review", "meeting.crm_review", condition=HAS_PROPOSALS, on_failure="continue"),
-            Step("apply_crm", "meeting.apply_crm", requires_approval=True, approval_kind="stage_change",
-                 approval_payload_from="crm_review", condition=HAS_PROPOSALS, on_failure="continue"),
             Step("tasks_review", "meeting.tasks_review", condition=HAS_REVIEW, on_failure="continue"),
+            # the three approvals are independent: shown together, each answered on its own
+            Step("deliver_follow_up", "meeting.deliver_follow_up", requires_approval=True,
+                 approval_kind="email_send", approval_payload_from="draft_follow_up", on_failure="stop",
+                 gate_group=AFTER_CALL),
+            Step("apply_crm", "meeting.apply_crm", requires_approval=True, approval_kind="stage_change",
+                 approval_payload_from="crm_review", condition=HAS_PROPOSALS, on_failure="continue",
+                 gate_group=AFTER_CALL),
             Step("add_reviewed_tasks", "meeting.add_reviewed_tasks", requires_approval=True,
                  approval_kind="tasks", approval_payload_from="tasks_review", condition=HAS_REVIEW,
-                 on_failure="continue"),
+                 on_failure="continue", gate_group=AFTER_CALL),
             Step("tell_not_recorded", "meeting.tell_not_recorded", on_failure="retry",
                  condition=Condition("load_transcript.recorded", "falsy")),
         ),

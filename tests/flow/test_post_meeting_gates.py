@@ -1,0 +1,53 @@
+"""Issue 11 items 2.6 and 2.7 through the real webhook and `meeting_ended`: the follow-up, CRM
+and task approvals are shown together and answered independently; a replayed or re-run call
+never proposes the same stage move again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlmodel import select
+
+from flows.events import Decision
+from storage.engine import Database
+from storage.models import CrmFieldChange, Deal, SequenceJob, Task
+from tests.flow.post_meeting_world import World, acme_pilot_call, make_world, text_of
+
+
+async def after_call(w: World, bot_id: str) -> dict[str, object]:
+    await w.webhook(acme_pilot_call(bot_id))
+    await w.engine.drain()
+    return {g.kind: g for g in await w.gates() if g.status == "pending"}
+
+
+async def test_crm_and_task_cards_come_with_the_follow_up(db: Database, tmp_path: Path) -> None:
+    w = await make_world(db, tmp_path)
+    try:
+        gates = await after_call(w, "bot-1")
+        assert set(gates) == {"email_send", "stage_change", "tasks"}
+        assert all(g.message_ts for g in gates.values())  # all three are in the DM now
+        recap = next(m for m in w.posted() if "Meeting recap" in text_of(m) or "Recap" in (m["text"] or ""))
+        assert "CRM change" in text_of(recap) and "to review" in text_of(recap)
+
+        # the CRM card first: applied at once, the follow-up still waits
+        assert (await w.engine.resume(gates["stage_change"].id, Decision.APPROVE, "U1")).ok
+        await w.engine.drain()
+        async with db.session() as s:
+            deal = await s.get(Deal, w.ids["deal"])
+            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+        assert deal is not None and deal.stage == "proposal"
+        assert job.status == "awaiting_approval"
+
+        # the tasks next, then the follow-up is skipped: the job completes
+        assert (await w.engine.resume(gates["tasks"].id, Decision.APPROVE, "U1")).ok
+        await w.engine.drain()
+        async with db.session() as s:
+            tasks = (await s.exec(select(Task).where(Task.source == "intent"))).all()
+        assert tasks
+        assert (await w.engine.resume(gates["email_send"].id, Decision.SKIP, "U1")).ok
+        await w.engine.drain()
+        async with db.session() as s:
+            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+        assert job.status == "completed"
+    finally:
+        await w.client.close()
