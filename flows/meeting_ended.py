@@ -47,7 +47,7 @@ from flows.sequence import Branch, Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext, StepResult, TransientError
 from skills.action_items import ActionItem, extract_action_items
 from skills.commitments import commitments_from_intents
-from skills.crm_updates import DealSnapshot, plan_crm_updates
+from skills.crm_updates import DealSnapshot, PriorStageChange, plan_crm_updates
 from skills.follow_up import FollowUpInput
 from skills.follow_up import Step as AgreedStep
 from skills.intents import Intent
@@ -236,13 +236,15 @@ async def update_crm(ctx: StepContext) -> dict[str, Any]:
                 provenance={"meeting_id": call.meeting.id, "job_id": ctx.job_id})
             if call.deal is None:
                 return {"applied": [], "proposed": [], "flags": []}
-            deal = await s.get(Deal, call.deal.id)
+            deal = await s.get(Deal, call.deal.id, with_for_update=True)  # one call's plan at a time per deal
             assert deal is not None
+            history = [PriorStageChange(**h) for h in await crm.stage_history(s, deal_id=deal.id or 0)]
             plan = plan_crm_updates(
                 DealSnapshot(deal.id or 0, deal.stage, dict(deal.properties or {}), list(deal.flags or []),
                              dict(deal.field_edits or {})),
                 found, meeting_id=call.meeting.id or 0, meeting_started_at=started,
-                utterance_offsets=[u.start for u in call.transcript.utterances], now=ctx.now())
+                utterance_offsets=[u.start for u in call.transcript.utterances], now=ctx.now(),
+                stage_history=history)
             for change in plan.changes:
                 row = await crm.record_field_change(s, deal=deal, name=change.field, new=change.new,
                                                     provenance=change.provenance.to_dict(),

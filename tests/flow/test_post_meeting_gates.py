@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from flows.events import Decision
+from flows.events import Decision, Event
 from storage.engine import Database
 from storage.models import CrmFieldChange, Deal, SequenceJob, Task
 from tests.flow.post_meeting_world import World, acme_pilot_call, make_world, text_of
@@ -49,5 +49,40 @@ async def test_crm_and_task_cards_come_with_the_follow_up(db: Database, tmp_path
         async with db.session() as s:
             job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
         assert job.status == "completed"
+    finally:
+        await w.client.close()
+
+
+async def stage_changes(db: Database) -> list[CrmFieldChange]:
+    async with db.session() as s:
+        return list((await s.exec(select(CrmFieldChange).where(CrmFieldChange.field == "stage"))).all())
+
+
+async def test_a_replayed_or_rerun_call_does_not_move_the_stage_again(db: Database, tmp_path: Path) -> None:
+    w = await make_world(db, tmp_path)
+    try:
+        gates = await after_call(w, "bot-1")
+        assert (await w.engine.resume(gates["stage_change"].id, Decision.APPROVE, "U1")).ok
+        await w.engine.drain()
+        [first] = await stage_changes(db)
+        assert (first.old_value, first.new_value, first.status) == ("demo", "proposal", "applied")
+
+        # the same call from another recorder bot: a new meeting, the same transcript
+        again = await after_call(w, "bot-2")
+        assert "stage_change" not in again
+        assert len(await stage_changes(db)) == 1
+
+        # the same meeting run again (a new job for the same meeting id)
+        async with db.session() as s:
+            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended")
+                                .order_by(SequenceJob.id))).first()  # type: ignore[arg-type]
+        assert job is not None
+        await w.engine.submit(Event("meeting_ended", "test", job.org_id, job.user_id, dict(job.trigger_payload),
+                                    idempotency_key="meeting_ended:rerun"))  # fmt: skip
+        await w.engine.drain()
+        assert len(await stage_changes(db)) == 1
+        async with db.session() as s:
+            deal = await s.get(Deal, w.ids["deal"])
+        assert deal is not None and deal.stage == "proposal"
     finally:
         await w.client.close()
