@@ -52,6 +52,7 @@ from skills.follow_up import FollowUpInput
 from skills.follow_up import Step as AgreedStep
 from skills.intents import Intent
 from skills.next_actions import suggest_next_actions
+from skills.signal_quotes import distinct, quote_signals
 from skills.transcript_types import Transcript as CallTranscript
 from skills.transcript_types import parse_transcript
 from storage import crm
@@ -345,8 +346,9 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
     items = (ctx.outputs.get("action_items") or {}).get("items") or []
     crm_out = ctx.outputs.get("update_crm") or {}
     tasks_out = ctx.outputs.get("create_tasks") or {}
-    moments = [f"{u.speaker}: “{u.text}”" for i in found if i.label.startswith("signal:")
-               for u in [call.transcript.utterances[i.utterance]]][:5]
+    said = dict.fromkeys(i.utterance for i in found if i.label.startswith("signal:")
+                         and 0 <= i.utterance < len(call.transcript.utterances))  # each sentence once
+    moments = distinct([f"{u.speaker}: “{u.text}”" for u in (call.transcript.utterances[n] for n in said)])[:5]
     updated = [f"Logged the meeting on {call.deal.name}" if call.deal else "Logged the meeting"]
     updated += [f"Deal {f.replace('_', ' ')} updated" for f in crm_out.get("applied") or []]
     updated += [f"Flagged: {f.replace('_', ' ')}" for f in crm_out.get("flags") or []]
@@ -363,7 +365,8 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
         key_moments=moments,
         action_items=[ItemRow(i["description"], _owner_label(call, i["owner"]), _due_label(i["deadline"], call.tz))
                       for i in items],
-        signals=[f"{LABEL_WORDS.get(i.label, i.label)}: “{i.phrase}”" for i in found],
+        signals=[f"{' · '.join(LABEL_WORDS.get(label, label) for label in q.labels)}: “{q.quote}”"
+                 for q in quote_signals(found, call.transcript.started_at)],
         updated=updated, waiting=waiting,
         why="You were in this meeting and it was recorded. Mute recaps from my Home tab.",
         undo_job_id=ctx.job_id if crm_out.get("applied") else None)
@@ -382,7 +385,7 @@ async def draft_follow_up_step(ctx: StepContext) -> dict[str, Any]:
              for i in found if i.label in ("commitment:send_proposal", "commitment:prospect_followup")
              or (i.label == "request:send_content" and i.speaker == "rep")]
     meeting_next = next((i for i in found if i.label == "commitment:schedule_meeting"), None)
-    highlights = [i.phrase for i in found if i.label in ("signal:buying_positive", "signal:timeline")]
+    highlights = distinct([i.phrase for i in found if i.label in ("signal:buying_positive", "signal:timeline")])
     draft = await follow_up_for(ctx, FollowUpInput(
         rep_name=call.rep.name, prospect_names=[a.name or "" for a in call.prospects],
         company=call.company.name if call.company else None, meeting_title=call.meeting.title,

@@ -86,3 +86,21 @@ async def test_a_replayed_or_rerun_call_does_not_move_the_stage_again(db: Databa
         assert deal is not None and deal.stage == "proposal"
     finally:
         await w.client.close()
+
+
+async def test_the_recap_and_follow_up_of_the_demo_call_say_nothing_twice(db: Database, tmp_path: Path) -> None:
+    w = await make_world(db, tmp_path)
+    try:
+        gates = await after_call(w, "bot-1")
+        recap = next(m for m in w.posted() if "Recap" in (m["text"] or ""))
+        lines = [ln for b in recap["blocks"] if b.get("text") for ln in b["text"]["text"].split("\n")
+                 if ln.startswith("•")]  # fmt: skip
+        assert lines and len(lines) == len(set(lines))
+        said = [ln for ln in lines if "Budget is approved" in ln]
+        assert len(said) == 2  # once among the key moments, once as the buying signal
+        assert not any("Timeline" in ln and "Budget" in ln for ln in lines)
+        body = gates["email_send"].payload["draft"]["body"]
+        took = body.split("What I took away:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        assert len(took) == len(set(took))
+    finally:
+        await w.client.close()
