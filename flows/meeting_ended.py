@@ -52,7 +52,7 @@ from skills.follow_up import FollowUpInput
 from skills.follow_up import Step as AgreedStep
 from skills.intents import Intent
 from skills.next_actions import suggest_next_actions
-from skills.signal_quotes import distinct, quote_signals
+from skills.signal_quotes import content_key, distinct, quote_signals
 from skills.transcript_types import Transcript as CallTranscript
 from skills.transcript_types import parse_transcript
 from storage import crm
@@ -299,7 +299,13 @@ async def create_tasks(ctx: StepContext) -> dict[str, Any]:
                                    deal_id=call.meeting.deal_id, contact_id=call.meeting.contact_id,
                                    meeting_id=call.meeting.id, provenance={"utterance": item["utterance"]})
                 created += 1
+            held = {(c.owner, c.kind, c.deal_id, c.contact_id, content_key(c.description))
+                    for c in await crm.open_commitments(s, user_id=call.rep.id or 0)}
             for c in commitments_from_intents(found, rep_timezone=call.tz):
+                same = (c.owner, c.kind, call.meeting.deal_id, call.meeting.contact_id, content_key(c.description))
+                if same in held:  # the call replayed or run again: the promise is on record already
+                    continue
+                held.add(same)
                 await crm.add_commitment(s, org_id=ctx.org_id, user_id=call.rep.id or 0, owner=c.owner,
                                          kind=c.kind, description=c.description, due_at=c.due_at,
                                          counterparty=_prospect_label(call), deal_id=call.meeting.deal_id,

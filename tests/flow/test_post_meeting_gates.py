@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from flows.events import Decision, Event
 from storage.engine import Database
-from storage.models import CrmFieldChange, Deal, SequenceJob, Task
+from storage.models import Commitment, CrmFieldChange, Deal, SequenceJob, Task
 from tests.flow.post_meeting_world import World, acme_pilot_call, make_world, text_of
 
 
@@ -58,6 +58,12 @@ async def stage_changes(db: Database) -> list[CrmFieldChange]:
         return list((await s.exec(select(CrmFieldChange).where(CrmFieldChange.field == "stage"))).all())
 
 
+async def commitments(db: Database) -> list[tuple[str, str, str]]:
+    async with db.session() as s:
+        rows = (await s.exec(select(Commitment).order_by(Commitment.id))).all()  # type: ignore[arg-type]
+    return [(c.owner, c.kind, c.description) for c in rows]
+
+
 async def test_a_replayed_or_rerun_call_does_not_move_the_stage_again(db: Database, tmp_path: Path) -> None:
     w = await make_world(db, tmp_path)
     try:
@@ -66,11 +72,14 @@ async def test_a_replayed_or_rerun_call_does_not_move_the_stage_again(db: Databa
         await w.engine.drain()
         [first] = await stage_changes(db)
         assert (first.old_value, first.new_value, first.status) == ("demo", "proposal", "applied")
+        promised = await commitments(db)
+        assert promised
 
         # the same call from another recorder bot: a new meeting, the same transcript
         again = await after_call(w, "bot-2")
         assert "stage_change" not in again
         assert len(await stage_changes(db)) == 1
+        assert await commitments(db) == promised  # the same promises are not recorded twice
 
         # the same meeting run again (a new job for the same meeting id)
         async with db.session() as s:
@@ -81,6 +90,7 @@ async def test_a_replayed_or_rerun_call_does_not_move_the_stage_again(db: Databa
                                     idempotency_key="meeting_ended:rerun"))  # fmt: skip
         await w.engine.drain()
         assert len(await stage_changes(db)) == 1
+        assert await commitments(db) == promised
         async with db.session() as s:
             deal = await s.get(Deal, w.ids["deal"])
         assert deal is not None and deal.stage == "proposal"
