@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from config.settings import Settings
 from flows.engine import Engine
@@ -153,6 +153,20 @@ async def test_an_answer_while_the_job_runs_leaves_it_due(db: Any) -> None:
     assert not DURING
     assert [r[0] for r in RAN] == ["apply", "send", "after"]
     assert (await job(db, job_id)).status == "completed"
+
+
+async def test_an_expired_gate_skips_only_its_own_step(db: Any) -> None:
+    engine, _, job_id, shown = await start(db)
+    async with db.transaction() as s:
+        await s.execute(update(SlackPendingAction).where(SlackPendingAction.id == shown["send"].id)
+                        .values(expires_at=shown["send"].created_at))  # fmt: skip
+    assert await engine.sweep_expired() == 1
+    await engine.drain()
+    j = await job(db, job_id)
+    assert j.status == "awaiting_approval" and j.context["outputs"]["send"]["decision"] == "expired"
+    assert (await engine.resume(shown["apply"].id, Decision.APPROVE, "U1")).ok
+    await engine.drain()
+    assert [r[0] for r in RAN] == ["apply", "after"] and (await job(db, job_id)).status == "completed"
 
 
 def test_a_group_must_be_consecutive_gates() -> None:
