@@ -112,3 +112,21 @@ async def test_edited_reply_draft_keeps_recipient_and_threading(db: Database, tm
     finally:
         await w.google.stop()
 
+
+
+async def test_a_draft_with_no_recipient_says_so(db: Database, tmp_path: Path) -> None:
+    """Not "every recipient asked not to be emailed" when nobody was on the draft."""
+    from tests.fakes.google_server import FakeGoogle
+    from tests.flow.test_email_send import all_sends, approve_follow_up, draft, posted
+    from tests.flow.test_email_send import make_world as send_world
+
+    google = await FakeGoogle().start()
+    try:
+        w = await send_world(db, tmp_path, google)
+        await approve_follow_up(w, draft([]))
+        [send] = await all_sends(w)
+        assert send.status == "failed" and send.error == "the email has no recipient"
+        assert posted(w, "Not sent: the email has no recipient")
+        assert not posted(w, "asked not to be emailed")
+    finally:
+        await google.stop()
