@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import InputBlock, PlainTextInputElement, SectionBlock
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
 from slack_sdk.models.views import View
 
 from blocks.ids import Callback
@@ -14,15 +20,30 @@ REASON = "feedback-reason"
 BODY_MAX = 3000  # plain_text_input max_length
 
 
-def edit_draft_modal(pending_action_id: str, subject: str, body: str) -> View:
+def edit_draft_modal(pending_action_id: str, subject: str, body: str, *, undo_seconds: float | None) -> View:
+    """Edit a draft's subject and body; submitting approves the edited email, and says so.
+
+    `undo_seconds` is the undo window when the rep's mailbox may send (the email goes out
+    after it unless they cancel); None when they get the email to copy instead.
+    """
+    if undo_seconds is not None:
+        submit = "Save and send"
+        note = (f"*Save and send* approves this version: it leaves from your mailbox after a "
+                f"{round(undo_seconds)}-second undo window, with *Cancel send* until then. "
+                "The recipients stay as shown.")
+    else:
+        submit = "Save and approve"
+        note = ("*Save and approve* approves this version: no mailbox may send for you yet, so you get "
+                "it to copy into your mail client. The recipients stay as shown.")
     return View(
         type="modal",
         callback_id=Callback.EDIT_DRAFT,
         private_metadata=pending_action_id,
         title="Edit the draft",
-        submit="Save",
+        submit=submit,
         close="Cancel",
         blocks=[
+            ContextBlock(elements=[MarkdownTextObject(text=note)]),
             InputBlock(block_id=SUBJECT, label="Subject",
                        element=PlainTextInputElement(action_id=SUBJECT, initial_value=clip(subject, 250), max_length=250)),
             InputBlock(block_id=BODY, label="Message",

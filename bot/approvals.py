@@ -19,6 +19,7 @@ from bot.authz import check, permitted
 from bot.deps import Deps
 from bot.middleware import actor_of
 from bot.values import PendingRef
+from flows.email_send import undo_window
 from flows.events import Decision
 from storage.models import Feedback, SlackPendingAction, User
 from storage.users import user_by_slack_id
@@ -84,8 +85,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await tell(client, body, "Only the person this draft belongs to can edit it.")
             return
         draft = row.payload.get("draft") or {}
-        await client.views_open(trigger_id=body["trigger_id"],
-                                view=edit_draft_modal(row.id, draft.get("subject", ""), draft.get("body", "")))
+        undo = await undo_window(deps.db, deps.settings, row.owner_user_id)
+        await client.views_open(trigger_id=body["trigger_id"], view=edit_draft_modal(
+            row.id, draft.get("subject", ""), draft.get("body", ""), undo_seconds=undo))
 
     @app.view(Callback.EDIT_DRAFT)
     async def on_edit_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:

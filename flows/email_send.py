@@ -108,6 +108,13 @@ def _norm(addresses: Any) -> list[str]:
     return list(out)
 
 
+async def undo_window(db: Any, settings: Any, user_id: int) -> float | None:
+    """Seconds an approved email waits before it leaves (Cancel send until then) when the
+    rep's mailbox may send; None when an approval gives the rep the email to copy instead."""
+    status, _ = await mailbox_status(db, settings, user_id)
+    return float(settings.email_undo_seconds) if status == "ready" else None
+
+
 # --------------------------------------------------------------------------- hand-off
 
 
@@ -289,6 +296,8 @@ class SendSteps:
         blocked = await do_not_email(ctx, send.org_id, [*send.to_addrs, *send.cc_addrs])
         to = [a for a in send.to_addrs if a.lower() not in blocked]
         cc = [a for a in send.cc_addrs if a.lower() not in blocked]
+        if not send.to_addrs:
+            return await self._fail(ctx, ld, "the email has no recipient")
         if not to:
             return await self._fail(ctx, ld, "every recipient asked not to be emailed")
         limit = ld.prefs.daily_send_limit if ld.prefs else 50

@@ -11,10 +11,13 @@ Steps (DESIGN.md section 3 decides the approvals):
                         changes a person made recently and stage moves are only proposed — best effort
 6. `create_tasks`       tasks from the rep's own commitments, the commitment ledger — best effort
 7. `notify_summary`     the recap in the rep's DM (inform only)
-8. `draft_follow_up`    the follow-up email in the rep's voice — critical; then
-   `deliver_follow_up`  behind an **approval** gate (Send / Edit / Skip / Feedback)
-9. `crm_review`, `apply_crm`            proposed CRM changes (stage moves) — **approval**
-10. `tasks_review`, `add_reviewed_tasks` tasks from detected intents, one batch — **approval**
+8. `draft_follow_up`    the follow-up email in the rep's voice — critical
+9. `crm_review`         proposed CRM changes (stage moves), as an approval payload
+10. `tasks_review`      tasks from detected intents, one batch, as an approval payload
+11. one gate group, shown together and answered in any order, each step running on its own answer:
+    `deliver_follow_up` the email (Send / Edit / Skip / Feedback) — **approval**
+    `apply_crm`         the proposed CRM changes — **approval**
+    `add_reviewed_tasks` the tasks — **approval**
 
 Follow-ups from intents are queued as child jobs: send_proposal -> proposal_generation,
 schedule_meeting -> calendar_find_times, send_content -> content_retrieval. The recap goes out
@@ -44,11 +47,12 @@ from flows.sequence import Branch, Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext, StepResult, TransientError
 from skills.action_items import ActionItem, extract_action_items
 from skills.commitments import commitments_from_intents
-from skills.crm_updates import DealSnapshot, plan_crm_updates
+from skills.crm_updates import DealSnapshot, PriorStageChange, plan_crm_updates
 from skills.follow_up import FollowUpInput
 from skills.follow_up import Step as AgreedStep
 from skills.intents import Intent
 from skills.next_actions import suggest_next_actions
+from skills.signal_quotes import content_key, distinct, quote_signals
 from skills.transcript_types import Transcript as CallTranscript
 from skills.transcript_types import parse_transcript
 from storage import crm
@@ -67,7 +71,7 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 SEQUENCE = "meeting_ended"
-VERSION = 1
+VERSION = 2  # 2: the follow-up, CRM and task approvals are one gate group
 
 LABEL_WORDS = {
     "commitment:send_proposal": "You committed to send a proposal",
@@ -233,13 +237,15 @@ async def update_crm(ctx: StepContext) -> dict[str, Any]:
                 provenance={"meeting_id": call.meeting.id, "job_id": ctx.job_id})
             if call.deal is None:
                 return {"applied": [], "proposed": [], "flags": []}
-            deal = await s.get(Deal, call.deal.id)
+            deal = await s.get(Deal, call.deal.id, with_for_update=True)  # one call's plan at a time per deal
             assert deal is not None
+            history = [PriorStageChange(**h) for h in await crm.stage_history(s, deal_id=deal.id or 0)]
             plan = plan_crm_updates(
                 DealSnapshot(deal.id or 0, deal.stage, dict(deal.properties or {}), list(deal.flags or []),
                              dict(deal.field_edits or {})),
                 found, meeting_id=call.meeting.id or 0, meeting_started_at=started,
-                utterance_offsets=[u.start for u in call.transcript.utterances], now=ctx.now())
+                utterance_offsets=[u.start for u in call.transcript.utterances], now=ctx.now(),
+                stage_history=history)
             for change in plan.changes:
                 row = await crm.record_field_change(s, deal=deal, name=change.field, new=change.new,
                                                     provenance=change.provenance.to_dict(),
@@ -293,7 +299,13 @@ async def create_tasks(ctx: StepContext) -> dict[str, Any]:
                                    deal_id=call.meeting.deal_id, contact_id=call.meeting.contact_id,
                                    meeting_id=call.meeting.id, provenance={"utterance": item["utterance"]})
                 created += 1
+            held = {(c.owner, c.kind, c.deal_id, c.contact_id, content_key(c.description))
+                    for c in await crm.open_commitments(s, user_id=call.rep.id or 0)}
             for c in commitments_from_intents(found, rep_timezone=call.tz):
+                same = (c.owner, c.kind, call.meeting.deal_id, call.meeting.contact_id, content_key(c.description))
+                if same in held:  # the call replayed or run again: the promise is on record already
+                    continue
+                held.add(same)
                 await crm.add_commitment(s, org_id=ctx.org_id, user_id=call.rep.id or 0, owner=c.owner,
                                          kind=c.kind, description=c.description, due_at=c.due_at,
                                          counterparty=_prospect_label(call), deal_id=call.meeting.deal_id,
@@ -340,8 +352,9 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
     items = (ctx.outputs.get("action_items") or {}).get("items") or []
     crm_out = ctx.outputs.get("update_crm") or {}
     tasks_out = ctx.outputs.get("create_tasks") or {}
-    moments = [f"{u.speaker}: “{u.text}”" for i in found if i.label.startswith("signal:")
-               for u in [call.transcript.utterances[i.utterance]]][:5]
+    said = dict.fromkeys(i.utterance for i in found if i.label.startswith("signal:")
+                         and 0 <= i.utterance < len(call.transcript.utterances))  # each sentence once
+    moments = distinct([f"{u.speaker}: “{u.text}”" for u in (call.transcript.utterances[n] for n in said)])[:5]
     updated = [f"Logged the meeting on {call.deal.name}" if call.deal else "Logged the meeting"]
     updated += [f"Deal {f.replace('_', ' ')} updated" for f in crm_out.get("applied") or []]
     updated += [f"Flagged: {f.replace('_', ' ')}" for f in crm_out.get("flags") or []]
@@ -358,7 +371,8 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
         key_moments=moments,
         action_items=[ItemRow(i["description"], _owner_label(call, i["owner"]), _due_label(i["deadline"], call.tz))
                       for i in items],
-        signals=[f"{LABEL_WORDS.get(i.label, i.label)}: “{i.phrase}”" for i in found],
+        signals=[f"{' · '.join(LABEL_WORDS.get(label, label) for label in q.labels)}: “{q.quote}”"
+                 for q in quote_signals(found, call.transcript.started_at)],
         updated=updated, waiting=waiting,
         why="You were in this meeting and it was recorded. Mute recaps from my Home tab.",
         undo_job_id=ctx.job_id if crm_out.get("applied") else None)
@@ -377,7 +391,7 @@ async def draft_follow_up_step(ctx: StepContext) -> dict[str, Any]:
              for i in found if i.label in ("commitment:send_proposal", "commitment:prospect_followup")
              or (i.label == "request:send_content" and i.speaker == "rep")]
     meeting_next = next((i for i in found if i.label == "commitment:schedule_meeting"), None)
-    highlights = [i.phrase for i in found if i.label in ("signal:buying_positive", "signal:timeline")]
+    highlights = distinct([i.phrase for i in found if i.label in ("signal:buying_positive", "signal:timeline")])
     draft = await follow_up_for(ctx, FollowUpInput(
         rep_name=call.rep.name, prospect_names=[a.name or "" for a in call.prospects],
         company=call.company.name if call.company else None, meeting_title=call.meeting.title,
@@ -486,6 +500,7 @@ async def tell_not_recorded(ctx: StepContext) -> dict[str, Any]:
 RECORDED = Condition("load_transcript.recorded", "truthy")
 HAS_PROPOSALS = Condition("update_crm.proposed", "truthy")
 HAS_REVIEW = Condition("create_tasks.to_review", "truthy")
+AFTER_CALL = "after_call"
 
 
 def sequence() -> Sequence:
@@ -502,15 +517,18 @@ def sequence() -> Sequence:
             Step("create_tasks", "meeting.create_tasks", on_failure="continue"),
             Step("notify_summary", "meeting.notify_summary", on_failure="retry"),
             Step("draft_follow_up", "meeting.draft_follow_up", on_failure="stop"),
-            Step("deliver_follow_up", "meeting.deliver_follow_up", requires_approval=True,
-                 approval_kind="email_send", approval_payload_from="draft_follow_up", on_failure="stop"),
             Step("crm_review", "meeting.crm_review", condition=HAS_PROPOSALS, on_failure="continue"),
-            Step("apply_crm", "meeting.apply_crm", requires_approval=True, approval_kind="stage_change",
-                 approval_payload_from="crm_review", condition=HAS_PROPOSALS, on_failure="continue"),
             Step("tasks_review", "meeting.tasks_review", condition=HAS_REVIEW, on_failure="continue"),
+            # the three approvals are independent: shown together, each answered on its own
+            Step("deliver_follow_up", "meeting.deliver_follow_up", requires_approval=True,
+                 approval_kind="email_send", approval_payload_from="draft_follow_up", on_failure="stop",
+                 gate_group=AFTER_CALL),
+            Step("apply_crm", "meeting.apply_crm", requires_approval=True, approval_kind="stage_change",
+                 approval_payload_from="crm_review", condition=HAS_PROPOSALS, on_failure="continue",
+                 gate_group=AFTER_CALL),
             Step("add_reviewed_tasks", "meeting.add_reviewed_tasks", requires_approval=True,
                  approval_kind="tasks", approval_payload_from="tasks_review", condition=HAS_REVIEW,
-                 on_failure="continue"),
+                 on_failure="continue", gate_group=AFTER_CALL),
             Step("tell_not_recorded", "meeting.tell_not_recorded", on_failure="retry",
                  condition=Condition("load_transcript.recorded", "falsy")),
         ),

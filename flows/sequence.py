@@ -87,6 +87,9 @@ class Step:
     timeout_s: float = 30.0
     ai: bool = False
     estimated_cost_usd: float = 0.0
+    # Consecutive approval steps with the same group are asked together: every gate is shown
+    # at once and each step runs as soon as its own gate is answered, in any order.
+    gate_group: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The fields that differ from the defaults (a job stores its steps this way)."""
@@ -143,6 +146,15 @@ class Sequence:
         for b in self.branches:
             if b.after not in names or (b.goto != END and b.goto not in names):
                 raise ValueError(f"sequence {self.type}: branch refers to an unknown step")
+        seen: set[str] = set()
+        for i, s in enumerate(self.steps):
+            if s.gate_group is None:
+                continue
+            if not s.requires_approval:
+                raise ValueError(f"sequence {self.type}: {s.name} is in a gate group but has no gate")
+            if s.gate_group in seen and self.steps[i - 1].gate_group != s.gate_group:
+                raise ValueError(f"sequence {self.type}: gate group {s.gate_group} is not consecutive")
+            seen.add(s.gate_group)
 
     def definition(self) -> dict[str, Any]:
         """What a job stores: the steps and branches it started with."""

@@ -1,7 +1,8 @@
 """The SequenceState kept in `sequence_jobs.context`: a plain JSON dict, cheap to re-serialise.
 
 Keys: `outputs` {step: output}, `done` [step names completed or skipped], `log` [{step, status,
-ms, at, error?}], `pending` (the open approval gate: {id, step, posted}), `approvals` {step:
+ms, at, error?}], `pending` (the open approval gate: {id, step, posted}), `group` (an open gate
+group: {start, gates: {step: {id, step, kind, posted, ...}}}, only while one is asked), `approvals` {step:
 {decision, modifications, actor}}, `followups` [event dicts not yet spawned], `children` [job
 ids], `tiers` {"1": {...}, "2": {...}, "3": {...}, "loaded_at": epoch}, `branches` (the branch
 rules the job started with), `retries` {step: n}, `failing` (a failure notice not yet

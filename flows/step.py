@@ -52,6 +52,20 @@ class Approval:
         return self.decision in APPROVED_DECISIONS
 
 
+def apply_edits(payload: dict[str, Any], mods: dict[str, Any] | None) -> dict[str, Any]:
+    """The shown payload with the rep's edits applied field by field.
+
+    An edit names only what the rep changed: a dict in `mods` changes the fields it names in
+    the dict it edits (an edited draft's subject and body, its recipients and threading kept);
+    any other value replaces the one shown.
+    """
+    out = dict(payload)
+    for key, new in (mods or {}).items():
+        shown = out.get(key)
+        out[key] = apply_edits(shown, new) if isinstance(shown, dict) and isinstance(new, dict) else new
+    return out
+
+
 class TransientError(Exception):
     """A failure worth retrying (timeouts, 5xx, 429); `retry_after` in seconds if known."""
 

@@ -138,6 +138,16 @@ class Sql:
             f" version = version + 1, locked_by = NULL, lease_expires_at = NULL,"
             f" updated_at = {now} WHERE {fence}"
         )
+        # A gate group: parked while every gate the runner counts as open is still pending; a
+        # gate answered meanwhile leaves the job due, so the answer is never missed.
+        self.pause_group = self._p(
+            f"UPDATE sequence_jobs SET context = {j('ctx')}, current_step = :cur,"
+            f" status = CASE WHEN (SELECT count(*) FROM slack_pending_actions"
+            f" WHERE job_id = :id AND status = 'pending') = :open"
+            f" THEN 'awaiting_approval' ELSE 'pending' END, run_after = {now},"
+            f" version = version + 1, locked_by = NULL, lease_expires_at = NULL,"
+            f" updated_at = {now} WHERE {fence}"
+        )
         self.pause = self._p(
             f"UPDATE sequence_jobs SET context = {j('ctx')}, current_step = :cur,"
             f" status = CASE WHEN (SELECT status FROM slack_pending_actions WHERE id = :pa)"

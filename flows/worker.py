@@ -49,6 +49,7 @@ from flows.step import (
     DeferDelivery,
     StepContext,
     StepResult,
+    apply_edits,
     classify,
 )
 from flows.store import LeaseLost, RawConn, dumps, loads
@@ -249,6 +250,8 @@ class JobRunner:
         if st.get("pending"):
             if not await self._gate_resolution(plan):
                 return
+        if st.get("group"):
+            await self._group_resolution()
         await self._steps(plan)
 
     async def _adopt_definition(self) -> bool:
@@ -308,6 +311,14 @@ class JobRunner:
         skills = self.engine.registry.skills
         n = len(plan.steps)
         while True:
+            if (st.get("group") or (self.cur < n and plan.steps[self.cur].gate_group)) and not (
+                self._group_runnable(plan)
+            ):
+                nxt = await self._gate_group(plan)
+                if nxt is None:
+                    return
+                self.cur = nxt
+                continue
             if self.cur >= n:
                 await self._finish("completed")
                 return
@@ -380,7 +391,7 @@ class JobRunner:
                 self.cur = n if goto == "__end__" else plan.index[goto]
             else:
                 self.cur = plan.next_index(self.cur, outputs)
-            if self.cur >= n:
+            if self.cur >= n and not st.get("group"):
                 await self._finish("completed")
                 return
             if self.touched:
@@ -784,7 +795,7 @@ class JobRunner:
         await self._show_resolution(row, payload)
         st["pending"] = None
         if row.status in ("approved", "edited"):
-            merged = {**payload, **(mods or {})}
+            merged = apply_edits(payload, mods)
             st["approvals"][step_name] = {
                 "decision": decision,
                 "actor": row.resolved_by,
@@ -825,6 +836,165 @@ class JobRunner:
         # chat.update with the same content is idempotent: no ledger row (and no commit) needed
         await self.settle()
         await d.update_message(channel, ts, fallback_text(view), dicts)
+
+    # ------------------------------------------------------------------ gate groups
+
+    def _group_runnable(self, plan: StoredPlan) -> bool:
+        """Whether the step at `cur` is a grouped step whose gate was answered and that has not run."""
+        if self.cur >= len(plan.steps):
+            return False
+        step = plan.steps[self.cur]
+        st = self.state
+        return (
+            step.gate_group is not None
+            and step.name in st["approvals"]
+            and step.name not in st["done"]
+        )
+
+    async def _gate_group(self, plan: StoredPlan) -> int | None:
+        """Drive a gate group: the index of a step to run next, or None when the job is parked.
+
+        The group is the run of consecutive steps sharing `gate_group`. Every gate in it is
+        opened and shown at once; each answered gate lets its own step run (in any order);
+        when every step of the group is done or skipped, the job goes on after the group.
+        """
+        st = self.state
+        grp = st.get("group")
+        if grp is None:
+            grp = st["group"] = {"start": self.cur, "gates": {}}
+        start = int(grp["start"])
+        name = plan.steps[start].gate_group
+        members = []
+        i = start
+        while i < len(plan.steps) and plan.steps[i].gate_group == name:
+            members.append(plan.steps[i])
+            i += 1
+        to_open: list[Step] = []
+        for step in members:
+            if step.name in st["done"] or step.name in grp["gates"]:
+                continue
+            if step.name in st["approvals"]:
+                return plan.index[step.name]
+            if step.condition is not None and not step.condition.evaluate(st["outputs"]):
+                st["done"].append(step.name)
+                st["log"].append({"step": step.name, "status": "skipped", "why": "condition"})
+                continue
+            to_open.append(step)
+        if all(step.name in st["done"] for step in members):
+            st.pop("group", None)
+            return plan.next_index(start + len(members) - 1, st["outputs"])
+        self.cur = start
+        if to_open:
+            if self.user_id is None or not self._slack_user():
+                await self._fail(to_open[0].name, "ApprovalError: the job has no Slack user to ask")
+                return None
+            await self._open_group_gates(plan, to_open)
+        await self._post_group()
+        return None
+
+    async def _open_group_gates(self, plan: StoredPlan, steps: list[Step]) -> None:
+        """Insert one pending action per step, with the checkpoint, in one transaction."""
+        gates = self.state["group"]["gates"]
+        rows = []
+        for step in steps:
+            pa = uuid.uuid4().hex
+            gates[step.name] = {"id": pa, "step": step.name, "kind": step.approval_kind,
+                                "posted": False, "expires_s": step.approval_expires_after_s}  # fmt: skip
+            rows.append((pa, step, self._gate_payload(plan, step)))
+            self.state["meta"]["gates"] += 1
+        async with self._tx():
+            for pa, step, payload in rows:
+                res = await self.conn.exec_driver_sql(
+                    self.sql.insert_gate,
+                    self._fence(
+                        pa=pa,
+                        org=self.org_id,
+                        owner=self.user_id,
+                        step=step.name,
+                        kind=step.approval_kind,
+                        payload=dumps(payload),
+                        on_expire=step.on_expire,
+                        expires=step.approval_expires_after_s,
+                    ),
+                )
+                if res.rowcount != 1:
+                    raise LeaseLost(self.id)
+            await self._exec_fenced(
+                self.sql.checkpoint,
+                {"ctx": dumps(self.state), "cur": self.cur, "lease": self.lease},
+            )
+        log.info("approval gates opened", extra={**self.log_extra, "gates": len(rows)})
+
+    async def _post_group(self) -> None:
+        """Show every gate of the group not shown yet (all together, or all deferred), then park."""
+        gates = self.state["group"]["gates"]
+        unposted = [p for p in gates.values() if not p["posted"]]
+        now = self.engine.clock()
+        if unposted:
+            until = await self._may_deliver(now)
+            if until is not None:
+                for p in unposted:
+                    await self._record("approval", f"gate:{p['id']}", "deferred", now)
+                await self._release_at(until)
+                return
+        slack_id = self._slack_user()
+        assert slack_id is not None
+        for p in unposted:
+            row = await self._gate_row(p["id"])
+            view = ApprovalView.from_payload(p["id"], row.kind, loads(row.payload) or {})
+            blocks = approval_message(view)
+            posted = await self.ledger.run(
+                ENGINE_STEP,
+                f"gate:{p['id']}",
+                lambda v=view, b=blocks: self._post_dm(slack_id, fallback_text(v), b),
+            )
+            p["posted"] = True
+            p["channel"], p["ts"] = posted["channel"], posted["ts"]
+            async with self._tx():
+                await self._record_in_tx("approval", f"gate:{p['id']}", "delivered", now,
+                                         channel=posted["channel"], ts=posted["ts"])  # fmt: skip
+                await self.conn.exec_driver_sql(
+                    self.sql.gate_posted,
+                    {
+                        "pa": p["id"],
+                        "channel": posted["channel"],
+                        "ts": posted["ts"],
+                        "expires": p["expires_s"],
+                    },
+                )
+        async with self._tx():  # one transaction: children, then parked until an answer
+            await self._spawn_children()
+            await self._exec_fenced(
+                self.sql.pause_group,
+                {"ctx": dumps(self.state), "cur": self.cur, "open": len(gates)},
+            )
+        self.engine.wake_local()
+        log.info("job awaiting approvals", extra={**self.log_extra, "gates": len(gates)})
+
+    async def _group_resolution(self) -> None:
+        """Take in every answered gate of the group: approved ones let their step run, any other
+        answer (skip, cancel, expiry) skips that step only."""
+        st = self.state
+        gates = st["group"]["gates"]
+        for name, p in list(gates.items()):
+            row = await self._gate_row(p["id"])
+            if row is None or row.status == "pending":
+                continue
+            payload = loads(row.payload) or {}
+            mods = loads(row.modifications)
+            await self._show_resolution(row, payload)
+            del gates[name]
+            st["log"].append({"step": name, "status": row.status, "at": time.time()})
+            if row.status in ("approved", "edited"):
+                st["approvals"][name] = {
+                    "decision": row.decision or row.status,
+                    "actor": row.resolved_by,
+                    "payload": apply_edits(payload, mods),
+                    "mods": mods,
+                }
+            else:
+                st["outputs"][name] = {"skipped": True, "decision": row.status}
+                st["done"].append(name)
 
     # ------------------------------------------------------------------ follow-ups
 

@@ -9,6 +9,7 @@ questions and goals come from the deal stage and the open items.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -352,8 +353,12 @@ STAGE_GOALS = {
 def build_pre_meeting_brief(inp: PreMeetingInput) -> PreMeetingBrief:
     tz = inp.timezone
     since_t = inp.last_meeting_at
+    stage = inp.stage or "discovery"
     if since_t is not None:
         since = f"Since your last meeting on {_local(since_t, tz).strftime('%b %-d')}"
+    elif stage != "discovery" or inp.emails or inp.stage_changes or inp.commitments:
+        since = "No earlier meeting with them on record" + (  # a deal with history is no first meeting
+            f" (the deal is in {STAGE_LABELS.get(stage, stage)})" if inp.deal_name else "")
     else:
         since = "First meeting with these people"
 
@@ -378,16 +383,22 @@ def build_pre_meeting_brief(inp: PreMeetingInput) -> PreMeetingBrief:
                 f"{STAGE_LABELS.get(s.new, s.new)}"
             )
     open_items = []
+    seen: set[tuple[str, str, str]] = set()  # the same commitment recorded twice is one line
     for c in inp.commitments:
         whose = "You" if c.owner == "rep" else "They"
-        if c.status == "done" and after(c.closed_at):
+        kept = c.status == "done" and after(c.closed_at)
+        key = (whose, "kept" if kept else "open", " ".join(re.findall(r"[a-z0-9]+", c.description.lower())))
+        if key in seen:
+            continue
+        if kept:
+            seen.add(key)
             changes.append(f"Kept: {whose.lower() if whose == 'They' else 'you'} — {c.description}")
         elif c.status in ("open", "overdue"):
+            seen.add(key)
             late = c.status == "overdue" or (c.due is not None and c.due < inp.now)
             open_items.append(f"{whose}: {c.description}" + (" (overdue)" if late else ""))
     if since_t is not None and not changes:
         changes.append("Nothing new since then")
-    stage = inp.stage or "discovery"
     questions = list(STAGE_QUESTIONS.get(stage, STAGE_QUESTIONS["discovery"]))
     if any(i.startswith("They") for i in open_items):
         questions.insert(0, "Where are you on what you said you'd send over?")

@@ -2,11 +2,13 @@
 
 Rules: every change carries where it came from (meeting, quote, time in the call); a field a
 person edited recently is never overwritten, its change is proposed as a diff instead; a deal
-stage change is always proposed, never applied (DESIGN.md section 3).
+stage change is always proposed, never applied (DESIGN.md section 3), and proposed at most once
+per meeting and once per piece of evidence: a replayed or re-run call moves nothing again.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -56,6 +58,29 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class PriorStageChange:
+    """A stage change already made or proposed on the deal (any outcome), with its evidence."""
+
+    meeting_id: int | None
+    quote: str
+    new: str
+    status: str  # applied | proposed | rejected | rolled_back
+
+
+def evidence_key(quote: str) -> str:
+    """The words of a quote, for telling the same evidence apart from new evidence."""
+    return " ".join(re.findall(r"[a-z0-9]+", quote.lower()))
+
+
+def stage_already_decided(prior: Sequence[PriorStageChange], *, meeting_id: int, quote: str, target: str) -> bool:
+    """Whether a stage move from this meeting or this evidence was already made or proposed,
+    or the same move is still waiting for the rep."""
+    key = evidence_key(quote)
+    return any(p.meeting_id == meeting_id or (key and evidence_key(p.quote) == key)
+               or (p.status == "proposed" and p.new == target) for p in prior)
+
+
+@dataclass(frozen=True)
 class CrmPlan:
     changes: list[FieldChange]
     flags_to_add: list[str]
@@ -94,6 +119,7 @@ def plan_crm_updates(
     utterance_offsets: Sequence[float],
     now: datetime,
     protect_edits_for: timedelta = timedelta(days=14),
+    stage_history: Sequence[PriorStageChange] = (),
 ) -> CrmPlan:
     def prov(i: IntentLike) -> Provenance:
         offset = utterance_offsets[i.utterance] if 0 <= i.utterance < len(utterance_offsets) else 0.0
@@ -133,7 +159,8 @@ def plan_crm_updates(
     proposal = bool(by_label.get("commitment:send_proposal"))
     if positive and not negative:
         target = next_stage(deal.stage, proposal_committed=proposal)
-        if target:
+        if target and not stage_already_decided(stage_history, meeting_id=meeting_id, quote=positive[0].phrase,
+                                                target=target):
             change("stage", target, positive[0], "buying signal in the call", always_approve=True)
     new_flags = [f for f in dict.fromkeys(flags) if f not in deal.flags]
     return CrmPlan(changes=changes, flags_to_add=new_flags, notify_manager=bool(negative))

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from skills.signal_quotes import distinct
+
 
 @dataclass(frozen=True)
 class Step:
@@ -115,10 +117,11 @@ def draft_follow_up(data: FollowUpInput) -> Draft:
     today = data.meeting_date
     lines: list[str] = [_greeting(data.prospect_names), ""]
     lines.append(f"Thanks for the time on {today:%A}, it was a useful conversation.")
-    if data.highlights:
+    highlights = distinct([h for h in (_highlight(h) for h in data.highlights) if h])
+    if highlights:
         lines.append("")
         lines.append("What I took away:")
-        lines.extend(f"- {_highlight(h)}" for h in data.highlights[:4] if _highlight(h))
+        lines.extend(f"- {h}" for h in highlights[:4])
     rep_steps = [s for s in data.steps if s.owner == "rep"]
     prospect_steps = [s for s in data.steps if s.owner == "prospect"]
     if rep_steps or prospect_steps or data.next_meeting:

@@ -109,6 +109,14 @@ async def record_field_change(session: AsyncSession, *, deal: Deal, name: str, n
     return row
 
 
+async def stage_history(session: AsyncSession, *, deal_id: int) -> list[dict[str, Any]]:
+    """Every stage change recorded on the deal, oldest first: {meeting_id, quote, new, status}."""
+    rows = (await session.exec(select(CrmFieldChange).where(
+        CrmFieldChange.deal_id == deal_id, CrmFieldChange.field == "stage").order_by(col(CrmFieldChange.id)))).all()
+    return [{"meeting_id": (r.provenance or {}).get("meeting_id"), "quote": str((r.provenance or {}).get("quote") or ""),
+             "new": str(r.new_value), "status": r.status} for r in rows]
+
+
 async def apply_proposed(session: AsyncSession, *, change_ids: list[int], now: datetime | None = None) -> int:
     now = now or utcnow()
     applied = 0
