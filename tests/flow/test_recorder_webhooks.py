@@ -268,7 +268,7 @@ async def test_rejections_store_nothing(world: World) -> None:
     assert resp.status == 413
     # malformed
     status, answer = await post_v1(world, b"{not json")
-    assert (status, answer["error"]) == (400, "body is not valid JSON")
+    assert status == 400 and answer["error"].startswith("body is not valid JSON: Expecting")
     no_bot = copy.deepcopy(body)
     del no_bot["data"]["bot_id"]
     assert await post_v1(world, no_bot) == (400, {"ok": False, "error": "data.bot_id is missing"})
