@@ -8,7 +8,7 @@ Order, each refusal one warning line and a JSON answer, never a traceback:
    timestamp within five minutes of the app's clock (401);
 4. the body readable the way Bolt will read it (`slack_bolt.request.internals.parse_body`):
    JSON bodies and a form's `payload` field through the one JSON reader (depth limit), as an
-   object (400).
+   object (400), whose ids Bolt can read (400).
 Only then is the request handed to Bolt, which dispatches it to the listeners.
 """
 
@@ -100,7 +100,10 @@ def slack_events_handler(
         reason = unreadable(text, content_type.split(";")[0] if content_type else None)
         if reason is not None:
             return refuse(400, reason)
-        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
+        try:  # Bolt reads ids out of the payload as it builds the request (team, channel, ...)
+            bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
+        except (TypeError, AttributeError, KeyError, ValueError):
+            return refuse(400, "body is not a Slack payload")
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     return slack_events

@@ -126,6 +126,7 @@ async def test_signed_garbage_is_a_400_naming_the_problem(
         ("{bad", "application/json", "body is not valid JSON: Expecting property name"),
         ("[" * 100_000, "application/json", "body is nested deeper than 64 levels"),
         ("[1, 2]", "application/json", "the JSON is not an object"),
+        ('{"team": 5, "channel": [1]}', "application/json", "body is not a Slack payload"),
         ("payload=%7Bx", form, "payload is not valid JSON: Expecting property name"),
         ("payload=" + "%5B" * 100_000, form, "payload is nested deeper than 64 levels"),
     ]
