@@ -220,7 +220,7 @@ async def fetch_and_store_v1_transcript(
     bot_data = data.get("bot_data") if isinstance(data, dict) else None
     if not isinstance(bot_data, dict):
         raise TranscriptError("meeting data has no bot_data")
-    transcript = from_meetingbaas_v1(bot_data.get("transcripts"))
+    transcript = from_meetingbaas_v1(bot_data.get("transcripts"), where="bot_data.transcripts")
     return await _store(db, meeting_id, transcript)
 
 

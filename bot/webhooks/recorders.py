@@ -171,12 +171,12 @@ def interpret_meetingbaas(payload: Any) -> Notice:
         return Notice("failed", info, reason="the recorder produced no transcript",
                       code="no_transcript")  # fmt: skip
     try:
-        transcript = from_meetingbaas_v1(data["transcript"])
+        transcript = from_meetingbaas_v1(data["transcript"], where="data.transcript")
     except TranscriptError as exc:
         if exc.reason == "the transcript holds no speech":
             return Notice("failed", info, reason="nobody spoke while the bot was recording",
                           code="empty_transcript")  # fmt: skip
-        raise BadPayload(f"data.transcript: {exc.reason}") from None
+        raise BadPayload(exc.reason) from None  # names the field: data.transcript[0].words[1].end
     if info.duration_s is None:
         info = replace(info, duration_s=transcript.duration_s)
     return Notice("inline", info, transcript=transcript)
