@@ -55,9 +55,12 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None, *, http_mode: bool) -> web.
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     if http_mode and bolt is not None:  # the signature is checked before the body is parsed
-        settings = deps.settings
-        handler = slack_events_handler(bolt, signing_secret=settings.slack_signing_secret,
-                                       max_bytes=settings.max_body_bytes, clock=lambda: deps.clock())  # fmt: skip
+        handler = slack_events_handler(
+            bolt,
+            signing_secret=deps.settings.slack_signing_secret,
+            max_bytes=deps.settings.max_body_bytes,
+            clock=lambda: deps.clock(),
+        )
         app.router.add_post("/slack/events", handler)
     for name in ROUTE_MODULES:
         importlib.import_module(name).register_routes(app, deps)
