@@ -6,11 +6,11 @@ import importlib
 import logging
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
 from bot.deps import Deps
+from bot.slack_http import slack_events_handler
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +54,14 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None, *, http_mode: bool) -> web.
     app[DEPS_KEY] = deps
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
-    if http_mode and bolt is not None:
-        async def slack_events(request: web.Request) -> web.Response:
-            bolt_resp = await bolt.async_dispatch(await to_bolt_request(request))
-            return await to_aiohttp_response(bolt_resp)
-
-        app.router.add_post("/slack/events", slack_events)
+    if http_mode and bolt is not None:  # the signature is checked before the body is parsed
+        handler = slack_events_handler(
+            bolt,
+            signing_secret=deps.settings.slack_signing_secret,
+            max_bytes=deps.settings.max_body_bytes,
+            clock=lambda: deps.clock(),
+        )
+        app.router.add_post("/slack/events", handler)
     for name in ROUTE_MODULES:
         importlib.import_module(name).register_routes(app, deps)
     return app

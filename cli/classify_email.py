@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.file} is empty")
     email = parse_email(data)
     if not email.looks_like_email:
-        reason = "binary content" if "binary content" in email.problems else "no email headers"
+        known = ("binary content", "unparseable message")  # e.g. MIME parts nested thousands deep
+        reason = next((p for p in known if p in email.problems), "no email headers")
         raise UsageError(f"{args.file} is not an RFC 5322 email ({reason})")
     result = classify_email(email)
     out: dict[str, object] = {"category": result.category, "confidence": result.confidence}

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from config import ConfigError, Settings, load_settings
+from skills.json_input import JSONInputError, read_json
 
 T = TypeVar("T")
+MAX_INPUT_BYTES = 200 * 1024 * 1024  # a very long call's transcript is tens of MB
 
 
 def settings_or_exit() -> Settings:
@@ -23,23 +24,28 @@ def settings_or_exit() -> Settings:
 
 
 def read_json_file(path: str) -> Any:
-    """JSON from a file, or from standard input when `path` is "-"."""
+    """JSON from a file, or from standard input when `path` is "-", read by the one JSON
+    reader (`skills.json_input`): too large, not UTF-8, not JSON or nested too deep is a
+    `UsageError` (one line on stderr, exit status 2)."""
     from cli.main import UsageError
 
     if path == "-":
+        what, stream = "stdin", getattr(sys.stdin, "buffer", None)
+        raw: bytes | str = (stream or sys.stdin).read(MAX_INPUT_BYTES + 1)
+    else:
+        what, p = path, Path(path)
+        if not p.is_file():
+            raise UsageError(f"no such file: {path}")
         try:
-            return json.loads(sys.stdin.read())
-        except json.JSONDecodeError as exc:
-            raise UsageError(f"stdin is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    p = Path(path)
-    if not p.is_file():
-        raise UsageError(f"no such file: {path}")
+            if p.stat().st_size > MAX_INPUT_BYTES:
+                raise UsageError(f"{path} is larger than {MAX_INPUT_BYTES} bytes")
+            raw = p.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise UsageError(f"{path} is not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        return read_json(raw, what=what, max_bytes=MAX_INPUT_BYTES)
+    except JSONInputError as exc:
+        raise UsageError(exc.reason) from None
 
 
 def run_async(coro: Awaitable[T]) -> T:

@@ -22,6 +22,7 @@ from typing import Any
 
 from cli.common import read_json_file, settings_or_exit
 from config import Settings
+from skills.json_input import JSONInputError, read_json
 from skills.transcript import TranscriptError, meetingbaas_v1_body
 
 V2_EVENTS = ("bot.completed", "bot.failed", "bot.status_change")
@@ -112,8 +113,8 @@ def run(args: argparse.Namespace) -> int:
         ) from None
     text = answer.decode("utf-8", "replace")
     try:
-        text = json.dumps(json.loads(text), indent=2)
-    except json.JSONDecodeError:
+        text = json.dumps(read_json(answer, what="the answer"), indent=2)
+    except JSONInputError:
         pass
     print(f"HTTP {status}")
     print(text)

@@ -20,13 +20,13 @@ meeting_id)` are what a `meeting_ended` flow step calls when the event payload c
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
 import aiohttp
 from yarl import URL
 
+from skills.json_input import JSONInputError, read_json
 from skills.transcript import TranscriptError, from_meetingbaas_v1, from_meetingbaas_v2
 from storage.engine import Database
 from storage.meetings import get_meeting, store_transcript
@@ -108,8 +108,8 @@ async def get_json(
     except aiohttp.ClientError as exc:
         raise error(f"unavailable: {type(exc).__name__}", retryable=True) from None
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        return read_json(body)
+    except JSONInputError:
         raise error("invalid", status=200) from None
 
 
@@ -220,7 +220,7 @@ async def fetch_and_store_v1_transcript(
     bot_data = data.get("bot_data") if isinstance(data, dict) else None
     if not isinstance(bot_data, dict):
         raise TranscriptError("meeting data has no bot_data")
-    transcript = from_meetingbaas_v1(bot_data.get("transcripts"))
+    transcript = from_meetingbaas_v1(bot_data.get("transcripts"), where="bot_data.transcripts")
     return await _store(db, meeting_id, transcript)
 
 

@@ -9,8 +9,8 @@ JSON input (everything but `rep.timezone` optional; defaults shown):
 
     {"now": "2025-03-13T09:00:00Z",            # ISO 8601; the CLI uses the clock if absent
      "duration_minutes": 30,                   # 1..1440
-     "days": 5,                                # business days, 1..10 (more is clamped)
-     "max_options": 5, "offset": 0,            # 1..50; offset: "show more" skips that many
+     "days": 5,                                # business days, 1..60 (more than 10 clamped)
+     "max_options": 5, "offset": 0,            # 1..50; offset 0..1000: "show more" skips
      "step_minutes": 15,                       # candidate grid 5..120 (default 30 for 60+ min)
      "allow_outside_prospect_hours": false,
      "rep": {"timezone": "Europe/London",
@@ -21,7 +21,8 @@ JSON input (everything but `rep.timezone` optional; defaults shown):
              "tentative": [{"start", "end"}],  # costs score, not availability
              "all_day": ["2025-03-14"], "out_of_office": [{"start": "2025-03-17",
                                                            "end": "2025-03-19"}],
-             "min_notice_minutes": 60, "preference": null,  # or "morning" / "afternoon"
+             "min_notice_minutes": 60,         # 0..43200 (30 days)
+             "preference": null,               # or "morning" / "afternoon"
              "quiet_hours": {"start": "12:00", "end": "13:00"}},  # or a list; may wrap midnight
      "prospect": {"timezone": "America/New_York",
                   "busy": [...],               # absent or null: their calendar is unknown
@@ -29,7 +30,9 @@ JSON input (everything but `rep.timezone` optional; defaults shown):
                   "buffer_minutes": null,      # null: the rep's buffer
                   "stretch_minutes": 60}}      # early/late tolerance, flagged and penalised
 
-Naive date-times are read in the zone of the calendar they belong to (`now` in the rep's).
+Every number is bounded and every instant lies in years 1970..9990 (`now`) or converts to
+UTC (others): anything else is a `SlotInputError`, so the finder never meets a value it
+cannot compute with. Naive date-times are read in the zone of the calendar they belong to (`now` in the rep's).
 Date ranges (`all_day`, `out_of_office`) take a date string or `{start, end}` with `end`
 exclusive, as Google Calendar and Microsoft Graph give all-day events (Google's
 `{"date": ...}` objects work too). `working_hours` also reads Microsoft Graph's
@@ -62,6 +65,10 @@ DEFAULT_BUFFER_MINUTES = 15
 DEFAULT_MIN_NOTICE_MINUTES = 60
 DEFAULT_STRETCH_MINUTES = 60
 MAX_OPTIONS_LIMIT = 50
+MAX_DAYS_ASKED = 60  # accepted, then clamped to MAX_DAYS with a note
+MAX_OFFSET = 1000
+MAX_NOTICE_MINUTES = 30 * 24 * 60
+NOW_YEARS = (1970, 9990)
 
 Preference = Literal["morning", "afternoon"]
 
@@ -243,26 +250,34 @@ def request_from_json(data: Any, *, default_now: datetime | None = None) -> Slot
         now = default_now
     else:
         now = _instant(data["now"], "now", rep_tz)
+    if not NOW_YEARS[0] <= now.astimezone(UTC).year <= NOW_YEARS[1]:
+        raise SlotInputError(f"now must be between {NOW_YEARS[0]} and {NOW_YEARS[1]}")
 
     duration = _int(data.get("duration_minutes"), "duration_minutes", DEFAULT_DURATION_MINUTES)
     if duration <= 0:
         raise SlotInputError(f"duration_minutes must be positive, got {duration}")
     if duration > 24 * 60:
-        raise SlotInputError(f"duration_minutes must be at most 1440, got {duration}")
+        raise SlotInputError(f"duration_minutes must be at most 1440, got {_shown(duration)}")
     days = _int(data.get("days"), "days", DEFAULT_DAYS)
     if days < 1:
-        raise SlotInputError(f"days must be at least 1, got {days}")
+        raise SlotInputError(f"days must be at least 1, got {_shown(days)}")
+    if days > MAX_DAYS_ASKED:
+        raise SlotInputError(f"days must be 1..{MAX_DAYS_ASKED}, got {_shown(days)}")
     max_options = _int(data.get("max_options"), "max_options", DEFAULT_MAX_OPTIONS)
     if not 1 <= max_options <= MAX_OPTIONS_LIMIT:
-        raise SlotInputError(f"max_options must be 1..{MAX_OPTIONS_LIMIT}, got {max_options}")
+        raise SlotInputError(
+            f"max_options must be 1..{MAX_OPTIONS_LIMIT}, got {_shown(max_options)}"
+        )
     offset = _int(data.get("offset"), "offset", 0)
     if offset < 0:
-        raise SlotInputError(f"offset must not be negative, got {offset}")
+        raise SlotInputError(f"offset must not be negative, got {_shown(offset)}")
+    if offset > MAX_OFFSET:
+        raise SlotInputError(f"offset must be 0..{MAX_OFFSET}, got {_shown(offset)}")
     step: int | None = None
     if data.get("step_minutes") is not None:
         step = _int(data["step_minutes"], "step_minutes", 15)
         if not 5 <= step <= 120:
-            raise SlotInputError(f"step_minutes must be 5..120, got {step}")
+            raise SlotInputError(f"step_minutes must be 5..120, got {_shown(step)}")
     allow_outside = _bool(
         data.get("allow_outside_prospect_hours"), "allow_outside_prospect_hours", False
     )
@@ -288,7 +303,7 @@ def _rep(raw: Mapping[str, Any], tz: tzinfo) -> RepCalendar:
     hours = _working_hours(raw.get("working_hours"), "rep.working_hours")
     buffer = _int(raw.get("buffer_minutes"), "rep.buffer_minutes", DEFAULT_BUFFER_MINUTES)
     if not 0 <= buffer <= 240:
-        raise SlotInputError(f"rep.buffer_minutes must be 0..240, got {buffer}")
+        raise SlotInputError(f"rep.buffer_minutes must be 0..240, got {_shown(buffer)}")
     busy, tentative_from_busy = _busy(raw.get("busy"), "rep.busy", tz)
     tentative, _ = _busy(raw.get("tentative"), "rep.tentative", tz)
     days_off = _dates(raw.get("all_day"), "rep.all_day") | _dates(
@@ -298,7 +313,11 @@ def _rep(raw: Mapping[str, Any], tz: tzinfo) -> RepCalendar:
         raw.get("min_notice_minutes"), "rep.min_notice_minutes", DEFAULT_MIN_NOTICE_MINUTES
     )
     if notice < 0:
-        raise SlotInputError(f"rep.min_notice_minutes must not be negative, got {notice}")
+        raise SlotInputError(f"rep.min_notice_minutes must not be negative, got {_shown(notice)}")
+    if notice > MAX_NOTICE_MINUTES:
+        raise SlotInputError(
+            f"rep.min_notice_minutes must be 0..{MAX_NOTICE_MINUTES}, got {_shown(notice)}"
+        )
     preference = _preference(raw.get("preference"))
     return RepCalendar(
         timezone=tz,
@@ -335,10 +354,10 @@ def _prospect(raw: Mapping[str, Any]) -> ProspectCalendar:
     if raw.get("buffer_minutes") is not None:
         buffer = _int(raw["buffer_minutes"], "prospect.buffer_minutes", 0)
         if not 0 <= buffer <= 240:
-            raise SlotInputError(f"prospect.buffer_minutes must be 0..240, got {buffer}")
+            raise SlotInputError(f"prospect.buffer_minutes must be 0..240, got {_shown(buffer)}")
     stretch = _int(raw.get("stretch_minutes"), "prospect.stretch_minutes", DEFAULT_STRETCH_MINUTES)
     if not 0 <= stretch <= 240:
-        raise SlotInputError(f"prospect.stretch_minutes must be 0..240, got {stretch}")
+        raise SlotInputError(f"prospect.stretch_minutes must be 0..240, got {_shown(stretch)}")
     return ProspectCalendar(
         timezone=tz,
         busy=busy,
@@ -384,6 +403,11 @@ def _int(value: Any, where: str, default: int) -> int:
     raise SlotInputError(f"{where} must be a whole number, got {value!r}")
 
 
+def _shown(n: int) -> str:
+    """A number for an error message: 1e+09, not a line of digits."""
+    return str(n) if abs(n) < 10**6 else f"{float(n):.3g}"
+
+
 def _bool(value: Any, where: str, default: bool) -> bool:
     if value is None:
         return default
@@ -410,6 +434,10 @@ def _instant(value: Any, where: str, default_tz: tzinfo) -> datetime:
         raise SlotInputError(f"{where}: not an ISO 8601 date-time: {value!r}") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
+    try:  # year 1 east of UTC or 9999 west of it has no UTC instant
+        parsed.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise SlotInputError(f"{where}: out of range: {value!r}") from None
     return parsed
 
 

@@ -26,7 +26,9 @@ Consecutive pieces of one speaker separated by at most `MERGE_GAP_S` are merged 
 utterance. Everything except the speech itself is optional: missing times fall back to the
 segment's or the previous utterance's, a missing speaker becomes `UNKNOWN_SPEAKER`. Input that
 holds no speech at all, or is not the documented shape, raises `TranscriptError` with a reason
-that never quotes transcript text.
+that never quotes transcript text; a field present with the wrong type (a time that is not a
+number of seconds, a word that is not text) is such input, and the reason names the field
+(`transcript[0].words[2].start is not a number of seconds`).
 """
 
 from __future__ import annotations
@@ -118,11 +120,28 @@ def _first_num(*values: Any) -> float | None:
     return None
 
 
-def _relative(stamp: Any) -> float | None:
+def _seconds(value: Any, where: str) -> float | None:
+    """An optional time: None when absent or null, else a number of seconds >= 0 or an error
+    naming the field (a time of the wrong type is bad input, not silence)."""
+    if value is None:
+        return None
+    n = _num(value)
+    if n is None:
+        raise TranscriptError(f"{where} is not a number of seconds")
+    return n
+
+
+def _stamp(value: Any, where: str) -> float | None:
     """Recall's `{relative, absolute}` timestamp, or a bare number."""
-    if isinstance(stamp, Mapping):
-        return _num(stamp.get("relative"))
-    return _num(stamp)
+    if isinstance(value, Mapping):
+        return _seconds(value.get("relative"), f"{where}.relative")
+    return _seconds(value, where)
+
+
+def _text(value: Any, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise TranscriptError(f"{where} is not text")
 
 
 def _speaker(value: Any) -> str:
@@ -141,9 +160,9 @@ def _join(tokens: Iterable[str]) -> str:
     return text.strip()
 
 
-def _as_list(value: Any, what: str) -> list[Any]:
+def _as_list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise TranscriptError(f"{what} is not a list")
+        raise TranscriptError(f"{where} is not a list")
     return value
 
 
@@ -155,40 +174,37 @@ class _Piece:
     text: str
 
 
-def _word_start(w: Mapping[str, Any]) -> float | None:
-    return _first_num(w.get("start"), w.get("start_time"), _relative(w.get("start_timestamp")))
+def _words(
+    words: Any, *, text_keys: tuple[str, str], where: str
+) -> tuple[str, float | None, float | None]:
+    """Join a word list; return (text, first word's start, last word's end), times optional.
 
-
-def _word_end(w: Mapping[str, Any]) -> float | None:
-    return _first_num(w.get("end"), w.get("end_time"), _relative(w.get("end_timestamp")))
-
-
-def _words(words: Any, *, text_keys: tuple[str, ...]) -> tuple[str, float | None, float | None]:
-    """Join a word list; return (text, first word's start, last word's end), times optional."""
+    Each word is a string or `{word|text, start|start_time|start_timestamp, end|…}`; a field
+    of the wrong type raises `TranscriptError` naming it (`…words[3].start`)."""
     if words is None:
         return "", None, None
     tokens: list[str] = []
-    timed: list[Mapping[str, Any]] = []
-    for w in _as_list(words, "words"):
+    times: list[tuple[float | None, float | None]] = []
+    for j, w in enumerate(_as_list(words, where)):
+        here = f"{where}[{j}]"
         if isinstance(w, str):
             tokens.append(w)
             continue
         if not isinstance(w, Mapping):
-            raise TranscriptError("a word is not an object")
-        token = w.get(text_keys[0])
-        if not isinstance(token, str):
-            token = w.get(text_keys[1])
-        if not isinstance(token, str) or not token.strip():
+            raise TranscriptError(f"{here} is not an object")
+        texts = [_text(w.get(k), f"{here}.{k}") for k in text_keys]
+        start = [_seconds(w.get(k), f"{here}.{k}") for k in ("start", "start_time")]
+        end = [_seconds(w.get(k), f"{here}.{k}") for k in ("end", "end_time")]
+        start.append(_stamp(w.get("start_timestamp"), f"{here}.start_timestamp"))
+        end.append(_stamp(w.get("end_timestamp"), f"{here}.end_timestamp"))
+        token = next((t for t in texts if t is not None), None)
+        if token is None or not token.strip():
             continue
         tokens.append(token)
-        timed.append(w)
-    start = next((t for t in map(_word_start, timed) if t is not None), None)
-    end = None
-    for w in reversed(timed):  # the last word that has a time
-        end = _first_num(_word_end(w), _word_start(w))
-        if end is not None:
-            break
-    return _join(tokens), start, end
+        times.append((_first_num(*start), _first_num(*end)))
+    first = next((s for s, _ in times if s is not None), None)
+    last = next((e if e is not None else s for s, e in reversed(times) if (s, e) != (None, None)), None)
+    return _join(tokens), first, last
 
 
 def _finish(pieces: list[_Piece], source: str, merge_gap_s: float | None) -> Transcript:
@@ -220,19 +236,27 @@ def _finish(pieces: list[_Piece], source: str, merge_gap_s: float | None) -> Tra
 # --------------------------------------------------------------------------- public readers
 
 
-def from_meetingbaas_v1(segments: Any, *, merge_gap_s: float = MERGE_GAP_S) -> Transcript:
-    """MeetingBaaS v1 speaker segments (`complete` webhook or `meeting_data` transcripts)."""
+def from_meetingbaas_v1(
+    segments: Any, *, merge_gap_s: float = MERGE_GAP_S, where: str = "transcript"
+) -> Transcript:
+    """MeetingBaaS v1 speaker segments (`complete` webhook or `meeting_data` transcripts).
+
+    `where` names the segments in error reasons (`data.transcript[2].words[0].start is not a
+    number of seconds`)."""
     pieces: list[_Piece] = []
-    for seg in _as_list(segments, "transcript"):
+    for i, seg in enumerate(_as_list(segments, where)):
+        here = f"{where}[{i}]"
         if not isinstance(seg, Mapping):
-            raise TranscriptError("a transcript segment is not an object")
+            raise TranscriptError(f"{here} is not an object")
         if "words" not in seg and "text" not in seg:
-            raise TranscriptError("a transcript segment has no words")
-        text, ws, we = _words(seg.get("words"), text_keys=("word", "text"))
-        if not text and isinstance(seg.get("text"), str):
-            text = _join([seg["text"]])
-        start = _first_num(ws, seg.get("start_time"), seg.get("offset"))
-        end = _first_num(we, seg.get("end_time"))
+            raise TranscriptError(f"{here} has no words")
+        text, ws, we = _words(seg.get("words"), text_keys=("word", "text"), where=f"{here}.words")
+        seg_text = _text(seg.get("text"), f"{here}.text")
+        if not text and seg_text is not None:
+            text = _join([seg_text])
+        start = _first_num(ws, _seconds(seg.get("start_time"), f"{here}.start_time"),
+                           _seconds(seg.get("offset"), f"{here}.offset"))  # fmt: skip
+        end = _first_num(we, _seconds(seg.get("end_time"), f"{here}.end_time"))
         pieces.append(_Piece(_speaker(seg.get("speaker")), start, end, text))
     return _finish(pieces, "meetingbaas", merge_gap_s)
 
@@ -245,21 +269,21 @@ def from_meetingbaas_v2(document: Any, *, merge_gap_s: float = MERGE_GAP_S) -> T
     if not isinstance(result, Mapping):
         raise TranscriptError("the transcription file has no result")
     pieces: list[_Piece] = []
-    for utt in _as_list(result.get("utterances"), "result.utterances"):
+    for i, utt in enumerate(_as_list(result.get("utterances"), "result.utterances")):
+        here = f"result.utterances[{i}]"
         if not isinstance(utt, Mapping):
-            raise TranscriptError("an utterance is not an object")
-        text = _join([utt["text"]]) if isinstance(utt.get("text"), str) else ""
+            raise TranscriptError(f"{here} is not an object")
+        utt_text = _text(utt.get("text"), f"{here}.text")
+        text = _join([utt_text]) if utt_text is not None else ""
+        start = _seconds(utt.get("start"), f"{here}.start")
+        end = _seconds(utt.get("end"), f"{here}.end")
         ws = we = None
-        if not text or _num(utt.get("start")) is None:
-            wtext, ws, we = _words(utt.get("words"), text_keys=("word", "text"))
+        if not text or start is None:
+            wtext, ws, we = _words(utt.get("words"), text_keys=("word", "text"),
+                                   where=f"{here}.words")  # fmt: skip
             text = text or wtext
         pieces.append(
-            _Piece(
-                _speaker(utt.get("speaker")),
-                _first_num(utt.get("start"), ws),
-                _first_num(utt.get("end"), we),
-                text,
-            )
+            _Piece(_speaker(utt.get("speaker")), _first_num(start, ws), _first_num(end, we), text)
         )
     return _finish(pieces, "meetingbaas", merge_gap_s)
 
@@ -267,12 +291,13 @@ def from_meetingbaas_v2(document: Any, *, merge_gap_s: float = MERGE_GAP_S) -> T
 def from_recall(entries: Any, *, merge_gap_s: float = MERGE_GAP_S) -> Transcript:
     """A Recall.ai transcript download: `[{participant, words: [{text, start_timestamp, …}]}]`."""
     pieces: list[_Piece] = []
-    for entry in _as_list(entries, "transcript"):
+    for i, entry in enumerate(_as_list(entries, "transcript")):
+        here = f"transcript[{i}]"
         if not isinstance(entry, Mapping):
-            raise TranscriptError("a transcript entry is not an object")
+            raise TranscriptError(f"{here} is not an object")
         if "words" not in entry:
-            raise TranscriptError("a transcript entry has no words")
-        text, ws, we = _words(entry.get("words"), text_keys=("text", "word"))
+            raise TranscriptError(f"{here} has no words")
+        text, ws, we = _words(entry.get("words"), text_keys=("text", "word"), where=f"{here}.words")
         who = entry.get("participant", entry.get("speaker"))
         pieces.append(_Piece(_speaker(who), ws, we, text))
     return _finish(pieces, "recall", merge_gap_s)
@@ -283,13 +308,14 @@ def from_design7(document: Any, *, merge_gap_s: float | None = None) -> Transcri
     if not isinstance(document, Mapping):
         raise TranscriptError("the transcript is not an object")
     pieces: list[_Piece] = []
-    for utt in _as_list(document.get("utterances"), "utterances"):
+    for i, utt in enumerate(_as_list(document.get("utterances"), "utterances")):
+        here = f"utterances[{i}]"
         if not isinstance(utt, Mapping):
-            raise TranscriptError("an utterance is not an object")
-        text = _join([utt["text"]]) if isinstance(utt.get("text"), str) else ""
-        pieces.append(
-            _Piece(_speaker(utt.get("speaker")), _num(utt.get("start")), _num(utt.get("end")), text)
-        )
+            raise TranscriptError(f"{here} is not an object")
+        utt_text = _text(utt.get("text"), f"{here}.text")
+        text = _join([utt_text]) if utt_text is not None else ""
+        start, end = _seconds(utt.get("start"), f"{here}.start"), _seconds(utt.get("end"), f"{here}.end")
+        pieces.append(_Piece(_speaker(utt.get("speaker")), start, end, text))
     return _finish(pieces, "design7", merge_gap_s)
 
 

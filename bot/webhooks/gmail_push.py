@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from bot.webhooks import BodyTooLarge, WebhookDeps, as_dict, json_error, read_li
 from config.logging import redact_address
 from connectors.google_api import GoogleEndpoints
 from flows.events import Event, EventSource, EventType, JobRef
+from skills.json_input import read_json
 from storage.connections import connection_for_account
 
 log = logging.getLogger(__name__)
@@ -142,16 +142,13 @@ class Notification:
 
 def parse_push(body: bytes) -> Notification:
     """The Pub/Sub envelope's Gmail notification; ValueError with a short reason if malformed."""
-    try:
-        envelope = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise ValueError("body is not valid JSON") from None
+    envelope = read_json(body)  # JSONInputError is a ValueError with a one-line reason
     message = as_dict(as_dict(envelope).get("message"))
     data = message.get("data")
     if not isinstance(data, str) or not data:
         raise ValueError("message.data is missing")
     try:
-        decoded = json.loads(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+        decoded = read_json(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
     except (binascii.Error, ValueError):
         raise ValueError("message.data is not base64 JSON") from None
     decoded = as_dict(decoded)

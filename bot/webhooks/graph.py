@@ -33,7 +33,6 @@ Addresses, subjects and bodies are never logged (notifications carry ids only).
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +43,7 @@ from sqlmodel import col, select
 
 from bot.webhooks import BodyTooLarge, WebhookDeps, as_dict, json_error, read_limited, secret_equals
 from flows.events import Event, EventSource, EventType, JobRef
+from skills.json_input import JSONInputError, read_json
 from storage.crypto import settings_cipher
 from storage.models import CalendarSyncState, Connection, MailboxState, User
 
@@ -190,9 +190,10 @@ def register_routes(app: web.Application, deps: WebhookDeps) -> None:
         except BodyTooLarge:
             return json_error(413, "body too large")
         try:
-            doc = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return json_error(400, "body is not JSON")
+            doc = read_json(body)
+        except JSONInputError as exc:
+            log.warning("graph notification rejected", extra={"reason": exc.reason})
+            return json_error(400, exc.reason)
         items = as_dict(doc).get("value")
         if not isinstance(items, list) or len(items) > MAX_ITEMS:
             return json_error(400, "expected a notification collection")

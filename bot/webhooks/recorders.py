@@ -22,7 +22,6 @@ such as `bot_removed` can come before a late `complete`):
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -41,6 +40,7 @@ from bot.webhooks import (
     verify_signature,
 )
 from flows.events import Event, EventSource, EventType, JobRef
+from skills.json_input import JSONInputError, read_json
 from skills.transcript import Transcript, TranscriptError, from_meetingbaas_v1
 from storage import meetings as repo
 
@@ -171,12 +171,12 @@ def interpret_meetingbaas(payload: Any) -> Notice:
         return Notice("failed", info, reason="the recorder produced no transcript",
                       code="no_transcript")  # fmt: skip
     try:
-        transcript = from_meetingbaas_v1(data["transcript"])
+        transcript = from_meetingbaas_v1(data["transcript"], where="data.transcript")
     except TranscriptError as exc:
         if exc.reason == "the transcript holds no speech":
             return Notice("failed", info, reason="nobody spoke while the bot was recording",
                           code="empty_transcript")  # fmt: skip
-        raise BadPayload(f"data.transcript: {exc.reason}") from None
+        raise BadPayload(exc.reason) from None  # names the field: data.transcript[0].words[1].end
     if info.duration_s is None:
         info = replace(info, duration_s=transcript.duration_s)
     return Notice("inline", info, transcript=transcript)
@@ -300,13 +300,13 @@ async def _handle(request: web.Request, deps: WebhookDeps, source: str) -> web.R
         log.warning("recorder webhook signature rejected", extra={"source": source})
         return json_error(401, "bad signature")
     try:
-        payload = json.loads(body)
+        payload = read_json(body)
         notice = (
             interpret_meetingbaas(payload) if source == "meetingbaas" else interpret_recall(payload)
         )
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        log.warning("recorder webhook rejected", extra={"source": source, "reason": "invalid JSON"})
-        return json_error(400, "body is not valid JSON")
+    except JSONInputError as exc:
+        log.warning("recorder webhook rejected", extra={"source": source, "reason": exc.reason})
+        return json_error(400, exc.reason)
     except BadPayload as exc:
         log.warning("recorder webhook rejected", extra={"source": source, "reason": str(exc)})
         return json_error(400, str(exc))

@@ -190,7 +190,7 @@ async def test_every_action_refuses_ids_that_are_not_the_clickers(running: Runti
                 if slow(ack) or said not in REFUSED:
                     failures.append(f"{action_id} with {owner}'s {raw!r}: ack {ack}, said {said!r}")
         for callback, view in ((Callback.FEEDBACK, feedback_modal(o.pending).to_dict()),
-                               (Callback.EDIT_DRAFT, edit_draft_modal(o.pending, "Hi", "Body").to_dict())):
+                               (Callback.EDIT_DRAFT, edit_draft_modal(o.pending, "Hi", "Body", undo_seconds=30).to_dict())):
             assert callback in views and VIEW_VALUES[callback].REFS
             seen = len(sb.ephemerals(JAMIE))
             ack = await submit(rt, JAMIE, view, {REASON: "Too formal"} if callback == Callback.FEEDBACK else None)

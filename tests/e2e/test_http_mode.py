@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import shutil
 import time
 import urllib.parse
@@ -91,3 +92,52 @@ async def test_redelivered_event_is_handled_once(http_app: tuple[Runtime, Sandbo
         seen = (await s.exec(select(SlackEventSeen.event_id))).all()
     assert sorted(seen) == ["Ev0001", "Ev0002"]
     assert len(sb.calls_to("views.publish")) == 2
+
+
+UNSIGNED_GARBAGE = [
+    (b"{bad", "application/json", {}, 401),
+    (b"payload=%7Bx", "application/x-www-form-urlencoded", {}, 401),
+    (b"\xff\xfe\x00\x81payload", "application/json", {}, 401),
+    (b"[" * 100_000, "application/json", {}, 401),
+    (b"{}", "application/json", {"X-Slack-Request-Timestamp": "abc", "X-Slack-Signature": "v0=" + "0" * 64}, 401),
+    (b"{}", "application/json", {"X-Slack-Request-Timestamp": "1", "X-Slack-Signature": "v0=\u00e9"}, 401),
+    (b"\xff\xfe\x00\x81", "application/json",
+     {"X-Slack-Request-Timestamp": "1700000000", "X-Slack-Signature": "v0=" + "a" * 64}, 400),
+]
+
+
+async def test_unsigned_or_malformed_requests_are_refused_in_one_line(
+    http_app: tuple[Runtime, Sandbox], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The signature is checked on the raw body before anything parses it (issue 11, 3.3)."""
+    runtime, _ = http_app
+    url = runtime.urls["web"] + "/slack/events"
+    async with aiohttp.ClientSession() as http:
+        for body, content_type, headers, status in UNSIGNED_GARBAGE:
+            caplog.clear()
+            async with http.post(url, data=body, headers={**headers, "Content-Type": content_type}) as r:
+                assert r.status == status, body[:20]
+                assert (await r.json())["ok"] is False
+            refused = [rec for rec in caplog.records if rec.getMessage() == "slack request refused"]
+            assert len(refused) == 1 and refused[0].status == status  # type: ignore[attr-defined]
+            assert not [rec for rec in caplog.records if rec.exc_info or rec.levelno >= logging.ERROR]
+
+
+async def test_signed_garbage_is_a_400_naming_the_problem(
+    http_app: tuple[Runtime, Sandbox], caplog: pytest.LogCaptureFixture
+) -> None:
+    runtime, _ = http_app
+    form = "application/x-www-form-urlencoded"
+    cases = [
+        ("{bad", "application/json", "body is not valid JSON: Expecting property name"),
+        ("[" * 100_000, "application/json", "body is nested deeper than 64 levels"),
+        ("[1, 2]", "application/json", "the JSON is not an object"),
+        ('{"team": 5, "channel": [1]}', "application/json", "body is not a Slack payload"),
+        ("payload=%7Bx", form, "payload is not valid JSON: Expecting property name"),
+        ("payload=" + "%5B" * 100_000, form, "payload is nested deeper than 64 levels"),
+    ]
+    for body, content_type, reason in cases:
+        caplog.clear()
+        status, answer = await post(runtime, body, signed(body), content_type)
+        assert status == 400 and json.loads(answer)["error"].startswith(reason)
+        assert not [rec for rec in caplog.records if rec.exc_info or rec.levelno >= logging.ERROR]

@@ -268,7 +268,7 @@ async def test_rejections_store_nothing(world: World) -> None:
     assert resp.status == 413
     # malformed
     status, answer = await post_v1(world, b"{not json")
-    assert (status, answer["error"]) == (400, "body is not valid JSON")
+    assert status == 400 and answer["error"].startswith("body is not valid JSON: Expecting")
     no_bot = copy.deepcopy(body)
     del no_bot["data"]["bot_id"]
     assert await post_v1(world, no_bot) == (400, {"ok": False, "error": "data.bot_id is missing"})
@@ -280,6 +280,28 @@ async def test_rejections_store_nothing(world: World) -> None:
     stranger = copy.deepcopy(body)
     stranger["data"]["extra"] = {"user_email": "nobody@elsewhere.example"}
     assert (await post_v1(world, stranger))[1]["status"] == "ignored"
+    assert await count(world.deps.db, Meeting) == 0
+    assert world.deps.submit.events == []
+
+
+async def test_words_of_the_wrong_type_are_a_400_naming_the_field(world: World) -> None:
+    """Not "nobody spoke": a word `{"start": "x", "end": null, "word": 5}` is bad input."""
+    body = sample("meeting_ended_v1.json")
+    cases = [
+        ({"start": "x", "end": None, "word": 5}, "data.transcript[0].words[1].word is not text"),
+        ({"start": "x", "end": None, "word": "hi"},
+         "data.transcript[0].words[1].start is not a number of seconds"),
+        ({"start": 1.0, "end": {"s": 2}, "word": "hi"},
+         "data.transcript[0].words[1].end is not a number of seconds"),
+    ]  # fmt: skip
+    for word, reason in cases:
+        bad = copy.deepcopy(body)
+        bad["data"]["transcript"][0]["words"].insert(1, word)
+        assert await post_v1(world, bad) == (400, {"ok": False, "error": reason})
+    only_bad = copy.deepcopy(body)
+    only_bad["data"]["transcript"] = [{"speaker": "Sarah Chen", "words": [cases[0][0]]}]
+    reason = "data.transcript[0].words[0].word is not text"
+    assert await post_v1(world, only_bad) == (400, {"ok": False, "error": reason})
     assert await count(world.deps.db, Meeting) == 0
     assert world.deps.submit.events == []
 

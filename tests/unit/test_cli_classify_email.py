@@ -89,3 +89,20 @@ def test_the_installed_command_runs_without_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("sixty classify-email: ")
     assert "Traceback" not in proc.stderr
+
+
+def test_mime_nested_thousands_deep_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    depth = 3000
+    lines = ["From: a@b.example", "To: c@d.example", "Subject: hi", "MIME-Version: 1.0",
+             'Content-Type: multipart/mixed; boundary="b0"', ""]  # fmt: skip
+    for i in range(1, depth):
+        lines += [f"--b{i - 1}", f'Content-Type: multipart/mixed; boundary="b{i}"', ""]
+    lines += [f"--b{depth - 1}", "Content-Type: text/plain", "", "hello"]
+    lines += [f"--b{i}--" for i in reversed(range(depth))]
+    path = tmp_path / "deep.eml"
+    path.write_text("\n".join(lines) + "\n")
+    code, out, err = run(capsys, str(path))
+    assert (code, out) == (2, "")
+    assert err == f"sixty classify-email: {path} is not an RFC 5322 email (unparseable message)\n"
