@@ -69,7 +69,9 @@ def build_bolt(client: AsyncWebClient, deps: Deps, *, signing_secret: str | None
     bolt = AsyncApp(
         client=client,
         signing_secret=signing_secret,
-        request_verification_enabled=signing_secret is not None,
+        # HTTP mode: /slack/events checks the signature on the raw body, on the process's clock,
+        # before Bolt sees anything (bot/slack_http.py); Socket Mode and the sandbox are unsigned.
+        request_verification_enabled=False,
         process_before_response=process_before_response,
         raise_error_for_unhandled_request=False,
     )

@@ -7,7 +7,6 @@ import hmac
 import json
 import logging
 import shutil
-import time
 import urllib.parse
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -45,8 +44,10 @@ async def http_app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[tuple
         await sb.stop()
 
 
-def signed(body: str, secret: str = SECRET, ts: int | None = None) -> dict[str, str]:
-    ts = ts or int(time.time())
+def signed(body: str, runtime: Runtime, secret: str = SECRET, ts: int | None = None) -> dict[str, str]:
+    """Headers as Slack signs them, stamped on the app's clock (Slack and the app agree on time)."""
+    assert runtime.deps is not None
+    ts = ts or int(runtime.deps.clock().timestamp())
     sig = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": str(ts), "X-Slack-Signature": sig}
 
@@ -64,26 +65,26 @@ async def test_signed_command_is_answered_and_forged_ones_refused(http_app: tupl
     form = urllib.parse.urlencode({"command": "/60", "text": "help", "user_id": ALEX, "team_id": "T0SIXTYDEMO",
                                    "channel_id": sb.im_channel(ALEX), "trigger_id": "1.2.3",
                                    "response_url": sb.url + "response/T0SIXTYDEMO/abc"})
-    status, _ = await post(runtime, form, signed(form, secret="wrong"), "application/x-www-form-urlencoded")
+    status, _ = await post(runtime, form, signed(form, runtime, secret="wrong"), "application/x-www-form-urlencoded")
     assert status == 401
-    status, _ = await post(runtime, form, signed(form, ts=int(time.time()) - 3600), "application/x-www-form-urlencoded")
+    status, _ = await post(runtime, form, signed(form, runtime, ts=int(runtime.deps.clock().timestamp()) - 3600), "application/x-www-form-urlencoded")
     assert status == 401
-    status, _ = await post(runtime, form, signed(form), "application/x-www-form-urlencoded")
+    status, _ = await post(runtime, form, signed(form, runtime), "application/x-www-form-urlencoded")
     assert status == 200
 
 
 async def test_redelivered_event_is_handled_once(http_app: tuple[Runtime, Sandbox]) -> None:
     runtime, sb = http_app
     event = {"type": "event_callback", "team_id": "T0SIXTYDEMO", "api_app_id": "A1", "event_id": "Ev0001",
-             "event_time": int(time.time()),
+             "event_time": int(runtime.deps.clock().timestamp()),
              "event": {"type": "app_home_opened", "user": ALEX, "tab": "home", "channel": sb.im_channel(ALEX)}}
     body = json.dumps(event)
     for _ in range(3):  # Slack retries when an ack is late
-        status, _ = await post(runtime, body, signed(body), "application/json")
+        status, _ = await post(runtime, body, signed(body, runtime), "application/json")
         assert status == 200
     await sb.wait_for(lambda: sb.home_view(ALEX), timeout=15)
     other = json.dumps({**event, "event_id": "Ev0002"})
-    status, _ = await post(runtime, other, signed(other), "application/json")
+    status, _ = await post(runtime, other, signed(other, runtime), "application/json")
     await sb.wait_for(lambda: len(sb.calls_to("views.publish")) >= 2, timeout=15)
     # the negative check: two distinct events were recorded once each, the engine is drained,
     # and no third publish came from the retries
@@ -138,6 +139,6 @@ async def test_signed_garbage_is_a_400_naming_the_problem(
     ]
     for body, content_type, reason in cases:
         caplog.clear()
-        status, answer = await post(runtime, body, signed(body), content_type)
+        status, answer = await post(runtime, body, signed(body, runtime), content_type)
         assert status == 400 and json.loads(answer)["error"].startswith(reason)
         assert not [rec for rec in caplog.records if rec.exc_info or rec.levelno >= logging.ERROR]
