@@ -173,8 +173,11 @@ async def _pause(ctx: CommandContext) -> None:
 
 
 async def _resume(ctx: CommandContext) -> None:
+    from flows.delivery import release_held
+
     async with ctx.deps.db.transaction() as s:
         await update_preferences(s, user_id=ctx.actor.id, changes={"paused_until": None})
+        await release_held(await s.connection(), ctx.actor.id)  # held jobs decide again now
     await _ephemeral(ctx, "Resumed: anything I held will arrive shortly.")
 
 

@@ -148,12 +148,10 @@ async def post_digest(ctx: StepContext) -> dict[str, Any]:
     async with ctx.db.engine.begin() as conn:
         items = await _claimed(conn, key)  # a replay finds what it claimed before
         if not items:
-            until = delivery.next_window(prefs, now)
-            if until is None:
-                recent = await delivery.recent_deliveries(conn, user_id, now, None)
-                until = delivery.rate_limited_until(recent, prefs.max_per_hour, now)
-            if until is not None:  # quiet hours, pause or the cap: wait for the window
-                raise DeferDelivery(until)
+            fresh, recent = await delivery.proactive_inputs(conn, user_id, now, prefs)
+            r = delivery.route(DIGEST_KIND, answers=False, prefs=fresh, recent=recent, now=now)
+            if r.until is not None:  # quiet hours, pause or the cap: wait for the window
+                raise DeferDelivery(r.until)
             await _release_orphans(conn, user_id)
             await _claim(conn, user_id, key)
             items = await _claimed(conn, key)

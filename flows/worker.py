@@ -257,9 +257,12 @@ class JobRunner:
             await self._release_after(60.0, f"no sequence registered for {self.sequence_type}")
             return False
         self.steps_json = StoredPlan.to_json(seq)
+        answers = (self.state.get("meta") or {}).get("answers_rep")
         self.state = new_state(
             chain_depth=self.chain_depth, branches=[b.to_dict() for b in seq.branches]
         )
+        if answers:
+            self.state["meta"]["answers_rep"] = True
         async with self._tx():
             await self._exec_fenced(
                 self.sql.adopt,
@@ -585,24 +588,31 @@ class JobRunner:
     def _prefs(self) -> delivery.Prefs:
         return delivery.Prefs.from_tier1(self.state["tiers"].get("1") or {})
 
-    async def _may_deliver(self, now: datetime) -> datetime | None:
-        prefs = self._prefs()
-        until = delivery.next_window(prefs, now)
-        if until is None:
-            until = await self._over_cap(prefs, now)
-        return until
+    def answers_rep(self) -> bool:
+        """This job's messages answer the rep's own click or command (`delivery.answers_rep`)."""
+        meta = self.state.get("meta") or {}
+        return delivery.answers_rep(
+            event_source=self.event_source or "",
+            payload=self.payload,
+            clicked=bool(meta.get("clicked") or self.state.get("approvals")),
+            chained=bool(meta.get("answers_rep")),
+        )
 
-    async def _over_cap(self, prefs: delivery.Prefs, now: datetime) -> datetime | None:
-        if self.user_id is None:
-            return None
+    async def _route(self, kind: str, now: datetime) -> delivery.Route:
+        """The delivery decision for one DM of this job (`delivery.route`, the one owner)."""
+        answers = self.answers_rep()
+        if answers or self.user_id is None:
+            return delivery.SEND
         async with self._tx():
-            recent = await delivery.recent_deliveries(self.conn, self.user_id, now, None)
-        return delivery.rate_limited_until(recent, prefs.max_per_hour, now)
+            prefs, recent = await delivery.proactive_inputs(
+                self.conn, self.user_id, now, self._prefs()
+            )
+        return delivery.route(kind, answers=answers, prefs=prefs, recent=recent, now=now)
 
     async def notify(
         self, step: str, kind: str, text: str, blocks: list[Any] | None, key: str
     ) -> Posted:
-        """Post (or defer, batch, or mute) one DM; see `flows.delivery` for the rules.
+        """Post (or defer, batch, or mute) one DM; `delivery.route` decides.
 
         A muted or batched notification returns `delivery.Held` (a `Posted` with empty
         channel and ts and a `status`), so a step that depends on the post keeps working.
@@ -619,24 +629,18 @@ class JobRunner:
             raise LookupError("the job has no Slack user to notify")
         dedupe = f"job:{self.id}:{step}:{key}"
         now = self.engine.clock()
-        prefs = self._prefs()
-        asked = delivery.rep_asked(
-            event_source=self.event_source or "",
-            payload=self.payload,
-            after_click=bool(self.state.get("approvals")),
-        )
-        held_ok = not delivery.never_held(kind, asked=asked)
         dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks or []]
-        if delivery.is_muted(prefs, kind, held_ok=held_ok):
+        r = await self._route(kind, now)
+        if r.action == "mute":
             return await self._hold(step, key, kind, dedupe, "muted", now, text, None)
-        until = None if asked else delivery.next_window(prefs, now)
-        if until is None and not asked:
-            until = await self._over_cap(prefs, now)
-            if until is not None and delivery.is_batchable(kind, held_ok=held_ok):
-                return await self._hold(step, key, kind, dedupe, "batched", now, text, dicts)
-        if until is not None:
-            await self._record(kind, dedupe, "deferred", now)
-            raise DeferDelivery(until)
+        if r.action == "batch":
+            return await self._hold(step, key, kind, dedupe, "batched", now, text, dicts)
+        if r.action == "defer":
+            assert r.until is not None
+            await self._record(
+                kind, dedupe, "deferred", now, summary=delivery.summary_of(text), blocks=dicts
+            )
+            raise DeferDelivery(r.until)
         posted = await self.ledger.run(
             step, f"notify:{key}", lambda: self._post_dm(slack_id, text, dicts)
         )
@@ -724,12 +728,12 @@ class JobRunner:
     async def _post_gate(self) -> None:
         p = self.state["pending"]
         now = self.engine.clock()
-        until = await self._may_deliver(now)
+        r = await self._route("approval", now)
         assert self.user_id is not None
         dedupe = f"gate:{p['id']}"
-        if until is not None:
+        if r.until is not None:  # a proactive gate in quiet hours, a pause or over the cap
             await self._record("approval", dedupe, "deferred", now)
-            await self._release_at(until)
+            await self._release_at(r.until)
             return
         row = await self._gate_row(p["id"])
         view = ApprovalView.from_payload(p["id"], row.kind, loads(row.payload) or {})
@@ -783,6 +787,8 @@ class JobRunner:
         decision = row.decision or "skip"
         await self._show_resolution(row, payload)
         st["pending"] = None
+        if row.resolved_by and row.status in ("approved", "edited", "skipped"):
+            st["meta"]["clicked"] = True  # what the job says from now on answers the rep
         if row.status in ("approved", "edited"):
             merged = {**payload, **(mods or {})}
             st["approvals"][step_name] = {
@@ -837,6 +843,7 @@ class JobRunner:
                 "user_id": event.user_id,
                 "payload": event.payload,
                 "key": event.idempotency_key,
+                "answers": self.answers_rep(),  # chained from the rep's click: an answer too
             }
         )
         self.state["meta"]["followups_queued"] += 1
@@ -867,7 +874,9 @@ class JobRunner:
                 idempotency_key=key,
                 parent_job_id=self.id,
             )
-            child = await self.engine.insert_job(self.conn, event, depth=depth, parent=self.id)
+            child = await self.engine.insert_job(
+                self.conn, event, depth=depth, parent=self.id, answers=bool(f.get("answers"))
+            )
             if child is not None:
                 new_ids.append(child)
         st["followups"] = []
