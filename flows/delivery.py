@@ -330,6 +330,31 @@ async def record(
         )
 
 
+async def mark_opened(conn: AsyncConnection, note_id: int, channel: str, ts: str) -> bool:
+    """A held notification (batched or deferred) the rep opened from Home or a digest: it is
+    delivered now, as that message, and the job that deferred it runs on at once (finding it
+    delivered, it does not post it again). False when it was not held any more."""
+    from sqlalchemy import literal_column, select, update
+
+    from flows.store import Sql
+    from storage.models import SequenceJob as J
+    from storage.models import SlackNotificationSent as N
+
+    job = (await conn.execute(select(N.job_id).where(N.id == note_id))).scalar_one_or_none()
+    res = await conn.execute(
+        update(N)
+        .where(N.id == note_id, N.status.in_(("batched", "deferred")))  # type: ignore[attr-defined]
+        .values(status="delivered", channel=channel, message_ts=ts)
+    )
+    if res.rowcount and job is not None:
+        await conn.execute(
+            update(J)
+            .where(J.id == job, J.status == "pending")
+            .values(run_after=literal_column(Sql(conn.dialect.name).now))
+        )
+    return bool(res.rowcount)
+
+
 async def status_of(
     conn: AsyncConnection, dedupe_key: str
 ) -> tuple[str, str | None, str | None] | None:

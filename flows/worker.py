@@ -630,6 +630,13 @@ class JobRunner:
         dedupe = f"job:{self.id}:{step}:{key}"
         now = self.engine.clock()
         dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks or []]
+        if dedupe in self.state.get("held_notes", ()):  # held before: opened from Home since?
+            async with self._tx():
+                row = await delivery.status_of(self.conn, dedupe)
+            if row is not None and row[0] == "delivered" and row[1] and row[2]:
+                shown = {"channel": row[1], "ts": row[2]}
+                await self.ledger.run(step, f"notify:{key}", self._given(shown))
+                return Posted(row[1], row[2])
         r = await self._route(kind, now)
         if r.action == "mute":
             return await self._hold(step, key, kind, dedupe, "muted", now, text, None)
@@ -640,6 +647,9 @@ class JobRunner:
             await self._record(
                 kind, dedupe, "deferred", now, summary=delivery.summary_of(text), blocks=dicts
             )
+            held = self.state.setdefault("held_notes", [])
+            if dedupe not in held:
+                held.append(dedupe)
             raise DeferDelivery(r.until)
         posted = await self.ledger.run(
             step, f"notify:{key}", lambda: self._post_dm(slack_id, text, dicts)
@@ -648,6 +658,13 @@ class JobRunner:
             kind, dedupe, "delivered", now, channel=posted["channel"], ts=posted["ts"]
         )
         return Posted(posted["channel"], posted["ts"])
+
+    @staticmethod
+    def _given(value: dict[str, str]) -> Callable[[], Any]:
+        async def given() -> dict[str, str]:
+            return value
+
+        return given
 
     async def _hold(
         self,

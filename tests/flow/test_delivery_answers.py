@@ -218,3 +218,27 @@ async def test_quiet_hours_still_hold_proactive_gates(db: Any) -> None:
     await engine.submit(Event("one_gate", "slack:command", org, users[1], {}, "c:0"))
     await engine.drain()
     assert await statuses(db) == {"w:0": "pending", "c:0": "awaiting_approval"}
+
+
+async def test_a_held_notification_is_on_home_and_opening_it_is_its_delivery(db: Any) -> None:
+    from flows.delivery import mark_opened
+    from flows.home import home_model
+
+    org, users = await seed_org(db, max_per_hour=1)
+    slack = RecordingDelivery()
+    engine = engine_for(db, slack)
+    await engine.submit(Event("one_gate", "webhook:meetingbaas", org, users[1], {}, "w:0"))
+    await engine.submit(Event("child", "webhook:meetingbaas", org, users[1], {}, "w:1"))
+    await engine.drain()
+    assert await posts(slack) == 1 and (await statuses(db))["w:1"] == "pending"
+    async with db.session() as s:
+        user = await s.get(User, users[1])
+    assert user is not None
+    [held] = (await home_model(db, user, NOW)).held
+    assert held.note_id is not None and held.openable and "Done: your follow-up went" in held.summary
+    async with db.engine.begin() as conn:  # the rep clicks Open on Home: posted by the listener
+        assert await mark_opened(conn, held.note_id, "DU2", "1700000000.999999")
+    await engine.drain()
+    assert await posts(slack) == 1  # the deferred job found it delivered: no second copy
+    assert (await statuses(db))["w:1"] == "completed"
+    assert (await home_model(db, user, NOW)).held == []
