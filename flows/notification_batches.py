@@ -6,8 +6,8 @@ on the clock so every process agrees on fire times) submits one `notification_di
 per user with batched items and no digest job on its way. That sequence's single step waits
 (`DeferDelivery`) until the user is outside quiet hours and pause and under the cap, then
 claims up to `MAX_ITEMS` items (compare-and-set on `digest_key`), posts ONE digest ("While
-you were busy: 5 updates", built by `blocks.notification_batch`) through the effects ledger
-(exactly once per job), marks the items delivered and records the digest itself as the one
+you were busy: 5 updates", built by `blocks.notification_batch`) with `ctx.post_dm` (exactly
+once per job, a crash after the post included), marks the items delivered and records the digest itself as the one
 delivery that counts against the cap. Items beyond `MAX_ITEMS` stay batched for the next
 digest; items claimed by a digest job that ended without posting are released again.
 Nothing is dropped.
@@ -161,14 +161,8 @@ async def post_digest(ctx: StepContext) -> dict[str, Any]:
     total = len(items) + rest
     text = fallback(total)
     blocks = [b.to_dict() for b in digest_message(items, total)]
-    d = ctx.delivery
-
-    async def post() -> dict[str, str]:
-        channel = await d.open_dm(slack_id)
-        p = await d.post_message(channel, text, blocks)
-        return {"channel": p.channel, "ts": p.ts}
-
-    posted = await ctx.effect("digest", post)
+    p = await ctx.post_dm(text, blocks, key="digest")  # exactly once, even across a crash
+    posted = {"channel": p.channel, "ts": p.ts}
     async with ctx.db.engine.begin() as conn:
         await conn.execute(
             update(N)

@@ -499,10 +499,8 @@ class JobRunner:
             ).all()
         blocks = budget_exhausted(period, total, used)
         for uid, slack_id in rows:
-            posted = await self.ledger.run(
-                ENGINE_STEP,
-                f"budget:{period}:{uid}",
-                lambda s=slack_id: self._post_dm(s, "AI budget spent", blocks),
+            posted = await self._post_dm(
+                ENGINE_STEP, f"budget:{period}:{uid}", slack_id, "AI budget spent", list(blocks)
             )
             await self._record(
                 "budget_exhausted",
@@ -576,14 +574,42 @@ class JobRunner:
         user = (self.state.get("tiers", {}).get("1") or {}).get("user") or {}
         return user.get("slack_user_id")
 
-    async def _post_dm(self, slack_id: str, text: str, blocks: list[Any]) -> dict[str, str]:
+    async def _post_dm(
+        self, step: str, key: str, slack_id: str, text: str, blocks: list[Any]
+    ) -> dict[str, str]:
+        """Post one DM exactly once per (job, step, key), across crashes.
+
+        The intent (the DM channel and a client key) is committed first; the post carries the
+        key in its message metadata. A replay that finds only the intent looks the key up in
+        the DM's history (`Delivery.find_posted`) and records that message instead of posting
+        a second copy, so the ts recorded is the one of the message the rep sees.
+        """
         d = self.engine.delivery
         assert d is not None
-        channel = await d.open_dm(slack_id)
-        posted = await d.post_message(
-            channel, text, [b if isinstance(b, dict) else b.to_dict() for b in blocks]
+        dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks]
+        rec = self.ledger.recorded(step, key)
+        if rec is not None and rec[0] == "done":
+            return dict(rec[1])
+        intent = rec[1] if rec is not None and isinstance(rec[1], dict) else None
+        if intent is None:
+            intent = {"channel": await d.open_dm(slack_id), "key": f"{self.id}:{step}:{key}"}
+        channel, client_key = str(intent["channel"]), str(intent["key"])
+
+        async def post() -> dict[str, str]:
+            posted = await d.post_message(channel, text, dicts, key=client_key)
+            return {"channel": posted.channel, "ts": posted.ts}
+
+        async def reconcile(value: Any) -> dict[str, str] | None:
+            found = await d.find_posted(channel, client_key)
+            if found is None:
+                return None
+            log.info("post found after a crash; not posted again", extra=self.log_extra)
+            return {"channel": found.channel, "ts": found.ts}
+
+        result: dict[str, str] = await self.ledger.run(
+            step, key, post, intent=True, intent_value=intent, reconcile=reconcile
         )
-        return {"channel": posted.channel, "ts": posted.ts}
+        return result
 
     def _prefs(self) -> delivery.Prefs:
         return delivery.Prefs.from_tier1(self.state["tiers"].get("1") or {})
@@ -637,7 +663,9 @@ class JobRunner:
                 shown = {"channel": row[1], "ts": row[2]}
                 await self.ledger.run(step, f"notify:{key}", self._given(shown))
                 return Posted(row[1], row[2])
-        r = await self._route(kind, now)
+        # a post begun before a crash is finished (found or posted), never re-decided
+        begun = rec is not None and rec[0] == "intent"
+        r = delivery.SEND if begun else await self._route(kind, now)
         if r.action == "mute":
             return await self._hold(step, key, kind, dedupe, "muted", now, text, None)
         if r.action == "batch":
@@ -651,9 +679,7 @@ class JobRunner:
             if dedupe not in held:
                 held.append(dedupe)
             raise DeferDelivery(r.until)
-        posted = await self.ledger.run(
-            step, f"notify:{key}", lambda: self._post_dm(slack_id, text, dicts)
-        )
+        posted = await self._post_dm(step, f"notify:{key}", slack_id, text, dicts)
         await self._record(
             kind, dedupe, "delivered", now, channel=posted["channel"], ts=posted["ts"]
         )
@@ -745,7 +771,8 @@ class JobRunner:
     async def _post_gate(self) -> None:
         p = self.state["pending"]
         now = self.engine.clock()
-        r = await self._route("approval", now)
+        begun = self.ledger.recorded(ENGINE_STEP, f"gate:{p['id']}") is not None
+        r = delivery.SEND if begun else await self._route("approval", now)
         assert self.user_id is not None
         dedupe = f"gate:{p['id']}"
         if r.until is not None:  # a proactive gate in quiet hours, a pause or over the cap
@@ -757,10 +784,8 @@ class JobRunner:
         blocks = approval_message(view)
         slack_id = self._slack_user()
         assert slack_id is not None
-        posted = await self.ledger.run(
-            ENGINE_STEP,
-            f"gate:{p['id']}",
-            lambda: self._post_dm(slack_id, fallback_text(view), blocks),
+        posted = await self._post_dm(
+            ENGINE_STEP, f"gate:{p['id']}", slack_id, fallback_text(view), list(blocks)
         )
         p["posted"] = True
         p["channel"], p["ts"] = posted["channel"], posted["ts"]
