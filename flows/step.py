@@ -188,14 +188,20 @@ class StepContext:
         return await self._runner.notify(self.step.name, kind, text, blocks, key)
 
     async def post_dm(
-        self, text: str, blocks: list[Any] | None = None, key: str = "post"
+        self,
+        text: str,
+        blocks: list[Any] | None = None,
+        key: str = "post",
+        *,
+        to: str | None = None,
     ) -> Posted:
-        """DM the job's user once (per key) exactly once across crashes, with no delivery
-        rules applied (the caller decided; `notify` is the usual way)."""
+        """DM the job's user (or the Slack user `to`) once per key, exactly once across
+        crashes, with no delivery rules applied (the caller decided; `notify` is the usual
+        way): intent and client key first, found again in the DM's history after a crash."""
         from connectors.slack import Posted
 
         self._runner.touched = True
-        slack_id = self._runner._slack_user()
+        slack_id = to or self._runner._slack_user()
         if not slack_id or self._runner.engine.delivery is None:
             raise LookupError("the job has no Slack user to post to")
         p = await self._runner._post_dm(self.step.name, key, slack_id, text, blocks or [])
