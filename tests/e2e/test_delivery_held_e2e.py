@@ -66,6 +66,9 @@ async def test_held_approval_is_on_home_with_its_buttons_and_the_click_s_answers
     assert not gate_messages(sb, ALEX)  # nothing was posted: it is held, and reachable here
     [send] = [b for b in view["blocks"] if str(b.get("block_id", "")).startswith("followup:")]
     assert "Meeting recap" in json.dumps(view)  # the batched recap is listed too, with Open
+    await sb.slash_command(ALEX, "/60", "status")  # says what is held and where to act on it
+    await sb.wait_for(lambda: any("Held back" in (e.get("text") or "") for e in sb.ephemerals(ALEX)),
+                      timeout=15)  # fmt: skip
 
     await sb.click(ALEX, view, ApprovalAction.APPROVE, block_id=send["block_id"],
                    value=buttons({"blocks": [send]})[ApprovalAction.APPROVE]["value"])  # fmt: skip
