@@ -123,7 +123,7 @@ async def deliver(
     """Deliver a proactive message under the delivery rules (module docstring)."""
     tier1 = ctx.tiers.get("1") or {}
     prefs = tier1.get("prefs") or {}
-    requested = bool(ctx.payload.get("requested"))
+    requested = ctx.answers_rep  # `/60 brief`, a click, or chained from one: goes at once
     muted = kind in (prefs.get("muted_kinds") or []) and not requested
     # a muted kind goes to `ctx.notify`, which records it as muted (nothing is dropped)
     same = None if muted else await _unread_same_subject(ctx, kind, subject_key)

@@ -142,6 +142,12 @@ class StepContext:
     def now(self) -> datetime:
         return self._runner.engine.clock()
 
+    @property
+    def answers_rep(self) -> bool:
+        """What this job says answers the rep's own click or command (started by one, resumed
+        by one, or chained from one): never muted, deferred, capped or batched."""
+        return self._runner.answers_rep()
+
     async def effect(
         self,
         key: str,

@@ -242,3 +242,32 @@ async def test_a_held_notification_is_on_home_and_opening_it_is_its_delivery(db:
     assert await posts(slack) == 1  # the deferred job found it delivered: no second copy
     assert (await statuses(db))["w:1"] == "completed"
     assert (await home_model(db, user, NOW)).held == []
+
+
+async def test_a_brief_asked_by_a_click_updates_the_unread_one_at_once_even_when_paused(
+    db: Any,
+) -> None:
+    from flows.proactive import deliver
+
+    reg = registry()
+
+    async def brief(ctx: StepContext) -> dict[str, Any]:
+        return await deliver(ctx, "pre_meeting", "Prep: Acme", [], subject_key="prep:acme:")
+
+    reg.skills.register("brief", brief)
+    reg.add(Sequence("brief", 1, (Step("brief", "brief"),)))
+    org, users = await seed_org(db)
+    slack = RecordingDelivery()
+    engine = Engine(db, Settings(), slack, reg, clock=lambda: NOW, heartbeat_s=None)
+    await engine.submit(Event("brief", "cron:pre_meeting", org, users[1], {}, "prep:acme:1"))
+    await engine.drain()  # the first brief: posted, not read yet
+    async with db.transaction() as s:
+        await s.execute(
+            update(UserPreferences)
+            .where(UserPreferences.user_id == users[1])
+            .values(paused_until=NOW + timedelta(hours=2))
+        )
+    await engine.submit(Event("brief", "slack:button_approve", org, users[1], {}, "prep:acme:2"))
+    await engine.drain()
+    assert (await statuses(db))["prep:acme:2"] == "completed"  # not deferred by the pause
+    assert slack.methods().count("chat.update") == 1 and await posts(slack) == 1
