@@ -1,4 +1,9 @@
-"""The App Home tab: the rep's settings, connections, what is waiting, and org settings for admins."""
+"""The App Home tab: the rep's settings, connections, what is waiting, and org settings for admins.
+
+What the delivery rules hold back (a proactive message over the hourly cap, in quiet hours or a
+pause) is listed under "Held back for you" with its buttons: a held approval shows its own
+request blocks (Approve / Skip ... work from here), a held notification a line with an Open
+button that posts it now (`NotificationBatchAction.OPEN`)."""
 
 from __future__ import annotations
 
@@ -17,7 +22,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from blocks.ids import HomeAction, ProactiveSettingsAction
+from blocks.approval import ApprovalView, approval_message
+from blocks.ids import HomeAction, NotificationBatchAction, ProactiveSettingsAction
 from blocks.text import SECTION_TEXT_MAX, VIEW_BLOCKS_MAX, clip, escape, head_and_rest, more_line
 
 
@@ -34,6 +40,23 @@ class WaitingRow:
     id: str
     summary: str
     expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """One held item: an approval (`gate`, shown with its own buttons) or a notification
+    (`note_id`, opened with the Open button; `openable` False when it has nothing to show)."""
+
+    summary: str
+    gate: ApprovalView | None = None
+    note_id: int | None = None
+    openable: bool = True
+
+
+# Held approvals shown in full (each is a few blocks); the rest are counted.
+HELD_GATES_SHOWN = 3
+HELD_GATE_BLOCKS_MAX = 8
+HELD_NOTES_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -62,6 +85,7 @@ class HomeModel:
     recent: list[str]
     org: OrgRow | None  # only for admins
     refreshed_at: datetime
+    held: list[HeldRow] = field(default_factory=list)
 
 
 _STATUS = {
@@ -74,6 +98,41 @@ _STATUS = {
 
 def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX)))
+
+
+def held_blocks(held: list[HeldRow]) -> list[Block]:
+    """The "Held back for you" section: held approvals with their buttons, then held
+    notifications with Open; bounded so the Home view stays within Slack's 100 blocks."""
+    if not held:
+        return []
+    out: list[Block] = [
+        _section(
+            "*Held back for you*\nI held these because of your hourly limit, quiet hours or a pause. "
+            "Act on them here, or raise the limit with *Edit settings*."
+        )
+    ]
+    gates = [h for h in held if h.gate is not None]
+    notes = [h for h in held if h.gate is None]
+    for h in gates[:HELD_GATES_SHOWN]:
+        assert h.gate is not None
+        request = approval_message(h.gate)
+        if len(request) > HELD_GATE_BLOCKS_MAX:  # keep the header, the start and the buttons
+            head = [b for b in request[:3] if not isinstance(b, ActionsBlock)]
+            request = [*head, *(b for b in request if isinstance(b, ActionsBlock))]
+        out.extend(request)
+    shown, hidden = head_and_rest(notes, HELD_NOTES_SHOWN)
+    for h in shown:
+        button = (
+            ButtonElement(text="Open", action_id=NotificationBatchAction.OPEN.value, value=str(h.note_id))
+            if h.openable and h.note_id is not None
+            else None
+        )
+        out.append(SectionBlock(text=MarkdownTextObject(text=clip(f"• {escape(h.summary)}", SECTION_TEXT_MAX)),
+                                accessory=button))
+    rest = hidden + max(0, len(gates) - HELD_GATES_SHOWN)
+    if rest:
+        out.append(ContextBlock(elements=[MarkdownTextObject(text=f"{more_line(rest)} held back")]))
+    return out
 
 
 def home_view(m: HomeModel) -> View:
@@ -121,6 +180,7 @@ def home_view(m: HomeModel) -> View:
         blocks.append(_section("*Waiting for you*\n" + "\n".join(lines)))
     else:
         blocks.append(_section("*Waiting for you*\nNothing right now."))
+    blocks.extend(held_blocks(m.held))
     recent, more = head_and_rest(m.recent, 5)
     if recent:
         lines = [f"• {escape(r)}" for r in recent] + ([more_line(more)] if more else [])

@@ -14,6 +14,7 @@ from blocks.briefs import KIND_LABELS
 from blocks.pipeline import pipeline_list_blocks
 from bot.command_types import CommandContext, Subcommand
 from flows.events import Event, EventSource, EventType, JobRef
+from flows.home import held_for
 from flows.proactive import local_date, rows_of
 from storage import pipeline
 from storage.models import CalendarEvent, Company, Contact, User
@@ -173,8 +174,11 @@ async def _pause(ctx: CommandContext) -> None:
 
 
 async def _resume(ctx: CommandContext) -> None:
+    from flows.delivery import release_held
+
     async with ctx.deps.db.transaction() as s:
         await update_preferences(s, user_id=ctx.actor.id, changes={"paused_until": None})
+        await release_held(await s.connection(), ctx.actor.id)  # held jobs decide again now
     await _ephemeral(ctx, "Resumed: anything I held will arrive shortly.")
 
 
@@ -208,11 +212,17 @@ async def _status(ctx: CommandContext) -> None:
         conns = await connections(s, user_id=ctx.actor.id)
         waiting = await pending_actions_for(s, user_id=ctx.actor.id)
         prefs = await preferences(s, user_id=ctx.actor.id)
+        held = await held_for(s, ctx.actor.id)
     lines = ["*Connections*"]
     lines += [f"• {p}: {c.status}" for p, c in sorted(conns.items())] or [
         "• none yet — `/60 connect google`"
     ]
     lines.append(f"*Waiting for you*: {len(waiting)} approval{'s' if len(waiting) != 1 else ''}")
+    if held:
+        lines.append(
+            f"*Held back*: {len(held)} (hourly limit, quiet hours or a pause); "
+            "open my Home tab to act on them now"
+        )
     paused = prefs.paused_until
     if paused is not None and paused.astimezone(now.tzinfo) > now:
         lines.append(

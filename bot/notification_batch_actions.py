@@ -1,8 +1,10 @@
-"""The digest's Open button: shows a batched notification's original message in full.
+"""The Open button (the digest's, and Home's for held notifications): shows the original message.
 
 The button value is the `slack_notifications_sent` id; only the user it was meant for may
-open it. The original blocks are posted into the channel of the click (the rep's DM), so
-their own buttons work as they would have.
+open it. The original blocks are posted into the channel of the click (the rep's DM; from
+Home, the DM), so their own buttons work as they would have. A notification still held
+(batched or deferred) is then recorded delivered with that message, so neither the digest nor
+the deferred job posts it again.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.approvals import tell
 from bot.authz import permitted
 from bot.deps import Deps
 from bot.values import NotificationRef
+from flows.delivery import mark_opened
 from storage.models import SlackNotificationSent
 
 log = logging.getLogger(__name__)
@@ -38,13 +41,15 @@ def register(app: AsyncApp, deps: Deps) -> None:
             return
         async with deps.db.session() as s:
             row = await s.get(SlackNotificationSent, value.notification_id)
-        if row is None or row.user_id != actor.id or not row.blocks:
+        if row is None or row.user_id != actor.id or not (row.blocks or row.summary):
             await tell(client, body, "That update is not available any more.")
             return
         channel = (body.get("channel") or {}).get("id") or (
             await client.conversations_open(users=body["user"]["id"])
         )["channel"]["id"]
-        await client.chat_postMessage(
-            channel=channel, text=row.summary or row.kind, blocks=row.blocks
+        posted = await client.chat_postMessage(
+            channel=channel, text=row.summary or row.kind, blocks=row.blocks or None
         )
+        async with deps.db.engine.begin() as conn:
+            await mark_opened(conn, row.id, str(posted["channel"]), str(posted["ts"]))
         log.info("batched notification opened", extra={"notification_id": row.id, "kind": row.kind})

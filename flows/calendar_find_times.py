@@ -488,14 +488,9 @@ async def show(
         async with ctx.db.session() as s:
             rep = await s.get(User, ctx.user_id)
         slack_id = rep.slack_user_id if rep is not None else None
-        if slack_id:
-
-            async def post() -> dict[str, str]:
-                channel = await delivery.open_dm(slack_id)
-                posted = await delivery.post_message(channel, text, dicts)
-                return {"channel": posted.channel, "ts": posted.ts}
-
-            return dict(await ctx.effect(f"post:{key}", post))
+        if slack_id:  # exactly once, even when the process dies right after the post
+            posted = await ctx.post_dm(text, dicts, key=f"post:{key}", to=slack_id)
+            return {"channel": posted.channel, "ts": posted.ts}
     posted = await ctx.notify(kind, text, dicts, key=key)
     return {"channel": posted.channel, "ts": posted.ts}
 

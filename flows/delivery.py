@@ -12,6 +12,13 @@ later posts one digest per user and marks the items delivered. A kind the rep mu
 (`user_preferences.muted_kinds`) is recorded `muted` instead of posted, unless `never_held`
 (approval gates, failures, replies to the rep's own clicks). Statuses: delivered | deferred
 | batched | muted (| delivering while a digest is being posted).
+
+`route(kind, answers=..., prefs, recent, now)` is the one decision every DM goes through (the
+orchestrator's `notify` and gate posts, the digest): a message that answers the rep's own click
+or command (`answers_rep`) is sent now, whatever quiet hours, pause, cap or mutes say; only
+proactive messages (crons, webhooks) are muted, deferred or batched. The inputs of a proactive
+decision are read fresh (`proactive_inputs`), so a raised cap or an ended pause applies at once,
+and `release_held` puts a user's held jobs back in line when their settings change.
 """
 
 from __future__ import annotations
@@ -74,24 +81,45 @@ BATCHABLE_KINDS = frozenset(
 REP_SOURCES = ("slack:",)
 
 
-def rep_asked(*, event_source: str, payload: dict[str, Any], after_click: bool) -> bool:
-    """A reply to the rep's own command or click (a `slack:` event, `requested` in the
-    payload, or a job past an approval gate the rep resolved): it goes now, whatever the
-    quiet hours, pause, cap or mutes."""
-    return after_click or event_source.startswith(REP_SOURCES) or bool(payload.get("requested"))
+def answers_rep(
+    *, event_source: str, payload: dict[str, Any], clicked: bool, chained: bool = False
+) -> bool:
+    """A message of this job answers the rep's own command or click: the job was started by
+    one (a `slack:` event, `requested` in the payload), was resumed by the rep's click on one
+    of its gates (`clicked`), or was chained from a job that was answering at the time
+    (`chained`). Such a message goes now, whatever the quiet hours, pause, cap or mutes."""
+    return (
+        clicked or chained or event_source.startswith(REP_SOURCES) or bool(payload.get("requested"))
+    )
 
 
-def never_held(kind: str, *, asked: bool) -> bool:
-    """True for messages that must go as their own message: gates, failures, replies."""
-    return asked or kind in NEVER_HELD_KINDS
+@dataclass(frozen=True)
+class Route:
+    """What to do with one DM: `send` now, `defer` until `until`, `batch` into the digest
+    (over the cap; informational kinds), or record it `mute`d."""
+
+    action: str  # send | defer | batch | mute
+    until: datetime | None = None
 
 
-def is_muted(prefs: Prefs, kind: str, *, held_ok: bool) -> bool:
-    return held_ok and kind in prefs.muted_kinds
+SEND = Route("send")
 
 
-def is_batchable(kind: str, *, held_ok: bool) -> bool:
-    return held_ok and kind in BATCHABLE_KINDS
+def route(
+    kind: str, *, answers: bool, prefs: Prefs, recent: list[datetime], now: datetime
+) -> Route:
+    """The delivery decision for one DM of `kind` (module docstring)."""
+    if answers:
+        return SEND
+    if kind not in NEVER_HELD_KINDS and kind in prefs.muted_kinds:
+        return Route("mute")
+    until = next_window(prefs, now)
+    if until is not None:
+        return Route("defer", until)
+    until = rate_limited_until(recent, prefs.max_per_hour, now)
+    if until is not None:
+        return Route("batch" if kind in BATCHABLE_KINDS else "defer", until)
+    return SEND
 
 
 def summary_of(text: str, limit: int = 150) -> str:
@@ -156,6 +184,90 @@ async def recent_deliveries(
     return [r[0] for r in (await conn.execute(q)).all()]
 
 
+async def current_prefs(conn: AsyncConnection, user_id: int) -> Prefs | None:
+    """The user's delivery preferences as they are now (None when the user has no row)."""
+    from sqlalchemy import select
+
+    from storage.models import User
+    from storage.models import UserPreferences as P
+
+    q = (
+        select(
+            User.timezone,
+            P.quiet_hours_start,
+            P.quiet_hours_end,
+            P.max_notifications_per_hour,
+            P.paused_until,
+            P.muted_kinds,
+        )
+        .join(P, P.user_id == User.id)
+        .where(User.id == user_id)
+    )
+    row = (await conn.execute(q)).first()
+    if row is None:
+        return None
+    tz, qs, qe, cap, paused, muted = row
+    if paused is not None and paused.tzinfo is None:
+        paused = paused.replace(tzinfo=UTC)
+    return Prefs(
+        timezone=tz or "UTC",
+        quiet_start=qs,
+        quiet_end=qe,
+        max_per_hour=int(cap or 10),
+        paused_until=paused,
+        muted_kinds=frozenset(str(k) for k in (muted or [])),
+    )
+
+
+async def proactive_inputs(
+    conn: AsyncConnection, user_id: int, now: datetime, fallback: Prefs
+) -> tuple[Prefs, list[datetime]]:
+    """What `route` needs for a proactive message: today's preferences and the last hour's
+    deliveries (the job's cached tier 1 may be hours old; a raised cap must count now)."""
+    prefs = await current_prefs(conn, user_id) or fallback
+    return prefs, await recent_deliveries(conn, user_id, now, None)
+
+
+async def release_held(conn: AsyncConnection, user_id: int) -> list[int]:
+    """Put the user's jobs held by the delivery rules back in line (due now), so each one
+    decides again under the user's current settings: what now fits goes, the rest is held
+    again. Held jobs are the pending ones with a `deferred` notification and the user's
+    parked digest. Returns their ids (the caller commits)."""
+    from sqlalchemy import literal_column, or_, select, update
+
+    from flows.store import Sql
+    from storage.models import SequenceJob as J
+    from storage.models import SlackNotificationSent as N
+
+    deferred = select(N.job_id).where(
+        N.user_id == user_id,
+        N.status == "deferred",
+        N.job_id.is_not(None),  # type: ignore[union-attr]
+    )
+    ids = [
+        int(r[0])
+        for r in (
+            await conn.execute(
+                select(J.id).where(
+                    J.user_id == user_id,
+                    J.status == "pending",
+                    or_(
+                        J.id.in_(deferred),  # type: ignore[union-attr]
+                        J.sequence_type == "notification_digest",
+                    ),
+                )
+            )
+        ).all()
+    ]
+    if ids:
+        await conn.execute(
+            update(J)
+            .where(J.id.in_(ids), J.status == "pending")  # type: ignore[union-attr]
+            .values(run_after=literal_column(Sql(conn.dialect.name).now))
+        )
+    return ids
+
+
 async def record(
     conn: AsyncConnection,
     *,
@@ -216,6 +328,31 @@ async def record(
             )
             .values(**changes)
         )
+
+
+async def mark_opened(conn: AsyncConnection, note_id: int, channel: str, ts: str) -> bool:
+    """A held notification (batched or deferred) the rep opened from Home or a digest: it is
+    delivered now, as that message, and the job that deferred it runs on at once (finding it
+    delivered, it does not post it again). False when it was not held any more."""
+    from sqlalchemy import literal_column, select, update
+
+    from flows.store import Sql
+    from storage.models import SequenceJob as J
+    from storage.models import SlackNotificationSent as N
+
+    job = (await conn.execute(select(N.job_id).where(N.id == note_id))).scalar_one_or_none()
+    res = await conn.execute(
+        update(N)
+        .where(N.id == note_id, N.status.in_(("batched", "deferred")))  # type: ignore[attr-defined]
+        .values(status="delivered", channel=channel, message_ts=ts)
+    )
+    if res.rowcount and job is not None:
+        await conn.execute(
+            update(J)
+            .where(J.id == job, J.status == "pending")
+            .values(run_after=literal_column(Sql(conn.dialect.name).now))
+        )
+    return bool(res.rowcount)
 
 
 async def status_of(

@@ -5,6 +5,12 @@ per claim (only when the job ran before) and keeps them in memory; only the leas
 writes them, so the cache is authoritative. Each write is its own short transaction, fenced
 on the job's version and lease owner and committed as soon as the effect returns, so a crash
 between the effect and the step checkpoint never repeats it.
+
+An effect whose provider cannot be asked "did this happen?" by our own id afterwards is run
+with `intent=True`: an intent row (with `intent_value`, e.g. the channel and the client key a
+Slack post carries in its metadata, or an email's Message-ID) is committed before acting, and
+a replay that finds only the intent calls `reconcile(intent_value)` to look the effect up
+before acting again. A crash between the act and its record then repeats nothing.
 """
 
 from __future__ import annotations
@@ -62,6 +68,7 @@ class EffectLedger:
         fn: Callable[[], Awaitable[Any]],
         *,
         intent: bool = False,
+        intent_value: Any = None,
         reconcile: Callable[[Any], Awaitable[Any]] | None = None,
     ) -> Any:
         rec = self.rows.get((step, key))
@@ -74,7 +81,7 @@ class EffectLedger:
                 await self._write(step, key, "done", found)
                 return found
         if intent and rec is None:
-            await self._write(step, key, "intent", None)
+            await self._write(step, key, "intent", intent_value)
         await self.runner.settle()  # nothing acts before the job's earlier writes are confirmed
         value = await fn()
         await self._write(step, key, "done", value)

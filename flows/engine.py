@@ -188,9 +188,18 @@ class Engine:
         return int(d or 1)
 
     async def insert_job(
-        self, conn: AsyncConnection, event: Event, *, depth: int, parent: int | None
+        self,
+        conn: AsyncConnection,
+        event: Event,
+        *,
+        depth: int,
+        parent: int | None,
+        answers: bool = False,
     ) -> int | None:
-        """Insert a job row for `event` in the caller's transaction; None on a duplicate key."""
+        """Insert a job row for `event` in the caller's transaction; None on a duplicate key.
+
+        `answers`: the job was chained from the rep's click, so its messages answer the rep
+        (kept in the state's `meta.answers_rep`; `flows.delivery.answers_rep`)."""
         stype = self.registry.sequence_type_for(event.type)
         seq = self.registry.get(stype)
         error = None
@@ -203,6 +212,8 @@ class Engine:
             steps = StoredPlan.to_json(seq)
             version = seq.version
             ctx = new_state(chain_depth=depth, branches=[b.to_dict() for b in seq.branches])
+        if answers:
+            ctx.setdefault("meta", {})["answers_rep"] = True
         res = await conn.exec_driver_sql(
             self.sql.insert_job,
             {

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from blocks.home import ConnectionRow, HomeModel, OrgRow, WaitingRow
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from blocks.approval import ApprovalView
+from blocks.home import ConnectionRow, HeldRow, HomeModel, OrgRow, WaitingRow
+from blocks.notification_batch import label as kind_label
 from skills.preferences import PreferenceForm, hhmm
 from storage.engine import Database
-from storage.models import User
+from storage.models import SlackNotificationSent, SlackPendingAction, User
 from storage.users import connections, org_settings, pending_actions_for, preferences
 
 PROVIDER_LABELS = {
@@ -35,12 +40,58 @@ async def month_spend(db: Database, org_id: int, now: datetime) -> float:
         return float(await spend(s, org_id=org_id, now=now))
 
 
+async def held_for(s: AsyncSession, user_id: int, limit: int = 20) -> list[HeldRow]:
+    """What the delivery rules hold back for the user: approvals not posted yet (their job
+    is deferred) and notifications deferred or batched, oldest first."""
+    gates = (
+        await s.exec(
+            select(SlackPendingAction)
+            .where(
+                SlackPendingAction.owner_user_id == user_id,
+                SlackPendingAction.status == "pending",
+                col(SlackPendingAction.message_ts).is_(None),
+            )
+            .order_by(col(SlackPendingAction.created_at))
+            .limit(limit)
+        )
+    ).all()
+    notes = (
+        await s.exec(
+            select(SlackNotificationSent)
+            .where(
+                SlackNotificationSent.user_id == user_id,
+                col(SlackNotificationSent.status).in_(("deferred", "batched")),
+                SlackNotificationSent.kind != "approval",
+            )
+            .order_by(col(SlackNotificationSent.sent_at), col(SlackNotificationSent.id))
+            .limit(limit)
+        )
+    ).all()
+    rows = [
+        HeldRow(
+            summary=_KIND_LABELS.get(g.kind, g.kind.replace("_", " ")),
+            gate=ApprovalView.from_payload(g.id, g.kind, g.payload or {}),
+        )
+        for g in gates
+    ]
+    rows += [
+        HeldRow(
+            summary=f"{kind_label(n.kind)}: {n.summary or ''}".rstrip(": "),
+            note_id=n.id,
+            openable=bool(n.blocks or n.summary),
+        )
+        for n in notes
+    ]
+    return rows
+
+
 async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
     assert user.id is not None
     async with db.transaction() as s:
         prefs = await preferences(s, user_id=user.id)
         conns = await connections(s, user_id=user.id)
         waiting = await pending_actions_for(s, user_id=user.id)
+        held = await held_for(s, user.id)
         org = await org_settings(s, org_id=user.org_id) if user.role == "admin" else None
     rows = []
     for provider, label in PROVIDER_LABELS.items():
@@ -71,10 +122,11 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
         paused_until=prefs.paused_until if prefs.paused_until and prefs.paused_until > now else None,
         connections=rows,
         waiting=[WaitingRow(id=w.id, summary=_KIND_LABELS.get(w.kind, w.kind.replace("_", " ")),
-                            expires_at=w.expires_at) for w in waiting],
+                            expires_at=w.expires_at) for w in waiting if w.message_ts],
         recent=[],
         org=org_row,
         refreshed_at=now,
+        held=held,
     )
 
 

@@ -275,12 +275,7 @@ async def _tell_manager(ctx: StepContext, call: CallData, found: list[StoredInte
     text = (f":warning: Risk on *{deal}* ({call.rep.name}'s call): “{concern}”. "
             "You're seeing this because you manage this rep.")
 
-    async def post() -> dict[str, str]:
-        channel = await ctx.delivery.open_dm(manager.slack_user_id)
-        posted = await ctx.delivery.post_message(channel, text)
-        return {"channel": posted.channel, "ts": posted.ts}
-
-    await ctx.effect("manager-risk-dm", post)
+    await ctx.post_dm(text, key="manager-risk-dm", to=manager.slack_user_id)  # exactly once
 
 
 async def create_tasks(ctx: StepContext) -> dict[str, Any]:

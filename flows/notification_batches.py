@@ -6,8 +6,8 @@ on the clock so every process agrees on fire times) submits one `notification_di
 per user with batched items and no digest job on its way. That sequence's single step waits
 (`DeferDelivery`) until the user is outside quiet hours and pause and under the cap, then
 claims up to `MAX_ITEMS` items (compare-and-set on `digest_key`), posts ONE digest ("While
-you were busy: 5 updates", built by `blocks.notification_batch`) through the effects ledger
-(exactly once per job), marks the items delivered and records the digest itself as the one
+you were busy: 5 updates", built by `blocks.notification_batch`) with `ctx.post_dm` (exactly
+once per job, a crash after the post included), marks the items delivered and records the digest itself as the one
 delivery that counts against the cap. Items beyond `MAX_ITEMS` stay batched for the next
 digest; items claimed by a digest job that ended without posting are released again.
 Nothing is dropped.
@@ -148,12 +148,10 @@ async def post_digest(ctx: StepContext) -> dict[str, Any]:
     async with ctx.db.engine.begin() as conn:
         items = await _claimed(conn, key)  # a replay finds what it claimed before
         if not items:
-            until = delivery.next_window(prefs, now)
-            if until is None:
-                recent = await delivery.recent_deliveries(conn, user_id, now, None)
-                until = delivery.rate_limited_until(recent, prefs.max_per_hour, now)
-            if until is not None:  # quiet hours, pause or the cap: wait for the window
-                raise DeferDelivery(until)
+            fresh, recent = await delivery.proactive_inputs(conn, user_id, now, prefs)
+            r = delivery.route(DIGEST_KIND, answers=False, prefs=fresh, recent=recent, now=now)
+            if r.until is not None:  # quiet hours, pause or the cap: wait for the window
+                raise DeferDelivery(r.until)
             await _release_orphans(conn, user_id)
             await _claim(conn, user_id, key)
             items = await _claimed(conn, key)
@@ -163,14 +161,8 @@ async def post_digest(ctx: StepContext) -> dict[str, Any]:
     total = len(items) + rest
     text = fallback(total)
     blocks = [b.to_dict() for b in digest_message(items, total)]
-    d = ctx.delivery
-
-    async def post() -> dict[str, str]:
-        channel = await d.open_dm(slack_id)
-        p = await d.post_message(channel, text, blocks)
-        return {"channel": p.channel, "ts": p.ts}
-
-    posted = await ctx.effect("digest", post)
+    p = await ctx.post_dm(text, blocks, key="digest")  # exactly once, even across a crash
+    posted = {"channel": p.channel, "ts": p.ts}
     async with ctx.db.engine.begin() as conn:
         await conn.execute(
             update(N)

@@ -123,7 +123,7 @@ async def deliver(
     """Deliver a proactive message under the delivery rules (module docstring)."""
     tier1 = ctx.tiers.get("1") or {}
     prefs = tier1.get("prefs") or {}
-    requested = bool(ctx.payload.get("requested"))
+    requested = ctx.answers_rep  # `/60 brief`, a click, or chained from one: goes at once
     muted = kind in (prefs.get("muted_kinds") or []) and not requested
     # a muted kind goes to `ctx.notify`, which records it as muted (nothing is dropped)
     same = None if muted else await _unread_same_subject(ctx, kind, subject_key)
@@ -135,14 +135,15 @@ async def deliver(
                 raise DeferDelivery(until)
         d = ctx.delivery
 
-        async def post() -> dict[str, str]:
-            if same is not None:
-                p = await d.update_message(same[0], same[1], text, blocks)
-            else:
-                p = await d.post_message(await d.open_dm(slack_id), text, blocks)
+        async def update(at: tuple[str, str]) -> dict[str, str]:
+            p = await d.update_message(at[0], at[1], text, blocks)
             return {"channel": p.channel, "ts": p.ts}
 
-        posted = await ctx.effect(f"post:{key}", post)
+        if same is not None:
+            posted = await ctx.effect(f"post:{key}", lambda: update(same))
+        else:  # exactly once, even when the process dies right after the post
+            p = await ctx.post_dm(text, blocks, key=f"post:{key}", to=slack_id)
+            posted = {"channel": p.channel, "ts": p.ts}
         async with ctx.db.engine.begin() as conn:
             await delivery.record(
                 conn,

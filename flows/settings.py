@@ -1,9 +1,13 @@
-"""Applying a rep's validated settings, then telling listeners (cron rescheduling) they changed."""
+"""Applying a rep's validated settings, then telling listeners (cron rescheduling) they changed.
+
+Saving settings also puts what the delivery rules hold back in line again
+(`flows.delivery.release_held`): a raised cap or shorter quiet hours release what now fits."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 
+from flows.delivery import release_held
 from skills.preferences import ValidatedPreferences
 from storage.engine import Database
 from storage.models import User
@@ -23,5 +27,6 @@ async def apply_preferences(
             setattr(row, key, value)
         s.add(row)
         await update_preferences(s, user_id=user.id, changes=dict(changes.preferences))
+        await release_held(await s.connection(), user.id)
     for listener in listeners:
         await listener(user.id)

@@ -5,7 +5,7 @@ reads the trigger payload, the outputs of earlier steps and the loaded context t
 `ctx.db`, `ctx.settings`, `ctx.delivery`, `ctx.now()`); it acts
 on the world only through `await ctx.effect(key, fn)` (recorded in the effects ledger, so a
 replayed step returns the recorded result instead of acting twice) and `await ctx.notify(...)`
-(quiet hours and rate limits apply); it may `ctx.queue_followup(event)`, ask for approval with
+(quiet hours and rate limits apply) or `await ctx.post_dm(...)` (exactly once, no rules); it may `ctx.queue_followup(event)`, ask for approval with
 `await ctx.request_approval(...)`, and record AI spend with `await ctx.record_cost(...)`.
 Raise `TransientError` (optionally with `retry_after`) for failures worth retrying.
 """
@@ -156,6 +156,12 @@ class StepContext:
     def now(self) -> datetime:
         return self._runner.engine.clock()
 
+    @property
+    def answers_rep(self) -> bool:
+        """What this job says answers the rep's own click or command (started by one, resumed
+        by one, or chained from one): never muted, deferred, capped or batched."""
+        return self._runner.answers_rep()
+
     async def effect(
         self,
         key: str,
@@ -200,6 +206,26 @@ class StepContext:
         """DM the job's user once (per key), respecting quiet hours and the hourly cap."""
         self._runner.touched = True
         return await self._runner.notify(self.step.name, kind, text, blocks, key)
+
+    async def post_dm(
+        self,
+        text: str,
+        blocks: list[Any] | None = None,
+        key: str = "post",
+        *,
+        to: str | None = None,
+    ) -> Posted:
+        """DM the job's user (or the Slack user `to`) once per key, exactly once across
+        crashes, with no delivery rules applied (the caller decided; `notify` is the usual
+        way): intent and client key first, found again in the DM's history after a crash."""
+        from connectors.slack import Posted
+
+        self._runner.touched = True
+        slack_id = to or self._runner._slack_user()
+        if not slack_id or self._runner.engine.delivery is None:
+            raise LookupError("the job has no Slack user to post to")
+        p = await self._runner._post_dm(self.step.name, key, slack_id, text, blocks or [])
+        return Posted(p["channel"], p["ts"])
 
     async def record_cost(
         self, model: str, cost_usd: float, tokens_in: int = 0, tokens_out: int = 0

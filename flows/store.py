@@ -220,7 +220,7 @@ class Sql:
         )
         self.wake_job = self._p(
             f"UPDATE sequence_jobs SET status = 'pending', run_after = {now}, updated_at = {now}"
-            f" WHERE id = :id AND status = 'awaiting_approval'"
+            f" WHERE id = :id AND status IN ('awaiting_approval', 'pending')"
         )
         self.expire_gates = self._p(
             f"UPDATE slack_pending_actions SET status = 'expired', decision = on_expire,"

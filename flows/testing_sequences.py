@@ -49,13 +49,24 @@ class RecordingDelivery:
         return f"D{slack_user_id}"
 
     async def post_message(
-        self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        *,
+        key: str | None = None,
     ) -> Posted:
         ts = f"1700000000.{next(self._ts):06d}"
-        self.calls.append(
-            ("chat.postMessage", {"channel": channel, "text": text, "blocks": blocks, "ts": ts})
-        )
+        call = {"channel": channel, "text": text, "blocks": blocks, "ts": ts, "key": key}
+        self.calls.append(("chat.postMessage", call))
         return Posted(channel, ts)
+
+    async def find_posted(self, channel: str, key: str) -> Posted | None:
+        self.calls.append(("conversations.history", {"channel": channel}))
+        for method, call in reversed(self.calls):
+            if method == "chat.postMessage" and call["channel"] == channel and call["key"] == key:
+                return Posted(channel, call["ts"])
+        return None
 
     async def update_message(
         self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None

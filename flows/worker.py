@@ -260,9 +260,12 @@ class JobRunner:
             await self._release_after(60.0, f"no sequence registered for {self.sequence_type}")
             return False
         self.steps_json = StoredPlan.to_json(seq)
+        answers = (self.state.get("meta") or {}).get("answers_rep")
         self.state = new_state(
             chain_depth=self.chain_depth, branches=[b.to_dict() for b in seq.branches]
         )
+        if answers:
+            self.state["meta"]["answers_rep"] = True
         async with self._tx():
             await self._exec_fenced(
                 self.sql.adopt,
@@ -507,10 +510,8 @@ class JobRunner:
             ).all()
         blocks = budget_exhausted(period, total, used)
         for uid, slack_id in rows:
-            posted = await self.ledger.run(
-                ENGINE_STEP,
-                f"budget:{period}:{uid}",
-                lambda s=slack_id: self._post_dm(s, "AI budget spent", blocks),
+            posted = await self._post_dm(
+                ENGINE_STEP, f"budget:{period}:{uid}", slack_id, "AI budget spent", list(blocks)
             )
             await self._record(
                 "budget_exhausted",
@@ -584,36 +585,71 @@ class JobRunner:
         user = (self.state.get("tiers", {}).get("1") or {}).get("user") or {}
         return user.get("slack_user_id")
 
-    async def _post_dm(self, slack_id: str, text: str, blocks: list[Any]) -> dict[str, str]:
+    async def _post_dm(
+        self, step: str, key: str, slack_id: str, text: str, blocks: list[Any]
+    ) -> dict[str, str]:
+        """Post one DM exactly once per (job, step, key), across crashes.
+
+        The intent (the DM channel and a client key) is committed first; the post carries the
+        key in its message metadata. A replay that finds only the intent looks the key up in
+        the DM's history (`Delivery.find_posted`) and records that message instead of posting
+        a second copy, so the ts recorded is the one of the message the rep sees.
+        """
         d = self.engine.delivery
         assert d is not None
-        channel = await d.open_dm(slack_id)
-        posted = await d.post_message(
-            channel, text, [b if isinstance(b, dict) else b.to_dict() for b in blocks]
+        dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks]
+        rec = self.ledger.recorded(step, key)
+        if rec is not None and rec[0] == "done":
+            return dict(rec[1])
+        intent = rec[1] if rec is not None and isinstance(rec[1], dict) else None
+        if intent is None:
+            intent = {"channel": await d.open_dm(slack_id), "key": f"{self.id}:{step}:{key}"}
+        channel, client_key = str(intent["channel"]), str(intent["key"])
+
+        async def post() -> dict[str, str]:
+            posted = await d.post_message(channel, text, dicts, key=client_key)
+            return {"channel": posted.channel, "ts": posted.ts}
+
+        async def reconcile(value: Any) -> dict[str, str] | None:
+            found = await d.find_posted(channel, client_key)
+            if found is None:
+                return None
+            log.info("post found after a crash; not posted again", extra=self.log_extra)
+            return {"channel": found.channel, "ts": found.ts}
+
+        result: dict[str, str] = await self.ledger.run(
+            step, key, post, intent=True, intent_value=intent, reconcile=reconcile
         )
-        return {"channel": posted.channel, "ts": posted.ts}
+        return result
 
     def _prefs(self) -> delivery.Prefs:
         return delivery.Prefs.from_tier1(self.state["tiers"].get("1") or {})
 
-    async def _may_deliver(self, now: datetime) -> datetime | None:
-        prefs = self._prefs()
-        until = delivery.next_window(prefs, now)
-        if until is None:
-            until = await self._over_cap(prefs, now)
-        return until
+    def answers_rep(self) -> bool:
+        """This job's messages answer the rep's own click or command (`delivery.answers_rep`)."""
+        meta = self.state.get("meta") or {}
+        return delivery.answers_rep(
+            event_source=self.event_source or "",
+            payload=self.payload,
+            clicked=bool(meta.get("clicked") or self.state.get("approvals")),
+            chained=bool(meta.get("answers_rep")),
+        )
 
-    async def _over_cap(self, prefs: delivery.Prefs, now: datetime) -> datetime | None:
-        if self.user_id is None:
-            return None
+    async def _route(self, kind: str, now: datetime) -> delivery.Route:
+        """The delivery decision for one DM of this job (`delivery.route`, the one owner)."""
+        answers = self.answers_rep()
+        if answers or self.user_id is None:
+            return delivery.SEND
         async with self._tx():
-            recent = await delivery.recent_deliveries(self.conn, self.user_id, now, None)
-        return delivery.rate_limited_until(recent, prefs.max_per_hour, now)
+            prefs, recent = await delivery.proactive_inputs(
+                self.conn, self.user_id, now, self._prefs()
+            )
+        return delivery.route(kind, answers=answers, prefs=prefs, recent=recent, now=now)
 
     async def notify(
         self, step: str, kind: str, text: str, blocks: list[Any] | None, key: str
     ) -> Posted:
-        """Post (or defer, batch, or mute) one DM; see `flows.delivery` for the rules.
+        """Post (or defer, batch, or mute) one DM; `delivery.route` decides.
 
         A muted or batched notification returns `delivery.Held` (a `Posted` with empty
         channel and ts and a `status`), so a step that depends on the post keeps working.
@@ -630,31 +666,42 @@ class JobRunner:
             raise LookupError("the job has no Slack user to notify")
         dedupe = f"job:{self.id}:{step}:{key}"
         now = self.engine.clock()
-        prefs = self._prefs()
-        asked = delivery.rep_asked(
-            event_source=self.event_source or "",
-            payload=self.payload,
-            after_click=bool(self.state.get("approvals")),
-        )
-        held_ok = not delivery.never_held(kind, asked=asked)
         dicts = [b if isinstance(b, dict) else b.to_dict() for b in blocks or []]
-        if delivery.is_muted(prefs, kind, held_ok=held_ok):
+        if dedupe in self.state.get("held_notes", ()):  # held before: opened from Home since?
+            async with self._tx():
+                row = await delivery.status_of(self.conn, dedupe)
+            if row is not None and row[0] == "delivered" and row[1] and row[2]:
+                shown = {"channel": row[1], "ts": row[2]}
+                await self.ledger.run(step, f"notify:{key}", self._given(shown))
+                return Posted(row[1], row[2])
+        # a post begun before a crash is finished (found or posted), never re-decided
+        begun = rec is not None and rec[0] == "intent"
+        r = delivery.SEND if begun else await self._route(kind, now)
+        if r.action == "mute":
             return await self._hold(step, key, kind, dedupe, "muted", now, text, None)
-        until = None if asked else delivery.next_window(prefs, now)
-        if until is None and not asked:
-            until = await self._over_cap(prefs, now)
-            if until is not None and delivery.is_batchable(kind, held_ok=held_ok):
-                return await self._hold(step, key, kind, dedupe, "batched", now, text, dicts)
-        if until is not None:
-            await self._record(kind, dedupe, "deferred", now)
-            raise DeferDelivery(until)
-        posted = await self.ledger.run(
-            step, f"notify:{key}", lambda: self._post_dm(slack_id, text, dicts)
-        )
+        if r.action == "batch":
+            return await self._hold(step, key, kind, dedupe, "batched", now, text, dicts)
+        if r.action == "defer":
+            assert r.until is not None
+            await self._record(
+                kind, dedupe, "deferred", now, summary=delivery.summary_of(text), blocks=dicts
+            )
+            held = self.state.setdefault("held_notes", [])
+            if dedupe not in held:
+                held.append(dedupe)
+            raise DeferDelivery(r.until)
+        posted = await self._post_dm(step, f"notify:{key}", slack_id, text, dicts)
         await self._record(
             kind, dedupe, "delivered", now, channel=posted["channel"], ts=posted["ts"]
         )
         return Posted(posted["channel"], posted["ts"])
+
+    @staticmethod
+    def _given(value: dict[str, str]) -> Callable[[], Any]:
+        async def given() -> dict[str, str]:
+            return value
+
+        return given
 
     async def _hold(
         self,
@@ -735,22 +782,21 @@ class JobRunner:
     async def _post_gate(self) -> None:
         p = self.state["pending"]
         now = self.engine.clock()
-        until = await self._may_deliver(now)
+        begun = self.ledger.recorded(ENGINE_STEP, f"gate:{p['id']}") is not None
+        r = delivery.SEND if begun else await self._route("approval", now)
         assert self.user_id is not None
         dedupe = f"gate:{p['id']}"
-        if until is not None:
+        if r.until is not None:  # a proactive gate in quiet hours, a pause or over the cap
             await self._record("approval", dedupe, "deferred", now)
-            await self._release_at(until)
+            await self._release_at(r.until)
             return
         row = await self._gate_row(p["id"])
         view = ApprovalView.from_payload(p["id"], row.kind, loads(row.payload) or {})
         blocks = approval_message(view)
         slack_id = self._slack_user()
         assert slack_id is not None
-        posted = await self.ledger.run(
-            ENGINE_STEP,
-            f"gate:{p['id']}",
-            lambda: self._post_dm(slack_id, fallback_text(view), blocks),
+        posted = await self._post_dm(
+            ENGINE_STEP, f"gate:{p['id']}", slack_id, fallback_text(view), list(blocks)
         )
         p["posted"] = True
         p["channel"], p["ts"] = posted["channel"], posted["ts"]
@@ -794,6 +840,8 @@ class JobRunner:
         decision = row.decision or "skip"
         await self._show_resolution(row, payload)
         st["pending"] = None
+        if row.resolved_by and row.status in ("approved", "edited", "skipped"):
+            st["meta"]["clicked"] = True  # what the job says from now on answers the rep
         if row.status in ("approved", "edited"):
             merged = apply_edits(payload, mods)
             st["approvals"][step_name] = {
@@ -930,12 +978,15 @@ class JobRunner:
         gates = self.state["group"]["gates"]
         unposted = [p for p in gates.values() if not p["posted"]]
         now = self.engine.clock()
-        if unposted:
-            until = await self._may_deliver(now)
-            if until is not None:
+        begun = any(
+            self.ledger.recorded(ENGINE_STEP, f"gate:{p['id']}") is not None for p in unposted
+        )
+        if unposted and not begun:  # a group whose posting began is finished, not re-decided
+            r = await self._route("approval", now)
+            if r.until is not None:  # proactive, in quiet hours, a pause or over the cap
                 for p in unposted:
                     await self._record("approval", f"gate:{p['id']}", "deferred", now)
-                await self._release_at(until)
+                await self._release_at(r.until)
                 return
         slack_id = self._slack_user()
         assert slack_id is not None
@@ -943,10 +994,8 @@ class JobRunner:
             row = await self._gate_row(p["id"])
             view = ApprovalView.from_payload(p["id"], row.kind, loads(row.payload) or {})
             blocks = approval_message(view)
-            posted = await self.ledger.run(
-                ENGINE_STEP,
-                f"gate:{p['id']}",
-                lambda v=view, b=blocks: self._post_dm(slack_id, fallback_text(v), b),
+            posted = await self._post_dm(
+                ENGINE_STEP, f"gate:{p['id']}", slack_id, fallback_text(view), list(blocks)
             )
             p["posted"] = True
             p["channel"], p["ts"] = posted["channel"], posted["ts"]
@@ -1007,6 +1056,7 @@ class JobRunner:
                 "user_id": event.user_id,
                 "payload": event.payload,
                 "key": event.idempotency_key,
+                "answers": self.answers_rep(),  # chained from the rep's click: an answer too
             }
         )
         self.state["meta"]["followups_queued"] += 1
@@ -1037,7 +1087,9 @@ class JobRunner:
                 idempotency_key=key,
                 parent_job_id=self.id,
             )
-            child = await self.engine.insert_job(self.conn, event, depth=depth, parent=self.id)
+            child = await self.engine.insert_job(
+                self.conn, event, depth=depth, parent=self.id, answers=bool(f.get("answers"))
+            )
             if child is not None:
                 new_ids.append(child)
         st["followups"] = []

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sandbox.server import Sandbox
 
 MAX_TEXT = 40_000
+MAX_METADATA = 8_000  # Slack refuses larger message metadata (`metadata_too_large`)
 RESPONSE_URL_USES = 5
 RESPONSE_URL_TTL = 30 * 60
 PUSH_LIMIT = 3
@@ -85,7 +86,7 @@ async def read_args(request: web.Request) -> Args:
         else:
             form = await request.post()
             args.update({k: v for k, v in form.items() if isinstance(v, str)})
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "metadata"):
         value = args.get(key)
         if isinstance(value, str) and value[:1] in ("[", "{"):
             try:
@@ -295,6 +296,59 @@ def _channel(sb: Sandbox, args: Args) -> str:
     return channel
 
 
+def _check_metadata(metadata: Any) -> dict[str, Any]:
+    """Message metadata as Slack takes it: `{event_type: str, event_payload: object}`."""
+    if (
+        not isinstance(metadata, dict)
+        or not isinstance(metadata.get("event_type"), str)
+        or not isinstance(metadata.get("event_payload"), dict)
+    ):
+        raise SlackError("invalid_metadata_format")
+    if len(json.dumps(metadata)) > MAX_METADATA:
+        raise SlackError("metadata_too_large")
+    return {"event_type": metadata["event_type"], "event_payload": metadata["event_payload"]}
+
+
+@method("conversations.history")
+async def conversations_history(sb: Sandbox, args: Args) -> dict[str, Any]:
+    """A channel's messages, newest first, as Slack pages them (`cursor`, `limit` up to 999,
+    `oldest`/`latest` exclusive unless `inclusive`); `metadata` only with
+    `include_all_metadata`. Ephemeral messages are never part of history."""
+    channel = _channel(sb, args)
+    ws = sb.workspace
+    inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+    with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+    try:
+        limit = min(999, max(1, int(args.get("limit") or 100)))
+        start = int(args.get("cursor") or 0)
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args["latest"]) if args.get("latest") else None
+    except ValueError:
+        raise SlackError("invalid_arguments") from None
+
+    def within(ts: str) -> bool:
+        t = float(ts)
+        above = t >= oldest if inclusive else t > oldest
+        below = latest is None or (t <= latest if inclusive else t < latest)
+        return above and below
+
+    found = [m for m in reversed(ws.messages.get(channel, [])) if within(m["ts"])]
+    page = found[start : start + limit]
+    more = start + limit < len(found)
+    out = []
+    for m in page:
+        shown = copy.deepcopy(_public(m))
+        if not with_metadata:
+            shown.pop("metadata", None)
+        out.append(shown)
+    return {
+        "messages": out,
+        "has_more": more,
+        "pin_count": 0,
+        "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+    }
+
+
 @method("chat.postMessage")
 async def chat_post_message(sb: Sandbox, args: Args) -> dict[str, Any]:
     channel = _channel(sb, args)
@@ -305,7 +359,7 @@ async def chat_post_message(sb: Sandbox, args: Args) -> dict[str, Any]:
     if args.get("thread_ts"):
         message["thread_ts"] = str(args["thread_ts"])
     if args.get("metadata"):
-        message["metadata"] = args["metadata"]
+        message["metadata"] = _check_metadata(args["metadata"])
     owner = ws.im_owner.get(channel)
     if sb.echo_bot_messages and owner is not None:
         event = {

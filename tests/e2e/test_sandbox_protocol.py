@@ -131,6 +131,33 @@ async def test_messages_round_trip(sb: Sandbox, client: AsyncWebClient) -> None:
     assert sb.calls[0].args["channel"] == user
 
 
+async def test_history_pages_newest_first_with_metadata_on_request(
+    sb: Sandbox, client: AsyncWebClient
+) -> None:
+    ana = sb.users[0].id
+    dm = (await client.conversations_open(users=ana))["channel"]["id"]
+    meta = {"event_type": "sixty_post", "event_payload": {"key": "job:1"}}
+    first = await client.chat_postMessage(channel=dm, text="one", metadata=meta)
+    for text in ("two", "three"):
+        await client.chat_postMessage(channel=dm, text=text)
+    page = await client.conversations_history(channel=dm, limit=2)
+    assert [m["text"] for m in page["messages"]] == ["three", "two"] and page["has_more"]
+    assert all("metadata" not in m for m in page["messages"])
+    rest = await client.conversations_history(
+        channel=dm, cursor=page["response_metadata"]["next_cursor"], include_all_metadata=True
+    )
+    [one] = rest["messages"]
+    assert one["ts"] == first["ts"] and one["metadata"] == meta and not rest["has_more"]
+    after = await client.conversations_history(channel=dm, oldest=first["ts"])
+    assert [m["text"] for m in after["messages"]] == ["three", "two"]  # oldest is exclusive
+    with pytest.raises(SlackApiError) as bad:
+        await client.chat_postMessage(channel=dm, text="x", metadata={"event_type": "x"})
+    assert bad.value.response["error"] == "invalid_metadata_format"
+    with pytest.raises(SlackApiError) as missing:
+        await client.conversations_history(channel="C404")
+    assert missing.value.response["error"] == "channel_not_found"
+
+
 async def test_users_and_conversations(sb: Sandbox, client: AsyncWebClient) -> None:
     user = ana(sb)
     info = await client.users_info(user=user)

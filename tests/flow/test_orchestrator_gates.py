@@ -254,8 +254,8 @@ async def test_a_click_before_the_gate_is_stored_still_updates_the_message(db: A
     engine, _ = make_engine(db, email_registry())
 
     class ClickingDelivery(RecordingDelivery):
-        async def post_message(self, channel: str, text: str, blocks: Any = None) -> Any:
-            posted = await super().post_message(channel, text, blocks)
+        async def post_message(self, channel: str, text: str, blocks: Any = None, **kw: Any) -> Any:
+            posted = await super().post_message(channel, text, blocks, **kw)
             async with db.session() as s:
                 pa = (await s.execute(select(SlackPendingAction))).scalars().first()
             if pa is not None and pa.status == "pending":

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from blocks.approval import ApprovalView
 from blocks.help import CommandHelp, help_blocks
-from blocks.home import ConnectionRow, HomeModel, OrgRow, WaitingRow, home_view
+from blocks.home import ConnectionRow, HeldRow, HomeModel, OrgRow, WaitingRow, home_view
+from blocks.ids import ApprovalAction, NotificationBatchAction
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
@@ -50,3 +53,35 @@ def test_home_view_is_valid_for_any_data(name: str, waiting: int, recent: list[s
 def test_help_mentions_problem_first() -> None:
     blocks = [b.to_dict() for b in help_blocks([CommandHelp("/60 help", "this")], problem="I don't know `x`.")]
     assert "I don't know" in blocks[0]["text"]["text"]
+
+
+def _held(gates: int, notes: int) -> list[HeldRow]:
+    draft = {"to": ["sarah@acme.example"], "subject": "Next steps", "body": "Hi Sarah,\n" * 400}
+    kinds = ["email_send", "stage_change", "tasks"]
+    rows = [HeldRow(summary=f"Gate {i}", gate=ApprovalView.from_payload(
+        f"pa{i}", kinds[i % 3], {"title": f"Approve {i}", "draft": draft,
+                                 "tasks": [{"n": n, "title": f"Task {n}"} for n in range(30)]}))
+        for i in range(gates)]  # fmt: skip
+    return rows + [HeldRow(summary=f"Note {i}", note_id=i) for i in range(notes)]
+
+
+def test_held_items_are_listed_with_their_buttons() -> None:
+    view = home_view(replace(model(waiting=1), held=_held(2, 2))).to_dict()
+    text = str(view)
+    assert "Held back for you" in text
+    actions = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert {e["value"] for e in actions if e["action_id"] == ApprovalAction.APPROVE} == {"pa0", "pa1"}
+    opens = [b["accessory"]["value"] for b in view["blocks"]
+             if (b.get("accessory") or {}).get("action_id") == NotificationBatchAction.OPEN]  # fmt: skip
+    assert opens == ["0", "1"]
+    assert "Held back" not in str(home_view(model()).to_dict())
+
+
+@settings(max_examples=30, deadline=None)
+@given(gates=st.integers(0, 40), notes=st.integers(0, 40), waiting=st.integers(0, 50))
+def test_home_with_held_items_stays_valid(gates: int, notes: int, waiting: int) -> None:
+    view = home_view(replace(model(waiting=waiting, admin=True), held=_held(gates, notes))).to_dict()
+    assert len(view["blocks"]) <= 100
+    assert view["blocks"][-2]["type"] == "actions"  # the Home's own buttons are never cut off
+    ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
+    assert len(ids) == len(set(ids))
