@@ -13,7 +13,8 @@ from bot.deps import Deps
 from bot.middleware import DropDuplicateEvents, ResolveActor
 
 # Feature modules with `register(app, deps)` for their buttons, modals and events.
-LISTENER_MODULES = ("bot.email_actions", "bot.schedule_actions", "bot.proactive_actions", "bot.notification_batch_actions")
+LISTENER_MODULES = ("bot.email_actions", "bot.schedule_actions", "bot.proactive_actions", "bot.notification_batch_actions",
+                    "bot.job_actions")
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:

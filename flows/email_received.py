@@ -9,7 +9,8 @@ Steps:
                 connector; without a message id (a poll), a Graph inbox delta pass from the
                 delta link in `mailbox_states.history_id` (expired -> restart from recent mail)
                 that queues one job per new message under the change notification's key
-                (`poll_microsoft`). Demo (sandbox panel only): the RFC 822 text in the payload. Our own
+                (`poll_microsoft`). Demo (sandbox panel): the RFC 822 text in the payload; a poll of
+                the demo mailbox has none and ends quietly. Our own
                 outbound mail (the rep's address, or a Message-ID Sixty sent) and messages
                 already stored are skipped. Each message is parsed (`skills.email_parse`),
                 stored in its thread (`storage.email_threads`) and the thread linked to the
