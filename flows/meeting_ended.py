@@ -42,6 +42,7 @@ from blocks.post_meeting import (
     not_recorded_blocks,
     summary_blocks,
 )
+from blocks.text import plural
 from flows.events import Event, EventSource, EventType
 from flows.language import follow_up_for, intents_for
 from flows.sequence import Branch, Condition, Sequence, SequenceRegistry, Step
@@ -366,12 +367,12 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
     updated += [f"Deal {f.replace('_', ' ')} updated" for f in crm_out.get("applied") or []]
     updated += [f"Flagged: {f.replace('_', ' ')}" for f in crm_out.get("flags") or []]
     if tasks_out.get("created"):
-        updated.append(f"{tasks_out['created']} task(s) added to your list")
+        updated.append(f"{plural(tasks_out['created'], 'task')} added to your list")
     waiting = ["The follow-up email (below)"]
     if crm_out.get("proposed"):
-        waiting.append(f"{len(crm_out['proposed'])} CRM change(s) to approve")
+        waiting.append(f"{plural(len(crm_out['proposed']), 'CRM change')} to approve")
     if tasks_out.get("to_review"):
-        waiting.append(f"{len(tasks_out['to_review'])} task(s) to review")
+        waiting.append(f"{plural(len(tasks_out['to_review']), 'task')} to review")
     model = SummaryModel(
         title=call.meeting.title or "your meeting", when=_when(call),
         attendees=[a.name or a.email or "?" for a in call.attendees],
@@ -466,7 +467,7 @@ async def tasks_review(ctx: StepContext) -> dict[str, Any]:
         source = f"{said.speaker}: “{said.text[:200]}”" if said else ""
         tasks.append({**i, "n": n, "title": f"{i['description']} — {owner}",
                       "due": _due_label(i["deadline"], call.tz), "source": source})
-    return {"title": f"{len(tasks)} task(s) from your call", "tasks": tasks}
+    return {"title": f"{plural(len(tasks), 'task')} from your call", "tasks": tasks}
 
 
 async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:
