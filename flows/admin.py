@@ -125,8 +125,9 @@ async def show_job(db: Database, job_id: int) -> dict[str, Any] | None:
     }
 
 
-async def retry_job(db: Database, job_id: int) -> bool:
-    """A failed job runs again from the step that failed (its completed steps stay done)."""
+async def retry_job(db: Database, job_id: int, now: datetime | None = None) -> bool:
+    """A failed job runs again from the step that failed (its completed steps stay done), due at
+    `now` (the engine's clock; the wall clock for `sixty jobs retry`)."""
     async with db.session() as s:
         job = await s.get(SequenceJob, job_id)
         if job is None or job.status != "failed":
@@ -143,7 +144,7 @@ async def retry_job(db: Database, job_id: int) -> bool:
             .values(
                 status="pending",
                 error=None,
-                run_after=utcnow(),
+                run_after=now or utcnow(),
                 context=state,
                 completed_at=None,
                 locked_by=None,
