@@ -108,6 +108,8 @@ async def renew_gmail_watches(deps: Any, now: datetime) -> int:
     renewed = 0
     for conn in await active_mailboxes(deps.db, ("google",)):
         assert conn.id is not None
+        if poll_provider(conn) == "demo":  # no Gmail behind a demo mailbox: nothing to watch
+            continue
         try:
             gmail = await gmail_client_for(deps.db, deps.settings, conn.id)
             watch = await gmail.watch(topic)

@@ -4,6 +4,7 @@ message's Retry re-queues the rep's own failed job and nobody else's."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -150,3 +151,19 @@ async def test_retry_requeues_only_the_reps_own_failed_job(world: World) -> None
     await w.engine.drain()
     assert [j.status for j in await jobs(w)] == ["failed"]
     assert len(failure_posts(w)) == 2
+
+
+async def test_watch_renewal_leaves_a_demo_mailbox_alone(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    w = world
+    caplog.set_level(logging.INFO, logger="flows.email_crons")
+    await connect(w, w.users[0], {}, meta={"demo": True, "address": REP})
+
+    @dataclass
+    class Deps:
+        db: Database
+        settings: Settings
+
+    settings = w.engine.settings.model_copy(update={"google_pubsub_topic": "projects/x/topics/y"})
+    assert await email_crons.renew_gmail_watches(Deps(w.db, settings), T0) == 0
+    assert w.google.routes_called() == []
+    assert not [r for r in caplog.records if "failed" in r.getMessage()]  # not even tried
