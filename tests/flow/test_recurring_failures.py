@@ -167,3 +167,13 @@ async def test_watch_renewal_leaves_a_demo_mailbox_alone(world: World, caplog: p
     assert await email_crons.renew_gmail_watches(Deps(w.db, settings), T0) == 0
     assert w.google.routes_called() == []
     assert not [r for r in caplog.records if "failed" in r.getMessage()]  # not even tried
+
+
+async def test_every_interval_sync_is_one_series_per_rep(world: World) -> None:
+    """The other recurring per-rep job, the 30-minute calendar sync, is a series too."""
+    from flows.calendar_crons import sync_events
+
+    w = world
+    await connect(w, w.users[0], BROKEN)
+    fires = [await sync_events(w.db, T0 + timedelta(minutes=m)) for m in (0, 30)]
+    assert [e.payload["series"] for events in fires for e in events] == [f"calendar:sync:{w.users[0]}"] * 2
