@@ -1,8 +1,9 @@
 """The Retry button on a job's failure message (`blocks.job_status.job_failed`).
 
-The value is the job id; `flows.admin.retry_for_rep` checks that the job is the clicking
-rep's own and failed, then the orchestrator re-queues it from the step that failed, as
-`sixty jobs retry` does. The answer is an ephemeral to the clicker.
+The value is the job id (`bot.values.JobRef`, parsed before any listener; `permitted` checks
+it against the clicker); `flows.admin.retry_for_rep` checks that the job is the clicking rep's
+own and failed, then the orchestrator re-queues it from the step that failed, as `sixty jobs
+retry` does. The answer is an ephemeral to the clicker.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import JobAction
-from bot.approvals import tell
+from bot.authz import permitted, tell
 from bot.deps import Deps
-from bot.middleware import actor_of
+from bot.values import JobRef
 from flows.admin import retry_for_rep
 
 log = logging.getLogger(__name__)
@@ -24,15 +25,15 @@ log = logging.getLogger(__name__)
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(JobAction.RETRY.value)
-    async def on_retry(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                       client: AsyncWebClient, context: dict[str, Any]) -> None:  # fmt: skip
+    async def on_retry(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                       context: dict[str, Any], value: JobRef) -> None:  # fmt: skip
         await ack()
-        actor = await actor_of(context)
+        if (actor := await permitted(deps, client, body, context, value)) is None:
+            return
         if deps.orchestrator is None:
             await tell(client, body, "Retrying is not available on this install right now.")
             return
-        text = await retry_for_rep(deps.db, deps.orchestrator.retry, value=str(action.get("value") or ""),
-                                   user_id=actor.id if actor else None,
-                                   org_id=actor.org_id if actor else None)  # fmt: skip
-        log.info("job retry clicked", extra={"user_id": actor.id if actor else None})
+        text = await retry_for_rep(deps.db, deps.orchestrator.retry, job_id=value.job_id,
+                                   user_id=actor.id, org_id=actor.org_id)  # fmt: skip
+        log.info("job retry clicked", extra={"user_id": actor.id, "job_id": value.job_id})
         await tell(client, body, text)

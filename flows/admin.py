@@ -158,15 +158,14 @@ async def retry_job(db: Database, job_id: int, now: datetime | None = None) -> b
 
 
 async def retry_for_rep(
-    db: Database, retry: Callable[[int], Awaitable[bool]], *, value: str, user_id: int | None,
+    db: Database, retry: Callable[[int], Awaitable[bool]], *, job_id: int, user_id: int | None,
     org_id: int | None,
 ) -> str:
     """The failure message's Retry click: the job must be the clicking rep's own (same org,
     same user) and failed; then `retry` (the orchestrator's, as `sixty jobs retry`) re-queues
     it from the failed step. Returns what to tell the rep."""
-    job_id = int(value) if value.isdigit() and len(value) < 19 else 0
     async with db.session() as s:
-        job = await s.get(SequenceJob, job_id) if job_id and user_id is not None else None
+        job = await s.get(SequenceJob, job_id) if job_id > 0 and user_id is not None else None
     if job is None or job.user_id != user_id or job.org_id != org_id:
         return "I can't find that job among yours, so there is nothing to retry."
     what = job.sequence_type.replace("_", " ")

@@ -132,20 +132,19 @@ async def test_retry_requeues_only_the_reps_own_failed_job(world: World) -> None
         retried.append(job_id)
         return await w.engine.retry(job_id)
 
-    # another rep of the org, another org, a made-up id, garbage: nothing re-queued
-    for value, user, org in ((str(failed.id), w.users[1], w.org), (str(failed.id), w.users[0], w.org + 1),
-                             ("999999", w.users[0], w.org), ("1; drop", w.users[0], w.org),
-                             ("", w.users[0], w.org)):  # fmt: skip
-        text = await retry_for_rep(w.db, retry, value=value, user_id=user, org_id=org)
+    # another rep of the org, another org, a made-up id: nothing re-queued
+    for job_id, user, org in ((failed.id, w.users[1], w.org), (failed.id, w.users[0], w.org + 1),
+                              (999_999, w.users[0], w.org), (0, w.users[0], w.org)):  # fmt: skip
+        text = await retry_for_rep(w.db, retry, job_id=job_id, user_id=user, org_id=org)
         assert "nothing to retry" in text
     assert retried == []
-    text = await retry_for_rep(w.db, retry, value=str(failed.id), user_id=w.users[0], org_id=w.org)
+    text = await retry_for_rep(w.db, retry, job_id=failed.id, user_id=w.users[0], org_id=w.org)
     assert text.startswith("Retrying *email received*")
     assert retried == [failed.id]
     [again] = await jobs(w)
     assert again.status == "pending"
     # a second click while it is queued says so and does nothing
-    text = await retry_for_rep(w.db, retry, value=str(failed.id), user_id=w.users[0], org_id=w.org)
+    text = await retry_for_rep(w.db, retry, job_id=failed.id, user_id=w.users[0], org_id=w.org)
     assert "already running again" in text and retried == [failed.id]
     # the retried run fails again: the rep asked, so the answer comes (a second failure message)
     await w.engine.drain()
