@@ -25,6 +25,7 @@ from slack_sdk.models.blocks import (
 )
 
 from blocks.ids import ApprovalAction
+from blocks.text import escape
 
 SECTION_MAX = SectionBlock.text_max_length
 FIELD_MAX = 2000
@@ -178,7 +179,18 @@ def resolved_message(
     word = DECISION_WORDS.get(decision, decision.capitalize())
     local = at.astimezone(ZoneInfo(tz)).strftime("%H:%M")
     note = f"{word} by <@{actor}> at {local}"
-    return [*_body(view), ContextBlock(elements=[MarkdownTextObject(text=note)])]
+    return [*_body(view), *_tasks_named(view, decision), ContextBlock(elements=[MarkdownTextObject(text=note)])]
+
+
+def _tasks_named(view: ApprovalView, decision: str) -> list[Block]:
+    """A resolved batch of tasks names them ("Added: • Send the proposal — You"), not only a count."""
+    tasks = view.payload.get("tasks") if view.kind == "tasks" else None
+    if not isinstance(tasks, list) or not tasks or view.text or view.fields:
+        return []
+    names = [str(t.get("title") or t.get("description") or "") for t in tasks if isinstance(t, dict)]
+    lead = "Added to your tasks:" if decision in ("approve", "approved", "edit", "edited") else "Not added:"
+    lines = "\n".join(f"• {escape(n)}" for n in names if n)
+    return [SectionBlock(text=MarkdownTextObject(text=truncate(f"{lead}\n{lines}", SECTION_MAX)))] if lines else []
 
 
 def expired_message(view: ApprovalView, path: str) -> list[Block]:

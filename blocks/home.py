@@ -31,7 +31,7 @@ from blocks.text import SECTION_TEXT_MAX, VIEW_BLOCKS_MAX, clip, escape, head_an
 class ConnectionRow:
     provider: str  # google | microsoft | hubspot | instantly
     label: str
-    status: str  # connected | not_connected | expired | error
+    status: str  # connected | not_connected | expired | error | coming_soon (nothing to connect yet)
     account: str | None = None
 
 
@@ -93,6 +93,7 @@ _STATUS = {
     "not_connected": ":white_circle: Not connected",
     "expired": ":large_yellow_circle: Needs reconnecting",
     "error": ":red_circle: Error",
+    "coming_soon": ":soon: Coming in a later release",
 }
 
 
@@ -163,7 +164,7 @@ def home_view(m: HomeModel) -> View:
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(text=f"*{escape(c.label)}*{account}\n{_STATUS.get(c.status, c.status)}"),
-                accessory=ButtonElement(
+                accessory=None if c.status == "coming_soon" else ButtonElement(  # no button that leads nowhere
                     text="Disconnect" if connected else "Connect",
                     action_id=HomeAction.DISCONNECT if connected else HomeAction.CONNECT,
                     value=c.provider,

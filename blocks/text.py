@@ -41,3 +41,9 @@ def head_and_rest(items: Sequence[T], keep: int) -> tuple[list[T], int]:
 
 def more_line(count: int, noun: str = "more") -> str:
     return f"…and {count} {noun}" if count else ""
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`plural(1, "task")` -> "1 task", `plural(3, "task")` -> "3 tasks" (never "task(s)");
+    irregular nouns pass `many` ("1 reply" / `plural(2, "reply", "replies")`)."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"

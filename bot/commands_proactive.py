@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 
 from blocks.briefs import KIND_LABELS
 from blocks.pipeline import pipeline_list_blocks
+from blocks.text import escape
 from bot.command_types import CommandContext, Subcommand
 from flows.events import Event, EventSource, EventType, JobRef
 from flows.home import held_for
@@ -182,15 +183,29 @@ async def _resume(ctx: CommandContext) -> None:
     await _ephemeral(ctx, "Resumed: anything I held will arrive shortly.")
 
 
+def _kinds_line(kinds: list[str]) -> str:
+    return ", ".join(f"`{k}` ({KIND_LABELS.get(k, k.replace('_', ' '))})" for k in kinds)
+
+
+def unmute_problem(asked: str, muted: list[str]) -> str:
+    """What to say when `asked` is not a muted kind: the kinds that can be unmuted now."""
+    if not muted:
+        return (f"Nothing is muted, so there is no “{asked}” to unmute. Kinds a Mute button can "
+                f"silence: {_kinds_line(list(KIND_LABELS))}.")  # fmt: skip
+    return (f"“{asked}” is not muted. Muted now: {_kinds_line(muted)}.\n"
+            f"Usage: `/60 unmute [{'|'.join(muted)}]` (empty: everything).")  # fmt: skip
+
+
 async def _unmute(ctx: CommandContext) -> None:
-    kind = ctx.args.strip().lower().replace(" ", "_")
+    asked = ctx.args.strip()
+    kind = asked.lower().replace(" ", "_")
+    by_label = {label.replace(" ", "_"): k for k, label in KIND_LABELS.items()}  # "morning briefs"
+    kind = by_label.get(kind, kind)
     async with ctx.deps.db.transaction() as s:
         prefs = await preferences(s, user_id=ctx.actor.id)
         muted = list(prefs.muted_kinds or [])
         if kind and kind not in muted:
-            await _ephemeral(
-                ctx, f"Usage: `/60 unmute [{'|'.join(muted) or 'kind'}]` (empty: everything)."
-            )
+            await _ephemeral(ctx, unmute_problem(escape(asked[:40]), muted))
             return
         keep = [k for k in muted if kind and k != kind]
         await update_preferences(s, user_id=ctx.actor.id, changes={"muted_kinds": keep})

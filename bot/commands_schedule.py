@@ -39,7 +39,8 @@ class ParseError(ValueError):
 def parse_request(args: str) -> tuple[str, int | None]:
     """`"times for Sarah Chen 45m"` -> `("Sarah Chen", 45)`; raises ParseError when empty."""
     text = args.strip()
-    text = re.sub(r"^(times?\s+)?(for\s+|with\s+)?", "", text, flags=re.I).strip()
+    # "times for" alone (Slack trims the space after "for") is no name: words, not prefixes
+    text = re.sub(r"^(times?\b\s*)?((for|with)\b\s*)?", "", text, flags=re.I).strip()
     duration = None
     m = _DURATION.search(" " + text)
     if m:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import approvals, commands, errors, home, post_meeting_actions
 from bot.acks import KeepAcks
 from bot.authz import ParseValues
 from bot.deps import Deps
-from bot.middleware import DropDuplicateEvents, ResolveActor
+from bot.middleware import DropDuplicateEvents, ResolveActor, actor_of
+from flows.dm_pointer import claim_pointer
 
 # Feature modules with `register(app, deps)` for their buttons, modals and events.
-LISTENER_MODULES = ("bot.email_actions", "bot.schedule_actions", "bot.proactive_actions", "bot.notification_batch_actions")
+LISTENER_MODULES = ("bot.email_actions", "bot.schedule_actions", "bot.proactive_actions", "bot.notification_batch_actions",
+                    "bot.job_actions")
 
 
 def register_all(app: AsyncApp, deps: Deps) -> None:
@@ -30,5 +34,13 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
         importlib.import_module(name).register(app, deps)
 
     @app.event("message")
-    async def on_message() -> None:
-        """DMs to the bot are acknowledged; conversational replies come with later flows."""
+    async def on_message(event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
+        """A rep's plain DM gets a pointer to `/60 help` and what is waiting, once per lull
+        (`flows.dm_pointer`); bots' messages and edits are left alone."""
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        if (actor := await actor_of(context)) is None:
+            return
+        text = await claim_pointer(deps.db, actor, deps.clock())
+        if text is not None:
+            await client.chat_postMessage(channel=event["channel"], text=text)

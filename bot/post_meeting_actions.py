@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from blocks.approval import ApprovalView, approval_message, fallback_text
 from blocks.ids import PostMeetingAction
+from blocks.text import plural
 from bot.approvals import tell
 from bot.authz import permitted
 from bot.deps import Deps
@@ -60,7 +61,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 return
             tasks = [t for t in row.payload.get("tasks") or [] if str(t.get("n")) != n]
             payload = {**row.payload, "tasks": tasks,
-                       "title": f"{len(tasks)} task(s) from your call"}
+                       "title": f"{plural(len(tasks), 'task')} from your call"}
             if not await replace_payload(s, row=row, payload=payload):
                 await tell(client, body, "Someone changed this list at the same time; please try again.")
                 return
@@ -86,6 +87,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
                 .order_by(col(CrmFieldChange.id).desc()))).all()
             undone = [r.field for r in rows if await crm.roll_back(s, change_id=r.id or 0)]
         log.info("crm changes rolled back", extra={"job_id": job_id, "count": len(undone)})
-        text = (f"Undid {len(undone)} CRM change(s): {', '.join(f.replace('_', ' ') for f in undone)}."
+        text = (f"Undid {plural(len(undone), 'CRM change')}: {', '.join(f.replace('_', ' ') for f in undone)}."
                 if undone else "There were no CRM changes left to undo.")
         await tell(client, body, text)

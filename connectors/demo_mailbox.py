@@ -5,6 +5,11 @@ Connect (sandbox mode, no GOOGLE_CLIENT_ID) stores a connection marked `meta.dem
 outbound mail, so the demo shows sent mail with its threading, and nothing leaves the machine.
 `find_sent` looks the Message-ID up there (the same exactly-once recovery as a real mailbox).
 Always labelled as a demo in what the rep sees.
+
+Inbound mail reaches the demo mailbox only from the sandbox panel ("Email received"), which hands
+each message straight to the `email_received` flow. The `email:poll` cron reads a demo mailbox as
+provider `demo` (`flows.email_crons.poll_provider`), never as Gmail with its placeholder tokens:
+a poll finds nothing new and says nothing, like a quiet real inbox.
 """
 
 from __future__ import annotations

@@ -1,9 +1,15 @@
 """Operator views and actions on jobs, shared by `sixty jobs` and the engine:
-list, show (steps, timings, redacted outputs, chain), retry a failed job, cancel a job.
+list, show (steps, timings, redacted outputs, chain), retry a failed job (also from the
+rep's Retry button, owner-checked: `retry_for_rep`), cancel a job, and whether a recurring job's failure was already told (`series_still_failing`).
+
+A recurring background job (an inbox poll every few minutes) carries `series` in its event
+payload: one name for all its runs. Its failure is told to the rep once; further runs that
+fail before one succeeds are logged, not posted again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +20,7 @@ from storage.engine import Database
 from storage.models import Effect, SequenceJob, SlackPendingAction
 from storage.types import utcnow
 
+SERIES_LOOKBACK = 5  # earlier runs of a series looked at (in-flight ones are passed over)
 STATUSES = ("pending", "running", "awaiting_approval", "completed", "failed", "cancelled")
 
 
@@ -118,8 +125,9 @@ async def show_job(db: Database, job_id: int) -> dict[str, Any] | None:
     }
 
 
-async def retry_job(db: Database, job_id: int) -> bool:
-    """A failed job runs again from the step that failed (its completed steps stay done)."""
+async def retry_job(db: Database, job_id: int, now: datetime | None = None) -> bool:
+    """A failed job runs again from the step that failed (its completed steps stay done), due at
+    `now` (the engine's clock; the wall clock for `sixty jobs retry`)."""
     async with db.session() as s:
         job = await s.get(SequenceJob, job_id)
         if job is None or job.status != "failed":
@@ -136,7 +144,7 @@ async def retry_job(db: Database, job_id: int) -> bool:
             .values(
                 status="pending",
                 error=None,
-                run_after=utcnow(),
+                run_after=now or utcnow(),
                 context=state,
                 completed_at=None,
                 locked_by=None,
@@ -147,6 +155,54 @@ async def retry_job(db: Database, job_id: int) -> bool:
             await s.execute(text("NOTIFY sixty_jobs"))  # wake workers in every process
         await s.commit()
         return bool(res.rowcount)
+
+
+async def retry_for_rep(
+    db: Database, retry: Callable[[int], Awaitable[bool]], *, job_id: int, user_id: int | None,
+    org_id: int | None,
+) -> str:
+    """The failure message's Retry click: the job must be the clicking rep's own (same org,
+    same user) and failed; then `retry` (the orchestrator's, as `sixty jobs retry`) re-queues
+    it from the failed step. Returns what to tell the rep."""
+    async with db.session() as s:
+        job = await s.get(SequenceJob, job_id) if job_id > 0 and user_id is not None else None
+    if job is None or job.user_id != user_id or job.org_id != org_id:
+        return "I can't find that job among yours, so there is nothing to retry."
+    what = job.sequence_type.replace("_", " ")
+    if job.status != "failed":
+        state = "already running again" if job.status in ("pending", "running") else "no longer failed"
+        return f"*{what}* is {state}; nothing to retry."
+    if not await retry(job_id):
+        return f"*{what}* changed while you clicked; nothing to retry."
+    return f"Retrying *{what}* from where it stopped. I'll tell you if it stops again."
+
+
+async def series_still_failing(
+    db: Database, *, job_id: int, org_id: int, sequence_type: str, series: str
+) -> bool:
+    """True when the latest earlier run of `series` that got anywhere failed too (failed, or
+    waiting to tell its failure after quiet hours): nothing has succeeded since, so the rep has
+    heard (or will hear) about it already. Runs still in flight are passed over."""
+    q = (
+        select(SequenceJob.status, SequenceJob.context)
+        .where(
+            SequenceJob.org_id == org_id,
+            SequenceJob.sequence_type == sequence_type,
+            SequenceJob.id < job_id,
+            SequenceJob.status != "cancelled",
+            SequenceJob.trigger_payload["series"].as_string() == series,
+        )
+        .order_by(SequenceJob.id.desc())
+        .limit(SERIES_LOOKBACK)
+    )
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(q)).all()
+    for status, context in rows:
+        if status == "failed" or (context or {}).get("failing"):
+            return True
+        if status in ("completed", "awaiting_approval"):
+            return False
+    return False
 
 
 async def cancel_job(db: Database, job_id: int) -> bool:

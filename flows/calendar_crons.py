@@ -52,6 +52,7 @@ async def sync_events(db: Any, at: datetime) -> list[Event]:
                 "provider": "google",
                 "user_id": user.id,
                 "renew": needs_renewal(states.get(user.id or 0), at),
+                "series": f"calendar:sync:{user.id}",  # a failing sync is told once (flows.admin)
             },
             idempotency_key=f"calendar_changed:cron:{user.id}:{stamp}",
         )

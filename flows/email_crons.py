@@ -9,7 +9,9 @@
 - `email:poll` (every `EMAIL_POLL_INTERVAL_S` counted from `flows.crons.EPOCH`, only without `PUBLIC_BASE_URL`, i.e. when no
   push can reach this install): one `email_received` event per connected Google and Microsoft
   mailbox, keyed per mailbox and interval, so a fire acted on twice still makes one job (Gmail:
-  history from the stored id; Outlook: a Graph inbox delta pass, `poll_microsoft`). It runs in
+  history from the stored id; Outlook: a Graph inbox delta pass, `poll_microsoft`; the sandbox's
+  demo mailbox: nothing new, so nothing is said). A mailbox's polls share a `series`, so a
+  failing mailbox is told to the rep once until a poll succeeds again. It runs in
   the long-lived app process's scheduler (`app.register_crons`), not as a cold-started task.
 - `email:graph_missed` (same interval, only WITH `PUBLIC_BASE_URL`): the same poll event for
   each Microsoft mailbox never polled (`mailbox_states.last_polled_at` NULL or no row) — a new
@@ -67,8 +69,15 @@ async def never_polled_graph_mailboxes(db: Any) -> list[Connection]:
         return list((await s.exec(stmt.order_by(Connection.id))).all())
 
 
+def poll_provider(c: Connection) -> str:
+    """The provider a poll of this mailbox reads: a sandbox demo mailbox (stored under
+    `google`, `meta.demo`) is read as `demo`, never as Gmail with its placeholder tokens."""
+    return "demo" if (c.meta or {}).get("demo") else c.provider
+
+
 def poll_events(conns: list[Connection], fire: datetime) -> list[Event]:
-    """One poll per mailbox for this interval (the key makes a second fire a no-op)."""
+    """One poll per mailbox for this interval (the key makes a second fire a no-op). The polls
+    of one mailbox form a series, so a failing mailbox is told to the rep once (`flows.admin`)."""
     stamp = fire.replace(microsecond=0).isoformat()
     return [
         Event(
@@ -77,10 +86,11 @@ def poll_events(conns: list[Connection], fire: datetime) -> list[Event]:
             org_id=c.org_id,
             user_id=c.user_id,
             payload={
-                "provider": c.provider,
+                "provider": poll_provider(c),
                 "connection_id": c.id,
                 "poll": True,
                 "fired_at": stamp,
+                "series": f"email:poll:{c.id}",
             },
             idempotency_key=f"email_received:poll:{c.id}:{stamp}",
         )
@@ -98,6 +108,8 @@ async def renew_gmail_watches(deps: Any, now: datetime) -> int:
     renewed = 0
     for conn in await active_mailboxes(deps.db, ("google",)):
         assert conn.id is not None
+        if poll_provider(conn) == "demo":  # no Gmail behind a demo mailbox: nothing to watch
+            continue
         try:
             gmail = await gmail_client_for(deps.db, deps.settings, conn.id)
             watch = await gmail.watch(topic)

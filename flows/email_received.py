@@ -9,7 +9,8 @@ Steps:
                 connector; without a message id (a poll), a Graph inbox delta pass from the
                 delta link in `mailbox_states.history_id` (expired -> restart from recent mail)
                 that queues one job per new message under the change notification's key
-                (`poll_microsoft`). Demo (sandbox panel only): the RFC 822 text in the payload. Our own
+                (`poll_microsoft`). Demo (sandbox panel): the RFC 822 text in the payload; a poll of
+                the demo mailbox has none and ends quietly. Our own
                 outbound mail (the rep's address, or a Message-ID Sixty sent) and messages
                 already stored are skipped. Each message is parsed (`skills.email_parse`),
                 stored in its thread (`storage.email_threads`) and the thread linked to the
@@ -21,7 +22,9 @@ Steps:
                 an `email_received` activity on the deal (or contact).
 3. one branch by category (conditions on the category):
    `meeting_request` -> `schedule` queues `calendar_find_times`;
-   `proposal_request` -> `proposal` queues `proposal_generation`;
+   `proposal_request` -> `proposal` says proposal drafts come in a later release (no sequence
+        drafts them yet, so nothing is queued) and offers the task "Send a proposal to X",
+        added by `add_proposal_task` once the rep approves;
    `needs_response` / `interested` -> `draft_reply` then `deliver_reply` behind an
         `email_send` approval (the draft goes to the sender only);
    `referral` -> `referral_review` then `add_referral` (approval: create the contact);
@@ -622,16 +625,34 @@ async def schedule(ctx: StepContext) -> dict[str, Any]:
 
 
 async def proposal(ctx: StepContext) -> dict[str, Any]:
-    details = ctx.outputs["classify"].get("details") or {}
-    _follow_up(
-        ctx,
-        EventType.PROPOSAL_GENERATION,
-        {"items": list(details.get("items") or []), "quantity": details.get("quantity")},
-    )
-    return {
-        "queued": EventType.PROPOSAL_GENERATION.value,
-        **await _tell(ctx, ["Starting a proposal draft for you to review."]),
-    }
+    """No sequence drafts proposals yet (a later release): say so, and offer the rep a task."""
+    out, sender, deal, _ = await _context(ctx)
+    task = f"Send a proposal to {sender}" + (f" ({deal})" if deal else "")
+    told = await _tell(ctx, ["Proposal drafts are coming in a later release, so I haven't started one.",
+                             f"I can put “{task}” on your task list (below)."])  # fmt: skip
+    return {"title": "Add this task?", "told": told, "deal_id": out.get("deal_id"),
+            "contact_id": out.get("contact_id"), "email_message_id": out.get("message_id"),
+            "tasks": [{"n": 0, "title": task, "description": task, "due": None,
+                       "source": f"{sender} asked for a proposal by email"}]}  # fmt: skip
+
+
+async def add_proposal_task(ctx: StepContext) -> dict[str, Any]:
+    assert ctx.approval is not None
+    p = ctx.approval.payload
+    keep = [t for t in p.get("tasks") or [] if isinstance(t, dict)] if ctx.approval.approved else []
+    if not keep:
+        return {"created": 0}
+
+    async def write() -> int:
+        async with ctx.db.transaction() as s:
+            for t in keep:
+                await crm.add_task(s, org_id=ctx.org_id, user_id=ctx.user_id,
+                                   title=str(t.get("description") or t.get("title"))[:500], due_at=None,
+                                   owner_kind="rep", deal_id=p.get("deal_id"), contact_id=p.get("contact_id"),
+                                   source="email", provenance={"email_message_id": p.get("email_message_id")})  # fmt: skip
+        return len(keep)
+
+    return {"created": await ctx.effect("proposal-task", write)}
 
 
 async def draft_reply_step(ctx: StepContext) -> dict[str, Any]:
@@ -899,6 +920,15 @@ def sequence() -> Sequence:
                 "proposal", "email.proposal", condition=_is("proposal_request"), on_failure="retry"
             ),
             Step(
+                "add_proposal_task",
+                "email.add_proposal_task",
+                requires_approval=True,
+                approval_kind="tasks",
+                approval_payload_from="proposal",
+                condition=_is("proposal_request"),
+                on_failure="stop",
+            ),
+            Step(
                 "draft_reply",
                 "email.draft_reply",
                 condition=_is(*DRAFT_CATEGORIES),
@@ -963,6 +993,7 @@ def register(registry: SequenceRegistry) -> None:
         ("email.classify", classify),
         ("email.schedule", schedule),
         ("email.proposal", proposal),
+        ("email.add_proposal_task", add_proposal_task),
         ("email.draft_reply", draft_reply_step),
         ("email.deliver_reply", deliver_reply),
         ("email.referral_review", referral_review),

@@ -318,7 +318,7 @@ class Engine:
     async def retry(self, job_id: int) -> bool:
         from flows.admin import retry_job
 
-        ok = await retry_job(self.db, job_id)
+        ok = await retry_job(self.db, job_id, now=self.clock())
         if ok:
             self.wake_local()
         return ok

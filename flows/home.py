@@ -22,6 +22,10 @@ PROVIDER_LABELS = {
     "instantly": "Instantly campaigns",
 }
 
+# What Connect can start today (bot/webhooks/oauth.py); the CRM and campaign connections come in
+# later releases, so Home says so instead of showing a button that leads nowhere.
+CONNECTABLE = ("google", "microsoft")
+
 _KIND_LABELS = {
     "email_send": "Follow-up email to approve",
     "stage_change": "Deal stage change to approve",
@@ -97,6 +101,8 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
     for provider, label in PROVIDER_LABELS.items():
         c = conns.get(provider)
         status = "not_connected" if c is None else ("connected" if c.status == "active" else c.status)
+        if c is None and provider not in CONNECTABLE:
+            status = "coming_soon"
         rows.append(ConnectionRow(provider=provider, label=label, status=status,
                                   account=c.account_email if c else None))
     quiet = (

@@ -19,8 +19,9 @@ Steps (DESIGN.md section 3 decides the approvals):
     `apply_crm`         the proposed CRM changes — **approval**
     `add_reviewed_tasks` the tasks — **approval**
 
-Follow-ups from intents are queued as child jobs: send_proposal -> proposal_generation,
-schedule_meeting -> calendar_find_times, send_content -> content_retrieval. The recap goes out
+Follow-ups from intents are queued as child jobs where a sequence performs them
+(schedule_meeting -> calendar_find_times); a promised proposal or content is a task to review
+and a commitment until their sequences exist. The recap goes out
 before the gates so the rep sees what happened at once; the gates come after it.
 The transcript is read from storage by id in each step; it never enters job state or logs.
 """
@@ -41,8 +42,9 @@ from blocks.post_meeting import (
     not_recorded_blocks,
     summary_blocks,
 )
-from flows.events import Event, EventSource
-from flows.language import FOLLOW_UP_EVENTS, follow_up_for, intents_for
+from blocks.text import plural
+from flows.events import Event, EventSource, EventType
+from flows.language import follow_up_for, intents_for
 from flows.sequence import Branch, Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext, StepResult, TransientError
 from skills.action_items import ActionItem, extract_action_items
@@ -179,12 +181,18 @@ async def action_items(ctx: StepContext) -> dict[str, Any]:
             "intents": [i.to_json() for i in found]}
 
 
+# Follow-ups a sequence performs today. A promised proposal or requested content is a task to
+# review and a commitment (`create_tasks`); their sequences come in later releases, so no job is
+# queued for them (one would wait forever).
+QUEUED_FOLLOW_UPS = {"commitment:schedule_meeting": EventType.CALENDAR_FIND_TIMES}
+
+
 async def intents(ctx: StepContext) -> dict[str, Any]:
     call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
     known = (ctx.outputs.get("action_items") or {}).get("intents")
     found = [_intent_from_json(r) for r in known] if known is not None else await intents_for(ctx, call.transcript)
     for intent in found:
-        event_type = FOLLOW_UP_EVENTS.get(intent.label)
+        event_type = QUEUED_FOLLOW_UPS.get(intent.label)
         if event_type and ctx.user_id is not None:
             ctx.queue_followup(Event(
                 type=event_type, source=EventSource.ORCHESTRATOR_CHAIN, org_id=ctx.org_id, user_id=ctx.user_id,
@@ -354,12 +362,12 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
     updated += [f"Deal {f.replace('_', ' ')} updated" for f in crm_out.get("applied") or []]
     updated += [f"Flagged: {f.replace('_', ' ')}" for f in crm_out.get("flags") or []]
     if tasks_out.get("created"):
-        updated.append(f"{tasks_out['created']} task(s) added to your list")
+        updated.append(f"{plural(tasks_out['created'], 'task')} added to your list")
     waiting = ["The follow-up email (below)"]
     if crm_out.get("proposed"):
-        waiting.append(f"{len(crm_out['proposed'])} CRM change(s) to approve")
+        waiting.append(f"{plural(len(crm_out['proposed']), 'CRM change')} to approve")
     if tasks_out.get("to_review"):
-        waiting.append(f"{len(tasks_out['to_review'])} task(s) to review")
+        waiting.append(f"{plural(len(tasks_out['to_review']), 'task')} to review")
     model = SummaryModel(
         title=call.meeting.title or "your meeting", when=_when(call),
         attendees=[a.name or a.email or "?" for a in call.attendees],
@@ -454,7 +462,7 @@ async def tasks_review(ctx: StepContext) -> dict[str, Any]:
         source = f"{said.speaker}: “{said.text[:200]}”" if said else ""
         tasks.append({**i, "n": n, "title": f"{i['description']} — {owner}",
                       "due": _due_label(i["deadline"], call.tz), "source": source})
-    return {"title": f"{len(tasks)} task(s) from your call", "tasks": tasks}
+    return {"title": f"{plural(len(tasks), 'task')} from your call", "tasks": tasks}
 
 
 async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:

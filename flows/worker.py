@@ -457,8 +457,13 @@ class JobRunner:
         return False
 
     async def _fail(self, step_name: str, error: str) -> None:
-        """Stop the job and tell the rep (quiet hours apply) with a Retry button."""
+        """Stop the job and tell the rep (quiet hours apply) with a Retry button; a recurring
+        job's failure is told once until a run of its series succeeds (`flows.admin`)."""
         slack_id = self._slack_user()
+        if slack_id and await self._told_before():
+            log.info("failure not told again: its series is still failing",
+                     extra={**self.log_extra, "step": step_name})  # fmt: skip
+            slack_id = None
         if slack_id and self.engine.delivery is not None:
             self.state["failing"] = {"step": step_name, "error": error}
             blocks = job_failed(self.id, self.sequence_type, step_name, error.split(":")[0])
@@ -475,6 +480,15 @@ class JobRunner:
                 return
             self.state.pop("failing", None)
         await self._finish("failed", error)
+
+    async def _told_before(self) -> bool:
+        from flows.admin import series_still_failing
+
+        series = self.payload.get("series")
+        if not isinstance(series, str) or not series or self.state.get("failing"):
+            return False
+        return await series_still_failing(self.engine.db, job_id=self.id, org_id=self.org_id,
+                                          sequence_type=self.sequence_type, series=series)  # fmt: skip
 
     # ------------------------------------------------------------------ budget
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, update
+from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -251,13 +253,30 @@ async def _recorded_meeting(session: AsyncSession, org_id: int, spec: dict, by_e
                            speaker_map={k: {"role": v} for k, v in names.items()}))
 
 
+SEED_EVENT_PREFIX = "seed-"  # external ids of the meetings the seed plans (and re-plans)
+
+
+def _seed_event_id() -> str:
+    return SEED_EVENT_PREFIX + uuid.uuid4().hex
+
+
+def _planned_by_seed() -> Any:
+    """Rows the seed planned: its prefix, or (seeded before the prefix) a bare uuid4 hex id,
+    which an id the product gives a booked meeting never is (those start with "sx", not hex)."""
+    ext = col(CalendarEvent.external_id)
+    legacy = and_(func.length(ext) == 32, ~ext.startswith("sx"), ~ext.contains("-"))
+    return or_(ext.startswith(SEED_EVENT_PREFIX), legacy)
+
+
 def _at(day: date, hh: int, mm: int, tz: str) -> datetime:
     return datetime.combine(day, time(hh, mm), ZoneInfo(tz)).astimezone(UTC)
 
 
 async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now: datetime) -> int:
-    """Replace the demo calendar with meetings today and tomorrow in each rep's timezone."""
-    await session.exec(delete(CalendarEvent).where(CalendarEvent.org_id == org.id, CalendarEvent.provider == "demo"))  # type: ignore[call-overload]
+    """Replace the meetings the seed planned with meetings today and tomorrow in each rep's
+    timezone. What the product put on the demo calendar (a meeting booked through Sixty) stays."""
+    await session.exec(delete(CalendarEvent).where(CalendarEvent.org_id == org.id, CalendarEvent.provider == "demo",  # type: ignore[call-overload]
+                                                   _planned_by_seed()))  # fmt: skip
     reps = sorted((u for u in users if u.role == "rep"), key=lambda u: u.id or 0)
     deals = list((await session.exec(select(Deal).where(Deal.org_id == org.id).order_by(Deal.id))).all())  # type: ignore[arg-type]
     open_deals = [d for d in deals if d.stage not in ("closed_won", "closed_lost")]
@@ -272,6 +291,7 @@ async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now
                 start = _at(day, hh, mm, rep.timezone)
                 if internal:
                     session.add(CalendarEvent(org_id=org.id, user_id=rep.id, provider="demo", title="Pipeline review",
+                                              external_id=_seed_event_id(),
                                               start_at=start, end_at=start + timedelta(minutes=30),
                                               is_external=False,
                                               attendees=[{"email": rep.email, "name": rep.name}]))
@@ -283,6 +303,7 @@ async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now
                 title = f"{company.name if company else deal.name} — {('Discovery', 'Demo', 'Proposal review')[s_index % 3]}"
                 session.add(CalendarEvent(
                     org_id=org.id, user_id=rep.id, provider="demo", title=title, start_at=start,
+                    external_id=_seed_event_id(),
                     end_at=start + timedelta(minutes=45), is_external=True, deal_id=deal.id,
                     contact_id=contact.id if contact else None,
                     attendees=[{"email": rep.email, "name": rep.name}]

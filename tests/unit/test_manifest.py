@@ -1,19 +1,26 @@
-"""Every command and event registered in bot/ is in manifest.yml, and the reverse."""
+"""Every command and event registered in bot/ is in manifest.yml, and the reverse; every
+interactive id defined in blocks/ids.py (buttons, menus, modals) has a listener in bot/."""
 
 from __future__ import annotations
 
+import enum
 from pathlib import Path
 
 import yaml
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+import blocks.ids
+from blocks.ids import ProactiveSettingsAction
 from bot.deps import Deps
 from bot.listeners import register_all
 from config import load_settings
 from storage.engine import Database
 
 ROOT = Path(__file__).resolve().parents[2]
+# Input elements inside modals: read from the submission, never dispatched as actions.
+MODAL_FIELDS = {ProactiveSettingsAction.FEATURES, ProactiveSettingsAction.ORG_FEATURES,
+                ProactiveSettingsAction.BUDGET, ProactiveSettingsAction.STALE_DAYS}
 
 
 async def test_manifest_matches_registered_listeners(tmp_path: Path) -> None:
@@ -22,7 +29,7 @@ async def test_manifest_matches_registered_listeners(tmp_path: Path) -> None:
     app = AsyncApp(client=AsyncWebClient(token="xoxb-test"), token="xoxb-test",
                    request_verification_enabled=False)
     register_all(app, deps)
-    commands, events = set(), set()
+    commands, events, interactive = set(), set(), set()
     for listener in app._async_listeners:
         for matcher in listener.matchers:
             for kind, value in _matcher_constants(matcher.func):
@@ -30,10 +37,18 @@ async def test_manifest_matches_registered_listeners(tmp_path: Path) -> None:
                     commands.add(value)
                 elif kind in ("event", "message_event"):
                     events.add(value)
+                elif kind in ("action", "view_submission", "view_closed"):
+                    interactive.add(str(value))
     await deps.db.dispose()
     declared_commands = {c["command"] for c in manifest["features"]["slash_commands"]}
     declared_events = {e.replace("message.im", "message") for e in manifest["settings"]["event_subscriptions"]["bot_events"]}
     assert commands == declared_commands
+    # a button whose click nobody handles is a dead end ("Unhandled request ... job-retry")
+    defined = {str(m) for e in vars(blocks.ids).values()
+               if isinstance(e, type) and issubclass(e, enum.StrEnum) and e is not enum.StrEnum
+               for m in e} - {str(f) for f in MODAL_FIELDS}  # fmt: skip
+    assert "job-retry" in defined
+    assert defined - interactive == set()
     assert events == declared_events
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True

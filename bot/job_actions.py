@@ -1,0 +1,39 @@
+"""The Retry button on a job's failure message (`blocks.job_status.job_failed`).
+
+The value is the job id (`bot.values.JobRef`, parsed before any listener; `permitted` checks
+it against the clicker); `flows.admin.retry_for_rep` checks that the job is the clicking rep's
+own and failed, then the orchestrator re-queues it from the step that failed, as `sixty jobs
+retry` does. The answer is an ephemeral to the clicker.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from blocks.ids import JobAction
+from bot.authz import permitted, tell
+from bot.deps import Deps
+from bot.values import JobRef
+from flows.admin import retry_for_rep
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(JobAction.RETRY.value)
+    async def on_retry(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                       context: dict[str, Any], value: JobRef) -> None:  # fmt: skip
+        await ack()
+        if (actor := await permitted(deps, client, body, context, value)) is None:
+            return
+        if deps.orchestrator is None:
+            await tell(client, body, "Retrying is not available on this install right now.")
+            return
+        text = await retry_for_rep(deps.db, deps.orchestrator.retry, job_id=value.job_id,
+                                   user_id=actor.id, org_id=actor.org_id)  # fmt: skip
+        log.info("job retry clicked", extra={"user_id": actor.id, "job_id": value.job_id})
+        await tell(client, body, text)
