@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from blocks.ids import ProactiveAction
+from blocks.ids import ProactiveAction, keyed
 from blocks.text import (
     BUTTON_TEXT_MAX,
     HEADER_MAX,
@@ -97,7 +97,11 @@ def morning_brief_blocks(b: MorningBrief, why: str) -> list[dict[str, Any]]:
             blocks.append(
                 ActionsBlock(
                     elements=[
-                        button(f"Prep {m.time}: {m.text}", ProactiveAction.PREP, str(m.event_id))
+                        button(
+                            f"Prep {m.time}: {m.text}",
+                            keyed(ProactiveAction.PREP, m.event_id),
+                            str(m.event_id),
+                        )
                         for m in prep
                     ]
                 )

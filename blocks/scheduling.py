@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from blocks.ids import ScheduleAction
+from blocks.ids import ScheduleAction, keyed
 
 MAX_OPTIONS = 10  # radio_buttons: 1..10 options
 OPTION_TEXT_MAX = 75
@@ -117,9 +117,9 @@ def _radio(model: PickerModel) -> RadioButtonsElement:
 
 
 def _button(
-    text: str, action: ScheduleAction, value: str, style: str | None = None
+    text: str, action: ScheduleAction | str, value: str, style: str | None = None
 ) -> ButtonElement:
-    return ButtonElement(text=truncate(text, BUTTON_TEXT_MAX), action_id=action.value,
+    return ButtonElement(text=truncate(text, BUTTON_TEXT_MAX), action_id=str(action),
                          value=value, style=style)  # fmt: skip
 
 
@@ -162,8 +162,13 @@ def picker_blocks(model: PickerModel) -> list[Block]:
         buttons.append(_button("Send these times via email", ScheduleAction.SEND_EMAIL, value))
         if model.has_more:
             buttons.append(_button("Show more options", ScheduleAction.MORE, value))
+    codes: set[str] = set()
     for way in model.ways_out[:3]:
-        buttons.append(_button(way.text, ScheduleAction.WAY_OUT, _value(model.job_id, way.code)))
+        if way.code in codes:
+            continue
+        codes.add(way.code)
+        way_id = keyed(ScheduleAction.WAY_OUT, way.code)  # unique within the actions block
+        buttons.append(_button(way.text, way_id, _value(model.job_id, way.code)))
     buttons.append(_button("I'll handle this", ScheduleAction.HANDLE, value))
     out.append(ActionsBlock(block_id=f"sched-actions:{model.job_id}", elements=buttons[:25]))
     if model.ask_timezone:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -20,7 +21,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
-from blocks.ids import ProactiveAction, ProactiveSettingsAction
+from blocks.ids import ProactiveAction, ProactiveSettingsAction, matcher
 from blocks.pipeline import batch_review_blocks, rows_from_value
 from blocks.proactive_settings import checked, features_modal, number, org_modal
 from bot.commands_proactive import pipeline_blocks, submit_prep
@@ -92,7 +93,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     register_settings(app, deps)
     Handler = Callable[[dict[str, Any], AsyncWebClient, User], Awaitable[None]]
 
-    def on(action: str) -> Callable[[Handler], Handler]:
+    def on(action: str | re.Pattern[str]) -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
             @app.action(action)
             async def listener(
@@ -125,7 +126,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             f"Muted {kind.replace('_', ' ')} messages. `/60 unmute {kind}` brings them back.",
         )
 
-    @on(ProactiveAction.PREP)
+    @on(matcher(ProactiveAction.PREP))  # one button per meeting: proactive-prep:<event id>
     async def prep(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:
         event_id = int(_value(body)) if _value(body).isdigit() else None
         async with deps.db.session() as s:

@@ -11,6 +11,7 @@ message to update), keyed so that a double click starts one job.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.ids import ScheduleAction
+from blocks.ids import ScheduleAction, matcher
 from blocks.scheduling import closed_blocks, slots_block_id
 from bot.deps import Deps
 from bot.middleware import actor_of
@@ -140,7 +141,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
                                           "action": payload.get("action", "offer")})  # fmt: skip
 
     def on_picker(
-        action_id: ScheduleAction, value_of: Callable[[dict[str, Any]], str] = _button_value
+        action_id: str | re.Pattern[str], value_of: Callable[[dict[str, Any]], str] = _button_value
     ) -> Callable[[PickerHandler], PickerHandler]:
         """Register a picker action: ack, then load the rep's own picker, then `handler`."""
 
@@ -170,7 +171,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         params["offset"] = int(params.get("offset") or 0) + max(shown, 1)
         await submit(p, params, f"more:{p.job.id}:{params['offset']}")
 
-    @on_picker(ScheduleAction.WAY_OUT)
+    @on_picker(matcher(ScheduleAction.WAY_OUT))  # one button per way out: sched-way-out:<code>
     async def on_way_out(p: Picked) -> None:
         code = p.action["value"].split(":", 1)[-1]
         way = next((w for w in p.state.get("ways_out") or [] if w.get("code") == code), None)

@@ -1,0 +1,63 @@
+"""Issue 11, 2.4: the morning brief's Prep buttons, one per meeting in one actions block, each
+prep their own meeting. The brief goes through the sandbox's Web API (which refuses duplicate
+action_ids in a block, as Slack does) and the second button is clicked over Socket Mode."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import select
+
+from app import Runtime
+from blocks.briefs import morning_brief_blocks
+from blocks.ids import ProactiveAction, keyed
+from skills.briefs import MeetingLine, MorningBrief
+from storage.models import CalendarEvent, SequenceJob, User
+from tests.e2e.conftest import ALEX
+
+START = datetime(2031, 3, 4, 18, 0, tzinfo=UTC)  # fixed, far from any seeded meeting
+
+
+async def test_second_prep_button_preps_the_second_meeting(running: Runtime) -> None:
+    sb = running.sandbox
+    async with running.db.transaction() as s:
+        alex = (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
+        events = [
+            CalendarEvent(org_id=alex.org_id, user_id=alex.id, title=title, is_external=True,
+                          start_at=START + timedelta(hours=h),
+                          end_at=START + timedelta(hours=h, minutes=30), attendees=[])
+            for title, h in (("Acme Corp", 0), ("TechFlow", 4))
+        ]  # fmt: skip
+        s.add_all(events)
+        await s.flush()
+        acme, techflow = (e.id for e in events)
+    brief = MorningBrief(
+        greeting="Good morning, Alex!",
+        meetings=[MeetingLine(acme, "10:00 AM", "Acme Corp", "ready"),
+                  MeetingLine(techflow, "2:00 PM", "TechFlow", "ready")],
+        attention=[], pulse=[], overnight=[], at_risk_deal_ids=[],
+    )
+    posted = await running.client.chat_postMessage(
+        channel=sb.im_channel(ALEX), text="brief", blocks=morning_brief_blocks(brief, "why")
+    )
+    assert posted["ok"]  # the sandbox accepted the blocks: no duplicate action_id in a block
+    prep_ids = [
+        e["action_id"]
+        for b in posted["message"]["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"].startswith("Prep ")
+    ]
+    assert prep_ids == [keyed(ProactiveAction.PREP, acme), keyed(ProactiveAction.PREP, techflow)]
+
+    await sb.click(ALEX, posted["ts"], prep_ids[1])
+    said = await sb.wait_for(
+        lambda: next((e for e in sb.ephemerals(ALEX) if "Preparing your brief" in e["text"]), None)
+    )
+    assert "TechFlow" in said["text"] and "Acme" not in said["text"]
+    async with running.db.session() as s:
+        jobs = (
+            await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "pre_meeting_90min"))
+        ).all()
+    asked = [j.trigger_payload.get("event_id") for j in jobs if j.trigger_payload.get("requested")]
+    assert asked == [techflow]
