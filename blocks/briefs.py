@@ -43,7 +43,12 @@ KIND_LABELS = {
     "pre_meeting": "pre-meeting briefs",
     "pipeline": "pipeline alerts",
 }
-PREP_LABELS = {"ready": "Prep ready →", "prepping": "Prepping now…", "none": "No prep needed"}
+PREP_LABELS = {
+    "ready": "Prep ready →",
+    "prepping": "Prepping now…",
+    "none": "No prep needed",
+    "started": "Already started",
+}
 ACTION_LABELS = {
     "draft_reply": ("Draft reply", ProactiveAction.DRAFT_REPLY),
     "view_email": ("View email", ProactiveAction.VIEW_EMAIL),

@@ -15,6 +15,7 @@ from blocks.pipeline import pipeline_list_blocks
 from bot.command_types import CommandContext, Subcommand
 from flows.events import Event, EventSource, EventType, JobRef
 from flows.proactive import local_date, rows_of
+from skills.human_time import clock_24
 from storage import pipeline
 from storage.models import CalendarEvent, Company, Contact, User
 from storage.users import (
@@ -164,7 +165,7 @@ async def _pause(ctx: CommandContext) -> None:
     until = ctx.deps.clock() + delta
     async with ctx.deps.db.transaction() as s:
         await update_preferences(s, user_id=ctx.actor.id, changes={"paused_until": until})
-    local = until.astimezone(_tz(ctx.actor)).strftime("%a %d %b %H:%M")
+    local = clock_24(until, ctx.actor.timezone)  # "Mon 7 Dec 15:14 PST": with its zone
     await _ephemeral(
         ctx,
         f"Paused until {local}. I'll hold briefs and alerts until then "

@@ -1,10 +1,12 @@
-"""Issue 11, 2.4: the morning brief's Prep buttons, one per meeting in one actions block, each
+"""Issue 11, 2.4 and 2.5: the morning brief's Prep buttons, one per meeting in one actions block, each
 prep their own meeting. The brief goes through the sandbox's Web API (which refuses duplicate
 action_ids in a block, as Slack does) and the second button is clicked over Socket Mode."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -61,3 +63,18 @@ async def test_second_prep_button_preps_the_second_meeting(running: Runtime) -> 
         ).all()
     asked = [j.trigger_payload.get("event_id") for j in jobs if j.trigger_payload.get("requested")]
     assert asked == [techflow]
+
+
+async def test_pause_says_until_when_with_the_zone(running: Runtime) -> None:
+    """Issue 11, 2.5: "Paused until 15:14" named no zone; now "Paused until Mon 7 Dec 15:14 PST"."""
+    sb = running.sandbox
+    async with running.db.session() as s:
+        alex = (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
+    await sb.slash_command(ALEX, "/60", "pause 2h")
+    said = await sb.wait_for(
+        lambda: next((e for e in sb.ephemerals(ALEX) if "Paused until" in e["text"]), None)
+    )
+    zone = ZoneInfo(alex.timezone)
+    names = {datetime(2026, m, 1, tzinfo=zone).strftime("%Z") for m in (1, 7)}
+    assert re.search(r"Paused until \w{3} \d{1,2} \w{3} \d\d:\d\d (\S+)\.", said["text"])
+    assert re.search(r"\d\d:\d\d (\S+)\.", said["text"])[1] in names  # type: ignore[index]
