@@ -69,7 +69,9 @@ approval_view = st.builds(
     payload=st.one_of(
         st.just({}),
         st.fixed_dictionaries({"draft": st.fixed_dictionaries(
-            {"to": emails, "cc": emails, "subject": short, "body": text})}),
+            {"to": emails, "cc": emails, "subject": short, "body": text})},
+            optional={"answering": st.fixed_dictionaries(
+                {"sender": short, "excerpt": text, "to_confirm": small(text, max_size=12)})}),
         st.fixed_dictionaries({"tasks": small(st.fixed_dictionaries(
             {"n": st.integers(0, 99), "title": short, "source": short}), max_size=25)}),
     ),
@@ -176,7 +178,10 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
         owner=st.sampled_from(["rep", "prospect"]), who=short, what=text, due=short)),
     "email_received.inbound_blocks": (email_received.inbound_blocks, args(st.builds(
         email_received.InboundView, sender=short, category=st.sampled_from(sorted(email_received.CATEGORY_WORDS)),
-        subject=short, deal=st.none() | short, lines=small(text, max_size=5)))),
+        subject=short, deal=st.none() | short, lines=small(text, max_size=5),
+        provider=st.sampled_from(["google", "microsoft", "demo", ""])))),
+    "email_received.answering_blocks": (email_received.answering_blocks,
+                                        args(short, st.text(max_size=2000), small(text, max_size=12))),
     "email_send.undo_blocks": (email_send.undo_blocks, args(
         ident, to=emails, cc=emails, subject=short, seconds=st.floats(0, 60), send_at=when, tz=zone,
         demo=st.booleans())),
