@@ -105,3 +105,17 @@ def referral_lines(name: str | None, has_address: bool) -> list[str]:
 def not_interested_lines(action: str) -> list[str]:
     what = "mark the deal closed lost" if action == "closed_lost" else "move the deal to nurture"
     return [f"Suggested: {what}. Approve below to apply it."]
+
+
+def reply_draft_text(subject: str, status: str | None) -> str:
+    """What "Draft reply" answers, true to where that email's draft stands."""
+    what = f"“{escape(clip(subject or 'that email', 150))}”"
+    if status == "pending":
+        return f"Your reply draft to {what} is waiting for your approval in our DM."
+    if status in ("approved", "edited"):
+        return f"You already approved the reply to {what}."
+    if status in ("skipped", "cancelled", "expired"):
+        return (f"The reply draft to {what} was {status}, so nothing was sent. "
+                "Reply from your mailbox if it still needs an answer.")  # fmt: skip
+    return (f"I haven't drafted a reply to {what}: I draft one when an email asks a question "
+            "or shows interest.")  # fmt: skip

@@ -21,6 +21,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
+from blocks.email_received import reply_draft_text
 from blocks.ids import ProactiveAction, ProactiveSettingsAction, matcher
 from blocks.pipeline import batch_review_blocks, rows_from_value
 from blocks.proactive_settings import checked, features_modal, number, org_modal
@@ -33,6 +34,7 @@ from flows.proactive import local_date, mark_read, rows_of
 from skills.briefs import REP_FEATURES, OrgSettingsChange, validate_org_settings
 from storage import pipeline
 from storage.models import CalendarEvent, EmailMessage, EmailThread, Org, User
+from storage.reply_drafts import reply_draft_status
 from storage.users import org_settings, preferences, update_preferences, user_by_slack_id
 
 log = logging.getLogger(__name__)
@@ -195,13 +197,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if found is None:
             await _tell(client, body, user, "I can't find that email any more.")
             return
-        await _tell(
-            client,
-            body,
-            user,
-            f"Your reply draft to “{found[0].subject}” is waiting for approval "
-            "in our DM (I draft replies as emails arrive).",
-        )
+        async with deps.db.session() as s:
+            status = await reply_draft_status(s, user_id=user.id, message_id=found[0].id or 0)
+        await _tell(client, body, user, reply_draft_text(found[0].subject, status))
 
     @on(ProactiveAction.QUALIFY)
     async def qualify(body: dict[str, Any], client: AsyncWebClient, user: User) -> None:

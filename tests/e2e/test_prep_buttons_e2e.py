@@ -1,6 +1,7 @@
-"""Issue 11, 2.4 and 2.5: the morning brief's Prep buttons, one per meeting in one actions block, each
-prep their own meeting. The brief goes through the sandbox's Web API (which refuses duplicate
-action_ids in a block, as Slack does) and the second button is clicked over Socket Mode."""
+"""Issue 11 (2.4, 2.5, 2.9, 2.10) through the sandbox: the morning brief's Prep buttons, one per
+meeting in one actions block, each prep their own meeting (the brief goes through the sandbox's
+Web API, which refuses duplicate action_ids in a block as Slack does, and the second button is
+clicked over Socket Mode); `/60 pause` names the zone; the demo reply draft tells the truth."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from sqlmodel import select
 
 from app import Runtime
 from blocks.briefs import morning_brief_blocks
-from blocks.ids import ProactiveAction, keyed
-from skills.briefs import MeetingLine, MorningBrief
-from storage.models import CalendarEvent, SequenceJob, User
+from blocks.ids import ApprovalAction, ProactiveAction, keyed
+from skills.briefs import AttentionLine, MeetingLine, MorningBrief
+from storage.models import CalendarEvent, SequenceJob, SlackPendingAction, User
 from tests.e2e.conftest import ALEX
+from tests.e2e.test_meeting_ended import no_quiet_hours
 
 START = datetime(2031, 3, 4, 18, 0, tzinfo=UTC)  # fixed, far from any seeded meeting
 
@@ -78,3 +80,39 @@ async def test_pause_says_until_when_with_the_zone(running: Runtime) -> None:
     names = {datetime(2026, m, 1, tzinfo=zone).strftime("%Z") for m in (1, 7)}
     assert re.search(r"Paused until \w{3} \d{1,2} \w{3} \d\d:\d\d (\S+)\.", said["text"])
     assert re.search(r"\d\d:\d\d (\S+)\.", said["text"])[1] in names  # type: ignore[index]
+
+
+async def test_demo_reply_draft_is_true_about_itself(running: Runtime) -> None:
+    """Issue 11, 2.9 and 2.10, the reported demo: the sample email asks about Salesforce and
+    single sign-on; the draft answers both and shows the email it answers; the why-line does not
+    claim a connected mailbox the rep doesn't have; after Skip, the brief's Draft reply says so."""
+    from bot.sandbox_panel import email_received_handler
+    from tests.e2e.test_meeting_ended import buttons, gate_messages
+
+    sb = running.sandbox
+    await no_quiet_hours(running.settings.database_url)
+    assert "replied" in await email_received_handler(running.deps)(ALEX)
+    gate = await sb.wait_for(lambda: next(iter(gate_messages(sb, ALEX)), None), timeout=15)
+    shown = str(gate["blocks"])
+    assert "On integrations" in shown and "On single sign-on" in shown
+    assert "Replying to" in shown and "how single sign-on works?" in shown
+    assert "demo mailbox" in shown and "connected mailbox" not in shown
+    await sb.click(ALEX, gate["ts"], ApprovalAction.SKIP, buttons(gate)[ApprovalAction.SKIP]["value"])
+    await sb.wait_for(lambda: not gate_messages(sb, ALEX), timeout=10)  # resolved: buttons gone
+    async with running.db.session() as s:
+        pa = (await s.exec(select(SlackPendingAction))).one()
+    assert pa.status == "skipped"
+    message_id = pa.payload["email_message_id"]
+    brief = MorningBrief(
+        greeting="Good morning, Alex!", meetings=[], pulse=[], overnight=[], at_risk_deal_ids=[],
+        attention=[AttentionLine("Dana asked", ("draft_reply", "view_email"), message_id, None, None)],
+    )  # fmt: skip
+    posted = await running.client.chat_postMessage(
+        channel=sb.im_channel(ALEX), text="brief", blocks=morning_brief_blocks(brief, "why")
+    )
+    await sb.click(ALEX, posted["ts"], ProactiveAction.DRAFT_REPLY)
+    said = await sb.wait_for(
+        lambda: next((e for e in sb.ephemerals(ALEX) if "reply draft to" in e["text"]), None)
+    )
+    assert "was skipped, so nothing was sent" in said["text"]
+    assert "waiting for" not in said["text"]
