@@ -10,6 +10,7 @@ outputs, never in the message.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import (
@@ -56,8 +57,8 @@ def truncate(text: str, limit: int) -> str:
 
 @dataclass(frozen=True)
 class SlotChoice:
-    rep_local: str  # "Thu 14:00 GMT"
-    prospect_local: str | None  # "Thu 09:00 EST"
+    rep_local: str  # "Thu 12 Mar 14:00 GMT"
+    prospect_local: str | None  # "Thu 12 Mar 09:00 EST"
     flags: tuple[str, ...] = ()
 
 
@@ -82,13 +83,21 @@ class PickerModel:
     first_index: int = 0  # index of options[0] in the job's option list
 
 
+_DAY_AND_TIME = re.compile(r"^(?P<day>.*?)\s*(?P<time>\d{1,2}:\d\d.*)$")
+
+
+def _day_and_time(label: str) -> tuple[str, str]:
+    m = _DAY_AND_TIME.match(label)
+    return (m["day"], m["time"]) if m else ("", label)
+
+
 def option_text(choice: SlotChoice) -> str:
-    """ "Thu 14:00 GMT / 09:00 EST": the prospect's weekday only when it differs."""
+    """ "Thu 12 Mar 14:00 GMT / 09:00 EST": the prospect's day only when it differs."""
     text = choice.rep_local
     if choice.prospect_local and choice.prospect_local != choice.rep_local:
         theirs = choice.prospect_local
-        rep_day, _, _ = choice.rep_local.partition(" ")
-        their_day, _, rest = theirs.partition(" ")
+        rep_day, _ = _day_and_time(choice.rep_local)
+        their_day, rest = _day_and_time(theirs)
         text = f"{text} / {rest if their_day == rep_day and rest else theirs}"
     return truncate(text, OPTION_TEXT_MAX)
 
