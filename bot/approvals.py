@@ -12,7 +12,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.approval_modals import BODY, REASON, SUBJECT, edit_draft_modal, feedback_modal
+from blocks.approval_modals import (
+    BODY,
+    REASON,
+    SUBJECT,
+    edit_draft_modal,
+    feedback_modal,
+    feedback_thanks_modal,
+)
 from blocks.ids import ApprovalAction, Callback
 from bot.deps import Deps
 from bot.middleware import actor_of
@@ -98,10 +105,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
     @app.view(Callback.FEEDBACK)
     async def on_feedback_submit(ack: AsyncAck, view: dict[str, Any], context: dict[str, Any]) -> None:
-        await ack()
-        actor = await actor_of(context)
         reason = (view["state"]["values"][REASON][REASON].get("value") or "").strip()
-        if actor is None or not reason:
+        if not reason:  # blanks only: Slack's own required check lets spaces through
+            await ack(response_action="errors", errors={REASON: "Say what was wrong, or press Cancel."})
+            return
+        await ack(response_action="update", view=feedback_thanks_modal().to_dict())
+        actor = await actor_of(context)
+        if actor is None:
             return
         async with deps.db.transaction() as s:
             row = await s.get(SlackPendingAction, view["private_metadata"])

@@ -1,7 +1,8 @@
 """Issue 11 (2.4, 2.5, 2.9, 2.10) through the sandbox: the morning brief's Prep buttons, one per
 meeting in one actions block, each prep their own meeting (the brief goes through the sandbox's
 Web API, which refuses duplicate action_ids in a block as Slack does, and the second button is
-clicked over Socket Mode); `/60 pause` names the zone; the demo reply draft tells the truth."""
+clicked over Socket Mode); `/60 pause` names the zone; the demo reply draft tells the truth;
+settings take any-case zones and working days; Feedback needs a reason and is acknowledged."""
 
 from __future__ import annotations
 
@@ -9,13 +10,23 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlmodel import select
 
 from app import Runtime
+from blocks.approval_modals import REASON
 from blocks.briefs import morning_brief_blocks
-from blocks.ids import ApprovalAction, ProactiveAction, keyed
+from blocks.ids import ApprovalAction, HomeAction, ProactiveAction, keyed
+from blocks.settings_modal import SettingsField
 from skills.briefs import AttentionLine, MeetingLine, MorningBrief
-from storage.models import CalendarEvent, SequenceJob, SlackPendingAction, User
+from storage.models import (
+    CalendarEvent,
+    Feedback,
+    SequenceJob,
+    SlackPendingAction,
+    User,
+    UserPreferences,
+)
 from tests.e2e.conftest import ALEX
 from tests.e2e.test_meeting_ended import no_quiet_hours
 
@@ -116,3 +127,53 @@ async def test_demo_reply_draft_is_true_about_itself(running: Runtime) -> None:
     )
     assert "was skipped, so nothing was sent" in said["text"]
     assert "waiting for" not in said["text"]
+
+
+async def test_settings_take_any_case_zone_and_working_days(running: Runtime) -> None:
+    """Issue 11, 2.13: `america/new_york` was refused and working days could not be edited
+    (Alex's seeded zone is not Chicago; `america/chicago` is typed in lower case)."""
+    sb = running.sandbox
+    await sb.app_home_opened(ALEX)
+    home = await sb.wait_for(lambda: sb.home_view(ALEX))
+    await sb.click(ALEX, home, HomeAction.OPEN_SETTINGS)
+    modal = await sb.wait_for(lambda: next(iter(sb.open_views(ALEX)), None))
+    await sb.submit_view(ALEX, modal["id"], {SettingsField.TIMEZONE_TEXT: "america/chicago",
+                                             SettingsField.WORK_DAYS: ["mon", "tue", "wed", "thu"]})  # fmt: skip
+    await sb.wait_for(lambda: not sb.open_views(ALEX))  # accepted: the modal closed
+    await sb.wait_for(lambda: "(mon-thu)" in str(sb.home_view(ALEX)))  # saved, Home republished
+    async with running.db.session() as s:
+        alex = (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
+        prefs = await s.get(UserPreferences, alex.id)
+    assert alex.timezone == "America/Chicago" and prefs is not None
+    assert prefs.working_days == "mon-thu"
+
+
+async def test_feedback_needs_a_reason_and_is_acknowledged(running: Runtime) -> None:
+    """Issue 11, 2.13: an empty Feedback submit is refused in the client (as Slack does with a
+    required input), and a sent one is acknowledged."""
+    from bot.sandbox_panel import email_received_handler
+    from sandbox.payloads import RequiredFieldMissing
+    from tests.e2e.test_meeting_ended import buttons, gate_messages
+
+    sb = running.sandbox
+    await no_quiet_hours(running.settings.database_url)
+    await email_received_handler(running.deps)(ALEX)
+    gate = await sb.wait_for(lambda: next(iter(gate_messages(sb, ALEX)), None), timeout=15)
+    button = buttons(gate)[ApprovalAction.FEEDBACK]
+    await sb.click(ALEX, gate["ts"], ApprovalAction.FEEDBACK, button["value"])
+    modal = await sb.wait_for(lambda: next(iter(sb.open_views(ALEX)), None))
+    submissions = len(sb.calls_to("view_submission.ack"))
+    with pytest.raises(RequiredFieldMissing):
+        await sb.submit_view(ALEX, modal["id"], {REASON: "   "})
+    assert sb.view_errors(modal["id"]) == {REASON: "Please complete this required field."}
+    assert len(sb.calls_to("view_submission.ack")) == submissions  # the app never heard of it
+    async with running.db.session() as s:
+        assert (await s.exec(select(Feedback))).all() == []
+    await sb.submit_view(ALEX, modal["id"], {REASON: "Wrong contact"})
+    thanks = await sb.wait_for(
+        lambda: next((v for v in sb.open_views(ALEX) if "Got it" in str(v["blocks"])), None)
+    )
+    assert thanks["title"]["text"] == "Thanks"
+    async with running.db.session() as s:
+        [saved] = (await s.exec(select(Feedback))).all()
+    assert saved.reason == "Wrong contact"

@@ -53,7 +53,7 @@ small = st.lists
 when = st.datetimes(
     min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)
 )
-zone = st.sampled_from(["UTC", "America/New_York", "Europe/London", "Asia/Kolkata"])
+zone = st.sampled_from(["UTC", "America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu"])
 hhmm = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
 emails = small(st.emails(), max_size=6)
 
@@ -152,6 +152,7 @@ preference_form = st.builds(
     max_notifications_per_hour=st.integers(1, 60), meeting_buffer_minutes=st.integers(0, 120),
     daily_send_limit=st.integers(1, 500),
     coaching_frequency=st.sampled_from([c for c, _ in COACHING_CHOICES]),
+    working_days=st.lists(st.sampled_from(["mon", "tue", "wed", "sat", "sun"])).map(",".join),
 )  # fmt: skip
 feature_flags = st.dictionaries(st.sampled_from([k for k, _ in sk.ORG_FEATURES]), st.booleans())
 
@@ -171,6 +172,7 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
                                  args(approval_view, st.sampled_from(["skip", "cancel"]))),
     "approval_modals.edit_draft_modal": (approval_modals.edit_draft_modal, args(pa_id, text, text)),
     "approval_modals.feedback_modal": (approval_modals.feedback_modal, args(pa_id)),
+    "approval_modals.feedback_thanks_modal": (approval_modals.feedback_thanks_modal, args()),
     "briefs.why_blocks": (briefs.why_blocks, args(st.sampled_from(sorted(briefs.KIND_LABELS)), word)),
     "briefs.morning_brief_blocks": (briefs.morning_brief_blocks, args(morning, word)),
     "briefs.pre_meeting_blocks": (briefs.pre_meeting_blocks, args(pre_meeting, word)),
