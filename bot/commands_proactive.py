@@ -24,6 +24,7 @@ from storage.users import (
     pending_actions_for,
     preferences,
     update_preferences,
+    user_names,
 )
 
 DURATION = re.compile(
@@ -135,17 +136,19 @@ async def _prep(ctx: CommandContext) -> None:
 
 
 async def pipeline_blocks(deps: Any, user: User) -> list[dict[str, Any]]:
+    everyone = user.role in ("manager", "admin")  # the whole org's deals: say whose each is
     async with deps.db.session() as s:
         days = (await org_settings(s, org_id=user.org_id)).stale_threshold_days
+        owners = await user_names(s, org_id=user.org_id) if everyone else None
     async with deps.db.engine.connect() as conn:
         found = await pipeline.scan(
             conn,
             org_id=user.org_id,
             now=deps.clock(),
             stale_days=days,
-            owner_id=None if user.role in ("manager", "admin") else user.id,
+            owner_id=None if everyone else user.id,
         )
-    return pipeline_list_blocks(rows_of(found), days)
+    return pipeline_list_blocks(rows_of(found, owners), days)
 
 
 async def _pipeline(ctx: CommandContext) -> None:

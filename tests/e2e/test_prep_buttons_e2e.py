@@ -177,3 +177,28 @@ async def test_feedback_needs_a_reason_and_is_acknowledged(running: Runtime) -> 
     async with running.db.session() as s:
         [saved] = (await s.exec(select(Feedback))).all()
     assert saved.reason == "Wrong contact"
+
+
+async def test_admin_pipeline_says_whose_deal(running: Runtime) -> None:
+    """Issue 11, 2.13: the admin's `/60 pipeline` lists every rep's deals without their owner."""
+    from storage.demo import STALE_ON_PURPOSE
+    from storage.models import Company, Deal
+    from tests.e2e.conftest import MORGAN
+    from tests.e2e.test_proactive_e2e import JAMIE, _listing
+
+    sb = running.sandbox
+    async with running.db.session() as s:
+        rows = (
+            await s.exec(
+                select(Deal.name, Company.domain, User.name, User.slack_user_id)
+                .join(Company, Company.id == Deal.company_id)
+                .join(User, User.id == Deal.owner_id)
+            )
+        ).all()
+    listed = await _listing(sb, MORGAN)
+    stale = [(deal, owner) for deal, domain, owner, _ in rows if domain in STALE_ON_PURPOSE]
+    assert stale and all(f"owner {owner}" in line for deal, owner in stale
+                         for line in listed.splitlines() if f"*{deal}*" in line)  # fmt: skip
+    assert sum(f"*{deal}*" in listed for deal, _ in stale) == len(stale)
+    mine = await _listing(sb, JAMIE)  # a rep's own list needs no owner
+    assert "owner " not in mine and any(who == JAMIE for *_, who in rows)

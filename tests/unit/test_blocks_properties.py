@@ -115,6 +115,7 @@ deal_row = st.builds(
     amount=st.none() | st.floats(0, 1e8),
     days_quiet=st.none() | st.integers(0, 999),
     reasons=st.lists(st.sampled_from(sorted(pipeline.REASON_WORDS)), max_size=3).map(tuple),
+    owner=st.none() | short,
 )
 home_model = st.builds(
     home.HomeModel,
