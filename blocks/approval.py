@@ -187,7 +187,7 @@ def resolved_message(
 ) -> list[Block]:
     """The request after a decision: buttons replaced by "Approved by <@U> at 14:32"."""
     word = DECISION_WORDS.get(decision, decision.capitalize())
-    local = at.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    local = at.astimezone(ZoneInfo(tz)).strftime("%H:%M %Z")  # with its zone: "14:32 CEST"
     note = f"{word} by <@{actor}> at {local}"
     return [*_body(view), ContextBlock(elements=[MarkdownTextObject(text=note)])]
 

@@ -220,7 +220,7 @@ async def _status(ctx: CommandContext) -> None:
     paused = prefs.paused_until
     if paused is not None and paused.astimezone(now.tzinfo) > now:
         lines.append(
-            f"*Paused* until {paused.astimezone(_tz(ctx.actor)).strftime('%a %d %b %H:%M')}"
+            f"*Paused* until {clock_24(paused, ctx.actor.timezone)}"
         )
     if prefs.muted_kinds:
         lines.append("*Muted*: " + ", ".join(KIND_LABELS.get(k, k) for k in prefs.muted_kinds))
@@ -228,7 +228,7 @@ async def _status(ctx: CommandContext) -> None:
     nxt = planner.next_morning_brief(ctx.actor.id) if planner is not None else None
     if nxt is not None:
         lines.append(
-            f"*Next morning brief*: {nxt.astimezone(_tz(ctx.actor)).strftime('%a %d %b %H:%M')}"
+            f"*Next morning brief*: {clock_24(nxt, ctx.actor.timezone)}"
         )
     text = "\n".join(lines)
     await _ephemeral(
