@@ -197,15 +197,6 @@ async def _unmute(ctx: CommandContext) -> None:
     await _ephemeral(ctx, "Unmuted." if muted else "Nothing was muted.")
 
 
-def _tz(user: User) -> Any:
-    from zoneinfo import ZoneInfo
-
-    try:
-        return ZoneInfo(user.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 async def _status(ctx: CommandContext) -> None:
     now = ctx.deps.clock()
     async with ctx.deps.db.session() as s:
