@@ -202,3 +202,22 @@ async def test_admin_pipeline_says_whose_deal(running: Runtime) -> None:
     assert sum(f"*{deal}*" in listed for deal, _ in stale) == len(stale)
     mine = await _listing(sb, JAMIE)  # a rep's own list needs no owner
     assert "owner " not in mine and any(who == JAMIE for *_, who in rows)
+
+
+async def test_keyed_way_out_buttons_reach_their_listener(running: Runtime) -> None:
+    """Issue 11, 2.4: the picker's ways out share an actions block, so each is keyed by its code
+    (`sched-way-out:widen_range`); the regex listener still answers the click."""
+    from blocks.ids import ScheduleAction
+    from blocks.scheduling import PickerModel, WayOut, picker_blocks
+
+    sb = running.sandbox
+    model = PickerModel(job_id=987654, who="Dana", duration_minutes=30,
+                        ways_out=(WayOut("widen_range", "Look further ahead"),
+                                  WayOut("shorter_meeting", "Try 15 minutes")))  # fmt: skip
+    posted = await running.client.chat_postMessage(
+        channel=sb.im_channel(ALEX), text="times", blocks=[b.to_dict() for b in picker_blocks(model)]
+    )
+    second = keyed(ScheduleAction.WAY_OUT, "shorter_meeting")
+    await sb.click(ALEX, posted["ts"], second)
+    said = await sb.wait_for(lambda: next(iter(sb.ephemerals(ALEX)), None))
+    assert "Only the person these times were found for" in said["text"]  # the listener ran
