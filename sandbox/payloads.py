@@ -188,7 +188,7 @@ class RequiredFieldMissing(ValueError):
 
 def _is_empty(entry: dict[str, Any]) -> bool:
     values = [v for k, v in entry.items() if k != "type"]
-    return all(v is None or v == [] or (isinstance(v, str) and not v.strip()) for v in values)
+    return all(v is None or v == [] or v == "" for v in values)  # spaces count, as in Slack
 
 
 def missing_required(blocks: list[Any] | None, values: dict[str, Any]) -> dict[str, str]:

@@ -164,9 +164,11 @@ async def test_feedback_needs_a_reason_and_is_acknowledged(running: Runtime) -> 
     modal = await sb.wait_for(lambda: next(iter(sb.open_views(ALEX)), None))
     submissions = len(sb.calls_to("view_submission.ack"))
     with pytest.raises(RequiredFieldMissing):
-        await sb.submit_view(ALEX, modal["id"], {REASON: "   "})
+        await sb.submit_view(ALEX, modal["id"], {REASON: ""})
     assert sb.view_errors(modal["id"]) == {REASON: "Please complete this required field."}
     assert len(sb.calls_to("view_submission.ack")) == submissions  # the app never heard of it
+    await sb.submit_view(ALEX, modal["id"], {REASON: "   "})  # spaces pass Slack's check...
+    assert sb.view_errors(modal["id"]) == {REASON: "Say what was wrong, or press Cancel."}  # ...not ours
     async with running.db.session() as s:
         assert (await s.exec(select(Feedback))).all() == []
     await sb.submit_view(ALEX, modal["id"], {REASON: "Wrong contact"})
