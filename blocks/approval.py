@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from blocks.email_received import answering_blocks
 from blocks.ids import ApprovalAction
 from blocks.text import escape
 
@@ -32,6 +33,7 @@ FIELD_MAX = 2000
 FIELDS_MAX = SectionBlock.fields_max_length
 HEADER_MAX = HeaderBlock.text_max_length
 BUTTON_VALUE_MAX = ButtonElement.value_max_length
+MESSAGE_BLOCKS_MAX = 50
 
 DECISION_WORDS = {
     "approve": "Approved",
@@ -94,7 +96,13 @@ def _email_request(view: ApprovalView) -> list[Block] | None:
     draft = view.payload.get("draft")
     if not isinstance(draft, dict):
         return None
-    return follow_up_preview(
+    answering = view.payload.get("answering")
+    extra = (
+        answering_blocks(str(answering.get("sender") or ""), str(answering.get("excerpt") or ""),
+                         [str(q) for q in answering.get("to_confirm") or []])
+        if isinstance(answering, dict) else []
+    )  # fmt: skip
+    preview = follow_up_preview(
         FollowUpPreview(
             pending_action_id=view.pending_action_id,
             to=[str(a) for a in draft.get("to") or []],
@@ -105,6 +113,9 @@ def _email_request(view: ApprovalView) -> list[Block] | None:
             expanded=bool(view.payload.get("expanded")),
         )
     )
+    # The email being answered sits between the draft and its buttons.
+    at = next((i for i, b in enumerate(preview) if isinstance(b, ActionsBlock)), len(preview))
+    return (preview[:at] + extra + preview[at:])[:MESSAGE_BLOCKS_MAX]
 
 
 def _tasks_request(view: ApprovalView) -> list[Block] | None:
@@ -177,7 +188,7 @@ def resolved_message(
 ) -> list[Block]:
     """The request after a decision: buttons replaced by "Approved by <@U> at 14:32"."""
     word = DECISION_WORDS.get(decision, decision.capitalize())
-    local = at.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+    local = at.astimezone(ZoneInfo(tz)).strftime("%H:%M %Z")  # with its zone: "14:32 CEST"
     note = f"{word} by <@{actor}> at {local}"
     return [*_body(view), *_tasks_named(view, decision), ContextBlock(elements=[MarkdownTextObject(text=note)])]
 

@@ -67,3 +67,15 @@ def feedback_modal(pending_action_id: str) -> View:
                        element=PlainTextInputElement(action_id=REASON, multiline=True, max_length=2000)),
         ],
     )
+
+
+def feedback_thanks_modal() -> View:
+    """What the Feedback modal turns into once sent: the rep sees it was received."""
+    return View(
+        type="modal",
+        callback_id=Callback.FEEDBACK,
+        title="Thanks",
+        close="Done",
+        blocks=[SectionBlock(text=":white_check_mark: Got it, thank you. I've noted what was wrong "
+                                  "and use it to do better next time.")],
+    )

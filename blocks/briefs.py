@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from blocks.ids import ProactiveAction
+from blocks.ids import ProactiveAction, keyed
 from blocks.text import (
     BUTTON_TEXT_MAX,
     HEADER_MAX,
@@ -43,7 +43,12 @@ KIND_LABELS = {
     "pre_meeting": "pre-meeting briefs",
     "pipeline": "pipeline alerts",
 }
-PREP_LABELS = {"ready": "Prep ready →", "prepping": "Prepping now…", "none": "No prep needed"}
+PREP_LABELS = {
+    "ready": "Prep ready →",
+    "prepping": "Prepping now…",
+    "none": "No prep needed",
+    "started": "Already started",
+}
 ACTION_LABELS = {
     "draft_reply": ("Draft reply", ProactiveAction.DRAFT_REPLY),
     "view_email": ("View email", ProactiveAction.VIEW_EMAIL),
@@ -97,7 +102,11 @@ def morning_brief_blocks(b: MorningBrief, why: str) -> list[dict[str, Any]]:
             blocks.append(
                 ActionsBlock(
                     elements=[
-                        button(f"Prep {m.time}: {m.text}", ProactiveAction.PREP, str(m.event_id))
+                        button(
+                            f"Prep {m.time}: {m.text}",
+                            keyed(ProactiveAction.PREP, m.event_id),
+                            str(m.event_id),
+                        )
                         for m in prep
                     ]
                 )

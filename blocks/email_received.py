@@ -1,7 +1,9 @@
 """Inbound-email messages in the rep's DM: "New reply from X: <category>" and what Sixty did.
 
-Pure builders over a small view model. Every message ends with a why-you're-seeing-this line.
-Email content is never shown beyond the sender's name and the subject (both escaped).
+Pure builders over a small view model. Every message ends with a why-you're-seeing-this line
+true to where the email came from. Notices show the sender's name and the subject (escaped);
+a draft reply's approval also shows the email it answers, quoted and cut short
+(`answering_blocks`), with the asks left to confirm.
 """
 
 from __future__ import annotations
@@ -23,7 +25,20 @@ CATEGORY_WORDS = {
     "unsubscribe": "asked not to be emailed",
     "fyi": "for your information",
 }
-WHY = "You're seeing this because the email came to your connected mailbox."
+WHY_BY_PROVIDER = {
+    "google": "You're seeing this because the email came to your connected Gmail mailbox.",
+    "microsoft": "You're seeing this because the email came to your connected Outlook mailbox.",
+    "demo": "You're seeing this because a sample email arrived in the sandbox's demo mailbox "
+    "(no real mailbox is connected).",
+}
+WHY_OTHER = "You're seeing this because a reply on one of your deals reached Sixty."
+WITHHELD = "(not shown: this email holds instructions aimed at Sixty; read it in your mailbox)"
+EXCERPT_MAX = 600  # the email shown next to its draft reply, cut short (the rest is in the inbox)
+
+
+def why(provider: str) -> str:
+    """Why the rep sees this, true to where the email came from (a rep may have no mailbox)."""
+    return WHY_BY_PROVIDER.get(provider, WHY_OTHER)
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,7 @@ class InboundView:
     subject: str
     deal: str | None = None
     lines: list[str] = field(default_factory=list)  # what Sixty did / suggests
+    provider: str = ""  # google | microsoft | demo: where the email came from
 
 
 def headline(v: InboundView) -> str:
@@ -50,7 +66,22 @@ def inbound_blocks(v: InboundView) -> list[Block]:
     if v.lines:
         body = "\n".join(f"• {escape(line)}" for line in v.lines)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(body, SECTION_TEXT_MAX))))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=WHY)]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=why(v.provider))]))
+    return blocks
+
+
+def answering_blocks(sender: str, excerpt: str, to_confirm: list[str]) -> list[Block]:
+    """Under a draft reply: the email it answers (quoted, cut short) and the asks the draft
+    does not answer yet, for the rep to confirm before sending."""
+    quoted = clip(" ".join(excerpt.split()), EXCERPT_MAX) or "(no text)"
+    blocks: list[Block] = [
+        ContextBlock(elements=[MarkdownTextObject(
+            text=clip(f"*Replying to {escape(sender)}:*\n>{escape(quoted)}", SECTION_TEXT_MAX))])
+    ]  # fmt: skip
+    if to_confirm:
+        asks = "\n".join(f"• {escape(clip(q, 200))}" for q in to_confirm[:10])
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(
+            f"*To confirm* (the draft says you'll come back on these):\n{asks}", SECTION_TEXT_MAX))))  # fmt: skip
     return blocks
 
 
@@ -74,3 +105,17 @@ def referral_lines(name: str | None, has_address: bool) -> list[str]:
 def not_interested_lines(action: str) -> list[str]:
     what = "mark the deal closed lost" if action == "closed_lost" else "move the deal to nurture"
     return [f"Suggested: {what}. Approve below to apply it."]
+
+
+def reply_draft_text(subject: str, status: str | None) -> str:
+    """What "Draft reply" answers, true to where that email's draft stands."""
+    what = f"“{escape(clip(subject or 'that email', 150))}”"
+    if status == "pending":
+        return f"Your reply draft to {what} is waiting for your approval in our DM."
+    if status in ("approved", "edited"):
+        return f"You already approved the reply to {what}."
+    if status in ("skipped", "cancelled", "expired"):
+        return (f"The reply draft to {what} was {status}, so nothing was sent. "
+                "Reply from your mailbox if it still needs an answer.")  # fmt: skip
+    return (f"I haven't drafted a reply to {what}: I draft one when an email asks a question "
+            "or shows interest.")  # fmt: skip

@@ -40,7 +40,7 @@ def _recipients(to: list[str], cc: list[str]) -> str:
 
 
 def _local(at: datetime, tz: str) -> str:
-    return at.astimezone(ZoneInfo(tz or "UTC")).strftime("%H:%M:%S")
+    return at.astimezone(ZoneInfo(tz or "UTC")).strftime("%H:%M:%S %Z")  # "14:32:05 GMT"
 
 
 def undo_blocks(send_id: int, *, to: list[str], cc: list[str], subject: str, seconds: float,
@@ -64,7 +64,7 @@ def undo_blocks(send_id: int, *, to: list[str], cc: list[str], subject: str, sec
                 ),
             ],
         ),
-        _context(f"Leaves at {_local(send_at, tz)} your time. Changed your mind? Cancel send."),
+        _context(f"Leaves at {_local(send_at, tz)}. Changed your mind? Cancel send."),
     ]
 
 

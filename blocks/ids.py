@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 import enum
+import re
+
+
+def keyed(action: str, key: object) -> str:
+    """`action` made unique within its block for one item: ``proactive-prep:42``.
+
+    Slack refuses a block holding two elements with the same action_id (`invalid_blocks`), so
+    a row of buttons for several items carries the item in the id; `matcher` finds them all.
+    """
+    return f"{action}:{key}"[:255]
+
+
+def matcher(action: str) -> re.Pattern[str]:
+    """The Bolt matcher for `action` alone and for every `keyed(action, ...)`."""
+    return re.compile(rf"^{re.escape(action)}(:.*)?$")
 
 
 class ApprovalAction(enum.StrEnum):

@@ -34,15 +34,17 @@ class DealRow:
     amount: float | None
     days_quiet: int | None
     reasons: tuple[str, ...]
+    owner: str | None = None  # shown on lists that hold several reps' deals (managers, admins)
 
 
 def describe(r: DealRow) -> str:
     quiet = f"{r.days_quiet} days quiet" if r.days_quiet is not None else "no activity yet"
     extra = [REASON_WORDS[x] for x in r.reasons if x != "stale" and x in REASON_WORDS]
     tail = f" — {', '.join(extra)}" if extra else ""
+    owner = f" · owner {escape(r.owner)}" if r.owner else ""
     return (
         f"*{escape(r.name)}* · {STAGE_LABELS.get(r.stage, escape(r.stage))} · {money(r.amount)} · "
-        f"{quiet}{tail}"
+        f"{quiet}{owner}{tail}"
     )
 
 

@@ -10,6 +10,7 @@ outputs, never in the message.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from slack_sdk.models.blocks import (
@@ -25,7 +26,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from blocks.ids import ScheduleAction
+from blocks.ids import ScheduleAction, keyed
 
 MAX_OPTIONS = 10  # radio_buttons: 1..10 options
 OPTION_TEXT_MAX = 75
@@ -56,8 +57,8 @@ def truncate(text: str, limit: int) -> str:
 
 @dataclass(frozen=True)
 class SlotChoice:
-    rep_local: str  # "Thu 14:00 GMT"
-    prospect_local: str | None  # "Thu 09:00 EST"
+    rep_local: str  # "Thu 12 Mar 14:00 GMT"
+    prospect_local: str | None  # "Thu 12 Mar 09:00 EST"
     flags: tuple[str, ...] = ()
 
 
@@ -82,13 +83,21 @@ class PickerModel:
     first_index: int = 0  # index of options[0] in the job's option list
 
 
+_DAY_AND_TIME = re.compile(r"^(?P<day>.*?)\s*(?P<time>\d{1,2}:\d\d.*)$")
+
+
+def _day_and_time(label: str) -> tuple[str, str]:
+    m = _DAY_AND_TIME.match(label)
+    return (m["day"], m["time"]) if m else ("", label)
+
+
 def option_text(choice: SlotChoice) -> str:
-    """ "Thu 14:00 GMT / 09:00 EST": the prospect's weekday only when it differs."""
+    """ "Thu 12 Mar 14:00 GMT / 09:00 EST": the prospect's day only when it differs."""
     text = choice.rep_local
     if choice.prospect_local and choice.prospect_local != choice.rep_local:
         theirs = choice.prospect_local
-        rep_day, _, _ = choice.rep_local.partition(" ")
-        their_day, _, rest = theirs.partition(" ")
+        rep_day, _ = _day_and_time(choice.rep_local)
+        their_day, rest = _day_and_time(theirs)
         text = f"{text} / {rest if their_day == rep_day and rest else theirs}"
     return truncate(text, OPTION_TEXT_MAX)
 
@@ -117,9 +126,9 @@ def _radio(model: PickerModel) -> RadioButtonsElement:
 
 
 def _button(
-    text: str, action: ScheduleAction, value: str, style: str | None = None
+    text: str, action: ScheduleAction | str, value: str, style: str | None = None
 ) -> ButtonElement:
-    return ButtonElement(text=truncate(text, BUTTON_TEXT_MAX), action_id=action.value,
+    return ButtonElement(text=truncate(text, BUTTON_TEXT_MAX), action_id=str(action),
                          value=value, style=style)  # fmt: skip
 
 
@@ -162,8 +171,13 @@ def picker_blocks(model: PickerModel) -> list[Block]:
         buttons.append(_button("Send these times via email", ScheduleAction.SEND_EMAIL, value))
         if model.has_more:
             buttons.append(_button("Show more options", ScheduleAction.MORE, value))
+    codes: set[str] = set()
     for way in model.ways_out[:3]:
-        buttons.append(_button(way.text, ScheduleAction.WAY_OUT, _value(model.job_id, way.code)))
+        if way.code in codes:
+            continue
+        codes.add(way.code)
+        way_id = keyed(ScheduleAction.WAY_OUT, way.code)  # unique within the actions block
+        buttons.append(_button(way.text, way_id, _value(model.job_id, way.code)))
     buttons.append(_button("I'll handle this", ScheduleAction.HANDLE, value))
     out.append(ActionsBlock(block_id=f"sched-actions:{model.job_id}", elements=buttons[:25]))
     if model.ask_timezone:

@@ -13,7 +13,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.approval_modals import BODY, REASON, SUBJECT, edit_draft_modal, feedback_modal
+from blocks.approval_modals import (
+    BODY,
+    REASON,
+    SUBJECT,
+    edit_draft_modal,
+    feedback_modal,
+    feedback_thanks_modal,
+)
 from blocks.ids import ApprovalAction, Callback
 from bot.authz import check, permitted
 from bot.deps import Deps
@@ -115,10 +122,10 @@ def register(app: AsyncApp, deps: Deps) -> None:
         """Feedback on one of the user's own drafts; the modal's metadata is checked like a button's."""
         field = ((view.get("state") or {}).get("values") or {}).get(REASON, {}).get(REASON) or {}
         reason = str(field.get("value") or "").strip()
-        if not reason:
-            await ack(response_action="errors", errors={REASON: "Tell me what was wrong (a few words is enough)."})
+        if not reason:  # blanks only: Slack's own required check lets spaces through
+            await ack(response_action="errors", errors={REASON: "Say what was wrong, or press Cancel."})
             return
-        await ack()
+        await ack(response_action="update", view=feedback_thanks_modal().to_dict())
         if (actor := await permitted(deps, client, body, context, value)) is None:
             return
         async with deps.db.transaction() as s:
@@ -128,4 +135,3 @@ def register(app: AsyncApp, deps: Deps) -> None:
             s.add(Feedback(org_id=actor.org_id, user_id=actor.id, job_id=row.job_id,
                            pending_action_id=row.id, subject=row.kind, reason=reason[:2000]))
         log.info("feedback recorded", extra={"user_id": actor.id})
-        await tell(client, body, "Thanks, noted. I'll use it to do better next time.")

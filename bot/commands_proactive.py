@@ -17,6 +17,7 @@ from bot.command_types import CommandContext, Subcommand
 from flows.events import Event, EventSource, EventType, JobRef
 from flows.home import held_for
 from flows.proactive import local_date, rows_of
+from skills.human_time import clock_24
 from storage import pipeline
 from storage.models import CalendarEvent, Company, Contact, User
 from storage.users import (
@@ -25,6 +26,7 @@ from storage.users import (
     pending_actions_for,
     preferences,
     update_preferences,
+    user_names,
 )
 
 DURATION = re.compile(
@@ -136,17 +138,19 @@ async def _prep(ctx: CommandContext) -> None:
 
 
 async def pipeline_blocks(deps: Any, user: User) -> list[dict[str, Any]]:
+    everyone = user.role in ("manager", "admin")  # the whole org's deals: say whose each is
     async with deps.db.session() as s:
         days = (await org_settings(s, org_id=user.org_id)).stale_threshold_days
+        owners = await user_names(s, org_id=user.org_id) if everyone else None
     async with deps.db.engine.connect() as conn:
         found = await pipeline.scan(
             conn,
             org_id=user.org_id,
             now=deps.clock(),
             stale_days=days,
-            owner_id=None if user.role in ("manager", "admin") else user.id,
+            owner_id=None if everyone else user.id,
         )
-    return pipeline_list_blocks(rows_of(found), days)
+    return pipeline_list_blocks(rows_of(found, owners), days)
 
 
 async def _pipeline(ctx: CommandContext) -> None:
@@ -166,7 +170,7 @@ async def _pause(ctx: CommandContext) -> None:
     until = ctx.deps.clock() + delta
     async with ctx.deps.db.transaction() as s:
         await update_preferences(s, user_id=ctx.actor.id, changes={"paused_until": until})
-    local = until.astimezone(_tz(ctx.actor)).strftime("%a %d %b %H:%M")
+    local = clock_24(until, ctx.actor.timezone)  # "Mon 7 Dec 15:14 PST": with its zone
     await _ephemeral(
         ctx,
         f"Paused until {local}. I'll hold briefs and alerts until then "
@@ -212,15 +216,6 @@ async def _unmute(ctx: CommandContext) -> None:
     await _ephemeral(ctx, "Unmuted." if muted else "Nothing was muted.")
 
 
-def _tz(user: User) -> Any:
-    from zoneinfo import ZoneInfo
-
-    try:
-        return ZoneInfo(user.timezone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 async def _status(ctx: CommandContext) -> None:
     now = ctx.deps.clock()
     async with ctx.deps.db.session() as s:
@@ -241,7 +236,7 @@ async def _status(ctx: CommandContext) -> None:
     paused = prefs.paused_until
     if paused is not None and paused.astimezone(now.tzinfo) > now:
         lines.append(
-            f"*Paused* until {paused.astimezone(_tz(ctx.actor)).strftime('%a %d %b %H:%M')}"
+            f"*Paused* until {clock_24(paused, ctx.actor.timezone)}"
         )
     if prefs.muted_kinds:
         lines.append("*Muted*: " + ", ".join(KIND_LABELS.get(k, k) for k in prefs.muted_kinds))
@@ -249,7 +244,7 @@ async def _status(ctx: CommandContext) -> None:
     nxt = planner.next_morning_brief(ctx.actor.id) if planner is not None else None
     if nxt is not None:
         lines.append(
-            f"*Next morning brief*: {nxt.astimezone(_tz(ctx.actor)).strftime('%a %d %b %H:%M')}"
+            f"*Next morning brief*: {clock_24(nxt, ctx.actor.timezone)}"
         )
     text = "\n".join(lines)
     await _ephemeral(

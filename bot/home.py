@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 _FIELD_IDS = {
     "briefing_time": SettingsField.BRIEFING_TIME,
     "timezone": SettingsField.TIMEZONE,
+    "timezone_text": SettingsField.TIMEZONE_TEXT,
+    "working_days": SettingsField.WORK_DAYS,
     "working_hours_start": SettingsField.WORK_START,
     "working_hours_end": SettingsField.WORK_END,
     "quiet_hours_start": SettingsField.QUIET_START,
@@ -48,6 +50,9 @@ def read_settings_submission(values: dict[str, Any]) -> dict[str, object]:
     out: dict[str, object] = {}
     for name, block_id in _FIELD_IDS.items():
         element = values.get(block_id, {}).get(block_id, {})
+        if "selected_options" in element:  # checkboxes: the list of checked values
+            out[name] = [str(o.get("value")) for o in element.get("selected_options") or []]
+            continue
         out[name] = (
             element.get("selected_time")
             or element.get("value")

@@ -11,6 +11,7 @@ with `{contact_id, deal_id}`; "Draft re-engagement" / "Handle all" submit
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -20,7 +21,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
-from blocks.ids import ProactiveAction, ProactiveSettingsAction
+from blocks.email_received import reply_draft_text
+from blocks.ids import ProactiveAction, ProactiveSettingsAction, matcher
 from blocks.pipeline import batch_review_blocks, rows_from_value
 from blocks.proactive_settings import checked, features_modal, number, org_modal
 from bot.authz import REFUSALS, check, permitted, tell
@@ -35,6 +37,7 @@ from skills.briefs import REP_FEATURES, OrgSettingsChange, validate_org_settings
 from storage import pipeline
 from storage.access import Ref
 from storage.models import CalendarEvent, EmailMessage, EmailThread, Org, User
+from storage.reply_drafts import reply_draft_status
 from storage.users import org_settings, preferences, update_preferences, user_by_slack_id
 
 log = logging.getLogger(__name__)
@@ -90,7 +93,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     register_settings(app, deps)
     Handler = Callable[[dict[str, Any], AsyncWebClient, User, Any], Awaitable[None]]
 
-    def on(action: str) -> Callable[[Handler], Handler]:
+    def on(action: str | re.Pattern[str]) -> Callable[[Handler], Handler]:
         def deco(fn: Handler) -> Handler:
             @app.action(action)
             async def listener(
@@ -124,7 +127,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             f"Muted {kind.replace('_', ' ')} messages. `/60 unmute {kind}` brings them back.",
         )
 
-    @on(ProactiveAction.PREP)
+    @on(matcher(ProactiveAction.PREP))  # one button per meeting: proactive-prep:<event id>
     async def prep(body: dict[str, Any], client: AsyncWebClient, user: User, value: EventRef) -> None:
         async with deps.db.session() as s:
             event = await s.get(CalendarEvent, value.event_id)
@@ -191,13 +194,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if found is None:
             await _tell(client, body, user, "I can't find that email any more.")
             return
-        await _tell(
-            client,
-            body,
-            user,
-            f"Your reply draft to “{found[0].subject}” is waiting for approval "
-            "in our DM (I draft replies as emails arrive).",
-        )
+        async with deps.db.session() as s:
+            status = await reply_draft_status(s, user_id=user.id, message_id=found[0].id or 0)
+        await _tell(client, body, user, reply_draft_text(found[0].subject, status))
 
     @on(ProactiveAction.QUALIFY)
     async def qualify(body: dict[str, Any], client: AsyncWebClient, user: User, value: BriefItem) -> None:

@@ -12,6 +12,7 @@ message to update), keyed so that a double click starts one job.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.ids import ScheduleAction
+from blocks.ids import ScheduleAction, matcher
 from blocks.scheduling import closed_blocks, slots_block_id
 from bot.authz import permitted
 from bot.deps import Deps
@@ -128,7 +129,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         log.info("picker action", extra={"job_id": ref.job_id, "source_job_id": p.job.id,
                                           "action": payload.get("action", "offer")})  # fmt: skip
 
-    def on_picker(action_id: ScheduleAction) -> Callable[[PickerHandler], PickerHandler]:
+    def on_picker(action_id: str | re.Pattern[str]) -> Callable[[PickerHandler], PickerHandler]:
         """Register a picker action: ack, then load the rep's own picker, then `handler`."""
 
         def deco(handler: PickerHandler) -> PickerHandler:
@@ -157,7 +158,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         params["offset"] = int(params.get("offset") or 0) + max(shown, 1)
         await submit(p, params, f"more:{p.job.id}:{params['offset']}")
 
-    @on_picker(ScheduleAction.WAY_OUT)
+    @on_picker(matcher(ScheduleAction.WAY_OUT))  # one button per way out: sched-way-out:<code>
     async def on_way_out(p: Picked) -> None:
         code = p.value.code
         way = next((w for w in p.state.get("ways_out") or [] if w.get("code") == code), None)

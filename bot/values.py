@@ -279,7 +279,9 @@ def wire_value(body: dict[str, Any]) -> tuple[type[ActionValue], str | None] | N
     if body.get("type") == "block_actions":
         actions = body.get("actions")
         action = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
-        kind = ACTION_VALUES.get(str(action.get("action_id") or ""))
+        action_id = str(action.get("action_id") or "")
+        # a keyed id (`blocks.ids.keyed`: "proactive-prep:42") carries the value of its action
+        kind = ACTION_VALUES.get(action_id) or ACTION_VALUES.get(action_id.split(":", 1)[0])
         raw = action.get("value")
         if raw is None and isinstance(action.get("selected_option"), dict):
             raw = action["selected_option"].get("value")

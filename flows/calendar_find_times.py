@@ -437,6 +437,7 @@ async def find_times(ctx: StepContext) -> dict[str, Any]:
         "contact_email": who.email,
         "deal_id": params.get("deal_id"),
         "duration_minutes": search.request.duration_minutes,
+        "rep_tz": who.rep.timezone or "UTC",
         "prospect_tz": search.prospect_tz,
         "tz_source": search.tz_source,
         "prospect_visible": search.prospect_visible,
@@ -451,9 +452,19 @@ def _proposed_note(who: Who, params: dict[str, Any]) -> list[str]:
     return [f"{who.name} suggested: {', '.join(times)}."] if times else []
 
 
+def _dated(found: dict[str, Any], o: dict[str, Any]) -> tuple[str, str | None]:
+    """The option's times as "Thu 12 Mar 14:00 GMT": a weekday alone is ambiguous."""
+    if not found.get("rep_tz") or not o.get("start"):
+        return o["rep_local"], o.get("prospect_local")  # a picker stored before dates were kept
+    start = datetime.fromisoformat(o["start"])
+    theirs = found.get("prospect_tz")
+    return (local_label(start, ZoneInfo(found["rep_tz"]), with_date=True),
+            local_label(start, resolve_timezone(theirs), with_date=True) if theirs else None)  # fmt: skip
+
+
 def picker_model(job_id: int, found: dict[str, Any], headline: str | None = None) -> PickerModel:
     options = tuple(
-        SlotChoice(o["rep_local"], o.get("prospect_local"), tuple(o.get("flags") or ()))
+        SlotChoice(*_dated(found, o), tuple(o.get("flags") or ()))
         for o in found.get("options") or []
     )
     ways = tuple(

@@ -51,7 +51,7 @@ from flows.events import Event, EventSource, EventType
 from flows.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext, StepResult, TransientError
 from skills.email_classify import Classification, classify_email
-from skills.email_parse import Address, InboundEmail, parse_email, split_body
+from skills.email_parse import Address, InboundEmail, parse_email, questions_in, split_body
 from skills.reply_draft import ReplyInput, draft_reply, reply_subject, topics_in
 from storage import crm
 from storage import email_threads as repo
@@ -595,9 +595,10 @@ async def _tell(ctx: StepContext, lines: list[str], key: str = "inbound") -> dic
     from blocks.email_received import InboundView, headline, inbound_blocks
 
     out, sender, deal, subject = await _context(ctx)
-    view = InboundView(
-        sender=sender, category=out["category"], subject=subject, deal=deal, lines=lines
-    )
+    async with ctx.db.session() as s:
+        thread = await s.get(EmailThread, out["thread_id"]) if out.get("thread_id") else None
+    view = InboundView(sender=sender, category=out["category"], subject=subject, deal=deal,
+                       lines=lines, provider=thread.provider if thread else "")  # fmt: skip
     posted = await ctx.notify("email_received", headline(view), inbound_blocks(view), key=key)
     return {"channel": posted.channel, "ts": posted.ts}
 
@@ -656,7 +657,7 @@ async def add_proposal_task(ctx: StepContext) -> dict[str, Any]:
 
 
 async def draft_reply_step(ctx: StepContext) -> dict[str, Any]:
-    from blocks.email_received import WHY, InboundView, headline
+    from blocks.email_received import EXCERPT_MAX, WITHHELD, InboundView, headline, why
 
     out, sender, deal, subject = await _context(ctx)
     async with ctx.db.session() as s:
@@ -666,10 +667,12 @@ async def draft_reply_step(ctx: StepContext) -> dict[str, Any]:
         prefs = await s.get(UserPreferences, ctx.user_id) if ctx.user_id else None
     assert row is not None and rep is not None and thread is not None
     new_text = split_body(row.body_text).new or row.body_text
+    injected = bool(out["details"].get("prompt_injection"))  # its text is never shown or used
     draft = draft_reply(ReplyInput(
         category=out["category"], sender_name=out.get("sender_name") or "", rep_name=rep.name,
-        subject=row.subject, topics=topics_in(new_text) if not out["details"].get("prompt_injection") else (),
-        signature=prefs.signature if prefs else None))  # fmt: skip
+        subject=row.subject, topics=topics_in(new_text) if not injected else (),
+        signature=prefs.signature if prefs else None,
+        questions=questions_in(new_text) if not injected else ()))  # fmt: skip
     refs = [r for r in (row.references or "").split() if r]
     if row.message_id_header and row.message_id_header not in refs:
         refs.append(row.message_id_header)
@@ -680,7 +683,9 @@ async def draft_reply_step(ctx: StepContext) -> dict[str, Any]:
                   "body": draft.body, "in_reply_to": row.message_id_header,
                   "references": refs[-20:], "thread_id": out["thread_id"],
                   "provider": thread.provider, "provider_thread_id": thread.external_thread_id},
-        "context": f"{headline(view)}. {WHY}",
+        "context": f"{headline(view)}. {why(thread.provider)}",
+        "answering": {"sender": sender, "to_confirm": list(draft.to_confirm),
+                      "excerpt": WITHHELD if injected else new_text[: EXCERPT_MAX * 2]},
         "deal_id": out.get("deal_id"), "contact_id": out.get("contact_id"),
         "email_message_id": out["message_id"],
     }  # fmt: skip

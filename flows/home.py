@@ -151,4 +151,5 @@ async def preference_form(db: Database, user: User) -> PreferenceForm:
         meeting_buffer_minutes=prefs.meeting_buffer_minutes,
         daily_send_limit=prefs.daily_send_limit,
         coaching_frequency=prefs.coaching_frequency,
+        working_days=prefs.working_days or "mon-fri",
     )

@@ -388,7 +388,9 @@ async def draft_follow_up_step(ctx: StepContext) -> dict[str, Any]:
     call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
     found = _intents_from_outputs(ctx)
     to = [a.email for a in call.prospects if a.email]
-    meeting_day = call.transcript.started_at.astimezone(ZoneInfo(call.tz)).date()
+    # The meeting's own start (not when Sixty heard of it), as a day in the rep's zone.
+    own_start, zone = call.meeting.started_at, ZoneInfo(call.tz)
+    meeting_day = (own_start or call.transcript.started_at).astimezone(zone).date()
     steps = [AgreedStep(text=i.phrase, owner="rep" if i.speaker == "rep" else "prospect",
                         due=date.fromisoformat(i.deadline) if i.deadline else None)
              for i in found if i.label in ("commitment:send_proposal", "commitment:prospect_followup")
@@ -400,7 +402,8 @@ async def draft_follow_up_step(ctx: StepContext) -> dict[str, Any]:
         company=call.company.name if call.company else None, meeting_title=call.meeting.title,
         meeting_date=meeting_day, highlights=highlights, steps=steps,
         next_meeting="as discussed" if meeting_next else None,
-        signature=call.prefs.signature if call.prefs else None))
+        signature=call.prefs.signature if call.prefs else None,
+        written_on=ctx.now().astimezone(zone).date(), meeting_date_known=own_start is not None))
     return {
         "title": f"Follow-up for {call.company.name if call.company else call.meeting.title}",
         "draft": {"to": to, "cc": [], "subject": draft.subject, "body": draft.body},

@@ -588,8 +588,16 @@ async def deliver_pre_meeting(ctx: StepContext) -> dict[str, Any]:
 # --------------------------------------------------------------------------- pipeline scan
 
 
-def rows_of(found: list[pipeline.DealHealth]) -> list[DealRow]:
-    return [DealRow(h.deal_id, h.name, h.stage, h.amount, h.days_quiet, h.reasons) for h in found]
+def rows_of(
+    found: list[pipeline.DealHealth], owners: dict[int, str] | None = None
+) -> list[DealRow]:
+    """List rows; with `owners` (user id -> name) each row says whose deal it is."""
+    names = owners or {}
+    return [
+        DealRow(h.deal_id, h.name, h.stage, h.amount, h.days_quiet, h.reasons,
+                names.get(h.owner_id or 0))
+        for h in found
+    ]  # fmt: skip
 
 
 async def scan_for_user(ctx: StepContext) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 `message_block_errors(blocks)` and `view_errors(view)` return a list of reasons, empty when
 the payload is valid. Each reason ends with a JSON pointer to what broke, as Slack's
 `invalid_blocks` answers do: ``must be at most 3000 characters [json-pointer:/blocks/0/text/text]``.
-Limits follow docs.slack.dev and python-slack-sdk's model constants (see
+Uniqueness as Slack enforces it: an action_id is unique within its block, a block_id within
+its message or view. Limits follow docs.slack.dev and python-slack-sdk's model constants (see
 `shared/reference/EXTERNAL_APIS.md`, "Block Kit limits").
 """
 
@@ -210,8 +211,19 @@ class _Checker:
                 else:
                     self.element(el, f"{pointer}/elements/{e}", {"image"}, "context")
         elif kind == "actions":
-            for e, el in enumerate(self.items(block.get("elements"), f"{pointer}/elements", 1, 25)):
+            elements = self.items(block.get("elements"), f"{pointer}/elements", 1, 25)
+            seen: set[str] = set()
+            for e, el in enumerate(elements):
                 self.element(el, f"{pointer}/elements/{e}", ACTION_ELEMENTS, "actions")
+                action_id = el.get("action_id") if isinstance(el, dict) else None
+                if isinstance(action_id, str):
+                    if action_id in seen:
+                        self.fail(
+                            f"duplicate action_id {action_id!r}: action_ids must be unique "
+                            "within a block",
+                            f"{pointer}/elements/{e}/action_id",
+                        )
+                    seen.add(action_id)
         elif kind == "input":
             self.text(block.get("label"), f"{pointer}/label", 2000, plain_only=True)
             if block.get("hint") is not None:

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from sandbox.payloads import RequiredFieldMissing
+
 if TYPE_CHECKING:
     from sandbox.server import Sandbox
 
@@ -63,7 +65,10 @@ def add_routes(app: web.Application, sb: Sandbox) -> None:
     async def submit(request: web.Request) -> web.Response:
         body = await request.json()
         sb.workspace.view_errors.pop(body["view_id"], None)
-        sb.fire_submit_view(body["user"], body["view_id"], body.get("values") or {})
+        try:
+            sb.fire_submit_view(body["user"], body["view_id"], body.get("values") or {})
+        except RequiredFieldMissing as exc:  # shown next to the inputs, as Slack's client does
+            return web.json_response({"ok": False, "errors": exc.errors})
         return web.json_response({"ok": True})
 
     async def close(request: web.Request) -> web.Response:

@@ -174,6 +174,37 @@ def state_values(
     return values
 
 
+REQUIRED_MESSAGE = "Please complete this required field."
+
+
+class RequiredFieldMissing(ValueError):
+    """A submit the Slack client itself refuses: a required input (not `optional`) is empty.
+    The errors are shown on the view (`view_errors`), and no view_submission is sent."""
+
+    def __init__(self, view_id: str, errors: dict[str, str]) -> None:
+        super().__init__(f"view {view_id}: required fields are empty: {', '.join(errors)}")
+        self.view_id, self.errors = view_id, errors
+
+
+def _is_empty(entry: dict[str, Any]) -> bool:
+    values = [v for k, v in entry.items() if k != "type"]
+    return all(v is None or v == [] or v == "" for v in values)  # spaces count, as in Slack
+
+
+def missing_required(blocks: list[Any] | None, values: dict[str, Any]) -> dict[str, str]:
+    """{block_id: message} for input blocks not marked `optional` that hold no value: Slack's
+    client refuses such a submit itself, and the app never hears of it."""
+    missing: dict[str, str] = {}
+    for block in blocks or []:
+        if not isinstance(block, dict) or block.get("type") != "input" or block.get("optional"):
+            continue
+        element = block.get("element") or {}
+        entry = (values.get(block.get("block_id", "")) or {}).get(element.get("action_id", ""))
+        if entry is None or _is_empty(entry):
+            missing[block.get("block_id", "")] = REQUIRED_MESSAGE
+    return missing
+
+
 def action_entry(block: dict[str, Any], element: dict[str, Any], raw: Any = None) -> dict[str, Any]:
     """One `actions[]` item of a block_actions payload for `element` set to `raw`."""
     kind = element["type"]

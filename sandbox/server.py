@@ -491,6 +491,11 @@ class Sandbox:
         if view is None or ws.view_owner.get(view_id) != user_id:
             raise KeyError(f"no view {view_id} open for {user_id}")
         view["state"] = {"values": payloads.state_values(view.get("blocks"), values)}
+        missing = payloads.missing_required(view.get("blocks"), view["state"]["values"])
+        if missing:  # refused in the client, as Slack does: the app gets no view_submission
+            ws.view_errors[view_id] = missing
+            self.touch()
+            raise payloads.RequiredFieldMissing(view_id, missing)
         payload = payloads.view_submission(ws, user, copy.deepcopy(view), ws.new_trigger(user_id))
         delivery = self.hub.deliver("interactive", payload, accepts_response_payload=True)
         self._note(

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from skills import human_time
+
 # --------------------------------------------------------------------------- morning brief
 
 
@@ -137,9 +139,8 @@ def _local(t: datetime, tz: str) -> datetime:
 
 
 def clock(t: datetime, tz: str) -> str:
-    """`9:30 AM` in the rep's zone."""
-    local = _local(t, tz)
-    return local.strftime("%I:%M %p").lstrip("0")
+    """`9:30 AM PST`: in the rep's zone, saying which."""
+    return human_time.clock(t, tz)
 
 
 def money(amount: float | None) -> str:
@@ -172,12 +173,19 @@ def _meeting_text(m: MeetingInfo) -> str:
     return f"{who}: {m.purpose}" if m.purpose else who
 
 
+def _prep_state(m: MeetingInfo, now: datetime) -> str:
+    """`started` for a meeting already under way or over: nothing left to prep for."""
+    if not m.external:
+        return "none"
+    return "started" if m.start <= now else m.prep
+
+
 def build_morning_brief(inp: MorningInput) -> MorningBrief:
     tz = inp.timezone
     local_today = _local(inp.now, tz).date()
     meetings = [
         MeetingLine(
-            m.event_id, clock(m.start, tz), _meeting_text(m), m.prep if m.external else "none"
+            m.event_id, clock(m.start, tz), _meeting_text(m), _prep_state(m, inp.now)
         )
         for m in sorted(inp.meetings, key=lambda m: m.start)
         if _local(m.start, tz).date() == local_today
@@ -415,8 +423,7 @@ def build_pre_meeting_brief(inp: PreMeetingInput) -> PreMeetingBrief:
     for a in inp.attendees:
         bits = [a.name] + [b for b in (a.title, a.company) if b]
         who.append(", ".join(bits) + (f" — {a.note}" if a.note else ""))
-    minutes = max(0, round((inp.start - inp.now).total_seconds() / 60))
-    headline = f"{inp.title} at {clock(inp.start, tz)} (in {minutes} min)"
+    headline = f"{inp.title} {human_time.when(inp.start, inp.now, tz)}"
     return PreMeetingBrief(
         headline, who, deal, since, changes, open_items, questions[:4], goals, list(inp.news[:3])
     )

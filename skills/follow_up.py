@@ -34,6 +34,8 @@ class FollowUpInput:
     steps: list[Step] = field(default_factory=list)
     next_meeting: str | None = None  # e.g. "Tuesday morning"
     signature: str | None = None
+    written_on: date | None = None  # the rep's local date when drafting ("today", "yesterday")
+    meeting_date_known: bool = True  # False: no recorded start, so no day is named
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,24 @@ def subject_for(company: str | None, meeting_title: str) -> str:
     return f"Following up on {title}"[:120]
 
 
+def _when_met(data: FollowUpInput) -> str:
+    """`today`, `yesterday`, `on Tuesday`, `on Tuesday 3 November`: the meeting's own date."""
+    met, now = data.meeting_date, data.written_on
+    if not data.meeting_date_known:
+        return "earlier"
+    if now is not None and (now - met).days == 0:
+        return "today"
+    if now is not None and (now - met).days == 1:
+        return "yesterday"
+    if now is None or 0 < (now - met).days < 7:
+        return f"on {met:%A}"
+    return f"on {met:%A} {met.day} {met:%B}"
+
+
 def draft_follow_up(data: FollowUpInput) -> Draft:
     today = data.meeting_date
     lines: list[str] = [_greeting(data.prospect_names), ""]
-    lines.append(f"Thanks for the time on {today:%A}, it was a useful conversation.")
+    lines.append(f"Thanks for the time {_when_met(data)}, it was a useful conversation.")
     highlights = distinct([h for h in (_highlight(h) for h in data.highlights) if h])
     if highlights:
         lines.append("")

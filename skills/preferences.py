@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from skills.timezones import UnknownTimezoneError, resolve_timezone, zone_name
 
 COACHING_CHOICES: tuple[tuple[str, str], ...] = (
     ("weekly", "Weekly digest"),
@@ -30,6 +31,7 @@ class PreferenceForm:
     meeting_buffer_minutes: int
     daily_send_limit: int
     coaching_frequency: str
+    working_days: str = "mon-fri"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,48 @@ def _int_in(raw: object, lo: int, hi: int) -> int:
     return value
 
 
+WEEKDAYS: tuple[tuple[str, str], ...] = (
+    ("mon", "Monday"), ("tue", "Tuesday"), ("wed", "Wednesday"), ("thu", "Thursday"),
+    ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday"),
+)  # fmt: skip
+_DAY_KEYS = tuple(k for k, _ in WEEKDAYS)
+
+
+def weekday_keys(text: str | None) -> list[str]:
+    """ "mon-fri" or "mon,wed,fri" -> ["mon", ...] in week order (unknown parts are ignored)."""
+    days: set[str] = set()
+    for part in (text or "").lower().replace(" ", "").split(","):
+        first, dash, last = part.partition("-")
+        if dash and first in _DAY_KEYS and last in _DAY_KEYS:
+            a, b = _DAY_KEYS.index(first), _DAY_KEYS.index(last)
+            days.update(_DAY_KEYS[(a + k) % 7] for k in range((b - a) % 7 + 1))
+        elif part in _DAY_KEYS:
+            days.add(part)
+    return [k for k in _DAY_KEYS if k in days]
+
+
+def weekdays_text(keys: list[str]) -> str:
+    """["mon", ..., "fri"] -> "mon-fri"; a run of three or more days is written as a range."""
+    idx = sorted({_DAY_KEYS.index(k) for k in keys if k in _DAY_KEYS})
+    runs: list[list[int]] = []
+    for i in idx:
+        if runs and i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    parts = [f"{_DAY_KEYS[r[0]]}-{_DAY_KEYS[r[-1]]}" if len(r) >= 3
+             else ",".join(_DAY_KEYS[i] for i in r) for r in runs]  # fmt: skip
+    return ",".join(parts)
+
+
+def _working_days(raw: object) -> str:
+    keys = [str(v).lower() for v in raw] if isinstance(raw, list | tuple) else weekday_keys(str(raw))
+    days = [k for k in _DAY_KEYS if k in keys]
+    if not days:
+        raise ValueError("pick at least one working day")
+    return weekdays_text(days)
+
+
 def validate_preferences(raw: dict[str, object], field_ids: dict[str, str]) -> tuple[ValidatedPreferences | None, dict[str, str]]:
     """Check every field; returns (changes, {}) or (None, {block_id: message}).
 
@@ -93,12 +137,18 @@ def validate_preferences(raw: dict[str, object], field_ids: dict[str, str]) -> t
     take("meeting_buffer_minutes", lambda v: _int_in(v, 0, 120))
     take("daily_send_limit", lambda v: _int_in(v, 1, 500))
 
-    tz = str(raw.get("timezone") or "").strip()
+    if "working_days" in raw:
+        take("working_days", _working_days)
+    # A zone typed in the text box wins over the list; any case or spelling Slack users type
+    # ("america/new_york", "US/Eastern", "Eastern Standard Time") is stored under its IANA name.
+    typed = str(raw.get("timezone_text") or "").strip()
+    tz = typed or str(raw.get("timezone") or "").strip()
+    tz_field = field_ids.get("timezone_text", field_ids["timezone"]) if typed else field_ids["timezone"]
     try:
-        ZoneInfo(tz)
-        values["timezone"] = tz
-    except (ZoneInfoNotFoundError, ValueError):
-        errors[field_ids["timezone"]] = f"unknown timezone {tz!r}; use a name like Europe/London"
+        values["timezone"] = zone_name(resolve_timezone(tz))
+    except UnknownTimezoneError:
+        errors[tz_field] = (f"unknown timezone {tz!r}; pick one from the list or type a name like "
+                            "Europe/London" if tz else "pick your timezone")  # fmt: skip
 
     coaching = str(raw.get("coaching_frequency") or "")
     if coaching not in {c for c, _ in COACHING_CHOICES}:

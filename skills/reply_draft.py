@@ -3,9 +3,11 @@
 Pure: `draft_reply(ReplyInput) -> ReplyDraft`. Offline templates in plain words: the draft
 thanks the sender, answers each topic they asked about (pricing, security, integrations,
 timeline, trial, references, contract, onboarding, support) with a short holding answer and
-a next step, and proposes a call. The email's own text is read only to spot topics
-(`topics_in`); it is never copied into the draft, so instructions inside an email cannot
-reach the reply or change who it goes to (the caller addresses it to the sender only).
+a next step, and proposes a call. Every ask in the email (`questions_in`) is either covered
+by one of those answers or returned in `ReplyDraft.to_confirm` for the rep (the draft says
+it will come back on them). The email's own text is read only to spot topics and asks; it
+is never copied into the draft, so instructions inside an email cannot reach the reply or
+change who it goes to (the caller addresses it to the sender only).
 """
 
 from __future__ import annotations
@@ -21,9 +23,18 @@ TOPICS: dict[str, tuple[re.Pattern[str], str]] = {
         "exact figures for your team.",
     ),
     "security": (
-        re.compile(r"\b(secur\w*|soc ?2|gdpr|iso ?27001|complian\w*|privacy|sso|saml|dpa)\b", re.I),
+        re.compile(r"\b(secur\w*|soc ?2|gdpr|iso ?27001|complian\w*|privacy|dpa)\b", re.I),
         "On security and compliance: I'll share our security documentation and can set up a "
         "call with our security team if that helps your review.",
+    ),
+    "sso": (
+        re.compile(
+            r"\b(sso|saml|single sign[- ]?on|sign[- ]?on|okta|azure ad|entra|identity provider|"
+            r"idp|scim)\b",
+            re.I,
+        ),
+        "On single sign-on: I'll confirm how it works with your identity provider and send "
+        "you the setup steps.",
     ),
     "integration": (
         re.compile(r"\b(integrat\w*|api|salesforce|hubspot|connect\w* (to|with)|sync\w*)\b", re.I),
@@ -54,11 +65,15 @@ TOPICS: dict[str, tuple[re.Pattern[str], str]] = {
         "On onboarding: we guide your team through setup and training, and I'll share the plan.",
     ),
     "support": (
-        re.compile(r"\b(support|sla|uptime|help ?desk)\b", re.I),
+        re.compile(
+            r"\b(support (plans?|team|hours|tiers?|levels?|options|contracts?)|customer support|"
+            r"technical support|24/7 support|sla|uptime|help ?desk|response times?)\b",
+            re.I,
+        ),  # "do you support X" is a question about X, not about support
         "On support: I'll send you the details of our support plans and response times.",
     ),
 }
-MAX_TOPICS = 4
+MAX_TOPICS = 5
 
 
 @dataclass(frozen=True)
@@ -69,12 +84,21 @@ class ReplyInput:
     subject: str
     topics: tuple[str, ...] = ()
     signature: str | None = None
+    questions: tuple[str, ...] = ()  # each ask in the email (`email_parse.questions_in`)
 
 
 @dataclass(frozen=True)
 class ReplyDraft:
     subject: str
     body: str
+    to_confirm: tuple[str, ...] = ()  # asks no sentence of the draft answers: for the rep
+
+
+def unanswered(questions: tuple[str, ...], answered: tuple[str, ...]) -> tuple[str, ...]:
+    """The asks that none of the `answered` topics covers (they are listed "to confirm")."""
+    return tuple(
+        q for q in questions if not any(TOPICS[t][0].search(q) for t in answered if t in TOPICS)
+    )
 
 
 def topics_in(text: str) -> tuple[str, ...]:
@@ -107,13 +131,21 @@ def draft_reply(data: ReplyInput) -> ReplyDraft:
         lines.append("Thanks for getting back to me, great to hear you're interested.")
     else:
         lines.append("Thanks for your email.")
-    answers = [TOPICS[t][1] for t in data.topics if t in TOPICS][:MAX_TOPICS]
+    answered = tuple(t for t in data.topics if t in TOPICS)[:MAX_TOPICS]
+    answers = [TOPICS[t][1] for t in answered]
+    to_confirm = unanswered(data.questions, answered)
     if answers:
         lines.append("")
         lines.extend(answers)
-    elif data.category != "interested":
+        if to_confirm:
+            n = len(to_confirm)
+            what = "the other point" if n == 1 else f"the other {n} points"
+            lines.append(f"I'm confirming {what} you raised and will come back to you shortly.")
+    elif data.category != "interested" or to_confirm:
         lines.append(
-            "I'll look into your question and come back to you with a full answer shortly."
+            "I'll look into your question"
+            + ("s" if len(to_confirm) > 1 else "")
+            + " and come back to you with a full answer shortly."
         )
     lines.append("")
     if data.category == "interested":
@@ -125,4 +157,6 @@ def draft_reply(data: ReplyInput) -> ReplyDraft:
     rep_first = first_name(data.rep_name) or data.rep_name
     lines.append(data.signature.strip() if data.signature and data.signature.strip()
                  else f"Best,\n{rep_first}")  # fmt: skip
-    return ReplyDraft(subject=reply_subject(data.subject), body="\n".join(lines))
+    return ReplyDraft(
+        subject=reply_subject(data.subject), body="\n".join(lines), to_confirm=to_confirm
+    )

@@ -37,6 +37,12 @@ async def user_by_slack_id(session: AsyncSession, *, slack_user_id: str) -> User
     return (await session.exec(select(User).where(User.slack_user_id == slack_user_id))).first()
 
 
+async def user_names(session: AsyncSession, *, org_id: int) -> dict[int, str]:
+    """{user id: name} for everyone in the org (deal lists say whose each deal is)."""
+    rows = (await session.exec(select(User.id, User.name).where(User.org_id == org_id))).all()
+    return {uid: name for uid, name in rows if uid is not None}
+
+
 async def get_org(session: AsyncSession, *, org_id: int) -> Org | None:
     return await session.get(Org, org_id)
 

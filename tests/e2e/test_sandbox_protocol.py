@@ -18,6 +18,7 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from sandbox.payloads import RequiredFieldMissing
 from sandbox.server import Sandbox
 
 Listener = Callable[[SocketModeClient, SocketModeRequest], Awaitable[None]]
@@ -338,6 +339,7 @@ MODAL = {
         {
             "type": "input",
             "block_id": "body",
+            "optional": True,  # the app checks it (response_action errors)
             "label": {"type": "plain_text", "text": "Note"},
             "element": {"type": "plain_text_input", "action_id": "text", "multiline": True},
         },
@@ -384,6 +386,12 @@ async def test_view_lifecycle(sb: Sandbox, client: AsyncWebClient, connect: Any)
     await sb.slash_command(user, "/60", "note")
     (view,) = await sb.wait_for(lambda: sb.open_views(user))
     assert view["private_metadata"] == "deal=42" and view["blocks"][0]["block_id"] == "body"
+
+    # a required input left empty is refused by the client: the app hears nothing
+    with pytest.raises(RequiredFieldMissing):
+        await sb.submit_view(user, view["id"], {"body": {"text": "Met the CFO"}})
+    assert sb.view_errors(view["id"]) == {"when": "Please complete this required field."}
+    assert submissions == []
 
     await sb.submit_view(user, view["id"], {"slot": "wed-14"})
     assert sb.view_errors(view["id"]) == {"body": "Write something"}

@@ -27,6 +27,7 @@ from flows.engine import Engine
 from flows.events import Decision, Event, JobRef
 from flows.sequence import SequenceRegistry
 from flows.testing_sequences import RecordingDelivery, seed_org, sqlite_copy
+from skills.timezones import local_label
 from storage import connections as repo
 from storage.crypto import TokenCipher
 from storage.engine import Database
@@ -163,8 +164,8 @@ async def test_options_respect_both_calendars_and_zones(world: World) -> None:
     radios = [el for b in picker["blocks"] if b["type"] == "actions" for el in b["elements"]
               if el["action_id"] == ScheduleAction.CHOOSE]  # fmt: skip
     assert [o["text"]["text"].split(" / ")[0] for o in radios[0]["options"]] == [
-        o["rep_local"] for o in options
-    ]
+        local_label(datetime.fromisoformat(o["start"]), LONDON, with_date=True) for o in options
+    ]  # rows carry their dates ("Wed 14 Jan 16:30 GMT"), not a weekday alone
     assert "Checked against Dana Diaz's calendar" in json.dumps(picker["blocks"])
 
 

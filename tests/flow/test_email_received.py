@@ -25,6 +25,7 @@ from flows.engine import Engine
 from flows.events import Decision, Event, EventSource, EventType, JobRef, Skipped
 from flows.sequence import SequenceRegistry
 from flows.testing_sequences import RecordingDelivery, seed_org
+from sandbox.blocks_check import message_block_errors
 from storage import connections
 from storage.crypto import TokenCipher
 from storage.engine import Database
@@ -228,6 +229,30 @@ async def test_needs_response_drafts_a_reply_for_approval_once(world: World) -> 
     assert res.ok
     await w.engine.drain()
     assert any("copy" in (c["text"] or "").lower() for c in posted(w))
+
+
+async def test_reply_draft_answers_every_ask_and_shows_the_email(world: World) -> None:
+    """Issue 11, 2.9 and 2.10: asked about Salesforce and single sign-on (and one thing no
+    template answers), the draft answers both topics and lists the rest "to confirm"; the
+    approval shows the email it answers; the why-line names the mailbox it came to."""
+    w = world
+    body = ("Thanks for the overview. Before we go further, could you tell me whether you "
+            "integrate with Salesforce, and how single sign-on works? Also, who would be our "
+            "account manager?")  # fmt: skip
+    w.google.deliver(REP, mail(body))
+    assert isinstance(await push(w, "2100"), JobRef)
+    await w.engine.drain()
+    [gate] = await rows(w, SlackPendingAction)
+    text = gate.payload["draft"]["body"]
+    assert "On integrations" in text and "On single sign-on" in text
+    assert "account manager" not in text and "other point you raised" in text
+    assert gate.payload["answering"]["to_confirm"] == ["Also, who would be our account manager?"]
+    [approval] = [c for c in posted(w) if "Follow-up ready" in str(c.get("blocks"))]
+    shown = str(approval["blocks"])
+    assert "Replying to Dana Buyer" in shown and "how single sign-on works?" in shown
+    assert "To confirm" in shown and "account manager" in shown
+    assert "connected Gmail mailbox" in shown and "connected mailbox." not in shown
+    assert message_block_errors(approval["blocks"]) == []
 
 
 async def test_meeting_request_queues_scheduling(world: World) -> None:
@@ -517,7 +542,7 @@ async def test_graph_notification_fetches_the_message_by_id(world: World) -> Non
         thread.external_thread_id == graph.messages["rep1@contoso.test"][msg_id]["conversationId"]
     )
     [gate] = await rows(w, SlackPendingAction)
-    assert gate.payload["draft"]["to"] == [BUYER] and "security" in gate.payload["draft"]["body"]
+    assert gate.payload["draft"]["to"] == [BUYER] and "single sign-on" in gate.payload["draft"]["body"]
 
 
 @pytest.mark.pg

@@ -83,11 +83,11 @@ def test_resolved_rendering_says_who_and_when_in_the_reps_timezone() -> None:
     out = dicts(resolved_message(view, "approve", "U42", at, "Europe/Paris"))
     assert out[-1] == {
         "type": "context",
-        "elements": [{"type": "mrkdwn", "text": "Approved by <@U42> at 14:32"}],
+        "elements": [{"type": "mrkdwn", "text": "Approved by <@U42> at 14:32 CEST"}],
     }
     assert all(b["type"] != "actions" for b in out)
     skipped = dicts(resolved_message(view, "skip", "U42", at))
-    assert skipped[-1]["elements"][0]["text"] == "Skipped by <@U42> at 12:32"
+    assert skipped[-1]["elements"][0]["text"] == "Skipped by <@U42> at 12:32 UTC"  # zone named
     edited = dicts(resolved_message(view, "edit", "U1", at))
     assert edited[-1]["elements"][0]["text"].startswith("Edited and approved by <@U1>")
 

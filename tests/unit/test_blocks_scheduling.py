@@ -127,3 +127,28 @@ def test_no_options_explains_and_offers_ways_out() -> None:
     buttons = {e["value"]: e["text"]["text"] for e in _elements(blocks) if e["type"] == "button"}
     assert buttons["9:shorter_meeting"] == "Try 30 minutes"
     assert buttons["9:widen_range"] == "Look 10 business days ahead"
+
+
+def test_picker_rows_carry_dates() -> None:
+    """Issue 11, 2.13: rows showed weekdays without dates ("Thu 14:00"); two Thursdays in a
+    two-week search read the same."""
+    from flows.calendar_find_times import picker_model
+
+    found = {
+        "who": "Dana", "duration_minutes": 30, "rep_tz": "Europe/London",
+        "prospect_tz": "America/New_York",
+        "options": [
+            {"start": "2026-12-10T14:00:00+00:00", "rep_local": "Thu 14:00 GMT",
+             "prospect_local": "Thu 09:00 EST", "flags": []},
+            {"start": "2026-12-17T23:30:00+00:00", "rep_local": "Thu 23:30 GMT",
+             "prospect_local": "Thu 18:30 EST", "flags": []},
+        ],
+    }  # fmt: skip
+    texts = [option_text(c) for c in picker_model(7, found).options]
+    assert texts == ["Thu 10 Dec 14:00 GMT / 09:00 EST", "Thu 17 Dec 23:30 GMT / 18:30 EST"]
+    found["prospect_tz"] = "Australia/Sydney"
+    assert option_text(picker_model(7, found).options[1]) == (
+        "Thu 17 Dec 23:30 GMT / Fri 18 Dec 10:30 AEDT"
+    )
+    old = {**found, "rep_tz": None}  # a picker stored before dates were kept still renders
+    assert option_text(picker_model(7, old).options[0]) == "Thu 14:00 GMT / 09:00 EST"

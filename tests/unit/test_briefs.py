@@ -205,7 +205,7 @@ def test_pre_meeting_brief_reads_as_a_delta() -> None:
     assert b.open_items == ["They: Share the security questionnaire (overdue)"]
     assert b.questions[0].startswith("Where are you on what you said")
     assert b.goals[0].startswith("Walk through the proposal")
-    assert "(in 90 min)" in b.headline
+    assert b.headline.endswith("today at 9:00 AM EST (in 1 h 30 min)")  # 7:30 AM EST + 90 min
     blocks = str(pre_meeting_blocks(b, "why"))
     assert "Who's coming" in blocks and "Mute pre-meeting briefs" in blocks
 

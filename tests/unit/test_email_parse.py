@@ -216,3 +216,22 @@ def test_prose_ending_is_not_mistaken_for_a_signature() -> None:
     assert "Best of luck with it." in parts.new
     parts = split_body("Can we meet?\n\nThursday or Friday afternoon works for me.")
     assert "Thursday or Friday" in parts.new
+
+
+def test_questions_in_finds_each_ask() -> None:
+    """Issue 11, 2.9: one sentence can ask two things; statements are not asks."""
+    from skills.email_parse import questions_in
+
+    text = (
+        "Hi Alex,\n\nThanks for the overview. Before we go further, could you tell me whether "
+        "you integrate with Salesforce, and how single sign-on works?\n\nWe liked the demo.\n"
+        "Please confirm the pilot dates. Let me know if you offer training\n\nBest,\nDana"
+    )
+    assert questions_in(text) == (
+        "Before we go further, could you tell me whether you integrate with Salesforce",
+        "how single sign-on works?",
+        "Please confirm the pilot dates",
+        "Let me know if you offer training",
+    )
+    assert questions_in("Thanks, sounds good. See you Tuesday.") == ()
+    assert questions_in("Pricing? Pricing?") == ("Pricing?",)

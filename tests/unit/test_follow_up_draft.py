@@ -34,3 +34,24 @@ def test_minimal_input_still_reads_well() -> None:
     assert "Next steps" not in draft.body
     assert draft.body.rstrip().endswith("Sam")
     assert draft.subject == "Following up on our call"
+
+
+def test_thanks_names_the_meetings_own_day() -> None:
+    """Issue 11, 2.10: "Thanks for the time on Sunday" when the meeting was not on Sunday."""
+    from datetime import timedelta
+
+    def thanks(**kw: object) -> str:
+        data = FollowUpInput(rep_name="Sam", prospect_names=[], company=None, meeting_title="",
+                             meeting_date=MEETING, **kw)  # type: ignore[arg-type]
+        return draft_follow_up(data).body.split("\n")[2]
+
+    assert thanks(written_on=MEETING) == "Thanks for the time today, it was a useful conversation."
+    assert thanks(written_on=MEETING + timedelta(days=1)).startswith("Thanks for the time yesterday")
+    assert thanks(written_on=MEETING + timedelta(days=4)).startswith("Thanks for the time on Wednesday,")
+    assert thanks(written_on=MEETING + timedelta(days=12)).startswith(
+        "Thanks for the time on Wednesday 18 November,"
+    )
+    assert thanks(written_on=MEETING + timedelta(days=4), meeting_date_known=False).startswith(
+        "Thanks for the time earlier,"
+    )
+    assert "Sunday" not in thanks(written_on=MEETING + timedelta(days=4))  # drafted on a Sunday

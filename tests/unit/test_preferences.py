@@ -51,3 +51,29 @@ def test_quiet_hours_may_be_off() -> None:
 def test_garbage_never_raises(value: str | None) -> None:
     changes, errors = validate_preferences(form(briefing_time=value, max_notifications_per_hour=value), IDS)
     assert (changes is None) == bool(errors)
+
+
+def test_timezone_in_any_case_is_stored_under_its_iana_name() -> None:
+    """Issue 11, 2.13: the settings refused `america/new_york`."""
+    changes, errors = validate_preferences(form(timezone="america/new_york"), IDS)
+    assert errors == {} and changes is not None
+    assert changes.user["timezone"] == "America/New_York"
+    typed = {**IDS, "timezone_text": "id-timezone_text"}
+    changes, errors = validate_preferences(form(timezone="Europe/London", timezone_text=" asia/KATHMANDU "), typed)
+    assert errors == {} and changes is not None and changes.user["timezone"] == "Asia/Kathmandu"
+    _, errors = validate_preferences(form(timezone="Europe/London", timezone_text="Mars/Base"), typed)
+    assert set(errors) == {"id-timezone_text"}
+    _, errors = validate_preferences(form(timezone=None), IDS)
+    assert errors == {"id-timezone": "pick your timezone"}
+
+
+def test_working_days_are_edited_as_checkboxes() -> None:
+    ids = {**IDS, "working_days": "id-working_days"}
+    changes, errors = validate_preferences(form(working_days=["mon", "tue", "wed", "thu"]), ids)
+    assert errors == {} and changes is not None and changes.preferences["working_days"] == "mon-thu"
+    changes, _ = validate_preferences(form(working_days=["sun", "tue", "thu"]), ids)
+    assert changes is not None and changes.preferences["working_days"] == "tue,thu,sun"
+    _, errors = validate_preferences(form(working_days=[]), ids)
+    assert errors == {"id-working_days": "pick at least one working day"}
+    changes, _ = validate_preferences(form(), IDS)  # a form without the field leaves them alone
+    assert changes is not None and "working_days" not in changes.preferences
