@@ -117,6 +117,8 @@ deal_row = st.builds(
     reasons=st.lists(st.sampled_from(sorted(pipeline.REASON_WORDS)), max_size=3).map(tuple),
     owner=st.none() | short,
 )
+held_row = st.builds(home.HeldRow, summary=short, gate=st.none() | approval_view,
+                     note_id=st.none() | ident, openable=st.booleans())  # fmt: skip
 home_model = st.builds(
     home.HomeModel,
     name=short, timezone=zone, briefing_time=hhmm, briefing_days=short, working_hours=short,
@@ -133,6 +135,7 @@ home_model = st.builds(
                               stale_threshold_days=st.integers(1, 365),
                               features=st.dictionaries(word, st.booleans(), max_size=6)),
     refreshed_at=when,
+    held=small(held_row, max_size=12),
 )  # fmt: skip
 picker = st.builds(
     scheduling.PickerModel,
@@ -171,7 +174,8 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
         approval_view, st.sampled_from(["approve", "skip", "odd"]), word, when, zone)),
     "approval.expired_message": (approval.expired_message,
                                  args(approval_view, st.sampled_from(["skip", "cancel"]))),
-    "approval_modals.edit_draft_modal": (approval_modals.edit_draft_modal, args(pa_id, text, text)),
+    "approval_modals.edit_draft_modal": (approval_modals.edit_draft_modal, args(
+        pa_id, text, text, undo_seconds=st.none() | st.floats(0, 60))),
     "approval_modals.feedback_modal": (approval_modals.feedback_modal, args(pa_id)),
     "approval_modals.feedback_thanks_modal": (approval_modals.feedback_thanks_modal, args()),
     "briefs.why_blocks": (briefs.why_blocks, args(st.sampled_from(sorted(briefs.KIND_LABELS)), word)),
@@ -204,6 +208,7 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
     "help.help_blocks": (help.help_blocks, args(
         small(st.builds(help.CommandHelp, usage=word, summary=short), min_size=1, max_size=20), problem=st.none() | short)),
     "home.home_view": (home.home_view, args(home_model)),
+    "home.held_blocks": (home.held_blocks, args(small(held_row, max_size=20))),
     "job_status.job_failed": (job_status.job_failed, args(ident, word, word, text)),
     "job_status.budget_exhausted": (job_status.budget_exhausted,
                                     args(word, st.floats(0, 1e5), st.floats(0, 1e5))),
