@@ -766,27 +766,22 @@ class JobRunner:
         }
         self.state["meta"]["gates"] += 1
         async with self._tx():
-            res = await self.conn.exec_driver_sql(
-                self.sql.insert_gate,
-                self._fence(
-                    pa=pa,
-                    org=self.org_id,
-                    owner=self.user_id,
-                    step=step.name,
-                    kind=kind,
-                    payload=dumps(payload),
-                    on_expire=on_expire,
-                    expires=expires_s,
-                ),
-            )
-            if res.rowcount != 1:
-                raise LeaseLost(self.id)
+            await self._insert_gate(pa, step.name, kind, payload, on_expire, expires_s)
             await self._exec_fenced(
                 self.sql.checkpoint,
                 {"ctx": dumps(self.state), "cur": self.cur, "lease": self.lease},
             )
         log.info("approval gate opened", extra={**self.log_extra, "step": step.name})
         await self._post_gate()
+
+    async def _insert_gate(self, pa: str, step: str, kind: str, payload: dict[str, Any],
+                           on_expire: str, expires_s: float) -> None:  # fmt: skip
+        """One pending action row, fenced on this job's lease (inside the caller's transaction)."""
+        params = self._fence(pa=pa, org=self.org_id, owner=self.user_id, step=step, kind=kind,
+                             payload=dumps(payload), on_expire=on_expire, expires=expires_s)  # fmt: skip
+        res = await self.conn.exec_driver_sql(self.sql.insert_gate, params)
+        if res.rowcount != 1:
+            raise LeaseLost(self.id)
 
     async def _gate_row(self, pa: str) -> Any:
         async with self._tx():
@@ -966,21 +961,8 @@ class JobRunner:
             self.state["meta"]["gates"] += 1
         async with self._tx():
             for pa, step, payload in rows:
-                res = await self.conn.exec_driver_sql(
-                    self.sql.insert_gate,
-                    self._fence(
-                        pa=pa,
-                        org=self.org_id,
-                        owner=self.user_id,
-                        step=step.name,
-                        kind=step.approval_kind,
-                        payload=dumps(payload),
-                        on_expire=step.on_expire,
-                        expires=step.approval_expires_after_s,
-                    ),
-                )
-                if res.rowcount != 1:
-                    raise LeaseLost(self.id)
+                await self._insert_gate(pa, step.name, step.approval_kind, payload,
+                                        step.on_expire, step.approval_expires_after_s)  # fmt: skip
             await self._exec_fenced(
                 self.sql.checkpoint,
                 {"ctx": dumps(self.state), "cur": self.cur, "lease": self.lease},
