@@ -6,6 +6,7 @@ settings take any-case zones and working days; Feedback needs a reason and is ac
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -176,8 +177,16 @@ async def test_feedback_needs_a_reason_and_is_acknowledged(running: Runtime) -> 
         lambda: next((v for v in sb.open_views(ALEX) if "Got it" in str(v["blocks"])), None)
     )
     assert thanks["title"]["text"] == "Thanks"
-    async with running.db.session() as s:
-        [saved] = (await s.exec(select(Feedback))).all()
+
+    async def stored() -> list[Feedback] | None:
+        async with running.db.session() as s:
+            return list((await s.exec(select(Feedback))).all()) or None
+
+    for _ in range(200):  # the save follows the ack that showed the thanks
+        if await stored():
+            break
+        await asyncio.sleep(0.02)
+    [saved] = await stored() or []
     assert saved.reason == "Wrong contact"
 
 
