@@ -338,13 +338,30 @@ _PRONOUN_AFTER = re.compile(r",? (?:he|she|him|her)\b")
 _BOUNDARY = re.compile(r"\b")
 
 
+def _title_reach(low: str, at: int) -> int:
+    """Where a `_TITLE_BEFORE` match ending at `at` could start at the earliest: the title is a
+    word of at most nine letters, or "head of" and a word, then a comma and spaces."""
+    k = at
+    while k > 0 and low[k - 1].isspace():
+        k -= 1
+    if k > 0 and low[k - 1] == ",":
+        k -= 1
+    w = k
+    while w > 0 and (low[w - 1].isalnum() or low[w - 1] == "_"):
+        w -= 1
+    return max(0, min(w - len("head of "), k - 12))
+
+
 def _cue_around(low: str, at: int, end: int) -> bool:
-    """A person cue (`_PERSON_CUE`) holds with the name at low[at:end]."""
-    if _TITLE_BEFORE.search(low, 0, at) and _BOUNDARY.match(low, end):
+    """A person cue (`_PERSON_CUE`) holds with the name at low[at:end] (the text before the
+    name is searched only as far back as a cue can reach, so each look is short)."""
+    if _BOUNDARY.match(low, end) and _TITLE_BEFORE.search(low, _title_reach(low, at), at):
         return True
     if _BOUNDARY.match(low, at) and (_ROLE_AFTER.match(low, end) or _VERB_AFTER.match(low, end)):
         return True
-    return bool(_ERRAND_BEFORE.search(low, 0, at) and _PRONOUN_AFTER.match(low, end))
+    return bool(
+        _PRONOUN_AFTER.match(low, end) and _ERRAND_BEFORE.search(low, max(0, at - 9), at)
+    )
 
 
 def _named_as_person(ctx: _Context, name: str) -> bool:
@@ -661,6 +678,21 @@ def _score(
     return conf, sent
 
 
+# How far past a promise its date is looked for when its own sentence has none ("I'll send it
+# over. By Friday, promise."): a few sentences, so a long monologue is not read once per promise.
+DEADLINE_LOOKAHEAD = 600
+_WORD_END = re.compile(r"\S*")
+
+
+def _ahead(text: str, start: int) -> str:
+    """The text after `start`, up to DEADLINE_LOOKAHEAD characters, ending on a whole word."""
+    end = start + DEADLINE_LOOKAHEAD
+    if end >= len(text):
+        return text[start:]
+    word_end = _WORD_END.match(text, end)
+    return text[start : word_end.end() if word_end else end]
+
+
 # The frames each side may say, in `rules.FRAMES` order (None: the speaker's side is unknown).
 _FRAMES_FOR: dict[Speaker | None, tuple[rules.Frame, ...]] = {
     side: tuple(f for f in rules.FRAMES if f.side == "any" or side is None or f.side == side)
@@ -712,7 +744,7 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
                 ):
                     found = find_deadline(ct.text[sent.start : sent.end], transcript.started_at)
                     if found is None and frame.mode in COMMIT_MODES:
-                        found = find_deadline(ct.text[m.end() :], transcript.started_at)
+                        found = find_deadline(_ahead(ct.text, m.end()), transcript.started_at)
                         offset = m.end()
                     else:
                         offset = sent.start

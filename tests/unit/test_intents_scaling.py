@@ -30,6 +30,33 @@ def test_four_times_the_call_costs_about_four_times_the_time() -> None:
     assert large / small < 7, (small, large)
 
 
+def _monologue_seconds(chars: int, punctuated: bool) -> float:
+    """CPU time for one utterance of `chars` characters of sales talk (punctuation kept, or
+    stripped as in ASR text)."""
+    doc = long_call(400)
+    text = " ".join(u["text"] for u in doc["utterances"])
+    while len(text) < chars:
+        text += " " + text
+    text = text[:chars]
+    if not punctuated:
+        text = re.sub(r"[.?!;]| - ", " ", text)
+    doc["utterances"] = [{"speaker": "Mick Halloran", "start": 0, "end": 1, "text": text}]
+    transcript = parse_transcript(doc)
+    started = time.process_time()
+    detect_intents(transcript)
+    return time.process_time() - started
+
+
+def test_one_long_monologue_is_linear_too() -> None:
+    """A date looked for in the rest of the utterance for every promise, a cue looked for from
+    the start of the utterance, the sentence of a match found by a scan, and a sentence with no
+    punctuation read whole for every match: each made one long utterance quadratic."""
+    for punctuated in (True, False):
+        small = min(_monologue_seconds(25_000, punctuated) for _ in range(2))
+        large = _monologue_seconds(100_000, punctuated)
+        assert large / small < 7, (punctuated, small, large)
+
+
 _WORDS = st.sampled_from(
     "dave dave's acme acme's at&t o.k our my the his her cfo ceo lead head of sales dr. mr mrs said "
     "says thinks is the will be signs with to ask tell loop in cc he she him her , . ? and we "
