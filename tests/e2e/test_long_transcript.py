@@ -144,3 +144,13 @@ async def test_health_and_acks_stay_fast_while_the_largest_transcript_is_process
     assert len(health) > 10
     assert max(health) < LIMIT_MS, [(i, round(ms)) for i, ms in enumerate(health) if ms >= LIMIT_MS]
     assert max(acks) < LIMIT_MS, [(i, round(ms)) for i, ms in enumerate(acks) if ms >= LIMIT_MS]
+
+
+async def test_a_large_body_that_is_not_json_is_still_a_400(app: Runtime) -> None:
+    """Bodies over the inline size are read in the worker process; its errors come back as such."""
+    async with aiohttp.ClientSession() as http:
+        for junk in (b"{" + b"x" * 400_000, b'{"event": "complete", "data": "' + b"\xff" * 400_000 + b'"}'):
+            async with http.post(app.urls["web"] + "/webhooks/meetingbaas", data=junk,
+                                 headers={"x-meeting-baas-api-key": KEY, "content-type": "application/json"}) as r:
+                assert r.status == 400, await r.text()
+                assert "not valid JSON" in (await r.json())["error"]
