@@ -110,6 +110,7 @@ async def meeting_job(runtime: Runtime) -> SequenceJob | None:
     return rows[0] if rows else None
 
 
+@pytest.mark.slow
 async def test_health_and_acks_stay_fast_while_the_largest_transcript_is_processed(
     app: Runtime, tmp_path: Path
 ) -> None:

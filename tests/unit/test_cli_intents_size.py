@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bench.long_call import long_call
 from cli.intents import MAX_TEXT_CHARS, MAX_UTTERANCES
 
@@ -46,6 +48,7 @@ def test_one_huge_utterance_is_refused_too(tmp_path: Path) -> None:
     assert proc.returncode == 2 and str(MAX_TEXT_CHARS) in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_call_at_the_bound_finishes(tmp_path: Path) -> None:
     path = tmp_path / "long.json"
     path.write_text(json.dumps(long_call(MAX_UTTERANCES)))
