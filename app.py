@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import logging
 import signal
@@ -142,9 +143,14 @@ class Runtime:
         if app_token:
             self.socket = SocketModeRunner(self.bolt, app_token, state, quiet_after_s=s.socket_watchdog_s)
             await self.socket.start()
+        # What start-up built lives as long as the process: keep it out of every later full
+        # collection, whose pause (~0.2 s once a long call's objects tip it) would stall the loop.
+        gc.collect()
+        gc.freeze()
 
     async def stop(self) -> None:
         """Stop taking work, finish what is in flight, close sockets."""
+        gc.unfreeze()  # what start froze can be collected again once this runtime is gone
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         if self.deps is not None and self.deps.proactive_planner is not None:

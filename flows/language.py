@@ -3,7 +3,8 @@ offline engine (rules and templates in `skills/`) as the default and the fallbac
 
 One `LLMClient` per process and settings (litellm takes seconds to import). Any model failure
 (timeout, rate limit, invalid output twice, budget) falls back to the offline engine and is
-logged without content; the cost of what was spent is already in the cost ledger.
+logged without content; the cost of what was spent is already in the cost ledger. The offline
+intent detector runs off the event loop on a long call (`flows.offload`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from flows.offload import off_loop
 from skills.follow_up import Draft, FollowUpInput, draft_follow_up
 from skills.intents import Intent, detect_intents
 from skills.transcript_types import Transcript
@@ -46,10 +48,15 @@ def _utterance_dicts(t: Transcript) -> list[dict[str, Any]]:
     return [{"speaker": u.speaker, "text": u.text, **({"role": u.role} if u.role else {})} for u in t.utterances]
 
 
+async def offline_intents(transcript: Transcript) -> list[Intent]:
+    """The offline detector, in the skill worker process when the call is long."""
+    return await off_loop(detect_intents, transcript, size=len(transcript.utterances))
+
+
 async def intents_for(ctx: StepContext, transcript: Transcript) -> list[Intent]:
     client = model_client(ctx)
     if client is None:
-        return detect_intents(transcript)
+        return await offline_intents(transcript)
     from connectors.llm import LLMError
     from connectors.llm_prompts import render_transcript
 
@@ -62,7 +69,7 @@ async def intents_for(ctx: StepContext, transcript: Transcript) -> list[Intent]:
     except LLMError as exc:
         log.warning("model failed, offline engine used", extra={"purpose": "intents", "job_id": ctx.job_id,
                                                                 "error": type(exc).__name__})
-        return detect_intents(transcript)
+        return await offline_intents(transcript)
     n = len(transcript.utterances)
     return [Intent(label=i.label, utterance=i.utterance, speaker=i.speaker, phrase=i.phrase,
                    confidence=i.confidence, event=FOLLOW_UP_EVENTS.get(i.label), deadline=i.deadline)

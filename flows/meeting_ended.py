@@ -28,12 +28,14 @@ The transcript is read from storage by id in each step; it never enters job stat
 
 from __future__ import annotations
 
+import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Text, type_coerce
 from sqlmodel import select
 
 from blocks.post_meeting import (
@@ -45,6 +47,7 @@ from blocks.post_meeting import (
 from blocks.text import plural
 from flows.events import Event, EventSource, EventType
 from flows.language import follow_up_for, intents_for
+from flows.offload import off_loop
 from flows.sequence import Branch, Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext, StepResult, TransientError
 from skills.action_items import ActionItem, extract_action_items
@@ -119,22 +122,45 @@ async def load_call(ctx: StepContext, meeting_id: int) -> CallData:
         assert rep is not None
         prefs = await s.get(UserPreferences, rep.id)
         attendees = list((await s.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id))).all())
-        row = (await s.exec(select(Transcript).where(Transcript.meeting_id == meeting_id))).first()
+        stored = (await s.exec(select(Transcript.id, Transcript.created_at)
+                               .where(Transcript.meeting_id == meeting_id))).first()
+        key = (ctx.db.url, *stored) if stored is not None else None
+        utterances = _utterances.get(key) if key is not None else None
+        raw: Any = None
+        if stored is not None and utterances is None:
+            # the JSON text as stored: decoded with the rest, off the loop when it is long
+            raw = (await s.exec(select(type_coerce(Transcript.utterances, Text))
+                                .where(Transcript.id == stored[0]))).first()
         deal = await s.get(Deal, meeting.deal_id) if meeting.deal_id else None
         company = await s.get(Company, meeting.company_id) if meeting.company_id else None
         contact = await s.get(Contact, meeting.contact_id) if meeting.contact_id else None
-    if row is None:
+    if key is None:
         raise LookupError(f"meeting {meeting_id} has no transcript")
     started = meeting.started_at or meeting.created_at
-    transcript = parse_transcript({
+    header = {
         "meeting_id": str(meeting.id),
         "title": meeting.title or "Meeting",
         "started_at": started.isoformat(),
         "rep": {"name": rep.name, "email": rep.email},
         "attendees": [{"name": a.name or "", "email": a.email} for a in attendees if a.role != "rep"],
-        "utterances": row.utterances,
-    })
+    }
+    if utterances is None:
+        transcript = await off_loop(_parse_call, header, raw, size=len(raw or ""), inline_max=64 * 1024)
+        _utterances[key] = utterances = transcript.utterances
+        while len(_utterances) > 2:
+            _utterances.pop(next(iter(_utterances)))
+    else:
+        transcript = replace(parse_transcript({**header, "utterances": []}), utterances=utterances)
     return CallData(meeting, rep, prefs, attendees, transcript, deal, company, contact)
+
+
+def _parse_call(header: dict[str, Any], raw: Any) -> CallTranscript:
+    return parse_transcript({**header, "utterances": json.loads(raw) if isinstance(raw, str | bytes) else raw})
+
+
+# A stored transcript never changes: each step of a job reads and validates its utterances once
+# per process (a long call's are megabytes of JSON), keyed by database, id and creation time.
+_utterances: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
 
 def _intent_from_json(r: dict[str, Any]) -> Intent:
@@ -176,7 +202,7 @@ async def action_items(ctx: StepContext) -> dict[str, Any]:
     """Action items need the intents; they are kept here so `intents` does not detect twice."""
     call = await load_call(ctx, ctx.outputs["load_transcript"]["meeting_id"])
     found = await intents_for(ctx, call.transcript)
-    items = extract_action_items(call.transcript, found)
+    items = await off_loop(extract_action_items, call.transcript, found, size=len(call.transcript.utterances))
     return {"items": [_item_json(i) for i in items], "owner_unsure": sum(1 for i in items if i.owner is None),
             "intents": [i.to_json() for i in found]}
 

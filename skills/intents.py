@@ -188,6 +188,29 @@ class _Context:
     roles: list[SpeakerRole]
     cleaned: list[CleanText]
     lows: list[str]
+    # word -> the utterances whose lower-case text has it (built on first use), and the
+    # answers of `_named_as_person` so far: one look per name, not per mention
+    _word_index: dict[str, list[int]] | None = field(default=None, repr=False)
+    _person_names: dict[str, bool] = field(default_factory=dict, repr=False)
+    _people_words: set[str] | None = field(default=None, repr=False)
+
+    def people_words(self) -> set[str]:
+        """The words of the names of everyone on the call, lower case (computed once)."""
+        if self._people_words is None:
+            self._people_words = {
+                w.lower() for p in known_people(self.transcript) for w in p.name.split()
+            }
+        return self._people_words
+
+    def with_word(self, word: str) -> list[int]:
+        """The utterances in which `word` is a whole word (\\w+ token) of the lower-case text."""
+        if self._word_index is None:
+            index: dict[str, list[int]] = {}
+            for j, low in enumerate(self.lows):
+                for w in set(_WORD.findall(low)):
+                    index.setdefault(w, []).append(j)
+            self._word_index = index
+        return self._word_index.get(word, [])
 
     def reply(self, i: int) -> str | None:
         """The other party's next words after utterance i (skipping the speaker's own)."""
@@ -297,11 +320,75 @@ _PERSON_CUE = (
 )
 
 
+_WORD = re.compile(r"\w+")
+# `_PERSON_CUE` cut around the name, so a name is checked without compiling a pattern for it:
+# what may end just before the name, and what may start just after it, per alternative.
+_CUE_TITLE = (
+    r"(?:cfo|ceo|cto|cio|coo|boss|manager|colleague|director|head of \w+|lead|dr\.?|mr\.?|mrs\.?|"
+    r"ms\.?|prof\.?)"
+)
+_TITLE_BEFORE = re.compile(_CUE_TITLE + r",?\s+\Z")  # "our CFO, |Dave"
+_ROLE_AFTER = re.compile(r",?\s+(?:our|my|the|his|her)\s+\w+")  # "Dave|, our CFO"
+_VERB_AFTER = re.compile(
+    r"(?:'s)?\s+(?:said|says|thinks|thought|told|mentioned|wants|asked|reckons|is the|was the|"
+    r"will be|has final|has the final|signs|approves|decides|himself|herself)\b"
+)  # "Dave| said"
+_ERRAND_BEFORE = re.compile(r"\b(?:with|to|ask|tell|grab|loop in|cc) \Z")  # "ask |Dave, he"
+_PRONOUN_AFTER = re.compile(r",? (?:he|she|him|her)\b")
+_BOUNDARY = re.compile(r"\b")
+
+
+def _title_reach(low: str, at: int) -> int:
+    """Where a `_TITLE_BEFORE` match ending at `at` could start at the earliest: the title is a
+    word of at most nine letters, or "head of" and a word, then a comma and spaces."""
+    k = at
+    while k > 0 and low[k - 1].isspace():
+        k -= 1
+    if k > 0 and low[k - 1] == ",":
+        k -= 1
+    w = k
+    while w > 0 and (low[w - 1].isalnum() or low[w - 1] == "_"):
+        w -= 1
+    return max(0, min(w - len("head of "), k - 12))
+
+
+def _cue_around(low: str, at: int, end: int) -> bool:
+    """A person cue (`_PERSON_CUE`) holds with the name at low[at:end] (the text before the
+    name is searched only as far back as a cue can reach, so each look is short)."""
+    if _BOUNDARY.match(low, end) and _TITLE_BEFORE.search(low, _title_reach(low, at), at):
+        return True
+    if _BOUNDARY.match(low, at) and (_ROLE_AFTER.match(low, end) or _VERB_AFTER.match(low, end)):
+        return True
+    return bool(
+        _PRONOUN_AFTER.match(low, end) and _ERRAND_BEFORE.search(low, max(0, at - 9), at)
+    )
+
+
 def _named_as_person(ctx: _Context, name: str) -> bool:
-    """The name is someone's elsewhere in the call ('our CFO, Dave', 'Dave said')."""
-    n = re.escape(name.lower().removesuffix("'s"))
-    pattern = re.compile(_PERSON_CUE.replace("{n}", n))
-    return any(pattern.search(low) for low in ctx.lows)
+    """The name is someone's elsewhere in the call ('our CFO, Dave', 'Dave said').
+
+    Each name is looked up once per call, and only in the utterances that hold its first word
+    (every cue puts the name at the start of a word and ends it before a non-word character),
+    which keeps a long call linear in its utterances: a pattern compiled per name and run over
+    every utterance made it quadratic."""
+    bare = name.lower().removesuffix("'s")
+    known = ctx._person_names.get(bare)
+    if known is not None:
+        return known
+    head = _WORD.match(bare)
+    found = False
+    for j in ctx.with_word(head.group(0)) if head else range(len(ctx.lows)):
+        low = ctx.lows[j]
+        at = low.find(bare) if bare else -1
+        while at >= 0 and not found:
+            found = _cue_around(low, at, at + len(bare))
+            at = low.find(bare, at + 1)
+        if found:
+            break
+    if not bare:  # (no name left: the cue's own words decide, as the pattern would)
+        found = any(re.search(_PERSON_CUE.replace("{n}", ""), low) for low in ctx.lows)
+    ctx._person_names[bare] = found
+    return found
 
 
 def _unknown_vendor(m: re.Match[str], i: int, ctx: _Context, sent: Sentence) -> bool:
@@ -332,7 +419,7 @@ def _unknown_vendor(m: re.Match[str], i: int, ctx: _Context, sent: Sentence) -> 
         or rules.STAKEHOLDER_RE.fullmatch(bare)
     ):
         return False
-    people = {w.lower() for p in known_people(ctx.transcript) for w in p.name.split()}
+    people = ctx.people_words()
     camel = any(c.isupper() for c in name[1:])  # "iManage Insight" is no first name and surname
     if (
         bare in people
@@ -591,6 +678,28 @@ def _score(
     return conf, sent
 
 
+# How far past a promise its date is looked for when its own sentence has none ("I'll send it
+# over. By Friday, promise."): a few sentences, so a long monologue is not read once per promise.
+DEADLINE_LOOKAHEAD = 600
+_WORD_END = re.compile(r"\S*")
+
+
+def _ahead(text: str, start: int) -> str:
+    """The text after `start`, up to DEADLINE_LOOKAHEAD characters, ending on a whole word."""
+    end = start + DEADLINE_LOOKAHEAD
+    if end >= len(text):
+        return text[start:]
+    word_end = _WORD_END.match(text, end)
+    return text[start : word_end.end() if word_end else end]
+
+
+# The frames each side may say, in `rules.FRAMES` order (None: the speaker's side is unknown).
+_FRAMES_FOR: dict[Speaker | None, tuple[rules.Frame, ...]] = {
+    side: tuple(f for f in rules.FRAMES if f.side == "any" or side is None or f.side == side)
+    for side in ("rep", "prospect", None)
+}
+
+
 def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list[Intent]:
     """Every detection with its confidence, before the 0.7 cut (for calibration).
 
@@ -613,16 +722,15 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
             continue
         sr = ctx.roles[i]
         side = _side(sr.role)
-        gated = (
-            {label for label, gate in rules.LABEL_GATES.items() if not gate.search(low)}
-            if use_gates
-            else set()
-        )
-        for frame in rules.FRAMES:
-            if frame.side != "any" and side is not None and side != frame.side:
-                continue
-            if frame.label in gated:
-                continue
+        gate_open: dict[str, bool] = {}  # a label's gate is searched once, when first needed
+        for frame in _FRAMES_FOR[side]:
+            if use_gates:
+                is_open = gate_open.get(frame.label)
+                if is_open is None:
+                    gate = rules.LABEL_GATES.get(frame.label)
+                    is_open = gate_open[frame.label] = gate is None or bool(gate.search(low))
+                if not is_open:
+                    continue
             for m in frame.pattern.finditer(low):
                 scored = _score(frame, m, i, ctx, sents)
                 if scored is None:
@@ -636,7 +744,7 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
                 ):
                     found = find_deadline(ct.text[sent.start : sent.end], transcript.started_at)
                     if found is None and frame.mode in COMMIT_MODES:
-                        found = find_deadline(ct.text[m.end() :], transcript.started_at)
+                        found = find_deadline(_ahead(ct.text, m.end()), transcript.started_at)
                         offset = m.end()
                     else:
                         offset = sent.start
@@ -912,21 +1020,20 @@ def _accepted_content_offer(i: int, ctx: _Context) -> Intent | None:
 def _merge_adjacent_signals(intents: list[Intent]) -> list[Intent]:
     """One signal per moment: the same signal in consecutive utterances of one side."""
     kept: list[Intent] = []
-    last: dict[tuple[str, str], Intent] = {}
+    last: dict[tuple[str, str], int] = {}  # (label, speaker) -> its latest place in `kept`
     for it in intents:
         key = (it.label, it.speaker)
-        prev = last.get(key)
+        at = last.get(key)
         if (
             it.label.startswith("signal:")
-            and prev is not None
-            and it.utterance - prev.utterance == 1
+            and at is not None
+            and it.utterance - kept[at].utterance == 1
         ):
-            if it.confidence > prev.confidence:
-                kept[kept.index(prev)] = it
-                last[key] = it
+            if it.confidence > kept[at].confidence:
+                kept[at] = it
             continue
+        last[key] = len(kept)
         kept.append(it)
-        last[key] = it
     return kept
 
 
@@ -936,11 +1043,17 @@ def _drop_pronoun_restatements(intents: list[Intent]) -> list[Intent]:
     kept: list[Intent] = []
     for it in intents:
         if it.label == "signal:multi_stakeholder" and it.kind == "stake_pronoun":
+            # `intents` come in utterance order: only the last few kept can be near enough
+            near = []
+            for k in reversed(kept):
+                if it.utterance - k.utterance > 3:
+                    break
+                near.append(k)
             if any(
                 k.label == it.label
                 and k.speaker == it.speaker
                 and 0 < it.utterance - k.utterance <= 3
-                for k in kept
+                for k in near
             ):
                 continue
         kept.append(it)

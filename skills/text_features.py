@@ -115,6 +115,13 @@ _QUESTION_START = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+|\s*;\s+|\s+[-\u2013\u2014]+\s+")
 
 
+# Speech with no punctuation for this long (ASR text) is read in pieces of about this size, cut
+# at a space: every check on a match looks at its sentence, so an unbounded sentence would make a
+# long monologue quadratic. (No punctuated sentence people say comes near it.)
+MAX_SENTENCE_CHARS = 1000
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+
+
 @lru_cache(maxsize=8192)
 def sentences(low: str) -> tuple[Sentence, ...]:
     """Split into sentences (and ';' / dash-separated parts) with their offsets."""
@@ -122,18 +129,32 @@ def sentences(low: str) -> tuple[Sentence, ...]:
     pos = 0
     for m in _SENTENCE_END.finditer(low):
         if m.start() > pos:
-            result.append(Sentence(pos, m.start(), low[pos : m.start()]))
+            _add(result, low, pos, m.start())
         pos = m.end()
     if pos < len(low):
-        result.append(Sentence(pos, len(low), low[pos:]))
+        _add(result, low, pos, len(low))
     return tuple(s for s in result if s.low.strip())
 
 
+def _add(result: list[Sentence], low: str, start: int, end: int) -> None:
+    while end - start > MAX_SENTENCE_CHARS:
+        space = _LAST_SPACE.match(low, start, start + MAX_SENTENCE_CHARS)
+        cut = space.end() if space and space.end() > start + 1 else start + MAX_SENTENCE_CHARS
+        result.append(Sentence(start, cut, low[start:cut]))
+        start = cut
+    result.append(Sentence(start, end, low[start:end]))
+
+
 def sentence_at(sents: Sequence[Sentence], offset: int) -> Sentence:
-    for s in sents:
-        if s.start <= offset < s.end:
-            return s
+    """The sentence holding `offset` (else the last one); `sents` in order, as `sentences` gives."""
+    k = bisect_right(sents, offset, key=_start) - 1
+    if k >= 0 and sents[k].start <= offset < sents[k].end:
+        return sents[k]
     return sents[-1]
+
+
+def _start(s: Sentence) -> int:
+    return s.start
 
 
 _CLAUSE_BREAK = re.compile(

@@ -40,6 +40,7 @@ from bot.webhooks import (
     verify_signature,
 )
 from flows.events import Event, EventSource, EventType, JobRef
+from flows.offload import off_loop
 from skills.json_input import JSONInputError, read_json
 from skills.transcript import Transcript, TranscriptError, from_meetingbaas_v1
 from storage import meetings as repo
@@ -300,10 +301,8 @@ async def _handle(request: web.Request, deps: WebhookDeps, source: str) -> web.R
         log.warning("recorder webhook signature rejected", extra={"source": source})
         return json_error(401, "bad signature")
     try:
-        payload = read_json(body)
-        notice = (
-            interpret_meetingbaas(payload) if source == "meetingbaas" else interpret_recall(payload)
-        )
+        # a large body is decoded and normalised in the worker process, off the event loop
+        notice = await off_loop(_read_notice, body, source, size=len(body), inline_max=INLINE_BYTES)
     except JSONInputError as exc:
         log.warning("recorder webhook rejected", extra={"source": source, "reason": exc.reason})
         return json_error(400, exc.reason)
@@ -314,6 +313,16 @@ async def _handle(request: web.Request, deps: WebhookDeps, source: str) -> web.R
         log.info("recorder webhook ignored", extra={"source": source, "reason": notice.reason})
         return web.json_response({"ok": True, "status": "ignored", "reason": notice.reason})
     return await _act(deps, notice)
+
+
+# A body larger than this is decoded and normalised in the skill worker process, off the event
+# loop (a 5 MB transcript takes the loop for most of a second).
+INLINE_BYTES = 256 * 1024
+
+
+def _read_notice(body: bytes, source: str) -> Notice:
+    payload = read_json(body)
+    return interpret_meetingbaas(payload) if source == "meetingbaas" else interpret_recall(payload)
 
 
 def register_routes(app: web.Application, deps: WebhookDeps) -> None:
