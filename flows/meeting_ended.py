@@ -383,7 +383,8 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
     tasks_out = ctx.outputs.get("create_tasks") or {}
     said = dict.fromkeys(i.utterance for i in found if i.label.startswith("signal:")
                          and 0 <= i.utterance < len(call.transcript.utterances))  # each sentence once
-    moments = distinct([f"{u.speaker}: “{u.text}”" for u in (call.transcript.utterances[n] for n in said)])[:5]
+    moments = distinct([f"{u.speaker}: “{u.text}”" for u in (call.transcript.utterances[n] for n in said)],
+                       limit=5)
     updated = [f"Logged the meeting on {call.deal.name}" if call.deal else "Logged the meeting"]
     updated += [f"Deal {f.replace('_', ' ')} updated" for f in crm_out.get("applied") or []]
     updated += [f"Flagged: {f.replace('_', ' ')}" for f in crm_out.get("flags") or []]

@@ -64,43 +64,65 @@ def carrier(label: str, phrase: str, anchor: datetime) -> tuple[str, str | None]
     return phrase.strip(), found.phrase
 
 
+# How far back a line is looked for that already holds a signal's words (an exact repeat is
+# found anywhere through the index): keeps a recap of a long call linear in its signals.
+CONTAINMENT_WINDOW = 64
+
+
 def quote_signals(signals: Sequence[SignalLike], anchor: datetime) -> list[QuotedSignal]:
     """One line per distinct piece of evidence, in the order the signals were said."""
     lines: list[QuotedSignal] = []
+    keys: list[str] = []  # content_key of each line's quote, computed once
+    by_key: dict[str, QuotedSignal] = {}
+
+    def holding(key: str, longer_than: int = 0) -> QuotedSignal | None:
+        start = max(0, len(lines) - CONTAINMENT_WINDOW)
+        for ln, k in zip(lines[start:], keys[start:], strict=True):
+            if len(key) > longer_than and key in k:
+                return ln
+        return None
+
     # the words of a sentence go to its other signals first; a timeline then quotes what is left
     for s in sorted(signals, key=lambda s: (s.utterance, s.label == "signal:timeline")):
         quote, time_words = carrier(s.label, s.phrase, anchor)
         key = content_key(quote)
         if not key:
             continue
-        same = next((ln for ln in lines if content_key(ln.quote) == key), None)
-        if same is None and time_words is not None:
-            inside = next((ln for ln in lines if key in content_key(ln.quote)), None)
-            if inside is not None:  # the time words sit in what another signal quotes
-                quote, key = time_words, content_key(time_words)
-                same = next((ln for ln in lines if content_key(ln.quote) == key), None)
+        same = by_key.get(key)
+        if same is None and time_words is not None and holding(key) is not None:
+            # the time words sit in what another signal quotes
+            quote, key = time_words, content_key(time_words)
+            same = by_key.get(key)
         if same is None:
-            same = next((ln for ln in lines if key in content_key(ln.quote) and len(key) > 20), None)
+            same = holding(key, longer_than=20)
         if same is not None:
             if s.label not in same.labels:
                 same.labels.append(s.label)
             if s.utterance != same.utterance and s.utterance not in same.also:
                 same.also.append(s.utterance)
             continue
-        lines.append(QuotedSignal([s.label], quote, s.utterance))
+        line = QuotedSignal([s.label], quote, s.utterance)
+        lines.append(line)
+        keys.append(key)
+        by_key.setdefault(key, line)
     return lines
 
 
-def distinct(texts: Sequence[str]) -> list[str]:
-    """`texts` without repeats: the same words twice, or words already inside a longer line."""
+def distinct(texts: Sequence[str], limit: int | None = None) -> list[str]:
+    """`texts` without repeats: the same words twice, or words already inside a longer line.
+
+    With `limit`, stops once that many are kept (each kept line is checked against all
+    others once, so a long call's recap costs `limit` passes, not one per line)."""
     keys = [content_key(t) for t in texts]
     out: list[str] = []
-    kept: list[str] = []
+    kept: set[str] = set()
     for i, (text, key) in enumerate(zip(texts, keys, strict=True)):
+        if limit is not None and len(out) >= limit:
+            break
         if not key or key in kept:
             continue
         if any(key in other and key != other for j, other in enumerate(keys) if j != i):
             continue  # a longer line says it already
-        kept.append(key)
+        kept.add(key)
         out.append(text)
     return out

@@ -32,6 +32,8 @@ def registry(runs: list[tuple[str, float]]) -> Any:
     async def detect(ctx: StepContext) -> dict[str, int]:
         started = time.monotonic()
         found = await intents_for(ctx, transcript)
+        while time.monotonic() - started < 2 * LEASE_S:  # outlast the lease on any machine
+            found = await intents_for(ctx, transcript)
         runs.append((ctx._runner.worker, time.monotonic() - started))  # test only: who ran it
         return {"intents": len(found)}
 
