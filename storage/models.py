@@ -280,6 +280,7 @@ class CalendarEvent(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "provider", "external_id"),
         Index("ix_calendar_events_user_start", "user_id", "start_at"),
+        Index("ix_calendar_events_deal_end", "deal_id", "end_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     org_id: int = Field(foreign_key="orgs.id", index=True)

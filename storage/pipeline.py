@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.models import Activity, Company, Deal
+from storage.models import Activity, CalendarEvent, Company, Deal
 
 CLOSED_STAGES = ("closed_won", "closed_lost")
 NEGATIVE_FLAGS = frozenset({"at_risk", "buying_negative", "competitive_threat"})
@@ -98,12 +98,18 @@ async def scan(
     a = Activity.__table__
     d = Deal.__table__
     c = Company.__table__
+    e = CalendarEvent.__table__
     last = (
         select(func.max(a.c.occurred_at))
         .where(a.c.deal_id == d.c.id)
         .correlate(d)
         .scalar_subquery()
         .label("last_at")
+    )
+    # A meeting with the deal that has ended is a touch too, logged or not.
+    met = (e.c.deal_id == d.c.id, e.c.end_at <= now, e.c.status != "cancelled")
+    last_met = (
+        select(func.max(e.c.end_at)).where(*met).correlate(d).scalar_subquery().label("last_met")
     )
     q = (
         select(
@@ -117,6 +123,7 @@ async def scan(
             d.c.primary_contact_id,
             c.c.name.label("company"),
             last,
+            last_met,
         )
         .select_from(d.outerjoin(c, c.c.id == d.c.company_id))
         .where(d.c.org_id == org_id, d.c.stage.not_in(CLOSED_STAGES))
@@ -134,10 +141,14 @@ async def scan(
         .correlate(d)
         .exists()
     )
-    q = q.where(or_(cast(d.c.flags, String) != "[]", d.c.close_date <= near, ~recent))
+    met_recently = select(e.c.id).where(*met, e.c.end_at > quiet_cutoff).correlate(d).exists()
+    q = q.where(
+        or_(cast(d.c.flags, String) != "[]", d.c.close_date <= near, ~recent & ~met_recently)
+    )
     out: list[DealHealth] = []
     for row in (await conn.execute(q)).all():
-        last_at = _aware(row.last_at)
+        touches = [t for t in (_aware(row.last_at), _aware(row.last_met)) if t is not None]
+        last_at = max(touches) if touches else None
         reasons, days = classify(
             last=last_at, flags=row.flags, close_date=row.close_date, now=now, stale_days=stale_days
         )

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel import select
+
 from storage.engine import Database
 from storage.models import Activity, Company, Deal, Org, User
 from storage.pipeline import scan
@@ -85,3 +87,33 @@ async def test_scan_finds_stale_and_at_risk(db: Database) -> None:
     assert next(iter(found)) == "never"  # most overdue first
     assert org_wide == set(found) | {"others"}
     assert "stale" not in strict and "others" in strict
+
+
+async def test_a_meeting_that_ended_is_a_touch(db: Database) -> None:
+    """Issue 11 §2.8: a company met this morning is not "19 days quiet" because nobody logged
+    an activity; a cancelled or future meeting is no touch."""
+    from storage.models import CalendarEvent
+
+    ids = await seed(db)
+    async with db.transaction() as s:
+        deals = {d.name: d.id for d in (await s.exec(select(Deal))).all()}
+
+        def meeting(deal: str, ends_ago: timedelta, status: str = "confirmed") -> CalendarEvent:
+            end = NOW - ends_ago
+            return CalendarEvent(org_id=ids["org"], user_id=ids["rep"], title=deal, status=status,
+                                 start_at=end - timedelta(minutes=45), end_at=end, is_external=True,
+                                 deal_id=deals[deal])  # fmt: skip
+
+        s.add_all([
+            meeting("stale", timedelta(hours=5)),  # met this morning: not stale
+            meeting("edge", timedelta(days=-1)),  # tomorrow: no touch yet
+            meeting("edge", timedelta(hours=3), status="cancelled"),  # cancelled: no touch
+            meeting("others", timedelta(days=16)),  # newer than its last activity (30 days)
+        ])  # fmt: skip
+    async with db.engine.connect() as conn:
+        found = {h.name: h for h in await scan(conn, org_id=ids["org"], now=NOW, stale_days=14)}
+    assert "stale" not in found
+    assert found["edge"].stale and found["edge"].days_quiet == 14
+    # a meeting 16 days ago is newer than the last activity 30 days ago: 16 days quiet
+    assert found["others"].days_quiet == 16
+    assert found["others"].last_activity_at == NOW - timedelta(days=16)
