@@ -25,6 +25,7 @@ from slack_sdk.models.views import View
 from blocks.approval import ApprovalView, approval_message
 from blocks.ids import HomeAction, NotificationBatchAction, ProactiveSettingsAction
 from blocks.text import SECTION_TEXT_MAX, VIEW_BLOCKS_MAX, clip, escape, head_and_rest, more_line
+from skills.human_time import clock_24
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ def held_blocks(held: list[HeldRow]) -> list[Block]:
 def home_view(m: HomeModel) -> View:
     blocks: list[Block] = [HeaderBlock(text=clip(f"Sixty for {m.name}", 150))]
     if m.paused_until:
-        blocks.append(_section(f":double_vertical_bar: Notifications paused until {m.paused_until:%a %H:%M} UTC. `/60 resume` to resume."))
+        until = clock_24(m.paused_until, m.timezone)  # in the rep's own zone, named
+        blocks.append(_section(f":double_vertical_bar: Notifications paused until {until}. `/60 resume` to resume."))
     blocks.append(
         SectionBlock(
             text=MarkdownTextObject(text="*Your settings*"),

@@ -85,3 +85,11 @@ def test_home_with_held_items_stays_valid(gates: int, notes: int, waiting: int) 
     assert view["blocks"][-2]["type"] == "actions"  # the Home's own buttons are never cut off
     ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]
     assert len(ids) == len(set(ids))
+
+
+def test_pause_names_the_reps_own_zone() -> None:
+    """Issue 11 §2.5: "Paused until 15:14" said neither whose clock nor which day."""
+    paused = replace(model(), timezone="America/New_York",
+                     paused_until=datetime(2026, 11, 22, 20, 14, tzinfo=UTC))  # fmt: skip
+    text = str(home_view(paused).to_dict())
+    assert "paused until Sun 22 Nov 15:14 EST" in text and "UTC" not in text
