@@ -205,6 +205,6 @@ def home_view(m: HomeModel) -> View:
     buttons.append(ButtonElement(text="Refresh", action_id=HomeAction.REFRESH, value="refresh"))
     blocks.append(ActionsBlock(elements=buttons))
     blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text=f"Updated {m.refreshed_at:%Y-%m-%d %H:%M} UTC · `/60 help` for commands")])
+        ContextBlock(elements=[MarkdownTextObject(text=f"Updated {clock_24(m.refreshed_at, m.timezone)} · `/60 help` for commands")])
     )
     return View(type="home", blocks=blocks[:VIEW_BLOCKS_MAX])

@@ -93,3 +93,4 @@ def test_pause_names_the_reps_own_zone() -> None:
                      paused_until=datetime(2026, 11, 22, 20, 14, tzinfo=UTC))  # fmt: skip
     text = str(home_view(paused).to_dict())
     assert "paused until Sun 22 Nov 15:14 EST" in text and "UTC" not in text
+    assert "Updated Sun 22 Nov 04:00 EST" in text  # the refresh time too
