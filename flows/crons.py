@@ -16,6 +16,7 @@ it, and the handler reads the injected clock.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -93,6 +95,18 @@ async def claim_fire(db: Database, cron_id: str, scheduled_for: datetime, fired_
         return (await conn.execute(stmt.returning(CronFire.id))).first() is not None
 
 
+def in_series(event: Event, cron_id: str) -> Event:
+    """`event` with a `series` naming its cron and user, unless it names one already.
+
+    The runs of one cron for one user form a series: when they keep failing, the rep is told
+    once until a run succeeds again (`flows.admin.series_still_failing`), not at every fire.
+    """
+    if event.payload.get("series"):
+        return event
+    series = f"cron:{cron_id}:{event.user_id if event.user_id is not None else 'org'}"
+    return dataclasses.replace(event, payload={**event.payload, "series": series})
+
+
 async def fire_once(
     db: Database,
     spec: CronSpec,
@@ -104,7 +118,9 @@ async def fire_once(
     if not await claim_fire(db, spec.id, scheduled_for, fired_by):
         log.info("cron fire taken by another process", extra={"cron_id": spec.id})
         return None
-    results = [await submit(ev) for ev in await spec.events(scheduled_for)]
+    recurring = not isinstance(spec.trigger, DateTrigger)  # a one-off fire is no series
+    events = await spec.events(scheduled_for)
+    results = [await submit(in_series(ev, spec.id) if recurring else ev) for ev in events]
     log.info(
         "cron fired",
         extra={

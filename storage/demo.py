@@ -279,7 +279,12 @@ async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now
                                                    _planned_by_seed()))  # fmt: skip
     reps = sorted((u for u in users if u.role == "rep"), key=lambda u: u.id or 0)
     deals = list((await session.exec(select(Deal).where(Deal.org_id == org.id).order_by(Deal.id))).all())  # type: ignore[arg-type]
-    open_deals = [d for d in deals if d.stage not in ("closed_won", "closed_lost")]
+    # Meetings are with live deals: a meeting that ended counts as a touch, and the deals seeded
+    # stale on purpose must stay quiet for the pipeline scan to show them.
+    quiet = {c.id for c in (await session.exec(select(Company).where(
+        Company.org_id == org.id, col(Company.domain).in_(STALE_ON_PURPOSE)))).all()}  # fmt: skip
+    open_deals = [d for d in deals if d.stage not in ("closed_won", "closed_lost")
+                  and d.company_id not in quiet]  # fmt: skip
     count = 0
     for r_index, rep in enumerate(reps):
         local_today = now.astimezone(ZoneInfo(rep.timezone)).date()
