@@ -240,6 +240,9 @@ async def serve(settings: Settings) -> None:
         log.info("shutting down")
     finally:
         await runtime.stop()
+        from flows import offload
+
+        await asyncio.to_thread(offload.shutdown)  # the skills' worker process, if one started
 
 
 def print_banner(settings: Settings, urls: dict[str, str]) -> None:

@@ -84,7 +84,8 @@ async def off_loop(fn: Callable[..., T], *args: Any, size: int, inline_max: int 
 
 
 def shutdown() -> None:
-    """Stop the worker process, if one was started (the app's stop calls this)."""
+    """Stop the worker process, if one was started (`app.serve` calls this on the way out;
+    runtimes in one process share the worker, so a runtime's own stop leaves it)."""
     global _pool
     with _lock:
         pool, _pool = _pool, None
