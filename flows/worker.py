@@ -783,6 +783,17 @@ class JobRunner:
         if res.rowcount != 1:
             raise LeaseLost(self.id)
 
+    async def _gate_posted_in_tx(self, p: dict[str, Any], posted: dict[str, str], now: datetime) -> None:
+        """Where gate `p` is shown: in the state, the delivery record and its pending action."""
+        p["posted"] = True
+        p["channel"], p["ts"] = posted["channel"], posted["ts"]
+        await self._record_in_tx("approval", f"gate:{p['id']}", "delivered", now,
+                                 channel=posted["channel"], ts=posted["ts"])  # fmt: skip
+        await self.conn.exec_driver_sql(
+            self.sql.gate_posted,
+            {"pa": p["id"], "channel": posted["channel"], "ts": posted["ts"], "expires": p["expires_s"]},
+        )
+
     async def _gate_row(self, pa: str) -> Any:
         async with self._tx():
             res = await self.conn.exec_driver_sql(self.sql.gate_row, {"pa": pa})
@@ -807,21 +818,8 @@ class JobRunner:
         posted = await self._post_dm(
             ENGINE_STEP, f"gate:{p['id']}", slack_id, fallback_text(view), list(blocks)
         )
-        p["posted"] = True
-        p["channel"], p["ts"] = posted["channel"], posted["ts"]
         async with self._tx():  # one transaction: record, gate posted, children, pause
-            await self._record_in_tx(
-                "approval", dedupe, "delivered", now, channel=posted["channel"], ts=posted["ts"]
-            )
-            await self.conn.exec_driver_sql(
-                self.sql.gate_posted,
-                {
-                    "pa": p["id"],
-                    "channel": posted["channel"],
-                    "ts": posted["ts"],
-                    "expires": p["expires_s"],
-                },
-            )
+            await self._gate_posted_in_tx(p, posted, now)
             await self._spawn_children()
             await self._exec_fenced(
                 self.sql.pause, {"ctx": dumps(self.state), "cur": self.cur, "pa": p["id"]}
@@ -993,20 +991,8 @@ class JobRunner:
             posted = await self._post_dm(
                 ENGINE_STEP, f"gate:{p['id']}", slack_id, fallback_text(view), list(blocks)
             )
-            p["posted"] = True
-            p["channel"], p["ts"] = posted["channel"], posted["ts"]
             async with self._tx():
-                await self._record_in_tx("approval", f"gate:{p['id']}", "delivered", now,
-                                         channel=posted["channel"], ts=posted["ts"])  # fmt: skip
-                await self.conn.exec_driver_sql(
-                    self.sql.gate_posted,
-                    {
-                        "pa": p["id"],
-                        "channel": posted["channel"],
-                        "ts": posted["ts"],
-                        "expires": p["expires_s"],
-                    },
-                )
+                await self._gate_posted_in_tx(p, posted, now)
         async with self._tx():  # one transaction: children, then parked until an answer
             await self._spawn_children()
             await self._exec_fenced(

@@ -22,6 +22,7 @@ from bench.long_call import long_call
 from config import load_settings
 from skills.transcript import meetingbaas_v1_body
 from storage.models import SequenceJob
+from tests.e2e.conftest import e2e_runtime
 from tests.e2e.test_meeting_ended import KEY, no_quiet_hours
 
 LIMIT_MS = 100.0
@@ -34,7 +35,7 @@ async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
     settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
                              data_dir=tmp_path, meetingbaas_api_key=KEY, log_format="text", workers=2)
     await no_quiet_hours(settings.database_url)
-    runtime = Runtime(settings)
+    runtime = e2e_runtime(settings)
     await runtime.start()
     try:
         yield runtime
