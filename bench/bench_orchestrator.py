@@ -37,9 +37,9 @@ from flows.engine import Engine
 from flows.events import Decision, Event
 from flows.sequence import Sequence, Step
 from flows.step import StepContext
-from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
 from storage.engine import Database
 from storage.migrate import upgrade
+from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = "orchestrator"
@@ -282,7 +282,7 @@ def pg_reachable() -> bool:
 
 
 async def pg_throughput(tmp: Path, jobs: int, processes: int) -> None:
-    from flows.testing_sequences import fresh_pg_database
+    from tests.support.sequences import fresh_pg_database
 
     url = fresh_pg_database(f"sixty_bench_orch_{os.getpid()}")
     db = Database(url)
@@ -298,7 +298,7 @@ async def pg_throughput(tmp: Path, jobs: int, processes: int) -> None:
             await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
-                "flows.testing_worker",
+                "tests.support.worker_process",
                 url,
                 "--out",
                 str(tmp / f"pg{k}.txt"),

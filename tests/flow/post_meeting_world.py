@@ -20,7 +20,6 @@ from config import Settings
 from flows.engine import Engine
 from flows.events import Event, JobRef, Skipped
 from flows.registry import build_registry
-from flows.testing_sequences import RecordingDelivery
 from storage.engine import Database
 from storage.models import (
     Company,
@@ -33,6 +32,7 @@ from storage.models import (
     User,
     UserPreferences,
 )
+from tests.support.sequences import RecordingDelivery
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = json.loads((ROOT / "cli/samples/meeting_ended_v1.json").read_text())

@@ -26,7 +26,6 @@ from flows import calendar_find_times
 from flows.engine import Engine
 from flows.events import Decision, Event, JobRef
 from flows.sequence import SequenceRegistry
-from flows.testing_sequences import RecordingDelivery, seed_org, sqlite_copy
 from skills.timezones import local_label
 from storage import connections as repo
 from storage.crypto import TokenCipher
@@ -40,6 +39,7 @@ from storage.models import (
     SlackPendingAction,
 )
 from tests.fakes.google_server import CAL_EVENTS, CAL_FREEBUSY, FakeGoogle
+from tests.support.sequences import RecordingDelivery, seed_org, sqlite_copy
 
 NOW = datetime(2026, 1, 13, 8, 0, tzinfo=UTC)  # Tuesday; London on GMT, New York on EST
 REP = "rep1@example.com"

@@ -17,12 +17,12 @@ from flows import calendar_find_times
 from flows.engine import Engine
 from flows.events import Decision, Event, JobRef
 from flows.sequence import SequenceRegistry
-from flows.testing_sequences import RecordingDelivery, seed_org, sqlite_copy
 from storage import connections as repo
 from storage.crypto import TokenCipher
 from storage.engine import Database
 from storage.models import CalendarEvent, Contact, SequenceJob, SlackPendingAction
 from tests.fakes.graph_server import FakeGraph
+from tests.support.sequences import RecordingDelivery, seed_org, sqlite_copy
 
 NOW = datetime(2026, 1, 13, 8, 0, tzinfo=UTC)  # Tuesday
 REP = "rep1@example.com"

@@ -22,13 +22,13 @@ from flows.calendar_crons import cron_specs
 from flows.calendar_sync import ensure_channel, sync_calendar
 from flows.engine import Engine
 from flows.sequence import SequenceRegistry
-from flows.testing_sequences import RecordingDelivery, seed_org, sqlite_copy
 from storage import connections as repo
 from storage.crypto import TokenCipher, settings_cipher
 from storage.engine import Database
 from storage.models import CalendarEvent, CalendarSyncState
 from tests.fakes.google_server import CAL_EVENTS, FakeGoogle
 from tests.fakes.graph_server import FakeGraph
+from tests.support.sequences import RecordingDelivery, seed_org, sqlite_copy
 
 REP = "rep1@example.com"
 START = datetime(2026, 1, 13, 15, 0, tzinfo=UTC)

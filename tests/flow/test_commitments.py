@@ -9,9 +9,9 @@ from config import Settings
 from flows.commitments import cron_specs
 from flows.engine import Engine
 from flows.registry import build_registry
-from flows.testing_sequences import RecordingDelivery
 from storage.engine import Database
 from storage.models import Commitment, Org, User, UserPreferences
+from tests.support.sequences import RecordingDelivery
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import update
 
 from flows.context import _TIER1, _tier1_from_parts, load_tier1
-from flows.testing_sequences import seed_org
 from storage.models import OrgSettings, UserPreferences
+from tests.support.sequences import seed_org
 
 
 async def typed_tier1(conn: Any, org_id: int, user_id: int | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from flows.engine import Engine
 from flows.events import Event
 from flows.sequence import Sequence, Step
 from flows.step import StepContext
-from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
+from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

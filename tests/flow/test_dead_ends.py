@@ -38,8 +38,8 @@ async def test_home_says_crm_and_campaign_connections_are_coming(db: Database) -
 
     from blocks.home import home_view
     from flows.home import home_model
-    from flows.testing_sequences import seed_org
     from storage.models import User
+    from tests.support.sequences import seed_org
 
     _, [user_id, _] = await seed_org(db)
     async with db.session() as s:

@@ -18,7 +18,6 @@ from flows.events import Decision, Event
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.settings import apply_preferences
 from flows.step import StepContext
-from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
 from skills.preferences import ValidatedPreferences
 from storage.models import (
     SequenceJob,
@@ -27,6 +26,7 @@ from storage.models import (
     User,
     UserPreferences,
 )
+from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 NOW = datetime(2030, 3, 2, 15, 0, tzinfo=UTC)
 

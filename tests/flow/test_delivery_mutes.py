@@ -12,8 +12,8 @@ from flows.engine import Engine
 from flows.events import Decision, Event
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext, TransientError
-from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
 from storage.models import SequenceJob, SlackNotificationSent, UserPreferences
+from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 NOW = datetime(2030, 3, 2, 15, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from flows.dm_pointer import claim_pointer
-from flows.testing_sequences import seed_org
 from storage.engine import Database
 from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction, User
+from tests.support.sequences import seed_org
 
 T0 = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 

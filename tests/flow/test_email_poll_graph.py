@@ -22,12 +22,12 @@ from flows.crons import fire_once
 from flows.engine import Engine
 from flows.events import Event, EventSource, EventType, JobRef, Skipped
 from flows.sequence import SequenceRegistry
-from flows.testing_sequences import RecordingDelivery, seed_org
 from storage import connections
 from storage.crypto import TokenCipher
 from storage.engine import Database
 from storage.models import Company, Contact, EmailMessage, MailboxState, SequenceJob
 from tests.fakes.graph_server import FakeGraph
+from tests.support.sequences import RecordingDelivery, seed_org
 
 REP = "rep1@contoso.test"
 BUYER = "dana.buyer@northwind.test"

@@ -24,7 +24,6 @@ from flows import email_received
 from flows.engine import Engine
 from flows.events import Decision, Event, EventSource, EventType, JobRef, Skipped
 from flows.sequence import SequenceRegistry
-from flows.testing_sequences import RecordingDelivery, seed_org
 from sandbox.blocks_check import message_block_errors
 from storage import connections
 from storage.crypto import TokenCipher
@@ -44,6 +43,7 @@ from storage.models import (
     SlackPendingAction,
 )
 from tests.fakes.google_server import FakeGoogle
+from tests.support.sequences import RecordingDelivery, seed_org
 
 REP = "rep1@example.com"
 BUYER = "dana.buyer@northwind.test"

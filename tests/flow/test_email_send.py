@@ -31,7 +31,6 @@ from flows.engine import Engine
 from flows.events import Decision, Event, JobRef
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
-from flows.testing_sequences import RecordingDelivery, seed_org
 from storage import email_sends as sends
 from storage.connections import save_connection
 from storage.engine import Database
@@ -51,6 +50,7 @@ from storage.models import (
     UserPreferences,
 )
 from tests.fakes.google_server import FakeGoogle
+from tests.support.sequences import RecordingDelivery, seed_org
 
 REP = "rep1@example.com"
 BUYER = "dana@prospect.test"

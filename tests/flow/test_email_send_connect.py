@@ -29,7 +29,6 @@ from config.settings import Settings
 from connectors.google_oauth import GMAIL_SEND
 from connectors.mailbox import mailbox_status
 from flows.engine import Engine
-from flows.testing_sequences import seed_org
 from storage.connections import save_oauth_state
 from storage.crypto import settings_cipher
 from storage.engine import Database
@@ -43,6 +42,7 @@ from tests.flow.test_email_send import (
     follow_up_registry,
     make_world,
 )
+from tests.support.sequences import seed_org
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from sqlmodel import select
 
 from connectors.mailbox import GraphMailbox, cipher_for
 from flows.engine import Engine
-from flows.testing_sequences import RecordingDelivery
 from storage.connections import load_connection, save_connection
 from storage.engine import Database
 from storage.models import EmailMessage, EmailSend, EmailThread
@@ -27,6 +26,7 @@ from tests.flow.test_email_send import (
     follow_up_registry,
     make_world,
 )
+from tests.support.sequences import RecordingDelivery
 
 OUTLOOK = "rep1@contoso.test"
 

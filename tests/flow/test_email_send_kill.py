@@ -25,10 +25,10 @@ from flows.email_send import SendSteps
 from flows.email_send import register as register_send
 from flows.engine import Engine
 from flows.sequence import SequenceRegistry
-from flows.testing_sequences import RecordingDelivery
 from storage import email_sends as sends
 from storage.engine import Database
 from storage.models import EmailSend, SequenceJob
+from tests.support.sequences import RecordingDelivery
 
 if TYPE_CHECKING:  # the worker process imports only what it runs
     from flows.sequence import SequenceRegistry as Registry

@@ -13,8 +13,8 @@ from flows.engine import Engine
 from flows.events import Decision, Event, JobRef
 from flows.sequence import Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext
-from flows.testing_sequences import RecordingDelivery, seed_org
 from storage.models import SequenceJob, SlackPendingAction
+from tests.support.sequences import RecordingDelivery, seed_org
 
 RAN: list[tuple[str, Any]] = []
 DURING: dict[str, Any] = {}  # step name -> coroutine function run while that step runs (a click)

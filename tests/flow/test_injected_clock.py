@@ -12,10 +12,10 @@ import pytest
 from config.settings import Settings
 from flows.engine import Engine
 from flows.events import Event
-from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
 from storage.clock import SteppingClock
 from storage.engine import Database
 from storage.models import SequenceJob
+from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 T0 = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 

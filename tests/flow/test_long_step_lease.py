@@ -16,10 +16,10 @@ from flows.events import Event, JobRef
 from flows.language import intents_for
 from flows.sequence import Sequence, Step
 from flows.step import StepContext
-from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
 from skills.transcript_types import parse_transcript
 from storage.engine import Database
 from storage.models import SequenceJob
+from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 LEASE_S = 0.6
 UTTERANCES = 3000  # about a second of detection: longer than the lease

@@ -17,8 +17,8 @@ from flows.engine import Engine
 from flows.events import Event, JobRef
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
-from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
 from storage.models import SequenceJob, SlackNotificationSent
+from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 
 class Clock:

@@ -15,8 +15,8 @@ from flows.engine import Engine
 from flows.events import Event
 from flows.sequence import Sequence, Step
 from flows.step import StepContext
-from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org, sqlite_copy
 from storage.engine import Database
+from tests.support.sequences import RecordingDelivery, noop_registry, seed_org, sqlite_copy
 
 
 async def make_jobs(url: str) -> dict[str, int]:

@@ -13,13 +13,13 @@ from flows.engine import Engine
 from flows.events import Event, JobRef, Skipped
 from flows.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
 from flows.step import StepContext, StepResult, TransientError
-from flows.testing_sequences import (
+from storage.models import Effect, OrgSettings, SequenceJob
+from tests.support.sequences import (
     RecordingDelivery,
     noop,
     noop_registry,
     seed_org,
 )
-from storage.models import Effect, OrgSettings, SequenceJob
 
 
 def make_engine(db: Any, registry: SequenceRegistry, **kw: Any) -> tuple[Engine, RecordingDelivery]:

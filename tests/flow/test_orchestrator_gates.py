@@ -12,12 +12,12 @@ from flows.engine import Engine
 from flows.events import Decision, Event, JobRef
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
-from flows.testing_sequences import (
+from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction
+from tests.support.sequences import (
     RecordingDelivery,
     noop_registry,
     seed_org,
 )
-from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction
 
 SENT: list[dict[str, Any]] = []
 

@@ -19,13 +19,13 @@ from flows.engine import Engine
 from flows.events import Event, JobRef
 from flows.sequence import Sequence, Step
 from flows.step import StepContext
-from flows.testing_sequences import (
+from storage.models import SequenceJob
+from tests.conftest import truncate_pg
+from tests.support.sequences import (
     RecordingDelivery,
     noop_registry,
     seed_org,
 )
-from storage.models import SequenceJob
-from tests.conftest import truncate_pg
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -110,7 +110,7 @@ async def test_heartbeat_keeps_the_lease_of_a_long_step(db: Any) -> None:
 
 def worker_process(url: str, out: Path, *extra: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.testing_worker", url, "--out", str(out), *extra],
+        [sys.executable, "-m", "tests.support.worker_process", url, "--out", str(out), *extra],
         cwd=ROOT,
     )
 
@@ -120,7 +120,7 @@ async def test_sigkill_mid_sequence_another_process_finishes_effects_once(
     db: Any, db_url: str, tmp_path: Path
 ) -> None:
     org, users = await seed_org(db)
-    from flows.testing_worker import crashy_registry
+    from tests.support.worker_process import crashy_registry
 
     engine = Engine(db, Settings(), None, crashy_registry(tmp_path / "unused", None))
     refs = [
@@ -166,7 +166,7 @@ async def test_two_pg_processes_drain_1000_jobs_each_once(tmp_path: Path, pg_url
     try:
         org, users = await seed_org(db)
         engine = Engine(db, Settings(), None, noop_registry())
-        from flows.testing_worker import crashy_registry
+        from tests.support.worker_process import crashy_registry
 
         engine.registry = crashy_registry(tmp_path / "unused", None)
         async with db.engine.begin() as conn:

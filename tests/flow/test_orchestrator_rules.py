@@ -19,11 +19,6 @@ from flows.engine import Engine
 from flows.events import Decision, Event, JobRef, Skipped
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
-from flows.testing_sequences import (
-    RecordingDelivery,
-    noop_registry,
-    seed_org,
-)
 from storage.engine import Database
 from storage.models import (
     BudgetNotice,
@@ -32,6 +27,11 @@ from storage.models import (
     SequenceJob,
     SlackNotificationSent,
     SlackPendingAction,
+)
+from tests.support.sequences import (
+    RecordingDelivery,
+    noop_registry,
+    seed_org,
 )
 
 

@@ -13,8 +13,8 @@ from flows.engine import Engine
 from flows.events import Decision, Event
 from flows.sequence import Sequence, Step
 from flows.step import StepContext
-from flows.testing_sequences import noop_registry, seed_org, sqlite_copy
 from storage.engine import Database
+from tests.support.sequences import noop_registry, seed_org, sqlite_copy
 
 sandbox = pytest.importorskip("sandbox.server")
 

@@ -14,8 +14,8 @@ from flows.events import Event, JobRef
 from flows.sequence import Sequence, Step
 from flows.step import StepContext
 from flows.store import LeaseLost
-from flows.testing_sequences import RecordingDelivery, noop_registry, seed_org
 from storage.models import Effect, SequenceJob
+from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 
 async def steal(db: Any, job_id: int) -> None:

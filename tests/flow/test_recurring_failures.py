@@ -19,12 +19,12 @@ from flows import email_crons, email_received
 from flows.admin import retry_for_rep
 from flows.engine import Engine
 from flows.sequence import SequenceRegistry
-from flows.testing_sequences import RecordingDelivery, seed_org
 from storage import connections
 from storage.crypto import TokenCipher
 from storage.engine import Database
 from storage.models import SequenceJob
 from tests.fakes.google_server import FakeGoogle
+from tests.support.sequences import RecordingDelivery, seed_org
 
 REP = "rep1@example.com"
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -28,11 +28,11 @@ from flows.engine import Engine
 from flows.events import Decision, Event, JobRef
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
-from flows.testing_sequences import seed_org
 from sandbox.server import Sandbox
 from sandbox.state import SandboxUser
 from storage.engine import Database
 from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction
+from tests.support.sequences import seed_org
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -19,7 +19,7 @@ from flows.registry import build_registry
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app.py", "bot", "flows", "connectors", "storage", "cli", "skills", "blocks")
-SKIP = {"flows/testing_sequences.py", "flows/testing_worker.py"}
+SKIP = {"tests/support/sequences.py", "tests/support/worker_process.py"}
 # The orchestrator turning a queued follow-up (already an Event checked where it was built)
 # back into an Event when it spawns the child job.
 REPLAY = {("flows/worker.py", "_spawn_children")}

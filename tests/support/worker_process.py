@@ -1,6 +1,6 @@
 """A worker process for crash and multi-process tests and the throughput bench.
 
-    python -m flows.testing_worker URL --out FILE [--workers N] [--lease S] [--kill-marker F]
+    python -m tests.support.worker_process URL --out FILE [--workers N] [--lease S] [--kill-marker F]
         [--start-at EPOCH]
 
 Runs the `crashy` and `pair` sequences (and `noop7`) until no job is left to do. Every run of step `s1`
@@ -24,8 +24,8 @@ from config.settings import Settings
 from flows.engine import Engine
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
-from flows.testing_sequences import RecordingDelivery, noop, noop_sequence
 from storage.engine import Database
+from tests.support.sequences import RecordingDelivery, noop, noop_sequence
 
 
 def die_once(marker: Path) -> None:
