@@ -1,7 +1,7 @@
 """Approval-gate messages: the request with its buttons, and its resolved and expired forms.
 
 Pure functions from a small view model to `slack_sdk.models.blocks` blocks, truncated to
-Slack's limits using the models' own constants. Every button's value is the pending action id;
+Slack's limits from `blocks.text`. Every button's value is the pending action id;
 the action ids come from `blocks.ids.ApprovalAction`.
 """
 
@@ -26,14 +26,18 @@ from slack_sdk.models.blocks import (
 
 from blocks.email_received import answering_blocks
 from blocks.ids import ApprovalAction
-from blocks.text import escape
-
-SECTION_MAX = SectionBlock.text_max_length
-FIELD_MAX = 2000
-FIELDS_MAX = SectionBlock.fields_max_length
-HEADER_MAX = HeaderBlock.text_max_length
-BUTTON_VALUE_MAX = ButtonElement.value_max_length
-MESSAGE_BLOCKS_MAX = 50
+from blocks.text import (
+    BLOCK_ID_MAX,
+    BUTTON_VALUE_MAX,
+    FIELD_TEXT_MAX,
+    HEADER_MAX,
+    MESSAGE_BLOCKS_MAX,
+    SECTION_FIELDS_MAX,
+    SECTION_TEXT_MAX,
+    clip,
+    cut,
+    escape,
+)
 
 DECISION_WORDS = {
     "approve": "Approved",
@@ -45,10 +49,6 @@ DECISION_WORDS = {
     "cancel": "Cancelled",
     "cancelled": "Cancelled",
 }
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ NOT_EDITABLE = frozenset({"email_recipients", "stage_change", "calendar_invite"}
 def draft_summary(draft: dict[str, Any]) -> str:
     """One short paragraph for a resolved or expired email approval."""
     to = ", ".join(str(a) for a in draft.get("to") or []) or "—"
-    return truncate(f"*To:* {to}\n*Subject:* {draft.get('subject', '')}", SECTION_MAX)
+    return clip(f"*To:* {to}\n*Subject:* {draft.get('subject', '')}", SECTION_TEXT_MAX)
 
 
 def _email_request(view: ApprovalView) -> list[Block] | None:
@@ -137,19 +137,19 @@ REQUEST_RENDERERS: dict[str, Callable[[ApprovalView], list[Block] | None]] = {
 
 
 def _header(title: str) -> HeaderBlock:
-    return HeaderBlock(text=PlainTextObject(text=truncate(title, HEADER_MAX), emoji=True))
+    return HeaderBlock(text=PlainTextObject(text=clip(title, HEADER_MAX), emoji=True))
 
 
 def _body(view: ApprovalView) -> list[Block]:
     out: list[Block] = [_header(view.title)]
     if view.text:
-        out.append(SectionBlock(text=MarkdownTextObject(text=truncate(view.text, SECTION_MAX))))
+        out.append(SectionBlock(text=MarkdownTextObject(text=clip(view.text, SECTION_TEXT_MAX))))
     if view.fields:
-        items = list(view.fields.items())[:FIELDS_MAX]
+        items = list(view.fields.items())[:SECTION_FIELDS_MAX]
         out.append(
             SectionBlock(
                 fields=[
-                    MarkdownTextObject(text=truncate(f"*{k}*\n{v}", FIELD_MAX)) for k, v in items
+                    MarkdownTextObject(text=clip(f"*{k}*\n{v}", FIELD_TEXT_MAX)) for k, v in items
                 ]
             )
         )
@@ -165,7 +165,7 @@ def approval_message(view: ApprovalView) -> list[Block]:
     custom = renderer(view) if renderer is not None else None
     if custom is not None:
         return custom
-    value = truncate(view.pending_action_id, BUTTON_VALUE_MAX)
+    value = cut(view.pending_action_id, BUTTON_VALUE_MAX)
     buttons = [
         ButtonElement(
             text="Approve", action_id=ApprovalAction.APPROVE.value, value=value, style="primary"
@@ -180,7 +180,8 @@ def approval_message(view: ApprovalView) -> list[Block]:
                 text="Cancel", action_id=ApprovalAction.CANCEL.value, value=value, style="danger"
             )
         )
-    return [*_body(view), ActionsBlock(block_id=f"approval:{value}"[:255], elements=buttons)]
+    block_id = cut(f"approval:{value}", BLOCK_ID_MAX)
+    return [*_body(view), ActionsBlock(block_id=block_id, elements=buttons)]
 
 
 def resolved_message(
@@ -201,7 +202,7 @@ def _tasks_named(view: ApprovalView, decision: str) -> list[Block]:
     names = [str(t.get("title") or t.get("description") or "") for t in tasks if isinstance(t, dict)]
     lead = "Added to your tasks:" if decision in ("approve", "approved", "edit", "edited") else "Not added:"
     lines = "\n".join(f"• {escape(n)}" for n in names if n)
-    return [SectionBlock(text=MarkdownTextObject(text=truncate(f"{lead}\n{lines}", SECTION_MAX)))] if lines else []
+    return [SectionBlock(text=MarkdownTextObject(text=clip(f"{lead}\n{lines}", SECTION_TEXT_MAX)))] if lines else []
 
 
 def expired_message(view: ApprovalView, path: str) -> list[Block]:
@@ -213,4 +214,4 @@ def expired_message(view: ApprovalView, path: str) -> list[Block]:
 
 def fallback_text(view: ApprovalView) -> str:
     """The notification text that goes with the blocks."""
-    return truncate(view.title, 150)
+    return clip(view.title, HEADER_MAX)  # the header's title, as long as the header allows

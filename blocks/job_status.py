@@ -15,14 +15,14 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from blocks.approval import SECTION_MAX, truncate
 from blocks.ids import JobAction
+from blocks.text import SECTION_TEXT_MAX, clip
 
 
 def job_failed(job_id: int, sequence: str, step: str, error: str) -> list[Block]:
     """What failed, why (short, no private data) and a Retry button."""
     what = sequence.replace("_", " ")
-    text = truncate(f":warning: *{what}* stopped at step *{step}*.\n{error}", SECTION_MAX)
+    text = clip(f":warning: *{what}* stopped at step *{step}*.\n{error}", SECTION_TEXT_MAX)
     return [
         SectionBlock(text=MarkdownTextObject(text=text)),
         ActionsBlock(
@@ -45,4 +45,4 @@ def budget_exhausted(period: str, budget_usd: float, spent_usd: float) -> list[B
         f"(${spent_usd:.2f} of ${budget_usd:.2f}). Sequences that need AI are paused until "
         "the budget is raised or the month ends."
     )
-    return [SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_MAX)))]
+    return [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX)))]

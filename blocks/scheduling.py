@@ -27,12 +27,17 @@ from slack_sdk.models.blocks import (
 )
 
 from blocks.ids import ScheduleAction, keyed
+from blocks.text import (
+    BUTTON_TEXT_MAX,
+    CONTEXT_ELEMENTS_MAX,
+    CONTEXT_TEXT_MAX,
+    OPTION_TEXT_MAX,
+    RADIO_OPTIONS_MAX,
+    SECTION_TEXT_MAX,
+    clip,
+)
 
-MAX_OPTIONS = 10  # radio_buttons: 1..10 options
-OPTION_TEXT_MAX = 75
-SECTION_MAX = SectionBlock.text_max_length
-BUTTON_TEXT_MAX = 75
-CONTEXT_MAX = 10
+MAX_OPTIONS = RADIO_OPTIONS_MAX  # the picker offers as many times as one radio group holds
 
 FLAG_WORDS = {
     "early_for_prospect": "early for them",
@@ -49,10 +54,6 @@ ASK_ZONES = (
     "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Singapore",
     "Australia/Sydney",
 )  # fmt: skip
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,12 @@ def option_text(choice: SlotChoice) -> str:
         rep_day, _ = _day_and_time(choice.rep_local)
         their_day, rest = _day_and_time(theirs)
         text = f"{text} / {rest if their_day == rep_day and rest else theirs}"
-    return truncate(text, OPTION_TEXT_MAX)
+    return clip(text, OPTION_TEXT_MAX)
 
 
 def flags_text(flags: tuple[str, ...]) -> str:
     words = [FLAG_WORDS.get(f, f.replace("_", " ")) for f in flags if f != "outside_rep_hours"]
-    return truncate(", ".join(dict.fromkeys(words)), OPTION_TEXT_MAX)
+    return clip(", ".join(dict.fromkeys(words)), OPTION_TEXT_MAX)
 
 
 def _value(job_id: int, extra: str = "") -> str:
@@ -128,7 +129,7 @@ def _radio(model: PickerModel) -> RadioButtonsElement:
 def _button(
     text: str, action: ScheduleAction | str, value: str, style: str | None = None
 ) -> ButtonElement:
-    return ButtonElement(text=truncate(text, BUTTON_TEXT_MAX), action_id=str(action),
+    return ButtonElement(text=clip(text, BUTTON_TEXT_MAX), action_id=str(action),
                          value=value, style=style)  # fmt: skip
 
 
@@ -149,10 +150,10 @@ def picker_blocks(model: PickerModel) -> list[Block]:
     title = f"*Times for a {model.duration_minutes}-minute meeting with {model.who}*"
     if model.headline:
         title = f"{model.headline}\n{title}"
-    out: list[Block] = [SectionBlock(text=MarkdownTextObject(text=truncate(title, SECTION_MAX)))]
-    notes = [n for n in model.notes if n][:CONTEXT_MAX]
+    out: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(title, SECTION_TEXT_MAX)))]
+    notes = [n for n in model.notes if n][:CONTEXT_ELEMENTS_MAX]
     if notes:
-        out.append(ContextBlock(elements=[MarkdownTextObject(text=truncate(n, SECTION_MAX))
+        out.append(ContextBlock(elements=[MarkdownTextObject(text=clip(n, CONTEXT_TEXT_MAX))
                                           for n in notes]))  # fmt: skip
     value = _value(model.job_id)
     if model.options:
@@ -161,7 +162,7 @@ def picker_blocks(model: PickerModel) -> list[Block]:
         why = "\n".join(f"• {r}" for r in model.reasons)
         lead = "No good options." if not model.options else "Why so few:"
         out.append(
-            SectionBlock(text=MarkdownTextObject(text=truncate(f"{lead}\n{why}", SECTION_MAX)))
+            SectionBlock(text=MarkdownTextObject(text=clip(f"{lead}\n{why}", SECTION_TEXT_MAX)))
         )
     buttons: list[ButtonElement] = []
     if model.options:
@@ -207,7 +208,7 @@ def way_out_label(code: str, params: dict[str, object]) -> str:
 
 def closed_blocks(text: str) -> list[Block]:
     """The picker after it is done with (booked, handled by the rep, times sent)."""
-    return [SectionBlock(text=MarkdownTextObject(text=truncate(text, SECTION_MAX)))]
+    return [SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX)))]
 
 
 def booked_text(who: str, when: str, video_link: str | None, link: str | None) -> str:
