@@ -12,12 +12,13 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from blocks.ids import Callback
-from blocks.text import clip
+from blocks.text import PLAIN_TEXT_INPUT_MAX, clip
 
 SUBJECT = "draft-subject"
 BODY = "draft-body"
 REASON = "feedback-reason"
-BODY_MAX = 3000  # plain_text_input max_length
+BODY_MAX = PLAIN_TEXT_INPUT_MAX  # the body box holds as much as Slack allows
+REASON_MAX = 2000  # our cap on a feedback reason (the box and what is stored)
 
 
 def edit_draft_modal(pending_action_id: str, subject: str, body: str, *, undo_seconds: float | None) -> View:
@@ -64,7 +65,7 @@ def feedback_modal(pending_action_id: str) -> View:
         blocks=[
             SectionBlock(text="Tell me what I got wrong so I can do better next time."),
             InputBlock(block_id=REASON, label="What was wrong",
-                       element=PlainTextInputElement(action_id=REASON, multiline=True, max_length=2000)),
+                       element=PlainTextInputElement(action_id=REASON, multiline=True, max_length=REASON_MAX)),
         ],
     )
 

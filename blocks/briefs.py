@@ -26,10 +26,12 @@ from slack_sdk.models.blocks import (
 from blocks.ids import ProactiveAction, keyed
 from blocks.text import (
     BUTTON_TEXT_MAX,
+    BUTTON_VALUE_MAX,
     HEADER_MAX,
     MESSAGE_BLOCKS_MAX,
     SECTION_TEXT_MAX,
     clip,
+    cut,
     escape,
 )
 from skills.briefs import MorningBrief, PreMeetingBrief
@@ -63,7 +65,10 @@ def section(text: str) -> SectionBlock:
 
 def button(text: str, action_id: str, value: str, style: str | None = None) -> ButtonElement:
     return ButtonElement(
-        text=clip(text, BUTTON_TEXT_MAX), action_id=action_id, value=value[:2000], style=style
+        text=clip(text, BUTTON_TEXT_MAX),
+        action_id=action_id,
+        value=cut(value, BUTTON_VALUE_MAX),
+        style=style,
     )
 
 

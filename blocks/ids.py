@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 import re
 
+from blocks.text import ACTION_ID_MAX, cut
+
 
 def keyed(action: str, key: object) -> str:
     """`action` made unique within its block for one item: ``proactive-prep:42``.
@@ -12,7 +14,7 @@ def keyed(action: str, key: object) -> str:
     Slack refuses a block holding two elements with the same action_id (`invalid_blocks`), so
     a row of buttons for several items carries the item in the id; `matcher` finds them all.
     """
-    return f"{action}:{key}"[:255]
+    return cut(f"{action}:{key}", ACTION_ID_MAX)
 
 
 def matcher(action: str) -> re.Pattern[str]:

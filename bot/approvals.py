@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.approval_modals import (
     BODY,
     REASON,
+    REASON_MAX,
     SUBJECT,
     edit_draft_modal,
     feedback_modal,
@@ -133,5 +134,5 @@ def register(app: AsyncApp, deps: Deps) -> None:
             if row is None:  # permitted() saw it; gone since
                 return
             s.add(Feedback(org_id=actor.org_id, user_id=actor.id, job_id=row.job_id,
-                           pending_action_id=row.id, subject=row.kind, reason=reason[:2000]))
+                           pending_action_id=row.id, subject=row.kind, reason=reason[:REASON_MAX]))
         log.info("feedback recorded", extra={"user_id": actor.id})

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 
 from blocks.briefs import KIND_LABELS
 from blocks.pipeline import pipeline_list_blocks
-from blocks.text import escape
+from blocks.text import SECTION_TEXT_MAX, clip, escape
 from bot.command_types import CommandContext, Subcommand
 from flows.events import Event, EventSource, EventType, JobRef
 from flows.home import held_for
@@ -248,7 +248,7 @@ async def _status(ctx: CommandContext) -> None:
         )
     text = "\n".join(lines)
     await _ephemeral(
-        ctx, text, [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}]
+        ctx, text, [{"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_TEXT_MAX)}}]
     )
 
 

@@ -25,6 +25,7 @@ from blocks.email_received import reply_draft_text
 from blocks.ids import ProactiveAction, ProactiveSettingsAction, matcher
 from blocks.pipeline import batch_review_blocks, rows_from_value
 from blocks.proactive_settings import checked, features_modal, number, org_modal
+from blocks.text import SECTION_TEXT_MAX, clip
 from bot.authz import REFUSALS, check, permitted, tell
 from bot.commands_proactive import pipeline_blocks, submit_prep
 from bot.deps import Deps
@@ -185,7 +186,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             body,
             user,
             m.subject or "Email",
-            [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+            [{"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_TEXT_MAX)}}],
         )
 
     @on(ProactiveAction.DRAFT_REPLY)
@@ -243,7 +244,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             body,
             user,
             "Inbox",
-            [{"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}],
+            [{"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_TEXT_MAX)}}],
         )
 
     @on(ProactiveAction.REVIEW_STALE)

@@ -29,10 +29,9 @@ from blocks.ids import (
     ProactiveSettingsAction,
     ScheduleAction,
 )
+from blocks.text import BUTTON_VALUE_MAX
 from storage.access import Ref
 from storage.users import PROVIDERS
-
-MAX_RAW = 2000  # Slack's limit for a button value
 
 
 class BadValue(ValueError):
@@ -266,7 +265,7 @@ def parse(kind: type[ActionValue], raw: str | None) -> ActionValue:
     """`raw` as a `kind`, or `BadValue` (missing, too long, not JSON, wrong types)."""
     if kind is NoValue:
         return NoValue()
-    if not raw or len(raw) > MAX_RAW:
+    if not raw or len(raw) > BUTTON_VALUE_MAX:
         raise BadValue(PROBLEM)
     try:
         return kind.model_validate(kind.fields_of(raw))

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from blocks.text import clip_line
 from connectors.slack import Posted
 
 
@@ -124,8 +125,7 @@ def route(
 
 def summary_of(text: str, limit: int = 150) -> str:
     """One line for the digest (the notification's fallback text, shortened)."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    return clip_line(text, limit)
 
 
 def in_quiet_hours(local: time, start: time, end: time) -> bool:
