@@ -27,6 +27,8 @@ from blocks.ids import ProactiveAction, keyed
 from blocks.text import (
     BUTTON_TEXT_MAX,
     BUTTON_VALUE_MAX,
+    CONTEXT_TEXT_MAX,
+    FALLBACK_TEXT_MAX,
     HEADER_MAX,
     MESSAGE_BLOCKS_MAX,
     SECTION_TEXT_MAX,
@@ -83,14 +85,15 @@ def why_blocks(kind: str, why: str) -> list[Block]:
     """The one line saying why the rep sees this, and a one-click mute for this kind."""
     label = KIND_LABELS.get(kind, kind.replace("_", " "))
     return [
-        ContextBlock(elements=[MarkdownTextObject(text=clip(escape(why), 2000))]),
+        ContextBlock(elements=[MarkdownTextObject(text=clip(escape(why), CONTEXT_TEXT_MAX))]),
         ActionsBlock(elements=[button(f"Mute {label}", ProactiveAction.MUTE, kind)]),
     ]
 
 
 def morning_brief_text(b: MorningBrief) -> str:
     return clip(
-        f"{b.greeting} {len(b.meetings)} meetings today, {len(b.attention)} emails need you.", 3000
+        f"{b.greeting} {len(b.meetings)} meetings today, {len(b.attention)} emails need you.",
+        FALLBACK_TEXT_MAX,
     )
 
 
@@ -161,7 +164,7 @@ def morning_brief_blocks(b: MorningBrief, why: str) -> list[dict[str, Any]]:
 
 
 def pre_meeting_text(b: PreMeetingBrief) -> str:
-    return clip(f"Prep for {b.headline}", 3000)
+    return clip(f"Prep for {b.headline}", FALLBACK_TEXT_MAX)
 
 
 def pre_meeting_blocks(b: PreMeetingBrief, why: str) -> list[dict[str, Any]]:

@@ -20,7 +20,13 @@ from slack_sdk.models.blocks import (
 )
 
 from blocks.ids import EmailAction
-from blocks.text import MESSAGE_BLOCKS_MAX, SECTION_TEXT_MAX, clip, escape
+from blocks.text import (
+    CONTEXT_TEXT_MAX,
+    MESSAGE_BLOCKS_MAX,
+    SECTION_TEXT_MAX,
+    clip,
+    escape,
+)
 
 PERMISSION_TEXT = "To send follow-ups for you, Sixty needs permission to send from your mailbox"
 MAILTO_MAX = 1800  # mail clients and Slack URLs choke on very long mailto: links
@@ -31,7 +37,7 @@ def _section(text: str) -> SectionBlock:
 
 
 def _context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX))])
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(text, CONTEXT_TEXT_MAX))])
 
 
 def _recipients(to: list[str], cc: list[str]) -> str:

@@ -24,7 +24,15 @@ from slack_sdk.models.views import View
 
 from blocks.approval import ApprovalView, approval_message
 from blocks.ids import HomeAction, NotificationBatchAction, ProactiveSettingsAction
-from blocks.text import SECTION_TEXT_MAX, VIEW_BLOCKS_MAX, clip, escape, head_and_rest, more_line
+from blocks.text import (
+    HEADER_MAX,
+    SECTION_TEXT_MAX,
+    VIEW_BLOCKS_MAX,
+    clip,
+    escape,
+    head_and_rest,
+    more_line,
+)
 from skills.human_time import clock_24
 
 
@@ -138,7 +146,7 @@ def held_blocks(held: list[HeldRow]) -> list[Block]:
 
 
 def home_view(m: HomeModel) -> View:
-    blocks: list[Block] = [HeaderBlock(text=clip(f"Sixty for {m.name}", 150))]
+    blocks: list[Block] = [HeaderBlock(text=clip(f"Sixty for {m.name}", HEADER_MAX))]
     if m.paused_until:
         until = clock_24(m.paused_until, m.timezone)  # in the rep's own zone, named
         blocks.append(_section(f":double_vertical_bar: Notifications paused until {until}. `/60 resume` to resume."))

@@ -21,11 +21,14 @@ from slack_sdk.models.blocks import (
 
 from blocks.ids import ApprovalAction, PostMeetingAction
 from blocks.text import (
+    BLOCK_ID_MAX,
+    CONTEXT_TEXT_MAX,
     FIELD_TEXT_MAX,
     HEADER_MAX,
     MESSAGE_BLOCKS_MAX,
     SECTION_TEXT_MAX,
     clip,
+    cut,
     escape,
     head_and_rest,
     more_line,
@@ -105,7 +108,7 @@ def summary_blocks(m: SummaryModel) -> list[Block]:
     if m.undo_job_id is not None:
         blocks.append(ActionsBlock(elements=[ButtonElement(
             text="Undo CRM changes", action_id=PostMeetingAction.ROLLBACK, value=str(m.undo_job_id))]))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(escape(m.why), 2000))]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(escape(m.why), CONTEXT_TEXT_MAX))]))
     return blocks[:MESSAGE_BLOCKS_MAX]
 
 
@@ -138,9 +141,9 @@ def follow_up_preview(p: FollowUpPreview) -> list[Block]:
     ]
     if expand is not None:
         buttons.append(expand)
-    blocks.append(ActionsBlock(block_id=f"followup:{value}"[:255], elements=buttons))
+    blocks.append(ActionsBlock(block_id=cut(f"followup:{value}", BLOCK_ID_MAX), elements=buttons))
     if p.context:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(escape(p.context), 2000))]))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(escape(p.context), CONTEXT_TEXT_MAX))]))
     return blocks[:MESSAGE_BLOCKS_MAX]
 
 
@@ -165,7 +168,7 @@ def tasks_review(pending_action_id: str, title: str, tasks: list[TaskRow]) -> li
         ))
     if hidden:
         blocks.append(_section(more_line(hidden, "more tasks (added with Add all)")))
-    blocks.append(ActionsBlock(block_id=f"tasks:{pending_action_id}"[:255], elements=[
+    blocks.append(ActionsBlock(block_id=cut(f"tasks:{pending_action_id}", BLOCK_ID_MAX), elements=[
         ButtonElement(text="Add all", action_id=ApprovalAction.APPROVE, value=pending_action_id, style="primary"),
         ButtonElement(text="Dismiss", action_id=ApprovalAction.SKIP, value=pending_action_id),
     ]))
@@ -192,7 +195,7 @@ def crm_changes_review(pending_action_id: str, deal_name: str, changes: list[Fie
         ))
     if hidden:
         blocks.append(_section(more_line(hidden, "more changes")))
-    blocks.append(ActionsBlock(block_id=f"crm:{pending_action_id}"[:255], elements=[
+    blocks.append(ActionsBlock(block_id=cut(f"crm:{pending_action_id}", BLOCK_ID_MAX), elements=[
         ButtonElement(text="Apply", action_id=ApprovalAction.APPROVE, value=pending_action_id, style="primary"),
         ButtonElement(text="Not now", action_id=ApprovalAction.SKIP, value=pending_action_id),
     ]))

@@ -28,6 +28,7 @@ from slack_sdk.models.blocks import (
 
 from blocks.ids import ScheduleAction, keyed
 from blocks.text import (
+    ACTIONS_ELEMENTS_MAX,
     BUTTON_TEXT_MAX,
     CONTEXT_ELEMENTS_MAX,
     CONTEXT_TEXT_MAX,
@@ -180,7 +181,8 @@ def picker_blocks(model: PickerModel) -> list[Block]:
         way_id = keyed(ScheduleAction.WAY_OUT, way.code)  # unique within the actions block
         buttons.append(_button(way.text, way_id, _value(model.job_id, way.code)))
     buttons.append(_button("I'll handle this", ScheduleAction.HANDLE, value))
-    out.append(ActionsBlock(block_id=f"sched-actions:{model.job_id}", elements=buttons[:25]))
+    actions = buttons[:ACTIONS_ELEMENTS_MAX]
+    out.append(ActionsBlock(block_id=f"sched-actions:{model.job_id}", elements=actions))
     if model.ask_timezone:
         out.append(
             SectionBlock(
