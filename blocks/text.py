@@ -44,6 +44,7 @@ MESSAGE_BLOCKS_MAX = 50  # chat.postMessage `blocks`: "up to 50 blocks in each m
 VIEW_BLOCKS_MAX = 100  # modals and App Home `blocks`: "up to 100 blocks"
 MODAL_TITLE_MAX = 24  # modal `title`, `submit`, `close`: "Max length of 24 characters"
 PRIVATE_METADATA_MAX = 3000  # view `private_metadata`: "Max length of 3000 characters"
+CALLBACK_ID_MAX = 255  # view `callback_id` and `external_id`: "Max length of 255 characters"
 # Not a Slack limit: our cap on a message's top-level `text` (the notification fallback).
 # Slack truncates `text` at 40,000 characters and advises staying under 4,000.
 FALLBACK_TEXT_MAX = 3000

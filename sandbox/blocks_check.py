@@ -12,8 +12,30 @@ from __future__ import annotations
 
 from typing import Any
 
+# Slack's limits, kept here on purpose: the sandbox is a fake of Slack and imports nothing from
+# the app (blocks/text.py holds the app's copy; tests/unit/test_blocks_text.py checks they agree).
 MESSAGE_BLOCKS_MAX = 50
 VIEW_BLOCKS_MAX = 100
+SECTION_TEXT_MAX = 3000
+FIELD_TEXT_MAX = 2000
+SECTION_FIELDS_MAX = 10
+CONTEXT_ELEMENTS_MAX = 10
+CONTEXT_TEXT_MAX = 3000
+HEADER_MAX = 150
+INPUT_LABEL_MAX = 2000
+ACTIONS_ELEMENTS_MAX = 25
+BLOCK_ID_MAX = 255
+ACTION_ID_MAX = 255
+BUTTON_TEXT_MAX = 75
+BUTTON_VALUE_MAX = 2000
+PLACEHOLDER_MAX = 150
+PLAIN_TEXT_INPUT_MAX = 3000
+RADIO_OPTIONS_MAX = 10
+OPTION_TEXT_MAX = 75
+OPTION_VALUE_MAX = 150
+MODAL_TITLE_MAX = 24
+PRIVATE_METADATA_MAX = 3000
+CALLBACK_ID_MAX = 255
 
 BLOCK_TYPES = {
     "section",
@@ -59,7 +81,7 @@ OPTION_LIMITS = {
     "static_select": (1, 100),
     "multi_static_select": (1, 100),
     "overflow": (1, 5),
-    "radio_buttons": (1, 10),
+    "radio_buttons": (1, RADIO_OPTIONS_MAX),
     "checkboxes": (1, 10),
 }
 
@@ -110,10 +132,10 @@ class _Checker:
         if not isinstance(obj, dict):
             self.fail("must be an option object", pointer)
             return
-        self.text(obj.get("text"), f"{pointer}/text", 75)
-        self.string(obj.get("value"), f"{pointer}/value", 150, required=True)
+        self.text(obj.get("text"), f"{pointer}/text", OPTION_TEXT_MAX)
+        self.string(obj.get("value"), f"{pointer}/value", OPTION_VALUE_MAX, required=True)
         if obj.get("description") is not None:
-            self.text(obj.get("description"), f"{pointer}/description", 75)
+            self.text(obj.get("description"), f"{pointer}/description", OPTION_TEXT_MAX)
         self.string(obj.get("url"), f"{pointer}/url", 3000)
 
     def items(self, value: Any, pointer: str, lo: int, hi: int) -> list[Any]:
@@ -142,12 +164,12 @@ class _Checker:
             if not el.get("image_url") and not el.get("slack_file"):
                 self.fail("image_url or slack_file is required", pointer)
             return
-        self.string(el.get("action_id"), f"{pointer}/action_id", 255)
+        self.string(el.get("action_id"), f"{pointer}/action_id", ACTION_ID_MAX)
         if el.get("placeholder") is not None:
-            self.text(el["placeholder"], f"{pointer}/placeholder", 150, plain_only=True)
+            self.text(el["placeholder"], f"{pointer}/placeholder", PLACEHOLDER_MAX, plain_only=True)
         if kind == "button":
-            self.text(el.get("text"), f"{pointer}/text", 75, plain_only=True)
-            self.string(el.get("value"), f"{pointer}/value", 2000)
+            self.text(el.get("text"), f"{pointer}/text", BUTTON_TEXT_MAX, plain_only=True)
+            self.string(el.get("value"), f"{pointer}/value", BUTTON_VALUE_MAX)
             self.string(el.get("url"), f"{pointer}/url", 3000)
             style = el.get("style")
             if style is not None and style not in ("primary", "danger"):
@@ -172,8 +194,12 @@ class _Checker:
         if kind == "plain_text_input":
             for key in ("min_length", "max_length"):
                 value = el.get(key)
-                if value is not None and (not isinstance(value, int) or not 0 <= value <= 3000):
-                    self.fail("must be an integer from 0 to 3000", f"{pointer}/{key}")
+                if value is not None and (
+                    not isinstance(value, int) or not 0 <= value <= PLAIN_TEXT_INPUT_MAX
+                ):
+                    self.fail(
+                        f"must be an integer from 0 to {PLAIN_TEXT_INPUT_MAX}", f"{pointer}/{key}"
+                    )
         if kind == "timepicker":
             initial = el.get("initial_time")
             if initial is not None and not _is_hhmm(initial):
@@ -188,30 +214,36 @@ class _Checker:
         if kind not in BLOCK_TYPES:
             self.fail(f"unsupported block type {kind!r}", f"{pointer}/type")
             return
-        self.string(block.get("block_id"), f"{pointer}/block_id", 255)
+        self.string(block.get("block_id"), f"{pointer}/block_id", BLOCK_ID_MAX)
         if kind == "section":
             text, fields = block.get("text"), block.get("fields")
             if text is None and not fields:
                 self.fail("section needs text or fields", pointer)
             if text is not None:
-                self.text(text, f"{pointer}/text", 3000)
+                self.text(text, f"{pointer}/text", SECTION_TEXT_MAX)
             if fields is not None:
-                for f, field in enumerate(self.items(fields, f"{pointer}/fields", 1, 10)):
-                    self.text(field, f"{pointer}/fields/{f}", 2000)
+                for f, field in enumerate(
+                    self.items(fields, f"{pointer}/fields", 1, SECTION_FIELDS_MAX)
+                ):
+                    self.text(field, f"{pointer}/fields/{f}", FIELD_TEXT_MAX)
             if block.get("accessory") is not None:
                 self.element(
                     block["accessory"], f"{pointer}/accessory", ACCESSORY_ELEMENTS, "section"
                 )
         elif kind == "header":
-            self.text(block.get("text"), f"{pointer}/text", 150, plain_only=True)
+            self.text(block.get("text"), f"{pointer}/text", HEADER_MAX, plain_only=True)
         elif kind == "context":
-            for e, el in enumerate(self.items(block.get("elements"), f"{pointer}/elements", 1, 10)):
+            for e, el in enumerate(
+                self.items(block.get("elements"), f"{pointer}/elements", 1, CONTEXT_ELEMENTS_MAX)
+            ):
                 if isinstance(el, dict) and el.get("type") in ("plain_text", "mrkdwn"):
-                    self.text(el, f"{pointer}/elements/{e}", 3000)
+                    self.text(el, f"{pointer}/elements/{e}", CONTEXT_TEXT_MAX)
                 else:
                     self.element(el, f"{pointer}/elements/{e}", {"image"}, "context")
         elif kind == "actions":
-            elements = self.items(block.get("elements"), f"{pointer}/elements", 1, 25)
+            elements = self.items(
+                block.get("elements"), f"{pointer}/elements", 1, ACTIONS_ELEMENTS_MAX
+            )
             seen: set[str] = set()
             for e, el in enumerate(elements):
                 self.element(el, f"{pointer}/elements/{e}", ACTION_ELEMENTS, "actions")
@@ -225,9 +257,9 @@ class _Checker:
                         )
                     seen.add(action_id)
         elif kind == "input":
-            self.text(block.get("label"), f"{pointer}/label", 2000, plain_only=True)
+            self.text(block.get("label"), f"{pointer}/label", INPUT_LABEL_MAX, plain_only=True)
             if block.get("hint") is not None:
-                self.text(block["hint"], f"{pointer}/hint", 2000, plain_only=True)
+                self.text(block["hint"], f"{pointer}/hint", INPUT_LABEL_MAX, plain_only=True)
             self.element(block.get("element"), f"{pointer}/element", INPUT_ELEMENTS, "input")
         elif kind == "image":
             self.element({**block, "type": "image"}, pointer, {"image"}, "image block")
@@ -280,20 +312,20 @@ def view_errors(view: Any) -> list[str]:
     if kind not in ("modal", "home"):
         checker.fail(f"type must be modal or home (got {kind!r})", "/view/type")
     if kind == "modal":
-        checker.text(view.get("title"), "/view/title", 24, plain_only=True)
+        checker.text(view.get("title"), "/view/title", MODAL_TITLE_MAX, plain_only=True)
         has_input = any(
             isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks") or []
         )
         if view.get("submit") is not None:
-            checker.text(view["submit"], "/view/submit", 24, plain_only=True)
+            checker.text(view["submit"], "/view/submit", MODAL_TITLE_MAX, plain_only=True)
         elif has_input:
             checker.fail("a modal with input blocks needs submit", "/view/submit")
         if view.get("close") is not None:
-            checker.text(view["close"], "/view/close", 24, plain_only=True)
+            checker.text(view["close"], "/view/close", MODAL_TITLE_MAX, plain_only=True)
     if view.get("blocks") is None:
         checker.fail("is required", "/view/blocks")
     checker.blocks(view.get("blocks"), "/view/blocks", VIEW_BLOCKS_MAX, kind or "view")
-    checker.string(view.get("private_metadata"), "/view/private_metadata", 3000)
-    checker.string(view.get("callback_id"), "/view/callback_id", 255)
-    checker.string(view.get("external_id"), "/view/external_id", 255)
+    checker.string(view.get("private_metadata"), "/view/private_metadata", PRIVATE_METADATA_MAX)
+    checker.string(view.get("callback_id"), "/view/callback_id", CALLBACK_ID_MAX)
+    checker.string(view.get("external_id"), "/view/external_id", CALLBACK_ID_MAX)
     return checker.errors
