@@ -292,6 +292,7 @@ async def test_cron_fired_by_two_schedulers_submits_once(db: Any, db_url: str) -
     async def events(at: datetime) -> list[Event]:
         return [Event("noop7", "cron:morning", org, users[0], {"id": at.isoformat()})]
 
+    # the wall clock on purpose: APScheduler fires a DateTrigger by its own wall clock
     run_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
     second_db = Database(db_url)  # the other "process" has its own engine and pool
     done: list[asyncio.Event] = []
