@@ -10,6 +10,8 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
+from storage.clock import Clock, wall_clock
+
 COMMAND_MODULES = (
     "cli.db",
     "cli.demo",
@@ -34,9 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock = wall_clock) -> int:
+    """Run one subcommand; `clock` is "now" for a subcommand that needs one (`slots`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.clock = clock
     handler: Callable[[argparse.Namespace], int | None] = args.handler
     try:
         return int(handler(args) or 0)

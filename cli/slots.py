@@ -3,14 +3,14 @@
 Input and output are documented in `skills/slot_types.py`; the work is `skills.slots`.
 Output: `{"slots": [{start, end, score, rep_local, prospect_local, flags}], "has_more",
 "explanation"?, "notes"?}` on stdout, best first. `FILE` may be `-` for stdin. Without `now`
-in the file, the current time is used. Bad input: one line on stderr, exit status 2.
+in the file, the current time (`cli.main.main`'s clock) is used. Bad input: one line on
+stderr, exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime
 
 from cli.common import read_json_file
 
@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     data = read_json_file(args.file)
     try:
-        request = request_from_json(data, default_now=datetime.now(UTC))
+        request = request_from_json(data, default_now=args.clock())
     except SlotInputError as exc:
         raise UsageError(str(exc)) from None
     result = find_slots(request)

@@ -40,6 +40,7 @@ from google_auth_oauthlib.flow import Flow
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from connectors.google_api import GoogleAuthError, GoogleEndpoints, GoogleUnavailable
+from storage.clock import Clock, wall_clock
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class GoogleOAuth:
         endpoints: GoogleEndpoints | None = None,
         scopes: tuple[str, ...] = SCOPES,
         timeout_s: float = 15.0,
+        clock: Clock = wall_clock,
     ) -> None:
         self.client_id = client_id
         self._client_secret = client_secret
@@ -104,6 +106,7 @@ class GoogleOAuth:
         self.endpoints = endpoints or GoogleEndpoints()
         self.scopes = scopes
         self._timeout_s = timeout_s
+        self._clock = clock
 
     @staticmethod
     def new_state() -> str:
@@ -174,10 +177,10 @@ class GoogleOAuth:
             if claims.get("email_verified", True):
                 email = claims.get("email")
         expires_at = None
-        if token.get("expires_at"):
+        if token.get("expires_in"):  # oauthlib also sets expires_at, from the wall clock
+            expires_at = self._clock() + timedelta(seconds=float(token["expires_in"]))
+        elif token.get("expires_at"):
             expires_at = datetime.fromtimestamp(float(token["expires_at"]), UTC)
-        elif token.get("expires_in"):
-            expires_at = datetime.now(UTC) + timedelta(seconds=float(token["expires_in"]))
         return GoogleGrant(
             access_token=token["access_token"],
             refresh_token=token.get("refresh_token"),

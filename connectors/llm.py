@@ -138,8 +138,9 @@ def _load_litellm() -> Any:
     return litellm
 
 
-def _retry_after_seconds(exc: BaseException) -> float | None:
-    """Seconds from a 429's Retry-After header (delta-seconds or HTTP date), if any."""
+def _retry_after_seconds(exc: BaseException, now: datetime) -> float | None:
+    """Seconds from a 429's Retry-After header (delta-seconds or HTTP date, counted from
+    `now`), if any."""
     for headers in (
         getattr(exc, "litellm_response_headers", None),
         getattr(getattr(exc, "response", None), "headers", None),
@@ -160,7 +161,7 @@ def _retry_after_seconds(exc: BaseException) -> float | None:
             continue
         if when.tzinfo is None:
             when = when.replace(tzinfo=UTC)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
+        return max(0.0, (when - now).total_seconds())
     return None
 
 
@@ -331,7 +332,7 @@ class LLMClient:
                         response_format=response_format,
                     )
             except litellm.RateLimitError as exc:
-                delay = _retry_after_seconds(exc)
+                delay = _retry_after_seconds(exc, self.clock())
                 if waited or (delay is not None and delay > self.max_retry_after_s):
                     raise LLMRateLimited(
                         f"rate limited by {self.model}", retry_after_s=delay

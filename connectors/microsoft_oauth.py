@@ -37,7 +37,7 @@ import secrets
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import msal
@@ -51,6 +51,7 @@ from connectors.graph import (
     GraphUnavailable,
     RefreshToken,
 )
+from storage.clock import Clock, wall_clock
 from storage.connections import (
     EXPIRED,
     StoredConnection,
@@ -126,6 +127,7 @@ class MicrosoftOAuth:
         scopes: tuple[str, ...] = SCOPES,
         verify: bool | str = True,
         timeout_s: float = 15.0,
+        clock: Clock = wall_clock,
     ) -> None:
         bad = RESERVED.intersection(s.lower() for s in scopes)
         if bad:
@@ -137,6 +139,7 @@ class MicrosoftOAuth:
         self.scopes = scopes
         self._verify = verify
         self._timeout_s = timeout_s
+        self._clock = clock
         self._known_host = authority_base.rstrip("/") == AUTHORITY_BASE
         self._app: msal.ConfidentialClientApplication | None = None
         self._app_lock = asyncio.Lock()
@@ -233,7 +236,7 @@ class MicrosoftOAuth:
         claims = result.get("id_token_claims") or {}
         expires_at = None
         if result.get("expires_in"):
-            expires_at = datetime.now(UTC) + timedelta(seconds=float(result["expires_in"]))
+            expires_at = self._clock() + timedelta(seconds=float(result["expires_in"]))
         email = claims.get("preferred_username") or claims.get("email")
         return MicrosoftGrant(
             access_token=str(result["access_token"]),

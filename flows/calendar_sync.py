@@ -41,6 +41,7 @@ from connectors.calendar import (
 )
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
+from storage.clock import Clock
 from storage.crypto import settings_cipher
 from storage.engine import Database
 from storage.models import CalendarEvent, CalendarSyncState, User
@@ -80,14 +81,15 @@ async def google_provider(db: Database, settings: Any, user_id: int) -> GoogleCa
 
 
 async def provider_named(
-    db: Database, settings: Any, user_id: int, name: str
+    db: Database, settings: Any, user_id: int, name: str, *, clock: Clock | None = None
 ) -> CalendarProvider | None:
-    """The rep's connected calendar by provider name (google | microsoft), if connected."""
+    """The rep's connected calendar by provider name (google | microsoft), if connected;
+    `clock` is the "now" Graph's sync window is centred on (default: the wall clock)."""
     if name == "google":
         return await google_provider(db, settings, user_id)
     if name == "microsoft":
         client = await graph_client(db, settings, user_id)
-        return GraphCalendar(client) if client is not None else None
+        return GraphCalendar(client, clock=clock) if client is not None else None
     return None
 
 
@@ -157,13 +159,14 @@ async def sync_calendar(
     provider: CalendarProvider | None = None,
     *,
     provider_name: str = "google",
+    clock: Clock | None = None,
 ) -> dict[str, Any]:
     """One incremental sync for the rep; returns counts (no titles or addresses)."""
     async with db.session() as s:
         user = await s.get(User, user_id)
     if user is None:
         raise LookupError(f"user {user_id} not found")
-    provider = provider or await provider_named(db, settings, user_id, provider_name)
+    provider = provider or await provider_named(db, settings, user_id, provider_name, clock=clock)
     if provider is None:
         return {"synced": False, "reason": "no calendar connection"}
     async with db.transaction() as s:

@@ -40,6 +40,7 @@ import ssl
 import tempfile
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
@@ -157,7 +158,9 @@ class FakeGraph:
     TENANT = "common"
     TENANT_ID = "11111111-2222-3333-4444-555555555555"
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], dt.datetime] | None = None) -> None:
+        # Graph's clock: stamps messages and bounds subscription expiry (a test may fix it)
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.login_base = ""
         self.graph_url = ""
         self.ca_file = ""
@@ -287,7 +290,7 @@ class FakeGraph:
                 to: list[str] | None = None, conversation_id: str | None = None) -> str:  # fmt: skip
         """A message arriving in `account`'s inbox; returns its Graph id."""
         msg_id = f"AAMkMsg{next(self._seq)}"
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = self.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
         self.messages[account.lower()][msg_id] = {
             "id": msg_id, "parentFolderId": "inbox", "isDraft": False,
             "internetMessageId": f"<{msg_id.lower()}@mail.contoso.test>",
@@ -447,7 +450,7 @@ class FakeGraph:
 
     def _store_sent(self, acct: str, message: dict[str, Any], **extra: Any) -> dict[str, Any]:
         msg_id = f"AAMkSent{next(self._seq)}"
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = self.clock().strftime("%Y-%m-%dT%H:%M:%SZ")
         stored = {**message, "id": msg_id, "parentFolderId": "sentitems", "isDraft": False,
                   "internetMessageId": f"<{msg_id.lower()}@mail.contoso.test>",
                   "from": {"emailAddress": {"address": acct}}, "sentDateTime": now,
@@ -666,7 +669,7 @@ class FakeGraph:
 
     def _check_expiry(self, value: str) -> str | None:
         exp = _ts(value)
-        now = dt.datetime.now(dt.UTC)
+        now = self.clock()
         if exp <= now or exp > now + dt.timedelta(minutes=MAX_SUBSCRIPTION_MINUTES):
             return "Subscription expiration can only be 10080 minutes in the future."
         return None

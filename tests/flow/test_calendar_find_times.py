@@ -43,6 +43,8 @@ from tests.support.sequences import RecordingDelivery, seed_org, sqlite_copy
 
 NOW = datetime(2026, 1, 13, 8, 0, tzinfo=UTC)  # Tuesday; London on GMT, New York on EST
 REP = "rep1@example.com"
+TOKEN_EXPIRES = datetime(2099, 1, 1, tzinfo=UTC)  # a fixed expiry no test outlives (google-auth
+# checks a token's expiry on the wall clock, so an expiry past in real time would make it refresh)
 DANA = "dana@example.com"  # same Workspace: her free/busy is visible
 LONDON, NEW_YORK = ZoneInfo("Europe/London"), ZoneInfo("America/New_York")
 
@@ -101,7 +103,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             s, cipher=TokenCipher(key), org_id=org_id, user_id=rep_id, provider="google",
             tokens={"access_token": google.issue_token(REP, scopes),
                     "refresh_token": google.issue_refresh_token(REP, scopes),
-                    "expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()},
+                    "expires_at": TOKEN_EXPIRES.isoformat()},
             scopes=sorted(scopes), expires_at=None, account_email=REP,
         )  # fmt: skip
         # the rep's calendar is synced: a meeting Tuesday 15:30-16:00 GMT, a tentative one

@@ -32,6 +32,7 @@ from tests.support.sequences import RecordingDelivery, seed_org, sqlite_copy
 
 REP = "rep1@example.com"
 START = datetime(2026, 1, 13, 15, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -137,7 +138,7 @@ async def test_google_sync_tokens_changes_cancellations_and_410(env: Env) -> Non
 
 async def test_channel_opened_renewed_before_expiry_and_cron(env: Env) -> None:
     await env.connect("google")
-    now = datetime.now(UTC)
+    now = NOW
     (spec,) = cron_specs(SimpleNamespace(db=env.db))
     (event,) = await spec.events(now)
     assert event.type == "calendar_changed" and event.payload["renew"] is True
@@ -188,18 +189,21 @@ async def test_calendar_changed_sequence_syncs_the_named_state(env: Env) -> None
 
 async def test_graph_delta_sync_and_expired_delta(env: Env) -> None:
     await env.connect("microsoft")
-    now = datetime.now(UTC)
+    now = NOW
     one = env.graph.add_event(REP, now + timedelta(days=1), now + timedelta(days=1, hours=1))
     two = env.graph.add_event(REP, now + timedelta(days=2), now + timedelta(days=2, hours=1),
                               show_as="tentative")  # fmt: skip
-    first = await sync_calendar(env.db, env.settings, env.rep_id, provider_name="microsoft")
+    first = await sync_calendar(env.db, env.settings, env.rep_id, provider_name="microsoft",
+                                clock=lambda: NOW)  # fmt: skip
     assert first["full"] is True
     stored = await env.stored("microsoft")
     assert set(stored) == {one, two} and stored[two].show_as == "tentative"
     env.graph.remove_event(REP, one)
-    second = await sync_calendar(env.db, env.settings, env.rep_id, provider_name="microsoft")
+    second = await sync_calendar(env.db, env.settings, env.rep_id, provider_name="microsoft",
+                                 clock=lambda: NOW)  # fmt: skip
     assert second["full"] is False
     assert set(await env.stored("microsoft")) == {two}
     env.graph.expire_delta_tokens(REP)
-    third = await sync_calendar(env.db, env.settings, env.rep_id, provider_name="microsoft")
+    third = await sync_calendar(env.db, env.settings, env.rep_id, provider_name="microsoft",
+                                clock=lambda: NOW)  # fmt: skip
     assert third["full"] is True and set(await env.stored("microsoft")) == {two}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import literal_column, select, update
 
 from config.settings import Settings
 from flows.engine import Engine
 from flows.events import Decision, Event
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext, TransientError
+from flows.store import Sql
 from storage.models import SequenceJob, SlackNotificationSent, UserPreferences
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
@@ -134,11 +135,12 @@ async def test_a_replayed_step_does_not_send_the_dm_twice(db: Any) -> None:
     engine = engine_for(db, slack)
     await engine.submit(Event("flaky", "test", org, users[1], {}, "flaky:1"))
     await engine.drain()
+    now = Sql(db.engine.dialect.name, injected_clock=db.clock is not None).now  # the claim's clock
     async with db.transaction() as s:  # the retry is due now (by the database clock)
         await s.execute(
             update(SequenceJob)
             .where(SequenceJob.status == "pending")
-            .values(run_after=datetime.now(UTC) - timedelta(seconds=1))
+            .values(run_after=literal_column(now))
         )
     await engine.drain()
     [out] = await outputs(db)

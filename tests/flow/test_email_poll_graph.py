@@ -23,6 +23,7 @@ from flows.engine import Engine
 from flows.events import Event, EventSource, EventType, JobRef, Skipped
 from flows.sequence import SequenceRegistry
 from storage import connections
+from storage.clock import SteppingClock
 from storage.crypto import TokenCipher
 from storage.engine import Database
 from storage.models import Company, Contact, EmailMessage, MailboxState, SequenceJob
@@ -32,6 +33,7 @@ from tests.support.sequences import RecordingDelivery, seed_org
 REP = "rep1@contoso.test"
 BUYER = "dana.buyer@northwind.test"
 QUESTION = "Do you support SAML single sign-on with Okta?"
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday afternoon
 
 
 @dataclass
@@ -77,7 +79,8 @@ async def world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
         conn_id = conn.id
     registry = SequenceRegistry()
     email_received.register(registry)
-    engine = Engine(db, settings, RecordingDelivery(), registry, heartbeat_s=None)
+    engine = Engine(db, settings, RecordingDelivery(), registry, clock=SteppingClock(NOW),
+                    heartbeat_s=None)  # fmt: skip
     yield World(db, engine, graph, org, user, conn_id)
     await graph.stop()
 
@@ -121,9 +124,9 @@ async def test_poll_makes_one_job_per_new_message_shared_with_push(world: World)
     w = world
     first = w.graph.deliver(REP, sender=BUYER, subject="SSO", body=QUESTION)
     old = w.graph.deliver(REP, sender=BUYER, subject="Old", body="An old thread.")
-    long_ago = datetime.now(UTC) - timedelta(days=30)
+    long_ago = NOW - timedelta(days=30)
     w.graph.messages[REP][old]["receivedDateTime"] = f"{long_ago:%Y-%m-%dT%H:%M:%SZ}"
-    t0 = datetime.now(UTC).replace(microsecond=0)
+    t0 = NOW
 
     [ref] = await poll(w, t0)
     assert isinstance(ref, JobRef)
@@ -171,7 +174,7 @@ async def test_an_expired_delta_link_restarts_from_recent_mail(world: World) -> 
         s.add(MailboxState(connection_id=w.conn, history_id=link))
     mid = w.graph.deliver(REP, sender=BUYER, subject="SSO", body=QUESTION)
     w.graph.fail_next("mail.delta", 410)  # syncStateNotFound
-    await poll(w, datetime.now(UTC).replace(microsecond=0))
+    await poll(w, NOW)
     [msg] = await rows(w, EmailMessage)
     assert msg.provider_message_id == mid
     old_link, fresh = delta_calls(w)
@@ -191,7 +194,7 @@ async def test_with_a_public_url_only_never_polled_graph_mailboxes_are_polled(
     public = w.engine.settings.model_copy(update={"public_base_url": "https://sixty.test"})
     ids = [c.id for c in email_crons.cron_specs(CronDeps(w.db, public))]
     assert "email:graph_missed" in ids and "email:poll" not in ids
-    t0 = datetime.now(UTC).replace(microsecond=0)
+    t0 = NOW
     assert len(await poll(w, t0, public)) == 1  # no state row yet: its first pass
     box = await state(w)
     assert box is not None and box.last_polled_at is not None

@@ -9,6 +9,7 @@ import logging
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.message import EmailMessage as MimeMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -26,6 +27,7 @@ from flows.events import Decision, Event, EventSource, EventType, JobRef, Skippe
 from flows.sequence import SequenceRegistry
 from sandbox.blocks_check import message_block_errors
 from storage import connections
+from storage.clock import SteppingClock
 from storage.crypto import TokenCipher
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -48,6 +50,7 @@ from tests.support.sequences import RecordingDelivery, seed_org
 REP = "rep1@example.com"
 BUYER = "dana.buyer@northwind.test"
 EVIL = "x@evil.test"
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday afternoon
 
 
 @dataclass
@@ -115,7 +118,7 @@ async def make_world(db: Database, tmp_path: Path) -> World:
     registry = SequenceRegistry()
     email_received.register(registry)
     delivery = RecordingDelivery()
-    engine = Engine(db, settings, delivery, registry, heartbeat_s=None)
+    engine = Engine(db, settings, delivery, registry, clock=SteppingClock(NOW), heartbeat_s=None)
     w = World(db, engine, delivery, google, org, user, ids[3], ids[2], ids[1])
     await start_cursor(w)
     return w
@@ -158,13 +161,11 @@ def mail(
     subject: str = "Question",
     headers: dict[str, str] | None = None,
 ) -> bytes:
-    from datetime import UTC, datetime
-
     m = MimeMessage()
     m["From"] = f"{name} <{sender}>"
     m["To"] = REP
     m["Subject"] = subject
-    m["Date"] = format_datetime(datetime.now(UTC))
+    m["Date"] = format_datetime(NOW)
     m["Message-ID"] = make_msgid(domain="northwind.test")
     for k, v in (headers or {}).items():
         m[k] = v
@@ -362,7 +363,6 @@ async def test_out_of_office_pauses_the_contact(world: World) -> None:
         contact.paused_until is not None and contact.paused_until.date().isoformat() == "2026-12-07"
     )
     assert any("out of office" in (c["text"] or "") for c in posted(w))
-    from datetime import UTC, datetime
 
     from storage.email_threads import follow_ups_paused
 
@@ -437,7 +437,6 @@ class CronDeps:
 
 
 async def test_poll_fires_make_one_job_per_mailbox_and_interval(world: World) -> None:
-    from datetime import UTC, datetime
 
     from flows import email_crons
     from flows.crons import fire_once
@@ -461,7 +460,6 @@ async def test_poll_fires_make_one_job_per_mailbox_and_interval(world: World) ->
 
 
 async def test_watch_renewal_starts_a_missing_cursor(world: World) -> None:
-    from datetime import UTC, datetime
 
     from flows import email_crons
 
@@ -475,7 +473,7 @@ async def test_watch_renewal_starts_a_missing_cursor(world: World) -> None:
         w.db,
         TopicSettings(_env_file=None, **{**base, "google_pubsub_topic": "projects/p/topics/t"}),
     )  # type: ignore[call-arg]
-    assert await email_crons.renew_gmail_watches(deps, datetime.now(UTC)) == 1
+    assert await email_crons.renew_gmail_watches(deps, NOW) == 1
     [state] = await rows(w, MailboxState)
     assert state.history_id is not None and state.subscription_expires_at is not None
     assert w.google.mailbox(REP).watch_topic == "projects/p/topics/t"
@@ -491,7 +489,9 @@ async def test_model_category_is_used_and_failure_falls_back(world: World) -> No
             "llm_api_key": "sk-test", "llm_timeout_s": 2.0})  # fmt: skip
         registry = SequenceRegistry()
         email_received.register(registry)
-        engine = Engine(w.db, settings, w.delivery, registry, heartbeat_s=None)
+        engine = Engine(
+            w.db, settings, w.delivery, registry, clock=w.engine.clock, heartbeat_s=None
+        )
         llm.reply_json({"category": "unsubscribe", "confidence": 0.91})
         await engine.submit(demo_event(w, mail("Thanks for the note, all good here.", subject="A")))
         await engine.drain()
@@ -523,7 +523,9 @@ async def test_graph_notification_fetches_the_message_by_id(world: World) -> Non
         settings = w.engine.settings.model_copy(update={"graph_api_base": graph.graph_base})
         registry = SequenceRegistry()
         email_received.register(registry)
-        engine = Engine(w.db, settings, w.delivery, registry, heartbeat_s=None)
+        engine = Engine(
+            w.db, settings, w.delivery, registry, clock=w.engine.clock, heartbeat_s=None
+        )
         msg_id = graph.deliver("rep1@contoso.test", sender=BUYER, subject="SSO",
                                body="Do you support SAML single sign-on with Okta?")  # fmt: skip
         event = Event(
@@ -549,7 +551,8 @@ async def test_graph_notification_fetches_the_message_by_id(world: World) -> Non
 async def test_concurrent_jobs_for_one_message_store_and_draft_once(pg_world: World) -> None:
     w = pg_world
     w.google.deliver(REP, mail("How does your Salesforce integration handle custom objects?"))
-    other = Engine(w.db, w.engine.settings, w.delivery, w.engine.registry, heartbeat_s=None)
+    other = Engine(w.db, w.engine.settings, w.delivery, w.engine.registry, clock=w.engine.clock,
+                   heartbeat_s=None)  # fmt: skip
     assert isinstance(await push(w, "5000"), JobRef) and isinstance(await push(w, "5001"), JobRef)
     await asyncio.gather(w.engine.run_once("a"), other.run_once("b"))
     for _ in range(20):  # a loser retries after a short backoff
@@ -564,7 +567,8 @@ async def test_concurrent_jobs_for_one_message_store_and_draft_once(pg_world: Wo
 
 async def test_a_gmail_outage_is_retried(world: World) -> None:
     w = world
-    engine = Engine(w.db, w.engine.settings, w.delivery, w.engine.registry, heartbeat_s=None,
+    engine = Engine(w.db, w.engine.settings, w.delivery, w.engine.registry, clock=w.engine.clock,
+                    heartbeat_s=None,
                     retry_base_s=0.01)  # fmt: skip
     w.google.deliver(REP, mail("How does your Salesforce integration handle custom objects?"))
     w.google.fail_next("gmail.history.list", 503)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import email
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.policy import compat32
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,8 @@ from tests.support.sequences import RecordingDelivery, seed_org
 REP = "rep1@example.com"
 BUYER = "dana@prospect.test"
 OTHER = "stranger@elsewhere.test"
+TOKEN_EXPIRES = datetime(2099, 1, 1, tzinfo=UTC)  # a fixed expiry no test outlives (google-auth
+# checks a token's expiry on the wall clock, so an expiry past in real time would make it refresh)
 
 
 @dataclass
@@ -129,8 +131,8 @@ async def make_world(db: Database, tmp_path: Path, fake: FakeGoogle, *, undo_s: 
                                   provider="google", scopes=sorted(granted), account_email=REP,
                                   tokens={"access_token": fake.issue_token(REP, granted),
                                           "refresh_token": fake.issue_refresh_token(REP, granted),
-                                          "expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()},
-                                  expires_at=datetime.now(UTC) + timedelta(hours=1))  # fmt: skip
+                                          "expires_at": TOKEN_EXPIRES.isoformat()},
+                                  expires_at=TOKEN_EXPIRES)  # fmt: skip
     delivery = RecordingDelivery()
     engine = Engine(db, settings, delivery, registry or follow_up_registry(), heartbeat_s=None)
     return World(db, settings, fake, delivery, engine, org_id, user_id, deal.id)

@@ -5,7 +5,7 @@ recovery finds the sent copy by marker instead of sending again."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,7 @@ from tests.flow.test_email_send import (
 from tests.support.sequences import RecordingDelivery
 
 OUTLOOK = "rep1@contoso.test"
+TOKEN_EXPIRES = datetime(2099, 1, 1, tzinfo=UTC)  # fixed; Graph calls do not read it
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ async def outlook_world(sqlite_db: Database, tmp_path: Path, graph: FakeGraph) -
         await save_connection(s, cipher=cipher_for(w.settings), org_id=w.org_id, user_id=w.user_id,
                               provider="microsoft", scopes=sorted(scopes), account_email=OUTLOOK,
                               tokens={"access_token": graph.issue_token(OUTLOOK, scopes)},
-                              expires_at=datetime.now(UTC) + timedelta(hours=1))  # fmt: skip
+                              expires_at=TOKEN_EXPIRES)  # fmt: skip
     w.engine = Engine(
         sqlite_db, w.settings, RecordingDelivery(), follow_up_registry(), heartbeat_s=None
     )

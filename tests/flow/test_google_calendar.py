@@ -109,7 +109,8 @@ async def test_watch_and_stop_channel(google: FakeGoogle) -> None:
     ch = await cal.watch_events("chan-1", "https://sixty.test/webhooks/google-calendar",
                                 "tok-secret", ttl=timedelta(days=2))  # fmt: skip
     assert ch.id == "chan-1" and ch.resource_id and ch.token == "tok-secret"
-    assert ch.expires_at is not None and ch.expires_at > datetime.now(UTC)
+    expiration_ms = int(google.channels["chan-1"]["expiration"])  # Google's clock (the fake's)
+    assert ch.expires_at == datetime.fromtimestamp(expiration_ms / 1000, UTC)
     sent = google.requests[-1].json()
     assert sent["type"] == "web_hook" and sent["params"] == {"ttl": "172800"}
     await cal.stop_channel("chan-1", ch.resource_id)

@@ -32,6 +32,7 @@ from skills.email_compose import (
 from tests.fakes.google_server import GMAIL_READ, GMAIL_SEND, FakeGoogle
 
 REP = "ana@acme.test"
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ async def test_reply_is_sent_in_thread_with_threading_headers(google: FakeGoogle
     draft = OutgoingEmail(
         sender=Mailbox(REP, "Ana Rep"), to=(Mailbox("dana@prospect.test", "Dana Smith"),),
         subject="Pricing", body_text="Hi Dana,\n\nHere it is.", message_id=make_msgid("acme.test"),
-        date=datetime.now(UTC), signature=Signature(html=signature),
+        date=NOW, signature=Signature(html=signature),
         reply_to=ThreadRef("<p1@prospect.test>", ("<root@prospect.test>",), "Pricing"),
     )  # fmt: skip
     composed = compose(draft)

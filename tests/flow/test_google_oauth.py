@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import aiohttp
@@ -23,6 +24,7 @@ from storage.models import Org, User
 from tests.fakes.google_server import FakeGoogle
 
 REDIRECT = "http://127.0.0.1:9/oauth/google/callback"
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -33,8 +35,8 @@ async def google(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeGoogle]:
     await fake.stop()
 
 
-def oauth_for(fake: FakeGoogle) -> GoogleOAuth:
-    return GoogleOAuth(fake.CLIENT_ID, fake.CLIENT_SECRET, REDIRECT, endpoints=fake.endpoints())
+def oauth_for(fake: FakeGoogle, **kw: Any) -> GoogleOAuth:
+    return GoogleOAuth(fake.CLIENT_ID, fake.CLIENT_SECRET, REDIRECT, endpoints=fake.endpoints(), **kw)
 
 
 async def consent(url: str) -> dict[str, str]:
@@ -61,7 +63,7 @@ async def test_consent_url_asks_for_offline_access_with_pkce(google: FakeGoogle)
 
 
 async def test_exchange_gives_grant_with_scopes_account_and_expiry(google: FakeGoogle) -> None:
-    oauth = oauth_for(google)
+    oauth = oauth_for(google, clock=lambda: NOW)
     url, verifier = oauth.authorization_url(oauth.new_state())
     back = await consent(url)
     grant = await oauth.exchange(back["code"], verifier)
@@ -69,7 +71,7 @@ async def test_exchange_gives_grant_with_scopes_account_and_expiry(google: FakeG
     assert set(grant.scopes) == set(SCOPES) and grant.can_send
     assert grant.refresh_token and grant.access_token
     assert grant.expires_at is not None
-    assert timedelta(minutes=55) < grant.expires_at - datetime.now(UTC) < timedelta(minutes=61)
+    assert grant.expires_at == NOW + timedelta(seconds=google.access_token_ttl_s)
     form = parse_qs(next(r for r in google.requests if r.path == "/token").body.decode())
     assert form["grant_type"] == ["authorization_code"] and form["code_verifier"] == [verifier]
 

@@ -37,6 +37,7 @@ from storage.models import CalendarSyncState, Connection, MailboxState, Org, Use
 from tests.fakes.graph_server import FakeGraph
 
 REP = "ana@contoso.test"
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 SCOPES = {"Mail.Read", "Mail.Send", "Calendars.ReadWrite", "User.Read"}
 
 
@@ -57,7 +58,7 @@ class Deps:
     db: Database
     settings: Settings
     submit: Recorder
-    clock: object = field(default=lambda: datetime.now(UTC))
+    clock: object = field(default=lambda: NOW)
 
 
 @dataclass
@@ -79,7 +80,7 @@ class World:
 
 @pytest.fixture
 async def world(db: Database) -> AsyncIterator[World]:
-    fake = await FakeGraph().start()
+    fake = await FakeGraph(clock=lambda: NOW).start()  # Graph on the same fixed instant
     key = Fernet.generate_key()
     settings = Settings(_env_file=None, encryption_key=key.decode(),  # type: ignore[call-arg]
                         graph_api_base=fake.graph_base)  # fmt: skip
@@ -118,7 +119,7 @@ async def test_mail_subscription_handshake_and_notifications(
     caplog.set_level(logging.INFO)
     for name in ("bot", "connectors", "storage"):
         caplog.set_level(logging.DEBUG, logger=name)
-    now = datetime.now(UTC)
+    now = NOW
     cipher = settings_cipher(world.deps.settings)
     sub_id = await ensure_mail_subscription(world.deps.db, world.graph, world.ids["conn"],
                                             world.url, now, cipher=cipher,
@@ -173,7 +174,7 @@ async def test_mail_subscription_handshake_and_notifications(
 
 async def test_calendar_notifications_lifecycle_and_renewal(world: World) -> None:
     db = world.deps.db
-    now = datetime.now(UTC)
+    now = NOW
     cipher = settings_cipher(world.deps.settings)
     sub_id = await ensure_calendar_subscription(db, world.graph, world.ids["user"], world.url,
                                                 now, cipher=cipher,
@@ -240,7 +241,7 @@ async def test_subscribe_on_connect_and_renew_with_settings(world: World) -> Non
     db, settings = world.deps.db, world.deps.settings
     assert webhook_urls(settings) == (world.url, world.lifecycle_url)
     assert (WEBHOOK_PATH, LIFECYCLE_PATH) == (graph_webhook.PATH, graph_webhook.LIFECYCLE_PATH)
-    now = datetime.now(UTC)
+    now = NOW
     made = await subscribe_connection(db, settings, world.ids["conn"], now)
     assert len(made) == 2 and set(made) <= set(world.fake.subscriptions)
     resources = sorted(world.fake.subscriptions[m]["resource"] for m in made)

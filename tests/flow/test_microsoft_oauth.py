@@ -5,7 +5,8 @@ Disconnect deleting tokens, sync state and subscriptions."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
 import aiohttp
@@ -22,6 +23,7 @@ from storage.models import MailboxState, Org, User
 from tests.fakes.graph_server import FakeGraph
 
 REDIRECT = "https://sixty.example/oauth/microsoft/callback"
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -31,9 +33,9 @@ async def fake() -> AsyncIterator[FakeGraph]:
     await graph.stop()
 
 
-def oauth_for(fake: FakeGraph) -> MicrosoftOAuth:
+def oauth_for(fake: FakeGraph, **kw: Any) -> MicrosoftOAuth:
     return MicrosoftOAuth(fake.CLIENT_ID, fake.CLIENT_SECRET, REDIRECT,
-                          authority_base=fake.login_base, verify=fake.ca_file)  # fmt: skip
+                          authority_base=fake.login_base, verify=fake.ca_file, **kw)  # fmt: skip
 
 
 async def consent(flow: dict[str, object]) -> dict[str, str]:
@@ -47,7 +49,7 @@ async def consent(flow: dict[str, object]) -> dict[str, str]:
 
 
 async def test_code_flow_with_pkce_and_granted_scopes(fake: FakeGraph) -> None:
-    oauth = oauth_for(fake)
+    oauth = oauth_for(fake, clock=lambda: NOW)
     state = oauth.new_state()
     flow = await oauth.initiate_auth_code_flow(state, login_hint="rep@contoso.test")
     query = dict(parse_qsl(urlparse(str(flow["auth_uri"])).query))
@@ -59,7 +61,7 @@ async def test_code_flow_with_pkce_and_granted_scopes(fake: FakeGraph) -> None:
     assert grant.scopes == tuple(sorted(SCOPES)) and grant.can_send
     assert grant.account_email == "rep@contoso.test" and grant.refresh_token
     assert grant.tenant_id == fake.TENANT_ID
-    assert grant.expires_at is not None and grant.expires_at > datetime.now(UTC)
+    assert grant.expires_at == NOW + timedelta(seconds=3599)  # the fake's expires_in
     token_call = next(r for r in fake.requests if r.route == "token")
     form = dict(parse_qsl(token_call.body.decode()))
     assert form["grant_type"] == "authorization_code" and form["code_verifier"]
@@ -83,7 +85,7 @@ async def test_stored_flow_is_sealed_and_completes_the_code_flow(
     oauth = oauth_for(fake)
     state = oauth.new_state()
     flow = await oauth.initiate_auth_code_flow(state)
-    now = datetime.now(UTC)
+    now = NOW
     async with sqlite_db.transaction() as s:
         await repo.save_oauth_state(s, cipher=cipher, state=state, user_id=user_id,
                                     provider="microsoft", code_verifier=flow.get("code_verifier"),

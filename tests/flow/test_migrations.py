@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -25,6 +25,8 @@ from storage.models import (
     User,
 )
 
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
 
 async def test_every_table_exists_after_upgrade(db: Database) -> None:
     async with db.engine.connect() as conn:
@@ -33,16 +35,19 @@ async def test_every_table_exists_after_upgrade(db: Database) -> None:
 
 
 async def test_times_round_trip_as_aware_utc(db: Database) -> None:
+    at = NOW.astimezone(timezone(timedelta(hours=5, minutes=30)))  # written in another offset
     async with db.transaction() as s:
         org = Org(name="Acme")
         s.add(org)
         await s.flush()
-        s.add(User(org_id=org.id, slack_user_id="U1", email="a@x.test", name="A"))
+        s.add(User(org_id=org.id, slack_user_id="U1", email="a@x.test", name="A", created_at=at))
     async with db.session() as s:
         user = (await s.exec(select(User))).one()
-    assert user.created_at.tzinfo is not None
-    assert user.created_at.utcoffset().total_seconds() == 0
-    assert abs((datetime.now(UTC) - user.created_at).total_seconds()) < 60
+        stamped = (await s.exec(select(Org))).one().created_at  # the model's default
+    for value in (user.created_at, stamped):
+        assert value.tzinfo is not None
+        assert value.utcoffset().total_seconds() == 0
+    assert user.created_at == NOW
 
 
 async def test_naive_datetime_is_refused(db: Database) -> None:

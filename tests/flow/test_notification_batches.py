@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import literal_column, select, update
 
 from blocks.notification_batch import MAX_ITEMS, DigestItem, digest_message
 from config.settings import Settings
@@ -17,6 +17,7 @@ from flows.engine import Engine
 from flows.events import Event, JobRef
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
+from flows.store import Sql
 from storage.models import SequenceJob, SlackNotificationSent
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
@@ -64,11 +65,12 @@ async def job_rows(db: Any) -> list[SequenceJob]:
 
 
 async def make_due(db: Any) -> None:
+    now = Sql(db.engine.dialect.name, injected_clock=db.clock is not None).now  # the claim's clock
     async with db.transaction() as s:
         await s.execute(
             update(SequenceJob)
             .where(SequenceJob.status == "pending")
-            .values(run_after=datetime.now(UTC) - timedelta(seconds=1))
+            .values(run_after=literal_column(now))
         )
 
 

@@ -10,7 +10,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal_column, select, update
 
 from config.settings import Settings
 from flows.context import ContextLoaders, load_tier1, load_tier2
@@ -19,6 +19,7 @@ from flows.engine import Engine
 from flows.events import Decision, Event, JobRef, Skipped
 from flows.sequence import Sequence, SequenceRegistry, Step
 from flows.step import StepContext
+from flows.store import Sql
 from storage.engine import Database
 from storage.models import (
     BudgetNotice,
@@ -57,11 +58,12 @@ def notify_registry() -> SequenceRegistry:
 
 async def make_due(db: Any) -> None:
     """Time passes: every deferred job becomes due (by the database clock)."""
+    now = Sql(db.engine.dialect.name, injected_clock=db.clock is not None).now  # the claim's clock
     async with db.transaction() as s:
         await s.execute(
             update(SequenceJob)
             .where(SequenceJob.status == "pending")
-            .values(run_after=datetime.now(UTC) - timedelta(seconds=1))
+            .values(run_after=literal_column(now))
         )
 
 
@@ -290,6 +292,7 @@ async def test_cron_fired_by_two_schedulers_submits_once(db: Any, db_url: str) -
     async def events(at: datetime) -> list[Event]:
         return [Event("noop7", "cron:morning", org, users[0], {"id": at.isoformat()})]
 
+    # the wall clock on purpose: APScheduler fires a DateTrigger by its own wall clock
     run_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
     second_db = Database(db_url)  # the other "process" has its own engine and pool
     done: list[asyncio.Event] = []

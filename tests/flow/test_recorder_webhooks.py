@@ -130,7 +130,7 @@ def sample(name: str) -> dict[str, Any]:
 
 def signed(secret: str, body: bytes, *, style: str = "svix") -> dict[str, str]:
     msg_id = "msg_" + base64.b16encode(os.urandom(6)).decode()
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # the wall clock on purpose: svix checks the timestamp against it
     sig = Webhook(secret).sign(msg_id, now, body.decode())
     prefix = "svix" if style == "svix" else "webhook"
     return {f"{prefix}-id": msg_id, f"{prefix}-timestamp": str(int(now.timestamp())),

@@ -65,6 +65,7 @@ async def client(sqlite_db: Database) -> AsyncIterator[TestClient]:
 
 
 def svix(secret: str, body: bytes) -> dict[str, str]:
+    # the wall clock on purpose: svix (standardwebhooks) checks the timestamp against it, +-5 min
     msg_id, now = "msg_" + os.urandom(6).hex(), datetime.now(UTC)
     # svix signs text; a non-UTF-8 body cannot be signed, so it goes unsigned-but-headed
     text = body.decode("utf-8", "replace")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pytest
 
 from cli.main import main
 
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday
 REQUEST = {
     "now": "2026-03-05T09:00:00Z",
     "duration_minutes": 30,
@@ -70,11 +71,11 @@ def test_slots_from_stdin(
 
 def test_without_now_uses_the_clock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = {k: v for k, v in REQUEST.items() if k != "now"} | {"days": 10}
-    assert main(["slots", write(tmp_path, data)]) == 0
+    assert main(["slots", write(tmp_path, data)], clock=lambda: NOW) == 0
     slots = json.loads(capsys.readouterr().out)["slots"]
-    assert slots and all(
-        datetime.fromisoformat(s["start"]) > datetime.now().astimezone() for s in slots
-    )
+    starts = [datetime.fromisoformat(s["start"]) for s in slots]
+    assert starts and all(start > NOW for start in starts)
+    assert min(starts) < NOW + timedelta(days=2)  # counted from the clock's "now"
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from storage.engine import Database
 from storage.models import CostLedger, Org
 from tests.fakes.openai_server import FakeOpenAI
 
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 SECRET = "our budget of 431k is approved by Priya"
 INTENT = {
     "label": "signal:buying_positive",
@@ -175,19 +176,15 @@ async def test_429_waits_retry_after_once_then_succeeds(
 async def test_429_retry_after_as_an_http_date(
     fake: FakeOpenAI, sqlite_db: Database, org_id: int
 ) -> None:
-    fake.reply_error(
-        429, retry_after=format_datetime(datetime.now(UTC) + timedelta(seconds=1), usegmt=True)
-    )
-    fake.reply_error(
-        429, retry_after=format_datetime(datetime.now(UTC) + timedelta(hours=1), usegmt=True)
-    )
-    client = LLMClient(make_settings(fake), sqlite_db, max_retry_after_s=5)
+    fake.reply_error(429, retry_after=format_datetime(NOW + timedelta(seconds=1), usegmt=True))
+    fake.reply_error(429, retry_after=format_datetime(NOW + timedelta(hours=1), usegmt=True))
+    client = LLMClient(make_settings(fake), sqlite_db, clock=lambda: NOW, max_retry_after_s=5)
 
     with pytest.raises(LLMRateLimited) as info:
         await client.complete("intents", VARS, org_id=org_id)
 
     assert len(fake.requests) == 2  # waited out the first date, gave up on the second
-    assert info.value.retry_after_s == pytest.approx(3600, abs=5)
+    assert info.value.retry_after_s == 3600
 
 
 async def test_429_twice_raises_rate_limited(
