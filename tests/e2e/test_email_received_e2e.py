@@ -9,7 +9,6 @@ import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from email.message import EmailMessage as Mime
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -96,7 +95,8 @@ def inbound(e: Env, body: str, subject: str) -> bytes:
     m["From"] = f"{e.prospect[0]} <{e.prospect[1]}>"
     m["To"] = e.rep_email
     m["Subject"] = subject
-    m["Date"] = format_datetime(e.app.clock() if e.app.clock else datetime.now(UTC))
+    assert e.app.clock is not None  # every e2e runtime runs on the injected clock
+    m["Date"] = format_datetime(e.app.clock())
     m["Message-ID"] = make_msgid(domain="prospect.test")
     m.set_content(body)
     return bytes(m)

@@ -12,7 +12,7 @@ import io
 import json
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.policy import compat32
 from pathlib import Path
 
@@ -82,7 +82,7 @@ async def connect_alex_to(settings: object, google: FakeGoogle) -> None:
                               provider="google", scopes=sorted(scopes), account_email=ALEX_EMAIL,
                               tokens={"access_token": google.issue_token(ALEX_EMAIL, scopes),
                                       "refresh_token": google.issue_refresh_token(ALEX_EMAIL, scopes)},
-                              expires_at=datetime.now(UTC) + timedelta(hours=1))  # fmt: skip
+                              expires_at=datetime(2099, 1, 1, tzinfo=UTC))  # fmt: skip
     await db.dispose()
 
 
