@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from app import Runtime
 from config import load_settings
@@ -24,6 +26,7 @@ from storage.clock import SteppingClock
 from storage.demo import seed_demo
 from storage.engine import Database
 from storage.migrate import upgrade
+from storage.models import UserPreferences
 
 T0 = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 
@@ -50,6 +53,32 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "sixty.db"
     asyncio.run(seed(f"sqlite:///{path}"))
     return path
+
+
+async def no_quiet_hours(url: str) -> None:
+    """Deliveries in these tests must not depend on the time of day the suite runs at."""
+    db = Database(url)
+    async with db.transaction() as s:
+        for prefs in (await s.exec(select(UserPreferences))).all():
+            prefs.quiet_hours_start = prefs.quiet_hours_end = None
+            s.add(prefs)
+    await db.dispose()
+
+
+@asynccontextmanager
+async def started_app(tmp_path: Path, template: Path, **overrides: Any) -> AsyncIterator[Runtime]:
+    """A copy of the seeded demo, quiet hours off, the app started on it (2 workers unless told)."""
+    shutil.copy(template, tmp_path / "sixty.db")
+    settings = load_settings(**{"database_url": f"sqlite:///{tmp_path / 'sixty.db'}", "port": 0,
+                                "sandbox_port": 0, "data_dir": tmp_path, "log_format": "text",
+                                "workers": 2, **overrides})  # fmt: skip
+    await no_quiet_hours(settings.database_url)
+    runtime = e2e_runtime(settings)
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
 
 
 @pytest.fixture

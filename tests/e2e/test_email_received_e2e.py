@@ -25,8 +25,8 @@ from connectors.google_oauth import GMAIL_READONLY, GMAIL_SEND
 from storage import connections
 from storage.crypto import TokenCipher
 from storage.models import Contact, Deal, EmailSend, MailboxState, SequenceJob, User
-from tests.e2e.conftest import ALEX, e2e_runtime
-from tests.e2e.test_meeting_ended import buttons, gate_messages, no_quiet_hours
+from tests.e2e.conftest import ALEX, e2e_runtime, no_quiet_hours
+from tests.e2e.test_meeting_ended import buttons, gate_messages
 from tests.fakes.google_server import FakeGoogle
 
 PUBLIC = "https://sixty.example"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -19,11 +18,10 @@ from sqlmodel import select
 
 from app import Runtime
 from bench.long_call import long_call
-from config import load_settings
 from skills.transcript import meetingbaas_v1_body
 from storage.models import SequenceJob
-from tests.e2e.conftest import e2e_runtime
-from tests.e2e.test_meeting_ended import KEY, no_quiet_hours
+from tests.e2e.conftest import started_app
+from tests.e2e.test_meeting_ended import KEY
 
 LIMIT_MS = 100.0
 SPEAKERS = {"Jordan Ellis": "Alex Rivera", "Mick Halloran": "Sarah Chen", "Tash Nguyen": "Tom Becker"}
@@ -31,16 +29,8 @@ SPEAKERS = {"Jordan Ellis": "Alex Rivera", "Mick Halloran": "Sarah Chen", "Tash 
 
 @pytest.fixture
 async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
-    shutil.copy(seeded_template, tmp_path / "sixty.db")
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
-                             data_dir=tmp_path, meetingbaas_api_key=KEY, log_format="text", workers=2)
-    await no_quiet_hours(settings.database_url)
-    runtime = e2e_runtime(settings)
-    await runtime.start()
-    try:
+    async with started_app(tmp_path, seeded_template, meetingbaas_api_key=KEY) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 def body_of(n: int, bot_id: str) -> dict[str, Any]:

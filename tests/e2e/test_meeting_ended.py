@@ -18,9 +18,8 @@ from app import Runtime
 from blocks.ids import ApprovalAction
 from config import load_settings
 from flows.events import Decision
-from storage.engine import Database
-from storage.models import Activity, Commitment, SequenceJob, Task, UserPreferences
-from tests.e2e.conftest import ALEX, e2e_runtime
+from storage.models import Activity, Commitment, SequenceJob, Task
+from tests.e2e.conftest import ALEX, e2e_runtime, no_quiet_hours, started_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = json.loads((ROOT / "cli/samples/meeting_ended_v1.json").read_text())
@@ -29,26 +28,8 @@ KEY = "mb-test-key"
 
 @pytest.fixture
 async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
-    shutil.copy(seeded_template, tmp_path / "sixty.db")
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
-                             data_dir=tmp_path, meetingbaas_api_key=KEY, log_format="text", workers=2)
-    await no_quiet_hours(settings.database_url)
-    runtime = e2e_runtime(settings)
-    await runtime.start()
-    try:
+    async with started_app(tmp_path, seeded_template, meetingbaas_api_key=KEY) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
-
-
-async def no_quiet_hours(url: str) -> None:
-    """Deliveries in these tests must not depend on the time of day the suite runs at."""
-    db = Database(url)
-    async with db.transaction() as s:
-        for prefs in (await s.exec(select(UserPreferences))).all():
-            prefs.quiet_hours_start = prefs.quiet_hours_end = None
-            s.add(prefs)
-    await db.dispose()
 
 
 async def post_webhook(runtime: Runtime, body: dict, key: str = KEY) -> tuple[int, dict]:

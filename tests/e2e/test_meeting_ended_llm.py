@@ -11,8 +11,8 @@ from sqlmodel import select
 from app import Runtime
 from config import load_settings
 from storage.models import CostLedger
-from tests.e2e.conftest import ALEX, e2e_runtime
-from tests.e2e.test_meeting_ended import KEY, SAMPLE, gate_messages, no_quiet_hours, post_webhook
+from tests.e2e.conftest import ALEX, e2e_runtime, no_quiet_hours
+from tests.e2e.test_meeting_ended import KEY, SAMPLE, gate_messages, post_webhook
 from tests.fakes.openai_server import FakeOpenAI
 
 PROPOSAL_UTTERANCE = next(i for i, seg in enumerate(SAMPLE["data"]["transcript"])

@@ -8,8 +8,7 @@ from app import Runtime
 from blocks.ids import NotificationBatchAction
 from flows.events import Event, JobRef
 from storage.models import SlackNotificationSent, User
-from tests.e2e.conftest import ALEX
-from tests.e2e.test_meeting_ended import no_quiet_hours
+from tests.e2e.conftest import ALEX, no_quiet_hours
 
 ORIGINAL = [
     {"type": "section", "text": {"type": "mrkdwn", "text": "Dana replied: the full message"}},

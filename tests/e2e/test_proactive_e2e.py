@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
 from collections.abc import AsyncIterator
 from datetime import time, timedelta
 from pathlib import Path
@@ -17,7 +16,6 @@ from sqlmodel import select
 
 from app import Runtime
 from blocks.ids import ApprovalAction, ProactiveAction
-from config import load_settings
 from flows.events import Event
 from flows.proactive_crons import calendar_changed, morning_event
 from flows.settings import apply_preferences
@@ -35,30 +33,15 @@ from storage.models import (
     User,
     UserPreferences,
 )
-from tests.e2e.conftest import ALEX, MORGAN, T0, e2e_runtime
-from tests.e2e.test_meeting_ended import no_quiet_hours
+from tests.e2e.conftest import ALEX, MORGAN, T0, started_app
 
 JAMIE = "U0SXJAMIE1"  # owns four of the five deals seeded stale on purpose
 
 
 @pytest.fixture
 async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
-    shutil.copy(seeded_template, tmp_path / "sixty.db")
-    settings = load_settings(
-        database_url=f"sqlite:///{tmp_path / 'sixty.db'}",
-        port=0,
-        sandbox_port=0,
-        data_dir=tmp_path,
-        log_format="text",
-        workers=2,
-    )
-    await no_quiet_hours(settings.database_url)
-    runtime = e2e_runtime(settings)
-    await runtime.start()
-    try:
+    async with started_app(tmp_path, seeded_template) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 def _text(msg: dict) -> str:

@@ -28,8 +28,7 @@ from storage.models import (
     User,
     UserPreferences,
 )
-from tests.e2e.conftest import ALEX
-from tests.e2e.test_meeting_ended import no_quiet_hours
+from tests.e2e.conftest import ALEX, no_quiet_hours
 
 START = datetime(2031, 3, 4, 18, 0, tzinfo=UTC)  # fixed, far from any seeded meeting
 

@@ -6,7 +6,6 @@ schedule_meeting commitment."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,25 +16,16 @@ from sqlmodel import select
 
 from app import Runtime
 from blocks.ids import ApprovalAction, ScheduleAction
-from config import load_settings
 from storage import crm
 from storage.models import CalendarEvent, Commitment, Contact, SequenceJob, User
-from tests.e2e.conftest import ALEX, e2e_runtime
-from tests.e2e.test_meeting_ended import buttons, no_quiet_hours
+from tests.e2e.conftest import ALEX, started_app
+from tests.e2e.test_meeting_ended import buttons
 
 
 @pytest.fixture
 async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
-    shutil.copy(seeded_template, tmp_path / "sixty.db")
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0,
-                             sandbox_port=0, data_dir=tmp_path, log_format="text", workers=2)  # fmt: skip
-    await no_quiet_hours(settings.database_url)
-    runtime = e2e_runtime(settings)
-    await runtime.start()
-    try:
+    async with started_app(tmp_path, seeded_template) as runtime:
         yield runtime
-    finally:
-        await runtime.stop()
 
 
 def pickers(sb, user: str) -> list[dict]:  # type: ignore[no-untyped-def]

@@ -55,6 +55,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from connectors.graph import EVENT_MARKER_PROPERTY_ID, MAX_SUBSCRIPTION_MINUTES
+from storage.clock import wall_clock
 
 MAIL_READ_ANY = {"Mail.Read", "Mail.ReadWrite"}
 CAL_READ_ANY = {"Calendars.Read", "Calendars.ReadWrite"}
@@ -159,8 +160,9 @@ class FakeGraph:
     TENANT_ID = "11111111-2222-3333-4444-555555555555"
 
     def __init__(self, clock: Callable[[], dt.datetime] | None = None) -> None:
-        # Graph's clock: stamps messages and bounds subscription expiry (a test may fix it)
-        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        # Graph's clock: stamps messages and bounds subscription expiry (a test may fix it);
+        # by default the server's own time, as Microsoft's is: the wall clock on purpose
+        self.clock = clock or wall_clock
         self.login_base = ""
         self.graph_url = ""
         self.ca_file = ""

@@ -99,6 +99,7 @@ async def drain(
     async with db.engine.connect():  # warm the pool before the start line
         pass
     if start_at:
+        # processes share no clock but the wall clock on purpose: it is their start line
         await asyncio.sleep(max(0.0, start_at - time.time()))
     await engine.start_workers(workers)
     try:
