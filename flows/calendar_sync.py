@@ -262,7 +262,7 @@ async def sync_step(ctx: StepContext) -> dict[str, Any]:
     user_id, provider = await _target(ctx)
     if user_id is None:
         return {"synced": False, "reason": "unknown sync state"}
-    result = await sync_calendar(ctx.db, ctx.settings, user_id, provider_name=provider)
+    result = await sync_calendar(ctx.db, ctx.settings, user_id, provider_name=provider, clock=ctx.now)
     # A meeting booked, moved or cancelled re-plans the rep's pre-meeting briefs now.
     from flows.proactive_crons import calendar_changed
 

@@ -192,9 +192,10 @@ class ProactivePlanner:
             nxt = job.trigger.get_next_fire_time(None, since + timedelta(microseconds=1))
             if nxt is not None and nxt <= now:
                 due.append((nxt, job))
-        for _, job in sorted(due, key=lambda pair: pair[0]):
+        due.sort(key=lambda pair: pair[0])
+        for _, job in due:
             await job.func(*job.args, **job.kwargs)
-        return [job.id for _, job in sorted(due, key=lambda pair: pair[0])]
+        return [job.id for _, job in due]
 
     @property
     def db(self) -> Any:
