@@ -38,9 +38,9 @@ from bot.web import build_web_app
 from config import ConfigError, Mode, Settings, load_settings
 from config.logging import configure_logging
 from connectors.slack import SlackDelivery
-from flows.crons import interval_trigger
-from flows.crons import register_crons as fire_once_crons
-from flows.engine import Engine
+from orchestrator.crons import interval_trigger
+from orchestrator.crons import register_crons as fire_once_crons
+from orchestrator.engine import Engine
 from flows.registry import build_registry
 from storage.crypto import load_key
 from storage.engine import Database
@@ -207,13 +207,13 @@ async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
     return engine
 
 
-# Modules with `cron_specs(deps) -> list[CronSpec]`: fired once across processes (flows/crons.py).
+# Modules with `cron_specs(deps) -> list[CronSpec]`: fired once across processes (orchestrator/crons.py).
 CRON_MODULES = ("flows.commitments", "flows.proactive_crons", "flows.email_crons", "flows.calendar_crons", "flows.notification_batches")
 
 
 def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None, *,
                    catch_up: bool = True) -> None:
-    """Every cron in one place, explicit ids, replace_existing (flows/crons.py fires each once).
+    """Every cron in one place, explicit ids, replace_existing (orchestrator/crons.py fires each once).
 
     `catch_up=False` plans without firing what a restart would catch up (tests drive it)."""
     from bot.middleware import forget_old_events
@@ -240,7 +240,7 @@ async def serve(settings: Settings) -> None:
         log.info("shutting down")
     finally:
         await runtime.stop()
-        from flows import offload
+        from orchestrator import offload
 
         await asyncio.to_thread(offload.shutdown)  # the skills' worker process, if one started
 

@@ -34,7 +34,7 @@ from sqlmodel import select
 
 from bench.common import emit
 from blocks.briefs import morning_brief_blocks
-from flows.events import Event, JobRef
+from orchestrator.events import Event, JobRef
 from flows.proactive import gather_morning
 from flows.proactive_crons import PRE_MEETING_LEAD, ProactivePlanner
 from skills.briefs import build_morning_brief

@@ -33,10 +33,10 @@ from sqlalchemy import event
 
 from bench.common import emit, percentile
 from config.settings import Settings
-from flows.engine import Engine
-from flows.events import Decision, Event
-from flows.sequence import Sequence, Step
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event
+from orchestrator.sequence import Sequence, Step
+from orchestrator.context import StepContext
 from storage.engine import Database
 from storage.migrate import upgrade
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org

@@ -14,8 +14,8 @@ from blocks.briefs import KIND_LABELS
 from blocks.pipeline import pipeline_list_blocks
 from blocks.text import SECTION_TEXT_MAX, clip, escape
 from bot.command_types import CommandContext, Subcommand
-from flows.events import Event, EventSource, EventType, JobRef
-from flows.home import held_for
+from orchestrator.events import Event, EventSource, EventType, JobRef
+from services.home import held_for
 from flows.proactive import local_date, rows_of
 from skills.human_time import clock_24
 from storage import pipeline
@@ -179,7 +179,7 @@ async def _pause(ctx: CommandContext) -> None:
 
 
 async def _resume(ctx: CommandContext) -> None:
-    from flows.delivery import release_held
+    from orchestrator.delivery import release_held
 
     async with ctx.deps.db.transaction() as s:
         await update_preferences(s, user_id=ctx.actor.id, changes={"paused_until": None})

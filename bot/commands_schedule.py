@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlmodel import col, or_, select
 
 from bot.command_types import CommandContext, Subcommand
-from flows.events import Event, EventSource, EventType, JobRef
+from orchestrator.events import Event, EventSource, EventType, JobRef
 from storage.models import Company, Contact, Deal, DealContact
 
 log = logging.getLogger(__name__)

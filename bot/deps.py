@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config import Settings
-from flows.events import Event, JobRef, Orchestrator, Skipped
+from orchestrator.events import Event, JobRef, Orchestrator, Skipped
 from storage.engine import Database
 
 

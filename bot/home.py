@@ -13,8 +13,8 @@ from blocks.ids import Callback, HelpAction, HomeAction
 from blocks.settings_modal import SettingsField, settings_modal
 from bot.deps import Deps
 from bot.middleware import actor_of
-from flows.home import home_model, preference_form
-from flows.settings import apply_preferences
+from services.home import home_model, preference_form
+from services.settings import apply_preferences
 from skills.preferences import validate_preferences
 from storage.models import User
 

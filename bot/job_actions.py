@@ -1,7 +1,7 @@
 """The Retry button on a job's failure message (`blocks.job_status.job_failed`).
 
 The value is the job id (`bot.values.JobRef`, parsed before any listener; `permitted` checks
-it against the clicker); `flows.admin.retry_for_rep` checks that the job is the clicking rep's
+it against the clicker); `orchestrator.admin.retry_for_rep` checks that the job is the clicking rep's
 own and failed, then the orchestrator re-queues it from the step that failed, as `sixty jobs
 retry` does. The answer is an ephemeral to the clicker.
 """
@@ -18,7 +18,7 @@ from blocks.ids import JobAction
 from bot.authz import permitted, tell
 from bot.deps import Deps
 from bot.values import JobRef
-from flows.admin import retry_for_rep
+from orchestrator.admin import retry_for_rep
 
 log = logging.getLogger(__name__)
 

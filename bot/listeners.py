@@ -13,7 +13,7 @@ from bot.acks import KeepAcks
 from bot.authz import ParseValues
 from bot.deps import Deps
 from bot.middleware import DropDuplicateEvents, ResolveActor, actor_of
-from flows.dm_pointer import claim_pointer
+from services.dm_pointer import claim_pointer
 
 # Feature modules with `register(app, deps)` for their buttons, modals and events.
 LISTENER_MODULES = ("bot.email_actions", "bot.schedule_actions", "bot.proactive_actions", "bot.notification_batch_actions",
@@ -36,7 +36,7 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     @app.event("message")
     async def on_message(event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
         """A rep's plain DM gets a pointer to `/60 help` and what is waiting, once per lull
-        (`flows.dm_pointer`); bots' messages and edits are left alone."""
+        (`services.dm_pointer`); bots' messages and edits are left alone."""
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return
         if (actor := await actor_of(context)) is None:

@@ -20,7 +20,7 @@ from bot.approvals import tell
 from bot.authz import permitted
 from bot.deps import Deps
 from bot.values import NotificationRef
-from flows.delivery import mark_opened
+from orchestrator.delivery import mark_opened
 from storage.models import SlackNotificationSent
 
 log = logging.getLogger(__name__)

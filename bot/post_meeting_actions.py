@@ -18,7 +18,7 @@ from bot.approvals import tell
 from bot.authz import permitted
 from bot.deps import Deps
 from bot.values import JobRef, PendingRef, TaskRef
-from flows.events import Decision
+from orchestrator.events import Decision
 from storage import crm
 from storage.models import CrmFieldChange, SequenceJob
 from storage.pending import owned_pending, replace_payload

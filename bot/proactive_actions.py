@@ -31,8 +31,8 @@ from bot.commands_proactive import pipeline_blocks, submit_prep
 from bot.deps import Deps
 from bot.middleware import actor_of
 from bot.values import ActionValue, BriefItem, DealRef, DealsRef, EventRef, MuteKind
-from flows.events import Event, EventSource, EventType, JobRef
-from flows.home import month_spend
+from orchestrator.events import Event, EventSource, EventType, JobRef
+from services.home import month_spend
 from flows.proactive import local_date, mark_read, rows_of
 from skills.briefs import REP_FEATURES, OrgSettingsChange, validate_org_settings
 from storage import pipeline

@@ -96,7 +96,7 @@ def email_received_handler(deps: Deps) -> PanelHandler:
     async def handler(slack_user_id: str) -> str:
         from sqlmodel import col, select
 
-        from flows.events import Event, EventSource, EventType, JobRef
+        from orchestrator.events import Event, EventSource, EventType, JobRef
         from storage.models import Contact, Deal
 
         async with deps.db.session() as s:

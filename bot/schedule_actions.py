@@ -25,7 +25,7 @@ from blocks.scheduling import closed_blocks, slots_block_id
 from bot.authz import permitted
 from bot.deps import Deps
 from bot.values import PickerRef
-from flows.events import Event, EventSource, EventType, JobRef
+from orchestrator.events import Event, EventSource, EventType, JobRef
 from storage.models import SequenceJob, User
 
 log = logging.getLogger(__name__)

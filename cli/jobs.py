@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("jobs", help="orchestrator jobs: list, show, retry, cancel")
     jobs = p.add_subparsers(dest="jobs_command", metavar="ACTION")
     jobs.required = True
-    from flows.admin import STATUSES
+    from orchestrator.admin import STATUSES
 
     ls = jobs.add_parser("list", help="recent jobs, newest first")
     ls.add_argument("--status", choices=STATUSES)
@@ -53,7 +53,7 @@ async def _with_db(fn: Any, *args: Any) -> Any:
 
 def run_list(args: argparse.Namespace) -> int:
     from cli.main import UsageError
-    from flows.admin import list_jobs
+    from orchestrator.admin import list_jobs
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -77,7 +77,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from cli.main import UsageError
-    from flows.admin import show_job
+    from orchestrator.admin import show_job
 
     detail = run_async(_with_db(show_job, args.id))
     if detail is None:
@@ -110,7 +110,7 @@ async def _status(db: Any, job_id: int) -> str | None:
 
 def _act(args: argparse.Namespace, action: str) -> int:
     from cli.main import UsageError
-    from flows.admin import cancel_job, retry_job
+    from orchestrator.admin import cancel_job, retry_job
 
     fn = retry_job if action == "retry" else cancel_job
 

@@ -5,7 +5,7 @@ Microsoft connection (`{provider, user_id, renew}`); for Google `renew` is set w
 has no push channel or it expires within `flows.calendar_sync.RENEW_BEFORE`, so channels are
 renewed before they lapse; the sync itself (sync token / Graph delta) catches anything a lost
 push missed. Graph subscriptions are renewed by the email crons. Keys are per provider, rep
-and fire time, so a fire is acted on once (flows/crons.py).
+and fire time, so a fire is acted on once (orchestrator/crons.py).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import col, select
 
 from flows.calendar_sync import needs_renewal
-from flows.crons import CronSpec
-from flows.events import Event, EventSource, EventType
+from orchestrator.crons import CronSpec
+from orchestrator.events import Event, EventSource, EventType
 from storage.models import CalendarSyncState, Connection, User
 
 
@@ -52,7 +52,7 @@ async def sync_events(db: Any, at: datetime) -> list[Event]:
                 "provider": "google",
                 "user_id": user.id,
                 "renew": needs_renewal(states.get(user.id or 0), at),
-                "series": f"calendar:sync:{user.id}",  # a failing sync is told once (flows.admin)
+                "series": f"calendar:sync:{user.id}",  # a failing sync is told once (orchestrator.admin)
             },
             idempotency_key=f"calendar_changed:cron:{user.id}:{stamp}",
         )

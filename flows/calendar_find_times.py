@@ -61,8 +61,8 @@ from connectors.calendar import (
     window,
 )
 from connectors.google_calendar import Attendee
-from flows.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
-from flows.step import APPROVED_DECISIONS, StepContext
+from orchestrator.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
+from orchestrator.context import APPROVED_DECISIONS, StepContext
 from skills.slot_types import (
     DEFAULT_DURATION_MINUTES,
     Interval,

@@ -39,8 +39,8 @@ from connectors.calendar import (
     google_client,
     graph_client,
 )
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.context import StepContext
 from storage.clock import Clock
 from storage.crypto import settings_cipher
 from storage.engine import Database

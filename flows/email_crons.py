@@ -6,7 +6,7 @@
   has none, so the first push only brings mail that arrived after connecting.
 - `email:graph_subscriptions` (hourly): `connectors.graph_subscriptions.renew_graph_subscriptions`
   when that module is present.
-- `email:poll` (every `EMAIL_POLL_INTERVAL_S` counted from `flows.crons.EPOCH`, only without `PUBLIC_BASE_URL`, i.e. when no
+- `email:poll` (every `EMAIL_POLL_INTERVAL_S` counted from `orchestrator.crons.EPOCH`, only without `PUBLIC_BASE_URL`, i.e. when no
   push can reach this install): one `email_received` event per connected Google and Microsoft
   mailbox, keyed per mailbox and interval, so a fire acted on twice still makes one job (Gmail:
   history from the stored id; Outlook: a Graph inbox delta pass, `poll_microsoft`; the sandbox's
@@ -18,7 +18,7 @@
   mailbox (its first pass starts the delta link) or one whose Graph lifecycle `missed`
   notification cleared `last_polled_at` (`bot/webhooks/graph.py`). The pass sets it again.
 
-Each fire is acted on once across processes (`flows.crons`). No address is logged.
+Each fire is acted on once across processes (`orchestrator.crons`). No address is logged.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import col, select
 
-from flows.crons import CronSpec, interval_trigger
-from flows.events import Event, EventSource, EventType
+from orchestrator.crons import CronSpec, interval_trigger
+from orchestrator.events import Event, EventSource, EventType
 from storage import email_threads as repo
 from storage.connections import ACTIVE
 from storage.crypto import settings_cipher
@@ -77,7 +77,7 @@ def poll_provider(c: Connection) -> str:
 
 def poll_events(conns: list[Connection], fire: datetime) -> list[Event]:
     """One poll per mailbox for this interval (the key makes a second fire a no-op). The polls
-    of one mailbox form a series, so a failing mailbox is told to the rep once (`flows.admin`)."""
+    of one mailbox form a series, so a failing mailbox is told to the rep once (`orchestrator.admin`)."""
     stamp = fire.replace(microsecond=0).isoformat()
     return [
         Event(

@@ -47,9 +47,9 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from flows.events import Event, EventSource, EventType
-from flows.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
-from flows.step import StepContext, StepResult, TransientError
+from orchestrator.events import Event, EventSource, EventType
+from orchestrator.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
+from orchestrator.context import StepContext, StepResult, TransientError
 from skills.email_classify import Classification, classify_email
 from skills.email_parse import Address, InboundEmail, parse_email, questions_in, split_body
 from skills.reply_draft import ReplyInput, draft_reply, reply_subject, topics_in

@@ -52,9 +52,9 @@ from blocks.email_send import (
     undo_blocks,
 )
 from connectors.mailbox import Mailbox, mailbox_status, open_mailbox
-from flows.events import Event, EventSource
-from flows.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
-from flows.step import DeferDelivery, StepContext, TransientError, classify
+from orchestrator.events import Event, EventSource
+from orchestrator.sequence import END, Branch, Condition, Sequence, SequenceRegistry, Step
+from orchestrator.context import DeferDelivery, StepContext, TransientError, classify
 from skills.commitments import CLOSED_BY
 from skills.email_compose import (
     Mailbox as Address,

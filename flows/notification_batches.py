@@ -1,6 +1,6 @@
 """The digest of notifications batched over the hourly cap: one message per user, later.
 
-`flows.delivery` records an informational notification over `max_notifications_per_hour` as
+`orchestrator.delivery` records an informational notification over `max_notifications_per_hour` as
 `batched` (summary and blocks kept). The cron `notifications:flush` (every 5 minutes, aligned
 on the clock so every process agrees on fire times) submits one `notification_digest` event
 per user with batched items and no digest job on its way. That sequence's single step waits
@@ -24,11 +24,11 @@ from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from blocks.notification_batch import MAX_ITEMS, DigestItem, digest_message, fallback, has_buttons
-from flows import delivery
-from flows.crons import CronSpec
-from flows.events import Event
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import DeferDelivery, StepContext
+from orchestrator import delivery
+from orchestrator.crons import CronSpec
+from orchestrator.events import Event
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.context import DeferDelivery, StepContext
 from storage.models import SequenceJob
 from storage.models import SlackNotificationSent as N
 

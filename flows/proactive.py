@@ -30,9 +30,9 @@ from blocks.briefs import (
 )
 from blocks.pipeline import DealRow, batch_review_blocks
 from connectors.apollo import apollo_client
-from flows import delivery
-from flows.sequence import Condition, Sequence, SequenceRegistry, Step
-from flows.step import DeferDelivery, StepContext
+from orchestrator import delivery
+from orchestrator.sequence import Condition, Sequence, SequenceRegistry, Step
+from orchestrator.context import DeferDelivery, StepContext
 from skills import briefs as sk
 from storage import pipeline
 from storage.models import (

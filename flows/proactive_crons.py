@@ -12,7 +12,7 @@
   horizon rolls every 6 hours (a re-plan, not a poll per meeting). A fire that finds the
   meeting moved or cancelled does nothing (the `compose` step checks again).
 
-Each fire goes through `flows.crons.fire_once`: a `CronFire` row unique on (cron id, scheduled
+Each fire goes through `orchestrator.crons.fire_once`: a `CronFire` row unique on (cron id, scheduled
 time) decides which process submits, and the event's idempotency key names the run, so two
 processes or a restart never double-deliver. After a restart, fires missed within the grace
 window are caught up (`MORNING_GRACE`; a pre-meeting brief until 5 minutes before the meeting).
@@ -37,8 +37,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import select
 
-from flows.crons import CronSpec, fire_once, interval_trigger
-from flows.events import Event, EventSource, EventType
+from orchestrator.crons import CronSpec, fire_once, interval_trigger
+from orchestrator.events import Event, EventSource, EventType
 from storage.models import CalendarEvent, Org, OrgSettings, User
 
 log = logging.getLogger(__name__)

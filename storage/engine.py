@@ -66,7 +66,7 @@ def _sqlite_reset(dbapi_conn: Any, _record: Any, state: Any) -> None:
     """Roll back a connection returned to the pool only when it is inside a transaction.
 
     The pool's default rollback-on-return costs a hop to aiosqlite's thread on every
-    checkout; the job runner commits at the driver level (`flows.store`), which the pool
+    checkout; the job runner commits at the driver level (`orchestrator.store`), which the pool
     cannot see, so it would roll back connections that have nothing to roll back.
     """
     if state.terminate_only or not state.asyncio_safe:
@@ -86,7 +86,7 @@ def install_sqlite_clock(sync_engine: Any, clock: Callable[[], datetime]) -> Non
     """Give every SQLite connection `sixty_clock()`: the injected clock's UTC time as SQLite text.
 
     With an injected clock (tests, the sandbox's fixed instants) the job lifecycle's times
-    (`flows.store.Sql`) read it instead of `'now'`, so leases, `run_after` and gate expiry live
+    (`orchestrator.store.Sql`) read it instead of `'now'`, so leases, `run_after` and gate expiry live
     on the same timeline as the code that computes them.
     """
 

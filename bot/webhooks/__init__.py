@@ -17,7 +17,7 @@ from aiohttp import web
 from svix.webhooks import Webhook, WebhookVerificationError
 
 from config import Settings
-from flows.events import Event, JobRef, Skipped
+from orchestrator.events import Event, JobRef, Skipped
 from storage.engine import Database
 
 log = logging.getLogger(__name__)

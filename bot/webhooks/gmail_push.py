@@ -33,7 +33,7 @@ from google.oauth2 import id_token
 from bot.webhooks import BodyTooLarge, WebhookDeps, as_dict, json_error, read_limited, secret_equals
 from config.logging import redact_address
 from connectors.google_api import GoogleEndpoints
-from flows.events import Event, EventSource, EventType, JobRef
+from orchestrator.events import Event, EventSource, EventType, JobRef
 from skills.json_input import read_json
 from storage.connections import connection_for_account
 

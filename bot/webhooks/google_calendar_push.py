@@ -20,7 +20,7 @@ from aiohttp import web
 from sqlmodel import select
 
 from bot.webhooks import WebhookDeps, json_error, secret_equals
-from flows.events import Event, EventSource, EventType, JobRef
+from orchestrator.events import Event, EventSource, EventType, JobRef
 from storage.crypto import settings_cipher
 from storage.models import CalendarSyncState, User
 

@@ -42,7 +42,7 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from bot.webhooks import BodyTooLarge, WebhookDeps, as_dict, json_error, read_limited, secret_equals
-from flows.events import Event, EventSource, EventType, JobRef
+from orchestrator.events import Event, EventSource, EventType, JobRef
 from skills.json_input import JSONInputError, read_json
 from storage.crypto import settings_cipher
 from storage.models import CalendarSyncState, Connection, MailboxState, User

@@ -39,8 +39,8 @@ from bot.webhooks import (
     secret_equals,
     verify_signature,
 )
-from flows.events import Event, EventSource, EventType, JobRef
-from flows.offload import off_loop
+from orchestrator.events import Event, EventSource, EventType, JobRef
+from orchestrator.offload import off_loop
 from skills.json_input import JSONInputError, read_json
 from skills.transcript import Transcript, TranscriptError, from_meetingbaas_v1
 from storage import meetings as repo

@@ -17,7 +17,7 @@ from sqlmodel import select
 from app import Runtime
 from blocks.ids import ApprovalAction
 from config import load_settings
-from flows.events import Decision
+from orchestrator.events import Decision
 from storage.models import Activity, Commitment, SequenceJob, Task
 from tests.e2e.conftest import ALEX, e2e_runtime, no_quiet_hours, started_app
 

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from app import Runtime
 from blocks.ids import NotificationBatchAction
-from flows.events import Event, JobRef
+from orchestrator.events import Event, JobRef
 from storage.models import SlackNotificationSent, User
 from tests.e2e.conftest import ALEX, no_quiet_hours
 

@@ -16,9 +16,9 @@ from sqlmodel import select
 
 from app import Runtime
 from blocks.ids import ApprovalAction, ProactiveAction
-from flows.events import Event
+from orchestrator.events import Event
 from flows.proactive_crons import calendar_changed, morning_event
-from flows.settings import apply_preferences
+from services.settings import apply_preferences
 from skills.preferences import ValidatedPreferences
 from storage.clock import SteppingClock
 from storage.demo import STALE_ON_PURPOSE

@@ -12,8 +12,8 @@ from sqlmodel import select
 from app import Runtime
 from blocks.ids import JobAction
 from flows import email_crons
-from flows.crons import fire_once
-from flows.events import Event, EventSource, EventType, JobRef
+from orchestrator.crons import fire_once
+from orchestrator.events import Event, EventSource, EventType, JobRef
 from storage.models import SequenceJob, User
 from tests.e2e.conftest import ALEX, T0
 from tests.e2e.test_meeting_ended import buttons

@@ -17,8 +17,8 @@ from sqlmodel import select
 
 from bot.webhooks.recorders import register_routes
 from config import Settings
-from flows.engine import Engine
-from flows.events import Event, JobRef, Skipped
+from orchestrator.engine import Engine
+from orchestrator.events import Event, JobRef, Skipped
 from flows.registry import build_registry
 from storage.engine import Database
 from storage.models import (

@@ -23,9 +23,9 @@ from config.settings import Settings
 from connectors.calendar import GoogleCalendar, NewEvent, provider_for
 from connectors.google_calendar import Attendee
 from flows import calendar_find_times
-from flows.engine import Engine
-from flows.events import Decision, Event, JobRef
-from flows.sequence import SequenceRegistry
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event, JobRef
+from orchestrator.sequence import SequenceRegistry
 from skills.timezones import local_label
 from storage import connections as repo
 from storage.crypto import TokenCipher

@@ -14,9 +14,9 @@ from sqlmodel import select
 
 from config.settings import Settings
 from flows import calendar_find_times
-from flows.engine import Engine
-from flows.events import Decision, Event, JobRef
-from flows.sequence import SequenceRegistry
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event, JobRef
+from orchestrator.sequence import SequenceRegistry
 from storage import connections as repo
 from storage.crypto import TokenCipher
 from storage.engine import Database

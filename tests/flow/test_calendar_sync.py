@@ -20,8 +20,8 @@ from connectors.google_calendar import Attendee, GoogleCalendarClient
 from flows import calendar_find_times
 from flows.calendar_crons import cron_specs
 from flows.calendar_sync import ensure_channel, sync_calendar
-from flows.engine import Engine
-from flows.sequence import SequenceRegistry
+from orchestrator.engine import Engine
+from orchestrator.sequence import SequenceRegistry
 from storage import connections as repo
 from storage.crypto import TokenCipher, settings_cipher
 from storage.engine import Database
@@ -177,7 +177,7 @@ async def test_calendar_changed_sequence_syncs_the_named_state(env: Env) -> None
     reg = SequenceRegistry()
     calendar_find_times.register(reg)  # registers calendar_changed too
     engine = Engine(env.db, env.settings, RecordingDelivery(), reg, heartbeat_s=None, listen=False)
-    from flows.events import Event
+    from orchestrator.events import Event
 
     await engine.submit(Event(type="calendar_changed", source="webhook:calendar",
                               org_id=env.org_id, user_id=env.rep_id,

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from config import Settings
 from flows.commitments import cron_specs
-from flows.engine import Engine
+from orchestrator.engine import Engine
 from flows.registry import build_registry
 from storage.engine import Database
 from storage.models import Commitment, Org, User, UserPreferences

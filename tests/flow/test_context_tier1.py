@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from flows.context import _TIER1, _tier1_from_parts, load_tier1
+from orchestrator.tiers import _TIER1, _tier1_from_parts, load_tier1
 from storage.models import OrgSettings, UserPreferences
 from tests.support.sequences import seed_org
 
@@ -80,7 +80,7 @@ async def test_unchanged_rows_are_cached_as_copies_and_changes_show(db: Any) -> 
 def test_state_json_keeps_what_orjson_alone_would_refuse() -> None:
     from datetime import UTC, datetime
 
-    from flows.store import dumps, loads
+    from orchestrator.store import dumps, loads
 
     value = {"big": 2**70, 1: "int key", "at": datetime(2026, 1, 2, 3, 4, tzinfo=UTC)}
     assert loads(dumps(value)) == {"big": 2**70, "1": "int key", "at": "2026-01-02T03:04:00+00:00"}

@@ -9,11 +9,11 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from config.settings import Settings
-from flows.crons import CronSpec, fire_once, in_series
-from flows.engine import Engine
-from flows.events import Event
-from flows.sequence import Sequence, Step
-from flows.step import StepContext
+from orchestrator.crons import CronSpec, fire_once, in_series
+from orchestrator.engine import Engine
+from orchestrator.events import Event
+from orchestrator.sequence import Sequence, Step
+from orchestrator.context import StepContext
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

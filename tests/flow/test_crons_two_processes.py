@@ -23,8 +23,8 @@ from sqlmodel import select
 import app
 from bot.deps import Deps
 from config.settings import Settings
-from flows.crons import CronSpec, interval_trigger, register_crons
-from flows.events import Event, JobRef
+from orchestrator.crons import CronSpec, interval_trigger, register_crons
+from orchestrator.events import Event, JobRef
 from storage.engine import Database
 from storage.models import CalendarEvent, Connection, CronFire, Org, OrgSettings, User
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from flows.events import Decision
+from orchestrator.events import Decision
 from storage.engine import Database
 from storage.models import SequenceJob, SlackPendingAction, Task
 from tests.flow.test_email_received import World, mail, migrated, posted, push, rows, world  # noqa: F401  (fixtures)
@@ -37,7 +37,7 @@ async def test_home_says_crm_and_campaign_connections_are_coming(db: Database) -
     from datetime import UTC, datetime
 
     from blocks.home import home_view
-    from flows.home import home_model
+    from services.home import home_model
     from storage.models import User
     from tests.support.sequences import seed_org
 

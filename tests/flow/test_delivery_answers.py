@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select, update
 
 from config.settings import Settings
-from flows.engine import Engine
-from flows.events import Decision, Event
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.settings import apply_preferences
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from services.settings import apply_preferences
+from orchestrator.context import StepContext
 from skills.preferences import ValidatedPreferences
 from storage.models import (
     SequenceJob,
@@ -221,8 +221,8 @@ async def test_quiet_hours_still_hold_proactive_gates(db: Any) -> None:
 
 
 async def test_a_held_notification_is_on_home_and_opening_it_is_its_delivery(db: Any) -> None:
-    from flows.delivery import mark_opened
-    from flows.home import home_model
+    from orchestrator.delivery import mark_opened
+    from services.home import home_model
 
     org, users = await seed_org(db, max_per_hour=1)
     slack = RecordingDelivery()

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import literal_column, select, update
 
 from config.settings import Settings
-from flows.engine import Engine
-from flows.events import Decision, Event
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext, TransientError
-from flows.store import Sql
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.context import StepContext, TransientError
+from orchestrator.store import Sql
 from storage.models import SequenceJob, SlackNotificationSent, UserPreferences
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from flows.dm_pointer import claim_pointer
+from services.dm_pointer import claim_pointer
 from storage.engine import Database
 from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction, User
 from tests.support.sequences import seed_org

@@ -18,10 +18,10 @@ from sqlmodel import select
 
 from config.settings import Settings
 from flows import email_crons, email_received
-from flows.crons import fire_once
-from flows.engine import Engine
-from flows.events import Event, EventSource, EventType, JobRef, Skipped
-from flows.sequence import SequenceRegistry
+from orchestrator.crons import fire_once
+from orchestrator.engine import Engine
+from orchestrator.events import Event, EventSource, EventType, JobRef, Skipped
+from orchestrator.sequence import SequenceRegistry
 from storage import connections
 from storage.clock import SteppingClock
 from storage.crypto import TokenCipher

@@ -22,9 +22,9 @@ from sqlmodel import select
 from config.settings import Settings
 from connectors.google_oauth import GMAIL_READONLY
 from flows import email_received
-from flows.engine import Engine
-from flows.events import Decision, Event, EventSource, EventType, JobRef, Skipped
-from flows.sequence import SequenceRegistry
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event, EventSource, EventType, JobRef, Skipped
+from orchestrator.sequence import SequenceRegistry
 from sandbox.blocks_check import message_block_errors
 from storage import connections
 from storage.clock import SteppingClock
@@ -439,7 +439,7 @@ class CronDeps:
 async def test_poll_fires_make_one_job_per_mailbox_and_interval(world: World) -> None:
 
     from flows import email_crons
-    from flows.crons import fire_once
+    from orchestrator.crons import fire_once
 
     w = world
     w.google.deliver(REP, mail("What does onboarding look like for a team of 12?"))

@@ -27,10 +27,10 @@ from connectors.google_oauth import GMAIL_READONLY, GMAIL_SEND
 from connectors.mailbox import cipher_for
 from flows.email_send import hand_off
 from flows.email_send import register as register_send
-from flows.engine import Engine
-from flows.events import Decision, Event, JobRef
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event, JobRef
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.context import StepContext
 from storage import email_sends as sends
 from storage.connections import save_connection
 from storage.engine import Database

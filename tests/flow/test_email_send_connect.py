@@ -28,7 +28,7 @@ from bot.webhooks.oauth import (
 from config.settings import Settings
 from connectors.google_oauth import GMAIL_SEND
 from connectors.mailbox import mailbox_status
-from flows.engine import Engine
+from orchestrator.engine import Engine
 from storage.connections import save_oauth_state
 from storage.crypto import settings_cipher
 from storage.engine import Database

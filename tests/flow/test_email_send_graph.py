@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from connectors.mailbox import GraphMailbox, cipher_for
-from flows.engine import Engine
+from orchestrator.engine import Engine
 from storage.connections import load_connection, save_connection
 from storage.engine import Database
 from storage.models import EmailMessage, EmailSend, EmailThread

@@ -23,15 +23,15 @@ from sqlmodel import select
 from config.settings import Settings
 from flows.email_send import SendSteps
 from flows.email_send import register as register_send
-from flows.engine import Engine
-from flows.sequence import SequenceRegistry
+from orchestrator.engine import Engine
+from orchestrator.sequence import SequenceRegistry
 from storage import email_sends as sends
 from storage.engine import Database
 from storage.models import EmailSend, SequenceJob
 from tests.support.sequences import RecordingDelivery
 
 if TYPE_CHECKING:  # the worker process imports only what it runs
-    from flows.sequence import SequenceRegistry as Registry
+    from orchestrator.sequence import SequenceRegistry as Registry
 
 ROOT = Path(__file__).resolve().parents[2]
 POINTS = ("intent_recorded", "provider_called", "result_recorded")
@@ -54,7 +54,7 @@ def parents_only() -> Registry:
 async def test_sigkill_between_each_pair_of_steps_sends_each_email_once(
     sqlite_db: Database, tmp_path: Path
 ) -> None:
-    from flows.events import Decision, Event, JobRef
+    from orchestrator.events import Decision, Event, JobRef
     from tests.fakes.google_server import FakeGoogle
     from tests.flow.test_email_send import (
         BUYER,

@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from bot.webhooks import gmail_push, google_calendar_push
 from config import Settings
 from connectors.google_calendar import GoogleCalendarClient
-from flows.events import Event, EventType, JobRef, Skipped
+from orchestrator.events import Event, EventType, JobRef, Skipped
 from storage import connections as repo
 from storage.crypto import TokenCipher, settings_cipher
 from storage.engine import Database

@@ -29,7 +29,7 @@ from connectors.graph_subscriptions import (
     ensure_mail_subscription,
     renew_graph_subscriptions,
 )
-from flows.events import Event, EventType, JobRef, Skipped
+from orchestrator.events import Event, EventType, JobRef, Skipped
 from storage import connections as repo
 from storage.crypto import TokenCipher, settings_cipher
 from storage.engine import Database

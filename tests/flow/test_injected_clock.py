@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from config.settings import Settings
-from flows.engine import Engine
-from flows.events import Event
+from orchestrator.engine import Engine
+from orchestrator.events import Event
 from storage.clock import SteppingClock
 from storage.engine import Database
 from storage.models import SequenceJob

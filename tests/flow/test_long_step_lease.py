@@ -11,11 +11,11 @@ from typing import Any
 
 from bench.long_call import long_call
 from config.settings import Settings
-from flows.engine import Engine
-from flows.events import Event, JobRef
-from flows.language import intents_for
-from flows.sequence import Sequence, Step
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.events import Event, JobRef
+from services.language import intents_for
+from orchestrator.sequence import Sequence, Step
+from orchestrator.context import StepContext
 from skills.transcript_types import parse_transcript
 from storage.engine import Database
 from storage.models import SequenceJob

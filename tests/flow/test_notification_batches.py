@@ -12,12 +12,13 @@ from sqlalchemy import literal_column, select, update
 
 from blocks.notification_batch import MAX_ITEMS, DigestItem, digest_message
 from config.settings import Settings
-from flows import delivery, notification_batches
-from flows.engine import Engine
-from flows.events import Event, JobRef
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext
-from flows.store import Sql
+from orchestrator import delivery
+from flows import notification_batches
+from orchestrator.engine import Engine
+from orchestrator.events import Event, JobRef
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.context import StepContext
+from orchestrator.store import Sql
 from storage.models import SequenceJob, SlackNotificationSent
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 

@@ -11,10 +11,10 @@ import pytest
 
 from cli.main import main
 from config.settings import Settings
-from flows.engine import Engine
-from flows.events import Event
-from flows.sequence import Sequence, Step
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.events import Event
+from orchestrator.sequence import Sequence, Step
+from orchestrator.context import StepContext
 from storage.engine import Database
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org, sqlite_copy
 

@@ -1,4 +1,4 @@
-"""Quiet hours and hourly caps (flows.delivery): pure time arithmetic, property-tested."""
+"""Quiet hours and hourly caps (orchestrator.delivery): pure time arithmetic, property-tested."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.delivery import Prefs, in_quiet_hours, next_window, rate_limited_until
+from orchestrator.delivery import Prefs, in_quiet_hours, next_window, rate_limited_until
 
 ZONES = ["UTC", "America/New_York", "Europe/Paris", "Asia/Kolkata", "Australia/Sydney"]
 

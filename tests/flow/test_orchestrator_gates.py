@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select, update
 
 from config.settings import Settings
-from flows.engine import Engine
-from flows.events import Decision, Event, JobRef
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event, JobRef
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.context import StepContext
 from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction
 from tests.support.sequences import (
     RecordingDelivery,

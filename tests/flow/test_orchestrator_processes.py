@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
-from flows.engine import Engine
-from flows.events import Event, JobRef
-from flows.sequence import Sequence, Step
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.events import Event, JobRef
+from orchestrator.sequence import Sequence, Step
+from orchestrator.context import StepContext
 from storage.models import SequenceJob
 from tests.conftest import truncate_pg
 from tests.support.sequences import (

@@ -13,13 +13,13 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import func, literal_column, select, update
 
 from config.settings import Settings
-from flows.context import ContextLoaders, load_tier1, load_tier2
-from flows.crons import CronSpec, fire_once, register_crons, scheduled_time
-from flows.engine import Engine
-from flows.events import Decision, Event, JobRef, Skipped
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext
-from flows.store import Sql
+from orchestrator.tiers import ContextLoaders, load_tier1, load_tier2
+from orchestrator.crons import CronSpec, fire_once, register_crons, scheduled_time
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event, JobRef, Skipped
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.context import StepContext
+from orchestrator.store import Sql
 from storage.engine import Database
 from storage.models import (
     BudgetNotice,

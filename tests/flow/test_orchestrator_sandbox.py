@@ -9,10 +9,10 @@ import pytest
 
 from config.settings import Settings
 from connectors.slack import SlackDelivery
-from flows.engine import Engine
-from flows.events import Decision, Event
-from flows.sequence import Sequence, Step
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event
+from orchestrator.sequence import Sequence, Step
+from orchestrator.context import StepContext
 from storage.engine import Database
 from tests.support.sequences import noop_registry, seed_org, sqlite_copy
 

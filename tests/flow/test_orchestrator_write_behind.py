@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import update
 
 from config.settings import Settings
-from flows.engine import Engine
-from flows.events import Event, JobRef
-from flows.sequence import Sequence, Step
-from flows.step import StepContext
-from flows.store import LeaseLost
+from orchestrator.engine import Engine
+from orchestrator.events import Event, JobRef
+from orchestrator.sequence import Sequence, Step
+from orchestrator.context import StepContext
+from orchestrator.store import LeaseLost
 from storage.models import Effect, SequenceJob
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 

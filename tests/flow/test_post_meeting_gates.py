@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from flows.events import Decision, Event
+from orchestrator.events import Decision, Event
 from storage.engine import Database
 from storage.models import Commitment, CrmFieldChange, Deal, SequenceJob, Task
 from tests.flow.post_meeting_world import World, acme_pilot_call, make_world, text_of

@@ -11,7 +11,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import select
 
-from flows.events import Event, JobRef
+from orchestrator.events import Event, JobRef
 from flows.proactive_crons import ProactivePlanner, last_fire_within, morning_trigger
 from storage.engine import Database
 from storage.models import CalendarEvent, CronFire, Org, User

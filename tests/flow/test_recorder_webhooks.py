@@ -30,7 +30,7 @@ from connectors.meetingbaas import (
     fetch_and_store_v1_transcript,
 )
 from connectors.recall import RecallClient
-from flows.events import Event, JobRef, Skipped
+from orchestrator.events import Event, JobRef, Skipped
 from storage.engine import Database
 from storage.models import (
     Company,

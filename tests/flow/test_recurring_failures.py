@@ -16,9 +16,9 @@ from cryptography.fernet import Fernet
 from config.settings import Settings
 from connectors.google_oauth import GMAIL_READONLY
 from flows import email_crons, email_received
-from flows.admin import retry_for_rep
-from flows.engine import Engine
-from flows.sequence import SequenceRegistry
+from orchestrator.admin import retry_for_rep
+from orchestrator.engine import Engine
+from orchestrator.sequence import SequenceRegistry
 from storage import connections
 from storage.crypto import TokenCipher
 from storage.engine import Database

@@ -24,10 +24,10 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from connectors.slack import Posted, SlackDelivery
-from flows.engine import Engine
-from flows.events import Decision, Event, JobRef
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event, JobRef
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.context import StepContext
 from sandbox.server import Sandbox
 from sandbox.state import SandboxUser
 from storage.engine import Database

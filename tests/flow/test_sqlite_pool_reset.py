@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flows.store import RawConn
+from orchestrator.store import RawConn
 
 
 async def count(db: Any) -> int:

@@ -18,7 +18,7 @@ from svix.webhooks import Webhook
 
 from bot.webhooks import gmail_push, graph, recorders
 from config import Settings
-from flows.events import Event, JobRef, Skipped
+from orchestrator.events import Event, JobRef, Skipped
 from storage.engine import Database
 
 MB_KEY = "mb-test-key"

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.slack import Posted
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext
+from orchestrator.context import StepContext
+from orchestrator.sequence import SequenceDef, SequenceRegistry, sequence
+from orchestrator.workflow import Workflow
 
 NOOP_STEPS = 7
 
@@ -22,19 +23,19 @@ async def noop(ctx: StepContext) -> None:
     return None
 
 
-def noop_sequence(name: str = "noop7", steps: int = NOOP_STEPS, version: int = 1) -> Sequence:
-    return Sequence(
-        type=name,
-        version=version,
-        steps=tuple(Step(name=f"s{i}", skill="noop") for i in range(steps)),
-    )
+def noop_sequence(name: str = "noop7", steps: int = NOOP_STEPS, version: int = 1) -> SequenceDef:
+    """`steps` steps that do nothing, named s0, s1, ..."""
+
+    @sequence(name, version=version)
+    async def run(wf: Workflow) -> None:
+        for i in range(steps):
+            await wf.step(noop, name=f"s{i}")
+
+    return run
 
 
 def noop_registry() -> SequenceRegistry:
-    reg = SequenceRegistry()
-    reg.skills.register("noop", noop)
-    reg.add(noop_sequence())
-    return reg
+    return SequenceRegistry([noop_sequence()])
 
 
 @dataclass

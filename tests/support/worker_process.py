@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings
-from flows.engine import Engine
-from flows.sequence import Sequence, SequenceRegistry, Step
-from flows.step import StepContext
+from orchestrator.engine import Engine
+from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.context import StepContext
 from storage.engine import Database
 from tests.support.sequences import RecordingDelivery, noop, noop_sequence
 

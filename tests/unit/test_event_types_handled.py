@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from flows.events import EventType
+from orchestrator.events import EventType
 from flows.registry import build_registry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +22,7 @@ PACKAGES = ("app.py", "bot", "flows", "connectors", "storage", "cli", "skills", 
 SKIP = {"tests/support/sequences.py", "tests/support/worker_process.py"}
 # The orchestrator turning a queued follow-up (already an Event checked where it was built)
 # back into an Event when it spawns the child job.
-REPLAY = {("flows/worker.py", "_spawn_children")}
+REPLAY = {("orchestrator/runner.py", "_spawn_children")}
 
 
 class Unresolved(Exception):
@@ -177,7 +177,7 @@ def test_every_submitted_event_type_has_a_sequence() -> None:
 def test_the_resolver_sees_through_mappings_and_parameters() -> None:
     """The checker itself: a follow-up type looked up in a mapping, passed through a helper."""
     src = (
-        "from flows.events import Event, EventType\n"
+        "from orchestrator.events import Event, EventType\n"
         "MAP = {'a': EventType.PROPOSAL_GENERATION, 'b': 'calendar_find_times'}\n"
         "def helper(ctx, event_type):\n"
         "    ctx.queue_followup(Event(type=event_type, source='s', org_id=1, user_id=1))\n"

@@ -1,4 +1,4 @@
-"""`flows.offload.off_loop`: small work inline, large work in the skill worker process, which
+"""`orchestrator.offload.off_loop`: small work inline, large work in the skill worker process, which
 is replaced if it dies."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 import signal
 
 from bench.long_call import long_call
-from flows import offload
+from orchestrator import offload
 from skills.intents import detect_intents
 from skills.transcript_types import parse_transcript
 

@@ -1,13 +1,14 @@
-"""What a step skill sees and returns: `StepContext`, `StepResult`, `Approval` and the errors.
+"""What a step sees: `StepContext`, the `Approval` a gate returns, and the errors a step raises.
 
-A skill is `async def skill(ctx: StepContext) -> StepResult | dict | None`. Through `ctx` it
-reads the trigger payload, the outputs of earlier steps and the loaded context tiers (and has
-`ctx.db`, `ctx.settings`, `ctx.delivery`, `ctx.now()`); it acts
-on the world only through `await ctx.effect(key, fn)` (recorded in the effects ledger, so a
-replayed step returns the recorded result instead of acting twice) and `await ctx.notify(...)`
-(quiet hours and rate limits apply) or `await ctx.post_dm(...)` (exactly once, no rules); it may `ctx.queue_followup(event)`, ask for approval with
-`await ctx.request_approval(...)`, and record AI spend with `await ctx.record_cost(...)`.
-Raise `TransientError` (optionally with `retry_after`) for failures worth retrying.
+A step is `async def step(ctx: StepContext, *args) -> dict | None`, run by
+`await wf.step(step, *args)`. Through `ctx` it reads the trigger payload, the outputs of
+earlier steps by name and the loaded context tiers (and has `ctx.db`, `ctx.settings`,
+`ctx.delivery`, `ctx.now()`); it acts on the world only through `await ctx.effect(key, fn)`
+(recorded in the effects ledger, so a replayed step returns the recorded result instead of
+acting twice) and `await ctx.notify(...)` (the delivery rules apply) or `await ctx.post_dm(...)`
+(exactly once, no rules); it may `ctx.queue_followup(event)` and record AI spend with
+`await ctx.record_cost(...)`. Raise `TransientError` (optionally with `retry_after`) for
+failures worth retrying.
 """
 
 from __future__ import annotations
@@ -17,21 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from flows.events import Event
+from orchestrator.events import Event
 
 if TYPE_CHECKING:
     from connectors.slack import Delivery, Posted
-    from flows.sequence import Step
-    from flows.worker import JobRunner
+    from orchestrator.runner import JobRunner
+    from orchestrator.workflow import StepSpec
     from storage.engine import Database
-
-
-@dataclass
-class StepResult:
-    """A step's output (JSON-ready) and, optionally, the step to go to next."""
-
-    output: dict[str, Any] = field(default_factory=dict)
-    goto: str | None = None
 
 
 APPROVED_DECISIONS = frozenset({"approve", "approved", "edit", "edited"})
@@ -45,6 +38,7 @@ class Approval:
     actor: str | None
     payload: dict[str, Any]
     modifications: dict[str, Any] | None = None
+    status: str = "approved"  # approved | edited | skipped | cancelled | expired
 
     @property
     def approved(self) -> bool:
@@ -72,19 +66,6 @@ class TransientError(Exception):
     def __init__(self, message: str = "transient failure", retry_after: float | None = None):
         super().__init__(message)
         self.retry_after = retry_after
-
-
-class AwaitApproval(Exception):
-    """Raised by `ctx.request_approval` when no decision exists yet: the engine opens a gate."""
-
-    def __init__(
-        self, kind: str, payload: dict[str, Any], expires_after_s: float, on_expire: str
-    ) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.payload = payload
-        self.expires_after_s = expires_after_s
-        self.on_expire = on_expire
 
 
 class DeferDelivery(Exception):
@@ -124,7 +105,7 @@ def classify(exc: BaseException) -> tuple[bool, float | None]:
 class StepContext:
     """Everything one step may read or do; built by the engine for each step run."""
 
-    def __init__(self, runner: JobRunner, step: Step, approval: Approval | None) -> None:
+    def __init__(self, runner: JobRunner, step: StepSpec, approval: Approval | None) -> None:
         self._runner = runner
         self.step = step
         self.approval = approval
@@ -134,8 +115,8 @@ class StepContext:
         self.sequence_type: str = runner.sequence_type
         self.event_type: str = runner.event_type
         self.payload: dict[str, Any] = runner.payload
-        self.outputs: dict[str, Any] = runner.state["outputs"]
-        self.tiers: dict[str, Any] = runner.state["tiers"]
+        self.outputs: dict[str, Any] = runner.state.outputs
+        self.tiers: dict[str, Any] = runner.state.tiers
         self.settings = runner.engine.settings
 
     @property
@@ -184,21 +165,6 @@ class StepContext:
     def queue_followup(self, event: Event) -> None:
         """A follow-up event: a child job created when this job completes or pauses."""
         self._runner.queue_followup(event)
-
-    async def request_approval(
-        self,
-        kind: str,
-        payload: dict[str, Any],
-        expires_after_s: float | None = None,
-        on_expire: str = "skip",
-    ) -> Approval:
-        """The decision on this step's gate; the first call opens the gate and pauses the job."""
-        self._runner.touched = True
-        if self.approval is not None:
-            return self.approval
-        raise AwaitApproval(
-            kind, payload, expires_after_s or self.step.approval_expires_after_s, on_expire
-        )
 
     async def notify(
         self, kind: str, text: str, blocks: list[Any] | None = None, key: str = "notify"

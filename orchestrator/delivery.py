@@ -235,7 +235,7 @@ async def release_held(conn: AsyncConnection, user_id: int) -> list[int]:
     parked digest. Returns their ids (the caller commits)."""
     from sqlalchemy import literal_column, or_, select, update
 
-    from flows.store import Sql
+    from orchestrator.store import Sql
     from storage.models import SequenceJob as J
     from storage.models import SlackNotificationSent as N
 
@@ -336,7 +336,7 @@ async def mark_opened(conn: AsyncConnection, note_id: int, channel: str, ts: str
     delivered, it does not post it again). False when it was not held any more."""
     from sqlalchemy import literal_column, select, update
 
-    from flows.store import Sql
+    from orchestrator.store import Sql
     from storage.models import SequenceJob as J
     from storage.models import SlackNotificationSent as N
 

@@ -31,7 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from flows.events import Event, JobRef, Skipped
+from orchestrator.events import Event, JobRef, Skipped
 from storage.engine import Database
 from storage.models import CronFire
 
@@ -99,7 +99,7 @@ def in_series(event: Event, cron_id: str) -> Event:
     """`event` with a `series` naming its cron and user, unless it names one already.
 
     The runs of one cron for one user form a series: when they keep failing, the rep is told
-    once until a run succeeds again (`flows.admin.series_still_failing`), not at every fire.
+    once until a run succeeds again (`orchestrator.admin.series_still_failing`), not at every fire.
     """
     if event.payload.get("series"):
         return event

@@ -4,7 +4,7 @@ offline engine (rules and templates in `skills/`) as the default and the fallbac
 One `LLMClient` per process and settings (litellm takes seconds to import). Any model failure
 (timeout, rate limit, invalid output twice, budget) falls back to the offline engine and is
 logged without content; the cost of what was spent is already in the cost ledger. The offline
-intent detector runs off the event loop on a long call (`flows.offload`).
+intent detector runs off the event loop on a long call (`orchestrator.offload`).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from flows.offload import off_loop
+from orchestrator.offload import off_loop
 from skills.follow_up import Draft, FollowUpInput, draft_follow_up
 from skills.intents import Intent, detect_intents
 from skills.transcript_types import Transcript
 
 if TYPE_CHECKING:
     from connectors.llm import LLMClient
-    from flows.step import StepContext
+    from orchestrator.context import StepContext
 
 log = logging.getLogger(__name__)
 

@@ -90,3 +90,17 @@ async def record_cost(
             created_at=at,
         )
     )
+
+
+async def admins(conn: AsyncConnection, org_id: int) -> list[tuple[int, str]]:
+    """(user id, Slack id) of the org's active admins: who hears that the budget is spent."""
+    from storage.models import User
+
+    rows = (
+        await conn.execute(
+            select(User.id, User.slack_user_id).where(
+                User.org_id == org_id, User.role == "admin", User.active.is_(True)
+            )
+        )
+    ).all()
+    return [(int(uid), str(slack_id)) for uid, slack_id in rows]

@@ -1,13 +1,13 @@
 """Applying a rep's validated settings, then telling listeners (cron rescheduling) they changed.
 
 Saving settings also puts what the delivery rules hold back in line again
-(`flows.delivery.release_held`): a raised cap or shorter quiet hours release what now fits."""
+(`orchestrator.delivery.release_held`): a raised cap or shorter quiet hours release what now fits."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 
-from flows.delivery import release_held
+from orchestrator.delivery import release_held
 from skills.preferences import ValidatedPreferences
 from storage.engine import Database
 from storage.models import User

@@ -13,7 +13,7 @@ Construction (app.py)::
 Tests and tools can run jobs without background workers: `await engine.run_once()` claims and
 runs one due job, `await engine.drain()` runs until nothing is due.
 
-Options: `loaders` (context tiers, `flows.context.ContextLoaders`), `clock` (an injectable
+Options: `loaders` (context tiers, `orchestrator.tiers.ContextLoaders`), `clock` (an injectable
 `() -> aware datetime` for quiet hours and budget periods; leases and `run_after` always use
 the database clock), `heartbeat_s` (None disables the lease heartbeat), `retry_base_s`,
 `poll_s` (idle wait when nothing wakes the workers), `listen` (PostgreSQL LISTEN/NOTIFY).
@@ -37,13 +37,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from config.settings import Settings
 from connectors.slack import Delivery
-from flows import budget
-from flows.context import ContextLoaders, load_tier1, tier1_query
-from flows.events import Decision, Event, JobRef, ResumeResult, Skipped
-from flows.sequence import SequenceRegistry, StoredPlan
-from flows.state import new_state
-from flows.store import LeaseLost, RawConn, Read, Sql, dumps, loads
-from flows.worker import JobRunner
+from orchestrator import budget
+from orchestrator.tiers import ContextLoaders, load_tier1, tier1_query
+from orchestrator.events import Decision, Event, JobRef, ResumeResult, Skipped
+from orchestrator.sequence import SequenceRegistry
+from orchestrator.state import JobState
+from orchestrator.store import LeaseLost, RawConn, Read, Sql, dumps, loads
+from orchestrator.fencing import MAX_CHAIN_DEPTH
+from orchestrator.runner import JobRunner
 from storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def utc_clock() -> datetime:
 
 
 class Engine:
-    """Implements `flows.events.Orchestrator` over a `Database`."""
+    """Implements `orchestrator.events.Orchestrator` over a `Database`."""
 
     def __init__(
         self,
@@ -125,7 +126,7 @@ class Engine:
         depth, parent = 1, event.parent_job_id
         if parent is not None:
             depth = await self._parent_depth(parent) + 1
-            if depth > 3:
+            if depth > MAX_CHAIN_DEPTH:
                 log.warning("event skipped: chain depth limit", extra=extra)
                 return Skipped("chain depth limit reached")
         async with self.db.engine.begin() as conn:
@@ -199,21 +200,16 @@ class Engine:
         """Insert a job row for `event` in the caller's transaction; None on a duplicate key.
 
         `answers`: the job was chained from the rep's click, so its messages answer the rep
-        (kept in the state's `meta.answers_rep`; `flows.delivery.answers_rep`)."""
+        (kept in the state's `meta.answers_rep`; `orchestrator.delivery.answers_rep`)."""
         stype = self.registry.sequence_type_for(event.type)
         seq = self.registry.get(stype)
         error = None
         if seq is None:
-            steps: list[dict[str, Any]] = []
             version = 0
-            ctx: dict[str, Any] = {}
             error = f"waiting: no sequence registered for {stype}"
         else:
-            steps = StoredPlan.to_json(seq)
             version = seq.version
-            ctx = new_state(chain_depth=depth, branches=[b.to_dict() for b in seq.branches])
-        if answers:
-            ctx.setdefault("meta", {})["answers_rep"] = True
+        ctx = JobState.new(chain_depth=depth, answers_rep=answers)
         res = await conn.exec_driver_sql(
             self.sql.insert_job,
             {
@@ -228,7 +224,7 @@ class Engine:
                 "key": event.key(),
                 "parent": parent,
                 "depth": depth,
-                "steps": dumps(steps),
+                "steps": "[]",
                 "ctx": dumps(ctx),
                 "error": error,
             },
@@ -316,7 +312,7 @@ class Engine:
     # ------------------------------------------------------------------ admin
 
     async def retry(self, job_id: int) -> bool:
-        from flows.admin import retry_job
+        from orchestrator.admin import retry_job
 
         ok = await retry_job(self.db, job_id, now=self.clock())
         if ok:
@@ -324,7 +320,7 @@ class Engine:
         return ok
 
     async def cancel(self, job_id: int) -> bool:
-        from flows.admin import cancel_job
+        from orchestrator.admin import cancel_job
 
         return await cancel_job(self.db, job_id)
 
@@ -440,7 +436,7 @@ class Engine:
             self._tasks.append(asyncio.create_task(self._worker(f"{self.name}:{i}")))
         self._tasks.append(asyncio.create_task(self._sweeper()))
         if self.sql.pg and self.listen:
-            from flows.notify_pg import Listener
+            from orchestrator.notify_pg import Listener
 
             self._listener = Listener(self.db.url, NOTIFY_CHANNEL, self.wake_local)
             await self._listener.start()

@@ -19,10 +19,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from flows.store import LeaseLost, dumps, loads
+from orchestrator.store import LeaseLost, dumps, loads
 
 if TYPE_CHECKING:
-    from flows.worker import JobRunner
+    from orchestrator.runner import JobRunner
 
 log = logging.getLogger(__name__)
 

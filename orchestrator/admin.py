@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 
-from flows.state import redact
+from orchestrator.state import redact
 from storage.engine import Database
 from storage.models import Effect, SequenceJob, SlackPendingAction
 from storage.types import utcnow
