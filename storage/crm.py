@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Activity, Commitment, CrmFieldChange, Deal, Task
+from storage.models import Activity, Commitment, Contact, CrmFieldChange, Deal, DealContact, Task
 from storage.types import utcnow
 
 
@@ -26,6 +26,19 @@ async def add_activity(session: AsyncSession, *, org_id: int, kind: str, summary
                    provenance=provenance or {})
     session.add(row)
     await session.flush()
+    return row
+
+
+async def add_contact(session: AsyncSession, *, org_id: int, name: str, email: str | None,
+                      company_id: int | None = None, deal_id: int | None = None,
+                      role: str | None = None) -> Contact:
+    """A new contact (on the deal with `role` when `deal_id` is given)."""
+    row = Contact(org_id=org_id, company_id=company_id, name=name, email=email)
+    session.add(row)
+    await session.flush()
+    if deal_id:
+        session.add(DealContact(deal_id=deal_id, contact_id=row.id, role=role))
+        await session.flush()
     return row
 
 
