@@ -36,6 +36,7 @@ async def add_contact(session: AsyncSession, *, org_id: int, name: str, email: s
     row = Contact(org_id=org_id, company_id=company_id, name=name, email=email)
     session.add(row)
     await session.flush()
+    assert row.id is not None
     if deal_id:
         session.add(DealContact(deal_id=deal_id, contact_id=row.id, role=role))
         await session.flush()

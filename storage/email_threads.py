@@ -302,6 +302,7 @@ async def remember_outbound(session: AsyncSession, *, send: EmailSend, rep_addre
     thread.last_message_at = send.sent_at
     session.add(thread)
     await session.flush()
+    assert thread.id is not None
     session.add(EmailMessage(org_id=send.org_id, thread_id=thread.id, provider_message_id=send.provider_message_id,
                              message_id_header=send.message_id_header, direction="outbound",
                              from_addr=rep_address, to_addrs=list(send.to_addrs),

@@ -116,6 +116,7 @@ async def renew_graph(deps: Any, now: datetime) -> int:
         from connectors.graph_subscriptions import renew_graph_subscriptions
     except ImportError:
         return 0
+
     async def factory(connection_id: int) -> Any:
         return await graph_client_for(deps.db, deps.settings, connection_id)
 

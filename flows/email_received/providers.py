@@ -43,6 +43,7 @@ async def fetch_google(
         state = await s.get(MailboxState, connection_id)
         start = state.history_id if state is not None else None
     scanned = False
+    next_id: str | None
     try:
         try:
             if start is None:
@@ -54,7 +55,9 @@ async def fetch_google(
             recent = await gmail.recent_inbox(RECENT_SCAN_LIMIT)
             ids, pushed = list(recent.message_ids), ctx.payload.get("history_id")
             next_id = max(
-                (h for h in (recent.history_id, pushed) if h and str(h).isdigit()), key=int, default=None
+                (h for h in (recent.history_id, pushed) if h and str(h).isdigit()),
+                key=int,
+                default=None,
             )
     except GoogleRateLimited as exc:
         raise TransientError("gmail rate limited", exc.retry_after) from None

@@ -16,10 +16,16 @@ async def about(ctx: StepContext, c: dict[str, Any]) -> tuple[str, str | None, s
         row = await s.get(EmailMessage, c["message_id"])
         deal = await s.get(Deal, c["deal_id"]) if c.get("deal_id") else None
     assert row is not None
-    return display_sender(c.get("sender_name") or "", row.from_addr), deal.name if deal else None, row.subject
+    return (
+        display_sender(c.get("sender_name") or "", row.from_addr),
+        deal.name if deal else None,
+        row.subject,
+    )
 
 
-async def tell(ctx: StepContext, c: dict[str, Any], lines: list[str], key: str = "inbound") -> dict[str, Any]:
+async def tell(
+    ctx: StepContext, c: dict[str, Any], lines: list[str], key: str = "inbound"
+) -> dict[str, Any]:
     """DM the rep the message's headline and `lines`; returns where it was posted."""
     from blocks.email_received import InboundView, headline, inbound_blocks
 

@@ -50,7 +50,9 @@ async def compose_send(ctx: StepContext, ld: Loaded, mailbox: Mailbox) -> tuple[
     async with ctx.db.session() as s:
         names = await sends.contact_names(s, org_id=send.org_id,
                                           addresses=[*send.to_addrs, *send.cc_addrs])  # fmt: skip
-        thread = await s.get(EmailThread, d["email_thread_id"]) if d.get("email_thread_id") else None
+        thread = (
+            await s.get(EmailThread, d["email_thread_id"]) if d.get("email_thread_id") else None
+        )
         if thread is not None and thread.user_id == send.user_id:
             assert thread.id is not None
             parent = await latest_with_message_id(s, thread_id=thread.id)

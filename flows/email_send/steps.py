@@ -182,7 +182,11 @@ class SendSteps:
             self._point("intent_recorded")
             ref = await mailbox.send(composed, thread_id)
             self._point("provider_called")
-            return {"message_id": ref.message_id, "thread_id": ref.thread_id, "provider": ref.provider}
+            return {
+                "message_id": ref.message_id,
+                "thread_id": ref.thread_id,
+                "provider": ref.provider,
+            }
 
         async def reconcile(_intent: Any) -> dict[str, Any] | None:
             ref = await mailbox.find_sent(send.message_id_header)
@@ -205,12 +209,15 @@ class SendSteps:
                                      getattr(exc, "retry_after", None) or retry_after) from None  # fmt: skip
             if "Scope" in type(exc).__name__:
                 await ask_send_permission(ctx, send.provider, key="ask")
-            if "Auth" in type(exc).__name__:  # the grant is gone: App Home shows "Needs reconnecting"
+            if (
+                "Auth" in type(exc).__name__
+            ):  # the grant is gone: App Home shows "Needs reconnecting"
                 async with ctx.db.transaction() as s:
                     await expire_connection(s, user_id=send.user_id, provider=mailbox.provider)
             await _copy(ctx, send)
             return await _fail(ctx, ld, _reason(exc), from_states=(sends.SENDING,))
         self._point("result_recorded")
+        assert send.id is not None
         async with ctx.db.transaction() as s:
             await sends.transition(
                 s, send.id, to_state=sends.SENT, from_states=(sends.SENDING,),
@@ -240,7 +247,11 @@ class SendSteps:
                     s, user_id=send.user_id, kinds=set(CLOSED_BY["email_sent"]), closed_by="email_sent",
                     deal_id=send.deal_id, now=ctx.now())  # fmt: skip
                 deal = await s.get(Deal, send.deal_id) if send.deal_id else None
-                if send.provider == "google" and send.provider_thread_id and send.provider_message_id:
+                if (
+                    send.provider == "google"
+                    and send.provider_thread_id
+                    and send.provider_message_id
+                ):
                     await remember_outbound(s, send=send, rep_address=ld.user.email)
             return {"closed_commitments": closed, "deal": deal.name if deal else None}
 
@@ -270,7 +281,9 @@ async def _fail(ctx: StepContext, ld: Loaded, reason: str, blocks: list[Any] | N
                                detail={"reason": reason}, now=ctx.now(), error=reason)  # fmt: skip
     await ctx.notify("email_send_failed", f"Not sent: {reason}",
                      blocks or failed_blocks(subject=ld.send.subject, reason=reason), key="failed")  # fmt: skip
-    log.info("email send failed", extra={"job_id": ctx.job_id, "send_id": ld.send.id, "reason": reason})
+    log.info(
+        "email send failed", extra={"job_id": ctx.job_id, "send_id": ld.send.id, "reason": reason}
+    )
     return {"stop": True, "sent": False, "failed": reason}
 
 
