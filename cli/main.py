@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from storage.clock import Clock, wall_clock
 
 
-
 class UsageError(Exception):
     """Raised by a subcommand for bad input: printed on stderr, exit status 2."""
 

@@ -38,13 +38,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from config.settings import Settings
 from connectors.slack import Delivery
 from orchestrator import budget
-from orchestrator.tiers import ContextLoaders, load_tier1, tier1_query
 from orchestrator.events import Decision, Event, JobRef, ResumeResult, Skipped
+from orchestrator.fencing import MAX_CHAIN_DEPTH
+from orchestrator.runner import JobRunner
 from orchestrator.sequence import SequenceRegistry
 from orchestrator.state import JobState
 from orchestrator.store import LeaseLost, RawConn, Read, Sql, dumps, loads
-from orchestrator.fencing import MAX_CHAIN_DEPTH
-from orchestrator.runner import JobRunner
+from orchestrator.tiers import ContextLoaders, load_tier1, tier1_query
 from storage.engine import Database
 
 log = logging.getLogger(__name__)

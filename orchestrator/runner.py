@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 RETRY_CAP_S = 300.0
 MISSING_VERSION_RETRY_S = 60.0
 
-__all__ = ["ENGINE_STEP", "JobRunner", "RETRY_CAP_S"]
+__all__ = ["ENGINE_STEP", "RETRY_CAP_S", "JobRunner"]
 
 
 class JobRunner(JobGates):
