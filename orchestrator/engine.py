@@ -224,7 +224,6 @@ class Engine:
                 "key": event.key(),
                 "parent": parent,
                 "depth": depth,
-                "steps": "[]",
                 "ctx": dumps(ctx),
                 "error": error,
             },
@@ -508,4 +507,4 @@ class Engine:
 
 
 def job_row_dict(row: Any) -> dict[str, Any]:
-    return {k: loads(v) if k in ("context", "steps") else v for k, v in row._mapping.items()}
+    return {k: loads(v) if k == "context" else v for k, v in row._mapping.items()}

@@ -110,7 +110,7 @@ class JobRunner(JobGates):
             self.state = JobState.new(chain_depth=self.chain_depth, answers_rep=answers)
             async with self._tx():
                 await self._exec_fenced(
-                    self.sql.adopt, {"steps": "[]", "sv": defn.version, "ctx": dumps(self.state)}
+                    self.sql.adopt, {"sv": defn.version, "ctx": dumps(self.state)}
                 )
             self.sequence_version = defn.version
             return defn
