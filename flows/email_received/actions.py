@@ -47,7 +47,7 @@ async def proposal(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
                        "source": f"{sender} asked for a proposal by email"}]}  # fmt: skip
 
 
-async def create_proposal_task(ctx: StepContext) -> dict[str, Any]:
+async def add_proposal_task(ctx: StepContext) -> dict[str, Any]:
     """The approved task(s) on the rep's list."""
     assert ctx.approval is not None
     p = ctx.approval.payload
@@ -83,7 +83,7 @@ async def referral_review(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]
             "deal_id": c.get("deal_id")}  # fmt: skip
 
 
-async def create_referral_contact(ctx: StepContext) -> dict[str, Any]:
+async def add_referral(ctx: StepContext) -> dict[str, Any]:
     """The approved referred contact, on the deal as `referred`."""
     assert ctx.approval is not None
     p = ctx.approval.payload
@@ -127,7 +127,7 @@ async def close_review(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
             "action": action, "deal_id": c.get("deal_id")}  # fmt: skip
 
 
-async def close_or_nurture(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
+async def apply_close(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
     """The approved stage change (closed_lost) or nurture flag, with its provenance."""
     assert ctx.approval is not None
     p = ctx.approval.payload

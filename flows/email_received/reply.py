@@ -51,7 +51,7 @@ async def draft_reply_step(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any
     }  # fmt: skip
 
 
-async def send_reply(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
+async def deliver_reply(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
     """The approved reply (as the rep edited it) to the send flow."""
     assert ctx.approval is not None
     final = ctx.approval.payload.get("draft") or {}

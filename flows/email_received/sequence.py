@@ -12,7 +12,7 @@ from typing import Any
 from flows.email_received import actions
 from flows.email_received.classify import classify
 from flows.email_received.fetch import fetch
-from flows.email_received.reply import draft_reply_step, send_reply
+from flows.email_received.reply import deliver_reply, draft_reply_step
 from orchestrator.events import Event, EventSource, EventType
 from orchestrator.sequence import ApprovalKind, OnFailure, sequence
 from orchestrator.workflow import Workflow
@@ -36,23 +36,23 @@ async def email_received(wf: Workflow) -> None:
             offer = await wf.step(actions.proposal, c, on_failure=OnFailure.RETRY)
             decision = await wf.approval(ApprovalKind.TASKS, offer, name="add_proposal_task")
             if decision.approved:
-                await wf.step(actions.create_proposal_task, approval=decision)
+                await wf.step(actions.add_proposal_task, approval=decision)
         case "needs_response" | "interested":
             draft = await wf.step(draft_reply_step, c, name="draft_reply")
             decision = await wf.approval(ApprovalKind.EMAIL_SEND, draft, name="deliver_reply")
             if decision.approved:
-                await wf.step(send_reply, c, approval=decision)
+                await wf.step(deliver_reply, c, approval=decision)
         case "referral":
             review = await wf.step(actions.referral_review, c)
             decision = await wf.approval(ApprovalKind.CONTACT_ADD, review, name="add_referral")
             if decision.approved:
-                await wf.step(actions.create_referral_contact, approval=decision)
+                await wf.step(actions.add_referral, approval=decision)
         case "not_interested":
             review = await wf.step(actions.close_review, c)
             if review.get("deal_id"):
                 decision = await wf.approval(ApprovalKind.DEAL_CLOSE, review, name="apply_close")
                 if decision.approved:
-                    await wf.step(actions.close_or_nurture, c, approval=decision)
+                    await wf.step(actions.apply_close, c, approval=decision)
         case "unsubscribe":
             await wf.step(actions.unsubscribe, c, on_failure=OnFailure.RETRY)
         case "out_of_office":

@@ -29,8 +29,8 @@ def email_send_sequence(steps: SendSteps) -> SequenceDef:
                 ApprovalKind.EMAIL_RECIPIENTS, check, name="confirm_recipients",
                 expires_after_s=RECIPIENTS_EXPIRE_S, on_expire=OnExpire.SKIP)  # fmt: skip
             if decision.approved:
-                done = await wf.step(steps.recipients_confirmed, check["new_recipients"],
-                                     name="recipients_confirmed", approval=decision)  # fmt: skip
+                done = await wf.step(steps.confirm_recipients, check["new_recipients"],
+                                     name="confirm_recipients", approval=decision)  # fmt: skip
                 confirmed = done["confirmed"]
         scheduled = await wf.step(steps.schedule, check, confirmed, name="schedule",
                                   on_failure=OnFailure.RETRY, retries=5)  # fmt: skip

@@ -4,7 +4,7 @@ rep's mailbox and whose `point_hook`, tests only, is called at `intent_recorded`
 
 - `check`: do-not-email recipients dropped, the daily limit (the rep's day), recipients outside
   the thread / the deal's contacts / the meeting's attendees collected for confirmation
-- `recipients_confirmed`: the audit of the rep's confirmation
+- `confirm_recipients`: the audit of the rep's confirmation
 - `schedule`: the undo message (countdown + Cancel send), then `scheduled` with
   `send_after = now + EMAIL_UNDO_SECONDS`
 - `wait_window`: defers the job until the window closes; the mail never leaves earlier
@@ -94,7 +94,7 @@ class SendSteps:
         return {"stop": False, "to": to, "cc": cc, "dropped": len(blocked), "new_recipients": new,
                 "title": f"New recipients for “{send.subject[:80]}”", "text": new_recipients_text(new)}  # fmt: skip
 
-    async def recipients_confirmed(self, ctx: StepContext, new: list[str]) -> dict[str, Any]:
+    async def confirm_recipients(self, ctx: StepContext, new: list[str]) -> dict[str, Any]:
         """The rep approved the new recipients: audit who did."""
         assert ctx.approval is not None
         async with ctx.db.transaction() as s:

@@ -90,7 +90,7 @@ async def ungated_step(ctx: StepContext) -> dict[str, Any]:
 async def follow_up_test(wf: Workflow) -> None:
     """A parent like meeting_ended: a drafted email behind an email_send approval gate."""
     drafted = await wf.step(draft_step, name="draft")
-    decision = await wf.approval(ApprovalKind.EMAIL_SEND, drafted, name="approve_follow_up")
+    decision = await wf.approval(ApprovalKind.EMAIL_SEND, drafted, name="deliver")
     if decision.approved:
         await wf.step(deliver_step, name="deliver", approval=decision)
 
