@@ -1,15 +1,31 @@
 """Every sequence the product runs, in one explicit list (app.py builds the registry once).
 
 Adding a sequence: write `flows/<name>/sequence.py` (one `@sequence` function that reads top to
-bottom, its steps beside it in `steps.py`), then add one import and one entry below.
+bottom, its steps beside it in `steps.py`), then add one import and one entry below; a flow
+with crons adds its `crons.cron_specs` to `CRON_SOURCES`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flows.calendar_find_times.sequence import calendar_find_times
+from flows.calendar_sync import crons as calendar_crons
+from flows.calendar_sync.sequence import calendar_changed
+from orchestrator.crons import CronSpec
 from orchestrator.sequence import SequenceDef, SequenceRegistry
 
 # ported sequences are listed here (the redesign is in progress: one line per sequence)
-SEQUENCES: tuple[SequenceDef, ...] = ()
+SEQUENCES: tuple[SequenceDef, ...] = (
+    calendar_find_times,
+    calendar_changed,
+)
+
+# `cron_specs(deps) -> list[CronSpec]` of every flow with crons (app.py fires each once)
+CRON_SOURCES: tuple[Callable[[Any], list[CronSpec]], ...] = (
+    calendar_crons.cron_specs,
+)
 
 
 def build_registry() -> SequenceRegistry:

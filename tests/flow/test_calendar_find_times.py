@@ -22,7 +22,7 @@ from blocks.ids import ApprovalAction, ScheduleAction
 from config.settings import Settings
 from connectors.calendar import GoogleCalendar, NewEvent, provider_for
 from connectors.google_calendar import Attendee
-from flows import calendar_find_times
+from flows.calendar_find_times.sequence import calendar_find_times
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
 from orchestrator.sequence import SequenceRegistry
@@ -119,8 +119,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                                 external_id=ext, start_at=start, end_at=end, **extra))  # fmt: skip
         contact_id = contact.id or 0
     google.busy[DANA] = [{"start": "2026-01-13T14:00:00Z", "end": "2026-01-13T15:00:00Z"}]
-    reg = SequenceRegistry()
-    calendar_find_times.register(reg)
+    reg = SequenceRegistry([calendar_find_times])
     delivery = RecordingDelivery()
     engine = Engine(db, settings, delivery, reg, clock=lambda: NOW, heartbeat_s=None,
                     listen=False)  # fmt: skip
@@ -251,7 +250,7 @@ async def test_send_times_by_email_is_a_draft_behind_the_email_gate(world: World
     async with world.db.session() as s:
         done = await s.get(SequenceJob, job.id)
     assert done is not None and done.status == "completed"
-    assert done.context["outputs"]["send_times_email"]["fallback"]
+    assert done.context["outputs"]["hand_off_email"]["fallback"]
 
 
 async def test_no_overlap_is_explained_with_ways_out_that_work(world: World) -> None:

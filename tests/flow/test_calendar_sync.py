@@ -17,9 +17,9 @@ from sqlmodel import select
 
 from config.settings import Settings
 from connectors.google_calendar import Attendee, GoogleCalendarClient
-from flows import calendar_find_times
-from flows.calendar_crons import cron_specs
-from flows.calendar_sync import ensure_channel, sync_calendar
+from flows.calendar_sync.crons import cron_specs
+from flows.calendar_sync.sequence import calendar_changed
+from flows.calendar_sync.sync import ensure_channel, sync_calendar
 from orchestrator.engine import Engine
 from orchestrator.sequence import SequenceRegistry
 from storage import connections as repo
@@ -174,8 +174,7 @@ async def test_calendar_changed_sequence_syncs_the_named_state(env: Env) -> None
         s.add(st)
         await s.flush()
         state_id = st.id
-    reg = SequenceRegistry()
-    calendar_find_times.register(reg)  # registers calendar_changed too
+    reg = SequenceRegistry([calendar_changed])
     engine = Engine(env.db, env.settings, RecordingDelivery(), reg, heartbeat_s=None, listen=False)
     from orchestrator.events import Event
 
