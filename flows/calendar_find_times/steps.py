@@ -218,11 +218,8 @@ async def hand_off_email(ctx: StepContext) -> dict[str, Any]:
     decision = ctx.approval.decision
     payload = ctx.approval.payload
     draft = payload.get("draft") or {}
-    from flows import email_send
+    from flows.email_send import hand_off  # the send flow's one entry point
 
-    hand_off = getattr(email_send, "hand_off", None)
-    if hand_off is None:  # the send flow is not installed: the rep copies the draft
-        return {"decision": decision, "sent": False}
     result = await hand_off(
         ctx, draft, deal_id=_int_or_none(payload.get("deal_id")),
         contact_id=_int_or_none(payload.get("contact_id")),

@@ -249,7 +249,7 @@ async def test_send_times_by_email_is_a_draft_behind_the_email_gate(world: World
     await world.engine.drain()
     async with world.db.session() as s:
         done = await s.get(SequenceJob, job.id)
-    assert done is not None and done.status == "completed"
+    assert done is not None and done.status == "completed", done.error
     assert done.context["outputs"]["hand_off_email"]["fallback"]
 
 
