@@ -212,6 +212,33 @@ async def test_invite_after_approval_creates_the_google_event_once(world: World)
     assert again.id == event["id"] and len(world.google.calendar(REP).events) == 1
 
 
+async def test_skipped_invite_books_nothing(world: World) -> None:
+    offer = await world.run({"contact_id": world.contact_id}, "t:offer")
+    chosen = offer.context["outputs"]["find_times"]["options"][0]
+    job = await world.run({"contact_id": world.contact_id, "action": "invite",
+                           "source_job_id": offer.id,
+                           "slot": {"start": chosen["start"], "end": chosen["end"]}}, "t:skip")  # fmt: skip
+    async with world.db.session() as s:
+        gate = (await s.exec(select(SlackPendingAction))).one()
+    assert gate.step_name == "create_invite"
+    assert (await world.engine.resume(gate.id, Decision.SKIP, "U1")).ok
+    await world.engine.drain()
+    async with world.db.session() as s:
+        done = await s.get(SequenceJob, job.id)
+    assert done is not None and done.status == "completed", done.error
+    assert "book_meeting" not in done.context["outputs"]
+    assert not world.google.calendar(REP).events
+
+
+async def test_each_action_runs_its_own_mode() -> None:
+    """The payload's `action` picks the mode; anything else offers times."""
+    from flows.calendar_find_times.sequence import Mode, mode_of
+
+    assert mode_of({"action": "invite"}) is Mode.INVITE
+    assert mode_of({"action": "email"}) is Mode.EMAIL
+    assert mode_of({}) is Mode.OFFER and mode_of({"action": "dance"}) is Mode.OFFER
+
+
 async def test_slot_taken_meanwhile_offers_the_next_best(world: World) -> None:
     offer = await world.run({"contact_id": world.contact_id}, "t:offer")
     chosen = offer.context["outputs"]["find_times"]["options"][0]

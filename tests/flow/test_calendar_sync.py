@@ -206,3 +206,24 @@ async def test_graph_delta_sync_and_expired_delta(env: Env) -> None:
     third = await sync_calendar(env.db, env.settings, env.rep_id, provider_name="microsoft",
                                 clock=lambda: NOW)  # fmt: skip
     assert third["full"] is True and set(await env.stored("microsoft")) == {two}
+
+
+async def test_cron_syncs_each_connected_calendar_with_its_own_provider(env: Env) -> None:
+    """A rep on Microsoft 365 is synced by the cron as a Microsoft rep (delta), and a rep with
+    both connections gets one event, key and series per provider; only Google renews channels."""
+    await env.connect("google")
+    await env.connect("microsoft")
+    one = env.graph.add_event(REP, NOW + timedelta(days=1), NOW + timedelta(days=1, hours=1))
+    (spec,) = cron_specs(SimpleNamespace(db=env.db))
+    events = sorted(await spec.events(NOW), key=lambda e: e.payload["provider"])
+    assert [(e.payload["provider"], e.payload["renew"]) for e in events] == [
+        ("google", True), ("microsoft", False)
+    ]
+    assert len({e.idempotency_key for e in events}) == 2
+    assert len({e.payload["series"] for e in events}) == 2
+    reg = SequenceRegistry([calendar_changed])
+    engine = Engine(env.db, env.settings, RecordingDelivery(), reg, clock=lambda: NOW,
+                    heartbeat_s=None, listen=False)  # fmt: skip
+    await engine.submit(events[1])
+    await engine.drain()
+    assert set(await env.stored("microsoft")) == {one}
