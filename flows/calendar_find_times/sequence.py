@@ -14,11 +14,11 @@ import enum
 from typing import Any
 
 from flows.calendar_find_times.steps import (
-    book_meeting,
+    create_invite,
     check_slot,
     draft_times_email,
     find_times,
-    hand_off_email,
+    send_times_email,
     offer_times,
 )
 from orchestrator.events import EventType
@@ -62,7 +62,7 @@ async def send_invite(wf: Workflow) -> None:
         return  # check_slot showed the next best times instead
     decision = await wf.approval(ApprovalKind.CALENDAR_INVITE, checked, name="create_invite")
     if decision.approved:
-        await wf.step(book_meeting, checked, approval=decision, on_failure=OnFailure.RETRY,
+        await wf.step(create_invite, checked, approval=decision, on_failure=OnFailure.RETRY,
                       retries=3, timeout_s=60)  # fmt: skip
 
 
@@ -70,4 +70,4 @@ async def email_times(wf: Workflow) -> None:
     draft = await wf.step(draft_times_email)
     decision = await wf.approval(ApprovalKind.EMAIL_SEND, draft, name="send_times_email")
     if decision.approved:
-        await wf.step(hand_off_email, approval=decision)
+        await wf.step(send_times_email, approval=decision)

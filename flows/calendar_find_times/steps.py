@@ -3,10 +3,10 @@
 Offer: `find_times` searches (its output holds every search input and the options shown, so a
 click reads them from the database, never from the Slack message), `offer_times` posts or
 updates the picker. Invite: `check_slot` re-checks the chosen slot on fresh busy data and
-builds the invite review; after the rep's approval `book_meeting` creates the event
+builds the invite review; after the rep's approval `create_invite` creates the event
 (idempotent: `ctx.effect` and the provider's transaction id), stores it and closes the
 `schedule_meeting` commitments. Email: `draft_times_email` writes the times in the prospect's
-zone; after approval `hand_off_email` gives the draft to the email-send flow.
+zone; after approval `send_times_email` gives the draft to the email-send flow.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def _new_event(ctx: StepContext, who: Who, start: datetime, end: datetime) -> Ne
     )  # fmt: skip
 
 
-async def book_meeting(ctx: StepContext, checked: dict[str, Any]) -> dict[str, Any]:
+async def create_invite(ctx: StepContext, checked: dict[str, Any]) -> dict[str, Any]:
     """The approved invite: the event with the prospect and a video link, created once; kept in
     `calendar_events` before the next sync brings it; `schedule_meeting` commitments closed."""
     assert ctx.approval is not None
@@ -211,7 +211,7 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
-async def hand_off_email(ctx: StepContext) -> dict[str, Any]:
+async def send_times_email(ctx: StepContext) -> dict[str, Any]:
     """The approved draft (as edited) goes to the email-send flow's `hand_off` (undo window,
     limits, audit); without send permission the rep gets a copy instead."""
     assert ctx.approval is not None

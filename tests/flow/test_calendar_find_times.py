@@ -199,6 +199,7 @@ async def test_invite_after_approval_creates_the_google_event_once(world: World)
         done = await s.get(SequenceJob, job.id)
     assert stored.provider == "google" and stored.contact_id == world.contact_id
     assert done is not None and done.status == "completed"
+    assert done.context["outputs"]["create_invite"]["event_id"] == event["id"]
     assert any("Invite sent" in json.dumps(c["blocks"]) and "meet.google.com" in json.dumps(
         c["blocks"]) for c in world.posted() if c.get("ts") == "1700000000.000001")  # fmt: skip
     # the same transaction again (a retry after a crash) finds the event instead of a second one
@@ -226,7 +227,7 @@ async def test_skipped_invite_books_nothing(world: World) -> None:
     async with world.db.session() as s:
         done = await s.get(SequenceJob, job.id)
     assert done is not None and done.status == "completed", done.error
-    assert "book_meeting" not in done.context["outputs"]
+    assert "create_invite" not in done.context["outputs"]
     assert not world.google.calendar(REP).events
 
 
@@ -277,7 +278,7 @@ async def test_send_times_by_email_is_a_draft_behind_the_email_gate(world: World
     async with world.db.session() as s:
         done = await s.get(SequenceJob, job.id)
     assert done is not None and done.status == "completed", done.error
-    assert done.context["outputs"]["hand_off_email"]["fallback"]
+    assert done.context["outputs"]["send_times_email"]["fallback"]
 
 
 async def test_no_overlap_is_explained_with_ways_out_that_work(world: World) -> None:
