@@ -14,12 +14,12 @@ import enum
 from typing import Any
 
 from flows.calendar_find_times.steps import (
-    create_invite,
     check_slot,
+    create_invite,
     draft_times_email,
     find_times,
-    send_times_email,
     offer_times,
+    send_times_email,
 )
 from orchestrator.events import EventType
 from orchestrator.sequence import ApprovalKind, OnFailure, sequence
