@@ -220,7 +220,8 @@ def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | Non
 
     scheduler.add_job(forget_old_events, interval_trigger(hours=6), args=[deps], id="housekeeping:slack-events",
                       replace_existing=True)
-    specs = [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)] + [spec for source in CRON_SOURCES for spec in source(deps)]
+    specs = [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)]
+    specs += [spec for source in CRON_SOURCES for spec in source(deps)]
     fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit, clock=deps.clock)
     from flows.proactive_crons import attach as attach_proactive
 

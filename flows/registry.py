@@ -1,8 +1,8 @@
 """Every sequence the product runs, in one explicit list (app.py builds the registry once).
 
 Adding a sequence: write `flows/<name>/sequence.py` (one `@sequence` function that reads top to
-bottom, its steps beside it in `steps.py`), then add one import and one entry below; a flow
-with crons adds its `crons.cron_specs` to `CRON_SOURCES`.
+bottom, its steps beside it in `steps.py`), then add one import and one entry below. A flow's
+crons (`cron_specs(deps) -> list[CronSpec]`) are listed in `CRON_SOURCES` the same way.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     calendar_changed,
 )
 
-# `cron_specs(deps) -> list[CronSpec]` of every flow with crons (app.py fires each once)
 CRON_SOURCES: tuple[Callable[[Any], list[CronSpec]], ...] = (
     calendar_crons.cron_specs,
 )
