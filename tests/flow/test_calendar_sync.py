@@ -21,11 +21,12 @@ from flows.calendar_sync.crons import cron_specs
 from flows.calendar_sync.sequence import calendar_changed
 from flows.calendar_sync.sync import ensure_channel, sync_calendar
 from orchestrator.engine import Engine
+from orchestrator.events import JobRef
 from orchestrator.sequence import SequenceRegistry
 from storage import connections as repo
 from storage.crypto import TokenCipher, settings_cipher
 from storage.engine import Database
-from storage.models import CalendarEvent, CalendarSyncState
+from storage.models import CalendarEvent, CalendarSyncState, SequenceJob
 from tests.fakes.google_server import CAL_EVENTS, FakeGoogle
 from tests.fakes.graph_server import FakeGraph
 from tests.support.sequences import RecordingDelivery, seed_org, sqlite_copy
@@ -178,12 +179,18 @@ async def test_calendar_changed_sequence_syncs_the_named_state(env: Env) -> None
     engine = Engine(env.db, env.settings, RecordingDelivery(), reg, heartbeat_s=None, listen=False)
     from orchestrator.events import Event
 
-    await engine.submit(Event(type="calendar_changed", source="webhook:calendar",
-                              org_id=env.org_id, user_id=env.rep_id,
-                              payload={"provider": "google", "sync_state_id": state_id},
-                              idempotency_key="calendar_changed:google:c1:1"))  # fmt: skip
+    ref = await engine.submit(Event(type="calendar_changed", source="webhook:calendar",
+                                    org_id=env.org_id, user_id=env.rep_id,
+                                    payload={"provider": "google", "sync_state_id": state_id},
+                                    idempotency_key="calendar_changed:google:c1:1"))  # fmt: skip
     await engine.drain()
     assert len(await env.stored()) == 1
+    assert isinstance(ref, JobRef)
+    async with env.db.session() as s:
+        job = await s.get(SequenceJob, ref.job_id)
+    assert job is not None and job.status == "completed", job.error
+    assert job.context["outputs"]["sync"]["synced"] is True
+    assert "channel" not in job.context["outputs"]  # no `renew`: the channel is left alone
 
 
 async def test_graph_delta_sync_and_expired_delta(env: Env) -> None:
@@ -224,6 +231,10 @@ async def test_cron_syncs_each_connected_calendar_with_its_own_provider(env: Env
     reg = SequenceRegistry([calendar_changed])
     engine = Engine(env.db, env.settings, RecordingDelivery(), reg, clock=lambda: NOW,
                     heartbeat_s=None, listen=False)  # fmt: skip
-    await engine.submit(events[1])
+    ref = await engine.submit(events[1])
     await engine.drain()
     assert set(await env.stored("microsoft")) == {one}
+    assert isinstance(ref, JobRef)
+    async with env.db.session() as s:
+        job = await s.get(SequenceJob, ref.job_id)
+    assert job is not None and job.status == "completed", job.error
