@@ -164,9 +164,9 @@ async def store_changes(
     """Upsert `changes` (cancelled ones deleted); `full` first clears the rep's stored events
     of that provider. `external` sets `is_external` by external id (absent: unchanged)."""
     counts = {"upserted": 0, "deleted": 0}
-    owned = (CalendarEvent.user_id == user_id, CalendarEvent.provider == provider)
+    owned = (col(CalendarEvent.user_id) == user_id, col(CalendarEvent.provider) == provider)
     if full:
-        res: Any = await session.exec(delete(CalendarEvent).where(*owned))  # type: ignore[call-overload]
+        res: Any = await session.exec(delete(CalendarEvent).where(*owned))
         counts["deleted"] += int(res.rowcount or 0)
     ids = [c.external_id for c in changes]
     existing = {
