@@ -208,7 +208,7 @@ async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
 
 
 # Modules with `cron_specs(deps) -> list[CronSpec]`: fired once across processes (orchestrator/crons.py).
-CRON_MODULES = ("flows.commitments", "flows.proactive_crons", "flows.calendar_crons", "flows.notification_batches")
+CRON_MODULES = ("flows.commitments", "flows.proactive_crons", "flows.notification_batches")
 
 
 def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None, *,

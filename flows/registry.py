@@ -13,6 +13,9 @@ from typing import Any
 from flows.email_received import crons as email_crons
 from flows.email_received.sequence import email_received
 from flows.email_send.sequence import email_send
+from flows.calendar_find_times.sequence import calendar_find_times
+from flows.calendar_sync import crons as calendar_crons
+from flows.calendar_sync.sequence import calendar_changed
 from orchestrator.crons import CronSpec
 from orchestrator.sequence import SequenceDef, SequenceRegistry
 
@@ -20,10 +23,13 @@ from orchestrator.sequence import SequenceDef, SequenceRegistry
 SEQUENCES: tuple[SequenceDef, ...] = (
     email_received,
     email_send,
+    calendar_find_times,
+    calendar_changed,
 )
 
 CRON_SOURCES: tuple[Callable[[Any], list[CronSpec]], ...] = (
     email_crons.cron_specs,
+    calendar_crons.cron_specs,
 )
 
 

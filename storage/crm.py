@@ -76,11 +76,15 @@ async def open_commitments(session: AsyncSession, *, user_id: int) -> list[Commi
 
 
 async def close_commitments(session: AsyncSession, *, user_id: int, kinds: set[str], closed_by: str,
-                            deal_id: int | None = None, now: datetime | None = None) -> int:
+                            deal_id: int | None = None, contact_id: int | None = None,
+                            now: datetime | None = None) -> int:
+    """Close the rep's open or overdue commitments of `kinds` (of that deal / contact when given)."""
     query = select(Commitment).where(Commitment.user_id == user_id, col(Commitment.kind).in_(kinds),
                                      col(Commitment.status).in_(("open", "overdue")))
     if deal_id is not None:
         query = query.where(Commitment.deal_id == deal_id)
+    if contact_id is not None:
+        query = query.where(Commitment.contact_id == contact_id)
     rows = list((await session.exec(query)).all())
     for row in rows:
         row.status, row.closed_by, row.closed_at = "done", closed_by, now or utcnow()

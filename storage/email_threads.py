@@ -177,6 +177,21 @@ async def message_seen(
     return (await session.exec(stmt)).first() is not None
 
 
+async def latest_inbound_from(
+    session: AsyncSession, *, user_id: int, address: str, limit: int = 3
+) -> list[EmailMessage]:
+    """The rep's newest inbound messages from `address`, newest first."""
+    stmt = (
+        select(EmailMessage)
+        .join(EmailThread, col(EmailThread.id) == col(EmailMessage.thread_id))
+        .where(EmailThread.user_id == user_id, EmailMessage.direction == "inbound",
+               EmailMessage.from_addr == address)
+        .order_by(col(EmailMessage.received_at).desc())
+        .limit(limit)
+    )  # fmt: skip
+    return list((await session.exec(stmt)).all())
+
+
 async def set_category(
     session: AsyncSession, *, message_id: int, category: str, confidence: float
 ) -> None:

@@ -170,7 +170,7 @@ async def test_watch_renewal_leaves_a_demo_mailbox_alone(world: World, caplog: p
 
 async def test_every_interval_sync_is_one_series_per_rep(world: World) -> None:
     """The other recurring per-rep job, the 30-minute calendar sync, is a series too."""
-    from flows.calendar_crons import sync_events
+    from flows.calendar_sync.crons import sync_events
 
     w = world
     await connect(w, w.users[0], BROKEN)
