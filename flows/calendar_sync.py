@@ -264,7 +264,7 @@ async def sync_step(ctx: StepContext) -> dict[str, Any]:
         return {"synced": False, "reason": "unknown sync state"}
     result = await sync_calendar(ctx.db, ctx.settings, user_id, provider_name=provider, clock=ctx.now)
     # A meeting booked, moved or cancelled re-plans the rep's pre-meeting briefs now.
-    from flows.proactive_crons import calendar_changed
+    from flows.pre_meeting_brief.crons import calendar_changed
 
     await calendar_changed(user_id)
     return result
