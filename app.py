@@ -206,8 +206,6 @@ async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
     return engine
 
 
-
-
 def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None, *,
                    catch_up: bool = True) -> None:
     """Every cron in one place, explicit ids, replace_existing (orchestrator/crons.py fires each once).

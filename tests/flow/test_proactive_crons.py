@@ -11,9 +11,9 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import select
 
-from orchestrator.events import Event, JobRef
 from flows.morning_brief.crons import morning_trigger
 from flows.planner import ProactivePlanner
+from orchestrator.events import Event, JobRef
 from orchestrator.planner import last_fire_within
 from storage.engine import Database
 from storage.models import CalendarEvent, CronFire, Org, User
