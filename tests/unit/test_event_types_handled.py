@@ -68,7 +68,8 @@ def load_modules() -> dict[str, Module]:
 
 
 def module_by_name(mods: dict[str, Module], dotted: str) -> Module | None:
-    return mods.get(dotted.replace(".", "/") + ".py")
+    path = dotted.replace(".", "/")
+    return mods.get(path + ".py") or mods.get(path + "/__init__.py")  # a module or a package
 
 
 class Resolver:
