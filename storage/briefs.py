@@ -8,10 +8,11 @@ needs in one session. Rows come back as they are; the flows turn them into their
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
@@ -28,14 +29,85 @@ from storage.models import (
     SequenceJob,
 )
 
+
+@dataclass(frozen=True)
+class DayEvent:
+    id: int
+    title: str
+    start_at: datetime
+    external: bool
+    deal_id: int | None
+    contact: str | None  # the contact's name
+    company: str | None
+
+
+@dataclass(frozen=True)
+class Inbound:
+    id: int
+    category: str | None
+    from_addr: str
+    subject: str | None
+    contact_id: int | None  # the thread's
+    deal_id: int | None
+    contact: str | None
+    company: str | None
+
+
+@dataclass(frozen=True)
+class DealLine:
+    id: int
+    name: str
+    stage: str
+    amount: float | None
+
+
+@dataclass(frozen=True)
+class CommitmentDue:
+    description: str
+    due_at: datetime
+    owner: str
+    counterparty: str | None
+
+
+@dataclass(frozen=True)
+class AttendeeContact:
+    id: int
+    name: str
+    title: str | None
+    company: str | None
+    email: str | None
+
+
+@dataclass(frozen=True)
+class MessageNote:
+    direction: str
+    subject: str | None
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class StageChange:
+    old: Any
+    new: Any
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CommitmentNote:
+    owner: str
+    description: str
+    due_at: datetime | None
+    status: str
+    closed_at: datetime | None
+
+
 # --------------------------------------------------------------------------- the rep's day
 
 
 async def day_events(
     session: AsyncSession, *, user_id: int, start: datetime, end: datetime
-) -> Sequence[Row[Any]]:
-    """Timed, not cancelled calendar events in [start, end): (id, title, start_at, is_external,
-    deal_id, contact name, company name), in start order."""
+) -> list[DayEvent]:
+    """The rep's timed, not cancelled calendar events in [start, end), in start order."""
     ev, cm, co = CalendarEvent, Contact, Company
     q = (
         select(ev.id, ev.title, ev.start_at, ev.is_external, ev.deal_id, cm.name, co.name)
@@ -51,7 +123,7 @@ async def day_events(
         )
         .order_by(ev.start_at)
     )
-    return (await session.execute(q)).all()
+    return [DayEvent(*r) for r in (await session.execute(q)).all()]
 
 
 async def live_job_keys(
@@ -75,9 +147,8 @@ async def inbound_in_categories(
     categories: Sequence[str],
     since: datetime,
     limit: int = 30,
-) -> Sequence[Row[Any]]:
-    """The rep's inbound messages of these categories received since, newest first: (message
-    id, category, from, subject, thread contact id, thread deal id, contact name, company)."""
+) -> list[Inbound]:
+    """The rep's inbound messages of these categories received since, newest first."""
     th, msg, cm, co = EmailThread, EmailMessage, Contact, Company
     q = (
         select(msg.id, msg.category, msg.from_addr, msg.subject, th.contact_id, th.deal_id,
@@ -95,23 +166,21 @@ async def inbound_in_categories(
         .order_by(msg.received_at.desc())
         .limit(limit)
     )
-    return (await session.execute(q)).all()
+    return [Inbound(*r) for r in (await session.execute(q)).all()]
 
 
-async def deals_in_stage(
-    session: AsyncSession, *, owner_id: int, stage: str
-) -> Sequence[Row[Any]]:
-    """(id, name, stage, amount) of the owner's deals in `stage`."""
+async def deals_in_stage(session: AsyncSession, *, owner_id: int, stage: str) -> list[DealLine]:
+    """The owner's deals in `stage`."""
     q = select(Deal.id, Deal.name, Deal.stage, Deal.amount).where(
         Deal.owner_id == owner_id, Deal.stage == stage
     )
-    return (await session.execute(q)).all()
+    return [DealLine(*r) for r in (await session.execute(q)).all()]
 
 
 async def commitments_due_before(
     session: AsyncSession, *, user_id: int, before: datetime
-) -> Sequence[Row[Any]]:
-    """(description, due_at, owner, counterparty) of open or overdue commitments due before."""
+) -> list[CommitmentDue]:
+    """The rep's open or overdue commitments due before `before`."""
     ct = Commitment
     q = select(ct.description, ct.due_at, ct.owner, ct.counterparty).where(
         ct.user_id == user_id,
@@ -119,7 +188,7 @@ async def commitments_due_before(
         ct.due_at.is_not(None),
         ct.due_at < before,
     )
-    return (await session.execute(q)).all()
+    return [CommitmentDue(*r) for r in (await session.execute(q)).all()]
 
 
 async def notes_since(session: AsyncSession, *, owner_id: int, since: datetime) -> int:
@@ -137,16 +206,15 @@ async def notes_since(session: AsyncSession, *, owner_id: int, since: datetime) 
 
 async def contacts_for_attendees(
     session: AsyncSession, *, org_id: int, emails: list[str], contact_id: int | None
-) -> Sequence[Row[Any]]:
-    """(id, name, title, company, email) of the org's contacts with these addresses (or, with
-    no addresses, the event's own contact)."""
+) -> list[AttendeeContact]:
+    """The org's contacts with these addresses (or, with none, the event's own contact)."""
     cond = Contact.email.in_(emails) if emails else Contact.id == contact_id
     q = (
         select(Contact.id, Contact.name, Contact.title, Company.name, Contact.email)
         .outerjoin(Company, Company.id == Contact.company_id)
         .where(Contact.org_id == org_id, cond)
     )
-    return (await session.execute(q)).all()
+    return [AttendeeContact(*r) for r in (await session.execute(q)).all()]
 
 
 async def org_deal(session: AsyncSession, *, org_id: int, deal_id: int) -> Deal | None:
@@ -197,9 +265,9 @@ async def thread_messages_since(
     deal_id: int | None,
     since: datetime,
     limit: int = 50,
-) -> Sequence[Row[Any]]:
-    """(direction, subject, received_at) of the rep's messages since, in threads with these
-    contacts or about the deal, oldest first."""
+) -> list[MessageNote]:
+    """The rep's messages since, in threads with these contacts or about the deal, oldest
+    first."""
     th, msg = EmailThread, EmailMessage
     cond = [th.contact_id.in_(contact_ids)] if contact_ids else []
     if deal_id is not None:
@@ -213,18 +281,18 @@ async def thread_messages_since(
         .order_by(msg.received_at)
         .limit(limit)
     )
-    return (await session.execute(q)).all()
+    return [MessageNote(*r) for r in (await session.execute(q)).all()]
 
 
-async def stage_changes(session: AsyncSession, *, deal_id: int) -> Sequence[Row[Any]]:
-    """(old, new, at) of the deal's applied stage changes, oldest first."""
+async def stage_changes(session: AsyncSession, *, deal_id: int) -> list[StageChange]:
+    """The deal's applied stage changes, oldest first."""
     c = CrmFieldChange
     q = (
         select(c.old_value, c.new_value, c.created_at)
         .where(c.deal_id == deal_id, c.field == "stage", c.status == "applied")
         .order_by(c.created_at)
     )
-    return (await session.execute(q)).all()
+    return [StageChange(*r) for r in (await session.execute(q)).all()]
 
 
 async def commitments_about(
@@ -234,9 +302,8 @@ async def commitments_about(
     contact_ids: list[int],
     deal_id: int | None,
     limit: int = 30,
-) -> Sequence[Row[Any]]:
-    """(owner, description, due_at, status, closed_at) of the rep's not-cancelled commitments
-    with these contacts or about the deal."""
+) -> list[CommitmentNote]:
+    """The rep's not-cancelled commitments with these contacts or about the deal."""
     c = Commitment
     cond = [c.contact_id.in_(contact_ids)] if contact_ids else []
     if deal_id is not None:
@@ -248,7 +315,7 @@ async def commitments_about(
         .where(c.user_id == user_id, or_(*cond), c.status != "cancelled")
         .limit(limit)
     )
-    return (await session.execute(q)).all()
+    return [CommitmentNote(*r) for r in (await session.execute(q)).all()]
 
 
 # --------------------------------------------------------------------------- a stalled deal

@@ -8,11 +8,11 @@ reads and small updates the proactive flows and the digest make. The caller owns
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, String, cast, func, literal, select, update
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import SequenceJob
@@ -119,10 +119,20 @@ async def claim(session: AsyncSession, *, user_id: int, key: str, limit: int) ->
         )
 
 
-async def claimed(session: AsyncSession, *, key: str) -> Sequence[Row[Any]]:
-    """(id, kind, summary, blocks) of the items the digest `key` claimed, oldest first."""
+@dataclass(frozen=True)
+class HeldItem:
+    """A batched notification: what the digest lists (and opens) for it."""
+
+    id: int
+    kind: str
+    summary: str | None
+    blocks: list[Any] | None
+
+
+async def claimed(session: AsyncSession, *, key: str) -> list[HeldItem]:
+    """The items the digest `key` claimed, oldest first."""
     q = select(N.id, N.kind, N.summary, N.blocks).where(N.digest_key == key).order_by(N.sent_at, N.id)
-    return (await session.execute(q)).all()
+    return [HeldItem(int(i), k, s, b) for i, k, s, b in (await session.execute(q)).all()]
 
 
 async def waiting(session: AsyncSession, *, user_id: int) -> int:

@@ -4,11 +4,10 @@ settings, upcoming calendar events. The caller owns the session (`async def x(se
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import CalendarEvent, Org, OrgSettings, User
@@ -27,15 +26,25 @@ async def orgs_with_settings(session: AsyncSession) -> list[tuple[Org, OrgSettin
     return [(org, settings) for org, settings in (await session.execute(q)).all()]
 
 
+@dataclass(frozen=True)
+class UpcomingEvent:
+    id: int
+    user_id: int
+    org_id: int
+    start_at: datetime
+    status: str
+    is_external: bool
+    all_day: bool
+
+
 async def upcoming_events(
     session: AsyncSession, *, after: datetime, until: datetime, user_id: int | None = None
-) -> Sequence[Row[Any]]:
-    """(id, user_id, org_id, start_at, status, is_external, all_day) of calendar events that
-    start in (after, until], of one rep when given."""
+) -> list[UpcomingEvent]:
+    """Calendar events that start in (after, until], of one rep when given."""
     ev = CalendarEvent
     q = select(
         ev.id, ev.user_id, ev.org_id, ev.start_at, ev.status, ev.is_external, ev.all_day
     ).where(ev.start_at > after, ev.start_at <= until)
     if user_id is not None:
         q = q.where(ev.user_id == user_id)
-    return (await session.execute(q)).all()
+    return [UpcomingEvent(*r) for r in (await session.execute(q)).all()]

@@ -44,29 +44,29 @@ async def gather_morning(db: Any, user: User, now: datetime, stale: int) -> sk.M
     prepping = {e for e in map(_event_of, keys) if e is not None}
     meetings = [
         sk.MeetingInfo(
-            event_id=r[0],
-            start=aware(r[2]) or now,
-            title=r[1],
-            external=bool(r[3]),
-            contact=r[5],
-            company=r[6],
-            purpose=r[1].split(" — ", 1)[1] if " — " in r[1] else None,
-            prep=("prepping" if r[0] in prepping else "ready") if r[3] else "none",
+            event_id=e.id,
+            start=aware(e.start_at) or now,
+            title=e.title,
+            external=bool(e.external),
+            contact=e.contact,
+            company=e.company,
+            purpose=e.title.split(" — ", 1)[1] if " — " in e.title else None,
+            prep=("prepping" if e.id in prepping else "ready") if e.external else "none",
         )
-        for r in events
+        for e in events
     ]
     inbox = [
         sk.InboxItem(
-            message_id=r[0],
-            category=r[1] or "",
-            sender=r[6] or r[2],
-            subject=r[3] or "",
-            company=r[7],
-            contact_id=r[4],
-            deal_id=r[5],
-            known=r[4] is not None,
+            message_id=m.id,
+            category=m.category or "",
+            sender=m.contact or m.from_addr,
+            subject=m.subject or "",
+            company=m.company,
+            contact_id=m.contact_id,
+            deal_id=m.deal_id,
+            known=m.contact_id is not None,
         )
-        for r in inbox_rows
+        for m in inbox_rows
     ]
     deals = [
         sk.DealPulse(h.deal_id, h.name, h.stage, h.amount, h.days_quiet, h.reasons, h.company)
@@ -79,7 +79,10 @@ async def gather_morning(db: Any, user: User, now: datetime, stale: int) -> sk.M
         meetings=meetings,
         inbox=inbox,
         deals=deals,
-        proposals_awaiting=[sk.DealPulse(r[0], r[1], r[2], r[3], None) for r in proposals],
-        commitments=[sk.CommitmentDue(r[0], aware(r[1]) or now, r[2], r[3]) for r in commitments],
+        proposals_awaiting=[sk.DealPulse(d.id, d.name, d.stage, d.amount, None) for d in proposals],
+        commitments=[
+            sk.CommitmentDue(c.description, aware(c.due_at) or now, c.owner, c.counterparty)
+            for c in commitments
+        ],
         crm_notes=notes,
     )

@@ -34,8 +34,8 @@ async def post_digest(ctx: StepContext) -> dict[str, Any]:
             rows = await notifications.claimed(s, key=key)
         rest = await notifications.waiting(s, user_id=user_id)
     items = [
-        DigestItem(int(i), k, summary or k.replace("_", " "), has_buttons(blocks))
-        for i, k, summary, blocks in rows
+        DigestItem(r.id, r.kind, r.summary or r.kind.replace("_", " "), has_buttons(r.blocks))
+        for r in rows
     ]
     if not items:
         return {"posted": False, "reason": "nothing batched"}

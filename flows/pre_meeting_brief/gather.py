@@ -28,7 +28,7 @@ async def gather_pre_meeting(
         contacts = await reads.contacts_for_attendees(
             s, org_id=user.org_id, emails=emails_in, contact_id=event.contact_id
         )
-        contact_ids = [r[0] for r in contacts] or ([event.contact_id] if event.contact_id else [])
+        contact_ids = [c.id for c in contacts] or ([event.contact_id] if event.contact_id else [])
         deal = (
             await reads.org_deal(s, org_id=user.org_id, deal_id=event.deal_id)
             if event.deal_id
@@ -48,8 +48,8 @@ async def gather_pre_meeting(
         commitments = await reads.commitments_about(
             s, user_id=user.id, contact_ids=contact_ids, deal_id=deal_id
         )
-    attendees = [sk.Attendee(r[1], r[2], r[3]) for r in contacts]
-    emails_of = [r[4] for r in contacts]
+    attendees = [sk.Attendee(c.name, c.title, c.company) for c in contacts]
+    emails_of: list[str | None] = [c.email for c in contacts]
     known = set(emails_in)
     if not attendees:
         guests = [a for a in event.attendees or [] if str(a.get("email") or "").lower() in known]
@@ -71,9 +71,12 @@ async def gather_pre_meeting(
         amount=deal.amount if deal is not None else None,
         close_date=deal.close_date if deal is not None else None,
         last_meeting_at=last_meet,
-        emails=[sk.EmailNote(r[0], r[1] or "", aware(r[2]) or now) for r in emails],
-        stage_changes=[sk.StageNote(r[0], str(r[1]), aware(r[2]) or now) for r in stages],
+        emails=[
+            sk.EmailNote(m.direction, m.subject or "", aware(m.received_at) or now) for m in emails
+        ],
+        stage_changes=[sk.StageNote(c.old, str(c.new), aware(c.at) or now) for c in stages],
         commitments=[
-            sk.CommitmentNote(r[0], r[1], aware(r[2]), r[3], aware(r[4])) for r in commitments
+            sk.CommitmentNote(c.owner, c.description, aware(c.due_at), c.status, aware(c.closed_at))
+            for c in commitments
         ],
     )

@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from orchestrator.events import EventType
 from flows.registry import build_registry
+from orchestrator.events import EventType
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app.py", "bot", "flows", "connectors", "storage", "cli", "skills", "blocks")
