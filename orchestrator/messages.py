@@ -120,7 +120,7 @@ class JobMessages(FencedJob):
         )
 
     async def _route(self, kind: str, now: datetime) -> delivery.Route:
-        """The delivery decision for one DM of this job (`delivery.route`, the one owner)."""
+        """The delivery decision for one DM of this job (`delivery.decide`, the one owner)."""
         answers = self.answers_rep()
         if answers or self.user_id is None:
             return delivery.SEND

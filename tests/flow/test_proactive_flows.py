@@ -268,3 +268,107 @@ def test_an_update_in_place_keeps_mutes_and_quiet_hours_but_not_the_cap() -> Non
     assert (r.action, r.until) == ("defer", T0 + timedelta(hours=1))
     assert delivery.route("pipeline", answers=True, prefs=paused, recent=[], now=T0,
                           replaces_unread=True) == delivery.SEND  # fmt: skip
+
+
+async def test_an_approved_revival_hands_the_edited_draft_to_the_send_flow(
+    demo: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+    from types import SimpleNamespace
+
+    handed: list[tuple[dict[str, Any], dict[str, Any], bool]] = []
+
+    async def hand_off(ctx: Any, draft: dict[str, Any], **kw: Any) -> dict[str, Any]:
+        handed.append((draft, kw, ctx.approval is not None and ctx.approval.approved))
+        return {"fallback": "no mailbox"}
+
+    # the send flow's entry point (another flow's module): what it is given is what counts here
+    monkeypatch.setitem(sys.modules, "flows.email_send", SimpleNamespace(hand_off=hand_off))
+    jamie = await user(demo, JAMIE)
+    assert jamie.id is not None
+    async with demo.session() as s:
+        deal_id = (await s.execute(
+            select(Deal.id).join(Company, Company.id == Deal.company_id)
+            .where(Deal.owner_id == jamie.id, Company.domain.in_(STALE_ON_PURPOSE)))).scalars().first()  # fmt: skip
+    engine, _ = engine_for(demo)
+    event = Event(EventType.STALE_DEAL_REVIVAL, EventSource.SLACK_BUTTON_APPROVE, jamie.org_id,
+                  jamie.id, {"deal_id": deal_id}, f"stale_deal_revival:{deal_id}:2026-03-03")  # fmt: skip
+    job = await run(demo, engine, event)
+    async with demo.session() as s:
+        pa = (await s.execute(select(SlackPendingAction))).scalars().one()
+    edit = {"draft": {"subject": "Quick check-in"}}
+    assert (await engine.resume(pa.id, Decision.EDIT, JAMIE, edit)).ok
+    await engine.drain()
+    async with demo.session() as s:
+        done = await s.get(SequenceJob, job.id)
+    assert done is not None and done.status == "completed"
+    [(draft, kw, approved)] = handed
+    assert approved and draft["subject"] == "Quick check-in" and draft["body"]  # edit kept the body
+    assert kw == {"deal_id": deal_id, "contact_id": job.context["outputs"]["analyse"]["contact_id"],
+                  "key": "revival-send"}  # fmt: skip
+    assert done.context["outputs"]["deliver#2"]["subject"] == "Quick check-in"
+
+
+async def test_a_meeting_synced_in_gets_its_brief_90_minutes_before(demo: Database) -> None:
+    """The calendar sync calls `calendar_changed`; the planner's date job fires through
+    `fire_once` at start − 90 minutes and the engine delivers the brief."""
+    from dataclasses import field
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from flows.planner import ProactivePlanner
+    from flows.pre_meeting_brief.crons import calendar_changed
+    from storage.models import CronFire
+
+    clock = {"now": T0}
+    db = Database(demo.url, clock=lambda: clock["now"])
+    slack = RecordingDelivery()
+    engine = Engine(db, Settings(), slack, build_registry(), clock=lambda: clock["now"],
+                    heartbeat_s=None)  # fmt: skip
+
+    @dataclasses.dataclass
+    class Deps:
+        db: Database
+        settings_listeners: list[Any] = field(default_factory=list)
+
+        def clock(self) -> datetime:
+            return clock["now"]
+
+        async def submit(self, event: Event) -> Any:
+            return await engine.submit(event)
+
+    try:
+        alex = await user(db, ALEX)
+        assert alex.id is not None
+        planner = ProactivePlanner(AsyncIOScheduler(timezone="UTC"), Deps(db))
+        planner.follow_calendars()
+        start = T0 + timedelta(hours=3)
+        async with db.transaction() as s:
+            ev = CalendarEvent(org_id=alex.org_id, user_id=alex.id, title="Brief test — Demo",
+                               start_at=start, end_at=start + timedelta(minutes=30),
+                               is_external=True, attendees=[{"email": alex.email}])  # fmt: skip
+            s.add(ev)
+            await s.flush()
+            event_id = ev.id
+        await calendar_changed(alex.id)
+        job_id = f"pre_meeting:{event_id}"
+        assert planner.scheduler.get_job(job_id).trigger.run_date == start - timedelta(minutes=90)
+        since = clock["now"]
+        clock["now"] = start - timedelta(minutes=91)
+        assert job_id not in await planner.run_due(since)
+        since, clock["now"] = clock["now"], start - timedelta(minutes=90)
+        assert job_id in await planner.run_due(since)
+        await engine.drain()  # Alex's demo meetings due in the meantime got theirs too
+        [brief] = [t for t in texts(slack) if "Brief test" in t]
+        assert "about 90 minutes" in brief
+        async with db.session() as s:
+            fires = (await s.execute(select(CronFire).where(CronFire.cron_id == job_id))).all()
+        assert len(fires) == 1
+        planner.detach()
+        async with db.transaction() as s:
+            await s.execute(update(CalendarEvent).where(CalendarEvent.id == event_id)
+                            .values(start_at=start + timedelta(hours=1)))  # fmt: skip
+        await calendar_changed(alex.id)  # a detached planner follows no calendar
+        assert planner.scheduler.get_job(job_id).trigger.run_date == start - timedelta(minutes=90)
+    finally:
+        await db.dispose()
