@@ -14,9 +14,10 @@ from blocks.briefs import KIND_LABELS
 from blocks.pipeline import pipeline_list_blocks
 from blocks.text import SECTION_TEXT_MAX, clip, escape
 from bot.command_types import CommandContext, Subcommand
+from flows.morning_brief.steps import local_date
+from flows.pipeline_scan.steps import rows_of
 from orchestrator.events import Event, EventSource, EventType, JobRef
 from services.home import held_for
-from flows.proactive import local_date, rows_of
 from skills.human_time import clock_24
 from storage import pipeline
 from storage.models import CalendarEvent, Company, Contact, User

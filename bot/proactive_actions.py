@@ -31,9 +31,11 @@ from bot.commands_proactive import pipeline_blocks, submit_prep
 from bot.deps import Deps
 from bot.middleware import actor_of
 from bot.values import ActionValue, BriefItem, DealRef, DealsRef, EventRef, MuteKind
+from flows.briefs_common import mark_read
+from flows.morning_brief.steps import local_date
+from flows.pipeline_scan.steps import rows_of
 from orchestrator.events import Event, EventSource, EventType, JobRef
 from services.home import month_spend
-from flows.proactive import local_date, mark_read, rows_of
 from skills.briefs import REP_FEATURES, OrgSettingsChange, validate_org_settings
 from storage import pipeline
 from storage.access import Ref

@@ -16,8 +16,9 @@ from sqlmodel import select
 
 from app import Runtime
 from blocks.ids import ApprovalAction, ProactiveAction
+from flows.morning_brief.crons import morning_event
+from flows.pre_meeting_brief.crons import calendar_changed
 from orchestrator.events import Event
-from flows.proactive_crons import calendar_changed, morning_event
 from services.settings import apply_preferences
 from skills.preferences import ValidatedPreferences
 from storage.clock import SteppingClock
