@@ -17,6 +17,7 @@ from storage.models import (
     User,
     UserPreferences,
 )
+from storage.rows import saved_id
 
 PROVIDERS = ("google", "microsoft", "hubspot", "instantly")
 
@@ -61,9 +62,9 @@ async def ensure_user(session: AsyncSession, *, profile: SlackProfile) -> User:
         org = Org(name=profile.team_id, slack_team_id=profile.team_id, timezone=profile.timezone)
         session.add(org)
         await session.flush()
-        session.add(OrgSettings(org_id=org.id))
+        session.add(OrgSettings(org_id=saved_id(org)))
     user = User(
-        org_id=org.id,
+        org_id=saved_id(org),
         slack_user_id=profile.slack_user_id,
         email=profile.email,
         name=profile.name,
@@ -78,7 +79,7 @@ async def ensure_user(session: AsyncSession, *, profile: SlackProfile) -> User:
         found = await user_by_slack_id(session, slack_user_id=profile.slack_user_id)
         assert found is not None
         return found
-    session.add(UserPreferences(user_id=user.id))
+    session.add(UserPreferences(user_id=saved_id(user)))
     await session.flush()
     return user
 
