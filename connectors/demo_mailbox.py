@@ -32,7 +32,7 @@ PROVIDER = "demo"
 
 def _text_of(raw: bytes) -> str:
     msg = email.message_from_bytes(raw, policy=default_policy)
-    part = msg.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    part = msg.get_body(preferencelist=("plain",))
     return str(part.get_content()) if part is not None else ""
 
 
