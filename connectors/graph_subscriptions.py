@@ -142,7 +142,7 @@ async def renew_graph_subscriptions(
         boxes = (
             await s.exec(
                 select(MailboxState, Connection)
-                .join(Connection, Connection.id == MailboxState.connection_id)  # type: ignore[arg-type]
+                .join(Connection, col(Connection.id) == MailboxState.connection_id)
                 .where(
                     Connection.provider == PROVIDER,
                     Connection.status == ACTIVE,
@@ -157,7 +157,7 @@ async def renew_graph_subscriptions(
         cals = (
             await s.exec(
                 select(CalendarSyncState, Connection)
-                .join(Connection, Connection.user_id == CalendarSyncState.user_id)  # type: ignore[arg-type]
+                .join(Connection, col(Connection.user_id) == CalendarSyncState.user_id)
                 .where(
                     CalendarSyncState.provider == PROVIDER,
                     Connection.provider == PROVIDER,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
@@ -113,7 +113,7 @@ async def pending_actions_for(
     rows = await session.exec(
         select(SlackPendingAction)
         .where(SlackPendingAction.owner_user_id == user_id, SlackPendingAction.status == "pending")
-        .order_by(SlackPendingAction.created_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(SlackPendingAction.created_at).desc())
         .limit(limit)
     )
     return list(rows.all())
