@@ -162,7 +162,7 @@ class Runtime:
             await self.runner.cleanup()
         if self.sandbox is not None:
             await self.sandbox.stop()
-        if self.client is not None and getattr(self.client, "session", None) is not None:
+        if self.client is not None and self.client.session is not None:
             with contextlib.suppress(Exception):
                 await self.client.session.close()
         if self.db is not None:

@@ -145,10 +145,12 @@ class GmailClient:
                 kwargs["labelId"] = label_id
             if page_token:
                 kwargs["pageToken"] = page_token
+
+            def history_list(s: Any, kw: dict[str, Any] = kwargs) -> Any:
+                return s.users().history().list(**kw)
+
             try:
-                out = await self._api.call(
-                    lambda s, kw=kwargs: s.users().history().list(**kw), what="gmail.history.list"
-                )
+                out = await self._api.call(history_list, what="gmail.history.list")
             except GoogleNotFound as exc:
                 raise HistoryExpired(str(exc), status=404, reason=exc.reason) from None
             for entry in out.get("history") or []:

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.crypto import TokenCipher
 from storage.models import Connection, MailboxState, OAuthState
+from storage.rows import table_of
 from storage.types import utcnow
 
 ACTIVE, EXPIRED, REVOKED, ERROR = "active", "expired", "revoked", "error"
@@ -245,7 +246,7 @@ async def take_oauth_state(
 
     One `DELETE ... RETURNING`: of any number of concurrent callbacks with the same state,
     only the one whose delete removed the row gets it back (the others match no row)."""
-    table = OAuthState.__table__  # type: ignore[attr-defined]
+    table = table_of(OAuthState)
     stmt = delete(OAuthState).where(col(OAuthState.state) == state).returning(*table.c)
     row = (await session.execute(stmt)).mappings().first()
     if row is None or row["provider"] != provider or row["expires_at"] <= now:

@@ -94,6 +94,7 @@ async def close_commitments(session: AsyncSession, *, user_id: int, kinds: set[s
 
 
 def _set_field(deal: Deal, name: str, value: Any, now: datetime) -> Any:
+    old: Any
     if name == "stage":
         old = deal.stage
         deal.stage = str(value)

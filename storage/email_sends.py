@@ -103,7 +103,7 @@ async def transition(
         .where(col(EmailSend.id) == send_id, col(EmailSend.status).in_(tuple(from_states)))
         .values(status=to_state, updated_at=at, **values)
     )
-    res = await session.exec(stmt)  # type: ignore[call-overload]
+    res = await session.exec(stmt)
     if res.rowcount != 1:
         return False
     await add_event(session, send_id, to_state, actor=actor, detail=detail, at=at)

@@ -252,7 +252,8 @@ async def match_sender(session: AsyncSession, *, org_id: int, address: str) -> M
 
 def _first_open(deals: list[Deal]) -> Deal | None:
     open_deals = [d for d in deals if d.stage not in CLOSED_STAGES]
-    return (open_deals or deals or [None])[0]
+    picked = open_deals or deals
+    return picked[0] if picked else None
 
 
 async def link_thread(

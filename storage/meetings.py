@@ -17,9 +17,9 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -38,6 +38,9 @@ from storage.models import (
     User,
 )
 from storage.types import utcnow
+
+if TYPE_CHECKING:
+    from skills.speakers import Person
 
 log = logging.getLogger(__name__)
 
@@ -212,10 +215,11 @@ async def _link_crm(
             dom = _domain(email)
             if not dom or dom == rep_domain:
                 continue
-            rows = await session.exec(
-                select(Company).where(Company.org_id == org_id, func.lower(Company.domain) == dom)
-            )
-            company = rows.first()
+            company = (
+                await session.exec(
+                    select(Company).where(Company.org_id == org_id, func.lower(Company.domain) == dom)
+                )
+            ).first()
             if company is not None:
                 company_id = company.id
                 break
@@ -233,12 +237,13 @@ async def _link_crm(
         .order_by(col(Deal.updated_at).desc())
     )
     if deal is None and contact is not None:
-        rows = await session.exec(
-            open_deals.join(DealContact, col(DealContact.deal_id) == Deal.id).where(
-                DealContact.contact_id == contact.id
+        deal = (
+            await session.exec(
+                open_deals.join(DealContact, col(DealContact.deal_id) == Deal.id).where(
+                    DealContact.contact_id == contact.id
+                )
             )
-        )
-        deal = rows.first()
+        ).first()
     if deal is None and contact is not None:
         deal = (await session.exec(open_deals.where(Deal.primary_contact_id == contact.id))).first()
     if deal is None and company_id is not None:
@@ -394,7 +399,9 @@ async def get_transcript(session: AsyncSession, *, meeting_id: int) -> Transcrip
     return rows.first()
 
 
-async def _attribution_people(session: AsyncSession, meeting: Meeting, speakers: list[str]) -> list:
+async def _attribution_people(
+    session: AsyncSession, meeting: Meeting, speakers: list[str]
+) -> list[Person]:
     """Candidates for speaker attribution: the rep, org colleagues, attendees, likely contacts."""
     from skills.speakers import Person
 
@@ -414,9 +421,9 @@ async def _attribution_people(session: AsyncSession, meeting: Meeting, speakers:
             continue
         people.append(Person(a.name, a.email, "prospect"))
         known_names.add((a.name or "").lower())
-    contact_filters = []
+    contact_filters: list[ColumnElement[bool]] = []
     if meeting.company_id is not None:
-        contact_filters.append(Contact.company_id == meeting.company_id)
+        contact_filters.append(col(Contact.company_id) == meeting.company_id)
     names = [s.lower() for s in speakers]
     if names:
         contact_filters.append(func.lower(Contact.name).in_(names))
@@ -434,7 +441,7 @@ async def _attribution_people(session: AsyncSession, meeting: Meeting, speakers:
     return people
 
 
-def _attribute(speakers: list[str], people: list) -> dict[str, dict[str, Any]]:
+def _attribute(speakers: list[str], people: list[Person]) -> dict[str, dict[str, Any]]:
     from skills.speakers import attribute_speakers
 
     out: dict[str, dict[str, Any]] = {}

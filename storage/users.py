@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
@@ -18,6 +18,7 @@ from storage.models import (
     User,
     UserPreferences,
 )
+from storage.rows import saved_id
 
 PROVIDERS = ("google", "microsoft", "hubspot", "instantly")
 
@@ -62,9 +63,9 @@ async def ensure_user(session: AsyncSession, *, profile: SlackProfile) -> User:
         org = Org(name=profile.team_id, slack_team_id=profile.team_id, timezone=profile.timezone)
         session.add(org)
         await session.flush()
-        session.add(OrgSettings(org_id=org.id))
+        session.add(OrgSettings(org_id=saved_id(org)))
     user = User(
-        org_id=org.id,
+        org_id=saved_id(org),
         slack_user_id=profile.slack_user_id,
         email=profile.email,
         name=profile.name,
@@ -79,7 +80,7 @@ async def ensure_user(session: AsyncSession, *, profile: SlackProfile) -> User:
         found = await user_by_slack_id(session, slack_user_id=profile.slack_user_id)
         assert found is not None
         return found
-    session.add(UserPreferences(user_id=user.id))
+    session.add(UserPreferences(user_id=saved_id(user)))
     await session.flush()
     return user
 
@@ -113,7 +114,7 @@ async def pending_actions_for(
     rows = await session.exec(
         select(SlackPendingAction)
         .where(SlackPendingAction.owner_user_id == user_id, SlackPendingAction.status == "pending")
-        .order_by(SlackPendingAction.created_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(SlackPendingAction.created_at).desc())
         .limit(limit)
     )
     return list(rows.all())

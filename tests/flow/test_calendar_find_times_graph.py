@@ -71,7 +71,7 @@ async def _run(engine: Engine, db: Database, org_id: int, rep_id: int, payload: 
     return job
 
 
-async def test_graph_schedule_and_teams_invite(setup: tuple) -> None:  # type: ignore[type-arg]
+async def test_graph_schedule_and_teams_invite(setup: tuple) -> None:
     db, engine, graph, org_id, rep_id, contact_id = setup
     # Lee is busy Tuesday 14:00-17:00 GMT (09:00-12:00 EST); the rep (not synced yet) 17:00-ish
     graph.add_event(LEE, NOW.replace(hour=14), NOW.replace(hour=17))

@@ -58,7 +58,7 @@ async def world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
     graph = await FakeGraph().start()
     key = Fernet.generate_key()
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         encryption_key=key.decode(),
         graph_api_base=graph.graph_base,
         data_dir=tmp_path,

@@ -77,7 +77,7 @@ async def make_world(db: Database, tmp_path: Path) -> World:
     google = await FakeGoogle().start()
     key = Fernet.generate_key()
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         google_api_base=google.url,
         encryption_key=key.decode(),
         google_client_id=FakeGoogle.CLIENT_ID,
@@ -471,7 +471,7 @@ async def test_watch_renewal_starts_a_missing_cursor(world: World) -> None:
     deps = CronDeps(
         w.db,
         TopicSettings(_env_file=None, **{**base, "google_pubsub_topic": "projects/p/topics/t"}),
-    )  # type: ignore[call-arg]
+    )
     assert await email_crons.renew_gmail_watches(deps, NOW) == 1
     [state] = await rows(w, MailboxState)
     assert state.history_id is not None and state.subscription_expires_at is not None

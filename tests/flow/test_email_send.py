@@ -396,7 +396,7 @@ async def test_new_recipient_needs_confirmation_and_do_not_email_is_never_sent_t
                 .where(SequenceJob.sequence_type == "email_send")
                 .order_by(SequenceJob.id.desc())
             )
-        ).first()  # type: ignore[union-attr]
+        ).first()
     pa2 = await pending(w, job2.id)  # type: ignore[union-attr,arg-type]
     assert (await w.engine.resume(pa2.id, Decision.APPROVE, "U1")).ok
     await w.engine.drain()

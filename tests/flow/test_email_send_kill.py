@@ -128,7 +128,7 @@ async def _sends(db: Database) -> list[EmailSend]:
 # --------------------------------------------------------------------------- the worker process
 
 
-def die_at(markers: Path):  # type: ignore[no-untyped-def]
+def die_at(markers: Path):
     def hook(point: str) -> None:
         marker = markers / point
         if point in POINTS and not marker.exists():

@@ -47,7 +47,7 @@ class World:
 async def world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
     google = await FakeGoogle().start()
     key = Fernet.generate_key()
-    settings = Settings(_env_file=None, google_api_base=google.url, encryption_key=key.decode(),  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, google_api_base=google.url, encryption_key=key.decode(),
                         google_client_id=FakeGoogle.CLIENT_ID,
                         google_client_secret=FakeGoogle.CLIENT_SECRET, data_dir=tmp_path)  # fmt: skip
     org, users = await seed_org(db)
