@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from config.settings import Settings
+from orchestrator.context import Approval, StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
-from orchestrator.context import Approval, StepContext
 from orchestrator.sequence import ApprovalKind, SequenceDef, SequenceRegistry, sequence
 from orchestrator.workflow import Workflow
 from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction
@@ -243,6 +243,8 @@ async def test_a_removed_version_fails_its_jobs_loudly(db: Any) -> None:
     job = await status_of(db, job_id)
     assert job.status == "failed" and "email_followup v1 is not in this build" in (job.error or "")
     assert "sixty jobs versions" in (job.error or "")
+    told = [c["text"] for m, c in delivery.calls if m == "chat.postMessage"]
+    assert told == ["email_followup stopped"]  # the rep hears it, with a Retry button
 
 
 async def test_a_replay_that_no_longer_matches_fails_with_both_names(db: Any) -> None:
