@@ -11,12 +11,12 @@ from typing import Any
 
 from bench.long_call import long_call
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Event, JobRef
-from services.language import intents_for
-from orchestrator.context import StepContext
 from orchestrator.sequence import sequence
 from orchestrator.workflow import Workflow
+from services.language import intents_for
 from skills.transcript_types import parse_transcript
 from storage.engine import Database
 from storage.models import SequenceJob

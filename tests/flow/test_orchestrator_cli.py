@@ -11,9 +11,9 @@ import pytest
 
 from cli.main import main
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Event
-from orchestrator.context import StepContext
 from orchestrator.sequence import sequence
 from orchestrator.workflow import Workflow
 from storage.engine import Database

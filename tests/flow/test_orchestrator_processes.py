@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Event, JobRef
-from orchestrator.context import StepContext
 from orchestrator.sequence import sequence
 from orchestrator.workflow import Workflow
 from storage.models import SequenceJob

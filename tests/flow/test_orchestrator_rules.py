@@ -13,13 +13,13 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import func, literal_column, select, update
 
 from config.settings import Settings
-from orchestrator.tiers import ContextLoaders, load_tier1, load_tier2
+from orchestrator.context import StepContext
 from orchestrator.crons import CronSpec, fire_once, register_crons, scheduled_time
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef, Skipped
-from orchestrator.context import StepContext
 from orchestrator.sequence import ApprovalKind, SequenceRegistry, sequence
 from orchestrator.store import Sql
+from orchestrator.tiers import ContextLoaders, load_tier1, load_tier2
 from orchestrator.workflow import Workflow
 from storage.engine import Database
 from storage.models import (

@@ -9,9 +9,9 @@ import pytest
 
 from config.settings import Settings
 from connectors.slack import SlackDelivery
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event
-from orchestrator.context import StepContext
 from orchestrator.sequence import ApprovalKind, sequence
 from orchestrator.workflow import Workflow
 from storage.engine import Database

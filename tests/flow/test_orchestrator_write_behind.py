@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import update
 
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Event, JobRef
-from orchestrator.context import StepContext
 from orchestrator.sequence import sequence
 from orchestrator.store import LeaseLost
 from orchestrator.workflow import Workflow

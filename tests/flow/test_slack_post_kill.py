@@ -24,9 +24,9 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from connectors.slack import Posted, SlackDelivery
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
-from orchestrator.context import StepContext
 from orchestrator.sequence import ApprovalKind, SequenceRegistry, sequence
 from orchestrator.workflow import Workflow
 from sandbox.server import Sandbox

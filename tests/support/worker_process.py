@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings
-from orchestrator.engine import Engine
 from orchestrator.context import StepContext
+from orchestrator.engine import Engine
 from orchestrator.sequence import SequenceRegistry, sequence
 from orchestrator.workflow import Workflow
 from storage.engine import Database
