@@ -94,6 +94,7 @@ class Workflow:
         self._names: dict[str, int] = {}
         self._in_gather = False
         self.new_gates: list[NewGate] = []
+        self.engine_error: Exception | None = None  # raised by the engine under a `wf` call
         self.job_id: int = runner.id
         self.org_id: int = runner.org_id
         self.user_id: int | None = runner.user_id
@@ -142,7 +143,16 @@ class Workflow:
             return self._runner.state.outputs.get(name)
         skill = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', name)}"
         spec = StepSpec(name, skill, OnFailure(on_failure), retries, timeout_s, context, ai_cost_usd)
-        return await self._runner.run_step(key, spec, fn, args, approval)
+        return await self._engine(self._runner.run_step(key, spec, fn, args, approval))
+
+    async def _engine(self, work: Awaitable[T]) -> T:
+        """Await the runner's own work, remembering an error it raises (a lost lease, the
+        database), which the runner tells apart from an error in the sequence's code."""
+        try:
+            return await work
+        except Exception as exc:
+            self.engine_error = exc
+            raise
 
     # ------------------------------------------------------------------ approvals
 
@@ -213,7 +223,7 @@ class Workflow:
             st.outputs[name] = {"until": at.isoformat()}
         if self._runner.engine.clock() >= at:
             return
-        await self._runner.park_until(at)
+        await self._engine(self._runner.park_until(at))
         raise Parked()
 
     def follow_up(self, event: Event, *, name: str | None = None) -> None:

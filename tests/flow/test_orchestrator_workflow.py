@@ -323,3 +323,37 @@ async def test_a_name_used_twice_in_one_scope_gets_a_suffix_and_keeps_both(db: A
     assert j.context["outputs"]["load#2"] == {"from": "second", "arg": "x"}
     assert j.context["outputs"]["load#3"] == {"n": 1} and CALLS == Counter({"load#3": 1})
     assert list(j.context["at"].values()) == ["load", "load#2", "more", "load#3"]
+
+
+# --------------------------------------------------------------------------- errors in the code
+
+
+def retry_buttons(delivery: RecordingDelivery) -> list[str]:
+    return [
+        el["value"]
+        for m, c in delivery.calls
+        if m == "chat.postMessage"
+        for b in c["blocks"] or []
+        if b["type"] == "actions"
+        for el in b["elements"]
+        if el["action_id"] == "job-retry"
+    ]
+
+
+async def test_an_error_in_the_sequence_code_fails_the_job_and_tells_the_rep(db: Any) -> None:
+    """Not a step's error (its failure policy decides) but the sequence's own code: the job
+    fails at once instead of crashing its worker after every lease."""
+    CALLS.clear()
+
+    @sequence("body_bug", version=1)
+    async def body_bug(wf: Workflow) -> None:
+        out = await wf.step(counted, name="a")
+        await wf.step(counted, name=out["category"])  # the step returned no category
+
+    engine, delivery = make_engine(db, body_bug)
+    job_id = await start(db, engine, "body_bug")
+    j = await job(db, job_id)
+    assert j.status == "failed" and (j.error or "").startswith("KeyError: 'category'")
+    assert j.locked_by is None and j.context["done"] == ["a"] and CALLS == Counter({"a": 1})
+    assert retry_buttons(delivery) == [str(job_id)]
+    assert await engine.drain() == 0
