@@ -71,6 +71,17 @@ class ReplayMismatch(Exception):
         )
 
 
+class NameTaken(Exception):
+    """Two positions ask for one name (in two gather branches, or a step and a sleep): their
+    outputs or answers would overwrite each other, so the job fails before either runs."""
+
+    def __init__(self, job_id: int, name: str, first: str, second: str) -> None:
+        super().__init__(
+            f"job {job_id}: {name!r} is asked for at positions {first} and {second}; "
+            "give one of them its own name="
+        )
+
+
 @dataclass(frozen=True)
 class StepSpec:
     """How one step runs: its name, failure policy, retries, time limit, context and AI cost."""
@@ -93,6 +104,7 @@ class Workflow:
         self._n = 0
         self._names: dict[str, int] = {}
         self._in_gather = False
+        self._taken: dict[tuple[str, str], str] = {}  # (record, name) -> position, all scopes
         self.new_gates: list[NewGate] = []
         self.engine_error: Exception | None = None  # raised by the engine under a `wf` call
         self.job_id: int = runner.id
@@ -111,7 +123,13 @@ class Workflow:
         self._n += 1
         seen = self._names.get(f"{what}:{base}", 0) + 1
         self._names[f"{what}:{base}"] = seen
-        return key, base if seen == 1 else f"{base}#{seen}"
+        name = base if seen == 1 else f"{base}#{seen}"
+        if what != "gather":  # steps and sleeps share `outputs`; gates share `approvals`
+            slot = ("outputs" if what in ("step", "sleep") else what, name)
+            first = self._taken.setdefault(slot, key)
+            if first != key:  # the same name in another scope (suffixes count within one)
+                raise NameTaken(self.job_id, name, first, key)
+        return key, name
 
     def _recorded(self, key: str, name: str) -> bool:
         """Whether position `key` was reached before; a different name there is a mismatch."""

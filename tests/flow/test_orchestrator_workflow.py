@@ -357,3 +357,46 @@ async def test_an_error_in_the_sequence_code_fails_the_job_and_tells_the_rep(db:
     assert j.locked_by is None and j.context["done"] == ["a"] and CALLS == Counter({"a": 1})
     assert retry_buttons(delivery) == [str(job_id)]
     assert await engine.drain() == 0
+
+
+async def test_one_name_in_two_scopes_fails_the_job_before_the_second_runs(db: Any) -> None:
+    """Suffixes count within a scope; one name in two gather branches (or a step and a sleep)
+    would overwrite an output or a gate: the job fails, naming both positions."""
+    CALLS.clear()
+
+    async def branch(wf: Workflow, which: str) -> None:
+        await wf.step(counted, name="draft")  # the same in both branches
+        decision = await wf.approval(ApprovalKind.GENERIC, {"title": which}, name=f"ask_{which}")
+        if decision.approved:
+            await wf.step(noop, name=f"do_{which}")
+
+    async def gate_only(wf: Workflow, which: str) -> None:
+        await wf.approval(ApprovalKind.GENERIC, {"title": which})  # default names: the same
+
+    @sequence("same_step", version=1)
+    async def same_step(wf: Workflow) -> None:
+        await wf.gather(branch(wf, "a"), branch(wf, "b"))
+
+    @sequence("same_gate", version=1)
+    async def same_gate(wf: Workflow) -> None:
+        await wf.gather(gate_only(wf, "a"), gate_only(wf, "b"))
+
+    @sequence("step_and_sleep", version=1)
+    async def step_and_sleep(wf: Workflow) -> None:
+        await wf.step(counted, name="wait")
+        await wf.sleep_until(T0, name="wait")
+
+    engine, delivery = make_engine(db, same_step, same_gate, step_and_sleep)
+    for etype, name, positions in (
+        ("same_step", "draft", "0.0.0 and 0.1.0"),
+        ("same_gate", "approve_generic", "0.0.0 and 0.1.0"),
+        ("step_and_sleep", "wait", "0 and 1"),
+    ):
+        job_id = await start(db, engine, etype, etype)
+        j = await job(db, job_id)
+        assert j.status == "failed" and j.locked_by is None, etype
+        assert (j.error or "").startswith(f"NameTaken: job {job_id}: '{name}' is asked for")
+        assert f"positions {positions}" in (j.error or "")
+        assert await gates(db, job_id) == {}  # no gate opened
+    assert CALLS == Counter({"draft": 1, "wait": 1})  # the second never ran
+    assert len(retry_buttons(delivery)) == 3 and approval_cards(delivery) == []
