@@ -27,7 +27,7 @@ from bot.authz import check, permitted
 from bot.deps import Deps
 from bot.middleware import actor_of
 from bot.values import PendingRef
-from flows.email_send import undo_window
+from flows.email_send.handoff import undo_window
 from orchestrator.events import Decision
 from storage.models import Feedback, SlackPendingAction, User
 from storage.users import user_by_slack_id

@@ -8,7 +8,7 @@ Always labelled as a demo in what the rep sees.
 
 Inbound mail reaches the demo mailbox only from the sandbox panel ("Email received"), which hands
 each message straight to the `email_received` flow. The `email:poll` cron reads a demo mailbox as
-provider `demo` (`flows.email_crons.poll_provider`), never as Gmail with its placeholder tokens:
+provider `demo` (`flows.email_received.crons.poll_provider`), never as Gmail with its placeholder tokens:
 a poll finds nothing new and says nothing, like a quiet real inbox.
 """
 

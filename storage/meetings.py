@@ -262,6 +262,16 @@ async def get_meeting(session: AsyncSession, *, meeting_id: int) -> Meeting | No
     return await session.get(Meeting, meeting_id)
 
 
+async def prospect_attendees(session: AsyncSession, *, meeting_id: int) -> list[MeetingAttendee]:
+    """The meeting's attendees on the prospect's side, in stored order."""
+    rows = await session.exec(
+        select(MeetingAttendee)
+        .where(MeetingAttendee.meeting_id == meeting_id, MeetingAttendee.role == "prospect")
+        .order_by(col(MeetingAttendee.id))
+    )
+    return list(rows.all())
+
+
 def _raise_status(meeting: Meeting, status: str) -> bool:
     if _STATUS_RANK.get(status, 0) > _STATUS_RANK.get(meeting.status, 0):
         meeting.status = status

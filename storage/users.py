@@ -13,6 +13,7 @@ from storage.models import (
     Connection,
     Org,
     OrgSettings,
+    SlackNotificationSent,
     SlackPendingAction,
     User,
     UserPreferences,
@@ -116,6 +117,14 @@ async def pending_actions_for(
         .limit(limit)
     )
     return list(rows.all())
+
+
+async def was_told(session: AsyncSession, *, user_id: int, kind: str) -> bool:
+    """Whether a notification of `kind` was ever delivered to the user."""
+    row = (await session.exec(select(SlackNotificationSent.id).where(
+        SlackNotificationSent.user_id == user_id, SlackNotificationSent.kind == kind,
+        SlackNotificationSent.status == "delivered"))).first()  # fmt: skip
+    return row is not None
 
 
 async def update_preferences(

@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from config.settings import Settings
-from flows import calendar_find_times
+from flows.calendar_find_times.sequence import calendar_find_times
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
 from orchestrator.sequence import SequenceRegistry
@@ -48,8 +48,7 @@ async def setup(tmp_path: Path) -> AsyncIterator[tuple[Database, Engine, FakeGra
             expires_at=None, account_email=REP,
         )  # fmt: skip
         contact_id = contact.id or 0
-    reg = SequenceRegistry()
-    calendar_find_times.register(reg)
+    reg = SequenceRegistry([calendar_find_times])
     engine = Engine(db, settings, RecordingDelivery(), reg, clock=lambda: NOW, heartbeat_s=None,
                     listen=False)  # fmt: skip
     try:
