@@ -23,7 +23,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.middleware import actor_of
-from bot.values import ActionValue, BadValue, parse, wire_value
+from bot.value_routes import wire_value
+from bot.values import ActionValue, BadValue, parse
 from storage import access
 from storage.access import Ref
 from storage.engine import Database

@@ -22,7 +22,7 @@ from blocks.ids import ScheduleAction, matcher
 from blocks.scheduling import closed_blocks, slots_block_id
 from bot.authz import permitted
 from bot.deps import Deps
-from bot.values import PickerRef
+from bot.values import BadValue, PickerRef, SlotIndex, parse
 from flows.events import Event, EventSource, EventType, JobRef
 from storage.models import SequenceJob, User
 
@@ -51,10 +51,12 @@ def _where(body: dict[str, Any]) -> dict[str, str]:
 def selected_index(body: dict[str, Any], job_id: int) -> int | None:
     values = ((body.get("state") or {}).get("values") or {}).get(slots_block_id(job_id)) or {}
     chosen = (values.get(ScheduleAction.CHOOSE.value) or {}).get("selected_option") or {}
+    raw = chosen.get("value")
     try:
-        return int(chosen["value"])
-    except (KeyError, TypeError, ValueError):
+        picked = parse(SlotIndex, raw if isinstance(raw, str) else None)
+    except BadValue:
         return None
+    return picked.index if isinstance(picked, SlotIndex) else None
 
 
 async def _tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
