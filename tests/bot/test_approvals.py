@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import select
+
 from blocks.approval_modals import REASON, SUBJECT
 from blocks.ids import ApprovalAction
 from bot import approvals
@@ -12,8 +14,6 @@ from bot.authz import REFUSALS
 from bot.values import PendingRef
 from flows.events import Decision
 from storage.access import Ref
-from sqlmodel import select
-
 from storage.models import Feedback
 from tests.bot.conftest import World, seed_pending
 from tests.bot.fakes import click, context_for
