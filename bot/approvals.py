@@ -27,6 +27,7 @@ from blocks.ids import ApprovalAction, Callback
 from bot.authz import check, permitted
 from bot.deps import Deps
 from bot.middleware import actor_of
+from bot.replies import tell
 from bot.values import PendingRef
 from flows.email_send import undo_window
 from flows.events import Decision
@@ -42,16 +43,6 @@ _DECISIONS = {
     ApprovalAction.SKIP: Decision.SKIP,
     ApprovalAction.CANCEL: Decision.CANCEL,
 }
-
-
-async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    user = body["user"]["id"]
-    if channel:
-        await client.chat_postEphemeral(channel=channel, user=user, text=text)
-    else:
-        dm = await client.conversations_open(users=user)
-        await client.chat_postEphemeral(channel=dm["channel"]["id"], user=user, text=text)
 
 
 async def _resume(deps: Deps, client: AsyncWebClient, body: Body, value: PendingRef,

@@ -18,9 +18,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.brief_replies import INBOX_DAYS, email_blocks, inbox_blocks
 from blocks.email_received import reply_draft_text
 from blocks.ids import ProactiveAction, matcher
-from bot.clicks import accept_click, tell_user
+from bot.clicks import accept_click
 from bot.commands_brief import pipeline_blocks, submit_prep
 from bot.deps import Deps
+from bot.replies import tell
 from bot.values import BriefItem, EventRef, MuteKind, NoValue
 from flows.events import Event, EventSource, EventType, JobRef
 from storage.inbox import own_message, recent_inbound
@@ -41,8 +42,8 @@ async def handle_mute(ack: AsyncAck, body: Body, client: AsyncWebClient, context
         prefs = await preferences(s, user_id=user.id)
         muted = sorted(set(prefs.muted_kinds or []) | {kind})
         await update_preferences(s, user_id=user.id, changes={"muted_kinds": muted})
-    await tell_user(client, body, user,
-                    f"Muted {kind.replace('_', ' ')} messages. `/60 unmute {kind}` brings them back.")  # fmt: skip
+    await tell(client, body,
+               f"Muted {kind.replace('_', ' ')} messages. `/60 unmute {kind}` brings them back.")  # fmt: skip
 
 
 async def handle_prep(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
@@ -52,10 +53,10 @@ async def handle_prep(ack: AsyncAck, body: Body, client: AsyncWebClient, context
     async with deps.db.session() as s:
         event = await s.get(CalendarEvent, value.event_id)
     if event is None or event.user_id != user.id:
-        await tell_user(client, body, user, "That meeting is no longer on your calendar.")
+        await tell(client, body, "That meeting is no longer on your calendar.")
         return
     await submit_prep(deps, user, event)
-    await tell_user(client, body, user, f"Preparing your brief for “{event.title}”…")
+    await tell(client, body, f"Preparing your brief for “{event.title}”…")
 
 
 async def handle_check_calendar(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
@@ -72,7 +73,7 @@ async def handle_check_calendar(ack: AsyncAck, body: Body, client: AsyncWebClien
             idempotency_key=f"calendar_find_times:brief:{value.message_id}:{uuid.uuid4().hex[:8]}",
         )
     )
-    await tell_user(client, body, user, "Looking for times that work…" if isinstance(res, JobRef)
+    await tell(client, body, "Looking for times that work…" if isinstance(res, JobRef)
                     else "I couldn't look for times just now.")  # fmt: skip
 
 
@@ -88,9 +89,9 @@ async def handle_view_email(ack: AsyncAck, body: Body, client: AsyncWebClient, c
         return
     m = await _message(deps, user.id or 0, value.message_id)
     if m is None:
-        await tell_user(client, body, user, "I can't find that email any more.")
+        await tell(client, body, "I can't find that email any more.")
         return
-    await tell_user(client, body, user, m.subject or "Email", email_blocks(m.subject, m.from_addr, m.body_text))
+    await tell(client, body, m.subject or "Email", email_blocks(m.subject, m.from_addr, m.body_text))
 
 
 async def handle_draft_reply(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
@@ -99,11 +100,11 @@ async def handle_draft_reply(ack: AsyncAck, body: Body, client: AsyncWebClient, 
         return
     m = await _message(deps, user.id or 0, value.message_id)
     if m is None:
-        await tell_user(client, body, user, "I can't find that email any more.")
+        await tell(client, body, "I can't find that email any more.")
         return
     async with deps.db.session() as s:
         status = await reply_draft_status(s, user_id=user.id, message_id=m.id or 0)
-    await tell_user(client, body, user, reply_draft_text(m.subject, status))
+    await tell(client, body, reply_draft_text(m.subject, status))
 
 
 async def handle_qualify(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
@@ -112,7 +113,7 @@ async def handle_qualify(ack: AsyncAck, body: Body, client: AsyncWebClient, cont
         return
     m = await _message(deps, user.id or 0, value.message_id)
     who = m.from_addr if m else "this sender"
-    await tell_user(client, body, user, f"{who} is not in your CRM yet. Qualify first: company size, need, "
+    await tell(client, body, f"{who} is not in your CRM yet. Qualify first: company size, need, "
                     "timeline — then I can draft a reply and look for times.")  # fmt: skip
 
 
@@ -120,7 +121,7 @@ async def handle_expand_pipeline(ack: AsyncAck, body: Body, client: AsyncWebClie
                                  value: NoValue, deps: Deps) -> None:  # fmt: skip
     if (user := await accept_click(ack, body, client, context, value, deps)) is None:
         return
-    await tell_user(client, body, user, "Your stale and at-risk deals", await pipeline_blocks(deps, user))
+    await tell(client, body, "Your stale and at-risk deals", await pipeline_blocks(deps, user))
 
 
 async def handle_show_inbox(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
@@ -129,7 +130,7 @@ async def handle_show_inbox(ack: AsyncAck, body: Body, client: AsyncWebClient, c
         return
     async with deps.db.session() as s:
         items = await recent_inbound(s, user_id=user.id or 0, since=deps.clock() - timedelta(days=INBOX_DAYS))
-    await tell_user(client, body, user, "Inbox", inbox_blocks(items))
+    await tell(client, body, "Inbox", inbox_blocks(items))
 
 
 def register(app: AsyncApp) -> None:

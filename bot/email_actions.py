@@ -19,6 +19,7 @@ from bot.authz import permitted
 from bot.deps import Deps
 from bot.home import publish_home
 from bot.middleware import actor_of
+from bot.replies import tell
 from bot.values import Provider, SendRef
 from bot.webhooks.oauth import PROVIDERS, disconnect, set_home_refresher, start_connect
 from storage import email_sends as sends
@@ -32,20 +33,6 @@ TOO_LATE = {
     sends.CANCELLED: "This email was already cancelled.",
     sends.FAILED: "This email was not sent (it failed); nothing to cancel.",
 }
-
-
-async def tell(
-    client: AsyncWebClient, body: dict[str, Any], text: str, blocks: list[Any] | None = None
-) -> None:
-    """An ephemeral answer where the click happened (the rep's DM for App Home clicks)."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    user = body["user"]["id"]
-    if not channel:
-        channel = (await client.conversations_open(users=user))["channel"]["id"]
-    dicts = [b.to_dict() if hasattr(b, "to_dict") else b for b in blocks] if blocks else None
-    await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=dicts)
 
 
 async def cancel_send(deps: Deps, actor: User, send_id: int) -> tuple[bool, str]:

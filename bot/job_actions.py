@@ -15,8 +15,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import JobAction
-from bot.authz import permitted, tell
+from bot.authz import permitted
 from bot.deps import Deps
+from bot.replies import tell
 from bot.values import JobRef
 from flows.admin import retry_for_rep
 

@@ -16,9 +16,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import NotificationBatchAction
-from bot.approvals import tell
 from bot.authz import permitted
 from bot.deps import Deps
+from bot.replies import tell
 from bot.values import NotificationRef
 from flows.delivery import mark_opened
 from storage.models import SlackNotificationSent

@@ -17,8 +17,9 @@ from blocks.brief_replies import review_after_click
 from blocks.ids import ProactiveAction
 from blocks.pipeline import DealRow, batch_review_blocks, rows_from_value
 from bot.authz import REFUSALS, check
-from bot.clicks import accept_click, channel_ts, tell_user
+from bot.clicks import accept_click
 from bot.deps import Deps
+from bot.replies import channel_ts, tell
 from bot.values import DealRef, DealsRef, NoValue
 from flows.events import Event, EventSource, EventType
 from flows.proactive import local_date, rows_of
@@ -99,7 +100,7 @@ async def handle_all(ack: AsyncAck, body: Body, client: AsyncWebClient, context:
     ids = (_listed(body) or value.deal_ids)[:50]
     # The rows listed in the message are ids from the payload too: each one is checked.
     if await check(deps.db, user, DealsRef(deal_ids=ids)) is not None:
-        await tell_user(client, body, user, REFUSALS[Ref.DEAL])
+        await tell(client, body, REFUSALS[Ref.DEAL])
         return
     for deal_id in ids:
         await submit_revival(deps, user, deal_id, "batch_review")

@@ -13,9 +13,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.approval import ApprovalView, approval_message, fallback_text
 from blocks.ids import PostMeetingAction
 from blocks.text import plural
-from bot.approvals import tell
 from bot.authz import permitted
 from bot.deps import Deps
+from bot.replies import tell
 from bot.values import JobRef, PendingRef, TaskRef
 from flows.events import Decision
 from storage import crm

@@ -14,10 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import ProactiveSettingsAction
 from blocks.proactive_settings import checked, features_modal, number, org_modal
-from bot.authz import tell
-from bot.clicks import tell_user
 from bot.deps import Deps
 from bot.middleware import actor_of
+from bot.replies import tell
 from flows.home import month_spend
 from flows.settings import apply_org_settings
 from skills.briefs import REP_FEATURES, validate_org_settings
@@ -61,7 +60,7 @@ async def handle_open_org(ack: AsyncAck, body: Body, client: AsyncWebClient, con
                           deps: Deps) -> None:  # fmt: skip
     await ack()
     if (user := await actor_of(context)) is not None and not await open_org(deps, client, user, body["trigger_id"]):
-        await tell_user(client, body, user, ADMINS_ONLY)
+        await tell(client, body, ADMINS_ONLY)
 
 
 async def handle_features_submit(ack: AsyncAck, view: dict[str, Any], context: Context, deps: Deps) -> None:

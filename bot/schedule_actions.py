@@ -22,6 +22,7 @@ from blocks.ids import ScheduleAction, matcher
 from blocks.scheduling import closed_blocks, slots_block_id
 from bot.authz import permitted
 from bot.deps import Deps
+from bot.replies import tell
 from bot.values import BadValue, PickerRef, SlotIndex, parse
 from flows.events import Event, EventSource, EventType, JobRef
 from storage.models import SequenceJob, User
@@ -59,15 +60,6 @@ def selected_index(body: dict[str, Any], job_id: int) -> int | None:
     return picked.index if isinstance(picked, SlotIndex) else None
 
 
-async def _tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
-    where = _where(body)
-    user = body["user"]["id"]
-    channel = where.get("channel")
-    if not channel:
-        channel = (await client.conversations_open(users=user))["channel"]["id"]
-    await client.chat_postEphemeral(channel=channel, user=user, text=text)
-
-
 async def _own_job(deps: Deps, job_id: int, actor: User) -> SequenceJob | None:
     async with deps.db.session() as s:
         job = await s.get(SequenceJob, job_id)
@@ -99,7 +91,7 @@ async def accept_pick(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClien
     job = await _own_job(deps, value.job_id, actor)
     state = picker_state(job) if job is not None else None
     if job is None or state is None:
-        await _tell(client, body, "Only the person these times were found for can use them.")
+        await tell(client, body, "Only the person these times were found for can use them.")
         return None
     return Picked(deps, body, client, value, actor, job, state)
 
@@ -115,7 +107,7 @@ async def _submit(p: Picked, payload: dict[str, Any], key: str, busy_text: str =
     )
     ref = await p.deps.submit(event)
     if not isinstance(ref, JobRef):
-        await _tell(p.client, p.body, busy_text if ref.reason == "duplicate" else ref.reason)
+        await tell(p.client, p.body, busy_text if ref.reason == "duplicate" else ref.reason)
         return
     log.info("picker action", extra={"job_id": ref.job_id, "source_job_id": p.job.id,
                                       "action": payload.get("action", "offer")})  # fmt: skip
@@ -142,7 +134,7 @@ async def handle_way_out(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCl
     code = p.value.code
     way = next((w for w in p.state.get("ways_out") or [] if w.get("code") == code), None)
     if way is None:
-        await _tell(p.client, p.body, "That option is no longer available.")
+        await tell(p.client, p.body, "That option is no longer available.")
         return
     params = {**(p.state.get("params") or {}), **(way.get("params") or {}), "offset": 0}
     await _submit(p, params, f"way:{p.job.id}:{code}")
@@ -164,7 +156,7 @@ async def handle_invite(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCli
     options = p.state.get("options") or []
     index = selected_index(p.body, p.job.id or 0)
     if index is None or not 0 <= index < len(options):
-        await _tell(p.client, p.body, "Pick one of the times first, then click Send calendar invite.")
+        await tell(p.client, p.body, "Pick one of the times first, then click Send calendar invite.")
         return
     chosen = options[index]
     payload = {**(p.state.get("params") or {}), "action": "invite",
