@@ -1,5 +1,6 @@
-"""Fixtures for handler tests: a migrated SQLite database with an org of two reps (U1 the admin,
-U2 a rep), `Deps` on a fixed clock with a recording orchestrator, and a recording client."""
+"""Fixtures for handler tests: a migrated database (SQLite, and PostgreSQL under the pg marker)
+with an org of two reps (U1 the admin, U2 a rep), `Deps` on a fixed clock with a recording
+orchestrator, a recording client and ack; `seed_job` / `seed_pending` add what buttons point at."""
 
 from __future__ import annotations
 
@@ -31,10 +32,10 @@ class World:
 
 
 @pytest.fixture
-async def world(sqlite_db: Database) -> World:
-    org_id, (admin_id, rep_id) = await seed_org(sqlite_db, users=2)
+async def world(db: Database) -> World:
+    org_id, (admin_id, rep_id) = await seed_org(db, users=2)
     orchestrator = FakeOrchestrator()
-    deps = Deps(settings=load_settings(), db=sqlite_db, orchestrator=orchestrator, clock=lambda: NOW)
+    deps = Deps(settings=load_settings(), db=db, orchestrator=orchestrator, clock=lambda: NOW)
     return World(deps, orchestrator, RecordingClient(), FakeAck(), org_id, admin_id, rep_id)
 
 
