@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 
 from blocks.commitments import reminder_blocks
+from orchestrator.context import StepContext
 from orchestrator.crons import CronSpec
 from orchestrator.events import Event
 from orchestrator.sequence import Sequence, SequenceRegistry, Step
-from orchestrator.context import StepContext
 from storage import crm
 from storage.models import Commitment, Contact, User
 

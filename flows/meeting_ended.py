@@ -45,11 +45,11 @@ from blocks.post_meeting import (
     summary_blocks,
 )
 from blocks.text import plural
+from orchestrator.context import StepContext, StepResult, TransientError
 from orchestrator.events import Event, EventSource, EventType
-from services.language import follow_up_for, intents_for
 from orchestrator.offload import off_loop
 from orchestrator.sequence import Branch, Condition, Sequence, SequenceRegistry, Step
-from orchestrator.context import StepContext, StepResult, TransientError
+from services.language import follow_up_for, intents_for
 from skills.action_items import ActionItem, extract_action_items
 from skills.commitments import commitments_from_intents
 from skills.crm_updates import DealSnapshot, PriorStageChange, plan_crm_updates

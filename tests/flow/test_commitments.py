@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 from config import Settings
 from flows.commitments import cron_specs
-from orchestrator.engine import Engine
 from flows.registry import build_registry
+from orchestrator.engine import Engine
 from storage.engine import Database
 from storage.models import Commitment, Org, User, UserPreferences
 from tests.support.sequences import RecordingDelivery

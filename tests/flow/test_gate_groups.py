@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select, update
 
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
 from orchestrator.sequence import Condition, Sequence, SequenceRegistry, Step
-from orchestrator.context import StepContext
 from storage.models import SequenceJob, SlackPendingAction
 from tests.support.sequences import RecordingDelivery, seed_org
 
