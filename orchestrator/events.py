@@ -12,6 +12,9 @@ from typing import Any, Protocol
 
 
 class EventType(enum.StrEnum):
+    """Every event the product submits; each names the sequence it starts (a sequence's type is
+    the event type that starts it, `flows/registry.py`)."""
+
     MEETING_ENDED = "meeting_ended"
     PRE_MEETING_90MIN = "pre_meeting_90min"
     EMAIL_RECEIVED = "email_received"
@@ -25,6 +28,9 @@ class EventType(enum.StrEnum):
     CONTENT_RETRIEVAL = "content_retrieval"
     CAMPAIGN_CHECK = "campaign_check"
     COACHING_DIGEST = "coaching_digest"
+    EMAIL_SEND = "email_send"
+    COMMITMENT_REMINDER = "commitment_reminder"
+    NOTIFICATION_DIGEST = "notification_digest"
 
 
 class EventSource(enum.StrEnum):

@@ -40,7 +40,7 @@ def mode_of(payload: dict[str, Any]) -> Mode:
         return Mode.OFFER
 
 
-@sequence("calendar_find_times", version=2, events=(EventType.CALENDAR_FIND_TIMES,))
+@sequence(EventType.CALENDAR_FIND_TIMES, version=2, events=(EventType.CALENDAR_FIND_TIMES,))
 async def calendar_find_times(wf: Workflow) -> None:
     match mode_of(wf.payload):
         case Mode.INVITE:

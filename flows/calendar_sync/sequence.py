@@ -9,7 +9,7 @@ from orchestrator.sequence import OnFailure, sequence
 from orchestrator.workflow import Workflow
 
 
-@sequence("calendar_changed", version=2, events=(EventType.CALENDAR_CHANGED,))
+@sequence(EventType.CALENDAR_CHANGED, version=2, events=(EventType.CALENDAR_CHANGED,))
 async def calendar_changed(wf: Workflow) -> None:
     if wf.payload.get("renew"):
         await wf.step(renew_channel, name="channel", on_failure=OnFailure.CONTINUE)

@@ -20,7 +20,7 @@ from orchestrator.workflow import Workflow
 VERSION = 2
 
 
-@sequence("email_received", version=VERSION, events=(EventType.EMAIL_RECEIVED,))
+@sequence(EventType.EMAIL_RECEIVED, version=VERSION, events=(EventType.EMAIL_RECEIVED,))
 async def email_received(wf: Workflow) -> None:
     fetched = await wf.step(fetch, on_failure=OnFailure.RETRY, retries=5, timeout_s=60)
     for event in message_jobs(wf, fetched):

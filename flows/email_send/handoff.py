@@ -15,7 +15,7 @@ from typing import Any
 from blocks.email_send import copy_fallback_blocks, permission_blocks
 from connectors.mailbox import mailbox_status
 from orchestrator.context import StepContext
-from orchestrator.events import Event, EventSource
+from orchestrator.events import Event, EventSource, EventType
 from skills.email_compose import make_msgid
 from storage import email_sends as sends
 from storage.models import Meeting, User
@@ -23,7 +23,7 @@ from storage.users import was_told
 
 log = logging.getLogger(__name__)
 
-EVENT = "email_send"
+EVENT = EventType.EMAIL_SEND
 PERMISSION_KIND = "email_send_permission"
 PROVIDER_LABELS = {"google": "Gmail", "microsoft": "Outlook", "demo": "demo mailbox"}
 

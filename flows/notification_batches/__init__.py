@@ -14,7 +14,9 @@ records the digest itself as the one delivery that counts against the cap. Items
 posting are released again. Nothing is dropped.
 """
 
-SEQUENCE = "notification_digest"
+from orchestrator.events import EventType
+
+SEQUENCE = EventType.NOTIFICATION_DIGEST
 CRON_ID = "notifications:flush"
 SOURCE = "cron:notification_batches"
 DIGEST_KIND = "notification_digest"
