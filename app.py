@@ -38,10 +38,10 @@ from bot.web import build_web_app
 from config import ConfigError, Mode, Settings, load_settings
 from config.logging import configure_logging
 from connectors.slack import SlackDelivery
+from flows.registry import CRON_SOURCES, build_registry
 from orchestrator.crons import interval_trigger
 from orchestrator.crons import register_crons as fire_once_crons
 from orchestrator.engine import Engine
-from flows.registry import build_registry
 from storage.crypto import load_key
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -208,7 +208,7 @@ async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
 
 
 # Modules with `cron_specs(deps) -> list[CronSpec]`: fired once across processes (orchestrator/crons.py).
-CRON_MODULES = ("flows.commitments", "flows.proactive_crons", "flows.email_crons", "flows.calendar_crons", "flows.notification_batches")
+CRON_MODULES = ("flows.proactive_crons", "flows.email_crons", "flows.calendar_crons", "flows.notification_batches")
 
 
 def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None, *,
@@ -220,7 +220,8 @@ def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | Non
 
     scheduler.add_job(forget_old_events, interval_trigger(hours=6), args=[deps], id="housekeeping:slack-events",
                       replace_existing=True)
-    specs = [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)]
+    specs = [spec for source in CRON_SOURCES for spec in source(deps)]
+    specs += [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)]
     fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit, clock=deps.clock)
     from flows.proactive_crons import attach as attach_proactive
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from config import Settings
-from flows.commitments import cron_specs
-from orchestrator.engine import Engine
+from flows.commitments.crons import cron_specs
 from flows.registry import build_registry
+from orchestrator.engine import Engine
 from storage.engine import Database
 from storage.models import Commitment, Org, User, UserPreferences
 from tests.support.sequences import RecordingDelivery
