@@ -19,6 +19,7 @@ from flows.meeting_ended.review import (
     tasks_review,
 )
 from flows.meeting_ended.steps import (
+    QUEUED_FOLLOW_UPS,
     action_items,
     create_tasks,
     intents,
@@ -43,10 +44,11 @@ async def meeting_ended(wf: Workflow) -> None:
     await wf.step(action_items, context=2, on_failure=OnFailure.STOP)
     found = await wf.step(intents, on_failure=OnFailure.CONTINUE)
     for f in found.get("follow_ups") or []:  # e.g. a next meeting to schedule: calendar_find_times
+        event_type = QUEUED_FOLLOW_UPS[f["label"]]
         if wf.user_id is not None:
-            wf.follow_up(Event(type=f["type"], source=EventSource.ORCHESTRATOR_CHAIN, org_id=wf.org_id,
-                               user_id=wf.user_id, payload=f["payload"], idempotency_key=f["key"],
-                               parent_job_id=wf.job_id))  # fmt: skip
+            wf.follow_up(Event(type=event_type, source=EventSource.ORCHESTRATOR_CHAIN, org_id=wf.org_id,
+                               user_id=wf.user_id, payload=f["payload"], parent_job_id=wf.job_id,
+                               idempotency_key=f"{event_type}:meeting:{f['payload']['meeting_id']}"))  # fmt: skip
     await wf.step(next_actions, on_failure=OnFailure.CONTINUE)
     crm = await wf.step(update_crm, context=2, on_failure=OnFailure.CONTINUE)
     tasks = await wf.step(create_tasks, on_failure=OnFailure.CONTINUE)

@@ -87,9 +87,8 @@ async def intents(ctx: StepContext) -> dict[str, Any]:
     found = [_intent_from_json(r) for r in known] if known is not None else await intents_for(ctx, call.transcript)
     follow_ups: list[dict[str, Any]] = []
     for intent in found:
-        event_type = QUEUED_FOLLOW_UPS.get(intent.label)
-        if event_type and all(f["type"] != event_type for f in follow_ups):  # one per kind and meeting
-            follow_ups.append({"type": str(event_type), "key": f"{event_type}:meeting:{call.meeting.id}", "payload": {
+        if intent.label in QUEUED_FOLLOW_UPS and all(f["label"] != intent.label for f in follow_ups):
+            follow_ups.append({"label": intent.label, "payload": {  # one per kind and meeting
                 "meeting_id": call.meeting.id, "deal_id": call.deal.id if call.deal else None,
                 "contact_id": call.contact.id if call.contact else None,
                 "deadline": intent.deadline.isoformat() if intent.deadline else None,
