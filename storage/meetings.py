@@ -400,7 +400,7 @@ async def attribution_candidates(
 ) -> AttributionCandidates:
     users = list((await session.exec(select(User).where(User.org_id == meeting.org_id))).all())
     attendees = await meeting_attendees(session, meeting_id=meeting.id or 0)
-    contact_filters = []
+    contact_filters: list[Any] = []
     if meeting.company_id is not None:
         contact_filters.append(Contact.company_id == meeting.company_id)
     names = [s.lower() for s in speakers]
