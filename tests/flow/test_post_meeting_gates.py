@@ -142,3 +142,21 @@ async def test_the_job_attributes_the_speakers_before_it_reads_the_call(db: Data
         assert job.context["outputs"]["load_transcript"]["recorded"] is True
     finally:
         await w.client.close()
+
+
+async def test_a_call_that_was_not_recorded_is_told_and_ends(db: Database, tmp_path: Path) -> None:
+    w = await make_world(db, tmp_path)
+    try:
+        await w.engine.submit(Event("meeting_ended", "test", w.ids["org"], w.ids["alex"],
+                                    {"recorded": False, "reason": "the bot was not let in"},
+                                    idempotency_key="meeting_ended:not-recorded"))  # fmt: skip
+        await w.engine.drain()
+        async with db.session() as s:
+            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+        assert job.status == "completed"
+        assert job.context["done"] == ["load_transcript", "tell_not_recorded"]
+        [told] = w.posted()
+        assert "was not recorded" in told["text"] and "the bot was not let in" in text_of(told)
+        assert await w.gates() == []
+    finally:
+        await w.client.close()
