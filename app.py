@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import importlib
 import logging
 import signal
 import sys
@@ -163,7 +162,7 @@ class Runtime:
             await self.runner.cleanup()
         if self.sandbox is not None:
             await self.sandbox.stop()
-        if self.client is not None and getattr(self.client, "session", None) is not None:
+        if self.client is not None and self.client.session is not None:
             with contextlib.suppress(Exception):
                 await self.client.session.close()
         if self.db is not None:
@@ -207,10 +206,6 @@ async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
     return engine
 
 
-# Modules with `cron_specs(deps) -> list[CronSpec]`: fired once across processes (orchestrator/crons.py).
-CRON_MODULES = ("flows.proactive_crons", "flows.email_crons", "flows.calendar_crons", "flows.notification_batches")
-
-
 def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None, *,
                    catch_up: bool = True) -> None:
     """Every cron in one place, explicit ids, replace_existing (orchestrator/crons.py fires each once).
@@ -220,10 +215,9 @@ def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | Non
 
     scheduler.add_job(forget_old_events, interval_trigger(hours=6), args=[deps], id="housekeeping:slack-events",
                       replace_existing=True)
-    specs = [spec for source in CRON_SOURCES for spec in source(deps)]
-    specs += [spec for name in CRON_MODULES for spec in importlib.import_module(name).cron_specs(deps)]
+    specs = [spec for cron_specs in CRON_SOURCES for spec in cron_specs(deps)]  # flows/registry.py
     fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit, clock=deps.clock)
-    from flows.proactive_crons import attach as attach_proactive
+    from flows.planner import attach as attach_proactive
 
     attach_proactive(scheduler, deps, catch_up=catch_up)  # per-rep / per-meeting jobs planned from the database
 

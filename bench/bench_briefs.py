@@ -34,9 +34,10 @@ from sqlmodel import select
 
 from bench.common import emit
 from blocks.briefs import morning_brief_blocks
+from flows.morning_brief.gather import gather_morning
+from flows.planner import ProactivePlanner
+from flows.pre_meeting_brief.crons import PRE_MEETING_LEAD
 from orchestrator.events import Event, JobRef
-from flows.proactive import gather_morning
-from flows.proactive_crons import PRE_MEETING_LEAD, ProactivePlanner
 from skills.briefs import build_morning_brief
 from storage.demo import seed_demo
 from storage.engine import Database

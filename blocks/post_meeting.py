@@ -215,7 +215,8 @@ def approved_copy_blocks(to: list[str], subject: str, body: str) -> list[Block]:
     """Until sending as the rep is connected: the approved draft, ready to copy."""
     text = f"To: {', '.join(to)}\nSubject: {subject}\n\n{body}"
     chunks = _split(escape(text), SECTION_TEXT_MAX - 10)[:20]
-    return [
+    blocks: list[Block] = [
         _section(":white_check_mark: *Follow-up approved.* Copy it into your mail client:"),
         *(_section(f"```{c}```") for c in chunks),
-    ][:MESSAGE_BLOCKS_MAX]
+    ]
+    return blocks[:MESSAGE_BLOCKS_MAX]

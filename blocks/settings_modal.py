@@ -60,7 +60,7 @@ def _opt(value: str, label: str) -> Option:
 def _zone_select(current: str) -> StaticSelectElement:
     groups = [OptionGroup(label=label, options=[_opt(z, z.replace("_", " ")) for z in zones])
               for label, zones in ZONE_GROUPS]  # fmt: skip
-    initial = next((o for g in groups for o in g.options if o.value == current), None)
+    initial = next((o for g in groups for o in g.options or () if o.value == current), None)
     return StaticSelectElement(action_id=SettingsField.TIMEZONE, option_groups=groups,
                                initial_option=initial, placeholder="Pick a timezone")  # fmt: skip
 

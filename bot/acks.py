@@ -22,7 +22,7 @@ class StickyAck(AsyncAck):
 
     _response: BoltResponse | None = None
 
-    @property  # type: ignore[override]
+    @property
     def response(self) -> BoltResponse | None:
         return self._response
 

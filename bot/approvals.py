@@ -27,9 +27,10 @@ from bot.authz import check, permitted
 from bot.deps import Deps
 from bot.middleware import actor_of
 from bot.values import PendingRef
-from flows.email_send import undo_window
+from flows.email_send.handoff import undo_window
 from orchestrator.events import Decision
 from storage.models import Feedback, SlackPendingAction, User
+from storage.rows import saved_id
 from storage.users import user_by_slack_id
 
 log = logging.getLogger(__name__)
@@ -133,6 +134,6 @@ def register(app: AsyncApp, deps: Deps) -> None:
             row = await s.get(SlackPendingAction, value.pending_id)
             if row is None:  # permitted() saw it; gone since
                 return
-            s.add(Feedback(org_id=actor.org_id, user_id=actor.id, job_id=row.job_id,
+            s.add(Feedback(org_id=actor.org_id, user_id=saved_id(actor), job_id=row.job_id,
                            pending_action_id=row.id, subject=row.kind, reason=reason[:REASON_MAX]))
         log.info("feedback recorded", extra={"user_id": actor.id})

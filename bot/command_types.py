@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from storage.models import User
+from storage.rows import saved_id
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class CommandContext:
     respond: AsyncRespond
     client: AsyncWebClient
     trigger_id: str | None
+
+    @property
+    def actor_id(self) -> int:
+        """The actor's id (whoever reaches a command has been saved)."""
+        return saved_id(self.actor)
 
 
 Handler = Callable[[CommandContext], Awaitable[None]]

@@ -9,14 +9,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlmodel import col
 
 from blocks.briefs import KIND_LABELS
 from blocks.pipeline import pipeline_list_blocks
 from blocks.text import SECTION_TEXT_MAX, clip, escape
 from bot.command_types import CommandContext, Subcommand
+from flows.morning_brief.steps import local_date
+from flows.pipeline_scan.steps import rows_of
 from orchestrator.events import Event, EventSource, EventType, JobRef
 from services.home import held_for
-from flows.proactive import local_date, rows_of
 from skills.human_time import clock_24
 from storage import pipeline
 from storage.models import CalendarEvent, Company, Contact, User
@@ -77,16 +79,16 @@ async def find_meeting(db: Any, user: User, query: str, now: datetime) -> Calend
     ev = CalendarEvent
     q = (
         select(ev)
-        .outerjoin(Contact, Contact.id == ev.contact_id)
-        .outerjoin(Company, Company.id == Contact.company_id)
+        .outerjoin(Contact, col(Contact.id) == ev.contact_id)
+        .outerjoin(Company, col(Company.id) == Contact.company_id)
         .where(
-            ev.user_id == user.id,
-            ev.end_at > now,
-            ev.start_at < now + timedelta(days=7),
-            ev.status != "cancelled",
-            ev.is_external.is_(True),
+            col(ev.user_id) == user.id,
+            col(ev.end_at) > now,
+            col(ev.start_at) < now + timedelta(days=7),
+            col(ev.status) != "cancelled",
+            col(ev.is_external).is_(True),
         )
-        .order_by(ev.start_at)
+        .order_by(col(ev.start_at))
         .limit(1)
     )
     words = query.strip()
@@ -169,7 +171,7 @@ async def _pause(ctx: CommandContext) -> None:
         return
     until = ctx.deps.clock() + delta
     async with ctx.deps.db.transaction() as s:
-        await update_preferences(s, user_id=ctx.actor.id, changes={"paused_until": until})
+        await update_preferences(s, user_id=ctx.actor_id, changes={"paused_until": until})
     local = clock_24(until, ctx.actor.timezone)  # "Mon 7 Dec 15:14 PST": with its zone
     await _ephemeral(
         ctx,
@@ -182,8 +184,8 @@ async def _resume(ctx: CommandContext) -> None:
     from orchestrator.delivery import release_held
 
     async with ctx.deps.db.transaction() as s:
-        await update_preferences(s, user_id=ctx.actor.id, changes={"paused_until": None})
-        await release_held(await s.connection(), ctx.actor.id)  # held jobs decide again now
+        await update_preferences(s, user_id=ctx.actor_id, changes={"paused_until": None})
+        await release_held(await s.connection(), ctx.actor_id)  # held jobs decide again now
     await _ephemeral(ctx, "Resumed: anything I held will arrive shortly.")
 
 
@@ -206,23 +208,23 @@ async def _unmute(ctx: CommandContext) -> None:
     by_label = {label.replace(" ", "_"): k for k, label in KIND_LABELS.items()}  # "morning briefs"
     kind = by_label.get(kind, kind)
     async with ctx.deps.db.transaction() as s:
-        prefs = await preferences(s, user_id=ctx.actor.id)
+        prefs = await preferences(s, user_id=ctx.actor_id)
         muted = list(prefs.muted_kinds or [])
         if kind and kind not in muted:
             await _ephemeral(ctx, unmute_problem(escape(asked[:40]), muted))
             return
         keep = [k for k in muted if kind and k != kind]
-        await update_preferences(s, user_id=ctx.actor.id, changes={"muted_kinds": keep})
+        await update_preferences(s, user_id=ctx.actor_id, changes={"muted_kinds": keep})
     await _ephemeral(ctx, "Unmuted." if muted else "Nothing was muted.")
 
 
 async def _status(ctx: CommandContext) -> None:
     now = ctx.deps.clock()
     async with ctx.deps.db.session() as s:
-        conns = await connections(s, user_id=ctx.actor.id)
-        waiting = await pending_actions_for(s, user_id=ctx.actor.id)
-        prefs = await preferences(s, user_id=ctx.actor.id)
-        held = await held_for(s, ctx.actor.id)
+        conns = await connections(s, user_id=ctx.actor_id)
+        waiting = await pending_actions_for(s, user_id=ctx.actor_id)
+        prefs = await preferences(s, user_id=ctx.actor_id)
+        held = await held_for(s, ctx.actor_id)
     lines = ["*Connections*"]
     lines += [f"• {p}: {c.status}" for p, c in sorted(conns.items())] or [
         "• none yet — `/60 connect google`"

@@ -135,8 +135,8 @@ async def _deal_for(ctx: CommandContext, contact_id: int) -> int | None:
         )  # fmt: skip
         deals = list((await s.exec(q)).all())
     mine = [d for d in deals if d.owner_id == ctx.actor.id]
-    pick = (mine or deals or [None])[0]
-    return pick.id if pick is not None else None
+    picked = mine or deals
+    return picked[0].id if picked else None
 
 
 async def _say(ctx: CommandContext, text: str) -> None:

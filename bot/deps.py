@@ -62,7 +62,7 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     slack: SlackConnectionState = field(default_factory=lambda: SlackConnectionState(mode="sandbox"))
     settings_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
-    proactive_planner: Any = None  # flows.proactive_crons.ProactivePlanner once crons are attached
+    proactive_planner: Any = None  # flows.planner.ProactivePlanner once crons are attached
 
     async def submit(self, event: Event) -> JobRef | Skipped:
         """Hand an event to the orchestrator (webhooks, crons and listeners call this)."""

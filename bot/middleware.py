@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from bot.deps import Deps
 from storage.models import SlackEventSeen, User
@@ -51,7 +52,7 @@ class DropDuplicateEvents(AsyncMiddleware):
 async def forget_old_events(deps: Deps, older_than: timedelta = timedelta(days=2)) -> int:
     """Housekeeping cron: Slack never redelivers after a few minutes."""
     async with deps.db.transaction() as s:
-        result = await s.exec(delete(SlackEventSeen).where(SlackEventSeen.received_at < deps.clock() - older_than))  # type: ignore[call-overload]
+        result = await s.exec(delete(SlackEventSeen).where(col(SlackEventSeen.received_at) < deps.clock() - older_than))
         return int(result.rowcount or 0)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
+from sqlmodel import col
 
 from blocks.email_received import reply_draft_text
 from blocks.ids import ProactiveAction, ProactiveSettingsAction, matcher
@@ -31,14 +32,17 @@ from bot.commands_proactive import pipeline_blocks, submit_prep
 from bot.deps import Deps
 from bot.middleware import actor_of
 from bot.values import ActionValue, BriefItem, DealRef, DealsRef, EventRef, MuteKind
+from flows.briefs_common import mark_read
+from flows.morning_brief.steps import local_date
+from flows.pipeline_scan.steps import rows_of
 from orchestrator.events import Event, EventSource, EventType, JobRef
 from services.home import month_spend
-from flows.proactive import local_date, mark_read, rows_of
 from skills.briefs import REP_FEATURES, OrgSettingsChange, validate_org_settings
 from storage import pipeline
 from storage.access import Ref
 from storage.models import CalendarEvent, EmailMessage, EmailThread, Org, User
 from storage.reply_drafts import reply_draft_status
+from storage.rows import saved_id
 from storage.users import org_settings, preferences, update_preferences, user_by_slack_id
 
 log = logging.getLogger(__name__)
@@ -118,9 +122,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def mute(body: dict[str, Any], client: AsyncWebClient, user: User, value: MuteKind) -> None:
         kind = value.kind
         async with deps.db.transaction() as s:
-            prefs = await preferences(s, user_id=user.id)
+            prefs = await preferences(s, user_id=saved_id(user))
             muted = sorted(set(prefs.muted_kinds or []) | {kind})
-            await update_preferences(s, user_id=user.id, changes={"muted_kinds": muted})
+            await update_preferences(s, user_id=saved_id(user), changes={"muted_kinds": muted})
         await _tell(
             client,
             body,
@@ -165,8 +169,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             row = (
                 await s.execute(
                     select(EmailMessage, EmailThread)
-                    .join(EmailThread, EmailThread.id == EmailMessage.thread_id)
-                    .where(EmailMessage.id == message_id, EmailThread.user_id == user.id)
+                    .join(EmailThread, col(EmailThread.id) == EmailMessage.thread_id)
+                    .where(col(EmailMessage.id) == message_id, col(EmailThread.user_id) == user.id)
                 )
             ).first()
         return (row[0], row[1]) if row else None
@@ -196,7 +200,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
             await _tell(client, body, user, "I can't find that email any more.")
             return
         async with deps.db.session() as s:
-            status = await reply_draft_status(s, user_id=user.id, message_id=found[0].id or 0)
+            status = await reply_draft_status(s, user_id=saved_id(user), message_id=found[0].id or 0)
         await _tell(client, body, user, reply_draft_text(found[0].subject, status))
 
     @on(ProactiveAction.QUALIFY)
@@ -223,14 +227,16 @@ def register(app: AsyncApp, deps: Deps) -> None:
         async with deps.db.session() as s:
             rows = (
                 await s.execute(
-                    select(EmailMessage.subject, EmailMessage.category, EmailMessage.from_addr)
-                    .join(EmailThread, EmailThread.id == EmailMessage.thread_id)
-                    .where(
-                        EmailThread.user_id == user.id,
-                        EmailMessage.direction == "inbound",
-                        EmailMessage.received_at >= since,
+                    select(
+                        col(EmailMessage.subject), col(EmailMessage.category), col(EmailMessage.from_addr)
                     )
-                    .order_by(EmailMessage.received_at.desc())
+                    .join(EmailThread, col(EmailThread.id) == EmailMessage.thread_id)
+                    .where(
+                        col(EmailThread.user_id) == user.id,
+                        col(EmailMessage.direction) == "inbound",
+                        col(EmailMessage.received_at) >= since,
+                    )
+                    .order_by(col(EmailMessage.received_at).desc())
                     .limit(20)
                 )
             ).all()
@@ -264,7 +270,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
         if not (channel and ts):
             return
         rows = [r for r in await stale_rows(deps, user) if r.deal_id in keep]
-        blocks = (
+        blocks: list[dict[str, Any]] = (
             batch_review_blocks(rows)
             if rows
             else [{"type": "section", "text": {"type": "mrkdwn", "text": note}}]
@@ -346,7 +352,7 @@ def morning_brief_now_handler(deps: Deps) -> Callable[[str], Awaitable[str]]:
 
 async def open_features(deps: Deps, client: AsyncWebClient, user: User, trigger_id: str) -> None:
     async with deps.db.session() as s:
-        prefs = await preferences(s, user_id=user.id)
+        prefs = await preferences(s, user_id=saved_id(user))
         org = await org_settings(s, org_id=user.org_id)
     await client.views_open(
         trigger_id=trigger_id, view=features_modal(prefs.features or {}, org.features or {})
@@ -413,13 +419,13 @@ def register_settings(app: AsyncApp, deps: Deps) -> None:
         values = view["state"]["values"]
         on = set(checked(values, ProactiveSettingsAction.FEATURES))
         async with deps.db.transaction() as s:
-            prefs = await preferences(s, user_id=user.id)
+            prefs = await preferences(s, user_id=saved_id(user))
             org = await org_settings(s, org_id=user.org_id)
             shown = [k for k, _ in REP_FEATURES if (org.features or {}).get(k, True)]
             features = {**(prefs.features or {}), **{k: k in on for k in shown}}
-            await update_preferences(s, user_id=user.id, changes={"features": features})
+            await update_preferences(s, user_id=saved_id(user), changes={"features": features})
         for listener in deps.settings_listeners:
-            await listener(user.id)
+            await listener(saved_id(user))
 
     @app.view(ProactiveSettingsAction.ORG_MODAL)
     async def on_org(

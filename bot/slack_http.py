@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
@@ -101,7 +101,8 @@ def slack_events_handler(
         if reason is not None:
             return refuse(400, reason)
         try:  # Bolt reads ids out of the payload as it builds the request (team, channel, ...)
-            bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
+            bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
+            bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=bolt_headers)
         except (TypeError, AttributeError, KeyError, ValueError):
             return refuse(400, "body is not a Slack payload")
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))

@@ -4,6 +4,7 @@ sixty jobs list [--status S] [--limit N] [--json]
 sixty jobs show ID          steps, timings, redacted outputs, gates, effects, chain, email audit (JSON)
 sixty jobs retry ID         a failed job runs again from the step that failed
 sixty jobs cancel ID        a job that has not finished is cancelled
+sixty jobs versions         each sequence version in this build or in use: unfinished jobs on it
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--json", action="store_true", help="one JSON object per line")
     ls.set_defaults(handler=run_list)
+    vs = jobs.add_parser("versions", help="sequence versions: in this build, unfinished jobs on each")
+    vs.add_argument("--json", action="store_true", help="one JSON object per line")
+    vs.set_defaults(handler=run_versions)
     for name, fn, text in (
         ("show", run_show, "one job in detail (JSON)"),
         ("retry", run_retry, "run a failed job again from its failed step"),
@@ -72,6 +76,30 @@ def run_list(args: argparse.Namespace) -> int:
             f"{r['id']:>6}  {r['sequence_type'][:24]:<24} {r['status']:<18} "
             f"{r['current_step']:>4} {r['attempts']:>5}  {reason}"
         )
+    return 0
+
+
+def run_versions(args: argparse.Namespace) -> int:
+    from flows.registry import build_registry
+    from orchestrator.admin import versions_in_use
+
+    rows = run_async(_with_db(versions_in_use, build_registry()))
+    if args.json:
+        for r in rows:
+            print(json.dumps(r))
+        return 0
+    print(f"{'SEQUENCE':<28} {'VERSION':>7}  {'IN BUILD':<8}  {'UNFINISHED':>10}")
+    for r in rows:
+        build = ("newest" if r["newest"] else "yes") if r["in_build"] else "MISSING"
+        print(f"{r['sequence'][:28]:<28} {r['version']:>7}  {build:<8}  {r['unfinished_jobs']:>10}")
+    missing = [r for r in rows if not r["in_build"] and r["unfinished_jobs"]]
+    if missing:
+        print("jobs on a MISSING version fail when claimed: register that version again, or "
+              "let them finish on a build that has it", file=sys.stderr)
+    old = [r for r in rows if r["in_build"] and not r["newest"] and not r["unfinished_jobs"]]
+    for r in old:
+        print(f"{r['sequence']} v{r['version']} has no unfinished job: it may be removed",
+              file=sys.stderr)
     return 0
 
 

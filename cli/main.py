@@ -6,21 +6,10 @@ Bad input is bad input: a clear message on stderr, exit status 2, never a traceb
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable, Sequence
 
 from storage.clock import Clock, wall_clock
-
-COMMAND_MODULES = (
-    "cli.db",
-    "cli.demo",
-    "cli.jobs",
-    "cli.intents",
-    "cli.classify_email",
-    "cli.slots",
-    "cli.simulate",
-)
 
 
 class UsageError(Exception):
@@ -31,8 +20,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sixty", description="Sixty: a Slack-first sales copilot")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    from cli import classify_email, db, demo, intents, jobs, simulate, slots  # each imports lazily
+
+    for module in (db, demo, jobs, intents, classify_email, slots, simulate):
+        module.register(sub)
     return parser
 
 

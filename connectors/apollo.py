@@ -70,7 +70,8 @@ class ApolloClient:
         person = doc.get("person") if isinstance(doc, dict) else None
         if not isinstance(person, dict):
             return None
-        org = person.get("organization") if isinstance(person.get("organization"), dict) else {}
+        raw_org = person.get("organization")
+        org: dict[str, Any] = raw_org if isinstance(raw_org, dict) else {}
 
         def s(v: Any) -> str | None:
             return v.strip() if isinstance(v, str) and v.strip() else None

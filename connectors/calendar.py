@@ -22,7 +22,8 @@ rows of `calendar_events`; users of the org see each other, as in one Google Wor
 prospect's calendar is the demo meetings they attend).
 
 `provider_for(db, settings, user_id)` picks the rep's provider: an active Google connection,
-else Microsoft, else the demo calendar. Google lives at `GOOGLE_API_BASE` (settings) or
+else Microsoft, else the demo calendar; `provider_named(..., name)` is the one named (the
+sync asks for it), `google_client(...)` the raw Calendar client (push channels). Google lives at `GOOGLE_API_BASE` (settings) or
 `GOOGLE_ENDPOINTS`, Graph at `GRAPH_API_BASE`. Nothing here logs titles or addresses.
 """
 
@@ -495,6 +496,24 @@ async def provider_for(db: Database, settings: Any, user_id: int) -> CalendarPro
         return GraphCalendar(graph)
     assert user.id is not None
     return DemoCalendar(db, user.org_id, user.id)
+
+
+async def provider_named(
+    db: Database, settings: Any, user_id: int, name: str, *, clock: Any = None
+) -> CalendarProvider | None:
+    """The rep's connected calendar by provider name (google | microsoft), if connected;
+    `clock` is the "now" Graph's sync window is centred on (default: the wall clock)."""
+    if name == "google":
+        async with db.session() as s:
+            user = await s.get(User, user_id)
+        client = await google_client(db, settings, user_id)
+        if client is None or user is None:
+            return None
+        return GoogleCalendar(client, tz=user.timezone)
+    if name == "microsoft":
+        graph = await graph_client(db, settings, user_id)
+        return GraphCalendar(graph, clock=clock) if graph is not None else None
+    return None
 
 
 def window(now: datetime, days: int) -> tuple[datetime, datetime]:

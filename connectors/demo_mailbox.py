@@ -8,7 +8,7 @@ Always labelled as a demo in what the rep sees.
 
 Inbound mail reaches the demo mailbox only from the sandbox panel ("Email received"), which hands
 each message straight to the `email_received` flow. The `email:poll` cron reads a demo mailbox as
-provider `demo` (`flows.email_crons.poll_provider`), never as Gmail with its placeholder tokens:
+provider `demo` (`flows.email_received.crons.poll_provider`), never as Gmail with its placeholder tokens:
 a poll finds nothing new and says nothing, like a quiet real inbox.
 """
 
@@ -18,7 +18,7 @@ import email
 import uuid
 from email.policy import default as default_policy
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from connectors.mailbox import SentRef
 from skills.email_compose import Composed
@@ -32,7 +32,7 @@ PROVIDER = "demo"
 
 def _text_of(raw: bytes) -> str:
     msg = email.message_from_bytes(raw, policy=default_policy)
-    part = msg.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+    part = msg.get_body(preferencelist=("plain",))
     return str(part.get_content()) if part is not None else ""
 
 
@@ -89,7 +89,7 @@ class DemoMailbox:
         async with self._db.session() as s:
             row = (await s.exec(
                 select(EmailMessage, EmailThread)
-                .join(EmailThread, EmailThread.id == EmailMessage.thread_id)  # type: ignore[arg-type]
+                .join(EmailThread, col(EmailThread.id) == EmailMessage.thread_id)
                 .where(EmailMessage.message_id_header == message_id_header,
                        EmailMessage.direction == "outbound",
                        EmailThread.user_id == self._conn.user_id)

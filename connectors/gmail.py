@@ -24,7 +24,7 @@ from connectors.google_api import GoogleApi, GoogleNotFound, OnRefresh
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GmailClient", "HistoryExpired", "HistoryPage", "SendAs", "Watch"]
+__all__ = ["GmailClient", "HistoryExpired", "HistoryPage", "RawMessage", "RecentInbox", "SendAs", "Watch"]
 
 
 class HistoryExpired(GoogleNotFound):
@@ -43,6 +43,21 @@ class SendAs:
 class HistoryPage:
     message_ids: tuple[str, ...]  # messages added since the given id, oldest first, deduplicated
     history_id: str  # store this as the next starting point
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """One message as Gmail stores it: its id, its RFC 822 bytes and its Gmail thread id."""
+
+    id: str
+    raw: bytes
+    thread_id: str | None
+
+
+@dataclass(frozen=True)
+class RecentInbox:
+    message_ids: tuple[str, ...]  # the newest INBOX messages, oldest first
+    history_id: str | None  # the newest message's history id (a cursor to start from)
 
 
 @dataclass(frozen=True)
@@ -130,10 +145,12 @@ class GmailClient:
                 kwargs["labelId"] = label_id
             if page_token:
                 kwargs["pageToken"] = page_token
+
+            def history_list(s: Any, kw: dict[str, Any] = kwargs) -> Any:
+                return s.users().history().list(**kw)
+
             try:
-                out = await self._api.call(
-                    lambda s, kw=kwargs: s.users().history().list(**kw), what="gmail.history.list"
-                )
+                out = await self._api.call(history_list, what="gmail.history.list")
             except GoogleNotFound as exc:
                 raise HistoryExpired(str(exc), status=404, reason=exc.reason) from None
             for entry in out.get("history") or []:
@@ -147,7 +164,8 @@ class GmailClient:
                 break
         return HistoryPage(message_ids=tuple(ids), history_id=latest)
 
-    async def get_message_raw(self, message_id: str) -> bytes:
+    async def get_message(self, message_id: str) -> RawMessage:
+        """The raw message and its Gmail thread id (so a reply can join the Gmail thread)."""
         import base64
 
         out = await self._api.call(
@@ -155,7 +173,28 @@ class GmailClient:
             what="gmail.messages.get",
         )
         raw = str(out.get("raw") or "")
-        return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        data = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+        return RawMessage(message_id, data, str(out.get("threadId") or "") or None)
+
+    async def get_message_raw(self, message_id: str) -> bytes:
+        return (await self.get_message(message_id)).raw
+
+    async def recent_inbox(self, limit: int) -> RecentInbox:
+        """The newest `limit` INBOX message ids and the newest one's history id: where to start
+        again when the stored history id expired (`HistoryExpired`)."""
+        out = await self._api.call(
+            lambda s: s.users().messages().list(userId="me", labelIds=["INBOX"], maxResults=limit),
+            what="gmail.messages.list",
+        )
+        ids = [str(m["id"]) for m in out.get("messages") or []][:limit]
+        newest: str | None = None
+        if ids:
+            meta = await self._api.call(
+                lambda s: s.users().messages().get(userId="me", id=ids[0], format="minimal"),
+                what="gmail.messages.get",
+            )
+            newest = str(meta.get("historyId") or "") or None
+        return RecentInbox(tuple(reversed(ids)), newest)
 
     async def watch(self, topic: str, *, label_ids: tuple[str, ...] = ("INBOX",)) -> Watch:
         body = {"topicName": topic, "labelIds": list(label_ids), "labelFilterBehavior": "INCLUDE"}

@@ -101,8 +101,11 @@ class GoogleCalendarClient:
             chunk = unique[i : i + MAX_FREEBUSY_ITEMS]
             body = {"timeMin": _rfc3339(time_min), "timeMax": _rfc3339(time_max),
                     "timeZone": "UTC", "items": [{"id": e} for e in chunk]}  # fmt: skip
-            out = await self._api.call(lambda s, b=body: s.freebusy().query(body=b),
-                                       what="calendar.freebusy")  # fmt: skip
+
+            def freebusy(s: Any, b: dict[str, Any] = body) -> Any:
+                return s.freebusy().query(body=b)
+
+            out = await self._api.call(freebusy, what="calendar.freebusy")
             for cal_id, info in (out.get("calendars") or {}).items():
                 reasons = [str(e.get("reason", "")) for e in info.get("errors") or []]
                 if reasons:
@@ -177,9 +180,12 @@ class GoogleCalendarClient:
                 kwargs["syncToken"] = sync_token
             if page_token:
                 kwargs["pageToken"] = page_token
+
+            def events_list(s: Any, kw: dict[str, Any] = kwargs) -> Any:
+                return s.events().list(**kw)
+
             try:
-                out = await self._api.call(lambda s, kw=kwargs: s.events().list(**kw),
-                                           what="calendar.events.list")  # fmt: skip
+                out = await self._api.call(events_list, what="calendar.events.list")
             except GoogleGone as exc:
                 raise SyncTokenExpired(str(exc), status=410, reason=exc.reason) from None
             events.extend(out.get("items") or [])

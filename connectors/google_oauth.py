@@ -198,7 +198,7 @@ class GoogleOAuth:
         scopes: tuple[str, ...] | list[str] = (),
     ) -> Credentials:
         expiry = expires_at.astimezone(UTC).replace(tzinfo=None) if expires_at else None
-        return Credentials(  # type: ignore[no-untyped-call]
+        return Credentials(
             token=access_token,
             refresh_token=refresh_token,
             token_uri=self.endpoints.token_uri,

@@ -42,6 +42,7 @@ from storage.connections import ACTIVE, EXPIRED, set_status
 from storage.crypto import TokenCipher
 from storage.engine import Database
 from storage.models import CalendarSyncState, Connection, MailboxState
+from storage.rows import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ async def renew_graph_subscriptions(
         boxes = (
             await s.exec(
                 select(MailboxState, Connection)
-                .join(Connection, Connection.id == MailboxState.connection_id)  # type: ignore[arg-type]
+                .join(Connection, col(Connection.id) == MailboxState.connection_id)
                 .where(
                     Connection.provider == PROVIDER,
                     Connection.status == ACTIVE,
@@ -156,7 +157,7 @@ async def renew_graph_subscriptions(
         cals = (
             await s.exec(
                 select(CalendarSyncState, Connection)
-                .join(Connection, Connection.user_id == CalendarSyncState.user_id)  # type: ignore[arg-type]
+                .join(Connection, col(Connection.user_id) == CalendarSyncState.user_id)
                 .where(
                     CalendarSyncState.provider == PROVIDER,
                     Connection.provider == PROVIDER,
@@ -179,7 +180,7 @@ async def renew_graph_subscriptions(
             for conn in conns:
                 scopes = {x.lower() for x in conn.scopes or ()}
                 if conn.id not in have_box and scopes & {"mail.read", "mail.readwrite"}:
-                    fresh.append(("mail", MailboxState(connection_id=conn.id), conn))
+                    fresh.append(("mail", MailboxState(connection_id=saved_id(conn)), conn))
                 if (conn.user_id is not None and conn.user_id not in have_cal
                         and any(x.startswith("calendars.") for x in scopes)):  # fmt: skip
                     fresh.append(("calendar",

@@ -149,7 +149,7 @@ def _parts(composed: Composed) -> tuple[str, list[Any], list[Any]]:
     from email.utils import getaddresses
 
     msg = email.message_from_bytes(composed.raw, policy=default_policy)
-    part = msg.get_body(preferencelist=("html", "plain"))  # type: ignore[attr-defined]
+    part = msg.get_body(preferencelist=("html", "plain"))
     body = str(part.get_content()) if part is not None else ""
     to = getaddresses([str(v) for v in msg.get_all("To", [])])
     cc = getaddresses([str(v) for v in msg.get_all("Cc", [])])

@@ -1,6 +1,8 @@
 """Operator views and actions on jobs, shared by `sixty jobs` and the engine:
 list, show (steps, timings, redacted outputs, chain), retry a failed job (also from the
-rep's Retry button, owner-checked: `retry_for_rep`), cancel a job, and whether a recurring job's failure was already told (`series_still_failing`).
+rep's Retry button, owner-checked: `retry_for_rep`), cancel a job, whether a recurring job's
+failure was already told (`series_still_failing`), and which sequence versions unfinished jobs
+still run (`versions_in_use`, for `sixty jobs versions`).
 
 A recurring background job (an inbox poll every few minutes) carries `series` in its event
 payload: one name for all its runs. Its failure is told to the rep once; further runs that
@@ -13,8 +15,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
+from orchestrator.sequence import SequenceRegistry
 from orchestrator.state import redact
 from storage.engine import Database
 from storage.models import Effect, SequenceJob, SlackPendingAction
@@ -79,22 +82,7 @@ async def show_job(db: Database, job_id: int) -> dict[str, Any] | None:
             )
         ).all()
     state = job.context or {}
-    log = state.get("log") or []
-    steps = []
-    for st in job.steps:
-        entries = [e for e in log if e.get("step") == st["name"]]
-        last = entries[-1] if entries else {}
-        steps.append(
-            {
-                "name": st["name"],
-                "skill": st["skill"],
-                "status": last.get("status", "not run"),
-                "ms": last.get("ms"),
-                "attempts": sum(1 for e in entries if e.get("status") in ("completed", "failed")),
-                "error": last.get("error"),
-                "output": redact((state.get("outputs") or {}).get(st["name"])),
-            }
-        )
+    steps = steps_of(state)
     return {
         "id": job.id,
         "sequence": job.sequence_type,
@@ -236,3 +224,55 @@ async def cancel_job(db: Database, job_id: int) -> bool:
             )
         await s.commit()
         return bool(res.rowcount)
+
+
+def steps_of(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each step a job ran (or tried), in the order it first ran: status, time, attempts, output."""
+    log = state.get("log") or []
+    outputs = state.get("outputs") or {}
+    order: dict[str, list[dict[str, Any]]] = {}
+    for entry in log:
+        order.setdefault(str(entry.get("step")), []).append(entry)
+    steps = []
+    for name, entries in order.items():
+        last = entries[-1]
+        steps.append(
+            {
+                "name": name,
+                "status": last.get("status", "not run"),
+                "ms": last.get("ms"),
+                "attempts": sum(1 for e in entries if e.get("status") in ("completed", "failed")),
+                "error": last.get("error"),
+                "output": redact(outputs.get(name)),
+            }
+        )
+    return steps
+
+
+UNFINISHED = ("pending", "running", "awaiting_approval")
+
+
+async def versions_in_use(db: Database, registry: SequenceRegistry) -> list[dict[str, Any]]:
+    """Each sequence version this build has or an unfinished job uses: how many unfinished jobs
+    run it, and whether this build can run them (an old version may go once none does)."""
+    async with db.session() as s:
+        rows = (
+            await s.execute(
+                select(SequenceJob.sequence_type, SequenceJob.sequence_version, func.count())
+                .where(SequenceJob.status.in_(UNFINISHED))  # type: ignore[attr-defined]
+                .group_by(SequenceJob.sequence_type, SequenceJob.sequence_version)
+            )
+        ).all()
+    used = {(str(t), int(v)): int(n) for t, v, n in rows}
+    keys = set(used) | {(t, v) for t in registry.types() for v in registry.versions(t)}
+    newest = {t: max(registry.versions(t)) for t in registry.types()}
+    return [
+        {
+            "sequence": t,
+            "version": v,
+            "unfinished_jobs": used.get((t, v), 0),
+            "in_build": registry.get(t, v) is not None,
+            "newest": newest.get(t) == v,
+        }
+        for t, v in sorted(keys)
+    ]

@@ -13,12 +13,13 @@ later posts one digest per user and marks the items delivered. A kind the rep mu
 (approval gates, failures, replies to the rep's own clicks). Statuses: delivered | deferred
 | batched | muted (| delivering while a digest is being posted).
 
-`route(kind, answers=..., prefs, recent, now)` is the one decision every DM goes through (the
-orchestrator's `notify` and gate posts, the digest): a message that answers the rep's own click
-or command (`answers_rep`) is sent now, whatever quiet hours, pause, cap or mutes say; only
-proactive messages (crons, webhooks) are muted, deferred or batched. The inputs of a proactive
-decision are read fresh (`proactive_inputs`), so a raised cap or an ended pause applies at once,
-and `release_held` puts a user's held jobs back in line when their settings change.
+`route(kind, answers=..., prefs, recent, now)` is the one decision every DM goes through, asked
+through `decide` (the orchestrator's `notify` and gate posts, a brief updated in place, the
+digest): a message that answers the rep's own click or command (`answers_rep`) is sent now,
+whatever quiet hours, pause, cap or mutes say; only proactive messages (crons, webhooks) are
+muted, deferred or batched. The inputs of a proactive decision are read fresh
+(`proactive_inputs`), so a raised cap or an ended pause applies at once, and `release_held`
+puts a user's held jobs back in line when their settings change.
 """
 
 from __future__ import annotations
@@ -107,9 +108,19 @@ SEND = Route("send")
 
 
 def route(
-    kind: str, *, answers: bool, prefs: Prefs, recent: list[datetime], now: datetime
+    kind: str,
+    *,
+    answers: bool,
+    prefs: Prefs,
+    recent: list[datetime],
+    now: datetime,
+    replaces_unread: bool = False,
 ) -> Route:
-    """The delivery decision for one DM of `kind` (module docstring)."""
+    """The delivery decision for one DM of `kind` (module docstring).
+
+    `replaces_unread`: the message updates, in place, an unread one of the same subject
+    already delivered (a brief sent again): mutes, quiet hours and pauses apply, the hourly
+    cap does not (no new message reaches the rep)."""
     if answers:
         return SEND
     if kind not in NEVER_HELD_KINDS and kind in prefs.muted_kinds:
@@ -117,6 +128,8 @@ def route(
     until = next_window(prefs, now)
     if until is not None:
         return Route("defer", until)
+    if replaces_unread:
+        return SEND
     until = rate_limited_until(recent, prefs.max_per_hour, now)
     if until is not None:
         return Route("batch" if kind in BATCHABLE_KINDS else "defer", until)
@@ -226,6 +239,26 @@ async def proactive_inputs(
     deliveries (the job's cached tier 1 may be hours old; a raised cap must count now)."""
     prefs = await current_prefs(conn, user_id) or fallback
     return prefs, await recent_deliveries(conn, user_id, now, None)
+
+
+async def decide(
+    conn: AsyncConnection,
+    kind: str,
+    *,
+    answers: bool,
+    user_id: int | None,
+    now: datetime,
+    fallback: Prefs,
+    replaces_unread: bool = False,
+) -> Route:
+    """`route` for one DM of `kind` to `user_id`, its inputs read fresh: what every sender asks
+    (a job's `notify` and gates, a brief updated in place, the digest). A message that answers
+    the rep (or has no user to hold it for) goes without a read."""
+    if answers or user_id is None:
+        return SEND
+    prefs, recent = await proactive_inputs(conn, user_id, now, fallback)
+    return route(kind, answers=False, prefs=prefs, recent=recent, now=now,
+                 replaces_unread=replaces_unread)  # fmt: skip
 
 
 async def release_held(conn: AsyncConnection, user_id: int) -> list[int]:

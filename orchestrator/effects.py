@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 from orchestrator.store import LeaseLost, dumps, loads
 
 if TYPE_CHECKING:
-    from orchestrator.runner import JobRunner
+    from orchestrator.fencing import FencedJob
 
 log = logging.getLogger(__name__)
 
 
 class EffectLedger:
-    def __init__(self, runner: JobRunner) -> None:
+    def __init__(self, runner: FencedJob) -> None:
         self.runner = runner
         self.rows: dict[tuple[str, str], tuple[str, Any]] = {}
         self.written = 0

@@ -38,13 +38,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from config.settings import Settings
 from connectors.slack import Delivery
 from orchestrator import budget
-from orchestrator.tiers import ContextLoaders, load_tier1, tier1_query
 from orchestrator.events import Decision, Event, JobRef, ResumeResult, Skipped
+from orchestrator.fencing import MAX_CHAIN_DEPTH
+from orchestrator.runner import JobRunner
 from orchestrator.sequence import SequenceRegistry
 from orchestrator.state import JobState
 from orchestrator.store import LeaseLost, RawConn, Read, Sql, dumps, loads
-from orchestrator.fencing import MAX_CHAIN_DEPTH
-from orchestrator.runner import JobRunner
+from orchestrator.tiers import ContextLoaders, load_tier1, tier1_query
 from storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,6 @@ class Engine:
                 "key": event.key(),
                 "parent": parent,
                 "depth": depth,
-                "steps": "[]",
                 "ctx": dumps(ctx),
                 "error": error,
             },
@@ -508,4 +507,4 @@ class Engine:
 
 
 def job_row_dict(row: Any) -> dict[str, Any]:
-    return {k: loads(v) if k in ("context", "steps") else v for k, v in row._mapping.items()}
+    return {k: loads(v) if k == "context" else v for k, v in row._mapping.items()}

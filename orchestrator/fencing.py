@@ -66,7 +66,6 @@ class FencedJob:
             payload,
             chain,
             self.chain_depth,
-            _steps,
             context,
             self.cur,
             self.version,

@@ -120,15 +120,13 @@ class JobMessages(FencedJob):
         )
 
     async def _route(self, kind: str, now: datetime) -> delivery.Route:
-        """The delivery decision for one DM of this job (`delivery.route`, the one owner)."""
+        """The delivery decision for one DM of this job (`delivery.decide`, the one owner)."""
         answers = self.answers_rep()
         if answers or self.user_id is None:
             return delivery.SEND
         async with self._tx():
-            prefs, recent = await delivery.proactive_inputs(
-                self.conn, self.user_id, now, self._prefs()
-            )
-        return delivery.route(kind, answers=answers, prefs=prefs, recent=recent, now=now)
+            return await delivery.decide(self.conn, kind, answers=answers, user_id=self.user_id,
+                                         now=now, fallback=self._prefs())  # fmt: skip
 
     async def notify(
         self, step: str, kind: str, text: str, blocks: list[Any] | None, key: str

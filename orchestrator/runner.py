@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 RETRY_CAP_S = 300.0
 MISSING_VERSION_RETRY_S = 60.0
 
-__all__ = ["ENGINE_STEP", "JobRunner", "RETRY_CAP_S"]
+__all__ = ["ENGINE_STEP", "RETRY_CAP_S", "JobRunner"]
 
 
 class JobRunner(JobGates):
@@ -110,7 +110,7 @@ class JobRunner(JobGates):
             self.state = JobState.new(chain_depth=self.chain_depth, answers_rep=answers)
             async with self._tx():
                 await self._exec_fenced(
-                    self.sql.adopt, {"steps": "[]", "sv": defn.version, "ctx": dumps(self.state)}
+                    self.sql.adopt, {"sv": defn.version, "ctx": dumps(self.state)}
                 )
             self.sequence_version = defn.version
             return defn

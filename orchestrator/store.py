@@ -26,7 +26,7 @@ from storage.engine import SQLITE_CLOCK_FUNCTION
 
 JOB_COLUMNS = (
     "id, org_id, user_id, sequence_type, sequence_version, status, event_type, event_source,"
-    " trigger_payload, event_chain, chain_depth, steps, context, current_step, version,"
+    " trigger_payload, event_chain, chain_depth, context, current_step, version,"
     " attempts, parent_job_id, idempotency_key"
 )
 
@@ -110,7 +110,7 @@ class Sql:
             f" WHERE {fence}"
         )
         self.adopt = self._p(
-            f"UPDATE sequence_jobs SET steps = {j('steps')}, sequence_version = :sv,"
+            f"UPDATE sequence_jobs SET sequence_version = :sv,"
             f" context = {j('ctx')}, version = version + 1, error = NULL, updated_at = {now}"
             f" WHERE {fence}"
         )
@@ -168,10 +168,10 @@ class Sql:
         self.insert_job = self._p(
             f"INSERT INTO sequence_jobs (org_id, user_id, sequence_type, sequence_version,"
             f" status, event_type, event_source, trigger_payload, event_chain, idempotency_key,"
-            f" parent_job_id, chain_depth, steps, context, current_step, run_after, version,"
+            f" parent_job_id, chain_depth, context, current_step, run_after, version,"
             f" attempts, error, created_at, updated_at) VALUES (:org, :user, :stype, :sv,"
             f" 'pending', :etype, :esource, {j('payload')}, {j('chain')}, :key, :parent,"
-            f" :depth, {j('steps')}, {j('ctx')}, 0, {now}, 0, 0, :error, {now}, {now})"
+            f" :depth, {j('ctx')}, 0, {now}, 0, 0, :error, {now}, {now})"
             f" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
         )
         self.rename_failed_key = self._p(

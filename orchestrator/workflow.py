@@ -103,12 +103,13 @@ class Workflow:
 
     # ------------------------------------------------------------------ positions
 
-    def _position(self, base: str) -> tuple[str, str]:
-        """The next position and the name to record there (`name#2` for a repeat in a scope)."""
+    def _position(self, base: str, what: str = "step") -> tuple[str, str]:
+        """The next position and the name to record there (`name#2` for a repeat of a step,
+        gate, sleep or follow-up name in one scope; a step and a gate may share a name)."""
         key = f"{self._scope}{self._n}"
         self._n += 1
-        seen = self._names.get(base, 0) + 1
-        self._names[base] = seen
+        seen = self._names.get(f"{what}:{base}", 0) + 1
+        self._names[f"{what}:{base}"] = seen
         return key, base if seen == 1 else f"{base}#{seen}"
 
     def _recorded(self, key: str, name: str) -> bool:
@@ -158,7 +159,7 @@ class Workflow:
         answer: `.approved` with the payload as edited, or not (skipped, expired). A cancel
         (or an expiry with `on_expire=CANCEL`) ends the job, except inside `gather`, where it
         only skips its own branch's work."""
-        key, name = self._position(name or f"approve_{kind}")
+        key, name = self._position(name or f"approve_{kind}", "gate")
         st = self._runner.state
         if self._recorded(key, name):
             answer = st.approvals.get(name)
@@ -179,7 +180,7 @@ class Workflow:
         """Run independent branches (each to its end or its gate); their gates are asked
         together and each branch goes on as soon as its own gate is answered. Returns each
         branch's result once every branch is done."""
-        key, _ = self._position("gather")
+        key, _ = self._position("gather", "gather")
         outer = (self._scope, self._n, self._names, self._in_gather)
         results: list[T | None] = []
         waiting = False
@@ -203,7 +204,7 @@ class Workflow:
 
     async def sleep_until(self, at: datetime, *, name: str | None = None) -> None:
         """Park the job until `at` (the first run's `at`, whatever a replay computes)."""
-        key, name = self._position(name or "sleep")
+        key, name = self._position(name or "sleep", "sleep")
         st = self._runner.state
         if self._recorded(key, name):
             at = datetime.fromisoformat(st.outputs[name]["until"])
@@ -217,7 +218,7 @@ class Workflow:
 
     def follow_up(self, event: Event, *, name: str | None = None) -> None:
         """Start `event`'s sequence as a child job when this job completes or pauses (once)."""
-        key, name = self._position(name or f"follow_up:{event.type}")
+        key, name = self._position(name or f"follow_up:{event.type}", "follow_up")
         if self._recorded(key, name):
             return
         self._runner.queue_followup(event)

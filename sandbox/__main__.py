@@ -10,10 +10,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from typing import Any
 
 from sandbox.server import Sandbox
 
-DEMO_USERS = [
+DEMO_USERS: list[dict[str, Any]] = [
     {"name": "ana", "real_name": "Ana Lima", "email": "ana@example.com", "tz": "Europe/Lisbon"},
     {
         "name": "ben",

@@ -92,7 +92,7 @@ class Sandbox:
     def __init__(
         self,
         team_name: str = "Sandbox",
-        users: list[SandboxUser | dict[str, Any]] | None = None,
+        users: Iterable[SandboxUser | dict[str, Any]] | None = None,
         *,
         ack_timeout: float = 3.0,
         trigger_ttl: float = 3.0,
@@ -129,7 +129,7 @@ class Sandbox:
         self.stopping = False
         self.host = "127.0.0.1"
         self.port = 0
-        for user in users or []:
+        for user in users or ():
             self.workspace.add_user(SandboxUser.coerce(user))
 
     # ------------------------------------------------------------------ lifecycle
@@ -149,7 +149,7 @@ class Sandbox:
         site = web.TCPSite(self._runner, host, port)
         await site.start()
         server = site._server
-        assert server is not None and server.sockets
+        assert isinstance(server, asyncio.Server) and server.sockets
         # URLs handed out (page, response_url, websocket) need an address one can connect to
         self.host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
         self.port = server.sockets[0].getsockname()[1]

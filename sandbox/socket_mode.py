@@ -173,11 +173,11 @@ class SocketModeHub:
         except ValueError:
             log.warning("socket mode frame is not JSON")
             return
-        envelope_id = message.get("envelope_id") if isinstance(message, dict) else None
-        pending = self._pending.pop(envelope_id, None) if envelope_id else None
-        if pending is None:
+        raw_id = message.get("envelope_id") if isinstance(message, dict) else None
+        envelope_id = raw_id if isinstance(raw_id, str) else None  # the envelopes sent have str ids
+        if not envelope_id or (pending := self._pending.pop(envelope_id, None)) is None:
             log.info(
-                "ack for an unknown or already acked envelope", extra={"envelope": envelope_id}
+                "ack for an unknown or already acked envelope", extra={"envelope": raw_id}
             )
             return
         delivery, sent_at, attempt = pending

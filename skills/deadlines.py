@@ -301,11 +301,11 @@ def _resolve(kind: str, match: re.Match[str], today: date) -> date | None:
         if unit == "day":
             return today + timedelta(days=n)
         if unit == "business day":
-            d = today
+            day = today
             while n > 0:
-                d += timedelta(days=1)
-                n -= d.weekday() < 5
-            return d
+                day += timedelta(days=1)
+                n -= day.weekday() < 5
+            return day
         if unit == "week":
             return today + timedelta(weeks=n)
         return today + relativedelta(months=n)

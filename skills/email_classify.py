@@ -1666,7 +1666,8 @@ def _referred_name(email: InboundEmail, text: str) -> str | None:
             continue
         names.append(" ".join(words))
     full = [n for n in names if len(n.split()) >= 2]
-    return (full or names or [None])[0]
+    picked = full or names
+    return picked[0] if picked else None
 
 
 def _referral_details(email: InboundEmail, original: str, cue_start: int = 0) -> dict[str, Any]:

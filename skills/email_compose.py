@@ -224,7 +224,8 @@ def compose(draft: OutgoingEmail) -> Composed:
     for name, value in headers.items():
         msg[name] = _wire(value) if name in ("Subject",) else value
     for body, subtype in ((text, "plain"), (markup, "html")):
-        part = MIMEText(body, subtype, _QP_UTF8)
+        # MIMEText hands the charset to set_payload, which takes a Charset (the stub says str)
+        part = MIMEText(body, subtype, _QP_UTF8)  # type: ignore[arg-type]
         del part["MIME-Version"]  # it belongs on the top-level message only
         msg.attach(part)
     out = BytesIO()

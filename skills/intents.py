@@ -198,7 +198,7 @@ class _Context:
         """The words of the names of everyone on the call, lower case (computed once)."""
         if self._people_words is None:
             self._people_words = {
-                w.lower() for p in known_people(self.transcript) for w in p.name.split()
+                w.lower() for p in known_people(self.transcript) if p.name for w in p.name.split()
             }
         return self._people_words
 

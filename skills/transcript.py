@@ -351,7 +351,8 @@ def meetingbaas_v1_body(doc: dict[str, Any], bot_id: str) -> dict[str, Any]:
     Raises `TranscriptError` when the transcript is unusable or has no rep email.
     """
     transcript = from_design7(doc)
-    rep = doc.get("rep") if isinstance(doc.get("rep"), dict) else {}
+    raw_rep = doc.get("rep")
+    rep: dict[str, Any] = raw_rep if isinstance(raw_rep, dict) else {}
     if not isinstance(rep.get("email"), str) or "@" not in rep["email"]:
         raise TranscriptError("rep.email is needed so the app can find the rep")
     attendees = [{"name": a.get("name"), "email": a.get("email")}

@@ -121,7 +121,7 @@ async def _deals(session: AsyncSession, *, actor: User, ids: set[Any]) -> set[An
 
 async def _contacts(session: AsyncSession, *, actor: User, ids: set[Any]) -> set[Any]:
     people = await acting_for(session, actor=actor)
-    mine = (Deal.org_id == actor.org_id) & col(Deal.owner_id).in_(people)
+    mine = (col(Deal.org_id) == actor.org_id) & col(Deal.owner_id).in_(people)
     linked = union(
         select(Deal.primary_contact_id).where(mine, col(Deal.primary_contact_id).in_(ids)),
         select(DealContact.contact_id)

@@ -19,7 +19,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.crypto import TokenCipher
-from storage.models import Connection, OAuthState
+from storage.models import Connection, MailboxState, OAuthState
+from storage.rows import table_of
 from storage.types import utcnow
 
 ACTIVE, EXPIRED, REVOKED, ERROR = "active", "expired", "revoked", "error"
@@ -159,6 +160,38 @@ async def set_status(session: AsyncSession, *, connection_id: int, status: str) 
         await session.flush()
 
 
+async def expire_connection(session: AsyncSession, *, user_id: int, provider: str) -> None:
+    """Mark the rep's connection at `provider` expired (the grant stopped working)."""
+    row = await _row(session, user_id, provider)
+    if row is not None and row.id is not None:
+        await set_status(session, connection_id=row.id, status=EXPIRED)
+
+
+async def active_mailboxes(session: AsyncSession, *, providers: tuple[str, ...]) -> list[Connection]:
+    """Active connections of a rep at any of `providers`, in id order."""
+    stmt = select(Connection).where(
+        Connection.status == ACTIVE,
+        col(Connection.provider).in_(providers),
+        col(Connection.user_id).is_not(None),
+    )
+    return list((await session.exec(stmt.order_by(col(Connection.id)))).all())
+
+
+async def never_polled_graph_mailboxes(session: AsyncSession) -> list[Connection]:
+    """Active Microsoft mailboxes whose inbox state has no `last_polled_at` (or no row)."""
+    stmt = (
+        select(Connection)
+        .outerjoin(MailboxState, col(MailboxState.connection_id) == col(Connection.id))
+        .where(
+            Connection.status == ACTIVE,
+            Connection.provider == "microsoft",
+            col(Connection.user_id).is_not(None),
+            col(MailboxState.last_polled_at).is_(None),
+        )
+    )
+    return list((await session.exec(stmt.order_by(col(Connection.id)))).all())
+
+
 async def delete_connection(session: AsyncSession, *, user_id: int, provider: str) -> bool:
     """Forget the connection (after revoking it at the provider). True when one existed."""
     row = await _row(session, user_id, provider)
@@ -213,7 +246,7 @@ async def take_oauth_state(
 
     One `DELETE ... RETURNING`: of any number of concurrent callbacks with the same state,
     only the one whose delete removed the row gets it back (the others match no row)."""
-    table = OAuthState.__table__  # type: ignore[attr-defined]
+    table = table_of(OAuthState)
     stmt = delete(OAuthState).where(col(OAuthState.state) == state).returning(*table.c)
     row = (await session.execute(stmt)).mappings().first()
     if row is None or row["provider"] != provider or row["expires_at"] <= now:

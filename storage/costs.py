@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import CostLedger, OrgSettings
@@ -69,9 +70,9 @@ async def month_spend(session: AsyncSession, *, org_id: int, now: datetime) -> f
     start, end = month_bounds(now)
     total = await session.scalar(
         select(func.coalesce(func.sum(CostLedger.cost_usd), 0.0)).where(
-            CostLedger.org_id == org_id,
-            CostLedger.created_at >= start,
-            CostLedger.created_at < end,
+            col(CostLedger.org_id) == org_id,
+            col(CostLedger.created_at) >= start,
+            col(CostLedger.created_at) < end,
         )
     )
     return float(total or 0.0)

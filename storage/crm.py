@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Activity, Commitment, CrmFieldChange, Deal, Task
+from storage.models import Activity, Commitment, Contact, CrmFieldChange, Deal, DealContact, Task
 from storage.types import utcnow
 
 
@@ -26,6 +26,20 @@ async def add_activity(session: AsyncSession, *, org_id: int, kind: str, summary
                    provenance=provenance or {})
     session.add(row)
     await session.flush()
+    return row
+
+
+async def add_contact(session: AsyncSession, *, org_id: int, name: str, email: str | None,
+                      company_id: int | None = None, deal_id: int | None = None,
+                      role: str | None = None) -> Contact:
+    """A new contact (on the deal with `role` when `deal_id` is given)."""
+    row = Contact(org_id=org_id, company_id=company_id, name=name, email=email)
+    session.add(row)
+    await session.flush()
+    assert row.id is not None
+    if deal_id:
+        session.add(DealContact(deal_id=deal_id, contact_id=row.id, role=role))
+        await session.flush()
     return row
 
 
@@ -62,11 +76,15 @@ async def open_commitments(session: AsyncSession, *, user_id: int) -> list[Commi
 
 
 async def close_commitments(session: AsyncSession, *, user_id: int, kinds: set[str], closed_by: str,
-                            deal_id: int | None = None, now: datetime | None = None) -> int:
+                            deal_id: int | None = None, contact_id: int | None = None,
+                            now: datetime | None = None) -> int:
+    """Close the rep's open or overdue commitments of `kinds` (of that deal / contact when given)."""
     query = select(Commitment).where(Commitment.user_id == user_id, col(Commitment.kind).in_(kinds),
                                      col(Commitment.status).in_(("open", "overdue")))
     if deal_id is not None:
         query = query.where(Commitment.deal_id == deal_id)
+    if contact_id is not None:
+        query = query.where(Commitment.contact_id == contact_id)
     rows = list((await session.exec(query)).all())
     for row in rows:
         row.status, row.closed_by, row.closed_at = "done", closed_by, now or utcnow()
@@ -76,6 +94,7 @@ async def close_commitments(session: AsyncSession, *, user_id: int, kinds: set[s
 
 
 def _set_field(deal: Deal, name: str, value: Any, now: datetime) -> Any:
+    old: Any
     if name == "stage":
         old = deal.stage
         deal.stage = str(value)

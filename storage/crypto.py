@@ -29,7 +29,8 @@ class TokenCipher:
 
     def decrypt(self, token: bytes) -> dict[str, Any]:
         try:
-            return json.loads(self._fernet.decrypt(token))
+            data: dict[str, Any] = json.loads(self._fernet.decrypt(token))
+            return data
         except InvalidToken:
             raise ValueError("stored token cannot be decrypted with this ENCRYPTION_KEY") from None
 

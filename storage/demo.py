@@ -35,6 +35,7 @@ from storage.models import (
     User,
     UserPreferences,
 )
+from storage.rows import saved_id
 
 DEMO_TEAM_ID = "T0SIXTYDEMO"
 DEMO_DOMAIN = "sixty-demo.example"
@@ -151,11 +152,11 @@ async def _create_org(session: AsyncSession, now: datetime) -> Org:
         await session.flush()
         manager = manager or user
         by_email[p.email] = user
-        session.add(UserPreferences(user_id=user.id))
+        session.add(UserPreferences(user_id=saved_id(user)))
     # Quiet hours off, so that a newcomer trying the sandbox in the evening sees every message at
     # once; reps set their own in the Home tab. (An UPDATE: on INSERT, None means "use the default".)
     await session.flush()
-    await session.exec(  # type: ignore[call-overload]
+    await session.exec(
         update(UserPreferences)
         .where(col(UserPreferences.user_id).in_([u.id for u in by_email.values()]))
         .values(quiet_hours_start=None, quiet_hours_end=None)
@@ -198,7 +199,7 @@ async def _create_org(session: AsyncSession, now: datetime) -> Org:
         deals += 1
         for c in contacts.values():
             if c.company_id == company.id:
-                session.add(DealContact(deal_id=deal.id, contact_id=c.id))
+                session.add(DealContact(deal_id=saved_id(deal), contact_id=saved_id(c)))
         _activities(session, rng, org.id, deal, primary, owner, now, stale=domain in STALE_ON_PURPOSE)
 
     for spec in json.loads((DATA / "transcripts.json").read_text()):
@@ -224,7 +225,7 @@ def _activities(session: AsyncSession, rng: random.Random, org_id: int, deal: De
                          summary=f"Last touch with {contact.name}", source="demo"))
 
 
-async def _recorded_meeting(session: AsyncSession, org_id: int, spec: dict, by_email: dict[str, User],
+async def _recorded_meeting(session: AsyncSession, org_id: int, spec: dict[str, Any], by_email: dict[str, User],
                             companies: dict[str, Company], contacts: dict[str, Contact], now: datetime) -> None:
     rep = by_email[spec["rep_email"]]
     company = companies[spec["company_domain"]]
@@ -244,12 +245,13 @@ async def _recorded_meeting(session: AsyncSession, org_id: int, spec: dict, by_e
                       contact_id=first_contact.id if first_contact else None)
     session.add(meeting)
     await session.flush()
-    session.add(MeetingAttendee(meeting_id=meeting.id, name=rep.name, email=rep.email, role="rep", user_id=rep.id))
+    meeting_id = saved_id(meeting)
+    session.add(MeetingAttendee(meeting_id=meeting_id, name=rep.name, email=rep.email, role="rep", user_id=rep.id))
     for a in spec["attendees"]:
         c = contacts.get(a["email"])
-        session.add(MeetingAttendee(meeting_id=meeting.id, name=a["name"], email=a["email"], role="prospect",
+        session.add(MeetingAttendee(meeting_id=meeting_id, name=a["name"], email=a["email"], role="prospect",
                                     contact_id=c.id if c else None))
-    session.add(Transcript(org_id=org_id, meeting_id=meeting.id, utterances=utterances, source="demo",
+    session.add(Transcript(org_id=org_id, meeting_id=meeting_id, utterances=utterances, source="demo",
                            speaker_map={k: {"role": v} for k, v in names.items()}))
 
 
@@ -275,10 +277,11 @@ def _at(day: date, hh: int, mm: int, tz: str) -> datetime:
 async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now: datetime) -> int:
     """Replace the meetings the seed planned with meetings today and tomorrow in each rep's
     timezone. What the product put on the demo calendar (a meeting booked through Sixty) stays."""
-    await session.exec(delete(CalendarEvent).where(CalendarEvent.org_id == org.id, CalendarEvent.provider == "demo",  # type: ignore[call-overload]
+    org_id = saved_id(org)
+    await session.exec(delete(CalendarEvent).where(col(CalendarEvent.org_id) == org_id, col(CalendarEvent.provider) == "demo",
                                                    _planned_by_seed()))  # fmt: skip
     reps = sorted((u for u in users if u.role == "rep"), key=lambda u: u.id or 0)
-    deals = list((await session.exec(select(Deal).where(Deal.org_id == org.id).order_by(Deal.id))).all())  # type: ignore[arg-type]
+    deals = list((await session.exec(select(Deal).where(Deal.org_id == org_id).order_by(col(Deal.id)))).all())
     # Meetings are with live deals: a meeting that ended counts as a touch, and the deals seeded
     # stale on purpose must stay quiet for the pipeline scan to show them.
     quiet = {c.id for c in (await session.exec(select(Company).where(
@@ -295,7 +298,7 @@ async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now
                 internal = s_index == 2 and offset == 0
                 start = _at(day, hh, mm, rep.timezone)
                 if internal:
-                    session.add(CalendarEvent(org_id=org.id, user_id=rep.id, provider="demo", title="Pipeline review",
+                    session.add(CalendarEvent(org_id=org_id, user_id=saved_id(rep), provider="demo", title="Pipeline review",
                                               external_id=_seed_event_id(),
                                               start_at=start, end_at=start + timedelta(minutes=30),
                                               is_external=False,
@@ -307,7 +310,7 @@ async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now
                 company = await session.get(Company, deal.company_id) if deal.company_id else None
                 title = f"{company.name if company else deal.name} — {('Discovery', 'Demo', 'Proposal review')[s_index % 3]}"
                 session.add(CalendarEvent(
-                    org_id=org.id, user_id=rep.id, provider="demo", title=title, start_at=start,
+                    org_id=org_id, user_id=saved_id(rep), provider="demo", title=title, start_at=start,
                     external_id=_seed_event_id(),
                     end_at=start + timedelta(minutes=45), is_external=True, deal_id=deal.id,
                     contact_id=contact.id if contact else None,
@@ -320,7 +323,7 @@ async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now
 
 async def demo_users(session: AsyncSession) -> list[dict[str, object]]:
     """Every user we know, shaped as Slack profiles for the sandbox workspace."""
-    rows = (await session.exec(select(User).order_by(User.id))).all()  # type: ignore[arg-type]
+    rows = (await session.exec(select(User).order_by(col(User.id)))).all()
     return [
         {"id": u.slack_user_id, "name": u.email.split("@")[0], "real_name": u.name, "email": u.email,
          "tz": u.timezone, "is_admin": u.role == "admin"}

@@ -18,7 +18,15 @@ from sqlalchemy import func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import EmailSend, EmailSendEvent
+from storage.models import (
+    Contact,
+    DealContact,
+    EmailMessage,
+    EmailSend,
+    EmailSendEvent,
+    EmailThread,
+    MeetingAttendee,
+)
 from storage.types import utcnow
 
 DRAFTED, APPROVED, SCHEDULED, CANCELLED = "drafted", "approved", "scheduled", "cancelled"
@@ -95,7 +103,7 @@ async def transition(
         .where(col(EmailSend.id) == send_id, col(EmailSend.status).in_(tuple(from_states)))
         .values(status=to_state, updated_at=at, **values)
     )
-    res = await session.exec(stmt)  # type: ignore[call-overload]
+    res = await session.exec(stmt)
     if res.rowcount != 1:
         return False
     await add_event(session, send_id, to_state, actor=actor, detail=detail, at=at)
@@ -181,3 +189,62 @@ async def audit_for_jobs(
                        for e in await events_for(session, send.id)],
         })  # fmt: skip
     return out
+
+
+async def send_for_job(session: AsyncSession, *, job_id: int, key: str) -> EmailSend | None:
+    """The send a job created under `key` (a crash after the row was written, before the ledger
+    said so, finds it again)."""
+    rows = (await session.exec(select(EmailSend).where(EmailSend.job_id == job_id))).all()
+    return next((r for r in rows if (r.draft or {}).get("key") == key), None)
+
+
+async def known_recipients(session: AsyncSession, send: EmailSend) -> set[str]:
+    """Addresses the rep may send to without confirming: the thread's participants, the deal's
+    contacts, the meeting's attendees (lower-cased)."""
+    known: set[str] = set()
+    d = send.draft or {}
+    if send.deal_id is not None:
+        rows = await session.exec(
+            select(Contact.email)
+            .join(DealContact, col(DealContact.contact_id) == col(Contact.id))
+            .where(DealContact.deal_id == send.deal_id)
+        )
+        known.update(e for e in rows.all() if e)
+    if d.get("contact_id"):
+        c = await session.get(Contact, d["contact_id"])
+        if c is not None and c.email:
+            known.add(c.email)
+    if d.get("meeting_id"):
+        rows2 = await session.exec(
+            select(MeetingAttendee.email).where(MeetingAttendee.meeting_id == d["meeting_id"])
+        )
+        known.update(e for e in rows2.all() if e)
+    if d.get("email_thread_id"):
+        thread = await session.get(EmailThread, d["email_thread_id"])
+        if thread is not None and thread.user_id == send.user_id:
+            known.update(thread.participants or [])
+            msgs = await session.exec(select(EmailMessage).where(EmailMessage.thread_id == thread.id))
+            for m in msgs.all():
+                known.update([m.from_addr, *(m.to_addrs or []), *(m.cc_addrs or [])])
+    return {k.strip().lower() for k in known if k}
+
+
+async def do_not_email(session: AsyncSession, *, org_id: int, addresses: list[str]) -> set[str]:
+    """Which of `addresses` (lower-cased) belong to the org's do-not-email contacts."""
+    lowered = [a.lower() for a in addresses]
+    if not lowered:
+        return set()
+    rows = await session.exec(select(Contact.email).where(
+        Contact.org_id == org_id, col(Contact.do_not_email).is_(True),
+        func.lower(Contact.email).in_(lowered)))  # fmt: skip
+    return {e.lower() for e in rows.all() if e}
+
+
+async def contact_names(session: AsyncSession, *, org_id: int, addresses: list[str]) -> dict[str, str]:
+    """Lower-cased address -> the org's contact name, for the addresses that have one."""
+    lowered = [a.lower() for a in addresses]
+    if not lowered:
+        return {}
+    rows = await session.exec(select(Contact).where(
+        Contact.org_id == org_id, func.lower(Contact.email).in_(lowered)))  # fmt: skip
+    return {c.email.lower(): c.name for c in rows.all() if c.email}

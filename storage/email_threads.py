@@ -177,6 +177,21 @@ async def message_seen(
     return (await session.exec(stmt)).first() is not None
 
 
+async def latest_inbound_from(
+    session: AsyncSession, *, user_id: int, address: str, limit: int = 3
+) -> list[EmailMessage]:
+    """The rep's newest inbound messages from `address`, newest first."""
+    stmt = (
+        select(EmailMessage)
+        .join(EmailThread, col(EmailThread.id) == col(EmailMessage.thread_id))
+        .where(EmailThread.user_id == user_id, EmailMessage.direction == "inbound",
+               EmailMessage.from_addr == address)
+        .order_by(col(EmailMessage.received_at).desc())
+        .limit(limit)
+    )  # fmt: skip
+    return list((await session.exec(stmt)).all())
+
+
 async def set_category(
     session: AsyncSession, *, message_id: int, category: str, confidence: float
 ) -> None:
@@ -237,7 +252,8 @@ async def match_sender(session: AsyncSession, *, org_id: int, address: str) -> M
 
 def _first_open(deals: list[Deal]) -> Deal | None:
     open_deals = [d for d in deals if d.stage not in CLOSED_STAGES]
-    return (open_deals or deals or [None])[0]
+    picked = open_deals or deals
+    return picked[0] if picked else None
 
 
 async def link_thread(
@@ -264,3 +280,49 @@ async def follow_ups_paused(
     if contact is None or contact.paused_until is None or contact.paused_until <= now:
         return None
     return contact.paused_until
+
+
+async def latest_with_message_id(session: AsyncSession, *, thread_id: int) -> EmailMessage | None:
+    """The thread's newest message that has a Message-ID (what a reply answers)."""
+    stmt = (
+        select(EmailMessage)
+        .where(EmailMessage.thread_id == thread_id, col(EmailMessage.message_id_header).is_not(None))
+        .order_by(col(EmailMessage.received_at).desc())
+    )
+    return (await session.exec(stmt)).first()
+
+
+async def remember_outbound(session: AsyncSession, *, send: EmailSend, rep_address: str) -> None:
+    """Keep mail sent through Gmail in `email_threads` / `email_messages` (its Gmail thread id),
+    so a reply in that thread is matched to the deal and the next reply threads under this one."""
+    assert send.provider_thread_id and send.provider_message_id
+    d = send.draft or {}
+    thread = (
+        await session.exec(
+            select(EmailThread).where(
+                EmailThread.user_id == send.user_id,
+                EmailThread.provider == "google",
+                EmailThread.external_thread_id == send.provider_thread_id,
+            )
+        )
+    ).first()
+    if thread is None:
+        thread = EmailThread(org_id=send.org_id, user_id=send.user_id, provider="google",
+                             external_thread_id=send.provider_thread_id, subject=send.subject,
+                             contact_id=d.get("contact_id"), deal_id=send.deal_id)  # fmt: skip
+    seen: dict[str, None] = {}
+    for a in [*(thread.participants or []), *send.to_addrs, *send.cc_addrs]:
+        if str(a).strip():
+            seen.setdefault(str(a).strip(), None)
+    thread.participants = list(seen)
+    thread.last_message_at = send.sent_at
+    session.add(thread)
+    await session.flush()
+    assert thread.id is not None
+    session.add(EmailMessage(org_id=send.org_id, thread_id=thread.id, provider_message_id=send.provider_message_id,
+                             message_id_header=send.message_id_header, direction="outbound",
+                             from_addr=rep_address, to_addrs=list(send.to_addrs),
+                             cc_addrs=list(send.cc_addrs), subject=send.subject,
+                             body_text=str(d.get("body") or ""),
+                             received_at=send.sent_at or send.updated_at))  # fmt: skip
+    await session.flush()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, func, or_, type_coerce, update
+from sqlalchemy import ColumnElement, Text, func, or_, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -213,10 +213,11 @@ async def _link_crm(
             dom = _domain(email)
             if not dom or dom == rep_domain:
                 continue
-            rows = await session.exec(
-                select(Company).where(Company.org_id == org_id, func.lower(Company.domain) == dom)
-            )
-            company = rows.first()
+            company = (
+                await session.exec(
+                    select(Company).where(Company.org_id == org_id, func.lower(Company.domain) == dom)
+                )
+            ).first()
             if company is not None:
                 company_id = company.id
                 break
@@ -234,12 +235,13 @@ async def _link_crm(
         .order_by(col(Deal.updated_at).desc())
     )
     if deal is None and contact is not None:
-        rows = await session.exec(
-            open_deals.join(DealContact, col(DealContact.deal_id) == Deal.id).where(
-                DealContact.contact_id == contact.id
+        deal = (
+            await session.exec(
+                open_deals.join(DealContact, col(DealContact.deal_id) == Deal.id).where(
+                    DealContact.contact_id == contact.id
+                )
             )
-        )
-        deal = rows.first()
+        ).first()
     if deal is None and contact is not None:
         deal = (await session.exec(open_deals.where(Deal.primary_contact_id == contact.id))).first()
     if deal is None and company_id is not None:
@@ -261,6 +263,16 @@ async def find_meeting(session: AsyncSession, *, source: str, bot_id: str) -> Me
 
 async def get_meeting(session: AsyncSession, *, meeting_id: int) -> Meeting | None:
     return await session.get(Meeting, meeting_id)
+
+
+async def prospect_attendees(session: AsyncSession, *, meeting_id: int) -> list[MeetingAttendee]:
+    """The meeting's attendees on the prospect's side, in stored order."""
+    rows = await session.exec(
+        select(MeetingAttendee)
+        .where(MeetingAttendee.meeting_id == meeting_id, MeetingAttendee.role == "prospect")
+        .order_by(col(MeetingAttendee.id))
+    )
+    return list(rows.all())
 
 
 def _raise_status(meeting: Meeting, status: str) -> bool:
@@ -400,9 +412,9 @@ async def attribution_candidates(
 ) -> AttributionCandidates:
     users = list((await session.exec(select(User).where(User.org_id == meeting.org_id))).all())
     attendees = await meeting_attendees(session, meeting_id=meeting.id or 0)
-    contact_filters: list[Any] = []
+    contact_filters: list[ColumnElement[bool]] = []
     if meeting.company_id is not None:
-        contact_filters.append(Contact.company_id == meeting.company_id)
+        contact_filters.append(col(Contact.company_id) == meeting.company_id)
     names = [s.lower() for s in speakers]
     if names:
         contact_filters.append(func.lower(Contact.name).in_(names))

@@ -421,8 +421,7 @@ class SequenceJob(SQLModel, table=True):
     idempotency_key: str = Field(unique=True)
     parent_job_id: int | None = Field(default=None, foreign_key="sequence_jobs.id")
     chain_depth: int = 0
-    steps: list[dict[str, Any]] = _json(list)  # the step list this job started with
-    context: dict[str, Any] = _json()  # the SequenceState
+    context: dict[str, Any] = _json()  # the JobState (orchestrator/state.py)
     current_step: int = 0
     run_after: datetime = _ts()
     locked_by: str | None = None

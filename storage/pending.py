@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import SlackPendingAction
@@ -20,10 +21,10 @@ async def owned_pending(session: AsyncSession, *, pending_id: str, user_id: int 
 
 async def replace_payload(session: AsyncSession, *, row: SlackPendingAction, payload: dict[str, Any]) -> bool:
     """Compare-and-set the shown payload of a pending gate; False when it changed meanwhile."""
-    result = await session.exec(  # type: ignore[call-overload]
+    result = await session.exec(
         update(SlackPendingAction)
-        .where(SlackPendingAction.id == row.id, SlackPendingAction.status == "pending",
-               SlackPendingAction.version == row.version)
+        .where(col(SlackPendingAction.id) == row.id, col(SlackPendingAction.status) == "pending",
+               col(SlackPendingAction.version) == row.version)
         .values(payload=payload, version=row.version + 1)
     )
     return bool(result.rowcount)

@@ -21,6 +21,7 @@ from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Activity, CalendarEvent, Company, Deal
+from storage.rows import table_of
 
 CLOSED_STAGES = ("closed_won", "closed_lost")
 NEGATIVE_FLAGS = frozenset({"at_risk", "buying_negative", "competitive_threat"})
@@ -56,9 +57,9 @@ class DealHealth:
 def _aware(v: Any) -> datetime | None:
     if v is None:
         return None
-    if isinstance(v, str):  # SQLite hands MAX() back as text
-        v = datetime.fromisoformat(v)
-    return v if v.tzinfo else v.replace(tzinfo=UTC)
+    # SQLite hands MAX() back as text
+    when: datetime = datetime.fromisoformat(v) if isinstance(v, str) else v
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def classify(
@@ -95,10 +96,10 @@ async def scan(
     owner_id: int | None = None,
 ) -> list[DealHealth]:
     """Stale and at-risk open deals of an org (or one owner), most overdue first."""
-    a = Activity.__table__
-    d = Deal.__table__
-    c = Company.__table__
-    e = CalendarEvent.__table__
+    a = table_of(Activity)
+    d = table_of(Deal)
+    c = table_of(Company)
+    e = table_of(CalendarEvent)
     last = (
         select(func.max(a.c.occurred_at))
         .where(a.c.deal_id == d.c.id)

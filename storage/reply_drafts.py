@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import SlackPendingAction
@@ -17,7 +17,7 @@ async def reply_draft_status(session: AsyncSession, *, user_id: int, message_id:
             .where(
                 SlackPendingAction.owner_user_id == user_id, SlackPendingAction.kind == "email_send"
             )
-            .order_by(SlackPendingAction.created_at.desc())  # type: ignore[attr-defined]
+            .order_by(col(SlackPendingAction.created_at).desc())
             .limit(500)
         )
     ).all()

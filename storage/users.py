@@ -6,17 +6,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     Connection,
     Org,
     OrgSettings,
+    SlackNotificationSent,
     SlackPendingAction,
     User,
     UserPreferences,
 )
+from storage.rows import saved_id
 
 PROVIDERS = ("google", "microsoft", "hubspot", "instantly")
 
@@ -61,9 +63,9 @@ async def ensure_user(session: AsyncSession, *, profile: SlackProfile) -> User:
         org = Org(name=profile.team_id, slack_team_id=profile.team_id, timezone=profile.timezone)
         session.add(org)
         await session.flush()
-        session.add(OrgSettings(org_id=org.id))
+        session.add(OrgSettings(org_id=saved_id(org)))
     user = User(
-        org_id=org.id,
+        org_id=saved_id(org),
         slack_user_id=profile.slack_user_id,
         email=profile.email,
         name=profile.name,
@@ -78,7 +80,7 @@ async def ensure_user(session: AsyncSession, *, profile: SlackProfile) -> User:
         found = await user_by_slack_id(session, slack_user_id=profile.slack_user_id)
         assert found is not None
         return found
-    session.add(UserPreferences(user_id=user.id))
+    session.add(UserPreferences(user_id=saved_id(user)))
     await session.flush()
     return user
 
@@ -112,10 +114,18 @@ async def pending_actions_for(
     rows = await session.exec(
         select(SlackPendingAction)
         .where(SlackPendingAction.owner_user_id == user_id, SlackPendingAction.status == "pending")
-        .order_by(SlackPendingAction.created_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(SlackPendingAction.created_at).desc())
         .limit(limit)
     )
     return list(rows.all())
+
+
+async def was_told(session: AsyncSession, *, user_id: int, kind: str) -> bool:
+    """Whether a notification of `kind` was ever delivered to the user."""
+    row = (await session.exec(select(SlackNotificationSent.id).where(
+        SlackNotificationSent.user_id == user_id, SlackNotificationSent.kind == kind,
+        SlackNotificationSent.status == "delivered"))).first()  # fmt: skip
+    return row is not None
 
 
 async def update_preferences(

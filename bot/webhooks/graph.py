@@ -77,7 +77,7 @@ async def _targets(deps: WebhookDeps, ids: set[str]) -> dict[str, Target]:
         rows = (
             await s.exec(
                 select(MailboxState, Connection)
-                .join(Connection, Connection.id == MailboxState.connection_id)  # type: ignore[arg-type]
+                .join(Connection, col(Connection.id) == MailboxState.connection_id)
                 .where(col(MailboxState.subscription_id).in_(ids), Connection.provider == PROVIDER)
             )
         ).all()
@@ -88,7 +88,7 @@ async def _targets(deps: WebhookDeps, ids: set[str]) -> dict[str, Target]:
         cals = (
             await s.exec(
                 select(CalendarSyncState, User)
-                .join(User, User.id == CalendarSyncState.user_id)  # type: ignore[arg-type]
+                .join(User, col(User.id) == CalendarSyncState.user_id)
                 .where(
                     col(CalendarSyncState.channel_id).in_(ids),
                     CalendarSyncState.provider == PROVIDER,

@@ -22,6 +22,8 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no sqlalchemy.url: set it in alembic.ini or on the Alembic config")
     engine = create_engine(url, poolclass=pool.NullPool)
     if engine.dialect.name == "sqlite":
         install_sqlite_pragmas(engine)

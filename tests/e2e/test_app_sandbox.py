@@ -69,7 +69,7 @@ async def test_health_and_readiness(running: Runtime) -> None:
     assert body["checks"]["database"] == "ok"
 
 
-async def test_watchdog_rebuilds_a_silently_dead_socket(tmp_path, seeded_template) -> None:  # type: ignore[no-untyped-def]
+async def test_watchdog_rebuilds_a_silently_dead_socket(tmp_path, seeded_template) -> None:
     import shutil
 
     from config import load_settings

@@ -86,11 +86,11 @@ async def connect_alex_to(settings: object, google: FakeGoogle) -> None:
     await db.dispose()
 
 
-def undo_messages(sb, user: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def undo_messages(sb, user: str) -> list[dict]:
     return [m for m in sb.dm_messages(user) if EmailAction.CANCEL_SEND in buttons(m)]
 
 
-def dm_with(sb, user: str, needle: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def dm_with(sb, user: str, needle: str) -> list[dict]:
     return [m for m in sb.dm_messages(user) if needle in json.dumps(m)]
 
 

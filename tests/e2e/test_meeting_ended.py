@@ -47,7 +47,7 @@ def buttons(message: dict) -> dict[str, dict]:
     return out
 
 
-def gate_messages(sb, user: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def gate_messages(sb, user: str) -> list[dict]:
     return [m for m in sb.dm_messages(user) if ApprovalAction.APPROVE in buttons(m)]
 
 

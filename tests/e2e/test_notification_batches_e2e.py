@@ -26,7 +26,7 @@ ORIGINAL = [
 ]
 
 
-def digests(sb) -> list[dict]:  # type: ignore[no-untyped-def]
+def digests(sb) -> list[dict]:
     return [m for m in sb.dm_messages(ALEX) if "While you were busy" in (m.get("text") or "")]
 
 

@@ -16,8 +16,9 @@ from sqlmodel import select
 
 from app import Runtime
 from blocks.ids import ApprovalAction, ProactiveAction
+from flows.morning_brief.crons import morning_event
+from flows.pre_meeting_brief.crons import calendar_changed
 from orchestrator.events import Event
-from flows.proactive_crons import calendar_changed, morning_event
 from services.settings import apply_preferences
 from skills.preferences import ValidatedPreferences
 from storage.clock import SteppingClock
@@ -167,7 +168,7 @@ async def test_morning_brief_now_pipeline_and_revival(app: Runtime) -> None:
 async def test_pre_meeting_brief_fires_90_minutes_before(app: Runtime) -> None:
     sb = app.sandbox
     alex = await _alex(app)
-    planner = app.deps.proactive_planner  # type: ignore[attr-defined]
+    planner = app.deps.proactive_planner
     await planner.ready.wait()
     clock = app.clock
     assert isinstance(clock, SteppingClock)
@@ -215,7 +216,7 @@ async def test_pre_meeting_brief_fires_90_minutes_before(app: Runtime) -> None:
 
 async def test_settings_change_moves_next_brief_and_mute_pause(app: Runtime) -> None:
     sb = app.sandbox
-    planner = app.deps.proactive_planner  # type: ignore[attr-defined]
+    planner = app.deps.proactive_planner
     await planner.ready.wait()
     alex = await _alex(app)
     before = planner.next_morning_brief(alex.id)
@@ -254,7 +255,7 @@ async def test_settings_change_moves_next_brief_and_mute_pause(app: Runtime) -> 
 
 async def test_feature_toggles_and_org_settings(app: Runtime) -> None:
     sb = app.sandbox
-    planner = app.deps.proactive_planner  # type: ignore[attr-defined]
+    planner = app.deps.proactive_planner
     await planner.ready.wait()
     # a rep turns the morning brief off: a scheduled brief is not sent, one they ask for is
     await sb.slash_command(JAMIE, "/60", "features")

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from app import Runtime
 from blocks.ids import JobAction
-from flows import email_crons
+from flows.email_received import crons as email_crons
 from orchestrator.crons import fire_once
 from orchestrator.events import Event, EventSource, EventType, JobRef
 from storage.models import SequenceJob, User

@@ -12,7 +12,7 @@ from tests.e2e.conftest import ALEX
 from tests.e2e.test_meeting_ended import SAMPLE, app, buttons, gate_messages, post_webhook  # noqa: F401
 
 
-def _said(sb, user: str, needle: str) -> dict | None:  # type: ignore[no-untyped-def]
+def _said(sb, user: str, needle: str) -> dict | None:
     return next((e for e in sb.ephemerals(user) if needle in json.dumps(e)), None)
 
 

@@ -28,7 +28,7 @@ async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
         yield runtime
 
 
-def pickers(sb, user: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def pickers(sb, user: str) -> list[dict]:
     return [m for m in sb.dm_messages(user) if ScheduleAction.SEND_INVITE in buttons(m)]
 
 
@@ -113,7 +113,7 @@ async def test_find_times_pick_and_approve_books_the_meeting(app: Runtime) -> No
                     CalendarEvent.user_id == alex.id, CalendarEvent.title.contains("<>")
                 )
             )
-        ).all()  # type: ignore[union-attr]
+        ).all()
         commitment = (await s.exec(select(Commitment).where(
             Commitment.kind == "schedule_meeting"))).one()  # fmt: skip
     assert len(rows) == 1

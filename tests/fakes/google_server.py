@@ -240,7 +240,7 @@ class FakeGoogle:
     def credentials(self, account: str, scopes: set[str], *, ttl_s: float = 3600) -> Credentials:
         """Credentials as after a completed consent: an access and a refresh token."""
         access = self.issue_token(account, scopes, ttl_s=ttl_s)
-        return Credentials(  # type: ignore[no-untyped-call]
+        return Credentials(
             token=access, refresh_token=self.issue_refresh_token(account, scopes),
             token_uri=self.token_uri, client_id=self.CLIENT_ID, client_secret=self.CLIENT_SECRET,
             expiry=dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=ttl_s),

@@ -111,13 +111,13 @@ async def seed(db: Database, *, stage: str = "demo") -> dict[str, int]:
 
 
 async def make_world(db: Database, tmp_path: Path, *, stage: str = "demo") -> World:
-    settings = Settings(_env_file=None, meetingbaas_api_key=MB_KEY, data_dir=tmp_path,  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, meetingbaas_api_key=MB_KEY, data_dir=tmp_path,
                         email_undo_seconds=30.0)
     ids = await seed(db, stage=stage)
     delivery = RecordingDelivery()
     engine = Engine(db, settings, delivery, build_registry(), heartbeat_s=None, clock=lambda: NOW)
     app = web.Application()
-    register_routes(app, Deps(db, settings, engine))  # type: ignore[arg-type]
+    register_routes(app, Deps(db, settings, engine))
     client = TestClient(TestServer(app, host="127.0.0.1", port=0))
     await client.start_server()
     return World(db, settings, engine, delivery, client, ids)

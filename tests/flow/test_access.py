@@ -164,7 +164,7 @@ async def test_owner_manager_colleague_and_other_org(db: Database) -> None:
 
 async def test_pre_meeting_brief_reads_no_other_orgs_deal(db: Database) -> None:
     """A calendar event naming another org's deal (a forged or stale link) brings none of it."""
-    from flows.proactive import gather_pre_meeting
+    from flows.pre_meeting_brief.gather import gather_pre_meeting
 
     async with db.transaction() as s:
         org = Org(name="Demo", slack_team_id="T0DEMO")

@@ -22,7 +22,7 @@ from blocks.ids import ApprovalAction, ScheduleAction
 from config.settings import Settings
 from connectors.calendar import GoogleCalendar, NewEvent, provider_for
 from connectors.google_calendar import Attendee
-from flows import calendar_find_times
+from flows.calendar_find_times.sequence import calendar_find_times
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
 from orchestrator.sequence import SequenceRegistry
@@ -119,8 +119,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                                 external_id=ext, start_at=start, end_at=end, **extra))  # fmt: skip
         contact_id = contact.id or 0
     google.busy[DANA] = [{"start": "2026-01-13T14:00:00Z", "end": "2026-01-13T15:00:00Z"}]
-    reg = SequenceRegistry()
-    calendar_find_times.register(reg)
+    reg = SequenceRegistry([calendar_find_times])
     delivery = RecordingDelivery()
     engine = Engine(db, settings, delivery, reg, clock=lambda: NOW, heartbeat_s=None,
                     listen=False)  # fmt: skip
@@ -200,6 +199,7 @@ async def test_invite_after_approval_creates_the_google_event_once(world: World)
         done = await s.get(SequenceJob, job.id)
     assert stored.provider == "google" and stored.contact_id == world.contact_id
     assert done is not None and done.status == "completed"
+    assert done.context["outputs"]["create_invite"]["event_id"] == event["id"]
     assert any("Invite sent" in json.dumps(c["blocks"]) and "meet.google.com" in json.dumps(
         c["blocks"]) for c in world.posted() if c.get("ts") == "1700000000.000001")  # fmt: skip
     # the same transaction again (a retry after a crash) finds the event instead of a second one
@@ -211,6 +211,33 @@ async def test_invite_after_approval_creates_the_google_event_once(world: World)
         end=datetime.fromisoformat(chosen["end"]), tz="Europe/London",
         attendees=(Attendee(DANA),), transaction_id=tx))  # fmt: skip
     assert again.id == event["id"] and len(world.google.calendar(REP).events) == 1
+
+
+async def test_skipped_invite_books_nothing(world: World) -> None:
+    offer = await world.run({"contact_id": world.contact_id}, "t:offer")
+    chosen = offer.context["outputs"]["find_times"]["options"][0]
+    job = await world.run({"contact_id": world.contact_id, "action": "invite",
+                           "source_job_id": offer.id,
+                           "slot": {"start": chosen["start"], "end": chosen["end"]}}, "t:skip")  # fmt: skip
+    async with world.db.session() as s:
+        gate = (await s.exec(select(SlackPendingAction))).one()
+    assert gate.step_name == "create_invite"
+    assert (await world.engine.resume(gate.id, Decision.SKIP, "U1")).ok
+    await world.engine.drain()
+    async with world.db.session() as s:
+        done = await s.get(SequenceJob, job.id)
+    assert done is not None and done.status == "completed", done.error
+    assert "create_invite" not in done.context["outputs"]
+    assert not world.google.calendar(REP).events
+
+
+async def test_each_action_runs_its_own_mode() -> None:
+    """The payload's `action` picks the mode; anything else offers times."""
+    from flows.calendar_find_times.sequence import Mode, mode_of
+
+    assert mode_of({"action": "invite"}) is Mode.INVITE
+    assert mode_of({"action": "email"}) is Mode.EMAIL
+    assert mode_of({}) is Mode.OFFER and mode_of({"action": "dance"}) is Mode.OFFER
 
 
 async def test_slot_taken_meanwhile_offers_the_next_best(world: World) -> None:
@@ -250,7 +277,7 @@ async def test_send_times_by_email_is_a_draft_behind_the_email_gate(world: World
     await world.engine.drain()
     async with world.db.session() as s:
         done = await s.get(SequenceJob, job.id)
-    assert done is not None and done.status == "completed"
+    assert done is not None and done.status == "completed", done.error
     assert done.context["outputs"]["send_times_email"]["fallback"]
 
 

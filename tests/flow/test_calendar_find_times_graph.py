@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from config.settings import Settings
-from flows import calendar_find_times
+from flows.calendar_find_times.sequence import calendar_find_times
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
 from orchestrator.sequence import SequenceRegistry
@@ -48,8 +48,7 @@ async def setup(tmp_path: Path) -> AsyncIterator[tuple[Database, Engine, FakeGra
             expires_at=None, account_email=REP,
         )  # fmt: skip
         contact_id = contact.id or 0
-    reg = SequenceRegistry()
-    calendar_find_times.register(reg)
+    reg = SequenceRegistry([calendar_find_times])
     engine = Engine(db, settings, RecordingDelivery(), reg, clock=lambda: NOW, heartbeat_s=None,
                     listen=False)  # fmt: skip
     try:
@@ -72,7 +71,7 @@ async def _run(engine: Engine, db: Database, org_id: int, rep_id: int, payload: 
     return job
 
 
-async def test_graph_schedule_and_teams_invite(setup: tuple) -> None:  # type: ignore[type-arg]
+async def test_graph_schedule_and_teams_invite(setup: tuple) -> None:
     db, engine, graph, org_id, rep_id, contact_id = setup
     # Lee is busy Tuesday 14:00-17:00 GMT (09:00-12:00 EST); the rep (not synced yet) 17:00-ish
     graph.add_event(LEE, NOW.replace(hour=14), NOW.replace(hour=17))

@@ -17,15 +17,16 @@ from sqlmodel import select
 
 from config.settings import Settings
 from connectors.google_calendar import Attendee, GoogleCalendarClient
-from flows import calendar_find_times
-from flows.calendar_crons import cron_specs
-from flows.calendar_sync import ensure_channel, sync_calendar
+from flows.calendar_sync.crons import cron_specs
+from flows.calendar_sync.sequence import calendar_changed
+from flows.calendar_sync.sync import ensure_channel, sync_calendar
 from orchestrator.engine import Engine
+from orchestrator.events import JobRef
 from orchestrator.sequence import SequenceRegistry
 from storage import connections as repo
 from storage.crypto import TokenCipher, settings_cipher
 from storage.engine import Database
-from storage.models import CalendarEvent, CalendarSyncState
+from storage.models import CalendarEvent, CalendarSyncState, SequenceJob
 from tests.fakes.google_server import CAL_EVENTS, FakeGoogle
 from tests.fakes.graph_server import FakeGraph
 from tests.support.sequences import RecordingDelivery, seed_org, sqlite_copy
@@ -174,17 +175,22 @@ async def test_calendar_changed_sequence_syncs_the_named_state(env: Env) -> None
         s.add(st)
         await s.flush()
         state_id = st.id
-    reg = SequenceRegistry()
-    calendar_find_times.register(reg)  # registers calendar_changed too
+    reg = SequenceRegistry([calendar_changed])
     engine = Engine(env.db, env.settings, RecordingDelivery(), reg, heartbeat_s=None, listen=False)
     from orchestrator.events import Event
 
-    await engine.submit(Event(type="calendar_changed", source="webhook:calendar",
-                              org_id=env.org_id, user_id=env.rep_id,
-                              payload={"provider": "google", "sync_state_id": state_id},
-                              idempotency_key="calendar_changed:google:c1:1"))  # fmt: skip
+    ref = await engine.submit(Event(type="calendar_changed", source="webhook:calendar",
+                                    org_id=env.org_id, user_id=env.rep_id,
+                                    payload={"provider": "google", "sync_state_id": state_id},
+                                    idempotency_key="calendar_changed:google:c1:1"))  # fmt: skip
     await engine.drain()
     assert len(await env.stored()) == 1
+    assert isinstance(ref, JobRef)
+    async with env.db.session() as s:
+        job = await s.get(SequenceJob, ref.job_id)
+    assert job is not None and job.status == "completed", job.error
+    assert job.context["outputs"]["sync"]["synced"] is True
+    assert "channel" not in job.context["outputs"]  # no `renew`: the channel is left alone
 
 
 async def test_graph_delta_sync_and_expired_delta(env: Env) -> None:
@@ -207,3 +213,28 @@ async def test_graph_delta_sync_and_expired_delta(env: Env) -> None:
     third = await sync_calendar(env.db, env.settings, env.rep_id, provider_name="microsoft",
                                 clock=lambda: NOW)  # fmt: skip
     assert third["full"] is True and set(await env.stored("microsoft")) == {two}
+
+
+async def test_cron_syncs_each_connected_calendar_with_its_own_provider(env: Env) -> None:
+    """A rep on Microsoft 365 is synced by the cron as a Microsoft rep (delta), and a rep with
+    both connections gets one event, key and series per provider; only Google renews channels."""
+    await env.connect("google")
+    await env.connect("microsoft")
+    one = env.graph.add_event(REP, NOW + timedelta(days=1), NOW + timedelta(days=1, hours=1))
+    (spec,) = cron_specs(SimpleNamespace(db=env.db))
+    events = sorted(await spec.events(NOW), key=lambda e: e.payload["provider"])
+    assert [(e.payload["provider"], e.payload["renew"]) for e in events] == [
+        ("google", True), ("microsoft", False)
+    ]
+    assert len({e.idempotency_key for e in events}) == 2
+    assert len({e.payload["series"] for e in events}) == 2
+    reg = SequenceRegistry([calendar_changed])
+    engine = Engine(env.db, env.settings, RecordingDelivery(), reg, clock=lambda: NOW,
+                    heartbeat_s=None, listen=False)  # fmt: skip
+    ref = await engine.submit(events[1])
+    await engine.drain()
+    assert set(await env.stored("microsoft")) == {one}
+    assert isinstance(ref, JobRef)
+    async with env.db.session() as s:
+        job = await s.get(SequenceJob, ref.job_id)
+    assert job is not None and job.status == "completed", job.error

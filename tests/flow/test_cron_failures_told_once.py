@@ -9,11 +9,12 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.crons import CronSpec, fire_once, in_series
 from orchestrator.engine import Engine
 from orchestrator.events import Event
-from orchestrator.sequence import Sequence, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import sequence
+from orchestrator.workflow import Workflow
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -33,8 +34,11 @@ async def test_a_failing_daily_cron_is_told_once_until_it_succeeds(db: Any) -> N
             raise ValueError("calendar unreachable")
         return {"ok": True}
 
-    reg.skills.register("brief", brief)
-    reg.add(Sequence("daily_thing", 1, (Step("compose", "brief"),)))
+    @sequence("daily_thing", version=1)
+    async def daily_thing(wf: Workflow) -> None:
+        await wf.step(brief, name="compose")
+
+    reg.add(daily_thing)
     delivery = RecordingDelivery()
     engine = Engine(db, Settings(), delivery, reg, heartbeat_s=None, clock=lambda: T0)
 

@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import select, update
 
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event
-from orchestrator.sequence import Sequence, SequenceRegistry, Step
+from orchestrator.sequence import ApprovalKind, SequenceRegistry, sequence
+from orchestrator.workflow import Workflow
 from services.settings import apply_preferences
-from orchestrator.context import StepContext
 from skills.preferences import ValidatedPreferences
 from storage.models import (
     SequenceJob,
@@ -26,7 +27,7 @@ from storage.models import (
     User,
     UserPreferences,
 )
-from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
+from tests.support.sequences import RecordingDelivery, noop, noop_registry, seed_org
 
 NOW = datetime(2030, 3, 2, 15, 0, tzinfo=UTC)
 
@@ -47,26 +48,39 @@ def registry() -> SequenceRegistry:
         posted = await ctx.notify("follow_up_approved", "Done: your follow-up went", key="t")
         return {"ts": posted.ts}
 
-    reg.skills.register("propose", propose)
-    reg.skills.register("chain", chain)
-    reg.skills.register("tell", tell)
-    gate = Step("act", "noop", requires_approval=True, approval_kind="stage_change")
-    reg.add(
-        Sequence(
-            "two_gates",
-            1,
-            (
-                Step("propose", "propose"),
-                Step("send", "noop", requires_approval=True, approval_kind="email_send"),
-                gate,
-            ),
-        )
-    )
+    async def gate(wf: Workflow, shown: dict[str, str]) -> None:
+        decision = await wf.approval(ApprovalKind.STAGE_CHANGE, shown, name="act")
+        if decision.approved:
+            await wf.step(noop, name="act")
+
+    @sequence("two_gates", version=1)
+    async def two_gates(wf: Workflow) -> None:
+        shown = await wf.step(propose)
+        decision = await wf.approval(ApprovalKind.EMAIL_SEND, shown, name="send")
+        if decision.approved:
+            await wf.step(noop, name="send")
+        await gate(wf, shown)
+
     # queues its child before the first gate (proactive) or after it (answers the click)
-    reg.add(Sequence("chain_early", 1, (Step("chain", "chain"), Step("propose", "propose"), gate)))
-    reg.add(Sequence("chain_late", 1, (Step("propose", "propose"), gate, Step("chain", "chain"))))
-    reg.add(Sequence("child", 1, (Step("tell", "tell"),)))
-    reg.add(Sequence("one_gate", 1, (Step("propose", "propose"), gate)))
+    @sequence("chain_early", version=1)
+    async def chain_early(wf: Workflow) -> None:
+        await wf.step(chain)
+        await gate(wf, await wf.step(propose))
+
+    @sequence("chain_late", version=1)
+    async def chain_late(wf: Workflow) -> None:
+        await gate(wf, await wf.step(propose))
+        await wf.step(chain)
+
+    @sequence("child", version=1)
+    async def child(wf: Workflow) -> None:
+        await wf.step(tell)
+
+    @sequence("one_gate", version=1)
+    async def one_gate(wf: Workflow) -> None:
+        await gate(wf, await wf.step(propose))
+
+    reg.add_all((two_gates, chain_early, chain_late, child, one_gate))
     return reg
 
 
@@ -247,15 +261,18 @@ async def test_a_held_notification_is_on_home_and_opening_it_is_its_delivery(db:
 async def test_a_brief_asked_by_a_click_updates_the_unread_one_at_once_even_when_paused(
     db: Any,
 ) -> None:
-    from flows.proactive import deliver
+    from flows.briefs_common import deliver
 
     reg = registry()
 
     async def brief(ctx: StepContext) -> dict[str, Any]:
         return await deliver(ctx, "pre_meeting", "Prep: Acme", [], subject_key="prep:acme:")
 
-    reg.skills.register("brief", brief)
-    reg.add(Sequence("brief", 1, (Step("brief", "brief"),)))
+    @sequence("brief", version=1)
+    async def briefing(wf: Workflow) -> None:
+        await wf.step(brief)
+
+    reg.add(briefing)
     org, users = await seed_org(db)
     slack = RecordingDelivery()
     engine = Engine(db, Settings(), slack, reg, clock=lambda: NOW, heartbeat_s=None)

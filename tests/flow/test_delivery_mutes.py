@@ -8,11 +8,12 @@ from typing import Any
 from sqlalchemy import literal_column, select, update
 
 from config.settings import Settings
+from orchestrator.context import StepContext, TransientError
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event
-from orchestrator.sequence import Sequence, SequenceRegistry, Step
-from orchestrator.context import StepContext, TransientError
+from orchestrator.sequence import ApprovalKind, OnFailure, SequenceRegistry, sequence
 from orchestrator.store import Sql
+from orchestrator.workflow import Workflow
 from storage.models import SequenceJob, SlackNotificationSent, UserPreferences
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
 
@@ -40,18 +41,22 @@ def registry() -> SequenceRegistry:
             raise TransientError("the CRM timed out after the DM went")
         return {"ts": posted.ts}
 
-    reg.skills.register("remind", remind)
-    reg.skills.register("flaky", flaky)
-    reg.add(Sequence("flaky", 1, (Step("flaky", "flaky", on_failure="retry"),)))
-    reg.skills.register("propose", propose)
-    reg.add(Sequence("remind", 1, (Step("remind", "remind"),)))
-    reg.add(
-        Sequence(
-            "gated",
-            1,
-            (Step("propose", "propose"), Step("act", "remind", requires_approval=True)),
-        )
-    )
+    @sequence("flaky", version=1)
+    async def flaky_seq(wf: Workflow) -> None:
+        await wf.step(flaky, on_failure=OnFailure.RETRY)
+
+    @sequence("remind", version=1)
+    async def remind_seq(wf: Workflow) -> None:
+        await wf.step(remind)
+
+    @sequence("gated", version=1)
+    async def gated(wf: Workflow) -> None:
+        shown = await wf.step(propose)
+        decision = await wf.approval(ApprovalKind.GENERIC, shown, name="act")
+        if decision.approved:
+            await wf.step(remind, name="act")
+
+    reg.add_all((flaky_seq, remind_seq, gated))
     return reg
 
 

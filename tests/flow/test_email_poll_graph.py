@@ -17,7 +17,8 @@ from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from config.settings import Settings
-from flows import email_crons, email_received
+from flows.email_received import crons as email_crons
+from flows.email_received.sequence import email_received
 from orchestrator.crons import fire_once
 from orchestrator.engine import Engine
 from orchestrator.events import Event, EventSource, EventType, JobRef, Skipped
@@ -57,7 +58,7 @@ async def world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
     graph = await FakeGraph().start()
     key = Fernet.generate_key()
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         encryption_key=key.decode(),
         graph_api_base=graph.graph_base,
         data_dir=tmp_path,
@@ -77,8 +78,7 @@ async def world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
         await s.flush()
         assert conn.id is not None
         conn_id = conn.id
-    registry = SequenceRegistry()
-    email_received.register(registry)
+    registry = SequenceRegistry([email_received])
     engine = Engine(db, settings, RecordingDelivery(), registry, clock=SteppingClock(NOW),
                     heartbeat_s=None)  # fmt: skip
     yield World(db, engine, graph, org, user, conn_id)

@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from config.settings import Settings
 from connectors.google_oauth import GMAIL_READONLY
-from flows import email_received
+from flows.email_received.sequence import email_received
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, EventSource, EventType, JobRef, Skipped
 from orchestrator.sequence import SequenceRegistry
@@ -77,7 +77,7 @@ async def make_world(db: Database, tmp_path: Path) -> World:
     google = await FakeGoogle().start()
     key = Fernet.generate_key()
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         google_api_base=google.url,
         encryption_key=key.decode(),
         google_client_id=FakeGoogle.CLIENT_ID,
@@ -115,8 +115,7 @@ async def make_world(db: Database, tmp_path: Path) -> World:
         )
         await s.flush()
         ids = (company.id, contact.id, deal.id, conn.id)
-    registry = SequenceRegistry()
-    email_received.register(registry)
+    registry = SequenceRegistry([email_received])
     delivery = RecordingDelivery()
     engine = Engine(db, settings, delivery, registry, clock=SteppingClock(NOW), heartbeat_s=None)
     w = World(db, engine, delivery, google, org, user, ids[3], ids[2], ids[1])
@@ -438,7 +437,7 @@ class CronDeps:
 
 async def test_poll_fires_make_one_job_per_mailbox_and_interval(world: World) -> None:
 
-    from flows import email_crons
+    from flows.email_received import crons as email_crons
     from orchestrator.crons import fire_once
 
     w = world
@@ -461,7 +460,7 @@ async def test_poll_fires_make_one_job_per_mailbox_and_interval(world: World) ->
 
 async def test_watch_renewal_starts_a_missing_cursor(world: World) -> None:
 
-    from flows import email_crons
+    from flows.email_received import crons as email_crons
 
     w = world
     async with w.db.transaction() as s:
@@ -472,7 +471,7 @@ async def test_watch_renewal_starts_a_missing_cursor(world: World) -> None:
     deps = CronDeps(
         w.db,
         TopicSettings(_env_file=None, **{**base, "google_pubsub_topic": "projects/p/topics/t"}),
-    )  # type: ignore[call-arg]
+    )
     assert await email_crons.renew_gmail_watches(deps, NOW) == 1
     [state] = await rows(w, MailboxState)
     assert state.history_id is not None and state.subscription_expires_at is not None
@@ -487,8 +486,7 @@ async def test_model_category_is_used_and_failure_falls_back(world: World) -> No
         settings = w.engine.settings.model_copy(update={
             "llm_model": "openai/test-model", "llm_api_base": llm.api_base,
             "llm_api_key": "sk-test", "llm_timeout_s": 2.0})  # fmt: skip
-        registry = SequenceRegistry()
-        email_received.register(registry)
+        registry = SequenceRegistry([email_received])
         engine = Engine(
             w.db, settings, w.delivery, registry, clock=w.engine.clock, heartbeat_s=None
         )
@@ -521,8 +519,7 @@ async def test_graph_notification_fetches_the_message_by_id(world: World) -> Non
                 provider="microsoft", tokens={"access_token": token}, scopes=["Mail.Read"],
                 expires_at=None, account_email="rep1@contoso.test")  # fmt: skip
         settings = w.engine.settings.model_copy(update={"graph_api_base": graph.graph_base})
-        registry = SequenceRegistry()
-        email_received.register(registry)
+        registry = SequenceRegistry([email_received])
         engine = Engine(
             w.db, settings, w.delivery, registry, clock=w.engine.clock, heartbeat_s=None
         )

@@ -26,11 +26,12 @@ from config.settings import Settings
 from connectors.google_oauth import GMAIL_READONLY, GMAIL_SEND
 from connectors.mailbox import cipher_for
 from flows.email_send import hand_off
-from flows.email_send import register as register_send
+from flows.email_send.sequence import email_send
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
-from orchestrator.sequence import Sequence, SequenceRegistry, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import ApprovalKind, SequenceDef, SequenceRegistry, sequence
+from orchestrator.workflow import Workflow
 from storage import email_sends as sends
 from storage.connections import save_connection
 from storage.engine import Database
@@ -71,34 +72,37 @@ class World:
     deal_id: int
 
 
-def follow_up_registry() -> SequenceRegistry:
+async def draft_step(ctx: StepContext) -> dict[str, Any]:
+    return {"title": "Follow-up", "draft": ctx.payload["draft"]}
+
+
+async def deliver_step(ctx: StepContext) -> dict[str, Any]:
+    assert ctx.approval is not None
+    return await hand_off(ctx, ctx.approval.payload["draft"], deal_id=ctx.payload.get("deal_id"),
+                          email_thread_id=ctx.payload.get("email_thread_id"))  # fmt: skip
+
+
+async def ungated_step(ctx: StepContext) -> dict[str, Any]:
+    return await hand_off(ctx, ctx.payload["draft"], deal_id=ctx.payload.get("deal_id"))
+
+
+@sequence("follow_up_test", version=1)
+async def follow_up_test(wf: Workflow) -> None:
     """A parent like meeting_ended: a drafted email behind an email_send approval gate."""
-    reg = SequenceRegistry()
+    drafted = await wf.step(draft_step, name="draft")
+    decision = await wf.approval(ApprovalKind.EMAIL_SEND, drafted, name="deliver")
+    if decision.approved:
+        await wf.step(deliver_step, name="deliver", approval=decision)
 
-    async def draft(ctx: StepContext) -> dict[str, Any]:
-        return {"title": "Follow-up", "draft": ctx.payload["draft"]}
 
-    async def deliver(ctx: StepContext) -> dict[str, Any]:
-        assert ctx.approval is not None
-        if not ctx.approval.approved:
-            return {"decision": ctx.approval.decision}
-        return await hand_off(ctx, ctx.approval.payload["draft"], deal_id=ctx.payload.get("deal_id"),
-                              email_thread_id=ctx.payload.get("email_thread_id"))  # fmt: skip
+@sequence("no_gate_test", version=1)
+async def no_gate_test(wf: Workflow) -> None:
+    await wf.step(ungated_step, name="send")
 
-    async def ungated(ctx: StepContext) -> dict[str, Any]:
-        return await hand_off(ctx, ctx.payload["draft"], deal_id=ctx.payload.get("deal_id"))
 
-    reg.skills.register("t.draft", draft)
-    reg.skills.register("t.deliver", deliver)
-    reg.skills.register("t.ungated", ungated)
-    reg.add(Sequence("follow_up_test", 1, (
-        Step("draft", "t.draft"),
-        Step("deliver", "t.deliver", requires_approval=True, approval_kind="email_send",
-             approval_payload_from="draft"),
-    )))  # fmt: skip
-    reg.add(Sequence("no_gate_test", 1, (Step("send", "t.ungated"),)))
-    register_send(reg)
-    return reg
+def follow_up_registry(send: SequenceDef = email_send) -> SequenceRegistry:
+    """The test parents and the `email_send` sequence (`send`: the product's by default)."""
+    return SequenceRegistry([follow_up_test, no_gate_test, send])
 
 
 async def make_world(db: Database, tmp_path: Path, fake: FakeGoogle, *, undo_s: float = 0.0,
@@ -392,7 +396,7 @@ async def test_new_recipient_needs_confirmation_and_do_not_email_is_never_sent_t
                 .where(SequenceJob.sequence_type == "email_send")
                 .order_by(SequenceJob.id.desc())
             )
-        ).first()  # type: ignore[union-attr]
+        ).first()
     pa2 = await pending(w, job2.id)  # type: ignore[union-attr,arg-type]
     assert (await w.engine.resume(pa2.id, Decision.APPROVE, "U1")).ok
     await w.engine.drain()

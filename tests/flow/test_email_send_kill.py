@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 from sqlmodel import select
 
 from config.settings import Settings
-from flows.email_send import SendSteps
-from flows.email_send import register as register_send
+from flows.email_send.sequence import email_send_sequence
+from flows.email_send.steps import SendSteps
 from orchestrator.engine import Engine
 from orchestrator.sequence import SequenceRegistry
 from storage import email_sends as sends
@@ -42,13 +42,8 @@ def parents_only() -> Registry:
     from tests.flow.test_email_send import follow_up_registry
 
     full = follow_up_registry()
-    reg = SequenceRegistry(full.skills)
-    for t in full.types():
-        if t != "email_send":
-            seq = full.get(t)
-            assert seq is not None
-            reg.add(seq)
-    return reg
+    parents = [full.get(t) for t in full.types() if t != "email_send"]
+    return SequenceRegistry([p for p in parents if p is not None])
 
 
 async def test_sigkill_between_each_pair_of_steps_sends_each_email_once(
@@ -133,7 +128,7 @@ async def _sends(db: Database) -> list[EmailSend]:
 # --------------------------------------------------------------------------- the worker process
 
 
-def die_at(markers: Path):  # type: ignore[no-untyped-def]
+def die_at(markers: Path):
     def hook(point: str) -> None:
         marker = markers / point
         if point in POINTS and not marker.exists():
@@ -149,8 +144,7 @@ async def work(
     db = Database(url)
     settings = Settings(database_url=url, data_dir=data_dir, google_api_base=google, lease_seconds=1.0,
                         google_client_id=client[0], google_client_secret=client[1], email_undo_seconds=0)  # fmt: skip
-    reg = SequenceRegistry()
-    register_send(reg, SendSteps(point_hook=die_at(markers)))
+    reg = SequenceRegistry([email_send_sequence(SendSteps(point_hook=die_at(markers)))])
     engine = Engine(db, settings, RecordingDelivery(), reg, heartbeat_s=None)
     try:
         for _ in range(1200):  # a killed predecessor's lease must run out (1 s) before a claim

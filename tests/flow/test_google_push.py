@@ -85,7 +85,7 @@ async def sqlite_copy(migrated_template: Path, tmp_path: Path) -> AsyncIterator[
 async def world(sqlite_copy: Database) -> AsyncIterator[World]:
     sqlite_db = sqlite_copy
     google = await FakeGoogle().start()
-    settings = Settings(_env_file=None, public_base_url="https://sixty.example")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, public_base_url="https://sixty.example")
     deps = Deps(sqlite_db, settings, Recorder())
     async with sqlite_db.transaction() as s:
         org = Org(name="Acme")

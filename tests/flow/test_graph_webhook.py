@@ -82,7 +82,7 @@ class World:
 async def world(db: Database) -> AsyncIterator[World]:
     fake = await FakeGraph(clock=lambda: NOW).start()  # Graph on the same fixed instant
     key = Fernet.generate_key()
-    settings = Settings(_env_file=None, encryption_key=key.decode(),  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, encryption_key=key.decode(),
                         graph_api_base=fake.graph_base)  # fmt: skip
     deps = Deps(db, settings, Recorder())
     async with db.transaction() as s:
@@ -264,7 +264,7 @@ async def test_subscribe_on_connect_and_renew_with_settings(world: World) -> Non
 
 async def test_validation_token_is_echoed_decoded() -> None:
     """No database needed: the handshake and malformed bodies are answered before any lookup."""
-    deps = Deps(None, Settings(_env_file=None), Recorder())  # type: ignore[arg-type, call-arg]
+    deps = Deps(None, Settings(_env_file=None), Recorder())  # type: ignore[arg-type]
     app = web.Application()
     graph_webhook.register_routes(app, deps)
     server = TestServer(app, host="127.0.0.1", port=0)

@@ -98,7 +98,7 @@ async def test_budget_defaults_to_50_without_settings_row(db: Database) -> None:
 
 def llm_settings(fake: FakeOpenAI) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         llm_model="openai/test-model",
         llm_api_base=fake.api_base,
         llm_api_key="sk-test",

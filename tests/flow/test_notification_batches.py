@@ -12,15 +12,17 @@ from sqlalchemy import literal_column, select, update
 
 from blocks.notification_batch import MAX_ITEMS, DigestItem, digest_message
 from config.settings import Settings
+from flows.notification_batches import crons as digest_crons
+from flows.notification_batches.sequence import notification_digest
 from orchestrator import delivery
-from flows import notification_batches
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Event, JobRef
-from orchestrator.sequence import Sequence, SequenceRegistry, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import SequenceRegistry, sequence
 from orchestrator.store import Sql
+from orchestrator.workflow import Workflow
 from storage.models import SequenceJob, SlackNotificationSent
-from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
+from tests.support.sequences import RecordingDelivery, noop, noop_registry, seed_org
 
 
 class Clock:
@@ -48,9 +50,13 @@ def registry(kind: str = "commitment_overdue") -> SequenceRegistry:
         posted = await ctx.notify(kind, f"Reminder number {n}", blocks, key="r")
         return {"ts": posted.ts, "status": getattr(posted, "status", "delivered")}
 
-    reg.skills.register("remind", remind)
-    reg.add(Sequence("remind", 1, (Step("remind", "remind"), Step("after", "noop"))))
-    notification_batches.register(reg)
+    @sequence("remind", version=1)
+    async def reminder(wf: Workflow) -> None:
+        await wf.step(remind)
+        await wf.step(noop, name="after")
+
+    reg.add(reminder)
+    reg.add(notification_digest)
     return reg
 
 
@@ -76,7 +82,7 @@ async def make_due(db: Any) -> None:
 
 
 async def flush(db: Any, engine: Engine, at: datetime) -> list[Any]:
-    [spec] = notification_batches.cron_specs(SimpleNamespace(db=db))
+    [spec] = digest_crons.cron_specs(SimpleNamespace(db=db))
     return [await engine.submit(ev) for ev in await spec.events(at)]
 
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
+from orchestrator.context import StepContext, TransientError
 from orchestrator.engine import Engine
 from orchestrator.events import Event, JobRef, Skipped
-from orchestrator.context import StepContext, TransientError
 from orchestrator.sequence import OnFailure, SequenceRegistry, sequence
 from orchestrator.workflow import Workflow
 from storage.models import Effect, OrgSettings, SequenceJob

@@ -1,4 +1,5 @@
-"""Approval gates: pause, resume once, owner only, edits applied, expiry, changed definitions."""
+"""Approval gates: pause, resume once, owner only, edits applied, expiry; versions side by side and
+replays that no longer match."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from typing import Any
 from sqlalchemy import select, update
 
 from config.settings import Settings
+from orchestrator.context import Approval, StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
-from orchestrator.sequence import Sequence, SequenceRegistry, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import ApprovalKind, SequenceDef, SequenceRegistry, sequence
+from orchestrator.workflow import Workflow
 from storage.models import SequenceJob, SlackNotificationSent, SlackPendingAction
 from tests.support.sequences import (
     RecordingDelivery,
+    noop,
     noop_registry,
     seed_org,
 )
@@ -22,32 +25,40 @@ from tests.support.sequences import (
 SENT: list[dict[str, Any]] = []
 
 
-def email_registry(version: int = 1) -> SequenceRegistry:
+async def draft(ctx: StepContext) -> dict[str, Any]:
+    return {"title": "Follow-up to Acme", "text": "Hi Ana, thanks for today.", "subject": "Hi"}
+
+
+async def send(ctx: StepContext, decision: Approval) -> dict[str, Any]:
+    payload = decision.payload
+
+    async def do() -> dict[str, str]:
+        SENT.append(payload)
+        return {"message_id": f"m{len(SENT)}"}
+
+    return await ctx.effect("send", do)
+
+
+@sequence("email_followup", version=1)
+async def email_followup_v1(wf: Workflow) -> None:
+    shown = await wf.step(draft)
+    decision = await wf.approval(ApprovalKind.EMAIL_SEND, shown, name="send")
+    if decision.approved:
+        await wf.step(send, decision)
+    await wf.step(noop, name="log")
+
+
+@sequence("email_followup", version=2)  # a later definition: renamed and reordered steps
+async def email_followup_v2(wf: Workflow) -> None:
+    shown = await wf.step(draft, name="prepare")
+    decision = await wf.approval(ApprovalKind.GENERIC, shown, name="ship")
+    if decision.approved:
+        await wf.step(send, decision, name="ship")
+
+
+def email_registry(*versions: SequenceDef) -> SequenceRegistry:
     reg = noop_registry()
-
-    async def draft(ctx: StepContext) -> dict[str, Any]:
-        return {"title": "Follow-up to Acme", "text": "Hi Ana, thanks for today.", "subject": "Hi"}
-
-    async def send(ctx: StepContext) -> dict[str, Any]:
-        assert ctx.approval is not None
-        payload = ctx.approval.payload
-
-        async def do() -> dict[str, str]:
-            SENT.append(payload)
-            return {"message_id": f"m{len(SENT)}"}
-
-        return await ctx.effect("send", do)
-
-    reg.skills.register("draft", draft)
-    reg.skills.register("send", send)
-    steps = (
-        Step("draft", "draft"),
-        Step("send", "send", requires_approval=True, approval_kind="email_send"),
-        Step("log", "noop"),
-    )
-    if version == 2:  # a later definition: renamed and reordered steps
-        steps = (Step("prepare", "draft"), Step("ship", "send", requires_approval=True))
-    reg.add(Sequence("email_followup", version, steps))
+    reg.add_all(versions or (email_followup_v1,))
     return reg
 
 
@@ -120,6 +131,7 @@ async def test_edit_applies_modifications(db: Any) -> None:
     await engine.drain()
     assert SENT[-1]["text"] == "Edited body" and SENT[-1]["subject"] == "Hi"
     assert (await status_of(db, job_id)).context["approvals"]["send"]["decision"] == "edit"
+    assert (await status_of(db, job_id)).context["outputs"]["send"] == {"message_id": "m1"}
 
 
 async def test_skip_and_cancel_paths(db: Any) -> None:
@@ -140,8 +152,8 @@ async def test_skip_and_cancel_paths(db: Any) -> None:
     await engine.drain()
     a = await status_of(db, job_a)
     b = await status_of(db, ref.job_id)  # type: ignore[union-attr]
-    assert a.status == "completed" and a.context["outputs"]["send"]["skipped"] is True
-    assert "log" in a.context["done"]
+    assert a.status == "completed" and a.context["approvals"]["send"]["status"] == "skipped"
+    assert a.context["done"] == ["draft", "log"]
     assert b.status == "cancelled"
     assert SENT == []
 
@@ -192,17 +204,19 @@ async def test_gate_expiry_takes_declared_path_and_updates_message(db: Any) -> N
     assert await engine.sweep_expired() == 0
     await engine.drain()
     job = await status_of(db, job_id)
-    assert job.status == "completed" and job.context["outputs"]["send"]["decision"] == "expired"
+    assert job.status == "completed" and job.context["approvals"]["send"]["status"] == "expired"
+    assert job.context["done"] == ["draft", "log"]
     assert SENT == []
     upd = [c for m, c in delivery.calls if m == "chat.update"]
     assert len(upd) == 1 and "Expired without an answer" in str(upd[0]["blocks"])
 
 
-async def test_definition_changed_while_waiting_finishes_on_own_steps(db: Any) -> None:
+async def test_definition_changed_while_waiting_finishes_on_own_version(db: Any) -> None:
     SENT.clear()
-    engine_v1, _ = make_engine(db, email_registry(1))
+    engine_v1, _ = make_engine(db, email_registry(email_followup_v1))
     job_id, pa = await gated_job(db, engine_v1)
-    engine_v2, _ = make_engine(db, email_registry(2))  # a deploy with a new definition
+    # a deploy with a new version, the old one kept beside it
+    engine_v2, _ = make_engine(db, email_registry(email_followup_v1, email_followup_v2))
     assert (await engine_v2.resume(pa.id, Decision.APPROVE, "U1")).ok
     await engine_v2.drain()
     job = await status_of(db, job_id)
@@ -214,18 +228,55 @@ async def test_definition_changed_while_waiting_finishes_on_own_steps(db: Any) -
     ref = await engine_v2.submit(Event("email_followup", "test", org, users[0], {"id": "new"}))
     async with db.session() as s:
         j2 = await s.get(SequenceJob, ref.job_id)  # type: ignore[union-attr]
-    assert j2 is not None and j2.sequence_version == 2 and j2.steps[0]["name"] == "prepare"
+    assert j2 is not None and j2.sequence_version == 2
+    await engine_v2.drain()
+    j2 = await status_of(db, ref.job_id)  # type: ignore[union-attr]
+    assert j2.status == "awaiting_approval" and j2.context["done"] == ["prepare"]
 
 
-async def test_dynamic_request_approval_from_a_skill(db: Any) -> None:
+async def test_a_removed_version_fails_its_jobs_loudly(db: Any) -> None:
+    engine_v1, _ = make_engine(db, email_registry(email_followup_v1))
+    job_id, pa = await gated_job(db, engine_v1)
+    engine_v2, delivery = make_engine(db, email_registry(email_followup_v2))  # v1 dropped too soon
+    assert (await engine_v2.resume(pa.id, Decision.APPROVE, "U1")).ok
+    await engine_v2.drain()
+    job = await status_of(db, job_id)
+    assert job.status == "failed" and "email_followup v1 is not in this build" in (job.error or "")
+    assert "sixty jobs versions" in (job.error or "")
+    told = [c["text"] for m, c in delivery.calls if m == "chat.postMessage"]
+    assert told == ["email_followup stopped"]  # the rep hears it, with a Retry button
+
+
+async def test_a_replay_that_no_longer_matches_fails_with_both_names(db: Any) -> None:
+    engine_v1, _ = make_engine(db, email_registry(email_followup_v1))
+    job_id, pa = await gated_job(db, engine_v1)
+
+    @sequence("email_followup", version=1)  # changed in place: the step was renamed
+    async def edited_in_place(wf: Workflow) -> None:
+        shown = await wf.step(draft, name="draft_v2")
+        await wf.approval(ApprovalKind.EMAIL_SEND, shown, name="send")
+
+    engine, _ = make_engine(db, email_registry(edited_in_place))
+    assert (await engine.resume(pa.id, Decision.APPROVE, "U1")).ok
+    await engine.drain()
+    job = await status_of(db, job_id)
+    assert job.status == "failed" and f"job {job_id}" in (job.error or "")
+    assert "recorded 'draft'" in (job.error or "") and "'draft_v2'" in (job.error or "")
+
+
+async def test_an_approval_asked_from_code_with_a_computed_payload(db: Any) -> None:
     reg = noop_registry()
 
-    async def stage_change(ctx: StepContext) -> dict[str, Any]:
-        a = await ctx.request_approval("stage_change", {"title": "Move deal to Proposal"}, 60)
-        return {"decision": a.decision, "by": a.actor}
+    async def stage_change(ctx: StepContext, decision: Approval) -> dict[str, Any]:
+        return {"decision": decision.decision, "by": decision.actor}
 
-    reg.skills.register("stage_change", stage_change)
-    reg.add(Sequence("crm_update", 1, (Step("stage", "stage_change"),)))
+    @sequence("crm_update", version=1)
+    async def crm_update(wf: Workflow) -> None:
+        title = f"Move deal {wf.payload['id']} to Proposal"
+        decision = await wf.approval(ApprovalKind.STAGE_CHANGE, {"title": title}, expires_after_s=60)
+        await wf.step(stage_change, decision, name="stage")
+
+    reg.add(crm_update)
     engine, _ = make_engine(db, reg)
     org, users = await seed_org(db)
     ref = await engine.submit(Event("crm_update", "test", org, users[0], {"id": "d"}))

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from connectors.apollo import ApolloClient, apollo_client
-from flows.proactive import gather_pre_meeting
+from flows.pre_meeting_brief.gather import gather_pre_meeting
 from storage.engine import Database
 from storage.models import CalendarEvent, Company, Contact, Org, User
 

@@ -1,4 +1,4 @@
-"""Proactive crons (flows/proactive_crons.py) with a fixed clock and two planners on one database
+"""Proactive crons (flows/*/crons.py, flows/planner.py) with a fixed clock and two planners on one database
 standing for two processes: restart catch-up fires once, pre-meeting jobs follow the calendar
 (moved, cancelled, internal), a settings change moves the next brief."""
 
@@ -11,8 +11,10 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlmodel import select
 
+from flows.morning_brief.crons import morning_trigger
+from flows.planner import ProactivePlanner
 from orchestrator.events import Event, JobRef
-from flows.proactive_crons import ProactivePlanner, last_fire_within, morning_trigger
+from orchestrator.planner import last_fire_within
 from storage.engine import Database
 from storage.models import CalendarEvent, CronFire, Org, User
 

@@ -110,7 +110,7 @@ async def seed(db: Database) -> dict[str, int]:
 @pytest.fixture
 async def world(db: Database) -> AsyncIterator[World]:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         meetingbaas_api_key=MB_KEY,
         meetingbaas_webhook_secret=MB_SECRET,
         recall_webhook_secret=RECALL_SECRET,

@@ -15,7 +15,8 @@ from cryptography.fernet import Fernet
 
 from config.settings import Settings
 from connectors.google_oauth import GMAIL_READONLY
-from flows import email_crons, email_received
+from flows.email_received import crons as email_crons
+from flows.email_received.sequence import email_received
 from orchestrator.admin import retry_for_rep
 from orchestrator.engine import Engine
 from orchestrator.sequence import SequenceRegistry
@@ -46,12 +47,11 @@ class World:
 async def world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
     google = await FakeGoogle().start()
     key = Fernet.generate_key()
-    settings = Settings(_env_file=None, google_api_base=google.url, encryption_key=key.decode(),  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, google_api_base=google.url, encryption_key=key.decode(),
                         google_client_id=FakeGoogle.CLIENT_ID,
                         google_client_secret=FakeGoogle.CLIENT_SECRET, data_dir=tmp_path)  # fmt: skip
     org, users = await seed_org(db)
-    registry = SequenceRegistry()
-    email_received.register(registry)
+    registry = SequenceRegistry([email_received])
     delivery = RecordingDelivery()
     engine = Engine(db, settings, delivery, registry, heartbeat_s=None, clock=lambda: T0)
     yield World(db, engine, delivery, google, TokenCipher(key), org, users)
@@ -154,7 +154,7 @@ async def test_retry_requeues_only_the_reps_own_failed_job(world: World) -> None
 
 async def test_watch_renewal_leaves_a_demo_mailbox_alone(world: World, caplog: pytest.LogCaptureFixture) -> None:
     w = world
-    caplog.set_level(logging.INFO, logger="flows.email_crons")
+    caplog.set_level(logging.INFO, logger="flows.email_received.crons")
     await connect(w, w.users[0], {}, meta={"demo": True, "address": REP})
 
     @dataclass
@@ -170,7 +170,7 @@ async def test_watch_renewal_leaves_a_demo_mailbox_alone(world: World, caplog: p
 
 async def test_every_interval_sync_is_one_series_per_rep(world: World) -> None:
     """The other recurring per-rep job, the 30-minute calendar sync, is a series too."""
-    from flows.calendar_crons import sync_events
+    from flows.calendar_sync.crons import sync_events
 
     w = world
     await connect(w, w.users[0], BROKEN)

@@ -50,7 +50,7 @@ class Deps:
 @pytest.fixture
 async def client(sqlite_db: Database) -> AsyncIterator[TestClient]:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         meetingbaas_api_key=MB_KEY, meetingbaas_webhook_secret=MB_SECRET,
         recall_webhook_secret=RECALL_SECRET,
     )

@@ -71,10 +71,10 @@ def test_every_built_value_parses_with_its_ids() -> None:
     assert found["proactive-handle-all"] == [DealsRef(deal_ids=[3, 4])]
     assert {v.ids()[Ref.JOB].pop() for a in ("sched-more", "sched-way-out", "sched-timezone")
             for v in found[a]} == {12}  # fmt: skip
-    assert found["sched-way-out"][0].code == "widen_range"  # type: ignore[attr-defined]
+    assert found["sched-way-out"][0].code == "widen_range"
     assert found["postmeeting-skip-task"][0].ids() == {Ref.PENDING: {"6f1c2d3e-aaaa-bbbb-cccc-1234567890ab"}}
     assert found["notification-batch-open"][0].ids() == {Ref.NOTIFICATION: {55}}
-    assert found["proactive-mute"][0].kind in ("morning_brief", "pipeline")  # type: ignore[attr-defined]
+    assert found["proactive-mute"][0].kind in ("morning_brief", "pipeline")
 
 
 @pytest.mark.parametrize("action_id", sorted(a for a, m in ACTION_VALUES.items() if m is not NoValue))

@@ -132,7 +132,7 @@ def test_no_options_explains_and_offers_ways_out() -> None:
 def test_picker_rows_carry_dates() -> None:
     """Issue 11, 2.13: rows showed weekdays without dates ("Thu 14:00"); two Thursdays in a
     two-week search read the same."""
-    from flows.calendar_find_times import picker_model
+    from flows.calendar_find_times.picker import picker_model
 
     found = {
         "who": "Dana", "duration_minutes": 30, "rep_tz": "Europe/London",

@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from orchestrator.events import EventType
 from flows.registry import build_registry
+from orchestrator.events import EventType
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app.py", "bot", "flows", "connectors", "storage", "cli", "skills", "blocks")
@@ -68,7 +68,8 @@ def load_modules() -> dict[str, Module]:
 
 
 def module_by_name(mods: dict[str, Module], dotted: str) -> Module | None:
-    return mods.get(dotted.replace(".", "/") + ".py")
+    path = dotted.replace(".", "/")
+    return mods.get(path + ".py") or mods.get(path + "/__init__.py")  # a module or a package
 
 
 class Resolver:

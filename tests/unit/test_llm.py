@@ -64,7 +64,7 @@ def make_settings(fake: FakeOpenAI, **kw: Any) -> Settings:
         "llm_api_key": "sk-test",
         "llm_timeout_s": 2.0,
     }
-    return Settings(_env_file=None, **{**base, **kw})  # type: ignore[call-arg]
+    return Settings(_env_file=None, **{**base, **kw})
 
 
 async def ledger(db: Database) -> list[CostLedger]:
@@ -243,7 +243,7 @@ async def test_price_override_from_settings(
         llm_output_cost_per_token: float | None = None
 
     settings = PricedSettings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         llm_model="openai/test-model",
         llm_api_base=fake.api_base,
         llm_api_key="sk-test",

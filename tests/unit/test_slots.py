@@ -346,7 +346,7 @@ def test_slot_taken_in_the_meantime() -> None:
     taken = replace(request, rep=replace(request.rep, busy=(clash,)))
     assert not slot_is_free(taken, best.start, best.end)
     assert best.start not in {s.start for s in find_slots(taken).slots}
-    prospect_taken = replace(request, prospect=replace(request.prospect, busy=(clash,)))  # type: ignore[arg-type]
+    prospect_taken = replace(request, prospect=replace(request.prospect, busy=(clash,)))
     assert not slot_is_free(prospect_taken, best.start, best.end)
     saturday = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
     assert not slot_is_free(request, saturday, saturday + timedelta(minutes=30))

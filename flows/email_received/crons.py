@@ -1,4 +1,4 @@
-"""Crons for inbound mail: Gmail watch renewal, Graph subscription renewal, polling fallback.
+"""Crons for inbound mail (the `email_received` flow's): Gmail watch renewal, Graph subscription renewal, polling fallback.
 
 - `email:gmail_watch` (daily, 03:17 UTC): for every active Google connection, `users.watch`
   again (Gmail drops a watch after 7 days) when a Pub/Sub topic is configured
@@ -9,7 +9,7 @@
 - `email:poll` (every `EMAIL_POLL_INTERVAL_S` counted from `orchestrator.crons.EPOCH`, only without `PUBLIC_BASE_URL`, i.e. when no
   push can reach this install): one `email_received` event per connected Google and Microsoft
   mailbox, keyed per mailbox and interval, so a fire acted on twice still makes one job (Gmail:
-  history from the stored id; Outlook: a Graph inbox delta pass, `poll_microsoft`; the sandbox's
+  history from the stored id; Outlook: a Graph inbox delta pass, `fetch.poll_microsoft`; the sandbox's
   demo mailbox: nothing new, so nothing is said). A mailbox's polls share a `series`, so a
   failing mailbox is told to the rep once until a poll succeeds again. It runs in
   the long-lived app process's scheduler (`app.register_crons`), not as a cold-started task.
@@ -29,14 +29,14 @@ from datetime import datetime
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlmodel import col, select
 
+from connectors.inbox import gmail_client_for, graph_client_for
 from orchestrator.crons import CronSpec, interval_trigger
 from orchestrator.events import Event, EventSource, EventType
+from storage import connections
 from storage import email_threads as repo
-from storage.connections import ACTIVE
 from storage.crypto import settings_cipher
-from storage.models import Connection, MailboxState
+from storage.models import Connection
 
 log = logging.getLogger(__name__)
 
@@ -45,28 +45,13 @@ POLL_PROVIDERS = ("google", "microsoft")
 
 async def active_mailboxes(db: Any, providers: tuple[str, ...]) -> list[Connection]:
     async with db.session() as s:
-        stmt = select(Connection).where(
-            Connection.status == ACTIVE,
-            Connection.provider.in_(providers),  # type: ignore[attr-defined]
-            Connection.user_id.is_not(None),  # type: ignore[union-attr]
-        )
-        return list((await s.exec(stmt.order_by(Connection.id))).all())
+        return await connections.active_mailboxes(s, providers=providers)
 
 
 async def never_polled_graph_mailboxes(db: Any) -> list[Connection]:
     """Active Microsoft mailboxes whose inbox state has no `last_polled_at` (or no row)."""
     async with db.session() as s:
-        stmt = (
-            select(Connection)
-            .outerjoin(MailboxState, col(MailboxState.connection_id) == col(Connection.id))
-            .where(
-                Connection.status == ACTIVE,
-                Connection.provider == "microsoft",
-                col(Connection.user_id).is_not(None),
-                col(MailboxState.last_polled_at).is_(None),
-            )
-        )
-        return list((await s.exec(stmt.order_by(Connection.id))).all())
+        return await connections.never_polled_graph_mailboxes(s)
 
 
 def poll_provider(c: Connection) -> str:
@@ -100,8 +85,6 @@ def poll_events(conns: list[Connection], fire: datetime) -> list[Event]:
 
 async def renew_gmail_watches(deps: Any, now: datetime) -> int:
     """`watch` every Google mailbox again; start cursors that are missing. Returns renewals."""
-    from flows.email_received import gmail_client_for
-
     topic = getattr(deps.settings, "google_pubsub_topic", None)
     if not topic:
         return 0
@@ -133,7 +116,6 @@ async def renew_graph(deps: Any, now: datetime) -> int:
         from connectors.graph_subscriptions import renew_graph_subscriptions
     except ImportError:
         return 0
-    from flows.email_received import graph_client_for
 
     async def factory(connection_id: int) -> Any:
         return await graph_client_for(deps.db, deps.settings, connection_id)

@@ -1,0 +1,59 @@
+"""The per-rep, per-org and per-meeting crons of the proactive flows, in one process.
+
+`ProactivePlanner` combines the planners each flow owns (`morning_brief.crons`,
+`pipeline_scan.crons`, `pre_meeting_brief.crons`; plumbing in `orchestrator.planner`);
+`attach(scheduler, deps)` installs them (app.py calls it after the static crons): plan now
+(in the background), reschedule a rep's morning brief when their settings change, follow
+calendar changes, roll the pre-meeting horizon every 6 hours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from flows.morning_brief.crons import MorningBriefs
+from flows.pipeline_scan.crons import PipelineScans
+from flows.pre_meeting_brief.crons import HORIZON_ROLL, PreMeetingBriefs
+from orchestrator.crons import interval_trigger
+
+log = logging.getLogger(__name__)
+
+
+class ProactivePlanner(MorningBriefs, PipelineScans, PreMeetingBriefs):
+    """Keeps this process's scheduler in step with reps, orgs and calendars."""
+
+    async def start(self, *, catch_up: bool = True) -> None:
+        await self.start_morning(catch_up=catch_up)
+        await self.start_scans(catch_up=catch_up)
+        await self.replan_pre_meeting(None)
+
+
+def attach(scheduler: Any, deps: Any, *, catch_up: bool = True) -> ProactivePlanner:
+    """Install the proactive crons in this process (module docstring)."""
+    planner = ProactivePlanner(scheduler, deps)
+    planner.follow_calendars()
+    deps.settings_listeners.append(planner.on_settings_changed)
+    deps.proactive_planner = planner
+
+    async def boot() -> None:
+        try:
+            await planner.start(catch_up=catch_up)
+        except Exception:
+            log.exception("proactive planning failed")
+        finally:
+            planner.ready.set()
+
+    scheduler.add_job(
+        planner.replan_pre_meeting,
+        interval_trigger(seconds=HORIZON_ROLL.total_seconds()),
+        args=[None],
+        id="proactive:horizon",
+        name="proactive:horizon",
+        replace_existing=True,
+    )
+    task = asyncio.get_running_loop().create_task(boot())
+    planner._tasks.add(task)
+    task.add_done_callback(planner._tasks.discard)
+    return planner
