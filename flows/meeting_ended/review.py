@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from blocks.post_meeting import ItemRow, SummaryModel, summary_blocks
 from blocks.text import plural
+from flows.email_send import hand_off
 from flows.meeting_ended.call import due_label, load_call, owner_label, parse_dt, when
 from flows.meeting_ended.steps import intents_from_outputs, meeting_of
 from orchestrator.context import StepContext
@@ -98,11 +99,9 @@ async def draft_follow_up(ctx: StepContext) -> dict[str, Any]:
     }
 
 
-async def send_follow_up(ctx: StepContext) -> dict[str, Any]:
+async def deliver_follow_up(ctx: StepContext) -> dict[str, Any]:
     """The approved follow-up, sent as the rep through the undo window when their mailbox may
     send; else a copy and a one-time ask to connect it."""
-    from flows.email_send import hand_off
-
     assert ctx.approval is not None and ctx.approval.approved
     approved = ctx.approval.payload
     final = approved.get("draft") or {}
@@ -125,7 +124,7 @@ async def crm_review(ctx: StepContext) -> dict[str, Any]:
             "text": "From your call. Apply these changes?", "fields": fields, "change_ids": proposed}
 
 
-async def apply_crm_changes(ctx: StepContext) -> dict[str, Any]:
+async def apply_crm(ctx: StepContext) -> dict[str, Any]:
     """The approved CRM changes, applied."""
     assert ctx.approval is not None and ctx.approval.approved
     proposed = ctx.approval.payload.get("change_ids") or []
@@ -148,7 +147,7 @@ async def tasks_review(ctx: StepContext) -> dict[str, Any]:
     return {"title": f"{plural(len(tasks), 'task')} from your call", "tasks": tasks}
 
 
-async def add_tasks(ctx: StepContext) -> dict[str, Any]:
+async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:
     """The tasks the rep kept (an edit may drop some), added to their list."""
     assert ctx.approval is not None and ctx.approval.approved
     call = await load_call(ctx, meeting_of(ctx))

@@ -1,8 +1,7 @@
 """The `meeting_ended` sequence (v3), top to bottom (DESIGN.md section 3 decides the approvals).
 
-v3: code-first; the three approvals after the call are one `wf.gather`. The gates keep the
-names of the v2 steps they guarded (`deliver_follow_up`, `apply_crm`, `add_reviewed_tasks`);
-the steps after them are `send_follow_up`, `apply_crm_changes` and `add_tasks`.
+v3: code-first; the three approvals after the call are one `wf.gather`. Each gate has the name
+of the step it guards (`deliver_follow_up`, `apply_crm`, `add_reviewed_tasks`), as in v2.
 """
 
 from __future__ import annotations
@@ -10,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from flows.meeting_ended.review import (
-    add_tasks,
-    apply_crm_changes,
+    add_reviewed_tasks,
+    apply_crm,
     crm_review,
+    deliver_follow_up,
     draft_follow_up,
     notify_summary,
-    send_follow_up,
     tasks_review,
 )
 from flows.meeting_ended.steps import (
@@ -58,32 +57,32 @@ async def meeting_ended(wf: Workflow) -> None:
     to_review = await wf.step(tasks_review, on_failure=OnFailure.CONTINUE) if tasks.get("to_review") else None
     # independent approvals: shown together, each going on as soon as it is answered
     await wf.gather(
-        follow_up(wf, draft),
-        apply_crm(wf, changes),
-        add_reviewed_tasks(wf, to_review),
+        ask_follow_up(wf, draft),
+        ask_crm_changes(wf, changes),
+        ask_tasks(wf, to_review),
     )
 
 
-async def follow_up(wf: Workflow, draft: dict[str, Any]) -> None:
+async def ask_follow_up(wf: Workflow, draft: dict[str, Any]) -> None:
     """The follow-up email (Send / Edit / Skip): sent, or handed over to copy, once approved."""
     decision = await wf.approval(ApprovalKind.EMAIL_SEND, draft, name="deliver_follow_up")
     if decision.approved:
-        await wf.step(send_follow_up, approval=decision, on_failure=OnFailure.STOP)
+        await wf.step(deliver_follow_up, approval=decision, on_failure=OnFailure.STOP)
 
 
-async def apply_crm(wf: Workflow, changes: dict[str, Any] | None) -> None:
+async def ask_crm_changes(wf: Workflow, changes: dict[str, Any] | None) -> None:
     """The proposed CRM changes (stage moves), applied once approved."""
     if not changes or "error" in changes:
         return
     decision = await wf.approval(ApprovalKind.STAGE_CHANGE, changes, name="apply_crm")
     if decision.approved:
-        await wf.step(apply_crm_changes, approval=decision, on_failure=OnFailure.CONTINUE)
+        await wf.step(apply_crm, approval=decision, on_failure=OnFailure.CONTINUE)
 
 
-async def add_reviewed_tasks(wf: Workflow, to_review: dict[str, Any] | None) -> None:
+async def ask_tasks(wf: Workflow, to_review: dict[str, Any] | None) -> None:
     """The tasks found in the call, added once approved (as edited)."""
     if not to_review or "error" in to_review:
         return
     decision = await wf.approval(ApprovalKind.TASKS, to_review, name="add_reviewed_tasks")
     if decision.approved:
-        await wf.step(add_tasks, approval=decision, on_failure=OnFailure.CONTINUE)
+        await wf.step(add_reviewed_tasks, approval=decision, on_failure=OnFailure.CONTINUE)
