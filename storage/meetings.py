@@ -450,7 +450,7 @@ async def save_attribution(
     add the attendees the caller found among the speakers (the utterances are not read)."""
     await session.exec(
         update(Transcript).where(col(Transcript.meeting_id) == meeting_id).values(speaker_map=speaker_map)
-    )  # type: ignore[call-overload]
+    )
     for a in new_attendees:
         session.add(MeetingAttendee(meeting_id=meeting_id, name=a.name, email=a.email, role=a.role))
     await session.flush()

@@ -102,8 +102,10 @@ async def next_actions(ctx: StepContext) -> dict[str, Any]:
                         for a in suggest_next_actions(found)]}
 
 
-@dataclass(frozen=True)
+@dataclass
 class StoredIntent:
+    """An intent as the `intents` step output it (what the planning skills read)."""
+
     label: str
     utterance: int
     speaker: str
@@ -151,6 +153,7 @@ async def update_crm(ctx: StepContext) -> dict[str, Any]:
                                                     provenance=change.provenance.to_dict(),
                                                     apply=not change.needs_approval, job_id=ctx.job_id, now=ctx.now())
                 if change.needs_approval:
+                    assert row.id is not None
                     proposed.append(row.id)
                 else:
                     applied.append(change.field)
