@@ -188,7 +188,7 @@ def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
     assert deps.settings.meetingbaas_api_key is not None
     sandbox.add_panel_action("Meeting ended", meeting_ended_handler(deps, web_url, deps.settings.meetingbaas_api_key),
                              description="A recorded sales call ends: recap, follow-up draft, CRM, tasks")
-    from bot.proactive_actions import morning_brief_now_handler
+    from bot.sandbox_panel import morning_brief_now_handler
 
     sandbox.add_panel_action("Morning brief now", morning_brief_now_handler(deps),
                              description="Today's brief: meetings, emails needing you, pipeline pulse")

@@ -14,7 +14,8 @@
 - `jobs_throughput` `jobs_per_s`: 7-step no-op jobs, SQLite with 1 process, PostgreSQL with 1
   and 2 processes (4 workers each; PostgreSQL skipped when unreachable).
 
-`python -m bench.bench_orchestrator [--quick]`
+`python -m bench.bench_orchestrator [--quick] [BENCH ...]` (only the benches named, e.g.
+`resume_latency`; `python -m bench resume_latency` does the same).
 """
 
 from __future__ import annotations
@@ -33,16 +34,18 @@ from sqlalchemy import event
 
 from bench.common import emit, percentile
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event
-from orchestrator.sequence import Sequence, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import ApprovalKind, sequence
+from orchestrator.workflow import Workflow
 from storage.engine import Database
 from storage.migrate import upgrade
-from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
+from tests.support.sequences import RecordingDelivery, noop, noop_registry, seed_org
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = "orchestrator"
+BENCHES = ("orchestrator_step", "resume_latency", "jobs_throughput")
 PG_ADMIN = os.environ.get("SIXTY_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -92,7 +95,7 @@ async def ours_storage(db: Database, runs: int) -> tuple[float, float]:
         rows += (await conn.exec_driver_sql("SELECT count(*) FROM effects")).scalar_one()
         size = (
             await conn.exec_driver_sql(
-                "SELECT sum(length(context) + length(steps) + length(trigger_payload)"
+                "SELECT sum(length(context) + length(trigger_payload)"
                 " + length(event_chain) + length(idempotency_key)) FROM sequence_jobs"
             )
         ).scalar_one()
@@ -186,14 +189,14 @@ async def bench_resume(tmp: Path, runs: int) -> None:
         started[ctx.job_id] = time.perf_counter()
         ready.setdefault(ctx.job_id, asyncio.Event()).set()
 
-    reg.skills.register("after", after)
-    reg.add(
-        Sequence(
-            "gated",
-            1,
-            (Step("ask", "noop", requires_approval=True), Step("after", "after")),
-        )
-    )
+    @sequence("gated", version=1)
+    async def gated(wf: Workflow) -> None:
+        decision = await wf.approval(ApprovalKind.GENERIC, {}, name="ask")
+        if decision.approved:
+            await wf.step(noop, name="ask", approval=decision)
+        await wf.step(after)
+
+    reg.add(gated)
     engine = Engine(db, Settings(), RecordingDelivery(), reg, poll_s=5.0)
     await engine.start_workers(2)
     from sqlalchemy import select
@@ -339,11 +342,16 @@ async def pg_throughput(tmp: Path, jobs: int, processes: int) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "sixty_bench_orch_{os.getpid()}" WITH (FORCE)')
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, only: set[str]) -> None:
+    want = only or set(BENCHES)
     with tempfile.TemporaryDirectory(prefix="sixty-bench-orch-") as d:
         tmp = Path(d)
-        await bench_step(tmp, 20 if quick else 60)
-        await bench_resume(tmp, 10 if quick else 30)
+        if "orchestrator_step" in want:
+            await bench_step(tmp, 20 if quick else 60)
+        if "resume_latency" in want:
+            await bench_resume(tmp, 10 if quick else 30)
+        if "jobs_throughput" not in want:
+            return
         await sqlite_throughput(tmp, 100 if quick else 300)
         if pg_reachable():
             for n in (1, 2):
@@ -356,4 +364,8 @@ if __name__ == "__main__":
     import logging
 
     logging.disable(logging.WARNING)
-    asyncio.run(main("--quick" in sys.argv))
+    args = sys.argv[1:]
+    unknown = sorted(set(args) - set(BENCHES) - {"--quick"})
+    if unknown:
+        sys.exit(f"unknown bench {', '.join(unknown)}; this module has {', '.join(BENCHES)}")
+    asyncio.run(main("--quick" in args, set(args) - {"--quick"}))

@@ -1,6 +1,7 @@
 """Approval buttons and their modals: every click becomes `Orchestrator.resume`.
 
-The button value carries the pending action id (parsed by `bot/values.py`); only its owner may
+The button value (and the edit and feedback modals' private_metadata) carries the pending action
+id, parsed once by `bot/authz.ParseValues` into a `PendingRef`; only its owner may
 answer it (`bot/authz.py`); the orchestrator reloads the row, checks the owner, expiry and state,
 and tells us why when nothing changed (shown as an ephemeral).
 """
@@ -26,14 +27,16 @@ from blocks.ids import ApprovalAction, Callback
 from bot.authz import check, permitted
 from bot.deps import Deps
 from bot.middleware import actor_of
+from bot.replies import tell
 from bot.values import PendingRef
 from flows.email_send.handoff import undo_window
 from orchestrator.events import Decision
 from storage.models import Feedback, SlackPendingAction, User
-from storage.rows import saved_id
 from storage.users import user_by_slack_id
 
 log = logging.getLogger(__name__)
+
+Body = dict[str, Any]
 
 _DECISIONS = {
     ApprovalAction.APPROVE: Decision.APPROVE,
@@ -42,27 +45,17 @@ _DECISIONS = {
 }
 
 
-async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    user = body["user"]["id"]
-    if channel:
-        await client.chat_postEphemeral(channel=channel, user=user, text=text)
-    else:
-        dm = await client.conversations_open(users=user)
-        await client.chat_postEphemeral(channel=dm["channel"]["id"], user=user, text=text)
-
-
-async def _resume(deps: Deps, client: AsyncWebClient, body: dict[str, Any], pending_id: str,
+async def _resume(deps: Deps, client: AsyncWebClient, body: Body, value: PendingRef,
                   decision: Decision, modifications: dict[str, Any] | None = None) -> None:
     if deps.orchestrator is None:
         await tell(client, body, "Approvals are not available yet on this install.")
         return
     async with deps.db.session() as s:
         actor = await user_by_slack_id(s, slack_user_id=body["user"]["id"])
-    if (refusal := await check(deps.db, actor, PendingRef(pending_id=pending_id))) is not None:
+    if (refusal := await check(deps.db, actor, value)) is not None:
         await tell(client, body, refusal)
         return
-    result = await deps.orchestrator.resume(pending_id, decision, body["user"]["id"], modifications)
+    result = await deps.orchestrator.resume(value.pending_id, decision, body["user"]["id"], modifications)
     if not result.ok:
         await tell(client, body, result.message)
 
@@ -75,65 +68,69 @@ async def _own_pending(deps: Deps, pending_id: str, actor: User | None) -> Slack
     return row
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    async def on_decision(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                          client: AsyncWebClient) -> None:
-        await ack()
-        decision = _DECISIONS[ApprovalAction(action["action_id"])]
-        await _resume(deps, client, body, action["value"], decision)
+async def handle_decision(ack: AsyncAck, body: Body, action: dict[str, Any], client: AsyncWebClient,
+                          value: PendingRef, deps: Deps) -> None:  # fmt: skip
+    """Approve, Skip or Cancel: the orchestrator resumes the gate with that decision."""
+    await ack()
+    await _resume(deps, client, body, value, _DECISIONS[ApprovalAction(action["action_id"])])
 
+
+async def handle_edit(ack: AsyncAck, body: Body, client: AsyncWebClient, context: dict[str, Any],
+                      value: PendingRef, deps: Deps) -> None:  # fmt: skip
+    await ack()
+    row = await _own_pending(deps, value.pending_id, await actor_of(context))
+    if row is None:
+        await tell(client, body, "Only the person this draft belongs to can edit it.")
+        return
+    draft = row.payload.get("draft") or {}
+    undo = await undo_window(deps.db, deps.settings, row.owner_user_id)
+    await client.views_open(trigger_id=body["trigger_id"], view=edit_draft_modal(
+        row.id, draft.get("subject", ""), draft.get("body", ""), undo_seconds=undo))
+
+
+async def handle_edit_submit(ack: AsyncAck, body: Body, view: dict[str, Any], client: AsyncWebClient,
+                             value: PendingRef, deps: Deps) -> None:  # fmt: skip
+    values = view["state"]["values"]
+    subject = (values[SUBJECT][SUBJECT].get("value") or "").strip()
+    text = (values[BODY][BODY].get("value") or "").strip()
+    if not subject or not text:
+        await ack(response_action="errors", errors={SUBJECT if not subject else BODY: "This can't be empty."})
+        return
+    await ack()
+    await _resume(deps, client, body, value, Decision.EDIT, {"draft": {"subject": subject, "body": text}})
+
+
+async def handle_feedback(ack: AsyncAck, body: Body, client: AsyncWebClient, context: dict[str, Any],
+                          value: PendingRef, deps: Deps) -> None:  # fmt: skip
+    await ack()
+    if await permitted(deps, client, body, context, value) is not None:
+        await client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(value.pending_id))
+
+
+async def handle_feedback_submit(ack: AsyncAck, body: Body, view: dict[str, Any], client: AsyncWebClient,
+                                 context: dict[str, Any], value: PendingRef, deps: Deps) -> None:  # fmt: skip
+    """Feedback on one of the user's own drafts; the modal's metadata is checked like a button's."""
+    field = ((view.get("state") or {}).get("values") or {}).get(REASON, {}).get(REASON) or {}
+    reason = str(field.get("value") or "").strip()
+    if not reason:  # blanks only: Slack's own required check lets spaces through
+        await ack(response_action="errors", errors={REASON: "Say what was wrong, or press Cancel."})
+        return
+    await ack(response_action="update", view=feedback_thanks_modal().to_dict())
+    if (actor := await permitted(deps, client, body, context, value)) is None:
+        return
+    async with deps.db.transaction() as s:
+        row = await s.get(SlackPendingAction, value.pending_id)
+        if row is None:  # permitted() saw it; gone since
+            return
+        s.add(Feedback(org_id=actor.org_id, user_id=actor.id, job_id=row.job_id,
+                       pending_action_id=row.id, subject=row.kind, reason=reason[:REASON_MAX]))
+    log.info("feedback recorded", extra={"user_id": actor.id})
+
+
+def register(app: AsyncApp) -> None:
     for action_id in _DECISIONS:
-        app.action(action_id)(on_decision)
-
-    @app.action(ApprovalAction.EDIT)
-    async def on_edit(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
-                      client: AsyncWebClient, context: dict[str, Any]) -> None:
-        await ack()
-        row = await _own_pending(deps, action["value"], await actor_of(context))
-        if row is None:
-            await tell(client, body, "Only the person this draft belongs to can edit it.")
-            return
-        draft = row.payload.get("draft") or {}
-        undo = await undo_window(deps.db, deps.settings, row.owner_user_id)
-        await client.views_open(trigger_id=body["trigger_id"], view=edit_draft_modal(
-            row.id, draft.get("subject", ""), draft.get("body", ""), undo_seconds=undo))
-
-    @app.view(Callback.EDIT_DRAFT)
-    async def on_edit_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient) -> None:
-        values = view["state"]["values"]
-        subject = (values[SUBJECT][SUBJECT].get("value") or "").strip()
-        text = (values[BODY][BODY].get("value") or "").strip()
-        if not subject or not text:
-            await ack(response_action="errors",
-                      errors={SUBJECT if not subject else BODY: "This can't be empty."})
-            return
-        await ack()
-        await _resume(deps, client, body, view["private_metadata"], Decision.EDIT,
-                      {"draft": {"subject": subject, "body": text}})
-
-    @app.action(ApprovalAction.FEEDBACK)
-    async def on_feedback(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                          context: dict[str, Any], value: PendingRef) -> None:
-        await ack()
-        if await permitted(deps, client, body, context, value) is not None:
-            await client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(value.pending_id))
-
-    @app.view(Callback.FEEDBACK)
-    async def on_feedback_submit(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient,
-                                 context: dict[str, Any], value: PendingRef) -> None:
-        """Feedback on one of the user's own drafts; the modal's metadata is checked like a button's."""
-        field = ((view.get("state") or {}).get("values") or {}).get(REASON, {}).get(REASON) or {}
-        reason = str(field.get("value") or "").strip()
-        if not reason:  # blanks only: Slack's own required check lets spaces through
-            await ack(response_action="errors", errors={REASON: "Say what was wrong, or press Cancel."})
-            return
-        await ack(response_action="update", view=feedback_thanks_modal().to_dict())
-        if (actor := await permitted(deps, client, body, context, value)) is None:
-            return
-        async with deps.db.transaction() as s:
-            row = await s.get(SlackPendingAction, value.pending_id)
-            if row is None:  # permitted() saw it; gone since
-                return
-            s.add(Feedback(org_id=actor.org_id, user_id=saved_id(actor), job_id=row.job_id,
-                           pending_action_id=row.id, subject=row.kind, reason=reason[:REASON_MAX]))
-        log.info("feedback recorded", extra={"user_id": actor.id})
+        app.action(action_id)(handle_decision)
+    app.action(ApprovalAction.EDIT)(handle_edit)
+    app.view(Callback.EDIT_DRAFT)(handle_edit_submit)
+    app.action(ApprovalAction.FEEDBACK)(handle_feedback)
+    app.view(Callback.FEEDBACK)(handle_feedback_submit)

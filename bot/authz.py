@@ -23,7 +23,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.deps import Deps
 from bot.middleware import actor_of
-from bot.values import ActionValue, BadValue, parse, wire_value
+from bot.replies import tell
+from bot.value_routes import wire_value
+from bot.values import ActionValue, BadValue, parse
 from storage import access
 from storage.access import Ref
 from storage.engine import Database
@@ -74,17 +76,6 @@ async def permitted(
         return actor
     await tell(client, body, refusal)
     return None
-
-
-async def tell(client: AsyncWebClient, body: dict[str, Any], text: str) -> None:
-    """One ephemeral line where the click happened, or in the user's DM (modals, App Home)."""
-    user = (body.get("user") or {}).get("id")
-    if not user:
-        return
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    if not channel:
-        channel = (await client.conversations_open(users=user))["channel"]["id"]
-    await client.chat_postEphemeral(channel=channel, user=user, text=text)
 
 
 class ParseValues(AsyncMiddleware):

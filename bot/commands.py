@@ -36,7 +36,8 @@ async def _settings(ctx: CommandContext) -> None:
 
 
 # Feature modules each export `SUBCOMMANDS: dict[str, Subcommand]`; they are merged in order.
-SUBCOMMAND_MODULES = ("bot.commands_email", "bot.commands_schedule", "bot.commands_proactive")
+SUBCOMMAND_MODULES = ("bot.commands_email", "bot.commands_schedule", "bot.commands_brief",
+                      "bot.commands_proactive")
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": Subcommand("/60 help", "what I can do and how to ask", _help),
@@ -58,22 +59,24 @@ def parse(text: str) -> tuple[str, str]:
     return words[0].lower(), words[1] if len(words) > 1 else ""
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.command(COMMAND)
-    async def on_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
-                         client: AsyncWebClient, context: dict[str, Any]) -> None:
-        await ack()
-        name, args = parse(command.get("text", ""))
-        sub = SUBCOMMANDS.get(name)
-        if sub is None:
-            problem = f"I don't know `{name}`. Here is what I can do:"
-            await respond(text=problem, blocks=help_blocks(command_help(), problem=problem), response_type="ephemeral")
-            return
-        actor = await actor_of(context)
-        if actor is None:
-            await respond(text="I couldn't look you up in Slack just now; please try again in a minute.",
-                          response_type="ephemeral")
-            return
-        log.info("command", extra={"subcommand": name, "user_id": actor.id})
-        await sub.handler(CommandContext(deps=deps, actor=actor, args=args, respond=respond,
-                                         client=client, trigger_id=command.get("trigger_id")))
+async def handle_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                         client: AsyncWebClient, context: dict[str, Any], deps: Deps) -> None:  # fmt: skip
+    await ack()
+    name, args = parse(command.get("text", ""))
+    sub = SUBCOMMANDS.get(name)
+    if sub is None:
+        problem = f"I don't know `{name}`. Here is what I can do:"
+        await respond(text=problem, blocks=help_blocks(command_help(), problem=problem), response_type="ephemeral")
+        return
+    actor = await actor_of(context)
+    if actor is None:
+        await respond(text="I couldn't look you up in Slack just now; please try again in a minute.",
+                      response_type="ephemeral")
+        return
+    log.info("command", extra={"subcommand": name, "user_id": actor.id})
+    await sub.handler(CommandContext(deps=deps, actor=actor, args=args, respond=respond,
+                                     client=client, trigger_id=command.get("trigger_id")))
+
+
+def register(app: AsyncApp) -> None:
+    app.command(COMMAND)(handle_command)

@@ -1,35 +1,22 @@
-"""`/60` subcommands for briefs and the pipeline: `brief`, `prep`, `pipeline`, `pause`, `resume`,
-`unmute`, `status`. Answers are ephemeral unless they start work; bad input gets usage help."""
+"""`/60` subcommands for what a rep gets and when: `pause`, `resume`, `unmute`, `features`, `org`,
+`status`. Answers are ephemeral; bad input gets usage help. (`brief`, `prep`, `pipeline`:
+`bot/commands_brief.py`.)"""
 
 from __future__ import annotations
 
 import re
-import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlmodel import col
-
+from blocks.brief_replies import text_section
 from blocks.briefs import KIND_LABELS
-from blocks.pipeline import pipeline_list_blocks
-from blocks.text import SECTION_TEXT_MAX, clip, escape
+from blocks.text import escape
 from bot.command_types import CommandContext, Subcommand
-from flows.morning_brief.steps import local_date
-from flows.pipeline_scan.steps import rows_of
-from orchestrator.events import Event, EventSource, EventType, JobRef
+from bot.proactive_settings_actions import open_features, open_org
+from orchestrator.delivery import release_held
 from services.home import held_for
 from skills.human_time import clock_24
-from storage import pipeline
-from storage.models import CalendarEvent, Company, Contact, User
-from storage.users import (
-    connections,
-    org_settings,
-    pending_actions_for,
-    preferences,
-    update_preferences,
-    user_names,
-)
+from storage.users import connections, pending_actions_for, preferences, update_preferences
 
 DURATION = re.compile(
     r"^\s*(\d+)\s*(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?)\s*$", re.I
@@ -55,111 +42,6 @@ async def _ephemeral(
     await ctx.respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
-async def _brief(ctx: CommandContext) -> None:
-    now = ctx.deps.clock()
-    day = local_date(ctx.actor, now).isoformat()
-    res = await ctx.deps.submit(
-        Event(
-            type=EventType.MORNING_BRIEF,
-            source=EventSource.SLACK_COMMAND,
-            org_id=ctx.actor.org_id,
-            user_id=ctx.actor.id,
-            payload={"requested": True},
-            idempotency_key=f"morning_brief:{ctx.actor.id}:{day}:req:{uuid.uuid4().hex[:12]}",
-        )
-    )
-    if isinstance(res, JobRef):
-        await _ephemeral(ctx, "Putting your brief together — it will be in our DM in a moment.")
-    else:
-        await _ephemeral(ctx, f"I couldn't start your brief just now ({res.reason}).")
-
-
-async def find_meeting(db: Any, user: User, query: str, now: datetime) -> CalendarEvent | None:
-    """The rep's next external meeting (within 7 days) matching a title, contact or company."""
-    ev = CalendarEvent
-    q = (
-        select(ev)
-        .outerjoin(Contact, col(Contact.id) == ev.contact_id)
-        .outerjoin(Company, col(Company.id) == Contact.company_id)
-        .where(
-            col(ev.user_id) == user.id,
-            col(ev.end_at) > now,
-            col(ev.start_at) < now + timedelta(days=7),
-            col(ev.status) != "cancelled",
-            col(ev.is_external).is_(True),
-        )
-        .order_by(col(ev.start_at))
-        .limit(1)
-    )
-    words = query.strip()
-    if words:
-        like = f"%{words.lower()}%"
-        from sqlalchemy import func
-
-        q = q.where(
-            or_(
-                func.lower(ev.title).like(like),
-                func.lower(Contact.name).like(like),
-                func.lower(Company.name).like(like),
-            )
-        )
-    async with db.session() as s:
-        return (await s.execute(q)).scalars().first()
-
-
-async def submit_prep(deps: Any, user: User, event: CalendarEvent) -> Any:
-    return await deps.submit(
-        Event(
-            type=EventType.PRE_MEETING_90MIN,
-            source=EventSource.SLACK_COMMAND,
-            org_id=user.org_id,
-            user_id=user.id,
-            payload={"event_id": event.id, "requested": True},
-            idempotency_key=f"pre_meeting_90min:{event.id}:req:{uuid.uuid4().hex[:12]}",
-        )
-    )
-
-
-async def _prep(ctx: CommandContext) -> None:
-    event = await find_meeting(ctx.deps.db, ctx.actor, ctx.args, ctx.deps.clock())
-    if event is None:
-        what = f" matching “{ctx.args.strip()}”" if ctx.args.strip() else ""
-        await _ephemeral(
-            ctx,
-            f"I found no external meeting{what} in the next 7 days. "
-            "Usage: `/60 prep <meeting or contact>`",
-        )
-        return
-    res = await submit_prep(ctx.deps, ctx.actor, event)
-    if isinstance(res, JobRef):
-        await _ephemeral(
-            ctx, f"Preparing your brief for “{event.title}” — it will be in our DM in a moment."
-        )
-    else:
-        await _ephemeral(ctx, f"I couldn't start the prep just now ({res.reason}).")
-
-
-async def pipeline_blocks(deps: Any, user: User) -> list[dict[str, Any]]:
-    everyone = user.role in ("manager", "admin")  # the whole org's deals: say whose each is
-    async with deps.db.session() as s:
-        days = (await org_settings(s, org_id=user.org_id)).stale_threshold_days
-        owners = await user_names(s, org_id=user.org_id) if everyone else None
-    async with deps.db.engine.connect() as conn:
-        found = await pipeline.scan(
-            conn,
-            org_id=user.org_id,
-            now=deps.clock(),
-            stale_days=days,
-            owner_id=None if everyone else user.id,
-        )
-    return pipeline_list_blocks(rows_of(found, owners), days)
-
-
-async def _pipeline(ctx: CommandContext) -> None:
-    blocks = await pipeline_blocks(ctx.deps, ctx.actor)
-    await _ephemeral(ctx, "Your stale and at-risk deals", blocks)
-
-
 async def _pause(ctx: CommandContext) -> None:
     delta = parse_duration(ctx.args)
     if delta is None:
@@ -181,8 +63,6 @@ async def _pause(ctx: CommandContext) -> None:
 
 
 async def _resume(ctx: CommandContext) -> None:
-    from orchestrator.delivery import release_held
-
     async with ctx.deps.db.transaction() as s:
         await update_preferences(s, user_id=ctx.actor_id, changes={"paused_until": None})
         await release_held(await s.connection(), ctx.actor_id)  # held jobs decide again now
@@ -249,14 +129,10 @@ async def _status(ctx: CommandContext) -> None:
             f"*Next morning brief*: {clock_24(nxt, ctx.actor.timezone)}"
         )
     text = "\n".join(lines)
-    await _ephemeral(
-        ctx, text, [{"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SECTION_TEXT_MAX)}}]
-    )
+    await _ephemeral(ctx, text, [b.to_dict() for b in text_section(text)])
 
 
 async def _features(ctx: CommandContext) -> None:
-    from bot.proactive_actions import open_features
-
     if not ctx.trigger_id:
         await _ephemeral(ctx, "Open my Home tab to change which briefs and alerts you get.")
         return
@@ -264,8 +140,6 @@ async def _features(ctx: CommandContext) -> None:
 
 
 async def _org(ctx: CommandContext) -> None:
-    from bot.proactive_actions import open_org
-
     if not ctx.trigger_id:
         await _ephemeral(ctx, "Open my Home tab to change the team's settings.")
         return
@@ -274,13 +148,6 @@ async def _org(ctx: CommandContext) -> None:
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "brief": Subcommand("/60 brief", "your morning brief, now", _brief),
-    "prep": Subcommand(
-        "/60 prep <meeting or contact>", "a prep brief for your next meeting with them", _prep
-    ),
-    "pipeline": Subcommand(
-        "/60 pipeline", "stale and at-risk deals (yours; the team's for managers)", _pipeline
-    ),
     "pause": Subcommand("/60 pause [duration]", "hold briefs and alerts (e.g. 2h, 3d)", _pause),
     "resume": Subcommand("/60 resume", "end a pause", _resume),
     "unmute": Subcommand("/60 unmute [kind]", "get a muted kind of message again", _unmute),

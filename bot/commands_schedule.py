@@ -15,11 +15,9 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from sqlmodel import col, or_, select
-
 from bot.command_types import CommandContext, Subcommand
 from orchestrator.events import Event, EventSource, EventType, JobRef
-from storage.models import Company, Contact, Deal, DealContact
+from storage.contacts import contacts_with_companies, open_deals_of_contact
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +27,6 @@ _DURATION = re.compile(
 )
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _FILLER = {"at", "from", "with", "of", "the", "and", "&"}
-CLOSED = ("closed_won", "closed_lost")
 
 
 class ParseError(ValueError):
@@ -114,26 +111,13 @@ def match_contacts(query: str, contacts: list[Candidate]) -> tuple[list[Candidat
 
 async def _candidates(ctx: CommandContext) -> list[Candidate]:
     async with ctx.deps.db.session() as s:
-        rows = (
-            await s.exec(
-                select(Contact, Company)
-                .join(Company, col(Company.id) == col(Contact.company_id), isouter=True)
-                .where(Contact.org_id == ctx.actor.org_id)
-            )
-        ).all()
+        rows = await contacts_with_companies(s, org_id=ctx.actor.org_id)
     return [Candidate(c.id or 0, c.name, c.email, co.name if co else None) for c, co in rows]
 
 
 async def _deal_for(ctx: CommandContext, contact_id: int) -> int | None:
     async with ctx.deps.db.session() as s:
-        linked = select(DealContact.deal_id).where(DealContact.contact_id == contact_id)
-        q = (
-            select(Deal)
-            .where(Deal.org_id == ctx.actor.org_id, col(Deal.stage).not_in(CLOSED),
-                   or_(Deal.primary_contact_id == contact_id, col(Deal.id).in_(linked)))
-            .order_by(col(Deal.updated_at).desc())
-        )  # fmt: skip
-        deals = list((await s.exec(q)).all())
+        deals = await open_deals_of_contact(s, org_id=ctx.actor.org_id, contact_id=contact_id)
     mine = [d for d in deals if d.owner_id == ctx.actor.id]
     picked = mine or deals
     return picked[0].id if picked else None

@@ -19,6 +19,7 @@ from bot.authz import permitted
 from bot.deps import Deps
 from bot.home import publish_home
 from bot.middleware import actor_of
+from bot.replies import tell
 from bot.values import Provider, SendRef
 from bot.webhooks.oauth import PROVIDERS, disconnect, set_home_refresher, start_connect
 from storage import email_sends as sends
@@ -32,20 +33,6 @@ TOO_LATE = {
     sends.CANCELLED: "This email was already cancelled.",
     sends.FAILED: "This email was not sent (it failed); nothing to cancel.",
 }
-
-
-async def tell(
-    client: AsyncWebClient, body: dict[str, Any], text: str, blocks: list[Any] | None = None
-) -> None:
-    """An ephemeral answer where the click happened (the rep's DM for App Home clicks)."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    user = body["user"]["id"]
-    if not channel:
-        channel = (await client.conversations_open(users=user))["channel"]["id"]
-    dicts = [b.to_dict() if hasattr(b, "to_dict") else b for b in blocks] if blocks else None
-    await client.chat_postEphemeral(channel=channel, user=user, text=text, blocks=dicts)
 
 
 async def cancel_send(deps: Deps, actor: User, send_id: int) -> tuple[bool, str]:
@@ -81,66 +68,67 @@ async def offer_connect(
         await publish_home(deps, client, actor)
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
+def wire_home_refresh(deps: Deps, client: AsyncWebClient) -> None:
+    """Let the OAuth callback republish a user's Home after a connect (`bot/webhooks/oauth.py`)."""
+
     async def refresh(user: User) -> None:
-        await publish_home(deps, app.client, user)
+        await publish_home(deps, client, user)
 
     set_home_refresher(deps, refresh)
 
-    @app.action(EmailAction.CANCEL_SEND)
-    async def on_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                        context: dict[str, Any], value: SendRef) -> None:  # fmt: skip
-        await ack()
-        actor = await permitted(deps, client, body, context, value)
-        if actor is None:
-            return
-        send_id = value.send_id
-        ok, text = await cancel_send(deps, actor, send_id)
-        message = body.get("message") or {}
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-            "channel_id"
-        )
-        if ok and channel and message.get("ts"):
-            async with deps.db.session() as s:
-                row = await sends.get_send(s, send_id)
-            subject = row.subject if row else ""
-            await client.chat_update(channel=channel, ts=message["ts"], text="Cancelled — not sent",
-                                     blocks=[b.to_dict() for b in cancelled_blocks(subject=subject,
-                                                                                   by=actor.slack_user_id)])  # fmt: skip
-        else:
-            await tell(client, body, text)
 
-    @app.action(HomeAction.CONNECT)
-    async def on_connect(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                         context: dict[str, Any], value: Provider) -> None:  # fmt: skip
-        await ack()
-        if (actor := await actor_of(context)) is not None:
-            await offer_connect(deps, client, body, actor, value.provider)
+async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                        context: dict[str, Any], value: SendRef, deps: Deps) -> None:  # fmt: skip
+    await ack()
+    actor = await permitted(deps, client, body, context, value)
+    if actor is None:
+        return
+    send_id = value.send_id
+    ok, text = await cancel_send(deps, actor, send_id)
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    if ok and channel and message.get("ts"):
+        async with deps.db.session() as s:
+            row = await sends.get_send(s, send_id)
+        subject = row.subject if row else ""
+        await client.chat_update(channel=channel, ts=message["ts"], text="Cancelled — not sent",
+                                 blocks=[b.to_dict() for b in cancelled_blocks(subject=subject,
+                                                                               by=actor.slack_user_id)])  # fmt: skip
+    else:
+        await tell(client, body, text)
 
-    @app.action(EmailAction.GRANT_SEND)
-    async def on_grant(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                       context: dict[str, Any], value: Provider) -> None:  # fmt: skip
-        await ack()
-        if (actor := await actor_of(context)) is not None:
-            await offer_connect(deps, client, body, actor, value.provider)
 
-    @app.action(HomeAction.DISCONNECT)
-    async def on_disconnect(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
-                            context: dict[str, Any], value: Provider) -> None:  # fmt: skip
-        await ack()
-        if (actor := await actor_of(context)) is None:
-            return
-        provider = value.provider
-        if provider not in PROVIDERS:
-            await tell(
-                client, body, "Only Google and Microsoft 365 mailboxes can be disconnected here."
-            )
-            return
-        existed = await disconnect(deps, actor, provider)
-        await tell(client, body, f"Disconnected {PROVIDERS[provider]}: tokens revoked and deleted."
-                   if existed else f"{PROVIDERS[provider]} was not connected.")  # fmt: skip
-        await publish_home(deps, client, actor)
+async def handle_connect(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                         context: dict[str, Any], value: Provider, deps: Deps) -> None:  # fmt: skip
+    """Connect (App Home) and Grant send permission (a copy fallback): the OAuth link for the provider."""
+    await ack()
+    if (actor := await actor_of(context)) is not None:
+        await offer_connect(deps, client, body, actor, value.provider)
 
-    @app.action(EmailAction.OPEN_LINK)
-    async def on_link(ack: AsyncAck) -> None:
-        await ack()
+
+async def handle_disconnect(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                            context: dict[str, Any], value: Provider, deps: Deps) -> None:  # fmt: skip
+    await ack()
+    if (actor := await actor_of(context)) is None:
+        return
+    provider = value.provider
+    if provider not in PROVIDERS:
+        await tell(client, body, "Only Google and Microsoft 365 mailboxes can be disconnected here.")
+        return
+    existed = await disconnect(deps, actor, provider)
+    await tell(client, body, f"Disconnected {PROVIDERS[provider]}: tokens revoked and deleted."
+               if existed else f"{PROVIDERS[provider]} was not connected.")  # fmt: skip
+    await publish_home(deps, client, actor)
+
+
+async def handle_link(ack: AsyncAck) -> None:
+    """URL buttons (connect link, mailto:): the browser opens the link; Slack only needs the ack."""
+    await ack()
+
+
+def register(app: AsyncApp) -> None:
+    app.action(EmailAction.CANCEL_SEND)(handle_cancel)
+    app.action(HomeAction.CONNECT)(handle_connect)
+    app.action(EmailAction.GRANT_SEND)(handle_connect)
+    app.action(HomeAction.DISCONNECT)(handle_disconnect)
+    app.action(EmailAction.OPEN_LINK)(handle_link)

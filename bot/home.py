@@ -61,44 +61,51 @@ def read_settings_submission(values: dict[str, Any]) -> dict[str, object]:
     return out
 
 
-def register(app: AsyncApp, deps: Deps) -> None:
-    @app.event("app_home_opened")
-    async def on_home_opened(event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home" or (actor := await actor_of(context)) is None:
-            return
+async def handle_home_opened(event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any],
+                             deps: Deps) -> None:  # fmt: skip
+    if event.get("tab", "home") != "home" or (actor := await actor_of(context)) is None:
+        return
+    await publish_home(deps, client, actor)
+
+
+async def handle_refresh(ack: AsyncAck, client: AsyncWebClient, context: dict[str, Any], deps: Deps) -> None:
+    await ack()
+    if (actor := await actor_of(context)) is not None:
         await publish_home(deps, client, actor)
 
-    @app.action(HomeAction.REFRESH)
-    async def on_refresh(ack: AsyncAck, client: AsyncWebClient, context: dict[str, Any]) -> None:
-        await ack()
-        if (actor := await actor_of(context)) is not None:
-            await publish_home(deps, client, actor)
 
-    @app.action(HomeAction.OPEN_SETTINGS)
-    @app.action(HelpAction.OPEN_SETTINGS)
-    async def on_open_settings(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
-        await ack()
-        if (actor := await actor_of(context)) is not None:
-            await open_settings(deps, client, actor, body["trigger_id"])
+async def handle_open_settings(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
+                               context: dict[str, Any], deps: Deps) -> None:  # fmt: skip
+    await ack()
+    if (actor := await actor_of(context)) is not None:
+        await open_settings(deps, client, actor, body["trigger_id"])
 
-    @app.view(Callback.SETTINGS)
-    async def on_settings_submit(ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]) -> None:
-        changes, errors = validate_preferences(read_settings_submission(view["state"]["values"]), _FIELD_IDS)
-        if errors:
-            await ack(response_action="errors", errors=errors)
-            return
-        await ack()
-        assert changes is not None
-        user = await actor_of(context)
-        if user is None:
-            return
-        await apply_preferences(deps.db, user, changes, deps.settings_listeners)
-        log.info("settings saved", extra={"user_id": user.id})
-        refreshed = await _reload(deps, user)
-        await publish_home(deps, client, refreshed)
+
+async def handle_settings_submit(ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient,
+                                 context: dict[str, Any], deps: Deps) -> None:  # fmt: skip
+    changes, errors = validate_preferences(read_settings_submission(view["state"]["values"]), _FIELD_IDS)
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    assert changes is not None
+    user = await actor_of(context)
+    if user is None:
+        return
+    await apply_preferences(deps.db, user, changes, deps.settings_listeners)
+    log.info("settings saved", extra={"user_id": user.id})
+    await publish_home(deps, client, await _reload(deps, user))
 
 
 async def _reload(deps: Deps, user: User) -> User:
     async with deps.db.session() as s:
         fresh = await s.get(User, user.id)
     return fresh or user
+
+
+def register(app: AsyncApp) -> None:
+    app.event("app_home_opened")(handle_home_opened)
+    app.action(HomeAction.REFRESH)(handle_refresh)
+    app.action(HomeAction.OPEN_SETTINGS)(handle_open_settings)
+    app.action(HelpAction.OPEN_SETTINGS)(handle_open_settings)
+    app.view(Callback.SETTINGS)(handle_settings_submit)

@@ -1,4 +1,8 @@
-"""Bolt middleware: drop redelivered events, resolve the acting user from the database.
+"""Bolt middleware: hand listeners their `Deps`, drop redelivered events, resolve the acting user.
+
+`ProvideDeps` puts the app's `Deps` in `context["deps"]`; Bolt passes context values to listener
+parameters of the same name, so every handler is a module-level function taking `deps: Deps`
+(tests call it with their own).
 
 Slack redelivers an event when an ack is late (Socket Mode too); `event_id` is recorded in
 `slack_events_seen` and a second delivery is acked and dropped. The actor (our `User` row)
@@ -18,15 +22,27 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
 
 from bot.deps import Deps
-from storage.models import SlackEventSeen, User
+from storage.models import User
+from storage.slack_events import forget_events_before, record_event
 from storage.users import SlackProfile, ensure_user, user_by_slack_id
 
 log = logging.getLogger(__name__)
+
+
+class ProvideDeps(AsyncMiddleware):
+    """`context["deps"]`: what every listener is given (settings, database, orchestrator, clock)."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        req.context["deps"] = self.deps
+        return await next()
 
 
 class DropDuplicateEvents(AsyncMiddleware):
@@ -41,7 +57,7 @@ class DropDuplicateEvents(AsyncMiddleware):
             return await next()
         try:
             async with self.deps.db.transaction() as s:
-                s.add(SlackEventSeen(event_id=event_id, received_at=self.deps.clock()))
+                record_event(s, event_id=event_id, now=self.deps.clock())
         except IntegrityError:
             log.info("duplicate slack event dropped", extra={"event_id": event_id,
                      "retry_attempt": req.body.get("retry_attempt")})
@@ -52,8 +68,7 @@ class DropDuplicateEvents(AsyncMiddleware):
 async def forget_old_events(deps: Deps, older_than: timedelta = timedelta(days=2)) -> int:
     """Housekeeping cron: Slack never redelivers after a few minutes."""
     async with deps.db.transaction() as s:
-        result = await s.exec(delete(SlackEventSeen).where(col(SlackEventSeen.received_at) < deps.clock() - older_than))
-        return int(result.rowcount or 0)
+        return await forget_events_before(s, cutoff=deps.clock() - older_than)
 
 
 class Actor:

@@ -1,4 +1,5 @@
-"""Sample events for the sandbox page's side panel (sandbox mode only).
+"""Sample events for the sandbox page's side panel (sandbox mode only): meeting ended, morning
+brief now, email received.
 
 "Meeting ended" posts a real MeetingBaaS v1 webhook to this app's own endpoint, with one of the
 demo calls as its transcript, spoken by the selected rep. The handlers go through the same
@@ -18,7 +19,10 @@ from typing import Any
 import aiohttp
 
 from bot.deps import Deps
+from flows.morning_brief.steps import local_date
+from orchestrator.events import Event, EventSource, EventType, JobRef
 from skills.transcript import meetingbaas_v1_body
+from storage.contacts import latest_deal_with_email
 from storage.models import User
 from storage.users import user_by_slack_id
 
@@ -94,20 +98,11 @@ def email_received_handler(deps: Deps) -> PanelHandler:
     of the rep's deals writes back; the `email_received` flow runs with provider `demo`."""
 
     async def handler(slack_user_id: str) -> str:
-        from sqlmodel import col, select
-
-        from orchestrator.events import Event, EventSource, EventType, JobRef
-        from storage.models import Contact, Deal
-
         async with deps.db.session() as s:
             user = await user_by_slack_id(s, slack_user_id=slack_user_id)
             if user is None:
                 return "Pick one of the demo reps first."
-            found = (await s.exec(
-                select(Deal, Contact).join(Contact, col(Contact.id) == col(Deal.primary_contact_id))
-                .where(Deal.owner_id == user.id, col(Contact.email).is_not(None))
-                .order_by(col(Deal.updated_at).desc())
-            )).first()  # fmt: skip
+            found = await latest_deal_with_email(s, owner_id=user.id or 0)
         if found is None:
             return "This rep has no deal with a contact to hear from."
         deal, contact = found
@@ -120,5 +115,26 @@ def email_received_handler(deps: Deps) -> PanelHandler:
         if not isinstance(result, JobRef):
             return f"The email was not processed ({result.reason})."
         return f"{contact.name} replied about “{deal.name}”. Watch {user.name.split()[0]}'s DM for the reply draft."
+
+    return handler
+
+
+def morning_brief_now_handler(deps: Deps) -> PanelHandler:
+    """The selected rep's morning brief now, through the real sequence."""
+
+    async def handler(slack_user_id: str) -> str:
+        async with deps.db.session() as s:
+            user = await user_by_slack_id(s, slack_user_id=slack_user_id)
+        if user is None:
+            return "Pick one of the demo reps first."
+        day = local_date(user, deps.clock()).isoformat()
+        res = await deps.submit(Event(
+            type=EventType.MORNING_BRIEF, source=EventSource.SLACK_COMMAND, org_id=user.org_id,
+            user_id=user.id, payload={"requested": True, "panel": True},
+            idempotency_key=f"morning_brief:{user.id}:{day}:panel:{uuid.uuid4().hex[:12]}",
+        ))  # fmt: skip
+        if not isinstance(res, JobRef):
+            return f"The brief was not started ({res.reason})."
+        return f"Morning brief started for {user.name.split()[0]}. Watch the DM."
 
     return handler

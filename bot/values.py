@@ -3,8 +3,9 @@
 Values on the wire are short strings: an id, `job:code`, `pending:n`, a JSON object, a comma list.
 Each kind is a frozen pydantic model that says how its string splits into fields (`fields_of`) and
 which fields are ids of what (`REFS`, checked against the clicking user by `bot/authz.py`).
-`ACTION_VALUES` / `VIEW_VALUES` name the model each action_id / modal callback_id carries;
-`parse` turns a raw string into that model or raises `BadValue`. No I/O here.
+`parse` turns a raw string (at most `BUTTON_VALUE_MAX` characters) into that model or raises
+`BadValue`; it is the only place a value or private_metadata is decoded (JSON included).
+Which model each action_id / callback_id carries: `bot/value_routes.py`. No I/O here.
 """
 
 from __future__ import annotations
@@ -16,19 +17,6 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from blocks.ids import (
-    ApprovalAction,
-    Callback,
-    EmailAction,
-    HelpAction,
-    HomeAction,
-    JobAction,
-    NotificationBatchAction,
-    PostMeetingAction,
-    ProactiveAction,
-    ProactiveSettingsAction,
-    ScheduleAction,
-)
 from blocks.text import BUTTON_VALUE_MAX
 from storage.access import Ref
 from storage.users import PROVIDERS
@@ -206,6 +194,16 @@ class Provider(ActionValue):
         return {"provider": raw}
 
 
+class SlotIndex(ActionValue):
+    """The time picker's slot select (read from the message state when a button is clicked)."""
+
+    index: Annotated[int, BeforeValidator(_not_bool), Field(ge=0, lt=1000)]
+
+    @classmethod
+    def fields_of(cls, raw: str) -> Any:
+        return {"index": raw}
+
+
 class MuteKind(ActionValue):
     kind: Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")]
 
@@ -213,50 +211,6 @@ class MuteKind(ActionValue):
     def fields_of(cls, raw: str) -> Any:
         return {"kind": raw}
 
-
-ACTION_VALUES: dict[str, type[ActionValue]] = {
-    **{a: PendingRef for a in ApprovalAction},
-    JobAction.RETRY: JobRef,
-    HomeAction.OPEN_SETTINGS: NoValue,
-    HomeAction.REFRESH: NoValue,
-    HomeAction.CONNECT: Provider,
-    HomeAction.DISCONNECT: Provider,
-    HelpAction.OPEN_SETTINGS: NoValue,
-    PostMeetingAction.EXPAND_DRAFT: PendingRef,
-    PostMeetingAction.SKIP_TASK: TaskRef,
-    PostMeetingAction.ROLLBACK: JobRef,
-    ScheduleAction.CHOOSE: NoValue,  # read from the message state when a button is clicked
-    ScheduleAction.TIMEZONE: PickerZone,
-    **{a: PickerRef for a in ScheduleAction if a not in (ScheduleAction.CHOOSE, ScheduleAction.TIMEZONE)},
-    EmailAction.CANCEL_SEND: SendRef,
-    EmailAction.GRANT_SEND: Provider,
-    EmailAction.OPEN_LINK: NoValue,  # URL buttons: acked, nothing else
-    ProactiveAction.PREP: EventRef,
-    ProactiveAction.DRAFT_REPLY: BriefItem,
-    ProactiveAction.VIEW_EMAIL: BriefItem,
-    ProactiveAction.CHECK_CALENDAR: BriefItem,
-    ProactiveAction.QUALIFY: BriefItem,
-    ProactiveAction.EXPAND_PIPELINE: NoValue,
-    ProactiveAction.SHOW_INBOX: NoValue,
-    ProactiveAction.REVIEW_STALE: NoValue,
-    ProactiveAction.MUTE: MuteKind,
-    ProactiveAction.REVIVE: DealRef,
-    ProactiveAction.SKIP_DEAL: DealRef,
-    ProactiveAction.HANDLE_ALL: DealsRef,
-    ProactiveAction.DISMISS: DealsRef,
-    ProactiveSettingsAction.OPEN_FEATURES: NoValue,
-    ProactiveSettingsAction.OPEN_ORG: NoValue,
-    NotificationBatchAction.OPEN: NotificationRef,
-}
-
-# Modal callback_id -> what its private_metadata carries.
-VIEW_VALUES: dict[str, type[ActionValue]] = {
-    Callback.EDIT_DRAFT: PendingRef,
-    Callback.FEEDBACK: PendingRef,
-    Callback.SETTINGS: NoValue,
-    ProactiveSettingsAction.FEATURES_MODAL: NoValue,
-    ProactiveSettingsAction.ORG_MODAL: NoValue,
-}
 
 PROBLEM = "That button's data is not valid, so I did nothing. Use the buttons on my latest message, or `/60 help`."
 
@@ -271,26 +225,3 @@ def parse(kind: type[ActionValue], raw: str | None) -> ActionValue:
         return kind.model_validate(kind.fields_of(raw))
     except (ValidationError, ValueError, TypeError, RecursionError) as exc:
         raise BadValue(PROBLEM) from exc
-
-
-def wire_value(body: dict[str, Any]) -> tuple[type[ActionValue], str | None] | None:
-    """(model, raw string) of a block_actions or view_submission payload we parse, else None."""
-    if body.get("type") == "block_actions":
-        actions = body.get("actions")
-        action = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
-        action_id = str(action.get("action_id") or "")
-        # a keyed id (`blocks.ids.keyed`: "proactive-prep:42") carries the value of its action
-        kind = ACTION_VALUES.get(action_id) or ACTION_VALUES.get(action_id.split(":", 1)[0])
-        raw = action.get("value")
-        if raw is None and isinstance(action.get("selected_option"), dict):
-            raw = action["selected_option"].get("value")
-    elif body.get("type") == "view_submission":
-        raw_view = body.get("view")
-        view: dict[str, Any] = raw_view if isinstance(raw_view, dict) else {}
-        kind = VIEW_VALUES.get(str(view.get("callback_id") or ""))
-        raw = view.get("private_metadata")
-    else:
-        return None
-    if kind is None:
-        return None
-    return kind, raw if isinstance(raw, str) else None

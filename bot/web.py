@@ -7,7 +7,6 @@ import logging
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import text
 
 from bot.deps import Deps
 from bot.slack_http import slack_events_handler
@@ -35,8 +34,7 @@ async def readyz(request: web.Request) -> web.Response:
     checks: dict[str, object] = {}
     ok = True
     try:
-        async with deps.db.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await deps.db.ping()
         checks["database"] = "ok"
     except Exception as exc:  # readiness reports any failure as not ready
         checks["database"] = f"error: {type(exc).__name__}"

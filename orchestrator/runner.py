@@ -30,6 +30,7 @@ from orchestrator.tiers import names_tier2
 from orchestrator.workflow import (
     AwaitingGates,
     JobCancelled,
+    NameTaken,
     Parked,
     ReplayMismatch,
     StepSpec,
@@ -90,9 +91,17 @@ class JobRunner(JobGates):
         except JobCancelled as why:
             await self._finish("cancelled", str(why))
             return
-        except ReplayMismatch as mismatch:
+        except (ReplayMismatch, NameTaken) as mismatch:
             log.error("replay mismatch", extra={**self.log_extra, "error": str(mismatch)})
-            await self._fail("replay", f"ReplayMismatch: {mismatch}")
+            await self._fail("replay", f"{type(mismatch).__name__}: {mismatch}")
+            return
+        except Exception as exc:
+            if exc is wf.engine_error:
+                raise  # the engine's own (a lost lease, the database): the job runs again later
+            # the sequence's code raised (a step's error goes through its failure policy):
+            # running it again would raise again, so the job fails and the rep is told
+            log.exception("sequence code raised", extra=self.log_extra)
+            await self._fail("sequence", f"{type(exc).__name__}: {str(exc)[:300]}")
             return
         await self._finish("completed")
 

@@ -71,6 +71,17 @@ class ReplayMismatch(Exception):
         )
 
 
+class NameTaken(Exception):
+    """Two positions ask for one name (in two gather branches, or a step and a sleep): their
+    outputs or answers would overwrite each other, so the job fails before either runs."""
+
+    def __init__(self, job_id: int, name: str, first: str, second: str) -> None:
+        super().__init__(
+            f"job {job_id}: {name!r} is asked for at positions {first} and {second}; "
+            "give one of them its own name="
+        )
+
+
 @dataclass(frozen=True)
 class StepSpec:
     """How one step runs: its name, failure policy, retries, time limit, context and AI cost."""
@@ -93,7 +104,9 @@ class Workflow:
         self._n = 0
         self._names: dict[str, int] = {}
         self._in_gather = False
+        self._taken: dict[tuple[str, str], str] = {}  # (record, name) -> position, all scopes
         self.new_gates: list[NewGate] = []
+        self.engine_error: Exception | None = None  # raised by the engine under a `wf` call
         self.job_id: int = runner.id
         self.org_id: int = runner.org_id
         self.user_id: int | None = runner.user_id
@@ -110,7 +123,13 @@ class Workflow:
         self._n += 1
         seen = self._names.get(f"{what}:{base}", 0) + 1
         self._names[f"{what}:{base}"] = seen
-        return key, base if seen == 1 else f"{base}#{seen}"
+        name = base if seen == 1 else f"{base}#{seen}"
+        if what != "gather":  # steps and sleeps share `outputs`; gates share `approvals`
+            slot = ("outputs" if what in ("step", "sleep") else what, name)
+            first = self._taken.setdefault(slot, key)
+            if first != key:  # the same name in another scope (suffixes count within one)
+                raise NameTaken(self.job_id, name, first, key)
+        return key, name
 
     def _recorded(self, key: str, name: str) -> bool:
         """Whether position `key` was reached before; a different name there is a mismatch."""
@@ -142,7 +161,16 @@ class Workflow:
             return self._runner.state.outputs.get(name)
         skill = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', name)}"
         spec = StepSpec(name, skill, OnFailure(on_failure), retries, timeout_s, context, ai_cost_usd)
-        return await self._runner.run_step(key, spec, fn, args, approval)
+        return await self._engine(self._runner.run_step(key, spec, fn, args, approval))
+
+    async def _engine(self, work: Awaitable[T]) -> T:
+        """Await the runner's own work, remembering an error it raises (a lost lease, the
+        database), which the runner tells apart from an error in the sequence's code."""
+        try:
+            return await work
+        except Exception as exc:
+            self.engine_error = exc
+            raise
 
     # ------------------------------------------------------------------ approvals
 
@@ -213,7 +241,7 @@ class Workflow:
             st.outputs[name] = {"until": at.isoformat()}
         if self._runner.engine.clock() >= at:
             return
-        await self._runner.park_until(at)
+        await self._engine(self._runner.park_until(at))
         raise Parked()
 
     def follow_up(self, event: Event, *, name: str | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Applying a rep's validated settings, then telling listeners (cron rescheduling) they changed.
+"""Applying a rep's validated settings, then telling listeners (cron rescheduling) they changed;
+and applying an admin's validated org settings, then rescheduling the org's pipeline scan.
 
 Saving settings also puts what the delivery rules hold back in line again
 (`orchestrator.delivery.release_held`): a raised cap or shorter quiet hours release what now fits."""
@@ -6,12 +7,15 @@ Saving settings also puts what the delivery rules hold back in line again
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime
+from typing import Any
 
 from orchestrator.delivery import release_held
+from skills.briefs import OrgSettingsChange
 from skills.preferences import ValidatedPreferences
 from storage.engine import Database
-from storage.models import User
-from storage.users import update_preferences
+from storage.models import Org, User
+from storage.users import org_settings, update_preferences
 
 SettingsListener = Callable[[int], Awaitable[None]]
 
@@ -30,3 +34,19 @@ async def apply_preferences(
         await release_held(await s.connection(), user.id)
     for listener in listeners:
         await listener(user.id)
+
+
+async def apply_org_settings(
+    db: Database, org_id: int, change: OrgSettingsChange, now: datetime, planner: Any = None
+) -> None:
+    """Save an admin's org settings; `planner` (a `ProactivePlanner`) reschedules the org's scan at once."""
+    async with db.transaction() as s:
+        row = await org_settings(s, org_id=org_id)
+        row.features = {**(row.features or {}), **change.features}
+        row.ai_budget_usd_month = change.ai_budget_usd_month
+        row.stale_threshold_days = change.stale_threshold_days
+        row.updated_at = now
+        s.add(row)
+        org = await s.get(Org, org_id)
+    if planner is not None and org is not None:
+        await planner.schedule_scan(org, row)

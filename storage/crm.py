@@ -189,6 +189,13 @@ async def roll_back(session: AsyncSession, *, change_id: int, now: datetime | No
     return True
 
 
+async def applied_changes(session: AsyncSession, *, job_id: int) -> list[CrmFieldChange]:
+    """The changes a job applied and that still stand, newest first (the order to undo them)."""
+    return list((await session.exec(select(CrmFieldChange).where(
+        CrmFieldChange.job_id == job_id, CrmFieldChange.status == "applied")
+        .order_by(col(CrmFieldChange.id).desc()))).all())
+
+
 async def add_flags(session: AsyncSession, *, deal: Deal, flags: list[str]) -> list[str]:
     current = list(deal.flags or [])
     added = [f for f in flags if f not in current]

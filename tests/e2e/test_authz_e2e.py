@@ -20,7 +20,8 @@ from app import Runtime
 from blocks.approval_modals import REASON, edit_draft_modal, feedback_modal
 from blocks.ids import ApprovalAction, Callback, ProactiveAction, ScheduleAction
 from bot.authz import REFUSALS
-from bot.values import ACTION_VALUES, PROBLEM, VIEW_VALUES, NoValue
+from bot.value_routes import ACTION_VALUES, VIEW_VALUES
+from bot.values import PROBLEM, NoValue
 from storage.models import (
     CrmFieldChange,
     Deal,

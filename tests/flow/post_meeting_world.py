@@ -17,9 +17,9 @@ from sqlmodel import select
 
 from bot.webhooks.recorders import register_routes
 from config import Settings
+from flows.registry import build_registry
 from orchestrator.engine import Engine
 from orchestrator.events import Event, JobRef, Skipped
-from flows.registry import build_registry
 from storage.engine import Database
 from storage.models import (
     Company,

@@ -11,15 +11,16 @@ from typing import Any
 
 from bench.long_call import long_call
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Event, JobRef
+from orchestrator.sequence import sequence
+from orchestrator.workflow import Workflow
 from services.language import intents_for
-from orchestrator.sequence import Sequence, Step
-from orchestrator.context import StepContext
 from skills.transcript_types import parse_transcript
 from storage.engine import Database
 from storage.models import SequenceJob
-from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
+from tests.support.sequences import RecordingDelivery, noop, noop_registry, seed_org
 
 LEASE_S = 0.6
 UTTERANCES = 3000  # about a second of detection: longer than the lease
@@ -37,9 +38,13 @@ def registry(runs: list[tuple[str, float]]) -> Any:
         runs.append((ctx._runner.worker, time.monotonic() - started))  # test only: who ran it
         return {"intents": len(found)}
 
-    reg.skills.register("detect", detect)
-    reg.add(Sequence("long_detect", 1, (Step("a", "noop"), Step("detect", "detect", timeout_s=120),
-                                        Step("b", "noop"))))
+    @sequence("long_detect", version=1)
+    async def long_detect(wf: Workflow) -> None:
+        await wf.step(noop, name="a")
+        await wf.step(detect, timeout_s=120)
+        await wf.step(noop, name="b")
+
+    reg.add(long_detect)
     return reg
 
 

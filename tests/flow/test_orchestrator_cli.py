@@ -11,10 +11,11 @@ import pytest
 
 from cli.main import main
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Event
-from orchestrator.sequence import Sequence, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import sequence
+from orchestrator.workflow import Workflow
 from storage.engine import Database
 from tests.support.sequences import RecordingDelivery, noop_registry, seed_org, sqlite_copy
 
@@ -33,9 +34,12 @@ async def make_jobs(url: str) -> dict[str, int]:
     async def fail(ctx: StepContext) -> None:
         raise ValueError("CRM said no")
 
-    reg.skills.register("draft", draft)
-    reg.skills.register("fail", fail)
-    reg.add(Sequence("fails", 1, (Step("draft", "draft"), Step("crm", "fail"))))
+    @sequence("fails", version=1)
+    async def fails(wf: Workflow) -> None:
+        await wf.step(draft)
+        await wf.step(fail, name="crm")
+
+    reg.add(fails)
     try:
         org, users = await seed_org(db)
         engine = Engine(db, Settings(), RecordingDelivery(), reg, heartbeat_s=None)

@@ -15,14 +15,16 @@ import pytest
 from sqlalchemy import select
 
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Event, JobRef
-from orchestrator.sequence import Sequence, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import sequence
+from orchestrator.workflow import Workflow
 from storage.models import SequenceJob
 from tests.conftest import truncate_pg
 from tests.support.sequences import (
     RecordingDelivery,
+    noop,
     noop_registry,
     seed_org,
 )
@@ -41,8 +43,13 @@ def hold_registry(started: asyncio.Event, release: asyncio.Event, runs: list[str
             await release.wait()
         return {"by": who}
 
-    reg.skills.register("hold", hold)
-    reg.add(Sequence("held", 1, (Step("a", "noop"), Step("hold", "hold"), Step("b", "noop"))))
+    @sequence("held", version=1)
+    async def held(wf: Workflow) -> None:
+        await wf.step(noop, name="a")
+        await wf.step(hold)
+        await wf.step(noop, name="b")
+
+    reg.add(held)
     return reg
 
 
@@ -208,8 +215,11 @@ async def test_listen_notify_wakes_workers_of_another_process(pg_url: str) -> No
     async def mark(ctx: StepContext) -> None:
         ran.set()
 
-    reg.skills.register("mark", mark)
-    reg.add(Sequence("marked", 1, (Step("mark", "mark"),)))
+    @sequence("marked", version=1)
+    async def marked(wf: Workflow) -> None:
+        await wf.step(mark)
+
+    reg.add(marked)
     db_a, db_b = Database(pg_url), Database(pg_url)
     a = Engine(db_a, Settings(), None, reg, poll_s=60.0, sweep_every_s=60.0)
     b = Engine(db_b, Settings(), None, reg)  # the submitting process runs no workers

@@ -13,13 +13,14 @@ from apscheduler.triggers.date import DateTrigger
 from sqlalchemy import func, literal_column, select, update
 
 from config.settings import Settings
-from orchestrator.tiers import ContextLoaders, load_tier1, load_tier2
+from orchestrator.context import StepContext
 from orchestrator.crons import CronSpec, fire_once, register_crons, scheduled_time
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef, Skipped
-from orchestrator.sequence import Sequence, SequenceRegistry, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import ApprovalKind, SequenceRegistry, sequence
 from orchestrator.store import Sql
+from orchestrator.tiers import ContextLoaders, load_tier1, load_tier2
+from orchestrator.workflow import Workflow
 from storage.engine import Database
 from storage.models import (
     BudgetNotice,
@@ -31,6 +32,7 @@ from storage.models import (
 )
 from tests.support.sequences import (
     RecordingDelivery,
+    noop,
     noop_registry,
     seed_org,
 )
@@ -51,8 +53,12 @@ def notify_registry() -> SequenceRegistry:
         posted = await ctx.notify("digest", "Your digest", key="digest")
         return {"ts": posted.ts}
 
-    reg.skills.register("ping", ping)
-    reg.add(Sequence("digest", 1, (Step("ping", "ping"), Step("after", "noop"))))
+    @sequence("digest", version=1)
+    async def digest(wf: Workflow) -> None:
+        await wf.step(ping)
+        await wf.step(noop, name="after")
+
+    reg.add(digest)
     return reg
 
 
@@ -126,17 +132,12 @@ async def test_budget_halts_and_admins_are_told_once(db: Any) -> None:
         await ctx.record_cost("gpt-test", 1.0, 1000, 200)
         return {"thought": True}
 
-    reg.skills.register("think", think)
-    reg.add(
-        Sequence(
-            "ai_seq",
-            1,
-            (
-                Step("think", "think", ai=True, estimated_cost_usd=0.1),
-                Step("think_more", "think", ai=True, estimated_cost_usd=0.1),
-            ),
-        )
-    )
+    @sequence("ai_seq", version=1, estimated_cost_usd=0.2)  # what its two AI steps may spend
+    async def ai_seq(wf: Workflow) -> None:
+        await wf.step(think, ai_cost_usd=0.1)
+        await wf.step(think, name="think_more", ai_cost_usd=0.1)
+
+    reg.add(ai_seq)
     delivery = RecordingDelivery()
     engine = Engine(db, Settings(), delivery, reg, heartbeat_s=None)
     first = await engine.submit(Event("ai_seq", "test", org, users[1], {"id": "1"}))
@@ -170,8 +171,19 @@ def chain_registry() -> SequenceRegistry:
             )
         )
 
-    reg.skills.register("spawn", spawn)
-    reg.add(Sequence("chain", 1, (Step("spawn", "spawn"), Step("end", "noop"))))
+    @sequence("chain", version=1)
+    async def chain(wf: Workflow) -> None:
+        await wf.step(spawn)
+        await wf.step(noop, name="end")
+
+    @sequence("spawn_then_ask", version=1)
+    async def spawn_then_ask(wf: Workflow) -> None:
+        spawned = await wf.step(spawn)
+        decision = await wf.approval(ApprovalKind.GENERIC, spawned, name="ask")
+        if decision.approved:
+            await wf.step(noop, name="ask", approval=decision)
+
+    reg.add_all([chain, spawn_then_ask])
     return reg
 
 
@@ -197,13 +209,6 @@ async def test_follow_ups_become_linked_children_up_to_depth_three(db: Any) -> N
 async def test_follow_ups_spawn_when_the_parent_pauses(db: Any) -> None:
     org, users = await seed_org(db)
     reg = chain_registry()
-    reg.add(
-        Sequence(
-            "spawn_then_ask",
-            1,
-            (Step("spawn", "spawn"), Step("ask", "noop", requires_approval=True)),
-        )
-    )
     engine = Engine(db, Settings(), RecordingDelivery(), reg, heartbeat_s=None)
     await engine.submit(Event("spawn_then_ask", "test", org, users[0], {"id": "p"}))
     assert await engine.run_once()
@@ -234,19 +239,16 @@ async def test_context_tiers_load_once_and_reload_when_stale(db: Any) -> None:
     async def look(ctx: StepContext) -> None:
         seen[ctx.step.name] = sorted(k for k in ctx.tiers if k != "loaded_at")
 
+    @sequence("ctx", version=1)
+    async def ctx_seq(wf: Workflow) -> None:
+        shown = await wf.step(look, name="plain")
+        decision = await wf.approval(ApprovalKind.GENERIC, shown, name="gate")
+        if decision.approved:
+            await wf.step(look, name="gate", approval=decision)
+        await wf.step(look, name="enriched", context=3)
+
     reg = noop_registry()
-    reg.skills.register("look", look)
-    reg.add(
-        Sequence(
-            "ctx",
-            1,
-            (
-                Step("plain", "look"),
-                Step("gate", "look", requires_approval=True),
-                Step("enriched", "look", requires_context=3),
-            ),
-        )
-    )
+    reg.add(ctx_seq)
     loaders = ContextLoaders(t1, t2, t3)
     fresh = Engine(db, Settings(), RecordingDelivery(), reg, loaders=loaders, heartbeat_s=None)
     await fresh.submit(Event("ctx", "test", org, users[0], {"id": "a", "deal_id": 12345}))

@@ -9,12 +9,13 @@ import pytest
 
 from config.settings import Settings
 from connectors.slack import SlackDelivery
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event
-from orchestrator.sequence import Sequence, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import ApprovalKind, sequence
+from orchestrator.workflow import Workflow
 from storage.engine import Database
-from tests.support.sequences import noop_registry, seed_org, sqlite_copy
+from tests.support.sequences import noop, noop_registry, seed_org, sqlite_copy
 
 sandbox = pytest.importorskip("sandbox.server")
 
@@ -30,14 +31,14 @@ async def test_gate_posts_updates_and_survives_a_429(tmp_path: Path) -> None:
         async def draft(ctx: StepContext) -> dict[str, Any]:
             return {"title": "Send the follow-up?", "text": "Hi Ana, thanks for today."}
 
-        reg.skills.register("draft", draft)
-        reg.add(
-            Sequence(
-                "followup",
-                1,
-                (Step("draft", "draft"), Step("send", "noop", requires_approval=True)),
-            )
-        )
+        @sequence("followup", version=1)
+        async def followup(wf: Workflow) -> None:
+            shown = await wf.step(draft)
+            decision = await wf.approval(ApprovalKind.GENERIC, shown, name="send")
+            if decision.approved:
+                await wf.step(noop, name="send", approval=decision)
+
+        reg.add(followup)
         delivery = SlackDelivery(token=sb.bot_token, base_url=sb.api_url)
         engine = Engine(db, Settings(), delivery, reg, heartbeat_s=None)
         sb.rate_limit("chat.postMessage", times=1, retry_after=1)  # the retry handler waits

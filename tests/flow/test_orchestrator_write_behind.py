@@ -4,18 +4,20 @@ confirmed; a step that used the database, Slack or the ledger is confirmed befor
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import update
 
 from config.settings import Settings
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Event, JobRef
-from orchestrator.sequence import Sequence, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import sequence
 from orchestrator.store import LeaseLost
+from orchestrator.workflow import Workflow
 from storage.models import Effect, SequenceJob
-from tests.support.sequences import RecordingDelivery, noop_registry, seed_org
+from tests.support.sequences import RecordingDelivery, noop, noop_registry, seed_org
 
 
 async def steal(db: Any, job_id: int) -> None:
@@ -28,12 +30,11 @@ async def steal(db: Any, job_id: int) -> None:
         )
 
 
-async def run(db: Any, steps: tuple[Step, ...], skills: dict[str, Any]) -> tuple[int, Engine]:
+async def run(db: Any, body: Callable[[Workflow], Awaitable[None]]) -> tuple[int, Engine]:
+    """Run sequence `wb` (its code: `body`) once on worker-A."""
     org, users = await seed_org(db)
     reg = noop_registry()
-    for name, fn in skills.items():
-        reg.skills.register(name, fn)
-    reg.add(Sequence("wb", 1, steps))
+    reg.add(sequence("wb", version=1)(body))
     engine = Engine(db, Settings(), RecordingDelivery(), reg, heartbeat_s=None)
     ref = await engine.submit(Event("wb", "test", org, users[0], {"id": "1"}))
     assert isinstance(ref, JobRef)
@@ -58,11 +59,11 @@ async def test_a_refused_write_behind_stops_the_next_steps_effect(db: Any) -> No
 
         await ctx.effect("send", send)  # ...but acts only after it is confirmed
 
-    job_id, _ = await run(
-        db,
-        (Step("pure", "pure_then_stolen"), Step("act", "act")),
-        {"pure_then_stolen": pure_then_stolen, "act": act},
-    )
+    async def wb(wf: Workflow) -> None:
+        await wf.step(pure_then_stolen, name="pure")
+        await wf.step(act)
+
+    job_id, _ = await run(db, wb)
     assert seen == ["pure", "act started"]
     async with db.session() as s:
         j = await s.get(SequenceJob, job_id)
@@ -85,11 +86,12 @@ async def test_a_step_that_used_the_database_is_confirmed_before_the_next_starts
     async def after(ctx: StepContext) -> None:
         seen.append("after")
 
-    job_id, _ = await run(
-        db,
-        (Step("touch", "touch"), Step("after", "after"), Step("end", "noop")),
-        {"touch": touch, "after": after},
-    )
+    async def wb(wf: Workflow) -> None:
+        await wf.step(touch)
+        await wf.step(after)
+        await wf.step(noop, name="end")
+
+    job_id, _ = await run(db, wb)
     assert seen == ["touch"]  # the refused checkpoint stopped the job before `after`
     async with db.session() as s:
         j = await s.get(SequenceJob, job_id)
@@ -97,7 +99,11 @@ async def test_a_step_that_used_the_database_is_confirmed_before_the_next_starts
 
 
 async def test_pure_steps_all_land_in_order(db: Any) -> None:
-    job_id, _ = await run(db, tuple(Step(f"s{i}", "noop") for i in range(5)), {})
+    async def wb(wf: Workflow) -> None:
+        for i in range(5):
+            await wf.step(noop, name=f"s{i}")
+
+    job_id, _ = await run(db, wb)
     async with db.session() as s:
         j = await s.get(SequenceJob, job_id)
     assert j is not None and j.status == "completed"
@@ -118,5 +124,10 @@ async def test_heartbeat_follows_the_owner_not_the_version(db: Any) -> None:
         except LeaseLost:
             outcome.append("lost")
 
-    await run(db, (Step("a", "noop"), Step("b", "noop"), Step("beat", "beat")), {"beat": beat})
+    async def wb(wf: Workflow) -> None:
+        await wf.step(noop, name="a")
+        await wf.step(noop, name="b")
+        await wf.step(beat)
+
+    await run(db, wb)
     assert outcome == ["kept", "lost"]

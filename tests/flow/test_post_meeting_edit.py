@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from blocks.approval_modals import edit_draft_modal
 from bot.webhooks.oauth import connect_demo
-from orchestrator.events import Decision
 from orchestrator.context import apply_edits
+from orchestrator.events import Decision
 from storage.engine import Database
 from storage.models import EmailSend, SequenceJob, SlackPendingAction, User
 from tests.flow.post_meeting_world import SAMPLE, SARAH, make_world, text_of

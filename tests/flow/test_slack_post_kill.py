@@ -24,10 +24,11 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from connectors.slack import Posted, SlackDelivery
+from orchestrator.context import StepContext
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
-from orchestrator.sequence import Sequence, SequenceRegistry, Step
-from orchestrator.context import StepContext
+from orchestrator.sequence import ApprovalKind, SequenceRegistry, sequence
+from orchestrator.workflow import Workflow
 from sandbox.server import Sandbox
 from sandbox.state import SandboxUser
 from storage.engine import Database
@@ -50,12 +51,18 @@ def registry() -> SequenceRegistry:
         posted = await ctx.notify("commitment_overdue", "Overdue: send the deck", key="r")
         return {"ts": posted.ts}
 
-    reg.skills.register("propose", propose)
-    reg.skills.register("noop", noop)
-    reg.skills.register("remind", remind)
-    gate = Step("add", "noop", requires_approval=True, approval_kind="tasks_batch")
-    reg.add(Sequence("review", 1, (Step("propose", "propose"), gate)))
-    reg.add(Sequence("remind", 1, (Step("remind", "remind"),)))
+    @sequence("review", version=1)
+    async def review(wf: Workflow) -> None:
+        shown = await wf.step(propose)
+        decision = await wf.approval(ApprovalKind.TASKS, shown, name="add")
+        if decision.approved:
+            await wf.step(noop, name="add", approval=decision)
+
+    @sequence("remind", version=1)
+    async def remind_seq(wf: Workflow) -> None:
+        await wf.step(remind)
+
+    reg.add_all([review, remind_seq])
     return reg
 
 

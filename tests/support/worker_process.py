@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from config.settings import Settings
-from orchestrator.engine import Engine
-from orchestrator.sequence import Sequence, SequenceRegistry, Step
 from orchestrator.context import StepContext
+from orchestrator.engine import Engine
+from orchestrator.sequence import SequenceRegistry, sequence
+from orchestrator.workflow import Workflow
 from storage.engine import Database
 from tests.support.sequences import RecordingDelivery, noop, noop_sequence
 
@@ -64,24 +65,20 @@ def crashy_registry(out: Path, kill_marker: Path | None) -> SequenceRegistry:
     async def last(ctx: StepContext) -> None:
         append(f"{ctx.job_id} last")
 
-    reg.skills.register("noop", noop)
-    reg.skills.register("record", record)
-    reg.skills.register("maybe_die", maybe_die)
-    reg.skills.register("last", last)
-    reg.add(
-        Sequence(
-            "crashy",
-            1,
-            (
-                Step("s0", "noop"),
-                Step("s1", "record"),
-                Step("s2", "maybe_die"),
-                Step("s3", "noop"),
-                Step("s4", "last"),
-            ),
-        )
-    )
-    reg.add(Sequence("pair", 1, (Step("s1", "record"), Step("s4", "last"))))
+    @sequence("crashy", version=1)
+    async def crashy(wf: Workflow) -> None:
+        await wf.step(noop, name="s0")
+        await wf.step(record, name="s1")
+        await wf.step(maybe_die, name="s2")
+        await wf.step(noop, name="s3")
+        await wf.step(last, name="s4")
+
+    @sequence("pair", version=1)
+    async def pair(wf: Workflow) -> None:
+        await wf.step(record, name="s1")
+        await wf.step(last, name="s4")
+
+    reg.add_all([crashy, pair])
     reg.add(noop_sequence())
     return reg
 

@@ -14,7 +14,8 @@ from blocks.notification_batch import DigestItem, digest_message
 from blocks.pipeline import DealRow, batch_review_blocks
 from blocks.post_meeting import TaskRow, tasks_review
 from blocks.scheduling import PickerModel, SlotChoice, WayOut, picker_blocks
-from bot.values import ACTION_VALUES, BadValue, BriefItem, DealsRef, NoValue, PendingRef, parse
+from bot.value_routes import ACTION_VALUES
+from bot.values import BadValue, BriefItem, DealsRef, NoValue, PendingRef, parse
 from skills import briefs as sk
 from storage.access import Ref
 

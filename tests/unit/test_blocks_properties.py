@@ -25,6 +25,7 @@ import blocks
 from blocks import (
     approval,
     approval_modals,
+    brief_replies,
     briefs,
     commitments,
     email_received,
@@ -42,6 +43,7 @@ from blocks import (
 from sandbox.blocks_check import message_block_errors, view_errors
 from skills import briefs as sk
 from skills.preferences import COACHING_CHOICES, PreferenceForm
+from storage import inbox as storage_inbox
 
 # ----------------------------------------------------------------------------- generators
 text = st.text(max_size=400)
@@ -215,6 +217,12 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
     "notification_batch.digest_message": (notification_batch.digest_message, args(
         small(st.builds(notification_batch.DigestItem, id=ident, kind=word, summary=text,
                         openable=st.booleans()), max_size=30), st.none() | st.integers(0, 100))),
+    "brief_replies.text_section": (brief_replies.text_section, args(st.text(min_size=1, max_size=5000))),
+    "brief_replies.email_blocks": (brief_replies.email_blocks, args(st.none() | short, word, st.none() | st.text(max_size=5000))),
+    "brief_replies.inbox_blocks": (brief_replies.inbox_blocks, args(small(st.builds(
+        storage_inbox.InboxLine, subject=st.none() | short, category=st.none() | word, from_addr=word), max_size=20))),
+    "brief_replies.review_after_click": (brief_replies.review_after_click, args(
+        small(deal_row, max_size=15, unique_by=lambda r: r.deal_id), word)),
     "pipeline.pipeline_list_blocks": (pipeline.pipeline_list_blocks,
                                       args(small(deal_row, max_size=40), st.integers(1, 365))),
     "pipeline.batch_review_blocks": (pipeline.batch_review_blocks,

@@ -1,6 +1,6 @@
 """Team rule: tests never read the wall clock (one injected clock, fixed instants).
 
-Scans tests/flow, unit, e2e and support for `datetime.now(`, `datetime.utcnow(`, `time.time()` and
+Scans tests/bot, flow, unit, e2e and support for `datetime.now(`, `datetime.utcnow(`, `time.time()` and
 `date.today(`. A read that must stay (a library that checks against the wall clock itself,
 such as svix's timestamp window or APScheduler's triggers) carries the marker
 "wall clock on purpose" on its line or the line above, with the reason. tests/fakes is left
@@ -20,7 +20,7 @@ MARKER = "wall clock on purpose"
 
 def wall_clock_reads() -> list[str]:
     found = []
-    for folder in ("flow", "unit", "e2e", "support"):
+    for folder in ("bot", "flow", "unit", "e2e", "support"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             if path == Path(__file__).resolve():
                 continue
