@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text, update
+from sqlmodel import col
 
 from orchestrator.sequence import SequenceRegistry
 from orchestrator.state import redact
@@ -32,21 +33,21 @@ async def list_jobs(
 ) -> list[dict[str, Any]]:
     q = (
         select(
-            SequenceJob.id,
-            SequenceJob.sequence_type,
-            SequenceJob.status,
-            SequenceJob.current_step,
-            SequenceJob.attempts,
-            SequenceJob.error,
-            SequenceJob.created_at,
-            SequenceJob.run_after,
-            SequenceJob.chain_depth,
+            col(SequenceJob.id),
+            col(SequenceJob.sequence_type),
+            col(SequenceJob.status),
+            col(SequenceJob.current_step),
+            col(SequenceJob.attempts),
+            col(SequenceJob.error),
+            col(SequenceJob.created_at),
+            col(SequenceJob.run_after),
+            col(SequenceJob.chain_depth),
         )
-        .order_by(SequenceJob.id.desc())
+        .order_by(col(SequenceJob.id).desc())
         .limit(limit)
     )
     if status:
-        q = q.where(SequenceJob.status == status)
+        q = q.where(col(SequenceJob.status) == status)
     async with db.engine.connect() as conn:
         rows = (await conn.execute(q)).all()
     out = []
@@ -68,17 +69,19 @@ async def show_job(db: Database, job_id: int) -> dict[str, Any] | None:
         gates = (
             await s.execute(
                 select(
-                    SlackPendingAction.id,
-                    SlackPendingAction.step_name,
-                    SlackPendingAction.status,
-                    SlackPendingAction.resolved_by,
-                    SlackPendingAction.expires_at,
-                ).where(SlackPendingAction.job_id == job_id)
+                    col(SlackPendingAction.id),
+                    col(SlackPendingAction.step_name),
+                    col(SlackPendingAction.status),
+                    col(SlackPendingAction.resolved_by),
+                    col(SlackPendingAction.expires_at),
+                ).where(col(SlackPendingAction.job_id) == job_id)
             )
         ).all()
         effects = (
             await s.execute(
-                select(Effect.step, Effect.effect_key, Effect.status).where(Effect.job_id == job_id)
+                select(col(Effect.step), col(Effect.effect_key), col(Effect.status)).where(
+                    col(Effect.job_id) == job_id
+                )
             )
         ).all()
     state = job.context or {}
@@ -126,9 +129,9 @@ async def retry_job(db: Database, job_id: int, now: datetime | None = None) -> b
         meta = dict(state.get("meta") or {})
         meta.pop("budget_checked", None)
         state["meta"] = meta
-        res = await s.execute(
+        res = await s.exec(
             update(SequenceJob)
-            .where(SequenceJob.id == job_id, SequenceJob.status == "failed")
+            .where(col(SequenceJob.id) == job_id, col(SequenceJob.status) == "failed")
             .values(
                 status="pending",
                 error=None,
@@ -172,15 +175,15 @@ async def series_still_failing(
     waiting to tell its failure after quiet hours): nothing has succeeded since, so the rep has
     heard (or will hear) about it already. Runs still in flight are passed over."""
     q = (
-        select(SequenceJob.status, SequenceJob.context)
+        select(col(SequenceJob.status), col(SequenceJob.context))
         .where(
-            SequenceJob.org_id == org_id,
-            SequenceJob.sequence_type == sequence_type,
-            SequenceJob.id < job_id,
-            SequenceJob.status != "cancelled",
+            col(SequenceJob.org_id) == org_id,
+            col(SequenceJob.sequence_type) == sequence_type,
+            col(SequenceJob.id) < job_id,
+            col(SequenceJob.status) != "cancelled",
             SequenceJob.trigger_payload["series"].as_string() == series,
         )
-        .order_by(SequenceJob.id.desc())
+        .order_by(col(SequenceJob.id).desc())
         .limit(SERIES_LOOKBACK)
     )
     async with db.engine.connect() as conn:
@@ -196,11 +199,11 @@ async def series_still_failing(
 async def cancel_job(db: Database, job_id: int) -> bool:
     """Cancel a job that has not finished; its open gate (if any) is closed as cancelled."""
     async with db.session() as s:
-        res = await s.execute(
+        res = await s.exec(
             update(SequenceJob)
             .where(
-                SequenceJob.id == job_id,
-                SequenceJob.status.in_(("pending", "running", "awaiting_approval")),
+                col(SequenceJob.id) == job_id,
+                col(SequenceJob.status).in_(("pending", "running", "awaiting_approval")),
             )
             .values(
                 status="cancelled",
@@ -214,7 +217,10 @@ async def cancel_job(db: Database, job_id: int) -> bool:
         if res.rowcount:
             await s.execute(
                 update(SlackPendingAction)
-                .where(SlackPendingAction.job_id == job_id, SlackPendingAction.status == "pending")
+                .where(
+                    col(SlackPendingAction.job_id) == job_id,
+                    col(SlackPendingAction.status) == "pending",
+                )
                 .values(
                     status="cancelled",
                     decision="cancel",
@@ -258,9 +264,11 @@ async def versions_in_use(db: Database, registry: SequenceRegistry) -> list[dict
     async with db.session() as s:
         rows = (
             await s.execute(
-                select(SequenceJob.sequence_type, SequenceJob.sequence_version, func.count())
-                .where(SequenceJob.status.in_(UNFINISHED))  # type: ignore[attr-defined]
-                .group_by(SequenceJob.sequence_type, SequenceJob.sequence_version)
+                select(
+                    col(SequenceJob.sequence_type), col(SequenceJob.sequence_version), func.count()
+                )
+                .where(col(SequenceJob.status).in_(UNFINISHED))
+                .group_by(col(SequenceJob.sequence_type), col(SequenceJob.sequence_version))
             )
         ).all()
     used = {(str(t), int(v)): int(n) for t, v, n in rows}

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
 
 from storage.models import CostLedger, OrgSettings
 
@@ -23,13 +24,13 @@ def month_start(now: datetime) -> datetime:
 
 async def spent(conn: AsyncConnection, org_id: int, now: datetime) -> float:
     q = select(func.coalesce(func.sum(CostLedger.cost_usd), 0.0)).where(
-        CostLedger.org_id == org_id, CostLedger.created_at >= month_start(now)
+        col(CostLedger.org_id) == org_id, col(CostLedger.created_at) >= month_start(now)
     )
     return float((await conn.execute(q)).scalar_one())
 
 
 async def budget(conn: AsyncConnection, org_id: int) -> float:
-    q = select(OrgSettings.ai_budget_usd_month).where(OrgSettings.org_id == org_id)
+    q = select(col(OrgSettings.ai_budget_usd_month)).where(col(OrgSettings.org_id) == org_id)
     v = (await conn.execute(q)).scalar_one_or_none()
     return 50.0 if v is None else float(v)
 
@@ -59,7 +60,7 @@ async def claim_notice(conn: AsyncConnection, org_id: int, now: datetime) -> boo
     stmt = ins.values(org_id=org_id, period=period_of(now), created_at=now).on_conflict_do_nothing(
         index_elements=["org_id", "period"]
     )
-    return (await conn.execute(stmt.returning(BudgetNotice.id))).first() is not None
+    return (await conn.execute(stmt.returning(col(BudgetNotice.id)))).first() is not None
 
 
 async def record_cost(
@@ -98,9 +99,10 @@ async def admins(conn: AsyncConnection, org_id: int) -> list[tuple[int, str]]:
 
     rows = (
         await conn.execute(
-            select(User.id, User.slack_user_id).where(
-                User.org_id == org_id, User.role == "admin", User.active.is_(True)
+            select(col(User.id), col(User.slack_user_id)).where(
+                col(User.org_id) == org_id, col(User.role) == "admin", col(User.active).is_(True)
             )
         )
     ).all()
-    return [(int(uid), str(slack_id)) for uid, slack_id in rows]
+    # `uid` is a primary key: never None.
+    return [(int(uid), str(slack_id)) for uid, slack_id in rows if uid is not None]

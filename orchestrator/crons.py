@@ -30,6 +30,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col
 
 from orchestrator.events import Event, JobRef, Skipped
 from storage.engine import Database
@@ -52,7 +53,7 @@ def utc_now() -> datetime:
 
 def interval_trigger(**every: float) -> IntervalTrigger:
     """An `IntervalTrigger` aligned to `EPOCH` (`interval_trigger(seconds=120)`)."""
-    return IntervalTrigger(**every, start_date=EPOCH, timezone=UTC)  # type: ignore[arg-type]
+    return IntervalTrigger(**every, start_date=EPOCH, timezone=UTC)
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ async def claim_fire(db: Database, cron_id: str, scheduled_for: datetime, fired_
             fired_by=fired_by,
             created_at=datetime.now(UTC),
         ).on_conflict_do_nothing(index_elements=["cron_id", "scheduled_for"])
-        return (await conn.execute(stmt.returning(CronFire.id))).first() is not None
+        return (await conn.execute(stmt.returning(col(CronFire.id)))).first() is not None
 
 
 def in_series(event: Event, cron_id: str) -> Event:

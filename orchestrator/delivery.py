@@ -30,6 +30,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
 
 from blocks.text import clip_line
 from connectors.slack import Posted
@@ -188,11 +189,11 @@ async def recent_deliveries(
     from storage.models import SlackNotificationSent as N
 
     since = now - timedelta(hours=1)
-    q = select(N.sent_at).where(
-        N.user_id == user_id,
-        N.status == "delivered",
-        N.sent_at > since,
-        N.digest_key.is_(None),  # type: ignore[union-attr]  # items count through their digest
+    q = select(col(N.sent_at)).where(
+        col(N.user_id) == user_id,
+        col(N.status) == "delivered",
+        col(N.sent_at) > since,
+        col(N.digest_key).is_(None),  # items count through their digest
     )
     return [r[0] for r in (await conn.execute(q)).all()]
 
@@ -206,15 +207,15 @@ async def current_prefs(conn: AsyncConnection, user_id: int) -> Prefs | None:
 
     q = (
         select(
-            User.timezone,
-            P.quiet_hours_start,
-            P.quiet_hours_end,
-            P.max_notifications_per_hour,
-            P.paused_until,
-            P.muted_kinds,
+            col(User.timezone),
+            col(P.quiet_hours_start),
+            col(P.quiet_hours_end),
+            col(P.max_notifications_per_hour),
+            col(P.paused_until),
+            col(P.muted_kinds),
         )
-        .join(P, P.user_id == User.id)
-        .where(User.id == user_id)
+        .join(P, col(P.user_id) == col(User.id))
+        .where(col(User.id) == user_id)
     )
     row = (await conn.execute(q)).first()
     if row is None:
@@ -272,30 +273,31 @@ async def release_held(conn: AsyncConnection, user_id: int) -> list[int]:
     from storage.models import SequenceJob as J
     from storage.models import SlackNotificationSent as N
 
-    deferred = select(N.job_id).where(
-        N.user_id == user_id,
-        N.status == "deferred",
-        N.job_id.is_not(None),  # type: ignore[union-attr]
+    deferred = select(col(N.job_id)).where(
+        col(N.user_id) == user_id,
+        col(N.status) == "deferred",
+        col(N.job_id).is_not(None),
     )
     ids = [
         int(r[0])
         for r in (
             await conn.execute(
-                select(J.id).where(
-                    J.user_id == user_id,
-                    J.status == "pending",
+                select(col(J.id)).where(
+                    col(J.user_id) == user_id,
+                    col(J.status) == "pending",
                     or_(
-                        J.id.in_(deferred),  # type: ignore[union-attr]
-                        J.sequence_type == "notification_digest",
+                        col(J.id).in_(deferred),
+                        col(J.sequence_type) == "notification_digest",
                     ),
                 )
             )
         ).all()
+        if r[0] is not None  # a key: never None
     ]
     if ids:
         await conn.execute(
             update(J)
-            .where(J.id.in_(ids), J.status == "pending")  # type: ignore[union-attr]
+            .where(col(J.id).in_(ids), col(J.status) == "pending")
             .values(run_after=literal_column(Sql(conn.dialect.name).now))
         )
     return ids
@@ -340,7 +342,9 @@ async def record(
     }
     ins = pg_insert(N) if conn.dialect.name == "postgresql" else sqlite_insert(N)
     stmt = (
-        ins.values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(N.id)
+        ins.values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(col(N.id))
     )
     if (await conn.execute(stmt)).first() is None:
         changes: dict[str, Any] = {
@@ -356,8 +360,8 @@ async def record(
         await conn.execute(
             update(N)
             .where(
-                N.dedupe_key == dedupe_key,
-                N.status.not_in(("delivered", "batched", "delivering")),  # type: ignore[attr-defined]
+                col(N.dedupe_key) == dedupe_key,
+                col(N.status).not_in(("delivered", "batched", "delivering")),
             )
             .values(**changes)
         )
@@ -373,16 +377,18 @@ async def mark_opened(conn: AsyncConnection, note_id: int, channel: str, ts: str
     from storage.models import SequenceJob as J
     from storage.models import SlackNotificationSent as N
 
-    job = (await conn.execute(select(N.job_id).where(N.id == note_id))).scalar_one_or_none()
+    job = (
+        await conn.execute(select(col(N.job_id)).where(col(N.id) == note_id))
+    ).scalar_one_or_none()
     res = await conn.execute(
         update(N)
-        .where(N.id == note_id, N.status.in_(("batched", "deferred")))  # type: ignore[attr-defined]
+        .where(col(N.id) == note_id, col(N.status).in_(("batched", "deferred")))
         .values(status="delivered", channel=channel, message_ts=ts)
     )
     if res.rowcount and job is not None:
         await conn.execute(
             update(J)
-            .where(J.id == job, J.status == "pending")
+            .where(col(J.id) == job, col(J.status) == "pending")
             .values(run_after=literal_column(Sql(conn.dialect.name).now))
         )
     return bool(res.rowcount)
@@ -396,7 +402,9 @@ async def status_of(
 
     from storage.models import SlackNotificationSent as N
 
-    q = select(N.status, N.channel, N.message_ts).where(N.dedupe_key == dedupe_key)
+    q = select(col(N.status), col(N.channel), col(N.message_ts)).where(
+        col(N.dedupe_key) == dedupe_key
+    )
     row = (await conn.execute(q)).first()
     return (row[0], row[1], row[2]) if row else None
 

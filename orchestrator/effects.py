@@ -16,8 +16,10 @@ before acting again. A crash between the act and its record then repeats nothing
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.engine import Row
 
 from orchestrator.store import LeaseLost, dumps, loads
 
@@ -37,7 +39,7 @@ class EffectLedger:
         r = self.runner
         async with r.conn.begin():
             res = await r.conn.exec_driver_sql(r.sql.effects_of, {"id": r.id})
-            rows = res.all()
+            rows: Sequence[Row[*tuple[Any, ...]]] = res.all()
         for step, key, status, result in rows:
             self.rows[(step, key)] = (status, (loads(result) or {}).get("value"))
 

@@ -28,12 +28,14 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
 
 from config.settings import Settings
 from connectors.slack import Delivery
@@ -149,21 +151,25 @@ class Engine:
         from storage.models import Org, OrgSettings, User
 
         async with self.db.engine.connect() as conn:
-            org = (await conn.execute(select(Org.id).where(Org.id == event.org_id))).first()
+            org = (
+                await conn.execute(select(col(Org.id)).where(col(Org.id) == event.org_id))
+            ).first()
             if org is None:
                 return f"unknown org {event.org_id}"
             if event.user_id is not None:
                 u = (
                     await conn.execute(
-                        select(User.org_id, User.active).where(User.id == event.user_id)
+                        select(col(User.org_id), col(User.active)).where(
+                            col(User.id) == event.user_id
+                        )
                     )
                 ).first()
                 if u is None or u[0] != event.org_id:
                     return f"unknown user {event.user_id}"
             s = (
                 await conn.execute(
-                    select(OrgSettings.disabled_event_types, OrgSettings.features).where(
-                        OrgSettings.org_id == event.org_id
+                    select(col(OrgSettings.disabled_event_types), col(OrgSettings.features)).where(
+                        col(OrgSettings.org_id) == event.org_id
                     )
                 )
             ).first()
@@ -184,7 +190,9 @@ class Engine:
 
         async with self.db.engine.connect() as conn:
             d = (
-                await conn.execute(select(SequenceJob.chain_depth).where(SequenceJob.id == parent))
+                await conn.execute(
+                    select(col(SequenceJob.chain_depth)).where(col(SequenceJob.id) == parent)
+                )
             ).scalar_one_or_none()
         return int(d or 1)
 
@@ -262,9 +270,10 @@ class Engine:
             won = res.rowcount == 1
             job_id = None
             if won:
-                row = (
+                row: Row[*tuple[Any, ...]] | None = (
                     await conn.exec_driver_sql(self.sql.explain_gate, {"pa": pending_action_id})
                 ).first()
+                assert row is not None  # the gate this transaction just resolved
                 job_id = int(row[2])
                 await conn.exec_driver_sql(self.sql.wake_job, {"id": job_id})
                 if self.sql.pg:
@@ -277,7 +286,7 @@ class Engine:
 
     async def _why_not(self, pending_action_id: str, actor: str) -> ResumeResult:
         async with self.db.engine.connect() as conn:
-            row = (
+            row: Row[*tuple[Any, ...]] | None = (
                 await conn.exec_driver_sql(self.sql.explain_gate, {"pa": pending_action_id})
             ).first()
         if row is None:
@@ -298,7 +307,9 @@ class Engine:
     async def sweep_expired(self) -> int:
         """Expire overdue gates and wake their jobs (they take the declared skip/cancel path)."""
         async with self.db.engine.begin() as conn:
-            rows = (await conn.exec_driver_sql(self.sql.expire_gates, {})).all()
+            rows: Sequence[Row[*tuple[Any, ...]]] = (
+                await conn.exec_driver_sql(self.sql.expire_gates, {})
+            ).all()
             for _pa, job_id in rows:
                 await conn.exec_driver_sql(self.sql.wake_job, {"id": job_id})
             if rows and self.sql.pg:

@@ -54,7 +54,8 @@ class CronPlanner:
         return self.deps.db
 
     def now(self) -> datetime:
-        return self.deps.clock()
+        now: datetime = self.deps.clock()
+        return now
 
     async def run_due(self, since: datetime) -> list[str]:
         """Run, in order, every planned job whose fire time falls in (since, now] on the clock.

@@ -20,6 +20,7 @@ from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.models import Company, Contact, Deal, Org, OrgSettings, User, UserPreferences
+from storage.rows import table_of
 
 Loader = Callable[[AsyncConnection, dict[str, Any]], Awaitable[dict[str, Any]]]
 
@@ -36,8 +37,8 @@ def row_dict(row: Any) -> dict[str, Any]:
 
 
 def _tier1_statement() -> Any:
-    orgs, sets = Org.__table__, OrgSettings.__table__
-    users, prefs = User.__table__, UserPreferences.__table__
+    orgs, sets = table_of(Org), table_of(OrgSettings)
+    users, prefs = table_of(User), table_of(UserPreferences)
     return (
         select(orgs, sets, users, prefs)
         .select_from(
@@ -163,11 +164,10 @@ async def load_tier2(conn: AsyncConnection, job: dict[str, Any]) -> dict[str, An
     for key, model in (("contact_id", Contact), ("company_id", Company), ("deal_id", Deal)):
         ident = payload.get(key)
         if isinstance(ident, int):
+            table = table_of(model)
             row = (
                 await conn.execute(
-                    select(model.__table__).where(
-                        model.__table__.c.id == ident, model.__table__.c.org_id == job["org_id"]
-                    )
+                    select(table).where(table.c.id == ident, table.c.org_id == job["org_id"])
                 )
             ).first()
             out[key.removesuffix("_id")] = row_dict(row) if row else None

@@ -37,7 +37,7 @@ _KIND_LABELS = {
 async def month_spend(db: Database, org_id: int, now: datetime) -> float:
     """AI spend this month; 0 when the cost ledger repository is not there yet."""
     try:
-        from storage.costs import month_spend as spend  # type: ignore[attr-defined]
+        from storage.costs import month_spend as spend
     except ImportError:
         return 0.0
     async with db.session() as s:

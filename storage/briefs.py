@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
@@ -110,18 +111,26 @@ async def day_events(
     """The rep's timed, not cancelled calendar events in [start, end), in start order."""
     ev, cm, co = CalendarEvent, Contact, Company
     q = (
-        select(ev.id, ev.title, ev.start_at, ev.is_external, ev.deal_id, cm.name, co.name)
-        .select_from(ev)
-        .outerjoin(cm, cm.id == ev.contact_id)
-        .outerjoin(co, co.id == cm.company_id)
-        .where(
-            ev.user_id == user_id,
-            ev.start_at >= start,
-            ev.start_at < end,
-            ev.status != "cancelled",
-            ev.all_day.is_(False),
+        select(
+            col(ev.id),
+            col(ev.title),
+            col(ev.start_at),
+            col(ev.is_external),
+            col(ev.deal_id),
+            col(cm.name),
+            col(co.name),
         )
-        .order_by(ev.start_at)
+        .select_from(ev)
+        .outerjoin(cm, col(cm.id) == col(ev.contact_id))
+        .outerjoin(co, col(co.id) == col(cm.company_id))
+        .where(
+            col(ev.user_id) == user_id,
+            col(ev.start_at) >= start,
+            col(ev.start_at) < end,
+            col(ev.status) != "cancelled",
+            col(ev.all_day).is_(False),
+        )
+        .order_by(col(ev.start_at))
     )
     return [DayEvent(*r) for r in (await session.execute(q)).all()]
 
@@ -131,11 +140,11 @@ async def live_job_keys(
 ) -> list[str]:
     """Idempotency keys of the rep's pending or running jobs of `sequence_type` created since."""
     j = SequenceJob
-    q = select(j.idempotency_key).where(
-        j.user_id == user_id,
-        j.sequence_type == sequence_type,
-        j.status.in_(("pending", "running")),
-        j.created_at >= since,
+    q = select(col(j.idempotency_key)).where(
+        col(j.user_id) == user_id,
+        col(j.sequence_type) == sequence_type,
+        col(j.status).in_(("pending", "running")),
+        col(j.created_at) >= since,
     )
     return [k for (k,) in (await session.execute(q)).all()]
 
@@ -151,19 +160,27 @@ async def inbound_in_categories(
     """The rep's inbound messages of these categories received since, newest first."""
     th, msg, cm, co = EmailThread, EmailMessage, Contact, Company
     q = (
-        select(msg.id, msg.category, msg.from_addr, msg.subject, th.contact_id, th.deal_id,
-               cm.name, co.name)
-        .select_from(msg)
-        .join(th, th.id == msg.thread_id)
-        .outerjoin(cm, cm.id == th.contact_id)
-        .outerjoin(co, co.id == cm.company_id)
-        .where(
-            th.user_id == user_id,
-            msg.direction == "inbound",
-            msg.category.in_(tuple(categories)),
-            msg.received_at >= since,
+        select(
+            col(msg.id),
+            col(msg.category),
+            col(msg.from_addr),
+            col(msg.subject),
+            col(th.contact_id),
+            col(th.deal_id),
+            col(cm.name),
+            col(co.name),
         )
-        .order_by(msg.received_at.desc())
+        .select_from(msg)
+        .join(th, col(th.id) == col(msg.thread_id))
+        .outerjoin(cm, col(cm.id) == col(th.contact_id))
+        .outerjoin(co, col(co.id) == col(cm.company_id))
+        .where(
+            col(th.user_id) == user_id,
+            col(msg.direction) == "inbound",
+            col(msg.category).in_(tuple(categories)),
+            col(msg.received_at) >= since,
+        )
+        .order_by(col(msg.received_at).desc())
         .limit(limit)
     )
     return [Inbound(*r) for r in (await session.execute(q)).all()]
@@ -171,8 +188,8 @@ async def inbound_in_categories(
 
 async def deals_in_stage(session: AsyncSession, *, owner_id: int, stage: str) -> list[DealLine]:
     """The owner's deals in `stage`."""
-    q = select(Deal.id, Deal.name, Deal.stage, Deal.amount).where(
-        Deal.owner_id == owner_id, Deal.stage == stage
+    q = select(col(Deal.id), col(Deal.name), col(Deal.stage), col(Deal.amount)).where(
+        col(Deal.owner_id) == owner_id, col(Deal.stage) == stage
     )
     return [DealLine(*r) for r in (await session.execute(q)).all()]
 
@@ -182,11 +199,11 @@ async def commitments_due_before(
 ) -> list[CommitmentDue]:
     """The rep's open or overdue commitments due before `before`."""
     ct = Commitment
-    q = select(ct.description, ct.due_at, ct.owner, ct.counterparty).where(
-        ct.user_id == user_id,
-        ct.status.in_(("open", "overdue")),
-        ct.due_at.is_not(None),
-        ct.due_at < before,
+    q = select(col(ct.description), col(ct.due_at), col(ct.owner), col(ct.counterparty)).where(
+        col(ct.user_id) == user_id,
+        col(ct.status).in_(("open", "overdue")),
+        col(ct.due_at).is_not(None),
+        col(ct.due_at) < before,
     )
     return [CommitmentDue(*r) for r in (await session.execute(q)).all()]
 
@@ -194,9 +211,13 @@ async def commitments_due_before(
 async def notes_since(session: AsyncSession, *, owner_id: int, since: datetime) -> int:
     """How many notes were logged on the owner's deals since."""
     q = (
-        select(Activity.id)
-        .join(Deal, Deal.id == Activity.deal_id)
-        .where(Deal.owner_id == owner_id, Activity.kind == "note", Activity.occurred_at >= since)
+        select(col(Activity.id))
+        .join(Deal, col(Deal.id) == col(Activity.deal_id))
+        .where(
+            col(Deal.owner_id) == owner_id,
+            col(Activity.kind) == "note",
+            col(Activity.occurred_at) >= since,
+        )
     )
     return len((await session.execute(q)).all())
 
@@ -208,18 +229,24 @@ async def contacts_for_attendees(
     session: AsyncSession, *, org_id: int, emails: list[str], contact_id: int | None
 ) -> list[AttendeeContact]:
     """The org's contacts with these addresses (or, with none, the event's own contact)."""
-    cond = Contact.email.in_(emails) if emails else Contact.id == contact_id
+    cond = col(Contact.email).in_(emails) if emails else col(Contact.id) == contact_id
     q = (
-        select(Contact.id, Contact.name, Contact.title, Company.name, Contact.email)
-        .outerjoin(Company, Company.id == Contact.company_id)
-        .where(Contact.org_id == org_id, cond)
+        select(
+            col(Contact.id),
+            col(Contact.name),
+            col(Contact.title),
+            col(Company.name),
+            col(Contact.email),
+        )
+        .outerjoin(Company, col(Company.id) == col(Contact.company_id))
+        .where(col(Contact.org_id) == org_id, cond)
     )
     return [AttendeeContact(*r) for r in (await session.execute(q)).all()]
 
 
 async def org_deal(session: AsyncSession, *, org_id: int, deal_id: int) -> Deal | None:
     """The deal when it belongs to the org (a link to another org's deal reads nothing)."""
-    q = select(Deal).where(Deal.id == deal_id, Deal.org_id == org_id)
+    q = select(Deal).where(col(Deal.id) == deal_id, col(Deal.org_id) == org_id)
     return (await session.execute(q)).scalars().first()
 
 
@@ -235,22 +262,31 @@ async def last_meeting_at(
     (or, without one, with these contacts); the calendar event `except_event` not counted."""
     if deal_id is None and not contact_ids:
         return None, None
-    met = Meeting.deal_id == deal_id if deal_id is not None else Meeting.contact_id.in_(contact_ids)
+    met = (
+        col(Meeting.deal_id) == deal_id
+        if deal_id is not None
+        else col(Meeting.contact_id).in_(contact_ids)
+    )
     recorded = (
         await session.execute(
-            select(Meeting.started_at)
-            .where(met, Meeting.started_at < before)
-            .order_by(Meeting.started_at.desc())
+            select(col(Meeting.started_at))
+            .where(met, col(Meeting.started_at) < before)
+            .order_by(col(Meeting.started_at).desc())
             .limit(1)
         )
     ).scalar()
     ev = CalendarEvent
-    cal = ev.deal_id == deal_id if deal_id is not None else ev.contact_id.in_(contact_ids)
+    cal = col(ev.deal_id) == deal_id if deal_id is not None else col(ev.contact_id).in_(contact_ids)
     calendar = (
         await session.execute(
-            select(ev.end_at)
-            .where(cal, ev.id != except_event, ev.end_at < before, ev.status != "cancelled")
-            .order_by(ev.end_at.desc())
+            select(col(ev.end_at))
+            .where(
+                cal,
+                col(ev.id) != except_event,
+                col(ev.end_at) < before,
+                col(ev.status) != "cancelled",
+            )
+            .order_by(col(ev.end_at).desc())
             .limit(1)
         )
     ).scalar()
@@ -269,16 +305,16 @@ async def thread_messages_since(
     """The rep's messages since, in threads with these contacts or about the deal, oldest
     first."""
     th, msg = EmailThread, EmailMessage
-    cond = [th.contact_id.in_(contact_ids)] if contact_ids else []
+    cond: list[ColumnElement[bool]] = [col(th.contact_id).in_(contact_ids)] if contact_ids else []
     if deal_id is not None:
-        cond.append(th.deal_id == deal_id)
+        cond.append(col(th.deal_id) == deal_id)
     if not cond:
         return []
     q = (
-        select(msg.direction, msg.subject, msg.received_at)
-        .join(th, th.id == msg.thread_id)
-        .where(th.user_id == user_id, or_(*cond), msg.received_at > since)
-        .order_by(msg.received_at)
+        select(col(msg.direction), col(msg.subject), col(msg.received_at))
+        .join(th, col(th.id) == col(msg.thread_id))
+        .where(col(th.user_id) == user_id, or_(*cond), col(msg.received_at) > since)
+        .order_by(col(msg.received_at))
         .limit(limit)
     )
     return [MessageNote(*r) for r in (await session.execute(q)).all()]
@@ -288,9 +324,9 @@ async def stage_changes(session: AsyncSession, *, deal_id: int) -> list[StageCha
     """The deal's applied stage changes, oldest first."""
     c = CrmFieldChange
     q = (
-        select(c.old_value, c.new_value, c.created_at)
-        .where(c.deal_id == deal_id, c.field == "stage", c.status == "applied")
-        .order_by(c.created_at)
+        select(col(c.old_value), col(c.new_value), col(c.created_at))
+        .where(col(c.deal_id) == deal_id, col(c.field) == "stage", col(c.status) == "applied")
+        .order_by(col(c.created_at))
     )
     return [StageChange(*r) for r in (await session.execute(q)).all()]
 
@@ -305,14 +341,14 @@ async def commitments_about(
 ) -> list[CommitmentNote]:
     """The rep's not-cancelled commitments with these contacts or about the deal."""
     c = Commitment
-    cond = [c.contact_id.in_(contact_ids)] if contact_ids else []
+    cond: list[ColumnElement[bool]] = [col(c.contact_id).in_(contact_ids)] if contact_ids else []
     if deal_id is not None:
-        cond.append(c.deal_id == deal_id)
+        cond.append(col(c.deal_id) == deal_id)
     if not cond:
         return []
     q = (
-        select(c.owner, c.description, c.due_at, c.status, c.closed_at)
-        .where(c.user_id == user_id, or_(*cond), c.status != "cancelled")
+        select(col(c.owner), col(c.description), col(c.due_at), col(c.status), col(c.closed_at))
+        .where(col(c.user_id) == user_id, or_(*cond), col(c.status) != "cancelled")
         .limit(limit)
     )
     return [CommitmentNote(*r) for r in (await session.execute(q)).all()]
@@ -324,8 +360,8 @@ async def commitments_about(
 async def last_activity(session: AsyncSession, *, deal_id: int) -> Activity | None:
     q = (
         select(Activity)
-        .where(Activity.deal_id == deal_id)
-        .order_by(Activity.occurred_at.desc())
+        .where(col(Activity.deal_id) == deal_id)
+        .order_by(col(Activity.occurred_at).desc())
         .limit(1)
     )
     return (await session.execute(q)).scalars().first()
@@ -333,6 +369,6 @@ async def last_activity(session: AsyncSession, *, deal_id: int) -> Activity | No
 
 async def open_deal_commitments(session: AsyncSession, *, deal_id: int) -> list[Commitment]:
     q = select(Commitment).where(
-        Commitment.deal_id == deal_id, Commitment.status.in_(("open", "overdue"))
+        col(Commitment.deal_id) == deal_id, col(Commitment.status).in_(("open", "overdue"))
     )
     return list((await session.execute(q)).scalars().all())

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import String, cast, func, literal, select, update
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import SequenceJob
@@ -29,18 +30,18 @@ async def unread_same_subject(
     """(channel, ts) of the newest delivered, unread message of `kind` to the user posted by
     another job whose idempotency key starts with `key_prefix` (the same subject)."""
     q = (
-        select(N.channel, N.message_ts)
-        .join(SequenceJob, SequenceJob.id == N.job_id)
+        select(col(N.channel), col(N.message_ts))
+        .join(SequenceJob, col(SequenceJob.id) == col(N.job_id))
         .where(
-            N.user_id == user_id,
-            N.kind == kind,
-            N.status == "delivered",
-            N.read_at.is_(None),
-            N.message_ts.is_not(None),
-            SequenceJob.id != other_than_job,
-            SequenceJob.idempotency_key.startswith(key_prefix),
+            col(N.user_id) == user_id,
+            col(N.kind) == kind,
+            col(N.status) == "delivered",
+            col(N.read_at).is_(None),
+            col(N.message_ts).is_not(None),
+            col(SequenceJob.id) != other_than_job,
+            col(SequenceJob.idempotency_key).startswith(key_prefix),
         )
-        .order_by(N.sent_at.desc())
+        .order_by(col(N.sent_at).desc())
         .limit(1)
     )
     row = (await session.execute(q)).first()
@@ -51,10 +52,10 @@ async def mark_read(
     session: AsyncSession, *, channel: str, ts: str, now: datetime, user_id: int | None = None
 ) -> None:
     """The message at (channel, ts) was read (only `user_id`'s row, when given)."""
-    mine = [N.user_id == user_id] if user_id is not None else []
+    mine = [col(N.user_id) == user_id] if user_id is not None else []
     await session.execute(
         update(N)
-        .where(N.channel == channel, N.message_ts == ts, N.read_at.is_(None), *mine)
+        .where(col(N.channel) == channel, col(N.message_ts) == ts, col(N.read_at).is_(None), *mine)
         .values(read_at=now)
     )
 
@@ -69,14 +70,14 @@ def digest_key(job_id: int) -> str:
 async def users_with_batches(session: AsyncSession) -> list[tuple[int, int]]:
     """(org_id, user_id) of every user with batched notifications waiting and no digest job
     already on its way."""
-    live = select(SequenceJob.user_id).where(
-        SequenceJob.sequence_type == DIGEST_SEQUENCE,
-        SequenceJob.status.in_(LIVE),  # type: ignore[attr-defined]
-        SequenceJob.user_id.is_not(None),  # type: ignore[union-attr]
+    live = select(col(SequenceJob.user_id)).where(
+        col(SequenceJob.sequence_type) == DIGEST_SEQUENCE,
+        col(SequenceJob.status).in_(LIVE),
+        col(SequenceJob.user_id).is_not(None),
     )
     q = (
-        select(N.org_id, N.user_id)
-        .where(N.status == "batched", N.user_id.not_in(live))  # type: ignore[attr-defined]
+        select(col(N.org_id), col(N.user_id))
+        .where(col(N.status) == "batched", col(N.user_id).not_in(live))
         .distinct()
     )
     return [(int(o), int(u)) for o, u in (await session.execute(q)).all()]
@@ -85,14 +86,14 @@ async def users_with_batches(session: AsyncSession) -> list[tuple[int, int]]:
 async def release_orphans(session: AsyncSession, *, user_id: int) -> None:
     """Unclaim items whose digest job ended without delivering them (never dropped)."""
     ended = select(literal("digest:") + cast(SequenceJob.id, String)).where(
-        SequenceJob.status.in_(ENDED)  # type: ignore[attr-defined]
+        col(SequenceJob.status).in_(ENDED)
     )
     await session.execute(
         update(N)
         .where(
-            N.user_id == user_id,
-            N.status == "batched",
-            N.digest_key.in_(ended),  # type: ignore[union-attr]
+            col(N.user_id) == user_id,
+            col(N.status) == "batched",
+            col(N.digest_key).in_(ended),
         )
         .values(digest_key=None)
     )
@@ -101,9 +102,9 @@ async def release_orphans(session: AsyncSession, *, user_id: int) -> None:
 async def claim(session: AsyncSession, *, user_id: int, key: str, limit: int) -> None:
     """Mark up to `limit` unclaimed batched items (oldest first) as the digest `key`'s."""
     ids = (
-        select(N.id)
-        .where(N.user_id == user_id, N.status == "batched", N.digest_key.is_(None))  # type: ignore[union-attr]
-        .order_by(N.sent_at, N.id)
+        select(col(N.id))
+        .where(col(N.user_id) == user_id, col(N.status) == "batched", col(N.digest_key).is_(None))
+        .order_by(col(N.sent_at), col(N.id))
         .limit(limit)
     )
     picked = [r[0] for r in (await session.execute(ids)).all()]
@@ -111,9 +112,9 @@ async def claim(session: AsyncSession, *, user_id: int, key: str, limit: int) ->
         await session.execute(
             update(N)
             .where(
-                N.id.in_(picked),  # type: ignore[union-attr]
-                N.status == "batched",
-                N.digest_key.is_(None),  # type: ignore[union-attr]
+                col(N.id).in_(picked),
+                col(N.status) == "batched",
+                col(N.digest_key).is_(None),
             )
             .values(digest_key=key)
         )
@@ -131,16 +132,20 @@ class HeldItem:
 
 async def claimed(session: AsyncSession, *, key: str) -> list[HeldItem]:
     """The items the digest `key` claimed, oldest first."""
-    q = select(N.id, N.kind, N.summary, N.blocks).where(N.digest_key == key).order_by(N.sent_at, N.id)
+    q = (
+        select(col(N.id), col(N.kind), col(N.summary), col(N.blocks))
+        .where(col(N.digest_key) == key)
+        .order_by(col(N.sent_at), col(N.id))
+    )
     return [HeldItem(int(i), k, s, b) for i, k, s, b in (await session.execute(q)).all()]
 
 
 async def waiting(session: AsyncSession, *, user_id: int) -> int:
     """How many batched items of the user no digest has claimed yet."""
     q = select(func.count()).where(
-        N.user_id == user_id,
-        N.status == "batched",
-        N.digest_key.is_(None),  # type: ignore[union-attr]
+        col(N.user_id) == user_id,
+        col(N.status) == "batched",
+        col(N.digest_key).is_(None),
     )
     return int((await session.execute(q)).scalar_one())
 
@@ -149,6 +154,6 @@ async def mark_claimed_delivered(session: AsyncSession, *, key: str, channel: st
     """The digest `key` was posted as (channel, ts): its items are delivered as that message."""
     await session.execute(
         update(N)
-        .where(N.digest_key == key, N.status == "batched")
+        .where(col(N.digest_key) == key, col(N.status) == "batched")
         .values(status="delivered", channel=channel, message_ts=ts)
     )

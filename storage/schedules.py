@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import CalendarEvent, Org, OrgSettings, User
@@ -15,14 +16,14 @@ from storage.models import CalendarEvent, Org, OrgSettings, User
 
 async def active_reps(session: AsyncSession, *, org_id: int | None = None) -> list[User]:
     """Active users with the rep role (of one org, when given)."""
-    q = select(User).where(User.active.is_(True), User.role == "rep")
+    q = select(User).where(col(User.active).is_(True), col(User.role) == "rep")
     if org_id is not None:
-        q = q.where(User.org_id == org_id)
+        q = q.where(col(User.org_id) == org_id)
     return list((await session.execute(q)).scalars().all())
 
 
 async def orgs_with_settings(session: AsyncSession) -> list[tuple[Org, OrgSettings | None]]:
-    q = select(Org, OrgSettings).outerjoin(OrgSettings, OrgSettings.org_id == Org.id)
+    q = select(Org, OrgSettings).outerjoin(OrgSettings, col(OrgSettings.org_id) == col(Org.id))
     return [(org, settings) for org, settings in (await session.execute(q)).all()]
 
 
@@ -43,8 +44,14 @@ async def upcoming_events(
     """Calendar events that start in (after, until], of one rep when given."""
     ev = CalendarEvent
     q = select(
-        ev.id, ev.user_id, ev.org_id, ev.start_at, ev.status, ev.is_external, ev.all_day
-    ).where(ev.start_at > after, ev.start_at <= until)
+        col(ev.id),
+        col(ev.user_id),
+        col(ev.org_id),
+        col(ev.start_at),
+        col(ev.status),
+        col(ev.is_external),
+        col(ev.all_day),
+    ).where(col(ev.start_at) > after, col(ev.start_at) <= until)
     if user_id is not None:
-        q = q.where(ev.user_id == user_id)
+        q = q.where(col(ev.user_id) == user_id)
     return [UpcomingEvent(*r) for r in (await session.execute(q)).all()]

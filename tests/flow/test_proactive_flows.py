@@ -244,7 +244,7 @@ async def test_stale_deal_revival_drafts_behind_an_approval(demo: Database) -> N
     async with demo.session() as s:
         done = await s.get(SequenceJob, job.id)
     assert done is not None and done.status == "completed"
-    assert "deliver#2" not in done.context["outputs"]
+    assert "deliver" not in done.context["outputs"]
 
     other = Event(EventType.STALE_DEAL_REVIVAL, EventSource.SLACK_BUTTON_APPROVE, jamie.org_id,
                   jamie.id, {"deal_id": 999_999}, "stale_deal_revival:999999:2026-03-03")  # fmt: skip
@@ -306,7 +306,7 @@ async def test_an_approved_revival_hands_the_edited_draft_to_the_send_flow(
     assert approved and draft["subject"] == "Quick check-in" and draft["body"]  # edit kept the body
     assert kw == {"deal_id": deal_id, "contact_id": job.context["outputs"]["analyse"]["contact_id"],
                   "key": "revival-send"}  # fmt: skip
-    assert done.context["outputs"]["deliver#2"]["subject"] == "Quick check-in"
+    assert done.context["outputs"]["deliver"]["subject"] == "Quick check-in"
 
 
 async def test_a_meeting_synced_in_gets_its_brief_90_minutes_before(demo: Database) -> None:
