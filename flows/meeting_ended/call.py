@@ -33,7 +33,6 @@ class CallData:
     deal: Deal | None
     company: Company | None
     contact: Contact | None
-    attributed: bool  # the speakers were attributed (the transcript's `speaker_map` is set)
 
     @property
     def prospects(self) -> list[MeetingAttendee]:
@@ -42,10 +41,6 @@ class CallData:
     @property
     def tz(self) -> str:
         return self.rep.timezone or "UTC"
-
-    @property
-    def speakers(self) -> list[str]:
-        return list(dict.fromkeys(u.speaker for u in self.transcript.utterances))
 
 
 async def load_call(ctx: StepContext, meeting_id: int) -> CallData:
@@ -76,8 +71,26 @@ async def load_call(ctx: StepContext, meeting_id: int) -> CallData:
             _utterances.pop(next(iter(_utterances)))
     else:
         transcript = replace(parse_transcript({**header, "utterances": []}), utterances=utterances)
-    return CallData(meeting, rep, rows.prefs, rows.attendees, transcript, rows.deal, rows.company,
-                    rows.contact, bool(rows.speaker_map))  # fmt: skip
+    return CallData(meeting, rep, rows.prefs, rows.attendees, transcript, rows.deal, rows.company, rows.contact)
+
+
+async def unattributed_speakers(ctx: StepContext, meeting_id: int) -> list[str] | None:
+    """The speaker labels of the call's transcript, in order of first words, when nobody has
+    attributed them yet (else None). Read off the loop for a long call, and only the labels
+    come back: the call itself is parsed once, with its roles, by `load_call`."""
+    async with ctx.db.session() as s:
+        rows = await meetings.call_rows(s, meeting_id=meeting_id)
+        if rows.transcript_id is None:
+            raise LookupError(f"meeting {meeting_id} has no transcript")
+        if rows.speaker_map:
+            return None
+        raw = await meetings.utterances_json(s, transcript_id=rows.transcript_id)
+    return await off_loop(_speakers, raw, size=len(raw or ""), inline_max=64 * 1024)
+
+
+def _speakers(raw: Any) -> list[str]:
+    utterances = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    return list(dict.fromkeys(u["speaker"] for u in utterances if isinstance(u, dict) and isinstance(u.get("speaker"), str)))
 
 
 def _parse_call(header: dict[str, Any], raw: Any, roles: dict[str, str]) -> CallTranscript:

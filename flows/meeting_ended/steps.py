@@ -9,7 +9,13 @@ from datetime import date
 from typing import Any
 
 from blocks.post_meeting import not_recorded_blocks
-from flows.meeting_ended.call import CallData, load_call, parse_dt, prospect_label
+from flows.meeting_ended.call import (
+    CallData,
+    load_call,
+    parse_dt,
+    prospect_label,
+    unattributed_speakers,
+)
 from flows.meeting_ended.speakers import attribute_meeting
 from orchestrator.context import StepContext, TransientError
 from orchestrator.events import EventType
@@ -50,10 +56,10 @@ async def load_transcript(ctx: StepContext) -> dict[str, Any]:
     if transcript_id is None:
         return {"recorded": False, "reason": "no transcript was produced"}
     meeting_id = int(payload["meeting_id"])
+    speakers = await unattributed_speakers(ctx, meeting_id)
+    if speakers is not None:  # who spoke, kept with the transcript: every step reads their roles
+        await attribute_meeting(ctx.db, meeting_id, speakers)
     call = await load_call(ctx, meeting_id)
-    if not call.attributed:  # who spoke, kept with the transcript: then read with their roles
-        await attribute_meeting(ctx.db, meeting_id, call.speakers)
-        call = await load_call(ctx, meeting_id)
     return {
         "recorded": True, "transcript_id": transcript_id, "meeting_id": call.meeting.id,
         "deal_id": call.deal.id if call.deal else None, "utterances": len(call.transcript.utterances),
