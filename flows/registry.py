@@ -14,9 +14,12 @@ from typing import Any
 from flows.calendar_find_times.sequence import calendar_find_times
 from flows.calendar_sync import crons as calendar_crons
 from flows.calendar_sync.sequence import calendar_changed
+from flows.commitments import crons as commitments_crons
+from flows.commitments.sequence import commitment_reminder
 from flows.email_received import crons as email_crons
 from flows.email_received.sequence import email_received
 from flows.email_send.sequence import email_send
+from flows.meeting_ended.sequence import meeting_ended
 from flows.morning_brief.sequence import morning_brief
 from flows.notification_batches import crons as notification_batches_crons
 from flows.notification_batches.sequence import notification_digest
@@ -36,6 +39,8 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     pipeline_scan,
     stale_deal_revival,
     notification_digest,
+    meeting_ended,
+    commitment_reminder,
 )
 
 # `cron_specs(deps) -> list[CronSpec]` of each flow with static crons: fired once across
@@ -44,6 +49,7 @@ CRON_SOURCES: tuple[Callable[[Any], list[CronSpec]], ...] = (
     email_crons.cron_specs,
     calendar_crons.cron_specs,
     notification_batches_crons.cron_specs,
+    commitments_crons.cron_specs,
 )
 
 

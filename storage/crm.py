@@ -136,6 +136,17 @@ async def stage_history(session: AsyncSession, *, deal_id: int) -> list[dict[str
              "new": str(r.new_value), "status": r.status} for r in rows]
 
 
+async def lock_deal(session: AsyncSession, *, deal_id: int) -> Deal | None:
+    """The deal, locked for the rest of the transaction (one writer's plan at a time per deal)."""
+    return await session.get(Deal, deal_id, with_for_update=True)
+
+
+async def field_changes(session: AsyncSession, *, change_ids: list[int]) -> list[CrmFieldChange]:
+    """The recorded changes with these ids, in the order asked (missing ones left out)."""
+    rows = [await session.get(CrmFieldChange, cid) for cid in change_ids]
+    return [r for r in rows if r is not None]
+
+
 async def apply_proposed(session: AsyncSession, *, change_ids: list[int], now: datetime | None = None) -> int:
     now = now or utcnow()
     applied = 0

@@ -4,8 +4,9 @@ A recorder bot (MeetingBaaS, Recall.ai) is one meeting, unique on (`source`, `ex
 bot id), so duplicate webhook deliveries land on the same row. The meeting is linked to its rep
 (an org user, from the bot's `extra`/`metadata` or the calendar event it was scheduled from),
 contact, company and deal (from attendee emails and domains). The transcript is stored once in
-`transcripts` and referred to by id; speakers are attributed with `skills.speakers` (pure) and
-the mapping kept in `Transcript.speaker_map`.
+`transcripts` as the recorder gave it and referred to by id; the `meeting_ended` sequence
+attributes its speakers (`skills.speakers`) and keeps the mapping here (`save_attribution`,
+`Transcript.speaker_map`).
 
 Functions take an AsyncSession and never commit: the webhook handler or flow step that opened
 the session owns the transaction.
@@ -17,14 +18,13 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Text, func, or_, type_coerce, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from skills.transcript import UNKNOWN_SPEAKER
 from skills.transcript import Transcript as NormalisedTranscript
 from storage.models import (
     CalendarEvent,
@@ -36,11 +36,9 @@ from storage.models import (
     MeetingAttendee,
     Transcript,
     User,
+    UserPreferences,
 )
 from storage.types import utcnow
-
-if TYPE_CHECKING:
-    from skills.speakers import Person
 
 log = logging.getLogger(__name__)
 
@@ -399,81 +397,88 @@ async def get_transcript(session: AsyncSession, *, meeting_id: int) -> Transcrip
     return rows.first()
 
 
-async def _attribution_people(
-    session: AsyncSession, meeting: Meeting, speakers: list[str]
-) -> list[Person]:
-    """Candidates for speaker attribution: the rep, org colleagues, attendees, likely contacts."""
-    from skills.speakers import Person
+@dataclass(frozen=True)
+class AttributionCandidates:
+    """Who may be speaking on a call: the org's users, the meeting's attendees, and contacts of
+    the meeting's company or named like a speaker (what `attribution_candidates` reads)."""
 
-    people: list[Person] = []
-    users = (await session.exec(select(User).where(User.org_id == meeting.org_id))).all()
-    for u in users:
-        people.append(Person(u.name, u.email, "rep" if u.id == meeting.user_id else "internal"))
-    known = {p.email for p in people if p.email}
-    attendees = (
-        await session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id))
-    ).all()
-    known_names = {p.name.lower() for p in people if p.name}
-    for a in attendees:
-        if a.user_id is not None or (a.email and a.email in known):
-            continue
-        if a.name and a.name.lower() in known_names:
-            continue
-        people.append(Person(a.name, a.email, "prospect"))
-        known_names.add((a.name or "").lower())
+    users: list[User]
+    attendees: list[MeetingAttendee]
+    contacts: list[Contact]
+
+
+async def attribution_candidates(
+    session: AsyncSession, *, meeting: Meeting, speakers: list[str]
+) -> AttributionCandidates:
+    users = list((await session.exec(select(User).where(User.org_id == meeting.org_id))).all())
+    attendees = await meeting_attendees(session, meeting_id=meeting.id or 0)
     contact_filters: list[ColumnElement[bool]] = []
     if meeting.company_id is not None:
         contact_filters.append(col(Contact.company_id) == meeting.company_id)
     names = [s.lower() for s in speakers]
     if names:
         contact_filters.append(func.lower(Contact.name).in_(names))
+    contacts: list[Contact] = []
     if contact_filters:
-        from sqlalchemy import or_
-
         rows = await session.exec(
             select(Contact).where(Contact.org_id == meeting.org_id, or_(*contact_filters))
         )
-        emails = {p.email.lower() for p in people if p.email}
-        for c in rows.all():
-            if (c.email and c.email.lower() in emails) or c.name.lower() in known_names:
-                continue
-            people.append(Person(c.name, c.email, "prospect"))
-    return people
+        contacts = list(rows.all())
+    return AttributionCandidates(users, attendees, contacts)
 
 
-def _attribute(speakers: list[str], people: list[Person]) -> dict[str, dict[str, Any]]:
-    from skills.speakers import attribute_speakers
+async def meeting_attendees(session: AsyncSession, *, meeting_id: int) -> list[MeetingAttendee]:
+    rows = await session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id))
+    return list(rows.all())
 
-    out: dict[str, dict[str, Any]] = {}
-    for label, att in attribute_speakers(speakers, people).items():
-        person = att.person
-        out[label] = {
-            "role": att.role,
-            "name": person.name if person else None,
-            "email": person.email if person else None,
-            "confidence": att.confidence,
-        }
-    return out
+
+@dataclass(frozen=True)
+class NewAttendee:
+    name: str
+    email: str | None
+    role: str
+
+
+async def save_attribution(
+    session: AsyncSession,
+    *,
+    meeting_id: int,
+    speaker_map: dict[str, dict[str, Any]],
+    new_attendees: Iterable[NewAttendee] = (),
+) -> None:
+    """Keep who spoke (`Transcript.speaker_map`, label -> {role, name, email, confidence}) and
+    add the attendees the caller found among the speakers (the utterances are not read)."""
+    await session.exec(
+        update(Transcript).where(col(Transcript.meeting_id) == meeting_id).values(speaker_map=speaker_map)
+    )
+    for a in new_attendees:
+        session.add(MeetingAttendee(meeting_id=meeting_id, name=a.name, email=a.email, role=a.role))
+    await session.flush()
+
+
+def speaker_roles(speaker_map: Mapping[str, Any] | None) -> dict[str, str]:
+    """label -> role for the speakers a `speaker_map` attributes."""
+    return {
+        label: m["role"]
+        for label, m in (speaker_map or {}).items()
+        if isinstance(m, Mapping) and m.get("role")
+    }
 
 
 async def store_transcript(
     session: AsyncSession, *, meeting: Meeting, transcript: NormalisedTranscript
 ) -> Transcript:
-    """Store the meeting's transcript once (later calls return the stored row) and attribute
-    speakers; marks the meeting recorded."""
+    """Store the meeting's transcript once (later calls return the stored row) as the recorder
+    gave it; marks the meeting recorded. Who spoke is attributed later (`save_attribution`)."""
     assert meeting.id is not None
     existing = await get_transcript(session, meeting_id=meeting.id)
     if existing is not None:
         return existing
-    speakers = transcript.speakers
-    people = await _attribution_people(session, meeting, speakers)
-    speaker_map = _attribute(speakers, people)
-    roles = {s: m["role"] for s, m in speaker_map.items()}
     row = Transcript(
         org_id=meeting.org_id,
         meeting_id=meeting.id,
-        utterances=transcript.with_roles(roles).utterance_dicts(),
-        speaker_map=speaker_map,
+        utterances=transcript.utterance_dicts(),
+        speaker_map={},
         source=meeting.source,
     )
     try:
@@ -485,28 +490,6 @@ async def store_transcript(
         if again is None:
             raise
         return again
-    known = {
-        (a.name or "").lower()
-        for a in (
-            await session.exec(
-                select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting.id)
-            )
-        ).all()
-    }
-    for label, m in speaker_map.items():
-        name = (m["name"] or label).lower()
-        if label == UNKNOWN_SPEAKER or m["role"] == "rep":
-            continue
-        if name not in known and label.lower() not in known:
-            session.add(
-                MeetingAttendee(
-                    meeting_id=meeting.id,
-                    name=m["name"] or label,
-                    email=m["email"],
-                    role=m["role"] or "prospect",
-                )
-            )
-            known.add(name)
     if meeting.started_at is not None and meeting.ended_at is not None:
         span = timedelta(seconds=transcript.duration_s)
         if meeting.ended_at - meeting.started_at < span:
@@ -520,11 +503,63 @@ async def store_transcript(
             "meeting_id": meeting.id,
             "transcript_id": row.id,
             "utterances": len(row.utterances),
-            "speakers": len(speakers),
-            "attributed": sum(1 for m in speaker_map.values() if m["role"]),
+            "speakers": len(transcript.speakers),
         },
     )
     return row
+
+
+@dataclass(frozen=True)
+class CallRows:
+    """What a post-call step reads about one meeting (its transcript's utterances apart)."""
+
+    meeting: Meeting
+    rep: User
+    prefs: UserPreferences | None
+    attendees: list[MeetingAttendee]
+    deal: Deal | None
+    company: Company | None
+    contact: Contact | None
+    transcript_id: int | None
+    transcript_created_at: datetime | None
+    speaker_map: dict[str, Any]
+
+
+async def call_rows(session: AsyncSession, *, meeting_id: int) -> CallRows:
+    """The meeting with its rep, attendees, CRM links and transcript reference. Raises
+    LookupError when the meeting or its rep is missing."""
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None or meeting.user_id is None:
+        raise LookupError(f"meeting {meeting_id} not found")
+    rep = await session.get(User, meeting.user_id)
+    if rep is None:
+        raise LookupError(f"meeting {meeting_id} has no rep")
+    prefs = await session.get(UserPreferences, rep.id)
+    attendees = await meeting_attendees(session, meeting_id=meeting_id)
+    stored = (
+        await session.exec(
+            select(Transcript.id, Transcript.created_at, Transcript.speaker_map).where(
+                Transcript.meeting_id == meeting_id
+            )
+        )
+    ).first()
+    deal = await session.get(Deal, meeting.deal_id) if meeting.deal_id else None
+    company = await session.get(Company, meeting.company_id) if meeting.company_id else None
+    contact = await session.get(Contact, meeting.contact_id) if meeting.contact_id else None
+    return CallRows(
+        meeting, rep, prefs, attendees, deal, company, contact,
+        stored[0] if stored else None, stored[1] if stored else None,
+        dict(stored[2] or {}) if stored else {},
+    )  # fmt: skip
+
+
+async def utterances_json(session: AsyncSession, *, transcript_id: int) -> Any:
+    """A transcript's utterances as the stored JSON text (decoded by the caller, off the loop
+    when it is long)."""
+    rows = await session.exec(
+        select(type_coerce(Transcript.utterances, Text)).where(Transcript.id == transcript_id)
+    )
+    return rows.first()
 
 
 async def transcript_document(session: AsyncSession, *, meeting_id: int) -> dict[str, Any] | None:
@@ -549,5 +584,13 @@ async def transcript_document(session: AsyncSession, *, meeting_id: int) -> dict
             for a in attendees
             if a.role != "rep" and (a.name or a.email)
         ],
-        "utterances": row.utterances,
+        "utterances": _with_roles(row.utterances, speaker_roles(row.speaker_map)),
     }
+
+
+def _with_roles(utterances: list[dict[str, Any]], roles: dict[str, str]) -> list[dict[str, Any]]:
+    """Stored utterances with the attributed role of each speaker (a recorder's own role kept
+    for speakers nobody attributed)."""
+    if not roles:
+        return utterances
+    return [{**u, "role": roles[u["speaker"]]} if u.get("speaker") in roles else u for u in utterances]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from config import Settings
-from flows.commitments import cron_specs
+from flows.commitments.crons import cron_specs
 from flows.registry import build_registry
 from orchestrator.engine import Engine
 from storage.engine import Database
@@ -52,3 +52,13 @@ async def test_overdue_commitments_flagged_and_reminded_once(db: Database) -> No
 
         statuses = sorted(c.status for c in (await s.exec(select(Commitment))).all())
     assert statuses == ["open", "overdue", "overdue"]
+
+
+def test_the_overdue_cron_and_the_reminder_are_registered() -> None:
+    from flows.registry import CRON_SOURCES
+
+    assert cron_specs in CRON_SOURCES  # app.register_crons fires what CRON_SOURCES lists
+    (spec,) = cron_specs(SimpleNamespace(db=None))
+    assert spec.id == "commitments:overdue"
+    assert build_registry().sequence_type_for("commitment_reminder") == "commitment_reminder"
+    assert build_registry().get("commitment_reminder") is not None

@@ -10,7 +10,15 @@ from sqlmodel import select
 
 from orchestrator.events import Decision, Event
 from storage.engine import Database
-from storage.models import Commitment, CrmFieldChange, Deal, SequenceJob, Task
+from storage.models import (
+    Commitment,
+    CrmFieldChange,
+    Deal,
+    MeetingAttendee,
+    SequenceJob,
+    Task,
+    Transcript,
+)
 from tests.flow.post_meeting_world import World, acme_pilot_call, make_world, text_of
 
 
@@ -112,5 +120,43 @@ async def test_the_recap_and_follow_up_of_the_demo_call_say_nothing_twice(db: Da
         body = gates["email_send"].payload["draft"]["body"]
         took = body.split("What I took away:\n", 1)[1].split("\n\n", 1)[0].splitlines()
         assert len(took) == len(set(took))
+    finally:
+        await w.client.close()
+
+
+async def test_the_job_attributes_the_speakers_before_it_reads_the_call(db: Database, tmp_path: Path) -> None:
+    """The webhook stores the transcript as the recorder gave it; the job attributes who spoke
+    (kept with the transcript, and a prospect heard but not invited becomes an attendee)."""
+    w = await make_world(db, tmp_path)
+    try:
+        await after_call(w, "bot-1")
+        async with db.session() as s:
+            tr = (await s.exec(select(Transcript))).one()
+            attendees = (await s.exec(select(MeetingAttendee))).all()
+        roles = {label: m["role"] for label, m in tr.speaker_map.items()}
+        assert roles["Alex Rivera"] == "rep" and roles["Sarah Chen"] == "prospect"
+        assert {a.name for a in attendees if a.role == "prospect"} >= {
+            label for label, role in roles.items() if role == "prospect"}
+        async with db.session() as s:
+            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+        assert job.context["outputs"]["load_transcript"]["recorded"] is True
+    finally:
+        await w.client.close()
+
+
+async def test_a_call_that_was_not_recorded_is_told_and_ends(db: Database, tmp_path: Path) -> None:
+    w = await make_world(db, tmp_path)
+    try:
+        await w.engine.submit(Event("meeting_ended", "test", w.ids["org"], w.ids["alex"],
+                                    {"recorded": False, "reason": "the bot was not let in"},
+                                    idempotency_key="meeting_ended:not-recorded"))  # fmt: skip
+        await w.engine.drain()
+        async with db.session() as s:
+            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+        assert job.status == "completed"
+        assert job.context["done"] == ["load_transcript", "tell_not_recorded"]
+        [told] = w.posted()
+        assert "was not recorded" in told["text"] and "the bot was not let in" in text_of(told)
+        assert await w.gates() == []
     finally:
         await w.client.close()
