@@ -16,9 +16,12 @@ INBOX_DAYS = 3
 
 
 class InboxItem(Protocol):
-    subject: str | None
-    category: str | None
-    from_addr: str
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def from_addr(self) -> str: ...
 
 
 def text_section(text: str) -> list[Block]:

@@ -32,6 +32,7 @@ from bot.values import PendingRef
 from flows.email_send.handoff import undo_window
 from orchestrator.events import Decision
 from storage.models import Feedback, SlackPendingAction, User
+from storage.rows import saved_id
 from storage.users import user_by_slack_id
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ async def handle_feedback_submit(ack: AsyncAck, body: Body, view: dict[str, Any]
         row = await s.get(SlackPendingAction, value.pending_id)
         if row is None:  # permitted() saw it; gone since
             return
-        s.add(Feedback(org_id=actor.org_id, user_id=actor.id, job_id=row.job_id,
+        s.add(Feedback(org_id=actor.org_id, user_id=saved_id(actor), job_id=row.job_id,
                        pending_action_id=row.id, subject=row.kind, reason=reason[:REASON_MAX]))
     log.info("feedback recorded", extra={"user_id": actor.id})
 

@@ -27,6 +27,7 @@ from orchestrator.events import Event, EventSource, EventType, JobRef
 from storage.inbox import own_message, recent_inbound
 from storage.models import CalendarEvent, EmailMessage
 from storage.reply_drafts import reply_draft_status
+from storage.rows import saved_id
 from storage.users import preferences, update_preferences
 
 Body = dict[str, Any]
@@ -39,9 +40,9 @@ async def handle_mute(ack: AsyncAck, body: Body, client: AsyncWebClient, context
         return
     kind = value.kind
     async with deps.db.transaction() as s:
-        prefs = await preferences(s, user_id=user.id)
+        prefs = await preferences(s, user_id=saved_id(user))
         muted = sorted(set(prefs.muted_kinds or []) | {kind})
-        await update_preferences(s, user_id=user.id, changes={"muted_kinds": muted})
+        await update_preferences(s, user_id=saved_id(user), changes={"muted_kinds": muted})
     await tell(client, body,
                f"Muted {kind.replace('_', ' ')} messages. `/60 unmute {kind}` brings them back.")  # fmt: skip
 
@@ -103,7 +104,7 @@ async def handle_draft_reply(ack: AsyncAck, body: Body, client: AsyncWebClient, 
         await tell(client, body, "I can't find that email any more.")
         return
     async with deps.db.session() as s:
-        status = await reply_draft_status(s, user_id=user.id, message_id=m.id or 0)
+        status = await reply_draft_status(s, user_id=saved_id(user), message_id=m.id or 0)
     await tell(client, body, reply_draft_text(m.subject, status))
 
 
@@ -129,7 +130,7 @@ async def handle_show_inbox(ack: AsyncAck, body: Body, client: AsyncWebClient, c
     if (user := await accept_click(ack, body, client, context, value, deps)) is None:
         return
     async with deps.db.session() as s:
-        items = await recent_inbound(s, user_id=user.id or 0, since=deps.clock() - timedelta(days=INBOX_DAYS))
+        items = await recent_inbound(s, user_id=saved_id(user), since=deps.clock() - timedelta(days=INBOX_DAYS))
     await tell(client, body, "Inbox", inbox_blocks(items))
 
 

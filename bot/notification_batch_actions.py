@@ -22,6 +22,7 @@ from bot.replies import tell
 from bot.values import NotificationRef
 from orchestrator.delivery import mark_opened
 from storage.models import SlackNotificationSent
+from storage.rows import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ async def handle_open(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClien
     )["channel"]["id"]
     posted = await client.chat_postMessage(channel=channel, text=row.summary or row.kind, blocks=row.blocks or None)
     async with deps.db.engine.begin() as conn:
-        await mark_opened(conn, row.id, str(posted["channel"]), str(posted["ts"]))
+        await mark_opened(conn, saved_id(row), str(posted["channel"]), str(posted["ts"]))
     log.info("batched notification opened", extra={"notification_id": row.id, "kind": row.kind})
 
 

@@ -21,6 +21,7 @@ from services.home import month_spend
 from services.settings import apply_org_settings
 from skills.briefs import REP_FEATURES, validate_org_settings
 from storage.models import User
+from storage.rows import saved_id
 from storage.users import org_settings, preferences, update_preferences
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ ADMINS_ONLY = "Only an admin can change the team's settings."
 
 async def open_features(deps: Deps, client: AsyncWebClient, user: User, trigger_id: str) -> None:
     async with deps.db.session() as s:
-        prefs = await preferences(s, user_id=user.id)
+        prefs = await preferences(s, user_id=saved_id(user))
         org = await org_settings(s, org_id=user.org_id)
     await client.views_open(trigger_id=trigger_id, view=features_modal(prefs.features or {}, org.features or {}))
 
@@ -69,13 +70,13 @@ async def handle_features_submit(ack: AsyncAck, view: dict[str, Any], context: C
         return
     on = set(checked(view["state"]["values"], ProactiveSettingsAction.FEATURES))
     async with deps.db.transaction() as s:
-        prefs = await preferences(s, user_id=user.id)
+        prefs = await preferences(s, user_id=saved_id(user))
         org = await org_settings(s, org_id=user.org_id)
         shown = [k for k, _ in REP_FEATURES if (org.features or {}).get(k, True)]
         features = {**(prefs.features or {}), **{k: k in on for k in shown}}
-        await update_preferences(s, user_id=user.id, changes={"features": features})
+        await update_preferences(s, user_id=saved_id(user), changes={"features": features})
     for listener in deps.settings_listeners:
-        await listener(user.id)
+        await listener(saved_id(user))
 
 
 _FIELD_IDS = {"budget": ProactiveSettingsAction.BUDGET, "stale_days": ProactiveSettingsAction.STALE_DAYS}

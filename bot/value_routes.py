@@ -94,7 +94,7 @@ def wire_value(body: dict[str, Any]) -> tuple[type[ActionValue], str | None] | N
         if raw is None and isinstance(action.get("selected_option"), dict):
             raw = action["selected_option"].get("value")
     elif body.get("type") == "view_submission":
-        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        view: dict[str, Any] = body["view"] if isinstance(body.get("view"), dict) else {}
         kind = VIEW_VALUES.get(str(view.get("callback_id") or ""))
         raw = view.get("private_metadata")
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import SlackEventSeen
@@ -20,5 +21,5 @@ def record_event(session: AsyncSession, *, event_id: str, now: datetime) -> None
 
 async def forget_events_before(session: AsyncSession, *, cutoff: datetime) -> int:
     """Delete ids received before `cutoff`; how many were deleted."""
-    result = await session.exec(delete(SlackEventSeen).where(SlackEventSeen.received_at < cutoff))  # type: ignore[call-overload]
+    result = await session.exec(delete(SlackEventSeen).where(col(SlackEventSeen.received_at) < cutoff))
     return int(result.rowcount or 0)

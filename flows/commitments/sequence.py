@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flows.commitments.steps import remind
+from orchestrator.events import EventType
 from orchestrator.sequence import OnFailure, sequence
 from orchestrator.workflow import Workflow
 
-SEQUENCE = "commitment_reminder"
+SEQUENCE = EventType.COMMITMENT_REMINDER
 
 
 @sequence(SEQUENCE, version=2, events=(SEQUENCE,))

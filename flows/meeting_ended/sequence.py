@@ -31,7 +31,7 @@ from orchestrator.events import Event, EventSource, EventType
 from orchestrator.sequence import ApprovalKind, OnFailure, sequence
 from orchestrator.workflow import Workflow
 
-SEQUENCE = "meeting_ended"
+SEQUENCE = EventType.MEETING_ENDED
 
 
 @sequence(SEQUENCE, version=3, events=(EventType.MEETING_ENDED,))
