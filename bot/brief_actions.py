@@ -25,7 +25,7 @@ from bot.replies import tell
 from bot.values import BriefItem, EventRef, MuteKind, NoValue
 from orchestrator.events import Event, EventSource, EventType, JobRef
 from storage.inbox import own_message, recent_inbound
-from storage.models import CalendarEvent, EmailMessage
+from storage.models import CalendarEvent, EmailMessage, User
 from storage.reply_drafts import reply_draft_status
 from storage.rows import saved_id
 from storage.users import preferences, update_preferences
@@ -78,9 +78,13 @@ async def handle_check_calendar(ack: AsyncAck, body: Body, client: AsyncWebClien
                     else "I couldn't look for times just now.")  # fmt: skip
 
 
-async def _message(deps: Deps, user_id: int, message_id: int) -> EmailMessage | None:
+async def _message(deps: Deps, client: AsyncWebClient, body: Body, user: User,
+                   message_id: int, *, quiet: bool = False) -> EmailMessage | None:  # fmt: skip
+    """The rep's own email `message_id`, or None (after telling them it is gone, unless quiet)."""
     async with deps.db.session() as s:
-        found = await own_message(s, user_id=user_id, message_id=message_id)
+        found = await own_message(s, user_id=saved_id(user), message_id=message_id)
+    if not found and not quiet:
+        await tell(client, body, "I can't find that email any more.")
     return found[0] if found else None
 
 
@@ -88,9 +92,7 @@ async def handle_view_email(ack: AsyncAck, body: Body, client: AsyncWebClient, c
                             value: BriefItem, deps: Deps) -> None:  # fmt: skip
     if (user := await accept_click(ack, body, client, context, value, deps)) is None:
         return
-    m = await _message(deps, user.id or 0, value.message_id)
-    if m is None:
-        await tell(client, body, "I can't find that email any more.")
+    if (m := await _message(deps, client, body, user, value.message_id)) is None:
         return
     await tell(client, body, m.subject or "Email", email_blocks(m.subject, m.from_addr, m.body_text))
 
@@ -99,9 +101,7 @@ async def handle_draft_reply(ack: AsyncAck, body: Body, client: AsyncWebClient, 
                              value: BriefItem, deps: Deps) -> None:  # fmt: skip
     if (user := await accept_click(ack, body, client, context, value, deps)) is None:
         return
-    m = await _message(deps, user.id or 0, value.message_id)
-    if m is None:
-        await tell(client, body, "I can't find that email any more.")
+    if (m := await _message(deps, client, body, user, value.message_id)) is None:
         return
     async with deps.db.session() as s:
         status = await reply_draft_status(s, user_id=saved_id(user), message_id=m.id or 0)
@@ -112,7 +112,7 @@ async def handle_qualify(ack: AsyncAck, body: Body, client: AsyncWebClient, cont
                          value: BriefItem, deps: Deps) -> None:  # fmt: skip
     if (user := await accept_click(ack, body, client, context, value, deps)) is None:
         return
-    m = await _message(deps, user.id or 0, value.message_id)
+    m = await _message(deps, client, body, user, value.message_id, quiet=True)
     who = m.from_addr if m else "this sender"
     await tell(client, body, f"{who} is not in your CRM yet. Qualify first: company size, need, "
                     "timeline — then I can draft a reply and look for times.")  # fmt: skip

@@ -37,6 +37,12 @@ REDACT_KEYS = frozenset(
 )
 
 
+def known_fields(cls: type, d: dict[str, Any]) -> dict[str, Any]:
+    """The items of `d` that are fields of dataclass `cls` (a newer process may store more)."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in d.items() if k in names}
+
+
 @dataclass
 class Meta:
     """Counters and flags for one job: shown by `sixty jobs show`, read by the delivery rules."""
@@ -57,10 +63,7 @@ class Meta:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Meta:
-        return cls(**{k: v for k, v in d.items() if k in _META_FIELDS})
-
-
-_META_FIELDS = frozenset(f.name for f in fields(Meta))
+        return cls(**known_fields(cls, d))
 
 
 @dataclass
@@ -78,10 +81,7 @@ class Gate:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Gate:
-        return cls(**{k: v for k, v in d.items() if k in _GATE_FIELDS})
-
-
-_GATE_FIELDS = frozenset(f.name for f in fields(Gate))
+        return cls(**known_fields(cls, d))
 
 
 @dataclass

@@ -204,6 +204,28 @@ class Workflow:
         )
         raise AwaitingGates()
 
+    async def step_if_approved(
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        fn: Callable[..., Awaitable[Any]],
+        *args: Any,
+        name: str | None = None,
+        expires_after_s: float = DEFAULT_APPROVAL_EXPIRES_S,
+        on_expire: OnExpire = OnExpire.SKIP,
+        **step_options: Any,
+    ) -> Any:
+        """Ask for approval of `payload`, then run `fn(ctx, *args)` with `ctx.approval` set once
+        approved; the step's output, or None when the rep skipped (or the gate expired). The
+        gate and the step share `name` (default: the function's name)."""
+        name = name or getattr(fn, "__name__", "step")
+        decision = await self.approval(
+            kind, payload, name=name, expires_after_s=expires_after_s, on_expire=on_expire
+        )
+        if not decision.approved:
+            return None
+        return await self.step(fn, *args, name=name, approval=decision, **step_options)
+
     async def gather(self, *branches: Coroutine[Any, Any, T]) -> list[T | None]:
         """Run independent branches (each to its end or its gate); their gates are asked
         together and each branch goes on as soon as its own gate is answered. Returns each

@@ -60,14 +60,10 @@ async def send_invite(wf: Workflow) -> None:
     checked = await wf.step(check_slot, on_failure=OnFailure.RETRY, retries=2)
     if checked.get("taken"):
         return  # check_slot showed the next best times instead
-    decision = await wf.approval(ApprovalKind.CALENDAR_INVITE, checked, name="create_invite")
-    if decision.approved:
-        await wf.step(create_invite, checked, approval=decision, on_failure=OnFailure.RETRY,
-                      retries=3, timeout_s=60)  # fmt: skip
+    await wf.step_if_approved(ApprovalKind.CALENDAR_INVITE, checked, create_invite, checked,
+                              on_failure=OnFailure.RETRY, retries=3, timeout_s=60)  # fmt: skip
 
 
 async def email_times(wf: Workflow) -> None:
     draft = await wf.step(draft_times_email)
-    decision = await wf.approval(ApprovalKind.EMAIL_SEND, draft, name="send_times_email")
-    if decision.approved:
-        await wf.step(send_times_email, approval=decision)
+    await wf.step_if_approved(ApprovalKind.EMAIL_SEND, draft, send_times_email)

@@ -34,25 +34,17 @@ async def email_received(wf: Workflow) -> None:
             await wf.step(actions.schedule, c, on_failure=OnFailure.RETRY)
         case "proposal_request":
             offer = await wf.step(actions.proposal, c, on_failure=OnFailure.RETRY)
-            decision = await wf.approval(ApprovalKind.TASKS, offer, name="add_proposal_task")
-            if decision.approved:
-                await wf.step(actions.add_proposal_task, approval=decision)
+            await wf.step_if_approved(ApprovalKind.TASKS, offer, actions.add_proposal_task)
         case "needs_response" | "interested":
             draft = await wf.step(draft_reply_step, c, name="draft_reply")
-            decision = await wf.approval(ApprovalKind.EMAIL_SEND, draft, name="deliver_reply")
-            if decision.approved:
-                await wf.step(deliver_reply, c, approval=decision)
+            await wf.step_if_approved(ApprovalKind.EMAIL_SEND, draft, deliver_reply, c)
         case "referral":
             review = await wf.step(actions.referral_review, c)
-            decision = await wf.approval(ApprovalKind.CONTACT_ADD, review, name="add_referral")
-            if decision.approved:
-                await wf.step(actions.add_referral, approval=decision)
+            await wf.step_if_approved(ApprovalKind.CONTACT_ADD, review, actions.add_referral)
         case "not_interested":
             review = await wf.step(actions.close_review, c)
             if review.get("deal_id"):
-                decision = await wf.approval(ApprovalKind.DEAL_CLOSE, review, name="apply_close")
-                if decision.approved:
-                    await wf.step(actions.apply_close, c, approval=decision)
+                await wf.step_if_approved(ApprovalKind.DEAL_CLOSE, review, actions.apply_close, c)
         case "unsubscribe":
             await wf.step(actions.unsubscribe, c, on_failure=OnFailure.RETRY)
         case "out_of_office":

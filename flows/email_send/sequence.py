@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flows.email_send.handoff import EVENT
 from flows.email_send.steps import SendSteps
-from orchestrator.sequence import ApprovalKind, OnExpire, OnFailure, SequenceDef, sequence
+from orchestrator.sequence import ApprovalKind, OnFailure, SequenceDef, sequence
 from orchestrator.workflow import Workflow
 
 VERSION = 2
@@ -25,13 +25,10 @@ def email_send_sequence(steps: SendSteps) -> SequenceDef:
             return
         confirmed: list[str] = []
         if check["new_recipients"]:  # Skip (or no answer within the hour): known ones only
-            decision = await wf.approval(
-                ApprovalKind.EMAIL_RECIPIENTS, check, name="confirm_recipients",
-                expires_after_s=RECIPIENTS_EXPIRE_S, on_expire=OnExpire.SKIP)  # fmt: skip
-            if decision.approved:
-                done = await wf.step(steps.confirm_recipients, check["new_recipients"],
-                                     name="confirm_recipients", approval=decision)  # fmt: skip
-                confirmed = done["confirmed"]
+            done = await wf.step_if_approved(
+                ApprovalKind.EMAIL_RECIPIENTS, check, steps.confirm_recipients, check["new_recipients"],
+                name="confirm_recipients", expires_after_s=RECIPIENTS_EXPIRE_S)  # fmt: skip
+            confirmed = done["confirmed"] if done else []
         scheduled = await wf.step(steps.schedule, check, confirmed, name="schedule",
                                   on_failure=OnFailure.RETRY, retries=5)  # fmt: skip
         if scheduled.get("stop"):

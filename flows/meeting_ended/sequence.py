@@ -6,8 +6,6 @@ of the step it guards (`deliver_follow_up`, `apply_crm`, `add_reviewed_tasks`), 
 
 from __future__ import annotations
 
-from typing import Any
-
 from flows.meeting_ended.review import (
     add_reviewed_tasks,
     apply_crm,
@@ -56,33 +54,11 @@ async def meeting_ended(wf: Workflow) -> None:
     changes = await wf.step(crm_review, on_failure=OnFailure.CONTINUE) if crm.get("proposed") else None
     to_review = await wf.step(tasks_review, on_failure=OnFailure.CONTINUE) if tasks.get("to_review") else None
     # independent approvals: shown together, each going on as soon as it is answered
-    await wf.gather(
-        ask_follow_up(wf, draft),
-        ask_crm_changes(wf, changes),
-        ask_tasks(wf, to_review),
-    )
-
-
-async def ask_follow_up(wf: Workflow, draft: dict[str, Any]) -> None:
-    """The follow-up email (Send / Edit / Skip): sent, or handed over to copy, once approved."""
-    decision = await wf.approval(ApprovalKind.EMAIL_SEND, draft, name="deliver_follow_up")
-    if decision.approved:
-        await wf.step(deliver_follow_up, approval=decision, on_failure=OnFailure.STOP)
-
-
-async def ask_crm_changes(wf: Workflow, changes: dict[str, Any] | None) -> None:
-    """The proposed CRM changes (stage moves), applied once approved."""
-    if not changes or "error" in changes:
-        return
-    decision = await wf.approval(ApprovalKind.STAGE_CHANGE, changes, name="apply_crm")
-    if decision.approved:
-        await wf.step(apply_crm, approval=decision, on_failure=OnFailure.CONTINUE)
-
-
-async def ask_tasks(wf: Workflow, to_review: dict[str, Any] | None) -> None:
-    """The tasks found in the call, added once approved (as edited)."""
-    if not to_review or "error" in to_review:
-        return
-    decision = await wf.approval(ApprovalKind.TASKS, to_review, name="add_reviewed_tasks")
-    if decision.approved:
-        await wf.step(add_reviewed_tasks, approval=decision, on_failure=OnFailure.CONTINUE)
+    asks = [wf.step_if_approved(ApprovalKind.EMAIL_SEND, draft, deliver_follow_up)]
+    if changes and "error" not in changes:  # proposed stage moves
+        asks.append(wf.step_if_approved(ApprovalKind.STAGE_CHANGE, changes, apply_crm,
+                                        on_failure=OnFailure.CONTINUE))  # fmt: skip
+    if to_review and "error" not in to_review:  # tasks found in the call, added as edited
+        asks.append(wf.step_if_approved(ApprovalKind.TASKS, to_review, add_reviewed_tasks,
+                                        on_failure=OnFailure.CONTINUE))  # fmt: skip
+    await wf.gather(*asks)

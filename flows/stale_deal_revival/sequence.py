@@ -14,6 +14,4 @@ async def stale_deal_revival(wf: Workflow) -> None:
     if analysed.get("skip"):
         return
     drafted = await wf.step(draft_revival, analysed, name="draft")
-    decision = await wf.approval(ApprovalKind.EMAIL_SEND, drafted, name="deliver")
-    if decision.approved:
-        await wf.step(deliver_revival, drafted, name="deliver", approval=decision)
+    await wf.step_if_approved(ApprovalKind.EMAIL_SEND, drafted, deliver_revival, drafted, name="deliver")

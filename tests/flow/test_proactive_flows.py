@@ -29,6 +29,7 @@ from storage.models import (
     CalendarEvent,
     Company,
     Deal,
+    EmailSend,
     SequenceJob,
     SlackNotificationSent,
     SlackPendingAction,
@@ -220,17 +221,23 @@ async def test_pipeline_scan_offers_a_review_of_the_stale_deals(demo: Database) 
     assert f"{len(scanned['stale'])} deals have gone quiet" in offer
 
 
-async def test_stale_deal_revival_drafts_behind_an_approval(demo: Database) -> None:
+async def revival_awaiting(demo: Database) -> tuple[User, int, Engine, RecordingDelivery, SequenceJob]:
+    """A revival of one of Jamie's quiet deals, run to its approval."""
     jamie = await user(demo, JAMIE)
     assert jamie.id is not None
     async with demo.session() as s:
         deal_id = (await s.execute(
             select(Deal.id).join(Company, Company.id == Deal.company_id)
             .where(Deal.owner_id == jamie.id, Company.domain.in_(STALE_ON_PURPOSE)))).scalars().first()  # fmt: skip
+    assert deal_id is not None
     engine, slack = engine_for(demo)
     event = Event(EventType.STALE_DEAL_REVIVAL, EventSource.SLACK_BUTTON_APPROVE, jamie.org_id,
                   jamie.id, {"deal_id": deal_id}, f"stale_deal_revival:{deal_id}:2026-03-03")  # fmt: skip
-    job = await run(demo, engine, event)
+    return jamie, deal_id, engine, slack, await run(demo, engine, event)
+
+
+async def test_stale_deal_revival_drafts_behind_an_approval(demo: Database) -> None:
+    jamie, deal_id, engine, slack, job = await revival_awaiting(demo)
     assert job.status == "awaiting_approval"
     analysed = job.context["outputs"]["analyse"]
     assert analysed["skip"] is None and analysed["deal_id"] == deal_id and analysed["reasons"]
@@ -270,30 +277,16 @@ def test_an_update_in_place_keeps_mutes_and_quiet_hours_but_not_the_cap() -> Non
                           replaces_unread=True) == delivery.SEND  # fmt: skip
 
 
+@pytest.mark.parametrize("mailbox", [False, True], ids=["no-mailbox", "demo-mailbox"])
 async def test_an_approved_revival_hands_the_edited_draft_to_the_send_flow(
-    demo: Database, monkeypatch: pytest.MonkeyPatch
+    demo: Database, mailbox: bool
 ) -> None:
-    import sys
-    from types import SimpleNamespace
+    if mailbox:
+        from bot.deps import Deps
+        from bot.webhooks.oauth import connect_demo
 
-    handed: list[tuple[dict[str, Any], dict[str, Any], bool]] = []
-
-    async def hand_off(ctx: Any, draft: dict[str, Any], **kw: Any) -> dict[str, Any]:
-        handed.append((draft, kw, ctx.approval is not None and ctx.approval.approved))
-        return {"fallback": "no mailbox"}
-
-    # the send flow's entry point (another flow's module): what it is given is what counts here
-    monkeypatch.setitem(sys.modules, "flows.email_send", SimpleNamespace(hand_off=hand_off))
-    jamie = await user(demo, JAMIE)
-    assert jamie.id is not None
-    async with demo.session() as s:
-        deal_id = (await s.execute(
-            select(Deal.id).join(Company, Company.id == Deal.company_id)
-            .where(Deal.owner_id == jamie.id, Company.domain.in_(STALE_ON_PURPOSE)))).scalars().first()  # fmt: skip
-    engine, _ = engine_for(demo)
-    event = Event(EventType.STALE_DEAL_REVIVAL, EventSource.SLACK_BUTTON_APPROVE, jamie.org_id,
-                  jamie.id, {"deal_id": deal_id}, f"stale_deal_revival:{deal_id}:2026-03-03")  # fmt: skip
-    job = await run(demo, engine, event)
+        await connect_demo(Deps(settings=Settings(), db=demo), await user(demo, JAMIE))
+    jamie, deal_id, engine, slack, job = await revival_awaiting(demo)
     async with demo.session() as s:
         pa = (await s.execute(select(SlackPendingAction))).scalars().one()
     edit = {"draft": {"subject": "Quick check-in"}}
@@ -301,12 +294,17 @@ async def test_an_approved_revival_hands_the_edited_draft_to_the_send_flow(
     await engine.drain()
     async with demo.session() as s:
         done = await s.get(SequenceJob, job.id)
+        sends = (await s.execute(select(EmailSend).where(EmailSend.user_id == jamie.id))).scalars().all()
     assert done is not None and done.status == "completed"
-    [(draft, kw, approved)] = handed
-    assert approved and draft["subject"] == "Quick check-in" and draft["body"]  # edit kept the body
-    assert kw == {"deal_id": deal_id, "contact_id": job.context["outputs"]["analyse"]["contact_id"],
-                  "key": "revival-send"}  # fmt: skip
-    assert done.context["outputs"]["deliver"]["subject"] == "Quick check-in"
+    delivered = done.context["outputs"]["deliver"]
+    assert delivered["decision"] == "edit" and delivered["subject"] == "Quick check-in"
+    if not mailbox:  # no mailbox that may send: the rep gets the edited draft to copy
+        assert delivered["fallback"] == "none" and not sends
+        assert any("Quick check-in" in str(call) for call in slack.calls)
+    else:  # the send flow has it: the edited subject and the drafted body, for this deal
+        assert "fallback" not in delivered
+        [send] = sends
+        assert send.subject == "Quick check-in" and send.draft.get("body") and send.deal_id == deal_id
 
 
 async def test_a_meeting_synced_in_gets_its_brief_90_minutes_before(demo: Database) -> None:
