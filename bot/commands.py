@@ -6,7 +6,6 @@ Each subcommand is a `Subcommand(usage, summary, handler)` in `SUBCOMMANDS`; han
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
@@ -14,6 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.help import CommandHelp, help_blocks, help_text
+from bot import commands_brief, commands_email, commands_proactive, commands_schedule
 from bot.command_types import CommandContext, Subcommand
 from bot.deps import Deps
 from bot.home import open_settings
@@ -36,15 +36,14 @@ async def _settings(ctx: CommandContext) -> None:
 
 
 # Feature modules each export `SUBCOMMANDS: dict[str, Subcommand]`; they are merged in order.
-SUBCOMMAND_MODULES = ("bot.commands_email", "bot.commands_schedule", "bot.commands_brief",
-                      "bot.commands_proactive")
+SUBCOMMAND_MODULES = (commands_email, commands_schedule, commands_brief, commands_proactive)
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": Subcommand("/60 help", "what I can do and how to ask", _help),
     "settings": Subcommand("/60 settings", "change your briefing time, hours and limits", _settings),
 }
 for _module in SUBCOMMAND_MODULES:
-    SUBCOMMANDS.update(importlib.import_module(_module).SUBCOMMANDS)
+    SUBCOMMANDS.update(_module.SUBCOMMANDS)
 
 
 def command_help() -> list[CommandHelp]:

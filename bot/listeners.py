@@ -7,13 +7,25 @@ handlers to their action ids, callback ids and events.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import errors
+from bot import (
+    approvals,
+    brief_actions,
+    commands,
+    email_actions,
+    errors,
+    home,
+    job_actions,
+    notification_batch_actions,
+    pipeline_actions,
+    post_meeting_actions,
+    proactive_settings_actions,
+    schedule_actions,
+)
 from bot.acks import KeepAcks
 from bot.authz import ParseValues
 from bot.deps import Deps
@@ -22,9 +34,9 @@ from bot.middleware import DropDuplicateEvents, ProvideDeps, ResolveActor, actor
 from services.dm_pointer import claim_pointer
 
 # Feature modules with `register(app)` for their commands, buttons, modals and events.
-LISTENER_MODULES = ("bot.commands", "bot.home", "bot.approvals", "bot.post_meeting_actions", "bot.email_actions",
-                    "bot.schedule_actions", "bot.brief_actions", "bot.pipeline_actions",
-                    "bot.proactive_settings_actions", "bot.notification_batch_actions", "bot.job_actions")
+LISTENER_MODULES = (commands, home, approvals, post_meeting_actions, email_actions, schedule_actions,
+                    brief_actions, pipeline_actions, proactive_settings_actions,
+                    notification_batch_actions, job_actions)  # fmt: skip
 
 
 async def handle_message(event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any], deps: Deps) -> None:
@@ -46,7 +58,7 @@ def register_all(app: AsyncApp, deps: Deps) -> None:
     app.use(ResolveActor(deps))
     app.use(ParseValues())
     errors.register(app)
-    for name in LISTENER_MODULES:
-        importlib.import_module(name).register(app)
+    for module in LISTENER_MODULES:
+        module.register(app)
     app.event("message")(handle_message)
     wire_home_refresh(deps, app.client)

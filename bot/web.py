@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 
 from aiohttp import web
@@ -10,19 +9,14 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.deps import Deps
 from bot.slack_http import slack_events_handler
+from bot.webhooks import gmail_push, google_calendar_push, graph, oauth, recorders
 
 log = logging.getLogger(__name__)
 
 DEPS_KEY = web.AppKey("deps", Deps)
 
 # Modules with `register_routes(app, deps)`: webhooks and OAuth callbacks.
-ROUTE_MODULES = (
-    "bot.webhooks.recorders",
-    "bot.webhooks.gmail_push",
-    "bot.webhooks.google_calendar_push",
-    "bot.webhooks.graph",
-    "bot.webhooks.oauth",
-)
+ROUTE_MODULES = (recorders, gmail_push, google_calendar_push, graph, oauth)
 
 
 async def healthz(_: web.Request) -> web.Response:
@@ -60,6 +54,6 @@ def build_web_app(deps: Deps, bolt: AsyncApp | None, *, http_mode: bool) -> web.
             clock=lambda: deps.clock(),
         )
         app.router.add_post("/slack/events", handler)
-    for name in ROUTE_MODULES:
-        importlib.import_module(name).register_routes(app, deps)
+    for module in ROUTE_MODULES:
+        module.register_routes(app, deps)
     return app
