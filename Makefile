@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-clock bench lint typecheck format-check install clean chromium faketime
+.PHONY: run test test-clock bench lint typecheck install clean chromium faketime
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -38,9 +38,10 @@ test-clock: install chromium faketime
 	BIN=$(BIN) .ci/test-clock "next monday 14:00 UTC" "next sunday 19:30 UTC" \
 	  "2027-03-14 09:45 UTC" "2026-12-31 23:58 UTC"
 
-# Lint and type check first: they take seconds, the suite takes minutes.
+# Lint, format and type check first: they take seconds, the suite takes minutes.
 test: install chromium
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
 
@@ -49,14 +50,11 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # mypy over the packages listed in pyproject.toml ([tool.mypy] files): strict where it says so.
 typecheck: install
 	$(BIN)/mypy
-
-# Not part of `make test` yet: the tree is not formatted with `ruff format` so far.
-format-check: install
-	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) data/*.db data/*.db-* .pytest_cache .mypy_cache

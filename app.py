@@ -64,8 +64,13 @@ def build_slack_client(token: str, base_url: str | None) -> AsyncWebClient:
     )
 
 
-def build_bolt(client: AsyncWebClient, deps: Deps, *, signing_secret: str | None,
-               process_before_response: bool = False) -> AsyncApp:
+def build_bolt(
+    client: AsyncWebClient,
+    deps: Deps,
+    *,
+    signing_secret: str | None,
+    process_before_response: bool = False,
+) -> AsyncApp:
     bolt = AsyncApp(
         client=client,
         signing_secret=signing_secret,
@@ -103,10 +108,13 @@ class Runtime:
 
     async def start(self) -> None:
         s = self.settings
-        await asyncio.to_thread(upgrade, s.database_url,
-                                secret_key=lambda: load_key(s.encryption_key, s.data_dir))
+        await asyncio.to_thread(
+            upgrade, s.database_url, secret_key=lambda: load_key(s.encryption_key, s.data_dir)
+        )
         self.db = Database(s.database_url, clock=self.clock)
-        state = SlackConnectionState(mode=s.mode.value, state="http" if s.mode is Mode.HTTP else "starting")
+        state = SlackConnectionState(
+            mode=s.mode.value, state="http" if s.mode is Mode.HTTP else "starting"
+        )
         self.deps = Deps(settings=s, db=self.db, slack=state)
         if self.clock is not None:
             self.deps.clock = self.clock
@@ -114,10 +122,16 @@ class Runtime:
         bot_token, app_token, api_url = s.slack_bot_token, s.slack_app_token, s.slack_api_url
         if s.mode is Mode.SANDBOX:
             if not s.meetingbaas_api_key:
-                s = self.settings = s.model_copy(update={"meetingbaas_api_key": SANDBOX_MEETINGBAAS_KEY})
+                s = self.settings = s.model_copy(
+                    update={"meetingbaas_api_key": SANDBOX_MEETINGBAAS_KEY}
+                )
                 self.deps.settings = s
             self.sandbox = await start_sandbox(self.db, s)
-            bot_token, app_token, api_url = self.sandbox.bot_token, self.sandbox.app_token, self.sandbox.api_url
+            bot_token, app_token, api_url = (
+                self.sandbox.bot_token,
+                self.sandbox.app_token,
+                self.sandbox.api_url,
+            )
             self.urls["sandbox"] = self.sandbox.url
         assert bot_token is not None
         self.client = build_slack_client(bot_token, api_url)
@@ -140,7 +154,9 @@ class Runtime:
             self.scheduler.start()
 
         if app_token:
-            self.socket = SocketModeRunner(self.bolt, app_token, state, quiet_after_s=s.socket_watchdog_s)
+            self.socket = SocketModeRunner(
+                self.bolt, app_token, state, quiet_after_s=s.socket_watchdog_s
+            )
             await self.socket.start()
         # What start-up built lives as long as the process: keep it out of every later full
         # collection, whose pause (~0.2 s once a long call's objects tip it) would stall the loop.
@@ -186,40 +202,59 @@ def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
     from bot.sandbox_panel import meeting_ended_handler
 
     assert deps.settings.meetingbaas_api_key is not None
-    sandbox.add_panel_action("Meeting ended", meeting_ended_handler(deps, web_url, deps.settings.meetingbaas_api_key),
-                             description="A recorded sales call ends: recap, follow-up draft, CRM, tasks")
+    sandbox.add_panel_action(
+        "Meeting ended",
+        meeting_ended_handler(deps, web_url, deps.settings.meetingbaas_api_key),
+        description="A recorded sales call ends: recap, follow-up draft, CRM, tasks",
+    )
     from bot.sandbox_panel import morning_brief_now_handler
 
-    sandbox.add_panel_action("Morning brief now", morning_brief_now_handler(deps),
-                             description="Today's brief: meetings, emails needing you, pipeline pulse")
+    sandbox.add_panel_action(
+        "Morning brief now",
+        morning_brief_now_handler(deps),
+        description="Today's brief: meetings, emails needing you, pipeline pulse",
+    )
     from bot.sandbox_panel import email_received_handler
 
-    sandbox.add_panel_action("Email received", email_received_handler(deps),
-                             description="A prospect replies with a question: classified, reply drafted")
+    sandbox.add_panel_action(
+        "Email received",
+        email_received_handler(deps),
+        description="A prospect replies with a question: classified, reply drafted",
+    )
 
 
 async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
     """The orchestrator and its workers; deps.orchestrator is what listeners and webhooks call."""
-    engine = Engine(deps.db, deps.settings, SlackDelivery(client), build_registry(), clock=deps.clock)
+    engine = Engine(
+        deps.db, deps.settings, SlackDelivery(client), build_registry(), clock=deps.clock
+    )
     deps.orchestrator = engine
     await engine.start_workers(deps.settings.workers)
     return engine
 
 
-def register_crons(scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None, *,
-                   catch_up: bool = True) -> None:
+def register_crons(
+    scheduler: AsyncIOScheduler, deps: Deps, engine: Engine | None, *, catch_up: bool = True
+) -> None:
     """Every cron in one place, explicit ids, replace_existing (orchestrator/crons.py fires each once).
 
     `catch_up=False` plans without firing what a restart would catch up (tests drive it)."""
     from bot.middleware import forget_old_events
 
-    scheduler.add_job(forget_old_events, interval_trigger(hours=6), args=[deps], id="housekeeping:slack-events",
-                      replace_existing=True)
+    scheduler.add_job(
+        forget_old_events,
+        interval_trigger(hours=6),
+        args=[deps],
+        id="housekeeping:slack-events",
+        replace_existing=True,
+    )
     specs = [spec for cron_specs in CRON_SOURCES for spec in cron_specs(deps)]  # flows/registry.py
     fire_once_crons(scheduler, specs, db=deps.db, submit=deps.submit, clock=deps.clock)
     from flows.planner import attach as attach_proactive
 
-    attach_proactive(scheduler, deps, catch_up=catch_up)  # per-rep / per-meeting jobs planned from the database
+    attach_proactive(
+        scheduler, deps, catch_up=catch_up
+    )  # per-rep / per-meeting jobs planned from the database
 
 
 async def serve(settings: Settings) -> None:

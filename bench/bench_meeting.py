@@ -24,9 +24,11 @@ from bench.common import emit, percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 KEY = "bench-key"
-REPS = [("U0SXALEX01", "Alex Rivera", "alex@sixty-demo.example"),
-        ("U0SXJAMIE1", "Jamie Chen", "jamie@sixty-demo.example"),
-        ("U0SXSAM001", "Sam Patel", "sam@sixty-demo.example")]
+REPS = [
+    ("U0SXALEX01", "Alex Rivera", "alex@sixty-demo.example"),
+    ("U0SXJAMIE1", "Jamie Chen", "jamie@sixty-demo.example"),
+    ("U0SXSAM001", "Sam Patel", "sam@sixty-demo.example"),
+]
 
 
 def long_call(rep_name: str, rep_email: str, minutes: int = 45) -> dict[str, Any]:
@@ -39,14 +41,24 @@ def long_call(rep_name: str, rep_email: str, minutes: int = 45) -> dict[str, Any
         if i >= len(acme["utterances"]):  # later rounds: the same conversation style, new words
             text = f"Going back to what we said earlier, {text[0].lower()}{text[1:]}"
         length = max(2.0, len(text.split()) / 2.6)
-        utterances.append({"speaker": rep_name if speaker == "Alex Rivera" else speaker,
-                           "start": round(t, 1), "end": round(t + length, 1), "text": text})
+        utterances.append(
+            {
+                "speaker": rep_name if speaker == "Alex Rivera" else speaker,
+                "start": round(t, 1),
+                "end": round(t + length, 1),
+                "text": text,
+            }
+        )
         t += length + 0.8
         i += 1
-    return {"meeting_id": uuid.uuid4().hex, "title": acme["title"],
-            "started_at": (datetime.now(UTC) - timedelta(minutes=minutes + 2)).isoformat(),
-            "rep": {"name": rep_name, "email": rep_email}, "attendees": acme["attendees"],
-            "utterances": utterances}
+    return {
+        "meeting_id": uuid.uuid4().hex,
+        "title": acme["title"],
+        "started_at": (datetime.now(UTC) - timedelta(minutes=minutes + 2)).isoformat(),
+        "rep": {"name": rep_name, "email": rep_email},
+        "attendees": acme["attendees"],
+        "utterances": utterances,
+    }
 
 
 async def _start(tmp: Path) -> Any:
@@ -69,8 +81,15 @@ async def _start(tmp: Path) -> Any:
             p.max_notifications_per_hour = 10_000
             s.add(p)
     await db.dispose()
-    settings = load_settings(database_url=url, port=0, sandbox_port=0, data_dir=tmp, workers=2,
-                             meetingbaas_api_key=KEY, log_level="WARNING")
+    settings = load_settings(
+        database_url=url,
+        port=0,
+        sandbox_port=0,
+        data_dir=tmp,
+        workers=2,
+        meetingbaas_api_key=KEY,
+        log_level="WARNING",
+    )
     runtime = Runtime(settings)
     await runtime.start()
     return runtime
@@ -95,7 +114,9 @@ async def run(count: int = 200) -> tuple[list[float], float, int]:
         bodies = []
         for n in range(2 * count):
             slack_id, name, email = REPS[n % len(REPS)]
-            bodies.append((slack_id, meetingbaas_v1_body(long_call(name, email), bot_id=f"bench-{n}")))
+            bodies.append(
+                (slack_id, meetingbaas_v1_body(long_call(name, email), bot_id=f"bench-{n}"))
+            )
         utterances = len(bodies[0][1]["data"]["transcript"])
         latencies: list[float] = []
         try:
@@ -103,16 +124,24 @@ async def run(count: int = 200) -> tuple[list[float], float, int]:
                 for slack_id, body in bodies[:count]:
                     before = _gates(sb, slack_id)
                     t0 = time.perf_counter()
-                    async with http.post(url, json=body, headers={"x-meeting-baas-api-key": KEY}) as r:
+                    async with http.post(
+                        url, json=body, headers={"x-meeting-baas-api-key": KEY}
+                    ) as r:
                         assert r.status == 200, await r.text()
                     await sb.wait_for(lambda s=slack_id, b=before: _gates(sb, s) > b, timeout=120)
                     latencies.append((time.perf_counter() - t0) * 1000)
                 totals = {s: _gates(sb, s) for s, _, _ in REPS}
                 t0 = time.perf_counter()
-                await asyncio.gather(*(http.post(url, json=b, headers={"x-meeting-baas-api-key": KEY})
-                                       for _, b in bodies[count:]))
-                await sb.wait_for(lambda: sum(_gates(sb, s) for s, _, _ in REPS) >= sum(totals.values()) + count,
-                                  timeout=1800)
+                await asyncio.gather(
+                    *(
+                        http.post(url, json=b, headers={"x-meeting-baas-api-key": KEY})
+                        for _, b in bodies[count:]
+                    )
+                )
+                await sb.wait_for(
+                    lambda: sum(_gates(sb, s) for s, _, _ in REPS) >= sum(totals.values()) + count,
+                    timeout=1800,
+                )
                 elapsed = time.perf_counter() - t0
         finally:
             await runtime.stop()
@@ -121,12 +150,35 @@ async def run(count: int = 200) -> tuple[list[float], float, int]:
 
 def main() -> None:
     latencies, per_minute, utterances = asyncio.run(run())
-    emit("meeting_to_dm", "p50_ms", percentile(latencies, 50), "ms", n=len(latencies),
-         utterances=utterances, engine="offline", workers=2)
-    emit("meeting_to_dm", "p99_ms", percentile(latencies, 99), "ms", n=len(latencies),
-         utterances=utterances, engine="offline", workers=2)
-    emit("meetings_per_minute", "meetings_per_minute", per_minute, "meetings/min", workers=2,
-         db="sqlite", utterances=utterances)
+    emit(
+        "meeting_to_dm",
+        "p50_ms",
+        percentile(latencies, 50),
+        "ms",
+        n=len(latencies),
+        utterances=utterances,
+        engine="offline",
+        workers=2,
+    )
+    emit(
+        "meeting_to_dm",
+        "p99_ms",
+        percentile(latencies, 99),
+        "ms",
+        n=len(latencies),
+        utterances=utterances,
+        engine="offline",
+        workers=2,
+    )
+    emit(
+        "meetings_per_minute",
+        "meetings_per_minute",
+        per_minute,
+        "meetings/min",
+        workers=2,
+        db="sqlite",
+        utterances=utterances,
+    )
 
 
 if __name__ == "__main__":

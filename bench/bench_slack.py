@@ -40,7 +40,9 @@ async def ack_latency(tmp: Path, total: int = 500, in_flight: int = 50) -> list[
 
     url = f"sqlite:///{tmp / 'ack.db'}"
     await _seed(url)
-    settings = load_settings(database_url=url, port=0, sandbox_port=0, data_dir=tmp, log_level="WARNING")
+    settings = load_settings(
+        database_url=url, port=0, sandbox_port=0, data_dir=tmp, log_level="WARNING"
+    )
     runtime = Runtime(settings)
     await runtime.start()
     sb = runtime.sandbox
@@ -63,12 +65,24 @@ async def ack_latency(tmp: Path, total: int = 500, in_flight: int = 50) -> list[
 def idle_rss_mb(tmp: Path) -> float:
     url = f"sqlite:///{tmp / 'rss.db'}"
     asyncio.run(_seed(url))
-    env = {**os.environ, "DATABASE_URL": url, "PORT": "0", "SANDBOX_PORT": "0", "DATA_DIR": str(tmp),
-           "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "PORT": "0",
+        "SANDBOX_PORT": "0",
+        "DATA_DIR": str(tmp),
+        "LOG_LEVEL": "WARNING",
+    }
     for k in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "LLM_MODEL"):
         env.pop(k, None)
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=tmp,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")],
+        env=env,
+        cwd=tmp,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         deadline = time.monotonic() + 60
@@ -91,7 +105,13 @@ def main() -> None:
         lat = asyncio.run(ack_latency(tmp))
         emit("slack_ack", "p50_ms", percentile(lat, 50), "ms", n=len(lat), in_flight=50)
         emit("slack_ack", "p99_ms", percentile(lat, 99), "ms", n=len(lat), in_flight=50)
-        emit("idle_rss", "mb", idle_rss_mb(tmp), "MB", note="app + in-process sandbox, demo org seeded")
+        emit(
+            "idle_rss",
+            "mb",
+            idle_rss_mb(tmp),
+            "MB",
+            note="app + in-process sandbox, demo org seeded",
+        )
 
 
 if __name__ == "__main__":

@@ -35,14 +35,31 @@ def _turns() -> tuple[tuple[int, str, float], ...]:
             others = [a["name"] for a in t.get("attendees", []) if a.get("name") != rep]
             for u in t["utterances"]:
                 speaker = u["speaker"]
-                who = -1 if speaker == rep or u.get("role") == "rep" else (
-                    others.index(speaker) % len(PROSPECTS) if speaker in others else 0
+                who = (
+                    -1
+                    if speaker == rep or u.get("role") == "rep"
+                    else (others.index(speaker) % len(PROSPECTS) if speaker in others else 0)
                 )
                 out.append((who, u["text"], max(0.5, float(u["end"]) - float(u["start"]))))
     return tuple(out)
 
 
-_SYLLABLES = ("vor", "la", "xo", "qui", "lo", "zen", "tri", "ka", "mo", "dex", "ply", "nu", "sta", "rio")
+_SYLLABLES = (
+    "vor",
+    "la",
+    "xo",
+    "qui",
+    "lo",
+    "zen",
+    "tri",
+    "ka",
+    "mo",
+    "dex",
+    "ply",
+    "nu",
+    "sta",
+    "rio",
+)
 _VENDOR_LINES = (
     "We're also looking at {name} alongside you.",
     "To be fair we've been talking to {name} too.",
@@ -72,7 +89,12 @@ def long_call(n: int, meeting_id: str = "long-call") -> dict[str, Any]:
             text = _VENDOR_LINES[k % len(_VENDOR_LINES)].format(name=_vendor(k // 7))
         speaker = REP["name"] if who < 0 else PROSPECTS[who]["name"]
         utterances.append(
-            {"speaker": speaker, "start": round(clock, 2), "end": round(clock + duration, 2), "text": text}
+            {
+                "speaker": speaker,
+                "start": round(clock, 2),
+                "end": round(clock + duration, 2),
+                "text": text,
+            }
         )
         clock += duration + 0.4
     return {

@@ -75,8 +75,15 @@ class ApprovalView:
         draft = payload.get("draft")
         if isinstance(draft, dict) and not text:
             text = draft_summary(draft)
-        return cls(pending_action_id, title, text, fields, allow_edit=kind not in NOT_EDITABLE,
-                   kind=kind, payload=payload)
+        return cls(
+            pending_action_id,
+            title,
+            text,
+            fields,
+            allow_edit=kind not in NOT_EDITABLE,
+            kind=kind,
+            payload=payload,
+        )
 
 
 # Gates whose payload has nothing a person could edit in a modal (a yes/no question).
@@ -125,8 +132,15 @@ def _tasks_request(view: ApprovalView) -> list[Block] | None:
     tasks = view.payload.get("tasks")
     if not isinstance(tasks, list) or not all(isinstance(t, dict) and "n" in t for t in tasks):
         return None
-    rows = [TaskRow(index=int(t["n"]), title=str(t.get("title") or t.get("description") or ""),
-                    due=t.get("due"), source=str(t.get("source") or "")) for t in tasks]
+    rows = [
+        TaskRow(
+            index=int(t["n"]),
+            title=str(t.get("title") or t.get("description") or ""),
+            due=t.get("due"),
+            source=str(t.get("source") or ""),
+        )
+        for t in tasks
+    ]
     return tasks_review(view.pending_action_id, view.title, rows)
 
 
@@ -191,7 +205,11 @@ def resolved_message(
     word = DECISION_WORDS.get(decision, decision.capitalize())
     local = at.astimezone(ZoneInfo(tz)).strftime("%H:%M %Z")  # with its zone: "14:32 CEST"
     note = f"{word} by <@{actor}> at {local}"
-    return [*_body(view), *_tasks_named(view, decision), ContextBlock(elements=[MarkdownTextObject(text=note)])]
+    return [
+        *_body(view),
+        *_tasks_named(view, decision),
+        ContextBlock(elements=[MarkdownTextObject(text=note)]),
+    ]
 
 
 def _tasks_named(view: ApprovalView, decision: str) -> list[Block]:
@@ -199,10 +217,20 @@ def _tasks_named(view: ApprovalView, decision: str) -> list[Block]:
     tasks = view.payload.get("tasks") if view.kind == "tasks" else None
     if not isinstance(tasks, list) or not tasks or view.text or view.fields:
         return []
-    names = [str(t.get("title") or t.get("description") or "") for t in tasks if isinstance(t, dict)]
-    lead = "Added to your tasks:" if decision in ("approve", "approved", "edit", "edited") else "Not added:"
+    names = [
+        str(t.get("title") or t.get("description") or "") for t in tasks if isinstance(t, dict)
+    ]
+    lead = (
+        "Added to your tasks:"
+        if decision in ("approve", "approved", "edit", "edited")
+        else "Not added:"
+    )
     lines = "\n".join(f"• {escape(n)}" for n in names if n)
-    return [SectionBlock(text=MarkdownTextObject(text=clip(f"{lead}\n{lines}", SECTION_TEXT_MAX)))] if lines else []
+    return (
+        [SectionBlock(text=MarkdownTextObject(text=clip(f"{lead}\n{lines}", SECTION_TEXT_MAX)))]
+        if lines
+        else []
+    )
 
 
 def expired_message(view: ApprovalView, path: str) -> list[Block]:

@@ -21,7 +21,9 @@ BODY_MAX = PLAIN_TEXT_INPUT_MAX  # the body box holds as much as Slack allows
 REASON_MAX = 2000  # our cap on a feedback reason (the box and what is stored)
 
 
-def edit_draft_modal(pending_action_id: str, subject: str, body: str, *, undo_seconds: float | None) -> View:
+def edit_draft_modal(
+    pending_action_id: str, subject: str, body: str, *, undo_seconds: float | None
+) -> View:
     """Edit a draft's subject and body; submitting approves the edited email, and says so.
 
     `undo_seconds` is the undo window when the rep's mailbox may send (the email goes out
@@ -29,13 +31,17 @@ def edit_draft_modal(pending_action_id: str, subject: str, body: str, *, undo_se
     """
     if undo_seconds is not None:
         submit = "Save and send"
-        note = (f"*Save and send* approves this version: it leaves from your mailbox after a "
-                f"{round(undo_seconds)}-second undo window, with *Cancel send* until then. "
-                "The recipients stay as shown.")
+        note = (
+            f"*Save and send* approves this version: it leaves from your mailbox after a "
+            f"{round(undo_seconds)}-second undo window, with *Cancel send* until then. "
+            "The recipients stay as shown."
+        )
     else:
         submit = "Save and approve"
-        note = ("*Save and approve* approves this version: no mailbox may send for you yet, so you get "
-                "it to copy into your mail client. The recipients stay as shown.")
+        note = (
+            "*Save and approve* approves this version: no mailbox may send for you yet, so you get "
+            "it to copy into your mail client. The recipients stay as shown."
+        )
     return View(
         type="modal",
         callback_id=Callback.EDIT_DRAFT,
@@ -45,11 +51,23 @@ def edit_draft_modal(pending_action_id: str, subject: str, body: str, *, undo_se
         close="Cancel",
         blocks=[
             ContextBlock(elements=[MarkdownTextObject(text=note)]),
-            InputBlock(block_id=SUBJECT, label="Subject",
-                       element=PlainTextInputElement(action_id=SUBJECT, initial_value=clip(subject, 250), max_length=250)),
-            InputBlock(block_id=BODY, label="Message",
-                       element=PlainTextInputElement(action_id=BODY, multiline=True,
-                                                     initial_value=clip(body, BODY_MAX), max_length=BODY_MAX)),
+            InputBlock(
+                block_id=SUBJECT,
+                label="Subject",
+                element=PlainTextInputElement(
+                    action_id=SUBJECT, initial_value=clip(subject, 250), max_length=250
+                ),
+            ),
+            InputBlock(
+                block_id=BODY,
+                label="Message",
+                element=PlainTextInputElement(
+                    action_id=BODY,
+                    multiline=True,
+                    initial_value=clip(body, BODY_MAX),
+                    max_length=BODY_MAX,
+                ),
+            ),
         ],
     )
 
@@ -64,8 +82,13 @@ def feedback_modal(pending_action_id: str) -> View:
         close="Cancel",
         blocks=[
             SectionBlock(text="Tell me what I got wrong so I can do better next time."),
-            InputBlock(block_id=REASON, label="What was wrong",
-                       element=PlainTextInputElement(action_id=REASON, multiline=True, max_length=REASON_MAX)),
+            InputBlock(
+                block_id=REASON,
+                label="What was wrong",
+                element=PlainTextInputElement(
+                    action_id=REASON, multiline=True, max_length=REASON_MAX
+                ),
+            ),
         ],
     )
 
@@ -77,6 +100,10 @@ def feedback_thanks_modal() -> View:
         callback_id=Callback.FEEDBACK,
         title="Thanks",
         close="Done",
-        blocks=[SectionBlock(text=":white_check_mark: Got it, thank you. I've noted what was wrong "
-                                  "and use it to do better next time.")],
+        blocks=[
+            SectionBlock(
+                text=":white_check_mark: Got it, thank you. I've noted what was wrong "
+                "and use it to do better next time."
+            )
+        ],
     )

@@ -31,7 +31,9 @@ def text_section(text: str) -> list[Block]:
 
 def email_blocks(subject: str | None, from_addr: str, body: str | None) -> list[Block]:
     """One email: subject, sender and the start of its body."""
-    return text_section(f"*{subject or '(no subject)'}*\nFrom {from_addr}\n\n{(body or '')[:EMAIL_BODY_MAX]}")
+    return text_section(
+        f"*{subject or '(no subject)'}*\nFrom {from_addr}\n\n{(body or '')[:EMAIL_BODY_MAX]}"
+    )
 
 
 def inbox_blocks(items: Iterable[InboxItem]) -> list[Block]:

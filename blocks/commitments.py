@@ -11,10 +11,17 @@ def reminder_blocks(*, owner: str, who: str, what: str, due: str) -> list[Block]
     if owner == "rep":
         text = f":alarm_clock: *You promised {escape(who)}:* “{escape(what)}” — due {escape(due)}, now overdue."
     else:
-        text = (f":hourglass: *{escape(who)} has not got back to you* on “{escape(what)}” (due {escape(due)}). "
-                "A short nudge usually helps.")
+        text = (
+            f":hourglass: *{escape(who)} has not got back to you* on “{escape(what)}” (due {escape(due)}). "
+            "A short nudge usually helps."
+        )
     return [
         SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX))),
-        ContextBlock(elements=[MarkdownTextObject(
-            text="You're seeing this because the commitment came from one of your calls.")]),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="You're seeing this because the commitment came from one of your calls."
+                )
+            ]
+        ),
     ]

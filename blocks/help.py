@@ -29,7 +29,11 @@ def help_blocks(commands: list[CommandHelp], *, problem: str | None = None) -> l
     """The command list; with `problem`, it opens by saying what was wrong with the input."""
     blocks: list[Block] = []
     if problem:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(f":warning: {escape(problem)}", SECTION_TEXT_MAX))))
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=clip(f":warning: {escape(problem)}", SECTION_TEXT_MAX))
+            )
+        )
     blocks.append(HeaderBlock(text="Sixty: your sales copilot"))
     lines = "\n".join(f"`{escape(c.usage)}`  {escape(c.summary)}" for c in commands)
     blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(lines, SECTION_TEXT_MAX))))
@@ -48,7 +52,9 @@ def help_blocks(commands: list[CommandHelp], *, problem: str | None = None) -> l
     blocks.append(
         ActionsBlock(
             elements=[
-                ButtonElement(text="Open my settings", action_id=HelpAction.OPEN_SETTINGS, value="settings"),
+                ButtonElement(
+                    text="Open my settings", action_id=HelpAction.OPEN_SETTINGS, value="settings"
+                ),
             ]
         )
     )

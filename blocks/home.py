@@ -40,7 +40,9 @@ from skills.human_time import clock_24
 class ConnectionRow:
     provider: str  # google | microsoft | hubspot | instantly
     label: str
-    status: str  # connected | not_connected | expired | error | coming_soon (nothing to connect yet)
+    status: (
+        str  # connected | not_connected | expired | error | coming_soon (nothing to connect yet)
+    )
     account: str | None = None
 
 
@@ -133,12 +135,18 @@ def held_blocks(held: list[HeldRow]) -> list[Block]:
     shown, hidden = head_and_rest(notes, HELD_NOTES_SHOWN)
     for h in shown:
         button = (
-            ButtonElement(text="Open", action_id=NotificationBatchAction.OPEN.value, value=str(h.note_id))
+            ButtonElement(
+                text="Open", action_id=NotificationBatchAction.OPEN.value, value=str(h.note_id)
+            )
             if h.openable and h.note_id is not None
             else None
         )
-        out.append(SectionBlock(text=MarkdownTextObject(text=clip(f"• {escape(h.summary)}", SECTION_TEXT_MAX)),
-                                accessory=button))
+        out.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=clip(f"• {escape(h.summary)}", SECTION_TEXT_MAX)),
+                accessory=button,
+            )
+        )
     rest = hidden + max(0, len(gates) - HELD_GATES_SHOWN)
     if rest:
         out.append(ContextBlock(elements=[MarkdownTextObject(text=f"{more_line(rest)} held back")]))
@@ -149,21 +157,31 @@ def home_view(m: HomeModel) -> View:
     blocks: list[Block] = [HeaderBlock(text=clip(f"Sixty for {m.name}", HEADER_MAX))]
     if m.paused_until:
         until = clock_24(m.paused_until, m.timezone)  # in the rep's own zone, named
-        blocks.append(_section(f":double_vertical_bar: Notifications paused until {until}. `/60 resume` to resume."))
+        blocks.append(
+            _section(
+                f":double_vertical_bar: Notifications paused until {until}. `/60 resume` to resume."
+            )
+        )
     blocks.append(
         SectionBlock(
             text=MarkdownTextObject(text="*Your settings*"),
             fields=[
-                MarkdownTextObject(text=f"*Morning brief*\n{m.briefing_time} ({escape(m.briefing_days)})"),
+                MarkdownTextObject(
+                    text=f"*Morning brief*\n{m.briefing_time} ({escape(m.briefing_days)})"
+                ),
                 MarkdownTextObject(text=f"*Timezone*\n{escape(m.timezone)}"),
                 MarkdownTextObject(text=f"*Working hours*\n{escape(m.working_hours)}"),
                 MarkdownTextObject(text=f"*Quiet hours*\n{escape(m.quiet_hours)}"),
-                MarkdownTextObject(text=f"*Max notifications*\n{m.max_notifications_per_hour} per hour"),
+                MarkdownTextObject(
+                    text=f"*Max notifications*\n{m.max_notifications_per_hour} per hour"
+                ),
                 MarkdownTextObject(text=f"*Meeting buffer*\n{m.meeting_buffer_minutes} min"),
                 MarkdownTextObject(text=f"*Daily email limit*\n{m.daily_send_limit} sends"),
                 MarkdownTextObject(text=f"*Coaching*\n{escape(m.coaching_frequency)}"),
             ],
-            accessory=ButtonElement(text="Edit settings", action_id=HomeAction.OPEN_SETTINGS, value="settings"),
+            accessory=ButtonElement(
+                text="Edit settings", action_id=HomeAction.OPEN_SETTINGS, value="settings"
+            ),
         )
     )
     blocks.append(DividerBlock())
@@ -173,8 +191,12 @@ def home_view(m: HomeModel) -> View:
         connected = c.status == "connected"
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(text=f"*{escape(c.label)}*{account}\n{_STATUS.get(c.status, c.status)}"),
-                accessory=None if c.status == "coming_soon" else ButtonElement(  # no button that leads nowhere
+                text=MarkdownTextObject(
+                    text=f"*{escape(c.label)}*{account}\n{_STATUS.get(c.status, c.status)}"
+                ),
+                accessory=None
+                if c.status == "coming_soon"
+                else ButtonElement(  # no button that leads nowhere
                     text="Disconnect" if connected else "Connect",
                     action_id=HomeAction.DISCONNECT if connected else HomeAction.CONNECT,
                     value=c.provider,
@@ -198,7 +220,10 @@ def home_view(m: HomeModel) -> View:
         blocks.append(_section("*Recent activity*\n" + "\n".join(lines)))
     if m.org is not None:
         blocks.append(DividerBlock())
-        toggles = ", ".join(f"{k} {'on' if v else 'off'}" for k, v in sorted(m.org.features.items())) or "all defaults"
+        toggles = (
+            ", ".join(f"{k} {'on' if v else 'off'}" for k, v in sorted(m.org.features.items()))
+            or "all defaults"
+        )
         blocks.append(
             _section(
                 "*Organisation (admins)*\n"
@@ -207,12 +232,28 @@ def home_view(m: HomeModel) -> View:
                 f"Features: {escape(toggles)}"
             )
         )
-    buttons = [ButtonElement(text="Briefs & alerts", action_id=ProactiveSettingsAction.OPEN_FEATURES, value="features")]
+    buttons = [
+        ButtonElement(
+            text="Briefs & alerts",
+            action_id=ProactiveSettingsAction.OPEN_FEATURES,
+            value="features",
+        )
+    ]
     if m.org is not None:
-        buttons.append(ButtonElement(text="Org settings", action_id=ProactiveSettingsAction.OPEN_ORG, value="org"))
+        buttons.append(
+            ButtonElement(
+                text="Org settings", action_id=ProactiveSettingsAction.OPEN_ORG, value="org"
+            )
+        )
     buttons.append(ButtonElement(text="Refresh", action_id=HomeAction.REFRESH, value="refresh"))
     blocks.append(ActionsBlock(elements=buttons))
     blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text=f"Updated {clock_24(m.refreshed_at, m.timezone)} · `/60 help` for commands")])
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Updated {clock_24(m.refreshed_at, m.timezone)} · `/60 help` for commands"
+                )
+            ]
+        )
     )
     return View(type="home", blocks=blocks[:VIEW_BLOCKS_MAX])

@@ -103,12 +103,25 @@ def summary_blocks(m: SummaryModel) -> list[Block]:
     ):
         shown, hidden = head_and_rest(lines, keep)
         if shown:
-            text = "\n".join(f"• {line}" for line in shown) + (f"\n{more_line(hidden)}" if hidden else "")
+            text = "\n".join(f"• {line}" for line in shown) + (
+                f"\n{more_line(hidden)}" if hidden else ""
+            )
             blocks.append(_section(f"*{title}*\n{text}"))
     if m.undo_job_id is not None:
-        blocks.append(ActionsBlock(elements=[ButtonElement(
-            text="Undo CRM changes", action_id=PostMeetingAction.ROLLBACK, value=str(m.undo_job_id))]))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(escape(m.why), CONTEXT_TEXT_MAX))]))
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Undo CRM changes",
+                        action_id=PostMeetingAction.ROLLBACK,
+                        value=str(m.undo_job_id),
+                    )
+                ]
+            )
+        )
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text=clip(escape(m.why), CONTEXT_TEXT_MAX))])
+    )
     return blocks[:MESSAGE_BLOCKS_MAX]
 
 
@@ -120,10 +133,14 @@ def follow_up_preview(p: FollowUpPreview) -> list[Block]:
     """Pattern 1: to, cc, subject, body (cut with an expand button), Send / Edit / Skip / Feedback."""
     value = p.pending_action_id
     blocks: list[Block] = [HeaderBlock(text=clip(f"Follow-up ready: {p.subject}", HEADER_MAX))]
-    fields = [MarkdownTextObject(text=clip(f"*To*\n{escape(', '.join(p.to)) or '—'}", FIELD_TEXT_MAX)),
-              MarkdownTextObject(text=clip(f"*Subject*\n{escape(p.subject)}", FIELD_TEXT_MAX))]
+    fields = [
+        MarkdownTextObject(text=clip(f"*To*\n{escape(', '.join(p.to)) or '—'}", FIELD_TEXT_MAX)),
+        MarkdownTextObject(text=clip(f"*Subject*\n{escape(p.subject)}", FIELD_TEXT_MAX)),
+    ]
     if p.cc:
-        fields.insert(1, MarkdownTextObject(text=clip(f"*Cc*\n{escape(', '.join(p.cc))}", FIELD_TEXT_MAX)))
+        fields.insert(
+            1, MarkdownTextObject(text=clip(f"*Cc*\n{escape(', '.join(p.cc))}", FIELD_TEXT_MAX))
+        )
     blocks.append(SectionBlock(fields=fields))
     body = escape(p.body)
     if p.expanded or len(body) <= PREVIEW_BODY_CHARS:
@@ -132,9 +149,13 @@ def follow_up_preview(p: FollowUpPreview) -> list[Block]:
         expand = None
     else:
         blocks.append(_section(f"```{clip(body, PREVIEW_BODY_CHARS)}```"))
-        expand = ButtonElement(text="Show full draft", action_id=PostMeetingAction.EXPAND_DRAFT, value=value)
+        expand = ButtonElement(
+            text="Show full draft", action_id=PostMeetingAction.EXPAND_DRAFT, value=value
+        )
     buttons = [
-        ButtonElement(text=p.send_label, action_id=ApprovalAction.APPROVE, value=value, style="primary"),
+        ButtonElement(
+            text=p.send_label, action_id=ApprovalAction.APPROVE, value=value, style="primary"
+        ),
         ButtonElement(text="Edit", action_id=ApprovalAction.EDIT, value=value),
         ButtonElement(text="Skip", action_id=ApprovalAction.SKIP, value=value),
         ButtonElement(text="Feedback", action_id=ApprovalAction.FEEDBACK, value=value),
@@ -143,7 +164,11 @@ def follow_up_preview(p: FollowUpPreview) -> list[Block]:
         buttons.append(expand)
     blocks.append(ActionsBlock(block_id=cut(f"followup:{value}", BLOCK_ID_MAX), elements=buttons))
     if p.context:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(escape(p.context), CONTEXT_TEXT_MAX))]))
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=clip(escape(p.context), CONTEXT_TEXT_MAX))]
+            )
+        )
     return blocks[:MESSAGE_BLOCKS_MAX]
 
 
@@ -161,17 +186,36 @@ def tasks_review(pending_action_id: str, title: str, tasks: list[TaskRow]) -> li
     shown, hidden = head_and_rest(tasks, 20)
     for t in shown:
         due = f" · due {escape(t.due)}" if t.due else ""
-        blocks.append(SectionBlock(
-            text=MarkdownTextObject(text=clip(f"*{escape(t.title)}*{due}\n_{escape(t.source)}_", SECTION_TEXT_MAX)),
-            accessory=ButtonElement(text="Skip this one", action_id=PostMeetingAction.SKIP_TASK,
-                                    value=f"{pending_action_id}:{t.index}"),
-        ))
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=clip(f"*{escape(t.title)}*{due}\n_{escape(t.source)}_", SECTION_TEXT_MAX)
+                ),
+                accessory=ButtonElement(
+                    text="Skip this one",
+                    action_id=PostMeetingAction.SKIP_TASK,
+                    value=f"{pending_action_id}:{t.index}",
+                ),
+            )
+        )
     if hidden:
         blocks.append(_section(more_line(hidden, "more tasks (added with Add all)")))
-    blocks.append(ActionsBlock(block_id=cut(f"tasks:{pending_action_id}", BLOCK_ID_MAX), elements=[
-        ButtonElement(text="Add all", action_id=ApprovalAction.APPROVE, value=pending_action_id, style="primary"),
-        ButtonElement(text="Dismiss", action_id=ApprovalAction.SKIP, value=pending_action_id),
-    ]))
+    blocks.append(
+        ActionsBlock(
+            block_id=cut(f"tasks:{pending_action_id}", BLOCK_ID_MAX),
+            elements=[
+                ButtonElement(
+                    text="Add all",
+                    action_id=ApprovalAction.APPROVE,
+                    value=pending_action_id,
+                    style="primary",
+                ),
+                ButtonElement(
+                    text="Dismiss", action_id=ApprovalAction.SKIP, value=pending_action_id
+                ),
+            ],
+        )
+    )
     return blocks[:MESSAGE_BLOCKS_MAX]
 
 
@@ -184,30 +228,53 @@ class FieldChangeRow:
     at: str  # "14:32"
 
 
-def crm_changes_review(pending_action_id: str, deal_name: str, changes: list[FieldChangeRow]) -> list[Block]:
+def crm_changes_review(
+    pending_action_id: str, deal_name: str, changes: list[FieldChangeRow]
+) -> list[Block]:
     """A proposed diff ("Stage: Discovery -> Proposal, from 'budget is approved' at 14:32")."""
     blocks: list[Block] = [HeaderBlock(text=clip(f"CRM update for {deal_name}", HEADER_MAX))]
     shown, hidden = head_and_rest(changes, 10)
     for c in shown:
-        blocks.append(_section(
-            f"*{escape(c.field)}*: {escape(c.old) or '—'} → *{escape(c.new)}*\n"
-            f"_from “{escape(clip(c.quote, 300))}” at {escape(c.at)}_"
-        ))
+        blocks.append(
+            _section(
+                f"*{escape(c.field)}*: {escape(c.old) or '—'} → *{escape(c.new)}*\n"
+                f"_from “{escape(clip(c.quote, 300))}” at {escape(c.at)}_"
+            )
+        )
     if hidden:
         blocks.append(_section(more_line(hidden, "more changes")))
-    blocks.append(ActionsBlock(block_id=cut(f"crm:{pending_action_id}", BLOCK_ID_MAX), elements=[
-        ButtonElement(text="Apply", action_id=ApprovalAction.APPROVE, value=pending_action_id, style="primary"),
-        ButtonElement(text="Not now", action_id=ApprovalAction.SKIP, value=pending_action_id),
-    ]))
+    blocks.append(
+        ActionsBlock(
+            block_id=cut(f"crm:{pending_action_id}", BLOCK_ID_MAX),
+            elements=[
+                ButtonElement(
+                    text="Apply",
+                    action_id=ApprovalAction.APPROVE,
+                    value=pending_action_id,
+                    style="primary",
+                ),
+                ButtonElement(
+                    text="Not now", action_id=ApprovalAction.SKIP, value=pending_action_id
+                ),
+            ],
+        )
+    )
     blocks.append(DividerBlock())
     return blocks[:MESSAGE_BLOCKS_MAX]
 
 
 def not_recorded_blocks(title: str, reason: str) -> list[Block]:
     return [
-        _section(f":warning: *Your meeting “{escape(clip(title, 200))}” was not recorded.*\n{escape(reason)}"),
-        ContextBlock(elements=[MarkdownTextObject(
-            text="No follow-up was drafted. You can still ask me with `/60 help`.")]),
+        _section(
+            f":warning: *Your meeting “{escape(clip(title, 200))}” was not recorded.*\n{escape(reason)}"
+        ),
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text="No follow-up was drafted. You can still ask me with `/60 help`."
+                )
+            ]
+        ),
     ]
 
 

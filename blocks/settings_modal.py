@@ -72,7 +72,9 @@ def _listed(zone: str) -> bool:
 def settings_modal(form: PreferenceForm) -> View:
     f = SettingsField
     coaching = [_opt(v, label) for v, label in COACHING_CHOICES]
-    initial_coaching = next((o for o in coaching if o.value == form.coaching_frequency), coaching[0])
+    initial_coaching = next(
+        (o for o in coaching if o.value == form.coaching_frequency), coaching[0]
+    )
     days = [_opt(k, label) for k, label in WEEKDAYS]
     working = set(weekday_keys(form.working_days))
     typed = None if _listed(form.timezone) else form.timezone
@@ -83,38 +85,104 @@ def settings_modal(form: PreferenceForm) -> View:
         submit="Save",
         close="Cancel",
         blocks=[
-            InputBlock(block_id=f.BRIEFING_TIME, label="Morning brief at",
-                       element=TimePickerElement(action_id=f.BRIEFING_TIME, initial_time=form.briefing_time)),
-            InputBlock(block_id=f.TIMEZONE, label="Timezone", optional=True, element=_zone_select(form.timezone)),
-            InputBlock(block_id=f.TIMEZONE_TEXT, label="…or type any other zone", optional=True,
-                       hint="Any IANA name, in any case: america/new_york, Asia/Kathmandu",
-                       element=PlainTextInputElement(action_id=f.TIMEZONE_TEXT, initial_value=typed,
-                                                     max_length=64)),
-            InputBlock(block_id=f.WORK_DAYS, label="Working days",
-                       element=CheckboxesElement(action_id=f.WORK_DAYS, options=days,
-                                                 initial_options=[o for o in days if o.value in working] or None)),
-            InputBlock(block_id=f.WORK_START, label="Working hours start",
-                       element=TimePickerElement(action_id=f.WORK_START, initial_time=form.working_hours_start)),
-            InputBlock(block_id=f.WORK_END, label="Working hours end",
-                       element=TimePickerElement(action_id=f.WORK_END, initial_time=form.working_hours_end)),
-            InputBlock(block_id=f.QUIET_START, label="Quiet hours start", optional=True,
-                       element=TimePickerElement(action_id=f.QUIET_START, initial_time=form.quiet_hours_start)),
-            InputBlock(block_id=f.QUIET_END, label="Quiet hours end", optional=True,
-                       element=TimePickerElement(action_id=f.QUIET_END, initial_time=form.quiet_hours_end)),
-            InputBlock(block_id=f.MAX_PER_HOUR, label="Max notifications per hour",
-                       element=NumberInputElement(action_id=f.MAX_PER_HOUR, is_decimal_allowed=False,
-                                                  initial_value=str(form.max_notifications_per_hour),
-                                                  min_value="1", max_value="60")),
-            InputBlock(block_id=f.BUFFER, label="Buffer around meetings (minutes)",
-                       element=NumberInputElement(action_id=f.BUFFER, is_decimal_allowed=False,
-                                                  initial_value=str(form.meeting_buffer_minutes),
-                                                  min_value="0", max_value="120")),
-            InputBlock(block_id=f.SEND_LIMIT, label="Daily email send limit",
-                       element=NumberInputElement(action_id=f.SEND_LIMIT, is_decimal_allowed=False,
-                                                  initial_value=str(form.daily_send_limit),
-                                                  min_value="1", max_value="500")),
-            InputBlock(block_id=f.COACHING, label="Coaching",
-                       element=StaticSelectElement(action_id=f.COACHING, options=coaching,
-                                                   initial_option=initial_coaching)),
+            InputBlock(
+                block_id=f.BRIEFING_TIME,
+                label="Morning brief at",
+                element=TimePickerElement(
+                    action_id=f.BRIEFING_TIME, initial_time=form.briefing_time
+                ),
+            ),
+            InputBlock(
+                block_id=f.TIMEZONE,
+                label="Timezone",
+                optional=True,
+                element=_zone_select(form.timezone),
+            ),
+            InputBlock(
+                block_id=f.TIMEZONE_TEXT,
+                label="…or type any other zone",
+                optional=True,
+                hint="Any IANA name, in any case: america/new_york, Asia/Kathmandu",
+                element=PlainTextInputElement(
+                    action_id=f.TIMEZONE_TEXT, initial_value=typed, max_length=64
+                ),
+            ),
+            InputBlock(
+                block_id=f.WORK_DAYS,
+                label="Working days",
+                element=CheckboxesElement(
+                    action_id=f.WORK_DAYS,
+                    options=days,
+                    initial_options=[o for o in days if o.value in working] or None,
+                ),
+            ),
+            InputBlock(
+                block_id=f.WORK_START,
+                label="Working hours start",
+                element=TimePickerElement(
+                    action_id=f.WORK_START, initial_time=form.working_hours_start
+                ),
+            ),
+            InputBlock(
+                block_id=f.WORK_END,
+                label="Working hours end",
+                element=TimePickerElement(
+                    action_id=f.WORK_END, initial_time=form.working_hours_end
+                ),
+            ),
+            InputBlock(
+                block_id=f.QUIET_START,
+                label="Quiet hours start",
+                optional=True,
+                element=TimePickerElement(
+                    action_id=f.QUIET_START, initial_time=form.quiet_hours_start
+                ),
+            ),
+            InputBlock(
+                block_id=f.QUIET_END,
+                label="Quiet hours end",
+                optional=True,
+                element=TimePickerElement(action_id=f.QUIET_END, initial_time=form.quiet_hours_end),
+            ),
+            InputBlock(
+                block_id=f.MAX_PER_HOUR,
+                label="Max notifications per hour",
+                element=NumberInputElement(
+                    action_id=f.MAX_PER_HOUR,
+                    is_decimal_allowed=False,
+                    initial_value=str(form.max_notifications_per_hour),
+                    min_value="1",
+                    max_value="60",
+                ),
+            ),
+            InputBlock(
+                block_id=f.BUFFER,
+                label="Buffer around meetings (minutes)",
+                element=NumberInputElement(
+                    action_id=f.BUFFER,
+                    is_decimal_allowed=False,
+                    initial_value=str(form.meeting_buffer_minutes),
+                    min_value="0",
+                    max_value="120",
+                ),
+            ),
+            InputBlock(
+                block_id=f.SEND_LIMIT,
+                label="Daily email send limit",
+                element=NumberInputElement(
+                    action_id=f.SEND_LIMIT,
+                    is_decimal_allowed=False,
+                    initial_value=str(form.daily_send_limit),
+                    min_value="1",
+                    max_value="500",
+                ),
+            ),
+            InputBlock(
+                block_id=f.COACHING,
+                label="Coaching",
+                element=StaticSelectElement(
+                    action_id=f.COACHING, options=coaching, initial_option=initial_coaching
+                ),
+            ),
         ],
     )

@@ -34,7 +34,11 @@ class StickyAck(AsyncAck):
 
 class KeepAcks(AsyncMiddleware):
     async def async_process(
-        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
         if "ack" not in req.context:
             req.context["ack"] = StickyAck()

@@ -46,8 +46,14 @@ _DECISIONS = {
 }
 
 
-async def _resume(deps: Deps, client: AsyncWebClient, body: Body, value: PendingRef,
-                  decision: Decision, modifications: dict[str, Any] | None = None) -> None:
+async def _resume(
+    deps: Deps,
+    client: AsyncWebClient,
+    body: Body,
+    value: PendingRef,
+    decision: Decision,
+    modifications: dict[str, Any] | None = None,
+) -> None:
     if deps.orchestrator is None:
         await tell(client, body, "Approvals are not available yet on this install.")
         return
@@ -56,12 +62,16 @@ async def _resume(deps: Deps, client: AsyncWebClient, body: Body, value: Pending
     if (refusal := await check(deps.db, actor, value)) is not None:
         await tell(client, body, refusal)
         return
-    result = await deps.orchestrator.resume(value.pending_id, decision, body["user"]["id"], modifications)
+    result = await deps.orchestrator.resume(
+        value.pending_id, decision, body["user"]["id"], modifications
+    )
     if not result.ok:
         await tell(client, body, result.message)
 
 
-async def _own_pending(deps: Deps, pending_id: str, actor: User | None) -> SlackPendingAction | None:
+async def _own_pending(
+    deps: Deps, pending_id: str, actor: User | None
+) -> SlackPendingAction | None:
     async with deps.db.session() as s:
         row = await s.get(SlackPendingAction, pending_id)
     if row is None or actor is None or row.owner_user_id != actor.id:
@@ -85,8 +95,12 @@ async def handle_edit(ack: AsyncAck, body: Body, client: AsyncWebClient, context
         return
     draft = row.payload.get("draft") or {}
     undo = await undo_window(deps.db, deps.settings, row.owner_user_id)
-    await client.views_open(trigger_id=body["trigger_id"], view=edit_draft_modal(
-        row.id, draft.get("subject", ""), draft.get("body", ""), undo_seconds=undo))
+    await client.views_open(
+        trigger_id=body["trigger_id"],
+        view=edit_draft_modal(
+            row.id, draft.get("subject", ""), draft.get("body", ""), undo_seconds=undo
+        ),
+    )
 
 
 async def handle_edit_submit(ack: AsyncAck, body: Body, view: dict[str, Any], client: AsyncWebClient,
@@ -95,17 +109,24 @@ async def handle_edit_submit(ack: AsyncAck, body: Body, view: dict[str, Any], cl
     subject = (values[SUBJECT][SUBJECT].get("value") or "").strip()
     text = (values[BODY][BODY].get("value") or "").strip()
     if not subject or not text:
-        await ack(response_action="errors", errors={SUBJECT if not subject else BODY: "This can't be empty."})
+        await ack(
+            response_action="errors",
+            errors={SUBJECT if not subject else BODY: "This can't be empty."},
+        )
         return
     await ack()
-    await _resume(deps, client, body, value, Decision.EDIT, {"draft": {"subject": subject, "body": text}})
+    await _resume(
+        deps, client, body, value, Decision.EDIT, {"draft": {"subject": subject, "body": text}}
+    )
 
 
 async def handle_feedback(ack: AsyncAck, body: Body, client: AsyncWebClient, context: dict[str, Any],
                           value: PendingRef, deps: Deps) -> None:  # fmt: skip
     await ack()
     if await permitted(deps, client, body, context, value) is not None:
-        await client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(value.pending_id))
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=feedback_modal(value.pending_id)
+        )
 
 
 async def handle_feedback_submit(ack: AsyncAck, body: Body, view: dict[str, Any], client: AsyncWebClient,
@@ -123,8 +144,16 @@ async def handle_feedback_submit(ack: AsyncAck, body: Body, view: dict[str, Any]
         row = await s.get(SlackPendingAction, value.pending_id)
         if row is None:  # permitted() saw it; gone since
             return
-        s.add(Feedback(org_id=actor.org_id, user_id=saved_id(actor), job_id=row.job_id,
-                       pending_action_id=row.id, subject=row.kind, reason=reason[:REASON_MAX]))
+        s.add(
+            Feedback(
+                org_id=actor.org_id,
+                user_id=saved_id(actor),
+                job_id=row.job_id,
+                pending_action_id=row.id,
+                subject=row.kind,
+                reason=reason[:REASON_MAX],
+            )
+        )
     log.info("feedback recorded", extra={"user_id": actor.id})
 
 

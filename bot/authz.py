@@ -55,7 +55,9 @@ async def check(db: Database, actor: User | None, value: ActionValue | None) -> 
     wanted = value.ids()
     async with db.session() as s:
         # The contact and deal of the actor's own email are that email's context (bot/values.BriefItem).
-        contacts, deals = await access.message_context(s, actor=actor, message_ids=wanted.get(Ref.MESSAGE, set()))
+        contacts, deals = await access.message_context(
+            s, actor=actor, message_ids=wanted.get(Ref.MESSAGE, set())
+        )
         context: dict[Ref, set[Any]] = {Ref.CONTACT: contacts, Ref.DEAL: deals}
         for ref, ids in wanted.items():
             ids = ids - context.get(ref, set())
@@ -85,7 +87,11 @@ class ParseValues(AsyncMiddleware):
         self._answers: set[asyncio.Task[None]] = set()
 
     async def async_process(
-        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
         found = wire_value(req.body)
         if found is None:
@@ -109,7 +115,9 @@ class ParseValues(AsyncMiddleware):
             try:
                 await tell(client, body, text)
             except SlackApiError as exc:
-                log.warning("could not answer a bad value", extra={"error": exc.response.get("error")})
+                log.warning(
+                    "could not answer a bad value", extra={"error": exc.response.get("error")}
+                )
 
         task = asyncio.get_running_loop().create_task(answer())
         self._answers.add(task)

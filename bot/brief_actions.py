@@ -94,7 +94,9 @@ async def handle_view_email(ack: AsyncAck, body: Body, client: AsyncWebClient, c
         return
     if (m := await _message(deps, client, body, user, value.message_id)) is None:
         return
-    await tell(client, body, m.subject or "Email", email_blocks(m.subject, m.from_addr, m.body_text))
+    await tell(
+        client, body, m.subject or "Email", email_blocks(m.subject, m.from_addr, m.body_text)
+    )
 
 
 async def handle_draft_reply(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
@@ -130,13 +132,17 @@ async def handle_show_inbox(ack: AsyncAck, body: Body, client: AsyncWebClient, c
     if (user := await accept_click(ack, body, client, context, value, deps)) is None:
         return
     async with deps.db.session() as s:
-        items = await recent_inbound(s, user_id=saved_id(user), since=deps.clock() - timedelta(days=INBOX_DAYS))
+        items = await recent_inbound(
+            s, user_id=saved_id(user), since=deps.clock() - timedelta(days=INBOX_DAYS)
+        )
     await tell(client, body, "Inbox", inbox_blocks(items))
 
 
 def register(app: AsyncApp) -> None:
     app.action(ProactiveAction.MUTE)(handle_mute)
-    app.action(matcher(ProactiveAction.PREP))(handle_prep)  # one button per meeting: proactive-prep:<event id>
+    app.action(matcher(ProactiveAction.PREP))(
+        handle_prep
+    )  # one button per meeting: proactive-prep:<event id>
     app.action(ProactiveAction.CHECK_CALENDAR)(handle_check_calendar)
     app.action(ProactiveAction.VIEW_EMAIL)(handle_view_email)
     app.action(ProactiveAction.DRAFT_REPLY)(handle_draft_reply)

@@ -25,12 +25,18 @@ COMMAND = "/60"
 
 
 async def _help(ctx: CommandContext) -> None:
-    await ctx.respond(text=help_text(command_help()), blocks=help_blocks(command_help()), response_type="ephemeral")
+    await ctx.respond(
+        text=help_text(command_help()),
+        blocks=help_blocks(command_help()),
+        response_type="ephemeral",
+    )
 
 
 async def _settings(ctx: CommandContext) -> None:
     if not ctx.trigger_id:
-        await ctx.respond(text="Open my Home tab to change your settings.", response_type="ephemeral")
+        await ctx.respond(
+            text="Open my Home tab to change your settings.", response_type="ephemeral"
+        )
         return
     await open_settings(ctx.deps, ctx.client, ctx.actor, ctx.trigger_id)
 
@@ -40,7 +46,9 @@ SUBCOMMAND_MODULES = (commands_email, commands_schedule, commands_brief, command
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": Subcommand("/60 help", "what I can do and how to ask", _help),
-    "settings": Subcommand("/60 settings", "change your briefing time, hours and limits", _settings),
+    "settings": Subcommand(
+        "/60 settings", "change your briefing time, hours and limits", _settings
+    ),
 }
 for _module in SUBCOMMAND_MODULES:
     SUBCOMMANDS.update(_module.SUBCOMMANDS)
@@ -65,16 +73,30 @@ async def handle_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncR
     sub = SUBCOMMANDS.get(name)
     if sub is None:
         problem = f"I don't know `{name}`. Here is what I can do:"
-        await respond(text=problem, blocks=help_blocks(command_help(), problem=problem), response_type="ephemeral")
+        await respond(
+            text=problem,
+            blocks=help_blocks(command_help(), problem=problem),
+            response_type="ephemeral",
+        )
         return
     actor = await actor_of(context)
     if actor is None:
-        await respond(text="I couldn't look you up in Slack just now; please try again in a minute.",
-                      response_type="ephemeral")
+        await respond(
+            text="I couldn't look you up in Slack just now; please try again in a minute.",
+            response_type="ephemeral",
+        )
         return
     log.info("command", extra={"subcommand": name, "user_id": actor.id})
-    await sub.handler(CommandContext(deps=deps, actor=actor, args=args, respond=respond,
-                                     client=client, trigger_id=command.get("trigger_id")))
+    await sub.handler(
+        CommandContext(
+            deps=deps,
+            actor=actor,
+            args=args,
+            respond=respond,
+            client=client,
+            trigger_id=command.get("trigger_id"),
+        )
+    )
 
 
 def register(app: AsyncApp) -> None:

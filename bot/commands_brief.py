@@ -21,7 +21,9 @@ from storage.models import CalendarEvent, User
 from storage.users import org_settings, user_names
 
 
-async def _ephemeral(ctx: CommandContext, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+async def _ephemeral(
+    ctx: CommandContext, text: str, blocks: list[dict[str, Any]] | None = None
+) -> None:
     await ctx.respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
@@ -58,7 +60,9 @@ async def submit_prep(deps: Deps, user: User, event: CalendarEvent) -> Any:
 
 async def _prep(ctx: CommandContext) -> None:
     async with ctx.deps.db.session() as s:
-        event = await next_external_meeting(s, user_id=ctx.actor.id or 0, query=ctx.args, now=ctx.deps.clock())
+        event = await next_external_meeting(
+            s, user_id=ctx.actor.id or 0, query=ctx.args, now=ctx.deps.clock()
+        )
     if event is None:
         what = f" matching “{ctx.args.strip()}”" if ctx.args.strip() else ""
         await _ephemeral(ctx, f"I found no external meeting{what} in the next 7 days. "
@@ -66,7 +70,9 @@ async def _prep(ctx: CommandContext) -> None:
         return
     res = await submit_prep(ctx.deps, ctx.actor, event)
     if isinstance(res, JobRef):
-        await _ephemeral(ctx, f"Preparing your brief for “{event.title}” — it will be in our DM in a moment.")
+        await _ephemeral(
+            ctx, f"Preparing your brief for “{event.title}” — it will be in our DM in a moment."
+        )
     else:
         await _ephemeral(ctx, f"I couldn't start the prep just now ({res.reason}).")
 
@@ -83,11 +89,17 @@ async def pipeline_blocks(deps: Deps, user: User) -> list[dict[str, Any]]:
 
 
 async def _pipeline(ctx: CommandContext) -> None:
-    await _ephemeral(ctx, "Your stale and at-risk deals", await pipeline_blocks(ctx.deps, ctx.actor))
+    await _ephemeral(
+        ctx, "Your stale and at-risk deals", await pipeline_blocks(ctx.deps, ctx.actor)
+    )
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "brief": Subcommand("/60 brief", "your morning brief, now", _brief),
-    "prep": Subcommand("/60 prep <meeting or contact>", "a prep brief for your next meeting with them", _prep),
-    "pipeline": Subcommand("/60 pipeline", "stale and at-risk deals (yours; the team's for managers)", _pipeline),
+    "prep": Subcommand(
+        "/60 prep <meeting or contact>", "a prep brief for your next meeting with them", _prep
+    ),
+    "pipeline": Subcommand(
+        "/60 pipeline", "stale and at-risk deals (yours; the team's for managers)", _pipeline
+    ),
 }

@@ -117,17 +117,13 @@ async def _status(ctx: CommandContext) -> None:
         )
     paused = prefs.paused_until
     if paused is not None and paused.astimezone(now.tzinfo) > now:
-        lines.append(
-            f"*Paused* until {clock_24(paused, ctx.actor.timezone)}"
-        )
+        lines.append(f"*Paused* until {clock_24(paused, ctx.actor.timezone)}")
     if prefs.muted_kinds:
         lines.append("*Muted*: " + ", ".join(KIND_LABELS.get(k, k) for k in prefs.muted_kinds))
     planner = getattr(ctx.deps, "proactive_planner", None)
     nxt = planner.next_morning_brief(ctx.actor.id) if planner is not None else None
     if nxt is not None:
-        lines.append(
-            f"*Next morning brief*: {clock_24(nxt, ctx.actor.timezone)}"
-        )
+        lines.append(f"*Next morning brief*: {clock_24(nxt, ctx.actor.timezone)}")
     text = "\n".join(lines)
     await _ephemeral(ctx, text, [b.to_dict() for b in text_section(text)])
 

@@ -60,7 +60,9 @@ class Deps:
     db: Database
     orchestrator: Orchestrator | None = None
     clock: Callable[[], datetime] = utc_now
-    slack: SlackConnectionState = field(default_factory=lambda: SlackConnectionState(mode="sandbox"))
+    slack: SlackConnectionState = field(
+        default_factory=lambda: SlackConnectionState(mode="sandbox")
+    )
     settings_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
     proactive_planner: Any = None  # flows.planner.ProactivePlanner once crons are attached
 

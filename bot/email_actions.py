@@ -86,7 +86,9 @@ async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCli
     send_id = value.send_id
     ok, text = await cancel_send(deps, actor, send_id)
     message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
     if ok and channel and message.get("ts"):
         async with deps.db.session() as s:
             row = await sends.get_send(s, send_id)
@@ -113,7 +115,9 @@ async def handle_disconnect(ack: AsyncAck, body: dict[str, Any], client: AsyncWe
         return
     provider = value.provider
     if provider not in PROVIDERS:
-        await tell(client, body, "Only Google and Microsoft 365 mailboxes can be disconnected here.")
+        await tell(
+            client, body, "Only Google and Microsoft 365 mailboxes can be disconnected here."
+        )
         return
     existed = await disconnect(deps, actor, provider)
     await tell(client, body, f"Disconnected {PROVIDERS[provider]}: tokens revoked and deleted."

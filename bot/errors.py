@@ -17,8 +17,14 @@ class UserFacingError(Exception):
     """A domain error whose message is safe and useful to show the user as is."""
 
 
-async def handle_error(error: Exception, body: dict[str, Any], client: AsyncWebClient, logger: Any) -> None:
-    user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
+async def handle_error(
+    error: Exception, body: dict[str, Any], client: AsyncWebClient, logger: Any
+) -> None:
+    user = (
+        (body.get("user") or {}).get("id")
+        or body.get("user_id")
+        or (body.get("event") or {}).get("user")
+    )
     channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
     if isinstance(error, UserFacingError):
         text = str(error)

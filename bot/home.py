@@ -42,7 +42,9 @@ async def publish_home(deps: Deps, client: AsyncWebClient, user: User) -> None:
 
 
 async def open_settings(deps: Deps, client: AsyncWebClient, user: User, trigger_id: str) -> None:
-    await client.views_open(trigger_id=trigger_id, view=settings_modal(await preference_form(deps.db, user)))
+    await client.views_open(
+        trigger_id=trigger_id, view=settings_modal(await preference_form(deps.db, user))
+    )
 
 
 def read_settings_submission(values: dict[str, Any]) -> dict[str, object]:
@@ -68,7 +70,9 @@ async def handle_home_opened(event: dict[str, Any], client: AsyncWebClient, cont
     await publish_home(deps, client, actor)
 
 
-async def handle_refresh(ack: AsyncAck, client: AsyncWebClient, context: dict[str, Any], deps: Deps) -> None:
+async def handle_refresh(
+    ack: AsyncAck, client: AsyncWebClient, context: dict[str, Any], deps: Deps
+) -> None:
     await ack()
     if (actor := await actor_of(context)) is not None:
         await publish_home(deps, client, actor)
@@ -83,7 +87,9 @@ async def handle_open_settings(ack: AsyncAck, body: dict[str, Any], client: Asyn
 
 async def handle_settings_submit(ack: AsyncAck, view: dict[str, Any], client: AsyncWebClient,
                                  context: dict[str, Any], deps: Deps) -> None:  # fmt: skip
-    changes, errors = validate_preferences(read_settings_submission(view["state"]["values"]), _FIELD_IDS)
+    changes, errors = validate_preferences(
+        read_settings_submission(view["state"]["values"]), _FIELD_IDS
+    )
     if errors:
         await ack(response_action="errors", errors=errors)
         return

@@ -39,7 +39,9 @@ LISTENER_MODULES = (commands, home, approvals, post_meeting_actions, email_actio
                     notification_batch_actions, job_actions)  # fmt: skip
 
 
-async def handle_message(event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any], deps: Deps) -> None:
+async def handle_message(
+    event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any], deps: Deps
+) -> None:
     """A rep's plain DM gets a pointer to `/60 help` and what is waiting, once per lull
     (`services.dm_pointer`); bots' messages and edits are left alone."""
     if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):

@@ -39,7 +39,11 @@ class ProvideDeps(AsyncMiddleware):
         self.deps = deps
 
     async def async_process(
-        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
         req.context["deps"] = self.deps
         return await next()
@@ -50,7 +54,11 @@ class DropDuplicateEvents(AsyncMiddleware):
         self.deps = deps
 
     async def async_process(
-        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
         event_id = req.body.get("event_id") if req.body.get("type") == "event_callback" else None
         if not event_id:
@@ -59,8 +67,10 @@ class DropDuplicateEvents(AsyncMiddleware):
             async with self.deps.db.transaction() as s:
                 record_event(s, event_id=event_id, now=self.deps.clock())
         except IntegrityError:
-            log.info("duplicate slack event dropped", extra={"event_id": event_id,
-                     "retry_attempt": req.body.get("retry_attempt")})
+            log.info(
+                "duplicate slack event dropped",
+                extra={"event_id": event_id, "retry_attempt": req.body.get("retry_attempt")},
+            )
             return await req.context.ack()
         return await next()
 
@@ -74,7 +84,9 @@ async def forget_old_events(deps: Deps, older_than: timedelta = timedelta(days=2
 class Actor:
     """The acting user, loaded on first use (after the ack, so no ack ever waits on the DB)."""
 
-    def __init__(self, deps: Deps, client: AsyncWebClient | None, user_id: str, team_id: str) -> None:
+    def __init__(
+        self, deps: Deps, client: AsyncWebClient | None, user_id: str, team_id: str
+    ) -> None:
         self.deps, self.client, self.slack_user_id, self.team_id = deps, client, user_id, team_id
         self._user: User | None = None
         self._loaded = False
@@ -115,11 +127,16 @@ class ResolveActor(AsyncMiddleware):
         self.deps = deps
 
     async def async_process(
-        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],
     ) -> BoltResponse:
         if req.context.user_id:
-            req.context["actor"] = Actor(self.deps, req.context.client, req.context.user_id,
-                                         req.context.team_id or "")
+            req.context["actor"] = Actor(
+                self.deps, req.context.client, req.context.user_id, req.context.team_id or ""
+            )
         return await next()
 
 

@@ -41,7 +41,9 @@ async def handle_open(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClien
     channel = (body.get("channel") or {}).get("id") or (
         await client.conversations_open(users=body["user"]["id"])
     )["channel"]["id"]
-    posted = await client.chat_postMessage(channel=channel, text=row.summary or row.kind, blocks=row.blocks or None)
+    posted = await client.chat_postMessage(
+        channel=channel, text=row.summary or row.kind, blocks=row.blocks or None
+    )
     async with deps.db.engine.begin() as conn:
         await mark_opened(conn, saved_id(row), str(posted["channel"]), str(posted["ts"]))
     log.info("batched notification opened", extra={"notification_id": row.id, "kind": row.kind})

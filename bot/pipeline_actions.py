@@ -38,7 +38,9 @@ async def stale_rows(deps: Deps, user: User) -> list[DealRow]:
     async with deps.db.session() as s:
         days = (await org_settings(s, org_id=user.org_id)).stale_threshold_days
     async with deps.db.engine.connect() as conn:
-        found = await pipeline.scan(conn, org_id=user.org_id, now=deps.clock(), stale_days=days, owner_id=user.id)
+        found = await pipeline.scan(
+            conn, org_id=user.org_id, now=deps.clock(), stale_days=days, owner_id=user.id
+        )
     return [r for r in rows_of(found) if "stale" in r.reasons]
 
 
@@ -60,12 +62,16 @@ def _listed(body: Body) -> list[int]:
     return rows_from_value((body.get("message") or {}).get("blocks") or [])
 
 
-async def _rewrite(deps: Deps, client: AsyncWebClient, body: Body, user: User, keep: list[int], note: str) -> None:
+async def _rewrite(
+    deps: Deps, client: AsyncWebClient, body: Body, user: User, keep: list[int], note: str
+) -> None:
     channel, ts = channel_ts(body)
     if not (channel and ts):
         return
     rows = [r for r in await stale_rows(deps, user) if r.deal_id in keep]
-    await client.chat_update(channel=channel, ts=ts, text=note, blocks=review_after_click(rows, note))
+    await client.chat_update(
+        channel=channel, ts=ts, text=note, blocks=review_after_click(rows, note)
+    )
 
 
 async def handle_review_stale(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
@@ -91,7 +97,9 @@ async def handle_skip_deal(ack: AsyncAck, body: Body, client: AsyncWebClient, co
                            value: DealRef, deps: Deps) -> None:  # fmt: skip
     if (user := await accept_click(ack, body, client, context, value, deps)) is None:
         return
-    await _rewrite(deps, client, body, user, [d for d in _listed(body) if d != value.deal_id], "Skipped.")
+    await _rewrite(
+        deps, client, body, user, [d for d in _listed(body) if d != value.deal_id], "Skipped."
+    )
 
 
 async def handle_all(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
@@ -113,7 +121,9 @@ async def handle_dismiss(ack: AsyncAck, body: Body, client: AsyncWebClient, cont
                          value: DealsRef, deps: Deps) -> None:  # fmt: skip
     if (user := await accept_click(ack, body, client, context, value, deps)) is None:
         return
-    await _rewrite(deps, client, body, user, [], "Dismissed. `/60 pipeline` shows these deals again.")
+    await _rewrite(
+        deps, client, body, user, [], "Dismissed. `/60 pipeline` shows these deals again."
+    )
 
 
 def register(app: AsyncApp) -> None:

@@ -28,8 +28,12 @@ log = logging.getLogger(__name__)
 async def _rerender(client: AsyncWebClient, row: Any, payload: dict[str, Any]) -> None:
     view = ApprovalView.from_payload(row.id, row.kind, payload)
     if row.channel and row.message_ts:
-        await client.chat_update(channel=row.channel, ts=row.message_ts, text=fallback_text(view),
-                                 blocks=approval_message(view))
+        await client.chat_update(
+            channel=row.channel,
+            ts=row.message_ts,
+            text=fallback_text(view),
+            blocks=approval_message(view),
+        )
 
 
 async def handle_expand(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
@@ -57,9 +61,15 @@ async def handle_skip_task(ack: AsyncAck, body: dict[str, Any], client: AsyncWeb
             await tell(client, body, "These tasks are no longer waiting for you.")
             return
         tasks = [t for t in row.payload.get("tasks") or [] if str(t.get("n")) != n]
-        payload = {**row.payload, "tasks": tasks, "title": f"{plural(len(tasks), 'task')} from your call"}
+        payload = {
+            **row.payload,
+            "tasks": tasks,
+            "title": f"{plural(len(tasks), 'task')} from your call",
+        }
         if not await replace_payload(s, row=row, payload=payload):
-            await tell(client, body, "Someone changed this list at the same time; please try again.")
+            await tell(
+                client, body, "Someone changed this list at the same time; please try again."
+            )
             return
     if not tasks and deps.orchestrator is not None:
         await deps.orchestrator.resume(pending_id, Decision.SKIP, body["user"]["id"])
@@ -76,13 +86,18 @@ async def handle_rollback(ack: AsyncAck, body: dict[str, Any], client: AsyncWebC
     async with deps.db.transaction() as s:
         job = await s.get(SequenceJob, job_id)
         if job is None or job.user_id != actor.id:
-            await tell(client, body, "Only the rep whose meeting this was can undo its CRM changes.")
+            await tell(
+                client, body, "Only the rep whose meeting this was can undo its CRM changes."
+            )
             return
         undone = [r.field for r in await crm.applied_changes(s, job_id=job_id)
                   if await crm.roll_back(s, change_id=r.id or 0)]  # fmt: skip
     log.info("crm changes rolled back", extra={"job_id": job_id, "count": len(undone)})
-    text = (f"Undid {plural(len(undone), 'CRM change')}: {', '.join(f.replace('_', ' ') for f in undone)}."
-            if undone else "There were no CRM changes left to undo.")
+    text = (
+        f"Undid {plural(len(undone), 'CRM change')}: {', '.join(f.replace('_', ' ') for f in undone)}."
+        if undone
+        else "There were no CRM changes left to undo."
+    )
     await tell(client, body, text)
 
 

@@ -35,7 +35,9 @@ async def open_features(deps: Deps, client: AsyncWebClient, user: User, trigger_
     async with deps.db.session() as s:
         prefs = await preferences(s, user_id=saved_id(user))
         org = await org_settings(s, org_id=user.org_id)
-    await client.views_open(trigger_id=trigger_id, view=features_modal(prefs.features or {}, org.features or {}))
+    await client.views_open(
+        trigger_id=trigger_id, view=features_modal(prefs.features or {}, org.features or {})
+    )
 
 
 async def open_org(deps: Deps, client: AsyncWebClient, user: User, trigger_id: str) -> bool:
@@ -60,11 +62,15 @@ async def handle_open_features(ack: AsyncAck, body: Body, client: AsyncWebClient
 async def handle_open_org(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
                           deps: Deps) -> None:  # fmt: skip
     await ack()
-    if (user := await actor_of(context)) is not None and not await open_org(deps, client, user, body["trigger_id"]):
+    if (user := await actor_of(context)) is not None and not await open_org(
+        deps, client, user, body["trigger_id"]
+    ):
         await tell(client, body, ADMINS_ONLY)
 
 
-async def handle_features_submit(ack: AsyncAck, view: dict[str, Any], context: Context, deps: Deps) -> None:
+async def handle_features_submit(
+    ack: AsyncAck, view: dict[str, Any], context: Context, deps: Deps
+) -> None:
     await ack()
     if (user := await actor_of(context)) is None:
         return
@@ -79,7 +85,10 @@ async def handle_features_submit(ack: AsyncAck, view: dict[str, Any], context: C
         await listener(saved_id(user))
 
 
-_FIELD_IDS = {"budget": ProactiveSettingsAction.BUDGET, "stale_days": ProactiveSettingsAction.STALE_DAYS}
+_FIELD_IDS = {
+    "budget": ProactiveSettingsAction.BUDGET,
+    "stale_days": ProactiveSettingsAction.STALE_DAYS,
+}
 
 
 async def handle_org_submit(ack: AsyncAck, body: Body, view: dict[str, Any], client: AsyncWebClient,
@@ -100,7 +109,9 @@ async def handle_org_submit(ack: AsyncAck, body: Body, view: dict[str, Any], cli
         return
     if user is None or change is None:
         return
-    await apply_org_settings(deps.db, user.org_id, change, deps.clock(), getattr(deps, "proactive_planner", None))
+    await apply_org_settings(
+        deps.db, user.org_id, change, deps.clock(), getattr(deps, "proactive_planner", None)
+    )
     log.info("org settings saved", extra={"org_id": user.org_id, "user_id": user.id})
 
 

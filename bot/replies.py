@@ -12,7 +12,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 def channel_ts(body: dict[str, Any]) -> tuple[str | None, str | None]:
     """The channel and message ts of the click (None for App Home and modals)."""
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
     ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
     return channel, ts
 

@@ -33,13 +33,20 @@ PanelHandler = Callable[[str], Awaitable[str]]
 def demo_call_for(user: User, calls: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     """A DESIGN-7 transcript of a demo call, with `user` as the rep."""
     spec = next((c for c in calls if c["rep_email"] == user.email), calls[0])
-    original_rep = next(s for s, _ in spec["utterances"] if s not in {a["name"] for a in spec["attendees"]})
+    original_rep = next(
+        s for s, _ in spec["utterances"] if s not in {a["name"] for a in spec["attendees"]}
+    )
     t, utterances = 0.0, []
     for speaker, text in spec["utterances"]:
         length = max(2.0, len(text.split()) / 2.6)
-        utterances.append({"speaker": user.name if speaker == original_rep else speaker,
-                           "start": round(t, 1), "end": round(t + length, 1),
-                           "text": text.replace(original_rep.split()[0], user.name.split()[0])})
+        utterances.append(
+            {
+                "speaker": user.name if speaker == original_rep else speaker,
+                "start": round(t, 1),
+                "end": round(t + length, 1),
+                "text": text.replace(original_rep.split()[0], user.name.split()[0]),
+            }
+        )
         t += length + 0.6
     return {
         "meeting_id": f"sandbox-{uuid.uuid4().hex[:8]}",
@@ -60,9 +67,14 @@ def meeting_ended_handler(deps: Deps, web_url: str, api_key: str) -> PanelHandle
         calls = json.loads(await asyncio.to_thread(DEMO_CALLS.read_text))  # no file I/O on the loop
         doc = demo_call_for(user, calls, deps.clock())
         body = meetingbaas_v1_body(doc, bot_id=f"sandbox-{uuid.uuid4()}")
-        async with aiohttp.ClientSession() as http, http.post(
-            f"{web_url}/webhooks/meetingbaas", json=body, headers={"x-meeting-baas-api-key": api_key}
-        ) as resp:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{web_url}/webhooks/meetingbaas",
+                json=body,
+                headers={"x-meeting-baas-api-key": api_key},
+            ) as resp,
+        ):
             status = resp.status
         if status != 200:
             return f"The webhook was refused (HTTP {status})."

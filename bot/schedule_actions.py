@@ -96,13 +96,20 @@ async def accept_pick(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClien
     return Picked(deps, body, client, value, actor, job, state)
 
 
-async def _submit(p: Picked, payload: dict[str, Any], key: str, busy_text: str = "I'm already on it.") -> None:
+async def _submit(
+    p: Picked, payload: dict[str, Any], key: str, busy_text: str = "I'm already on it."
+) -> None:
     event = Event(
         type=EventType.CALENDAR_FIND_TIMES,
         source=EventSource.SLACK_BUTTON_APPROVE,
         org_id=p.actor.org_id,
         user_id=p.actor.id,
-        payload={**payload, "source_job_id": p.job.id, "picker": _where(p.body), "requested": "slack"},
+        payload={
+            **payload,
+            "source_job_id": p.job.id,
+            "picker": _where(p.body),
+            "requested": "slack",
+        },
         idempotency_key=f"calendar_find_times:{key}",
     )
     ref = await p.deps.submit(event)
@@ -156,12 +163,16 @@ async def handle_invite(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCli
     options = p.state.get("options") or []
     index = selected_index(p.body, p.job.id or 0)
     if index is None or not 0 <= index < len(options):
-        await tell(p.client, p.body, "Pick one of the times first, then click Send calendar invite.")
+        await tell(
+            p.client, p.body, "Pick one of the times first, then click Send calendar invite."
+        )
         return
     chosen = options[index]
     payload = {**(p.state.get("params") or {}), "action": "invite",
                "slot": {"start": chosen["start"], "end": chosen["end"]}}  # fmt: skip
-    await _submit(p, payload, f"invite:{p.job.id}:{index}", "That invite is already on its way for approval.")
+    await _submit(
+        p, payload, f"invite:{p.job.id}:{index}", "That invite is already on its way for approval."
+    )
 
 
 async def handle_email(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any],
@@ -177,7 +188,7 @@ async def handle_email(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClie
 
 async def handle_handle(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any],
                         value: PickerRef, deps: Deps) -> None:  # fmt: skip
-    """"I'll handle this": the picker is closed."""
+    """ "I'll handle this": the picker is closed."""
     if (p := await accept_pick(ack, body, client, context, value, deps)) is None:
         return
     where = _where(p.body)
@@ -191,7 +202,9 @@ async def handle_handle(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCli
 def register(app: AsyncApp) -> None:
     app.action(ScheduleAction.CHOOSE)(handle_choose)
     app.action(ScheduleAction.MORE)(handle_more)
-    app.action(matcher(ScheduleAction.WAY_OUT))(handle_way_out)  # one button per way out: sched-way-out:<code>
+    app.action(matcher(ScheduleAction.WAY_OUT))(
+        handle_way_out
+    )  # one button per way out: sched-way-out:<code>
     app.action(ScheduleAction.TIMEZONE)(handle_timezone)
     app.action(ScheduleAction.SEND_INVITE)(handle_invite)
     app.action(ScheduleAction.SEND_EMAIL)(handle_email)

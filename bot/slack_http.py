@@ -102,7 +102,9 @@ def slack_events_handler(
             return refuse(400, reason)
         try:  # Bolt reads ids out of the payload as it builds the request (team, channel, ...)
             bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
-            bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=bolt_headers)
+            bolt_request = AsyncBoltRequest(
+                body=text, query=request.query_string, headers=bolt_headers
+            )
         except (TypeError, AttributeError, KeyError, ValueError):
             return refuse(400, "body is not a Slack payload")
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))

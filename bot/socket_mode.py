@@ -21,9 +21,16 @@ log = logging.getLogger(__name__)
 
 
 class SocketModeRunner:
-    def __init__(self, app: AsyncApp, app_token: str, state: SlackConnectionState, *,
-                 quiet_after_s: float = 60.0, check_every_s: float | None = None,
-                 ping_interval: float | None = None) -> None:
+    def __init__(
+        self,
+        app: AsyncApp,
+        app_token: str,
+        state: SlackConnectionState,
+        *,
+        quiet_after_s: float = 60.0,
+        check_every_s: float | None = None,
+        ping_interval: float | None = None,
+    ) -> None:
         self.app = app
         self.app_token = app_token
         self.state = state
@@ -66,8 +73,10 @@ class SocketModeRunner:
                 await self.rebuild()
 
     async def rebuild(self) -> None:
-        log.warning("socket mode connection quiet; rebuilding the client",
-                    extra={"quiet_s": self.quiet_after_s, "reconnects": self.state.reconnects + 1})
+        log.warning(
+            "socket mode connection quiet; rebuilding the client",
+            extra={"quiet_s": self.quiet_after_s, "reconnects": self.state.reconnects + 1},
+        )
         old = self.handler
         self.handler = None
         if old is not None:
@@ -76,7 +85,9 @@ class SocketModeRunner:
         self.state.reconnected()
         try:
             self.handler = self._new_handler()
-            await asyncio.wait_for(self.handler.connect_async(), timeout=max(10.0, self.quiet_after_s))
+            await asyncio.wait_for(
+                self.handler.connect_async(), timeout=max(10.0, self.quiet_after_s)
+            )
             self._unhealthy_since = None
             self.state.set("connected")
         except Exception as exc:  # network trouble: keep the watchdog going, try again later

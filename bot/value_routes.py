@@ -51,7 +51,11 @@ ACTION_VALUES: dict[str, type[ActionValue]] = {
     PostMeetingAction.ROLLBACK: JobRef,
     ScheduleAction.CHOOSE: NoValue,  # read from the message state when a button is clicked
     ScheduleAction.TIMEZONE: PickerZone,
-    **{a: PickerRef for a in ScheduleAction if a not in (ScheduleAction.CHOOSE, ScheduleAction.TIMEZONE)},
+    **{
+        a: PickerRef
+        for a in ScheduleAction
+        if a not in (ScheduleAction.CHOOSE, ScheduleAction.TIMEZONE)
+    },
     EmailAction.CANCEL_SEND: SendRef,
     EmailAction.GRANT_SEND: Provider,
     EmailAction.OPEN_LINK: NoValue,  # URL buttons: acked, nothing else
@@ -82,11 +86,16 @@ VIEW_VALUES: dict[str, type[ActionValue]] = {
     ProactiveSettingsAction.ORG_MODAL: NoValue,
 }
 
+
 def wire_value(body: dict[str, Any]) -> tuple[type[ActionValue], str | None] | None:
     """(model, raw string) of a block_actions or view_submission payload we parse, else None."""
     if body.get("type") == "block_actions":
         actions = body.get("actions")
-        action = actions[0] if isinstance(actions, list) and actions and isinstance(actions[0], dict) else {}
+        action = (
+            actions[0]
+            if isinstance(actions, list) and actions and isinstance(actions[0], dict)
+            else {}
+        )
         action_id = str(action.get("action_id") or "")
         # a keyed id (`blocks.ids.keyed`: "proactive-prep:42") carries the value of its action
         kind = ACTION_VALUES.get(action_id) or ACTION_VALUES.get(action_id.split(":", 1)[0])
@@ -102,4 +111,3 @@ def wire_value(body: dict[str, Any]) -> tuple[type[ActionValue], str | None] | N
     if kind is None:
         return None
     return kind, raw if isinstance(raw, str) else None
-

@@ -34,8 +34,12 @@ async def readyz(request: web.Request) -> web.Response:
         checks["database"] = f"error: {type(exc).__name__}"
         ok = False
     slack = deps.slack
-    checks["slack"] = {"mode": slack.mode, "state": slack.state, "since": slack.since.isoformat(),
-                       "reconnects": slack.reconnects}
+    checks["slack"] = {
+        "mode": slack.mode,
+        "state": slack.state,
+        "since": slack.since.isoformat(),
+        "reconnects": slack.reconnects,
+    }
     if slack.state not in ("connected", "http"):
         ok = False
     return web.json_response({"ok": ok, "checks": checks}, status=200 if ok else 503)

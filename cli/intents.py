@@ -36,7 +36,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-
 def run(args: argparse.Namespace) -> int:
     from cli.main import UsageError
     from skills.intents import detect_intents

@@ -28,7 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--limit", type=int, default=50)
     ls.add_argument("--json", action="store_true", help="one JSON object per line")
     ls.set_defaults(handler=run_list)
-    vs = jobs.add_parser("versions", help="sequence versions: in this build, unfinished jobs on each")
+    vs = jobs.add_parser(
+        "versions", help="sequence versions: in this build, unfinished jobs on each"
+    )
     vs.add_argument("--json", action="store_true", help="one JSON object per line")
     vs.set_defaults(handler=run_versions)
     for name, fn, text in (
@@ -94,12 +96,17 @@ def run_versions(args: argparse.Namespace) -> int:
         print(f"{r['sequence'][:28]:<28} {r['version']:>7}  {build:<8}  {r['unfinished_jobs']:>10}")
     missing = [r for r in rows if not r["in_build"] and r["unfinished_jobs"]]
     if missing:
-        print("jobs on a MISSING version fail when claimed: register that version again, or "
-              "let them finish on a build that has it", file=sys.stderr)
+        print(
+            "jobs on a MISSING version fail when claimed: register that version again, or "
+            "let them finish on a build that has it",
+            file=sys.stderr,
+        )
     old = [r for r in rows if r["in_build"] and not r["newest"] and not r["unfinished_jobs"]]
     for r in old:
-        print(f"{r['sequence']} v{r['version']} has no unfinished job: it may be removed",
-              file=sys.stderr)
+        print(
+            f"{r['sequence']} v{r['version']} has no unfinished job: it may be removed",
+            file=sys.stderr,
+        )
     return 0
 
 

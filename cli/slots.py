@@ -28,7 +28,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-
 def run(args: argparse.Namespace) -> int:
     from cli.main import UsageError
     from skills.slot_types import SlotInputError, request_from_json, result_to_json

@@ -34,7 +34,9 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         extras = " ".join(
-            f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD and not k.startswith("_")
+            f"{k}={v}"
+            for k, v in vars(record).items()
+            if k not in _STANDARD and not k.startswith("_")
         )
         base = f"{record.levelname.lower():7} {record.name}: {record.getMessage()}"
         line = f"{base} {extras}".rstrip()
@@ -51,9 +53,23 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root.setLevel(level)
     # Libraries whose DEBUG output carries SQL parameters, request bodies or addresses stay at
     # WARNING whatever LOG_LEVEL says (our own loggers follow LOG_LEVEL).
-    for noisy in ("aiohttp.access", "slack_bolt", "slack_sdk", "apscheduler", "alembic", "LiteLLM",
-                  "aiosqlite", "sqlalchemy", "psycopg", "httplib2", "googleapiclient", "msal", "openai",
-                  "httpx", "httpcore"):
+    for noisy in (
+        "aiohttp.access",
+        "slack_bolt",
+        "slack_sdk",
+        "apscheduler",
+        "alembic",
+        "LiteLLM",
+        "aiosqlite",
+        "sqlalchemy",
+        "psycopg",
+        "httplib2",
+        "googleapiclient",
+        "msal",
+        "openai",
+        "httpx",
+        "httpcore",
+    ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 

@@ -99,7 +99,9 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, v: str) -> str:
-        if not (v.startswith("sqlite") or v.startswith("postgresql") or v.startswith("postgres://")):
+        if not (
+            v.startswith("sqlite") or v.startswith("postgresql") or v.startswith("postgres://")
+        ):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return v
 
@@ -131,11 +133,7 @@ class Settings(BaseSettings):
     def _mode_is_complete(self) -> Settings:
         if self.slack_app_token and not self.slack_bot_token:
             raise ValueError("SLACK_BOT_TOKEN: required with SLACK_APP_TOKEN (Socket Mode)")
-        if (
-            self.slack_bot_token
-            and not self.slack_app_token
-            and not self.slack_signing_secret
-        ):
+        if self.slack_bot_token and not self.slack_app_token and not self.slack_signing_secret:
             raise ValueError(
                 "SLACK_SIGNING_SECRET: required in HTTP mode (SLACK_BOT_TOKEN without SLACK_APP_TOKEN)"
             )
@@ -150,7 +148,9 @@ class Settings(BaseSettings):
             try:
                 Fernet(self.encryption_key.encode())
             except ValueError as exc:
-                raise ValueError("ENCRYPTION_KEY: not a valid Fernet key (32 url-safe base64 bytes)") from exc
+                raise ValueError(
+                    "ENCRYPTION_KEY: not a valid Fernet key (32 url-safe base64 bytes)"
+                ) from exc
         return self
 
     @property

@@ -24,7 +24,15 @@ from connectors.google_api import GoogleApi, GoogleNotFound, OnRefresh
 
 log = logging.getLogger(__name__)
 
-__all__ = ["GmailClient", "HistoryExpired", "HistoryPage", "RawMessage", "RecentInbox", "SendAs", "Watch"]
+__all__ = [
+    "GmailClient",
+    "HistoryExpired",
+    "HistoryPage",
+    "RawMessage",
+    "RecentInbox",
+    "SendAs",
+    "Watch",
+]
 
 
 class HistoryExpired(GoogleNotFound):

@@ -149,7 +149,11 @@ async def retry_job(db: Database, job_id: int, now: datetime | None = None) -> b
 
 
 async def retry_for_rep(
-    db: Database, retry: Callable[[int], Awaitable[bool]], *, job_id: int, user_id: int | None,
+    db: Database,
+    retry: Callable[[int], Awaitable[bool]],
+    *,
+    job_id: int,
+    user_id: int | None,
     org_id: int | None,
 ) -> str:
     """The failure message's Retry click: the job must be the clicking rep's own (same org,
@@ -161,7 +165,9 @@ async def retry_for_rep(
         return "I can't find that job among yours, so there is nothing to retry."
     what = job.sequence_type.replace("_", " ")
     if job.status != "failed":
-        state = "already running again" if job.status in ("pending", "running") else "no longer failed"
+        state = (
+            "already running again" if job.status in ("pending", "running") else "no longer failed"
+        )
         return f"*{what}* is {state}; nothing to retry."
     if not await retry(job_id):
         return f"*{what}* changed while you clicked; nothing to retry."

@@ -56,7 +56,9 @@ def apply_edits(payload: dict[str, Any], mods: dict[str, Any] | None) -> dict[st
     out = dict(payload)
     for key, new in (mods or {}).items():
         shown = out.get(key)
-        out[key] = apply_edits(shown, new) if isinstance(shown, dict) and isinstance(new, dict) else new
+        out[key] = (
+            apply_edits(shown, new) if isinstance(shown, dict) and isinstance(new, dict) else new
+        )
     return out
 
 

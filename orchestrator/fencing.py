@@ -162,7 +162,9 @@ class FencedJob:
 
     async def _finish(self, status: str, error: str | None = None) -> None:
         meta = self.state.meta
-        meta.duration_ms = round((time.time() - meta.started_at) * 1000, 3) if meta.started_at else 0.0
+        meta.duration_ms = (
+            round((time.time() - meta.started_at) * 1000, 3) if meta.started_at else 0.0
+        )
         params = {"ctx": dumps(self.state), "cur": self.cur, "status": status, "error": error}
         if self.state.followups:
             async with self._tx():

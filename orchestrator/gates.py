@@ -104,14 +104,19 @@ class JobGates(JobBudget):
             row = await self._gate_row(g.id)
             view = ApprovalView.from_payload(g.id, row.kind, loads(row.payload) or {})
             posted = await self._post_dm(
-                ENGINE_STEP, f"gate:{g.id}", slack_id, fallback_text(view), list(approval_message(view))
+                ENGINE_STEP,
+                f"gate:{g.id}",
+                slack_id,
+                fallback_text(view),
+                list(approval_message(view)),
             )
             async with self._tx():
                 await self._gate_posted_in_tx(g, posted, now)
         async with self._tx():  # one transaction: children, then parked until an answer
             await self._spawn_children()
             await self._exec_fenced(
-                self.sql.pause_group, {"ctx": dumps(self.state), "cur": self.cur, "open": len(gates)}
+                self.sql.pause_group,
+                {"ctx": dumps(self.state), "cur": self.cur, "open": len(gates)},
             )
         self.engine.wake_local()
         log.info("job awaiting approval", extra={**self.log_extra, "gates": len(gates)})
@@ -133,7 +138,9 @@ class JobGates(JobBudget):
                 status=row.status,
                 decision=row.decision or row.status,
                 actor=row.resolved_by,
-                payload=apply_edits(payload, mods) if row.status in ("approved", "edited") else payload,
+                payload=apply_edits(payload, mods)
+                if row.status in ("approved", "edited")
+                else payload,
                 mods=mods,
             )
             st.log.append({"step": name, "status": row.status, "at": time.time()})
@@ -158,4 +165,3 @@ class JobGates(JobBudget):
         # chat.update with the same content is idempotent: no ledger row (and no commit) needed
         await self.settle()
         await d.update_message(channel, ts, fallback_text(view), dicts)
-

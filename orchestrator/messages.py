@@ -64,7 +64,6 @@ class JobMessages(FencedJob):
             **extra,
         )
 
-
     def _slack_user(self) -> str | None:
         user = (self.state.tiers.get("1") or {}).get("user") or {}
         return user.get("slack_user_id")
@@ -214,4 +213,3 @@ class JobMessages(FencedJob):
         await self.ledger.run(step, f"notify:{key}", hold)
         log.info("notification held", extra={**self.log_extra, "kind": kind, "status": status})
         return delivery.Held("", "", status)
-

@@ -81,7 +81,9 @@ class JobRunner(JobGates):
         except AwaitingGates:
             if wf.new_gates:
                 if self.user_id is None or not self._slack_user():
-                    await self._fail(wf.new_gates[0].name, "ApprovalError: the job has no Slack user to ask")
+                    await self._fail(
+                        wf.new_gates[0].name, "ApprovalError: the job has no Slack user to ask"
+                    )
                     return
                 await self.open_gates(wf.new_gates)
             await self.park_on_gates()

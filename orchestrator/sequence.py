@@ -77,7 +77,9 @@ def sequence(
     """Declare `run` as version `version` of sequence `type`, started by `events`."""
 
     def deco(fn: SequenceFn) -> SequenceDef:
-        return SequenceDef(str(type), version, fn, tuple(str(e) for e in events), estimated_cost_usd)
+        return SequenceDef(
+            str(type), version, fn, tuple(str(e) for e in events), estimated_cost_usd
+        )
 
     return deco
 

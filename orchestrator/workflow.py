@@ -160,7 +160,9 @@ class Workflow:
         if self._recorded(key, name):
             return self._runner.state.outputs.get(name)
         skill = f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', name)}"
-        spec = StepSpec(name, skill, OnFailure(on_failure), retries, timeout_s, context, ai_cost_usd)
+        spec = StepSpec(
+            name, skill, OnFailure(on_failure), retries, timeout_s, context, ai_cost_usd
+        )
         return await self._engine(self._runner.run_step(key, spec, fn, args, approval))
 
     async def _engine(self, work: Awaitable[T]) -> T:
@@ -198,7 +200,9 @@ class Workflow:
             )
             if cancelled and not self._in_gather:
                 raise JobCancelled(f"{answer.status} at gate {name}")
-            return Approval(answer.decision, answer.actor, answer.payload, answer.mods, answer.status)
+            return Approval(
+                answer.decision, answer.actor, answer.payload, answer.mods, answer.status
+            )
         self.new_gates.append(
             NewGate(key, name, str(kind), payload, expires_after_s, str(OnExpire(on_expire)))
         )

@@ -176,9 +176,7 @@ class SocketModeHub:
         raw_id = message.get("envelope_id") if isinstance(message, dict) else None
         envelope_id = raw_id if isinstance(raw_id, str) else None  # the envelopes sent have str ids
         if not envelope_id or (pending := self._pending.pop(envelope_id, None)) is None:
-            log.info(
-                "ack for an unknown or already acked envelope", extra={"envelope": raw_id}
-            )
+            log.info("ack for an unknown or already acked envelope", extra={"envelope": raw_id})
             return
         delivery, sent_at, attempt = pending
         latency = time.perf_counter() - sent_at

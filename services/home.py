@@ -100,20 +100,32 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
     rows = []
     for provider, label in PROVIDER_LABELS.items():
         c = conns.get(provider)
-        status = "not_connected" if c is None else ("connected" if c.status == "active" else c.status)
+        status = (
+            "not_connected" if c is None else ("connected" if c.status == "active" else c.status)
+        )
         if c is None and provider not in CONNECTABLE:
             status = "coming_soon"
-        rows.append(ConnectionRow(provider=provider, label=label, status=status,
-                                  account=c.account_email if c else None))
+        rows.append(
+            ConnectionRow(
+                provider=provider,
+                label=label,
+                status=status,
+                account=c.account_email if c else None,
+            )
+        )
     quiet = (
         f"{hhmm(prefs.quiet_hours_start)}–{hhmm(prefs.quiet_hours_end)}"
-        if prefs.quiet_hours_start and prefs.quiet_hours_end else "none"
+        if prefs.quiet_hours_start and prefs.quiet_hours_end
+        else "none"
     )
     org_row = None
     if org is not None:
-        org_row = OrgRow(ai_budget_usd=org.ai_budget_usd_month,
-                         ai_spend_usd=await month_spend(db, user.org_id, now),
-                         stale_threshold_days=org.stale_threshold_days, features=dict(org.features))
+        org_row = OrgRow(
+            ai_budget_usd=org.ai_budget_usd_month,
+            ai_spend_usd=await month_spend(db, user.org_id, now),
+            stale_threshold_days=org.stale_threshold_days,
+            features=dict(org.features),
+        )
     return HomeModel(
         name=user.name,
         timezone=user.timezone,
@@ -125,10 +137,19 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
         meeting_buffer_minutes=prefs.meeting_buffer_minutes,
         daily_send_limit=prefs.daily_send_limit,
         coaching_frequency=prefs.coaching_frequency.replace("_", " "),
-        paused_until=prefs.paused_until if prefs.paused_until and prefs.paused_until > now else None,
+        paused_until=prefs.paused_until
+        if prefs.paused_until and prefs.paused_until > now
+        else None,
         connections=rows,
-        waiting=[WaitingRow(id=w.id, summary=_KIND_LABELS.get(w.kind, w.kind.replace("_", " ")),
-                            expires_at=w.expires_at) for w in waiting if w.message_ts],
+        waiting=[
+            WaitingRow(
+                id=w.id,
+                summary=_KIND_LABELS.get(w.kind, w.kind.replace("_", " ")),
+                expires_at=w.expires_at,
+            )
+            for w in waiting
+            if w.message_ts
+        ],
         recent=[],
         org=org_row,
         refreshed_at=now,

@@ -45,7 +45,10 @@ def model_client(ctx: StepContext) -> LLMClient | None:
 
 
 def _utterance_dicts(t: Transcript) -> list[dict[str, Any]]:
-    return [{"speaker": u.speaker, "text": u.text, **({"role": u.role} if u.role else {})} for u in t.utterances]
+    return [
+        {"speaker": u.speaker, "text": u.text, **({"role": u.role} if u.role else {})}
+        for u in t.utterances
+    ]
 
 
 async def offline_intents(transcript: Transcript) -> list[Intent]:
@@ -63,17 +66,35 @@ async def intents_for(ctx: StepContext, transcript: Transcript) -> list[Intent]:
     try:
         answer: Any = await client.complete(
             "intents",
-            {"title": transcript.title, "meeting_date": transcript.started_at.date().isoformat(),
-             "transcript": render_transcript(_utterance_dicts(transcript))},
-            org_id=ctx.org_id, user_id=ctx.user_id, job_id=ctx.job_id)
+            {
+                "title": transcript.title,
+                "meeting_date": transcript.started_at.date().isoformat(),
+                "transcript": render_transcript(_utterance_dicts(transcript)),
+            },
+            org_id=ctx.org_id,
+            user_id=ctx.user_id,
+            job_id=ctx.job_id,
+        )
     except LLMError as exc:
-        log.warning("model failed, offline engine used", extra={"purpose": "intents", "job_id": ctx.job_id,
-                                                                "error": type(exc).__name__})
+        log.warning(
+            "model failed, offline engine used",
+            extra={"purpose": "intents", "job_id": ctx.job_id, "error": type(exc).__name__},
+        )
         return await offline_intents(transcript)
     n = len(transcript.utterances)
-    return [Intent(label=i.label, utterance=i.utterance, speaker=i.speaker, phrase=i.phrase,
-                   confidence=i.confidence, event=FOLLOW_UP_EVENTS.get(i.label), deadline=i.deadline)
-            for i in answer.intents if i.confidence >= MIN_CONFIDENCE and 0 <= i.utterance < n]
+    return [
+        Intent(
+            label=i.label,
+            utterance=i.utterance,
+            speaker=i.speaker,
+            phrase=i.phrase,
+            confidence=i.confidence,
+            event=FOLLOW_UP_EVENTS.get(i.label),
+            deadline=i.deadline,
+        )
+        for i in answer.intents
+        if i.confidence >= MIN_CONFIDENCE and 0 <= i.utterance < n
+    ]
 
 
 async def follow_up_for(ctx: StepContext, data: FollowUpInput) -> Draft:
@@ -83,20 +104,32 @@ async def follow_up_for(ctx: StepContext, data: FollowUpInput) -> Draft:
         return offline
     from connectors.llm import LLMError
 
-    steps = [f"- {'I' if s.owner == 'rep' else 'They'}: {s.text}" + (f" (by {s.due.isoformat()})" if s.due else "")
-             for s in data.steps]
+    steps = [
+        f"- {'I' if s.owner == 'rep' else 'They'}: {s.text}"
+        + (f" (by {s.due.isoformat()})" if s.due else "")
+        for s in data.steps
+    ]
     try:
         answer: Any = await client.complete(
             "follow_up_draft",
-            {"rep_name": data.rep_name, "prospect_name": ", ".join(data.prospect_names) or "the team",
-             "company": data.company or "", "title": data.meeting_title,
-             "meeting_date": data.meeting_date.isoformat(),
-             "key_moments": "\n".join(f"- {h}" for h in data.highlights) or "- (none noted)",
-             "next_steps": "\n".join(steps) or "- (none agreed)",
-             "signature": data.signature or data.rep_name},
-            org_id=ctx.org_id, user_id=ctx.user_id, job_id=ctx.job_id)
+            {
+                "rep_name": data.rep_name,
+                "prospect_name": ", ".join(data.prospect_names) or "the team",
+                "company": data.company or "",
+                "title": data.meeting_title,
+                "meeting_date": data.meeting_date.isoformat(),
+                "key_moments": "\n".join(f"- {h}" for h in data.highlights) or "- (none noted)",
+                "next_steps": "\n".join(steps) or "- (none agreed)",
+                "signature": data.signature or data.rep_name,
+            },
+            org_id=ctx.org_id,
+            user_id=ctx.user_id,
+            job_id=ctx.job_id,
+        )
     except LLMError as exc:
-        log.warning("model failed, offline engine used", extra={"purpose": "follow_up_draft", "job_id": ctx.job_id,
-                                                                "error": type(exc).__name__})
+        log.warning(
+            "model failed, offline engine used",
+            extra={"purpose": "follow_up_draft", "job_id": ctx.job_id, "error": type(exc).__name__},
+        )
         return offline
     return Draft(subject=answer.subject, body=answer.body)

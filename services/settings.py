@@ -21,7 +21,10 @@ SettingsListener = Callable[[int], Awaitable[None]]
 
 
 async def apply_preferences(
-    db: Database, user: User, changes: ValidatedPreferences, listeners: Iterable[SettingsListener] = ()
+    db: Database,
+    user: User,
+    changes: ValidatedPreferences,
+    listeners: Iterable[SettingsListener] = (),
 ) -> None:
     assert user.id is not None
     async with db.transaction() as s:

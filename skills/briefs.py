@@ -184,9 +184,7 @@ def build_morning_brief(inp: MorningInput) -> MorningBrief:
     tz = inp.timezone
     local_today = _local(inp.now, tz).date()
     meetings = [
-        MeetingLine(
-            m.event_id, clock(m.start, tz), _meeting_text(m), _prep_state(m, inp.now)
-        )
+        MeetingLine(m.event_id, clock(m.start, tz), _meeting_text(m), _prep_state(m, inp.now))
         for m in sorted(inp.meetings, key=lambda m: m.start)
         if _local(m.start, tz).date() == local_today
     ]
@@ -365,8 +363,12 @@ def build_pre_meeting_brief(inp: PreMeetingInput) -> PreMeetingBrief:
     if since_t is not None:
         since = f"Since your last meeting on {_local(since_t, tz).strftime('%b %-d')}"
     elif stage != "discovery" or inp.emails or inp.stage_changes or inp.commitments:
-        since = "No earlier meeting with them on record" + (  # a deal with history is no first meeting
-            f" (the deal is in {STAGE_LABELS.get(stage, stage)})" if inp.deal_name else "")
+        since = (
+            "No earlier meeting with them on record"
+            + (  # a deal with history is no first meeting
+                f" (the deal is in {STAGE_LABELS.get(stage, stage)})" if inp.deal_name else ""
+            )
+        )
     else:
         since = "First meeting with these people"
 
@@ -395,7 +397,11 @@ def build_pre_meeting_brief(inp: PreMeetingInput) -> PreMeetingBrief:
     for c in inp.commitments:
         whose = "You" if c.owner == "rep" else "They"
         kept = c.status == "done" and after(c.closed_at)
-        key = (whose, "kept" if kept else "open", " ".join(re.findall(r"[a-z0-9]+", c.description.lower())))
+        key = (
+            whose,
+            "kept" if kept else "open",
+            " ".join(re.findall(r"[a-z0-9]+", c.description.lower())),
+        )
         if key in seen:
             continue
         if kept:

@@ -48,7 +48,7 @@ class NewCommitment:
 
 
 def due_at_end_of_day(deadline: str | None, tz: str) -> datetime | None:
-    """"2026-11-20" -> 17:00 that day in the rep's timezone; a full datetime is kept as is."""
+    """ "2026-11-20" -> 17:00 that day in the rep's timezone; a full datetime is kept as is."""
     if not deadline:
         return None
     try:
@@ -61,7 +61,9 @@ def due_at_end_of_day(deadline: str | None, tz: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))
 
 
-def commitments_from_intents(intents: Sequence[IntentLike], *, rep_timezone: str) -> list[NewCommitment]:
+def commitments_from_intents(
+    intents: Sequence[IntentLike], *, rep_timezone: str
+) -> list[NewCommitment]:
     out: list[NewCommitment] = []
     seen: set[str] = set()
     for i in intents:
@@ -75,8 +77,15 @@ def commitments_from_intents(intents: Sequence[IntentLike], *, rep_timezone: str
         if key in seen:
             continue
         seen.add(key)
-        out.append(NewCommitment(kind=kind, owner=owner, description=i.phrase,
-                                 due_at=due_at_end_of_day(i.deadline, rep_timezone), utterance=i.utterance))
+        out.append(
+            NewCommitment(
+                kind=kind,
+                owner=owner,
+                description=i.phrase,
+                due_at=due_at_end_of_day(i.deadline, rep_timezone),
+                utterance=i.utterance,
+            )
+        )
     return out
 
 

@@ -31,7 +31,9 @@ class DealSnapshot:
     stage: str
     properties: dict[str, Any] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
-    field_edits: dict[str, Any] = field(default_factory=dict)  # field -> {"by": "person"|"sixty", "at": iso}
+    field_edits: dict[str, Any] = field(
+        default_factory=dict
+    )  # field -> {"by": "person"|"sixty", "at": iso}
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,13 @@ class Provenance:
     at: datetime  # wall-clock time of the quote
 
     def to_dict(self) -> dict[str, Any]:
-        return {"meeting_id": self.meeting_id, "quote": self.quote, "utterance": self.utterance,
-                "offset_s": self.offset_s, "at": self.at.isoformat()}
+        return {
+            "meeting_id": self.meeting_id,
+            "quote": self.quote,
+            "utterance": self.utterance,
+            "offset_s": self.offset_s,
+            "at": self.at.isoformat(),
+        }
 
 
 @dataclass(frozen=True)
@@ -72,12 +79,18 @@ def evidence_key(quote: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", quote.lower()))
 
 
-def stage_already_decided(prior: Sequence[PriorStageChange], *, meeting_id: int, quote: str, target: str) -> bool:
+def stage_already_decided(
+    prior: Sequence[PriorStageChange], *, meeting_id: int, quote: str, target: str
+) -> bool:
     """Whether a stage move from this meeting or this evidence was already made or proposed,
     or the same move is still waiting for the rep."""
     key = evidence_key(quote)
-    return any(p.meeting_id == meeting_id or (key and evidence_key(p.quote) == key)
-               or (p.status == "proposed" and p.new == target) for p in prior)
+    return any(
+        p.meeting_id == meeting_id
+        or (key and evidence_key(p.quote) == key)
+        or (p.status == "proposed" and p.new == target)
+        for p in prior
+    )
 
 
 @dataclass(frozen=True)
@@ -99,7 +112,9 @@ def next_stage(stage: str, *, proposal_committed: bool) -> str | None:
     return None
 
 
-def edited_by_person_recently(deal: DealSnapshot, name: str, now: datetime, within: timedelta) -> bool:
+def edited_by_person_recently(
+    deal: DealSnapshot, name: str, now: datetime, within: timedelta
+) -> bool:
     edit = deal.field_edits.get(name)
     if not isinstance(edit, dict) or edit.get("by") == "sixty":
         return False
@@ -122,13 +137,23 @@ def plan_crm_updates(
     stage_history: Sequence[PriorStageChange] = (),
 ) -> CrmPlan:
     def prov(i: IntentLike) -> Provenance:
-        offset = utterance_offsets[i.utterance] if 0 <= i.utterance < len(utterance_offsets) else 0.0
-        return Provenance(meeting_id, i.phrase, i.utterance, offset, meeting_started_at + timedelta(seconds=offset))
+        offset = (
+            utterance_offsets[i.utterance] if 0 <= i.utterance < len(utterance_offsets) else 0.0
+        )
+        return Provenance(
+            meeting_id,
+            i.phrase,
+            i.utterance,
+            offset,
+            meeting_started_at + timedelta(seconds=offset),
+        )
 
     changes: list[FieldChange] = []
     flags: list[str] = []
 
-    def change(name: str, new: Any, source: IntentLike, reason: str, *, always_approve: bool = False) -> None:
+    def change(
+        name: str, new: Any, source: IntentLike, reason: str, *, always_approve: bool = False
+    ) -> None:
         old = deal.properties.get(name) if name != "stage" else deal.stage
         if old == new:
             return
@@ -150,7 +175,12 @@ def plan_crm_updates(
     if stakeholders := by_label.get("signal:multi_stakeholder"):
         existing = list(deal.properties.get("stakeholders_mentioned") or [])
         quotes = existing + [s.phrase for s in stakeholders if s.phrase not in existing]
-        change("stakeholders_mentioned", quotes, stakeholders[-1], "more people involved in the decision")
+        change(
+            "stakeholders_mentioned",
+            quotes,
+            stakeholders[-1],
+            "more people involved in the decision",
+        )
         flags.append("multi_stakeholder")
     negative = by_label.get("signal:buying_negative", [])
     if negative:
@@ -159,8 +189,9 @@ def plan_crm_updates(
     proposal = bool(by_label.get("commitment:send_proposal"))
     if positive and not negative:
         target = next_stage(deal.stage, proposal_committed=proposal)
-        if target and not stage_already_decided(stage_history, meeting_id=meeting_id, quote=positive[0].phrase,
-                                                target=target):
+        if target and not stage_already_decided(
+            stage_history, meeting_id=meeting_id, quote=positive[0].phrase, target=target
+        ):
             change("stage", target, positive[0], "buying signal in the call", always_approve=True)
     new_flags = [f for f in dict.fromkeys(flags) if f not in deal.flags]
     return CrmPlan(changes=changes, flags_to_add=new_flags, notify_manager=bool(negative))

@@ -433,9 +433,7 @@ _ASK_PHRASE = re.compile(
 )
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+")
 # "… whether you integrate with Salesforce, and how single sign-on works?" asks two things.
-_ASK_JOIN = re.compile(
-    rf",?\s+(?:and|or|also|plus|as well as)\s+(?=(?:{_ASK_OPENERS}|if)\b)", re.I
-)
+_ASK_JOIN = re.compile(rf",?\s+(?:and|or|also|plus|as well as)\s+(?=(?:{_ASK_OPENERS}|if)\b)", re.I)
 QUESTION_MAX = 200
 
 
@@ -448,7 +446,9 @@ def questions_in(text: str) -> tuple[str, ...]:
         sentence = " ".join(raw.split()).strip(" -•*>")
         if len(sentence) < 4:
             continue
-        if not (sentence.endswith("?") or _ASK_START.match(sentence) or _ASK_PHRASE.search(sentence)):
+        if not (
+            sentence.endswith("?") or _ASK_START.match(sentence) or _ASK_PHRASE.search(sentence)
+        ):
             continue
         if not sentence.endswith("?") and sentence.endswith("."):
             sentence = sentence[:-1]

@@ -30,7 +30,9 @@ class FollowUpInput:
     company: str | None
     meeting_title: str
     meeting_date: date
-    highlights: list[str] = field(default_factory=list)  # short paraphrases of what the prospect said
+    highlights: list[str] = field(
+        default_factory=list
+    )  # short paraphrases of what the prospect said
     steps: list[Step] = field(default_factory=list)
     next_meeting: str | None = None  # e.g. "Tuesday morning"
     signature: str | None = None
@@ -79,7 +81,7 @@ _PRONOUNS = (
 
 
 def _as_action(text: str) -> str:
-    """"I'll send you a proposal by Friday." -> "send you a proposal" (deadline handled apart)."""
+    """ "I'll send you a proposal by Friday." -> "send you a proposal" (deadline handled apart)."""
     t = text.strip().rstrip(".!")
     for pattern, repl in _PRONOUNS:
         t = pattern.sub(repl, t)
@@ -87,7 +89,9 @@ def _as_action(text: str) -> str:
     return t[:1].lower() + t[1:] if t else t
 
 
-_LEAD_IN = re.compile(r"^(?:(?:but|and|so|well|honestly|okay|ok|yeah|yes|look|also)\b[,\s]*)+", re.I)
+_LEAD_IN = re.compile(
+    r"^(?:(?:but|and|so|well|honestly|okay|ok|yeah|yes|look|also)\b[,\s]*)+", re.I
+)
 
 
 def _highlight(text: str) -> str:
@@ -97,7 +101,11 @@ def _highlight(text: str) -> str:
 
 
 def _rep_line(step: Step, today: date) -> str:
-    action = _as_action(step.text).replace("send you", "send over").replace("send both over", "send both")
+    action = (
+        _as_action(step.text)
+        .replace("send you", "send over")
+        .replace("send both over", "send both")
+    )
     return f"- I'll {action}{due_phrase(step.due, today)}"
 
 
@@ -151,5 +159,7 @@ def draft_follow_up(data: FollowUpInput) -> Draft:
     lines.append("If I missed anything, just reply and I'll pick it up.")
     lines.append("")
     lines.append("Best,")
-    lines.append(data.signature.strip() if data.signature else _first_name(data.rep_name) or data.rep_name)
+    lines.append(
+        data.signature.strip() if data.signature else _first_name(data.rep_name) or data.rep_name
+    )
     return Draft(subject=subject_for(data.company, data.meeting_title), body="\n".join(lines))

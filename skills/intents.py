@@ -359,9 +359,7 @@ def _cue_around(low: str, at: int, end: int) -> bool:
         return True
     if _BOUNDARY.match(low, at) and (_ROLE_AFTER.match(low, end) or _VERB_AFTER.match(low, end)):
         return True
-    return bool(
-        _PRONOUN_AFTER.match(low, end) and _ERRAND_BEFORE.search(low, max(0, at - 9), at)
-    )
+    return bool(_PRONOUN_AFTER.match(low, end) and _ERRAND_BEFORE.search(low, max(0, at - 9), at))
 
 
 def _named_as_person(ctx: _Context, name: str) -> bool:

@@ -24,7 +24,10 @@ _SUGGESTIONS: dict[str, tuple[str, str | None]] = {
     "commitment:send_proposal": ("Prepare the proposal you promised", "proposal_generation"),
     "commitment:schedule_meeting": ("Book the next meeting", "calendar_find_times"),
     "request:send_content": ("Send the content they asked for", "content_retrieval"),
-    "commitment:prospect_followup": ("Expect their answer; I'll remind you if it doesn't come", None),
+    "commitment:prospect_followup": (
+        "Expect their answer; I'll remind you if it doesn't come",
+        None,
+    ),
     "signal:multi_stakeholder": ("Map the other decision makers on the deal", None),
     "signal:competitive": ("Prepare a comparison against the competitor they named", None),
     "signal:buying_negative": ("Address the concern they raised before the next step", None),

@@ -106,14 +106,18 @@ def weekdays_text(keys: list[str]) -> str:
 
 
 def _working_days(raw: object) -> str:
-    keys = [str(v).lower() for v in raw] if isinstance(raw, list | tuple) else weekday_keys(str(raw))
+    keys = (
+        [str(v).lower() for v in raw] if isinstance(raw, list | tuple) else weekday_keys(str(raw))
+    )
     days = [k for k in _DAY_KEYS if k in keys]
     if not days:
         raise ValueError("pick at least one working day")
     return weekdays_text(days)
 
 
-def validate_preferences(raw: dict[str, object], field_ids: dict[str, str]) -> tuple[ValidatedPreferences | None, dict[str, str]]:
+def validate_preferences(
+    raw: dict[str, object], field_ids: dict[str, str]
+) -> tuple[ValidatedPreferences | None, dict[str, str]]:
     """Check every field; returns (changes, {}) or (None, {block_id: message}).
 
     `raw` maps logical names to the submitted values; `field_ids` maps logical names to the
@@ -143,7 +147,9 @@ def validate_preferences(raw: dict[str, object], field_ids: dict[str, str]) -> t
     # ("america/new_york", "US/Eastern", "Eastern Standard Time") is stored under its IANA name.
     typed = str(raw.get("timezone_text") or "").strip()
     tz = typed or str(raw.get("timezone") or "").strip()
-    tz_field = field_ids.get("timezone_text", field_ids["timezone"]) if typed else field_ids["timezone"]
+    tz_field = (
+        field_ids.get("timezone_text", field_ids["timezone"]) if typed else field_ids["timezone"]
+    )
     try:
         values["timezone"] = zone_name(resolve_timezone(tz))
     except UnknownTimezoneError:

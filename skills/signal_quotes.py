@@ -18,7 +18,9 @@ from typing import Protocol
 from skills.deadlines import find_deadline
 
 # Where one clause of a spoken sentence ends and the next begins.
-_CLAUSE_BREAK = re.compile(r",\s+(?=(?:so|but|because|and|which|since|though)\b)|;\s*|\s+-{1,2}\s+|:\s+", re.I)
+_CLAUSE_BREAK = re.compile(
+    r",\s+(?=(?:so|but|because|and|which|since|though)\b)|;\s*|\s+-{1,2}\s+|:\s+", re.I
+)
 
 
 class SignalLike(Protocol):

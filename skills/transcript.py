@@ -203,7 +203,9 @@ def _words(
         tokens.append(token)
         times.append((_first_num(*start), _first_num(*end)))
     first = next((s for s, _ in times if s is not None), None)
-    last = next((e if e is not None else s for s, e in reversed(times) if (s, e) != (None, None)), None)
+    last = next(
+        (e if e is not None else s for s, e in reversed(times) if (s, e) != (None, None)), None
+    )
     return _join(tokens), first, last
 
 
@@ -314,7 +316,10 @@ def from_design7(document: Any, *, merge_gap_s: float | None = None) -> Transcri
             raise TranscriptError(f"{here} is not an object")
         utt_text = _text(utt.get("text"), f"{here}.text")
         text = _join([utt_text]) if utt_text is not None else ""
-        start, end = _seconds(utt.get("start"), f"{here}.start"), _seconds(utt.get("end"), f"{here}.end")
+        start, end = (
+            _seconds(utt.get("start"), f"{here}.start"),
+            _seconds(utt.get("end"), f"{here}.end"),
+        )
         pieces.append(_Piece(_speaker(utt.get("speaker")), start, end, text))
     return _finish(pieces, "design7", merge_gap_s)
 
@@ -355,8 +360,11 @@ def meetingbaas_v1_body(doc: dict[str, Any], bot_id: str) -> dict[str, Any]:
     rep: dict[str, Any] = raw_rep if isinstance(raw_rep, dict) else {}
     if not isinstance(rep.get("email"), str) or "@" not in rep["email"]:
         raise TranscriptError("rep.email is needed so the app can find the rep")
-    attendees = [{"name": a.get("name"), "email": a.get("email")}
-                 for a in doc.get("attendees") or [] if isinstance(a, dict)]
+    attendees = [
+        {"name": a.get("name"), "email": a.get("email")}
+        for a in doc.get("attendees") or []
+        if isinstance(a, dict)
+    ]
     extra: dict[str, Any] = {"user_email": rep["email"], "attendees": attendees}
     if isinstance(doc.get("title"), str):
         extra["title"] = doc["title"]

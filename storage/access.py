@@ -52,7 +52,11 @@ _PERSONAL: dict[Ref, tuple[Any, Any, Any]] = {
     Ref.JOB: (SequenceJob, SequenceJob.id, SequenceJob.user_id),
     Ref.SEND: (EmailSend, EmailSend.id, EmailSend.user_id),
     Ref.EVENT: (CalendarEvent, CalendarEvent.id, CalendarEvent.user_id),
-    Ref.NOTIFICATION: (SlackNotificationSent, SlackNotificationSent.id, SlackNotificationSent.user_id),
+    Ref.NOTIFICATION: (
+        SlackNotificationSent,
+        SlackNotificationSent.id,
+        SlackNotificationSent.user_id,
+    ),
 }
 
 

@@ -167,7 +167,9 @@ async def expire_connection(session: AsyncSession, *, user_id: int, provider: st
         await set_status(session, connection_id=row.id, status=EXPIRED)
 
 
-async def active_mailboxes(session: AsyncSession, *, providers: tuple[str, ...]) -> list[Connection]:
+async def active_mailboxes(
+    session: AsyncSession, *, providers: tuple[str, ...]
+) -> list[Connection]:
     """Active connections of a rep at any of `providers`, in id order."""
     stmt = select(Connection).where(
         Connection.status == ACTIVE,

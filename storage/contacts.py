@@ -14,7 +14,9 @@ from storage.models import Company, Contact, Deal, DealContact
 CLOSED_STAGES = ("closed_won", "closed_lost")
 
 
-async def contacts_with_companies(session: AsyncSession, *, org_id: int) -> list[tuple[Contact, Company | None]]:
+async def contacts_with_companies(
+    session: AsyncSession, *, org_id: int
+) -> list[tuple[Contact, Company | None]]:
     """Every contact of the org with its company (None when it has none)."""
     rows = (
         await session.exec(
@@ -26,7 +28,9 @@ async def contacts_with_companies(session: AsyncSession, *, org_id: int) -> list
     return [(c, co) for c, co in rows]
 
 
-async def open_deals_of_contact(session: AsyncSession, *, org_id: int, contact_id: int) -> list[Deal]:
+async def open_deals_of_contact(
+    session: AsyncSession, *, org_id: int, contact_id: int
+) -> list[Deal]:
     """Open deals whose primary contact is `contact_id` or that link it, most recently updated first."""
     linked = select(DealContact.deal_id).where(DealContact.contact_id == contact_id)
     q = (
@@ -38,7 +42,9 @@ async def open_deals_of_contact(session: AsyncSession, *, org_id: int, contact_i
     return list((await session.exec(q)).all())
 
 
-async def latest_deal_with_email(session: AsyncSession, *, owner_id: int) -> tuple[Deal, Contact] | None:
+async def latest_deal_with_email(
+    session: AsyncSession, *, owner_id: int
+) -> tuple[Deal, Contact] | None:
     """The owner's most recently updated deal whose primary contact has an email address."""
     found = (
         await session.exec(

@@ -53,54 +53,382 @@ class DemoPerson:
 
 
 PEOPLE = (
-    DemoPerson("U0SXMORGAN", "Morgan Lee", f"morgan@{DEMO_DOMAIN}", "admin", "America/New_York", time(8, 0)),
-    DemoPerson("U0SXALEX01", "Alex Rivera", f"alex@{DEMO_DOMAIN}", "rep", "America/New_York", time(8, 0)),
-    DemoPerson("U0SXJAMIE1", "Jamie Chen", f"jamie@{DEMO_DOMAIN}", "rep", "Europe/London", time(8, 30)),
-    DemoPerson("U0SXSAM001", "Sam Patel", f"sam@{DEMO_DOMAIN}", "rep", "America/Los_Angeles", time(7, 45)),
+    DemoPerson(
+        "U0SXMORGAN", "Morgan Lee", f"morgan@{DEMO_DOMAIN}", "admin", "America/New_York", time(8, 0)
+    ),
+    DemoPerson(
+        "U0SXALEX01", "Alex Rivera", f"alex@{DEMO_DOMAIN}", "rep", "America/New_York", time(8, 0)
+    ),
+    DemoPerson(
+        "U0SXJAMIE1", "Jamie Chen", f"jamie@{DEMO_DOMAIN}", "rep", "Europe/London", time(8, 30)
+    ),
+    DemoPerson(
+        "U0SXSAM001", "Sam Patel", f"sam@{DEMO_DOMAIN}", "rep", "America/Los_Angeles", time(7, 45)
+    ),
 )
 
 # name, domain, industry, location, timezone, contact name, title
 COMPANIES = (
-    ("Acme Corp", "acme.example", "Manufacturing", "Chicago, US", "America/Chicago", "Sarah Chen", "VP Operations"),
-    ("Northwind Logistics", "northwind.example", "Logistics", "Rotterdam, NL", "Europe/Amsterdam", "Daniel Okoro", "Head of Sales"),
-    ("TechFlow", "techflow.example", "Software", "Austin, US", "America/Chicago", "James Wright", "CRO"),
-    ("Bluebird Health", "bluebird.example", "Healthcare", "Boston, US", "America/New_York", "Emily Novak", "Director of Sales Ops"),
-    ("Granite Partners", "granite.example", "Financial services", "London, UK", "Europe/London", "Oliver Hughes", "Managing Director"),
-    ("Lumen Analytics", "lumen.example", "Software", "Berlin, DE", "Europe/Berlin", "Katrin Vogel", "VP Sales"),
-    ("Harbor Freight Co", "harborfreight.example", "Logistics", "Seattle, US", "America/Los_Angeles", "Marcus Bell", "Sales Director"),
-    ("Cobalt Energy", "cobalt.example", "Energy", "Houston, US", "America/Chicago", "Rachel Kim", "Head of Revenue"),
-    ("Pinnacle Retail", "pinnacle.example", "Retail", "Toronto, CA", "America/Toronto", "Liam O'Brien", "VP Commercial"),
-    ("Solstice Media", "solstice.example", "Media", "Los Angeles, US", "America/Los_Angeles", "Ava Martinez", "CEO"),
-    ("Ironclad Security", "ironclad.example", "Security", "Washington, US", "America/New_York", "Nathan Brooks", "CISO"),
-    ("Meridian Bank", "meridian.example", "Banking", "Edinburgh, UK", "Europe/London", "Fiona Campbell", "Head of Partnerships"),
-    ("Vertex Robotics", "vertex.example", "Robotics", "Munich, DE", "Europe/Berlin", "Jonas Weber", "Sales Lead"),
-    ("Orchid Biotech", "orchid.example", "Biotech", "San Diego, US", "America/Los_Angeles", "Grace Liu", "COO"),
-    ("Summit Outdoor", "summit.example", "Retail", "Denver, US", "America/Denver", "Tyler Reed", "Director of Sales"),
-    ("Atlas Construction", "atlas.example", "Construction", "Dallas, US", "America/Chicago", "Maria Gonzalez", "VP Business Development"),
-    ("Nimbus Cloud", "nimbus.example", "Software", "Dublin, IE", "Europe/Dublin", "Ciaran Walsh", "VP Sales EMEA"),
-    ("Redwood Insurance", "redwood.example", "Insurance", "Hartford, US", "America/New_York", "Paul Anderson", "Sales Operations Manager"),
-    ("Quartz Logistics", "quartz.example", "Logistics", "Singapore, SG", "Asia/Singapore", "Wei Tan", "Regional Director"),
-    ("Beacon Education", "beacon.example", "Education", "Sydney, AU", "Australia/Sydney", "Chloe Harris", "Head of Growth"),
-    ("Falcon Aerospace", "falcon.example", "Aerospace", "Toulouse, FR", "Europe/Paris", "Julien Moreau", "Commercial Director"),
-    ("Evergreen Foods", "evergreen.example", "Food & beverage", "Portland, US", "America/Los_Angeles", "Hannah Scott", "VP Sales"),
-    ("Keystone Legal", "keystone.example", "Legal", "New York, US", "America/New_York", "David Levi", "Partner"),
-    ("Mosaic Travel", "mosaic.example", "Travel", "Barcelona, ES", "Europe/Madrid", "Lucia Fernandez", "Head of Sales"),
-    ("Polar Data", "polardata.example", "Software", "Stockholm, SE", "Europe/Stockholm", "Erik Lindqvist", "CRO"),
-    ("Riverbend Hospitality", "riverbend.example", "Hospitality", "Nashville, US", "America/Chicago", "Megan Price", "Director of Revenue"),
-    ("Sterling Pharma", "sterling.example", "Pharma", "Basel, CH", "Europe/Zurich", "Lukas Meier", "Head of Commercial Ops"),
-    ("Tidal Marine", "tidal.example", "Maritime", "Oslo, NO", "Europe/Oslo", "Ingrid Hansen", "Sales Manager"),
-    ("Union Telecom", "union.example", "Telecom", "Madrid, ES", "Europe/Madrid", "Carlos Ruiz", "VP Enterprise Sales"),
-    ("Vantage Realty", "vantage.example", "Real estate", "Miami, US", "America/New_York", "Sofia Rossi", "Managing Broker"),
-    ("Willow Wellness", "willow.example", "Healthcare", "Vancouver, CA", "America/Vancouver", "Noah Thompson", "Head of Sales"),
-    ("Zenith Motors", "zenith.example", "Automotive", "Detroit, US", "America/Detroit", "Brian Walker", "Fleet Sales Director"),
-    ("Apex Staffing", "apex.example", "Staffing", "Phoenix, US", "America/Phoenix", "Laura Mitchell", "VP Operations"),
-    ("Brightpath Learning", "brightpath.example", "Education", "Manchester, UK", "Europe/London", "Sophie Turner", "Commercial Lead"),
-    ("Crescent Capital", "crescent.example", "Financial services", "Dubai, AE", "Asia/Dubai", "Omar Haddad", "Head of Sales"),
-    ("Delta Dynamics", "deltadyn.example", "Engineering", "Pittsburgh, US", "America/New_York", "Kevin Murphy", "Sales Director"),
-    ("Echo Audio", "echo.example", "Consumer electronics", "Copenhagen, DK", "Europe/Copenhagen", "Freja Nielsen", "VP Sales"),
-    ("Fable Games", "fable.example", "Gaming", "Montreal, CA", "America/Toronto", "Antoine Roy", "Business Development Lead"),
-    ("Glacier Water", "glacier.example", "Utilities", "Reykjavik, IS", "Atlantic/Reykjavik", "Sigrun Jonsdottir", "Commercial Manager"),
-    ("Horizon Airlines", "horizonair.example", "Airline", "Atlanta, US", "America/New_York", "Derek Coleman", "Procurement Director"),
+    (
+        "Acme Corp",
+        "acme.example",
+        "Manufacturing",
+        "Chicago, US",
+        "America/Chicago",
+        "Sarah Chen",
+        "VP Operations",
+    ),
+    (
+        "Northwind Logistics",
+        "northwind.example",
+        "Logistics",
+        "Rotterdam, NL",
+        "Europe/Amsterdam",
+        "Daniel Okoro",
+        "Head of Sales",
+    ),
+    (
+        "TechFlow",
+        "techflow.example",
+        "Software",
+        "Austin, US",
+        "America/Chicago",
+        "James Wright",
+        "CRO",
+    ),
+    (
+        "Bluebird Health",
+        "bluebird.example",
+        "Healthcare",
+        "Boston, US",
+        "America/New_York",
+        "Emily Novak",
+        "Director of Sales Ops",
+    ),
+    (
+        "Granite Partners",
+        "granite.example",
+        "Financial services",
+        "London, UK",
+        "Europe/London",
+        "Oliver Hughes",
+        "Managing Director",
+    ),
+    (
+        "Lumen Analytics",
+        "lumen.example",
+        "Software",
+        "Berlin, DE",
+        "Europe/Berlin",
+        "Katrin Vogel",
+        "VP Sales",
+    ),
+    (
+        "Harbor Freight Co",
+        "harborfreight.example",
+        "Logistics",
+        "Seattle, US",
+        "America/Los_Angeles",
+        "Marcus Bell",
+        "Sales Director",
+    ),
+    (
+        "Cobalt Energy",
+        "cobalt.example",
+        "Energy",
+        "Houston, US",
+        "America/Chicago",
+        "Rachel Kim",
+        "Head of Revenue",
+    ),
+    (
+        "Pinnacle Retail",
+        "pinnacle.example",
+        "Retail",
+        "Toronto, CA",
+        "America/Toronto",
+        "Liam O'Brien",
+        "VP Commercial",
+    ),
+    (
+        "Solstice Media",
+        "solstice.example",
+        "Media",
+        "Los Angeles, US",
+        "America/Los_Angeles",
+        "Ava Martinez",
+        "CEO",
+    ),
+    (
+        "Ironclad Security",
+        "ironclad.example",
+        "Security",
+        "Washington, US",
+        "America/New_York",
+        "Nathan Brooks",
+        "CISO",
+    ),
+    (
+        "Meridian Bank",
+        "meridian.example",
+        "Banking",
+        "Edinburgh, UK",
+        "Europe/London",
+        "Fiona Campbell",
+        "Head of Partnerships",
+    ),
+    (
+        "Vertex Robotics",
+        "vertex.example",
+        "Robotics",
+        "Munich, DE",
+        "Europe/Berlin",
+        "Jonas Weber",
+        "Sales Lead",
+    ),
+    (
+        "Orchid Biotech",
+        "orchid.example",
+        "Biotech",
+        "San Diego, US",
+        "America/Los_Angeles",
+        "Grace Liu",
+        "COO",
+    ),
+    (
+        "Summit Outdoor",
+        "summit.example",
+        "Retail",
+        "Denver, US",
+        "America/Denver",
+        "Tyler Reed",
+        "Director of Sales",
+    ),
+    (
+        "Atlas Construction",
+        "atlas.example",
+        "Construction",
+        "Dallas, US",
+        "America/Chicago",
+        "Maria Gonzalez",
+        "VP Business Development",
+    ),
+    (
+        "Nimbus Cloud",
+        "nimbus.example",
+        "Software",
+        "Dublin, IE",
+        "Europe/Dublin",
+        "Ciaran Walsh",
+        "VP Sales EMEA",
+    ),
+    (
+        "Redwood Insurance",
+        "redwood.example",
+        "Insurance",
+        "Hartford, US",
+        "America/New_York",
+        "Paul Anderson",
+        "Sales Operations Manager",
+    ),
+    (
+        "Quartz Logistics",
+        "quartz.example",
+        "Logistics",
+        "Singapore, SG",
+        "Asia/Singapore",
+        "Wei Tan",
+        "Regional Director",
+    ),
+    (
+        "Beacon Education",
+        "beacon.example",
+        "Education",
+        "Sydney, AU",
+        "Australia/Sydney",
+        "Chloe Harris",
+        "Head of Growth",
+    ),
+    (
+        "Falcon Aerospace",
+        "falcon.example",
+        "Aerospace",
+        "Toulouse, FR",
+        "Europe/Paris",
+        "Julien Moreau",
+        "Commercial Director",
+    ),
+    (
+        "Evergreen Foods",
+        "evergreen.example",
+        "Food & beverage",
+        "Portland, US",
+        "America/Los_Angeles",
+        "Hannah Scott",
+        "VP Sales",
+    ),
+    (
+        "Keystone Legal",
+        "keystone.example",
+        "Legal",
+        "New York, US",
+        "America/New_York",
+        "David Levi",
+        "Partner",
+    ),
+    (
+        "Mosaic Travel",
+        "mosaic.example",
+        "Travel",
+        "Barcelona, ES",
+        "Europe/Madrid",
+        "Lucia Fernandez",
+        "Head of Sales",
+    ),
+    (
+        "Polar Data",
+        "polardata.example",
+        "Software",
+        "Stockholm, SE",
+        "Europe/Stockholm",
+        "Erik Lindqvist",
+        "CRO",
+    ),
+    (
+        "Riverbend Hospitality",
+        "riverbend.example",
+        "Hospitality",
+        "Nashville, US",
+        "America/Chicago",
+        "Megan Price",
+        "Director of Revenue",
+    ),
+    (
+        "Sterling Pharma",
+        "sterling.example",
+        "Pharma",
+        "Basel, CH",
+        "Europe/Zurich",
+        "Lukas Meier",
+        "Head of Commercial Ops",
+    ),
+    (
+        "Tidal Marine",
+        "tidal.example",
+        "Maritime",
+        "Oslo, NO",
+        "Europe/Oslo",
+        "Ingrid Hansen",
+        "Sales Manager",
+    ),
+    (
+        "Union Telecom",
+        "union.example",
+        "Telecom",
+        "Madrid, ES",
+        "Europe/Madrid",
+        "Carlos Ruiz",
+        "VP Enterprise Sales",
+    ),
+    (
+        "Vantage Realty",
+        "vantage.example",
+        "Real estate",
+        "Miami, US",
+        "America/New_York",
+        "Sofia Rossi",
+        "Managing Broker",
+    ),
+    (
+        "Willow Wellness",
+        "willow.example",
+        "Healthcare",
+        "Vancouver, CA",
+        "America/Vancouver",
+        "Noah Thompson",
+        "Head of Sales",
+    ),
+    (
+        "Zenith Motors",
+        "zenith.example",
+        "Automotive",
+        "Detroit, US",
+        "America/Detroit",
+        "Brian Walker",
+        "Fleet Sales Director",
+    ),
+    (
+        "Apex Staffing",
+        "apex.example",
+        "Staffing",
+        "Phoenix, US",
+        "America/Phoenix",
+        "Laura Mitchell",
+        "VP Operations",
+    ),
+    (
+        "Brightpath Learning",
+        "brightpath.example",
+        "Education",
+        "Manchester, UK",
+        "Europe/London",
+        "Sophie Turner",
+        "Commercial Lead",
+    ),
+    (
+        "Crescent Capital",
+        "crescent.example",
+        "Financial services",
+        "Dubai, AE",
+        "Asia/Dubai",
+        "Omar Haddad",
+        "Head of Sales",
+    ),
+    (
+        "Delta Dynamics",
+        "deltadyn.example",
+        "Engineering",
+        "Pittsburgh, US",
+        "America/New_York",
+        "Kevin Murphy",
+        "Sales Director",
+    ),
+    (
+        "Echo Audio",
+        "echo.example",
+        "Consumer electronics",
+        "Copenhagen, DK",
+        "Europe/Copenhagen",
+        "Freja Nielsen",
+        "VP Sales",
+    ),
+    (
+        "Fable Games",
+        "fable.example",
+        "Gaming",
+        "Montreal, CA",
+        "America/Toronto",
+        "Antoine Roy",
+        "Business Development Lead",
+    ),
+    (
+        "Glacier Water",
+        "glacier.example",
+        "Utilities",
+        "Reykjavik, IS",
+        "Atlantic/Reykjavik",
+        "Sigrun Jonsdottir",
+        "Commercial Manager",
+    ),
+    (
+        "Horizon Airlines",
+        "horizonair.example",
+        "Airline",
+        "Atlanta, US",
+        "America/New_York",
+        "Derek Coleman",
+        "Procurement Director",
+    ),
 )
 
 EXTRA_CONTACTS = {
@@ -109,9 +437,23 @@ EXTRA_CONTACTS = {
     "granite.example": [("Charlotte Evans", "Head of Procurement")],
 }
 
-STAGES = ("discovery", "qualification", "demo", "proposal", "negotiation", "closed_won", "closed_lost")
+STAGES = (
+    "discovery",
+    "qualification",
+    "demo",
+    "proposal",
+    "negotiation",
+    "closed_won",
+    "closed_lost",
+)
 STAGE_WEIGHTS = (6, 5, 5, 6, 4, 2, 2)
-STALE_ON_PURPOSE = ("granite.example", "cobalt.example", "meridian.example", "orchid.example", "keystone.example")
+STALE_ON_PURPOSE = (
+    "granite.example",
+    "cobalt.example",
+    "meridian.example",
+    "orchid.example",
+    "keystone.example",
+)
 
 
 def _email(name: str, domain: str) -> str:
@@ -145,9 +487,16 @@ async def _create_org(session: AsyncSession, now: datetime) -> Org:
     by_email: dict[str, User] = {}
     manager: User | None = None
     for p in PEOPLE:
-        user = User(org_id=org.id, slack_user_id=p.slack_user_id, email=p.email, name=p.name,
-                    role=p.role, timezone=p.timezone, briefing_time=p.briefing,
-                    manager_id=manager.id if manager else None)
+        user = User(
+            org_id=org.id,
+            slack_user_id=p.slack_user_id,
+            email=p.email,
+            name=p.name,
+            role=p.role,
+            timezone=p.timezone,
+            briefing_time=p.briefing,
+            manager_id=manager.id if manager else None,
+        )
         session.add(user)
         await session.flush()
         manager = manager or user
@@ -166,13 +515,26 @@ async def _create_org(session: AsyncSession, now: datetime) -> Org:
     companies: dict[str, Company] = {}
     contacts: dict[str, Contact] = {}
     for name, domain, industry, location, tz, contact_name, title in COMPANIES:
-        company = Company(org_id=org.id, name=name, domain=domain, industry=industry, location=location, timezone=tz)
+        company = Company(
+            org_id=org.id,
+            name=name,
+            domain=domain,
+            industry=industry,
+            location=location,
+            timezone=tz,
+        )
         session.add(company)
         await session.flush()
         companies[domain] = company
         for cname, ctitle in [(contact_name, title), *EXTRA_CONTACTS.get(domain, [])]:
-            contact = Contact(org_id=org.id, company_id=company.id, name=cname, email=_email(cname, domain),
-                              title=ctitle, timezone=tz)
+            contact = Contact(
+                org_id=org.id,
+                company_id=company.id,
+                name=cname,
+                email=_email(cname, domain),
+                title=ctitle,
+                timezone=tz,
+            )
             session.add(contact)
             await session.flush()
             contacts[contact.email or cname] = contact
@@ -181,8 +543,15 @@ async def _create_org(session: AsyncSession, now: datetime) -> Org:
     for i, (name, domain, *_rest) in enumerate(COMPANIES[:30]):
         company = companies[domain]
         primary = next(c for c in contacts.values() if c.company_id == company.id)
-        owner = by_email["alex@sixty-demo.example"] if domain in ("acme.example", "techflow.example") else (
-            by_email["jamie@sixty-demo.example"] if domain == "northwind.example" else reps[i % len(reps)])
+        owner = (
+            by_email["alex@sixty-demo.example"]
+            if domain in ("acme.example", "techflow.example")
+            else (
+                by_email["jamie@sixty-demo.example"]
+                if domain == "northwind.example"
+                else reps[i % len(reps)]
+            )
+        )
         stage = rng.choices(STAGES, STAGE_WEIGHTS)[0]
         if domain == "acme.example":
             stage = "demo"
@@ -190,17 +559,26 @@ async def _create_org(session: AsyncSession, now: datetime) -> Org:
             stage = rng.choice(("qualification", "proposal", "negotiation"))
         amount = float(rng.randrange(12, 180) * 1000)
         close = (now + timedelta(days=rng.randrange(-10, 120))).date()
-        deal = Deal(org_id=org.id, company_id=company.id, primary_contact_id=primary.id, owner_id=owner.id,
-                    name=f"{name} — {rng.choice(('Pilot', 'Platform', 'Expansion', 'Team plan'))}",
-                    stage=stage, amount=amount, close_date=close,
-                    stage_changed_at=now - timedelta(days=rng.randrange(3, 40)))
+        deal = Deal(
+            org_id=org.id,
+            company_id=company.id,
+            primary_contact_id=primary.id,
+            owner_id=owner.id,
+            name=f"{name} — {rng.choice(('Pilot', 'Platform', 'Expansion', 'Team plan'))}",
+            stage=stage,
+            amount=amount,
+            close_date=close,
+            stage_changed_at=now - timedelta(days=rng.randrange(3, 40)),
+        )
         session.add(deal)
         await session.flush()
         deals += 1
         for c in contacts.values():
             if c.company_id == company.id:
                 session.add(DealContact(deal_id=saved_id(deal), contact_id=saved_id(c)))
-        _activities(session, rng, org.id, deal, primary, owner, now, stale=domain in STALE_ON_PURPOSE)
+        _activities(
+            session, rng, org.id, deal, primary, owner, now, stale=domain in STALE_ON_PURPOSE
+        )
 
     for spec in json.loads((DATA / "transcripts.json").read_text()):
         await _recorded_meeting(session, org.id, spec, by_email, companies, contacts, now)
@@ -208,51 +586,121 @@ async def _create_org(session: AsyncSession, now: datetime) -> Org:
     return org
 
 
-def _activities(session: AsyncSession, rng: random.Random, org_id: int, deal: Deal, contact: Contact,
-                owner: User, now: datetime, *, stale: bool) -> None:
+def _activities(
+    session: AsyncSession,
+    rng: random.Random,
+    org_id: int,
+    deal: Deal,
+    contact: Contact,
+    owner: User,
+    now: datetime,
+    *,
+    stale: bool,
+) -> None:
     """Sixty days of touches; stale deals go quiet 18–45 days ago."""
     quiet_since = rng.randrange(18, 45) if stale else rng.randrange(0, 6)
     day = 60
     kinds = ("email_sent", "email_received", "meeting", "call", "note")
     while day > quiet_since:
         kind = rng.choice(kinds)
-        session.add(Activity(org_id=org_id, deal_id=deal.id, contact_id=contact.id, user_id=owner.id, kind=kind,
-                             occurred_at=now - timedelta(days=day, hours=rng.randrange(0, 9)),
-                             summary=f"{kind.replace('_', ' ').capitalize()} with {contact.name}", source="demo"))
+        session.add(
+            Activity(
+                org_id=org_id,
+                deal_id=deal.id,
+                contact_id=contact.id,
+                user_id=owner.id,
+                kind=kind,
+                occurred_at=now - timedelta(days=day, hours=rng.randrange(0, 9)),
+                summary=f"{kind.replace('_', ' ').capitalize()} with {contact.name}",
+                source="demo",
+            )
+        )
         day -= rng.randrange(3, 9)
-    session.add(Activity(org_id=org_id, deal_id=deal.id, contact_id=contact.id, user_id=owner.id, kind="note",
-                         occurred_at=now - timedelta(days=quiet_since, hours=2),
-                         summary=f"Last touch with {contact.name}", source="demo"))
+    session.add(
+        Activity(
+            org_id=org_id,
+            deal_id=deal.id,
+            contact_id=contact.id,
+            user_id=owner.id,
+            kind="note",
+            occurred_at=now - timedelta(days=quiet_since, hours=2),
+            summary=f"Last touch with {contact.name}",
+            source="demo",
+        )
+    )
 
 
-async def _recorded_meeting(session: AsyncSession, org_id: int, spec: dict[str, Any], by_email: dict[str, User],
-                            companies: dict[str, Company], contacts: dict[str, Contact], now: datetime) -> None:
+async def _recorded_meeting(
+    session: AsyncSession,
+    org_id: int,
+    spec: dict[str, Any],
+    by_email: dict[str, User],
+    companies: dict[str, Company],
+    contacts: dict[str, Contact],
+    now: datetime,
+) -> None:
     rep = by_email[spec["rep_email"]]
     company = companies[spec["company_domain"]]
-    started = (now - timedelta(days=spec["days_ago"])).replace(hour=spec["hour_utc"], minute=0, second=0, microsecond=0)
+    started = (now - timedelta(days=spec["days_ago"])).replace(
+        hour=spec["hour_utc"], minute=0, second=0, microsecond=0
+    )
     deal = (await session.exec(select(Deal).where(Deal.company_id == company.id))).first()
     first_contact = contacts.get(spec["attendees"][0]["email"])
     utterances, t = [], 0.0
     names = {rep.name: "rep", **{a["name"]: "prospect" for a in spec["attendees"]}}
     for speaker, text in spec["utterances"]:
         length = max(2.0, len(text.split()) / 2.6)
-        utterances.append({"speaker": speaker, "start": round(t, 1), "end": round(t + length, 1), "text": text,
-                           "role": names.get(speaker)})
+        utterances.append(
+            {
+                "speaker": speaker,
+                "start": round(t, 1),
+                "end": round(t + length, 1),
+                "text": text,
+                "role": names.get(speaker),
+            }
+        )
         t += length + 0.6
-    meeting = Meeting(org_id=org_id, user_id=rep.id, source="demo", external_id=f"demo-{spec['key']}",
-                      title=spec["title"], started_at=started, ended_at=started + timedelta(seconds=t),
-                      status="recorded", deal_id=deal.id if deal else None, company_id=company.id,
-                      contact_id=first_contact.id if first_contact else None)
+    meeting = Meeting(
+        org_id=org_id,
+        user_id=rep.id,
+        source="demo",
+        external_id=f"demo-{spec['key']}",
+        title=spec["title"],
+        started_at=started,
+        ended_at=started + timedelta(seconds=t),
+        status="recorded",
+        deal_id=deal.id if deal else None,
+        company_id=company.id,
+        contact_id=first_contact.id if first_contact else None,
+    )
     session.add(meeting)
     await session.flush()
     meeting_id = saved_id(meeting)
-    session.add(MeetingAttendee(meeting_id=meeting_id, name=rep.name, email=rep.email, role="rep", user_id=rep.id))
+    session.add(
+        MeetingAttendee(
+            meeting_id=meeting_id, name=rep.name, email=rep.email, role="rep", user_id=rep.id
+        )
+    )
     for a in spec["attendees"]:
         c = contacts.get(a["email"])
-        session.add(MeetingAttendee(meeting_id=meeting_id, name=a["name"], email=a["email"], role="prospect",
-                                    contact_id=c.id if c else None))
-    session.add(Transcript(org_id=org_id, meeting_id=meeting_id, utterances=utterances, source="demo",
-                           speaker_map={k: {"role": v} for k, v in names.items()}))
+        session.add(
+            MeetingAttendee(
+                meeting_id=meeting_id,
+                name=a["name"],
+                email=a["email"],
+                role="prospect",
+                contact_id=c.id if c else None,
+            )
+        )
+    session.add(
+        Transcript(
+            org_id=org_id,
+            meeting_id=meeting_id,
+            utterances=utterances,
+            source="demo",
+            speaker_map={k: {"role": v} for k, v in names.items()},
+        )
+    )
 
 
 SEED_EVENT_PREFIX = "seed-"  # external ids of the meetings the seed plans (and re-plans)
@@ -281,7 +729,9 @@ async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now
     await session.exec(delete(CalendarEvent).where(col(CalendarEvent.org_id) == org_id, col(CalendarEvent.provider) == "demo",
                                                    _planned_by_seed()))  # fmt: skip
     reps = sorted((u for u in users if u.role == "rep"), key=lambda u: u.id or 0)
-    deals = list((await session.exec(select(Deal).where(Deal.org_id == org_id).order_by(col(Deal.id)))).all())
+    deals = list(
+        (await session.exec(select(Deal).where(Deal.org_id == org_id).order_by(col(Deal.id)))).all()
+    )
     # Meetings are with live deals: a meeting that ended counts as a touch, and the deals seeded
     # stale on purpose must stay quiet for the pipeline scan to show them.
     quiet = {c.id for c in (await session.exec(select(Company).where(
@@ -298,24 +748,45 @@ async def _plan_calendar(session: AsyncSession, org: Org, users: list[User], now
                 internal = s_index == 2 and offset == 0
                 start = _at(day, hh, mm, rep.timezone)
                 if internal:
-                    session.add(CalendarEvent(org_id=org_id, user_id=saved_id(rep), provider="demo", title="Pipeline review",
-                                              external_id=_seed_event_id(),
-                                              start_at=start, end_at=start + timedelta(minutes=30),
-                                              is_external=False,
-                                              attendees=[{"email": rep.email, "name": rep.name}]))
+                    session.add(
+                        CalendarEvent(
+                            org_id=org_id,
+                            user_id=saved_id(rep),
+                            provider="demo",
+                            title="Pipeline review",
+                            external_id=_seed_event_id(),
+                            start_at=start,
+                            end_at=start + timedelta(minutes=30),
+                            is_external=False,
+                            attendees=[{"email": rep.email, "name": rep.name}],
+                        )
+                    )
                     count += 1
                     continue
                 deal = mine[(r_index + s_index + offset * 3) % len(mine)]
-                contact = await session.get(Contact, deal.primary_contact_id) if deal.primary_contact_id else None
+                contact = (
+                    await session.get(Contact, deal.primary_contact_id)
+                    if deal.primary_contact_id
+                    else None
+                )
                 company = await session.get(Company, deal.company_id) if deal.company_id else None
                 title = f"{company.name if company else deal.name} — {('Discovery', 'Demo', 'Proposal review')[s_index % 3]}"
-                session.add(CalendarEvent(
-                    org_id=org_id, user_id=saved_id(rep), provider="demo", title=title, start_at=start,
-                    external_id=_seed_event_id(),
-                    end_at=start + timedelta(minutes=45), is_external=True, deal_id=deal.id,
-                    contact_id=contact.id if contact else None,
-                    attendees=[{"email": rep.email, "name": rep.name}]
-                    + ([{"email": contact.email, "name": contact.name}] if contact else [])))
+                session.add(
+                    CalendarEvent(
+                        org_id=org_id,
+                        user_id=saved_id(rep),
+                        provider="demo",
+                        title=title,
+                        start_at=start,
+                        external_id=_seed_event_id(),
+                        end_at=start + timedelta(minutes=45),
+                        is_external=True,
+                        deal_id=deal.id,
+                        contact_id=contact.id if contact else None,
+                        attendees=[{"email": rep.email, "name": rep.name}]
+                        + ([{"email": contact.email, "name": contact.name}] if contact else []),
+                    )
+                )
                 count += 1
     await session.flush()
     return count
@@ -325,7 +796,13 @@ async def demo_users(session: AsyncSession) -> list[dict[str, object]]:
     """Every user we know, shaped as Slack profiles for the sandbox workspace."""
     rows = (await session.exec(select(User).order_by(col(User.id)))).all()
     return [
-        {"id": u.slack_user_id, "name": u.email.split("@")[0], "real_name": u.name, "email": u.email,
-         "tz": u.timezone, "is_admin": u.role == "admin"}
+        {
+            "id": u.slack_user_id,
+            "name": u.email.split("@")[0],
+            "real_name": u.name,
+            "email": u.email,
+            "tz": u.timezone,
+            "is_admin": u.role == "admin",
+        }
         for u in rows
     ]

@@ -223,7 +223,9 @@ async def known_recipients(session: AsyncSession, send: EmailSend) -> set[str]:
         thread = await session.get(EmailThread, d["email_thread_id"])
         if thread is not None and thread.user_id == send.user_id:
             known.update(thread.participants or [])
-            msgs = await session.exec(select(EmailMessage).where(EmailMessage.thread_id == thread.id))
+            msgs = await session.exec(
+                select(EmailMessage).where(EmailMessage.thread_id == thread.id)
+            )
             for m in msgs.all():
                 known.update([m.from_addr, *(m.to_addrs or []), *(m.cc_addrs or [])])
     return {k.strip().lower() for k in known if k}
@@ -240,7 +242,9 @@ async def do_not_email(session: AsyncSession, *, org_id: int, addresses: list[st
     return {e.lower() for e in rows.all() if e}
 
 
-async def contact_names(session: AsyncSession, *, org_id: int, addresses: list[str]) -> dict[str, str]:
+async def contact_names(
+    session: AsyncSession, *, org_id: int, addresses: list[str]
+) -> dict[str, str]:
     """Lower-cased address -> the org's contact name, for the addresses that have one."""
     lowered = [a.lower() for a in addresses]
     if not lowered:

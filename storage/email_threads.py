@@ -286,7 +286,9 @@ async def latest_with_message_id(session: AsyncSession, *, thread_id: int) -> Em
     """The thread's newest message that has a Message-ID (what a reply answers)."""
     stmt = (
         select(EmailMessage)
-        .where(EmailMessage.thread_id == thread_id, col(EmailMessage.message_id_header).is_not(None))
+        .where(
+            EmailMessage.thread_id == thread_id, col(EmailMessage.message_id_header).is_not(None)
+        )
         .order_by(col(EmailMessage.received_at).desc())
     )
     return (await session.exec(stmt)).first()

@@ -215,7 +215,9 @@ async def _link_crm(
                 continue
             company = (
                 await session.exec(
-                    select(Company).where(Company.org_id == org_id, func.lower(Company.domain) == dom)
+                    select(Company).where(
+                        Company.org_id == org_id, func.lower(Company.domain) == dom
+                    )
                 )
             ).first()
             if company is not None:
@@ -428,7 +430,9 @@ async def attribution_candidates(
 
 
 async def meeting_attendees(session: AsyncSession, *, meeting_id: int) -> list[MeetingAttendee]:
-    rows = await session.exec(select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id))
+    rows = await session.exec(
+        select(MeetingAttendee).where(MeetingAttendee.meeting_id == meeting_id)
+    )
     return list(rows.all())
 
 
@@ -449,7 +453,9 @@ async def save_attribution(
     """Keep who spoke (`Transcript.speaker_map`, label -> {role, name, email, confidence}) and
     add the attendees the caller found among the speakers (the utterances are not read)."""
     await session.exec(
-        update(Transcript).where(col(Transcript.meeting_id) == meeting_id).values(speaker_map=speaker_map)
+        update(Transcript)
+        .where(col(Transcript.meeting_id) == meeting_id)
+        .values(speaker_map=speaker_map)
     )
     for a in new_attendees:
         session.add(MeetingAttendee(meeting_id=meeting_id, name=a.name, email=a.email, role=a.role))
@@ -593,4 +599,6 @@ def _with_roles(utterances: list[dict[str, Any]], roles: dict[str, str]) -> list
     for speakers nobody attributed)."""
     if not roles:
         return utterances
-    return [{**u, "role": roles[u["speaker"]]} if u.get("speaker") in roles else u for u in utterances]
+    return [
+        {**u, "role": roles[u["speaker"]]} if u.get("speaker") in roles else u for u in utterances
+    ]

@@ -11,7 +11,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import SlackPendingAction
 
 
-async def owned_pending(session: AsyncSession, *, pending_id: str, user_id: int | None) -> SlackPendingAction | None:
+async def owned_pending(
+    session: AsyncSession, *, pending_id: str, user_id: int | None
+) -> SlackPendingAction | None:
     """The gate if it is still pending and belongs to `user_id`, else None."""
     row = await session.get(SlackPendingAction, pending_id)
     if row is None or user_id is None or row.owner_user_id != user_id or row.status != "pending":
@@ -19,12 +21,17 @@ async def owned_pending(session: AsyncSession, *, pending_id: str, user_id: int 
     return row
 
 
-async def replace_payload(session: AsyncSession, *, row: SlackPendingAction, payload: dict[str, Any]) -> bool:
+async def replace_payload(
+    session: AsyncSession, *, row: SlackPendingAction, payload: dict[str, Any]
+) -> bool:
     """Compare-and-set the shown payload of a pending gate; False when it changed meanwhile."""
     result = await session.exec(
         update(SlackPendingAction)
-        .where(col(SlackPendingAction.id) == row.id, col(SlackPendingAction.status) == "pending",
-               col(SlackPendingAction.version) == row.version)
+        .where(
+            col(SlackPendingAction.id) == row.id,
+            col(SlackPendingAction.status) == "pending",
+            col(SlackPendingAction.version) == row.version,
+        )
         .values(payload=payload, version=row.version + 1)
     )
     return bool(result.rowcount)

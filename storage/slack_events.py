@@ -21,5 +21,7 @@ def record_event(session: AsyncSession, *, event_id: str, now: datetime) -> None
 
 async def forget_events_before(session: AsyncSession, *, cutoff: datetime) -> int:
     """Delete ids received before `cutoff`; how many were deleted."""
-    result = await session.exec(delete(SlackEventSeen).where(col(SlackEventSeen.received_at) < cutoff))
+    result = await session.exec(
+        delete(SlackEventSeen).where(col(SlackEventSeen.received_at) < cutoff)
+    )
     return int(result.rowcount or 0)

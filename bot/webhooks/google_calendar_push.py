@@ -52,8 +52,10 @@ def register_routes(app: web.Application, deps: WebhookDeps) -> None:
             known = (
                 row is not None
                 and user is not None
-                and secret_equals(h.get("X-Goog-Channel-Token"),
-                                  settings_cipher(deps.settings).reveal(row.channel_token))
+                and secret_equals(
+                    h.get("X-Goog-Channel-Token"),
+                    settings_cipher(deps.settings).reveal(row.channel_token),
+                )
                 and (not row.resource_id or row.resource_id == h.get("X-Goog-Resource-ID"))
             )
             ids = (row.id, user.org_id, user.id) if known and row and user else None

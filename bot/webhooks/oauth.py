@@ -166,17 +166,23 @@ async def _refresh_home(deps: Any, user_id: int) -> None:
             log.info("home refresh after connect failed", extra={"error": type(exc).__name__})
 
 
-async def _callback_state(deps: Any, q: Any, provider: str, label: str) -> tuple[Any, web.Response | None]:
+async def _callback_state(
+    deps: Any, q: Any, provider: str, label: str
+) -> tuple[Any, web.Response | None]:
     """The single-use state row of an OAuth callback, or the page that says why not."""
     state = q.get("state", "")
     async with deps.db.transaction() as s:
         row = await take_oauth_state(s, cipher=cipher_for(deps.settings), state=state, provider=provider,
                                      now=deps.clock()) if state else None  # fmt: skip
     if row is None:
-        return None, error_page("This link has expired or was already used. Start again from Sixty in Slack.")
+        return None, error_page(
+            "This link has expired or was already used. Start again from Sixty in Slack."
+        )
     if q.get("error"):
-        return None, error_page(f"{label} did not grant access (you may have cancelled). "
-                                "Start again from Sixty in Slack when you are ready.")
+        return None, error_page(
+            f"{label} did not grant access (you may have cancelled). "
+            "Start again from Sixty in Slack when you are ready."
+        )
     return row, None
 
 

@@ -66,4 +66,3 @@ async def show(
             return {"channel": posted.channel, "ts": posted.ts}
     posted = await ctx.notify(kind, text, dicts, key=key)
     return {"channel": posted.channel, "ts": posted.ts}
-

@@ -52,7 +52,9 @@ async def calendar_find_times(wf: Workflow) -> None:
 
 
 async def offer(wf: Workflow) -> None:
-    found = await wf.step(find_times, context=2, on_failure=OnFailure.RETRY, retries=2, timeout_s=30)
+    found = await wf.step(
+        find_times, context=2, on_failure=OnFailure.RETRY, retries=2, timeout_s=30
+    )
     await wf.step(offer_times, found, on_failure=OnFailure.RETRY)
 
 

@@ -36,7 +36,9 @@ async def sync(ctx: StepContext) -> dict[str, Any]:
     user_id, provider = await _target(ctx)
     if user_id is None:
         return {"synced": False, "reason": "unknown sync state"}
-    result = await sync_calendar(ctx.db, ctx.settings, user_id, provider_name=provider, clock=ctx.now)
+    result = await sync_calendar(
+        ctx.db, ctx.settings, user_id, provider_name=provider, clock=ctx.now
+    )
     # A meeting booked, moved or cancelled re-plans the rep's pre-meeting briefs now.
     from flows.pre_meeting_brief.crons import calendar_changed
 

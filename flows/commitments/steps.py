@@ -20,6 +20,10 @@ async def remind(ctx: StepContext) -> dict[str, Any]:
     tz = ZoneInfo(user.timezone if user else "UTC")
     due = c.due_at.astimezone(tz).strftime("%a %-d %b") if c.due_at else "—"
     who = contact.name if contact else (c.counterparty or "the prospect")
-    posted = await ctx.notify("commitment_overdue", f"Overdue: {c.description}",
-                              reminder_blocks(owner=c.owner, who=who, what=c.description, due=due), key="reminder")
+    posted = await ctx.notify(
+        "commitment_overdue",
+        f"Overdue: {c.description}",
+        reminder_blocks(owner=c.owner, who=who, what=c.description, due=due),
+        key="reminder",
+    )
     return {"sent": True, "ts": posted.ts}

@@ -50,7 +50,12 @@ async def load_call(ctx: StepContext, meeting_id: int) -> CallData:
         if rows.transcript_id is None:
             raise LookupError(f"meeting {meeting_id} has no transcript")
         roles = meetings.speaker_roles(rows.speaker_map)
-        key = (ctx.db.url, rows.transcript_id, rows.transcript_created_at, tuple(sorted(roles.items())))
+        key = (
+            ctx.db.url,
+            rows.transcript_id,
+            rows.transcript_created_at,
+            tuple(sorted(roles.items())),
+        )
         utterances = _utterances.get(key)
         if utterances is None:
             # the JSON text as stored: decoded with the rest, off the loop when it is long
@@ -62,16 +67,22 @@ async def load_call(ctx: StepContext, meeting_id: int) -> CallData:
         "title": meeting.title or "Meeting",
         "started_at": started.isoformat(),
         "rep": {"name": rep.name, "email": rep.email},
-        "attendees": [{"name": a.name or "", "email": a.email} for a in rows.attendees if a.role != "rep"],
+        "attendees": [
+            {"name": a.name or "", "email": a.email} for a in rows.attendees if a.role != "rep"
+        ],
     }
     if utterances is None:
-        transcript = await off_loop(_parse_call, header, raw, roles, size=len(raw or ""), inline_max=64 * 1024)
+        transcript = await off_loop(
+            _parse_call, header, raw, roles, size=len(raw or ""), inline_max=64 * 1024
+        )
         _utterances[key] = transcript.utterances
         while len(_utterances) > 2:
             _utterances.pop(next(iter(_utterances)))
     else:
         transcript = replace(parse_transcript({**header, "utterances": []}), utterances=utterances)
-    return CallData(meeting, rep, rows.prefs, rows.attendees, transcript, rows.deal, rows.company, rows.contact)
+    return CallData(
+        meeting, rep, rows.prefs, rows.attendees, transcript, rows.deal, rows.company, rows.contact
+    )
 
 
 async def unattributed_speakers(ctx: StepContext, meeting_id: int) -> list[str] | None:
@@ -90,7 +101,13 @@ async def unattributed_speakers(ctx: StepContext, meeting_id: int) -> list[str] 
 
 def _speakers(raw: Any) -> list[str]:
     utterances = json.loads(raw) if isinstance(raw, str | bytes) else raw
-    return list(dict.fromkeys(u["speaker"] for u in utterances if isinstance(u, dict) and isinstance(u.get("speaker"), str)))
+    return list(
+        dict.fromkeys(
+            u["speaker"]
+            for u in utterances
+            if isinstance(u, dict) and isinstance(u.get("speaker"), str)
+        )
+    )
 
 
 def _parse_call(header: dict[str, Any], raw: Any, roles: dict[str, str]) -> CallTranscript:

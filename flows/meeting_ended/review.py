@@ -40,10 +40,14 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
     items = (ctx.outputs.get("action_items") or {}).get("items") or []
     crm_out = ctx.outputs.get("update_crm") or {}
     tasks_out = ctx.outputs.get("create_tasks") or {}
-    said = dict.fromkeys(i.utterance for i in found if i.label.startswith("signal:")
-                         and 0 <= i.utterance < len(call.transcript.utterances))  # each sentence once
-    moments = distinct([f"{u.speaker}: “{u.text}”" for u in (call.transcript.utterances[n] for n in said)],
-                       limit=5)
+    said = dict.fromkeys(
+        i.utterance
+        for i in found
+        if i.label.startswith("signal:") and 0 <= i.utterance < len(call.transcript.utterances)
+    )  # each sentence once
+    moments = distinct(
+        [f"{u.speaker}: “{u.text}”" for u in (call.transcript.utterances[n] for n in said)], limit=5
+    )
     updated = [f"Logged the meeting on {call.deal.name}" if call.deal else "Logged the meeting"]
     updated += [f"Deal {f.replace('_', ' ')} updated" for f in crm_out.get("applied") or []]
     updated += [f"Flagged: {f.replace('_', ' ')}" for f in crm_out.get("flags") or []]
@@ -55,18 +59,31 @@ async def notify_summary(ctx: StepContext) -> dict[str, Any]:
     if tasks_out.get("to_review"):
         waiting.append(f"{plural(len(tasks_out['to_review']), 'task')} to review")
     model = SummaryModel(
-        title=call.meeting.title or "your meeting", when=when(call),
+        title=call.meeting.title or "your meeting",
+        when=when(call),
         attendees=[a.name or a.email or "?" for a in call.attendees],
         key_moments=moments,
-        action_items=[ItemRow(i["description"], owner_label(call, i["owner"]), due_label(i["deadline"], call.tz))
-                      for i in items],
-        signals=[f"{' · '.join(LABEL_WORDS.get(label, label) for label in q.labels)}: “{q.quote}”"
-                 for q in quote_signals(found, call.transcript.started_at)],
-        updated=updated, waiting=waiting,
+        action_items=[
+            ItemRow(
+                i["description"], owner_label(call, i["owner"]), due_label(i["deadline"], call.tz)
+            )
+            for i in items
+        ],
+        signals=[
+            f"{' · '.join(LABEL_WORDS.get(label, label) for label in q.labels)}: “{q.quote}”"
+            for q in quote_signals(found, call.transcript.started_at)
+        ],
+        updated=updated,
+        waiting=waiting,
         why="You were in this meeting and it was recorded. Mute recaps from my Home tab.",
-        undo_job_id=ctx.job_id if crm_out.get("applied") else None)
-    posted = await ctx.notify("post_meeting_summary", f"Recap of {call.meeting.title}", summary_blocks(model),
-                              key="summary")
+        undo_job_id=ctx.job_id if crm_out.get("applied") else None,
+    )
+    posted = await ctx.notify(
+        "post_meeting_summary",
+        f"Recap of {call.meeting.title}",
+        summary_blocks(model),
+        key="summary",
+    )
     return {"channel": posted.channel, "ts": posted.ts}
 
 
@@ -78,24 +95,42 @@ async def draft_follow_up(ctx: StepContext) -> dict[str, Any]:
     # The meeting's own start (not when Sixty heard of it), as a day in the rep's zone.
     own_start, zone = call.meeting.started_at, ZoneInfo(call.tz)
     meeting_day = (own_start or call.transcript.started_at).astimezone(zone).date()
-    steps = [AgreedStep(text=i.phrase, owner="rep" if i.speaker == "rep" else "prospect",
-                        due=date.fromisoformat(i.deadline) if i.deadline else None)
-             for i in found if i.label in ("commitment:send_proposal", "commitment:prospect_followup")
-             or (i.label == "request:send_content" and i.speaker == "rep")]
+    steps = [
+        AgreedStep(
+            text=i.phrase,
+            owner="rep" if i.speaker == "rep" else "prospect",
+            due=date.fromisoformat(i.deadline) if i.deadline else None,
+        )
+        for i in found
+        if i.label in ("commitment:send_proposal", "commitment:prospect_followup")
+        or (i.label == "request:send_content" and i.speaker == "rep")
+    ]
     meeting_next = next((i for i in found if i.label == "commitment:schedule_meeting"), None)
-    highlights = distinct([i.phrase for i in found if i.label in ("signal:buying_positive", "signal:timeline")])
-    draft = await follow_up_for(ctx, FollowUpInput(
-        rep_name=call.rep.name, prospect_names=[a.name or "" for a in call.prospects],
-        company=call.company.name if call.company else None, meeting_title=call.meeting.title,
-        meeting_date=meeting_day, highlights=highlights, steps=steps,
-        next_meeting="as discussed" if meeting_next else None,
-        signature=call.prefs.signature if call.prefs else None,
-        written_on=ctx.now().astimezone(zone).date(), meeting_date_known=own_start is not None))
+    highlights = distinct(
+        [i.phrase for i in found if i.label in ("signal:buying_positive", "signal:timeline")]
+    )
+    draft = await follow_up_for(
+        ctx,
+        FollowUpInput(
+            rep_name=call.rep.name,
+            prospect_names=[a.name or "" for a in call.prospects],
+            company=call.company.name if call.company else None,
+            meeting_title=call.meeting.title,
+            meeting_date=meeting_day,
+            highlights=highlights,
+            steps=steps,
+            next_meeting="as discussed" if meeting_next else None,
+            signature=call.prefs.signature if call.prefs else None,
+            written_on=ctx.now().astimezone(zone).date(),
+            meeting_date_known=own_start is not None,
+        ),
+    )
     return {
         "title": f"Follow-up for {call.company.name if call.company else call.meeting.title}",
         "draft": {"to": to, "cc": [], "subject": draft.subject, "body": draft.body},
         "context": f"From your call “{call.meeting.title}”, {when(call)}",
-        "meeting_id": call.meeting.id, "deal_id": call.meeting.deal_id,
+        "meeting_id": call.meeting.id,
+        "deal_id": call.meeting.deal_id,
     }
 
 
@@ -105,8 +140,15 @@ async def deliver_follow_up(ctx: StepContext) -> dict[str, Any]:
     assert ctx.approval is not None and ctx.approval.approved
     approved = ctx.approval.payload
     final = approved.get("draft") or {}
-    handed = await hand_off(ctx, final, deal_id=approved.get("deal_id"), meeting_id=approved.get("meeting_id"))
-    return {"decision": ctx.approval.decision, "subject": final.get("subject"), "to": final.get("to"), **handed}
+    handed = await hand_off(
+        ctx, final, deal_id=approved.get("deal_id"), meeting_id=approved.get("meeting_id")
+    )
+    return {
+        "decision": ctx.approval.decision,
+        "subject": final.get("subject"),
+        "to": final.get("to"),
+        **handed,
+    }
 
 
 async def crm_review(ctx: StepContext) -> dict[str, Any]:
@@ -117,11 +159,20 @@ async def crm_review(ctx: StepContext) -> dict[str, Any]:
         rows = await crm.field_changes(s, change_ids=proposed)
     fields = {}
     for r in rows:
-        at = datetime.fromisoformat(r.provenance["at"]).astimezone(ZoneInfo(call.tz)).strftime("%H:%M")
+        at = (
+            datetime.fromisoformat(r.provenance["at"])
+            .astimezone(ZoneInfo(call.tz))
+            .strftime("%H:%M")
+        )
         fields[r.field.replace("_", " ").capitalize()] = (
-            f"{r.old_value or '—'} → {r.new_value}\nfrom “{r.provenance.get('quote', '')}” at {at}")
-    return {"title": f"CRM update for {call.deal.name if call.deal else call.meeting.title}",
-            "text": "From your call. Apply these changes?", "fields": fields, "change_ids": proposed}
+            f"{r.old_value or '—'} → {r.new_value}\nfrom “{r.provenance.get('quote', '')}” at {at}"
+        )
+    return {
+        "title": f"CRM update for {call.deal.name if call.deal else call.meeting.title}",
+        "text": "From your call. Apply these changes?",
+        "fields": fields,
+        "change_ids": proposed,
+    }
 
 
 async def apply_crm(ctx: StepContext) -> dict[str, Any]:
@@ -142,8 +193,15 @@ async def tasks_review(ctx: StepContext) -> dict[str, Any]:
         owner = owner_label(call, i["owner"]) or "owner unclear — yours if you approve"
         said = utterances[i["utterance"]] if 0 <= i["utterance"] < len(utterances) else None
         source = f"{said.speaker}: “{said.text[:200]}”" if said else ""
-        tasks.append({**i, "n": n, "title": f"{i['description']} — {owner}",
-                      "due": due_label(i["deadline"], call.tz), "source": source})
+        tasks.append(
+            {
+                **i,
+                "n": n,
+                "title": f"{i['description']} — {owner}",
+                "due": due_label(i["deadline"], call.tz),
+                "source": source,
+            }
+        )
     return {"title": f"{plural(len(tasks), 'task')} from your call", "tasks": tasks}
 
 
@@ -156,11 +214,19 @@ async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:
     async def write() -> int:
         async with ctx.db.transaction() as s:
             for i in keep:
-                await crm.add_task(s, org_id=ctx.org_id, user_id=call.rep.id, title=i["description"],
-                                   due_at=parse_dt(i["deadline"]), owner_kind=i["owner"] or "rep",
-                                   deal_id=call.meeting.deal_id, contact_id=call.meeting.contact_id,
-                                   meeting_id=call.meeting.id, source="intent",
-                                   provenance={"utterance": i["utterance"], "label": i.get("label")})
+                await crm.add_task(
+                    s,
+                    org_id=ctx.org_id,
+                    user_id=call.rep.id,
+                    title=i["description"],
+                    due_at=parse_dt(i["deadline"]),
+                    owner_kind=i["owner"] or "rep",
+                    deal_id=call.meeting.deal_id,
+                    contact_id=call.meeting.contact_id,
+                    meeting_id=call.meeting.id,
+                    source="intent",
+                    provenance={"utterance": i["utterance"], "label": i.get("label")},
+                )
         return len(keep)
 
     return {"created": await ctx.effect("approved-tasks", write)}

@@ -51,8 +51,14 @@ async def meeting_ended(wf: Workflow) -> None:
     tasks = await wf.step(create_tasks, on_failure=OnFailure.CONTINUE)
     await wf.step(notify_summary, on_failure=OnFailure.RETRY)
     draft = await wf.step(draft_follow_up, on_failure=OnFailure.STOP)
-    changes = await wf.step(crm_review, on_failure=OnFailure.CONTINUE) if crm.get("proposed") else None
-    to_review = await wf.step(tasks_review, on_failure=OnFailure.CONTINUE) if tasks.get("to_review") else None
+    changes = (
+        await wf.step(crm_review, on_failure=OnFailure.CONTINUE) if crm.get("proposed") else None
+    )
+    to_review = (
+        await wf.step(tasks_review, on_failure=OnFailure.CONTINUE)
+        if tasks.get("to_review")
+        else None
+    )
     # independent approvals: shown together, each going on as soon as it is answered
     asks = [wf.step_if_approved(ApprovalKind.EMAIL_SEND, draft, deliver_follow_up)]
     if changes and "error" not in changes:  # proposed stage moves

@@ -19,7 +19,10 @@ from storage.models import Meeting
 
 def candidates(meeting: Meeting, found: meetings.AttributionCandidates) -> list[Person]:
     """The people who may be speaking, each once (by email, then by name)."""
-    people = [Person(u.name, u.email, "rep" if u.id == meeting.user_id else "internal") for u in found.users]
+    people = [
+        Person(u.name, u.email, "rep" if u.id == meeting.user_id else "internal")
+        for u in found.users
+    ]
     emails = {p.email for p in people if p.email}
     names = {p.name.lower() for p in people if p.name}
     for a in found.attendees:
@@ -51,7 +54,9 @@ def speaker_map(speakers: list[str], people: list[Person]) -> dict[str, dict[str
     return out
 
 
-def heard_attendees(mapping: dict[str, dict[str, Any]], known: set[str]) -> list[meetings.NewAttendee]:
+def heard_attendees(
+    mapping: dict[str, dict[str, Any]], known: set[str]
+) -> list[meetings.NewAttendee]:
     """Speakers who are not attendees yet (the rep and the unknown speaker apart)."""
     out: list[meetings.NewAttendee] = []
     for label, m in mapping.items():
@@ -59,12 +64,16 @@ def heard_attendees(mapping: dict[str, dict[str, Any]], known: set[str]) -> list
         if label == UNKNOWN_SPEAKER or m["role"] == "rep":
             continue
         if name not in known and label.lower() not in known:
-            out.append(meetings.NewAttendee(m["name"] or label, m["email"], m["role"] or "prospect"))
+            out.append(
+                meetings.NewAttendee(m["name"] or label, m["email"], m["role"] or "prospect")
+            )
             known.add(name)
     return out
 
 
-async def attribute_meeting(db: Database, meeting_id: int, speakers: list[str]) -> dict[str, dict[str, Any]]:
+async def attribute_meeting(
+    db: Database, meeting_id: int, speakers: list[str]
+) -> dict[str, dict[str, Any]]:
     """Attribute the speakers of the meeting's stored transcript and keep the result."""
     async with db.transaction() as s:
         meeting = await meetings.get_meeting(s, meeting_id=meeting_id)

@@ -61,39 +61,64 @@ async def load_transcript(ctx: StepContext) -> dict[str, Any]:
         await attribute_meeting(ctx.db, meeting_id, speakers)
     call = await load_call(ctx, meeting_id)
     return {
-        "recorded": True, "transcript_id": transcript_id, "meeting_id": call.meeting.id,
-        "deal_id": call.deal.id if call.deal else None, "utterances": len(call.transcript.utterances),
+        "recorded": True,
+        "transcript_id": transcript_id,
+        "meeting_id": call.meeting.id,
+        "deal_id": call.deal.id if call.deal else None,
+        "utterances": len(call.transcript.utterances),
     }
 
 
 def _item_json(item: ActionItem) -> dict[str, Any]:
-    return {"owner": item.owner, "description": item.description, "utterance": item.utterance,
-            "deadline": item.deadline.isoformat() if item.deadline else None, "label": item.label}
+    return {
+        "owner": item.owner,
+        "description": item.description,
+        "utterance": item.utterance,
+        "deadline": item.deadline.isoformat() if item.deadline else None,
+        "label": item.label,
+    }
 
 
 def _intent_from_json(r: dict[str, Any]) -> Intent:
-    return Intent(label=r["label"], utterance=r["utterance"], speaker=r["speaker"], phrase=r["phrase"],
-                  confidence=r["confidence"], event=r.get("event"),
-                  deadline=date.fromisoformat(r["deadline"]) if r.get("deadline") else None)
+    return Intent(
+        label=r["label"],
+        utterance=r["utterance"],
+        speaker=r["speaker"],
+        phrase=r["phrase"],
+        confidence=r["confidence"],
+        event=r.get("event"),
+        deadline=date.fromisoformat(r["deadline"]) if r.get("deadline") else None,
+    )
 
 
 async def action_items(ctx: StepContext) -> dict[str, Any]:
     """Action items need the intents; they are kept here so `intents` does not detect twice."""
     call = await load_call(ctx, meeting_of(ctx))
     found = await intents_for(ctx, call.transcript)
-    items = await off_loop(extract_action_items, call.transcript, found, size=len(call.transcript.utterances))
-    return {"items": [_item_json(i) for i in items], "owner_unsure": sum(1 for i in items if i.owner is None),
-            "intents": [i.to_json() for i in found]}
+    items = await off_loop(
+        extract_action_items, call.transcript, found, size=len(call.transcript.utterances)
+    )
+    return {
+        "items": [_item_json(i) for i in items],
+        "owner_unsure": sum(1 for i in items if i.owner is None),
+        "intents": [i.to_json() for i in found],
+    }
 
 
 async def intents(ctx: StepContext) -> dict[str, Any]:
     """The intents, and the follow-up jobs they ask for (queued by the sequence)."""
     call = await load_call(ctx, meeting_of(ctx))
     known = (ctx.outputs.get("action_items") or {}).get("intents")
-    found = [_intent_from_json(r) for r in known] if known is not None else await intents_for(ctx, call.transcript)
+    found = (
+        [_intent_from_json(r) for r in known]
+        if known is not None
+        else await intents_for(ctx, call.transcript)
+    )
     follow_ups: list[dict[str, Any]] = []
     for intent in found:
-        if intent.label in QUEUED_FOLLOW_UPS and all(f["label"] != intent.label for f in follow_ups):
+        if intent.label in QUEUED_FOLLOW_UPS and all(
+            f["label"] != intent.label for f in follow_ups
+        ):
             follow_ups.append({"label": intent.label, "payload": {  # one per kind and meeting
                 "meeting_id": call.meeting.id, "deal_id": call.deal.id if call.deal else None,
                 "contact_id": call.contact.id if call.contact else None,
@@ -104,8 +129,12 @@ async def intents(ctx: StepContext) -> dict[str, Any]:
 
 async def next_actions(ctx: StepContext) -> dict[str, Any]:
     found = intents_from_outputs(ctx)
-    return {"actions": [{"text": a.text, "label": a.label, "event": a.follow_up_event}
-                        for a in suggest_next_actions(found)]}
+    return {
+        "actions": [
+            {"text": a.text, "label": a.label, "event": a.follow_up_event}
+            for a in suggest_next_actions(found)
+        ]
+    }
 
 
 @dataclass
@@ -122,8 +151,17 @@ class StoredIntent:
 
 def intents_from_outputs(ctx: StepContext) -> list[StoredIntent]:
     raw = (ctx.outputs.get("intents") or {}).get("intents") or []
-    return [StoredIntent(r["label"], r["utterance"], r["speaker"], r["phrase"], r["confidence"], r.get("deadline"))
-            for r in raw]
+    return [
+        StoredIntent(
+            r["label"],
+            r["utterance"],
+            r["speaker"],
+            r["phrase"],
+            r["confidence"],
+            r.get("deadline"),
+        )
+        for r in raw
+    ]
 
 
 async def update_crm(ctx: StepContext) -> dict[str, Any]:
@@ -139,32 +177,63 @@ async def update_crm(ctx: StepContext) -> dict[str, Any]:
     async def write() -> dict[str, Any]:
         async with ctx.db.transaction() as s:
             await crm.add_activity(
-                s, org_id=ctx.org_id, kind="meeting", deal_id=call.meeting.deal_id, contact_id=call.meeting.contact_id,
-                user_id=call.rep.id, occurred_at=started,
+                s,
+                org_id=ctx.org_id,
+                kind="meeting",
+                deal_id=call.meeting.deal_id,
+                contact_id=call.meeting.contact_id,
+                user_id=call.rep.id,
+                occurred_at=started,
                 summary=f"Meeting: {call.meeting.title} ({len(found)} signals, notes by Sixty)",
-                provenance={"meeting_id": call.meeting.id, "job_id": ctx.job_id})
+                provenance={"meeting_id": call.meeting.id, "job_id": ctx.job_id},
+            )
             if call.deal is None:
                 return {"applied": [], "proposed": [], "flags": []}
-            deal = await crm.lock_deal(s, deal_id=call.deal.id or 0)  # one call's plan at a time per deal
+            deal = await crm.lock_deal(
+                s, deal_id=call.deal.id or 0
+            )  # one call's plan at a time per deal
             assert deal is not None
-            history = [PriorStageChange(**h) for h in await crm.stage_history(s, deal_id=deal.id or 0)]
+            history = [
+                PriorStageChange(**h) for h in await crm.stage_history(s, deal_id=deal.id or 0)
+            ]
             plan = plan_crm_updates(
-                DealSnapshot(deal.id or 0, deal.stage, dict(deal.properties or {}), list(deal.flags or []),
-                             dict(deal.field_edits or {})),
-                found, meeting_id=call.meeting.id or 0, meeting_started_at=started,
-                utterance_offsets=[u.start for u in call.transcript.utterances], now=ctx.now(),
-                stage_history=history)
+                DealSnapshot(
+                    deal.id or 0,
+                    deal.stage,
+                    dict(deal.properties or {}),
+                    list(deal.flags or []),
+                    dict(deal.field_edits or {}),
+                ),
+                found,
+                meeting_id=call.meeting.id or 0,
+                meeting_started_at=started,
+                utterance_offsets=[u.start for u in call.transcript.utterances],
+                now=ctx.now(),
+                stage_history=history,
+            )
             for change in plan.changes:
-                row = await crm.record_field_change(s, deal=deal, name=change.field, new=change.new,
-                                                    provenance=change.provenance.to_dict(),
-                                                    apply=not change.needs_approval, job_id=ctx.job_id, now=ctx.now())
+                row = await crm.record_field_change(
+                    s,
+                    deal=deal,
+                    name=change.field,
+                    new=change.new,
+                    provenance=change.provenance.to_dict(),
+                    apply=not change.needs_approval,
+                    job_id=ctx.job_id,
+                    now=ctx.now(),
+                )
                 if change.needs_approval:
                     assert row.id is not None
                     proposed.append(row.id)
                 else:
                     applied.append(change.field)
             flags.extend(await crm.add_flags(s, deal=deal, flags=plan.flags_to_add))
-            return {"applied": applied, "proposed": proposed, "flags": flags, "notify_manager": plan.notify_manager}
+            return {
+                "applied": applied,
+                "proposed": proposed,
+                "flags": flags,
+                "notify_manager": plan.notify_manager,
+            }
 
     result = await ctx.effect("crm-writes", write)
     if result.get("notify_manager"):
@@ -181,8 +250,10 @@ async def _tell_manager(ctx: StepContext, call: CallData, found: list[StoredInte
         return
     concern = next((i.phrase for i in found if i.label == "signal:buying_negative"), "a concern")
     deal = call.deal.name if call.deal else call.meeting.title
-    text = (f":warning: Risk on *{deal}* ({call.rep.name}'s call): “{concern}”. "
-            "You're seeing this because you manage this rep.")
+    text = (
+        f":warning: Risk on *{deal}* ({call.rep.name}'s call): “{concern}”. "
+        "You're seeing this because you manage this rep."
+    )
     await ctx.post_dm(text, key="manager-risk-dm", to=manager.slack_user_id)  # exactly once
 
 
@@ -199,22 +270,47 @@ async def create_tasks(ctx: StepContext) -> dict[str, Any]:
         created = 0
         async with ctx.db.transaction() as s:
             for item in direct:
-                await crm.add_task(s, org_id=ctx.org_id, user_id=call.rep.id, title=item["description"],
-                                   due_at=parse_dt(item["deadline"]), owner_kind="rep",
-                                   deal_id=call.meeting.deal_id, contact_id=call.meeting.contact_id,
-                                   meeting_id=call.meeting.id, provenance={"utterance": item["utterance"]})
+                await crm.add_task(
+                    s,
+                    org_id=ctx.org_id,
+                    user_id=call.rep.id,
+                    title=item["description"],
+                    due_at=parse_dt(item["deadline"]),
+                    owner_kind="rep",
+                    deal_id=call.meeting.deal_id,
+                    contact_id=call.meeting.contact_id,
+                    meeting_id=call.meeting.id,
+                    provenance={"utterance": item["utterance"]},
+                )
                 created += 1
-            held = {(c.owner, c.kind, c.deal_id, c.contact_id, content_key(c.description))
-                    for c in await crm.open_commitments(s, user_id=call.rep.id or 0)}
+            held = {
+                (c.owner, c.kind, c.deal_id, c.contact_id, content_key(c.description))
+                for c in await crm.open_commitments(s, user_id=call.rep.id or 0)
+            }
             for c in commitments_from_intents(found, rep_timezone=call.tz):
-                same = (c.owner, c.kind, call.meeting.deal_id, call.meeting.contact_id, content_key(c.description))
+                same = (
+                    c.owner,
+                    c.kind,
+                    call.meeting.deal_id,
+                    call.meeting.contact_id,
+                    content_key(c.description),
+                )
                 if same in held:  # the call replayed or run again: the promise is on record already
                     continue
                 held.add(same)
-                await crm.add_commitment(s, org_id=ctx.org_id, user_id=call.rep.id or 0, owner=c.owner,
-                                         kind=c.kind, description=c.description, due_at=c.due_at,
-                                         counterparty=prospect_label(call), deal_id=call.meeting.deal_id,
-                                         contact_id=call.meeting.contact_id, meeting_id=call.meeting.id)
+                await crm.add_commitment(
+                    s,
+                    org_id=ctx.org_id,
+                    user_id=call.rep.id or 0,
+                    owner=c.owner,
+                    kind=c.kind,
+                    description=c.description,
+                    due_at=c.due_at,
+                    counterparty=prospect_label(call),
+                    deal_id=call.meeting.deal_id,
+                    contact_id=call.meeting.contact_id,
+                    meeting_id=call.meeting.id,
+                )
         return {"created": created}
 
     result = await ctx.effect("tasks-and-commitments", write)
@@ -229,6 +325,10 @@ async def tell_not_recorded(ctx: StepContext) -> dict[str, Any]:
         async with ctx.db.session() as s:
             meeting = await meetings.get_meeting(s, meeting_id=meeting_id)
         title = meeting.title if meeting and meeting.title else title
-    posted = await ctx.notify("meeting_not_recorded", f"Your meeting “{title}” was not recorded",
-                              not_recorded_blocks(title, f"Reason: {reason}."), key="not-recorded")
+    posted = await ctx.notify(
+        "meeting_not_recorded",
+        f"Your meeting “{title}” was not recorded",
+        not_recorded_blocks(title, f"Reason: {reason}."),
+        key="not-recorded",
+    )
     return {"channel": posted.channel, "ts": posted.ts}

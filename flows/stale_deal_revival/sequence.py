@@ -14,4 +14,6 @@ async def stale_deal_revival(wf: Workflow) -> None:
     if analysed.get("skip"):
         return
     drafted = await wf.step(draft_revival, analysed, name="draft")
-    await wf.step_if_approved(ApprovalKind.EMAIL_SEND, drafted, deliver_revival, drafted, name="deliver")
+    await wf.step_if_approved(
+        ApprovalKind.EMAIL_SEND, drafted, deliver_revival, drafted, name="deliver"
+    )

@@ -44,7 +44,9 @@ async def test_empty_edit_is_a_field_error_and_resumes_nothing(world: World) -> 
                                                  approvals.BODY: {approvals.BODY: {"value": "Hi"}}}}}  # fmt: skip
     await approvals.handle_edit_submit(world.ack, {"user": {"id": "U2"}}, view, world.client,
                                        PendingRef(pending_id=pending_id), world.deps)  # fmt: skip
-    assert world.ack.calls == [{"response_action": "errors", "errors": {SUBJECT: "This can't be empty."}}]
+    assert world.ack.calls == [
+        {"response_action": "errors", "errors": {SUBJECT: "This can't be empty."}}
+    ]
     assert world.orchestrator.resumed == []
 
 
@@ -57,4 +59,9 @@ async def test_feedback_on_own_draft_is_stored(world: World) -> None:
     assert world.ack.calls[0]["response_action"] == "update"
     async with world.deps.db.session() as s:
         [row] = (await s.exec(select(Feedback))).all()
-    assert (row.user_id, row.pending_action_id, row.subject, row.reason) == (world.rep_id, pending_id, "follow_up", "Too long")
+    assert (row.user_id, row.pending_action_id, row.subject, row.reason) == (
+        world.rep_id,
+        pending_id,
+        "follow_up",
+        "Too long",
+    )

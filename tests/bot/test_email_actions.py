@@ -39,7 +39,11 @@ async def test_cancel_inside_the_window_cancels_and_rewrites(world: World) -> No
                                       SendRef(send_id=send_id), world.deps)  # fmt: skip
     assert await _status(world, send_id) == sends.CANCELLED
     [update] = world.client.of("chat.update")
-    assert (update["channel"], update["ts"], update["text"]) == ("DCHAN", "1700000000.000001", "Cancelled — not sent")
+    assert (update["channel"], update["ts"], update["text"]) == (
+        "DCHAN",
+        "1700000000.000001",
+        "Cancelled — not sent",
+    )
     assert "Next steps" in str(update["blocks"])
 
 

@@ -15,7 +15,9 @@ async def test_user_facing_error_is_shown_where_the_click_was() -> None:
     client = RecordingClient()
     body = {"user": {"id": "U2"}, "channel": {"id": "C1"}}
     await handle_error(UserFacingError("That deal is closed."), body, client, logging.getLogger())  # type: ignore[arg-type]
-    assert client.of("chat.postEphemeral") == [{"channel": "C1", "user": "U2", "text": "That deal is closed."}]
+    assert client.of("chat.postEphemeral") == [
+        {"channel": "C1", "user": "U2", "text": "That deal is closed."}
+    ]
 
 
 async def test_other_errors_get_a_reference_in_the_dm(caplog: pytest.LogCaptureFixture) -> None:

@@ -32,7 +32,9 @@ async def test_refresh_publishes_the_clickers_home(world: World) -> None:
 
 
 async def test_open_settings_uses_the_clicks_trigger(world: World) -> None:
-    await home.handle_open_settings(world.ack, click("U2"), world.client, context_for(world.deps, "U2"), world.deps)
+    await home.handle_open_settings(
+        world.ack, click("U2"), world.client, context_for(world.deps, "U2"), world.deps
+    )
     [opened] = world.client.of("views.open")
     assert opened["trigger_id"] == "trig-1" and opened["view"].type == "modal"
 
@@ -65,7 +67,11 @@ async def test_prep_finds_the_next_external_meeting_by_company(world: World) -> 
         dana = Contact(org_id=world.org_id, name="Dana", company_id=acme.id)
         s.add(dana)
         await s.flush()
-        for title, hours, external in (("Internal sync", 1, False), ("Acme demo", 3, True), ("Later call", 30, True)):
+        for title, hours, external in (
+            ("Internal sync", 1, False),
+            ("Acme demo", 3, True),
+            ("Later call", 30, True),
+        ):
             s.add(CalendarEvent(org_id=world.org_id, user_id=world.rep_id, title=title, is_external=external,
                                 contact_id=dana.id, start_at=NOW + timedelta(hours=hours),
                                 end_at=NOW + timedelta(hours=hours + 1)))  # fmt: skip
@@ -74,8 +80,13 @@ async def test_prep_finds_the_next_external_meeting_by_company(world: World) -> 
                                   context_for(world.deps, "U2"), world.deps)  # fmt: skip
     [event] = world.orchestrator.events
     assert event.type == EventType.PRE_MEETING_90MIN and event.payload["requested"] is True
-    assert respond.calls[0]["text"] == "Preparing your brief for “Acme demo” — it will be in our DM in a moment."
+    assert (
+        respond.calls[0]["text"]
+        == "Preparing your brief for “Acme demo” — it will be in our DM in a moment."
+    )
     respond.calls.clear()
     await commands.handle_command(world.ack, {"text": "prep zebra"}, respond, world.client,  # type: ignore[arg-type]
                                   context_for(world.deps, "U2"), world.deps)  # fmt: skip
-    assert respond.calls[0]["text"].startswith("I found no external meeting matching “zebra” in the next 7 days.")
+    assert respond.calls[0]["text"].startswith(
+        "I found no external meeting matching “zebra” in the next 7 days."
+    )

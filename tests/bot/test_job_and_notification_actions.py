@@ -23,7 +23,8 @@ async def test_retry_without_an_orchestrator_says_so(world: World) -> None:
                                    JobRef(job_id=job_id), deps)  # fmt: skip
     assert world.ack.calls == [{}]
     assert [m["text"] for m in world.client.of("chat.postEphemeral")] == [
-        "Retrying is not available on this install right now."]
+        "Retrying is not available on this install right now."
+    ]
 
 
 async def test_open_posts_the_held_message_and_records_it_delivered(world: World) -> None:
@@ -39,7 +40,9 @@ async def test_open_posts_the_held_message_and_records_it_delivered(world: World
     [posted] = world.client.of("chat.postMessage")
     assert (posted["channel"], posted["text"], posted["blocks"]) == ("DCHAN", "3 deals", blocks)
     async with world.deps.db.session() as s:
-        row = (await s.exec(select(SlackNotificationSent).where(SlackNotificationSent.id == note_id))).one()
+        row = (
+            await s.exec(select(SlackNotificationSent).where(SlackNotificationSent.id == note_id))
+        ).one()
     assert row.status == "delivered"
 
 
@@ -47,7 +50,9 @@ async def test_undo_with_nothing_applied_says_so(world: World) -> None:
     job_id = await seed_job(world, world.rep_id)
     await post_meeting_actions.handle_rollback(world.ack, click("U2"), world.client, context_for(world.deps, "U2"),
                                                JobRef(job_id=job_id), world.deps)  # fmt: skip
-    assert [m["text"] for m in world.client.of("chat.postEphemeral")] == ["There were no CRM changes left to undo."]
+    assert [m["text"] for m in world.client.of("chat.postEphemeral")] == [
+        "There were no CRM changes left to undo."
+    ]
 
 
 async def test_undo_of_someone_elses_job_is_refused(world: World) -> None:
@@ -68,6 +73,8 @@ async def test_undo_restores_what_the_job_changed(world: World) -> None:
         deal_id = deal.id
     await post_meeting_actions.handle_rollback(world.ack, click("U2"), world.client, context_for(world.deps, "U2"),
                                                JobRef(job_id=job_id), world.deps)  # fmt: skip
-    assert [m["text"] for m in world.client.of("chat.postEphemeral")] == ["Undid 1 CRM change: stage."]
+    assert [m["text"] for m in world.client.of("chat.postEphemeral")] == [
+        "Undid 1 CRM change: stage."
+    ]
     async with world.deps.db.session() as s:
         assert (await s.get(Deal, deal_id)).stage == "discovery"  # type: ignore[union-attr]

@@ -26,11 +26,16 @@ async def _stale_deal(w: World, owner_id: int, name: str) -> int:
 
 
 def _review(*deal_ids: int) -> list[dict[str, object]]:
-    return [{"type": "header", "block_id": "head"}, *({"type": "section", "block_id": f"deal-{d}"} for d in deal_ids)]
+    return [
+        {"type": "header", "block_id": "head"},
+        *({"type": "section", "block_id": f"deal-{d}"} for d in deal_ids),
+    ]
 
 
 def _listed(blocks: list[dict[str, object]]) -> list[str]:
-    return [str(b.get("block_id")) for b in blocks if str(b.get("block_id") or "").startswith("deal-")]
+    return [
+        str(b.get("block_id")) for b in blocks if str(b.get("block_id") or "").startswith("deal-")
+    ]
 
 
 async def test_revive_submits_one_revival_and_lists_the_other_deal(world: World) -> None:
@@ -46,7 +51,10 @@ async def test_revive_submits_one_revival_and_lists_the_other_deal(world: World)
     assert (update["channel"], update["ts"]) == ("DCHAN", "1700000000.000001")
     assert update["text"] == "Drafting the re-engagement email; it will wait for your approval."
     assert _listed(update["blocks"]) == [f"deal-{cobalt}"]
-    assert update["blocks"][1] == {"type": "context", "elements": [{"type": "mrkdwn", "text": update["text"]}]}
+    assert update["blocks"][1] == {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": update["text"]}],
+    }
 
 
 async def test_skip_of_the_last_deal_leaves_only_the_note(world: World) -> None:

@@ -39,7 +39,13 @@ async def test_more_submits_the_next_page(world: World) -> None:
 async def test_invite_with_a_chosen_slot_asks_for_that_slot(world: World) -> None:
     job_id = await _picker(world, world.rep_id)
     body: dict[str, Any] = click("U2")
-    body["state"] = {"values": {slots_block_id(job_id): {ScheduleAction.CHOOSE.value: {"selected_option": {"value": "1"}}}}}
+    body["state"] = {
+        "values": {
+            slots_block_id(job_id): {
+                ScheduleAction.CHOOSE.value: {"selected_option": {"value": "1"}}
+            }
+        }
+    }
     await schedule_actions.handle_invite(world.ack, body, world.client, context_for(world.deps, "U2"),
                                          PickerRef(job_id=job_id), world.deps)  # fmt: skip
     [event] = world.orchestrator.events

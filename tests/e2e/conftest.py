@@ -85,9 +85,16 @@ async def started_app(tmp_path: Path, template: Path, **overrides: Any) -> Async
 async def running(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
     shutil.copy(seeded_template, tmp_path / "sixty.db")
     url = f"sqlite:///{tmp_path / 'sixty.db'}"
-    settings = load_settings(database_url=url, port=0, sandbox_port=0, data_dir=tmp_path,
-                             slack_bot_token=None, slack_app_token=None, slack_signing_secret=None,
-                             log_format="text")
+    settings = load_settings(
+        database_url=url,
+        port=0,
+        sandbox_port=0,
+        data_dir=tmp_path,
+        slack_bot_token=None,
+        slack_app_token=None,
+        slack_signing_secret=None,
+        log_format="text",
+    )
     runtime = e2e_runtime(settings)
     await runtime.start()
     try:

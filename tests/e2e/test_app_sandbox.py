@@ -39,7 +39,9 @@ async def test_home_tab_is_published_with_real_settings(running: Runtime) -> Non
     publish = sb.calls_to("views.publish")[-1]
     assert publish.ok
     await sb.app_home_opened(MORGAN)
-    assert "Organisation (admins)" in str(await sb.wait_for(lambda: sb.home_view(MORGAN), timeout=15))
+    assert "Organisation (admins)" in str(
+        await sb.wait_for(lambda: sb.home_view(MORGAN), timeout=15)
+    )
 
 
 async def test_settings_round_trip_changes_the_home_tab(running: Runtime) -> None:
@@ -50,11 +52,19 @@ async def test_settings_round_trip_changes_the_home_tab(running: Runtime) -> Non
     views = await sb.wait_for(lambda: sb.open_views(ALEX), timeout=15)
     modal = views[-1]
     # a bad range is refused in the modal, next to the input
-    bad = await sb.submit_view(ALEX, modal["id"], {"settings-work-start": {"settings-work-start": "18:00"},
-                                                   "settings-work-end": {"settings-work-end": "09:00"}})
+    bad = await sb.submit_view(
+        ALEX,
+        modal["id"],
+        {
+            "settings-work-start": {"settings-work-start": "18:00"},
+            "settings-work-end": {"settings-work-end": "09:00"},
+        },
+    )
     assert bad.payload and bad.payload.get("response_action") == "errors"
     assert "settings-work-end" in bad.payload["errors"]
-    await sb.submit_view(ALEX, modal["id"], {"settings-briefing-time": {"settings-briefing-time": "07:15"}})
+    await sb.submit_view(
+        ALEX, modal["id"], {"settings-briefing-time": {"settings-briefing-time": "07:15"}}
+    )
     await sb.wait_for(lambda: "07:15" in str(sb.home_view(ALEX)), timeout=15)
 
 
@@ -75,8 +85,14 @@ async def test_watchdog_rebuilds_a_silently_dead_socket(tmp_path, seeded_templat
     from config import load_settings
 
     shutil.copy(seeded_template, tmp_path / "sixty.db")
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
-                             data_dir=tmp_path, socket_watchdog_s=1.0, log_format="text")
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'sixty.db'}",
+        port=0,
+        sandbox_port=0,
+        data_dir=tmp_path,
+        socket_watchdog_s=1.0,
+        log_format="text",
+    )
     runtime = e2e_runtime(settings)
     await runtime.start()
     try:

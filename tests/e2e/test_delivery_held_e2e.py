@@ -25,7 +25,9 @@ async def at_cap(runtime: Runtime, cap: int = 1) -> None:
     async with runtime.deps.db.transaction() as s:
         alex = (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
         assert alex.id is not None
-        prefs = (await s.exec(select(UserPreferences).where(UserPreferences.user_id == alex.id))).one()
+        prefs = (
+            await s.exec(select(UserPreferences).where(UserPreferences.user_id == alex.id))
+        ).one()
         prefs.max_notifications_per_hour = cap
         s.add(prefs)
         for i in range(cap):
@@ -53,7 +55,9 @@ def held_section(view: dict | None) -> bool:
     return view is not None and "Held back for you" in json.dumps(view)
 
 
-async def test_held_approval_is_on_home_with_its_buttons_and_the_click_s_answers_go(app: Runtime) -> None:
+async def test_held_approval_is_on_home_with_its_buttons_and_the_click_s_answers_go(
+    app: Runtime,
+) -> None:
     sb = app.sandbox
     await at_cap(app)
     status, body = await post_webhook(app, SAMPLE)

@@ -18,10 +18,18 @@ async def test_plain_dm_gets_a_pointer(running: Runtime) -> None:
     await sb.dm(ALEX, "hello")
 
     def pointers() -> list[dict]:
-        return [m for m in sb.dm_messages(ALEX) if m.get("bot_id") and "/60 help" in (m.get("text") or "")]
+        return [
+            m
+            for m in sb.dm_messages(ALEX)
+            if m.get("bot_id") and "/60 help" in (m.get("text") or "")
+        ]
 
     [pointer] = await sb.wait_for(pointers, timeout=10)
     assert "waiting" in pointer["text"]
     async with running.db.session() as s:
-        rows = (await s.exec(select(SlackNotificationSent).where(SlackNotificationSent.kind == "dm_pointer"))).all()
+        rows = (
+            await s.exec(
+                select(SlackNotificationSent).where(SlackNotificationSent.kind == "dm_pointer")
+            )
+        ).all()
     assert len(rows) == 1

@@ -24,7 +24,11 @@ from tests.e2e.conftest import started_app
 from tests.e2e.test_meeting_ended import KEY
 
 LIMIT_MS = 100.0
-SPEAKERS = {"Jordan Ellis": "Alex Rivera", "Mick Halloran": "Sarah Chen", "Tash Nguyen": "Tom Becker"}
+SPEAKERS = {
+    "Jordan Ellis": "Alex Rivera",
+    "Mick Halloran": "Sarah Chen",
+    "Tash Nguyen": "Tom Becker",
+}
 
 
 @pytest.fixture
@@ -38,8 +42,10 @@ def body_of(n: int, bot_id: str) -> dict[str, Any]:
     for u in doc["utterances"]:
         u["speaker"] = SPEAKERS[u["speaker"]]
     doc["rep"] = {"name": "Alex Rivera", "email": "alex@sixty-demo.example"}
-    doc["attendees"] = [{"name": "Sarah Chen", "email": "sarah.chen@acme.example"},
-                        {"name": "Tom Becker", "email": "tom.becker@acme.example"}]
+    doc["attendees"] = [
+        {"name": "Sarah Chen", "email": "sarah.chen@acme.example"},
+        {"name": "Tom Becker", "email": "tom.becker@acme.example"},
+    ]
     doc["title"] = "Acme Corp - quarterly review"
     return meetingbaas_v1_body(doc, bot_id)
 
@@ -91,13 +97,18 @@ print(json.dumps(out), flush=True)
 async def meeting_job_status(runtime: Runtime) -> str | None:
     """Only the status: this test shares the app's event loop, and a job's whole state is big."""
     async with runtime.db.session() as s:
-        return (await s.exec(select(SequenceJob.status)
-                             .where(SequenceJob.sequence_type == "meeting_ended"))).first()
+        return (
+            await s.exec(
+                select(SequenceJob.status).where(SequenceJob.sequence_type == "meeting_ended")
+            )
+        ).first()
 
 
 async def meeting_job(runtime: Runtime) -> SequenceJob | None:
     async with runtime.db.session() as s:
-        rows = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).all()
+        rows = (
+            await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))
+        ).all()
     return rows[0] if rows else None
 
 
@@ -115,10 +126,14 @@ async def test_health_and_acks_stay_fast_while_the_largest_transcript_is_process
     )
     assert probe.stdout is not None
     assert (await probe.stdout.readline()).strip() == b"ready"
-    async with aiohttp.ClientSession() as http, http.post(
-        web + "/webhooks/meetingbaas", data=raw,
-        headers={"x-meeting-baas-api-key": KEY, "content-type": "application/json"},
-    ) as r:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            web + "/webhooks/meetingbaas",
+            data=raw,
+            headers={"x-meeting-baas-api-key": KEY, "content-type": "application/json"},
+        ) as r,
+    ):
         assert r.status == 200, await r.text()
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -141,9 +156,15 @@ async def test_health_and_acks_stay_fast_while_the_largest_transcript_is_process
 async def test_a_large_body_that_is_not_json_is_still_a_400(app: Runtime) -> None:
     """Bodies over the inline size are read in the worker process; its errors come back as such."""
     async with aiohttp.ClientSession() as http:
-        for junk in (b"{" + b"x" * 400_000, b'{"event": "complete", "data": "' + b"\xff" * 400_000 + b'"}'):
-            async with http.post(app.urls["web"] + "/webhooks/meetingbaas", data=junk,
-                                 headers={"x-meeting-baas-api-key": KEY, "content-type": "application/json"}) as r:
+        for junk in (
+            b"{" + b"x" * 400_000,
+            b'{"event": "complete", "data": "' + b"\xff" * 400_000 + b'"}',
+        ):
+            async with http.post(
+                app.urls["web"] + "/webhooks/meetingbaas",
+                data=junk,
+                headers={"x-meeting-baas-api-key": KEY, "content-type": "application/json"},
+            ) as r:
                 assert r.status == 400, await r.text()
                 error = (await r.json())["error"]  # one line naming the problem
                 assert "not valid JSON" in error or "not UTF-8" in error, error

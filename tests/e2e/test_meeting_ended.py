@@ -33,9 +33,14 @@ async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
 
 
 async def post_webhook(runtime: Runtime, body: dict, key: str = KEY) -> tuple[int, dict]:
-    async with aiohttp.ClientSession() as http, http.post(
-        runtime.urls["web"] + "/webhooks/meetingbaas", json=body, headers={"x-meeting-baas-api-key": key}
-    ) as r:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            runtime.urls["web"] + "/webhooks/meetingbaas",
+            json=body,
+            headers={"x-meeting-baas-api-key": key},
+        ) as r,
+    ):
         return r.status, await r.json()
 
 
@@ -71,8 +76,12 @@ async def test_transcript_webhook_to_recap_approval_and_send(app: Runtime) -> No
     gate = gate_messages(sb, ALEX)[0]
     assert "sarah.chen@acme.example" in json.dumps(gate)
 
-    await sb.click(ALEX, gate, ApprovalAction.APPROVE, value=buttons(gate)[ApprovalAction.APPROVE]["value"])
-    await sb.wait_for(lambda: any("Follow-up approved" in json.dumps(m) for m in sb.dm_messages(ALEX)), timeout=20)
+    await sb.click(
+        ALEX, gate, ApprovalAction.APPROVE, value=buttons(gate)[ApprovalAction.APPROVE]["value"]
+    )
+    await sb.wait_for(
+        lambda: any("Follow-up approved" in json.dumps(m) for m in sb.dm_messages(ALEX)), timeout=20
+    )
 
     # the message now says who approved it, and a second resolution changes nothing and says why
     def resolved() -> dict | None:
@@ -80,16 +89,24 @@ async def test_transcript_webhook_to_recap_approval_and_send(app: Runtime) -> No
         return message if "Approved by" in json.dumps(message) else None
 
     assert ApprovalAction.APPROVE not in buttons(await sb.wait_for(resolved, timeout=20))
-    again = await app.engine.resume(buttons(gate)[ApprovalAction.APPROVE]["value"], Decision.APPROVE, ALEX)
+    again = await app.engine.resume(
+        buttons(gate)[ApprovalAction.APPROVE]["value"], Decision.APPROVE, ALEX
+    )
     assert not again.ok and again.message
 
     all_jobs = await jobs(app)
     meeting_jobs = [j for j in all_jobs if j.sequence_type == "meeting_ended"]
     assert len(meeting_jobs) == 1
     children = {j.sequence_type for j in all_jobs if j.parent_job_id == meeting_jobs[0].id}
-    assert "proposal_generation" not in children  # no sequence drafts proposals yet: no job waits forever
+    assert (
+        "proposal_generation" not in children
+    )  # no sequence drafts proposals yet: no job waits forever
     async with app.db.session() as s:
-        activities = (await s.exec(select(Activity).where(Activity.kind == "meeting", Activity.source == "sixty"))).all()
+        activities = (
+            await s.exec(
+                select(Activity).where(Activity.kind == "meeting", Activity.source == "sixty")
+            )
+        ).all()
         commitments = (await s.exec(select(Commitment))).all()
         tasks = (await s.exec(select(Task))).all()
     assert len(activities) == 1
@@ -108,15 +125,26 @@ async def test_skip_and_unauthenticated(app: Runtime) -> None:
     assert status == 200
     await sb.wait_for(lambda: gate_messages(sb, ALEX), timeout=20)
     gate = gate_messages(sb, ALEX)[0]
-    await sb.click(ALEX, gate, ApprovalAction.SKIP, value=buttons(gate)[ApprovalAction.SKIP]["value"])
-    await sb.wait_for(lambda: any("Skipped" in json.dumps(m) for m in sb.dm_messages(ALEX)), timeout=20)
+    await sb.click(
+        ALEX, gate, ApprovalAction.SKIP, value=buttons(gate)[ApprovalAction.SKIP]["value"]
+    )
+    await sb.wait_for(
+        lambda: any("Skipped" in json.dumps(m) for m in sb.dm_messages(ALEX)), timeout=20
+    )
     await asyncio.sleep(0)
 
 
-async def test_sandbox_panel_meeting_ended_for_another_rep(tmp_path: Path, seeded_template: Path) -> None:
+async def test_sandbox_panel_meeting_ended_for_another_rep(
+    tmp_path: Path, seeded_template: Path
+) -> None:
     shutil.copy(seeded_template, tmp_path / "sixty.db")
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
-                             data_dir=tmp_path, log_format="text")
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'sixty.db'}",
+        port=0,
+        sandbox_port=0,
+        data_dir=tmp_path,
+        log_format="text",
+    )
     await no_quiet_hours(settings.database_url)
     runtime = e2e_runtime(settings)
     await runtime.start()

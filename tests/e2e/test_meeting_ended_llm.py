@@ -15,28 +15,54 @@ from tests.e2e.conftest import ALEX, e2e_runtime, no_quiet_hours
 from tests.e2e.test_meeting_ended import KEY, SAMPLE, gate_messages, post_webhook
 from tests.fakes.openai_server import FakeOpenAI
 
-PROPOSAL_UTTERANCE = next(i for i, seg in enumerate(SAMPLE["data"]["transcript"])
-                          if "proposal" in " ".join(w["word"] for w in seg["words"]).lower())
+PROPOSAL_UTTERANCE = next(
+    i
+    for i, seg in enumerate(SAMPLE["data"]["transcript"])
+    if "proposal" in " ".join(w["word"] for w in seg["words"]).lower()
+)
 
 
 async def run_with_model(tmp_path: Path, seeded_template: Path, fake: FakeOpenAI) -> Runtime:
     shutil.copy(seeded_template, tmp_path / "sixty.db")
-    settings = load_settings(database_url=f"sqlite:///{tmp_path / 'sixty.db'}", port=0, sandbox_port=0,
-                             data_dir=tmp_path, meetingbaas_api_key=KEY, log_format="text",
-                             llm_model="openai/test-model", llm_api_base=fake.api_base, llm_api_key="sk-test",
-                             llm_timeout_s=5)
+    settings = load_settings(
+        database_url=f"sqlite:///{tmp_path / 'sixty.db'}",
+        port=0,
+        sandbox_port=0,
+        data_dir=tmp_path,
+        meetingbaas_api_key=KEY,
+        log_format="text",
+        llm_model="openai/test-model",
+        llm_api_base=fake.api_base,
+        llm_api_key="sk-test",
+        llm_timeout_s=5,
+    )
     await no_quiet_hours(settings.database_url)
     runtime = e2e_runtime(settings)
     await runtime.start()
     return runtime
 
 
-async def test_model_answers_drive_intents_and_the_draft(tmp_path: Path, seeded_template: Path) -> None:
+async def test_model_answers_drive_intents_and_the_draft(
+    tmp_path: Path, seeded_template: Path
+) -> None:
     async with FakeOpenAI() as fake:
-        fake.reply_json({"intents": [{"label": "commitment:send_proposal", "utterance": PROPOSAL_UTTERANCE,
-                                      "speaker": "rep", "phrase": "a proposal", "confidence": 0.95,
-                                      "deadline": None}]})
-        fake.reply_json({"subject": "Model subject: Acme pilot", "body": "Hi Sarah,\n\nModel body.\n\nAlex"})
+        fake.reply_json(
+            {
+                "intents": [
+                    {
+                        "label": "commitment:send_proposal",
+                        "utterance": PROPOSAL_UTTERANCE,
+                        "speaker": "rep",
+                        "phrase": "a proposal",
+                        "confidence": 0.95,
+                        "deadline": None,
+                    }
+                ]
+            }
+        )
+        fake.reply_json(
+            {"subject": "Model subject: Acme pilot", "body": "Hi Sarah,\n\nModel body.\n\nAlex"}
+        )
         runtime = await run_with_model(tmp_path, seeded_template, fake)
         try:
             sb = runtime.sandbox
@@ -54,7 +80,9 @@ async def test_model_answers_drive_intents_and_the_draft(tmp_path: Path, seeded_
             await runtime.stop()
 
 
-async def test_model_failure_falls_back_to_the_offline_engine(tmp_path: Path, seeded_template: Path) -> None:
+async def test_model_failure_falls_back_to_the_offline_engine(
+    tmp_path: Path, seeded_template: Path
+) -> None:
     async with FakeOpenAI() as fake:
         fake.reply_error(500)
         runtime = await run_with_model(tmp_path, seeded_template, fake)

@@ -16,20 +16,28 @@ __all__ = ["app"]  # the fixture, shared with the meeting-ended tests
 
 async def test_edit_says_save_and_send_and_keeps_the_recipients(app: Runtime) -> None:
     sb = app.sandbox
-    await sb.slash_command(ALEX, "/60", "connect google")  # no Google app in the sandbox: the demo mailbox
+    await sb.slash_command(
+        ALEX, "/60", "connect google"
+    )  # no Google app in the sandbox: the demo mailbox
     status, _ = await post_webhook(app, SAMPLE)
     assert status == 200
     await sb.wait_for(lambda: gate_messages(sb, ALEX), timeout=20)
     gate = next(m for m in gate_messages(sb, ALEX) if "sarah.chen@acme.example" in json.dumps(m))
-    await sb.click(ALEX, gate, ApprovalAction.EDIT, value=buttons(gate)[ApprovalAction.EDIT]["value"])
+    await sb.click(
+        ALEX, gate, ApprovalAction.EDIT, value=buttons(gate)[ApprovalAction.EDIT]["value"]
+    )
     modal = await sb.wait_for(lambda: next((v for v in sb.open_views(ALEX) if SUBJECT in json.dumps(v)), None),
                               timeout=10)  # fmt: skip
     assert modal["submit"]["text"] == "Save and send"
     assert "30-second undo window" in json.dumps(modal)
-    await sb.submit_view(ALEX, modal["id"], {SUBJECT: "Acme follow-up, edited", BODY: "Sarah, Tom: edited."})
+    await sb.submit_view(
+        ALEX, modal["id"], {SUBJECT: "Acme follow-up, edited", BODY: "Sarah, Tom: edited."}
+    )
 
     def undo() -> dict | None:
-        return next((m for m in sb.dm_messages(ALEX) if "Sending in 30 seconds" in json.dumps(m)), None)
+        return next(
+            (m for m in sb.dm_messages(ALEX) if "Sending in 30 seconds" in json.dumps(m)), None
+        )
 
     sending = json.dumps(await sb.wait_for(undo, timeout=20))
     assert "sarah.chen@acme.example" in sending and "Acme follow-up, edited" in sending

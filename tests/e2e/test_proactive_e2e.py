@@ -95,7 +95,9 @@ async def test_morning_brief_now_pipeline_and_revival(app: Runtime) -> None:
         and "days since last activity" in text
     )
     # a seeded meeting later today is prep-ready; one already started is not (issue 11, 2.5)
-    assert ("Prep ready →" in text or "Already started" in text) and "You asked for this brief" in text
+    assert (
+        "Prep ready →" in text or "Already started" in text
+    ) and "You asked for this brief" in text
     labels = {a["text"]["text"] for a in _actions(brief)}
     assert {
         "Expand pipeline",
@@ -161,7 +163,8 @@ async def test_morning_brief_now_pipeline_and_revival(app: Runtime) -> None:
     send = next(a for a in _actions(gate) if a["action_id"] == ApprovalAction.APPROVE)
     await sb.click(JAMIE, gate, ApprovalAction.APPROVE, send["value"])
     await sb.wait_for(
-        lambda: any("mail client" in (m.get("text") or "") for m in sb.dm_messages(JAMIE)), timeout=20
+        lambda: any("mail client" in (m.get("text") or "") for m in sb.dm_messages(JAMIE)),
+        timeout=20,
     )
 
 

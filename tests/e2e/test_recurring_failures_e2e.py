@@ -35,11 +35,15 @@ async def test_demo_mailbox_poll_is_quiet(running: Runtime) -> None:
     sb = running.sandbox
     assert running.deps is not None and running.engine is not None
     await sb.slash_command(ALEX, "/60", "connect google")
-    await sb.wait_for(lambda: any("demo mailbox" in json.dumps(e) for e in sb.ephemerals(ALEX)), timeout=10)
+    await sb.wait_for(
+        lambda: any("demo mailbox" in json.dumps(e) for e in sb.ephemerals(ALEX)), timeout=10
+    )
     before = len(sb.dm_messages(ALEX))
     [poll] = [c for c in email_crons.cron_specs(running.deps) if c.id == "email:poll"]
     for n in range(3):  # three polls, two minutes apart
-        refs = await fire_once(running.db, poll, FIRE + timedelta(minutes=2 * n), running.engine.submit, "test")
+        refs = await fire_once(
+            running.db, poll, FIRE + timedelta(minutes=2 * n), running.engine.submit, "test"
+        )
         assert refs is not None
         for ref in refs:
             assert isinstance(ref, JobRef)
@@ -73,4 +77,6 @@ async def test_retry_button_requeues_the_failed_job(running: Runtime) -> None:
     await sb.wait_for(lambda: len(failures()) == 2, timeout=10)
     again = await settled(running, ref.job_id)
     assert again.status == "failed" and again.attempts > first.attempts
-    assert not any("Unhandled" in json.dumps(e) or "went wrong" in json.dumps(e) for e in sb.ephemerals(ALEX))
+    assert not any(
+        "Unhandled" in json.dumps(e) or "went wrong" in json.dumps(e) for e in sb.ephemerals(ALEX)
+    )

@@ -48,9 +48,14 @@ async def test_second_prep_button_preps_the_second_meeting(running: Runtime) -> 
         acme, techflow = (e.id for e in events)
     brief = MorningBrief(
         greeting="Good morning, Alex!",
-        meetings=[MeetingLine(acme, "10:00 AM", "Acme Corp", "ready"),
-                  MeetingLine(techflow, "2:00 PM", "TechFlow", "ready")],
-        attention=[], pulse=[], overnight=[], at_risk_deal_ids=[],
+        meetings=[
+            MeetingLine(acme, "10:00 AM", "Acme Corp", "ready"),
+            MeetingLine(techflow, "2:00 PM", "TechFlow", "ready"),
+        ],
+        attention=[],
+        pulse=[],
+        overnight=[],
+        at_risk_deal_ids=[],
     )
     posted = await running.client.chat_postMessage(
         channel=sb.im_channel(ALEX), text="brief", blocks=morning_brief_blocks(brief, "why")
@@ -72,7 +77,9 @@ async def test_second_prep_button_preps_the_second_meeting(running: Runtime) -> 
     assert "TechFlow" in said["text"] and "Acme" not in said["text"]
     async with running.db.session() as s:
         jobs = (
-            await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "pre_meeting_90min"))
+            await s.exec(
+                select(SequenceJob).where(SequenceJob.sequence_type == "pre_meeting_90min")
+            )
         ).all()
     asked = [j.trigger_payload.get("event_id") for j in jobs if j.trigger_payload.get("requested")]
     assert asked == [techflow]
@@ -108,7 +115,9 @@ async def test_demo_reply_draft_is_true_about_itself(running: Runtime) -> None:
     assert "On integrations" in shown and "On single sign-on" in shown
     assert "Replying to" in shown and "how single sign-on works?" in shown
     assert "demo mailbox" in shown and "connected mailbox" not in shown
-    await sb.click(ALEX, gate["ts"], ApprovalAction.SKIP, buttons(gate)[ApprovalAction.SKIP]["value"])
+    await sb.click(
+        ALEX, gate["ts"], ApprovalAction.SKIP, buttons(gate)[ApprovalAction.SKIP]["value"]
+    )
     await sb.wait_for(lambda: not gate_messages(sb, ALEX), timeout=10)  # resolved: buttons gone
     async with running.db.session() as s:
         pa = (await s.exec(select(SlackPendingAction))).one()
@@ -168,7 +177,9 @@ async def test_feedback_needs_a_reason_and_is_acknowledged(running: Runtime) -> 
     assert sb.view_errors(modal["id"]) == {REASON: "Please complete this required field."}
     assert len(sb.calls_to("view_submission.ack")) == submissions  # the app never heard of it
     await sb.submit_view(ALEX, modal["id"], {REASON: "   "})  # spaces pass Slack's check...
-    assert sb.view_errors(modal["id"]) == {REASON: "Say what was wrong, or press Cancel."}  # ...not ours
+    assert sb.view_errors(modal["id"]) == {
+        REASON: "Say what was wrong, or press Cancel."
+    }  # ...not ours
     async with running.db.session() as s:
         assert (await s.exec(select(Feedback))).all() == []
     await sb.submit_view(ALEX, modal["id"], {REASON: "Wrong contact"})
@@ -225,7 +236,9 @@ async def test_keyed_way_out_buttons_reach_their_listener(running: Runtime) -> N
                         ways_out=(WayOut("widen_range", "Look further ahead"),
                                   WayOut("shorter_meeting", "Try 15 minutes")))  # fmt: skip
     posted = await running.client.chat_postMessage(
-        channel=sb.im_channel(ALEX), text="times", blocks=[b.to_dict() for b in picker_blocks(model)]
+        channel=sb.im_channel(ALEX),
+        text="times",
+        blocks=[b.to_dict() for b in picker_blocks(model)],
     )
     second = keyed(ScheduleAction.WAY_OUT, "shorter_meeting")
     await sb.click(ALEX, posted["ts"], second)

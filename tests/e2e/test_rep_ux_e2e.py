@@ -35,11 +35,19 @@ async def test_add_all_names_the_tasks_it_added(app: Runtime) -> None:  # noqa: 
         return next((m for m in gate_messages(sb, ALEX) if title in json.dumps(m)), None)
 
     follow_up = await sb.wait_for(lambda: gate("Send"), timeout=20)
-    await sb.click(ALEX, follow_up, ApprovalAction.SKIP, value=buttons(follow_up)[ApprovalAction.SKIP]["value"])
+    await sb.click(
+        ALEX, follow_up, ApprovalAction.SKIP, value=buttons(follow_up)[ApprovalAction.SKIP]["value"]
+    )
     tasks = await sb.wait_for(lambda: gate("from your call"), timeout=20)
-    names = [b["text"]["text"] for b in tasks["blocks"] if b.get("type") == "section" and "accessory" in b]
+    names = [
+        b["text"]["text"]
+        for b in tasks["blocks"]
+        if b.get("type") == "section" and "accessory" in b
+    ]
     assert names and "(s)" not in json.dumps(tasks)
-    await sb.click(ALEX, tasks, ApprovalAction.APPROVE, value=buttons(tasks)[ApprovalAction.APPROVE]["value"])
+    await sb.click(
+        ALEX, tasks, ApprovalAction.APPROVE, value=buttons(tasks)[ApprovalAction.APPROVE]["value"]
+    )
 
     def added() -> str | None:
         msg = next(m for m in sb.dm_messages(ALEX) if m["ts"] == tasks["ts"])

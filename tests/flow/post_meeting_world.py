@@ -87,18 +87,28 @@ async def seed(db: Database, *, stage: str = "demo") -> dict[str, int]:
         await s.flush()
         assert org.id is not None
         s.add(OrgSettings(org_id=org.id, ai_budget_usd_month=50.0))
-        alex = User(org_id=org.id, slack_user_id="U1", email=REP_EMAIL, name="Alex Rivera", timezone="UTC")
+        alex = User(
+            org_id=org.id, slack_user_id="U1", email=REP_EMAIL, name="Alex Rivera", timezone="UTC"
+        )
         company = Company(org_id=org.id, name="Acme Corp", domain="acme.example")
         s.add_all([alex, company])
         await s.flush()
         assert alex.id is not None
         s.add(UserPreferences(user_id=alex.id, max_notifications_per_hour=50))
         sarah = Contact(org_id=org.id, company_id=company.id, name="Sarah Chen", email=SARAH)
-        tom = Contact(org_id=org.id, company_id=company.id, name="Tom Becker", email="tom.becker@acme.example")
+        tom = Contact(
+            org_id=org.id, company_id=company.id, name="Tom Becker", email="tom.becker@acme.example"
+        )
         s.add_all([sarah, tom])
         await s.flush()
-        deal = Deal(org_id=org.id, company_id=company.id, owner_id=alex.id, name="Acme pilot", stage=stage,
-                    primary_contact_id=sarah.id)
+        deal = Deal(
+            org_id=org.id,
+            company_id=company.id,
+            owner_id=alex.id,
+            name="Acme pilot",
+            stage=stage,
+            primary_contact_id=sarah.id,
+        )
         s.add(deal)
         await s.flush()
         s.add(DealContact(deal_id=deal.id, contact_id=sarah.id))
@@ -111,8 +121,9 @@ async def seed(db: Database, *, stage: str = "demo") -> dict[str, int]:
 
 
 async def make_world(db: Database, tmp_path: Path, *, stage: str = "demo") -> World:
-    settings = Settings(_env_file=None, meetingbaas_api_key=MB_KEY, data_dir=tmp_path,
-                        email_undo_seconds=30.0)
+    settings = Settings(
+        _env_file=None, meetingbaas_api_key=MB_KEY, data_dir=tmp_path, email_undo_seconds=30.0
+    )
     ids = await seed(db, stage=stage)
     delivery = RecordingDelivery()
     engine = Engine(db, settings, delivery, build_registry(), heartbeat_s=None, clock=lambda: NOW)
@@ -134,8 +145,15 @@ def acme_pilot_call(bot_id: str) -> dict[str, Any]:
         for w in text.split():
             words.append({"start": round(t, 2), "end": round(t + 0.3, 2), "word": w})
             t += 0.35
-        segments.append({"speaker": speaker, "offset": words[0]["start"], "start_time": words[0]["start"],
-                         "end_time": words[-1]["end"], "words": words})
+        segments.append(
+            {
+                "speaker": speaker,
+                "offset": words[0]["start"],
+                "start_time": words[0]["start"],
+                "end_time": words[-1]["end"],
+                "words": words,
+            }
+        )
         t += 0.6
     body["data"]["bot_id"] = bot_id
     body["data"]["transcript"] = segments

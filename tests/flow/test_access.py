@@ -57,47 +57,130 @@ async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = N
     company = Company(org_id=org_id, name=f"{tag} Corp", domain=f"{tag}.example")
     s.add(company)
     await s.flush()
-    contact = Contact(org_id=org_id, company_id=company.id, name=f"{tag} Buyer", email=f"buyer@{tag}.example")
+    contact = Contact(
+        org_id=org_id, company_id=company.id, name=f"{tag} Buyer", email=f"buyer@{tag}.example"
+    )
     s.add(contact)
     await s.flush()
-    deal = Deal(org_id=org_id, company_id=company.id, primary_contact_id=contact.id, owner_id=uid,
-                name=f"{tag} deal", stage="proposal", amount=10_000)
+    deal = Deal(
+        org_id=org_id,
+        company_id=company.id,
+        primary_contact_id=contact.id,
+        owner_id=uid,
+        name=f"{tag} deal",
+        stage="proposal",
+        amount=10_000,
+    )
     s.add(deal)
-    job = SequenceJob(org_id=org_id, user_id=uid, sequence_type="meeting_ended", status="awaiting_approval",
-                      event_type="meeting_ended", event_source="webhook:meetingbaas",
-                      idempotency_key=f"authz:{tag}:meeting", run_after=now + timedelta(days=30))
-    option = {"start": (now + timedelta(days=1)).isoformat(), "end": (now + timedelta(days=1, hours=1)).isoformat()}
-    picker = SequenceJob(org_id=org_id, user_id=uid, sequence_type="calendar_find_times", status="completed",
-                         event_type="calendar_find_times", event_source="slack:command",
-                         idempotency_key=f"authz:{tag}:picker",
-                         context={"outputs": {"find_times": {
-                             "params": {"contact_id": contact.id, "duration_minutes": 30},
-                             "options": [option], "ways_out": [{"code": "later", "params": {"days": 14}}]}}})
+    job = SequenceJob(
+        org_id=org_id,
+        user_id=uid,
+        sequence_type="meeting_ended",
+        status="awaiting_approval",
+        event_type="meeting_ended",
+        event_source="webhook:meetingbaas",
+        idempotency_key=f"authz:{tag}:meeting",
+        run_after=now + timedelta(days=30),
+    )
+    option = {
+        "start": (now + timedelta(days=1)).isoformat(),
+        "end": (now + timedelta(days=1, hours=1)).isoformat(),
+    }
+    picker = SequenceJob(
+        org_id=org_id,
+        user_id=uid,
+        sequence_type="calendar_find_times",
+        status="completed",
+        event_type="calendar_find_times",
+        event_source="slack:command",
+        idempotency_key=f"authz:{tag}:picker",
+        context={
+            "outputs": {
+                "find_times": {
+                    "params": {"contact_id": contact.id, "duration_minutes": 30},
+                    "options": [option],
+                    "ways_out": [{"code": "later", "params": {"days": 14}}],
+                }
+            }
+        },
+    )
     s.add_all([job, picker])
     await s.flush()
-    pending = SlackPendingAction(job_id=job.id, org_id=org_id, owner_user_id=uid, step_name="tasks",
-                                 kind="tasks", expires_at=now + timedelta(days=30),
-                                 payload={"title": "2 tasks", "tasks": [{"n": 1, "text": "Send deck"},
-                                                                        {"n": 2, "text": "Book demo"}]})
-    send = EmailSend(org_id=org_id, user_id=uid, job_id=job.id, message_id_header=f"<{tag}@sixty.test>",
-                     to_addrs=[contact.email or ""], subject="Follow-up", status="scheduled",
-                     send_after=now + timedelta(days=30))
-    event = CalendarEvent(org_id=org_id, user_id=uid, title=f"{tag} review", start_at=now + timedelta(days=2),
-                          end_at=now + timedelta(days=2, hours=1), is_external=True, deal_id=deal.id,
-                          contact_id=contact.id, attendees=[{"email": contact.email, "name": contact.name}])
-    thread = EmailThread(org_id=org_id, user_id=uid, provider="demo", external_thread_id=f"{tag}-t",
-                         subject="Pricing", contact_id=contact.id, deal_id=deal.id)
+    pending = SlackPendingAction(
+        job_id=job.id,
+        org_id=org_id,
+        owner_user_id=uid,
+        step_name="tasks",
+        kind="tasks",
+        expires_at=now + timedelta(days=30),
+        payload={
+            "title": "2 tasks",
+            "tasks": [{"n": 1, "text": "Send deck"}, {"n": 2, "text": "Book demo"}],
+        },
+    )
+    send = EmailSend(
+        org_id=org_id,
+        user_id=uid,
+        job_id=job.id,
+        message_id_header=f"<{tag}@sixty.test>",
+        to_addrs=[contact.email or ""],
+        subject="Follow-up",
+        status="scheduled",
+        send_after=now + timedelta(days=30),
+    )
+    event = CalendarEvent(
+        org_id=org_id,
+        user_id=uid,
+        title=f"{tag} review",
+        start_at=now + timedelta(days=2),
+        end_at=now + timedelta(days=2, hours=1),
+        is_external=True,
+        deal_id=deal.id,
+        contact_id=contact.id,
+        attendees=[{"email": contact.email, "name": contact.name}],
+    )
+    thread = EmailThread(
+        org_id=org_id,
+        user_id=uid,
+        provider="demo",
+        external_thread_id=f"{tag}-t",
+        subject="Pricing",
+        contact_id=contact.id,
+        deal_id=deal.id,
+    )
     s.add_all([pending, send, event, thread])
     await s.flush()
-    message = EmailMessage(org_id=org_id, thread_id=thread.id or 0, provider_message_id=f"{tag}-m",
-                           direction="inbound", from_addr=contact.email or "", subject="Pricing",
-                           body_text="Could you send the pricing?")
-    note = SlackNotificationSent(org_id=org_id, user_id=uid, kind="pipeline", dedupe_key=f"authz:{tag}",
-                                 status="batched", summary="3 deals have gone quiet",
-                                 blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "secret"}}])
+    message = EmailMessage(
+        org_id=org_id,
+        thread_id=thread.id or 0,
+        provider_message_id=f"{tag}-m",
+        direction="inbound",
+        from_addr=contact.email or "",
+        subject="Pricing",
+        body_text="Could you send the pricing?",
+    )
+    note = SlackNotificationSent(
+        org_id=org_id,
+        user_id=uid,
+        kind="pipeline",
+        dedupe_key=f"authz:{tag}",
+        status="batched",
+        summary="3 deals have gone quiet",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "secret"}}],
+    )
     s.add_all([message, note])
     await s.flush()
-    ids: list[Any] = [deal.id, contact.id, pending.id, job.id, picker.id, send.id, event.id, message.id, note.id]
+    ids: list[Any] = [
+        deal.id,
+        contact.id,
+        pending.id,
+        job.id,
+        picker.id,
+        send.id,
+        event.id,
+        message.id,
+        note.id,
+    ]
     assert all(i is not None for i in ids)
     return Owned(uid, *ids)
 
@@ -106,7 +189,12 @@ async def other_org(s: AsyncSession, *, slack_user_id: str = "U0RIVAL001") -> Us
     org = Org(name="Rival Co", slack_team_id="T0RIVAL")
     s.add(org)
     await s.flush()
-    user = User(org_id=org.id or 0, slack_user_id=slack_user_id, email="rival@rival.example", name="Riley Rival")
+    user = User(
+        org_id=org.id or 0,
+        slack_user_id=slack_user_id,
+        email="rival@rival.example",
+        name="Riley Rival",
+    )
     s.add(user)
     await s.flush()
     s.add(UserPreferences(user_id=user.id or 0))
@@ -114,8 +202,16 @@ async def other_org(s: AsyncSession, *, slack_user_id: str = "U0RIVAL001") -> Us
 
 
 def _ids(o: Owned) -> dict[Ref, Any]:
-    return {Ref.DEAL: o.deal, Ref.CONTACT: o.contact, Ref.PENDING: o.pending, Ref.JOB: o.job,
-            Ref.SEND: o.send, Ref.EVENT: o.event, Ref.MESSAGE: o.message, Ref.NOTIFICATION: o.notification}
+    return {
+        Ref.DEAL: o.deal,
+        Ref.CONTACT: o.contact,
+        Ref.PENDING: o.pending,
+        Ref.JOB: o.job,
+        Ref.SEND: o.send,
+        Ref.EVENT: o.event,
+        Ref.MESSAGE: o.message,
+        Ref.NOTIFICATION: o.notification,
+    }
 
 
 async def test_owner_manager_colleague_and_other_org(db: Database) -> None:
@@ -123,11 +219,29 @@ async def test_owner_manager_colleague_and_other_org(db: Database) -> None:
         org = Org(name="Demo", slack_team_id="T0DEMO")
         s.add(org)
         await s.flush()
-        boss = User(org_id=org.id or 0, slack_user_id="U0BOSS", email="boss@d.example", name="Boss", role="manager")
+        boss = User(
+            org_id=org.id or 0,
+            slack_user_id="U0BOSS",
+            email="boss@d.example",
+            name="Boss",
+            role="manager",
+        )
         s.add(boss)
         await s.flush()
-        alex = User(org_id=org.id or 0, slack_user_id="U0ALEX", email="a@d.example", name="Alex", manager_id=boss.id)
-        jamie = User(org_id=org.id or 0, slack_user_id="U0JAMIE", email="j@d.example", name="Jamie", manager_id=boss.id)
+        alex = User(
+            org_id=org.id or 0,
+            slack_user_id="U0ALEX",
+            email="a@d.example",
+            name="Alex",
+            manager_id=boss.id,
+        )
+        jamie = User(
+            org_id=org.id or 0,
+            slack_user_id="U0JAMIE",
+            email="j@d.example",
+            name="Jamie",
+            manager_id=boss.id,
+        )
         s.add_all([alex, jamie])
         await s.flush()
         mine = await owned_rows(s, user=alex, tag="alex")
@@ -150,16 +264,28 @@ async def test_owner_manager_colleague_and_other_org(db: Database) -> None:
             assert await access.allowed(s, actor=boss, ref=ref, ids=[rid]) == set(), ref
         # The manager may act on the deals and contacts of the reps they manage, not on their drafts.
         assert await access.allowed(s, actor=boss, ref=Ref.DEAL, ids=[mine.deal]) == {mine.deal}
-        assert await access.allowed(s, actor=boss, ref=Ref.CONTACT, ids=[mine.contact, extra.id]) == {mine.contact, extra.id}
+        assert await access.allowed(
+            s, actor=boss, ref=Ref.CONTACT, ids=[mine.contact, extra.id]
+        ) == {mine.contact, extra.id}
         for ref in (Ref.PENDING, Ref.SEND, Ref.MESSAGE, Ref.NOTIFICATION, Ref.JOB, Ref.EVENT):
             assert await access.allowed(s, actor=boss, ref=ref, ids=[_ids(mine)[ref]]) == set(), ref
-        assert await access.allowed(s, actor=alex, ref=Ref.CONTACT, ids=[extra.id, unlinked.id]) == {extra.id}
+        assert await access.allowed(
+            s, actor=alex, ref=Ref.CONTACT, ids=[extra.id, unlinked.id]
+        ) == {extra.id}
         # Made-up ids are nobody's; a mixed list yields only what the actor may touch.
-        assert await access.allowed(s, actor=alex, ref=Ref.DEAL, ids=[mine.deal, theirs.deal, 99_999]) == {mine.deal}
+        assert await access.allowed(
+            s, actor=alex, ref=Ref.DEAL, ids=[mine.deal, theirs.deal, 99_999]
+        ) == {mine.deal}
         assert await access.allowed(s, actor=alex, ref=Ref.PENDING, ids=["made-up"]) == set()
         # An email's own contact and deal are its context for the rep who received it.
-        assert await access.message_context(s, actor=alex, message_ids=[mine.message]) == ({mine.contact}, {mine.deal})
-        assert await access.message_context(s, actor=jamie, message_ids=[mine.message]) == (set(), set())
+        assert await access.message_context(s, actor=alex, message_ids=[mine.message]) == (
+            {mine.contact},
+            {mine.deal},
+        )
+        assert await access.message_context(s, actor=jamie, message_ids=[mine.message]) == (
+            set(),
+            set(),
+        )
 
 
 async def test_pre_meeting_brief_reads_no_other_orgs_deal(db: Database) -> None:
@@ -175,9 +301,16 @@ async def test_pre_meeting_brief_reads_no_other_orgs_deal(db: Database) -> None:
         await s.flush()
         mine = await owned_rows(s, user=jamie, tag="jamie")
         theirs = await owned_rows(s, user=await other_org(s), tag="rival")
-        event = CalendarEvent(org_id=org.id or 0, user_id=jamie.id or 0, title="Sync", is_external=True,
-                              start_at=NOW + timedelta(hours=2), end_at=NOW + timedelta(hours=3),
-                              deal_id=theirs.deal, attendees=[{"email": "buyer@jamie.example"}])
+        event = CalendarEvent(
+            org_id=org.id or 0,
+            user_id=jamie.id or 0,
+            title="Sync",
+            is_external=True,
+            start_at=NOW + timedelta(hours=2),
+            end_at=NOW + timedelta(hours=3),
+            deal_id=theirs.deal,
+            attendees=[{"email": "buyer@jamie.example"}],
+        )
         s.add(event)
         await s.flush()
         own = await s.get(CalendarEvent, mine.event)

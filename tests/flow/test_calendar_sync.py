@@ -224,7 +224,8 @@ async def test_cron_syncs_each_connected_calendar_with_its_own_provider(env: Env
     (spec,) = cron_specs(SimpleNamespace(db=env.db))
     events = sorted(await spec.events(NOW), key=lambda e: e.payload["provider"])
     assert [(e.payload["provider"], e.payload["renew"]) for e in events] == [
-        ("google", True), ("microsoft", False)
+        ("google", True),
+        ("microsoft", False),
     ]
     assert len({e.idempotency_key for e in events}) == 2
     assert len({e.payload["series"] for e in events}) == 2

@@ -21,15 +21,28 @@ async def seed(db: Database) -> int:
         org = Org(name="Acme")
         s.add(org)
         await s.flush()
-        user = User(org_id=org.id, slack_user_id="U1", email="rep@x.test", name="Rita Rep", timezone="UTC")
+        user = User(
+            org_id=org.id, slack_user_id="U1", email="rep@x.test", name="Rita Rep", timezone="UTC"
+        )
         s.add(user)
         await s.flush()
         s.add(UserPreferences(user_id=user.id, quiet_hours_start=None, quiet_hours_end=None))
-        for owner, due, what in (("prospect", NOW - timedelta(hours=1), "get back about budget"),
-                                 ("rep", NOW - timedelta(days=1), "send the proposal"),
-                                 ("rep", NOW + timedelta(days=2), "send the deck")):
-            s.add(Commitment(org_id=org.id, user_id=user.id, owner=owner, kind="other", description=what,
-                             counterparty="Sarah (Acme)", due_at=due))
+        for owner, due, what in (
+            ("prospect", NOW - timedelta(hours=1), "get back about budget"),
+            ("rep", NOW - timedelta(days=1), "send the proposal"),
+            ("rep", NOW + timedelta(days=2), "send the deck"),
+        ):
+            s.add(
+                Commitment(
+                    org_id=org.id,
+                    user_id=user.id,
+                    owner=owner,
+                    kind="other",
+                    description=what,
+                    counterparty="Sarah (Acme)",
+                    due_at=due,
+                )
+            )
         return int(org.id or 0)
 
 

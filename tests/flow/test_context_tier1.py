@@ -84,4 +84,6 @@ def test_state_json_keeps_what_orjson_alone_would_refuse() -> None:
 
     value = {"big": 2**70, 1: "int key", "at": datetime(2026, 1, 2, 3, 4, tzinfo=UTC)}
     assert loads(dumps(value)) == {"big": 2**70, "1": "int key", "at": "2026-01-02T03:04:00+00:00"}
-    assert loads(dumps({"at": datetime(2026, 1, 2, tzinfo=UTC)})) == {"at": "2026-01-02T00:00:00+00:00"}
+    assert loads(dumps({"at": datetime(2026, 1, 2, tzinfo=UTC)})) == {
+        "at": "2026-01-02T00:00:00+00:00"
+    }

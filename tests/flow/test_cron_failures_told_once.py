@@ -21,7 +21,9 @@ T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def failures(delivery: RecordingDelivery) -> list[str]:
-    return [c["text"] for m, c in delivery.calls if m == "chat.postMessage" and "stopped" in c["text"]]
+    return [
+        c["text"] for m, c in delivery.calls if m == "chat.postMessage" and "stopped" in c["text"]
+    ]
 
 
 async def test_a_failing_daily_cron_is_told_once_until_it_succeeds(db: Any) -> None:

@@ -49,7 +49,10 @@ async def test_home_says_crm_and_campaign_connections_are_coming(db: Database) -
     rows = {b["text"]["text"].split("*")[1]: b for b in view["blocks"]
             if b["type"] == "section" and b["text"]["text"].startswith("*")}  # fmt: skip
     for label in ("HubSpot CRM", "Instantly campaigns"):
-        assert "accessory" not in rows[label] and "Coming in a later release" in rows[label]["text"]["text"]
+        assert (
+            "accessory" not in rows[label]
+            and "Coming in a later release" in rows[label]["text"]["text"]
+        )
     connect = [b["accessory"]["value"] for b in view["blocks"]
                if b.get("accessory", {}).get("action_id") == "home-connect"]  # fmt: skip
     assert connect == ["google", "microsoft"]  # every Connect button leads somewhere

@@ -249,7 +249,9 @@ async def test_a_held_notification_is_on_home_and_opening_it_is_its_delivery(db:
         user = await s.get(User, users[1])
     assert user is not None
     [held] = (await home_model(db, user, NOW)).held
-    assert held.note_id is not None and held.openable and "Done: your follow-up went" in held.summary
+    assert (
+        held.note_id is not None and held.openable and "Done: your follow-up went" in held.summary
+    )
     async with db.engine.begin() as conn:  # the rep clicks Open on Home: posted by the listener
         assert await mark_opened(conn, held.note_id, "DU2", "1700000000.999999")
     await engine.drain()

@@ -33,9 +33,16 @@ async def test_seed_is_idempotent_and_realistic(db: Database) -> None:
 
     async with db.session() as s:
         roles = sorted(u.role for u in (await s.exec(select(User))).all())
-        quiet = {(p.quiet_hours_start, p.quiet_hours_end) for p in (await s.exec(select(UserPreferences))).all()}
+        quiet = {
+            (p.quiet_hours_start, p.quiet_hours_end)
+            for p in (await s.exec(select(UserPreferences))).all()
+        }
         stages = {d.stage for d in (await s.exec(select(Deal))).all()}
-        last = (await s.exec(select(Activity.deal_id, func.max(Activity.occurred_at)).group_by(Activity.deal_id))).all()
+        last = (
+            await s.exec(
+                select(Activity.deal_id, func.max(Activity.occurred_at)).group_by(Activity.deal_id)
+            )
+        ).all()
         earliest_event = (await s.exec(select(func.min(CalendarEvent.start_at)))).one()
     assert roles == ["admin", "rep", "rep", "rep"]
     assert quiet == {(None, None)}  # the sandbox answers at any hour

@@ -29,7 +29,10 @@ async def test_restart_keeps_a_meeting_booked_through_sixty(db: Database) -> Non
     booked = await DemoCalendar(db, rep.org_id, rep.id).create_event(NewEvent(
         summary="Acme — next steps", description="", start=start, end=start + timedelta(minutes=30), tz="UTC",
         attendees=(Attendee("dana@acme.example", "Dana"),), transaction_id="booking-1"))  # fmt: skip
-    for restart in (NOW + timedelta(minutes=5), NOW + timedelta(hours=2)):  # `make run` again, twice
+    for restart in (
+        NOW + timedelta(minutes=5),
+        NOW + timedelta(hours=2),
+    ):  # `make run` again, twice
         async with db.transaction() as s:
             await seed_demo(s, now=restart)
     rows = await _events(db)

@@ -54,10 +54,14 @@ async def test_pointer_once_per_lull_with_what_is_waiting(db: Database) -> None:
     assert again is not None and "You have 3 approvals waiting" in again
 
 
-async def test_one_approval_reads_singular_and_messages_at_once_make_one_pointer(db: Database) -> None:
+async def test_one_approval_reads_singular_and_messages_at_once_make_one_pointer(
+    db: Database,
+) -> None:
     user = await _user(db)
     await _waiting(db, user, 1)
-    answers = await asyncio.gather(*(claim_pointer(db, user, T0) for _ in range(5)), return_exceptions=True)
+    answers = await asyncio.gather(
+        *(claim_pointer(db, user, T0) for _ in range(5)), return_exceptions=True
+    )
     texts = [a for a in answers if isinstance(a, str)]
     assert len(texts) == 1 and "You have 1 approval waiting" in texts[0], answers
     assert all(a is None or isinstance(a, str) for a in answers), answers

@@ -541,7 +541,9 @@ async def test_graph_notification_fetches_the_message_by_id(world: World) -> Non
         thread.external_thread_id == graph.messages["rep1@contoso.test"][msg_id]["conversationId"]
     )
     [gate] = await rows(w, SlackPendingAction)
-    assert gate.payload["draft"]["to"] == [BUYER] and "single sign-on" in gate.payload["draft"]["body"]
+    assert (
+        gate.payload["draft"]["to"] == [BUYER] and "single sign-on" in gate.payload["draft"]["body"]
+    )
 
 
 @pytest.mark.pg

@@ -66,7 +66,9 @@ def registry(*, with_plain_branch: bool = False) -> SequenceRegistry:
         branches = [
             gated(wf, "send", ApprovalKind.EMAIL_SEND, draft),
             gated(wf, "apply", ApprovalKind.STAGE_CHANGE, change),
-            gated(wf, "never", ApprovalKind.GENERIC, {**change, "missing": True}),  # a branch asks nothing
+            gated(
+                wf, "never", ApprovalKind.GENERIC, {**change, "missing": True}
+            ),  # a branch asks nothing
         ]
         if with_plain_branch:
             branches.append(no_gate(wf))
@@ -76,7 +78,9 @@ def registry(*, with_plain_branch: bool = False) -> SequenceRegistry:
     return SequenceRegistry([grouped])
 
 
-async def start(db: Any, **kw: Any) -> tuple[Engine, RecordingDelivery, int, dict[str, SlackPendingAction]]:
+async def start(
+    db: Any, **kw: Any
+) -> tuple[Engine, RecordingDelivery, int, dict[str, SlackPendingAction]]:
     RAN.clear()
     DURING.clear()
     delivery = RecordingDelivery()
@@ -90,7 +94,9 @@ async def start(db: Any, **kw: Any) -> tuple[Engine, RecordingDelivery, int, dic
 
 async def gates(db: Any, job_id: int) -> dict[str, SlackPendingAction]:
     async with db.session() as s:
-        rows = (await s.execute(select(SlackPendingAction).where(SlackPendingAction.job_id == job_id))).scalars()
+        rows = (
+            await s.execute(select(SlackPendingAction).where(SlackPendingAction.job_id == job_id))
+        ).scalars()
         return {r.step_name: r for r in rows}
 
 
@@ -121,7 +127,9 @@ async def test_each_gate_is_answered_on_its_own_in_any_order(db: Any) -> None:
     assert j.status == "awaiting_approval" and "send_done" not in j.context["done"]
     assert "after" not in j.context["done"]
     update_call = next(c for m, c in delivery.calls if m == "chat.update")
-    assert update_call["ts"] == shown["apply"].message_ts and "Approved by <@U1>" in str(update_call["blocks"])
+    assert update_call["ts"] == shown["apply"].message_ts and "Approved by <@U1>" in str(
+        update_call["blocks"]
+    )
 
     edit = {"draft": {"subject": "S2"}}
     assert (await engine.resume(shown["send"].id, Decision.EDIT, "U1", edit)).ok
@@ -186,7 +194,9 @@ async def test_an_expired_gate_skips_only_its_own_branch(db: Any) -> None:
     assert j.status == "awaiting_approval" and j.context["approvals"]["send"]["status"] == "expired"
     assert (await engine.resume(shown["apply"].id, Decision.APPROVE, "U1")).ok
     await engine.drain()
-    assert [r[0] for r in RAN] == ["apply", "after"] and (await job(db, job_id)).status == "completed"
+    assert [r[0] for r in RAN] == ["apply", "after"] and (
+        await job(db, job_id)
+    ).status == "completed"
 
 
 async def test_a_branch_without_a_gate_runs_at_once_and_once(db: Any) -> None:
@@ -202,4 +212,7 @@ async def test_a_branch_without_a_gate_runs_at_once_and_once(db: Any) -> None:
     j = await job(db, job_id)
     assert j.status == "completed"
     assert j.context["done"].count("no_gate_step") == 1
-    assert [r[0] for r in RAN if r[0] == "after"] == ["after", "after"]  # the branch's step, then the sequence's
+    assert [r[0] for r in RAN if r[0] == "after"] == [
+        "after",
+        "after",
+    ]  # the branch's step, then the sequence's

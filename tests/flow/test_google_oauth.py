@@ -36,7 +36,9 @@ async def google(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeGoogle]:
 
 
 def oauth_for(fake: FakeGoogle, **kw: Any) -> GoogleOAuth:
-    return GoogleOAuth(fake.CLIENT_ID, fake.CLIENT_SECRET, REDIRECT, endpoints=fake.endpoints(), **kw)
+    return GoogleOAuth(
+        fake.CLIENT_ID, fake.CLIENT_SECRET, REDIRECT, endpoints=fake.endpoints(), **kw
+    )
 
 
 async def consent(url: str) -> dict[str, str]:

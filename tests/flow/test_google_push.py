@@ -206,7 +206,9 @@ async def test_calendar_channel_notifications(world: World) -> None:
     cal = GoogleCalendarClient(creds, endpoint=world.google.calendar_endpoint)
     address = world.base + google_calendar_push.PATH
     ch = await cal.watch_events("chan-9", address, "channel-secret")
-    sealed = settings_cipher(world.deps.settings).seal("channel-secret")  # as ensure_channel stores it
+    sealed = settings_cipher(world.deps.settings).seal(
+        "channel-secret"
+    )  # as ensure_channel stores it
     async with world.deps.db.transaction() as s:
         s.add(CalendarSyncState(user_id=world.ids["user"], provider="google", channel_id=ch.id,
                                 channel_token=sealed, resource_id=ch.resource_id))  # fmt: skip

@@ -48,14 +48,20 @@ def registry(runs: list[tuple[str, float]]) -> Any:
     return reg
 
 
-def poll_from_another_worker(url: str, runs: list[tuple[str, float]], stop: threading.Event,
-                             claims: list[bool]) -> None:
+def poll_from_another_worker(
+    url: str, runs: list[tuple[str, float]], stop: threading.Event, claims: list[bool]
+) -> None:
     """Another process's worker, on its own event loop: tries to claim every 50 ms."""
 
     async def poll() -> None:
         db = Database(url)
-        engine = Engine(db, Settings(lease_seconds=LEASE_S), RecordingDelivery(), registry(runs),
-                        heartbeat_s=None)
+        engine = Engine(
+            db,
+            Settings(lease_seconds=LEASE_S),
+            RecordingDelivery(),
+            registry(runs),
+            heartbeat_s=None,
+        )
         try:
             while not stop.is_set():
                 claims.append(await engine.run_once("worker-B"))
@@ -69,8 +75,13 @@ def poll_from_another_worker(url: str, runs: list[tuple[str, float]], stop: thre
 async def test_a_step_longer_than_the_lease_keeps_it(db: Any, db_url: str) -> None:
     org, users = await seed_org(db)
     runs: list[tuple[str, float]] = []
-    a = Engine(db, Settings(lease_seconds=LEASE_S), RecordingDelivery(), registry(runs),
-               heartbeat_s=LEASE_S / 3)
+    a = Engine(
+        db,
+        Settings(lease_seconds=LEASE_S),
+        RecordingDelivery(),
+        registry(runs),
+        heartbeat_s=LEASE_S / 3,
+    )
     ref = await a.submit(Event("long_detect", "test", org, users[0], {"id": "1"}))
     assert isinstance(ref, JobRef)
     stop, claims = threading.Event(), []

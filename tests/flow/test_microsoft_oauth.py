@@ -152,8 +152,11 @@ async def test_refresh_rotates_and_is_stored_then_disconnect(fake: FakeGraph, db
     assert stored.tokens["refresh_token"] != grant.refresh_token  # rotated, and kept
 
     async with db.transaction() as s:  # a stored inbox subscription (made earlier)
-        s.add(MailboxState(connection_id=conn.id, subscription_id="sub-1",
-                           client_state=cipher.seal("c")))
+        s.add(
+            MailboxState(
+                connection_id=conn.id, subscription_id="sub-1", client_state=cipher.seal("c")
+            )
+        )
     fake.subscriptions["sub-1"] = {"resource": "x", "account": "rep@contoso.test"}
 
     fake.revoke_refresh_tokens()

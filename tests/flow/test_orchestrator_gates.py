@@ -273,7 +273,9 @@ async def test_an_approval_asked_from_code_with_a_computed_payload(db: Any) -> N
     @sequence("crm_update", version=1)
     async def crm_update(wf: Workflow) -> None:
         title = f"Move deal {wf.payload['id']} to Proposal"
-        decision = await wf.approval(ApprovalKind.STAGE_CHANGE, {"title": title}, expires_after_s=60)
+        decision = await wf.approval(
+            ApprovalKind.STAGE_CHANGE, {"title": title}, expires_after_s=60
+        )
         await wf.step(stage_change, decision, name="stage")
 
     reg.add(crm_update)

@@ -78,7 +78,9 @@ async def act(ctx: StepContext, which: str, decision: Approval) -> dict[str, str
 
 async def ask_then_act(wf: Workflow, which: str) -> str:
     """One branch of a gather: ask for its approval, act if approved."""
-    decision = await wf.approval(ApprovalKind.GENERIC, {"title": f"Do {which}?"}, name=f"ask_{which}")
+    decision = await wf.approval(
+        ApprovalKind.GENERIC, {"title": f"Do {which}?"}, name=f"ask_{which}"
+    )
     if decision.approved:
         await wf.step(act, which, decision, name=f"do_{which}")
     return decision.status
@@ -108,7 +110,10 @@ async def test_gather_posts_both_gates_at_once_and_each_branch_goes_on_alone(db:
     await engine.drain()
     j = await job(db, job_id)
     assert ACTED == ["b"] and j.status == "awaiting_approval"
-    assert j.context["done"] == ["do_b"] and j.context["outputs"]["do_b"] == {"did": "b", "by": "U1"}
+    assert j.context["done"] == ["do_b"] and j.context["outputs"]["do_b"] == {
+        "did": "b",
+        "by": "U1",
+    }
     assert len(approval_cards(delivery)) == 2  # nothing asked again
     # then the first: its branch runs, the gather ends and the job goes on to the next gate
     assert (await engine.resume(pas["ask_a"].id, Decision.APPROVE, "U1")).ok
@@ -260,8 +265,10 @@ async def test_follow_up_makes_one_child_across_a_pause_retries_and_replays(db: 
     assert CALLS == Counter({"before": 1, "flaky": 3, "after": 1})
     async with db.session() as s:
         children = (
-            await s.execute(select(SequenceJob).where(SequenceJob.parent_job_id == job_id))
-        ).scalars().all()
+            (await s.execute(select(SequenceJob).where(SequenceJob.parent_job_id == job_id)))
+            .scalars()
+            .all()
+        )
     assert len(children) == 1 and children[0].status == "completed"
     assert spawned == [children[0].id]  # spawned once, not deduplicated away
     assert parent.context["children"] == [children[0].id]

@@ -18,15 +18,31 @@ from storage.engine import Database
 from storage.models import EmailSend, SequenceJob, SlackPendingAction, User
 from tests.flow.post_meeting_world import SAMPLE, SARAH, make_world, text_of
 
-EDIT = {"draft": {"subject": "Our call today, edited", "body": "Sarah, thanks again: edited by Alex."}}
+EDIT = {
+    "draft": {"subject": "Our call today, edited", "body": "Sarah, thanks again: edited by Alex."}
+}
 
 
 def test_an_edit_changes_only_the_fields_it_names() -> None:
-    shown = {"title": "Follow-up", "draft": {"to": ["a@x.test"], "cc": ["b@x.test"], "subject": "S",
-                                             "body": "B", "in_reply_to": "<m@x>"}, "tasks": [1, 2]}
+    shown = {
+        "title": "Follow-up",
+        "draft": {
+            "to": ["a@x.test"],
+            "cc": ["b@x.test"],
+            "subject": "S",
+            "body": "B",
+            "in_reply_to": "<m@x>",
+        },
+        "tasks": [1, 2],
+    }
     edited = apply_edits(shown, {"draft": {"subject": "S2", "body": "B2"}, "tasks": [2]})
-    assert edited["draft"] == {"to": ["a@x.test"], "cc": ["b@x.test"], "subject": "S2", "body": "B2",
-                               "in_reply_to": "<m@x>"}
+    assert edited["draft"] == {
+        "to": ["a@x.test"],
+        "cc": ["b@x.test"],
+        "subject": "S2",
+        "body": "B2",
+        "in_reply_to": "<m@x>",
+    }
     assert edited["tasks"] == [2] and edited["title"] == "Follow-up"
     assert shown["draft"]["subject"] == "S"  # the shown payload is not changed in place
     assert apply_edits(shown, None) == shown
@@ -46,7 +62,9 @@ async def follow_up_gate(w: Any) -> Any:
     return next(g for g in await w.gates() if g.kind == "email_send")
 
 
-async def test_edited_follow_up_keeps_its_recipients_in_the_copy(db: Database, tmp_path: Path) -> None:
+async def test_edited_follow_up_keeps_its_recipients_in_the_copy(
+    db: Database, tmp_path: Path
+) -> None:
     w = await make_world(db, tmp_path)
     try:
         gate = await follow_up_gate(w)
@@ -58,14 +76,23 @@ async def test_edited_follow_up_keeps_its_recipients_in_the_copy(db: Database, t
         assert f"To: {SARAH}" in shown.replace("\\n", "\n") or f"To: {SARAH}," in shown
         assert f"mailto:{SARAH}" in shown and "Our call today, edited" in shown
         async with db.session() as s:
-            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+            job = (
+                await s.exec(
+                    select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended")
+                )
+            ).one()
         approved = job.context["approvals"]["deliver_follow_up"]["payload"]["draft"]
-        assert approved["to"] == gate.payload["draft"]["to"] and approved["body"] == EDIT["draft"]["body"]
+        assert (
+            approved["to"] == gate.payload["draft"]["to"]
+            and approved["body"] == EDIT["draft"]["body"]
+        )
     finally:
         await w.client.close()
 
 
-async def test_edited_follow_up_is_sent_to_them_after_the_undo_window(db: Database, tmp_path: Path) -> None:
+async def test_edited_follow_up_is_sent_to_them_after_the_undo_window(
+    db: Database, tmp_path: Path
+) -> None:
     w = await make_world(db, tmp_path)
     try:
         async with db.session() as s:
@@ -76,7 +103,10 @@ async def test_edited_follow_up_is_sent_to_them_after_the_undo_window(db: Databa
         await w.engine.drain()
         async with db.session() as s:
             [send] = (await s.exec(select(EmailSend))).all()
-        assert send.to_addrs == gate.payload["draft"]["to"] and send.subject == EDIT["draft"]["subject"]
+        assert (
+            send.to_addrs == gate.payload["draft"]["to"]
+            and send.subject == EDIT["draft"]["subject"]
+        )
         undo = next(m for m in w.posted() if "Sending in 30 seconds" in text_of(m))
         assert SARAH in text_of(undo) and "Cancel send" in text_of(undo)
         assert not [m for m in w.posted() if "Not sent" in (m.get("text") or "")]
@@ -86,7 +116,9 @@ async def test_edited_follow_up_is_sent_to_them_after_the_undo_window(db: Databa
         await w.client.close()
 
 
-async def test_edited_reply_draft_keeps_recipient_and_threading(db: Database, tmp_path: Path) -> None:
+async def test_edited_reply_draft_keeps_recipient_and_threading(
+    db: Database, tmp_path: Path
+) -> None:
     from tests.flow.test_email_received import BUYER, REP, mail, push
     from tests.flow.test_email_received import make_world as email_world
 
@@ -96,7 +128,11 @@ async def test_edited_reply_draft_keeps_recipient_and_threading(db: Database, tm
         await push(w, "2000")
         await w.engine.drain()
         async with db.session() as s:
-            gate = next(g for g in (await s.exec(select(SlackPendingAction))).all() if g.kind == "email_send")
+            gate = next(
+                g
+                for g in (await s.exec(select(SlackPendingAction))).all()
+                if g.kind == "email_send"
+            )
         shown = gate.payload["draft"]
         assert (await w.engine.resume(gate.id, Decision.EDIT, "U1", EDIT)).ok
         await w.engine.drain()
@@ -111,7 +147,6 @@ async def test_edited_reply_draft_keeps_recipient_and_threading(db: Database, tm
         assert f"mailto:{BUYER}" in shown_text and "edited by Alex" in shown_text
     finally:
         await w.google.stop()
-
 
 
 async def test_a_draft_with_no_recipient_says_so(db: Database, tmp_path: Path) -> None:

@@ -34,7 +34,9 @@ async def test_crm_and_task_cards_come_with_the_follow_up(db: Database, tmp_path
         gates = await after_call(w, "bot-1")
         assert set(gates) == {"email_send", "stage_change", "tasks"}
         assert all(g.message_ts for g in gates.values())  # all three are in the DM now
-        recap = next(m for m in w.posted() if "Meeting recap" in text_of(m) or "Recap" in (m["text"] or ""))
+        recap = next(
+            m for m in w.posted() if "Meeting recap" in text_of(m) or "Recap" in (m["text"] or "")
+        )
         assert "CRM change" in text_of(recap) and "to review" in text_of(recap)
 
         # the CRM card first: applied at once, the follow-up still waits
@@ -42,7 +44,11 @@ async def test_crm_and_task_cards_come_with_the_follow_up(db: Database, tmp_path
         await w.engine.drain()
         async with db.session() as s:
             deal = await s.get(Deal, w.ids["deal"])
-            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+            job = (
+                await s.exec(
+                    select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended")
+                )
+            ).one()
         assert deal is not None and deal.stage == "proposal"
         assert job.status == "awaiting_approval"
 
@@ -55,7 +61,11 @@ async def test_crm_and_task_cards_come_with_the_follow_up(db: Database, tmp_path
         assert (await w.engine.resume(gates["email_send"].id, Decision.SKIP, "U1")).ok
         await w.engine.drain()
         async with db.session() as s:
-            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+            job = (
+                await s.exec(
+                    select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended")
+                )
+            ).one()
         assert job.status == "completed"
     finally:
         await w.client.close()
@@ -63,7 +73,9 @@ async def test_crm_and_task_cards_come_with_the_follow_up(db: Database, tmp_path
 
 async def stage_changes(db: Database) -> list[CrmFieldChange]:
     async with db.session() as s:
-        return list((await s.exec(select(CrmFieldChange).where(CrmFieldChange.field == "stage"))).all())
+        return list(
+            (await s.exec(select(CrmFieldChange).where(CrmFieldChange.field == "stage"))).all()
+        )
 
 
 async def commitments(db: Database) -> list[tuple[str, str, str]]:
@@ -72,7 +84,9 @@ async def commitments(db: Database) -> list[tuple[str, str, str]]:
     return [(c.owner, c.kind, c.description) for c in rows]
 
 
-async def test_a_replayed_or_rerun_call_does_not_move_the_stage_again(db: Database, tmp_path: Path) -> None:
+async def test_a_replayed_or_rerun_call_does_not_move_the_stage_again(
+    db: Database, tmp_path: Path
+) -> None:
     w = await make_world(db, tmp_path)
     try:
         gates = await after_call(w, "bot-1")
@@ -91,8 +105,13 @@ async def test_a_replayed_or_rerun_call_does_not_move_the_stage_again(db: Databa
 
         # the same meeting run again (a new job for the same meeting id)
         async with db.session() as s:
-            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended")
-                                .order_by(SequenceJob.id))).first()  # type: ignore[arg-type]
+            job = (
+                await s.exec(
+                    select(SequenceJob)
+                    .where(SequenceJob.sequence_type == "meeting_ended")
+                    .order_by(SequenceJob.id)
+                )
+            ).first()  # type: ignore[arg-type]
         assert job is not None
         await w.engine.submit(Event("meeting_ended", "test", job.org_id, job.user_id, dict(job.trigger_payload),
                                     idempotency_key="meeting_ended:rerun"))  # fmt: skip
@@ -106,7 +125,9 @@ async def test_a_replayed_or_rerun_call_does_not_move_the_stage_again(db: Databa
         await w.client.close()
 
 
-async def test_the_recap_and_follow_up_of_the_demo_call_say_nothing_twice(db: Database, tmp_path: Path) -> None:
+async def test_the_recap_and_follow_up_of_the_demo_call_say_nothing_twice(
+    db: Database, tmp_path: Path
+) -> None:
     w = await make_world(db, tmp_path)
     try:
         gates = await after_call(w, "bot-1")
@@ -124,7 +145,9 @@ async def test_the_recap_and_follow_up_of_the_demo_call_say_nothing_twice(db: Da
         await w.client.close()
 
 
-async def test_the_job_attributes_the_speakers_before_it_reads_the_call(db: Database, tmp_path: Path) -> None:
+async def test_the_job_attributes_the_speakers_before_it_reads_the_call(
+    db: Database, tmp_path: Path
+) -> None:
     """The webhook stores the transcript as the recorder gave it; the job attributes who spoke
     (kept with the transcript, and a prospect heard but not invited becomes an attendee)."""
     w = await make_world(db, tmp_path)
@@ -136,9 +159,14 @@ async def test_the_job_attributes_the_speakers_before_it_reads_the_call(db: Data
         roles = {label: m["role"] for label, m in tr.speaker_map.items()}
         assert roles["Alex Rivera"] == "rep" and roles["Sarah Chen"] == "prospect"
         assert {a.name for a in attendees if a.role == "prospect"} >= {
-            label for label, role in roles.items() if role == "prospect"}
+            label for label, role in roles.items() if role == "prospect"
+        }
         async with db.session() as s:
-            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+            job = (
+                await s.exec(
+                    select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended")
+                )
+            ).one()
         assert job.context["outputs"]["load_transcript"]["recorded"] is True
     finally:
         await w.client.close()
@@ -152,7 +180,11 @@ async def test_a_call_that_was_not_recorded_is_told_and_ends(db: Database, tmp_p
                                     idempotency_key="meeting_ended:not-recorded"))  # fmt: skip
         await w.engine.drain()
         async with db.session() as s:
-            job = (await s.exec(select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended"))).one()
+            job = (
+                await s.exec(
+                    select(SequenceJob).where(SequenceJob.sequence_type == "meeting_ended")
+                )
+            ).one()
         assert job.status == "completed"
         assert job.context["done"] == ["load_transcript", "tell_not_recorded"]
         [told] = w.posted()

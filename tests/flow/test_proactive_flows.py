@@ -154,7 +154,9 @@ async def test_morning_brief_asked_then_scheduled_read_muted_paused(demo: Databa
     await set_prefs(demo, jamie.id, muted_kinds=[], paused_until=pause_end)
     job = await run(demo, engine, scheduled(jamie, "d"))
     assert job.status == "pending" and job.run_after == pause_end
-    job = await run(demo, engine, dataclasses.replace(asked, idempotency_key=asked.idempotency_key + "2"))
+    job = await run(
+        demo, engine, dataclasses.replace(asked, idempotency_key=asked.idempotency_key + "2")
+    )
     assert job.status == "completed" and job.context["outputs"]["deliver"]["updated"] is True
 
 
@@ -198,7 +200,9 @@ async def test_pre_meeting_brief_sent_or_skipped_when_moved_or_cancelled(demo: D
         await s.execute(update(CalendarEvent).where(CalendarEvent.id == event_id)
                         .values(status="cancelled"))  # fmt: skip
     again = pre_meeting_event(planned)
-    job = await run(demo, engine, dataclasses.replace(again, idempotency_key=again.idempotency_key + ":2"))
+    job = await run(
+        demo, engine, dataclasses.replace(again, idempotency_key=again.idempotency_key + ":2")
+    )
     assert job.context["outputs"] == {"compose": {"skip": "cancelled"}}
     assert len(texts(slack)) == 1
 
@@ -221,7 +225,9 @@ async def test_pipeline_scan_offers_a_review_of_the_stale_deals(demo: Database) 
     assert f"{len(scanned['stale'])} deals have gone quiet" in offer
 
 
-async def revival_awaiting(demo: Database) -> tuple[User, int, Engine, RecordingDelivery, SequenceJob]:
+async def revival_awaiting(
+    demo: Database,
+) -> tuple[User, int, Engine, RecordingDelivery, SequenceJob]:
     """A revival of one of Jamie's quiet deals, run to its approval."""
     jamie = await user(demo, JAMIE)
     assert jamie.id is not None
@@ -294,7 +300,11 @@ async def test_an_approved_revival_hands_the_edited_draft_to_the_send_flow(
     await engine.drain()
     async with demo.session() as s:
         done = await s.get(SequenceJob, job.id)
-        sends = (await s.execute(select(EmailSend).where(EmailSend.user_id == jamie.id))).scalars().all()
+        sends = (
+            (await s.execute(select(EmailSend).where(EmailSend.user_id == jamie.id)))
+            .scalars()
+            .all()
+        )
     assert done is not None and done.status == "completed"
     delivered = done.context["outputs"]["deliver"]
     assert delivered["decision"] == "edit" and delivered["subject"] == "Quick check-in"
@@ -304,7 +314,9 @@ async def test_an_approved_revival_hands_the_edited_draft_to_the_send_flow(
     else:  # the send flow has it: the edited subject and the drafted body, for this deal
         assert "fallback" not in delivered
         [send] = sends
-        assert send.subject == "Quick check-in" and send.draft.get("body") and send.deal_id == deal_id
+        assert (
+            send.subject == "Quick check-in" and send.draft.get("body") and send.deal_id == deal_id
+        )
 
 
 async def test_a_meeting_synced_in_gets_its_brief_90_minutes_before(demo: Database) -> None:

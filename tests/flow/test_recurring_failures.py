@@ -58,7 +58,9 @@ async def world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
     await google.stop()
 
 
-async def connect(w: World, user: int, tokens: dict[str, str], meta: dict[str, object] | None = None) -> int:
+async def connect(
+    w: World, user: int, tokens: dict[str, str], meta: dict[str, object] | None = None
+) -> int:
     async with w.db.transaction() as s:
         conn = await connections.save_connection(
             s, cipher=w.cipher, org_id=w.org, user_id=user, provider="google", tokens=tokens,
@@ -76,7 +78,9 @@ async def poll(w: World, n: int) -> None:
 
 
 def failure_posts(w: World) -> list[str]:
-    return [c["text"] for m, c in w.delivery.calls if m == "chat.postMessage" and "stopped" in c["text"]]
+    return [
+        c["text"] for m, c in w.delivery.calls if m == "chat.postMessage" and "stopped" in c["text"]
+    ]
 
 
 async def jobs(w: World) -> list[SequenceJob]:
@@ -108,7 +112,9 @@ async def test_a_failing_mailbox_is_told_once_until_it_succeeds_again(world: Wor
     assert len(failure_posts(w)) == 1  # not one per poll
     # the rep reconnects: the next poll succeeds
     creds = w.google.credentials(REP, {GMAIL_READONLY})
-    await connect(w, w.users[0], {"access_token": creds.token, "refresh_token": creds.refresh_token})
+    await connect(
+        w, w.users[0], {"access_token": creds.token, "refresh_token": creds.refresh_token}
+    )
     await poll(w, 3)
     assert (await jobs(w))[-1].status == "completed"
     # it breaks again: told once more, then quiet again
@@ -152,7 +158,9 @@ async def test_retry_requeues_only_the_reps_own_failed_job(world: World) -> None
     assert len(failure_posts(w)) == 2
 
 
-async def test_watch_renewal_leaves_a_demo_mailbox_alone(world: World, caplog: pytest.LogCaptureFixture) -> None:
+async def test_watch_renewal_leaves_a_demo_mailbox_alone(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
     w = world
     caplog.set_level(logging.INFO, logger="flows.email_received.crons")
     await connect(w, w.users[0], {}, meta={"demo": True, "address": REP})
@@ -175,4 +183,6 @@ async def test_every_interval_sync_is_one_series_per_rep(world: World) -> None:
     w = world
     await connect(w, w.users[0], BROKEN)
     fires = [await sync_events(w.db, T0 + timedelta(minutes=m)) for m in (0, 30)]
-    assert [e.payload["series"] for events in fires for e in events] == [f"calendar:sync:{w.users[0]}"] * 2
+    assert [e.payload["series"] for events in fires for e in events] == [
+        f"calendar:sync:{w.users[0]}"
+    ] * 2

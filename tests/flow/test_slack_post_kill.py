@@ -87,13 +87,17 @@ class DyingDelivery(SlackDelivery):
 async def test_sigkill_after_the_post_leaves_one_message_and_records_its_ts(
     sqlite_db: Database, tmp_path: Path, sequence: str
 ) -> None:
-    sb = await Sandbox(users=[SandboxUser(name="rep1", id="U1"), SandboxUser(name="rep2", id="U2")]).start()
+    sb = await Sandbox(
+        users=[SandboxUser(name="rep1", id="U1"), SandboxUser(name="rep2", id="U2")]
+    ).start()
     try:
         org, users = await seed_org(sqlite_db)
         settings = Settings(database_url=sqlite_db.url, lease_seconds=1.0)
         slack = SlackDelivery(token=sb.bot_token, base_url=sb.api_url)
         engine = Engine(sqlite_db, settings, slack, registry(), heartbeat_s=None)
-        ref = await engine.submit(Event(sequence, "webhook:test", org, users[1], {}, f"{sequence}:1"))
+        ref = await engine.submit(
+            Event(sequence, "webhook:test", org, users[1], {}, f"{sequence}:1")
+        )
         assert isinstance(ref, JobRef)
 
         marker = tmp_path / "killed"

@@ -51,7 +51,8 @@ class Deps:
 async def client(sqlite_db: Database) -> AsyncIterator[TestClient]:
     settings = Settings(
         _env_file=None,
-        meetingbaas_api_key=MB_KEY, meetingbaas_webhook_secret=MB_SECRET,
+        meetingbaas_api_key=MB_KEY,
+        meetingbaas_webhook_secret=MB_SECRET,
         recall_webhook_secret=RECALL_SECRET,
     )
     deps = Deps(sqlite_db, settings)
@@ -77,8 +78,12 @@ def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
 
 
-async def answer(client: TestClient, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    resp = await client.post(path, data=body, headers={"content-type": "application/json", **headers})
+async def answer(
+    client: TestClient, path: str, body: bytes, headers: dict[str, str]
+) -> tuple[int, str]:
+    resp = await client.post(
+        path, data=body, headers={"content-type": "application/json", **headers}
+    )
     return resp.status, (await resp.json())["error"]
 
 

@@ -21,10 +21,16 @@ from bot.acks import KeepAcks, StickyAck
 
 async def test_ack_then_error_is_answered_at_once() -> None:
     async def authorize(**_: Any) -> AuthorizeResult:  # no auth.test round trip in a unit test
-        return AuthorizeResult(enterprise_id=None, team_id="T1", bot_token="xoxb-test", bot_user_id="UBOT")
+        return AuthorizeResult(
+            enterprise_id=None, team_id="T1", bot_token="xoxb-test", bot_user_id="UBOT"
+        )
 
-    app = AsyncApp(client=AsyncWebClient(token="xoxb-test"), authorize=authorize,
-                   request_verification_enabled=False, process_before_response=False)
+    app = AsyncApp(
+        client=AsyncWebClient(token="xoxb-test"),
+        authorize=authorize,
+        request_verification_enabled=False,
+        process_before_response=False,
+    )
     app.use(KeepAcks())
     errors: list[Exception] = []
     failed = asyncio.Event()
@@ -39,13 +45,21 @@ async def test_ack_then_error_is_answered_at_once() -> None:
         await ack()
         action["value"]
 
-    body = {"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}, "api_app_id": "A1",
-            "token": "t", "trigger_id": "1.2", "actions": [{"type": "button", "action_id": "boom",
-                                                            "block_id": "b", "action_ts": "1"}]}
+    body = {
+        "type": "block_actions",
+        "user": {"id": "U1"},
+        "team": {"id": "T1"},
+        "api_app_id": "A1",
+        "token": "t",
+        "trigger_id": "1.2",
+        "actions": [{"type": "button", "action_id": "boom", "block_id": "b", "action_ts": "1"}],
+    }
     started = time.monotonic()
     resp = await app.async_dispatch(AsyncBoltRequest(body=body, mode="socket_mode"))
     assert resp.status == 200 and time.monotonic() - started < 1.0
-    async with asyncio.timeout(5):  # the listener ran on after the ack; its error reached the handler
+    async with asyncio.timeout(
+        5
+    ):  # the listener ran on after the ack; its error reached the handler
         await failed.wait()
     assert isinstance(errors[0], KeyError)
 

@@ -44,15 +44,28 @@ def _built() -> list[dict[str, Any]]:
         inbox=[sk.InboxItem(7, "meeting_request", "Dana", "Catch up?", "Acme", 5, 6),
                sk.InboxItem(8, "needs_response", "x@unknown.example", "Hello", None, None, None, known=False)],
         deals=[], proposals_awaiting=[], commitments=[], crm_notes=0))  # fmt: skip
-    picker = PickerModel(job_id=12, who="Dana (Acme)", duration_minutes=30,
-                         options=(SlotChoice("Thu 14:00 GMT", None),), has_more=True,
-                         ways_out=(WayOut("widen_range", "Look further out"),), ask_timezone=True)
+    picker = PickerModel(
+        job_id=12,
+        who="Dana (Acme)",
+        duration_minutes=30,
+        options=(SlotChoice("Thu 14:00 GMT", None),),
+        has_more=True,
+        ways_out=(WayOut("widen_range", "Look further out"),),
+        ask_timezone=True,
+    )
     blocks: list[Any] = [
         *morning_brief_blocks(brief, "why"),
-        *batch_review_blocks([DealRow(3, "Granite", "proposal", 1.0, 20, ("stale",)),
-                              DealRow(4, "Cobalt", "demo", 2.0, 30, ("stale",))], "why"),
+        *batch_review_blocks(
+            [
+                DealRow(3, "Granite", "proposal", 1.0, 20, ("stale",)),
+                DealRow(4, "Cobalt", "demo", 2.0, 30, ("stale",)),
+            ],
+            "why",
+        ),
         *picker_blocks(picker),
-        *tasks_review("6f1c2d3e-aaaa-bbbb-cccc-1234567890ab", "2 tasks", [TaskRow(1, "Send deck", None, "x")]),
+        *tasks_review(
+            "6f1c2d3e-aaaa-bbbb-cccc-1234567890ab", "2 tasks", [TaskRow(1, "Send deck", None, "x")]
+        ),
         *digest_message([DigestItem(55, "pipeline", "3 deals", openable=True)]),
     ]
     return _elements(blocks)
@@ -66,21 +79,39 @@ def test_every_built_value_parses_with_its_ids() -> None:
         for raw in _raws(e):
             found.setdefault(action, []).append(parse(model, raw))
     brief = found["proactive-check-calendar"][0]
-    assert isinstance(brief, BriefItem) and brief.ids() == {Ref.MESSAGE: {7}, Ref.CONTACT: {5}, Ref.DEAL: {6}}
+    assert isinstance(brief, BriefItem) and brief.ids() == {
+        Ref.MESSAGE: {7},
+        Ref.CONTACT: {5},
+        Ref.DEAL: {6},
+    }
     assert [v.ids() for v in found["proactive-prep"]] == [{Ref.EVENT: {41}}]
     assert [v.ids() for v in found["proactive-revive"]] == [{Ref.DEAL: {3}}, {Ref.DEAL: {4}}]
     assert found["proactive-handle-all"] == [DealsRef(deal_ids=[3, 4])]
     assert {v.ids()[Ref.JOB].pop() for a in ("sched-more", "sched-way-out", "sched-timezone")
             for v in found[a]} == {12}  # fmt: skip
     assert found["sched-way-out"][0].code == "widen_range"
-    assert found["postmeeting-skip-task"][0].ids() == {Ref.PENDING: {"6f1c2d3e-aaaa-bbbb-cccc-1234567890ab"}}
+    assert found["postmeeting-skip-task"][0].ids() == {
+        Ref.PENDING: {"6f1c2d3e-aaaa-bbbb-cccc-1234567890ab"}
+    }
     assert found["notification-batch-open"][0].ids() == {Ref.NOTIFICATION: {55}}
     assert found["proactive-mute"][0].kind in ("morning_brief", "pipeline")
 
 
-@pytest.mark.parametrize("action_id", sorted(a for a, m in ACTION_VALUES.items() if m is not NoValue))
-@pytest.mark.parametrize("raw", [None, "", "{bad", "[1]", json.dumps({"message_id": [1], "deal_id": True}),
-                                 "x" * 2001, "[" * 1500 + "]" * 1500])
+@pytest.mark.parametrize(
+    "action_id", sorted(a for a, m in ACTION_VALUES.items() if m is not NoValue)
+)
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        "",
+        "{bad",
+        "[1]",
+        json.dumps({"message_id": [1], "deal_id": True}),
+        "x" * 2001,
+        "[" * 1500 + "]" * 1500,
+    ],
+)
 def test_bad_values_are_refused(action_id: str, raw: str | None) -> None:
     with pytest.raises(BadValue):
         parse(ACTION_VALUES[action_id], raw)

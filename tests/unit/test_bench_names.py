@@ -21,7 +21,10 @@ def test_orchestrator_lists_its_benches() -> None:
 def test_names_resolve_to_modules_and_benches() -> None:
     runs, unknown = plan(BENCH_DIR, ["orchestrator_step", "resume_latency", "slots"])
     assert unknown == []
-    assert runs == {"bench_orchestrator": ["orchestrator_step", "resume_latency"], "bench_slots": []}
+    assert runs == {
+        "bench_orchestrator": ["orchestrator_step", "resume_latency"],
+        "bench_slots": [],
+    }
     whole, _ = plan(BENCH_DIR, ["resume_latency", "orchestrator"])
     assert whole == {"bench_orchestrator": []}  # the whole module runs once
     everything, _ = plan(BENCH_DIR, [])

@@ -16,15 +16,30 @@ from blocks.ids import ApprovalAction, NotificationBatchAction
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
-def model(name: str = "Alex", waiting: int = 0, recent: list[str] | None = None, admin: bool = False) -> HomeModel:
+def model(
+    name: str = "Alex", waiting: int = 0, recent: list[str] | None = None, admin: bool = False
+) -> HomeModel:
     return HomeModel(
-        name=name, timezone="Europe/London", briefing_time="08:00", briefing_days="mon-fri",
-        working_hours="09:00–17:00", quiet_hours="19:00–07:00", max_notifications_per_hour=10,
-        meeting_buffer_minutes=15, daily_send_limit=50, coaching_frequency="weekly", paused_until=None,
-        connections=[ConnectionRow("google", "Google", "connected", "alex@x.test"),
-                     ConnectionRow("microsoft", "Microsoft", "not_connected")],
+        name=name,
+        timezone="Europe/London",
+        briefing_time="08:00",
+        briefing_days="mon-fri",
+        working_hours="09:00–17:00",
+        quiet_hours="19:00–07:00",
+        max_notifications_per_hour=10,
+        meeting_buffer_minutes=15,
+        daily_send_limit=50,
+        coaching_frequency="weekly",
+        paused_until=None,
+        connections=[
+            ConnectionRow("google", "Google", "connected", "alex@x.test"),
+            ConnectionRow("microsoft", "Microsoft", "not_connected"),
+        ],
         waiting=[WaitingRow(id=str(i), summary=f"Item {i}") for i in range(waiting)],
-        recent=recent or [], org=OrgRow(50, 12.5, 14, {"coaching": True}) if admin else None, refreshed_at=NOW)
+        recent=recent or [],
+        org=OrgRow(50, 12.5, 14, {"coaching": True}) if admin else None,
+        refreshed_at=NOW,
+    )
 
 
 def test_home_shows_settings_connections_and_admin_section() -> None:
@@ -41,17 +56,25 @@ def test_non_admin_does_not_see_org_settings() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(name=st.text(min_size=1, max_size=400), waiting=st.integers(0, 500),
-       recent=st.lists(st.text(max_size=3000), max_size=50))
+@given(
+    name=st.text(min_size=1, max_size=400),
+    waiting=st.integers(0, 500),
+    recent=st.lists(st.text(max_size=3000), max_size=50),
+)
 def test_home_view_is_valid_for_any_data(name: str, waiting: int, recent: list[str]) -> None:
-    view = home_view(model(name=name, waiting=waiting, recent=recent, admin=True)).to_dict()  # validates
+    view = home_view(
+        model(name=name, waiting=waiting, recent=recent, admin=True)
+    ).to_dict()  # validates
     assert len(view["blocks"]) <= 100
     if waiting > 10:
         assert f"and {waiting - 10} more" in str(view)
 
 
 def test_help_mentions_problem_first() -> None:
-    blocks = [b.to_dict() for b in help_blocks([CommandHelp("/60 help", "this")], problem="I don't know `x`.")]
+    blocks = [
+        b.to_dict()
+        for b in help_blocks([CommandHelp("/60 help", "this")], problem="I don't know `x`.")
+    ]
     assert "I don't know" in blocks[0]["text"]["text"]
 
 
@@ -70,7 +93,10 @@ def test_held_items_are_listed_with_their_buttons() -> None:
     text = str(view)
     assert "Held back for you" in text
     actions = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert {e["value"] for e in actions if e["action_id"] == ApprovalAction.APPROVE} == {"pa0", "pa1"}
+    assert {e["value"] for e in actions if e["action_id"] == ApprovalAction.APPROVE} == {
+        "pa0",
+        "pa1",
+    }
     opens = [b["accessory"]["value"] for b in view["blocks"]
              if (b.get("accessory") or {}).get("action_id") == NotificationBatchAction.OPEN]  # fmt: skip
     assert opens == ["0", "1"]
@@ -80,7 +106,9 @@ def test_held_items_are_listed_with_their_buttons() -> None:
 @settings(max_examples=30, deadline=None)
 @given(gates=st.integers(0, 40), notes=st.integers(0, 40), waiting=st.integers(0, 50))
 def test_home_with_held_items_stays_valid(gates: int, notes: int, waiting: int) -> None:
-    view = home_view(replace(model(waiting=waiting, admin=True), held=_held(gates, notes))).to_dict()
+    view = home_view(
+        replace(model(waiting=waiting, admin=True), held=_held(gates, notes))
+    ).to_dict()
     assert len(view["blocks"]) <= 100
     assert view["blocks"][-2]["type"] == "actions"  # the Home's own buttons are never cut off
     ids = [b["block_id"] for b in view["blocks"] if "block_id" in b]

@@ -26,12 +26,27 @@ def as_dicts(blocks: list) -> list[dict]:
 
 
 @settings(max_examples=40, deadline=None)
-@given(title=texts, attendees=st.lists(short, max_size=60), moments=st.lists(texts, max_size=40),
-       items=st.lists(st.tuples(texts, st.one_of(st.none(), short), st.one_of(st.none(), short)), max_size=80))
-def test_summary_is_valid_for_any_data(title: str, attendees: list[str], moments: list[str], items: list) -> None:
-    model = SummaryModel(title=title, when="Tue 15:00", attendees=attendees, key_moments=moments,
-                         action_items=[ItemRow(t, o, d) for t, o, d in items], signals=moments, updated=moments,
-                         waiting=moments)
+@given(
+    title=texts,
+    attendees=st.lists(short, max_size=60),
+    moments=st.lists(texts, max_size=40),
+    items=st.lists(
+        st.tuples(texts, st.one_of(st.none(), short), st.one_of(st.none(), short)), max_size=80
+    ),
+)
+def test_summary_is_valid_for_any_data(
+    title: str, attendees: list[str], moments: list[str], items: list
+) -> None:
+    model = SummaryModel(
+        title=title,
+        when="Tue 15:00",
+        attendees=attendees,
+        key_moments=moments,
+        action_items=[ItemRow(t, o, d) for t, o, d in items],
+        signals=moments,
+        updated=moments,
+        waiting=moments,
+    )
     blocks = as_dicts(summary_blocks(model))
     assert len(blocks) <= 50
     if len(items) > 8:
@@ -39,14 +54,27 @@ def test_summary_is_valid_for_any_data(title: str, attendees: list[str], moments
 
 
 def test_unsure_owner_is_shown_as_unclear_not_guessed() -> None:
-    blocks = str(as_dicts(summary_blocks(SummaryModel("Call", "Tue", ["A"], action_items=[ItemRow("Send deck", None)]))))
+    blocks = str(
+        as_dicts(
+            summary_blocks(
+                SummaryModel("Call", "Tue", ["A"], action_items=[ItemRow("Send deck", None)])
+            )
+        )
+    )
     assert "owner unclear" in blocks
 
 
 @settings(max_examples=40, deadline=None)
-@given(to=st.lists(short, max_size=20), subject=texts, body=st.text(max_size=40000), expanded=st.booleans())
+@given(
+    to=st.lists(short, max_size=20),
+    subject=texts,
+    body=st.text(max_size=40000),
+    expanded=st.booleans(),
+)
 def test_follow_up_preview_is_valid(to: list[str], subject: str, body: str, expanded: bool) -> None:
-    blocks = as_dicts(follow_up_preview(FollowUpPreview("pa1", to, to[:2], subject, body, "ctx", expanded)))
+    blocks = as_dicts(
+        follow_up_preview(FollowUpPreview("pa1", to, to[:2], subject, body, "ctx", expanded))
+    )
     assert len(blocks) <= 50
     actions = next(b for b in blocks if b["type"] == "actions")
     labels = [e["text"]["text"] for e in actions["elements"]]
@@ -56,9 +84,13 @@ def test_follow_up_preview_is_valid(to: list[str], subject: str, body: str, expa
 
 def test_long_draft_is_cut_with_expand_button_and_expands() -> None:
     body = "word " * 600
-    short_form = str(as_dicts(follow_up_preview(FollowUpPreview("pa1", ["a@x.test"], [], "S", body))))
+    short_form = str(
+        as_dicts(follow_up_preview(FollowUpPreview("pa1", ["a@x.test"], [], "S", body)))
+    )
     assert "Show full draft" in short_form
-    long_form = as_dicts(follow_up_preview(FollowUpPreview("pa1", ["a@x.test"], [], "S", body, expanded=True)))
+    long_form = as_dicts(
+        follow_up_preview(FollowUpPreview("pa1", ["a@x.test"], [], "S", body, expanded=True))
+    )
     assert "Show full draft" not in str(long_form)
     assert sum(str(b).count("word") for b in long_form) >= 600
 
@@ -72,5 +104,18 @@ def test_task_review_is_valid(tasks: list) -> None:
 
 
 def test_crm_diff_shows_provenance() -> None:
-    blocks = str(as_dicts(crm_changes_review("pa3", "Acme", [FieldChangeRow("Stage", "Discovery", "Proposal", "budget is approved", "14:32")])))
-    assert "Discovery" in blocks and "Proposal" in blocks and "budget is approved" in blocks and "14:32" in blocks
+    blocks = str(
+        as_dicts(
+            crm_changes_review(
+                "pa3",
+                "Acme",
+                [FieldChangeRow("Stage", "Discovery", "Proposal", "budget is approved", "14:32")],
+            )
+        )
+    )
+    assert (
+        "Discovery" in blocks
+        and "Proposal" in blocks
+        and "budget is approved" in blocks
+        and "14:32" in blocks
+    )

@@ -55,7 +55,9 @@ small = st.lists
 when = st.datetimes(
     min_value=datetime(2020, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)
 )
-zone = st.sampled_from(["UTC", "America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu"])
+zone = st.sampled_from(
+    ["UTC", "America/New_York", "Europe/London", "Asia/Kolkata", "Asia/Kathmandu"]
+)
 hhmm = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
 emails = small(st.emails(), max_size=6)
 

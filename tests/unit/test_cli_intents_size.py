@@ -18,15 +18,28 @@ from cli.intents import MAX_TEXT_CHARS, MAX_UTTERANCES
 
 def sixty_intents(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "import sys; from cli.main import main; sys.exit(main())", "intents", str(path)],
-        capture_output=True, text=True, check=False, timeout=120,
+        [
+            sys.executable,
+            "-c",
+            "import sys; from cli.main import main; sys.exit(main())",
+            "intents",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
 
 
 def test_a_50_mb_transcript_is_refused_clearly(tmp_path: Path) -> None:
     doc: dict[str, Any] = long_call(1)
-    line = {"speaker": "Mick Halloran", "start": 0, "end": 1,
-            "text": "We're also looking at Vorio alongside you, and I'll send the pricing over by Friday."}
+    line = {
+        "speaker": "Mick Halloran",
+        "start": 0,
+        "end": 1,
+        "text": "We're also looking at Vorio alongside you, and I'll send the pricing over by Friday.",
+    }
     doc["utterances"] = [line] * 400_000
     path = tmp_path / "huge.json"
     path.write_text(json.dumps(doc))

@@ -26,8 +26,11 @@ GARBAGE = [
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
 @pytest.mark.parametrize(("content", "reason"), GARBAGE, ids=range(len(GARBAGE)))
 def test_bad_json_file_is_exit_2_with_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str],
-    content: str | bytes, reason: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+    content: str | bytes,
+    reason: str,
 ) -> None:
     path = tmp_path / "in.json"
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
@@ -60,7 +63,10 @@ def test_deep_nesting_in_a_real_process_prints_no_traceback(
     path.write_text("[" * 100_000)
     proc = subprocess.run(
         [sys.executable, "-m", "cli.main", *command, str(path)],
-        capture_output=True, text=True, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr == f"sixty {command[0]}: {path} is nested deeper than 64 levels\n"

@@ -35,7 +35,9 @@ def test_first_evidence_proposes_the_next_stage() -> None:
 def test_the_same_quote_from_a_replayed_call_moves_nothing_again() -> None:
     applied = PriorStageChange(meeting_id=1, quote=BUDGET, new="proposal", status="applied")
     assert stage_moves("proposal", [applied]) == []  # not proposal -> negotiation on the same quote
-    rejected = PriorStageChange(meeting_id=1, quote=BUDGET.upper() + "!", new="proposal", status="rejected")
+    rejected = PriorStageChange(
+        meeting_id=1, quote=BUDGET.upper() + "!", new="proposal", status="rejected"
+    )
     assert stage_moves("demo", [rejected]) == []
 
 

@@ -33,7 +33,11 @@ FOUND = [
     Signal("signal:competitive", 11, "We also had a look at Gong last month, to be transparent"),
     Signal("signal:timeline", 13, BUDGET),
     Signal("signal:buying_positive", 13, BUDGET),
-    Signal("signal:multi_stakeholder", 16, "Our CFO, Linda, will need to sign off on anything over fifty thousand"),
+    Signal(
+        "signal:multi_stakeholder",
+        16,
+        "Our CFO, Linda, will need to sign off on anything over fifty thousand",
+    ),
 ]
 
 
@@ -59,13 +63,20 @@ def test_a_timeline_quotes_the_clause_that_carries_it() -> None:
 
 
 def test_the_same_words_for_two_signals_are_one_line_with_both_labels() -> None:
-    same = [Signal("signal:competitive", 3, "We're on HubSpot"), Signal("signal:buying_negative", 3, "We're on HubSpot")]
+    same = [
+        Signal("signal:competitive", 3, "We're on HubSpot"),
+        Signal("signal:buying_negative", 3, "We're on HubSpot"),
+    ]
     [line] = quote_signals(same, AT)
     assert line.labels == ["signal:competitive", "signal:buying_negative"]
 
 
 def test_distinct_drops_repeats_and_lines_inside_longer_ones() -> None:
-    assert distinct(["A b c.", "a B c", "Budget is approved", BUDGET, "Other"]) == ["A b c.", BUDGET, "Other"]
+    assert distinct(["A b c.", "a B c", "Budget is approved", BUDGET, "Other"]) == [
+        "A b c.",
+        BUDGET,
+        "Other",
+    ]
 
 
 def test_what_i_took_away_repeats_no_line() -> None:
@@ -78,13 +89,20 @@ def test_what_i_took_away_repeats_no_line() -> None:
 
 def brief(**kw: object) -> sk.PreMeetingBrief:
     now = datetime(2026, 12, 7, 13, 0, tzinfo=UTC)
-    base: dict[str, object] = {"title": "Acme", "start": now + timedelta(hours=1), "timezone": "UTC", "now": now}
+    base: dict[str, object] = {
+        "title": "Acme",
+        "start": now + timedelta(hours=1),
+        "timezone": "UTC",
+        "now": now,
+    }
     return sk.build_pre_meeting_brief(sk.PreMeetingInput(**{**base, **kw}))  # type: ignore[arg-type]
 
 
 def test_the_brief_lists_each_commitment_once() -> None:
     last = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-    kept = sk.CommitmentNote("rep", "Send the security whitepaper", None, "done", last + timedelta(days=1))
+    kept = sk.CommitmentNote(
+        "rep", "Send the security whitepaper", None, "done", last + timedelta(days=1)
+    )
     owed = sk.CommitmentNote("prospect", "Loop in the security lead", None, "open")
     b = brief(last_meeting_at=last, commitments=[kept, kept, kept, owed, owed,
                                                  sk.CommitmentNote("prospect", "loop in the security lead.", None,

@@ -40,9 +40,15 @@ class Module:
         self.assigns: dict[str, ast.expr] = {}
         self.imports: dict[str, tuple[str, str]] = {}
         for stmt in tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+            ):
                 self.assigns[stmt.targets[0].id] = stmt.value
-            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
+            elif (
+                isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value
+            ):
                 self.assigns[stmt.target.id] = stmt.value
             elif isinstance(stmt, ast.ImportFrom) and stmt.module:
                 for a in stmt.names:
@@ -76,20 +82,32 @@ class Resolver:
     def __init__(self, mods: dict[str, Module]) -> None:
         self.mods = mods
 
-    def values(self, mod: Module, expr: ast.expr, scope: ast.AST | None, depth: int = 0) -> set[str]:
+    def values(
+        self, mod: Module, expr: ast.expr, scope: ast.AST | None, depth: int = 0
+    ) -> set[str]:
         if depth > 6:
             raise Unresolved("too deep")
         if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
             return {expr.value}
-        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "EventType":
+        if (
+            isinstance(expr, ast.Attribute)
+            and isinstance(expr.value, ast.Name)
+            and expr.value.id == "EventType"
+        ):
             return {EventType[expr.attr].value}
         if isinstance(expr, ast.Attribute) and expr.attr == "value":
             return self.values(mod, expr.value, scope, depth + 1)
         if isinstance(expr, ast.Dict):  # a mapping: any of its values
-            return set().union(*(self.values(mod, v, scope, depth + 1) for v in expr.values if v is not None))
+            return set().union(
+                *(self.values(mod, v, scope, depth + 1) for v in expr.values if v is not None)
+            )
         if isinstance(expr, ast.Tuple | ast.List | ast.Set):
             return set().union(*(self.values(mod, v, scope, depth + 1) for v in expr.elts))
-        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "get":
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr == "get"
+        ):
             return self.values(mod, expr.func.value, scope, depth + 1)  # MAPPING.get(key)
         if isinstance(expr, ast.Subscript):
             return self.values(mod, expr.value, scope, depth + 1)  # MAPPING[key]
@@ -100,15 +118,24 @@ class Resolver:
     def name(self, mod: Module, name: str, scope: ast.AST | None, depth: int) -> set[str]:
         func = scope if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) else None
         if func is not None:
-            local = [n.value for n in ast.walk(func) if isinstance(n, ast.Assign)
-                     and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)]
+            local = [
+                n.value
+                for n in ast.walk(func)
+                if isinstance(n, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
+            ]
             if local:
                 return set().union(*(self.values(mod, v, func, depth) for v in local))
-            loops = [n.iter for n in ast.walk(func) if isinstance(n, ast.For)
-                     and isinstance(n.target, ast.Name) and n.target.id == name]
+            loops = [
+                n.iter
+                for n in ast.walk(func)
+                if isinstance(n, ast.For) and isinstance(n.target, ast.Name) and n.target.id == name
+            ]
             if loops:
                 return set().union(*(self.values(mod, v, func, depth) for v in loops))
-            params = [a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)]
+            params = [
+                a.arg for a in (*func.args.posonlyargs, *func.args.args, *func.args.kwonlyargs)
+            ]
             if name in params:
                 return self.call_sites(mod, func, params.index(name), name, depth)
             outer = mod.function_of(func)
@@ -147,7 +174,11 @@ def submitted_event_types() -> dict[str, set[str]]:
     problems: list[str] = []
     for mod in mods.values():
         for node in ast.walk(mod.tree):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Event"):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Event"
+            ):
                 continue
             func = mod.function_of(node)
             if func is not None and (mod.rel, func.name) in REPLAY:
@@ -169,7 +200,9 @@ def submitted_event_types() -> dict[str, set[str]]:
 def test_every_submitted_event_type_has_a_sequence() -> None:
     registry = build_registry()
     submitted = submitted_event_types()
-    assert {"meeting_ended", "email_received", "calendar_find_times", "email_send"} <= set(submitted)
+    assert {"meeting_ended", "email_received", "calendar_find_times", "email_send"} <= set(
+        submitted
+    )
     orphans = {t: sorted(where) for t, where in submitted.items()
                if registry.get(registry.sequence_type_for(t)) is None}  # fmt: skip
     assert orphans == {}, f"submitted but no sequence performs them: {orphans}"
@@ -187,6 +220,10 @@ def test_the_resolver_sees_through_mappings_and_parameters() -> None:
         "    helper(ctx, kind)\n"
     )
     mod = Module("x.py", ast.parse(src))
-    call = next(n for n in ast.walk(mod.tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "Event")
+    call = next(
+        n
+        for n in ast.walk(mod.tree)
+        if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "Event"
+    )
     found = Resolver({"x.py": mod}).values(mod, call.keywords[0].value, mod.function_of(call))
     assert found == {"proposal_generation", "calendar_find_times"}

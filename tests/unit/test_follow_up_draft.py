@@ -10,13 +10,29 @@ MEETING = date(2026, 11, 18)  # a Wednesday
 
 
 def test_draft_names_people_steps_and_dates() -> None:
-    draft = draft_follow_up(FollowUpInput(
-        rep_name="Alex Rivera", prospect_names=["Sarah Chen", "Tom Becker"], company="Acme Corp",
-        meeting_title="Acme pilot", meeting_date=MEETING,
-        highlights=["Budget is approved for this quarter", "But you need to be live before the end of Q1."],
-        steps=[Step("I'll send you a proposal with the pilot pricing by Friday.", "rep", date(2026, 11, 20)),
-               Step("I'll loop in our security lead", "prospect", None)],
-        next_meeting="on Tuesday morning", signature="Alex Rivera\nAccount Executive"))
+    draft = draft_follow_up(
+        FollowUpInput(
+            rep_name="Alex Rivera",
+            prospect_names=["Sarah Chen", "Tom Becker"],
+            company="Acme Corp",
+            meeting_title="Acme pilot",
+            meeting_date=MEETING,
+            highlights=[
+                "Budget is approved for this quarter",
+                "But you need to be live before the end of Q1.",
+            ],
+            steps=[
+                Step(
+                    "I'll send you a proposal with the pilot pricing by Friday.",
+                    "rep",
+                    date(2026, 11, 20),
+                ),
+                Step("I'll loop in our security lead", "prospect", None),
+            ],
+            next_meeting="on Tuesday morning",
+            signature="Alex Rivera\nAccount Executive",
+        )
+    )
     assert draft.subject == "Following up: Acme Corp and Sixty"
     assert draft.body.startswith("Hi Sarah and Tom,")
     assert "Budget is approved for this quarter" in draft.body
@@ -28,8 +44,15 @@ def test_draft_names_people_steps_and_dates() -> None:
 
 
 def test_minimal_input_still_reads_well() -> None:
-    draft = draft_follow_up(FollowUpInput(rep_name="Sam Patel", prospect_names=[], company=None,
-                                          meeting_title="", meeting_date=MEETING))
+    draft = draft_follow_up(
+        FollowUpInput(
+            rep_name="Sam Patel",
+            prospect_names=[],
+            company=None,
+            meeting_title="",
+            meeting_date=MEETING,
+        )
+    )
     assert draft.body.startswith("Hi,")
     assert "Next steps" not in draft.body
     assert draft.body.rstrip().endswith("Sam")
@@ -41,13 +64,23 @@ def test_thanks_names_the_meetings_own_day() -> None:
     from datetime import timedelta
 
     def thanks(**kw: object) -> str:
-        data = FollowUpInput(rep_name="Sam", prospect_names=[], company=None, meeting_title="",
-                             meeting_date=MEETING, **kw)  # type: ignore[arg-type]
+        data = FollowUpInput(
+            rep_name="Sam",
+            prospect_names=[],
+            company=None,
+            meeting_title="",
+            meeting_date=MEETING,
+            **kw,
+        )  # type: ignore[arg-type]
         return draft_follow_up(data).body.split("\n")[2]
 
     assert thanks(written_on=MEETING) == "Thanks for the time today, it was a useful conversation."
-    assert thanks(written_on=MEETING + timedelta(days=1)).startswith("Thanks for the time yesterday")
-    assert thanks(written_on=MEETING + timedelta(days=4)).startswith("Thanks for the time on Wednesday,")
+    assert thanks(written_on=MEETING + timedelta(days=1)).startswith(
+        "Thanks for the time yesterday"
+    )
+    assert thanks(written_on=MEETING + timedelta(days=4)).startswith(
+        "Thanks for the time on Wednesday,"
+    )
     assert thanks(written_on=MEETING + timedelta(days=12)).startswith(
         "Thanks for the time on Wednesday 18 November,"
     )

@@ -84,7 +84,9 @@ def _reference(lows: list[str], name: str) -> bool:
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(
-        st.lists(st.tuples(_WORDS, _SEPS), max_size=12).map(lambda ws: "".join(w + s for w, s in ws)),
+        st.lists(st.tuples(_WORDS, _SEPS), max_size=12).map(
+            lambda ws: "".join(w + s for w, s in ws)
+        ),
         min_size=1,
         max_size=5,
     ),

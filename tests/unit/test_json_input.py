@@ -13,7 +13,10 @@ from skills.json_input import MAX_DEPTH, JSONInputError, nesting_exceeds, read_j
 
 TRICKY_TEXT = st.text(alphabet=st.sampled_from('ab[]{}"\\/\n\u00e9'), max_size=6)
 DOCS = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | TRICKY_TEXT,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TRICKY_TEXT, inner, max_size=4),
     max_leaves=30,

@@ -20,15 +20,22 @@ from storage.engine import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 # Input elements inside modals: read from the submission, never dispatched as actions.
-MODAL_FIELDS = {ProactiveSettingsAction.FEATURES, ProactiveSettingsAction.ORG_FEATURES,
-                ProactiveSettingsAction.BUDGET, ProactiveSettingsAction.STALE_DAYS}
+MODAL_FIELDS = {
+    ProactiveSettingsAction.FEATURES,
+    ProactiveSettingsAction.ORG_FEATURES,
+    ProactiveSettingsAction.BUDGET,
+    ProactiveSettingsAction.STALE_DAYS,
+}
 
 
 async def test_manifest_matches_registered_listeners(tmp_path: Path) -> None:
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     deps = Deps(settings=load_settings(), db=Database(f"sqlite:///{tmp_path / 'x.db'}"))
-    app = AsyncApp(client=AsyncWebClient(token="xoxb-test"), token="xoxb-test",
-                   request_verification_enabled=False)
+    app = AsyncApp(
+        client=AsyncWebClient(token="xoxb-test"),
+        token="xoxb-test",
+        request_verification_enabled=False,
+    )
     register_all(app, deps)
     commands, events, interactive = set(), set(), set()
     for listener in app._async_listeners:
@@ -42,7 +49,10 @@ async def test_manifest_matches_registered_listeners(tmp_path: Path) -> None:
                     interactive.add(str(value))
     await deps.db.dispose()
     declared_commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    declared_events = {e.replace("message.im", "message") for e in manifest["settings"]["event_subscriptions"]["bot_events"]}
+    declared_events = {
+        e.replace("message.im", "message")
+        for e in manifest["settings"]["event_subscriptions"]["bot_events"]
+    }
     assert commands == declared_commands
     # a button whose click nobody handles is a dead end ("Unhandled request ... job-retry")
     defined = {str(m) for e in vars(blocks.ids).values()
@@ -55,7 +65,14 @@ async def test_manifest_matches_registered_listeners(tmp_path: Path) -> None:
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"chat:write", "commands", "im:write", "im:history", "users:read", "users:read.email"} <= scopes
+    assert {
+        "chat:write",
+        "commands",
+        "im:write",
+        "im:history",
+        "users:read",
+        "users:read.email",
+    } <= scopes
 
 
 def _matcher_constants(fn: object, depth: int = 0) -> list[tuple[str, str]]:

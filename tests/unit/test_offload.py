@@ -21,7 +21,9 @@ async def test_small_work_runs_inline_and_large_work_in_another_process() -> Non
     worker = await offload.off_loop(whose_pid, None, size=offload.INLINE_MAX + 1)
     assert worker != os.getpid()
     transcript = parse_transcript(long_call(400))
-    assert await offload.off_loop(detect_intents, transcript, size=400) == detect_intents(transcript)
+    assert await offload.off_loop(detect_intents, transcript, size=400) == detect_intents(
+        transcript
+    )
 
 
 async def test_a_dead_worker_is_replaced() -> None:

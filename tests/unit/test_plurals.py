@@ -28,5 +28,7 @@ def test_no_lazy_plurals_in_user_facing_text() -> None:
             for node in ast.walk(tree):
                 if (isinstance(node, ast.Constant) and isinstance(node.value, str)
                         and id(node) not in docstrings and LAZY_PLURAL.search(node.value)):  # fmt: skip
-                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.strip()[:60]}")
+                    found.append(
+                        f"{path.relative_to(ROOT)}:{node.lineno}: {node.value.strip()[:60]}"
+                    )
     assert found == []

@@ -9,18 +9,36 @@ from hypothesis import strategies as st
 
 from skills.preferences import validate_preferences
 
-IDS = {name: f"id-{name}" for name in (
-    "briefing_time", "timezone", "working_hours_start", "working_hours_end", "quiet_hours_start",
-    "quiet_hours_end", "max_notifications_per_hour", "meeting_buffer_minutes", "daily_send_limit",
-    "coaching_frequency")}
+IDS = {
+    name: f"id-{name}"
+    for name in (
+        "briefing_time",
+        "timezone",
+        "working_hours_start",
+        "working_hours_end",
+        "quiet_hours_start",
+        "quiet_hours_end",
+        "max_notifications_per_hour",
+        "meeting_buffer_minutes",
+        "daily_send_limit",
+        "coaching_frequency",
+    )
+}
 
 
 def form(**over: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "briefing_time": "08:15", "timezone": "Europe/London", "working_hours_start": "09:00",
-        "working_hours_end": "17:30", "quiet_hours_start": "19:00", "quiet_hours_end": "07:00",
-        "max_notifications_per_hour": "6", "meeting_buffer_minutes": "10", "daily_send_limit": "40",
-        "coaching_frequency": "weekly"}
+        "briefing_time": "08:15",
+        "timezone": "Europe/London",
+        "working_hours_start": "09:00",
+        "working_hours_end": "17:30",
+        "quiet_hours_start": "19:00",
+        "quiet_hours_end": "07:00",
+        "max_notifications_per_hour": "6",
+        "meeting_buffer_minutes": "10",
+        "daily_send_limit": "40",
+        "coaching_frequency": "weekly",
+    }
     base.update(over)
     return base
 
@@ -35,9 +53,21 @@ def test_valid_form_splits_user_and_preference_fields() -> None:
 
 
 def test_each_error_is_reported_at_its_input() -> None:
-    _, errors = validate_preferences(form(timezone="Mars/Olympus", working_hours_end="08:00",
-                                          daily_send_limit="0", quiet_hours_end=None), IDS)
-    assert set(errors) == {"id-timezone", "id-working_hours_end", "id-daily_send_limit", "id-quiet_hours_end"}
+    _, errors = validate_preferences(
+        form(
+            timezone="Mars/Olympus",
+            working_hours_end="08:00",
+            daily_send_limit="0",
+            quiet_hours_end=None,
+        ),
+        IDS,
+    )
+    assert set(errors) == {
+        "id-timezone",
+        "id-working_hours_end",
+        "id-daily_send_limit",
+        "id-quiet_hours_end",
+    }
     assert "Mars/Olympus" in errors["id-timezone"]
 
 
@@ -49,7 +79,9 @@ def test_quiet_hours_may_be_off() -> None:
 
 @given(st.one_of(st.none(), st.text(max_size=12)))
 def test_garbage_never_raises(value: str | None) -> None:
-    changes, errors = validate_preferences(form(briefing_time=value, max_notifications_per_hour=value), IDS)
+    changes, errors = validate_preferences(
+        form(briefing_time=value, max_notifications_per_hour=value), IDS
+    )
     assert (changes is None) == bool(errors)
 
 
@@ -59,9 +91,13 @@ def test_timezone_in_any_case_is_stored_under_its_iana_name() -> None:
     assert errors == {} and changes is not None
     assert changes.user["timezone"] == "America/New_York"
     typed = {**IDS, "timezone_text": "id-timezone_text"}
-    changes, errors = validate_preferences(form(timezone="Europe/London", timezone_text=" asia/KATHMANDU "), typed)
+    changes, errors = validate_preferences(
+        form(timezone="Europe/London", timezone_text=" asia/KATHMANDU "), typed
+    )
     assert errors == {} and changes is not None and changes.user["timezone"] == "Asia/Kathmandu"
-    _, errors = validate_preferences(form(timezone="Europe/London", timezone_text="Mars/Base"), typed)
+    _, errors = validate_preferences(
+        form(timezone="Europe/London", timezone_text="Mars/Base"), typed
+    )
     assert set(errors) == {"id-timezone_text"}
     _, errors = validate_preferences(form(timezone=None), IDS)
     assert errors == {"id-timezone": "pick your timezone"}

@@ -97,7 +97,9 @@ TOPIC_ASKS = {
 def test_no_ask_is_left_out(keys: list[str | None]) -> None:
     text = " ".join(f"{TOPIC_ASKS[k][0].upper()}{TOPIC_ASKS[k][1:]}?" for k in keys)
     asks = questions_in(text)
-    draft = draft_reply(ReplyInput("needs_response", "Dana", "Alex", "Q", topics_in(text), None, asks))
+    draft = draft_reply(
+        ReplyInput("needs_response", "Dana", "Alex", "Q", topics_in(text), None, asks)
+    )
     assert len(asks) == len(keys)
     for ask in asks:
         covered = any(TOPICS[t][0].search(ask) and TOPICS[t][1] in draft.body for t in TOPICS)

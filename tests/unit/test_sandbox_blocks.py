@@ -176,14 +176,24 @@ def test_fields_and_duplicates() -> None:
 def test_action_ids_unique_within_a_block() -> None:
     """Issue 11, 2.4: two Prep buttons sharing `proactive-prep` in one actions block are refused
     (Slack answers `invalid_blocks`); the same action_id in two different blocks is fine."""
-    twice = {"type": "actions", "elements": [button(value="1", action_id="proactive-prep"),
-                                             button(value="2", action_id="proactive-prep")]}
+    twice = {
+        "type": "actions",
+        "elements": [
+            button(value="1", action_id="proactive-prep"),
+            button(value="2", action_id="proactive-prep"),
+        ],
+    }
     assert message_block_errors([twice]) == [
         "duplicate action_id 'proactive-prep': action_ids must be unique within a block "
         "[json-pointer:/blocks/0/elements/1/action_id]"
     ]
-    keyed = {"type": "actions", "elements": [button(value="1", action_id="proactive-prep:1"),
-                                             button(value="2", action_id="proactive-prep:2")]}
+    keyed = {
+        "type": "actions",
+        "elements": [
+            button(value="1", action_id="proactive-prep:1"),
+            button(value="2", action_id="proactive-prep:2"),
+        ],
+    }
     assert message_block_errors([keyed]) == []
     one_each = [{"type": "actions", "elements": [button(action_id="go")]}] * 2
     assert message_block_errors(one_each) == []

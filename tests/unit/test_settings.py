@@ -58,7 +58,9 @@ def test_http_mode_needs_signing_secret(monkeypatch: pytest.MonkeyPatch) -> None
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL:"),
     ],
 )
-def test_invalid_values_name_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str) -> None:
+def test_invalid_values_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError) as err:
         load_settings()
@@ -79,10 +81,18 @@ def test_real_tokens_need_a_valid_encryption_key(monkeypatch: pytest.MonkeyPatch
 def test_app_start_with_bad_setting_prints_one_line_and_exits_2(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLACK_")}
     env["DATABASE_URL"] = "oracle://nope"
-    proc = subprocess.run([sys.executable, str(ROOT / "app.py")], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "app.py")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == ["configuration error: DATABASE_URL: must start with sqlite:/// or postgresql://"]
+    assert proc.stderr.strip().splitlines() == [
+        "configuration error: DATABASE_URL: must start with sqlite:/// or postgresql://"
+    ]
     assert "Traceback" not in proc.stderr
 
 

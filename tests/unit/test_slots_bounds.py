@@ -32,17 +32,31 @@ def base(**fields: Any) -> dict[str, Any]:
         ({"duration_minutes": 10**30}, "duration_minutes must be at most 1440, got 1e+30"),
         ({"max_options": 1e6}, "max_options must be 1..50, got 1e+06"),
         ({"offset": 10**9}, "offset must be 0..1000, got 1e+09"),
-        ({"rep": {"timezone": "UTC", "min_notice_minutes": 1e18}},
-         "rep.min_notice_minutes must be 0..43200, got 1e+18"),
+        (
+            {"rep": {"timezone": "UTC", "min_notice_minutes": 1e18}},
+            "rep.min_notice_minutes must be 0..43200, got 1e+18",
+        ),
         ({"now": "9999-12-31T23:00:00Z"}, "now must be between 1970 and 9990"),
         ({"now": "0001-01-01T00:00:00+05:00"}, "now: out of range"),
         ({"now": "1969-12-31T23:00:00Z"}, "now must be between 1970 and 9990"),
-        ({"rep": {"timezone": "UTC", "busy": [{"start": "0001-01-01T00:00:00+05:00",
-                                               "end": "2026-03-05T09:00:00Z"}]}},
-         "rep.busy[0].start: out of range"),
-        ({"prospect": {"timezone": "Asia/Tokyo", "busy": [["2026-03-05T09:00:00",
-                                                          "9999-12-31T23:59:59-05:00"]]}},
-         "prospect.busy[0].end: out of range"),
+        (
+            {
+                "rep": {
+                    "timezone": "UTC",
+                    "busy": [{"start": "0001-01-01T00:00:00+05:00", "end": "2026-03-05T09:00:00Z"}],
+                }
+            },
+            "rep.busy[0].start: out of range",
+        ),
+        (
+            {
+                "prospect": {
+                    "timezone": "Asia/Tokyo",
+                    "busy": [["2026-03-05T09:00:00", "9999-12-31T23:59:59-05:00"]],
+                }
+            },
+            "prospect.busy[0].end: out of range",
+        ),
     ],
 )
 def test_out_of_range_numbers_and_instants_are_named(fields: dict[str, Any], message: str) -> None:

@@ -95,15 +95,23 @@ def test_v1_tolerates_older_shapes_and_meeting_data_words() -> None:
         ([1, 2], "transcript[0] is not an object"),
         ([{"speaker": "A"}], "transcript[0] has no words"),
         ([{"speaker": "A", "words": "hello"}], "transcript[0].words is not a list"),
-        ([{"speaker": "A", "words": [{"start": "x", "end": None, "word": 5}]}],
-         "transcript[0].words[0].word is not text"),
-        ([{"speaker": "A", "words": [{"start": "x", "end": None, "word": "hi"}]}],
-         "transcript[0].words[0].start is not a number of seconds"),
-        ([{"speaker": "A", "words": [{"word": "hi", "end": [1]}]}],
-         "transcript[0].words[0].end is not a number of seconds"),
+        (
+            [{"speaker": "A", "words": [{"start": "x", "end": None, "word": 5}]}],
+            "transcript[0].words[0].word is not text",
+        ),
+        (
+            [{"speaker": "A", "words": [{"start": "x", "end": None, "word": "hi"}]}],
+            "transcript[0].words[0].start is not a number of seconds",
+        ),
+        (
+            [{"speaker": "A", "words": [{"word": "hi", "end": [1]}]}],
+            "transcript[0].words[0].end is not a number of seconds",
+        ),
         ([{"speaker": "A", "words": ["so", 3]}], "transcript[0].words[1] is not an object"),
-        ([{"speaker": "A", "offset": "soon", "words": [{"word": "hi"}]}],
-         "transcript[0].offset is not a number of seconds"),
+        (
+            [{"speaker": "A", "offset": "soon", "words": [{"word": "hi"}]}],
+            "transcript[0].offset is not a number of seconds",
+        ),
         ([{"speaker": "A", "text": 7}], "transcript[0].text is not text"),
         ([], "the transcript holds no speech"),
         ([{"speaker": "A", "words": [{"word": "  "}]}], "the transcript holds no speech"),
@@ -163,7 +171,10 @@ def test_recall_and_v2_fields_of_the_wrong_type_are_named() -> None:
         {"text": "so", "start_timestamp": {"relative": "x"}, "end_timestamp": None}]}]  # fmt: skip
     with pytest.raises(TranscriptError) as err:
         from_recall(recall)
-    assert err.value.reason == "transcript[0].words[0].start_timestamp.relative is not a number of seconds"
+    assert (
+        err.value.reason
+        == "transcript[0].words[0].start_timestamp.relative is not a number of seconds"
+    )
     with pytest.raises(TranscriptError) as err:
         from_recall([{"participant": {"name": "A"}, "words": [{"text": ["so"]}]}])
     assert err.value.reason == "transcript[0].words[0].text is not text"
