@@ -25,6 +25,15 @@ give the sequence a new version instead).
 their gates are shown together and each branch goes on as soon as its own gate is answered.
 Sequence code must be deterministic given the step outputs (read the clock, the database or
 the network only inside steps).
+
+What we kept from the engines that do this (facts from their docs, none of their code):
+DBOS re-runs a workflow function and returns recorded step results by position, and refuses a
+step whose name differs from the one recorded there (our `ReplayMismatch`); Inngest re-runs the
+function from the top and memoizes each step by its id, counting repeats of one id itself (our
+`name#2`), with independent steps awaited together (our `gather`); Temporal keeps old workflow
+code runnable beside new code until no execution needs it (our versions side by side and
+`sixty jobs versions`). Unlike them we keep one row per job: the replay record lives in the
+job's `context`, and effects in the ledger (`orchestrator.effects`).
 """
 
 from __future__ import annotations
