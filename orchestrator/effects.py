@@ -36,10 +36,11 @@ class EffectLedger:
         self.written = 0
 
     async def load(self) -> None:
+        """Read the job's recorded effects (inside the caller's transaction on the runner's
+        connection)."""
         r = self.runner
-        async with r.conn.begin():
-            res = await r.conn.exec_driver_sql(r.sql.effects_of, {"id": r.id})
-            rows: Sequence[Row[*tuple[Any, ...]]] = res.all()
+        res = await r.conn.exec_driver_sql(r.sql.effects_of, {"id": r.id})
+        rows: Sequence[Row[*tuple[Any, ...]]] = res.all()
         for step, key, status, result in rows:
             self.rows[(step, key)] = (status, (loads(result) or {}).get("value"))
 

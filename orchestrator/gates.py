@@ -121,11 +121,20 @@ class JobGates(JobBudget):
         self.engine.wake_local()
         log.info("job awaiting approval", extra={**self.log_extra, "gates": len(gates)})
 
-    async def take_answers(self) -> None:
-        """Record every answered gate (its card updated to show the answer); open ones stay."""
+    async def gate_rows(self) -> dict[str, Any]:
+        """The pending action row of each open gate (inside the caller's transaction)."""
+        rows = {}
+        for g in self.state.gates.values():
+            res = await self.conn.exec_driver_sql(self.sql.gate_row, {"pa": g.id})
+            rows[g.id] = res.first()
+        return rows
+
+    async def take_answers(self, rows: dict[str, Any]) -> None:
+        """Record every answered gate (its card updated to show the answer); open ones stay.
+        `rows`: `gate_rows()`, read with the job's other state in one transaction."""
         st = self.state
         for name, g in list(st.gates.items()):
-            row = await self._gate_row(g.id)
+            row = rows.get(g.id)
             if row is None or row.status == "pending":
                 continue
             payload = loads(row.payload) or {}

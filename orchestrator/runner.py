@@ -61,8 +61,12 @@ class JobRunner(JobGates):
         if defn is None:
             return
         st = self.state
-        if self.attempts > 1:
-            await self.ledger.load()
+        rows: dict[str, Any] = {}
+        if self.attempts > 1 or st.gates:  # what the job did before, read in one transaction
+            async with self._tx():
+                if self.attempts > 1:
+                    await self.ledger.load()
+                rows = await self.gate_rows()
         if not st.meta.budget_checked:
             est = defn.estimated_cost_usd
             if est > 0 and not await self._budget_allows(est):
@@ -74,7 +78,7 @@ class JobRunner(JobGates):
             await self._fail(st.failing.step, st.failing.error)
             return
         if st.gates:
-            await self.take_answers()
+            await self.take_answers(rows)
         wf = Workflow(self)
         try:
             await defn.run(wf)
