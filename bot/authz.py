@@ -80,6 +80,15 @@ async def permitted(
     return None
 
 
+async def acked_actor(
+    ack: Any, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any],
+    value: ActionValue | None, deps: Deps,
+) -> User | None:  # fmt: skip
+    """Ack the click, then the clicking user when they may act on `value` (else None, told)."""
+    await ack()
+    return await permitted(deps, client, body, context, value)
+
+
 class ParseValues(AsyncMiddleware):
     """Parses every known action / modal value before any listener; answers bad ones itself."""
 

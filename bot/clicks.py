@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.authz import permitted
+from bot.authz import acked_actor
 from bot.deps import Deps
 from bot.replies import channel_ts
 from bot.values import ActionValue
@@ -25,8 +25,7 @@ async def accept_click(
     value: ActionValue | None, deps: Deps,
 ) -> User | None:  # fmt: skip
     """Ack, then the clicking user when they may act on `value` (the message is marked read)."""
-    await ack()
-    user = await permitted(deps, client, body, context, value)
+    user = await acked_actor(ack, body, client, context, value, deps)
     if user is None:
         return None
     channel, ts = channel_ts(body)

@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.email_send import cancelled_blocks, connect_link_blocks
 from blocks.ids import EmailAction, HomeAction
-from bot.authz import permitted
+from bot.authz import acked_actor
 from bot.deps import Deps
 from bot.home import publish_home
 from bot.middleware import actor_of
@@ -79,8 +79,7 @@ def wire_home_refresh(deps: Deps, client: AsyncWebClient) -> None:
 
 async def handle_cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
                         context: dict[str, Any], value: SendRef, deps: Deps) -> None:  # fmt: skip
-    await ack()
-    actor = await permitted(deps, client, body, context, value)
+    actor = await acked_actor(ack, body, client, context, value, deps)
     if actor is None:
         return
     send_id = value.send_id

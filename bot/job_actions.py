@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import JobAction
-from bot.authz import permitted
+from bot.authz import acked_actor
 from bot.deps import Deps
 from bot.replies import tell
 from bot.values import JobRef
@@ -26,8 +26,7 @@ log = logging.getLogger(__name__)
 
 async def handle_retry(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
                        context: dict[str, Any], value: JobRef, deps: Deps) -> None:  # fmt: skip
-    await ack()
-    if (actor := await permitted(deps, client, body, context, value)) is None:
+    if (actor := await acked_actor(ack, body, client, context, value, deps)) is None:
         return
     if deps.orchestrator is None:
         await tell(client, body, "Retrying is not available on this install right now.")

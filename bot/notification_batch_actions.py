@@ -16,7 +16,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import NotificationBatchAction
-from bot.authz import permitted
+from bot.authz import acked_actor
 from bot.deps import Deps
 from bot.replies import tell
 from bot.values import NotificationRef
@@ -29,8 +29,7 @@ log = logging.getLogger(__name__)
 
 async def handle_open(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
                       context: dict[str, Any], value: NotificationRef, deps: Deps) -> None:  # fmt: skip
-    await ack()
-    actor = await permitted(deps, client, body, context, value)
+    actor = await acked_actor(ack, body, client, context, value, deps)
     if actor is None:
         return
     async with deps.db.session() as s:

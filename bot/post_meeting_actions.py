@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from blocks.approval import ApprovalView, approval_message, fallback_text
 from blocks.ids import PostMeetingAction
 from blocks.text import plural
-from bot.authz import permitted
+from bot.authz import acked_actor
 from bot.deps import Deps
 from bot.replies import tell
 from bot.values import JobRef, PendingRef, TaskRef
@@ -38,8 +38,7 @@ async def _rerender(client: AsyncWebClient, row: Any, payload: dict[str, Any]) -
 
 async def handle_expand(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
                         context: dict[str, Any], value: PendingRef, deps: Deps) -> None:  # fmt: skip
-    await ack()
-    if (actor := await permitted(deps, client, body, context, value)) is None:
+    if (actor := await acked_actor(ack, body, client, context, value, deps)) is None:
         return
     async with deps.db.session() as s:
         row = await owned_pending(s, pending_id=value.pending_id, user_id=actor.id)
@@ -51,8 +50,7 @@ async def handle_expand(ack: AsyncAck, body: dict[str, Any], client: AsyncWebCli
 
 async def handle_skip_task(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
                            context: dict[str, Any], value: TaskRef, deps: Deps) -> None:  # fmt: skip
-    await ack()
-    if (actor := await permitted(deps, client, body, context, value)) is None:
+    if (actor := await acked_actor(ack, body, client, context, value, deps)) is None:
         return
     pending_id, n = value.pending_id, str(value.n)
     async with deps.db.transaction() as s:
@@ -79,8 +77,7 @@ async def handle_skip_task(ack: AsyncAck, body: dict[str, Any], client: AsyncWeb
 
 async def handle_rollback(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient,
                           context: dict[str, Any], value: JobRef, deps: Deps) -> None:  # fmt: skip
-    await ack()
-    if (actor := await permitted(deps, client, body, context, value)) is None:
+    if (actor := await acked_actor(ack, body, client, context, value, deps)) is None:
         return
     job_id = value.job_id
     async with deps.db.transaction() as s:

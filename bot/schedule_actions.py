@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import ScheduleAction, matcher
 from blocks.scheduling import closed_blocks, slots_block_id
-from bot.authz import permitted
+from bot.authz import acked_actor
 from bot.deps import Deps
 from bot.replies import tell
 from bot.values import BadValue, PickerRef, SlotIndex, parse
@@ -84,8 +84,7 @@ class Picked:
 async def accept_pick(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any],
                       value: PickerRef, deps: Deps) -> Picked | None:  # fmt: skip
     """Ack, then the click with the rep's own picker loaded; None (after telling them) when it is not theirs."""
-    await ack()
-    actor = await permitted(deps, client, body, context, value)
+    actor = await acked_actor(ack, body, client, context, value, deps)
     if actor is None:
         return None
     job = await _own_job(deps, value.job_id, actor)

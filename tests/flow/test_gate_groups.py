@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from config.settings import Settings
 from orchestrator.context import StepContext
@@ -14,8 +14,8 @@ from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef
 from orchestrator.sequence import ApprovalKind, SequenceRegistry, sequence
 from orchestrator.workflow import Workflow
-from storage.models import SequenceJob, SlackPendingAction
-from tests.support.sequences import RecordingDelivery, seed_org
+from storage.models import SlackPendingAction
+from tests.support.sequences import RecordingDelivery, gates_of, job_row, seed_org
 
 RAN: list[tuple[str, Any]] = []
 DURING: dict[str, Any] = {}  # step name -> coroutine function run while that step runs (a click)
@@ -89,22 +89,7 @@ async def start(
     ref = await engine.submit(Event("grouped", "test", org, users[0], {}))
     assert isinstance(ref, JobRef)
     await engine.drain()
-    return engine, delivery, ref.job_id, await gates(db, ref.job_id)
-
-
-async def gates(db: Any, job_id: int) -> dict[str, SlackPendingAction]:
-    async with db.session() as s:
-        rows = (
-            await s.execute(select(SlackPendingAction).where(SlackPendingAction.job_id == job_id))
-        ).scalars()
-        return {r.step_name: r for r in rows}
-
-
-async def job(db: Any, job_id: int) -> SequenceJob:
-    async with db.session() as s:
-        j = await s.get(SequenceJob, job_id)
-        assert j is not None
-        return j
+    return engine, delivery, ref.job_id, await gates_of(db, ref.job_id)
 
 
 async def test_gates_of_a_gather_are_shown_together(db: Any) -> None:
@@ -114,7 +99,7 @@ async def test_gates_of_a_gather_are_shown_together(db: Any) -> None:
     assert {g.kind for g in shown.values()} == {"email_send", "stage_change"}
     posts = [c for m, c in delivery.calls if m == "chat.postMessage"]
     assert len(posts) == 2
-    assert (await job(db, job_id)).status == "awaiting_approval"
+    assert (await job_row(db, job_id)).status == "awaiting_approval"
     assert await engine.drain() == 0 and RAN == []
 
 
@@ -123,7 +108,7 @@ async def test_each_gate_is_answered_on_its_own_in_any_order(db: Any) -> None:
     assert (await engine.resume(shown["apply"].id, Decision.APPROVE, "U1")).ok
     await engine.drain()
     assert RAN == [("apply", {"title": "CRM change", "text": "demo → proposal"})]
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "awaiting_approval" and "send_done" not in j.context["done"]
     assert "after" not in j.context["done"]
     update_call = next(c for m, c in delivery.calls if m == "chat.update")
@@ -136,7 +121,7 @@ async def test_each_gate_is_answered_on_its_own_in_any_order(db: Any) -> None:
     await engine.drain()
     assert RAN[1:] == [("send", {"title": "Follow-up", "draft": {"to": ["a@x.test"], "subject": "S2",
                                                                  "body": "B"}}), ("after", None)]  # fmt: skip
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "completed"
     assert "never" not in j.context["approvals"] and "never_done" not in j.context["done"]
 
@@ -145,14 +130,14 @@ async def test_a_skip_skips_only_its_own_branch(db: Any) -> None:
     engine, _, job_id, shown = await start(db)
     assert (await engine.resume(shown["send"].id, Decision.SKIP, "U1")).ok
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "awaiting_approval" and j.context["approvals"]["send"]["status"] == "skipped"
     assert "send_done" not in j.context["outputs"]
     assert RAN == []
     # a cancel inside a gather only skips its own branch: the job goes on
     assert (await engine.resume(shown["apply"].id, Decision.CANCEL, "U1")).ok
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "completed" and RAN == [("after", None)]
     assert j.context["approvals"]["apply"]["status"] == "cancelled"
     assert "apply_done" not in j.context["outputs"]
@@ -164,7 +149,7 @@ async def test_answers_that_arrive_together_are_all_taken_in(db: Any) -> None:
     assert (await engine.resume(shown["apply"].id, Decision.APPROVE, "U1")).ok
     await engine.drain()
     assert [r[0] for r in RAN] == ["send", "apply", "after"]
-    assert (await job(db, job_id)).status == "completed"
+    assert (await job_row(db, job_id)).status == "completed"
 
 
 async def test_an_answer_while_the_job_runs_leaves_it_due(db: Any) -> None:
@@ -180,7 +165,7 @@ async def test_an_answer_while_the_job_runs_leaves_it_due(db: Any) -> None:
     await engine.drain()
     assert not DURING
     assert [r[0] for r in RAN] == ["apply", "send", "after"]
-    assert (await job(db, job_id)).status == "completed"
+    assert (await job_row(db, job_id)).status == "completed"
 
 
 async def test_an_expired_gate_skips_only_its_own_branch(db: Any) -> None:
@@ -190,12 +175,12 @@ async def test_an_expired_gate_skips_only_its_own_branch(db: Any) -> None:
                         .values(expires_at=shown["send"].created_at))  # fmt: skip
     assert await engine.sweep_expired() == 1
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "awaiting_approval" and j.context["approvals"]["send"]["status"] == "expired"
     assert (await engine.resume(shown["apply"].id, Decision.APPROVE, "U1")).ok
     await engine.drain()
     assert [r[0] for r in RAN] == ["apply", "after"] and (
-        await job(db, job_id)
+        await job_row(db, job_id)
     ).status == "completed"
 
 
@@ -203,13 +188,13 @@ async def test_a_branch_without_a_gate_runs_at_once_and_once(db: Any) -> None:
     """Gathered branches need not be gates (what the DSL's "consecutive gates" rule guarded):
     a branch that asks nothing runs its step at once, and a replay does not run it again."""
     engine, _, job_id, shown = await start(db, with_plain_branch=True)
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "awaiting_approval" and "no_gate_step" in j.context["done"]
     assert set(shown) == {"send", "apply"}
     for name in ("send", "apply"):
         assert (await engine.resume(shown[name].id, Decision.APPROVE, "U1")).ok
         await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "completed"
     assert j.context["done"].count("no_gate_step") == 1
     assert [r[0] for r in RAN if r[0] == "after"] == [

@@ -19,8 +19,15 @@ from orchestrator.store import Sql
 from orchestrator.workflow import Workflow
 from storage.clock import SteppingClock
 from storage.engine import Database
-from storage.models import SequenceJob, SlackPendingAction
-from tests.support.sequences import RecordingDelivery, noop, noop_registry, seed_org
+from storage.models import SequenceJob
+from tests.support.sequences import (
+    RecordingDelivery,
+    gates_of,
+    job_row,
+    noop,
+    noop_registry,
+    seed_org,
+)
 
 T0 = datetime(2030, 3, 3, 12, 0, tzinfo=UTC)  # ahead of any database clock: see sleep_until
 
@@ -40,22 +47,6 @@ async def start(db: Any, engine: Engine, etype: str, ext: str = "1") -> int:
     assert isinstance(ref, JobRef)
     await engine.drain()
     return ref.job_id
-
-
-async def job(db: Any, job_id: int) -> SequenceJob:
-    async with db.session() as s:
-        j = await s.get(SequenceJob, job_id)
-        assert j is not None
-        return j
-
-
-async def gates(db: Any, job_id: int) -> dict[str, SlackPendingAction]:
-    """The job's pending-action rows by gate name."""
-    async with db.session() as s:
-        rows = (
-            await s.execute(select(SlackPendingAction).where(SlackPendingAction.job_id == job_id))
-        ).scalars()
-        return {r.step_name: r for r in rows}
 
 
 def approval_cards(delivery: RecordingDelivery) -> list[dict[str, Any]]:
@@ -99,16 +90,16 @@ async def test_gather_posts_both_gates_at_once_and_each_branch_goes_on_alone(db:
     ACTED.clear()
     engine, delivery = make_engine(db, two_gates)
     job_id = await start(db, engine, "two_gates")
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "awaiting_approval" and j.context["done"] == []
-    pas = await gates(db, job_id)
+    pas = await gates_of(db, job_id)
     assert set(pas) == {"ask_a", "ask_b"}  # both asked in the one run
     assert all(pa.status == "pending" and pa.message_ts for pa in pas.values())
     assert len(approval_cards(delivery)) == 2
     # the second gate first: only its own branch goes on
     assert (await engine.resume(pas["ask_b"].id, Decision.APPROVE, "U1")).ok
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert ACTED == ["b"] and j.status == "awaiting_approval"
     assert j.context["done"] == ["do_b"] and j.context["outputs"]["do_b"] == {
         "did": "b",
@@ -118,14 +109,14 @@ async def test_gather_posts_both_gates_at_once_and_each_branch_goes_on_alone(db:
     # then the first: its branch runs, the gather ends and the job goes on to the next gate
     assert (await engine.resume(pas["ask_a"].id, Decision.APPROVE, "U1")).ok
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert ACTED == ["b", "a"]
     assert j.context["done"] == ["do_b", "do_a", "end"] and j.status == "awaiting_approval"
-    wrap = (await gates(db, job_id))["wrap"]
+    wrap = (await gates_of(db, job_id))["wrap"]
     assert "approved" in str(approval_cards(delivery)[-1]["blocks"])  # the statuses, in order
     assert (await engine.resume(wrap.id, Decision.APPROVE, "U1")).ok
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "completed" and j.context["done"][-1] == "wrapped"
     assert ACTED == ["b", "a"]  # the replays ran neither branch's step again
 
@@ -134,23 +125,23 @@ async def test_a_cancel_inside_gather_skips_its_branch_and_outside_cancels_the_j
     ACTED.clear()
     engine, _ = make_engine(db, two_gates)
     job_id = await start(db, engine, "two_gates")
-    pas = await gates(db, job_id)
+    pas = await gates_of(db, job_id)
     assert (await engine.resume(pas["ask_a"].id, Decision.CANCEL, "U1")).ok
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "awaiting_approval"  # only branch a ended; b still waits
     assert j.context["approvals"]["ask_a"]["status"] == "cancelled"
     assert (await engine.resume(pas["ask_b"].id, Decision.APPROVE, "U1")).ok
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert ACTED == ["b"] and j.context["done"] == ["do_b", "end"]
     assert "do_a" not in j.context["outputs"]
     assert j.status == "awaiting_approval"  # on to the gate after the gather
     # a cancel outside a gather ends the job
-    wrap = (await gates(db, job_id))["wrap"]
+    wrap = (await gates_of(db, job_id))["wrap"]
     assert (await engine.resume(wrap.id, Decision.CANCEL, "U1")).ok
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "cancelled" and "wrap" in (j.error or "")
     assert "wrapped" not in j.context["done"] and ACTED == ["b"]
 
@@ -194,7 +185,7 @@ async def test_sleep_until_parks_until_t_on_the_clock_and_a_replay_keeps_the_fir
         engine, _ = make_engine(db, sleeper, clock=clock)
         job_id = await start(db, engine, "sleeper")
         t = T0 + timedelta(hours=1)
-        j = await job(db, job_id)
+        j = await job_row(db, job_id)
         assert j.status == "pending" and j.run_after == t
         assert j.context["outputs"]["nap"] == {"until": t.isoformat()}
         assert j.context["done"] == ["before"] and WOKE == []
@@ -205,7 +196,7 @@ async def test_sleep_until_parks_until_t_on_the_clock_and_a_replay_keeps_the_fir
         if db.clock is None:
             await make_due(db)
         assert await engine.drain() == 1
-        j = await job(db, job_id)
+        j = await job_row(db, job_id)
         assert j.status == "completed" and j.context["done"] == ["before", "woke"]
         assert j.context["outputs"]["nap"] == {"until": t.isoformat()}
         assert len(WOKE) == 1 and t <= WOKE[0] < t + timedelta(minutes=5)
@@ -256,11 +247,11 @@ async def test_follow_up_makes_one_child_across_a_pause_retries_and_replays(db: 
 
     engine.insert_job = counting_insert  # type: ignore[method-assign]
     job_id = await start(db, engine, "chainer")  # the child runs too (noop7)
-    pa = (await gates(db, job_id))["go"]
+    pa = (await gates_of(db, job_id))["go"]
     assert (await engine.resume(pa.id, Decision.APPROVE, "U1")).ok
     for _ in range(5):  # two transient failures, each a release and a replay
         await engine.drain()
-    parent = await job(db, job_id)
+    parent = await job_row(db, job_id)
     assert parent.status == "completed" and parent.attempts >= 4
     assert CALLS == Counter({"before": 1, "flaky": 3, "after": 1})
     async with db.session() as s:
@@ -290,7 +281,7 @@ async def test_a_replay_after_a_transient_failure_reruns_no_completed_step(db: A
     job_id = await start(db, engine, "retrying")
     for _ in range(3):
         await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "completed" and j.attempts == 3  # the first run and two replays
     assert CALLS == Counter({"a": 1, "b": 1, "flaky": 3, "c": 1})
     assert j.context["done"] == ["a", "b", "flaky", "c"] and j.context["retries"] == {"flaky": 2}
@@ -320,10 +311,10 @@ async def test_a_name_used_twice_in_one_scope_gets_a_suffix_and_keeps_both(db: A
     CALLS.clear()
     engine, _ = make_engine(db, twice)
     job_id = await start(db, engine, "twice")
-    assert (await job(db, job_id)).context["done"] == ["load", "load#2"]
-    assert (await engine.resume((await gates(db, job_id))["more"].id, Decision.APPROVE, "U1")).ok
+    assert (await job_row(db, job_id)).context["done"] == ["load", "load#2"]
+    assert (await engine.resume((await gates_of(db, job_id))["more"].id, Decision.APPROVE, "U1")).ok
     await engine.drain()
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "completed"
     assert j.context["done"] == ["load", "load#2", "load#3"]
     assert j.context["outputs"]["load"] == {"from": "first"}
@@ -359,7 +350,7 @@ async def test_an_error_in_the_sequence_code_fails_the_job_and_tells_the_rep(db:
 
     engine, delivery = make_engine(db, body_bug)
     job_id = await start(db, engine, "body_bug")
-    j = await job(db, job_id)
+    j = await job_row(db, job_id)
     assert j.status == "failed" and (j.error or "").startswith("KeyError: 'category'")
     assert j.locked_by is None and j.context["done"] == ["a"] and CALLS == Counter({"a": 1})
     assert retry_buttons(delivery) == [str(job_id)]
@@ -400,10 +391,10 @@ async def test_one_name_in_two_scopes_fails_the_job_before_the_second_runs(db: A
         ("step_and_sleep", "wait", "0 and 1"),
     ):
         job_id = await start(db, engine, etype, etype)
-        j = await job(db, job_id)
+        j = await job_row(db, job_id)
         assert j.status == "failed" and j.locked_by is None, etype
         assert (j.error or "").startswith(f"NameTaken: job {job_id}: '{name}' is asked for")
         assert f"positions {positions}" in (j.error or "")
-        assert await gates(db, job_id) == {}  # no gate opened
+        assert await gates_of(db, job_id) == {}  # no gate opened
     assert CALLS == Counter({"draft": 1, "wait": 1})  # the second never ran
     assert len(retry_buttons(delivery)) == 3 and approval_cards(delivery) == []

@@ -193,3 +193,26 @@ def sqlite_copy(dest_dir: Any) -> str:
     dest = Path(dest_dir) / "sixty.db"
     shutil.copyfile(_TEMPLATE["path"], dest)
     return f"sqlite:///{dest}"
+
+
+async def job_row(db: Any, job_id: int) -> Any:
+    """The job's `sequence_jobs` row (it must exist)."""
+    from storage.models import SequenceJob
+
+    async with db.session() as s:
+        j = await s.get(SequenceJob, job_id)
+        assert j is not None
+        return j
+
+
+async def gates_of(db: Any, job_id: int) -> dict[str, Any]:
+    """The job's pending-action rows by gate name."""
+    from sqlalchemy import select
+
+    from storage.models import SlackPendingAction
+
+    async with db.session() as s:
+        rows = (
+            await s.execute(select(SlackPendingAction).where(SlackPendingAction.job_id == job_id))
+        ).scalars()
+        return {r.step_name: r for r in rows}
