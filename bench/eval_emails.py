@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skills.email_classify import CATEGORIES, classify_email
+from skills.email_classify import classify_email
 from skills.email_parse import parse_email
+from skills.vocabulary import EMAIL_CATEGORIES as CATEGORIES
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval" / "emails_dev"
 

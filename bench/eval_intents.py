@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skills.intent_rules import LABELS
 from skills.intents import Intent, detect_intents
 from skills.transcript_types import parse_transcript
+from skills.vocabulary import INTENT_LABELS as LABELS
 
 DEFAULT_EVAL_DIR = Path("/work/shared/eval")
 

@@ -15,29 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-IntentLabel = Literal[
-    "commitment:send_proposal",
-    "commitment:schedule_meeting",
-    "request:send_content",
-    "signal:multi_stakeholder",
-    "signal:competitive",
-    "signal:buying_positive",
-    "signal:buying_negative",
-    "signal:timeline",
-    "commitment:prospect_followup",
-]
-
-EmailCategory = Literal[
-    "meeting_request",
-    "proposal_request",
-    "needs_response",
-    "interested",
-    "not_interested",
-    "referral",
-    "out_of_office",
-    "unsubscribe",
-    "fyi",
-]
+from skills.vocabulary import EmailCategory, IntentLabel
 
 Speaker = Literal["rep", "prospect"]
 

@@ -15,35 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from dateutil import parser as date_parser
 from dateutil.relativedelta import relativedelta
 
 from skills.email_parse import InboundEmail
+from skills.vocabulary import EMAIL_CATEGORIES, EmailCategory
 
-Category = Literal[
-    "meeting_request",
-    "proposal_request",
-    "needs_response",
-    "interested",
-    "not_interested",
-    "referral",
-    "out_of_office",
-    "unsubscribe",
-    "fyi",
-]
-CATEGORIES: Final[tuple[Category, ...]] = (
-    "meeting_request",
-    "proposal_request",
-    "needs_response",
-    "interested",
-    "not_interested",
-    "referral",
-    "out_of_office",
-    "unsubscribe",
-    "fyi",
-)
+Category = EmailCategory
+CATEGORIES: Final[tuple[Category, ...]] = EMAIL_CATEGORIES
 PRECEDENCE: Final[tuple[Category, ...]] = (
     "unsubscribe",
     "out_of_office",

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from skills.vocabulary import INTENT_LABELS
+
 Side = Literal["rep", "prospect", "any"]
 
 
@@ -2141,17 +2143,7 @@ EVENTS: dict[str, str] = {
     "commitment:schedule_meeting": "calendar_find_times",
     "request:send_content": "content_retrieval",
 }
-LABELS: tuple[str, ...] = (
-    "commitment:send_proposal",
-    "commitment:schedule_meeting",
-    "request:send_content",
-    "signal:multi_stakeholder",
-    "signal:competitive",
-    "signal:buying_positive",
-    "signal:buying_negative",
-    "signal:timeline",
-    "commitment:prospect_followup",
-)
+LABELS: tuple[str, ...] = INTENT_LABELS
 TIME_RE = re.compile(TIME_EXPR)
 STAKEHOLDER_RE = re.compile(STAKEHOLDER)
 CONTENT_RE = re.compile(r"\b" + CONTENT_OBJ + r"\b")
