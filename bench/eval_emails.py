@@ -2,7 +2,8 @@
 
 `python -m bench.eval_emails [DIR]` scores `skills.email_classify` on a directory of `.eml`
 files with a `labels.json` (file -> category); DIR defaults to `$SIXTY_EMAILS_DEV` or the
-shared dev set `../shared/eval/emails_dev`. Prints a readable table, then one JSON line.
+shared dev set `../shared/eval/emails_dev`. Prints a readable table, the reliability of the
+confidences (of the emails classified with about 0.8, are about 80% right?), then one JSON line.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.calibration import as_json, expected_calibration_error, reliability, table
 from skills.email_classify import classify_email
 from skills.email_parse import parse_email
 from skills.vocabulary import EMAIL_CATEGORIES as CATEGORIES
@@ -34,6 +36,7 @@ class EvalResult:
     per_category: dict[str, dict[str, float]]
     confusions: list[tuple[str, str, int]]
     mistakes: list[tuple[str, str, str]]
+    judged: list[tuple[float, bool]]
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -42,6 +45,8 @@ class EvalResult:
             "accuracy": round(self.accuracy, 4),
             "macro_f1": round(self.macro_f1, 4),
             "confusions": [list(c) for c in self.confusions],
+            "reliability": as_json(reliability(self.judged)),
+            "calibration_error": round(expected_calibration_error(reliability(self.judged)), 3),
         }
 
 
@@ -68,9 +73,12 @@ def evaluate(directory: Path) -> EvalResult:
     labels: dict[str, str] = json.loads((directory / "labels.json").read_text(encoding="utf-8"))
     pairs: list[tuple[str, str]] = []
     mistakes: list[tuple[str, str, str]] = []
+    judged: list[tuple[float, bool]] = []
     for name, gold in sorted(labels.items()):
-        predicted = classify_email(parse_email((directory / name).read_bytes())).category
+        result = classify_email(parse_email((directory / name).read_bytes()))
+        predicted = result.category
         pairs.append((gold, predicted))
+        judged.append((result.confidence, predicted == gold))
         if predicted != gold:
             mistakes.append((name, gold, predicted))
     accuracy, macro, per = score(pairs)
@@ -82,6 +90,7 @@ def evaluate(directory: Path) -> EvalResult:
         per_category=per,
         confusions=[(g, p, n) for (g, p), n in confusions],
         mistakes=mistakes,
+        judged=judged,
     )
 
 
@@ -102,6 +111,7 @@ def main(argv: list[str]) -> int:
         print(f"confused {gold} -> {predicted}: {n}")
     for name, gold, predicted in result.mistakes:
         print(f"  {name}: gold {gold}, predicted {predicted}")
+    print(table(reliability(result.judged)))
     print(json.dumps(result.summary()), flush=True)
     return 0
 

@@ -4,7 +4,9 @@ Run `python -m bench.eval_intents [--eval-dir DIR] [--set FILE] [--verbose]`. Sc
 `eval/README.md`: detections with confidence >= 0.7; a detection (u, L) matches an
 unmatched gold (g, L) when |u - g| <= 1; detections on `ignore` utterances count neither
 way; micro-averaged overall. On the AMI meetings (non-sales speech) the figure is
-detections per meeting. Prints a table, then one JSON summary line.
+detections per meeting. Prints a table, the reliability of the confidences (every detection
+matched greedily, most confident first, against the gold labels: does 0.8 mean 80% right?),
+precision and recall at thresholds 0.5–0.9, then one JSON summary line.
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.calibration import as_json, expected_calibration_error, reliability, table
 from skills.intents import Intent, detect_intents
 from skills.transcript_types import parse_transcript
 from skills.vocabulary import INTENT_LABELS as LABELS
 
 DEFAULT_EVAL_DIR = Path("/work/shared/eval")
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
 @dataclass
@@ -60,11 +64,16 @@ class Score:
 
 
 def score_meeting(
-    detections: list[Intent], gold: list[dict[str, Any]], ignore: set[int], score: Score, name: str
+    detections: list[Intent],
+    gold: list[dict[str, Any]],
+    ignore: set[int],
+    score: Score,
+    name: str,
+    threshold: float = 0.7,
 ) -> None:
     unmatched = [(g["utterance"], g["label"]) for g in gold]
     for d in sorted(detections, key=lambda x: (x.utterance, x.label)):
-        if d.confidence < 0.7:
+        if d.confidence < threshold:
             continue
         hit = next((g for g in unmatched if g[1] == d.label and abs(g[0] - d.utterance) <= 1), None)
         if hit is not None:
@@ -85,14 +94,40 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def evaluate_dev(path: Path) -> Score:
-    score = Score()
+    return evaluate_sets(path, (0.7,))[0.7][0]
+
+
+def judged(
+    detections: list[Intent], gold: list[dict[str, Any]], ignore: set[int]
+) -> list[tuple[float, bool]]:
+    """(confidence, right) for every detection: matched most confident first to an unmatched
+    gold label within one utterance; detections on `ignore` utterances are left out."""
+    unmatched = [(g["utterance"], g["label"]) for g in gold]
+    out = []
+    for d in sorted(detections, key=lambda x: -x.confidence):
+        hit = next((g for g in unmatched if g[1] == d.label and abs(g[0] - d.utterance) <= 1), None)
+        if hit is not None:
+            unmatched.remove(hit)
+            out.append((d.confidence, True))
+        elif d.utterance not in ignore:
+            out.append((d.confidence, False))
+    return out
+
+
+def evaluate_sets(
+    path: Path, thresholds: tuple[float, ...]
+) -> dict[float, tuple[Score, list[tuple[float, bool]]]]:
+    """Scores at each threshold (the set is detected once) and the judged detections."""
+    scores = {t: Score() for t in thresholds}
+    pairs: list[tuple[float, bool]] = []
     for row in load_jsonl(path):
         transcript = parse_transcript(row["transcript"])
         detections = detect_intents(transcript)
-        score_meeting(
-            detections, row["gold"], set(row.get("ignore", [])), score, transcript.meeting_id
-        )
-    return score
+        ignore = set(row.get("ignore", []))
+        for t, score in scores.items():
+            score_meeting(detections, row["gold"], ignore, score, transcript.meeting_id, t)
+        pairs += judged(detections, row["gold"], ignore)
+    return {t: (s, pairs) for t, s in scores.items()}
 
 
 def evaluate_ami(path: Path, timing: dict[str, float] | None = None) -> dict[str, list[Intent]]:
@@ -117,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--verbose", action="store_true", help="list every FP/FN and AMI hit")
     args = parser.parse_args(argv)
-    dev = evaluate_dev(args.set or args.eval_dir / "intents_dev.jsonl")
+    curve = evaluate_sets(args.set or args.eval_dir / "intents_dev.jsonl", THRESHOLDS)
+    dev, judged_pairs = curve[0.7]
     timing: dict[str, float] = {}
     ami = evaluate_ami(args.eval_dir / "ami_meetings.jsonl", timing)
 
@@ -141,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     counts = {m: len(d) for m, d in ami.items()}
     per_meeting = sum(counts.values()) / max(1, len(counts))
     print(f"AMI detections per meeting: {per_meeting:.2f} {counts}")
+    bins = reliability(judged_pairs)
+    print(table(bins))
+    print("threshold  precision  recall")
+    for t in THRESHOLDS:
+        c = curve[t][0].overall
+        print(f"{t:9.1f}  {c.precision:9.3f}  {c.recall:6.3f}")
     print(f"detector speed: {timing['ms_per_utterance']:.3f} ms per utterance (AMI)")
     if args.verbose:
         for line in dev.errors:
@@ -157,6 +199,15 @@ def main(argv: list[str] | None = None) -> int:
         "ami_detections_per_meeting": round(per_meeting, 2),
         "ami_detections": counts,
         "ms_per_utterance": round(timing["ms_per_utterance"], 3),
+        "reliability": as_json(bins),
+        "calibration_error": round(expected_calibration_error(bins), 3),
+        "curve": {
+            str(t): {
+                "precision": round(curve[t][0].overall.precision, 3),
+                "recall": round(curve[t][0].overall.recall, 3),
+            }
+            for t in THRESHOLDS
+        },
     }
     print(json.dumps(summary), flush=True)
     sys.stdout.flush()
