@@ -5,11 +5,16 @@ One `LLMClient` per process and settings (litellm takes seconds to import). Any 
 (timeout, rate limit, invalid output twice, budget) falls back to the offline engine and is
 logged without content; the cost of what was spent is already in the cost ledger. The offline
 intent detector runs off the event loop on a long call (`orchestrator.offload`).
+
+When the model answers, the offline engine reads the same input too and `compare` logs how the
+two differ (labels only: never the text), so an admin can see how often they disagree.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from orchestrator.offload import off_loop
@@ -42,6 +47,24 @@ def model_client(ctx: StepContext) -> LLMClient | None:
 
         _clients[key] = LLMClient(settings, ctx.db)
     return _clients[key]
+
+
+def compare(purpose: str, job_id: int | None, model: Iterable[str], offline: Iterable[str]) -> bool:
+    """Log whether the model and the offline engine gave the same labels for one input (the
+    labels each gave that the other did not; no text); True when they agree."""
+    said, heard = Counter(model), Counter(offline)
+    agree = said == heard
+    log.info(
+        "model and offline engine compared",
+        extra={
+            "purpose": purpose,
+            "job_id": job_id,
+            "agree": agree,
+            "model_only": sorted((said - heard).elements()),
+            "offline_only": sorted((heard - said).elements()),
+        },
+    )
+    return agree
 
 
 def _utterance_dicts(t: Transcript) -> list[dict[str, Any]]:
@@ -82,7 +105,7 @@ async def intents_for(ctx: StepContext, transcript: Transcript) -> list[Intent]:
         )
         return await offline_intents(transcript)
     n = len(transcript.utterances)
-    return [
+    found = [
         Intent(
             label=i.label,
             utterance=i.utterance,
@@ -95,6 +118,10 @@ async def intents_for(ctx: StepContext, transcript: Transcript) -> list[Intent]:
         for i in answer.intents
         if i.confidence >= MIN_CONFIDENCE and 0 <= i.utterance < n
     ]
+    offline = await offline_intents(transcript)
+    compare("intents", ctx.job_id, (i.label for i in found),
+            (i.label for i in offline if i.confidence >= MIN_CONFIDENCE))  # fmt: skip
+    return found
 
 
 async def follow_up_for(ctx: StepContext, data: FollowUpInput) -> Draft:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from orchestrator.context import StepContext
+from services.language import compare
 from skills.email_classify import Classification, classify_email
 from skills.email_parse import Address, InboundEmail, split_body
 from storage import crm
@@ -60,7 +61,8 @@ async def load_message(ctx: StepContext, meta: dict[str, Any]) -> Loaded:
 
 
 async def classify_with_model(ctx: StepContext, email: InboundEmail) -> Classification:
-    """The model's category when one is configured; the offline rules otherwise or on failure."""
+    """The model's category when one is configured; the offline rules otherwise or on failure,
+    and when the offline rules hear a removal request the model did not (it must not be missed)."""
     offline = classify_email(email)
     if not ctx.settings.llm_model or offline.details.get("prompt_injection"):
         return offline
@@ -76,6 +78,10 @@ async def classify_with_model(ctx: StepContext, email: InboundEmail) -> Classifi
         return offline
     category = str(getattr(answer, "category", offline.category))
     confidence = float(getattr(answer, "confidence", offline.confidence))
+    compare("email_classification", ctx.job_id, [category], [offline.category])
+    if offline.category == "unsubscribe" and category != "unsubscribe":
+        # a removal request either engine hears is honoured: missing one is a compliance failure
+        return offline
     details = (
         offline.details if category == offline.category else {"auto_reply": email.is_auto_reply}
     )

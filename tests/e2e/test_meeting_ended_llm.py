@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
 from app import Runtime
@@ -43,8 +45,9 @@ async def run_with_model(tmp_path: Path, seeded_template: Path, fake: FakeOpenAI
 
 
 async def test_model_answers_drive_intents_and_the_draft(
-    tmp_path: Path, seeded_template: Path
+    tmp_path: Path, seeded_template: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="services.language")
     async with FakeOpenAI() as fake:
         fake.reply_json(
             {
@@ -76,6 +79,13 @@ async def test_model_answers_drive_intents_and_the_draft(
             async with runtime.db.session() as s:
                 costs = (await s.exec(select(CostLedger))).all()
             assert {c.skill for c in costs} == {"intents", "follow_up_draft"}
+            # the offline engine read the same call: how the two differ is logged, labels only
+            [cmp] = [
+                r for r in caplog.records if r.getMessage() == "model and offline engine compared"
+            ]
+            assert cmp.purpose == "intents"  # type: ignore[attr-defined]
+            assert "commitment:send_proposal" not in cmp.model_only  # both found the proposal  # type: ignore[attr-defined]
+            assert all(":" in label for label in cmp.offline_only)  # type: ignore[attr-defined]
         finally:
             await runtime.stop()
 

@@ -503,6 +503,35 @@ async def test_model_category_is_used_and_failure_falls_back(world: World) -> No
     assert by_subject["B"].category == "fyi"  # the offline classifier's answer
 
 
+async def test_a_removal_request_the_model_misses_is_honoured_and_disagreements_are_logged(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The offline rules hear "take me off your list"; the model says fyi. The removal wins
+    (missing one is a compliance failure), and the disagreement is logged with labels only."""
+    import logging
+
+    from tests.fakes.openai_server import FakeOpenAI
+
+    w = world
+    caplog.set_level(logging.INFO, logger="services.language")
+    body = "Please take me off your mailing list and stop emailing me."
+    async with FakeOpenAI() as llm:
+        settings = w.engine.settings.model_copy(update={
+            "llm_model": "openai/test-model", "llm_api_base": llm.api_base,
+            "llm_api_key": "sk-test", "llm_timeout_s": 2.0})  # fmt: skip
+        engine = Engine(w.db, settings, w.delivery, SequenceRegistry([email_received]),
+                        clock=w.engine.clock, heartbeat_s=None)  # fmt: skip
+        llm.reply_json({"category": "fyi", "confidence": 0.88})
+        await engine.submit(demo_event(w, mail(body, subject="Remove")))
+        await engine.drain()
+    [row] = [m for m in await rows(w, EmailMessage) if m.subject == "Remove"]
+    assert row.category == "unsubscribe"
+    [record] = [r for r in caplog.records if r.getMessage() == "model and offline engine compared"]
+    assert record.purpose == "email_classification" and record.agree is False  # type: ignore[attr-defined]
+    assert record.model_only == ["fyi"] and record.offline_only == ["unsubscribe"]  # type: ignore[attr-defined]
+    assert "mailing list" not in json.dumps(record.__dict__, default=str)
+
+
 async def test_graph_notification_fetches_the_message_by_id(world: World) -> None:
     from tests.fakes.graph_server import FakeGraph
 
