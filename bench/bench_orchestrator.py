@@ -296,7 +296,6 @@ async def pg_throughput(tmp: Path, jobs: int, processes: int) -> None:
             for i in range(jobs):
                 ev = Event("noop7", "bench", org, users[i % 2], {"id": str(i)})
                 await engine.insert_job(conn, ev, depth=1, parent=None)
-        start_at = time.time() + 4.0  # after every process has imported and connected
         procs = [
             await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -307,12 +306,20 @@ async def pg_throughput(tmp: Path, jobs: int, processes: int) -> None:
                 str(tmp / f"pg{k}.txt"),
                 "--workers",
                 "4",
-                "--start-at",
-                str(start_at),
+                "--wait-for-go",
                 cwd=ROOT,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
             )
             for k in range(processes)
         ]
+        for p in procs:  # every process has imported and connected
+            assert p.stdout is not None and (await p.stdout.readline()).strip() == b"ready"
+        start_at = time.time()
+        for p in procs:
+            assert p.stdin is not None
+            p.stdin.write(b"go\n")
+            await p.stdin.drain()
         codes = [await asyncio.wait_for(p.wait(), 300) for p in procs]
         assert codes == [0] * processes, codes
         async with db.engine.connect() as conn:

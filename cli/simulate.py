@@ -17,7 +17,7 @@ import json
 import urllib.error
 import urllib.request
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from cli.common import read_json_file, settings_or_exit
@@ -55,7 +55,7 @@ def wrap_transcript(doc: dict[str, Any], bot_id: str | None = None) -> dict[str,
         raise UsageError(f"not a usable transcript: {exc.reason}") from None
 
 
-def _headers(body: dict[str, Any], raw: bytes, settings: Settings) -> dict[str, str]:
+def _headers(body: dict[str, Any], raw: bytes, settings: Settings, now: datetime) -> dict[str, str]:
     from cli.main import UsageError
 
     headers = {"content-type": "application/json"}
@@ -66,7 +66,6 @@ def _headers(body: dict[str, Any], raw: bytes, settings: Settings) -> dict[str, 
         from svix.webhooks import Webhook
 
         msg_id = f"msg_sim_{uuid.uuid4().hex[:16]}"
-        now = datetime.now(UTC)
         headers |= {
             "svix-id": msg_id,
             "svix-timestamp": str(int(now.timestamp())),
@@ -99,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     url = args.url or f"http://{host}:{settings.port}/webhooks/meetingbaas"
     raw = json.dumps(body).encode()
     request = urllib.request.Request(
-        url, data=raw, method="POST", headers=_headers(body, raw, settings)
+        url, data=raw, method="POST", headers=_headers(body, raw, settings, args.clock())
     )
     try:
         with urllib.request.urlopen(request, timeout=args.timeout) as resp:

@@ -297,7 +297,7 @@ async def _handle(request: web.Request, deps: WebhookDeps, source: str) -> web.R
     except BodyTooLarge:
         log.warning("recorder webhook too large", extra={"source": source})
         return json_error(413, f"body larger than {deps.settings.max_body_bytes} bytes")
-    if mode == "signed" and not verify_signature(secret, body, request.headers):
+    if mode == "signed" and not verify_signature(secret, body, request.headers, deps.clock()):
         log.warning("recorder webhook signature rejected", extra={"source": source})
         return json_error(401, "bad signature")
     try:

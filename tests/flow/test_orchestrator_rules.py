@@ -294,8 +294,10 @@ async def test_cron_fired_by_two_schedulers_submits_once(db: Any, db_url: str) -
     async def events(at: datetime) -> list[Event]:
         return [Event("noop7", "cron:morning", org, users[0], {"id": at.isoformat()})]
 
-    # the wall clock on purpose: APScheduler fires a DateTrigger by its own wall clock
-    run_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    # A fixed slot: APScheduler finds it due at start (whenever this runs: the grace covers any
+    # past date) and each process's handler names it on the injected clock.
+    run_at = datetime(2026, 3, 3, 7, 30, tzinfo=UTC)
+    slot = CronSpec("morning", DateTrigger(run_date=run_at), events, misfire_grace_time=10**9)
     second_db = Database(db_url)  # the other "process" has its own engine and pool
     done: list[asyncio.Event] = []
     schedulers = []
@@ -305,15 +307,17 @@ async def test_cron_fired_by_two_schedulers_submits_once(db: Any, db_url: str) -
         sched.add_listener(lambda _e, f=fired: f.set(), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
         register_crons(
             sched,
-            [CronSpec("morning", DateTrigger(run_date=run_at), events)],
+            [slot],
             db=which,
             submit=submit,
+            clock=lambda: run_at,
         )
         register_crons(  # registering again replaces, never duplicates
             sched,
-            [CronSpec("morning", DateTrigger(run_date=run_at), events)],
+            [slot],
             db=which,
             submit=submit,
+            clock=lambda: run_at,
         )
         schedulers.append(sched)
         done.append(fired)

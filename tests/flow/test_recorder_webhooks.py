@@ -8,9 +8,9 @@ import copy
 import json
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,7 @@ MB_KEY = "mb-test-key"
 MB_SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
 RECALL_SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
 REP_EMAIL = "alex@sixty-demo.example"
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # the app's clock: signatures are judged by it
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Deps:
     db: Database
     settings: Settings
     submit: RecordingSubmit
+    clock: Callable[[], datetime]
 
 
 @dataclass
@@ -116,7 +118,7 @@ async def world(db: Database) -> AsyncIterator[World]:
         recall_webhook_secret=RECALL_SECRET,
         max_body_bytes=200_000,
     )
-    deps = Deps(db=db, settings=settings, submit=RecordingSubmit())
+    deps = Deps(db=db, settings=settings, submit=RecordingSubmit(), clock=lambda: NOW)
     ids = await seed(db)
     app = web.Application()
     register_routes(app, deps)
@@ -128,9 +130,10 @@ def sample(name: str) -> dict[str, Any]:
     return json.loads((SAMPLES / name).read_text())
 
 
-def signed(secret: str, body: bytes, *, style: str = "svix") -> dict[str, str]:
+def signed(secret: str, body: bytes, *, style: str = "svix", at: datetime = NOW) -> dict[str, str]:
+    """Headers as the recorder's svix library sends them, signed at `at`."""
     msg_id = "msg_" + base64.b16encode(os.urandom(6)).decode()
-    now = datetime.now(UTC)  # the wall clock on purpose: svix checks the timestamp against it
+    now = at
     sig = Webhook(secret).sign(msg_id, now, body.decode())
     prefix = "svix" if style == "svix" else "webhook"
     return {f"{prefix}-id": msg_id, f"{prefix}-timestamp": str(int(now.timestamp())),
@@ -145,10 +148,10 @@ async def post_v1(w: World, body: Any, key: str = MB_KEY) -> tuple[int, dict[str
 
 
 async def post_signed(
-    w: World, path: str, body: Any, secret: str, style: str = "svix"
+    w: World, path: str, body: Any, secret: str, style: str = "svix", at: datetime = NOW
 ) -> tuple[int, dict[str, Any]]:
     raw = json.dumps(body).encode()
-    resp = await w.client.post(path, data=raw, headers=signed(secret, raw, style=style))
+    resp = await w.client.post(path, data=raw, headers=signed(secret, raw, style=style, at=at))
     return resp.status, await resp.json()
 
 
@@ -263,6 +266,10 @@ async def test_rejections_store_nothing(world: World) -> None:
     other = "whsec_" + base64.b64encode(os.urandom(24)).decode()
     assert (await post_signed(world, "/webhooks/meetingbaas", body, other))[0] == 401
     assert (await post_signed(world, "/webhooks/recall", body, MB_SECRET))[0] == 401
+    # signed right, but six minutes before the app's clock (or after it): a replay
+    for skew in (timedelta(minutes=-6), timedelta(minutes=6)):
+        late = await post_signed(world, "/webhooks/meetingbaas", body, MB_SECRET, at=NOW + skew)
+        assert late == (401, {"ok": False, "error": "bad signature"})
     # too large: declared, and streamed in chunks without a length
     big = json.dumps({**body, "pad": "x" * 250_000}).encode()
     resp = await world.client.post(
@@ -570,3 +577,18 @@ async def test_sixty_simulate_posts_a_transcript_and_says_when_the_app_is_down(
     assert "cannot reach the app" in capsys.readouterr().err
     path.write_text(json.dumps({"utterances": "nope"}))
     assert await asyncio.to_thread(main, args) == 2
+
+    # a v2 body is signed on the CLI's clock: the app's clock agrees, or it is a replay
+    monkeypatch.setenv("MEETINGBAAS_WEBHOOK_SECRET", MB_SECRET)
+    v2 = [
+        "simulate",
+        "meeting-ended",
+        str(SAMPLES / "meeting_ended_v2_completed.json"),
+        "--url",
+        url,
+    ]
+    capsys.readouterr()
+    assert await asyncio.to_thread(main, v2, clock=lambda: NOW + timedelta(minutes=10)) == 1
+    assert capsys.readouterr().out.startswith("HTTP 401")
+    assert await asyncio.to_thread(main, v2, clock=lambda: NOW) == 0
+    assert capsys.readouterr().out.startswith("HTTP 200")

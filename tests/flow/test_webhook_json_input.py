@@ -7,7 +7,7 @@ import base64
 import json
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -25,6 +25,7 @@ MB_KEY = "mb-test-key"
 MB_SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
 RECALL_SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
 PUSH_TOKEN = "push-token"
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # the app's clock: signatures are judged by it
 DEEP = b"[" * 100_000
 DEEP_REASON = "body is nested deeper than 64 levels"
 GARBAGE = [
@@ -41,6 +42,7 @@ class Deps:
     db: Database
     settings: Settings
     events: list[Event] = field(default_factory=list)
+    clock: Callable[[], datetime] = lambda: NOW
 
     async def submit(self, event: Event) -> JobRef | Skipped:
         self.events.append(event)
@@ -66,8 +68,7 @@ async def client(sqlite_db: Database) -> AsyncIterator[TestClient]:
 
 
 def svix(secret: str, body: bytes) -> dict[str, str]:
-    # the wall clock on purpose: svix (standardwebhooks) checks the timestamp against it, +-5 min
-    msg_id, now = "msg_" + os.urandom(6).hex(), datetime.now(UTC)
+    msg_id, now = "msg_" + os.urandom(6).hex(), NOW
     # svix signs text; a non-UTF-8 body cannot be signed, so it goes unsigned-but-headed
     text = body.decode("utf-8", "replace")
     return {"svix-id": msg_id, "svix-timestamp": str(int(now.timestamp())),

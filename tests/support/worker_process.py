@@ -1,13 +1,15 @@
 """A worker process for crash and multi-process tests and the throughput bench.
 
     python -m tests.support.worker_process URL --out FILE [--workers N] [--lease S] [--kill-marker F]
-        [--start-at EPOCH]
+        [--wait-for-go]
 
 Runs the `crashy` and `pair` sequences (and `noop7`) until no job is left to do. Every run of step `s1`
 and of the last step appends `<job_id> <step>` to `--out` (so tests can count executions);
 `s1` also does one effect through the ledger that appends `<job_id> effect` to the same file.
 With `--kill-marker F`, the first process to reach step `s2` creates F and SIGKILLs itself
-after the effect is recorded but before the step's checkpoint.
+after the effect is recorded but before the step's checkpoint. With `--wait-for-go` the process
+warms up, prints `ready` and starts its workers when a line arrives on its stdin: the caller
+starts several processes together by writing to each (no shared clock needed).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import argparse
 import asyncio
 import os
 import signal
-import time
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +86,7 @@ def crashy_registry(out: Path, kill_marker: Path | None) -> SequenceRegistry:
 
 
 async def drain(
-    url: str, out: Path, workers: int, lease: float, kill: Path | None, start_at: float = 0.0
+    url: str, out: Path, workers: int, lease: float, kill: Path | None, wait_for_go: bool = False
 ) -> int:
     from sqlalchemy import func, select
 
@@ -95,9 +97,9 @@ async def drain(
     engine = Engine(db, settings, RecordingDelivery(), crashy_registry(out, kill), poll_s=0.05)
     async with db.engine.connect():  # warm the pool before the start line
         pass
-    if start_at:
-        # processes share no clock but the wall clock on purpose: it is their start line
-        await asyncio.sleep(max(0.0, start_at - time.time()))
+    if wait_for_go:  # the start line: every process warm, then the caller says go
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.readline)
     await engine.start_workers(workers)
     try:
         while True:
@@ -125,10 +127,10 @@ def main() -> int:
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--lease", type=float, default=30.0)
     p.add_argument("--kill-marker", default=None)
-    p.add_argument("--start-at", type=float, default=0.0, help="wall-clock epoch to start at")
+    p.add_argument("--wait-for-go", action="store_true", help="print ready, start on a stdin line")
     a = p.parse_args()
     kill = Path(a.kill_marker) if a.kill_marker else None
-    return asyncio.run(drain(a.url, Path(a.out), a.workers, a.lease, kill, a.start_at))
+    return asyncio.run(drain(a.url, Path(a.out), a.workers, a.lease, kill, a.wait_for_go))
 
 
 if __name__ == "__main__":
