@@ -90,23 +90,20 @@ def run_versions(args: argparse.Namespace) -> int:
         for r in rows:
             print(json.dumps(r))
         return 0
-    print(f"{'SEQUENCE':<28} {'VERSION':>7}  {'IN BUILD':<8}  {'UNFINISHED':>10}")
+    print(f"{'SEQUENCE':<28} {'VERSION':>7}  {'IN BUILD':<8}  {'UNFINISHED':>10}  WHEN CLAIMED")
     for r in rows:
         build = ("newest" if r["newest"] else "yes") if r["in_build"] else "MISSING"
-        print(f"{r['sequence'][:28]:<28} {r['version']:>7}  {build:<8}  {r['unfinished_jobs']:>10}")
-    missing = [r for r in rows if not r["in_build"] and r["unfinished_jobs"]]
-    if missing:
-        print(
-            "jobs on a MISSING version fail when claimed: register that version again, or "
-            "let them finish on a build that has it",
-            file=sys.stderr,
-        )
-    old = [r for r in rows if r["in_build"] and not r["newest"] and not r["unfinished_jobs"]]
-    for r in old:
-        print(
-            f"{r['sequence']} v{r['version']} has no unfinished job: it may be removed",
-            file=sys.stderr,
-        )
+        print(f"{r['sequence'][:28]:<28} {r['version']:>7}  {build:<8}  "
+              f"{r['unfinished_jobs']:>10}  {r['when_claimed']}")  # fmt: skip
+    if any(r["when_claimed"] == "fails" and r["unfinished_jobs"] for r in rows):
+        print("jobs on a version this build dropped fail when claimed: register that version "
+              "again, or let them finish on a build that has it", file=sys.stderr)  # fmt: skip
+    if any(r["when_claimed"] == "waits" and r["unfinished_jobs"] for r in rows):
+        print("jobs on a version this build lacks wait for a process that has it", file=sys.stderr)
+    for r in rows:
+        if r["in_build"] and not r["newest"] and not r["unfinished_jobs"]:
+            print(f"{r['sequence']} v{r['version']} has no unfinished job: it may be removed",
+                  file=sys.stderr)  # fmt: skip
     return 0
 
 

@@ -266,7 +266,8 @@ UNFINISHED = ("pending", "running", "awaiting_approval")
 
 async def versions_in_use(db: Database, registry: SequenceRegistry) -> list[dict[str, Any]]:
     """Each sequence version this build has or an unfinished job uses: how many unfinished jobs
-    run it, and whether this build can run them (an old version may go once none does)."""
+    run it, whether this build has it, and what a process of this build does with such a job
+    when it claims it (`SequenceRegistry.fate`: runs, waits or fails)."""
     async with db.session() as s:
         rows = (
             await s.execute(
@@ -287,6 +288,7 @@ async def versions_in_use(db: Database, registry: SequenceRegistry) -> list[dict
             "unfinished_jobs": used.get((t, v), 0),
             "in_build": registry.get(t, v) is not None,
             "newest": newest.get(t) == v,
+            "when_claimed": registry.fate(t, v),
         }
         for t, v in sorted(keys)
     ]

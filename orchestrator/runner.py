@@ -132,8 +132,8 @@ class JobRunner(JobGates):
         defn = registry.get(self.sequence_type, self.sequence_version)
         if defn is not None:
             return defn
-        known = registry.versions(self.sequence_type)
-        if known and self.sequence_version < max(known):
+        if registry.fate(self.sequence_type, self.sequence_version) == "fails":
+            known = registry.versions(self.sequence_type)
             error = (f"{self.sequence_type} v{self.sequence_version} is not in this build (it has "
                      f"v{', v'.join(map(str, known))}): keep an old version registered until "
                      "`sixty jobs versions` shows no job on it")  # fmt: skip

@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from orchestrator.workflow import Workflow
@@ -118,6 +118,18 @@ class SequenceRegistry:
 
     def versions(self, sequence_type: str) -> list[int]:
         return sorted(self._by_type.get(sequence_type, {}))
+
+    def fate(self, sequence_type: str, version: int) -> Literal["runs", "waits", "fails"]:
+        """What a process with this registry does with a job of `version` when it claims it:
+        runs it (version 0, created before its sequence existed, adopts the newest), waits for
+        a process that has it (no such sequence here, or a newer version: a rolling deploy), or
+        fails it loudly (an older version this build dropped while jobs still used it)."""
+        known = self.versions(sequence_type)
+        if (version == 0 and known) or version in known:
+            return "runs"
+        if known and version < max(known) and version != 0:
+            return "fails"
+        return "waits"
 
     def sequence_type_for(self, event_type: str) -> str:
         """The sequence an event starts; unregistered events map to their own type (waits)."""

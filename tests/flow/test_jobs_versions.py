@@ -23,12 +23,13 @@ async def test_versions_lists_unfinished_jobs_per_version_and_missing_ones(db: A
                              noop_sequence("brief", steps=2, version=2)])  # fmt: skip
     rows = {(r["sequence"], r["version"]): r for r in await versions_in_use(db, both)}
     assert rows[("brief", 1)] == {"sequence": "brief", "version": 1, "unfinished_jobs": 2,
-                                  "in_build": True, "newest": False}  # fmt: skip
+                                  "in_build": True, "newest": False, "when_claimed": "runs"}  # fmt: skip
     assert rows[("brief", 2)]["unfinished_jobs"] == 0 and rows[("brief", 2)]["newest"]
 
     only_new = SequenceRegistry([noop_sequence("brief", steps=2, version=2)])
     rows = {(r["sequence"], r["version"]): r for r in await versions_in_use(db, only_new)}
     assert rows[("brief", 1)]["in_build"] is False and rows[("brief", 1)]["unfinished_jobs"] == 2
+    assert rows[("brief", 1)]["when_claimed"] == "fails"  # dropped while jobs still use it
 
     await engine.drain()  # once they finish, v1 is used by no job
     rows = {(r["sequence"], r["version"]): r for r in await versions_in_use(db, both)}

@@ -86,3 +86,18 @@ def test_list_show_retry_cancel(jobs: dict[str, int], capsys: pytest.CaptureFixt
     assert main(["jobs", "cancel", str(jobs["waiting"])]) == 2
     assert main(["jobs", "show", "999999"]) == 2
     assert "no job 999999" in capsys.readouterr().err
+
+
+def test_versions_lists_this_builds_sequences_and_flags_jobs_it_cannot_run(
+    jobs: dict[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["jobs", "versions"]) == 0
+    captured = capsys.readouterr()
+    rows = {tuple(line.split()[:2]): line.split()[2:] for line in captured.out.splitlines()[1:]}
+    assert rows[("meeting_ended", "3")] == ["newest", "0", "runs"]
+    assert rows[("unknown_kind", "0")] == ["MISSING", "1", "waits"]  # waiting for its sequence
+    assert "wait for a process that has it" in captured.err and "fail when" not in captured.err
+    assert main(["jobs", "versions", "--json"]) == 0
+    parsed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {"sequence": "unknown_kind", "version": 0, "unfinished_jobs": 1, "in_build": False,
+            "newest": False, "when_claimed": "waits"} in parsed  # fmt: skip

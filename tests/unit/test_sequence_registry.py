@@ -22,3 +22,18 @@ def test_the_registry_holds_each_sequence_and_routes_its_events() -> None:
         for event in seq.event_types:
             assert registry.sequence_type_for(event) == seq.type
     assert len(CRON_SOURCES) == len(set(CRON_SOURCES))
+
+
+def test_what_a_process_does_with_a_job_of_each_version() -> None:
+    from orchestrator.sequence import SequenceRegistry
+    from tests.support.sequences import noop_sequence
+
+    reg = SequenceRegistry([noop_sequence("brief", version=2), noop_sequence("brief", version=3)])
+    assert [reg.fate("brief", v) for v in (0, 1, 2, 3, 4)] == [
+        "runs",  # created before its sequence existed: adopts the newest
+        "fails",  # dropped while a job still used it
+        "runs",
+        "runs",
+        "waits",  # a newer process's version (a rolling deploy)
+    ]
+    assert reg.fate("coaching", 0) == reg.fate("coaching", 1) == "waits"
