@@ -267,14 +267,11 @@ class Engine:
                     "actor": actor,
                 },
             )
-            won = res.rowcount == 1
+            resolved: Row[*tuple[Any, ...]] | None = res.first()  # RETURNING job_id
+            won = resolved is not None
             job_id = None
-            if won:
-                row: Row[*tuple[Any, ...]] | None = (
-                    await conn.exec_driver_sql(self.sql.explain_gate, {"pa": pending_action_id})
-                ).first()
-                assert row is not None  # the gate this transaction just resolved
-                job_id = int(row[2])
+            if resolved is not None:
+                job_id = int(resolved[0])
                 await conn.exec_driver_sql(self.sql.wake_job, {"id": job_id})
                 if self.sql.pg:
                     await conn.exec_driver_sql(f"NOTIFY {NOTIFY_CHANNEL}")

@@ -211,6 +211,7 @@ class Sql:
             f" version = version + 1 WHERE id = :pa AND status = 'pending'"
             f" AND expires_at > {now} AND owner_user_id ="
             f" (SELECT id FROM users WHERE slack_user_id = :actor AND id = owner_user_id)"
+            f" RETURNING job_id"
         )
         self.explain_gate = self._p(
             f"SELECT pa.status, pa.resolved_by, pa.job_id, u.slack_user_id,"
