@@ -11,13 +11,15 @@ how sure we are who spoke. The confidence is that product, so a detection under 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
 from skills import intent_rules as rules
 from skills.deadlines import find_deadline
+from skills.nlu.intent_modes import check_readings, load_modes
+from skills.nlu.scorer import IntentModels, intent_models
 from skills.speakers import Person, attribute_speakers
 from skills.text_features import (
     CleanText,
@@ -175,11 +177,6 @@ def _side(role: str | None) -> Speaker | None:
         return "prospect"
     return None
 
-
-def _speaker_factor(sr: SpeakerRole) -> float:
-    if sr.role is None:
-        return 0.8
-    return min(1.0, 0.8 + 0.25 * sr.certainty)
 
 
 @dataclass
@@ -539,141 +536,165 @@ _PRIVATE_LIFE = re.compile(
 )
 
 
-def _score(
-    frame: rules.Frame, m: re.Match[str], i: int, ctx: _Context, sents: Sequence[Sentence]
-) -> tuple[float, Sentence] | None:
-    """Confidence for one frame match, or None when the modality rules it out."""
-    low = ctx.lows[i]
-    text = ctx.cleaned[i].text
-    sent = sentence_at(sents, m.start())
-    mode = frame.mode
-    conf = frame.strength
-    if mode in ("commit", "offer") and sent.is_question:
-        mode = "ask"
-    if mode in COMMIT_MODES:
-        if negated_within(low, m.start(), m.end()) or negated_before(low, sent, m.start(), 25):
-            return None
-        if mode != "ask" and _in_open_condition(low, sent, m.start(), main_closes=False):
-            return None
-        if reported(low, sent, m.start()):
-            return None
-        kind = _reply_kind(ctx.reply(i) or "")
-        if kind == "decline":
-            return None
-        if mode == "commit":
-            conf += 0.04 if kind == "accept" else 0.0
-            if re.match(r"(?:i|we) can\b", low[m.start() : m.end()]) and kind != "accept":
-                conf *= 0.78  # "I can send you a photo": an offer, not yet a promise
-        elif mode == "offer":
-            tentative = re.search(r"\b(?:could|might)\b", low[m.start() : m.end()])
-            if kind == "accept":
-                conf = max(conf, 0.9)
-            else:
-                conf *= 0.85 if tentative else 0.95
-        else:
-            # Unanswered: a joint proposal ("shall we book...?") still says where this is going;
-            # asking permission ("should I send...?") does not.
-            joint = _JOINT_PROPOSAL.search(low, sent.start, m.end())
-            conf = max(conf, 0.9) if kind == "accept" else conf * (0.85 if joint else 0.75)
-        if hedged(low, sent):
-            conf *= 0.8
-        if leading_condition(low, sent):
-            conf *= 0.75
-        trailing = _TRAILING_CONDITION.search(low, m.end(), sent.end)
-        if (
-            trailing
-            and not _POLITE_TRAILING.match(low, trailing.start())
-            and not (
-                _REPORT_BEFORE_IF.search(low, sent.start, trailing.start())
-                and not _EVENT_IF.match(low, trailing.end())
-            )
-        ):
-            conf *= 0.75  # "I'll ping you if anything changes": a promise that may never be due
-        return conf, sent
-    if sent.is_question and _later_statement(low, sent, m.start()):
-        sent = Sentence(m.start(), sent.end, low[m.start() : sent.end])
-    if sent.is_question and mode not in ("state", "competitor_q", "reply_content"):
-        return None
-    if mode == "state" and sent.is_question and not frame.label.startswith("request:"):
-        return None
-    if mode == "reply_content":
+@dataclass
+class _MatchView:
+    """One frame match in its utterance: what the readings look at."""
+
+    frame: rules.Frame
+    m: re.Match[str]
+    i: int
+    ctx: _Context
+    sents: Sequence[Sentence]
+    sent: Sentence
+    mode: str
+
+    @property
+    def low(self) -> str:
+        return self.ctx.lows[self.i]
+
+    @property
+    def reply(self) -> str:
+        return _reply_kind(self.ctx.reply(self.i) or "")
+
+
+def _trailing_condition(v: _MatchView) -> bool:
+    low, sent, m = v.low, v.sent, v.m
+    trailing = _TRAILING_CONDITION.search(low, m.end(), sent.end)
+    return bool(
+        trailing
+        and not _POLITE_TRAILING.match(low, trailing.start())
+        and not (
+            _REPORT_BEFORE_IF.search(low, sent.start, trailing.start())
+            and not _EVENT_IF.match(low, trailing.end())
+        )
+    )
+
+
+def _open_condition(v: _MatchView) -> bool:
+    if v.mode in COMMIT_MODES:
+        return _in_open_condition(v.low, v.sent, v.m.start(), main_closes=False)
+    return _in_open_condition(
+        v.low, v.sent, v.m.start(), main_closes=v.mode == "timeline"
+    ) and not _POLITE_IF.search(v.low, v.sent.start, v.sent.end)
+
+
+_MODAL = re.compile(r"\b(?:might|may|could|maybe|perhaps)\b")
+_WE_DECIDE = re.compile(r"[,;]\s*(?:and\s+|so\s+|but\s+)?(?:we|i)\b")
+
+# The readings a mode may name in `intent_modes.yaml` (see its header for their meaning).
+READINGS: dict[str, Callable[[_MatchView], bool]] = {
+    "negated": lambda v: (
+        negated_within(v.low, v.m.start(), v.m.end())
+        or negated_before(v.low, v.sent, v.m.start(), 25)
+    ),
+    "open_condition": _open_condition,
+    "reported": lambda v: reported(v.low, v.sent, v.m.start()),
+    "reply_declined": lambda v: v.reply == "decline",
+    "reply_accepted": lambda v: v.reply == "accept",
+    "no_reply": lambda v: v.ctx.reply(v.i) is None,
+    "can_promise": lambda v: bool(re.match(r"(?:i|we) can\b", v.m.group(0))),
+    "tentative": lambda v: bool(re.search(r"\b(?:could|might)\b", v.m.group(0))),
+    "joint": lambda v: bool(_JOINT_PROPOSAL.search(v.low, v.sent.start, v.m.end())),
+    "hedged": lambda v: hedged(v.low, v.sent),
+    "leading_condition": lambda v: leading_condition(v.low, v.sent),
+    "leading_modal": lambda v: (
+        leading_condition(v.low, v.sent) and bool(_MODAL.search(v.sent.low))
+    ),
+    "trailing_condition": _trailing_condition,
+    "question": lambda v: v.sent.is_question,
+    "question_not_request": lambda v: (
+        v.sent.is_question and not v.frame.label.startswith("request:")
+    ),
+    "negation_applies": lambda v: _negation_applies(v.low, v.sent, v.m.start()),
+    "denied_before": lambda v: bool(_DENIED_BEFORE.search(v.low, v.sent.start, v.m.start())),
+    "historic": lambda v: bool(rules.HISTORIC_RE.search(v.low, v.sent.start, v.sent.end)),
+    "past_approval": lambda v: bool(
+        rules.PAST_APPROVAL_RE.search(v.low[v.sent.start : v.sent.end])
+        and not rules.FUTURE_NEED_RE.search(v.low[v.sent.start : v.sent.end])
+    ),
+    "pending": lambda v: bool(
+        rules.PENDING_RE.search(v.low, clause_start(v.low, v.sent, v.m.start()), v.m.start())
+    ),
+    "ready_dated": lambda v: bool(rules.TIME_RE.search(v.low, v.m.end(), v.sent.end)),
+    "own_promise_before": lambda v: bool(
+        _OWN_PROMISE_BEFORE.search(v.low[clause_start(v.low, v.sent, v.m.start()) : v.m.start()])
+    ),
+    "we_decide": lambda v: bool(_WE_DECIDE.search(v.m.group(0))),
+    "past_use": lambda v: bool(rules.PAST_USE_RE.search(v.low, v.sent.start, v.sent.end)),
+    "private_life": lambda v: (
+        v.frame.label.startswith("signal:")
+        and bool(_PRIVATE_LIFE.search(v.low, v.sent.start, v.sent.end))
+    ),
+    "no_time": lambda v: not rules.TIME_RE.search(v.low, v.sent.start, v.sent.end),
+    "in_condition": lambda v: in_condition(v.low, v.sent, v.sent.end),
+}
+
+
+def _holds(frame: rules.Frame, v: _MatchView) -> bool:
+    """The frame's own constraints beyond its pattern (which words may fill it)."""
+    low, m, i, ctx = v.low, v.m, v.i, v.ctx
+    if v.mode == "reply_content":
         # "that" points at content the rep offered, or that the speaker just named
         # ("You mentioned a case study? Can you send that?")
         own = rules.CONTENT_RE.search(low, 0, m.start())
-        if not (
-            own and not negated_before(low, sentence_at(sents, own.start()), own.start())
-        ) and not any(
+        return bool(
+            own and not negated_before(low, sentence_at(v.sents, own.start()), own.start())
+        ) or any(
             rules.CONTENT_RE.search(p) and _OFFER_CONTEXT.search(p) for p in ctx.previous_other(i)
-        ):
-            return None
-        return conf, sent
-    if mode not in ("negative_ok",) and _negation_applies(low, sent, m.start()):
-        return None
-    if mode == "negative_ok" and _DENIED_BEFORE.search(low, sent.start, m.start()):
-        return None  # "I don't think the price is too steep": the frame's own negation is denied
-    if _in_open_condition(
-        low, sent, m.start(), main_closes=mode == "timeline"
-    ) and not _POLITE_IF.search(low, sent.start, sent.end):
-        return None
-    if leading_condition(low, sent):
-        # "If budget gets approved we might revisit": hypothetical. "If it checks out, we'd
-        # start in January": a plan with a condition, still a timeline.
-        if mode != "timeline" or re.search(r"\b(?:might|may|could|maybe|perhaps)\b", sent.low):
-            return None
-        conf *= 0.9
-    if mode.startswith("stake"):
-        in_sentence = low[sent.start : sent.end]
-        if rules.PAST_APPROVAL_RE.search(in_sentence) and not rules.FUTURE_NEED_RE.search(
-            in_sentence
-        ):
-            return None
-    if rules.HISTORIC_RE.search(low, sent.start, sent.end):
-        return None  # "last year our budget was approved": history, not a signal today
-    if mode == "budget_ok" and rules.PENDING_RE.search(
-        low, clause_start(low, sent, m.start()), m.start()
-    ):
-        return None
-    if mode == "ready" and rules.TIME_RE.search(low, m.end(), sent.end):
-        return None  # "we'd like to sign before year end" is the timeline speaking
-    if mode == "stake_weak" and _OWN_PROMISE_BEFORE.search(
-        low[clause_start(low, sent, m.start()) : m.start()]
-    ):
-        return (
-            None  # "I'll check with our counsel and revert": the speaker's errand, not a sign-off
         )
-    if mode == "stake" and re.search(r"[,;]\s*(?:and\s+|so\s+|but\s+)?(?:we|i)\b", m.group(0)):
-        return None  # "our board meets on the 10th, we want a decision": we decide, not them
-    if mode == "stake_it":
+    if v.mode == "stake_it":
         # Lower case hides it: only the department "IT", never the pronoun "it".
-        if not any(
+        text = ctx.cleaned[i].text
+        return any(
             text[m.start() + k.start() : m.start() + k.end()] == "IT"
             for k in re.finditer(r"\bit\b", m.group(0))
-        ):
-            return None
-    if mode == "stake_pronoun":
+        )
+    if v.mode == "stake_pronoun":
         earlier = [*ctx.lows[max(0, i - 3) : i], low[: m.start()]]
-        if not any(rules.STAKEHOLDER_RE.search(t) for t in earlier):
-            return None
-    if mode == "competitor":
-        if rules.PAST_USE_RE.search(low, sent.start, sent.end):
-            return None
+        return any(rules.STAKEHOLDER_RE.search(t) for t in earlier)
+    if v.mode == "competitor":
         generic = re.search(rules.GENERIC_ALT, low[m.start() : m.end()])
-        if not generic and not _vendor_capitalised(text, low, m.start(), m.end()):
-            return None
-    if mode == "competitor_named" and not _unknown_vendor(m, i, ctx, sent):
+        return bool(generic) or _vendor_capitalised(ctx.cleaned[i].text, low, m.start(), m.end())
+    if v.mode == "competitor_named":
+        return _unknown_vendor(m, i, ctx, v.sent)
+    return True
+
+
+def _read(
+    frame: rules.Frame, m: re.Match[str], i: int, ctx: _Context, sents: Sequence[Sentence]
+) -> _MatchView | None:
+    """How one frame match reads in its sentence, or None when its mode's vetoes rule it out.
+
+    The view's `features` are the readings the scorer weighs (`intent_modes.yaml`)."""
+    low = ctx.lows[i]
+    sent = sentence_at(sents, m.start())
+    mode = frame.mode
+    if mode in ("commit", "offer") and sent.is_question:
+        mode = "ask"
+    if mode not in COMMIT_MODES and sent.is_question and _later_statement(low, sent, m.start()):
+        sent = Sentence(m.start(), sent.end, low[m.start() : sent.end])
+    view = _MatchView(frame, m, i, ctx, sents, sent, mode)
+    reading = MODES[mode]
+    if any(READINGS[name](view) for name in reading.vetoes):
         return None
-    if mode == "competitor_generic" and rules.PAST_USE_RE.search(low, sent.start, sent.end):
+    if not _holds(frame, view):
         return None
-    if frame.label.startswith("signal:") and _PRIVATE_LIFE.search(low, sent.start, sent.end):
-        return None  # "my wife has the final say on the kitchen": small talk, not the deal
-    if mode == "timeline":
-        if not rules.TIME_RE.search(low, sent.start, sent.end):
-            return None
-        if in_condition(low, sent, sent.end):
-            conf *= 0.93
-    if hedged(low, sent):
-        conf *= 0.88
-    return conf, sent
+    return view
+
+
+def _frame_id(frame: rules.Frame) -> str:
+    return getattr(frame, "id", None) or str(rules.FRAMES.index(frame))
+
+
+MODES = load_modes()
+check_readings(MODES, {*READINGS, "deadline"})  # deadline: found by skills.deadlines
+
+
+def _features(view: _MatchView) -> list[str]:
+    """The scorer's inputs for one surviving match: its frame, mode, and the readings that hold."""
+    out = [f"frame:{_frame_id(view.frame)}", f"mode:{view.mode}"]
+    out.extend(name for name in MODES[view.mode].features if name != "deadline" and READINGS[name](view))
+    return out
 
 
 # How far past a promise its date is looked for when its own sentence has none ("I'll send it
@@ -698,8 +719,23 @@ _FRAMES_FOR: dict[Speaker | None, tuple[rules.Frame, ...]] = {
 }
 
 
-def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list[Intent]:
-    """Every detection with its confidence, before the 0.7 cut (for calibration).
+@dataclass(frozen=True)
+class Candidate:
+    """One reading of one utterance as one label, before it is scored."""
+
+    intent: Intent  # confidence 0 until scored
+    features: tuple[str, ...]
+
+
+def _speaker_features(sr: SpeakerRole) -> tuple[str, ...]:
+    if sr.role is None:
+        return ("speaker:unknown",)
+    return ("speaker:unsure",) if sr.certainty < 0.8 else ()
+
+
+def candidates(transcript: Transcript, *, use_gates: bool = True) -> list[Candidate]:
+    """Every frame match that survives its mode's vetoes, and every reply reading, with the
+    features the scorer weighs (what `make train-nlu` learns from).
 
     `use_gates=False` runs every frame on every utterance (the gates are only a speed-up;
     a test checks both give the same answer)."""
@@ -711,7 +747,13 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
         lows=[c.low for c in cleaned],
     )
     lows = ctx.lows
-    best: dict[tuple[int, str], Intent] = {}
+    out: list[Candidate] = []
+    seen: dict[tuple[int, str], list[Candidate]] = {}
+
+    def add(c: Candidate) -> None:
+        out.append(c)
+        seen.setdefault((c.intent.utterance, c.intent.label), []).append(c)
+
     for i, u in enumerate(transcript.utterances):
         low = lows[i]
         ct = ctx.cleaned[i]
@@ -720,6 +762,7 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
             continue
         sr = ctx.roles[i]
         side = _side(sr.role)
+        speaker_feats = _speaker_features(sr)
         gate_open: dict[str, bool] = {}  # a label's gate is searched once, when first needed
         for frame in _FRAMES_FOR[side]:
             if use_gates:
@@ -730,10 +773,11 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
                 if not is_open:
                     continue
             for m in frame.pattern.finditer(low):
-                scored = _score(frame, m, i, ctx, sents)
-                if scored is None:
+                view = _read(frame, m, i, ctx, sents)
+                if view is None:
                     continue
-                conf, sent = scored
+                sent = view.sent
+                features = _features(view)
                 deadline = None
                 extra_end = None
                 if frame.mode in COMMIT_MODES or frame.label in (
@@ -749,43 +793,52 @@ def detect_candidates(transcript: Transcript, *, use_gates: bool = True) -> list
                     if found is not None:
                         deadline = found.day
                         extra_end = offset + found.end
-                        if frame.label.startswith("commitment:"):
-                            conf += 0.03
-                conf *= _speaker_factor(sr)
-                conf = round(min(conf, 0.99), 3)
+                        features.append("deadline")
                 speaker: Speaker = side or ("rep" if frame.side in ("rep", "any") else "prospect")
                 intent = Intent(
                     label=frame.label,
                     utterance=i,
                     speaker=speaker,
                     phrase=_phrase(ct, sent, m, extra_end),
-                    confidence=conf,
+                    confidence=0.0,
                     event=rules.EVENTS.get(frame.label),
                     deadline=deadline,
                     speaker_label=u.speaker,
-                    kind="ask" if frame.mode == "ask" or sent.is_question else frame.mode,
+                    kind="ask" if view.mode == "ask" or sent.is_question else frame.mode,
                 )
-                key = (i, frame.label)
-                if key not in best or best[key].confidence < conf:
-                    best[key] = intent
-        for confirmed in _confirmed_signals(i, ctx):
-            if (i, confirmed.label) not in best:
-                best[(i, confirmed.label)] = confirmed
-        for extra in (_named_tools(i, ctx), _pronoun_commitment(i, ctx, best)):
-            if extra is not None and (i, extra.label) not in best:
-                best[(i, extra.label)] = extra
-        decider = _named_decider(i, ctx)
-        if decider is not None and (i, decider.label) not in best:
-            best[(i, decider.label)] = decider
-        promised = _accepted_rep_request(i, ctx)
-        if promised is not None and (i, promised.label) not in best:
-            best[(i, promised.label)] = promised
-        answered = _content_named_on_request(i, ctx)
-        if answered is not None and (i, answered.label) not in best:
-            best[(i, answered.label)] = answered
-        accepted = _accepted_content_offer(i, ctx)
-        if accepted is not None and (i, accepted.label) not in best:
-            best[(i, accepted.label)] = accepted
+                add(Candidate(intent, (*features, *speaker_feats)))
+        extras = [
+            *_confirmed_signals(i, ctx),
+            _named_tools(i, ctx),
+            _pronoun_commitment(i, ctx, seen),
+            _named_decider(i, ctx),
+            _accepted_rep_request(i, ctx),
+            _content_named_on_request(i, ctx),
+            _accepted_content_offer(i, ctx),
+        ]
+        for extra in extras:
+            if extra is not None and (i, extra.intent.label) not in seen:
+                add(extra)
+    return out
+
+
+def score(candidate: Candidate, models: IntentModels | None = None) -> Intent:
+    """The candidate with its confidence: the learned probability that it is right."""
+    p = (models or intent_models()).probability(candidate.intent.label, candidate.features)
+    return replace(candidate.intent, confidence=round(min(p, 0.99), 3))
+
+
+def detect_candidates(
+    transcript: Transcript, *, use_gates: bool = True, models: IntentModels | None = None
+) -> list[Intent]:
+    """Every detection with its confidence, before the 0.7 cut (for calibration): the most
+    probable reading per utterance and label."""
+    best: dict[tuple[int, str], Intent] = {}
+    for c in candidates(transcript, use_gates=use_gates):
+        intent = score(c, models)
+        key = (intent.utterance, intent.label)
+        if key not in best or best[key].confidence < intent.confidence:
+            best[key] = intent
     return sorted(best.values(), key=lambda it: (it.utterance, rules.LABELS.index(it.label)))
 
 
@@ -797,7 +850,7 @@ _SIGNAL_FRAMES = tuple(
 )
 
 
-def _confirmed_signals(i: int, ctx: _Context) -> list[Intent]:
+def _confirmed_signals(i: int, ctx: _Context) -> list[Candidate]:
     """The rep asks ("Does your CFO need to sign off?"), the prospect confirms ("Yes, she
     does"): the signal is the prospect's, on the reply. A timeline question is answered by a
     date ("When do you need to be live?" - "End of March")."""
@@ -815,12 +868,13 @@ def _confirmed_signals(i: int, ctx: _Context) -> list[Intent]:
     first = sents[0]
     kind = reply_kind(ct.low)
     dated = rules.TIME_RE.search(ct.low, first.start, first.end)
-    out: list[Intent] = []
+    out: list[Candidate] = []
     if dated and rules.TIMING_QUESTION_RE.search(question):
         found = find_deadline(ct.text[first.start : first.end], ctx.transcript.started_at)
-        timeline = _reply_intent(i, ctx, "signal:timeline", 0.8, "state")
+        timeline = _reply_intent(i, ctx, "signal:timeline", "timing_answered", "state")
         if timeline is not None:
-            out.append(Intent(**{**timeline.__dict__, "deadline": found.day if found else None}))
+            dated_intent = replace(timeline.intent, deadline=found.day if found else None)
+            out.append(Candidate(dated_intent, timeline.features))
     named_vendor = _vendor_capitalised(ct.text, ct.low, first.start, first.end)
     for q in q_sents:
         for frame in _SIGNAL_FRAMES:
@@ -839,24 +893,25 @@ def _confirmed_signals(i: int, ctx: _Context) -> list[Intent]:
             found = None
             if frame.label == "signal:timeline":
                 found = find_deadline(ct.text[first.start : first.end], ctx.transcript.started_at)
-            out.append(
-                Intent(
-                    label=frame.label,
-                    utterance=i,
-                    speaker="prospect",
-                    phrase=ct.raw[raw_start:raw_end],
-                    confidence=round(0.78 * _speaker_factor(sr), 3),
-                    deadline=found.day if found else None,
-                    speaker_label=ctx.transcript.utterances[i].speaker,
-                )
+            intent = Intent(
+                label=frame.label,
+                utterance=i,
+                speaker="prospect",
+                phrase=ct.raw[raw_start:raw_end],
+                confidence=0.0,
+                deadline=found.day if found else None,
+                speaker_label=ctx.transcript.utterances[i].speaker,
             )
+            features = ("source:question_confirmed", *_speaker_features(sr))
+            out.append(Candidate(intent, features))
     return out
 
 
 def _reply_intent(
-    i: int, ctx: _Context, label: str, conf: float, kind: str, sent: Sentence | None = None
-) -> Intent | None:
-    """An intent whose phrase is one sentence (by default the first) of utterance i."""
+    i: int, ctx: _Context, label: str, source: str, kind: str, sent: Sentence | None = None
+) -> Candidate | None:
+    """A candidate whose phrase is one sentence (by default the first) of utterance i, read by
+    the reply reading `source` (the scorer's feature `source:<name>`)."""
     ct = ctx.cleaned[i]
     sents = sentences(ct.low)
     if not sents:
@@ -867,26 +922,27 @@ def _reply_intent(
     found = None
     if label.startswith("commitment:"):
         found = find_deadline(ct.text[first.start : first.end], ctx.transcript.started_at)
-        conf += 0.03 if found else 0.0
     side = _side(ctx.roles[i].role) or ("rep" if label in _REP_COMMITMENTS else "prospect")
-    return Intent(
+    features = (f"source:{source}", *(("deadline",) if found else ()))
+    intent = Intent(
         label=label,
         utterance=i,
         speaker=side,
         phrase=ct.raw[raw_start:raw_end],
-        confidence=round(conf * _speaker_factor(ctx.roles[i]), 3),
+        confidence=0.0,
         event=rules.EVENTS.get(label),
         deadline=found.day if found else None,
         speaker_label=ctx.transcript.utterances[i].speaker,
         kind=kind,
     )
+    return Candidate(intent, (*features, *_speaker_features(ctx.roles[i])))
 
 
 _REP_COMMITMENTS = ("commitment:send_proposal", "commitment:schedule_meeting")
 _PROPOSAL_WORD = re.compile(r"\b(?:" + rules.PROPOSAL_OBJ + r")\b")
 
 
-def _named_tools(i: int, ctx: _Context) -> Intent | None:
+def _named_tools(i: int, ctx: _Context) -> Candidate | None:
     """'What are you using today?' - 'HubSpot for CRM and Apollo for prospecting.'
     'Anyone else you're looking at?' - 'Gong. Saw them Monday.'"""
     if i == 0 or _side(ctx.roles[i].role) == "rep" or _side(ctx.roles[i - 1].role) != "rep":
@@ -902,7 +958,7 @@ def _named_tools(i: int, ctx: _Context) -> Intent | None:
         if rules.PAST_USE_RE.search(sent.low) or rules.HISTORIC_RE.search(sent.low):
             continue
         if _vendor_capitalised(ct.text, ct.low, sent.start, sent.end):
-            return _reply_intent(i, ctx, "signal:competitive", 0.82, "state", sent)
+            return _reply_intent(i, ctx, "signal:competitive", "tools_named", "state", sent)
     return None
 
 
@@ -915,8 +971,8 @@ _PRICE_TALK = re.compile(
 
 
 def _pronoun_commitment(
-    i: int, ctx: _Context, best: dict[tuple[int, str], Intent]
-) -> Intent | None:
+    i: int, ctx: _Context, seen: dict[tuple[int, str], list[Candidate]]
+) -> Candidate | None:
     """'Should I put a proposal together?' - 'Yes.' - 'You'll have it by Monday.'"""
     if _side(ctx.roles[i].role) == "prospect" or not rules.PRONOUN_COMMIT_RE.search(ctx.lows[i]):
         return None
@@ -925,22 +981,21 @@ def _pronoun_commitment(
         if ctx.transcript.utterances[j].speaker != me:
             continue
         for label in _REP_COMMITMENTS:
-            earlier = best.get((j, label))
-            if earlier is not None and earlier.kind in ("ask", "offer"):
-                return _reply_intent(i, ctx, label, 0.86, "commit")
+            if any(c.intent.kind in ("ask", "offer") for c in seen.get((j, label), ())):
+                return _reply_intent(i, ctx, label, "pronoun_promise", "commit")
     # "...you'd send pricing, but I never got it." - "I'll send it right after this call."
     previous = ctx.previous_other(i, back=1)
     if previous and _PROPOSAL_WORD.search(previous[0]) and _side(ctx.roles[i].role) == "rep":
-        return _reply_intent(i, ctx, "commitment:send_proposal", 0.84, "commit")
+        return _reply_intent(i, ctx, "commitment:send_proposal", "pricing_chased", "commit")
     # "The per-clinic fee, mostly." - "Let me rework it, I'll have a revised version to you by Wednesday."
     if _REVISED_VERSION.search(ctx.lows[i]) and any(
         _PRICE_TALK.search(p) for p in ctx.previous_other(i, back=3)
     ):
-        return _reply_intent(i, ctx, "commitment:send_proposal", 0.84, "commit")
+        return _reply_intent(i, ctx, "commitment:send_proposal", "revised_version", "commit")
     return None
 
 
-def _named_decider(i: int, ctx: _Context) -> Intent | None:
+def _named_decider(i: int, ctx: _Context) -> Candidate | None:
     """'Who makes the call?' - 'Our VP of Operations.'"""
     sr = ctx.roles[i]
     if i == 0 or _side(sr.role) == "rep" or _side(ctx.roles[i - 1].role) != "rep":
@@ -959,10 +1014,10 @@ def _named_decider(i: int, ctx: _Context) -> Intent | None:
         first.low,
     ):
         return None
-    return _reply_intent(i, ctx, "signal:multi_stakeholder", 0.82, "state", first)
+    return _reply_intent(i, ctx, "signal:multi_stakeholder", "decider_named", "state", first)
 
 
-def _accepted_rep_request(i: int, ctx: _Context) -> Intent | None:
+def _accepted_rep_request(i: int, ctx: _Context) -> Candidate | None:
     """'Could you send me the user list?' - 'Sure, will do by Friday.'"""
     sr = ctx.roles[i]
     if i == 0 or _side(sr.role) == "rep" or _side(ctx.roles[i - 1].role) == "prospect":
@@ -972,10 +1027,10 @@ def _accepted_rep_request(i: int, ctx: _Context) -> Intent | None:
     ct = ctx.cleaned[i]
     if not rules.WILL_DO_RE.match(ct.low):
         return None
-    return _reply_intent(i, ctx, "commitment:prospect_followup", 0.8, "state")
+    return _reply_intent(i, ctx, "commitment:prospect_followup", "request_accepted", "state")
 
 
-def _content_named_on_request(i: int, ctx: _Context) -> Intent | None:
+def _content_named_on_request(i: int, ctx: _Context) -> Candidate | None:
     """'Anything else you need from me?' - 'A copy of your insurance certificate.'"""
     sr = ctx.roles[i]
     if i == 0 or _side(sr.role) == "rep" or _side(ctx.roles[i - 1].role) == "prospect":
@@ -990,7 +1045,7 @@ def _content_named_on_request(i: int, ctx: _Context) -> Intent | None:
     found = rules.CONTENT_RE.search(ct.low, first.start, first.end)
     if found is None or negated_before(ct.low, first, found.start(), 60):
         return None
-    return _reply_intent(i, ctx, "request:send_content", 0.8, "state", first)
+    return _reply_intent(i, ctx, "request:send_content", "content_named", "state", first)
 
 
 # "Yeah, nah", "sure, but he won't read it": a yes-word that goes on to turn the offer down.
@@ -1000,7 +1055,7 @@ _DECLINED_ACCEPT_RE = re.compile(
 )
 
 
-def _accepted_content_offer(i: int, ctx: _Context) -> Intent | None:
+def _accepted_content_offer(i: int, ctx: _Context) -> Candidate | None:
     """A prospect saying yes to the rep's offer of content is a request for that content."""
     sr = ctx.roles[i]
     if _side(sr.role) == "rep" or reply_kind(ctx.lows[i]) != "accept":
@@ -1012,7 +1067,7 @@ def _accepted_content_offer(i: int, ctx: _Context) -> Intent | None:
         return None
     if i == 0 or _side(ctx.roles[i - 1].role) == "prospect":
         return None
-    return _reply_intent(i, ctx, "request:send_content", 0.8, "state")
+    return _reply_intent(i, ctx, "request:send_content", "content_offer_accepted", "state")
 
 
 def _merge_adjacent_signals(intents: list[Intent]) -> list[Intent]:

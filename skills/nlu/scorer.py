@@ -1,0 +1,110 @@
+"""Learned scorers shipped as JSON weights, evaluated in plain Python.
+
+`make train-nlu` fits logistic regressions offline (scikit-learn, a dev-only dependency) on
+the labelled calls and emails and writes `skills/nlu/weights/*.json`. At run time a
+detection's features (named cues and readings, see `skills.nlu.intent_reading`) are looked up
+in those weights: one binary model per intent label, one multinomial model over the email
+categories. No numpy, no randomness: the same features always give the same probability.
+
+A weights file records a fingerprint of the pattern files it was trained on; a test fails
+when the patterns change and the weights were not retrained (`skills.nlu.fingerprint`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+WEIGHTS_DIR = Path(__file__).parent / "weights"
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+@dataclass(frozen=True)
+class BinaryModel:
+    """P(label is right | features) = sigmoid(bias + sum of the active features' weights)."""
+
+    bias: float
+    weights: Mapping[str, float]
+
+    def probability(self, features: Iterable[str]) -> float:
+        z = self.bias
+        w = self.weights
+        for f in features:
+            z += w.get(f, 0.0)
+        return _sigmoid(z)
+
+
+@dataclass(frozen=True)
+class SoftmaxModel:
+    """P(class | features) by multinomial logistic regression over named features."""
+
+    classes: tuple[str, ...]
+    bias: Mapping[str, float]
+    weights: Mapping[str, Mapping[str, float]]  # class -> feature -> weight
+
+    def probabilities(self, features: Mapping[str, float]) -> dict[str, float]:
+        logits = {}
+        for c in self.classes:
+            z = self.bias.get(c, 0.0)
+            w = self.weights.get(c, {})
+            for f, v in features.items():
+                z += w.get(f, 0.0) * v
+            logits[c] = z
+        top = max(logits.values())
+        exp = {c: math.exp(z - top) for c, z in logits.items()}
+        total = sum(exp.values())
+        return {c: e / total for c, e in exp.items()}
+
+
+@dataclass(frozen=True)
+class IntentModels:
+    """The per-label binary models of the call-intent detector."""
+
+    by_label: Mapping[str, BinaryModel]
+    fingerprint: str
+    meta: Mapping[str, Any]
+
+    def probability(self, label: str, features: Iterable[str]) -> float:
+        return self.by_label[label].probability(features)
+
+
+def load_intent_models(path: Path | None = None) -> IntentModels:
+    data = json.loads((path or WEIGHTS_DIR / "intents.json").read_text())
+    models = {
+        label: BinaryModel(float(m["bias"]), dict(m["weights"]))
+        for label, m in data["labels"].items()
+    }
+    return IntentModels(models, data["fingerprint"], data.get("meta", {}))
+
+
+def load_email_model(path: Path | None = None) -> tuple[SoftmaxModel, str, Mapping[str, Any]]:
+    data = json.loads((path or WEIGHTS_DIR / "emails.json").read_text())
+    model = SoftmaxModel(
+        tuple(data["classes"]),
+        {c: float(b) for c, b in data["bias"].items()},
+        {c: dict(w) for c, w in data["weights"].items()},
+    )
+    return model, data["fingerprint"], data.get("meta", {})
+
+
+@cache
+def intent_models() -> IntentModels:
+    """The shipped intent weights, read once."""
+    return load_intent_models()
+
+
+@cache
+def email_model() -> SoftmaxModel:
+    """The shipped email weights, read once."""
+    return load_email_model()[0]
