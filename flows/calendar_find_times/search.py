@@ -1,7 +1,7 @@
 """The slot search: the rep's busy time (synced `calendar_events`, plus one provider free/busy
 call that also covers the prospect when visible), the prospect's zone, the rep's working hours,
-buffer, quiet hours and minimum notice, as a `skills.slots.SlotRequest`; and its result as the
-JSON a step returns.
+buffer, quiet hours and minimum notice, as a `skills.slot_types.SlotRequest`; and its result as
+the JSON a step returns.
 
 All-day and out-of-office events are whole days off (in the rep's zone); tentative ones cost
 score instead of blocking. A provider failure counts as "not visible", never as free.
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from connectors.calendar import BusyBlock, CalendarProvider, provider_for, window
 from flows.calendar_find_times.who import Who, prospect_zone
 from orchestrator.context import StepContext
+from skills.slot_json import parse_weekdays
 from skills.slot_types import (
     DEFAULT_DURATION_MINUTES,
     Interval,
@@ -27,7 +28,6 @@ from skills.slot_types import (
     SlotRequest,
     SlotResult,
     WorkingHours,
-    parse_weekdays,
 )
 from skills.timezones import resolve_timezone
 from storage import calendar as calendars

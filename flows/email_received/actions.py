@@ -10,7 +10,7 @@ from typing import Any
 
 from flows.email_received.tell import about, tell
 from orchestrator.context import StepContext
-from skills.email_parse import split_body
+from skills.email_body import split_body
 from storage import crm
 from storage.models import Contact, Deal, EmailMessage
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from orchestrator.context import StepContext
 from services.language import compare
+from skills.email_body import split_body
 from skills.email_classify import Classification, classify_email
-from skills.email_parse import Address, InboundEmail, split_body
+from skills.email_headers import Address
+from skills.email_parse import InboundEmail
 from storage import crm
 from storage import email_threads as repo
 from storage.models import EmailMessage, EmailThread

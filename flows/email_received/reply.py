@@ -10,7 +10,8 @@ from typing import Any
 from flows.email_received.tell import about
 from flows.email_send import hand_off
 from orchestrator.context import StepContext
-from skills.email_parse import questions_in, split_body
+from skills.email_body import split_body
+from skills.email_questions import questions_in
 from skills.reply_draft import ReplyInput, draft_reply, reply_subject, topics_in
 from storage.models import EmailMessage, EmailThread, User, UserPreferences
 

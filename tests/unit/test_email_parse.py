@@ -8,7 +8,9 @@ from datetime import UTC, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skills.email_parse import html_to_text, parse_email, split_body
+from skills.email_body import split_body
+from skills.email_html import html_to_text
+from skills.email_parse import parse_email
 
 HEADERS = (
     "From: =?utf-8?q?Ren=C3=A9e_Dubois?= <renee@prospect.example>\r\n"
@@ -220,7 +222,7 @@ def test_prose_ending_is_not_mistaken_for_a_signature() -> None:
 
 def test_questions_in_finds_each_ask() -> None:
     """Issue 11, 2.9: one sentence can ask two things; statements are not asks."""
-    from skills.email_parse import questions_in
+    from skills.email_questions import questions_in
 
     text = (
         "Hi Alex,\n\nThanks for the overview. Before we go further, could you tell me whether "

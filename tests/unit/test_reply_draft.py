@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skills.email_parse import questions_in
+from skills.email_questions import questions_in
 from skills.reply_draft import TOPICS, ReplyInput, draft_reply, first_name, reply_subject, topics_in
 
 

@@ -7,17 +7,18 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from skills.slot_types import Interval, SlotResult, request_from_json
-from skills.slots import (
+from skills.slot_json import request_from_json
+from skills.slot_types import (
     FLAG_EARLY,
     FLAG_FRAGMENTS,
     FLAG_LATE,
     FLAG_NON_WORKING_DAY,
     FLAG_OUTSIDE,
     FLAG_TENTATIVE,
-    find_slots,
-    slot_is_free,
+    Interval,
+    SlotResult,
 )
+from skills.slots import find_slots, slot_is_free
 
 THU = "2026-03-05"  # London on GMT, New York on EST
 

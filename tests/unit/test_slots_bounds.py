@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli.main import main
-from skills.slot_types import SlotInputError, request_from_json
+from skills.slot_json import SlotInputError, request_from_json
 from skills.slots import find_slots
 
 

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skills.slot_types import (
+from skills.slot_json import (
     SlotInputError,
-    SlotRequest,
     parse_clock,
     parse_weekdays,
     request_from_json,
     result_to_json,
 )
+from skills.slot_types import SlotRequest
 from skills.slots import find_slots
 from skills.timezones import (
     UnknownTimezoneError,

@@ -14,9 +14,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from skills.slot_json import MAX_OPTIONS_LIMIT
 from skills.slot_types import (
+    FLAG_EARLY,
+    FLAG_LATE,
+    FLAG_OUTSIDE,
     MAX_DAYS,
-    MAX_OPTIONS_LIMIT,
+    PROBLEM_FLAGS,
     Interval,
     ProspectCalendar,
     QuietHours,
@@ -25,7 +29,7 @@ from skills.slot_types import (
     SlotRequest,
     WorkingHours,
 )
-from skills.slots import FLAG_EARLY, FLAG_LATE, FLAG_OUTSIDE, PROBLEM_FLAGS, find_slots
+from skills.slots import find_slots
 
 ZONES = ["Europe/London", "America/New_York", "Australia/Sydney", "Asia/Kolkata", "UTC"]
 # Days around 2026's DST changes: US 8 Mar / 1 Nov, EU 29 Mar / 25 Oct, AU 5 Apr / 4 Oct.
