@@ -1170,7 +1170,16 @@ def _merge_repeated_commitments(intents: list[Intent]) -> list[Intent]:
     return [it for k, it in enumerate(intents) if k not in dropped]
 
 
-def detect_intents(transcript: Transcript, min_confidence: float = MIN_CONFIDENCE) -> list[Intent]:
+def detect_intents(
+    transcript: Transcript,
+    min_confidence: float = MIN_CONFIDENCE,
+    *,
+    models: IntentModels | None = None,
+) -> list[Intent]:
     """Intents at or above `min_confidence`, sorted by utterance then label."""
-    shown = [it for it in detect_candidates(transcript) if it.confidence >= min_confidence]
+    shown = [
+        it
+        for it in detect_candidates(transcript, models=models)
+        if it.confidence >= min_confidence
+    ]
     return _merge_repeated_commitments(_merge_adjacent_signals(_drop_pronoun_restatements(shown)))
