@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-clock bench lint typecheck install clean chromium faketime
+.PHONY: run test test-clock bench lint typecheck install clean chromium faketime train-nlu
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -47,6 +47,12 @@ test: install chromium
 
 bench: install
 	$(BIN)/python -m bench
+
+# Refit the language engine's scorers (skills/nlu/weights/*.json) after a pattern change:
+# scikit-learn is installed for this only; the app scores with plain Python.
+train-nlu: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,train]'
+	$(BIN)/python -m training
 
 lint: install
 	$(BIN)/ruff check .

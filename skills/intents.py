@@ -178,7 +178,6 @@ def _side(role: str | None) -> Speaker | None:
     return None
 
 
-
 @dataclass
 class _Context:
     transcript: Transcript
@@ -597,9 +596,7 @@ READINGS: dict[str, Callable[[_MatchView], bool]] = {
     "joint": lambda v: bool(_JOINT_PROPOSAL.search(v.low, v.sent.start, v.m.end())),
     "hedged": lambda v: hedged(v.low, v.sent),
     "leading_condition": lambda v: leading_condition(v.low, v.sent),
-    "leading_modal": lambda v: (
-        leading_condition(v.low, v.sent) and bool(_MODAL.search(v.sent.low))
-    ),
+    "leading_modal": lambda v: leading_condition(v.low, v.sent) and bool(_MODAL.search(v.sent.low)),
     "trailing_condition": _trailing_condition,
     "question": lambda v: v.sent.is_question,
     "question_not_request": lambda v: (
@@ -693,7 +690,9 @@ check_readings(MODES, {*READINGS, "deadline"})  # deadline: found by skills.dead
 def _features(view: _MatchView) -> list[str]:
     """The scorer's inputs for one surviving match: its frame, mode, and the readings that hold."""
     out = [f"frame:{_frame_id(view.frame)}", f"mode:{view.mode}"]
-    out.extend(name for name in MODES[view.mode].features if name != "deadline" and READINGS[name](view))
+    out.extend(
+        name for name in MODES[view.mode].features if name != "deadline" and READINGS[name](view)
+    )
     return out
 
 
@@ -1178,8 +1177,6 @@ def detect_intents(
 ) -> list[Intent]:
     """Intents at or above `min_confidence`, sorted by utterance then label."""
     shown = [
-        it
-        for it in detect_candidates(transcript, models=models)
-        if it.confidence >= min_confidence
+        it for it in detect_candidates(transcript, models=models) if it.confidence >= min_confidence
     ]
     return _merge_repeated_commitments(_merge_adjacent_signals(_drop_pronoun_restatements(shown)))

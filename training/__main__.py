@@ -18,7 +18,9 @@ def main(argv: list[str]) -> int:
         bins = reliability(data["oof"])
         print(f"intents: {data['meta']['candidates']} candidates from {data['meta']['trained_on']}")
         for label, entry in data["labels"].items():
-            print(f"  {label:32} n={entry['examples']:4} right={entry['positives']:4} C={entry['c']}")
+            print(
+                f"  {label:32} n={entry['examples']:4} right={entry['positives']:4} C={entry['c']}"
+            )
         print("out-of-fold reliability (calls held out):")
         print(table(bins))
         print(f"calibration error {expected_calibration_error(bins):.3f}")
