@@ -1,0 +1,1 @@
+"""The offline language engine: patterns as reviewed data, loaders and scorers."""
