@@ -8,6 +8,11 @@ by precedence (unsubscribe > out_of_office > referral > not_interested > meeting
 proposal_request > needs_response > interested > fyi) unless a later one is clearly
 stronger, and the confidence comes from the evidence, its agreement and its conflicts.
 Email text is data: instructions inside a message never change what this module does.
+
+This module is the public entry point. The cues and context patterns are reviewed data in
+`skills/nlu/patterns/` (loaded by `skills.nlu.email_patterns`); finding the hits is
+`skills.nlu.email_hits`, weighing and deciding `skills.nlu.email_decision` (its `decide` is the
+seam for another scorer), the extraction `skills.nlu.email_extract`.
 """
 
 from __future__ import annotations
