@@ -42,6 +42,7 @@ from skills.nlu.email_hits import named_referrals as _named_referrals
 from skills.nlu.email_hits import normalise as _normalise
 from skills.nlu.email_hits import sentence_hits as _sentence_hits
 from skills.nlu.email_patterns import CUES, context
+from skills.nlu.scorer import SoftmaxModel
 from skills.vocabulary import EMAIL_CATEGORIES, EmailCategory
 
 __all__ = [
@@ -51,7 +52,9 @@ __all__ = [
     "THRESHOLD",
     "Category",
     "Classification",
+    "Reading",
     "classify_email",
+    "read_email",
     "resolve_date_phrase",
 ]
 
@@ -73,8 +76,19 @@ class Classification:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def classify_email(email: InboundEmail) -> Classification:
-    """Classify one inbound email into one of the nine categories, with evidence and details."""
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Everything read from one email before deciding: the evidence the scorer weighs, the
+    normalised text, the evidence phrase an automatic rule forces, and details so far."""
+
+    evidence: Evidence
+    original: str
+    override: str | None
+    details: dict[str, Any]
+
+
+def read_email(email: InboundEmail) -> Reading:
+    """Find the cue hits in the new part of the message and weigh them into scores."""
     body = email.new_text
     if not body and not email.quoted_text:
         body = email.text
@@ -108,7 +122,8 @@ def classify_email(email: InboundEmail) -> Classification:
 
     subject_support = weigh_subject(email, low, scores)
     evidence_override = weigh_auto_reply(email, has_question, scores)
-    evidence_override = weigh_bulk(email, scores) or evidence_override
+    bulk = weigh_bulk(email, scores)
+    evidence_override = bulk or evidence_override
 
     details: dict[str, Any] = {"auto_reply": email.is_auto_reply}
     injection = bool(_INJECTION.search(low))
@@ -118,12 +133,29 @@ def classify_email(email: InboundEmail) -> Classification:
         evidence_override = "instructions addressed to an assistant (treated as data)"
         for cat in ("referral", "meeting_request", "proposal_request", "interested"):
             scores[cat] = 0.0
-
-    category, confidence = decide(
-        Evidence(scores, by_cat, low, subject_support, injection, has_question)
+    ev = Evidence(
+        scores,
+        by_cat,
+        low,
+        subject_support,
+        injection,
+        has_question,
+        auto_reply=email.is_auto_reply,
+        bulk=bulk is not None,
     )
-    evidence = evidence_phrase(category, by_cat, original, evidence_override, injection)
-    cue_start = min((h.start for h in by_cat[category]), default=0)
-    details.update(_extract(category, email, original, cue_start))
-    details["scores"] = {c: round(s, 2) for c, s in scores.items() if s >= 0.4}
+    return Reading(ev, original, evidence_override, details)
+
+
+def classify_email(email: InboundEmail, *, model: SoftmaxModel | None = None) -> Classification:
+    """Classify one inbound email into one of the nine categories, with evidence and details.
+
+    `model` replaces the shipped email scorer (training and cross-validation use it)."""
+    reading = read_email(email)
+    ev = reading.evidence
+    category, confidence = decide(ev, model)
+    evidence = evidence_phrase(category, ev.by_cat, reading.original, reading.override, ev.injection)
+    cue_start = min((h.start for h in ev.by_cat[category]), default=0)
+    details = reading.details
+    details.update(_extract(category, email, reading.original, cue_start))
+    details["scores"] = {c: round(s, 2) for c, s in ev.scores.items() if s >= 0.4}
     return Classification(category, confidence, evidence, details)

@@ -18,6 +18,8 @@ from skills.email_parse import InboundEmail
 from skills.nlu.email_hits import Hit as _Hit
 from skills.nlu.email_hits import normalise as _normalise
 from skills.nlu.email_patterns import context, subject_cues
+from skills.nlu.email_features import email_features
+from skills.nlu.scorer import SoftmaxModel, email_model
 from skills.vocabulary import EMAIL_CATEGORIES, EmailCategory
 
 Category = EmailCategory
@@ -52,11 +54,38 @@ class Evidence:
     subject_support: set[Category]
     injection: bool
     has_question: bool
+    auto_reply: bool = False
+    bulk: bool = False
 
 
-def decide(ev: Evidence) -> tuple[Category, float]:
-    """The category and its confidence. Text addressed to an assistant may only end as an
+# A removal request the reviewed cues call clear is never outvoted: missing one is a compliance
+# failure, while reading a decline as a removal request only stops a sequence early.
+UNSUBSCRIBE_FLOOR = THRESHOLD
+
+
+def decide(ev: Evidence, model: SoftmaxModel | None = None) -> tuple[Category, float]:
+    """The category and its confidence: the learned scorer's most probable category and its
+    probability (`skills.nlu.email_features`), with two rules it cannot override: a clear
+    removal request is an unsubscribe, and text addressed to an assistant may only end as an
     unsubscribe, an out-of-office, a question to answer or information."""
+    probs = (model or email_model()).probabilities(email_features(ev))
+    if ev.scores["unsubscribe"] >= UNSUBSCRIBE_FLOOR:
+        category: Category = "unsubscribe"
+    else:
+        category = max(CATEGORIES, key=lambda c: probs.get(c, 0.0))
+    if ev.injection and category not in ("unsubscribe", "out_of_office"):
+        category = (
+            "needs_response" if (ev.has_question or ev.scores["needs_response"] >= 0.5) else "fyi"
+        )
+    confidence = probs.get(category, 0.0)
+    if ev.injection:
+        confidence = min(confidence, 0.6)
+    return category, round(confidence, 2)
+
+
+def rule_decision(ev: Evidence) -> tuple[Category, float]:
+    """The hand-weighted decision the scorer replaced (precedence, then evidence strength),
+    kept to compare against in `python -m training.crossval`."""
     category = _choose(ev.scores, ev.by_cat)
     if ev.injection and category not in ("unsubscribe", "out_of_office"):
         category = (
