@@ -99,9 +99,9 @@ def _text(value: Any, where: str) -> str:
 class Fragments:
     """The named fragments of one file, expanded on demand (references, lexicons, arguments)."""
 
-    def __init__(self, path: Path, *, data: dict[str, Any] | None = None) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        raw = (data if data is not None else _read(path)).get("fragments")
+        raw = _read(path).get("fragments")
         if not isinstance(raw, dict):
             raise PatternDataError(f"{path.name}: no `fragments:` mapping")
         self.raw: dict[str, dict[str, Any]] = {}
