@@ -1,7 +1,7 @@
 """Offline intent detection over a meeting transcript (the nine labels of DESIGN.md 7).
 
 `detect_intents(transcript)` reads each utterance sentence by sentence, matches the
-semantic frames of `skills.intent_rules`, and weighs each match by its modality
+semantic frames of `skills.nlu.intent_patterns`, and weighs each match by its modality
 (first-person future vs offer vs question vs past vs condition vs negation vs hedge), by
 the other party's reply to offers and questions (accepted, declined, no answer), and by
 how sure we are who spoke. The confidence is that product, so a detection under 0.7
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
-from skills import intent_rules as rules
 from skills.deadlines import find_deadline
+from skills.nlu import intent_patterns as rules
 from skills.nlu.intent_modes import check_readings, load_modes
 from skills.nlu.scorer import IntentModels, intent_models
 from skills.speakers import Person, attribute_speakers
@@ -60,38 +60,17 @@ _COMMON_WORD_VENDORS = {
     "seismic",
     "clari",
 }
-_JOINT_PROPOSAL = re.compile(
-    r"\b(?:shall we|should we|can we|could we|why don't we|how about we|let's|would you like to|"
-    r"do you want to|are you open to|would you be open to)\b"
-)
-_TRAILING_CONDITION = re.compile(r"\b(?:if|unless|in case)\b")
-_POLITE_TRAILING = re.compile(
-    r"(?:if|in case) (?:that|it)(?:'s| is| would be| would)? (?:helps?|useful|helpful|easier|works)|"
-    r"if you(?:'d)? (?:like|want|prefer|need it|need them)|if useful|if helpful|if needed"
-)
-# "let you know if she wants to join": "if" means "whether" after a verb of reporting.
-_REPORT_BEFORE_IF = re.compile(
-    r"\b(?:let (?:you|me|us) know|tell you|confirm|check|find out|see|ask (?:her|him|them)|know)\s*$"
-)
-# ...unless what follows is an event that may never happen ("if anything changes").
-_EVENT_IF = re.compile(
-    r"\s*(?:anything|something|there's|there is|there are|things|any\b|plans|that changes|it changes|"
-    r"i hear|we hear|i find|we find|i need|we need|you need|need be|necessary)"
-)
-_POLITE_IF = re.compile(r"\bif you (?:could|can|would|don't mind|get a chance|have)\b")
-# A denial in front of a frame that carries its own negation or complaint.
-_DENIED_BEFORE = re.compile(
-    r"\b(?:i don't think|i do not think|i wouldn't say|i would not say|it's not that|it isn't that|"
-    r"not because|i'm not saying|i am not saying|it's not like|no one said|nobody said|never said)\b"
-)
-_OWN_PROMISE_BEFORE = re.compile(
-    r"\b(?:i'll|i will|ill|let me|i'm going to|i'm gonna|im gonna|i can|i could|we'll|we will)"
-    r"(?:\s+(?:just|also|quickly|first|then|go and|quickly))*\s*$"
-)
-_OFFER_CONTEXT = re.compile(
-    r"\?|\b(?:i can|i could|i'll|happy to|want me to|would .{0,30}help|i have|we have|i've got|"
-    r"we've got|there's)\b"
-)
+# Context regexes, read by name: their meaning and examples are in
+# skills/nlu/patterns/intent_context.yaml.
+_JOINT_PROPOSAL = rules.CONTEXT["joint_proposal"]
+_TRAILING_CONDITION = rules.CONTEXT["trailing_condition"]
+_POLITE_TRAILING = rules.CONTEXT["polite_trailing"]
+_REPORT_BEFORE_IF = rules.CONTEXT["report_before_if"]
+_EVENT_IF = rules.CONTEXT["event_if"]
+_POLITE_IF = rules.CONTEXT["polite_if"]
+_DENIED_BEFORE = rules.CONTEXT["denied_before"]
+_OWN_PROMISE_BEFORE = rules.CONTEXT["own_promise_before"]
+_OFFER_CONTEXT = rules.CONTEXT["offer_context"]
 
 
 @dataclass(frozen=True)
@@ -246,12 +225,7 @@ def _phrase(ct: CleanText, sent: Sentence, m: re.Match[str], extra_end: int | No
     return ct.raw[raw_start:raw_end]
 
 
-# After a lower-case vendor name in text with no capitals at all (ASR), a word or mark that
-# ends the name: "we're looking at outreach too", not "looking at outreach numbers".
-_NAME_ENDS = re.compile(
-    r"\s*(?:[,.;!?]|$)|\s+(?:too|as well|also|and|since|because|who|which|but|so|alongside|"
-    r"instead|right now|at the moment|for)\b"
-)
+_NAME_ENDS = rules.CONTEXT["name_ends"]
 
 
 def _vendor_capitalised(text: str, low: str, start: int, end: int) -> bool:
@@ -273,14 +247,8 @@ _NOT_VENDOR_NAMES = frozenset(
     "this that these those next last options pricing legal finance procurement security it's "
     "sixty you".split()
 )
-_PERSON_AFTER = re.compile(
-    r"\s+(?:in|from|at|on)\s+(?:the\s+)?(?:finance|legal|it|procurement|security|ops|operations|hr|"
-    r"sales|marketing|accounts|team|office|board)\b|\s+about\s+(?:the\s+)?(?:budget|it|this|that|"
-    r"timing|contract|renewal|approval|sign-off|numbers)\b|\s+(?:[A-Z][a-z]+)\b"
-)
-_WEAK_COMPETITION_CUE = re.compile(
-    r"\b(?:also|too|as well|alongside|in parallel|in the mix|instead|shortlist(?:ed)?)\b"
-)
+_PERSON_AFTER = rules.CONTEXT["person_after"]
+_WEAK_COMPETITION_CUE = rules.CONTEXT["weak_competition_cue"]
 
 
 # Words that are never a product's name, even in lower-case ASR text.
@@ -299,38 +267,20 @@ _NOT_PRODUCTS = frozenset(
 )
 # A known product, possibly with an ASR plural/possessive ("servicetitans crm").
 _VENDOR_PREFIX = re.compile(rules.VENDOR_RE.removesuffix(r"\b"))
-_RUN_AGAINST = re.compile(
-    r"\b(?:in parallel|side[- ]by[- ]side|head[- ]to[- ]head|on (?:a|the) (?:free )?(?:trial|pilot)|on trial)\b"
-)
-_ASR_VENDOR_CUE = re.compile(
-    r"\s+(?:too|as well|for comparison|to compare|their|they|theyre|they're|them)\b"
-)
+_RUN_AGAINST = rules.CONTEXT["run_against"]
+_ASR_VENDOR_CUE = rules.CONTEXT["asr_vendor_cue"]
 
 
-_PERSON_CUE = (
-    r"(?:cfo|ceo|cto|cio|coo|boss|manager|colleague|director|head of \w+|lead|dr\.?|mr\.?|mrs\.?|"
-    r"ms\.?|prof\.?),?\s+{n}\b|\b{n},?\s+(?:our|my|the|his|her)\s+\w+|\b{n}(?:'s)?\s+(?:said|says|"
-    r"thinks|thought|told|mentioned|wants|asked|reckons|is the|was the|will be|has final|has the final|"
-    r"signs|approves|decides|himself|herself)\b|\b(?:with|to|ask|tell|grab|loop in|cc) {n},? "
-    r"(?:he|she|him|her)\b"
-)
+_PERSON_CUE = rules.FRAGMENTS["PERSON_CUE"]
 
 
 _WORD = re.compile(r"\w+")
-# `_PERSON_CUE` cut around the name, so a name is checked without compiling a pattern for it:
-# what may end just before the name, and what may start just after it, per alternative.
-_CUE_TITLE = (
-    r"(?:cfo|ceo|cto|cio|coo|boss|manager|colleague|director|head of \w+|lead|dr\.?|mr\.?|mrs\.?|"
-    r"ms\.?|prof\.?)"
-)
-_TITLE_BEFORE = re.compile(_CUE_TITLE + r",?\s+\Z")  # "our CFO, |Dave"
-_ROLE_AFTER = re.compile(r",?\s+(?:our|my|the|his|her)\s+\w+")  # "Dave|, our CFO"
-_VERB_AFTER = re.compile(
-    r"(?:'s)?\s+(?:said|says|thinks|thought|told|mentioned|wants|asked|reckons|is the|was the|"
-    r"will be|has final|has the final|signs|approves|decides|himself|herself)\b"
-)  # "Dave| said"
-_ERRAND_BEFORE = re.compile(r"\b(?:with|to|ask|tell|grab|loop in|cc) \Z")  # "ask |Dave, he"
-_PRONOUN_AFTER = re.compile(r",? (?:he|she|him|her)\b")
+_CUE_TITLE = rules.FRAGMENTS["CUE_TITLE"]
+_TITLE_BEFORE = rules.CONTEXT["title_before"]  # "our CFO, |Dave"
+_ROLE_AFTER = rules.CONTEXT["role_after"]  # "Dave|, our CFO"
+_VERB_AFTER = rules.CONTEXT["verb_after"]  # "Dave| said"
+_ERRAND_BEFORE = rules.CONTEXT["errand_before"]  # "ask |Dave, he"
+_PRONOUN_AFTER = rules.CONTEXT["pronoun_after"]
 _BOUNDARY = re.compile(r"\b")
 
 
@@ -430,26 +380,9 @@ def _unknown_vendor(m: re.Match[str], i: int, ctx: _Context, sent: Sentence) -> 
     return bool(_WEAK_COMPETITION_CUE.search(low, sent.start, sent.end))
 
 
-# Unpunctuated speech: the main clause after a condition starts with its own subject and modal
-# ("if we do this it's gotta be before June").
-_COND_WORD = re.compile(
-    r"\b(?:if|unless|once|in case|assuming|provided|whether|suppose|supposing)\b"
-)
-_MAIN_CLAUSE = re.compile(
-    r"\s(?:i'll|ill|we'll|i will|we will|it's|its|it'll|it will|it has to|it needs to|that's|thats|"
-    r"we'd|i'd|we have to|we need to|we'd need to|i need to|i have to|we've got to|we gotta|"
-    r"it's gotta|its gotta)\b"
-)
-# A sequence, not a hypothetical: "once the order form lands", "as soon as I get it".
-_SEQUENCE = re.compile(
-    r"(?:once|when|as soon as)\s+(?:(?:the|your|that)\s+(?:[\w-]+\s+){0,2}?(?:order form|contract|"
-    r"proposal|quote|paperwork|docs?|documents?|invoice|agreement|msa|dpa|redlines?|numbers|form|"
-    r"pricing)|it)\s+(?:lands|arrives|comes (?:through|in|over)|comes|is in|gets (?:here|to me)|"
-    r"turns up|hits my inbox)\b"
-    r"|(?:once|when|as soon as)\s+(?:i|we)(?:'ve)?\s+(?:get|got|receive|received|have|see|seen)\s+"
-    r"(?:it|that|them|the \w+(?: \w+)?)(?=\s*(?:,|i'll|we'll|ill|i will|we will))"
-    r"|(?:once|when|as soon as) you(?:'ve)? sen[dt]\b"
-)
+_COND_WORD = rules.CONTEXT["cond_word"]
+_MAIN_CLAUSE = rules.CONTEXT["main_clause"]
+_SEQUENCE = rules.CONTEXT["sequence"]
 
 
 def _in_open_condition(low: str, sent: Sentence, offset: int, *, main_closes: bool) -> bool:
@@ -474,7 +407,7 @@ def _in_open_condition(low: str, sent: Sentence, offset: int, *, main_closes: bo
     return False
 
 
-_NEW_SUBJECT = re.compile(r"(?:our|my|their|his|her|we|she|he|they|the)\b")
+_NEW_SUBJECT = rules.CONTEXT["new_subject"]
 
 
 def _later_statement(low: str, sent: Sentence, offset: int) -> bool:
@@ -485,11 +418,7 @@ def _later_statement(low: str, sent: Sentence, offset: int) -> bool:
     return bool(_NEW_SUBJECT.match(low, offset)) and low[offset - 1] == " "
 
 
-# A new subject opens a new clause in run-on speech: "we're not starting from zero, we've got
-# Clari on a pilot" - the negation belongs to the first clause.
-_CLAUSE_SUBJECT = re.compile(
-    r"\b(?:we've|weve|we have|we're|we are|i've|ive|i'm|they've|they're)\b"
-)
+_CLAUSE_SUBJECT = rules.CONTEXT["clause_subject"]
 
 
 def _negation_applies(low: str, sent: Sentence, offset: int) -> bool:
@@ -506,13 +435,7 @@ def _negation_applies(low: str, sent: Sentence, offset: int) -> bool:
     )
 
 
-# Taking a proposed slot: "Thursday is fine.", "Monday's good", "the ninth suits".
-_SLOT_TAKEN = re.compile(
-    r"^\W*(?:(?:yes|yeah|yep|sure|ok|okay|great|perfect),?\s+)?(?:(?:next|this)\s+)?(?:monday|tuesday|"
-    r"wednesday|thursday|friday|tomorrow|the \w+(?:st|nd|rd|th)|that|then)(?:\s+(?:morning|"
-    r"afternoon|at \w+(?:\s?[ap]m)?))?(?:'s|\s+is|\s+works|\s+suits)\s*(?:fine|good|great|perfect|ok|"
-    r"okay|works|suits|)(?:\s+(?:for|with)\s+(?:me|us|them|everyone))?\b"
-)
+_SLOT_TAKEN = rules.CONTEXT["slot_taken"]
 
 
 def _reply_kind(reply: str) -> str:
@@ -526,13 +449,7 @@ def _reply_kind(reply: str) -> str:
     return kind
 
 
-# Private life in the same sentence: the budget, the say or the date is not about the deal.
-_PRIVATE_LIFE = re.compile(
-    # (only words no customer's business is about: "peak wedding season" is a florist's timeline)
-    r"\b(?:honeymoon|(?:my|our) (?:own\s+)?(?:wedding|birthday|kitchen|house move|mortgage)|barbecue|bbq|"
-    r"my (?:wife|husband|son|daughter|kids|mum|mom|dad|sister|brother|girlfriend|boyfriend|fiance|"
-    r"fiancee)|christmas presents?)\b"
-)
+_PRIVATE_LIFE = rules.CONTEXT["private_life"]
 
 
 @dataclass
@@ -679,17 +596,13 @@ def _read(
     return view
 
 
-def _frame_id(frame: rules.Frame) -> str:
-    return getattr(frame, "id", None) or str(rules.FRAMES.index(frame))
-
-
 MODES = load_modes()
 check_readings(MODES, {*READINGS, "deadline"})  # deadline: found by skills.deadlines
 
 
 def _features(view: _MatchView) -> list[str]:
     """The scorer's inputs for one surviving match: its frame, mode, and the readings that hold."""
-    out = [f"frame:{_frame_id(view.frame)}", f"mode:{view.mode}"]
+    out = [f"frame:{view.frame.id}", f"mode:{view.mode}"]
     out.extend(
         name for name in MODES[view.mode].features if name != "deadline" and READINGS[name](view)
     )
@@ -938,7 +851,7 @@ def _reply_intent(
 
 
 _REP_COMMITMENTS = ("commitment:send_proposal", "commitment:schedule_meeting")
-_PROPOSAL_WORD = re.compile(r"\b(?:" + rules.PROPOSAL_OBJ + r")\b")
+_PROPOSAL_WORD = rules.CONTEXT["proposal_word"]
 
 
 def _named_tools(i: int, ctx: _Context) -> Candidate | None:
@@ -961,12 +874,8 @@ def _named_tools(i: int, ctx: _Context) -> Candidate | None:
     return None
 
 
-_REVISED_VERSION = re.compile(
-    r"\b(?:a|an|the)\s+(?:revised|updated|new|reworked|fresh|corrected)\s+(?:version|one|copy|draft|cut)\b"
-)
-_PRICE_TALK = re.compile(
-    r"\b(?:price|prices|pricing|quote|proposal|fee|fees|licen[cs]e|licensing|number|figure|cost|costs)\b"
-)
+_REVISED_VERSION = rules.CONTEXT["revised_version"]
+_PRICE_TALK = rules.CONTEXT["price_talk"]
 
 
 def _pronoun_commitment(
@@ -1047,11 +956,7 @@ def _content_named_on_request(i: int, ctx: _Context) -> Candidate | None:
     return _reply_intent(i, ctx, "request:send_content", "content_named", "state", first)
 
 
-# "Yeah, nah", "sure, but he won't read it": a yes-word that goes on to turn the offer down.
-_DECLINED_ACCEPT_RE = re.compile(
-    r"\b(?:yeah|yes|yep|sure)\W+nah\b|^[^.?!]{0,40}\b(?:won't|wont|will not|wouldn't|doesn't|don't|"
-    r"no need|not worth|not bother|no point)\b"
-)
+_DECLINED_ACCEPT_RE = rules.CONTEXT["declined_accept"]
 
 
 def _accepted_content_offer(i: int, ctx: _Context) -> Candidate | None:

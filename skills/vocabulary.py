@@ -2,7 +2,8 @@
 the inbound-email categories.
 
 The language-model answer schemas (`connectors.llm_schemas`), the offline engine
-(`skills.intent_rules`, `skills.email_classify`), the CLI and the tests all take them from here.
+(`skills.nlu.intent_patterns`, `skills.email_classify`), the CLI and the tests all take them from
+here.
 """
 
 from __future__ import annotations

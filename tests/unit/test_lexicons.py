@@ -7,8 +7,8 @@ from importlib import resources
 
 import pytest
 
-from skills import intent_rules
 from skills.lexicons import lexicon
+from skills.nlu import intent_patterns
 
 NAMES = sorted(
     p.name.removesuffix(".txt")
@@ -28,9 +28,9 @@ def test_the_detector_matches_what_the_lexicons_list() -> None:
     import re
 
     assert NAMES == ["decision_titles", "vendors"]
-    vendors = re.compile(intent_rules.VENDOR_RE)
+    vendors = re.compile(intent_patterns.VENDOR_RE)
     assert all(vendors.search(f"we also looked at {v} last week") for v in lexicon("vendors"))
     assert not vendors.search("we looked at a spreadsheet")
-    stakeholder = re.compile(intent_rules.STAKEHOLDER)
+    stakeholder = re.compile(intent_patterns.STAKEHOLDER)
     assert stakeholder.search("the steering committee has to sign off")
     assert stakeholder.search("our head of finance")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.llm_schemas import EmailClassification, IntentsAnswer, strict_json_schema
-from skills import email_classify, intent_rules
+from skills import email_classify
+from skills.nlu import intent_patterns
 from skills.vocabulary import EMAIL_CATEGORIES, INTENT_LABELS
 
 
@@ -27,7 +28,7 @@ def test_the_model_is_asked_for_exactly_the_vocabulary() -> None:
 
 
 def test_the_offline_engine_speaks_the_same_vocabulary() -> None:
-    assert intent_rules.LABELS == INTENT_LABELS
+    assert intent_patterns.LABELS == INTENT_LABELS
     assert email_classify.CATEGORIES == EMAIL_CATEGORIES
     assert set(email_classify.PRECEDENCE) == set(EMAIL_CATEGORIES)
     assert len(set(INTENT_LABELS)) == 9 and len(set(EMAIL_CATEGORIES)) == 9
