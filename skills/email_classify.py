@@ -42,7 +42,7 @@ from skills.nlu.email_hits import named_referrals as _named_referrals
 from skills.nlu.email_hits import normalise as _normalise
 from skills.nlu.email_hits import sentence_hits as _sentence_hits
 from skills.nlu.email_patterns import CUES, context
-from skills.nlu.scorer import SoftmaxModel
+from skills.nlu.scorer import BinaryModel
 from skills.vocabulary import EMAIL_CATEGORIES, EmailCategory
 
 __all__ = [
@@ -146,14 +146,16 @@ def read_email(email: InboundEmail) -> Reading:
     return Reading(ev, original, evidence_override, details)
 
 
-def classify_email(email: InboundEmail, *, model: SoftmaxModel | None = None) -> Classification:
+def classify_email(email: InboundEmail, *, model: BinaryModel | None = None) -> Classification:
     """Classify one inbound email into one of the nine categories, with evidence and details.
 
-    `model` replaces the shipped email scorer (training and cross-validation use it)."""
+    `model` replaces the shipped confidence model (training and cross-validation use it)."""
     reading = read_email(email)
     ev = reading.evidence
     category, confidence = decide(ev, model)
-    evidence = evidence_phrase(category, ev.by_cat, reading.original, reading.override, ev.injection)
+    evidence = evidence_phrase(
+        category, ev.by_cat, reading.original, reading.override, ev.injection
+    )
     cue_start = min((h.start for h in ev.by_cat[category]), default=0)
     details = reading.details
     details.update(_extract(category, email, reading.original, cue_start))

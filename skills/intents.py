@@ -10,6 +10,7 @@ how sure we are who spoke. The confidence is that product, so a detection under 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,7 @@ from typing import Any, Literal
 
 from skills.deadlines import find_deadline
 from skills.nlu import intent_patterns as rules
-from skills.nlu.intent_modes import check_readings, load_modes
+from skills.nlu.intent_modes import check_readings, load_modes, load_sources
 from skills.nlu.scorer import IntentModels, intent_models
 from skills.speakers import Person, attribute_speakers
 from skills.text_features import (
@@ -63,6 +64,7 @@ _COMMON_WORD_VENDORS = {
 # Context regexes, read by name: their meaning and examples are in
 # skills/nlu/patterns/intent_context.yaml.
 _JOINT_PROPOSAL = rules.CONTEXT["joint_proposal"]
+_REPLY_DEFERRED = rules.CONTEXT["reply_deferred"]
 _TRAILING_CONDITION = rules.CONTEXT["trailing_condition"]
 _POLITE_TRAILING = rules.CONTEXT["polite_trailing"]
 _REPORT_BEFORE_IF = rules.CONTEXT["report_before_if"]
@@ -463,6 +465,7 @@ class _MatchView:
     sents: Sequence[Sentence]
     sent: Sentence
     mode: str
+    held: bool = False  # a `holds` reading applies: context only, never shown
 
     @property
     def low(self) -> str:
@@ -508,6 +511,7 @@ READINGS: dict[str, Callable[[_MatchView], bool]] = {
     "reply_declined": lambda v: v.reply == "decline",
     "reply_accepted": lambda v: v.reply == "accept",
     "no_reply": lambda v: v.ctx.reply(v.i) is None,
+    "reply_deferred": lambda v: bool(_REPLY_DEFERRED.search(v.ctx.reply(v.i) or "")),
     "can_promise": lambda v: bool(re.match(r"(?:i|we) can\b", v.m.group(0))),
     "tentative": lambda v: bool(re.search(r"\b(?:could|might)\b", v.m.group(0))),
     "joint": lambda v: bool(_JOINT_PROPOSAL.search(v.low, v.sent.start, v.m.end())),
@@ -515,6 +519,13 @@ READINGS: dict[str, Callable[[_MatchView], bool]] = {
     "leading_condition": lambda v: leading_condition(v.low, v.sent),
     "leading_modal": lambda v: leading_condition(v.low, v.sent) and bool(_MODAL.search(v.sent.low)),
     "trailing_condition": _trailing_condition,
+    "unanswered_can": lambda v: READINGS["can_promise"](v) and not READINGS["reply_accepted"](v),
+    "unanswered_tentative": lambda v: (
+        READINGS["tentative"](v) and not READINGS["reply_accepted"](v)
+    ),
+    "unanswered_permission": lambda v: (
+        not READINGS["joint"](v) and not READINGS["reply_accepted"](v)
+    ),
     "question": lambda v: v.sent.is_question,
     "question_not_request": lambda v: (
         v.sent.is_question and not v.frame.label.startswith("request:")
@@ -540,11 +551,14 @@ READINGS: dict[str, Callable[[_MatchView], bool]] = {
         and bool(_PRIVATE_LIFE.search(v.low, v.sent.start, v.sent.end))
     ),
     "no_time": lambda v: not rules.TIME_RE.search(v.low, v.sent.start, v.sent.end),
+    "names_vendor": lambda v: _vendor_capitalised(
+        v.ctx.cleaned[v.i].text, v.low, v.sent.start, v.sent.end
+    ),
     "in_condition": lambda v: in_condition(v.low, v.sent, v.sent.end),
 }
 
 
-def _holds(frame: rules.Frame, v: _MatchView) -> bool:
+def _fits(frame: rules.Frame, v: _MatchView) -> bool:
     """The frame's own constraints beyond its pattern (which words may fill it)."""
     low, m, i, ctx = v.low, v.m, v.i, v.ctx
     if v.mode == "reply_content":
@@ -591,18 +605,20 @@ def _read(
     reading = MODES[mode]
     if any(READINGS[name](view) for name in reading.vetoes):
         return None
-    if not _holds(frame, view):
+    if not _fits(frame, view):
         return None
+    view.held = any(READINGS[name](view) for name in reading.holds)
     return view
 
 
 MODES = load_modes()
+SOURCES = load_sources()
 check_readings(MODES, {*READINGS, "deadline"})  # deadline: found by skills.deadlines
 
 
 def _features(view: _MatchView) -> list[str]:
     """The scorer's inputs for one surviving match: its frame, mode, and the readings that hold."""
-    out = [f"frame:{view.frame.id}", f"mode:{view.mode}"]
+    out = [f"mode:{view.mode}"]
     out.extend(
         name for name in MODES[view.mode].features if name != "deadline" and READINGS[name](view)
     )
@@ -637,6 +653,14 @@ class Candidate:
 
     intent: Intent  # confidence 0 until scored
     features: tuple[str, ...]
+    prior: float  # the reviewer's prior for its frame or reply reading (patterns data)
+    held: bool = False  # a reading too weak to show on its own: context for later turns only
+
+    def values(self) -> dict[str, float]:
+        """What the scorer weighs: each feature present, and the prior as log-odds."""
+        out = dict.fromkeys(self.features, 1.0)
+        out["prior"] = math.log(self.prior / (1 - self.prior))
+        return out
 
 
 def _speaker_features(sr: SpeakerRole) -> tuple[str, ...]:
@@ -718,7 +742,7 @@ def candidates(transcript: Transcript, *, use_gates: bool = True) -> list[Candid
                     speaker_label=u.speaker,
                     kind="ask" if view.mode == "ask" or sent.is_question else frame.mode,
                 )
-                add(Candidate(intent, (*features, *speaker_feats)))
+                add(Candidate(intent, (*features, *speaker_feats), frame.prior, view.held))
         extras = [
             *_confirmed_signals(i, ctx),
             _named_tools(i, ctx),
@@ -736,7 +760,7 @@ def candidates(transcript: Transcript, *, use_gates: bool = True) -> list[Candid
 
 def score(candidate: Candidate, models: IntentModels | None = None) -> Intent:
     """The candidate with its confidence: the learned probability that it is right."""
-    p = (models or intent_models()).probability(candidate.intent.label, candidate.features)
+    p = (models or intent_models()).probability_of(candidate.intent.label, candidate.values())
     return replace(candidate.intent, confidence=round(min(p, 0.99), 3))
 
 
@@ -747,6 +771,8 @@ def detect_candidates(
     probable reading per utterance and label."""
     best: dict[tuple[int, str], Intent] = {}
     for c in candidates(transcript, use_gates=use_gates):
+        if c.held:
+            continue
         intent = score(c, models)
         key = (intent.utterance, intent.label)
         if key not in best or best[key].confidence < intent.confidence:
@@ -786,7 +812,7 @@ def _confirmed_signals(i: int, ctx: _Context) -> list[Candidate]:
         timeline = _reply_intent(i, ctx, "signal:timeline", "timing_answered", "state")
         if timeline is not None:
             dated_intent = replace(timeline.intent, deadline=found.day if found else None)
-            out.append(Candidate(dated_intent, timeline.features))
+            out.append(Candidate(dated_intent, timeline.features, timeline.prior))
     named_vendor = _vendor_capitalised(ct.text, ct.low, first.start, first.end)
     for q in q_sents:
         for frame in _SIGNAL_FRAMES:
@@ -815,7 +841,7 @@ def _confirmed_signals(i: int, ctx: _Context) -> list[Candidate]:
                 speaker_label=ctx.transcript.utterances[i].speaker,
             )
             features = ("source:question_confirmed", *_speaker_features(sr))
-            out.append(Candidate(intent, features))
+            out.append(Candidate(intent, features, SOURCES["question_confirmed"]))
     return out
 
 
@@ -847,7 +873,7 @@ def _reply_intent(
         speaker_label=ctx.transcript.utterances[i].speaker,
         kind=kind,
     )
-    return Candidate(intent, (*features, *_speaker_features(ctx.roles[i])))
+    return Candidate(intent, (*features, *_speaker_features(ctx.roles[i])), SOURCES[source])
 
 
 _REP_COMMITMENTS = ("commitment:send_proposal", "commitment:schedule_meeting")

@@ -19,15 +19,23 @@ def main(argv: list[str]) -> int:
         print(f"intents: {data['meta']['candidates']} candidates from {data['meta']['trained_on']}")
         for label, entry in data["labels"].items():
             print(
-                f"  {label:32} n={entry['examples']:4} right={entry['positives']:4} C={entry['c']}"
+                f"  {label:32} n={entry['examples']:4} right={entry['positives']:4} l2={entry['l2']}"
             )
-        print("out-of-fold reliability (calls held out):")
+        print(f"reliability on the untuned sets {data['meta']['untuned_sets']}, each held out:")
         print(table(bins))
         print(f"calibration error {expected_calibration_error(bins):.3f}")
     if "emails" in which:
         from training.emails import train as train_emails
 
-        train_emails()
+        data = train_emails()
+        bins = reliability(data["oof"])
+        print(
+            f"emails: {data['meta']['emails']} from {data['meta']['trained_on']}, C={data['meta']['c']}"
+        )
+        print(f"category accuracy (reviewed cues by precedence): {data['accuracy']:.3f}")
+        print("out-of-fold reliability of the confidence (sets held out):")
+        print(table(bins))
+        print(f"calibration error {expected_calibration_error(bins):.3f}")
     return 0
 
 

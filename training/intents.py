@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.optimize import minimize
 from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import GroupKFold
 
@@ -27,9 +27,9 @@ from skills.nlu.fingerprint import patterns_fingerprint
 from skills.nlu.scorer import WEIGHTS_DIR
 from skills.transcript_types import parse_transcript
 from skills.vocabulary import INTENT_LABELS
-from training.data import intent_sets, load_jsonl
+from training.data import UNTUNED_INTENT_SETS, intent_sets, load_jsonl
 
-C_GRID = (0.03, 0.1, 0.3, 1.0, 3.0)
+L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)  # strength of the pull towards the reviewed prior
 
 
 @dataclass
@@ -38,69 +38,120 @@ class Example:
     label: str
     features: tuple[str, ...]
     right: bool
+    prior: float = 0.5
+
+    def values(self) -> dict[str, float]:
+        out = dict.fromkeys(self.features, 1.0)
+        out["prior"] = float(np.log(self.prior / (1 - self.prior)))
+        return out
 
 
-def examples(paths: list[Path]) -> list[Example]:
+def unattributed(raw: dict[str, Any]) -> dict[str, Any]:
+    """The same call as a transcript whose speakers are only "Speaker N" (no names, no roles):
+    what a recorder without diarised names gives, so the scorer learns what an unknown
+    speaker costs (the labelled calls all name their speakers)."""
+    names: dict[str, str] = {}
+    utterances = []
+    for u in raw["utterances"]:
+        label = names.setdefault(u["speaker"], f"Speaker {len(names) + 1}")
+        utterances.append({**{k: v for k, v in u.items() if k != "role"}, "speaker": label})
+    return {**raw, "utterances": utterances}
+
+
+def examples(paths: list[Path], *, augment: bool = True) -> list[Example]:
     out = []
     for path in paths:
-        for row in load_jsonl(path):
+        rows = load_jsonl(path)
+        if augment:
+            rows = rows + [{**row, "transcript": unattributed(row["transcript"])} for row in rows]
+        for row in rows:
             transcript = parse_transcript(row["transcript"])
             gold = [(g["utterance"], g["label"]) for g in row["gold"]]
             ignore = set(row.get("ignore", []))
             call = path.name  # folds hold out whole sets: each was written by someone else
             for c in candidates(transcript):
+                if c.held:
+                    continue
                 u, label = c.intent.utterance, c.intent.label
                 right = any(lb == label and abs(g - u) <= 1 for g, lb in gold)
                 if u in ignore and not right:
                     continue
-                out.append(Example(call, label, c.features, right))
+                out.append(Example(call, label, c.features, right, c.prior))
     return out
 
 
-def _fit(x: Any, y: Any, c: float) -> LogisticRegression:
-    model = LogisticRegression(C=c, max_iter=2000)
-    model.fit(x, y)
-    return model
+@dataclass
+class OffsetModel:
+    """z = logit(prior) + bias + sum of weights: the reviewer's prior is the starting point and
+    every learned term is pulled towards zero, so where the labelled calls say little the prior
+    stands, and where they say much the weights move it."""
+
+    bias: float
+    coef: np.ndarray
+
+    def logits(self, x: Any, offset: np.ndarray) -> np.ndarray:
+        return np.asarray(offset + self.bias + x @ self.coef)
+
+
+def _fit(x: Any, y: np.ndarray, offset: np.ndarray, l2: float) -> OffsetModel:
+    """L2-regularised logistic regression with a fixed offset (bias regularised too)."""
+    n_features = x.shape[1]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        b, w = theta[0], theta[1:]
+        z = offset + b + x @ w
+        p = 1 / (1 + np.exp(-z))
+        nll = float(np.sum(np.logaddexp(0, z) - y * z))
+        reg = 0.5 * l2 * float(b * b + w @ w)
+        r = p - y
+        grad = np.concatenate(([r.sum() + l2 * b], x.T @ r + l2 * w))
+        return nll + reg, grad
+
+    theta = minimize(loss, np.zeros(n_features + 1), jac=True, method="L-BFGS-B").x
+    return OffsetModel(float(theta[0]), np.asarray(theta[1:]))
 
 
 def train_label(rows: list[Example]) -> tuple[dict[str, Any], list[tuple[float, bool]]]:
-    """The label's weights and its out-of-fold (probability, right) pairs."""
-    y = np.array([r.right for r in rows])
+    """The label's weights (the prior enters with weight 1) and out-of-fold (probability,
+    right) pairs, the regularisation chosen by log loss with whole sets held out."""
+    if not rows:
+        return {"bias": 0.0, "weights": {"prior": 1.0}, "l2": None}, []
+    y = np.array([r.right for r in rows], dtype=float)
     vec = DictVectorizer()
-    x = vec.fit_transform([dict.fromkeys(r.features, 1.0) for r in rows])
+    values = []
+    for r in rows:
+        v = r.values()
+        v.pop("prior")
+        values.append(v)
+    x = vec.fit_transform(values).toarray()
+    offset = np.array([r.values()["prior"] for r in rows])
     groups = [r.call for r in rows]
-    if y.all() or not y.any():
-        # one class only: a constant model at the observed rate, with Laplace smoothing
-        rate = (y.sum() + 1) / (len(y) + 2)
-        return {"bias": float(np.log(rate / (1 - rate))), "weights": {}, "c": None}, [
-            (float(rate), bool(v)) for v in y
-        ]
+    best: tuple[float, float, np.ndarray] = (float("inf"), L2_GRID[0], np.zeros(len(y)))
     folds = min(5, len(set(groups)))
-    best_c, best_loss, best_oof = C_GRID[0], float("inf"), np.zeros(len(y))
-    for c in C_GRID:
+    for l2 in L2_GRID:
         oof = np.zeros(len(y))
-        for train, test in GroupKFold(n_splits=folds).split(x, y, groups):
-            if len(set(y[train])) < 2:
-                oof[test] = y[train].mean()
-                continue
-            oof[test] = _fit(x[train], y[train], c).predict_proba(x[test])[:, 1]
-        loss = log_loss(y, np.clip(oof, 1e-6, 1 - 1e-6))
-        if loss < best_loss:
-            best_c, best_loss, best_oof = c, loss, oof
-    model = _fit(x, y, best_c)
-    names = vec.get_feature_names_out()
+        if folds < 2:
+            oof = 1 / (1 + np.exp(-_fit(x, y, offset, l2).logits(x, offset)))
+        else:
+            for train, test in GroupKFold(n_splits=folds).split(x, y, groups):
+                m = _fit(x[train], y[train], offset[train], l2)
+                oof[test] = 1 / (1 + np.exp(-m.logits(x[test], offset[test])))
+        loss = log_loss(y, np.clip(oof, 1e-6, 1 - 1e-6), labels=[0.0, 1.0])
+        if loss < best[0]:
+            best = (loss, l2, oof)
+    _, l2, oof = best
+    model = _fit(x, y, offset, l2)
+    names = [str(n) for n in vec.get_feature_names_out()]
     weights = {
-        str(n): round(float(w), 4)
-        for n, w in zip(names, model.coef_[0], strict=True)
-        if abs(w) >= 1e-4
+        n: round(float(w), 4) for n, w in zip(names, model.coef, strict=True) if abs(w) >= 1e-4
     }
-    entry = {"bias": round(float(model.intercept_[0]), 4), "weights": weights, "c": best_c}
-    return entry, [(float(p), bool(v)) for p, v in zip(best_oof, y, strict=True)]
+    weights["prior"] = 1.0
+    entry = {"bias": round(model.bias, 4), "weights": weights, "l2": l2}
+    return entry, [(float(p), bool(v)) for p, v in zip(oof, y, strict=True)]
 
 
-def train(out: Path | None = None) -> dict[str, Any]:
-    paths = intent_sets()
-    rows = examples(paths)
+def fit_labels(rows: list[Example]) -> tuple[dict[str, Any], list[tuple[float, bool]]]:
+    """Stage 1: one model per label on `rows`, and the out-of-fold (probability, right) pairs."""
     by_label: dict[str, list[Example]] = defaultdict(list)
     for r in rows:
         by_label[r.label].append(r)
@@ -112,16 +163,44 @@ def train(out: Path | None = None) -> dict[str, Any]:
         entry["positives"] = sum(r.right for r in by_label.get(label, []))
         labels[label] = entry
         oof += pairs
+    return labels, oof
+
+
+def _logit(entry: dict[str, Any], row: Example) -> float:
+    w = entry["weights"]
+    return float(entry["bias"] + sum(w.get(f, 0.0) * v for f, v in row.values().items()))
+
+
+def untuned_reliability(per_set: dict[str, list[Example]]) -> list[tuple[float, bool]]:
+    """(probability, right) on each untuned set, scored by a model trained without it."""
+    judged: list[tuple[float, bool]] = []
+    for held in UNTUNED_INTENT_SETS:
+        others = [r for name, rows in per_set.items() if name != held for r in rows]
+        models, _ = fit_labels(others)
+        judged += [
+            (float(1 / (1 + np.exp(-_logit(models[r.label], r)))), r.right) for r in per_set[held]
+        ]
+    return judged
+
+
+def train(out: Path | None = None) -> dict[str, Any]:
+    paths = intent_sets()
+    per_set = {p.name: examples([p]) for p in paths}
+    rows = [r for p in paths for r in per_set[p.name]]
+    labels, _ = fit_labels(rows)
+    judged = untuned_reliability(per_set)
     data = {
         "fingerprint": patterns_fingerprint("intent"),
         "meta": {
             "trained_on": [p.name for p in paths],
+            "untuned_sets": list(UNTUNED_INTENT_SETS),
             "candidates": len(rows),
-            "model": "logistic regression per label, C by cross-validation holding out whole sets (writers)",
+            "model": "logistic regression per label (C by cross-validation holding out whole "
+            "sets), the frame's reviewed prior as a fixed offset",
         },
         "labels": labels,
     }
     target = out or WEIGHTS_DIR / "intents.json"
     target.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
-    data["oof"] = oof
+    data["oof"] = judged
     return data

@@ -2,11 +2,11 @@
 
 The hits are combined into a score per category; the subject, automatic-reply headers and bulk
 or no-reply senders then adjust the scores (`weigh_subject`, `weigh_auto_reply`,
-`weigh_bulk`). `decide` is the seam a scorer plugs into: it takes the hits and the scores
-(`Evidence`) and returns the category and its confidence. Today `_choose` picks by precedence
-(unsubscribe > out_of_office > referral > not_interested > meeting_request / proposal_request >
-needs_response > interested > fyi) unless a later category is clearly stronger, and
-`_confidence` reads the evidence, its agreement and its conflicts.
+`weigh_bulk`). `decide` takes the hits and the scores (`Evidence`) and returns the category
+and its confidence: `choose` picks by precedence (unsubscribe > out_of_office > referral >
+not_interested > meeting_request / proposal_request > needs_response > interested > fyi) unless
+a later category is clearly stronger, and the learned scorer (`skills/nlu/weights/emails.json`,
+`make train-nlu`) says how likely that choice is to be right.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Final
 
 from skills.email_parse import InboundEmail
+from skills.nlu.email_features import confidence_features
 from skills.nlu.email_hits import Hit as _Hit
 from skills.nlu.email_hits import normalise as _normalise
 from skills.nlu.email_patterns import context, subject_cues
-from skills.nlu.email_features import email_features
-from skills.nlu.scorer import SoftmaxModel, email_model
+from skills.nlu.scorer import BinaryModel, email_model
 from skills.vocabulary import EMAIL_CATEGORIES, EmailCategory
 
 Category = EmailCategory
@@ -58,40 +58,47 @@ class Evidence:
     bulk: bool = False
 
 
-# A removal request the reviewed cues call clear is never outvoted: missing one is a compliance
-# failure, while reading a decline as a removal request only stops a sequence early.
-UNSUBSCRIBE_FLOOR = THRESHOLD
+def decide(ev: Evidence, model: BinaryModel | None = None) -> tuple[Category, float]:
+    """The category and how sure we are of it. The category is the reviewed cues' by
+    precedence (`choose`); text addressed to an assistant may only end as an unsubscribe, an
+    out-of-office, a question to answer or information. The confidence is the learned
+    probability that the category is right (`skills.nlu.email_features`)."""
+    category = choose(ev)
+    features = confidence_features(
+        category,
+        ev.scores,
+        conflict=_conflict(category, ev.scores),
+        subject_support=category in ev.subject_support,
+        has_question=ev.has_question,
+        auto_reply=ev.auto_reply,
+        bulk=ev.bulk,
+        injection=ev.injection,
+    )
+    p = (model or email_model()).probability_of(features)
+    if ev.injection or not ev.low.strip():
+        # cases the labelled emails do not cover, so the scorer cannot know: text addressed to
+        # an assistant, and a category read from the subject alone
+        p = min(p, 0.6)
+    # a choice among nine is shown neither as certain nor as less likely than chance allows
+    return category, round(min(0.98, max(0.3, p)), 2)
 
 
-def decide(ev: Evidence, model: SoftmaxModel | None = None) -> tuple[Category, float]:
-    """The category and its confidence: the learned scorer's most probable category and its
-    probability (`skills.nlu.email_features`), with two rules it cannot override: a clear
-    removal request is an unsubscribe, and text addressed to an assistant may only end as an
-    unsubscribe, an out-of-office, a question to answer or information."""
-    probs = (model or email_model()).probabilities(email_features(ev))
-    if ev.scores["unsubscribe"] >= UNSUBSCRIBE_FLOOR:
-        category: Category = "unsubscribe"
-    else:
-        category = max(CATEGORIES, key=lambda c: probs.get(c, 0.0))
-    if ev.injection and category not in ("unsubscribe", "out_of_office"):
-        category = (
-            "needs_response" if (ev.has_question or ev.scores["needs_response"] >= 0.5) else "fyi"
-        )
-    confidence = probs.get(category, 0.0)
-    if ev.injection:
-        confidence = min(confidence, 0.6)
-    return category, round(confidence, 2)
-
-
-def rule_decision(ev: Evidence) -> tuple[Category, float]:
-    """The hand-weighted decision the scorer replaced (precedence, then evidence strength),
-    kept to compare against in `python -m training.crossval`."""
+def choose(ev: Evidence) -> Category:
+    """The category by precedence and evidence strength, and the assistant-text rule."""
     category = _choose(ev.scores, ev.by_cat)
     if ev.injection and category not in ("unsubscribe", "out_of_office"):
         category = (
             "needs_response" if (ev.has_question or ev.scores["needs_response"] >= 0.5) else "fyi"
         )
-    return category, _confidence(category, ev.scores, ev.low, ev.subject_support, ev.injection)
+    return category
+
+
+def _conflict(category: Category, scores: dict[Category, float]) -> float:
+    """The strongest score of a category that disagrees with `category` about what to do next."""
+    return max(
+        (s for c, s in scores.items() if c != category and frozenset((c, category)) in _CONFLICTS),
+        default=0.0,
+    )
 
 
 # Pairs that disagree about what to do next; overlapping cues between them cost confidence.
@@ -201,35 +208,6 @@ def _choose(scores: dict[Category, float], by_cat: dict[Category, list[_Hit]]) -
     if scores["fyi"] >= scores[chosen] + 0.2 and chosen in ("needs_response", "interested"):
         chosen = "fyi"
     return chosen
-
-
-def _confidence(
-    category: Category,
-    scores: dict[Category, float],
-    low: str,
-    subject_support: set[Category],
-    injection: bool,
-) -> float:
-    base = scores[category]
-    if category == "fyi" and base < THRESHOLD:
-        # nothing asked and nothing matched: fyi by elimination, more sure when it is short
-        words = len(low.split())
-        base = 0.6 if words <= 40 and "?" not in low else 0.5
-    conflict = max(
-        (s for c, s in scores.items() if c != category and frozenset((c, category)) in _CONFLICTS),
-        default=0.0,
-    )
-    if conflict >= 0.7:
-        base -= 0.12
-    elif conflict >= 0.5:
-        base -= 0.06
-    if category in subject_support:
-        base += 0.02
-    if len(low.split()) > 250:
-        base -= 0.05
-    if injection:
-        base = min(base, 0.6)
-    return round(max(0.3, min(0.98, base)), 2)
 
 
 def evidence(

@@ -1,46 +1,51 @@
-"""The features the email scorer weighs, read from one email's evidence.
+"""The features the email scorer weighs to say how sure the classifier is of its category.
 
-Per category: its combined cue score after the subject, automatic-reply and bulk-mail weighing
-(`s:<category>`), whether any cue of it was found (`hit:<category>`), whether it is the top
-score (`top:<category>`) and whether the subject supports it (`subject:<category>`); for the
-email: a question asked, an automatic reply, bulk or no-reply mail, text addressed to an
-assistant, and its length. Names only: the weights are learned (`make train-nlu`).
+The category comes from the reviewed cues by precedence (`email_decision.choose`); whether that
+choice is right is what the scorer learns (`make train-nlu`), from: the chosen category
+(`chosen:<c>`), its combined cue score (`score`), the runner-up's score, whether a category that disagrees about what to do next also scored (`conflict`), whether
+the subject supports the choice, and facts about the email (a question asked, an automatic
+reply, bulk or no-reply mail, text addressed to an assistant).
+
+A learned choice of the category itself was tried and measured (`python -m training.crossval`):
+on the 339 labelled emails it was no more accurate with whole sets held out (0.93 either way),
+and it learned the sets' category mix rather than language (a short "thanks, saved the deck"
+with no cue came out as an unsubscribe, because missed removal requests are the commonest short
+emails there). The confidence is where learning pays: it is calibrated on held-out sets.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
-from skills.vocabulary import EMAIL_CATEGORIES
-
-if TYPE_CHECKING:
-    from skills.nlu.email_decision import Evidence
+from skills.vocabulary import EMAIL_CATEGORIES, EmailCategory
 
 
-def email_features(ev: Evidence) -> dict[str, float]:
-    out: dict[str, float] = {}
-    top = max(EMAIL_CATEGORIES, key=lambda c: ev.scores[c])
-    for c in EMAIL_CATEGORIES:
-        score = ev.scores[c]
-        if score > 0:
-            out[f"s:{c}"] = score
-        if ev.by_cat[c]:
-            out[f"hit:{c}"] = 1.0
-        if c in ev.subject_support:
-            out[f"subject:{c}"] = 1.0
-    if ev.scores[top] > 0:
-        out[f"top:{top}"] = 1.0
-    else:
-        out["no_cue"] = 1.0
-    words = len(ev.low.split())
+def confidence_features(
+    category: EmailCategory,
+    scores: Mapping[EmailCategory, float],
+    *,
+    conflict: float,
+    subject_support: bool,
+    has_question: bool,
+    auto_reply: bool,
+    bulk: bool,
+    injection: bool,
+) -> dict[str, float]:
+    mine = scores[category]
+    second = max((scores[c] for c in EMAIL_CATEGORIES if c != category), default=0.0)
+    out: dict[str, float] = {
+        f"chosen:{category}": 1.0,
+        "score": mine,
+        "runner_up": second,
+        "conflict": conflict,
+    }
     flags = {
-        "question": ev.has_question,
-        "auto_reply": ev.auto_reply,
-        "bulk": ev.bulk,
-        "injection": ev.injection,
-        "short": words <= 40,
-        "long": words > 250,
-        "empty": not ev.low.strip(),
+        "no_cue": mine <= 0.0,
+        "subject_support": subject_support,
+        "question": has_question,
+        "auto_reply": auto_reply,
+        "bulk": bulk,
+        "injection": injection,
     }
     out.update({name: 1.0 for name, on in flags.items() if on})
     return out

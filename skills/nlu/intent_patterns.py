@@ -57,7 +57,7 @@ class Frame:
     label: str
     side: Side
     pattern: re.Pattern[str]
-    strength: float
+    prior: float
     # a Mode; typed `str` because skills.intents re-reads it ("commit" asked -> "ask")
     mode: str = Mode.STATE
     id: str = ""
@@ -70,7 +70,7 @@ class PatternDataError(ValueError):
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _REF = re.compile(r"\{([A-Z_][A-Z0-9_]*)(?::([^{}]*))?\}")
 _FRAGMENT_KEYS = {"alt", "regex", "include"}
-_FRAME_KEYS = {"id", "label", "side", "mode", "strength", "pattern", "examples"}
+_FRAME_KEYS = {"id", "label", "side", "mode", "prior", "pattern", "examples"}
 _FRAME_REQUIRED = _FRAME_KEYS - {"examples"}
 _CONTEXT_KEYS = {"id", "pattern", "meaning", "examples", "use"}
 # How a context pattern is applied (its examples are tested the same way): `search` the
@@ -206,7 +206,7 @@ def load_frames(path: Path, fragments: Fragments) -> tuple[tuple[Frame, ...], di
         side = cast(Side, entry["side"])
         pattern = _compile(text, where)
         frames.append(
-            Frame(entry["label"], side, pattern, float(entry["strength"]), Mode(entry["mode"]), fid)
+            Frame(entry["label"], side, pattern, float(entry["prior"]), Mode(entry["mode"]), fid)
         )
     events = data.get("events") or {}
     if bad := set(events) - set(INTENT_LABELS):

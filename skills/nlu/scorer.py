@@ -2,9 +2,10 @@
 
 `make train-nlu` fits logistic regressions offline (scikit-learn, a dev-only dependency) on
 the labelled calls and emails and writes `skills/nlu/weights/*.json`. At run time a
-detection's features (named cues and readings, see `skills.nlu.intent_reading`) are looked up
-in those weights: one binary model per intent label, one multinomial model over the email
-categories. No numpy, no randomness: the same features always give the same probability.
+detection's features (its frame, mode and readings, see `skills.intents`) are looked up in
+those weights: one binary model per intent label, and one for whether the email classifier's
+category is right (`skills.nlu.email_features`). `SoftmaxModel` scores a multinomial model
+(used by `training.crossval` to compare a learned choice of the email category). No numpy, no randomness: the same features always give the same probability.
 
 A weights file records a fingerprint of the pattern files it was trained on; a test fails
 when the patterns change and the weights were not retrained (`skills.nlu.fingerprint`).
@@ -44,6 +45,14 @@ class BinaryModel:
             z += w.get(f, 0.0)
         return _sigmoid(z)
 
+    def probability_of(self, values: Mapping[str, float]) -> float:
+        """The same, for features with values (a score, a margin) rather than present/absent."""
+        z = self.bias
+        w = self.weights
+        for f, v in values.items():
+            z += w.get(f, 0.0) * v
+        return _sigmoid(z)
+
 
 @dataclass(frozen=True)
 class SoftmaxModel:
@@ -78,6 +87,9 @@ class IntentModels:
     def probability(self, label: str, features: Iterable[str]) -> float:
         return self.by_label[label].probability(features)
 
+    def probability_of(self, label: str, values: Mapping[str, float]) -> float:
+        return self.by_label[label].probability_of(values)
+
 
 def load_intent_models(path: Path | None = None) -> IntentModels:
     data = json.loads((path or WEIGHTS_DIR / "intents.json").read_text())
@@ -88,13 +100,10 @@ def load_intent_models(path: Path | None = None) -> IntentModels:
     return IntentModels(models, data["fingerprint"], data.get("meta", {}))
 
 
-def load_email_model(path: Path | None = None) -> tuple[SoftmaxModel, str, Mapping[str, Any]]:
+def load_email_model(path: Path | None = None) -> tuple[BinaryModel, str, Mapping[str, Any]]:
+    """The email classifier's confidence model: P(the chosen category is right)."""
     data = json.loads((path or WEIGHTS_DIR / "emails.json").read_text())
-    model = SoftmaxModel(
-        tuple(data["classes"]),
-        {c: float(b) for c, b in data["bias"].items()},
-        {c: dict(w) for c, w in data["weights"].items()},
-    )
+    model = BinaryModel(float(data["bias"]), dict(data["weights"]))
     return model, data["fingerprint"], data.get("meta", {})
 
 
@@ -105,6 +114,6 @@ def intent_models() -> IntentModels:
 
 
 @cache
-def email_model() -> SoftmaxModel:
+def email_model() -> BinaryModel:
     """The shipped email weights, read once."""
     return load_email_model()[0]

@@ -73,7 +73,7 @@ def _frame(**over: Any) -> dict[str, Any]:
         "label": "commitment:send_proposal",
         "side": "rep",
         "mode": "commit",
-        "strength": 0.9,
+        "prior": 0.9,
         "pattern": r"\bsend {OBJ}",
         "examples": {"match": ["send quote", "send sow"], "no_match": ["sent it", "a quote"]},
     }
