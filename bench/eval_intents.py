@@ -117,16 +117,17 @@ def judged(
 def evaluate_sets(
     path: Path, thresholds: tuple[float, ...]
 ) -> dict[float, tuple[Score, list[tuple[float, bool]]]]:
-    """Scores at each threshold (the set is detected once) and the judged detections."""
+    """Scores at each threshold and the judged detections (every one down to the lowest)."""
     scores = {t: Score() for t in thresholds}
     pairs: list[tuple[float, bool]] = []
     for row in load_jsonl(path):
         transcript = parse_transcript(row["transcript"])
-        detections = detect_intents(transcript)
         ignore = set(row.get("ignore", []))
         for t, score in scores.items():
-            score_meeting(detections, row["gold"], ignore, score, transcript.meeting_id, t)
-        pairs += judged(detections, row["gold"], ignore)
+            # detected at each threshold, as the app would show them (merges run after the cut)
+            shown = detect_intents(transcript, t)
+            score_meeting(shown, row["gold"], ignore, score, transcript.meeting_id, t)
+        pairs += judged(detect_intents(transcript, min(thresholds)), row["gold"], ignore)
     return {t: (s, pairs) for t, s in scores.items()}
 
 

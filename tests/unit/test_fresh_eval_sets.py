@@ -1,7 +1,9 @@
 """Floors on the fresh sets in bench/fresh_eval (written blind to the rules; see its README).
 
-Set A was tuned on, set B only checked: these floors sit a little under today's figures so
-that a change which costs generalisation shows up here and not first in a rep's inbox.
+Each floor sits a little under the set's figure today, so that a change which costs
+generalisation shows up here and not first in a rep's inbox. The scorers learn from every set
+listed here (`training/data.py`): these are regression floors, not held-out figures; those are
+kept, dated, in bench/fresh_eval/README.md.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ def test_emails_fresh_sets() -> None:
         ("emails_B", 80, 0.96),  # held out in round 1 (0.8375), tuned on in round 2
         ("emails_C", 72, 0.88),  # held out: 0.917 when added
         ("emails_D", 80, 0.77),  # held out: 0.80 when added (2026-12-07)
+        ("emails_E", 80, 0.80),  # held out: 0.8375 when added (issue 13, round 1)
     )
     for name, n, accuracy in sets:
         result = evaluate(FRESH / name)
@@ -34,6 +37,7 @@ def test_intents_fresh_sets() -> None:
         ("intents_C.jsonl", 0.95, 0.90),  # held out in round 2 (P 0.957, R 0.512), then tuned on
         ("intents_D.jsonl", 0.90, 0.62),  # held out: P 0.937, R 0.670 when added
         ("intents_E.jsonl", 0.87, 0.45),  # held out: P 0.904, R 0.480 when added (2026-12-07)
+        ("intents_F.jsonl", 0.75, 0.39),  # held out: P 0.782, R 0.417 when added (issue 13, round 1)
     )
     for name, precision, recall in sets:
         score = evaluate_dev(FRESH / name)
