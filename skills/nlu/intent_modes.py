@@ -1,7 +1,8 @@
 """How each intent-frame mode is read: the loader of `patterns/intent_modes.yaml`.
 
 A mode names the readings that rule a match out (`vetoes`), the readings that keep it from
-being shown on its own (`holds`), and the readings the learned scorer weighs (`features`); the readings themselves are small named functions in `skills.intents`.
+being shown on its own (`holds`), and the readings the learned scorer weighs (`features`); the readings themselves are small named functions in
+`skills.nlu.intent_readings` (`READINGS`).
 """
 
 from __future__ import annotations

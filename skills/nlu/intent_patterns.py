@@ -5,7 +5,8 @@ first, `regex:` text with `{NAME}` references, `{NAME:arg}` filling a fragment's
 `{LEXICON:x}` / `{LEXICON_RE:x}` for `skills.lexicons`); `patterns/intents.yaml` holds one
 frame per entry; `patterns/intent_context.yaml` the context regexes and per-label gates.
 Everything is validated and compiled once, at import: a bad entry fails naming its file and id.
-`skills.intents` reads the names below (`from skills.nlu import intent_patterns as rules`).
+`skills.intents` and its modules `skills.nlu.intent_*` read the names below
+(`from skills.nlu import intent_patterns as rules`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ class Frame:
     side: Side
     pattern: re.Pattern[str]
     prior: float
-    # a Mode; typed `str` because skills.intents re-reads it ("commit" asked -> "ask")
+    # a Mode; typed `str` because skills.nlu.intent_readings re-reads it ("commit" asked -> "ask")
     mode: str = Mode.STATE
     id: str = ""
 
@@ -252,7 +253,7 @@ VENDOR_RE = FRAGMENTS["VENDOR_RE"]
 GENERIC_ALT = FRAGMENTS["GENERIC_ALT"]
 PROPOSAL_OBJ = FRAGMENTS["PROPOSAL_OBJ"]
 STAKEHOLDER = FRAGMENTS["STAKEHOLDER"]
-# Context regexes `skills.intents` reads by name.
+# Context regexes the intent readings (`skills.nlu.intent_*`) read by name.
 STRONG_EVALUATE_RE = CONTEXT["strong_evaluate"]
 COMPETITION_CUE_RE = CONTEXT["competition_cue"]
 TIME_RE = CONTEXT["time"]

@@ -2,8 +2,8 @@
 
 `make train-nlu` fits logistic regressions offline (scikit-learn, a dev-only dependency) on
 the labelled calls and emails and writes `skills/nlu/weights/*.json`. At run time a
-detection's features (its frame, mode and readings, see `skills.intents`) are looked up in
-those weights: one binary model per intent label, and one for whether the email classifier's
+detection's features (its frame, mode and readings, see `skills.nlu.intent_readings`) are
+looked up in those weights: one binary model per intent label, and one for whether the email classifier's
 category is right (`skills.nlu.email_features`). `SoftmaxModel` scores a multinomial model
 (used by `training.crossval` to compare a learned choice of the email category). No numpy, no randomness: the same features always give the same probability.
 

@@ -12,7 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.long_call import long_call
-from skills.intents import _PERSON_CUE, _Context, _named_as_person, detect_intents
+from skills.intents import detect_intents
+from skills.nlu.intent_context import CallContext
+from skills.nlu.intent_vendors import PERSON_CUE, named_as_person
 from skills.transcript_types import Participant, Transcript, parse_transcript
 
 
@@ -77,7 +79,7 @@ _SEPS = st.sampled_from([" ", ", ", ",", "  ", "\n", "'s ", ""])
 def _reference(lows: list[str], name: str) -> bool:
     """The pattern compiled per name and run over every utterance (the old, quadratic way)."""
     n = re.escape(name.lower().removesuffix("'s"))
-    pattern = re.compile(_PERSON_CUE.replace("{n}", n))
+    pattern = re.compile(PERSON_CUE.replace("{n}", n))
     return any(pattern.search(low) for low in lows)
 
 
@@ -96,6 +98,6 @@ def test_named_as_person_answers_as_the_pattern_did(lows: list[str], name: str) 
     transcript = Transcript(
         "m", "t", datetime(2026, 1, 1, tzinfo=UTC), Participant("Rep", None), (), ()
     )
-    ctx = _Context(transcript=transcript, roles=[], cleaned=[], lows=lows)
-    assert _named_as_person(ctx, name) == _reference(lows, name)
-    assert _named_as_person(ctx, name) == _reference(lows, name)  # the remembered answer
+    ctx = CallContext(transcript=transcript, roles=[], cleaned=[], lows=lows)
+    assert named_as_person(ctx, name) == _reference(lows, name)
+    assert named_as_person(ctx, name) == _reference(lows, name)  # the remembered answer
