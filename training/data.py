@@ -36,7 +36,6 @@ EMAIL_SETS: tuple[Path, ...] = (
     FRESH / "emails_D",
     FRESH / "emails_E",
 )
-UNTUNED_EMAIL_SETS: tuple[str, ...] = ("emails_C", "emails_D", "emails_E")
 
 
 def shared_eval_dir() -> Path:

@@ -37,7 +37,11 @@ def test_intents_fresh_sets() -> None:
         ("intents_C.jsonl", 0.95, 0.90),  # held out in round 2 (P 0.957, R 0.512), then tuned on
         ("intents_D.jsonl", 0.90, 0.62),  # held out: P 0.937, R 0.670 when added
         ("intents_E.jsonl", 0.87, 0.45),  # held out: P 0.904, R 0.480 when added (2026-12-07)
-        ("intents_F.jsonl", 0.75, 0.39),  # held out: P 0.782, R 0.417 when added (issue 13, round 1)
+        (
+            "intents_F.jsonl",
+            0.75,
+            0.39,
+        ),  # held out: P 0.782, R 0.417 when added (issue 13, round 1)
     )
     for name, precision, recall in sets:
         score = evaluate_dev(FRESH / name)
