@@ -239,7 +239,7 @@ def reported(low: str, sent: Sentence, offset: int) -> bool:
 
 
 _ACCEPT = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|sure|please|absolutely|definitely|of course|certainly|"
+    r"^\W*(?:yes|yeah|yep|yup|sure|please|absolutely|definitely|of course|certainly|done\b|"
     r"perfect|great|sounds (?:good|great|perfect)|that (?:would|'d) (?:be )?(?:great|helpful|"
     r"perfect|good|help|work)|that works|works for me|(?:tuesday|monday|wednesday|thursday|"
     r"friday|mornings?|afternoons?) (?:works|is good|would work)|let's do (?:it|that)|go ahead|"
