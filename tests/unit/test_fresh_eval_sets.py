@@ -22,7 +22,7 @@ def test_emails_fresh_sets() -> None:
         ("emails_B", 80, 0.96),  # held out in round 1 (0.8375), tuned on in round 2
         ("emails_C", 72, 0.88),  # held out: 0.917 when added
         ("emails_D", 80, 0.77),  # held out: 0.80 when added (2026-12-07)
-        ("emails_E", 80, 0.85),  # held out: 0.8375 when added (issue 13, round 1), tuned on in round 2
+        ("emails_E", 80, 0.85),  # held out: 0.8375 (issue 13, round 1), tuned on in round 2
         ("emails_F", 80, 0.77),  # held out: 0.80 when added (issue 13, round 2)
     )
     for name, n, accuracy in sets:
