@@ -25,7 +25,7 @@ from sklearn.model_selection import LeaveOneGroupOut
 
 from skills.email_classify import read_email
 from skills.email_parse import parse_email
-from skills.nlu.email_decision import Evidence, choose, decide
+from skills.nlu.email_decision import Evidence, choose, confidence_inputs, decide
 from skills.nlu.fingerprint import patterns_fingerprint
 from skills.nlu.scorer import WEIGHTS_DIR, BinaryModel
 from training.data import email_sets
@@ -53,19 +53,7 @@ def examples(dirs: list[Path]) -> list[Example]:
 
 def features(ev: Evidence) -> dict[str, float]:
     """The confidence features of the category `choose` picks (as `decide` computes them)."""
-    from skills.nlu import email_decision as d
-
-    category = choose(ev)
-    return d.confidence_features(
-        category,
-        ev.scores,
-        conflict=d._conflict(category, ev.scores),
-        subject_support=category in ev.subject_support,
-        has_question=ev.has_question,
-        auto_reply=ev.auto_reply,
-        bulk=ev.bulk,
-        injection=ev.injection,
-    )
+    return confidence_inputs(ev, choose(ev))
 
 
 def fit(rows: list[Example], c: float | None = None) -> tuple[BinaryModel, float, list[float]]:

@@ -64,7 +64,18 @@ def decide(ev: Evidence, model: BinaryModel | None = None) -> tuple[Category, fl
     out-of-office, a question to answer or information. The confidence is the learned
     probability that the category is right (`skills.nlu.email_features`)."""
     category = choose(ev)
-    features = confidence_features(
+    p = (model or email_model()).probability_of(confidence_inputs(ev, category))
+    if ev.injection or not ev.low.strip():
+        # cases the labelled emails do not cover, so the scorer cannot know: text addressed to
+        # an assistant, and a category read from the subject alone
+        p = min(p, 0.6)
+    # a choice among nine is shown neither as certain nor as less likely than chance allows
+    return category, round(min(0.98, max(0.3, p)), 2)
+
+
+def confidence_inputs(ev: Evidence, category: Category) -> dict[str, float]:
+    """What the confidence model weighs for `category` (see `skills.nlu.email_features`)."""
+    return confidence_features(
         category,
         ev.scores,
         conflict=_conflict(category, ev.scores),
@@ -74,13 +85,6 @@ def decide(ev: Evidence, model: BinaryModel | None = None) -> tuple[Category, fl
         bulk=ev.bulk,
         injection=ev.injection,
     )
-    p = (model or email_model()).probability_of(features)
-    if ev.injection or not ev.low.strip():
-        # cases the labelled emails do not cover, so the scorer cannot know: text addressed to
-        # an assistant, and a category read from the subject alone
-        p = min(p, 0.6)
-    # a choice among nine is shown neither as certain nor as less likely than chance allows
-    return category, round(min(0.98, max(0.3, p)), 2)
 
 
 def choose(ev: Evidence) -> Category:

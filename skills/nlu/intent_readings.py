@@ -168,9 +168,8 @@ def _fits(frame: rules.Frame, v: MatchView) -> bool:
 def read_match(
     frame: rules.Frame, m: re.Match[str], i: int, ctx: CallContext, sents: Sequence[Sentence]
 ) -> MatchView | None:
-    """How one frame match reads in its sentence, or None when its mode's vetoes rule it out.
-
-    The view's `features` are the readings the scorer weighs (`intent_modes.yaml`)."""
+    """How one frame match reads in its sentence, or None when its mode's vetoes rule it out;
+    `held` is set when one of the mode's holds applies (`intent_modes.yaml`)."""
     low = ctx.lows[i]
     sent = sentence_at(sents, m.start())
     mode = frame.mode
@@ -194,7 +193,8 @@ check_readings(MODES, {*READINGS, "deadline"})  # deadline: found by skills.dead
 
 
 def match_features(view: MatchView) -> list[str]:
-    """The scorer's inputs for one surviving match: its frame, mode, and the readings that hold."""
+    """The scorer's inputs for one surviving match: its mode and the readings that hold (the
+    frame enters through its prior, `Candidate.values`)."""
     out = [f"mode:{view.mode}"]
     out.extend(
         name for name in MODES[view.mode].features if name != "deadline" and READINGS[name](view)

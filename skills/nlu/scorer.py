@@ -1,11 +1,11 @@
 """Learned scorers shipped as JSON weights, evaluated in plain Python.
 
-`make train-nlu` fits logistic regressions offline (scikit-learn, a dev-only dependency) on
-the labelled calls and emails and writes `skills/nlu/weights/*.json`. At run time a
-detection's features (its frame, mode and readings, see `skills.nlu.intent_readings`) are
-looked up in those weights: one binary model per intent label, and one for whether the email classifier's
-category is right (`skills.nlu.email_features`). `SoftmaxModel` scores a multinomial model
-(used by `training.crossval` to compare a learned choice of the email category). No numpy, no randomness: the same features always give the same probability.
+`make train-nlu` fits logistic regressions offline (scikit-learn and scipy, dev-only) on the
+labelled calls and emails and writes `skills/nlu/weights/*.json`. At run time a detection's
+features (its frame's prior, its mode and readings, see `skills.nlu.intent_readings`) are looked
+up in those weights: one model per intent label, and one for whether the email classifier's
+category is right (`skills.nlu.email_features`). No numpy, no randomness: the same features
+always give the same probability.
 
 A weights file records a fingerprint of the pattern files it was trained on; a test fails
 when the patterns change and the weights were not retrained (`skills.nlu.fingerprint`).
@@ -52,28 +52,6 @@ class BinaryModel:
         for f, v in values.items():
             z += w.get(f, 0.0) * v
         return _sigmoid(z)
-
-
-@dataclass(frozen=True)
-class SoftmaxModel:
-    """P(class | features) by multinomial logistic regression over named features."""
-
-    classes: tuple[str, ...]
-    bias: Mapping[str, float]
-    weights: Mapping[str, Mapping[str, float]]  # class -> feature -> weight
-
-    def probabilities(self, features: Mapping[str, float]) -> dict[str, float]:
-        logits = {}
-        for c in self.classes:
-            z = self.bias.get(c, 0.0)
-            w = self.weights.get(c, {})
-            for f, v in features.items():
-                z += w.get(f, 0.0) * v
-            logits[c] = z
-        top = max(logits.values())
-        exp = {c: math.exp(z - top) for c, z in logits.items()}
-        total = sum(exp.values())
-        return {c: e / total for c, e in exp.items()}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from skills.nlu.fingerprint import patterns_fingerprint
 from skills.nlu.scorer import (
     BinaryModel,
-    SoftmaxModel,
     load_intent_models,
 )
 from skills.vocabulary import INTENT_LABELS
@@ -33,20 +32,6 @@ def test_binary_model_stays_a_probability(bias: float, weights: list[float]) -> 
     model = BinaryModel(bias, {f"f{k}": w for k, w in enumerate(weights)})
     p = model.probability([f"f{k}" for k in range(len(weights))])
     assert 0.0 <= p <= 1.0
-
-
-@given(st.dictionaries(st.sampled_from(["x", "y", "z"]), st.floats(0, 5), max_size=3))
-def test_softmax_model_gives_a_distribution(features: dict[str, float]) -> None:
-    model = SoftmaxModel(
-        ("a", "b", "c"),
-        {"a": 0.1, "b": -0.2, "c": 0.0},
-        {"a": {"x": 3.0}, "b": {"y": 40.0}, "c": {"z": -2.0}},
-    )
-    probs = model.probabilities(features)
-    assert set(probs) == {"a", "b", "c"}
-    assert sum(probs.values()) == pytest.approx(1.0)
-    if features.get("y", 0) >= 1:
-        assert max(probs, key=lambda c: probs[c]) == "b"
 
 
 def test_shipped_intent_weights_cover_every_label() -> None:
