@@ -53,6 +53,14 @@ class Callback(enum.StrEnum):
     EDIT_DRAFT = "modal-edit-draft"
     FEEDBACK = "modal-feedback"
     SETTINGS = "modal-settings"
+    PROPOSAL_EDIT = "modal-proposal-edit"
+
+
+class ProposalAction(enum.StrEnum):
+    """The drafted-proposal card (`blocks/proposals.py`); values carry the pending action id."""
+
+    REVIEW = "proposal-review"  # a link button: Slack still sends the click, which is acked
+    COPY_LINK = "proposal-copy-link"
 
 
 class PostMeetingAction(enum.StrEnum):
