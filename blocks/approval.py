@@ -87,7 +87,9 @@ class ApprovalView:
 
 
 # Gates whose payload has nothing a person could edit in a modal (a yes/no question).
-NOT_EDITABLE = frozenset({"email_recipients", "stage_change", "calendar_invite"})
+NOT_EDITABLE = frozenset(
+    {"email_recipients", "stage_change", "calendar_invite", "proposal_discount"}
+)
 
 
 def draft_summary(draft: dict[str, Any]) -> str:
@@ -144,9 +146,16 @@ def _tasks_request(view: ApprovalView) -> list[Block] | None:
     return tasks_review(view.pending_action_id, view.title, rows)
 
 
+def _proposal_request(view: ApprovalView) -> list[Block] | None:
+    from blocks.proposals import review_card
+
+    return review_card(view) if isinstance(view.payload.get("draft"), dict) else None
+
+
 REQUEST_RENDERERS: dict[str, Callable[[ApprovalView], list[Block] | None]] = {
     "email_send": _email_request,
     "tasks": _tasks_request,
+    "proposal_review": _proposal_request,
 }
 
 

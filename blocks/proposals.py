@@ -57,8 +57,10 @@ def money(amount: Any, currency: str) -> str:
     try:
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
-        return f"{currency} {amount}"
-    return f"{currency} {value:,.2f}"
+        return "—"
+    if not value.is_finite():
+        return "—"
+    return f"{currency} {value:,.2f}".strip()
 
 
 def _lines(draft: dict[str, Any]) -> str:
@@ -80,17 +82,17 @@ def review_card(view: Any) -> list[Block]:
     draft = p.get("draft") or {}
     value = cut(view.pending_action_id, BUTTON_VALUE_MAX)
     out: list[Block] = [
-        HeaderBlock(text=PlainTextObject(text=clip(view.title, HEADER_MAX), emoji=True)),
-        SectionBlock(
-            text=MarkdownTextObject(text=clip(str(p.get("text") or ""), SECTION_TEXT_MAX))
-        ),
-        SectionBlock(text=MarkdownTextObject(text=clip(_lines(draft), SECTION_TEXT_MAX))),
+        HeaderBlock(text=PlainTextObject(text=clip(view.title, HEADER_MAX), emoji=True))
     ]
-    questions = [str(q) for q in draft.get("open_questions") or []]
+    intro = str(p.get("text") or "").strip()
+    if intro:
+        out.append(SectionBlock(text=MarkdownTextObject(text=clip(intro, SECTION_TEXT_MAX))))
+    out.append(SectionBlock(text=MarkdownTextObject(text=clip(_lines(draft), SECTION_TEXT_MAX))))
+    questions = [str(q) for q in draft.get("open_questions") or [] if str(q).strip()]
     if questions:
         text = "*Still open from the call:*\n" + "\n".join(f"• {escape(q)}" for q in questions[:5])
         out.append(SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX))))
-    notes = [str(n) for n in p.get("notes") or []]
+    notes = [str(n) for n in p.get("notes") or [] if str(n).strip()]
     if notes:
         out.append(ContextBlock(elements=[MarkdownTextObject(text=clip(" · ".join(notes), 2000))]))
     buttons: list[ButtonElement] = []
@@ -136,12 +138,16 @@ def edit_modal(pending_action_id: str, draft: dict[str, Any], delivery: str = "e
             ]
         )
     ]
+    seen: set[str] = set()
     for s in (draft.get("sections") or [])[:MODAL_SECTIONS_MAX]:
         key = str(s.get("key"))
+        if _section_block(key) in seen:
+            continue
+        seen.add(_section_block(key))
         blocks.append(
             InputBlock(
                 block_id=_section_block(key),
-                label=clip(str(s.get("title") or key), 2000),
+                label=clip(str(s.get("title") or "").strip() or key.strip() or "Section", 2000),
                 optional=True,
                 element=PlainTextInputElement(
                     action_id="text",
@@ -152,6 +158,9 @@ def edit_modal(pending_action_id: str, draft: dict[str, Any], delivery: str = "e
             )
         )
     for li in draft.get("line_items") or []:
+        if _quantity_block(str(li.get("sku"))) in seen:
+            continue
+        seen.add(_quantity_block(str(li.get("sku"))))
         blocks.append(
             InputBlock(
                 block_id=_quantity_block(str(li.get("sku"))),

@@ -23,7 +23,9 @@ from blocks.approval_modals import (
     feedback_modal,
     feedback_thanks_modal,
 )
-from blocks.ids import ApprovalAction, Callback
+from blocks.ids import ApprovalAction, Callback, ProposalAction
+from blocks.proposals import edit_modal as proposal_edit_modal
+from blocks.proposals import parse_edit as parse_proposal_edit
 from bot.authz import check, permitted
 from bot.deps import Deps
 from bot.middleware import actor_of
@@ -36,6 +38,7 @@ from storage.rows import saved_id
 from storage.users import user_by_slack_id
 
 log = logging.getLogger(__name__)
+PROPOSAL_REVIEW = "proposal_review"  # orchestrator.sequence.ApprovalKind.PROPOSAL_REVIEW
 
 Body = dict[str, Any]
 
@@ -94,6 +97,11 @@ async def handle_edit(ack: AsyncAck, body: Body, client: AsyncWebClient, context
         await tell(client, body, "Only the person this draft belongs to can edit it.")
         return
     draft = row.payload.get("draft") or {}
+    if row.kind == PROPOSAL_REVIEW:
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=proposal_edit_modal(row.id, draft)
+        )
+        return
     undo = await undo_window(deps.db, deps.settings, row.owner_user_id)
     await client.views_open(
         trigger_id=body["trigger_id"],
@@ -118,6 +126,29 @@ async def handle_edit_submit(ack: AsyncAck, body: Body, view: dict[str, Any], cl
     await _resume(
         deps, client, body, value, Decision.EDIT, {"draft": {"subject": subject, "body": text}}
     )
+
+
+async def handle_proposal_edit_submit(ack: AsyncAck, body: Body, view: dict[str, Any],
+                                      client: AsyncWebClient, value: PendingRef, deps: Deps) -> None:  # fmt: skip
+    """The proposal's edit modal: edits are checked here, applied by the sequence."""
+    edits, errors = parse_proposal_edit(view["state"]["values"])
+    if edits is None:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    await _resume(deps, client, body, value, Decision.EDIT, {"edits": edits.to_json()})
+
+
+async def handle_copy_link(ack: AsyncAck, body: Body, client: AsyncWebClient, value: PendingRef,
+                           deps: Deps) -> None:  # fmt: skip
+    """Copy link: approve the proposal with the link as the only delivery."""
+    await ack()
+    await _resume(deps, client, body, value, Decision.APPROVE, {"delivery": "link"})
+
+
+async def handle_link_click(ack: AsyncAck) -> None:
+    """Review draft opens the proposal page in the browser; Slack still sends the click."""
+    await ack()
 
 
 async def handle_feedback(ack: AsyncAck, body: Body, client: AsyncWebClient, context: dict[str, Any],
@@ -162,5 +193,8 @@ def register(app: AsyncApp) -> None:
         app.action(action_id)(handle_decision)
     app.action(ApprovalAction.EDIT)(handle_edit)
     app.view(Callback.EDIT_DRAFT)(handle_edit_submit)
+    app.view(Callback.PROPOSAL_EDIT)(handle_proposal_edit_submit)
+    app.action(ProposalAction.COPY_LINK)(handle_copy_link)
+    app.action(ProposalAction.REVIEW)(handle_link_click)
     app.action(ApprovalAction.FEEDBACK)(handle_feedback)
     app.view(Callback.FEEDBACK)(handle_feedback_submit)

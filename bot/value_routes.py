@@ -18,6 +18,7 @@ from blocks.ids import (
     PostMeetingAction,
     ProactiveAction,
     ProactiveSettingsAction,
+    ProposalAction,
     ScheduleAction,
 )
 from bot.values import (
@@ -40,6 +41,8 @@ from bot.values import (
 
 ACTION_VALUES: dict[str, type[ActionValue]] = {
     **{a: PendingRef for a in ApprovalAction},
+    ProposalAction.REVIEW: NoValue,  # a URL button: acked, nothing else
+    ProposalAction.COPY_LINK: PendingRef,
     JobAction.RETRY: JobRef,
     HomeAction.OPEN_SETTINGS: NoValue,
     HomeAction.REFRESH: NoValue,
@@ -80,6 +83,7 @@ ACTION_VALUES: dict[str, type[ActionValue]] = {
 # Modal callback_id -> what its private_metadata carries.
 VIEW_VALUES: dict[str, type[ActionValue]] = {
     Callback.EDIT_DRAFT: PendingRef,
+    Callback.PROPOSAL_EDIT: PendingRef,
     Callback.FEEDBACK: PendingRef,
     Callback.SETTINGS: NoValue,
     ProactiveSettingsAction.FEATURES_MODAL: NoValue,

@@ -47,6 +47,8 @@ class ApprovalKind(enum.StrEnum):
     DEAL_CLOSE = "deal_close"
     STAGE_CHANGE = "stage_change"
     TASKS = "tasks"
+    PROPOSAL_REVIEW = "proposal_review"
+    PROPOSAL_DISCOUNT = "proposal_discount"
 
 
 SequenceFn = Callable[["Workflow"], Awaitable[None]]

@@ -37,6 +37,7 @@ from blocks import (
     pipeline,
     post_meeting,
     proactive_settings,
+    proposals,
     scheduling,
     settings_modal,
 )
@@ -69,7 +70,7 @@ approval_view = st.builds(
     fields=st.dictionaries(short, short, max_size=12),
     allow_edit=st.booleans(),
     allow_cancel=st.booleans(),
-    kind=st.sampled_from(["generic", "email_send", "tasks", "stage_change"]),
+    kind=st.sampled_from(["generic", "email_send", "tasks", "stage_change", "proposal_review"]),
     payload=st.one_of(
         st.just({}),
         st.fixed_dictionaries({"draft": st.fixed_dictionaries(
@@ -78,8 +79,22 @@ approval_view = st.builds(
                 {"sender": short, "excerpt": text, "to_confirm": small(text, max_size=12)})}),
         st.fixed_dictionaries({"tasks": small(st.fixed_dictionaries(
             {"n": st.integers(0, 99), "title": short, "source": short}), max_size=25)}),
+        st.fixed_dictionaries({"draft": st.deferred(lambda: proposal_draft), "text": text},
+                              optional={"preview_url": st.just("https://sixty.example/p/abc"),
+                                        "notes": small(short, max_size=4)}),
     ),
 )  # fmt: skip
+line_item = st.fixed_dictionaries({
+    "sku": short, "name": short, "quantity": st.integers(0, 100_000),
+    "unit_price": st.decimals(0, 10**6, places=2).map(str), "total": st.decimals(0, 10**9, places=2).map(str),
+}, optional={"discount": st.floats(0, 1)})  # fmt: skip
+proposal_draft = st.fixed_dictionaries({
+    "currency": st.sampled_from(["USD", "EUR", "GBP"]),
+    "total": st.decimals(0, 10**9, places=2).map(str),
+    "line_items": small(line_item, max_size=30),
+    "sections": small(st.fixed_dictionaries({"key": short, "title": short, "text": text}), max_size=12),
+    "open_questions": small(text, max_size=8),
+})  # fmt: skip
 meeting_line = st.builds(
     sk.MeetingLine, ident, short, text, st.sampled_from(["ready", "prepping", "none"])
 )
@@ -182,6 +197,9 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
         pa_id, text, text, undo_seconds=st.none() | st.floats(0, 60))),
     "approval_modals.feedback_modal": (approval_modals.feedback_modal, args(pa_id)),
     "approval_modals.feedback_thanks_modal": (approval_modals.feedback_thanks_modal, args()),
+    "proposals.review_card": (proposals.review_card, args(approval_view)),
+    "proposals.edit_modal": (proposals.edit_modal, args(
+        pa_id, proposal_draft, st.sampled_from(["email_link", "email_pdf", "link", "odd"]))),
     "briefs.why_blocks": (briefs.why_blocks, args(st.sampled_from(sorted(briefs.KIND_LABELS)), word)),
     "briefs.morning_brief_blocks": (briefs.morning_brief_blocks, args(morning, word)),
     "briefs.pre_meeting_blocks": (briefs.pre_meeting_blocks, args(pre_meeting, word)),
