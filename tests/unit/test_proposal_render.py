@@ -270,3 +270,9 @@ async def test_safe_from_threads() -> None:
     htmls = [page(version=v) for v in range(1, 5)]
     pdfs = await asyncio.gather(*(asyncio.to_thread(render_pdf, h) for h in htmls))
     assert all(p.startswith(b"%PDF") for p in pdfs)
+
+
+def test_weasyprint_understands_all_of_the_css(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        render_pdf(page())
+    assert [r.getMessage() for r in caplog.records] == []  # no ignored rule, no refused URL
