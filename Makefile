@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-clock bench lint typecheck install clean chromium faketime train-nlu
+.PHONY: run test test-clock bench lint typecheck install clean chromium faketime pango train-nlu
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PY) not found)"; exit 1; }
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+install: pango $(STAMP)
 
 run: install
 	$(BIN)/sixty db upgrade
@@ -26,6 +26,14 @@ chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || echo "chromium could not be installed; browser tests will fail in CI"; }
+
+# WeasyPrint (proposal PDFs) loads Pango >= 1.44 at import: Debian's libpango, when missing.
+pango:
+	@{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q 'libpangoft2-1.0.so.0' || { \
+	  echo "Installing Debian's Pango for the proposal PDFs"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) \
+	  || echo "Pango could not be installed; proposal PDFs (weasyprint) will fail"; }
 
 faketime:
 	@command -v faketime >/dev/null 2>&1 || { echo "Installing Debian's faketime for the shifted-clock tests"; \

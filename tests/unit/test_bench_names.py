@@ -34,3 +34,13 @@ def test_names_resolve_to_modules_and_benches() -> None:
 def test_an_unknown_name_is_an_error() -> None:
     assert plan(BENCH_DIR, ["nosuch"])[1] == ["nosuch"]
     assert main(["nosuch"]) == 2
+
+
+def test_proposal_benches_are_listed() -> None:
+    assert declared_benches(BENCH_DIR / "bench_proposal_pdf.py") == (
+        "proposal_pdf",
+        "proposal_html",
+    )
+    # `proposal_pdf` is also the module's name: the whole module runs (the HTML bench is cheap).
+    assert plan(BENCH_DIR, ["proposal_pdf"]) == ({"bench_proposal_pdf": []}, [])
+    assert plan(BENCH_DIR, ["proposal_html"]) == ({"bench_proposal_pdf": ["proposal_html"]}, [])
