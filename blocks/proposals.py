@@ -41,6 +41,7 @@ from blocks.text import (
     cut,
     escape,
 )
+from services.money_format import format_money
 
 DELIVERIES = {
     "email_link": "Email it with a link to the proposal page",
@@ -54,13 +55,14 @@ MODAL_SECTIONS_MAX = 8  # sections editable in the modal (the rest keep their te
 
 
 def money(amount: Any, currency: str) -> str:
+    """As on the proposal page (`services.money_format`): "$12,400.00"."""
     try:
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         return "—"
     if not value.is_finite():
         return "—"
-    return f"{currency} {value:,.2f}".strip()
+    return format_money(value, currency or "USD")
 
 
 def _lines(draft: dict[str, Any]) -> str:
