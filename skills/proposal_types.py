@@ -90,6 +90,7 @@ class Library:
     case_studies: tuple[CaseStudy, ...] = ()
     content: tuple[ContentAsset, ...] = ()
     discount_limit: Decimal = Decimal("0.15")  # beyond this a manager approves before sending
+    brand_colour: str = ""  # "#rrggbb" for the proposal pages; empty: the default colour
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,10 @@ class Citation:
     def to_json(self) -> dict[str, Any]:
         return {"utterance": self.utterance, "quote": self.quote}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Citation:
+        return cls(int(data["utterance"]), str(data["quote"]))
+
 
 @dataclass(frozen=True)
 class Section:
@@ -139,6 +144,11 @@ class Section:
             "text": self.text,
             "citations": [c.to_json() for c in self.citations],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Section:
+        cites = tuple(Citation.from_json(c) for c in data.get("citations") or [])
+        return cls(str(data["key"]), str(data.get("title") or ""), str(data.get("text") or ""), cites)
 
 
 @dataclass(frozen=True)
@@ -164,7 +174,23 @@ class LineItem:
         }
         if self.discount:
             out["discount"] = float(self.discount)
+        if self.unit != "seat/year":
+            out["unit"] = self.unit
         return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LineItem:
+        unit = str(data.get("unit") or "seat/year")
+        if unit not in UNITS:
+            raise ValueError(f"line item {data.get('sku')!r}: unknown unit {unit!r}")
+        return cls(
+            sku=str(data["sku"]),
+            name=str(data.get("name") or data["sku"]),
+            quantity=int(data["quantity"]),
+            unit_price=Decimal(str(data["unit_price"])),
+            unit=unit,
+            discount=Decimal(str(data.get("discount") or 0)),
+        )
 
 
 @dataclass(frozen=True)
@@ -186,6 +212,19 @@ class ProposalDraft:
     @property
     def max_discount(self) -> Decimal:
         return max((li.discount for li in self.line_items), default=Decimal(0))
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProposalDraft:
+        """The draft as stored (`to_json`): totals are recomputed, never read back."""
+        return cls(
+            template=str(data["template"]),
+            title=str(data.get("title") or ""),
+            sections=tuple(Section.from_json(s) for s in data.get("sections") or []),
+            line_items=tuple(LineItem.from_json(li) for li in data.get("line_items") or []),
+            currency=str(data.get("currency") or "USD"),
+            case_studies=tuple(str(c) for c in data.get("case_studies") or []),
+            open_questions=tuple(str(q) for q in data.get("open_questions") or []),
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {

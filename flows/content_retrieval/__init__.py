@@ -1,0 +1,1 @@
+"""Sending the prospect the documents they asked for, found in the org's content library."""

@@ -1,0 +1,202 @@
+"""Getting a reviewed proposal to the buyer, and telling the rep when it is read.
+
+`freeze_version` writes the version the buyer gets (HTML and PDF with their SHA-256, immutable)
+and its link; `give_link` hands the rep the link; `send_email` goes through the send flow
+(`flows.email_send.handoff`: the rep's mailbox, the undo window, exactly once). The manager's
+side of a discount past the limit is `discount_card` / `manager_decided`; `tell_viewed` is the
+note after a buyer opened the link. Logs carry ids only.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from blocks.proposals import discount_card_text, opened_text
+from flows.email_send.handoff import hand_off
+from flows.proposal_generation.render import freeze
+from orchestrator.context import StepContext
+from orchestrator.events import Event, EventSource, EventType
+from services.money_format import format_money
+from skills.proposal_types import ProposalDraft
+from storage import crm
+from storage import proposals as store
+from storage.models import Company, Contact, Deal, User
+
+log = logging.getLogger(__name__)
+
+VIEW_SUMMARY_AFTER = timedelta(minutes=3)  # a view session is summed up this long after it opened
+SECTION_NAMES = {
+    "summary": "the summary",
+    "requirements": "the requirements",
+    "pricing": "pricing",
+    "roi": "the ROI",
+    "case_study": "the case study",
+    "terms": "the terms",
+    "next_steps": "next steps",
+}
+
+
+async def _about(ctx: StepContext) -> dict[str, Any]:
+    """The recipient, company and deal of the job's proposal."""
+    p = ctx.payload
+    async with ctx.db.session() as s:
+        deal = await s.get(Deal, p["deal_id"]) if p.get("deal_id") else None
+        contact_id = p.get("contact_id") or (deal.primary_contact_id if deal else None)
+        contact = await s.get(Contact, contact_id) if contact_id else None
+        company_id = (deal.company_id if deal else None) or (contact.company_id if contact else None)
+        company = await s.get(Company, company_id) if company_id else None
+    return {
+        "deal": deal.name if deal else None,
+        "company": company.name if company else "",
+        "recipient": {"name": contact.name, "email": contact.email} if contact else None,
+        "do_not_email": bool(contact and contact.do_not_email),
+    }
+
+
+def _email(draft: ProposalDraft, about: dict[str, Any], rep: User | None, frozen: dict[str, Any]) -> dict[str, Any]:
+    recipient = about["recipient"] or {}
+    first = (recipient.get("name") or "").split()[0] if recipient.get("name") else "there"
+    lines = [
+        f"Hi {first},",
+        "",
+        f"As promised, here is our proposal: {draft.title}.",
+        f"You can read it here: {frozen['url']}",
+    ]
+    if frozen.get("pdf_url"):
+        lines.append(f"A PDF copy: {frozen['pdf_url']}")
+    lines += ["", "Happy to walk through it together.", "", rep.name if rep else ""]
+    return {"to": [recipient["email"]], "cc": [], "subject": f"Proposal: {draft.title}"[:200],
+            "body": "\n".join(lines).strip()}  # fmt: skip
+
+
+async def freeze_version(ctx: StepContext) -> dict[str, Any]:
+    """The version the buyer gets, frozen, with its link (and the email when it goes by email)."""
+    proposal_id = int(ctx.payload["proposal_id"])
+    about = await _about(ctx)
+    frozen = await freeze(ctx, proposal_id, about)
+    async with ctx.db.session() as s:
+        row = await store.get_proposal(s, proposal_id)
+        rep = await s.get(User, ctx.user_id) if ctx.user_id else None
+    draft = ProposalDraft.from_json(row.draft)
+    out = {**frozen, "proposal_id": proposal_id, "title": draft.title,
+           "total": format_money(draft.total, draft.currency), "deal": about["deal"]}  # fmt: skip
+    recipient = about["recipient"] or {}
+    if ctx.payload.get("delivery") != "link" and recipient.get("email") and not about["do_not_email"]:
+        out["email"] = {"title": "Send the proposal?", "draft": _email(draft, about, rep, frozen),
+                        "context": f"Proposal v{frozen['version']} · {out['total']}"}  # fmt: skip
+    log.info("proposal frozen", extra={"job_id": ctx.job_id, "proposal_id": proposal_id,
+                                       "snapshot_id": frozen["snapshot_id"]})  # fmt: skip
+    return out
+
+
+async def give_link(ctx: StepContext, frozen: dict[str, Any]) -> dict[str, Any]:
+    """The link for the rep to share, and the proposal marked sent (the buyer can read it)."""
+    text = (
+        f"Your proposal *{frozen['title']}* ({frozen['total']}) is ready to share:\n{frozen['url']}\n"
+        f"PDF: {frozen['pdf_url']}\nThe link works for 30 days; I'll tell you when it's opened."
+    )
+    await ctx.notify("proposal", text, key="link")
+    await _mark_sent(ctx, int(frozen["proposal_id"]))
+    return {"shared": "link"}
+
+
+async def send_email(ctx: StepContext, frozen: dict[str, Any]) -> dict[str, Any]:
+    """The approved email, sent as the rep through the send flow (once, after the undo window)."""
+    assert ctx.approval is not None
+    email = ctx.approval.payload.get("draft") or {}
+    out = await hand_off(ctx, email, deal_id=ctx.payload.get("deal_id"),
+                         contact_id=ctx.payload.get("contact_id"), key="proposal-email")  # fmt: skip
+    await _mark_sent(ctx, int(frozen["proposal_id"]))
+    return out
+
+
+async def _mark_sent(ctx: StepContext, proposal_id: int) -> None:
+    now = ctx.now()
+
+    async def write() -> bool:
+        async with ctx.db.transaction() as s:
+            await store.set_status(s, proposal_id, store.SENT, now=now)
+            if ctx.payload.get("deal_id"):
+                await crm.add_activity(s, org_id=ctx.org_id, kind="proposal_sent",
+                                       summary="Proposal shared", deal_id=ctx.payload.get("deal_id"),
+                                       contact_id=ctx.payload.get("contact_id"), user_id=ctx.user_id,
+                                       occurred_at=now, provenance={"proposal_id": proposal_id})  # fmt: skip
+        return True
+
+    await ctx.effect(f"sent:{proposal_id}", write)
+
+
+async def discount_card(ctx: StepContext) -> dict[str, Any]:
+    """The manager's card: who wants what discount on which deal, and the total after it."""
+    p = ctx.payload
+    async with ctx.db.session() as s:
+        rep = await s.get(User, int(p["rep_id"]))
+        row = await store.get_proposal(s, int(p["proposal_id"]))
+        deal = await s.get(Deal, p["deal_id"]) if p.get("deal_id") else None
+    draft = ProposalDraft.from_json(row.draft)
+    total = format_money(draft.total, draft.currency)
+    text = discount_card_text(rep.slack_user_id if rep else "", deal.name if deal else draft.title,
+                              Decimal(p["discount"]), Decimal(p["limit"]), total)  # fmt: skip
+    return {"title": "Approve a discount?", "text": text,
+            "fields": {"Discount": f"{Decimal(p['discount']) * 100:g}%",
+                       "Team limit": f"{Decimal(p['limit']) * 100:g}%", "Total": total}}  # fmt: skip
+
+
+async def manager_decided(ctx: StepContext) -> dict[str, Any]:
+    """Approved: on to delivery for the rep. Not approved: the rep is told, the draft stays."""
+    assert ctx.approval is not None
+    p = ctx.payload
+    proposal_id, rep_id = int(p["proposal_id"]), int(p["rep_id"])
+    now = ctx.now()
+    if ctx.approval.approved:
+        async with ctx.db.transaction() as s:
+            await store.set_status(s, proposal_id, store.APPROVED, now=now)
+        ctx.queue_followup(Event(type=EventType.PROPOSAL_DELIVERY, source=EventSource.ORCHESTRATOR_CHAIN,
+                                 org_id=ctx.org_id, user_id=rep_id, parent_job_id=ctx.job_id,
+                                 payload={k: p.get(k) for k in ("proposal_id", "delivery", "deal_id", "contact_id", "rep_id")},
+                                 idempotency_key=f"proposal_delivery:{proposal_id}:manager:{ctx.job_id}"))  # fmt: skip
+        await ctx.notify("proposal", "Approved: the proposal goes on to the rep for sending.", key="done")
+        return {"approved": True}
+    async with ctx.db.transaction() as s:
+        await store.set_status(s, proposal_id, store.DRAFT, now=now)
+        rep = await s.get(User, rep_id)
+    if rep is not None and rep.slack_user_id:
+        await ctx.post_dm("Your manager didn't approve the discount on your proposal, so it hasn't "
+                          "been sent. Lower the discount and send it again with `/60 proposal`.",
+                          key="declined", to=rep.slack_user_id)  # fmt: skip
+    return {"approved": False}
+
+
+def summary_due(payload: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(str(payload["at"])) + VIEW_SUMMARY_AFTER
+
+
+async def tell_viewed(ctx: StepContext) -> dict[str, Any]:
+    """"Sarah opened your proposal (2nd view, 4 min on pricing)", once per view session."""
+    p = ctx.payload
+    async with ctx.db.session() as s:
+        summary = await store.views_summary(s, str(p["token"]))
+        row = await store.get_proposal(s, int(p["proposal_id"]))
+        deal = await s.get(Deal, row.deal_id) if row.deal_id else None
+        company = await s.get(Company, deal.company_id) if deal and deal.company_id else None
+    top = max(summary.seconds_by_section.items(), key=lambda kv: kv[1], default=None)
+    section = SECTION_NAMES.get(top[0], top[0].replace("_", " ")) if top else None
+    text = opened_text(str(p.get("recipient_name") or "The buyer"), company.name if company else None,
+                       max(1, summary.sessions), section, top[1] if top else 0)  # fmt: skip
+    await ctx.notify("proposal_viewed", text, key="opened")
+    if row.deal_id:
+        at = ctx.now()
+
+        async def write() -> bool:
+            async with ctx.db.transaction() as s:
+                await crm.add_activity(s, org_id=ctx.org_id, kind="proposal_viewed",
+                                       summary=text.removeprefix(":eyes: "), deal_id=row.deal_id,
+                                       user_id=row.user_id, occurred_at=at,
+                                       provenance={"proposal_id": row.id})  # fmt: skip
+            return True
+
+        await ctx.effect("timeline", write)
+    return {"sessions": summary.sessions}
