@@ -99,6 +99,7 @@ class DealInfo:
     amount: Decimal | None = None
     currency: str = "USD"
     type: str | None = None
+    discount: Decimal = Decimal(0)  # a share (0.1 = 10%) the rep set on the deal; never invented
 
 
 @dataclass(frozen=True)
