@@ -186,10 +186,10 @@ def settle_terms(transcript: Transcript, price_book: tuple[PriceItem, ...]) -> C
                             items[item.sku] = ItemDecision(item.sku, True, cite)
                         break
                 if excluding and not mentioned:
-                    for sku in named_before:
+                    for sku in named_before:  # "Onboarding? Not now."
                         items[sku] = ItemDecision(sku, False, cite)
                 named_tiers = [(p, pat.search(clause)) for p, pat in tiers]
-                named_tiers = [(p, tm) for p, tm in named_tiers if tm is not None]
+                kept: list[PriceItem] = []
                 for p, tm in named_tiers:
                     if tm is None:
                         continue
@@ -197,9 +197,12 @@ def settle_terms(transcript: Transcript, price_book: tuple[PriceItem, ...]) -> C
                         excluded_tiers.add(p.sku)
                         if tier is not None and tier.sku == p.sku:
                             tier = None
-                    elif len(named_tiers) == 1 and not question:
-                        excluded_tiers.discard(p.sku)
-                        tier = ItemDecision(p.sku, True, cite)
+                    else:
+                        kept.append(p)
+                if len(kept) == 1 and not question:
+                    excluded_tiers.discard(kept[0].sku)
+                    tier = ItemDecision(kept[0].sku, True, cite)
+            named_before = named_now[-1:] if mentioned else []
             if asked and not question and not mentioned:
                 if _YES.search(sent):
                     for sku in asked:
@@ -212,7 +215,7 @@ def settle_terms(transcript: Transcript, price_book: tuple[PriceItem, ...]) -> C
             dm = _DEAL_TYPE.search(sent)
             if dm and not _NEGATED_BEFORE.search(sent[: dm.start()]):
                 deal_type = (_DEAL_TYPE_NAMES[dm.group(1).lower()], cite)
-        named_before, asked = named_now, asked_now  # an answer comes in the next turn
+        asked = asked_now  # an answer comes in the next turn
     return CallTerms(
         seats=seats,
         items=items,
