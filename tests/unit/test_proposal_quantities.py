@@ -14,10 +14,16 @@ from skills.spoken_numbers import SMALL, TENS, find_numbers
 from skills.transcript_types import parse_transcript
 
 BOOK = (
-    PriceItem("STARTER", "Starter", Decimal(300), "USD", "seat/year", tier=True, features=("email sync",)),
-    PriceItem("PRO", "Pro", Decimal(600), "USD", "seat/year", tier=True, features=("Salesforce sync",)),
+    PriceItem(
+        "STARTER", "Starter", Decimal(300), "USD", "seat/year", tier=True, features=("email sync",)
+    ),
+    PriceItem(
+        "PRO", "Pro", Decimal(600), "USD", "seat/year", tier=True, features=("Salesforce sync",)
+    ),
     PriceItem("SSO", "Single sign-on", Decimal(2000), "USD", "year", synonyms=("SSO",)),
-    PriceItem("ONBOARD", "Onboarding package", Decimal(5000), "USD", "one-off", synonyms=("onboarding",)),
+    PriceItem(
+        "ONBOARD", "Onboarding package", Decimal(5000), "USD", "one-off", synonyms=("onboarding",)
+    ),
 )
 _UNITS = {v: k for k, v in SMALL.items()}
 _TENS = {v: k for k, v in TENS.items()}
@@ -83,7 +89,9 @@ def test_examples() -> None:
 
 def test_corrections_latest_wins() -> None:
     terms = settle_terms(
-        call((PROSPECT, "We need 30 seats."), (REP, "Great."), (PROSPECT, "Actually, make that 35.")),
+        call(
+            (PROSPECT, "We need 30 seats."), (REP, "Great."), (PROSPECT, "Actually, make that 35.")
+        ),
         BOOK,
     )
     assert terms.seats is not None and (terms.seats.seats, terms.seats.previous) == (35, 30)
@@ -94,7 +102,10 @@ def test_corrections_latest_wins() -> None:
 
 def test_numbers_that_are_not_seats() -> None:
     terms = settle_terms(
-        call((PROSPECT, "Five people spend 20 hours a week on this."), (PROSPECT, "Actually 3 hours.")),
+        call(
+            (PROSPECT, "Five people spend 20 hours a week on this."),
+            (PROSPECT, "Actually 3 hours."),
+        ),
         BOOK,
     )
     assert terms.seats is None
