@@ -82,9 +82,11 @@ def build_lines(price_book: tuple[PriceItem, ...], terms: CallTerms, deal: DealI
         elif decision.included is None:
             questions.append(f"Whether to include {p.name} was asked but not settled.")
     seats = terms.seats.seats if terms.seats else None
+    if terms.seat_range is not None:
+        questions.append(f"How many seats? The call left it open: “{terms.seat_range.quote}”")
     if terms.seats:
         cites.append(terms.seats.citation)
-    elif any(p.unit == "seat/year" for p in chosen):
+    elif terms.seat_range is None and any(p.unit == "seat/year" for p in chosen):
         questions.append("How many seats? The call never settled a number; 1 is shown.")
     items = tuple(
         LineItem(

@@ -207,11 +207,20 @@ def next_steps(heard: list[Heard], open_questions: tuple[str, ...]) -> Section:
 
 
 def call_open_questions(heard: list[Heard]) -> list[str]:
-    return [
+    """What the call left open: deferrals ("check with legal") and prospect questions the rep
+    never answered (no rep turn followed them)."""
+    last_rep = max((h.utterance for h in heard if h.rep), default=-1)
+    unanswered = [
+        f"Unanswered in the call (utterance {h.utterance}): “{h.text}”"
+        for h in heard
+        if not h.rep and h.text.endswith("?") and h.utterance > last_rep
+    ][-3:]
+    deferred = [
         f"Left open in the call (utterance {h.utterance}): “{h.text}”"
         for h in heard
         if _OPEN.search(h.text)
     ][:6]
+    return deferred + unanswered
 
 
 def write_sections(

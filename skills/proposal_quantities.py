@@ -6,7 +6,8 @@ the sentence, verbatim):
 
 - seats: a number before a seat noun ("35 seats", "forty users", "a hundred and twenty
   licences", "for 30 people"), teams ("two teams of twelve" = 24), and corrections after a
-  first figure ("make that 35", "actually, 40", "let's say 50"); the latest wins.
+  first figure ("make that 35", "actually, 40", "let's say 50"); the latest wins. Two figures
+  ("30 or 40 seats", "between 30 and 40 users") leave the seats open until one is settled.
 - add-ons: named by name, SKU or synonym; a mention is an exclusion when its clause says so
   ("not now", "we'll do it ourselves", "we don't need X", "drop the X", "not X", "without X"),
   an inclusion otherwise; a mention inside a question stays open until the other side answers
@@ -21,6 +22,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from dataclasses import dataclass, field
 
 from skills.proposal_types import Citation, PriceItem
@@ -57,6 +59,7 @@ _YES = re.compile(
     re.I,
 )
 _CLAUSE = re.compile(r"\bbut\b|;|\bwhereas\b", re.I)
+_RANGE = re.compile(r"^\s+(?:or|to|and|-)\s+$", re.I)
 _DEAL_TYPE = re.compile(r"\b(pilot|trial|proof of concept|poc)\b", re.I)
 _DEAL_TYPE_NAMES = {"pilot": "pilot", "trial": "trial", "proof of concept": "pilot", "poc": "pilot"}
 
@@ -88,6 +91,7 @@ class CallTerms:
     excluded_tiers: frozenset[str] = frozenset()
     feature_hits: dict[str, tuple[Citation, ...]] = field(default_factory=dict)  # tier SKU
     deal_type: tuple[str, Citation] | None = None
+    seat_range: Citation | None = None  # "30 or 40 seats", not settled since
 
 
 def speaker_is_rep(u: Utterance, transcript: Transcript) -> bool:
@@ -103,6 +107,15 @@ def item_pattern(item: PriceItem) -> re.Pattern[str]:
     names = sorted({n.strip() for n in (item.name, item.sku, *item.synonyms) if n.strip()}, key=len)
     alts = "|".join(re.escape(n) for n in reversed(names))
     return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I)
+
+
+def _seat_range(sentence: str) -> bool:
+    """Whether the sentence leaves the seats open between two figures ("30 or 40 seats")."""
+    nums = find_numbers(sentence)
+    return any(
+        _RANGE.match(sentence[a.end : b.start]) and _SEAT_NOUN.match(sentence[b.end :])
+        for a, b in pairwise(nums)
+    )
 
 
 def _seat_numbers(sentence: str, after_seats: bool) -> list[int]:
@@ -155,6 +168,7 @@ def settle_terms(transcript: Transcript, price_book: tuple[PriceItem, ...]) -> C
     excluded_tiers: set[str] = set()
     hits: dict[str, list[Citation]] = {}
     deal_type: tuple[str, Citation] | None = None
+    seat_range: Citation | None = None
     asked: list[str] = []  # add-ons asked about in the previous utterance's question
     named_before: list[str] = []  # add-ons the previous utterance named
     for index, u in enumerate(transcript.utterances):
@@ -164,9 +178,13 @@ def settle_terms(transcript: Transcript, price_book: tuple[PriceItem, ...]) -> C
         for s, e in sentence_spans(u.text):
             sent = u.text[s:e]
             cite = Citation(index, sent)
-            for value in _seat_numbers(sent, seats is not None):
-                if seats is None or value != seats.seats:
-                    seats = SeatDecision(value, cite, seats.seats if seats else None)
+            if _seat_range(sent):
+                seat_range = cite
+            else:
+                for value in _seat_numbers(sent, seats is not None or seat_range is not None):
+                    if seats is None or value != seats.seats:
+                        seats = SeatDecision(value, cite, seats.seats if seats else None)
+                    seat_range = None
             question = sent.rstrip().endswith("?")
             mentioned = False
             for clause in _clauses(sent):
@@ -223,6 +241,7 @@ def settle_terms(transcript: Transcript, price_book: tuple[PriceItem, ...]) -> C
         excluded_tiers=frozenset(excluded_tiers),
         feature_hits={k: tuple(v) for k, v in hits.items()},
         deal_type=deal_type,
+        seat_range=seat_range,
     )
 
 

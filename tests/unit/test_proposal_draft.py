@@ -204,3 +204,14 @@ def test_no_invented_money_and_verbatim_citations(data: dict[str, Any]) -> None:
     assert d.total == sum((li.total for li in d.line_items), Decimal(0))
     assert sum(1 for li in d.line_items if li.sku in ("STARTER", "PRO")) == 1
     json.dumps(d.to_json())
+
+
+def test_open_questions_from_the_call() -> None:
+    data = sample()
+    utts = data["transcript"]["utterances"]
+    utts[3]["text"] = "It'll be 30 or 40 seats, we're not sure."
+    utts.append({"speaker": "Sarah Chen", "start": 70, "end": 72, "text": "Do you support SAML?"})
+    _, d = draft(data)
+    qs = " ".join(d.open_questions)
+    assert "30 or 40 seats" in qs and "Do you support SAML?" in qs and "legal" in qs
+    assert next(li for li in d.line_items if li.sku == "PRO").quantity == 1

@@ -149,3 +149,12 @@ def test_tier_named_or_by_features() -> None:
 def test_pilot_is_a_deal_type() -> None:
     terms = settle_terms(call((PROSPECT, "Let's start with a pilot for one team.")), BOOK)
     assert terms.deal_type is not None and terms.deal_type[0] == "pilot"
+
+
+def test_a_range_leaves_the_seats_open_until_settled() -> None:
+    terms = settle_terms(call((PROSPECT, "Somewhere between 30 and 40 seats.")), BOOK)
+    assert terms.seats is None and terms.seat_range is not None
+    later = settle_terms(
+        call((PROSPECT, "Maybe 30 or 40 users."), (PROSPECT, "Let's say 35.")), BOOK
+    )
+    assert later.seats is not None and later.seats.seats == 35 and later.seat_range is None
