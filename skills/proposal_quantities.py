@@ -22,8 +22,8 @@ Pure: no I/O.
 from __future__ import annotations
 
 import re
-from itertools import pairwise
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from skills.proposal_types import Citation, PriceItem
 from skills.spoken_numbers import find_numbers, sentence_spans
