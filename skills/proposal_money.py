@@ -3,7 +3,7 @@ text is in the price book, the line items, the total, or was said in the call, o
 or difference of two such amounts. Anything else is invented money.
 
 `find_amounts(text)` reads amounts written with a symbol or a currency ("$21,600", "€1.5k",
-"30,000 USD", "thirty thousand dollars"); `allowed_amounts(...)` gathers what may be quoted;
+"30,000 USD", "thirty thousand dollars", "twenty grand", "fifty k"); `allowed_amounts(...)` gathers what may be quoted;
 `offending_amounts(text, allowed)` returns the amounts that break the rule (the model path
 checks its prose with it; the offline prose passes by construction). `format_money` writes an
 amount the way `find_amounts` reads it back. Pure.
@@ -30,6 +30,7 @@ _CODE_AMOUNT = re.compile(
 )
 _PREFIX_CODE_AMOUNT = re.compile(rf"\b(?:USD|EUR|GBP|CAD|AUD|CHF)\s?{_NUM}{_MULT_RE}", re.I)
 _WORD_CURRENCY = re.compile(r"^\s+(?:dollars?|bucks|euros?|pounds?)\b", re.I)
+_THOUSANDS = re.compile(r"^\s?(?:grand\b|k\b)", re.I)  # "twenty grand", "fifty k", "20 grand"
 _CENT = Decimal("0.01")
 
 
@@ -57,9 +58,14 @@ def find_amounts(text: str) -> list[Decimal]:
                 found.append((m.start(), value))
                 taken.append((m.start(), m.end()))
     for n in find_numbers(text):
-        if text[n.start : n.end][0].isdigit() or any(s < n.end and n.start < e for s, e in taken):
+        if any(s < n.end and n.start < e for s, e in taken):
             continue
-        if _WORD_CURRENCY.match(text[n.end :]):
+        digits = text[n.start : n.end][0].isdigit()
+        rest = text[n.end :]
+        thousands = _THOUSANDS.match(rest)
+        if thousands and not (digits and thousands.group().strip().lower() == "k"):
+            found.append((n.start, Decimal(n.value * 1000).quantize(_CENT)))
+        elif not digits and _WORD_CURRENCY.match(rest):
             found.append((n.start, Decimal(n.value).quantize(_CENT)))
     return [v for _, v in sorted(found, key=lambda f: f[0])]
 

@@ -72,6 +72,11 @@ def test_money_rule() -> None:
         Decimal(20000),
         Decimal(1500),
     ]
+    assert find_amounts("over twenty grand, fifty k, 30 grand, 20k users") == [
+        Decimal(20000),
+        Decimal(50000),
+        Decimal(30000),
+    ]
 
 
 WORDS = [
