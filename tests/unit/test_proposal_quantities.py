@@ -158,3 +158,42 @@ def test_a_range_leaves_the_seats_open_until_settled() -> None:
         call((PROSPECT, "Maybe 30 or 40 users."), (PROSPECT, "Let's say 35.")), BOOK
     )
     assert later.seats is not None and later.seats.seats == 35 and later.seat_range is None
+
+
+@settings(max_examples=60)
+@given(
+    st.integers(1, 500),
+    st.integers(1, 500),
+    st.booleans(),
+    st.sampled_from(["Actually, make that {}.", "Make it {}.", "Sorry, {} seats.", "Actually {}."]),
+)
+def test_a_correction_wins(first: int, second: int, words: bool, line: str) -> None:
+    said = say(second) if words else str(second)
+    terms = settle_terms(
+        call((PROSPECT, f"We need {first} seats."), (REP, "Okay."), (PROSPECT, line.format(said))),
+        BOOK,
+    )
+    assert terms.seats is not None and terms.seats.seats == second
+    assert terms.seats.citation.utterance == (0 if first == second else 2)
+
+
+@given(
+    st.sampled_from(
+        [
+            "We don't need {}.",
+            "Not now for {}.",
+            "Let's drop the {}.",
+            "We can skip {} this year.",
+            "No {} for us.",
+            "We'll handle {} ourselves, so leave out {}.",
+        ]
+    ),
+    st.sampled_from(["onboarding", "Onboarding package", "ONBOARD"]),
+)
+def test_exclusion_phrasings(line: str, name: str) -> None:
+    terms = settle_terms(
+        call((PROSPECT, "Add onboarding please."), (PROSPECT, line.format(name, name))), BOOK
+    )
+    assert (
+        terms.items["ONBOARD"].included is False and terms.items["ONBOARD"].citation.utterance == 1
+    )
