@@ -71,7 +71,9 @@ def _money(value: Any, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"{where} must be a number")
     amount = Decimal(str(value))
-    if not amount.is_finite() or amount < 0:
+    if not amount.is_finite():
+        raise ValueError(f"{where} must be a finite number")
+    if amount < 0:
         raise ValueError(f"{where} must not be negative")
     return amount
 
@@ -174,6 +176,11 @@ def parse_library(obj: Mapping[str, Any]) -> Library:
     if not book:
         raise ValueError("price_book is empty")
     price_book_currency(book)  # mixed currencies are bad input
+    seen: set[str] = set()
+    for i, p in enumerate(book):
+        if p.sku in seen:
+            raise ValueError(f"price_book[{i}].sku {p.sku!r} appears twice")
+        seen.add(p.sku)
     if "templates" not in obj:
         raise ValueError("templates is missing")
     templates = tuple(_template(v, i) for i, v in enumerate(_list(obj["templates"], "templates")))
@@ -233,4 +240,10 @@ def parse_proposal_input(data: Any) -> ProposalInput:
             )
         )
     library = parse_library(obj)
+    book_currency = price_book_currency(library.price_book)
+    if isinstance(obj["deal"].get("currency"), str) and deal.currency != book_currency:
+        raise ValueError(
+            f"deal.currency {deal.currency} differs from the price book's {book_currency} "
+            "(mixed currencies)"
+        )
     return ProposalInput(transcript, deal, company, tuple(contacts), library)

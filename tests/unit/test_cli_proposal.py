@@ -77,6 +77,9 @@ BAD = [
     (_set(["price_book", 0, "unit"], "month"), "price_book[0].unit must be one of"),
     (_set(["price_book", 1, "unit_price"], -5), "price_book[1].unit_price must not be negative"),
     (_set(["price_book", 2, "currency"], "EUR"), "mixes currencies"),
+    (_set(["deal", "currency"], "EUR"), "mixed currencies"),
+    (_set(["price_book", 1, "sku"], "STARTER"), "price_book[1].sku 'STARTER' appears twice"),
+    (_set(["contacts"], {"name": "x"}), "contacts must be a list"),
     (
         _set(["templates"], [{"id": "x", "name": "X", "when": {"min_seats": 500}}]),
         "no template holds",
@@ -104,3 +107,11 @@ def test_unreadable_and_invalid(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert code == 2 and "not valid JSON" in err
     assert main(["proposal", str(tmp_path / "missing.json")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_an_overflowing_price(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = copy.deepcopy(SAMPLE)
+    data["price_book"][0]["unit_price"] = 7
+    text = json.dumps(data).replace('"unit_price": 7,', '"unit_price": 1e400,')
+    code, _, err = run(tmp_path, text, capsys)
+    assert code == 2 and "price_book[0].unit_price must be a finite number" in err
