@@ -200,6 +200,39 @@ class ProposalDraft:
             "open_questions": list(self.open_questions),
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProposalDraft:
+        """The draft back from its `to_json` form (a stored or edited draft). The line items'
+        units are not in that form: they read as `seat/year`; `total` is recomputed."""
+        return cls(
+            template=str(data["template"]),
+            title=str(data["title"]),
+            sections=tuple(
+                Section(
+                    key=str(s["key"]),
+                    title=str(s["title"]),
+                    text=str(s["text"]),
+                    citations=tuple(
+                        Citation(int(c["utterance"]), str(c["quote"])) for c in s["citations"]
+                    ),
+                )
+                for s in data["sections"]
+            ),
+            line_items=tuple(
+                LineItem(
+                    sku=str(li["sku"]),
+                    name=str(li["name"]),
+                    quantity=int(li["quantity"]),
+                    unit_price=Decimal(str(li["unit_price"])),
+                    discount=Decimal(str(li.get("discount", 0))),
+                )
+                for li in data["line_items"]
+            ),
+            currency=str(data["currency"]),
+            case_studies=tuple(str(c) for c in data["case_studies"]),
+            open_questions=tuple(str(q) for q in data["open_questions"]),
+        )
+
 
 def money_json(amount: Decimal) -> int | float:
     """An amount for JSON: whole amounts as integers, cents kept otherwise."""

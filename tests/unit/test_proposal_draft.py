@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from skills.proposal_money import allowed_amounts, find_amounts, offending_amounts
 from skills.proposal_templates import TemplateFacts, choose_template, holds
-from skills.proposal_types import Template, TemplateWhen
+from skills.proposal_types import ProposalDraft, Template, TemplateWhen
 from skills.proposals import draft_proposal, parse_proposal_input
 
 SAMPLE = Path(__file__).resolve().parents[2] / "cli" / "samples" / "proposal.json"
@@ -208,7 +208,7 @@ def test_no_invented_money_and_verbatim_citations(data: dict[str, Any]) -> None:
         )
     assert d.total == sum((li.total for li in d.line_items), Decimal(0))
     assert sum(1 for li in d.line_items if li.sku in ("STARTER", "PRO")) == 1
-    json.dumps(d.to_json())
+    assert ProposalDraft.from_json(json.loads(json.dumps(d.to_json()))).to_json() == d.to_json()
 
 
 def test_open_questions_from_the_call() -> None:
