@@ -100,6 +100,7 @@ class DealInfo:
     amount: Decimal | None = None
     currency: str = "USD"
     type: str | None = None
+    discount: Decimal = Decimal(0)  # a share (0.1 = 10%) the rep set on the deal; never invented
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,39 @@ class ProposalDraft:
             "case_studies": list(self.case_studies),
             "open_questions": list(self.open_questions),
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProposalDraft:
+        """The draft back from its `to_json` form (a stored or edited draft). The line items'
+        units are not in that form: they read as `seat/year`; `total` is recomputed."""
+        return cls(
+            template=str(data["template"]),
+            title=str(data["title"]),
+            sections=tuple(
+                Section(
+                    key=str(s["key"]),
+                    title=str(s["title"]),
+                    text=str(s["text"]),
+                    citations=tuple(
+                        Citation(int(c["utterance"]), str(c["quote"])) for c in s["citations"]
+                    ),
+                )
+                for s in data["sections"]
+            ),
+            line_items=tuple(
+                LineItem(
+                    sku=str(li["sku"]),
+                    name=str(li["name"]),
+                    quantity=int(li["quantity"]),
+                    unit_price=Decimal(str(li["unit_price"])),
+                    discount=Decimal(str(li.get("discount", 0))),
+                )
+                for li in data["line_items"]
+            ),
+            currency=str(data["currency"]),
+            case_studies=tuple(str(c) for c in data["case_studies"]),
+            open_questions=tuple(str(q) for q in data["open_questions"]),
+        )
 
 
 def money_json(amount: Decimal) -> int | float:
