@@ -175,8 +175,6 @@ class LineItem:
         }
         if self.discount:
             out["discount"] = float(self.discount)
-        if self.unit != "seat/year":
-            out["unit"] = self.unit
         return out
 
     @classmethod
@@ -227,6 +225,14 @@ class ProposalDraft:
             open_questions=tuple(str(q) for q in data.get("open_questions") or []),
         )
 
+    def to_store(self) -> dict[str, Any]:
+        """`to_json` with each line's unit: what the proposals table keeps (`from_json` reads
+        both; a line without a unit reads as `seat/year`)."""
+        out = self.to_json()
+        for li, item in zip(out["line_items"], self.line_items, strict=True):
+            li["unit"] = item.unit
+        return out
+
     def to_json(self) -> dict[str, Any]:
         return {
             "template": self.template,
@@ -238,39 +244,6 @@ class ProposalDraft:
             "case_studies": list(self.case_studies),
             "open_questions": list(self.open_questions),
         }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ProposalDraft:
-        """The draft back from its `to_json` form (a stored or edited draft). The line items'
-        units are not in that form: they read as `seat/year`; `total` is recomputed."""
-        return cls(
-            template=str(data["template"]),
-            title=str(data["title"]),
-            sections=tuple(
-                Section(
-                    key=str(s["key"]),
-                    title=str(s["title"]),
-                    text=str(s["text"]),
-                    citations=tuple(
-                        Citation(int(c["utterance"]), str(c["quote"])) for c in s["citations"]
-                    ),
-                )
-                for s in data["sections"]
-            ),
-            line_items=tuple(
-                LineItem(
-                    sku=str(li["sku"]),
-                    name=str(li["name"]),
-                    quantity=int(li["quantity"]),
-                    unit_price=Decimal(str(li["unit_price"])),
-                    discount=Decimal(str(li.get("discount", 0))),
-                )
-                for li in data["line_items"]
-            ),
-            currency=str(data["currency"]),
-            case_studies=tuple(str(c) for c in data["case_studies"]),
-            open_questions=tuple(str(q) for q in data["open_questions"]),
-        )
 
 
 def money_json(amount: Decimal) -> int | float:

@@ -68,7 +68,7 @@ async def draft(ctx: StepContext) -> dict[str, Any]:
     async def create() -> int:
         async with ctx.db.transaction() as s:
             row = await store.create_proposal(s, org_id=ctx.org_id, user_id=user_id,
-                                              source=src.origin, draft=made.to_json(), now=now,
+                                              source=src.origin, draft=made.to_store(), now=now,
                                               deal_id=src.deal_id)  # fmt: skip
             assert row.id is not None
             return row.id
@@ -126,7 +126,7 @@ async def apply_answer(ctx: StepContext, drafted: dict[str, Any]) -> dict[str, A
         row = await store.get_proposal(s, proposal_id)
         new = apply_edits(ProposalDraft.from_json(row.draft), edits) if edits else None
         if new is not None:
-            await store.update_draft(s, proposal_id, new.to_json(), now=now)
+            await store.update_draft(s, proposal_id, new.to_store(), now=now)
         current = new or ProposalDraft.from_json(row.draft)
         limit = Decimal(str(drafted.get("discount_limit") or "0.15"))
         over = current.max_discount > limit
