@@ -20,9 +20,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sixty", description="Sixty: a Slack-first sales copilot")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    from cli import classify_email, db, demo, intents, jobs, simulate, slots  # each imports lazily
+    from cli import (  # each imports lazily
+        classify_email,
+        db,
+        demo,
+        intents,
+        jobs,
+        library,
+        simulate,
+        slots,
+    )
 
-    for module in (db, demo, jobs, intents, classify_email, slots, simulate):
+    for module in (db, demo, jobs, intents, classify_email, slots, simulate, library):
         module.register(sub)
     return parser
 
