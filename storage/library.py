@@ -47,7 +47,7 @@ class LibraryCounts:
 async def replace_library(session: AsyncSession, org_id: int, folder: LibraryFolder) -> None:
     """Delete the org's library and write `folder`'s; atomic within the caller's transaction."""
     for table in _TABLES:
-        await session.exec(delete(table).where(col(table.org_id) == org_id))  # type: ignore[call-overload]
+        await session.exec(delete(table).where(col(table.org_id) == org_id))
     lib = folder.library
     for i, t in enumerate(lib.templates):
         when = {k: v for k, v in vars(t.when).items() if v is not None}
@@ -124,7 +124,9 @@ async def library_counts(session: AsyncSession, org_id: int) -> LibraryCounts:
     )
 
 
-async def import_library(session: AsyncSession, org_id: int, folder: LibraryFolder) -> LibraryCounts:
+async def import_library(
+    session: AsyncSession, org_id: int, folder: LibraryFolder
+) -> LibraryCounts:
     """Replace the org's library with `folder` and return the new counts."""
     await replace_library(session, org_id, folder)
     return await library_counts(session, org_id)

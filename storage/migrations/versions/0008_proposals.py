@@ -122,9 +122,7 @@ def upgrade() -> None:
     op.create_table(
         "proposal_views",
         sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column(
-            "link_token", sa.String(), sa.ForeignKey("proposal_links.token"), nullable=False
-        ),
+        sa.Column("link_token", sa.String(), sa.ForeignKey("proposal_links.token"), nullable=False),
         sa.Column("session_id", sa.String(), nullable=False),
         sa.Column("section", sa.String(), nullable=False),
         sa.Column("seconds", sa.Integer(), nullable=False),
