@@ -114,7 +114,6 @@ def section_keys(html: str) -> set[str]:
 
 def register_routes(app: web.Application, deps: Any) -> None:
     limiter = RateLimiter()
-    listeners: list[ViewListener] = getattr(deps, "proposal_view_listeners", None) or []
 
     async def resolve(token: str) -> Any:
         async with deps.db.session() as s:
@@ -125,7 +124,7 @@ def register_routes(app: web.Application, deps: Any) -> None:
         found = await resolve(token)
         if isinstance(found, Refused):
             return _refused(found.reason)
-        html = inject_tracker(found.snapshot.html, token)
+        html = inject_tracker(found.snapshot.html, found.link.token)
         return web.Response(text=html, content_type="text/html", charset="utf-8",
                             headers=PAGE_HEADERS)  # fmt: skip
 
@@ -183,7 +182,8 @@ def register_routes(app: web.Application, deps: Any) -> None:
             event = ViewOpened(token=token, snapshot_id=link.snapshot_id, session_id=session_id,
                                recipient_email=link.recipient_email,
                                recipient_name=link.recipient_name, at=now)  # fmt: skip
-            for listener in listeners:
+            listeners: list[ViewListener] = list(getattr(deps, "proposal_view_listeners", ()))
+            for listener in listeners:  # read now: the app may add listeners after startup
                 try:
                     await listener(event)
                 except Exception:  # a listener's failure never fails the buyer's beacon
