@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 
 from blocks.approval import ApprovalView, approval_message
 from blocks.ids import HomeAction, NotificationBatchAction, ProactiveSettingsAction
+from blocks.library_home import LibraryRow, library_blocks
 from blocks.text import (
     HEADER_MAX,
     SECTION_TEXT_MAX,
@@ -76,6 +77,7 @@ class OrgRow:
     ai_spend_usd: float
     stale_threshold_days: int
     features: dict[str, bool] = field(default_factory=dict)
+    library: LibraryRow | None = None
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,8 @@ def home_view(m: HomeModel) -> View:
                 f"Features: {escape(toggles)}"
             )
         )
+        if m.org.library is not None:
+            blocks.extend(library_blocks(m.org.library))
     buttons = [
         ButtonElement(
             text="Briefs & alerts",

@@ -65,6 +65,8 @@ class Deps:
     )
     settings_listeners: list[Callable[[int], Awaitable[None]]] = field(default_factory=list)
     proactive_planner: Any = None  # flows.planner.ProactivePlanner once crons are attached
+    # Told when a buyer's tab first opens a proposal link (`bot.proposal_page.ViewOpened`).
+    proposal_view_listeners: list[Callable[[Any], Awaitable[None]]] = field(default_factory=list)
 
     async def submit(self, event: Event) -> JobRef | Skipped:
         """Hand an event to the orchestrator (webhooks, crons and listeners call this)."""

@@ -26,12 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
         demo,
         intents,
         jobs,
+        library,
         proposal,
         simulate,
         slots,
     )
 
-    for module in (db, demo, jobs, intents, classify_email, slots, simulate, proposal):
+    for module in (db, demo, jobs, intents, classify_email, slots, simulate, proposal, library):
         module.register(sub)
     return parser
 

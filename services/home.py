@@ -9,9 +9,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from blocks.approval import ApprovalView
 from blocks.home import ConnectionRow, HeldRow, HomeModel, OrgRow, WaitingRow
+from blocks.library_home import LibraryRow
 from blocks.notification_batch import label as kind_label
 from skills.preferences import PreferenceForm, hhmm
 from storage.engine import Database
+from storage.library import library_counts
 from storage.models import SlackNotificationSent, SlackPendingAction, User
 from storage.users import connections, org_settings, pending_actions_for, preferences
 
@@ -97,6 +99,7 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
         waiting = await pending_actions_for(s, user_id=user.id)
         held = await held_for(s, user.id)
         org = await org_settings(s, org_id=user.org_id) if user.role == "admin" else None
+        library = await library_counts(s, user.org_id) if org is not None else None
     rows = []
     for provider, label in PROVIDER_LABELS.items():
         c = conns.get(provider)
@@ -125,6 +128,7 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
             ai_spend_usd=await month_spend(db, user.org_id, now),
             stale_threshold_days=org.stale_threshold_days,
             features=dict(org.features),
+            library=LibraryRow(**vars(library)) if library is not None else None,
         )
     return HomeModel(
         name=user.name,

@@ -20,6 +20,8 @@ from sqlalchemy import and_, delete, func, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.library import import_library
+from storage.library_files import read_library_folder
 from storage.models import (
     Activity,
     CalendarEvent,
@@ -473,7 +475,10 @@ async def seed_demo(session: AsyncSession, *, now: datetime) -> dict[str, int]:
         org = await _create_org(session, now)
     users = list((await session.exec(select(User).where(User.org_id == org.id))).all())
     events = await _plan_calendar(session, org, users, now)
-    return {"created": int(created), "users": len(users), "calendar_events": events}
+    assert org.id is not None
+    library = await import_library(session, org.id, read_library_folder(DATA / "library"))
+    return {"created": int(created), "users": len(users), "calendar_events": events,
+            "library_price_items": library.price_items}  # fmt: skip
 
 
 async def _create_org(session: AsyncSession, now: datetime) -> Org:

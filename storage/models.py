@@ -567,4 +567,7 @@ class CrmFieldChange(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
+# The proposal tables live in their own module; importing it registers them.
+import storage.proposal_models  # noqa: E402, F401
+
 ALL_TABLES = SQLModel.metadata

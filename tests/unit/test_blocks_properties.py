@@ -33,6 +33,7 @@ from blocks import (
     help,
     home,
     job_status,
+    library_home,
     notification_batch,
     pipeline,
     post_meeting,
@@ -136,6 +137,11 @@ deal_row = st.builds(
     reasons=st.lists(st.sampled_from(sorted(pipeline.REASON_WORDS)), max_size=3).map(tuple),
     owner=st.none() | short,
 )
+library_row = st.builds(
+    library_home.LibraryRow,
+    *(st.integers(0, 10**6) for _ in range(4)),
+    st.none() | st.decimals(0, 1, places=4),
+)
 held_row = st.builds(home.HeldRow, summary=short, gate=st.none() | approval_view,
                      note_id=st.none() | ident, openable=st.booleans())  # fmt: skip
 home_model = st.builds(
@@ -152,7 +158,8 @@ home_model = st.builds(
     recent=small(short, max_size=8),
     org=st.none() | st.builds(home.OrgRow, ai_budget_usd=st.floats(0, 1e5), ai_spend_usd=st.floats(0, 1e5),
                               stale_threshold_days=st.integers(1, 365),
-                              features=st.dictionaries(word, st.booleans(), max_size=6)),
+                              features=st.dictionaries(word, st.booleans(), max_size=6),
+                              library=st.none() | library_row),
     refreshed_at=when,
     held=small(held_row, max_size=12),
 )  # fmt: skip
@@ -231,6 +238,7 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
         small(st.builds(help.CommandHelp, usage=word, summary=short), min_size=1, max_size=20), problem=st.none() | short)),
     "home.home_view": (home.home_view, args(home_model)),
     "home.held_blocks": (home.held_blocks, args(small(held_row, max_size=20))),
+    "library_home.library_blocks": (library_home.library_blocks, args(library_row)),
     "job_status.job_failed": (job_status.job_failed, args(ident, word, word, text)),
     "job_status.budget_exhausted": (job_status.budget_exhausted,
                                     args(word, st.floats(0, 1e5), st.floats(0, 1e5))),
