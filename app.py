@@ -229,6 +229,9 @@ async def start_orchestrator(deps: Deps, client: AsyncWebClient) -> Engine:
         deps.db, deps.settings, SlackDelivery(client), build_registry(), clock=deps.clock
     )
     deps.orchestrator = engine
+    from flows.proposal_generation.views import view_listener
+
+    deps.proposal_view_listeners.append(view_listener(deps))  # "Sarah opened your proposal"
     await engine.start_workers(deps.settings.workers)
     return engine
 

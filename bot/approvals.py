@@ -34,6 +34,7 @@ from bot.values import PendingRef
 from flows.email_send.handoff import undo_window
 from orchestrator.events import Decision
 from storage.models import Feedback, SlackPendingAction, User
+from storage.proposals import get_proposal
 from storage.rows import saved_id
 from storage.users import user_by_slack_id
 
@@ -97,10 +98,11 @@ async def handle_edit(ack: AsyncAck, body: Body, client: AsyncWebClient, context
         await tell(client, body, "Only the person this draft belongs to can edit it.")
         return
     draft = row.payload.get("draft") or {}
-    if row.kind == PROPOSAL_REVIEW:
-        await client.views_open(
-            trigger_id=body["trigger_id"], view=proposal_edit_modal(row.id, draft)
-        )
+    if row.kind == PROPOSAL_REVIEW:  # the card holds line items; the sections are stored
+        async with deps.db.session() as s:
+            stored = await get_proposal(s, int(row.payload["proposal_id"]))
+        modal = proposal_edit_modal(row.id, stored.draft)
+        await client.views_open(trigger_id=body["trigger_id"], view=modal)
         return
     undo = await undo_window(deps.db, deps.settings, row.owner_user_id)
     await client.views_open(

@@ -16,6 +16,7 @@ from flows.calendar_sync import crons as calendar_crons
 from flows.calendar_sync.sequence import calendar_changed
 from flows.commitments import crons as commitments_crons
 from flows.commitments.sequence import commitment_reminder
+from flows.content_retrieval.sequence import content_retrieval
 from flows.email_received import crons as email_crons
 from flows.email_received.sequence import email_received
 from flows.email_send.sequence import email_send
@@ -25,6 +26,12 @@ from flows.notification_batches import crons as notification_batches_crons
 from flows.notification_batches.sequence import notification_digest
 from flows.pipeline_scan.sequence import pipeline_scan
 from flows.pre_meeting_brief.sequence import pre_meeting_brief
+from flows.proposal_generation.sequence import (
+    proposal_delivery,
+    proposal_discount_review,
+    proposal_generation,
+    proposal_viewed,
+)
 from flows.stale_deal_revival.sequence import stale_deal_revival
 from orchestrator.crons import CronSpec
 from orchestrator.sequence import SequenceDef, SequenceRegistry
@@ -41,6 +48,11 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     notification_digest,
     meeting_ended,
     commitment_reminder,
+    proposal_generation,
+    proposal_discount_review,
+    proposal_delivery,
+    proposal_viewed,
+    content_retrieval,
 )
 
 # `cron_specs(deps) -> list[CronSpec]` of each flow with static crons: fired once across

@@ -41,6 +41,7 @@ class EventSource(enum.StrEnum):
     WEBHOOK_RECALL = "webhook:recall"
     WEBHOOK_EMAIL = "webhook:email"
     WEBHOOK_CALENDAR = "webhook:calendar"
+    WEBHOOK_PROPOSAL = "webhook:proposal_view"
     CRON_MORNING = "cron:morning"
     CRON_PRE_MEETING = "cron:pre_meeting"
     CRON_PIPELINE_SCAN = "cron:pipeline_scan"

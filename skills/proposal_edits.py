@@ -36,5 +36,7 @@ def apply_edits(draft: ProposalDraft, edits: dict[str, Any]) -> ProposalDraft:
             raise ValueError(f"{li.sku}: a quantity cannot be negative")
         if qty == 0:
             continue
-        lines.append(replace(li, quantity=qty, discount=discount if "discount" in edits else li.discount))
+        lines.append(
+            replace(li, quantity=qty, discount=discount if "discount" in edits else li.discount)
+        )
     return replace(draft, sections=sections, line_items=tuple(lines))

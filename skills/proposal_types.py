@@ -149,7 +149,9 @@ class Section:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Section:
         cites = tuple(Citation.from_json(c) for c in data.get("citations") or [])
-        return cls(str(data["key"]), str(data.get("title") or ""), str(data.get("text") or ""), cites)
+        return cls(
+            str(data["key"]), str(data.get("title") or ""), str(data.get("text") or ""), cites
+        )
 
 
 @dataclass(frozen=True)

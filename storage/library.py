@@ -69,7 +69,7 @@ async def replace_library(session: AsyncSession, org_id: int, folder: LibraryFol
                                    url=a.url, file_name=a.file, file_bytes=f.data if f else None,
                                    content_type=f.content_type if f else None, position=i))  # fmt: skip
     session.add(LibrarySettings(org_id=org_id, discount_limit=str(lib.discount_limit),
-                                updated_at=utcnow()))  # fmt: skip
+                                brand_colour=lib.brand_colour, updated_at=utcnow()))  # fmt: skip
     await session.flush()
 
 
@@ -106,6 +106,7 @@ async def load_library(session: AsyncSession, org_id: int) -> Library:
             for a in content.all()
         ),
         discount_limit=Decimal(settings.discount_limit) if settings else Library().discount_limit,
+        brand_colour=settings.brand_colour if settings else "",
     )  # fmt: skip
 
 

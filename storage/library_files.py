@@ -12,6 +12,7 @@ the database.
 from __future__ import annotations
 
 import mimetypes
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -296,17 +297,28 @@ def _content(doc: _Doc) -> tuple[ContentAsset, ContentFile | None, Node]:
     return asset, blob, m["id"]
 
 
-def _settings(root: Path) -> Decimal:
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _settings(root: Path) -> tuple[Decimal, str]:
+    """(discount_limit, brand_colour) from `settings.yaml`, or the defaults."""
     doc = _Doc(root / "settings.yaml", root)
+    default = Library()
     if not doc.path.is_file():
-        return Library().discount_limit
-    m = _mapping(doc, _compose(doc, _read_text(doc)), {"discount_limit"}, set(), "the settings")
-    if "discount_limit" not in m:
-        return Library().discount_limit
-    limit = _decimal(doc, m["discount_limit"], "discount_limit")
-    if not Decimal(0) <= limit <= Decimal(1):
-        raise doc.fail(m["discount_limit"], "discount_limit is a share between 0 and 1 (0.15)")
-    return limit
+        return default.discount_limit, default.brand_colour
+    m = _mapping(doc, _compose(doc, _read_text(doc)), {"discount_limit", "brand_colour"}, set(),
+                 "the settings")  # fmt: skip
+    limit = default.discount_limit
+    if "discount_limit" in m:
+        limit = _decimal(doc, m["discount_limit"], "discount_limit")
+        if not Decimal(0) <= limit <= Decimal(1):
+            raise doc.fail(m["discount_limit"], "discount_limit is a share between 0 and 1 (0.15)")
+    colour = default.brand_colour
+    if "brand_colour" in m:
+        colour = _str(doc, m["brand_colour"], "brand_colour")
+        if not _COLOUR.match(colour):
+            raise doc.fail(m["brand_colour"], "brand_colour is a colour like #1f4e79")
+    return limit, colour
 
 
 def _files(root: Path, folder: str, suffixes: tuple[str, ...]) -> list[_Doc]:
@@ -339,7 +351,8 @@ def read_library_folder(root: Path) -> LibraryFolder:
                       lambda d: _template(d, tiers), "template")  # fmt: skip
     cases = _each(_files(root, "case_studies", (".md",)), _case_study, "case study")
     content = _each(_files(root, "content", (".yaml", ".yml", ".md")), _content, "content")
+    limit, colour = _settings(root)
     library = Library(templates=tuple(t[0] for t in templates), price_book=price_book,
                       case_studies=tuple(c[0] for c in cases), content=tuple(c[0] for c in content),
-                      discount_limit=_settings(root))  # fmt: skip
+                      discount_limit=limit, brand_colour=colour)  # fmt: skip
     return LibraryFolder(library=library, files={a.id: f for a, f, _ in content if f})

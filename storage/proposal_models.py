@@ -80,6 +80,7 @@ class LibrarySettings(SQLModel, table=True):
     __tablename__ = "library_settings"
     org_id: int = Field(primary_key=True, foreign_key="orgs.id")
     discount_limit: str = "0.15"  # a Decimal share as text
+    brand_colour: str = ""  # "#rrggbb" for the proposal pages, "" for the default
     updated_at: datetime = _ts()
 
 

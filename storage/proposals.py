@@ -59,7 +59,7 @@ class ViewsSummary:
     first_opened_at: datetime | None
 
 
-async def _proposal(session: AsyncSession, proposal_id: int) -> Proposal:
+async def get_proposal(session: AsyncSession, proposal_id: int) -> Proposal:
     row = await session.get(Proposal, proposal_id)
     if row is None:
         raise ProposalError(f"no proposal {proposal_id}")
@@ -90,7 +90,7 @@ async def update_draft(
 ) -> Proposal:
     """Replace the draft. After sending, the edit is version + 1 and the status is `draft`
     again (the sent version stays in its snapshot); a skipped proposal cannot be edited."""
-    row = await _proposal(session, proposal_id)
+    row = await get_proposal(session, proposal_id)
     if row.status == SKIPPED:
         raise ProposalError(f"proposal {proposal_id} was skipped")
     if row.status == SENT:
@@ -108,7 +108,7 @@ async def set_status(
 ) -> Proposal:
     if status not in STATUSES:
         raise ProposalError(f"unknown status {status!r}")
-    row = await _proposal(session, proposal_id)
+    row = await get_proposal(session, proposal_id)
     row.status = status
     row.updated_at = now
     session.add(row)
@@ -121,7 +121,7 @@ async def freeze_snapshot(
 ) -> ProposalSnapshot:
     """Write the proposal's current version as sent: its HTML, PDF and their SHA-256
     (over the HTML's UTF-8 bytes, then the PDF's). Written once, never updated."""
-    row = await _proposal(session, proposal_id)
+    row = await get_proposal(session, proposal_id)
     digest = hashlib.sha256(html.encode("utf-8"))
     if pdf is not None:
         digest.update(pdf)

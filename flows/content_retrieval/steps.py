@@ -57,7 +57,9 @@ async def find(ctx: StepContext) -> dict[str, Any]:
         lines.append("I couldn't tell which document was asked for.")
     if not assets:
         await ctx.notify("content", " ".join(lines) or "Nothing to send.", key="nothing")
-        log.info("content request unmatched", extra={"job_id": ctx.job_id, "requests": len(results)})
+        log.info(
+            "content request unmatched", extra={"job_id": ctx.job_id, "requests": len(results)}
+        )
         return {"assets": []}
     if contact is None or not contact.email or contact.do_not_email:
         names = ", ".join(f"{a.title}: {a.url or a.file}" for a in assets)

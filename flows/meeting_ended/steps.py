@@ -33,7 +33,11 @@ from storage.models import User
 # Follow-ups a sequence performs today. A promised proposal or requested content is a task to
 # review and a commitment (`create_tasks`); their sequences come in later releases, so no job is
 # queued for them (one would wait forever).
-QUEUED_FOLLOW_UPS = {"commitment:schedule_meeting": EventType.CALENDAR_FIND_TIMES}
+QUEUED_FOLLOW_UPS = {
+    "commitment:schedule_meeting": EventType.CALENDAR_FIND_TIMES,
+    "commitment:send_proposal": EventType.PROPOSAL_GENERATION,
+    "request:send_content": EventType.CONTENT_RETRIEVAL,
+}
 
 
 def meeting_of(ctx: StepContext) -> int:

@@ -46,7 +46,9 @@ async def _about(ctx: StepContext) -> dict[str, Any]:
         deal = await s.get(Deal, p["deal_id"]) if p.get("deal_id") else None
         contact_id = p.get("contact_id") or (deal.primary_contact_id if deal else None)
         contact = await s.get(Contact, contact_id) if contact_id else None
-        company_id = (deal.company_id if deal else None) or (contact.company_id if contact else None)
+        company_id = (deal.company_id if deal else None) or (
+            contact.company_id if contact else None
+        )
         company = await s.get(Company, company_id) if company_id else None
     return {
         "deal": deal.name if deal else None,
@@ -56,7 +58,9 @@ async def _about(ctx: StepContext) -> dict[str, Any]:
     }
 
 
-def _email(draft: ProposalDraft, about: dict[str, Any], rep: User | None, frozen: dict[str, Any]) -> dict[str, Any]:
+def _email(
+    draft: ProposalDraft, about: dict[str, Any], rep: User | None, frozen: dict[str, Any]
+) -> dict[str, Any]:
     recipient = about["recipient"] or {}
     first = (recipient.get("name") or "").split()[0] if recipient.get("name") else "there"
     lines = [
@@ -84,7 +88,11 @@ async def freeze_version(ctx: StepContext) -> dict[str, Any]:
     out = {**frozen, "proposal_id": proposal_id, "title": draft.title,
            "total": format_money(draft.total, draft.currency), "deal": about["deal"]}  # fmt: skip
     recipient = about["recipient"] or {}
-    if ctx.payload.get("delivery") != "link" and recipient.get("email") and not about["do_not_email"]:
+    if (
+        ctx.payload.get("delivery") != "link"
+        and recipient.get("email")
+        and not about["do_not_email"]
+    ):
         out["email"] = {"title": "Send the proposal?", "draft": _email(draft, about, rep, frozen),
                         "context": f"Proposal v{frozen['version']} · {out['total']}"}  # fmt: skip
     log.info("proposal frozen", extra={"job_id": ctx.job_id, "proposal_id": proposal_id,
@@ -158,7 +166,9 @@ async def manager_decided(ctx: StepContext) -> dict[str, Any]:
                                  org_id=ctx.org_id, user_id=rep_id, parent_job_id=ctx.job_id,
                                  payload={k: p.get(k) for k in ("proposal_id", "delivery", "deal_id", "contact_id", "rep_id")},
                                  idempotency_key=f"proposal_delivery:{proposal_id}:manager:{ctx.job_id}"))  # fmt: skip
-        await ctx.notify("proposal", "Approved: the proposal goes on to the rep for sending.", key="done")
+        await ctx.notify(
+            "proposal", "Approved: the proposal goes on to the rep for sending.", key="done"
+        )
         return {"approved": True}
     async with ctx.db.transaction() as s:
         await store.set_status(s, proposal_id, store.DRAFT, now=now)
@@ -175,7 +185,7 @@ def summary_due(payload: dict[str, Any]) -> datetime:
 
 
 async def tell_viewed(ctx: StepContext) -> dict[str, Any]:
-    """"Sarah opened your proposal (2nd view, 4 min on pricing)", once per view session."""
+    """ "Sarah opened your proposal (2nd view, 4 min on pricing)", once per view session."""
     p = ctx.payload
     async with ctx.db.session() as s:
         summary = await store.views_summary(s, str(p["token"]))

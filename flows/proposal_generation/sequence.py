@@ -38,7 +38,9 @@ async def proposal_generation(wf: Workflow) -> None:
 )
 async def proposal_discount_review(wf: Workflow) -> None:
     card = await wf.step(delivery.discount_card, on_failure=OnFailure.RETRY)
-    answer = await wf.approval(ApprovalKind.PROPOSAL_DISCOUNT, card, expires_after_s=REVIEW_EXPIRES_S)
+    answer = await wf.approval(
+        ApprovalKind.PROPOSAL_DISCOUNT, card, expires_after_s=REVIEW_EXPIRES_S
+    )
     await wf.step(delivery.manager_decided, approval=answer)
 
 

@@ -15,7 +15,8 @@ from flows.meeting_ended.call import load_call
 from orchestrator.context import StepContext
 from skills.proposal_types import CompanyInfo, ContactInfo, DealInfo
 from skills.transcript_types import Participant, Transcript, Utterance
-from storage.models import Company, Contact, Deal, EmailMessage, Meeting, Transcript as TranscriptRow
+from storage.models import Company, Contact, Deal, EmailMessage, Meeting
+from storage.models import Transcript as TranscriptRow
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,9 @@ async def _deal_parts(
         currency=deal.currency if deal else "USD",
         type=str((deal.properties or {}).get("deal_type") or "") or None if deal else None,
     )
-    comp = CompanyInfo(company.name if company else info.name, company.industry if company else None)
+    comp = CompanyInfo(
+        company.name if company else info.name, company.industry if company else None
+    )
     people = tuple(
         ContactInfo(c.name, c.email, c.title) for c in ([contact] if contact else []) + others
     )
@@ -95,7 +98,10 @@ async def _deal_parts(
 async def load_source(ctx: StepContext) -> Source | str:
     """The inputs, or why there are none (said to the rep as is)."""
     p: dict[str, Any] = ctx.payload
-    origin = str(p.get("origin") or ("meeting" if p.get("meeting_id") else "email" if p.get("message_id") else "command"))
+    origin = str(
+        p.get("origin")
+        or ("meeting" if p.get("meeting_id") else "email" if p.get("message_id") else "command")
+    )
     deal_id = p.get("deal_id")
     contact_id = p.get("contact_id")
     meeting_id = p.get("meeting_id") or None
@@ -127,8 +133,16 @@ async def load_source(ctx: StepContext) -> Source | str:
     said = {
         "meeting": f"You said you'd send {at} a proposal. I've drafted one from today's call.",
         "email": f"{at} asked for a proposal by email. I've drafted one"
-        + (" from your last call." if meeting_id or transcript.meeting_id not in ("email", "none") else "."),
+        + (
+            " from your last call."
+            if meeting_id or transcript.meeting_id not in ("email", "none")
+            else "."
+        ),
         "command": f"Here's a proposal draft for {at}"
-        + (" from your last call." if transcript.utterances and transcript.meeting_id != "email" else "."),
+        + (
+            " from your last call."
+            if transcript.utterances and transcript.meeting_id != "email"
+            else "."
+        ),
     }.get(origin, f"A proposal draft for {at}.")
     return Source(transcript, deal, company, contacts, deal_id, contact_id, origin, said)

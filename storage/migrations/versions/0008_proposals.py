@@ -78,6 +78,7 @@ def upgrade() -> None:
         "library_settings",
         _org(),
         sa.Column("discount_limit", sa.String(), nullable=False),
+        sa.Column("brand_colour", sa.String(), nullable=False, server_default=""),
         _ts("updated_at"),
     )
     op.create_table(
