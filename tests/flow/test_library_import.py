@@ -238,3 +238,25 @@ async def test_failed_import_leaves_the_old_library(db: Database) -> None:
             raise RuntimeError("crash mid-import")
     async with db.session() as s:
         assert (await library_counts(s, org_id)).price_items == 7
+
+
+async def test_a_content_file_is_stored_with_its_bytes(db: Database, lib: Path) -> None:
+    from sqlmodel import select
+
+    from storage.proposal_models import LibraryContent
+
+    (lib / "files").mkdir()
+    (lib / "files" / "deck.pdf").write_bytes(b"%PDF-1.7 deck")
+    _replace(lib / "content/product-deck.yaml", "url: https://sixty.example/resources/product-deck.pdf",
+             "file: files/deck.pdf")  # fmt: skip
+    async with db.transaction() as s:
+        await seed_demo(s, now=NOW)
+        org_id = (await s.exec(select(Org))).one().id
+        assert org_id is not None
+        await import_library(s, org_id, read_library_folder(lib))
+    async with db.session() as s:
+        row = await s.get(LibraryContent, (org_id, "product-deck"))
+        assert row is not None and row.file_bytes == b"%PDF-1.7 deck"
+        assert row.content_type == "application/pdf" and row.url is None
+        deck = next(c for c in (await load_library(s, org_id)).content if c.id == "product-deck")
+        assert deck.file == "files/deck.pdf"
