@@ -159,6 +159,11 @@ def test_cli_refuses_with_exit_2_and_no_traceback(
     assert main(["library", "import", str(lib)]) == 2
     err = capsys.readouterr().err
     assert "price_book.yaml:" in err and "negative" in err and "Traceback" not in err
+    _replace(lib / "price_book.yaml", "unit_price: -1", "unit_price: 4500")
+    assert main(["library", "import", str(lib)]) == 2  # a good folder, but no org yet
+    assert "no org yet" in capsys.readouterr().err
+    assert main(["library", "import", str(lib), "--org", "T0NOBODY"]) == 2
+    assert "no org with Slack team id 'T0NOBODY'" in capsys.readouterr().err
 
 
 async def _demo_org(url: str) -> int:
