@@ -44,9 +44,11 @@ async def _import(url: str, folder: object, team: str | None) -> dict[str, objec
             else:
                 chosen = [o for o in orgs if o.slack_team_id == DEMO_TEAM_ID]
             if len(chosen) != 1 or chosen[0].id is None:
-                raise UsageError(
-                    f"no org {team!r}" if team else "several orgs: name one with --org TEAM_ID"
-                )
+                if team:
+                    raise UsageError(f"no org with Slack team id {team!r}")
+                if not orgs:
+                    raise UsageError("no org yet: install the app or run `sixty demo seed` first")
+                raise UsageError("several orgs: name one with --org TEAM_ID")
             counts = await import_library(s, chosen[0].id, folder)
         return {
             "org": chosen[0].slack_team_id,

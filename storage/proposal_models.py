@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, LargeBinary, Text
+from sqlalchemy import Index, LargeBinary, Text, event
 from sqlmodel import Field, SQLModel
 
 from storage.types import JSONType, UTCDateTime, utcnow
@@ -112,6 +112,15 @@ class ProposalSnapshot(SQLModel, table=True):
     pdf: bytes | None = Field(default=None, sa_type=LargeBinary)
     sha256: str
     created_at: datetime = _ts()
+
+
+class SnapshotImmutable(Exception):
+    """Raised on an attempt to change a written snapshot."""
+
+
+@event.listens_for(ProposalSnapshot, "before_update")
+def _refuse_snapshot_update(_mapper: Any, _connection: Any, target: ProposalSnapshot) -> None:
+    raise SnapshotImmutable(f"proposal snapshot {target.id} is immutable")
 
 
 class ProposalLink(SQLModel, table=True):

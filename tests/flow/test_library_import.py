@@ -159,6 +159,11 @@ def test_cli_refuses_with_exit_2_and_no_traceback(
     assert main(["library", "import", str(lib)]) == 2
     err = capsys.readouterr().err
     assert "price_book.yaml:" in err and "negative" in err and "Traceback" not in err
+    _replace(lib / "price_book.yaml", "unit_price: -1", "unit_price: 4500")
+    assert main(["library", "import", str(lib)]) == 2  # a good folder, but no org yet
+    assert "no org yet" in capsys.readouterr().err
+    assert main(["library", "import", str(lib), "--org", "T0NOBODY"]) == 2
+    assert "no org with Slack team id 'T0NOBODY'" in capsys.readouterr().err
 
 
 async def _demo_org(url: str) -> int:
@@ -238,3 +243,25 @@ async def test_failed_import_leaves_the_old_library(db: Database) -> None:
             raise RuntimeError("crash mid-import")
     async with db.session() as s:
         assert (await library_counts(s, org_id)).price_items == 7
+
+
+async def test_a_content_file_is_stored_with_its_bytes(db: Database, lib: Path) -> None:
+    from sqlmodel import select
+
+    from storage.proposal_models import LibraryContent
+
+    (lib / "files").mkdir()
+    (lib / "files" / "deck.pdf").write_bytes(b"%PDF-1.7 deck")
+    _replace(lib / "content/product-deck.yaml", "url: https://sixty.example/resources/product-deck.pdf",
+             "file: files/deck.pdf")  # fmt: skip
+    async with db.transaction() as s:
+        await seed_demo(s, now=NOW)
+        org_id = (await s.exec(select(Org))).one().id
+        assert org_id is not None
+        await import_library(s, org_id, read_library_folder(lib))
+    async with db.session() as s:
+        row = await s.get(LibraryContent, (org_id, "product-deck"))
+        assert row is not None and row.file_bytes == b"%PDF-1.7 deck"
+        assert row.content_type == "application/pdf" and row.url is None
+        deck = next(c for c in (await load_library(s, org_id)).content if c.id == "product-deck")
+        assert deck.file == "files/deck.pdf"

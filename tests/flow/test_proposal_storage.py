@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from storage.engine import Database
-from storage.proposal_models import ProposalSnapshot
+from storage.proposal_models import ProposalSnapshot, SnapshotImmutable
 from storage.proposals import (
     APPROVED,
     AWAITING_MANAGER,
@@ -109,3 +109,17 @@ async def test_views_open_once_per_session_and_sum_per_section(db: Database) -> 
     assert summary.sessions == 2
     assert summary.seconds_by_section == {"pricing": 20, "summary": 4}
     assert summary.first_opened_at == NOW
+
+
+async def test_a_snapshot_cannot_be_changed(db: Database) -> None:
+    snap, _link = await sent_link(db)
+    with pytest.raises(SnapshotImmutable):
+        async with db.transaction() as s:
+            row = await s.get(ProposalSnapshot, snap.id)
+            assert row is not None
+            row.html = "<p>tampered</p>"
+            s.add(row)
+            await s.flush()
+    async with db.session() as s:
+        row = await s.get(ProposalSnapshot, snap.id)
+        assert row is not None and row.html == SNAPSHOT_HTML
