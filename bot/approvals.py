@@ -145,7 +145,8 @@ async def handle_copy_link(ack: AsyncAck, body: Body, client: AsyncWebClient, va
                            deps: Deps) -> None:  # fmt: skip
     """Copy link: approve the proposal with the link as the only delivery."""
     await ack()
-    await _resume(deps, client, body, value, Decision.APPROVE, {"delivery": "link"})
+    # (only an edit carries a payload through the gate: the choice of delivery is one)
+    await _resume(deps, client, body, value, Decision.EDIT, {"delivery": "link"})
 
 
 async def handle_link_click(ack: AsyncAck) -> None:

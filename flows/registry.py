@@ -26,12 +26,7 @@ from flows.notification_batches import crons as notification_batches_crons
 from flows.notification_batches.sequence import notification_digest
 from flows.pipeline_scan.sequence import pipeline_scan
 from flows.pre_meeting_brief.sequence import pre_meeting_brief
-from flows.proposal_generation.sequence import (
-    proposal_delivery,
-    proposal_discount_review,
-    proposal_generation,
-    proposal_viewed,
-)
+from flows.proposal_generation.sequence import proposal_generation, proposal_viewed
 from flows.stale_deal_revival.sequence import stale_deal_revival
 from orchestrator.crons import CronSpec
 from orchestrator.sequence import SequenceDef, SequenceRegistry
@@ -49,8 +44,6 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     meeting_ended,
     commitment_reminder,
     proposal_generation,
-    proposal_discount_review,
-    proposal_delivery,
     proposal_viewed,
     content_retrieval,
 )

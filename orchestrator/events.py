@@ -24,8 +24,6 @@ class EventType(enum.StrEnum):
     PIPELINE_SCAN = "pipeline_scan"
     STALE_DEAL_REVIVAL = "stale_deal_revival"
     PROPOSAL_GENERATION = "proposal_generation"
-    PROPOSAL_DISCOUNT_REVIEW = "proposal_discount_review"
-    PROPOSAL_DELIVERY = "proposal_delivery"
     PROPOSAL_VIEWED = "proposal_viewed"
     CALENDAR_FIND_TIMES = "calendar_find_times"
     CONTENT_RETRIEVAL = "content_retrieval"

@@ -42,6 +42,7 @@ class NewGate:
     payload: dict[str, Any]
     expires_s: float
     on_expire: str
+    owner: int | None = None  # who answers it (default: the job's user), e.g. the rep's manager
 
 
 class JobGates(JobBudget):
@@ -64,7 +65,8 @@ class JobGates(JobBudget):
 
     async def _insert_gate(self, pa: str, g: NewGate) -> None:
         """One pending action row, fenced on this job's lease (inside the caller's transaction)."""
-        params = self._fence(pa=pa, org=self.org_id, owner=self.user_id, step=g.name, kind=g.kind,
+        owner = g.owner if g.owner is not None else self.user_id
+        params = self._fence(pa=pa, org=self.org_id, owner=owner, step=g.name, kind=g.kind,
                              payload=dumps(g.payload), on_expire=g.on_expire, expires=g.expires_s)  # fmt: skip
         res = await self.conn.exec_driver_sql(self.sql.insert_gate, params)
         if res.rowcount != 1:
@@ -79,6 +81,15 @@ class JobGates(JobBudget):
             self.sql.gate_posted,
             {"pa": g.id, "channel": posted["channel"], "ts": posted["ts"], "expires": g.expires_s},
         )
+
+    async def _answerer_slack_id(self, owner: int | None) -> str | None:
+        """The Slack user a gate is shown to: the job's user, or the one it names (a manager)."""
+        if owner is None or owner == self.user_id:
+            return self._slack_user()
+        async with self._tx():
+            res = await self.conn.exec_driver_sql(self.sql.user_slack_id, {"u": owner})
+            found = res.first()
+        return str(found.slack_user_id) if found is not None and found.slack_user_id else None
 
     async def _gate_row(self, pa: str) -> Any:
         async with self._tx():
@@ -98,10 +109,10 @@ class JobGates(JobBudget):
                     await self._record("approval", f"gate:{g.id}", "deferred", now)
                 await self._release_at(r.until)
                 return
-        slack_id = self._slack_user()
-        assert slack_id is not None
         for g in unposted:
             row = await self._gate_row(g.id)
+            slack_id = await self._answerer_slack_id(row.owner_user_id)
+            assert slack_id is not None
             view = ApprovalView.from_payload(g.id, row.kind, loads(row.payload) or {})
             posted = await self._post_dm(
                 ENGINE_STEP,

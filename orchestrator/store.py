@@ -202,9 +202,10 @@ class Sql:
         )
         self.gate_row = self._p(
             "SELECT id, status, decision, modifications, resolved_by, resolved_at, payload,"
-            " kind, channel, message_ts, step_name, on_expire FROM slack_pending_actions"
-            " WHERE id = :pa"
+            " kind, channel, message_ts, step_name, on_expire, owner_user_id"
+            " FROM slack_pending_actions WHERE id = :pa"
         )
+        self.user_slack_id = self._p("SELECT slack_user_id FROM users WHERE id = :u")
         self.resolve = self._p(
             f"UPDATE slack_pending_actions SET status = :status, decision = :decision,"
             f" modifications = {j('mods')}, resolved_by = :actor, resolved_at = {now},"

@@ -193,9 +193,11 @@ class Workflow:
         name: str | None = None,
         expires_after_s: float = DEFAULT_APPROVAL_EXPIRES_S,
         on_expire: OnExpire = OnExpire.SKIP,
+        approver: int | None = None,
     ) -> Approval:
         """Ask the rep to approve `payload` (shown as an approval card of `kind`) and return the
-        answer: `.approved` with the payload as edited, or not (skipped, expired). A cancel
+        answer: `.approved` with the payload as edited, or not (skipped, expired). `approver`
+        names another user who answers it (the rep's manager), shown in their DM. A cancel
         (or an expiry with `on_expire=CANCEL`) ends the job, except inside `gather`, where it
         only skips its own branch's work."""
         key, name = self._position(name or f"approve_{kind}", "gate")
@@ -213,7 +215,9 @@ class Workflow:
                 answer.decision, answer.actor, answer.payload, answer.mods, answer.status
             )
         self.new_gates.append(
-            NewGate(key, name, str(kind), payload, expires_after_s, str(OnExpire(on_expire)))
+            NewGate(
+                key, name, str(kind), payload, expires_after_s, str(OnExpire(on_expire)), approver
+            )
         )
         raise AwaitingGates()
 

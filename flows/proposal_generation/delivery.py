@@ -18,7 +18,6 @@ from blocks.proposals import discount_card_text, opened_text
 from flows.email_send.handoff import hand_off
 from flows.proposal_generation.render import freeze
 from orchestrator.context import StepContext
-from orchestrator.events import Event, EventSource, EventType
 from services.money_format import format_money
 from skills.proposal_types import ProposalDraft
 from storage import crm
@@ -39,9 +38,8 @@ SECTION_NAMES = {
 }
 
 
-async def _about(ctx: StepContext) -> dict[str, Any]:
-    """The recipient, company and deal of the job's proposal."""
-    p = ctx.payload
+async def _about(ctx: StepContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The recipient, company and deal of the proposal `p` (the plan) is about."""
     async with ctx.db.session() as s:
         deal = await s.get(Deal, p["deal_id"]) if p.get("deal_id") else None
         contact_id = p.get("contact_id") or (deal.primary_contact_id if deal else None)
@@ -76,10 +74,10 @@ def _email(
             "body": "\n".join(lines).strip()}  # fmt: skip
 
 
-async def freeze_version(ctx: StepContext) -> dict[str, Any]:
+async def freeze_version(ctx: StepContext, plan: dict[str, Any]) -> dict[str, Any]:
     """The version the buyer gets, frozen, with its link (and the email when it goes by email)."""
-    proposal_id = int(ctx.payload["proposal_id"])
-    about = await _about(ctx)
+    proposal_id = int(plan["proposal_id"])
+    about = await _about(ctx, plan)
     frozen = await freeze(ctx, proposal_id, about)
     async with ctx.db.session() as s:
         row = await store.get_proposal(s, proposal_id)
@@ -107,7 +105,7 @@ async def give_link(ctx: StepContext, frozen: dict[str, Any]) -> dict[str, Any]:
         f"PDF: {frozen['pdf_url']}\nThe link works for 30 days; I'll tell you when it's opened."
     )
     await ctx.notify("proposal", text, key="link")
-    await _mark_sent(ctx, int(frozen["proposal_id"]))
+    await _mark_sent(ctx, frozen)
     return {"shared": "link"}
 
 
@@ -115,69 +113,63 @@ async def send_email(ctx: StepContext, frozen: dict[str, Any]) -> dict[str, Any]
     """The approved email, sent as the rep through the send flow (once, after the undo window)."""
     assert ctx.approval is not None
     email = ctx.approval.payload.get("draft") or {}
-    out = await hand_off(ctx, email, deal_id=ctx.payload.get("deal_id"),
-                         contact_id=ctx.payload.get("contact_id"), key="proposal-email")  # fmt: skip
-    await _mark_sent(ctx, int(frozen["proposal_id"]))
+    out = await hand_off(ctx, email, deal_id=frozen.get("deal_id"),
+                         contact_id=frozen.get("contact_id"), key="proposal-email")  # fmt: skip
+    if "send_id" in out:  # queued from the rep's mailbox (else the rep got it to copy)
+        await _mark_sent(ctx, frozen)
     return out
 
 
-async def _mark_sent(ctx: StepContext, proposal_id: int) -> None:
+async def _mark_sent(ctx: StepContext, frozen: dict[str, Any]) -> None:
+    proposal_id = int(frozen["proposal_id"])
     now = ctx.now()
 
     async def write() -> bool:
         async with ctx.db.transaction() as s:
             await store.set_status(s, proposal_id, store.SENT, now=now)
-            if ctx.payload.get("deal_id"):
+            if frozen.get("deal_id"):
                 await crm.add_activity(s, org_id=ctx.org_id, kind="proposal_sent",
-                                       summary="Proposal shared", deal_id=ctx.payload.get("deal_id"),
-                                       contact_id=ctx.payload.get("contact_id"), user_id=ctx.user_id,
+                                       summary="Proposal shared", deal_id=frozen.get("deal_id"),
+                                       contact_id=frozen.get("contact_id"), user_id=ctx.user_id,
                                        occurred_at=now, provenance={"proposal_id": proposal_id})  # fmt: skip
         return True
 
     await ctx.effect(f"sent:{proposal_id}", write)
 
 
-async def discount_card(ctx: StepContext) -> dict[str, Any]:
+async def discount_card(ctx: StepContext, plan: dict[str, Any]) -> dict[str, Any]:
     """The manager's card: who wants what discount on which deal, and the total after it."""
-    p = ctx.payload
     async with ctx.db.session() as s:
-        rep = await s.get(User, int(p["rep_id"]))
-        row = await store.get_proposal(s, int(p["proposal_id"]))
-        deal = await s.get(Deal, p["deal_id"]) if p.get("deal_id") else None
+        rep = await s.get(User, int(plan["rep_id"]))
+        row = await store.get_proposal(s, int(plan["proposal_id"]))
+        deal = await s.get(Deal, plan["deal_id"]) if plan.get("deal_id") else None
     draft = ProposalDraft.from_json(row.draft)
     total = format_money(draft.total, draft.currency)
     text = discount_card_text(rep.slack_user_id if rep else "", deal.name if deal else draft.title,
-                              Decimal(p["discount"]), Decimal(p["limit"]), total)  # fmt: skip
+                              Decimal(plan["discount"]), Decimal(plan["limit"]), total)  # fmt: skip
     return {"title": "Approve a discount?", "text": text,
-            "fields": {"Discount": f"{Decimal(p['discount']) * 100:g}%",
-                       "Team limit": f"{Decimal(p['limit']) * 100:g}%", "Total": total}}  # fmt: skip
+            "fields": {"Discount": f"{Decimal(plan['discount']) * 100:g}%",
+                       "Team limit": f"{Decimal(plan['limit']) * 100:g}%", "Total": total}}  # fmt: skip
 
 
-async def manager_decided(ctx: StepContext) -> dict[str, Any]:
-    """Approved: on to delivery for the rep. Not approved: the rep is told, the draft stays."""
+async def manager_decided(ctx: StepContext, plan: dict[str, Any]) -> dict[str, Any]:
+    """Approved: the proposal goes on. Not approved: the rep is told, the draft stays a draft."""
     assert ctx.approval is not None
-    p = ctx.payload
-    proposal_id, rep_id = int(p["proposal_id"]), int(p["rep_id"])
-    now = ctx.now()
-    if ctx.approval.approved:
-        async with ctx.db.transaction() as s:
-            await store.set_status(s, proposal_id, store.APPROVED, now=now)
-        ctx.queue_followup(Event(type=EventType.PROPOSAL_DELIVERY, source=EventSource.ORCHESTRATOR_CHAIN,
-                                 org_id=ctx.org_id, user_id=rep_id, parent_job_id=ctx.job_id,
-                                 payload={k: p.get(k) for k in ("proposal_id", "delivery", "deal_id", "contact_id", "rep_id")},
-                                 idempotency_key=f"proposal_delivery:{proposal_id}:manager:{ctx.job_id}"))  # fmt: skip
-        await ctx.notify(
-            "proposal", "Approved: the proposal goes on to the rep for sending.", key="done"
-        )
-        return {"approved": True}
+    proposal_id = int(plan["proposal_id"])
+    approved = ctx.approval.approved
     async with ctx.db.transaction() as s:
-        await store.set_status(s, proposal_id, store.DRAFT, now=now)
-        rep = await s.get(User, rep_id)
-    if rep is not None and rep.slack_user_id:
-        await ctx.post_dm("Your manager didn't approve the discount on your proposal, so it hasn't "
-                          "been sent. Lower the discount and send it again with `/60 proposal`.",
-                          key="declined", to=rep.slack_user_id)  # fmt: skip
-    return {"approved": False}
+        await store.set_status(
+            s, proposal_id, store.APPROVED if approved else store.DRAFT, now=ctx.now()
+        )
+    if approved:
+        await ctx.notify(
+            "proposal", "Your manager approved the discount: the proposal goes on.", key="approved"
+        )
+    else:
+        await ctx.notify("proposal", "Your manager didn't approve the discount on your proposal, so it "
+                         "hasn't been sent. Lower the discount and start again with `/60 proposal`.",
+                         key="declined")  # fmt: skip
+    return {"approved": approved}
 
 
 def summary_due(payload: dict[str, Any]) -> datetime:

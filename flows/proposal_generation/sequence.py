@@ -1,13 +1,18 @@
 """The proposal sequences, top to bottom.
 
-- `proposal_generation` (the rep): draft from the call, the email or the command; the card with
-  Review draft / Edit first / Email it / Copy link / Skip; the rep's edits applied; then
-  delivery, or the manager first when the discount is past the team's limit.
-- `proposal_discount_review` (the manager): approve or not; approved goes on to delivery.
-- `proposal_delivery` (the rep): freeze the version (HTML, PDF, SHA-256) and its link; give the
-  link, or send the email through the send flow (preview, undo window, sent as the rep).
-- `proposal_viewed` (the rep): a few minutes after a buyer opens the link, one note with the
-  view count and where they spent their time, and the same on the deal's timeline.
+`proposal_generation` (the rep's job, from a call's promise, an email or `/60 proposal`):
+1. draft from the call (or the deal's latest call, or the email), stored in `proposals`;
+2. the card: Review draft / Edit first / Email it / Copy link / Skip;
+3. the rep's edits applied (prices stay the price book's);
+4. past the team's discount limit, the same job asks the rep's manager (the card goes to the
+   manager's DM; only the manager can answer it) and stops if the manager says no;
+5. the version is frozen (HTML, PDF, SHA-256) with its link; the link goes to the rep, or the
+   email goes through the send flow (preview, undo window, sent as the rep).
+Everything runs in this one job, so a chain from a call stays within DESIGN.md's depth of 3
+(call → proposal → email send).
+
+`proposal_viewed` (the rep's job, from a buyer's first beacon of a view session): a few minutes
+later, one note with the view count and where they spent their time, and the deal's timeline.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from orchestrator.events import EventType
 from orchestrator.sequence import ApprovalKind, OnFailure, sequence
 from orchestrator.workflow import Workflow
 
-REVIEW_EXPIRES_S = 7 * 24 * 3600  # a proposal card waits a week for the rep
+REVIEW_EXPIRES_S = 7 * 24 * 3600  # a proposal card waits a week for the rep (and the manager)
 
 
 @sequence(EventType.PROPOSAL_GENERATION, version=1, events=(EventType.PROPOSAL_GENERATION,))
@@ -30,28 +35,23 @@ async def proposal_generation(wf: Workflow) -> None:
     if not answer.approved:
         await wf.step(steps.skipped, drafted)
         return
-    await wf.step(steps.apply_answer, drafted, approval=answer)
-
-
-@sequence(
-    EventType.PROPOSAL_DISCOUNT_REVIEW, version=1, events=(EventType.PROPOSAL_DISCOUNT_REVIEW,)
-)
-async def proposal_discount_review(wf: Workflow) -> None:
-    card = await wf.step(delivery.discount_card, on_failure=OnFailure.RETRY)
-    answer = await wf.approval(
-        ApprovalKind.PROPOSAL_DISCOUNT, card, expires_after_s=REVIEW_EXPIRES_S
-    )
-    await wf.step(delivery.manager_decided, approval=answer)
-
-
-@sequence(EventType.PROPOSAL_DELIVERY, version=1, events=(EventType.PROPOSAL_DELIVERY,))
-async def proposal_delivery(wf: Workflow) -> None:
-    frozen = await wf.step(delivery.freeze_version, on_failure=OnFailure.RETRY, timeout_s=120)
-    if wf.payload.get("delivery") == "link" or not frozen.get("email"):
+    plan = await wf.step(steps.apply_answer, drafted, approval=answer)
+    if plan.get("next") == "stopped":
+        return
+    if plan.get("manager_id"):
+        ask = await wf.step(delivery.discount_card, plan)
+        decision = await wf.approval(ApprovalKind.PROPOSAL_DISCOUNT, ask, name="manager",
+                                     expires_after_s=REVIEW_EXPIRES_S, approver=plan["manager_id"])  # fmt: skip
+        went_on = await wf.step(delivery.manager_decided, plan, approval=decision)
+        if not went_on.get("approved"):
+            return
+    frozen = await wf.step(delivery.freeze_version, plan, on_failure=OnFailure.RETRY, timeout_s=120)
+    if plan.get("delivery") == "link" or not frozen.get("email"):
         await wf.step(delivery.give_link, frozen)
         return
-    email = frozen["email"]
-    sent = await wf.step_if_approved(ApprovalKind.EMAIL_SEND, email, delivery.send_email, frozen)
+    sent = await wf.step_if_approved(
+        ApprovalKind.EMAIL_SEND, frozen["email"], delivery.send_email, frozen
+    )
     if sent is None:  # the rep skipped the email: the link is still theirs to share
         await wf.step(delivery.give_link, frozen, name="link_after_skip")
 

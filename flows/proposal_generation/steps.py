@@ -9,14 +9,12 @@ card carry its id and the line items only. Nothing here logs text from the call 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from flows.proposal_generation.render import preview_link, public_url
+from flows.proposal_generation.render import preview_link
 from flows.proposal_generation.sources import Source, load_source
 from orchestrator.context import StepContext
-from orchestrator.events import Event, EventSource, EventType
 from orchestrator.offload import off_loop
 from skills.proposal_edits import apply_edits
 from skills.proposal_types import ProposalDraft
@@ -140,20 +138,14 @@ async def apply_answer(ctx: StepContext, drafted: dict[str, Any]) -> dict[str, A
                          f"({limit * 100:g}%) and you have no manager set to approve it, so I haven't "
                          "sent it. Lower the discount, or ask an admin to set your manager.", "no-manager")  # fmt: skip
         return {"next": "stopped"}
-    base = {"proposal_id": proposal_id, "delivery": delivery, "rep_id": ctx.user_id,
-            "deal_id": drafted.get("deal_id"), "contact_id": drafted.get("contact_id")}  # fmt: skip
+    plan = {"proposal_id": proposal_id, "delivery": delivery, "rep_id": ctx.user_id,
+            "deal_id": drafted.get("deal_id"), "contact_id": drafted.get("contact_id"),
+            "discount": str(current.max_discount), "limit": str(limit)}  # fmt: skip
     if over:
-        ctx.queue_followup(Event(type=EventType.PROPOSAL_DISCOUNT_REVIEW, source=EventSource.ORCHESTRATOR_CHAIN,
-                                 org_id=ctx.org_id, user_id=manager_id, parent_job_id=ctx.job_id,
-                                 payload={**base, "discount": str(current.max_discount), "limit": str(limit)},
-                                 idempotency_key=f"proposal_discount_review:{proposal_id}:{ctx.job_id}"))  # fmt: skip
         await _tell(ctx, f"The discount ({current.max_discount * 100:g}%) is past your team's limit "
                          f"({limit * 100:g}%): I've asked your manager to approve it before it goes.", "to-manager")  # fmt: skip
-        return {"next": "manager"}
-    ctx.queue_followup(Event(type=EventType.PROPOSAL_DELIVERY, source=EventSource.ORCHESTRATOR_CHAIN,
-                             org_id=ctx.org_id, user_id=ctx.user_id, parent_job_id=ctx.job_id, payload=base,
-                             idempotency_key=f"proposal_delivery:{proposal_id}:{ctx.job_id}"))  # fmt: skip
-    return {"next": "delivery", "delivery": delivery}
+        return {**plan, "next": "manager", "manager_id": manager_id}
+    return {**plan, "next": "delivery"}
 
 
 async def store_status(ctx: StepContext, proposal_id: int, status: str) -> None:
@@ -164,6 +156,3 @@ async def store_status(ctx: StepContext, proposal_id: int, status: str) -> None:
 async def skipped(ctx: StepContext, drafted: dict[str, Any]) -> dict[str, Any]:
     await store_status(ctx, int(drafted["proposal_id"]), store.SKIPPED)
     return {"skipped": True}
-
-
-__all__ = ["apply_answer", "card_draft", "draft", "public_url", "replace", "review", "skipped"]

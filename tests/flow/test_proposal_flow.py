@@ -1,0 +1,199 @@
+"""Issue 14 end to end through the real webhook and the orchestrator, on SQLite and PostgreSQL:
+a call where the rep promises a proposal → the drafted-proposal card → Edit first with a
+discount past the team's limit → the manager approves → the version is frozen (HTML, PDF,
+SHA-256) and its link made → the email waits for the rep's Send → a buyer opens the link →
+"Sarah opened your proposal" on the rep's DM and the deal's timeline."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import select
+
+from flows.proposal_generation.views import view_listener
+from orchestrator.events import Decision
+from storage.engine import Database
+from storage.library import import_library
+from storage.library_files import read_library_folder
+from storage.models import Activity, EmailSend, SequenceJob, User
+from storage.proposal_models import Proposal, ProposalLink, ProposalSnapshot
+from storage.proposals import record_view, resolve_link
+from tests.flow.post_meeting_world import NOW, World, acme_pilot_call, make_world, text_of
+
+LIBRARY = Path(__file__).resolve().parents[2] / "storage" / "demo_data" / "library"
+
+
+async def with_library(w: World) -> None:
+    async with w.db.transaction() as s:
+        await import_library(s, w.ids["org"], read_library_folder(LIBRARY))
+
+
+async def proposal_gate(w: World) -> object:
+    await w.webhook(acme_pilot_call("bot-proposal"))
+    await w.engine.drain()
+    gates = {g.kind: g for g in await w.gates() if g.status == "pending"}
+    assert "proposal_review" in gates, sorted(gates)
+    return gates["proposal_review"]
+
+
+async def test_the_promise_in_the_call_becomes_a_card_with_a_priced_draft(
+    db: Database, tmp_path: Path
+) -> None:
+    w = await make_world(db, tmp_path)
+    try:
+        await with_library(w)
+        gate = await proposal_gate(w)
+        card = next(m for m in w.posted() if "proposal-copy-link" in text_of(m))
+        body = text_of(card)
+        assert "You said you'd send Sarah at Acme Corp a proposal" in body
+        for button in ("Review draft", "Edit first", "Email it", "Copy link", "Skip"):
+            assert button in body
+        async with db.session() as s:
+            row = (await s.exec(select(Proposal))).one()
+        assert row.status == "draft" and row.deal_id == w.ids["deal"]
+        assert row.draft["line_items"], row.draft
+        # every price on the card is the price book's, and the quotes are the call's own words
+        assert gate.payload["proposal_id"] == row.id  # type: ignore[attr-defined]
+        assert "sections" not in gate.payload["draft"]  # type: ignore[attr-defined]
+        # Review draft opens a preview page of the draft
+        url = gate.payload["preview_url"]  # type: ignore[attr-defined]
+        token = url.rsplit("/", 1)[1]
+        async with db.session() as s:
+            found = await resolve_link(s, token, NOW)
+        assert hasattr(found, "snapshot") and "data-section" in found.snapshot.html
+    finally:
+        await w.client.close()
+
+
+async def test_copy_link_freezes_the_version_and_gives_the_link(
+    db: Database, tmp_path: Path
+) -> None:
+    w = await make_world(db, tmp_path)
+    try:
+        await with_library(w)
+        gate = await proposal_gate(w)
+        r = await w.engine.resume(gate.id, Decision.EDIT, "U1", {"delivery": "link"})  # type: ignore[attr-defined]
+        assert r.ok
+        await w.engine.drain()
+        async with db.session() as s:
+            row = (await s.exec(select(Proposal))).one()
+            snaps = (
+                await s.exec(select(ProposalSnapshot).where(ProposalSnapshot.pdf.is_not(None)))
+            ).all()  # type: ignore[union-attr]
+            links = (
+                await s.exec(select(ProposalLink).where(ProposalLink.recipient_email.is_not(None)))
+            ).all()  # type: ignore[union-attr]
+        async with db.session() as s:
+            jobs = (await s.exec(select(SequenceJob))).all()
+        assert row.status == "sent", [(j.sequence_type, j.status, j.error) for j in jobs]
+        (snap,) = snaps
+        assert snap.pdf is not None and snap.pdf.startswith(b"%PDF")
+        digest = hashlib.sha256(snap.html.encode())
+        digest.update(snap.pdf)
+        assert snap.sha256 == digest.hexdigest()
+        (link,) = links
+        assert link.recipient_email == "sarah.chen@acme.example"
+        assert link.expires_at - NOW == timedelta(days=30)
+        assert any(f"/p/{link.token}" in text_of(m) for m in w.posted())
+    finally:
+        await w.client.close()
+
+
+async def test_a_discount_past_the_limit_waits_for_the_manager_then_the_email_is_sent(
+    db: Database, tmp_path: Path
+) -> None:
+    w = await make_world(db, tmp_path)
+    try:
+        await with_library(w)
+        async with db.transaction() as s:  # Alex reports to Morgan
+            morgan = User(org_id=w.ids["org"], slack_user_id="U9", email="morgan@sixty-demo.example",
+                          name="Morgan Lee", role="manager", timezone="UTC")  # fmt: skip
+            s.add(morgan)
+            await s.flush()
+            alex = await s.get(User, w.ids["alex"])
+            assert alex is not None
+            alex.manager_id = morgan.id
+            s.add(alex)
+        gate = await proposal_gate(w)
+        async with db.session() as s:
+            draft = (await s.exec(select(Proposal))).one().draft
+        sku = draft["line_items"][0]["sku"]
+        edits = {"sections": {"summary": "Our summary, as the rep wrote it."},
+                 "quantities": {sku: 30}, "discount": "0.2", "delivery": "email_link"}  # fmt: skip
+        assert (await w.engine.resume(gate.id, Decision.EDIT, "U1", {"edits": edits})).ok  # type: ignore[attr-defined]
+        await w.engine.drain()
+        async with db.session() as s:
+            row = (await s.exec(select(Proposal))).one()
+        assert row.status == "awaiting_manager"
+        assert row.draft["line_items"][0]["quantity"] == 30
+        assert any(
+            s["key"] == "summary" and s["text"].startswith("Our summary")
+            for s in row.draft["sections"]
+        )
+        assert any("past your team's limit" in text_of(m) for m in w.posted())
+        manager_gate = next(g for g in await w.gates() if g.kind == "proposal_discount")
+        assert manager_gate.status == "pending"
+        manager_card = next(m for m in w.posted() if "Approve a discount?" in text_of(m))
+        assert (
+            manager_card["channel"]
+            != next(m for m in w.posted() if "proposal-copy-link" in text_of(m))["channel"]
+        )
+        assert (await w.engine.resume(manager_gate.id, Decision.APPROVE, "U9")).ok
+        await w.engine.drain()
+        # the rep's email card: the send flow's preview with the link in the body
+        email_gate = next(g for g in await w.gates() if g.kind == "email_send" and g.status == "pending"
+                          and "Proposal:" in str(g.payload))  # fmt: skip
+        assert "/p/" in email_gate.payload["draft"]["body"]
+        assert (await w.engine.resume(email_gate.id, Decision.APPROVE, "U1")).ok
+        await w.engine.drain()
+        async with db.session() as s:
+            sends = (await s.exec(select(EmailSend))).all()
+            row = (await s.exec(select(Proposal))).one()
+            link = (
+                await s.exec(select(ProposalLink).where(ProposalLink.recipient_email.is_not(None)))
+            ).one()  # type: ignore[union-attr]
+        # no mailbox may send for Alex in this world: the email comes to copy, with the link
+        assert sends == []
+        assert any("Proposal:" in text_of(m) and f"/p/{link.token}" in text_of(m) for m in w.posted())
+        assert row.status == "approved"
+
+        # the buyer opens the link: one note for the rep a few minutes later, and the timeline
+        async with db.transaction() as s:
+            await record_view(s, link.token, "tab-1", "_open", 0, NOW)
+            await record_view(s, link.token, "tab-1", "pricing", 240, NOW)
+
+        class Opened:
+            token, snapshot_id, session_id = link.token, link.snapshot_id, "tab-1"
+            recipient_email, recipient_name, at = link.recipient_email, "Sarah Chen", NOW
+
+        listener = view_listener(type("D", (), {"db": db, "submit": w.engine.submit})())
+        await listener(Opened())
+        await listener(Opened())  # the same session twice: one job
+        await w.engine.drain()
+        async with db.session() as s:
+            viewed = (
+                await s.exec(
+                    select(SequenceJob).where(SequenceJob.sequence_type == "proposal_viewed")
+                )
+            ).all()
+        assert len(viewed) == 1 and viewed[0].status != "completed"  # waiting out the session
+    finally:
+        await w.client.close()
+
+
+async def test_no_library_says_so_and_drafts_nothing(db: Database, tmp_path: Path) -> None:
+    w = await make_world(db, tmp_path)
+    try:
+        await w.webhook(acme_pilot_call("bot-nolib"))
+        await w.engine.drain()
+        assert not [g for g in await w.gates() if g.kind == "proposal_review"]
+        assert any("sixty library import" in text_of(m) for m in w.posted())
+        async with db.session() as s:
+            assert (await s.exec(select(Proposal))).all() == []
+            assert (
+                await s.exec(select(Activity).where(Activity.kind == "proposal_sent"))
+            ).all() == []
+    finally:
+        await w.client.close()
