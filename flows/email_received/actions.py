@@ -36,35 +36,23 @@ async def schedule(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
 
 
 async def proposal(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
-    """No sequence drafts proposals yet (a later release): say so, and offer the rep a task."""
-    sender, deal, _ = await about(ctx, c)
-    task = f"Send a proposal to {sender}" + (f" ({deal})" if deal else "")
-    told = await tell(ctx, c, ["Proposal drafts are coming in a later release, so I haven't started one.",
-                               f"I can put “{task}” on your task list (below)."])  # fmt: skip
-    return {"title": "Add this task?", "told": told, "deal_id": c.get("deal_id"),
-            "contact_id": c.get("contact_id"), "email_message_id": c.get("message_id"),
-            "tasks": [{"n": 0, "title": task, "description": task, "due": None,
-                       "source": f"{sender} asked for a proposal by email"}]}  # fmt: skip
+    """The rep is told a proposal is being drafted (the sequence queued `proposal_generation`),
+    and whether the email also names documents the content library holds."""
+    from skills.content_match import best, match_requests
+    from storage.library import load_library
 
-
-async def add_proposal_task(ctx: StepContext) -> dict[str, Any]:
-    """The approved task(s) on the rep's list."""
-    assert ctx.approval is not None
-    p = ctx.approval.payload
-    keep = [t for t in p.get("tasks") or [] if isinstance(t, dict)]
-    if not keep:
-        return {"created": 0}
-
-    async def write() -> int:
-        async with ctx.db.transaction() as s:
-            for t in keep:
-                await crm.add_task(s, org_id=ctx.org_id, user_id=ctx.user_id,
-                                   title=str(t.get("description") or t.get("title"))[:500], due_at=None,
-                                   owner_kind="rep", deal_id=p.get("deal_id"), contact_id=p.get("contact_id"),
-                                   source="email", provenance={"email_message_id": p.get("email_message_id")})  # fmt: skip
-        return len(keep)
-
-    return {"created": await ctx.effect("proposal-task", write)}
+    async with ctx.db.session() as s:
+        row = await s.get(EmailMessage, c["message_id"])
+        library = await load_library(s, ctx.org_id)
+    text = (row.body_text if row else "")[:4000]
+    docs = [r for r in match_requests(text, library.content) if best(r)]
+    lines = ["Drafting a proposal from your last call with them: the card follows in a moment."]
+    if docs:
+        lines.append(
+            "They also asked for documents your content library has: an email with them follows."
+        )
+    told = await tell(ctx, c, lines)
+    return {"queued": "proposal_generation", "content": bool(docs), **told}
 
 
 async def referral_review(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:

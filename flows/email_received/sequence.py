@@ -33,8 +33,10 @@ async def email_received(wf: Workflow) -> None:
             wf.follow_up(find_times(wf, c))
             await wf.step(actions.schedule, c, on_failure=OnFailure.RETRY)
         case "proposal_request":
-            offer = await wf.step(actions.proposal, c, on_failure=OnFailure.RETRY)
-            await wf.step_if_approved(ApprovalKind.TASKS, offer, actions.add_proposal_task)
+            asked = await wf.step(actions.proposal, c, on_failure=OnFailure.RETRY)
+            wf.follow_up(proposal_job(wf, c))
+            if asked.get("content"):  # documents named beside the proposal (a DPA, the SOC 2)
+                wf.follow_up(content_job(wf, c))
         case "needs_response" | "interested":
             draft = await wf.step(draft_reply_step, c, name="draft_reply")
             await wf.step_if_approved(ApprovalKind.EMAIL_SEND, draft, deliver_reply, c)
@@ -71,6 +73,29 @@ def message_jobs(wf: Workflow, fetched: dict[str, Any]) -> list[Event]:
         for mid in fetched.get("polled") or []
     ]  # fmt: skip
     return events
+
+
+def proposal_job(wf: Workflow, c: dict[str, Any]) -> Event:
+    """The `proposal_generation` job a proposal request starts (drafted from the deal's last call
+    when there is one, else from the email)."""
+    return Event(
+        type=EventType.PROPOSAL_GENERATION, source=EventSource.ORCHESTRATOR_CHAIN, org_id=wf.org_id,
+        user_id=wf.user_id, parent_job_id=wf.job_id,
+        payload={"origin": "email", "message_id": c.get("message_id"), "thread_id": c.get("thread_id"),
+                 "deal_id": c.get("deal_id"), "contact_id": c.get("contact_id"),
+                 "sender_name": c.get("sender_name")},
+        idempotency_key=f"{EventType.PROPOSAL_GENERATION}:email:{c['message_id']}",
+    )  # fmt: skip
+
+
+def content_job(wf: Workflow, c: dict[str, Any]) -> Event:
+    return Event(
+        type=EventType.CONTENT_RETRIEVAL, source=EventSource.ORCHESTRATOR_CHAIN, org_id=wf.org_id,
+        user_id=wf.user_id, parent_job_id=wf.job_id,
+        payload={"message_id": c.get("message_id"), "deal_id": c.get("deal_id"),
+                 "contact_id": c.get("contact_id")},
+        idempotency_key=f"{EventType.CONTENT_RETRIEVAL}:email:{c['message_id']}",
+    )  # fmt: skip
 
 
 def find_times(wf: Workflow, c: dict[str, Any]) -> Event:

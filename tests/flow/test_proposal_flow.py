@@ -156,7 +156,9 @@ async def test_a_discount_past_the_limit_waits_for_the_manager_then_the_email_is
             ).one()  # type: ignore[union-attr]
         # no mailbox may send for Alex in this world: the email comes to copy, with the link
         assert sends == []
-        assert any("Proposal:" in text_of(m) and f"/p/{link.token}" in text_of(m) for m in w.posted())
+        assert any(
+            "Proposal:" in text_of(m) and f"/p/{link.token}" in text_of(m) for m in w.posted()
+        )
         assert row.status == "approved"
 
         # the buyer opens the link: one note for the rep a few minutes later, and the timeline
