@@ -13,7 +13,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.help import CommandHelp, help_blocks, help_text
-from bot import commands_brief, commands_email, commands_proactive, commands_schedule
+from bot import (
+    commands_brief,
+    commands_email,
+    commands_proactive,
+    commands_proposal,
+    commands_schedule,
+)
 from bot.command_types import CommandContext, Subcommand
 from bot.deps import Deps
 from bot.home import open_settings
@@ -42,7 +48,13 @@ async def _settings(ctx: CommandContext) -> None:
 
 
 # Feature modules each export `SUBCOMMANDS: dict[str, Subcommand]`; they are merged in order.
-SUBCOMMAND_MODULES = (commands_email, commands_schedule, commands_brief, commands_proactive)
+SUBCOMMAND_MODULES = (
+    commands_email,
+    commands_schedule,
+    commands_proposal,
+    commands_brief,
+    commands_proactive,
+)
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": Subcommand("/60 help", "what I can do and how to ask", _help),

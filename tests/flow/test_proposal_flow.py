@@ -199,3 +199,54 @@ async def test_no_library_says_so_and_drafts_nothing(db: Database, tmp_path: Pat
             ).all() == []
     finally:
         await w.client.close()
+
+
+async def test_the_command_drafts_for_a_deal_and_the_email_leaves_from_the_rep_mailbox(
+    db: Database, tmp_path: Path
+) -> None:
+    from bot.command_types import CommandContext
+    from bot.commands import SUBCOMMANDS
+    from bot.deps import Deps
+
+    w = await make_world(db, tmp_path)
+    try:
+        await with_library(w)
+        deps = Deps(settings=w.settings, db=db, orchestrator=w.engine, clock=lambda: NOW)
+        said: list[dict[str, object]] = []
+
+        async def respond(**kw: object) -> None:
+            said.append(kw)
+
+        async with db.session() as s:
+            alex = await s.get(User, w.ids["alex"])
+        assert alex is not None
+        run = SUBCOMMANDS["proposal"].handler
+        await run(CommandContext(deps, alex, "", respond, None, None))  # type: ignore[arg-type]
+        await run(CommandContext(deps, alex, "globex", respond, None, None))  # type: ignore[arg-type]
+        await SUBCOMMANDS["connect"].handler(
+            CommandContext(deps, alex, "google", respond, None, None)
+        )  # type: ignore[arg-type]
+        await run(CommandContext(deps, alex, "acme", respond, None, None))  # type: ignore[arg-type]
+        texts = [str(x["text"]) for x in said]
+        assert texts[0].startswith("Usage: `/60 proposal")
+        assert "I don't know a deal for “globex”" in texts[1]
+        assert "demo mailbox" in texts[2]
+        assert texts[3].startswith("Drafting a proposal for Acme pilot")
+        await w.engine.drain()
+        gate = next(g for g in await w.gates() if g.kind == "proposal_review")
+        assert "Here's a proposal draft for Sarah at Acme Corp" in gate.payload["text"]
+        assert (await w.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
+        await w.engine.drain()
+        email_gate = next(
+            g for g in await w.gates() if g.kind == "email_send" and g.status == "pending"
+        )
+        assert email_gate.payload["draft"]["to"] == ["sarah.chen@acme.example"]
+        assert (await w.engine.resume(email_gate.id, Decision.APPROVE, "U1")).ok
+        await w.engine.drain()
+        async with db.session() as s:
+            sends = (await s.exec(select(EmailSend))).all()
+            row = (await s.exec(select(Proposal))).one()
+        (send,) = sends
+        assert send.subject.startswith("Proposal:") and row.status == "sent"
+    finally:
+        await w.client.close()
