@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from app import Runtime
 from blocks.approval_modals import REASON, edit_draft_modal, feedback_modal
 from blocks.ids import ApprovalAction, Callback, ProactiveAction, ScheduleAction
+from blocks.proposals import edit_modal as proposal_edit_modal
 from bot.authz import REFUSALS
 from bot.value_routes import ACTION_VALUES, VIEW_VALUES
 from bot.values import PROBLEM, NoValue
@@ -72,6 +73,14 @@ def registered(rt: Runtime) -> tuple[set[str], set[str]]:
     return actions, views
 
 
+PROPOSAL_DRAFT = {
+    "sections": [{"key": "summary", "title": "Summary", "text": "Why Sixty."}],
+    "line_items": [
+        {"sku": "growth", "name": "Growth", "quantity": 10, "unit_price": 720, "total": 7200}
+    ],
+}
+
+
 def crafted(action_id: str, o: Owned, jamie: Owned) -> list[tuple[str, list[int]]]:
     """(value, deal ids listed as batch-review rows in the message) naming `o`'s rows."""
     brief = lambda m, c, d: json.dumps({"message_id": m, "contact_id": c, "deal_id": d})  # noqa: E731
@@ -107,6 +116,7 @@ def crafted(action_id: str, o: Owned, jamie: Owned) -> list[tuple[str, list[int]
         ],
         "proactive-dismiss": [(f"{jamie.deal},{o.deal}", [])],
         "notification-batch-open": [(str(o.notification), [])],
+        "proposal-copy-link": [(o.pending, [])],
     }
     return by_action[action_id]
 
@@ -271,6 +281,7 @@ async def test_every_action_refuses_ids_that_are_not_the_clickers(running: Runti
                 Callback.EDIT_DRAFT,
                 edit_draft_modal(o.pending, "Hi", "Body", undo_seconds=30).to_dict(),
             ),
+            (Callback.PROPOSAL_EDIT, proposal_edit_modal(o.pending, PROPOSAL_DRAFT).to_dict()),
         ):
             assert callback in views and VIEW_VALUES[callback].REFS
             seen = len(sb.ephemerals(JAMIE))
