@@ -98,9 +98,13 @@ async def test_transcript_webhook_to_recap_approval_and_send(app: Runtime) -> No
     meeting_jobs = [j for j in all_jobs if j.sequence_type == "meeting_ended"]
     assert len(meeting_jobs) == 1
     children = {j.sequence_type for j in all_jobs if j.parent_job_id == meeting_jobs[0].id}
-    assert (
-        "proposal_generation" not in children
-    )  # no sequence drafts proposals yet: no job waits forever
+    # the promised proposal and the asked-for content start their own jobs, which run
+    assert {"proposal_generation", "calendar_find_times"} <= children
+    assert all(
+        j.status in ("completed", "awaiting_approval", "pending", "running")
+        for j in all_jobs
+        if j.parent_job_id == meeting_jobs[0].id
+    ), [(j.sequence_type, j.status, j.error) for j in all_jobs]
     async with app.db.session() as s:
         activities = (
             await s.exec(

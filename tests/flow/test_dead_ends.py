@@ -1,36 +1,30 @@
 """Issue 11, 2.11: no message promises work that no sequence performs. A proposal request by
-email says proposal drafts come later and offers a task (added once approved); nothing is queued
-for a sequence that does not exist."""
+email starts the proposal job (issue 14), which runs: without a library it says so."""
 
 from __future__ import annotations
 
 import json
 
-from orchestrator.events import Decision
 from storage.engine import Database
-from storage.models import SequenceJob, SlackPendingAction, Task
+from storage.models import SequenceJob, Task
 from tests.flow.test_email_received import World, mail, migrated, posted, push, rows, world  # noqa: F401  (fixtures)
 
 REP = "rep1@example.com"
 
 
-async def test_proposal_request_offers_a_task_and_queues_nothing(world: World) -> None:  # noqa: F811
+async def test_a_proposal_request_starts_a_proposal_job_that_runs(world: World) -> None:  # noqa: F811
     w = world
     w.google.deliver(REP, mail("Could you send over a proposal for 25 seats?", subject="Proposal"))
     await push(w)
     await w.engine.drain()
-    [job] = await rows(w, SequenceJob)
-    assert job.status == "awaiting_approval" and job.event_chain.get("children") in (None, [])
-    told = json.dumps([c["blocks"] for c in posted(w)])
-    assert "Proposal drafts are coming in a later release" in told
-    assert "Starting a proposal draft" not in told
-    [gate] = [p for p in await rows(w, SlackPendingAction) if p.kind == "tasks"]
-    assert (await w.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
-    await w.engine.drain()
-    [task] = await rows(w, Task)
-    assert task.title == "Send a proposal to Dana Buyer (Northwind platform)"
-    assert (task.source, task.deal_id, task.user_id) == ("email", w.deal, w.user)
-    assert [j.event_type for j in await rows(w, SequenceJob)] == ["email_received"]
+    jobs = {j.event_type: j for j in await rows(w, SequenceJob)}
+    assert set(jobs) == {"email_received", "proposal_generation"}
+    assert jobs["email_received"].status == "completed"
+    # no job waits for a sequence nobody runs: this org has no proposal library, and says so
+    assert jobs["proposal_generation"].status == "completed"
+    told = json.dumps([c["blocks"] or c["text"] for c in posted(w)])
+    assert "Drafting a proposal" in told and "sixty library import" in told
+    assert await rows(w, Task) == []
 
 
 async def test_home_says_crm_and_campaign_connections_are_coming(db: Database) -> None:

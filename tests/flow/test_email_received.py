@@ -22,6 +22,7 @@ from sqlmodel import select
 from config.settings import Settings
 from connectors.google_oauth import GMAIL_READONLY
 from flows.email_received.sequence import email_received
+from flows.proposal_generation.sequence import proposal_generation
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, EventSource, EventType, JobRef, Skipped
 from orchestrator.sequence import SequenceRegistry
@@ -115,7 +116,7 @@ async def make_world(db: Database, tmp_path: Path) -> World:
         )
         await s.flush()
         ids = (company.id, contact.id, deal.id, conn.id)
-    registry = SequenceRegistry([email_received])
+    registry = SequenceRegistry([email_received, proposal_generation])
     delivery = RecordingDelivery()
     engine = Engine(db, settings, delivery, registry, clock=SteppingClock(NOW), heartbeat_s=None)
     w = World(db, engine, delivery, google, org, user, ids[3], ids[2], ids[1])
