@@ -250,3 +250,55 @@ async def test_the_command_drafts_for_a_deal_and_the_email_leaves_from_the_rep_m
         assert send.subject.startswith("Proposal:") and row.status == "sent"
     finally:
         await w.client.close()
+
+
+async def test_a_buyer_view_session_is_summed_up_once_for_the_rep(
+    db: Database, tmp_path: Path
+) -> None:
+    from orchestrator.engine import Engine
+
+    w = await make_world(db, tmp_path)
+    try:
+        await with_library(w)
+        gate = await proposal_gate(w)
+        assert (await w.engine.resume(gate.id, Decision.EDIT, "U1", {"delivery": "link"})).ok  # type: ignore[attr-defined]
+        await w.engine.drain()
+        async with db.session() as s:
+            link = (
+                await s.exec(select(ProposalLink).where(ProposalLink.recipient_email.is_not(None)))
+            ).one()  # type: ignore[union-attr]
+        async with db.transaction() as s:  # a first look, then a second tab reading pricing
+            await record_view(s, link.token, "tab-1", "_open", 0, NOW)
+            await record_view(s, link.token, "tab-2", "_open", 0, NOW)
+            await record_view(s, link.token, "tab-2", "pricing", 250, NOW)
+
+        class Opened:
+            token, snapshot_id, session_id = link.token, link.snapshot_id, "tab-2"
+            recipient_email, recipient_name, at = link.recipient_email, "Sarah Chen", NOW
+
+        await view_listener(type("D", (), {"db": db, "submit": w.engine.submit})())(Opened())
+        await w.engine.drain()
+        assert not any("opened your proposal" in text_of(m) for m in w.posted())  # not yet
+        later = Engine(db, w.settings, w.delivery, w.engine.registry, heartbeat_s=None,
+                       clock=lambda: NOW + timedelta(minutes=4))  # fmt: skip
+        async with db.transaction() as s:  # due now on the database's own clock too (PostgreSQL)
+            for job in (
+                await s.exec(
+                    select(SequenceJob).where(SequenceJob.sequence_type == "proposal_viewed")
+                )
+            ).all():
+                job.run_after = NOW.replace(year=2000)
+                s.add(job)
+        await later.drain()
+        [note] = [m for m in w.posted() if "opened your proposal" in text_of(m)]
+        assert (
+            "Sarah Chen at Acme Corp opened your proposal (2nd view, 4 min on pricing)"
+            in text_of(note)
+        )
+        async with db.session() as s:
+            timeline = (
+                await s.exec(select(Activity).where(Activity.kind == "proposal_viewed"))
+            ).all()
+        assert len(timeline) == 1 and timeline[0].deal_id == w.ids["deal"]
+    finally:
+        await w.client.close()
