@@ -193,6 +193,18 @@ def pre_meeting_blocks(b: PreMeetingBrief, why: str) -> list[dict[str, Any]]:
         blocks.append(
             section("*Questions to ask*\n" + "\n".join(f"• {escape(q)}" for q in b.questions))
         )
+    if b.deal_id is not None:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Draft proposal",
+                        action_id=ProactiveAction.DRAFT_PROPOSAL.value,
+                        value=str(b.deal_id),
+                    )
+                ]
+            )
+        )
     blocks.append(DividerBlock())
     blocks.extend(why_blocks("pre_meeting", why))
     return [blk.to_dict() for blk in blocks[:MESSAGE_BLOCKS_MAX]]

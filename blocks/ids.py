@@ -105,6 +105,7 @@ class ProactiveAction(enum.StrEnum):
     SKIP_DEAL = "proactive-skip-deal"
     HANDLE_ALL = "proactive-handle-all"
     DISMISS = "proactive-dismiss"
+    DRAFT_PROPOSAL = "proactive-draft-proposal"
 
 
 class ProactiveSettingsAction(enum.StrEnum):

@@ -22,7 +22,7 @@ from bot.clicks import accept_click
 from bot.commands_brief import pipeline_blocks, submit_prep
 from bot.deps import Deps
 from bot.replies import tell
-from bot.values import BriefItem, EventRef, MuteKind, NoValue
+from bot.values import BriefItem, DealRef, EventRef, MuteKind, NoValue
 from orchestrator.events import Event, EventSource, EventType, JobRef
 from storage.inbox import own_message, recent_inbound
 from storage.models import CalendarEvent, EmailMessage, User
@@ -58,6 +58,21 @@ async def handle_prep(ack: AsyncAck, body: Body, client: AsyncWebClient, context
         return
     await submit_prep(deps, user, event)
     await tell(client, body, f"Preparing your brief for “{event.title}”…")
+
+
+async def handle_draft_proposal(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
+                                value: DealRef, deps: Deps) -> None:  # fmt: skip
+    """The pre-meeting brief's Draft proposal: the proposal job for that deal (its last call)."""
+    if (user := await accept_click(ack, body, client, context, value, deps)) is None:
+        return
+    res = await deps.submit(Event(type=EventType.PROPOSAL_GENERATION, source=EventSource.SLACK_BUTTON_APPROVE,
+                                  org_id=user.org_id, user_id=user.id,
+                                  payload={"origin": "command", "deal_id": value.deal_id, "requested": "slack"},
+                                  idempotency_key=f"proposal_generation:brief:{value.deal_id}:{uuid.uuid4().hex[:8]}"))  # fmt: skip
+    if not isinstance(res, JobRef):
+        await tell(client, body, f"I couldn't start the proposal: {res.reason}.")
+        return
+    await tell(client, body, "Drafting a proposal for this deal; I'll DM you the draft.")
 
 
 async def handle_check_calendar(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
@@ -144,6 +159,7 @@ def register(app: AsyncApp) -> None:
         handle_prep
     )  # one button per meeting: proactive-prep:<event id>
     app.action(ProactiveAction.CHECK_CALENDAR)(handle_check_calendar)
+    app.action(ProactiveAction.DRAFT_PROPOSAL)(handle_draft_proposal)
     app.action(ProactiveAction.VIEW_EMAIL)(handle_view_email)
     app.action(ProactiveAction.DRAFT_REPLY)(handle_draft_reply)
     app.action(ProactiveAction.QUALIFY)(handle_qualify)

@@ -72,6 +72,7 @@ ACTION_VALUES: dict[str, type[ActionValue]] = {
     ProactiveAction.REVIEW_STALE: NoValue,
     ProactiveAction.MUTE: MuteKind,
     ProactiveAction.REVIVE: DealRef,
+    ProactiveAction.DRAFT_PROPOSAL: DealRef,
     ProactiveAction.SKIP_DEAL: DealRef,
     ProactiveAction.HANDLE_ALL: DealsRef,
     ProactiveAction.DISMISS: DealsRef,

@@ -301,6 +301,7 @@ class PreMeetingInput:
     amount: float | None = None
     close_date: date | None = None
     last_meeting_at: datetime | None = None
+    deal_id: int | None = None
     emails: list[EmailNote] = field(default_factory=list)
     stage_changes: list[StageNote] = field(default_factory=list)
     commitments: list[CommitmentNote] = field(default_factory=list)
@@ -318,6 +319,7 @@ class PreMeetingBrief:
     questions: list[str]
     goals: list[str]
     news: list[str]
+    deal_id: int | None = None  # for the brief's Draft proposal button
 
 
 STAGE_QUESTIONS = {
@@ -431,8 +433,9 @@ def build_pre_meeting_brief(inp: PreMeetingInput) -> PreMeetingBrief:
         who.append(", ".join(bits) + (f" — {a.note}" if a.note else ""))
     headline = f"{inp.title} {human_time.when(inp.start, inp.now, tz)}"
     return PreMeetingBrief(
-        headline, who, deal, since, changes, open_items, questions[:4], goals, list(inp.news[:3])
-    )
+        headline, who, deal, since, changes, open_items, questions[:4], goals, list(inp.news[:3]),
+        inp.deal_id,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- stale-deal revival

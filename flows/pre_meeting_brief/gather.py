@@ -67,6 +67,7 @@ async def gather_pre_meeting(
         now=now,
         attendees=attendees,
         deal_name=deal.name if deal is not None else None,
+        deal_id=deal.id if deal is not None else None,
         stage=deal.stage if deal is not None else None,
         amount=deal.amount if deal is not None else None,
         close_date=deal.close_date if deal is not None else None,

@@ -108,6 +108,7 @@ def crafted(action_id: str, o: Owned, jamie: Owned) -> list[tuple[str, list[int]
             (brief(jamie.message, None, o.deal), []),
         ],
         "proactive-revive": [(str(o.deal), [])],
+        "proactive-draft-proposal": [(str(o.deal), [])],
         "proactive-skip-deal": [(str(o.deal), [])],
         "proactive-handle-all": [
             (str(o.deal), []),

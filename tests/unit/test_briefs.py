@@ -6,6 +6,7 @@ and a brief with nothing to say is empty (not sent)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -208,6 +209,11 @@ def test_pre_meeting_brief_reads_as_a_delta() -> None:
     assert b.headline.endswith("today at 9:00 AM EST (in 1 h 30 min)")  # 7:30 AM EST + 90 min
     blocks = str(pre_meeting_blocks(b, "why"))
     assert "Who's coming" in blocks and "Mute pre-meeting briefs" in blocks
+    assert "Draft proposal" not in blocks  # no deal on this meeting
+    with_deal = pre_meeting_blocks(sk.build_pre_meeting_brief(replace(inp, deal_id=42)), "why")
+    [button] = [e for blk in with_deal if blk["type"] == "actions" for e in blk["elements"]
+                if e["action_id"] == "proactive-draft-proposal"]  # fmt: skip
+    assert button["value"] == "42" and button["text"]["text"] == "Draft proposal"
 
 
 def test_first_meeting_and_stall_draft() -> None:
