@@ -84,13 +84,17 @@ async def freeze_version(ctx: StepContext, plan: dict[str, Any]) -> dict[str, An
         rep = await s.get(User, ctx.user_id) if ctx.user_id else None
     draft = ProposalDraft.from_json(row.draft)
     out = {**frozen, "proposal_id": proposal_id, "title": draft.title,
-           "total": format_money(draft.total, draft.currency), "deal": about["deal"]}  # fmt: skip
+           "total": format_money(draft.total, draft.currency), "deal": about["deal"],
+           "deal_id": plan.get("deal_id"), "contact_id": plan.get("contact_id")}  # fmt: skip
     recipient = about["recipient"] or {}
-    if (
-        ctx.payload.get("delivery") != "link"
-        and recipient.get("email")
-        and not about["do_not_email"]
-    ):
+    by_email = plan.get("delivery") != "link"
+    if by_email and not recipient.get("email"):
+        out["why_no_email"] = (
+            "The contact has no email address, so here is the link to send yourself."
+        )
+    elif by_email and about["do_not_email"]:
+        out["why_no_email"] = "The contact asked not to be emailed, so I haven't emailed it."
+    elif by_email:
         out["email"] = {"title": "Send the proposal?", "draft": _email(draft, about, rep, frozen),
                         "context": f"Proposal v{frozen['version']} · {out['total']}"}  # fmt: skip
     log.info("proposal frozen", extra={"job_id": ctx.job_id, "proposal_id": proposal_id,
@@ -101,7 +105,8 @@ async def freeze_version(ctx: StepContext, plan: dict[str, Any]) -> dict[str, An
 async def give_link(ctx: StepContext, frozen: dict[str, Any]) -> dict[str, Any]:
     """The link for the rep to share, and the proposal marked sent (the buyer can read it)."""
     text = (
-        f"Your proposal *{frozen['title']}* ({frozen['total']}) is ready to share:\n{frozen['url']}\n"
+        (f"{frozen['why_no_email']}\n" if frozen.get("why_no_email") else "")
+        + f"Your proposal *{frozen['title']}* ({frozen['total']}) is ready to share:\n{frozen['url']}\n"
         f"PDF: {frozen['pdf_url']}\nThe link works for 30 days; I'll tell you when it's opened."
     )
     await ctx.notify("proposal", text, key="link")

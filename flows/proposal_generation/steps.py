@@ -129,13 +129,15 @@ async def apply_answer(ctx: StepContext, drafted: dict[str, Any]) -> dict[str, A
         limit = Decimal(str(drafted.get("discount_limit") or "0.15"))
         over = current.max_discount > limit
         rep = await s.get(User, ctx.user_id)
-        manager_id = rep.manager_id if rep is not None else None
+        manager = await s.get(User, rep.manager_id) if rep is not None and rep.manager_id else None
+        # a manager who cannot get the card in Slack cannot approve it
+        manager_id = manager.id if manager is not None and manager.slack_user_id else None
         status = store.AWAITING_MANAGER if over else store.APPROVED
         await store.set_status(s, proposal_id, status, now=now)
     if over and manager_id is None:
         await store_status(ctx, proposal_id, store.DRAFT)
         await _tell(ctx, f"The discount ({current.max_discount * 100:g}%) is past your team's limit "
-                         f"({limit * 100:g}%) and you have no manager set to approve it, so I haven't "
+                         f"({limit * 100:g}%) and no manager of yours is on Slack to approve it, so I haven't "
                          "sent it. Lower the discount, or ask an admin to set your manager.", "no-manager")  # fmt: skip
         return {"next": "stopped"}
     plan = {"proposal_id": proposal_id, "delivery": delivery, "rep_id": ctx.user_id,

@@ -97,6 +97,9 @@ async def test_copy_link_freezes_the_version_and_gives_the_link(
         assert link.recipient_email == "sarah.chen@acme.example"
         assert link.expires_at - NOW == timedelta(days=30)
         assert any(f"/p/{link.token}" in text_of(m) for m in w.posted())
+        async with db.session() as s:
+            shared = (await s.exec(select(Activity).where(Activity.kind == "proposal_sent"))).all()
+        assert [a.deal_id for a in shared] == [w.ids["deal"]]  # on the deal's timeline
     finally:
         await w.client.close()
 
@@ -248,6 +251,7 @@ async def test_the_command_drafts_for_a_deal_and_the_email_leaves_from_the_rep_m
             row = (await s.exec(select(Proposal))).one()
         (send,) = sends
         assert send.subject.startswith("Proposal:") and row.status == "sent"
+        assert send.deal_id == w.ids["deal"]
     finally:
         await w.client.close()
 
