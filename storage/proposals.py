@@ -85,6 +85,22 @@ async def create_proposal(
     return row
 
 
+async def latest_sent(
+    session: AsyncSession, *, org_id: int, deal_id: int | None
+) -> Proposal | None:
+    """The deal's most recently updated proposal that was sent (None without a deal)."""
+    if deal_id is None:
+        return None
+    found = await session.exec(
+        select(Proposal)
+        .where(col(Proposal.org_id) == org_id, col(Proposal.deal_id) == deal_id,
+               col(Proposal.status) == SENT)
+        .order_by(col(Proposal.updated_at).desc())
+        .limit(1)
+    )  # fmt: skip
+    return found.first()
+
+
 async def update_draft(
     session: AsyncSession, proposal_id: int, draft: dict[str, Any], *, now: datetime
 ) -> Proposal:

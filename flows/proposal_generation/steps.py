@@ -64,7 +64,13 @@ async def draft(ctx: StepContext) -> dict[str, Any]:
     assert user_id is not None
 
     async def create() -> int:
+        """A new proposal, or the next version of the one already sent on this deal (its
+        sent version keeps its snapshot and link; this one gets its own)."""
         async with ctx.db.transaction() as s:
+            sent = await store.latest_sent(s, org_id=ctx.org_id, deal_id=src.deal_id)
+            if sent is not None and sent.id is not None:
+                await store.update_draft(s, sent.id, made.to_store(), now=now)
+                return sent.id
             row = await store.create_proposal(s, org_id=ctx.org_id, user_id=user_id,
                                               source=src.origin, draft=made.to_store(), now=now,
                                               deal_id=src.deal_id)  # fmt: skip

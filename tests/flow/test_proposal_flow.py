@@ -306,3 +306,49 @@ async def test_a_buyer_view_session_is_summed_up_once_for_the_rep(
         assert len(timeline) == 1 and timeline[0].deal_id == w.ids["deal"]
     finally:
         await w.client.close()
+
+
+async def test_a_new_draft_after_sending_is_version_two_with_its_own_link(
+    db: Database, tmp_path: Path
+) -> None:
+    from bot.command_types import CommandContext
+    from bot.commands import SUBCOMMANDS
+    from bot.deps import Deps
+
+    w = await make_world(db, tmp_path)
+    try:
+        await with_library(w)
+        gate = await proposal_gate(w)
+        assert (await w.engine.resume(gate.id, Decision.EDIT, "U1", {"delivery": "link"})).ok  # type: ignore[attr-defined]
+        await w.engine.drain()
+        deps = Deps(settings=w.settings, db=db, orchestrator=w.engine, clock=lambda: NOW)
+
+        async def respond(**kw: object) -> None:
+            pass
+
+        async with db.session() as s:
+            alex = await s.get(User, w.ids["alex"])
+        await SUBCOMMANDS["proposal"].handler(
+            CommandContext(deps, alex, "acme", respond, None, None)
+        )  # type: ignore[arg-type]
+        await w.engine.drain()
+        again = next(
+            g for g in await w.gates() if g.kind == "proposal_review" and g.status == "pending"
+        )
+        assert (await w.engine.resume(again.id, Decision.EDIT, "U1", {"delivery": "link"})).ok
+        await w.engine.drain()
+        async with db.session() as s:
+            rows = (await s.exec(select(Proposal))).all()
+            sent = (
+                await s.exec(select(ProposalSnapshot).where(ProposalSnapshot.pdf.is_not(None)))
+            ).all()  # type: ignore[union-attr]
+            links = (
+                await s.exec(select(ProposalLink).where(ProposalLink.recipient_email.is_not(None)))
+            ).all()  # type: ignore[union-attr]
+        assert len(rows) == 1 and rows[0].version == 2 and rows[0].status == "sent"
+        assert sorted(x.version for x in sent) == [1, 2]  # version 1 is still what its link shows
+        assert len({x.token for x in links}) == 2 and {x.snapshot_id for x in links} == {
+            x.id for x in sent
+        }
+    finally:
+        await w.client.close()
