@@ -11,6 +11,7 @@ The cost of every call is in the cost ledger (`LLMClient` records it). Nothing h
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 
 PURPOSE = "proposal_prose"
 MODEL_KEYS = ("summary", "requirements", "roi", "next_steps")
+BUDGET_S = 75.0  # the draft step has 120 s: past this the offline prose is kept
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,31 @@ async def model_prose(
     org_id: int,
     user_id: int | None = None,
     job_id: int | None = None,
+    budget_s: float | None = None,
 ) -> Outcome:
-    """The draft with the model's prose where it passes the check; the offline draft otherwise."""
+    """The draft with the model's prose where it passes the check; the offline draft otherwise
+    (also when the model has not answered within `budget_s`)."""
+    try:
+        async with asyncio.timeout(BUDGET_S if budget_s is None else budget_s):
+            return await _ask(client, draft, library, transcript, company, org_id, user_id, job_id)
+    except TimeoutError:
+        log.warning(
+            "model too slow, offline proposal prose kept",
+            extra={"purpose": PURPOSE, "job_id": job_id, "error": "TimeoutError"},
+        )
+        return Outcome(draft, "offline")
+
+
+async def _ask(
+    client: LLMClient,
+    draft: ProposalDraft,
+    library: Library,
+    transcript: Transcript,
+    company: str,
+    org_id: int,
+    user_id: int | None,
+    job_id: int | None,
+) -> Outcome:
     from connectors.llm import LLMError
 
     keys = writable_keys(draft, library)

@@ -1,6 +1,7 @@
 """The `proposal_generation` steps: draft from the call, show the rep a preview page and the
 card, apply the rep's edits and route the result (straight to delivery, or to the manager when
-the discount is past the team's limit).
+the discount is past the team's limit). With `LLM_MODEL` set the slot prose of the draft is
+the model's when it passes the check (`model_prose`), the offline prose otherwise.
 
 The draft (with its quotes from the call) lives in the `proposals` table; job state and the
 card carry its id and the line items only. Nothing here logs text from the call or addresses.

@@ -10,8 +10,10 @@ from itertools import count
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
+from flows.proposal_generation import model_prose
 from flows.proposal_generation.sequence import proposal_generation
 from orchestrator.engine import Engine
 from orchestrator.events import Event, EventSource, EventType
@@ -151,5 +153,19 @@ async def test_a_model_error_keeps_the_offline_prose(db: Database, tmp_path: Pat
         assert fake.requests
         assert drafted["sections"] == offline["sections"]
         assert drafted["line_items"] == offline["line_items"]
+    finally:
+        await w.client.close()
+
+
+async def test_a_model_too_slow_for_the_step_keeps_the_offline_prose(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w, offline, meeting_id = await offline_world(db, tmp_path)
+    monkeypatch.setattr(model_prose, "BUDGET_S", 0.3)
+    try:
+        async with FakeOpenAI() as fake:
+            fake.reply_slow(1.5, summary_answer(offline, "Too late."))
+            drafted = await model_draft(w, fake, meeting_id)
+        assert drafted["sections"] == offline["sections"]
     finally:
         await w.client.close()
