@@ -70,6 +70,23 @@ class MeetingSummary(_Answer):
     next_steps: list[str]
 
 
+class ProseCitation(_Answer):
+    utterance: int = Field(ge=0, description="Index of the utterance the quote is from")
+    quote: str = Field(min_length=1, description="Words copied verbatim from that utterance")
+
+
+class ProseSection(_Answer):
+    key: str = Field(min_length=1, description="One of the section keys asked for")
+    text: str = Field(min_length=1)
+    citations: list[ProseCitation]
+
+
+class ProposalProse(_Answer):
+    """The prose of a proposal's slot sections (summary, requirements, roi, next_steps)."""
+
+    sections: list[ProseSection]
+
+
 _UNSUPPORTED_IN_STRICT = ("default", "minLength", "maxLength")
 
 

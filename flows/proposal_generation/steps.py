@@ -1,6 +1,7 @@
 """The `proposal_generation` steps: draft from the call, show the rep a preview page and the
 card, apply the rep's edits and route the result (straight to delivery, or to the manager when
-the discount is past the team's limit).
+the discount is past the team's limit). With `LLM_MODEL` set the slot prose of the draft is
+the model's when it passes the check (`model_prose`), the offline prose otherwise.
 
 The draft (with its quotes from the call) lives in the `proposals` table; job state and the
 card carry its id and the line items only. Nothing here logs text from the call or addresses.
@@ -12,10 +13,12 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from flows.proposal_generation.model_prose import model_prose
 from flows.proposal_generation.render import preview_link
 from flows.proposal_generation.sources import Source, load_source
 from orchestrator.context import StepContext
 from orchestrator.offload import off_loop
+from services.language import model_client
 from skills.proposal_edits import apply_edits
 from skills.proposal_types import ProposalDraft
 from skills.proposals import draft_proposal
@@ -60,6 +63,10 @@ async def draft(ctx: StepContext) -> dict[str, Any]:
     except ValueError as exc:  # the library cannot price this call (say which rule)
         await _tell(ctx, f"I couldn't draft the proposal: {exc}", "draft-error")
         return {"skipped": "draft error"}
+    client = model_client(ctx)
+    if client is not None:  # the model rewrites the slot prose; offline prose on any failure
+        made = (await model_prose(client, made, library, src.transcript, src.company.name,
+                                  org_id=ctx.org_id, user_id=ctx.user_id, job_id=ctx.job_id)).draft  # fmt: skip
     user_id, now = ctx.user_id, ctx.now()
     assert user_id is not None
 

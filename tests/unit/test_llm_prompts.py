@@ -30,6 +30,11 @@ VARIABLES = {
     "signature": "Sam",
     "subject": "Pricing?",
     "body": "Could you send pricing?",
+    "keys": "summary, next_steps",
+    "line_items": "- Pro: 10 x 1,200 USD per seat/year = 12,000 USD",
+    "total": "12,000 USD",
+    "case_study": "(none)",
+    "feedback": "",
 }
 
 
