@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
@@ -32,7 +31,6 @@ from tests.e2e.test_meeting_ended import KEY, SAMPLE, buttons, post_webhook
 
 PROSPECT = "sarah.chen@acme.example"
 PROMISE = "You said you'd send Sarah at Acme Corp a proposal"
-TOKEN_RE = re.compile(r"/p/([A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
@@ -127,13 +125,16 @@ async def test_promise_to_edited_proposal_sent_by_email_then_opened(app: Runtime
                       timeout=30)  # fmt: skip
     [send] = await rows(app, EmailSend)
     assert send.status == "sent" and send.subject.startswith("Proposal:")
+    # on the deal, whose contact Sarah is: no "new recipients" question
+    assert send.deal_id == proposal.deal_id is not None and not dm_with(app, "New recipients")
     [sent] = await rows(app, EmailMessage, EmailMessage.direction == "outbound")
     assert sent.message_id_header == send.message_id_header and PROSPECT in sent.to_addrs
     [link] = await rows(app, ProposalLink, ProposalLink.recipient_email == PROSPECT)
     assert public_url(app.settings, link.token) in sent.body_text
     [proposal] = await rows(app, Proposal)
     assert proposal.status == "sent"
-    assert await rows(app, Activity, Activity.kind == "proposal_sent")
+    [shared] = await rows(app, Activity, Activity.kind == "proposal_sent")
+    assert shared.deal_id == proposal.deal_id
 
     # the buyer opens the link on the app's own server
     url = app.urls["web"] + f"/p/{link.token}"
@@ -160,6 +161,14 @@ async def test_promise_to_edited_proposal_sent_by_email_then_opened(app: Runtime
                              json={"session": "tab-e2e-acme-0001", "section": "_open",
                                    "seconds": 0}) as r:  # fmt: skip
             assert r.status == 404
+
+    # the rep's own preview (Review draft) has no recipient: opening it tells nobody anything
+    preview = actions[ProposalAction.REVIEW]["url"].rsplit("/", 1)[1]
+    async with aiohttp.ClientSession() as http:
+        async with http.post(app.urls["web"] + f"/p/{preview}/views",
+                             json={"session": "tab-e2e-rep-00001", "section": "_open",
+                                   "seconds": 0}) as r:  # fmt: skip
+            assert r.status == 202
 
     # one job per view session, summed up a few minutes later (on the app's clock)
     viewed = await rows(app, SequenceJob, SequenceJob.sequence_type == "proposal_viewed")
