@@ -83,6 +83,7 @@ async def freeze_version(ctx: StepContext, plan: dict[str, Any]) -> dict[str, An
         row = await store.get_proposal(s, proposal_id)
         rep = await s.get(User, ctx.user_id) if ctx.user_id else None
     draft = ProposalDraft.from_json(row.draft)
+    # the deal and contact go on: the email is logged on the deal, its recipients are known
     out = {**frozen, "proposal_id": proposal_id, "title": draft.title,
            "total": format_money(draft.total, draft.currency), "deal": about["deal"],
            "deal_id": plan.get("deal_id"), "contact_id": plan.get("contact_id")}  # fmt: skip

@@ -251,7 +251,7 @@ async def test_the_command_drafts_for_a_deal_and_the_email_leaves_from_the_rep_m
             row = (await s.exec(select(Proposal))).one()
         (send,) = sends
         assert send.subject.startswith("Proposal:") and row.status == "sent"
-        assert send.deal_id == w.ids["deal"]
+        assert send.deal_id == w.ids["deal"]  # logged on the deal; its contacts are known
     finally:
         await w.client.close()
 
