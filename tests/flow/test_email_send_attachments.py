@@ -15,7 +15,7 @@ from typing import Any
 from sqlmodel import select
 
 from storage.engine import Database
-from storage.models import SequenceJob
+from storage.models import EmailMessage, EmailThread, SequenceJob
 from storage.proposal_models import Proposal, ProposalSnapshot
 from tests.fakes.google_server import FakeGoogle
 from tests.fakes.graph_server import FakeGraph
@@ -29,7 +29,7 @@ from tests.flow.test_email_send import (
     make_world,
     posted,
 )
-from tests.flow.test_email_send_graph import graph, outlook_world
+from tests.flow.test_email_send_graph import OUTLOOK, graph, outlook_world
 
 __all__ = ["fake", "graph", "seed_snapshot", "with_pdf"]  # the fixtures are used here
 
@@ -138,7 +138,7 @@ async def test_outlook_gets_the_pdf_once_as_a_file_attachment(
     await w.engine.drain()
 
     [mail] = graph.sent
-    assert mail.kind == "sendMail"
+    assert mail.kind == "sendMail" and "case study" in mail.message["body"]["content"]
     [att] = mail.message["attachments"]
     assert att["@odata.type"] == "#microsoft.graph.fileAttachment"
     assert mail.attachments == [("Proposal.pdf", "application/pdf", PDF)]
@@ -155,3 +155,28 @@ async def test_outlook_refuses_above_its_3_mb_inline_limit(
     assert not graph.sent
     [row] = await all_sends(w)
     assert row.status == "failed" and "too large for Outlook" in (row.error or "")
+
+
+async def test_an_outlook_reply_carries_the_pdf_too(
+    sqlite_db: Database, tmp_path: Path, graph: FakeGraph
+) -> None:
+    w = await outlook_world(sqlite_db, tmp_path, graph)
+    parent = graph.deliver(OUTLOOK, sender=BUYER, subject="Pilot scope", body="Thoughts?")
+    async with sqlite_db.transaction() as s:
+        thread = EmailThread(org_id=w.org_id, user_id=w.user_id, provider="microsoft",
+                             external_thread_id="conv-1", subject="Pilot scope",
+                             participants=[BUYER, OUTLOOK])  # fmt: skip
+        s.add(thread)
+        await s.flush()
+        assert thread.id is not None
+        s.add(EmailMessage(org_id=w.org_id, thread_id=thread.id, provider_message_id=parent,
+                           message_id_header=f"<{parent.lower()}@mail.contoso.test>",
+                           direction="inbound", from_addr=BUYER, to_addrs=[OUTLOOK],
+                           subject="Pilot scope"))  # fmt: skip
+        thread_id = thread.id
+    snap = await seed_snapshot(sqlite_db, w.org_id, w.user_id, PDF)
+    d = with_pdf(draft([BUYER], "Pilot scope"), snap)
+    await approve_follow_up(w, d, key="reply", email_thread_id=thread_id)
+    [reply] = graph.sent
+    assert reply.kind == "reply" and reply.reply_to_id == parent
+    assert reply.attachments == [("Proposal.pdf", "application/pdf", PDF)]

@@ -368,5 +368,8 @@ async def test_email_pdf_sends_the_frozen_pdf_attached_from_the_demo_mailbox(
         digest = hashlib.sha256(snap.pdf).hexdigest()
         assert out[0].body_text.count("[Attachment: Proposal.pdf, application/pdf, ") == 1
         assert f"{len(snap.pdf)} bytes, sha256 {digest}]" in out[0].body_text
+        assert (
+            out[0].body_text.startswith("Hi Sarah") and "attached it as a PDF" in out[0].body_text
+        )
     finally:
         await w.client.close()
