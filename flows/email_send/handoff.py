@@ -70,7 +70,12 @@ async def hand_off(
     attachments = refs_of(draft)  # references only: the bytes are read when the mail leaves
     status, provider = await mailbox_status(ctx.db, ctx.settings, ctx.user_id)
     if status != "ready":
-        await ctx.notify("follow_up_approved", "Follow-up approved: copy it or open it in your mail client",
+        files = (
+            f" (attach {', '.join(a['filename'] for a in attachments)} yourself)"
+            if attachments
+            else ""
+        )
+        await ctx.notify("follow_up_approved", f"Follow-up approved: copy it or open it in your mail client{files}",
                          copy_fallback_blocks(to=to, cc=cc, subject=subject, body=body), key=f"{key}:copy")  # fmt: skip
         await ask_send_permission(ctx, provider, key=f"{key}:ask")
         return {"fallback": status}

@@ -180,3 +180,15 @@ async def test_an_outlook_reply_carries_the_pdf_too(
     [reply] = graph.sent
     assert reply.kind == "reply" and reply.reply_to_id == parent
     assert reply.attachments == [("Proposal.pdf", "application/pdf", PDF)]
+
+
+async def test_without_send_permission_the_copy_says_to_attach_the_file(
+    sqlite_db: Database, tmp_path: Path, fake: FakeGoogle
+) -> None:
+    from connectors.google_oauth import GMAIL_READONLY
+
+    w = await make_world(sqlite_db, tmp_path, fake, scopes={GMAIL_READONLY})
+    snap = await seed_snapshot(sqlite_db, w.org_id, w.user_id, PDF)
+    await approve_follow_up(w, with_pdf(draft([BUYER], "Our proposal"), snap))
+    assert not fake.mailbox(REP).sent and not await all_sends(w)
+    assert posted(w, "attach Proposal.pdf yourself")
