@@ -122,7 +122,16 @@ def _email_request(view: ApprovalView) -> list[Block] | None:
             expanded=bool(view.payload.get("expanded")),
         )
     )
-    # The email being answered sits between the draft and its buttons.
+    files = [
+        str(a.get("filename") or "") for a in draft.get("attachments") or [] if isinstance(a, dict)
+    ]
+    if files:  # what goes with the email: "📎 Proposal.pdf"
+        line = "  ".join(f"📎 {escape(f)}" for f in files if f)
+        extra = [
+            ContextBlock(elements=[MarkdownTextObject(text=clip(line, SECTION_TEXT_MAX))]),
+            *extra,
+        ]
+    # The email being answered (and its attachments) sit between the draft and its buttons.
     at = next((i for i, b in enumerate(preview) if isinstance(b, ActionsBlock)), len(preview))
     return (preview[:at] + extra + preview[at:])[:MESSAGE_BLOCKS_MAX]
 

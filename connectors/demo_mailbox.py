@@ -2,7 +2,8 @@
 
 Connect (sandbox mode, no GOOGLE_CLIENT_ID) stores a connection marked `meta.demo`; this
 `Mailbox` then "sends" by writing the message into `email_threads` / `email_messages` as
-outbound mail, so the demo shows sent mail with its threading, and nothing leaves the machine.
+outbound mail, so the demo shows sent mail with its threading (attachments as a line each with
+their size and SHA-256 after the body), and nothing leaves the machine.
 `find_sent` looks the Message-ID up there (the same exactly-once recovery as a real mailbox).
 Always labelled as a demo in what the rep sees.
 
@@ -15,6 +16,7 @@ a poll finds nothing new and says nothing, like a quiet real inbox.
 from __future__ import annotations
 
 import email
+import hashlib
 import uuid
 from email.policy import default as default_policy
 
@@ -34,6 +36,16 @@ def _text_of(raw: bytes) -> str:
     msg = email.message_from_bytes(raw, policy=default_policy)
     part = msg.get_body(preferencelist=("plain",))
     return str(part.get_content()) if part is not None else ""
+
+
+def attachment_lines(composed: Composed) -> str:
+    """How a demo mailbox keeps the files it "sent": one line each after the body (name, size,
+    SHA-256), since nothing leaves the machine and the demo shows the message as text."""
+    return "".join(
+        f"\n[Attachment: {a.filename}, {a.content_type}, {len(a.data)} bytes, "
+        f"sha256 {hashlib.sha256(a.data).hexdigest()}]"
+        for a in composed.attachments
+    )
 
 
 def _addresses(value: str | None) -> list[str]:
@@ -78,7 +90,7 @@ class DemoMailbox:
                                references=h.get("References"), direction="outbound",
                                from_addr=self.address, to_addrs=_addresses(h.get("To")),
                                cc_addrs=_addresses(h.get("Cc")), subject=h.get("Subject", ""),
-                               body_text=_text_of(composed.raw), received_at=utcnow())  # fmt: skip
+                               body_text=_text_of(composed.raw) + attachment_lines(composed), received_at=utcnow())  # fmt: skip
             thread.last_message_at = msg.received_at
             s.add(thread)
             s.add(msg)

@@ -189,21 +189,24 @@ class GraphMailbox:
         return conn_can_send(self._conn)
 
     async def send(self, composed: Composed, thread_id: str | None) -> SentRef:
-        from connectors.graph import OutgoingMail, Recipient
+        from connectors.graph import OutgoingMail, Recipient, file_attachment
 
         body, to, cc = _parts(composed)
         marker = composed.message_id
+        files = [file_attachment(a.filename, a.data, a.content_type) for a in composed.attachments]
         try:
             if thread_id:  # the parent's Graph message id: reply in its conversation
                 message = {"body": {"contentType": "HTML", "content": body},
                            "toRecipients": [Recipient(a, n).as_graph() for n, a in to],
                            "ccRecipients": [Recipient(a, n).as_graph() for n, a in cc]}  # fmt: skip
+                if files:
+                    message["attachments"] = files
                 await self._graph.reply(thread_id, message=message, marker=marker)
             else:
                 await self._graph.send_mail(OutgoingMail(
                     subject=composed.headers.get("Subject", ""), body=body,
                     to=[Recipient(a, n) for n, a in to], cc=[Recipient(a, n) for n, a in cc],
-                    marker=marker))  # fmt: skip
+                    marker=marker, attachments=files))  # fmt: skip
             found = await self._graph.find_sent(marker)
         finally:
             await self._graph.aclose()

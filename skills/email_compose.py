@@ -1,6 +1,7 @@
 """Outbound email composition: an `OutgoingEmail` in, RFC 5322 bytes and their headers out.
 
-Owns the MIME shape of mail sent as the rep (multipart/alternative: text/plain + text/html),
+Owns the MIME shape of mail sent as the rep (multipart/alternative: text/plain + text/html,
+inside multipart/mixed with each `Attachment` after it when there are files),
 the signature (Gmail send-as HTML, turned into text for the plain part, or a plain one set in
 App Home), reply subjects (one `Re: `, never `Re: Re: `), threading headers (`In-Reply-To` =
 the parent's Message-ID, `References` = the parent's References + the parent's Message-ID,
@@ -23,6 +24,7 @@ from datetime import datetime
 from email import charset as _charset
 from email.generator import BytesGenerator
 from email.header import Header
+from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
@@ -70,6 +72,15 @@ class Signature:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with the message (base64 on the wire, Content-Disposition: attachment)."""
+
+    filename: str
+    data: bytes = field(repr=False)
+    content_type: str = "application/pdf"
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingEmail:
     sender: Mailbox
     to: tuple[Mailbox, ...]
@@ -81,14 +92,17 @@ class OutgoingEmail:
     body_html: str | None = None
     signature: Signature | None = None
     reply_to: ThreadRef | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Composed:
-    """The message as bytes (CRLF line ends) and the headers a caller records or shows."""
+    """The message as bytes (CRLF line ends), the headers a caller records or shows, and the
+    attachments it carries (for providers that take them as JSON, not MIME)."""
 
     raw: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def message_id(self) -> str:
@@ -220,14 +234,21 @@ def compose(draft: OutgoingEmail) -> Composed:
     # (found by the property test), which merges the recipients. Here each header is encoded
     # by us and the generator only folds at whitespace.
     text, markup = _bodies(draft)
-    msg = MIMEMultipart("alternative", boundary=_boundary(message_id))
-    for name, value in headers.items():
-        msg[name] = _wire(value) if name in ("Subject",) else value
+    alternative = MIMEMultipart("alternative", boundary=_boundary(message_id))
     for body, subtype in ((text, "plain"), (markup, "html")):
         # MIMEText hands the charset to set_payload, which takes a Charset (the stub says str)
         part = MIMEText(body, subtype, _QP_UTF8)  # type: ignore[arg-type]
         del part["MIME-Version"]  # it belongs on the top-level message only
-        msg.attach(part)
+        alternative.attach(part)
+    msg = alternative
+    if draft.attachments:  # multipart/mixed: the bodies first, then each file
+        msg = MIMEMultipart("mixed", boundary=_boundary(message_id, "mixed"))
+        del alternative["MIME-Version"]
+        msg.attach(alternative)
+        for att in draft.attachments:
+            msg.attach(_attachment_part(att))
+    for name, value in headers.items():
+        msg[name] = _wire(value) if name in ("Subject",) else value
     out = BytesIO()
     BytesGenerator(out, mangle_from_=False, policy=_WIRE).flatten(msg)
     readable = dict(headers)
@@ -235,7 +256,23 @@ def compose(draft: OutgoingEmail) -> Composed:
     readable["To"] = _display_list(draft.to)
     if draft.cc:
         readable["Cc"] = _display_list(draft.cc)
-    return Composed(raw=out.getvalue(), headers=readable)
+    return Composed(raw=out.getvalue(), headers=readable, attachments=tuple(draft.attachments))
+
+
+def _attachment_part(att: Attachment) -> MIMEApplication:
+    name = _one_line(att.filename)
+    if not name or any(c in name for c in "/\\"):
+        raise ComposeError("attachments: each file needs a plain filename")
+    maintype, _, subtype = att.content_type.partition("/")
+    if maintype != "application" or not subtype:
+        raise ComposeError("attachments: only application/* content types are supported")
+    part = MIMEApplication(att.data, subtype)
+    del part["MIME-Version"]
+    if name.isascii():
+        part.add_header("Content-Disposition", "attachment", filename=name)
+    else:  # RFC 2231
+        part.add_header("Content-Disposition", "attachment", filename=("utf-8", "", name))
+    return part
 
 
 def _bodies(draft: OutgoingEmail) -> tuple[str, str]:
@@ -267,8 +304,8 @@ def _ascii_domain(domain: str) -> str:
             raise ComposeError(f"domain {domain!r} cannot be encoded") from None
 
 
-def _boundary(message_id: str) -> str:
-    return "=_sixty_" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
+def _boundary(message_id: str, salt: str = "") -> str:
+    return "=_sixty_" + hashlib.sha256((salt + message_id).encode()).hexdigest()[:24]
 
 
 def _wire(value: str) -> str:

@@ -5,7 +5,8 @@ preferences (refusing a send that is not this rep's). `compose_send(ctx, loaded,
 builds the RFC 5322 message for the recorded Message-ID (deterministic, so a retried send
 composes the same bytes): contact names on the recipients, threading headers from the thread's
 last message, the provider's thread id when the thread lives at the same provider, and the
-provider's HTML signature (or the rep's app signature).
+provider's HTML signature (or the rep's app signature), and the promised attachments read now
+(`flows.email_send.attachments`: a missing one stops the send).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.mailbox import Mailbox
+from flows.email_send.attachments import load as load_attachments
+from flows.email_send.attachments import refs_of
 from orchestrator.context import StepContext
 from skills.email_compose import Mailbox as Address
 from skills.email_compose import OutgoingEmail, Signature, ThreadRef, compose
@@ -63,6 +66,7 @@ async def compose_send(ctx: StepContext, ld: Loaded, mailbox: Mailbox) -> tuple[
                 thread_id = parent.provider_message_id if parent is not None else None
             elif thread.provider == mailbox.provider:
                 thread_id = thread.external_thread_id
+    files = await load_attachments(ctx.db, refs_of(d), mailbox.provider)
     sig_html = await mailbox.signature()
     app_sig = (ld.prefs.signature or "").strip() if ld.prefs else ""
     signature = None
@@ -75,5 +79,6 @@ async def compose_send(ctx: StepContext, ld: Loaded, mailbox: Mailbox) -> tuple[
         to=tuple(Address(a, names.get(a.lower(), "")) for a in send.to_addrs),
         cc=tuple(Address(a, names.get(a.lower(), "")) for a in send.cc_addrs),
         subject=send.subject, body_text=body, message_id=send.message_id_header,
-        date=send.send_after or send.created_at, signature=signature, reply_to=reply_to)  # fmt: skip
+        date=send.send_after or send.created_at, signature=signature, reply_to=reply_to,
+        attachments=files)  # fmt: skip
     return compose(draft), thread_id

@@ -14,6 +14,7 @@ from typing import Any
 
 from blocks.email_send import copy_fallback_blocks, permission_blocks
 from connectors.mailbox import mailbox_status
+from flows.email_send.attachments import refs_of
 from orchestrator.context import StepContext
 from orchestrator.events import Event, EventSource, EventType
 from skills.email_compose import make_msgid
@@ -55,7 +56,7 @@ async def hand_off(
     email_thread_id: int | None = None,
     key: str = "email-send",
 ) -> dict[str, Any]:
-    """Send an approved draft `{to, cc, subject, body}` as the rep (through the undo window).
+    """Send an approved draft `{to, cc, subject, body, attachments?}` as the rep (through the undo window).
 
     Call it from the step behind the approval gate, after checking the decision approved it.
     Returns `{"send_id", "message_id"}` when queued, `{"fallback": reason}` when the rep
@@ -66,9 +67,15 @@ async def hand_off(
         raise LookupError("the job has no rep to send as")
     to, cc = norm_addresses(draft.get("to")), norm_addresses(draft.get("cc"))
     subject, body = str(draft.get("subject") or ""), str(draft.get("body") or "")
+    attachments = refs_of(draft)  # references only: the bytes are read when the mail leaves
     status, provider = await mailbox_status(ctx.db, ctx.settings, ctx.user_id)
     if status != "ready":
-        await ctx.notify("follow_up_approved", "Follow-up approved: copy it or open it in your mail client",
+        files = (
+            f" (attach {', '.join(a['filename'] for a in attachments)} yourself)"
+            if attachments
+            else ""
+        )
+        await ctx.notify("follow_up_approved", f"Follow-up approved: copy it or open it in your mail client{files}",
                          copy_fallback_blocks(to=to, cc=cc, subject=subject, body=body), key=f"{key}:copy")  # fmt: skip
         await ask_send_permission(ctx, provider, key=f"{key}:ask")
         return {"fallback": status}
@@ -90,7 +97,8 @@ async def hand_off(
                 provider=provider or "google", to=to, cc=cc, subject=subject, approved_by=actor,
                 job_id=job_id, deal_id=deal_id, now=ctx.now(),
                 draft={"body": body, "contact_id": contact_id, "meeting_id": meeting_id,
-                       "email_thread_id": email_thread_id, "key": key})  # fmt: skip
+                       "email_thread_id": email_thread_id, "key": key,
+                       **({"attachments": attachments} if attachments else {})})  # fmt: skip
             return {"send_id": row.id, "message_id": row.message_id_header}
 
     async def existing(_intent: Any) -> dict[str, Any] | None:

@@ -300,6 +300,8 @@ def _reason(exc: BaseException) -> str:
         return "the mailbox connection expired; reconnect it from my Home tab"
     if "Scope" in name or "Forbidden" in name:
         return "Sixty has no permission to send from this mailbox"
+    if name == "AttachmentError":
+        return str(exc)
     if name == "ComposeError":
         return f"the draft cannot be sent ({exc})"
     return f"the provider refused the message ({name})"

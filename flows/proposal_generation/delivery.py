@@ -1,7 +1,8 @@
 """Getting a reviewed proposal to the buyer, and telling the rep when it is read.
 
 `freeze_version` writes the version the buyer gets (HTML and PDF with their SHA-256, immutable)
-and its link; `give_link` hands the rep the link; `send_email` goes through the send flow
+and its link (and, delivered `email_pdf`, the email with that PDF attached by reference);
+`give_link` hands the rep the link; `send_email` goes through the send flow
 (`flows.email_send.handoff`: the rep's mailbox, the undo window, exactly once). The manager's
 side of a discount past the limit is `discount_card` / `manager_decided`; `tell_viewed` is the
 note after a buyer opened the link. Logs carry ids only.
@@ -26,6 +27,7 @@ from storage.models import Company, Contact, Deal, User
 
 log = logging.getLogger(__name__)
 
+PDF_FILENAME = "Proposal.pdf"
 VIEW_SUMMARY_AFTER = timedelta(minutes=3)  # a view session is summed up this long after it opened
 SECTION_NAMES = {
     "summary": "the summary",
@@ -57,8 +59,11 @@ async def _about(ctx: StepContext, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _email(
-    draft: ProposalDraft, about: dict[str, Any], rep: User | None, frozen: dict[str, Any]
-) -> dict[str, Any]:
+    draft: ProposalDraft, about: dict[str, Any], rep: User | None, frozen: dict[str, Any],
+    *, attach_pdf: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """The email to the buyer; with `attach_pdf` the frozen PDF goes as an attachment (by
+    reference to its snapshot, read when the mail leaves) instead of its link."""
     recipient = about["recipient"] or {}
     first = (recipient.get("name") or "").split()[0] if recipient.get("name") else "there"
     lines = [
@@ -67,11 +72,17 @@ def _email(
         f"As promised, here is our proposal: {draft.title}.",
         f"You can read it here: {frozen['url']}",
     ]
-    if frozen.get("pdf_url"):
+    if attach_pdf:
+        lines.append(f"I've also attached it as a PDF ({PDF_FILENAME}).")
+    elif frozen.get("pdf_url"):
         lines.append(f"A PDF copy: {frozen['pdf_url']}")
     lines += ["", "Happy to walk through it together.", "", rep.name if rep else ""]
-    return {"to": [recipient["email"]], "cc": [], "subject": f"Proposal: {draft.title}"[:200],
-            "body": "\n".join(lines).strip()}  # fmt: skip
+    out = {"to": [recipient["email"]], "cc": [], "subject": f"Proposal: {draft.title}"[:200],
+           "body": "\n".join(lines).strip()}  # fmt: skip
+    if attach_pdf:
+        out["attachments"] = [{"kind": "proposal_snapshot", "id": int(frozen["snapshot_id"]),
+                               "filename": PDF_FILENAME}]  # fmt: skip
+    return out
 
 
 async def freeze_version(ctx: StepContext, plan: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +99,8 @@ async def freeze_version(ctx: StepContext, plan: dict[str, Any]) -> dict[str, An
            "total": format_money(draft.total, draft.currency), "deal": about["deal"],
            "deal_id": plan.get("deal_id"), "contact_id": plan.get("contact_id")}  # fmt: skip
     recipient = about["recipient"] or {}
-    by_email = plan.get("delivery") != "link"
+    how = plan.get("delivery")
+    by_email = how != "link"
     if by_email and not recipient.get("email"):
         out["why_no_email"] = (
             "The contact has no email address, so here is the link to send yourself."
@@ -96,7 +108,8 @@ async def freeze_version(ctx: StepContext, plan: dict[str, Any]) -> dict[str, An
     elif by_email and about["do_not_email"]:
         out["why_no_email"] = "The contact asked not to be emailed, so I haven't emailed it."
     elif by_email:
-        out["email"] = {"title": "Send the proposal?", "draft": _email(draft, about, rep, frozen),
+        email = _email(draft, about, rep, frozen, attach_pdf=how == "email_pdf")
+        out["email"] = {"title": "Send the proposal?", "draft": email,
                         "context": f"Proposal v{frozen['version']} · {out['total']}"}  # fmt: skip
     log.info("proposal frozen", extra={"job_id": ctx.job_id, "proposal_id": proposal_id,
                                        "snapshot_id": frozen["snapshot_id"]})  # fmt: skip

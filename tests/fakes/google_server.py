@@ -117,6 +117,17 @@ class StoredMessage:
         value = email.message_from_bytes(self.raw, policy=compat32)[name]
         return None if value is None else str(value)
 
+    @property
+    def attachments(self) -> list[tuple[str, str, bytes]]:
+        """(filename, content type, bytes) of each attachment in the raw MIME."""
+        out = []
+        for part in email.message_from_bytes(self.raw, policy=compat32).walk():
+            if (part.get("Content-Disposition") or "").lower().startswith("attachment"):
+                data = part.get_payload(decode=True)
+                out.append((str(part.get_filename() or ""), part.get_content_type(),
+                            data if isinstance(data, bytes) else b""))  # fmt: skip
+        return out
+
 
 @dataclass
 class Mailbox:

@@ -109,6 +109,24 @@ class Failure:
     retry_after: str | None = None
 
 
+INLINE_ATTACHMENTS_MAX = 3 * 1024 * 1024  # Graph: larger files need an upload session
+
+
+def _bad_attachments(msg: dict[str, Any]) -> web.Response | None:
+    """Graph's answer to malformed or too large inline attachments, else None."""
+    total = 0
+    for a in msg.get("attachments") or []:
+        if a.get("@odata.type") != "#microsoft.graph.fileAttachment" or not a.get("name"):
+            return graph_error(400, "ErrorInvalidRequest", "Invalid attachment")
+        try:
+            total += len(base64.b64decode(str(a.get("contentBytes") or ""), validate=True))
+        except ValueError:
+            return graph_error(400, "ErrorInvalidRequest", "contentBytes is not base64")
+    if total > INLINE_ATTACHMENTS_MAX:
+        return graph_error(413, "ErrorRequestEntityTooLarge", "The request is too large")
+    return None
+
+
 @dataclass
 class SentMail:
     account: str
@@ -122,6 +140,13 @@ class SentMail:
     @property
     def to(self) -> list[str]:
         return [r["emailAddress"]["address"] for r in self.message.get("toRecipients") or []]
+
+    @property
+    def attachments(self) -> list[tuple[str, str, bytes]]:
+        """(name, content type, bytes) of each fileAttachment sent with the message."""
+        return [(str(a.get("name") or ""), str(a.get("contentType") or ""),
+                 base64.b64decode(str(a.get("contentBytes") or "")))
+                for a in self.message.get("attachments") or []]  # fmt: skip
 
     @property
     def cc(self) -> list[str]:
@@ -465,6 +490,8 @@ class FakeGraph:
         msg = body.get("message")
         if not isinstance(msg, dict) or not msg.get("toRecipients"):
             return graph_error(400, "ErrorInvalidRecipients", "At least one recipient is required")
+        if (bad := _bad_attachments(msg)) is not None:
+            return bad
         for h in msg.get("internetMessageHeaders") or []:
             if not str(h.get("name", "")).lower().startswith("x-"):
                 return graph_error(400, "InvalidInternetMessageHeader")
@@ -483,6 +510,8 @@ class FakeGraph:
             return graph_error(404, "ErrorItemNotFound", "The specified object was not found")
         body = await request.json()
         msg = dict(body.get("message") or {})
+        if (bad := _bad_attachments(msg)) is not None:
+            return bad
         comment = body.get("comment")
         if comment is not None and "body" in msg:
             return graph_error(400, "ErrorInvalidRequest", "comment and message.body both set")

@@ -1,6 +1,7 @@
 """Exactly once across crashes: worker PROCESSES are SIGKILLed between each pair of steps of a
 send (intent recorded / provider called / result recorded); later processes finish the work.
-The fake Gmail must hold exactly one copy of each approved email, and none may be lost.
+The fake Gmail must hold exactly one copy of each approved email (each with its PDF, attached
+by reference and read at send time), and none may be lost.
 
 Also the worker for it: `python -m tests.flow.test_email_send_kill URL DATA_DIR GOOGLE_BASE
 MARKER_DIR CLIENT_ID SECRET` runs email_send jobs until none is left, dying at the first kill
@@ -59,13 +60,17 @@ async def test_sigkill_between_each_pair_of_steps_sends_each_email_once(
         make_world,
         pending,
     )
+    from tests.flow.test_email_send_attachments import seed_snapshot, with_pdf
 
     fake = await FakeGoogle().start()
     try:
         w = await make_world(sqlite_db, tmp_path, fake, registry=parents_only())
-        for i in range(len(POINTS)):
+        pdfs = {f"Follow-up {i}": b"%PDF-1.4 " + bytes([i]) * 5000 for i in range(len(POINTS))}
+        for i in range(len(POINTS)):  # each with its own PDF, attached by reference
+            snap = await seed_snapshot(sqlite_db, w.org_id, w.user_id, pdfs[f"Follow-up {i}"])
+            d = with_pdf(draft([BUYER], f"Follow-up {i}"), snap)
             ref = await w.engine.submit(Event("follow_up_test", "test", w.org_id, w.user_id,
-                                              {"draft": draft([BUYER], f"Follow-up {i}"), "deal_id": w.deal_id},
+                                              {"draft": d, "deal_id": w.deal_id},
                                               idempotency_key=f"fu:{i}"))  # fmt: skip
             assert isinstance(ref, JobRef)
             await w.engine.drain()
@@ -96,6 +101,9 @@ async def test_sigkill_between_each_pair_of_steps_sends_each_email_once(
         assert len(rows) == len(POINTS) and all(r.status == "sent" for r in rows)
         ids = Counter(email.message_from_bytes(m.raw)["Message-ID"] for m in sent)
         assert ids == Counter({r.message_id_header: 1 for r in rows})  # one copy each, none lost
+        for m in sent:  # each copy with its own PDF, once
+            subject = email.message_from_bytes(m.raw)["Subject"]
+            assert m.attachments == [("Proposal.pdf", "application/pdf", pdfs[subject])]
         assert Counter(r.route for r in fake.requests)["gmail.messages.send"] == len(POINTS)
         async with sqlite_db.session() as s:
             jobs = (

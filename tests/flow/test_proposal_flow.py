@@ -352,3 +352,74 @@ async def test_a_new_draft_after_sending_is_version_two_with_its_own_link(
         }
     finally:
         await w.client.close()
+
+
+async def test_email_pdf_sends_the_frozen_pdf_attached_from_the_demo_mailbox(
+    db: Database, tmp_path: Path
+) -> None:
+    """Delivery `email_pdf`: the email says "attached" (no PDF link), the card names the file,
+    and the frozen snapshot's PDF leaves with the mail, once."""
+    from bot.command_types import CommandContext
+    from bot.commands import SUBCOMMANDS
+    from bot.deps import Deps
+    from storage.models import EmailMessage
+
+    w = await make_world(db, tmp_path)
+    w.engine.settings = w.settings.model_copy(update={"email_undo_seconds": 0.0})  # no waiting
+    try:
+        await with_library(w)
+        deps = Deps(settings=w.settings, db=db, orchestrator=w.engine, clock=lambda: NOW)
+
+        async def respond(**kw: object) -> None:
+            return None
+
+        async with db.session() as s:
+            alex = await s.get(User, w.ids["alex"])
+        assert alex is not None
+        await SUBCOMMANDS["connect"].handler(
+            CommandContext(deps, alex, "google", respond, None, None)  # type: ignore[arg-type]
+        )
+        run = SUBCOMMANDS["proposal"].handler
+        await run(CommandContext(deps, alex, "acme", respond, None, None))  # type: ignore[arg-type]
+        await w.engine.drain()
+        gate = next(g for g in await w.gates() if g.kind == "proposal_review")
+        edits = {"delivery": "email_pdf"}
+        assert (await w.engine.resume(gate.id, Decision.EDIT, "U1", {"edits": edits})).ok
+        await w.engine.drain()
+        email_gate = next(
+            g for g in await w.gates() if g.kind == "email_send" and g.status == "pending"
+        )
+        d = email_gate.payload["draft"]
+        async with db.session() as s:
+            snap = await s.get(ProposalSnapshot, d["attachments"][0]["id"])
+        assert snap is not None and snap.version >= 1
+        assert d["attachments"] == [
+            {"kind": "proposal_snapshot", "id": snap.id, "filename": "Proposal.pdf"}
+        ]
+        assert "attached" in d["body"] and "/pdf" not in d["body"]
+        assert any(
+            "📎 Proposal.pdf" in str(m.get("blocks")) for m in w.posted() if "Proposal:" in str(m)
+        )
+        assert (await w.engine.resume(email_gate.id, Decision.APPROVE, "U1")).ok
+        await w.engine.drain()
+        for g in await w.gates():  # Sarah is new to this mailbox: the rep confirms her
+            if g.status == "pending":
+                assert (await w.engine.resume(g.id, Decision.APPROVE, "U1")).ok
+        await w.engine.drain()
+        await w.engine.drain()  # again: nothing more leaves
+        async with db.session() as s:
+            (send,) = (await s.exec(select(EmailSend))).all()
+            out = (
+                await s.exec(select(EmailMessage).where(EmailMessage.direction == "outbound"))
+            ).all()
+            row = (await s.exec(select(Proposal))).one()
+        assert send.status == "sent" and row.status == "sent"
+        assert snap.pdf and len(out) == 1
+        digest = hashlib.sha256(snap.pdf).hexdigest()
+        assert out[0].body_text.count("[Attachment: Proposal.pdf, application/pdf, ") == 1
+        assert f"{len(snap.pdf)} bytes, sha256 {digest}]" in out[0].body_text
+        assert (
+            out[0].body_text.startswith("Hi Sarah") and "attached it as a PDF" in out[0].body_text
+        )
+    finally:
+        await w.client.close()

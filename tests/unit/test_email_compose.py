@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from skills.email_compose import (
     MAX_REFERENCES,
+    Attachment,
     ComposeError,
     Mailbox,
     OutgoingEmail,
@@ -197,3 +198,29 @@ def test_references_end_with_parent_and_stay_bounded(refs: list[str], parent: st
 def test_date_is_kept_in_its_offset() -> None:
     msg = parse(compose(draft(date=WHEN.astimezone(UTC))).raw)
     assert parsedate_to_datetime(msg["Date"]) == WHEN
+
+
+def test_an_attachment_makes_multipart_mixed_with_the_file_after_the_bodies() -> None:
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 8
+    d = draft(attachments=(Attachment("Proposal.pdf", pdf),))
+    out = compose(d)
+    msg = parse(out.raw)
+    assert msg.get_content_type() == "multipart/mixed" and msg["MIME-Version"] == "1.0"
+    assert [p.get_content_type() for p in msg.walk()] == [
+        "multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf",
+    ]  # fmt: skip
+    part = list(msg.walk())[-1]
+    assert part["Content-Disposition"] == 'attachment; filename="Proposal.pdf"'
+    assert part.get_payload(decode=True) == pdf and part["MIME-Version"] is None
+    assert compose(d).raw == out.raw  # still deterministic
+    assert out.attachments == (Attachment("Proposal.pdf", pdf),)
+    assert compose(draft()).raw.count(b"multipart/mixed") == 0  # no file: the same shape as before
+
+
+def test_attachment_names_are_checked_and_unicode_ones_encoded() -> None:
+    with pytest.raises(ComposeError, match="attachments"):
+        compose(draft(attachments=(Attachment("../x.pdf", b"x"),)))
+    with pytest.raises(ComposeError, match="attachments"):
+        compose(draft(attachments=(Attachment("x.txt", b"x", "text/plain"),)))
+    msg = parse(compose(draft(attachments=(Attachment("Angebot für Acme.pdf", b"%PDF"),))).raw)
+    assert list(msg.walk())[-1].get_filename() == "Angebot für Acme.pdf"
