@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("orchestrator.runner")
 
 MAX_CHAIN_DEPTH = 3  # jobs in one chain: event -> follow-up -> follow-up -> stop
+# Follow-ups that end a chain whatever its depth: the send of an email the rep approved (it
+# starts nothing itself, so it cannot loop). Refusing it would leave an approved email unsent.
+TERMINAL_FOLLOW_UPS = frozenset({"email_send"})
 
 
 class FencedJob:
@@ -217,7 +220,7 @@ class FencedJob:
         base = len(st.children) + st.meta.chain_refused
         new_ids: list[int] = []
         for i, f in enumerate(st.followups):
-            if depth > MAX_CHAIN_DEPTH:
+            if depth > MAX_CHAIN_DEPTH and f["type"] not in TERMINAL_FOLLOW_UPS:
                 st.meta.chain_refused += 1
                 log.warning(
                     "follow-up not created: chain depth limit",

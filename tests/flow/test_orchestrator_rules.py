@@ -348,3 +348,29 @@ def test_scheduled_time_is_the_latest_fire_at_or_before_now() -> None:
     assert scheduled_time(trig, exact, timedelta(hours=1)) == datetime(
         2026, 5, 1, 8, 45, tzinfo=UTC
     )
+
+
+async def test_an_approved_send_is_created_even_at_the_chain_limit(db: Any) -> None:
+    """A send the rep approved ends a chain: it is never refused for depth (it starts nothing)."""
+    reg = chain_registry()
+
+    async def send_too(ctx: StepContext) -> None:
+        ctx.queue_followup(Event("email_send", "orchestrator:chain", ctx.org_id, ctx.user_id,
+                                 {"send_id": ctx.job_id}))  # fmt: skip
+        ctx.queue_followup(Event("chain", "orchestrator:chain", ctx.org_id, ctx.user_id,
+                                 {"id": f"more-{ctx.job_id}"}))  # fmt: skip
+
+    @sequence("deep", version=1)
+    async def deep(wf: Workflow) -> None:
+        await wf.step(send_too)
+
+    reg.add_all([deep])
+    org, users = await seed_org(db)
+    engine = Engine(db, Settings(), RecordingDelivery(), reg, heartbeat_s=None)
+    await engine.submit(Event("chain", "test", org, users[0], {"id": "root"}))
+    await engine.drain()
+    _, child, _ = await jobs(db)
+    await engine.submit(Event("deep", "test", org, users[0], {"id": "d"}, parent_job_id=child.id))
+    await engine.drain()
+    by_type = {j.sequence_type: j for j in await jobs(db) if j.chain_depth == 4}
+    assert set(by_type) == {"email_send"}  # the send is made; another chain step is not
