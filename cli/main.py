@@ -6,6 +6,7 @@ Bad input is bad input: a clear message on stderr, exit status 2, never a traceb
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -50,6 +51,11 @@ def main(argv: Sequence[str] | None = None, *, clock: Clock = wall_clock) -> int
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (`sixty proposal x.json | head`): nothing more to say, and no
+        # traceback when the interpreter flushes stdout on exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -115,3 +115,23 @@ def test_an_overflowing_price(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     text = json.dumps(data).replace('"unit_price": 7,', '"unit_price": 1e400,')
     code, _, err = run(tmp_path, text, capsys)
     assert code == 2 and "price_book[0].unit_price must be a finite number" in err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """`sixty proposal FILE | head`: the pipe closes early; the command says nothing more."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "cli" / "samples" / "proposal.json"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "proposal", str(sample), "--indent", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the command writes (it is still importing)
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=30) == 0
+    assert "Traceback" not in err
