@@ -61,6 +61,7 @@ class ProposalAction(enum.StrEnum):
 
     REVIEW = "proposal-review"  # a link button: Slack still sends the click, which is acked
     COPY_LINK = "proposal-copy-link"
+    REVOKE = "proposal-revoke"  # value: the proposal id; every buyer link of it stops opening
 
 
 class PostMeetingAction(enum.StrEnum):

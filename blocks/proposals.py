@@ -275,6 +275,23 @@ def _quantity_keys(values: dict[str, Any]) -> list[str]:
     return [k for k in values if k.startswith("proposal-qty:")]
 
 
+def shared_blocks(text: str, proposal_id: int) -> list[Block]:
+    """The link handed to the rep, with Revoke link (every buyer link of it stops opening)."""
+    return [
+        SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX))),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Revoke link",
+                    action_id=ProposalAction.REVOKE.value,
+                    value=str(proposal_id),
+                    style="danger",
+                )
+            ]
+        ),
+    ]
+
+
 def discount_card_text(rep: str, deal: str, discount: Decimal, limit: Decimal, total: str) -> str:
     return (
         f"<@{rep}> wants to send *{escape(deal)}* a proposal at {discount * 100:g}% off "

@@ -26,15 +26,15 @@ from blocks.approval_modals import (
 from blocks.ids import ApprovalAction, Callback, ProposalAction
 from blocks.proposals import edit_modal as proposal_edit_modal
 from blocks.proposals import parse_edit as parse_proposal_edit
-from bot.authz import check, permitted
+from bot.authz import acked_actor, check, permitted
 from bot.deps import Deps
 from bot.middleware import actor_of
 from bot.replies import tell
-from bot.values import PendingRef
+from bot.values import PendingRef, ProposalRef
 from flows.email_send.handoff import undo_window
 from orchestrator.events import Decision
 from storage.models import Feedback, SlackPendingAction, User
-from storage.proposals import get_proposal
+from storage.proposals import get_proposal, revoke_proposal_links
 from storage.rows import saved_id
 from storage.users import user_by_slack_id
 
@@ -149,6 +149,17 @@ async def handle_copy_link(ack: AsyncAck, body: Body, client: AsyncWebClient, va
     await _resume(deps, client, body, value, Decision.EDIT, {"delivery": "link"})
 
 
+async def handle_revoke(ack: AsyncAck, body: Body, client: AsyncWebClient, context: dict[str, Any],
+                        value: ProposalRef, deps: Deps) -> None:  # fmt: skip
+    """Revoke link: the proposal's buyer links answer 410 from now on."""
+    if await acked_actor(ack, body, client, context, value, deps) is None:
+        return
+    async with deps.db.transaction() as s:
+        n = await revoke_proposal_links(s, value.proposal_id, now=deps.clock())
+    await tell(client, body, "Revoked: the proposal's link no longer opens." if n else
+               "That link was already revoked.")  # fmt: skip
+
+
 async def handle_link_click(ack: AsyncAck) -> None:
     """Review draft opens the proposal page in the browser; Slack still sends the click."""
     await ack()
@@ -198,6 +209,7 @@ def register(app: AsyncApp) -> None:
     app.view(Callback.EDIT_DRAFT)(handle_edit_submit)
     app.view(Callback.PROPOSAL_EDIT)(handle_proposal_edit_submit)
     app.action(ProposalAction.COPY_LINK)(handle_copy_link)
+    app.action(ProposalAction.REVOKE)(handle_revoke)
     app.action(ProposalAction.REVIEW)(handle_link_click)
     app.action(ApprovalAction.FEEDBACK)(handle_feedback)
     app.view(Callback.FEEDBACK)(handle_feedback_submit)

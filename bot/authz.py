@@ -42,6 +42,7 @@ REFUSALS = {
     Ref.EVENT: "That meeting is not on your calendar, so I did nothing.",
     Ref.MESSAGE: "I can't find that email in your inbox, so I did nothing.",
     Ref.NOTIFICATION: "That update is not yours or not available any more.",
+    Ref.PROPOSAL: "That proposal is not yours, so I did nothing.",
 }
 UNKNOWN_USER = "I couldn't tell who you are just now, so I did nothing. Please try again."
 

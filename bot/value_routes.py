@@ -34,6 +34,7 @@ from bot.values import (
     PendingRef,
     PickerRef,
     PickerZone,
+    ProposalRef,
     Provider,
     SendRef,
     TaskRef,
@@ -43,6 +44,7 @@ ACTION_VALUES: dict[str, type[ActionValue]] = {
     **{a: PendingRef for a in ApprovalAction},
     ProposalAction.REVIEW: NoValue,  # a URL button: acked, nothing else
     ProposalAction.COPY_LINK: PendingRef,
+    ProposalAction.REVOKE: ProposalRef,
     JobAction.RETRY: JobRef,
     HomeAction.OPEN_SETTINGS: NoValue,
     HomeAction.REFRESH: NoValue,

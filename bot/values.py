@@ -164,6 +164,15 @@ class SendRef(ActionValue):
         return {"send_id": raw}
 
 
+class ProposalRef(ActionValue):
+    REFS = {"proposal_id": Ref.PROPOSAL}
+    proposal_id: Id
+
+    @classmethod
+    def fields_of(cls, raw: str) -> Any:
+        return {"proposal_id": raw}
+
+
 class NotificationRef(ActionValue):
     REFS = {"notification_id": Ref.NOTIFICATION}
     notification_id: Id

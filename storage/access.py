@@ -31,6 +31,7 @@ from storage.models import (
     SlackPendingAction,
     User,
 )
+from storage.proposal_models import Proposal
 
 
 class Ref(enum.StrEnum):
@@ -44,6 +45,7 @@ class Ref(enum.StrEnum):
     EVENT = "event"
     MESSAGE = "message"
     NOTIFICATION = "notification"
+    PROPOSAL = "proposal"
 
 
 # Personal rows: (model, id column, owner column); only their own user may act on them.
@@ -57,6 +59,7 @@ _PERSONAL: dict[Ref, tuple[Any, Any, Any]] = {
         SlackNotificationSent.id,
         SlackNotificationSent.user_id,
     ),
+    Ref.PROPOSAL: (Proposal, Proposal.id, Proposal.user_id),
 }
 
 

@@ -179,6 +179,23 @@ async def revoke_link(session: AsyncSession, token: str, *, now: datetime) -> bo
     return True
 
 
+async def revoke_proposal_links(session: AsyncSession, proposal_id: int, *, now: datetime) -> int:
+    """Revoke every buyer link of the proposal's snapshots; how many were still open."""
+    rows = await session.exec(
+        select(ProposalLink)
+        .join(ProposalSnapshot, col(ProposalSnapshot.id) == col(ProposalLink.snapshot_id))
+        .where(col(ProposalSnapshot.proposal_id) == proposal_id, col(ProposalLink.revoked_at).is_(None),
+               col(ProposalLink.recipient_name).is_not(None))  # the rep's previews have none
+    )  # fmt: skip
+    n = 0
+    for link in rows.all():
+        link.revoked_at = now
+        session.add(link)
+        n += 1
+    await session.flush()
+    return n
+
+
 async def resolve_link(session: AsyncSession, token: str, now: datetime) -> Resolved | Refused:
     link = await session.get(ProposalLink, token) if token else None
     if link is None:

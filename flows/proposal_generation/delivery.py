@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from blocks.proposals import discount_card_text, opened_text
+from blocks.proposals import discount_card_text, opened_text, shared_blocks
 from flows.email_send.handoff import hand_off
 from flows.proposal_generation.render import freeze
 from orchestrator.context import StepContext
@@ -123,7 +123,8 @@ async def give_link(ctx: StepContext, frozen: dict[str, Any]) -> dict[str, Any]:
         + f"Your proposal *{frozen['title']}* ({frozen['total']}) is ready to share:\n{frozen['url']}\n"
         f"PDF: {frozen['pdf_url']}\nThe link works for 30 days; I'll tell you when it's opened."
     )
-    await ctx.notify("proposal", text, key="link")
+    blocks = shared_blocks(text, int(frozen["proposal_id"]))
+    await ctx.notify("proposal", text, blocks, key="link")
     await _mark_sent(ctx, frozen)
     return {"shared": "link"}
 

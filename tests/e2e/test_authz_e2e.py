@@ -53,6 +53,7 @@ NOBODY = Owned(
     event=987_654,
     message=987_654,
     notification=987_654,
+    proposal=987_654,
 )
 
 
@@ -118,6 +119,7 @@ def crafted(action_id: str, o: Owned, jamie: Owned) -> list[tuple[str, list[int]
         "proactive-dismiss": [(f"{jamie.deal},{o.deal}", [])],
         "notification-batch-open": [(str(o.notification), [])],
         "proposal-copy-link": [(o.pending, [])],
+        "proposal-revoke": [(str(o.proposal), [])],
     }
     return by_action[action_id]
 

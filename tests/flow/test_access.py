@@ -29,6 +29,7 @@ from storage.models import (
     User,
     UserPreferences,
 )
+from storage.proposal_models import Proposal
 
 NOW = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)  # a Wednesday
 
@@ -47,6 +48,7 @@ class Owned:
     event: int
     message: int
     notification: int
+    proposal: int = 0
 
 
 async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = NOW) -> Owned:
@@ -170,6 +172,10 @@ async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = N
     )
     s.add_all([message, note])
     await s.flush()
+    proposal = Proposal(org_id=org_id, user_id=uid, deal_id=deal.id, source="command",
+                        status="sent", draft={}, version=1, created_at=now, updated_at=now)  # fmt: skip
+    s.add(proposal)
+    await s.flush()
     ids: list[Any] = [
         deal.id,
         contact.id,
@@ -180,6 +186,7 @@ async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = N
         event.id,
         message.id,
         note.id,
+        proposal.id,
     ]
     assert all(i is not None for i in ids)
     return Owned(uid, *ids)
@@ -211,6 +218,7 @@ def _ids(o: Owned) -> dict[Ref, Any]:
         Ref.EVENT: o.event,
         Ref.MESSAGE: o.message,
         Ref.NOTIFICATION: o.notification,
+        Ref.PROPOSAL: o.proposal,
     }
 
 
@@ -267,7 +275,15 @@ async def test_owner_manager_colleague_and_other_org(db: Database) -> None:
         assert await access.allowed(
             s, actor=boss, ref=Ref.CONTACT, ids=[mine.contact, extra.id]
         ) == {mine.contact, extra.id}
-        for ref in (Ref.PENDING, Ref.SEND, Ref.MESSAGE, Ref.NOTIFICATION, Ref.JOB, Ref.EVENT):
+        for ref in (
+            Ref.PENDING,
+            Ref.SEND,
+            Ref.MESSAGE,
+            Ref.NOTIFICATION,
+            Ref.JOB,
+            Ref.EVENT,
+            Ref.PROPOSAL,
+        ):
             assert await access.allowed(s, actor=boss, ref=ref, ids=[_ids(mine)[ref]]) == set(), ref
         assert await access.allowed(
             s, actor=alex, ref=Ref.CONTACT, ids=[extra.id, unlinked.id]

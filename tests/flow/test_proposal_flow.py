@@ -19,7 +19,7 @@ from storage.library import import_library
 from storage.library_files import read_library_folder
 from storage.models import Activity, EmailSend, SequenceJob, User
 from storage.proposal_models import Proposal, ProposalLink, ProposalSnapshot
-from storage.proposals import record_view, resolve_link
+from storage.proposals import record_view, resolve_link, revoke_proposal_links
 from tests.flow.post_meeting_world import NOW, World, acme_pilot_call, make_world, text_of
 
 LIBRARY = Path(__file__).resolve().parents[2] / "storage" / "demo_data" / "library"
@@ -100,6 +100,14 @@ async def test_copy_link_freezes_the_version_and_gives_the_link(
         async with db.session() as s:
             shared = (await s.exec(select(Activity).where(Activity.kind == "proposal_sent"))).all()
         assert [a.deal_id for a in shared] == [w.ids["deal"]]  # on the deal's timeline
+        # Revoke link on the same message: every buyer link of the proposal answers 410
+        link_dm = next(m for m in w.posted() if f"/p/{link.token}" in text_of(m))
+        assert "proposal-revoke" in text_of(link_dm)
+        async with db.transaction() as s:
+            assert await revoke_proposal_links(s, row.id, now=NOW) == 1
+        async with db.session() as s:
+            refused = await resolve_link(s, link.token, NOW)
+        assert getattr(refused, "reason", None) == "revoked"
     finally:
         await w.client.close()
 
