@@ -205,6 +205,7 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
     "approval_modals.feedback_modal": (approval_modals.feedback_modal, args(pa_id)),
     "approval_modals.feedback_thanks_modal": (approval_modals.feedback_thanks_modal, args()),
     "proposals.review_card": (proposals.review_card, args(approval_view)),
+    "proposals.shared_blocks": (proposals.shared_blocks, args(word, ident)),
     "proposals.edit_modal": (proposals.edit_modal, args(
         pa_id, proposal_draft, st.sampled_from(["email_link", "email_pdf", "link", "odd"]))),
     "briefs.why_blocks": (briefs.why_blocks, args(st.sampled_from(sorted(briefs.KIND_LABELS)), word)),
