@@ -73,7 +73,7 @@ def wilson_interval(x: int, n: int, z: float = Z_ALPHA) -> tuple[float, float]:
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2.0 * n)) / denom
     half = z * math.sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))  # exact at 0 and n
 
 
 def newcombe_interval(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]:
