@@ -4,6 +4,7 @@ interval against published values and independent computations."""
 from __future__ import annotations
 
 import math
+import time
 from fractions import Fraction
 from statistics import NormalDist
 
@@ -101,6 +102,10 @@ def test_fisher_matches_exact_fractions(a: int, b: int, c: int, d: int) -> None:
 def test_fisher_is_fast_on_large_margins() -> None:
     p = fisher_exact(3, 999_997, 12, 999_988)
     assert 0.0 < p < 0.05
+    start = time.perf_counter()
+    p = fisher_exact(50_000, 999_950_000, 50_600, 999_949_400)
+    assert time.perf_counter() - start < 0.5
+    assert 0.0 < p < 0.1
 
 
 def test_z_test_against_the_normal_distribution() -> None:
