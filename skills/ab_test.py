@@ -281,7 +281,7 @@ def _message(
             f"A {lift} lift over the pooled rate of {pooled * 100:.1f}% would pass 100%, so "
             "it cannot be planned for; set a smaller min_detectable_lift — keep testing"
         )
-    lead = _lead(result) if result["leader"] is not None else "Not every variant has sends"
+    lead = _lead(result) if result["leader"] is not None else "Some variants have no sends yet"
     fewest = min(a.sent for a in test.arms)
     decision = result["decision"]
     if decision == "keep_testing":
