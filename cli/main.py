@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     from cli import (  # each imports lazily
+        ab,
         classify_email,
         db,
         demo,
@@ -33,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         slots,
     )
 
-    for module in (db, demo, jobs, intents, classify_email, slots, simulate, proposal, library):
+    for module in (db, demo, jobs, intents, classify_email, slots, simulate, proposal, library, ab):
         module.register(sub)
     return parser
 
