@@ -422,9 +422,7 @@ class InstantlyClient:
                            ("disable_auto_interest", disable_auto_interest)):  # fmt: skip
             if value is not None:
                 body[key] = value
-        status, _ = await self.request(
-            "POST", "/api/v2/leads/update-interest-status", body=body
-        )
+        status, _ = await self.request("POST", "/api/v2/leads/update-interest-status", body=body)
         return status
 
 

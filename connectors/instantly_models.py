@@ -195,8 +195,12 @@ class Campaign:
             if not isinstance(raw_step, dict):
                 continue
             variants = tuple(
-                Variant(index=j, subject=_str(v, "subject"), body=_str(v, "body"),
-                        disabled=bool(v.get("v_disabled")))
+                Variant(
+                    index=j,
+                    subject=_str(v, "subject"),
+                    body=_str(v, "body"),
+                    disabled=bool(v.get("v_disabled")),
+                )
                 for j, v in enumerate(raw_step.get("variants") or [])
                 if isinstance(v, dict)
             )
