@@ -159,7 +159,7 @@ class FakeInstantly:
     # ------------------------------------------------------------------ seeding
 
     def add_account(self, email: str, first_name: str = "", last_name: str = "") -> dict[str, Any]:
-        doc = {"email": email.lower(), "first_name": first_name, "last_name": last_name,
+        doc: dict[str, Any] = {"email": email.lower(), "first_name": first_name, "last_name": last_name,
                "status": 1, "warmup_status": 1, "provider_code": 2, "setup_pending": False,
                "is_managed_account": False, "organization": WORKSPACE_ID,
                "timestamp_created": iso(BASE_TIME), "timestamp_updated": iso(BASE_TIME)}  # fmt: skip

@@ -7,9 +7,11 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from aiohttp import web
+from cryptography.fernet import Fernet
 
 from config.settings import Settings
 from connectors.instantly import (
@@ -29,6 +31,7 @@ from connectors.instantly_models import (
     webhook_to_analytics,
 )
 from connectors.rate_bucket import Limiter, TokenBucket
+from storage.crypto import TokenCipher
 from tests.fakes.instantly_server import BASE_TIME, FakeInstantly
 
 REP = "ana@acme.test"
@@ -382,3 +385,35 @@ async def test_nothing_personal_in_logs(
     assert caplog.records
     for needle in (REP, LEAD, "secret", "pricing", fake.api_key):
         assert needle not in text
+
+
+async def test_key_is_stored_encrypted_and_builds_a_client(
+    fake: FakeInstantly, clock: Clock, tmp_path: Path
+) -> None:
+    from connectors import instantly_connection as conn
+    from storage.engine import Database
+    from storage.models import Connection
+    from tests.support.sequences import seed_org, sqlite_copy
+
+    cipher = TokenCipher(Fernet.generate_key())
+    settings = Settings(instantly_api_base=fake.url)
+    db = Database(sqlite_copy(tmp_path))
+    try:
+        org_id, (admin_id,) = await seed_org(db, users=1)
+        async with db.transaction() as s:
+            stored = await conn.save_api_key(s, cipher=cipher, org_id=org_id, user_id=admin_id,
+                                             api_key=f" {fake.api_key} ")  # fmt: skip
+        async with db.session() as s:
+            row = await s.get(Connection, stored.id)
+            assert row is not None and row.token_encrypted
+            assert fake.api_key.encode() not in row.token_encrypted
+            api = await conn.client_for(s, cipher=cipher, user_id=admin_id, settings=settings,
+                                        clock=clock, sleep=clock.sleep)  # fmt: skip
+        assert api is not None and await api.list_campaigns() == []
+        async with db.transaction() as s:
+            await conn.mark_refused(s, connection_id=stored.id)
+        async with db.session() as s:
+            assert await conn.client_for(s, cipher=cipher, user_id=admin_id,
+                                         settings=settings) is None  # fmt: skip
+    finally:
+        await db.dispose()
