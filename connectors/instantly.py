@@ -100,6 +100,11 @@ def retry_after_s(value: str | None) -> float | None:
             return None
 
 
+def iso_z(moment: datetime) -> str:
+    """An aware datetime as the API writes times (`2026-06-26T10:51:13.921Z`)."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _api_message(body: Any) -> str:
     if isinstance(body, dict):
         for key in ("message", "error"):
@@ -121,6 +126,8 @@ def map_error(status: int, body: Any, retry_after: str | None = None) -> Instant
         )
     if status >= 500:
         return InstantlyUnavailable(f"Instantly answered {status}", status=status)
+    if status == 402 and not message:
+        message = "Instantly: the workspace has no active paid plan"
     return InstantlyRequestError(message or f"Instantly answered {status}", status=status)
 
 
@@ -315,21 +322,28 @@ class InstantlyClient:
 
     async def campaign_analytics(
         self, campaign_ids: list[str] | None = None, *, start_date: str | None = None,
-        end_date: str | None = None, overview: bool = False,
+        end_date: str | None = None,
     ) -> list[CampaignAnalytics]:  # fmt: skip
-        """Totals per campaign (all campaigns when `campaign_ids` is None). `overview=True`
-        reads `/analytics/overview` (unique and interest counters)."""
-        params: dict[str, Any] = {"start_date": start_date, "end_date": end_date}
-        if overview:
-            path = "/api/v2/campaigns/analytics/overview"
-            params["id"] = campaign_ids[0] if campaign_ids and len(campaign_ids) == 1 else None
-        else:
-            path = "/api/v2/campaigns/analytics"
-            params["ids"] = campaign_ids or None
-            params["exclude_total_leads_count"] = True
-        doc = await self._get(path, params)
-        rows = doc if isinstance(doc, list) else [doc] if isinstance(doc, dict) else []
+        """`GET /campaigns/analytics`: one row per campaign (all when `campaign_ids` is None).
+        Practitioners report the dates may be ignored here (all-time totals)."""
+        doc = await self._get("/api/v2/campaigns/analytics", {
+            "ids": campaign_ids or None, "start_date": start_date, "end_date": end_date,
+            "exclude_total_leads_count": True})  # fmt: skip
+        rows = doc if isinstance(doc, list) else []
         return [CampaignAnalytics.from_api(r) for r in rows if isinstance(r, dict)]
+
+    async def campaign_overview(
+        self, campaign_ids: list[str] | None = None, *, start_date: str | None = None,
+        end_date: str | None = None, expand_crm_events: bool | None = None,
+    ) -> CampaignAnalytics:  # fmt: skip
+        """`GET /campaigns/analytics/overview`: **one** aggregate object over the campaigns
+        given (all when None), with the unique, automatic-reply and interest counters; it
+        carries no campaign id. Interest totals count a contact once unless
+        `expand_crm_events`."""
+        doc = await self._get("/api/v2/campaigns/analytics/overview", {
+            "ids": campaign_ids or None, "start_date": start_date, "end_date": end_date,
+            "expand_crm_events": expand_crm_events})  # fmt: skip
+        return CampaignAnalytics.from_api(doc if isinstance(doc, dict) else {})
 
     async def daily_analytics(
         self, campaign_id: str, *, start_date: str | None = None, end_date: str | None = None
@@ -350,25 +364,20 @@ class InstantlyClient:
 
     # ------------------------------------------------------------------ unibox
 
-    def _email_params(
-        self, *, email_type: str | None, is_unread: bool | None, latest_of_thread: bool | None,
-        campaign_id: str | None, eaccount: str | None, i_status: int | None,
-    ) -> dict[str, Any]:  # fmt: skip
-        return {"email_type": email_type, "is_unread": is_unread,
-                "latest_of_thread": latest_of_thread, "campaign_id": campaign_id,
-                "eaccount": eaccount, "i_status": i_status, "sort_order": "desc"}  # fmt: skip
-
     async def iter_emails(
         self, *, email_type: str | None = None, is_unread: bool | None = None,
         latest_of_thread: bool | None = None, campaign_id: str | None = None,
-        eaccount: str | None = None, i_status: int | None = None, limit: int = PAGE_LIMIT,
+        eaccount: str | None = None, i_status: int | None = None,
+        min_timestamp_created: datetime | None = None, limit: int = PAGE_LIMIT,
         max_pages: int = DEFAULT_MAX_PAGES,
     ) -> AsyncIterator[Email]:  # fmt: skip
-        """Unibox emails newest first (`email_type` received|sent|manual). Each page costs one
-        of the 20 `GET /emails` calls a minute."""
-        params = self._email_params(email_type=email_type, is_unread=is_unread,
-                                    latest_of_thread=latest_of_thread, campaign_id=campaign_id,
-                                    eaccount=eaccount, i_status=i_status)  # fmt: skip
+        """Unibox emails newest first (`email_type` received|sent|manual; `eaccount` may be a
+        comma list). Each page costs one of the 20 `GET /emails` calls a minute."""
+        since = min_timestamp_created
+        params = {"email_type": email_type, "is_unread": is_unread,
+                  "latest_of_thread": latest_of_thread, "campaign_id": campaign_id,
+                  "eaccount": eaccount, "i_status": i_status, "sort_order": "desc",
+                  "min_timestamp_created": iso_z(since) if since is not None else None}  # fmt: skip
         async for page in self.pages(EMAILS_PATH, params, limit=limit, max_pages=max_pages):
             for doc in page:
                 yield Email.from_api(doc)
@@ -382,12 +391,15 @@ class InstantlyClient:
     ) -> tuple[list[Email], EmailWatermark | None]:  # fmt: skip
         """Emails newer than `watermark`, oldest first, and the new watermark.
 
-        Walks the newest-first listing and stops at the last seen id or timestamp. Without a
+        Walks the newest-first listing from `min_timestamp_created` = the watermark's time and
+        stops at the last seen id or timestamp. Without a
         watermark (first run) it takes at most `first_run_limit` emails. If `max_pages` ends the
         walk before the watermark is reached, the emails found are still returned (a gap is
         possible; the caller may log it)."""
         found: list[Email] = []
+        since = watermark.timestamp if watermark is not None else None
         async for email in self.iter_emails(email_type=email_type, campaign_id=campaign_id,
+                                            min_timestamp_created=since,
                                             max_pages=max_pages):  # fmt: skip
             if watermark is not None and watermark.reached_by(email):
                 break

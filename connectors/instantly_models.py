@@ -225,7 +225,8 @@ class Campaign:
 
 @dataclass(frozen=True)
 class CampaignAnalytics:
-    """One campaign's totals (`GET /campaigns/analytics` or `/analytics/overview`)."""
+    """Totals: one campaign's (`GET /campaigns/analytics` rows) or an aggregate over several
+    (`/analytics/overview`, which has no campaign id/name: those read "")."""
 
     campaign_id: str
     campaign_name: str
@@ -248,6 +249,8 @@ class CampaignAnalytics:
     total_opportunity_value: float
     total_interested: int
     total_meeting_booked: int
+    total_meeting_completed: int
+    total_closed: int
 
     @classmethod
     def from_api(cls, doc: dict[str, Any]) -> CampaignAnalytics:
@@ -257,7 +260,8 @@ class CampaignAnalytics:
             "open_count", "open_count_unique", "reply_count", "reply_count_unique",
             "reply_count_automatic", "reply_count_automatic_unique", "link_click_count",
             "bounced_count", "unsubscribed_count", "completed_count", "total_opportunities",
-            "total_interested", "total_meeting_booked")}  # fmt: skip
+            "total_interested", "total_meeting_booked", "total_meeting_completed",
+            "total_closed")}  # fmt: skip
         return cls(campaign_id=_str(doc, "campaign_id"), campaign_name=_str(doc, "campaign_name"),
                    campaign_status=_opt_int(doc, "campaign_status"),
                    total_opportunity_value=float(value) if isinstance(value, int | float) else 0.0,

@@ -49,6 +49,29 @@ def api_error(status: int, error: str, message: str, **headers: str) -> web.Resp
                              status=status, headers=headers)  # fmt: skip
 
 
+def _sequence_problem(sequences: Any) -> str | None:
+    """What PATCH /campaigns/{id} would reject in `sequences` (steps need type, delay and
+    variants with subject and body; `v_disabled` is a boolean)."""
+    if sequences is None:
+        return None
+    if not isinstance(sequences, list):
+        return "body/sequences must be array"
+    for i, seq in enumerate(sequences):
+        steps = seq.get("steps") if isinstance(seq, dict) else None
+        if not isinstance(steps, list):
+            return f"body/sequences/{i} must have required property 'steps'"
+        for j, step in enumerate(steps):
+            if not isinstance(step, dict) or step.get("type") != "email" or "delay" not in step:
+                return f"body/sequences/{i}/steps/{j} must have type 'email' and a delay"
+            for k, v in enumerate(step.get("variants") or []):
+                where = f"body/sequences/{i}/steps/{j}/variants/{k}"
+                if not isinstance(v, dict) or "subject" not in v or "body" not in v:
+                    return f"{where} must have subject and body"
+                if "v_disabled" in v and not isinstance(v["v_disabled"], bool):
+                    return f"{where}/v_disabled must be boolean"
+    return None
+
+
 @dataclass
 class Call:
     method: str
@@ -289,7 +312,7 @@ class FakeInstantly:
             start = ids.index(cursor) + 1
         page = items[start : start + limit]
         body: dict[str, Any] = {"items": page}
-        if page and start + limit < len(items):
+        if len(page) == limit:  # like the API: a full page has a cursor, even the last one
             body["next_starting_after"] = str(page[-1][key])
         return web.json_response(body)
 
@@ -315,6 +338,9 @@ class FakeInstantly:
         for key in ("id", "status", "organization", "timestamp_created"):
             if key in body:
                 return api_error(400, "Bad Request", f"body/{key} is read-only")
+        problem = _sequence_problem(body.get("sequences"))
+        if problem:
+            return api_error(400, "Bad Request", problem)
         doc.update(body)
         return web.json_response(doc)
 
@@ -337,8 +363,13 @@ class FakeInstantly:
         if start and end and start > end:
             return api_error(400, "Bad Request", "Start Date must be earlier than End Date")
         rows = [self._analytics_row(i) for i in ids]
-        if request.path.endswith("/overview"):
-            return web.json_response(rows[0] if len(rows) == 1 and wanted else rows)
+        if request.path.endswith("/overview"):  # one aggregate object, no campaign id
+            total: dict[str, Any] = {}
+            for row in rows:
+                for k, v in row.items():
+                    if isinstance(v, int | float) and not k.startswith("campaign_"):
+                        total[k] = total.get(k, 0) + v
+            return web.json_response(total)
         return web.json_response(rows)
 
     async def _daily(self, request: web.Request) -> web.Response:
@@ -368,6 +399,8 @@ class FakeInstantly:
         if (value := q.get("eaccount")) is not None:
             allowed = set(value.split(","))
             items = [e for e in items if e["eaccount"] in allowed]
+        if (value := q.get("min_timestamp_created")) is not None:
+            items = [e for e in items if e["timestamp_created"] >= value]
         if (value := q.get("i_status")) is not None:
             items = [e for e in items if str(e["i_status"]) == value]
         items.sort(key=lambda e: (e["timestamp_created"], e["id"]),

@@ -93,6 +93,14 @@ async def test_pagination_follows_next_starting_after(fake: FakeInstantly, clock
     assert len(await api.list_campaigns(max_pages=2)) == 200
 
 
+async def test_a_full_last_page_ends_on_the_empty_one(fake: FakeInstantly, clock: Clock) -> None:
+    for i in range(200):
+        fake.add_campaign(f"Campaign {i:03}")
+    assert len(await client(fake, clock).list_campaigns()) == 200
+    # the API gives a full last page a cursor too; the walk stops on the empty page after it
+    assert len(fake.calls_to("/api/v2/campaigns")) == 3
+
+
 async def test_accounts_map_campaigns_to_reps(fake: FakeInstantly, clock: Clock) -> None:
     fake.add_account(REP, "Ana", "Rep")
     fake.add_account("bo@acme.test", "Bo", "Rep")
@@ -273,6 +281,8 @@ async def test_watermark_stops_at_last_seen(fake: FakeInstantly, clock: Clock) -
                           at=BASE_TIME + timedelta(minutes=10 + i)) for i in range(2)]  # fmt: skip
     got, mark2 = await api.emails_since(mark)
     assert [e.id for e in got] == [d["id"] for d in new]
+    since = fake.calls_to("/api/v2/emails")[-1].param("min_timestamp_created")
+    assert since == first[-1]["timestamp_created"]
     assert mark2 is not None and mark2.last_id == new[-1]["id"]
 
 
@@ -292,8 +302,9 @@ async def test_analytics_overview_daily_and_totals(fake: FakeInstantly, clock: C
     call = fake.calls_to("/api/v2/campaigns/analytics")[-1]
     assert [v for k, v in call.query if k == "ids"] == [a, b]
     assert call.param("exclude_total_leads_count") == "true"
-    (over,) = await api.campaign_analytics([a], overview=True)
-    assert over.reply_count_automatic_unique == 15
+    over = await api.campaign_overview([a, b])
+    assert over.reply_count_automatic_unique == 15 and over.campaign_id == ""
+    assert [v for k, v in fake.calls[-1].query if k == "ids"] == [a, b]
     days = await api.daily_analytics(a, start_date="2026-11-21")
     assert [(d.date, d.sent) for d in days] == [("2026-11-21", 38)]
 
