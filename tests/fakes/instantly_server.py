@@ -38,6 +38,15 @@ BASE_TIME = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 EMAILS_PER_MINUTE = 20
 INTEREST_VALUES = {0, 1, 2, 3, 4, -1, -2, -3, -4}
 WORKSPACE_ID = "019a0000-0000-7000-8000-00000000f00d"
+# `event_type` values as delivered (the webhooks guide); custom labels arrive as raw strings.
+WEBHOOK_EVENT_TYPES = (
+    "email_sent", "email_opened", "reply_received", "auto_reply_received", "link_clicked",
+    "email_bounced", "lead_unsubscribed", "account_error", "campaign_completed", "lead_neutral",
+    "lead_interested", "lead_not_interested", "lead_meeting_booked", "lead_meeting_completed",
+    "lead_closed", "lead_out_of_office", "lead_wrong_person", "lead_no_show",
+)  # fmt: skip
+# subscription names that differ from the delivered `event_type` (starter-kit webhooks.md)
+SUBSCRIPTION_TO_PAYLOAD = {"email_link_clicked": "link_clicked"}
 
 
 def iso(moment: datetime) -> str:
