@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         default=None, description="Identity platform instead of login.microsoftonline.com"
     )
 
+    # Outbound campaigns (Instantly API v2)
+    instantly_api_base: str = Field(
+        default="https://api.instantly.ai", description="Instantly API host (a local fake in tests)"
+    )
+
     # Enrichment
     apollo_api_key: str | None = None
 
@@ -121,7 +126,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "public_base_url", "slack_api_url", "llm_api_base", "recall_api_base", "google_api_base",
-        "graph_api_base", "microsoft_authority_base",
+        "graph_api_base", "microsoft_authority_base", "instantly_api_base",
     )  # fmt: skip
     @classmethod
     def _url(cls, v: str | None) -> str | None:
