@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     instantly_api_base: str = Field(
         default="https://api.instantly.ai", description="Instantly API host (a local fake in tests)"
     )
+    instantly_webhook_secret: str | None = Field(
+        default=None,
+        description="Shared secret Instantly sends in the X-Sixty-Webhook-Secret header "
+        "(set in the webhook subscription's custom headers; Instantly signs nothing)",
+    )
 
     # Enrichment
     apollo_api_key: str | None = None

@@ -567,7 +567,8 @@ class CrmFieldChange(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
-# The proposal tables live in their own module; importing it registers them.
+# The proposal and Instantly tables live in their own modules; importing them registers them.
+import storage.instantly_models  # noqa: E402
 import storage.proposal_models  # noqa: E402, F401
 
 ALL_TABLES = SQLModel.metadata
