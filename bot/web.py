@@ -10,14 +10,16 @@ from slack_bolt.async_app import AsyncApp
 from bot import proposal_page
 from bot.deps import Deps
 from bot.slack_http import slack_events_handler
-from bot.webhooks import gmail_push, google_calendar_push, graph, oauth, recorders
+from bot.webhooks import gmail_push, google_calendar_push, graph, instantly, oauth, recorders
 
 log = logging.getLogger(__name__)
 
 DEPS_KEY = web.AppKey("deps", Deps)
 
 # Modules with `register_routes(app, deps)`: webhooks, OAuth callbacks, the proposal page.
-ROUTE_MODULES = (recorders, gmail_push, google_calendar_push, graph, oauth, proposal_page)
+ROUTE_MODULES = (
+    recorders, gmail_push, google_calendar_push, graph, oauth, proposal_page, instantly
+)  # fmt: skip
 
 
 async def healthz(_: web.Request) -> web.Response:

@@ -32,6 +32,7 @@ class EventType(enum.StrEnum):
     EMAIL_SEND = "email_send"
     COMMITMENT_REMINDER = "commitment_reminder"
     NOTIFICATION_DIGEST = "notification_digest"
+    INSTANTLY_REPLY = "instantly_reply"
 
 
 class EventSource(enum.StrEnum):
@@ -40,6 +41,7 @@ class EventSource(enum.StrEnum):
     WEBHOOK_EMAIL = "webhook:email"
     WEBHOOK_CALENDAR = "webhook:calendar"
     WEBHOOK_PROPOSAL = "webhook:proposal_view"
+    WEBHOOK_INSTANTLY = "webhook:instantly"
     CRON_MORNING = "cron:morning"
     CRON_PRE_MEETING = "cron:pre_meeting"
     CRON_PIPELINE_SCAN = "cron:pipeline_scan"
