@@ -1,0 +1,1 @@
+"""Campaign replies from Instantly: triage, a drafted answer behind approval, write-back."""
