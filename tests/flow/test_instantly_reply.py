@@ -1,0 +1,224 @@
+"""The Instantly reply path end to end, against the loopback fake Instantly: a webhook delivery
+(shared-secret header, de-duplicated) starts one `instantly_reply` job; a positive reply gets a
+drafted answer behind the email approval, sent once through `POST /emails/reply` from the
+mailbox that received it, with the interest value written back; a meeting request starts
+`calendar_find_times`. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from cryptography.fernet import Fernet
+from sqlmodel import select
+
+from bot.webhooks import instantly as hook
+from config.settings import Settings
+from connectors.instantly_connection import save_api_key
+from flows.campaign_reply.sequence import instantly_reply
+from orchestrator.engine import Engine
+from orchestrator.events import Decision, Event, JobRef, Skipped
+from orchestrator.sequence import SequenceRegistry
+from storage.clock import SteppingClock
+from storage.crypto import settings_cipher
+from storage.engine import Database
+from storage.instantly_models import InstantlyReply, InstantlyWebhookDelivery
+from storage.models import SequenceJob, SlackPendingAction
+from tests.fakes.instantly_server import WORKSPACE_ID, FakeInstantly
+from tests.support.sequences import RecordingDelivery, seed_org
+
+NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday afternoon
+SECRET = "instantly-hook-secret-123"
+SENDER = "sdr.one@outbound.acme.test"
+OTHER_SENDER = "sdr.two@outbound.acme.test"
+LEAD = "pat.lead@globex.test"
+
+
+@dataclass
+class Deps:
+    db: Database
+    settings: Settings
+    clock: Callable[[], datetime]
+    engine: Engine
+
+    async def submit(self, event: Event) -> JobRef | Skipped:
+        return await self.engine.submit(event)
+
+
+@dataclass
+class World:
+    db: Database
+    engine: Engine
+    delivery: RecordingDelivery
+    fake: FakeInstantly
+    url: str
+    org: int
+    user: int
+    campaign: str
+
+
+async def make_world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
+    fake = await FakeInstantly().start()
+    settings = Settings(_env_file=None, instantly_api_base=fake.url,
+                        encryption_key=Fernet.generate_key().decode(), data_dir=tmp_path,
+                        instantly_webhook_secret=SECRET)  # fmt: skip
+    org, [user, _] = await seed_org(db)
+    async with db.transaction() as s:
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org, user_id=user,
+                           api_key=fake.api_key, workspace_id=WORKSPACE_ID)  # fmt: skip
+    fake.add_account(SENDER)
+    fake.add_account(OTHER_SENDER)
+    campaign = fake.add_campaign("Q4 outbound", accounts=[SENDER, OTHER_SENDER])
+    fake.add_lead(LEAD, campaign)
+    delivery = RecordingDelivery()
+    clock = SteppingClock(NOW)
+    engine = Engine(db, settings, delivery, SequenceRegistry([instantly_reply]), clock=clock,
+                    heartbeat_s=None)  # fmt: skip
+    app = web.Application()
+    hook.register_routes(app, Deps(db, settings, clock, engine))
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    yield World(db, engine, delivery, fake, str(server.make_url(hook.PATH)), org, user, campaign)
+    await server.close()
+    await fake.stop()
+
+
+@pytest.fixture
+async def world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
+    db = Database(sqlite_url)
+    async for w in make_world(db, tmp_path):
+        yield w
+    await db.dispose()
+
+
+@pytest.fixture
+async def pg_world(pg_url: str, tmp_path: Path) -> AsyncIterator[World]:
+    from tests.conftest import truncate_pg
+
+    truncate_pg(pg_url)
+    db = Database(pg_url)
+    async for w in make_world(db, tmp_path):
+        yield w
+    await db.dispose()
+
+
+async def rows(w: World, model: Any) -> list[Any]:
+    async with w.db.session() as s:
+        return list((await s.exec(select(model))).all())
+
+
+async def deliver(w: World, payload: dict[str, Any], secret: str | None = SECRET) -> Any:
+    headers = {hook.SECRET_HEADER: secret} if secret is not None else {}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(w.url, json=payload, headers=headers) as resp,
+    ):
+        return resp.status, await resp.json()
+
+
+def reply(w: World, text: str, **kw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    email = w.fake.add_email(campaign_id=w.campaign, lead=LEAD, eaccount=OTHER_SENDER,
+                             subject="Re: Quick question", text=text, **kw)  # fmt: skip
+    return email, w.fake.webhook_payload("reply_received", w.campaign, email=email, step=1)
+
+
+async def test_a_delivery_without_the_secret_is_refused(world: World) -> None:
+    _, payload = reply(world, "Sounds interesting, tell me more.")
+    assert (await deliver(world, payload, secret=None))[0] == 401
+    assert (await deliver(world, payload, secret="wrong"))[0] == 401
+    assert await rows(world, InstantlyWebhookDelivery) == []
+    assert await rows(world, SequenceJob) == []
+
+
+async def test_a_repeated_delivery_is_a_duplicate_and_makes_one_job(world: World) -> None:
+    _, payload = reply(world, "Sounds interesting, tell me more.")
+    status, first = await deliver(world, payload)
+    assert status == 200 and first.get("job_id")
+    status, second = await deliver(world, payload)
+    assert status == 200 and second["duplicate"] is True
+    assert len(await rows(world, InstantlyWebhookDelivery)) == 1
+    assert len(await rows(world, SequenceJob)) == 1
+    # Instantly's label on the same email later: recorded, but the reply's job already exists
+    email_id = payload["email_id"]
+    email = next(e for e in world.fake.emails if e["id"] == email_id)
+    label = world.fake.webhook_payload("lead_interested", world.campaign, email=email,
+                                       timestamp=datetime(2026, 11, 23, 9, 5, tzinfo=UTC))  # fmt: skip
+    status, third = await deliver(world, label)
+    assert status == 200 and "skipped" in third
+    assert len(await rows(world, SequenceJob)) == 1
+
+
+async def positive_reply_is_drafted_approved_and_sent_once(w: World) -> None:
+    text = "This sounds interesting - we'd love to learn more about it."
+    email, payload = reply(w, text)
+    assert (await deliver(w, payload))[0] == 200
+    await w.engine.drain()
+    [stored] = await rows(w, InstantlyReply)
+    assert stored.category == "interested" and stored.eaccount == OTHER_SENDER
+    assert stored.instantly_email_id == email["id"] and stored.routed_at is not None
+    [gate] = await rows(w, SlackPendingAction)
+    assert gate.kind == "email_send"
+    draft = gate.payload["draft"]
+    assert draft["to"] == [LEAD] and draft["subject"] == "Re: Quick question" and draft["body"]
+    posted = [c for m, c in w.delivery.calls if m == "chat.postMessage"]
+    assert any("Campaign reply" in str(c.get("blocks")) for c in posted)
+    assert w.fake.replies == [] and w.fake.interest_updates == []
+    assert (await w.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
+    await w.engine.drain()
+    assert len(w.fake.calls_to("/api/v2/emails/reply", "POST")) == 1
+    [sent] = w.fake.replies
+    assert sent["eaccount"] == OTHER_SENDER and sent["reply_to_uuid"] == email["id"]
+    assert sent["body"]["text"] == draft["body"]
+    assert w.fake.interest_updates == [
+        {"lead_email": LEAD, "interest_value": 1, "campaign_id": w.campaign}
+    ]
+    # a replay of the delivery starts nothing and sends nothing more
+    assert (await deliver(w, payload))[1]["duplicate"] is True
+    await w.engine.drain()
+    assert len(w.fake.replies) == 1 and len(w.fake.interest_updates) == 1
+
+
+async def test_positive_reply_sqlite(world: World) -> None:
+    await positive_reply_is_drafted_approved_and_sent_once(world)
+
+
+async def test_positive_reply_postgres(pg_world: World) -> None:
+    await positive_reply_is_drafted_approved_and_sent_once(pg_world)
+
+
+async def test_instantly_label_shown_when_it_disagrees(world: World) -> None:
+    _, payload = reply(world, "This sounds interesting, we'd love to learn more.")
+    payload["event_type"] = "lead_not_interested"
+    assert (await deliver(world, payload))[0] == 200
+    await world.engine.drain()
+    [gate] = await rows(world, SlackPendingAction)
+    assert "Instantly says: not interested" in gate.payload["title"]
+
+
+async def test_meeting_request_queues_find_times(world: World) -> None:
+    _, payload = reply(world, "Could we set up a 30 minute call next Tuesday at 2pm ET?")
+    assert (await deliver(world, payload))[0] == 200
+    await world.engine.drain()
+    jobs = await rows(world, SequenceJob)
+    [find] = [j for j in jobs if j.event_type == "calendar_find_times"]
+    assert find.trigger_payload["email"] == LEAD and find.trigger_payload["source"] == "instantly"
+    assert find.parent_job_id == next(j.id for j in jobs if j.event_type == "instantly_reply")
+    assert world.fake.replies == []
+
+
+async def test_a_reply_without_text_is_fetched_from_the_unibox(world: World) -> None:
+    _, payload = reply(world, "Not interested, thanks. Please remove me.", i_status=-1)
+    for key in ("reply_text", "reply_html", "reply_text_snippet", "reply_subject"):
+        payload.pop(key)
+    assert (await deliver(world, payload))[0] == 200
+    await world.engine.drain()
+    [stored] = await rows(world, InstantlyReply)
+    assert stored.body_text.startswith("Not interested") and stored.i_status == -1
+    assert world.fake.calls_to("/api/v2/emails")
