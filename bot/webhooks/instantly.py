@@ -14,7 +14,8 @@ stops retrying. The job runs for the user who connected the key.
 
 Instantly retries and sends no delivery id, so each delivery is recorded once in
 `instantly_webhook_deliveries` keyed `(org, event_type, email_id or lead_email, timestamp)`; a
-repeat answers 200 `{"duplicate": true}` and starts nothing. `reply_received` and the lead
+repeat answers 200 `{"duplicate": true}` and starts nothing. If the event cannot be handed
+over, the record is removed again and the answer is 503 so Instantly's retry is not a duplicate. `reply_received` and the lead
 interest events (`lead_interested`, `lead_not_interested`, `lead_meeting_booked`, ... that carry
 an `email_id`) submit one `instantly_reply` event keyed by the email id, so a reply and the label
 Instantly puts on it make one job. Other events are recorded and acknowledged. Addresses and
@@ -75,17 +76,27 @@ async def org_for_workspace(deps: WebhookDeps, workspace: str) -> tuple[int, int
     return None
 
 
-async def record_delivery(deps: WebhookDeps, org_id: int, payload: dict[str, Any]) -> bool:
-    """True the first time this delivery is seen, False for a repeat."""
+async def record_delivery(deps: WebhookDeps, org_id: int, payload: dict[str, Any]) -> int | None:
+    """The delivery's row id the first time it is seen, None for a repeat."""
     event_type, ident, stamp = dedupe_key(payload)
+    row = InstantlyWebhookDelivery(org_id=org_id, event_type=event_type, email_or_lead=ident,
+                                   event_timestamp=stamp, received_at=deps.clock())  # fmt: skip
     try:
         async with deps.db.transaction() as s:
-            s.add(InstantlyWebhookDelivery(org_id=org_id, event_type=event_type,
-                                           email_or_lead=ident, event_timestamp=stamp,
-                                           received_at=deps.clock()))  # fmt: skip
+            s.add(row)
+            await s.flush()
     except IntegrityError:
-        return False
-    return True
+        return None
+    return row.id
+
+
+async def forget_delivery(deps: WebhookDeps, delivery_id: int) -> None:
+    """Undo `record_delivery` when the event could not be handed over, so a retry is not a
+    duplicate (a reply must never be lost to our own failure)."""
+    async with deps.db.transaction() as s:
+        row = await s.get(InstantlyWebhookDelivery, delivery_id)
+        if row is not None:
+            await s.delete(row)
 
 
 def reply_event(org_id: int, user_id: int | None, payload: dict[str, Any]) -> Event:
@@ -121,12 +132,18 @@ def register_routes(app: web.Application, deps: WebhookDeps) -> None:
             log.warning("instantly webhook for an unknown workspace")
             return web.json_response({"ok": True, "ignored": "unknown workspace"})
         org_id, user_id = found
-        if not await record_delivery(deps, org_id, payload):
+        delivery_id = await record_delivery(deps, org_id, payload)
+        if delivery_id is None:
             log.info("instantly webhook duplicate", extra={"event_type": event_type[:40]})
             return web.json_response({"ok": True, "duplicate": True})
         if event_type not in REPLY_EVENTS or not payload.get("email_id"):
             return web.json_response({"ok": True, "event_type": event_type})
-        result = await deps.submit(reply_event(org_id, user_id, payload))
+        try:
+            result = await deps.submit(reply_event(org_id, user_id, payload))
+        except Exception:  # not handed over: let Instantly's retry try again
+            log.exception("instantly webhook could not submit its event")
+            await forget_delivery(deps, delivery_id)
+            return json_error(503, "try again")
         job = (
             {"job_id": result.job_id} if isinstance(result, JobRef) else {"skipped": result.reason}
         )

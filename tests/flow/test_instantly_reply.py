@@ -30,7 +30,7 @@ from storage.clock import SteppingClock
 from storage.crypto import settings_cipher
 from storage.engine import Database
 from storage.instantly_models import InstantlyReply, InstantlyWebhookDelivery
-from storage.models import SequenceJob, SlackPendingAction
+from storage.models import Connection, SequenceJob, SlackPendingAction
 from tests.fakes.instantly_server import WORKSPACE_ID, FakeInstantly
 from tests.support.sequences import RecordingDelivery, seed_org
 
@@ -222,3 +222,49 @@ async def test_a_reply_without_text_is_fetched_from_the_unibox(world: World) -> 
     [stored] = await rows(world, InstantlyReply)
     assert stored.body_text.startswith("Not interested") and stored.i_status == -1
     assert world.fake.calls_to("/api/v2/emails")
+
+
+async def test_not_interested_writes_back_only_once_the_rep_approves(world: World) -> None:
+    _, payload = reply(
+        world, "Thanks, but we have decided to go with another vendor. Not interested."
+    )
+    assert (await deliver(world, payload))[0] == 200
+    await world.engine.drain()
+    [stored] = await rows(world, InstantlyReply)
+    assert stored.category == "not_interested" and stored.routed_at is not None
+    [gate] = await rows(world, SlackPendingAction)
+    assert gate.kind == "generic" and world.fake.interest_updates == []
+    assert (await world.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
+    await world.engine.drain()
+    assert world.fake.interest_updates == [
+        {"lead_email": LEAD, "interest_value": -1, "campaign_id": world.campaign}
+    ]
+    assert world.fake.replies == []
+
+
+async def test_skipping_the_draft_sends_nothing(world: World) -> None:
+    _, payload = reply(world, "This sounds interesting, we'd love to learn more about it.")
+    assert (await deliver(world, payload))[0] == 200
+    await world.engine.drain()
+    [gate] = await rows(world, SlackPendingAction)
+    assert (await world.engine.resume(gate.id, Decision.SKIP, "U1")).ok
+    await world.engine.drain()
+    assert world.fake.replies == [] and world.fake.interest_updates == []
+
+
+async def test_unknown_workspace_and_bad_bodies(world: World) -> None:
+    org2, [user2, _] = await seed_org(world.db)  # a second org with Instantly: no guessing
+    async with world.db.transaction() as s:
+        s.add(Connection(org_id=org2, user_id=user2, provider="instantly", meta={}))
+    _, payload = reply(world, "Sounds interesting.")
+    payload["workspace"] = "some-other-workspace"
+    status, body = await deliver(world, payload)
+    assert status == 200 and body["ignored"] == "unknown workspace"
+    assert await rows(world, SequenceJob) == []
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(world.url, data=b"not json", headers={hook.SECRET_HEADER: SECRET}) as resp,
+    ):
+        assert resp.status == 400
+    big = {"event_type": "reply_received", "reply_text": "x" * (6 * 1024 * 1024)}
+    assert (await deliver(world, big))[0] == 413
