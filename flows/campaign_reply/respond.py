@@ -5,8 +5,10 @@
   draft from the shared reply drafting (`skills.reply_draft`).
 - `send_response` (runs only once approved, as edited): refuses past the rep's daily send limit
   or to a do-not-email contact; otherwise `POST /emails/reply` from the mailbox that received the
-  reply, exactly once (`ctx.effect`), then writes the interest value back
-  (`update-interest-status`: interested -> 1).
+  reply, exactly once (`ctx.effect`), recorded in `email_sends` (provider `instantly`, so it
+  counts against the daily limit and is audited), then writes the interest value back
+  (`update-interest-status`: interested -> 1). No undo window yet: the Cancel-send message of
+  `flows/email_send` is tied to the rep's own mailbox.
 - `mark_not_interested`: after the rep approves, `update-interest-status` -1.
 - `tell_reply`: the DM for every other category (and for meeting requests, beside the
   `calendar_find_times` job).
@@ -103,24 +105,71 @@ async def refusal(ctx: StepContext, c: dict[str, Any]) -> str | None:
     return None
 
 
+async def record_intent(
+    ctx: StepContext, c: dict[str, Any], final: dict[str, Any], subject: str
+) -> int:
+    """An `email_sends` row (provider `instantly`), `sending`, so the send counts against the
+    rep's daily limit and sits in the audit trail like every email the rep sends."""
+    assert ctx.approval is not None and ctx.user_id is not None
+    async with ctx.db.transaction() as s:
+        row = await sends.create_send(
+            s, org_id=ctx.org_id, user_id=ctx.user_id, provider="instantly",
+            message_id=f"<instantly-{c['instantly_email_id']}-{ctx.job_id}@sixty.invalid>",
+            to=[c["lead_email"]], cc=[], subject=subject, approved_by=ctx.approval.actor,
+            draft={"body": str(final.get("body") or ""), "eaccount": c["eaccount"],
+                   "reply_to_uuid": c["instantly_email_id"]},
+            job_id=ctx.job_id, deal_id=c.get("deal_id"), now=ctx.now())  # fmt: skip
+        assert row.id is not None
+        await sends.transition(s, row.id, to_state=sends.SENDING, from_states=(sends.APPROVED,),
+                               detail={"job_id": ctx.job_id}, now=ctx.now())  # fmt: skip
+        return row.id
+
+
+async def finish(ctx: StepContext, send_id: int, state: str, **values: Any) -> None:
+    async with ctx.db.transaction() as s:
+        await sends.transition(s, send_id, to_state=state, from_states=(sends.SENDING,),
+                               detail={"job_id": ctx.job_id}, now=ctx.now(), **values)  # fmt: skip
+
+
 async def send_response(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
     assert ctx.approval is not None, "a campaign reply is only sent once approved"
     final = ctx.approval.payload.get("draft") or {}
-    why_not = await refusal(ctx, c)
-    if why_not:
-        await ctx.post_dm(f"Not sent: {why_not}. The reply to {sender_of(c)} is still in "
-                          "Instantly's Unibox.", key="refused")  # fmt: skip
-        return {"sent": False, "reason": why_not}
+    subject = str(final.get("subject") or reply_subject(c["subject"]))
+
+    async def check_and_record() -> dict[str, Any]:
+        why_not = await refusal(ctx, c)
+        if why_not:
+            return {"refused": why_not}
+        return {"send_id": await record_intent(ctx, c, final, subject)}
+
+    intent = await ctx.effect("record-send", check_and_record)
+    if intent.get("refused"):
+        await ctx.post_dm(f"Not sent: {intent['refused']}. The reply to {sender_of(c)} is still "
+                          "in Instantly's Unibox.", key="refused")  # fmt: skip
+        return {"sent": False, "reason": intent["refused"]}
+    send_id = int(intent["send_id"])
     client = await instantly_client(ctx)
 
     async def send() -> dict[str, Any]:
-        email = await client.reply(
-            eaccount=c["eaccount"], reply_to_uuid=c["instantly_email_id"],
-            subject=str(final.get("subject") or reply_subject(c["subject"])),
-            body_text=str(final.get("body") or ""))  # fmt: skip
-        return {"instantly_email_id": email.id}
+        # never retried: a POST that timed out may have sent (the rep checks the Unibox)
+        try:
+            email = await client.reply(
+                eaccount=c["eaccount"], reply_to_uuid=c["instantly_email_id"], subject=subject,
+                body_text=str(final.get("body") or ""))  # fmt: skip
+        except Exception as exc:
+            await finish(ctx, send_id, sends.FAILED, error=type(exc).__name__)
+            return {"error": type(exc).__name__}
+        await finish(ctx, send_id, sends.SENT, provider_message_id=email.id or None,
+                     provider_thread_id=email.thread_id or None, sent_at=ctx.now())  # fmt: skip
+        return {"instantly_email_id": email.id, "send_id": send_id}
 
     sent = await ctx.effect("instantly-reply", send)
+    if sent.get("error"):
+        log.warning("campaign reply failed", extra={"job_id": ctx.job_id, "error": sent["error"]})
+        await ctx.post_dm(f"The reply to {sender_of(c)} may not have gone out ({sent['error']}). "
+                          "Check the thread in Instantly's Unibox before sending again.",
+                          key="failed")  # fmt: skip
+        return {"sent": False, **sent}
     value = WRITE_BACK.get(c["category"])
     if value is not None:
 

@@ -30,7 +30,7 @@ from storage.clock import SteppingClock
 from storage.crypto import settings_cipher
 from storage.engine import Database
 from storage.instantly_models import InstantlyReply, InstantlyWebhookDelivery
-from storage.models import Connection, SequenceJob, SlackPendingAction
+from storage.models import Connection, EmailSend, SequenceJob, SlackPendingAction, UserPreferences
 from tests.fakes.instantly_server import WORKSPACE_ID, FakeInstantly
 from tests.support.sequences import RecordingDelivery, seed_org
 
@@ -179,6 +179,9 @@ async def positive_reply_is_drafted_approved_and_sent_once(w: World) -> None:
     assert w.fake.interest_updates == [
         {"lead_email": LEAD, "interest_value": 1, "campaign_id": w.campaign}
     ]
+    [row] = await rows(w, EmailSend)  # counted against the daily limit, audited
+    assert (row.provider, row.status, row.to_addrs) == ("instantly", "sent", [LEAD])
+    assert row.provider_message_id and row.user_id == w.user
     # a replay of the delivery starts nothing and sends nothing more
     assert (await deliver(w, payload))[1]["duplicate"] is True
     await w.engine.drain()
@@ -268,3 +271,37 @@ async def test_unknown_workspace_and_bad_bodies(world: World) -> None:
         assert resp.status == 400
     big = {"event_type": "reply_received", "reply_text": "x" * (6 * 1024 * 1024)}
     assert (await deliver(world, big))[0] == 413
+
+
+async def approve_positive_reply(w: World) -> None:
+    _, payload = reply(w, "This sounds interesting, we'd love to learn more about it.")
+    assert (await deliver(w, payload))[0] == 200
+    await w.engine.drain()
+    [gate] = await rows(w, SlackPendingAction)
+    assert (await w.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
+    await w.engine.drain()
+
+
+def dms(w: World) -> str:
+    return " ".join(str(c.get("text")) for m, c in w.delivery.calls if m == "chat.postMessage")
+
+
+async def test_the_daily_send_limit_applies(world: World) -> None:
+    async with world.db.transaction() as s:
+        prefs = await s.get(UserPreferences, world.user)
+        assert prefs is not None
+        prefs.daily_send_limit = 0
+        s.add(prefs)
+    await approve_positive_reply(world)
+    assert world.fake.replies == [] and world.fake.interest_updates == []
+    assert "daily send limit reached" in dms(world)
+    assert await rows(world, EmailSend) == []
+
+
+async def test_a_failed_send_is_not_retried_and_the_rep_is_told(world: World) -> None:
+    world.fake.fail_next("/api/v2/emails/reply", 503)
+    await approve_positive_reply(world)
+    assert len(world.fake.calls_to("/api/v2/emails/reply", "POST")) == 1
+    assert world.fake.replies == [] and world.fake.interest_updates == []
+    [row] = await rows(world, EmailSend)
+    assert row.status == "failed" and "may not have gone out" in dms(world)
