@@ -10,6 +10,8 @@
   (`update-interest-status`: interested -> 1). No undo window yet: the Cancel-send message of
   `flows/email_send` is tied to the rep's own mailbox.
 - `mark_not_interested`: after the rep approves, `update-interest-status` -1.
+Each decision is also logged as an activity on the lead's deal or contact when the CRM knows
+them (`log_decision`).
 - `tell_reply`: the DM for every other category (and for meeting requests, beside the
   `calendar_find_times` job).
 Every step that tells the rep stamps `instantly_replies.routed_at`.
@@ -28,6 +30,7 @@ from orchestrator.events import Event, EventSource, EventType
 from skills.email_body import split_body
 from skills.email_questions import questions_in
 from skills.reply_draft import ReplyInput, draft_reply, reply_subject, topics_in
+from storage import crm
 from storage import email_sends as sends
 from storage.instantly_models import InstantlyReply
 from storage.models import User, UserPreferences
@@ -60,6 +63,23 @@ async def routed(ctx: StepContext, c: dict[str, Any]) -> None:
         return True
 
     await ctx.effect("routed", stamp)
+
+
+async def log_decision(ctx: StepContext, c: dict[str, Any], kind: str, summary: str) -> None:
+    """The rep's decision on the lead's deal (or contact) when the CRM knows them."""
+    if c.get("deal_id") is None and c.get("contact_id") is None:
+        return
+
+    async def write() -> int | None:
+        async with ctx.db.transaction() as s:
+            act = await crm.add_activity(
+                s, org_id=ctx.org_id, kind=kind, deal_id=c.get("deal_id"),
+                contact_id=c.get("contact_id"), user_id=ctx.user_id, occurred_at=ctx.now(),
+                summary=summary, provenance={"instantly_reply_id": c["reply_id"],
+                                             "job_id": ctx.job_id, "source": "instantly"})  # fmt: skip
+            return act.id
+
+    await ctx.effect(f"crm-{kind}", write)
 
 
 async def draft_response(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +199,7 @@ async def send_response(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
             )
 
         await ctx.effect("interest", write_back)
+    await log_decision(ctx, c, "email_sent", f"Campaign reply answered: {subject}")
     log.info("campaign reply sent", extra={"job_id": ctx.job_id, "interest": value})
     return {"sent": True, "decision": ctx.approval.decision, "interest_value": value, **sent}
 
@@ -198,6 +219,7 @@ async def mark_not_interested(ctx: StepContext, c: dict[str, Any]) -> dict[str, 
             campaign_id=c.get("campaign_id"))  # fmt: skip
 
     status = await ctx.effect("interest", write_back)
+    await log_decision(ctx, c, "interest_changed", "Marked not interested in Instantly")
     return {"interest_value": INTEREST_NOT_INTERESTED, "status": status}
 
 

@@ -305,3 +305,25 @@ async def test_a_failed_send_is_not_retried_and_the_rep_is_told(world: World) ->
     assert world.fake.replies == [] and world.fake.interest_updates == []
     [row] = await rows(world, EmailSend)
     assert row.status == "failed" and "may not have gone out" in dms(world)
+
+
+async def test_decisions_are_logged_on_the_known_deal(world: World) -> None:
+    from storage.models import Activity, Company, Contact, Deal
+
+    async with world.db.transaction() as s:
+        company = Company(org_id=world.org, name="Globex", domain="globex.test")
+        s.add(company)
+        await s.flush()
+        contact = Contact(org_id=world.org, company_id=company.id, name="Pat Lead", email=LEAD)
+        s.add(contact)
+        await s.flush()
+        deal = Deal(org_id=world.org, company_id=company.id, primary_contact_id=contact.id,
+                    owner_id=world.user, name="Globex pilot", stage="prospecting")  # fmt: skip
+        s.add(deal)
+        await s.flush()
+        deal_id = deal.id
+    await approve_positive_reply(world)
+    kinds = sorted((a.kind, a.deal_id) for a in await rows(world, Activity))
+    assert kinds == [("email_received", deal_id), ("email_sent", deal_id)]
+    [gate] = await rows(world, SlackPendingAction)
+    assert "Pat" in gate.payload["draft"]["body"]
