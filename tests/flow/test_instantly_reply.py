@@ -327,3 +327,10 @@ async def test_decisions_are_logged_on_the_known_deal(world: World) -> None:
     assert kinds == [("email_received", deal_id), ("email_sent", deal_id)]
     [gate] = await rows(world, SlackPendingAction)
     assert "Pat" in gate.payload["draft"]["body"]
+
+
+def test_the_route_is_registered_with_the_other_webhooks() -> None:
+    from bot import web as bot_web
+
+    assert hook in bot_web.ROUTE_MODULES and hook.PATH == "/webhooks/instantly"
+    assert hook.SECRET_HEADER == "X-Sixty-Webhook-Secret"
