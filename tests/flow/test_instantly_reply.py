@@ -334,3 +334,14 @@ def test_the_route_is_registered_with_the_other_webhooks() -> None:
 
     assert hook in bot_web.ROUTE_MODULES and hook.PATH == "/webhooks/instantly"
     assert hook.SECRET_HEADER == "X-Sixty-Webhook-Secret"
+
+
+async def test_concurrent_repeats_make_one_job_postgres(pg_world: World) -> None:
+    import asyncio
+
+    _, payload = reply(pg_world, "Sounds interesting, tell me more.")
+    answers = await asyncio.gather(*(deliver(pg_world, payload) for _ in range(4)))
+    assert [status for status, _ in answers] == [200] * 4
+    assert sum(1 for _, body in answers if body.get("duplicate")) == 3
+    assert len(await rows(pg_world, InstantlyWebhookDelivery)) == 1
+    assert len(await rows(pg_world, SequenceJob)) == 1
