@@ -14,6 +14,7 @@ from typing import Any
 from flows.calendar_find_times.sequence import calendar_find_times
 from flows.calendar_sync import crons as calendar_crons
 from flows.calendar_sync.sequence import calendar_changed
+from flows.campaign_check.sequence import campaign_check
 from flows.commitments import crons as commitments_crons
 from flows.commitments.sequence import commitment_reminder
 from flows.content_retrieval.sequence import content_retrieval
@@ -46,6 +47,7 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     proposal_generation,
     proposal_viewed,
     content_retrieval,
+    campaign_check,
 )
 
 # `cron_specs(deps) -> list[CronSpec]` of each flow with static crons: fired once across
