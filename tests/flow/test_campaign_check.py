@@ -90,3 +90,24 @@ async def test_one_digest_with_both_campaigns_then_nothing_on_rerun(
     assert [r.kind for r in rows] == ["campaign_digest"]
     # analytics went through the client: 2 overviews, daily and steps per campaign of the rep
     assert len(fake.calls_to("/api/v2/campaigns/analytics/overview")) == 4
+
+
+async def test_planned_per_rep_at_the_briefing_time(sqlite_db: Database) -> None:
+    """The planner adds `campaign_check:{rep}` beside the morning brief, at the same time; a
+    restart within the grace catches up once across two processes."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from flows.planner import ProactivePlanner
+    from tests.flow.test_proactive_crons import FakeDeps, seed
+
+    _org, rep_id = await seed(sqlite_db)
+    a, b = FakeDeps(sqlite_db), FakeDeps(sqlite_db)
+    for deps in (a, b):
+        planner = ProactivePlanner(AsyncIOScheduler(timezone="UTC"), deps)
+        await planner.start()
+        job = planner.scheduler.get_job(f"campaign_check:{rep_id}")
+        brief = planner.scheduler.get_job(f"morning_brief:{rep_id}")
+        assert job is not None and brief is not None
+        assert str(job.trigger) == str(brief.trigger)
+    checks = [e for e in a.submitted + b.submitted if e.type == "campaign_check"]
+    assert [e.idempotency_key for e in checks] == [f"campaign_check:{rep_id}:2026-11-23"]
