@@ -4,7 +4,8 @@ One compact message for all of a rep's campaigns: a header, then per campaign on
 and status; sent / replied / positive in the last 24 h with the trend against the 7-day daily
 average; reply, positive, bounce and unsubscribe rates, opens only when tracked; alerts; at most
 one A/B suggestion) and a context line for notes. Up to `MAX_CAMPAIGNS` campaigns ("…and N
-more"), then the why-line with a one-click mute. Within Slack's limits whatever the data.
+more"), a line counting campaigns that could not be read, then the why-line with a one-click
+mute. Within Slack's limits whatever the data.
 """
 
 from __future__ import annotations
@@ -75,7 +76,10 @@ def campaign_digest_text(digests: Sequence[CampaignDigest]) -> str:
     )
 
 
-def campaign_digest_blocks(digests: Sequence[CampaignDigest], why: str) -> list[Block]:
+def campaign_digest_blocks(
+    digests: Sequence[CampaignDigest], why: str, *, unread: int = 0
+) -> list[Block]:
+    """The digest message; `unread` campaigns whose analytics could not be read are counted."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip("Your campaigns this morning", HEADER_MAX)))
     ]
@@ -89,4 +93,7 @@ def campaign_digest_blocks(digests: Sequence[CampaignDigest], why: str) -> list[
     hidden = len(digests) - MAX_CAMPAIGNS
     if hidden > 0:
         blocks.append(section(f"…and {plural(hidden, 'more campaign')}"))
+    if unread > 0:
+        note = f"{plural(unread, 'campaign')} could not be read from Instantly this morning."
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))
     return blocks + why_blocks("campaign_digest", why)

@@ -92,7 +92,9 @@ async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
     tier1 = ctx.tiers.get("1") or {}
     bench = benchmarks(tier1.get("settings") or {})
     digests = [analyse(c, bench) for c in gathered.inputs]
-    blocks = campaign_digest_blocks(digests, why_line(tier1.get("user") or {}))
+    blocks = campaign_digest_blocks(
+        digests, why_line(tier1.get("user") or {}), unread=gathered.failed
+    )
     return {
         "empty": False,
         "subject": key,
