@@ -111,3 +111,54 @@ async def test_planned_per_rep_at_the_briefing_time(sqlite_db: Database) -> None
         assert str(job.trigger) == str(brief.trigger)
     checks = [e for e in a.submitted + b.submitted if e.type == "campaign_check"]
     assert [e.idempotency_key for e in checks] == [f"campaign_check:{rep_id}:2026-11-23"]
+
+
+async def test_auto_optimise_and_stopped_campaign_and_no_key(
+    sqlite_db: Database, fake: FakeInstantly
+) -> None:
+    """Auto-optimise on: the note and no A/B suggestion; bounce protect: the stop and why; an
+    org without an Instantly key: no DM at all."""
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id, other_id) = await seed_org(sqlite_db, users=2, admin=False)
+    async with sqlite_db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        other = await s.get(User, other_id)
+        assert rep is not None and other is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=other_id,
+                           api_key=fake.api_key)  # fmt: skip
+    fake.add_account(rep.email)
+    cid = fake.add_campaign("Auto", accounts=[rep.email], status=-2,
+                            steps=[[("Hi", "A"), ("Hey", "B")]])  # fmt: skip
+    fake.campaigns[cid]["auto_variant_select"] = {"trigger": "reply_rate"}
+    fake.set_analytics(cid, new_leads_contacted_count=100, emails_sent_count=100)
+    fake.set_step_rows(cid, [
+        {"step": "0", "variant": "0", "sent": 2000, "unique_replies": 40},
+        {"step": "0", "variant": "1", "sent": 2000, "unique_replies": 120},
+    ])  # fmt: skip
+    slack = RecordingDelivery()
+    engine = Engine(sqlite_db, settings, slack, build_registry(), clock=lambda: NOW, listen=False)
+    await engine.submit(campaign_event(rep, NOW))  # the key is the org's (another user's)
+    await engine.drain()
+    (post,) = [c for m, c in slack.calls if m == "chat.postMessage"]
+    body = str(post["blocks"])
+    assert "no longer random" in body and "disable variant" not in body
+    assert "Sending stopped: bounce protection" in body
+    async with sqlite_db.transaction() as s:
+        from sqlmodel import delete
+
+        from storage.models import Connection
+
+        await s.exec(delete(Connection))  # type: ignore[call-overload]
+    fake.add_account(other.email)
+    fake.add_campaign("Other's", accounts=[other.email])
+    await engine.submit(campaign_event(other, NOW))
+    await engine.drain()
+    assert len([c for m, c in slack.calls if m == "chat.postMessage"]) == 1
+    async with sqlite_db.session() as s:
+        from sqlmodel import select
+
+        from storage.models import SequenceJob
+
+        job = (await s.exec(select(SequenceJob).where(
+            SequenceJob.idempotency_key == campaign_event(other, NOW).idempotency_key))).one()  # fmt: skip
+    assert job.status == "completed" and "no Instantly key" in str(job.context)
