@@ -60,7 +60,8 @@ def campaign_line(d: CampaignDigest) -> str:
         f"*{escape(clip_line(d.name, NAME_MAX) or 'Unnamed campaign')}* · {escape(d.status)}",
         f"Last 24 h: sent {_trend(d.sent)} · replied {_trend(d.replied)} · "
         f"positive {_trend(d.positive)}",
-        f"{rates} (of {plural(d.new_leads_contacted, 'new lead')})",
+        f"{rates} (8 days, {d.new_leads_contacted:,} new "
+        f"{'lead' if d.new_leads_contacted == 1 else 'leads'})",
     ]
     lines += [f"{ALERT_ICON.get(a.level, '•')} {escape(a.text)}" for a in d.alerts]
     if d.suggestion is not None:
