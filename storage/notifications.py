@@ -157,3 +157,22 @@ async def mark_claimed_delivered(session: AsyncSession, *, key: str, channel: st
         .where(col(N.digest_key) == key, col(N.status) == "batched")
         .values(status="delivered", channel=channel, message_ts=ts)
     )
+
+
+async def sent_same_subject(
+    session: AsyncSession, *, user_id: int, kind: str, key_prefix: str, other_than_job: int
+) -> bool:
+    """Another job whose idempotency key starts with `key_prefix` already recorded a message
+    of `kind` to the user (delivered, muted, deferred or batched: nothing is to go twice)."""
+    q = (
+        select(col(N.id))
+        .join(SequenceJob, col(SequenceJob.id) == col(N.job_id))
+        .where(
+            col(N.user_id) == user_id,
+            col(N.kind) == kind,
+            col(SequenceJob.id) != other_than_job,
+            col(SequenceJob.idempotency_key).startswith(key_prefix),
+        )
+        .limit(1)
+    )
+    return (await session.execute(q)).first() is not None

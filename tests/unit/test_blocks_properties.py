@@ -27,6 +27,7 @@ from blocks import (
     approval_modals,
     brief_replies,
     briefs,
+    campaigns,
     commitments,
     email_received,
     email_send,
@@ -44,6 +45,7 @@ from blocks import (
 )
 from sandbox.blocks_check import message_block_errors, view_errors
 from skills import briefs as sk
+from skills import campaign_analysis as ca
 from skills.preferences import COACHING_CHOICES, PreferenceForm
 from storage import inbox as storage_inbox
 
@@ -186,6 +188,26 @@ preference_form = st.builds(
 )  # fmt: skip
 feature_flags = st.dictionaries(st.sampled_from([k for k, _ in sk.ORG_FEATURES]), st.booleans())
 
+campaign_trend = st.builds(
+    ca.Trend,
+    last_24h=st.integers(0, 10**7),
+    week_avg=st.floats(0, 1e7),
+    change=st.none() | st.floats(-1, 1e6),
+)
+campaign_rate = st.none() | st.floats(0, 1)
+campaign_digest = st.builds(
+    ca.CampaignDigest, campaign_id=word, name=st.text(max_size=500), status=short,
+    sent=campaign_trend, replied=campaign_trend, positive=campaign_trend,
+    new_leads_contacted=st.integers(0, 10**7), reply_rate=campaign_rate,
+    positive_rate=campaign_rate, bounce_rate=campaign_rate, unsubscribe_rate=campaign_rate,
+    open_rate=campaign_rate,
+    alerts=small(st.builds(ca.Alert, kind=word, level=st.sampled_from(["watch", "act", "odd"]),
+                           text=text), max_size=4).map(tuple),
+    suggestion=st.none() | st.builds(ca.Suggestion, kind=word, step=st.integers(0, 20),
+                                     text=st.text(max_size=1000)),
+    notes=small(text, max_size=3).map(tuple),
+)  # fmt: skip
+
 # Builder name -> strategy for its positional arguments (a tuple) and keyword arguments.
 Args = st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any]]]
 
@@ -211,6 +233,9 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
     "briefs.why_blocks": (briefs.why_blocks, args(st.sampled_from(sorted(briefs.KIND_LABELS)), word)),
     "briefs.morning_brief_blocks": (briefs.morning_brief_blocks, args(morning, word)),
     "briefs.pre_meeting_blocks": (briefs.pre_meeting_blocks, args(pre_meeting, word)),
+    "campaigns.campaign_digest_blocks": (campaigns.campaign_digest_blocks,
+                                         args(small(campaign_digest, max_size=20), word,
+                                              unread=st.integers(0, 10**6))),
     "commitments.reminder_blocks": (commitments.reminder_blocks, args(
         owner=st.sampled_from(["rep", "prospect"]), who=short, what=text, due=short)),
     "email_received.inbound_blocks": (email_received.inbound_blocks, args(st.builds(

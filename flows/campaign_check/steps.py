@@ -1,0 +1,134 @@
+"""The campaign digest's steps: compose it from the rep's Instantly campaigns, then deliver it.
+
+Nothing is sent when the feature is off, the org has no working Instantly key, the rep has no
+campaign to report, or a digest of the same day already went (or was held) for the rep: the
+subject is `campaign_check:{user}:{local date}`, so a re-run job posts nothing new.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from blocks.campaigns import campaign_digest_blocks, campaign_digest_text
+from connectors import instantly_connection
+from connectors.instantly import InstantlyAuthError
+from flows.briefs_common import enabled, job_user, zone
+from flows.campaign_check.gather import gather_campaigns, key_holder, rep_addresses
+from orchestrator.context import StepContext
+from skills.campaign_analysis import Benchmarks, analyse
+from storage import notifications
+from storage.crypto import settings_cipher
+from storage.models import Connection
+
+log = logging.getLogger(__name__)
+
+KIND = "campaign_digest"
+FEATURE = "campaign_digest"
+BENCHMARK_KEYS = ("reply_rate", "positive_rate", "bounce_watch", "bounce_act")
+
+
+def subject_key(user_id: int, local_day: str) -> str:
+    return f"campaign_check:{user_id}:{local_day}"
+
+
+def benchmarks(org_settings: dict[str, Any]) -> Benchmarks:
+    """The org's benchmarks (`org_settings.campaign_benchmarks`, when set), else B3's."""
+    raw = org_settings.get("campaign_benchmarks")
+    if not isinstance(raw, dict):
+        return Benchmarks()
+    picked = {
+        k: float(v)
+        for k, v in raw.items()
+        if k in BENCHMARK_KEYS and isinstance(v, int | float) and 0 <= v <= 1
+    }
+    return Benchmarks(**picked)
+
+
+def why_line(user: dict[str, Any]) -> str:
+    t = str(user.get("briefing_time") or "08:00")[:5]
+    return (
+        f"You get this each morning at {t} ({user.get('timezone') or 'UTC'}) for the Instantly "
+        "campaigns that send from your mailboxes. Change the time in my Home tab."
+    )
+
+
+async def _already_sent(ctx: StepContext, key: str) -> bool:
+    if ctx.user_id is None:
+        return False
+    async with ctx.db.session() as s:
+        return await notifications.sent_same_subject(
+            s, user_id=ctx.user_id, kind=KIND, key_prefix=key, other_than_job=ctx.job_id
+        )
+
+
+async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
+    if not enabled(ctx, FEATURE):
+        return {"empty": True, "reason": "feature off"}
+    user = await job_user(ctx)
+    now: datetime = ctx.now()
+    today = now.astimezone(zone(user.timezone)).date()
+    key = subject_key(user.id or 0, today.isoformat())
+    if await _already_sent(ctx, key):
+        return {"empty": True, "reason": "already sent today"}
+    async with ctx.db.session() as s:
+        holder = await key_holder(s, user)
+        addresses = await rep_addresses(s, user)
+        api = None
+        if holder is not None:
+            api = await instantly_connection.client_for(
+                s, cipher=settings_cipher(ctx.settings), user_id=holder, settings=ctx.settings
+            )
+    if api is None:
+        return {"empty": True, "reason": "no Instantly key"}
+    try:
+        gathered = await gather_campaigns(api, addresses, today, now)
+    except InstantlyAuthError:
+        await _refused(ctx, holder)
+        return {"empty": True, "reason": "Instantly key refused"}
+    if not gathered.inputs:
+        return {"empty": True, "reason": "no campaigns", "failed": gathered.failed}
+    tier1 = ctx.tiers.get("1") or {}
+    bench = benchmarks(tier1.get("settings") or {})
+    digests = [analyse(c, bench) for c in gathered.inputs]
+    blocks = campaign_digest_blocks(
+        digests, why_line(tier1.get("user") or {}), unread=gathered.failed
+    )
+    return {
+        "empty": False,
+        "subject": key,
+        "text": campaign_digest_text(digests),
+        "blocks": [b.to_dict() for b in blocks],
+        "campaigns": len(digests),
+        "alerts": sum(len(d.alerts) for d in digests),
+        "failed": gathered.failed,
+    }
+
+
+async def _refused(ctx: StepContext, holder: int | None) -> None:
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    async with ctx.db.transaction() as s:
+        row = (
+            await s.execute(
+                select(col(Connection.id)).where(
+                    col(Connection.user_id) == holder,
+                    col(Connection.provider) == instantly_connection.PROVIDER,
+                )
+            )
+        ).first()
+        if row is not None:
+            await instantly_connection.mark_refused(s, connection_id=int(row[0]))
+    log.warning("Instantly key refused", extra={"job_id": ctx.job_id})
+
+
+async def deliver_campaigns(ctx: StepContext, composed: dict[str, Any]) -> dict[str, Any]:
+    if await _already_sent(ctx, str(composed["subject"])):
+        return {"delivered": False, "reason": "already sent today"}
+    p = await ctx.notify(KIND, composed["text"], composed["blocks"], key="campaign_digest")
+    held = getattr(p, "status", None)
+    if held and not p.ts:
+        return {"delivered": False, "reason": held}
+    return {"delivered": True, "channel": p.channel, "ts": p.ts}

@@ -1,0 +1,164 @@
+"""The morning campaign digest through the engine against the Instantly fake, on SQLite and
+PostgreSQL: a rep with two campaigns (one healthy, one bouncing 6% with a step where B beats A
+at the planned size) gets one DM with both, the bounce "act" alert and "disable variant A";
+another rep's campaign is not in it; re-running the job (same day) posts nothing new."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from cryptography.fernet import Fernet
+
+from config import Settings
+from connectors.instantly_connection import save_api_key
+from flows.campaign_check.crons import campaign_event
+from flows.registry import build_registry
+from orchestrator.engine import Engine
+from storage.crypto import settings_cipher
+from storage.engine import Database
+from storage.models import SlackNotificationSent, User
+from tests.fakes.instantly_server import FakeInstantly
+from tests.support.sequences import RecordingDelivery, seed_org
+
+NOW = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeInstantly]:
+    server = await FakeInstantly().start()
+    yield server
+    await server.stop()
+
+
+def seed_campaigns(fake: FakeInstantly, rep_email: str) -> None:
+    fake.add_account(rep_email)
+    fake.add_account("someone.else@example.com")
+    healthy = fake.add_campaign("Healthy outbound", accounts=[rep_email])
+    fake.set_analytics(healthy, new_leads_contacted_count=400, emails_sent_count=600,
+                       reply_count_unique=20, reply_count_automatic_unique=2,
+                       total_interested=6, bounced_count=4)  # fmt: skip
+    bouncy = fake.add_campaign("Bouncy list", accounts=[rep_email],
+                               steps=[[("Hi", "A body"), ("Hey", "B body")]])  # fmt: skip
+    fake.set_analytics(bouncy, new_leads_contacted_count=1000, emails_sent_count=1000,
+                       reply_count_unique=50, total_interested=15, bounced_count=60)  # fmt: skip
+    fake.set_step_rows(bouncy, [
+        {"step": "0", "variant": "0", "sent": 2000, "unique_replies": 40},
+        {"step": "0", "variant": "1", "sent": 2000, "unique_replies": 120},
+    ])  # fmt: skip
+    other = fake.add_campaign("Not mine", accounts=["someone.else@example.com"])
+    fake.set_analytics(other, new_leads_contacted_count=10, emails_sent_count=10)
+    fake.add_campaign("Old draft", accounts=[rep_email], status=0)
+
+
+async def test_one_digest_with_both_campaigns_then_nothing_on_rerun(
+    db: Database, fake: FakeInstantly
+) -> None:
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+    seed_campaigns(fake, rep.email)
+    slack = RecordingDelivery()
+    engine = Engine(db, settings, slack, build_registry(), clock=lambda: NOW, listen=False)
+    event = campaign_event(rep, NOW)
+    assert event.idempotency_key == f"campaign_check:{rep_id}:2026-11-20"
+    for ev in (
+        event,
+        event,
+        dataclasses.replace(event, idempotency_key=f"{event.idempotency_key}:again"),
+    ):
+        await engine.submit(ev)
+        await engine.drain()
+    posts = [c for m, c in slack.calls if m == "chat.postMessage"]
+    assert len(posts) == 1, posts
+    body = str(posts[0]["blocks"])
+    assert "Healthy outbound" in body and "Bouncy list" in body
+    assert "Not mine" not in body and "Old draft" not in body
+    assert "Bounce 6.0% ≥ 5.0%" in body
+    assert "disable variant A" in body
+    assert "Opens" not in body  # open tracking is off in the fake's campaigns
+    async with db.session() as s:
+        from sqlmodel import select
+
+        rows = (await s.exec(select(SlackNotificationSent))).all()
+    assert [r.kind for r in rows] == ["campaign_digest"]
+    # analytics went through the client: 2 overviews, daily and steps per campaign of the rep
+    assert len(fake.calls_to("/api/v2/campaigns/analytics/overview")) == 4
+
+
+async def test_planned_per_rep_at_the_briefing_time(sqlite_db: Database) -> None:
+    """The planner adds `campaign_check:{rep}` beside the morning brief, at the same time; a
+    restart within the grace catches up once across two processes."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from flows.planner import ProactivePlanner
+    from tests.flow.test_proactive_crons import FakeDeps, seed
+
+    _org, rep_id = await seed(sqlite_db)
+    a, b = FakeDeps(sqlite_db), FakeDeps(sqlite_db)
+    for deps in (a, b):
+        planner = ProactivePlanner(AsyncIOScheduler(timezone="UTC"), deps)
+        await planner.start()
+        job = planner.scheduler.get_job(f"campaign_check:{rep_id}")
+        brief = planner.scheduler.get_job(f"morning_brief:{rep_id}")
+        assert job is not None and brief is not None
+        assert str(job.trigger) == str(brief.trigger)
+    checks = [e for e in a.submitted + b.submitted if e.type == "campaign_check"]
+    assert [e.idempotency_key for e in checks] == [f"campaign_check:{rep_id}:2026-11-23"]
+
+
+async def test_auto_optimise_and_stopped_campaign_and_no_key(
+    sqlite_db: Database, fake: FakeInstantly
+) -> None:
+    """Auto-optimise on: the note and no A/B suggestion; bounce protect: the stop and why; an
+    org without an Instantly key: no DM at all."""
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id, other_id) = await seed_org(sqlite_db, users=2, admin=False)
+    async with sqlite_db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        other = await s.get(User, other_id)
+        assert rep is not None and other is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=other_id,
+                           api_key=fake.api_key)  # fmt: skip
+    fake.add_account(rep.email)
+    cid = fake.add_campaign("Auto", accounts=[rep.email], status=-2,
+                            steps=[[("Hi", "A"), ("Hey", "B")]])  # fmt: skip
+    fake.campaigns[cid]["auto_variant_select"] = {"trigger": "reply_rate"}
+    fake.set_analytics(cid, new_leads_contacted_count=100, emails_sent_count=100)
+    fake.set_step_rows(cid, [
+        {"step": "0", "variant": "0", "sent": 2000, "unique_replies": 40},
+        {"step": "0", "variant": "1", "sent": 2000, "unique_replies": 120},
+    ])  # fmt: skip
+    slack = RecordingDelivery()
+    engine = Engine(sqlite_db, settings, slack, build_registry(), clock=lambda: NOW, listen=False)
+    await engine.submit(campaign_event(rep, NOW))  # the key is the org's (another user's)
+    await engine.drain()
+    (post,) = [c for m, c in slack.calls if m == "chat.postMessage"]
+    body = str(post["blocks"])
+    assert "no longer random" in body and "disable variant" not in body
+    assert "Sending stopped: bounce protection" in body
+    async with sqlite_db.transaction() as s:
+        from sqlmodel import delete
+
+        from storage.models import Connection
+
+        await s.exec(delete(Connection))  # type: ignore[call-overload]
+    fake.add_account(other.email)
+    fake.add_campaign("Other's", accounts=[other.email])
+    await engine.submit(campaign_event(other, NOW))
+    await engine.drain()
+    assert len([c for m, c in slack.calls if m == "chat.postMessage"]) == 1
+    async with sqlite_db.session() as s:
+        from sqlmodel import select
+
+        from storage.models import SequenceJob
+
+        job = (await s.exec(select(SequenceJob).where(
+            SequenceJob.idempotency_key == campaign_event(other, NOW).idempotency_key))).one()  # fmt: skip
+    assert job.status == "completed" and "no Instantly key" in str(job.context)
