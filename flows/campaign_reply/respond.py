@@ -200,6 +200,8 @@ async def send_response(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
 
         await ctx.effect("interest", write_back)
     await log_decision(ctx, c, "email_sent", f"Campaign reply answered: {subject}")
+    await ctx.post_dm(f"✅ Sent to {sender_of(c)} from your Instantly mailbox"
+                      + (", and marked interested in Instantly." if value == 1 else "."), key="sent")  # fmt: skip
     log.info("campaign reply sent", extra={"job_id": ctx.job_id, "interest": value})
     return {"sent": True, "decision": ctx.approval.decision, "interest_value": value, **sent}
 
