@@ -30,6 +30,17 @@ async def w(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
     await db.dispose()
 
 
+@pytest.fixture
+async def pg(pg_url: str, tmp_path: Path) -> AsyncIterator[World]:
+    from tests.conftest import truncate_pg
+
+    truncate_pg(pg_url)
+    db = Database(pg_url)
+    async for world in make_world(db, tmp_path):
+        yield world
+    await db.dispose()
+
+
 async def reconcile(w: World) -> int:
     """One nightly pass; submits its events like the scheduler would; returns how many."""
     events = await crons.reconcile(SimpleNamespace(db=w.db, settings=w.engine.settings))
@@ -39,7 +50,7 @@ async def reconcile(w: World) -> int:
     return len(events)
 
 
-async def test_a_missed_reply_is_found_and_routed_once(w: World) -> None:
+async def missed_reply_found_and_routed_once(w: World) -> None:
     email, _ = reply(w, "Sounds interesting, tell me more.")  # the webhook never came
     assert await reconcile(w) == 1
     [stored] = await rows(w, InstantlyReply)
@@ -53,6 +64,14 @@ async def test_a_missed_reply_is_found_and_routed_once(w: World) -> None:
     # the next night: nothing new, nothing submitted, still one job
     assert await reconcile(w) == 0
     assert len(await rows(w, SequenceJob)) == 1 and len(await rows(w, InstantlyReply)) == 1
+
+
+async def test_a_missed_reply_is_found_and_routed_once(w: World) -> None:
+    await missed_reply_found_and_routed_once(w)
+
+
+async def test_a_missed_reply_is_found_and_routed_once_postgres(pg: World) -> None:
+    await missed_reply_found_and_routed_once(pg)
 
 
 async def test_a_reply_the_webhook_delivered_is_not_duplicated(w: World) -> None:
