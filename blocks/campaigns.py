@@ -5,7 +5,9 @@ and status; sent / replied / positive in the last 24 h with the trend against th
 average; reply, positive, bounce and unsubscribe rates, opens only when tracked; alerts; at most
 one A/B suggestion) and a context line for notes. Up to `MAX_CAMPAIGNS` campaigns ("…and N
 more"), a line counting campaigns that could not be read, then the why-line with a one-click
-mute. Within Slack's limits whatever the data.
+mute. When given, a line after the header counts the campaign replies that arrived and were
+routed ("N replies arrived, M routed", "K not routed yet" in bold), so a lost reply is visible.
+Within Slack's limits whatever the data.
 """
 
 from __future__ import annotations
@@ -77,13 +79,29 @@ def campaign_digest_text(digests: Sequence[CampaignDigest]) -> str:
     )
 
 
+def replies_line(arrived: int, routed: int) -> str:
+    """The line "N replies arrived, M routed", with "K not routed yet" in bold when some were not."""
+    arrived, routed = max(0, arrived), max(0, routed)
+    line = f"{plural(arrived, 'reply', 'replies')} arrived, {routed:,} routed"
+    if routed < arrived:
+        line += f" · *{arrived - routed:,} not routed yet*"
+    return line
+
+
 def campaign_digest_blocks(
-    digests: Sequence[CampaignDigest], why: str, *, unread: int = 0
+    digests: Sequence[CampaignDigest],
+    why: str,
+    *,
+    unread: int = 0,
+    replies: tuple[int, int] | None = None,
 ) -> list[Block]:
-    """The digest message; `unread` campaigns whose analytics could not be read are counted."""
+    """The digest message; `unread` campaigns whose analytics could not be read are counted;
+    `replies` = (arrived, routed) campaign replies since the last digest adds their line."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip("Your campaigns this morning", HEADER_MAX)))
     ]
+    if replies is not None:
+        blocks.append(section(replies_line(*replies)))
     if not digests:
         blocks.append(section("No active campaigns send from your mailboxes."))
     for d in digests[:MAX_CAMPAIGNS]:

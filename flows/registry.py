@@ -15,6 +15,7 @@ from flows.calendar_find_times.sequence import calendar_find_times
 from flows.calendar_sync import crons as calendar_crons
 from flows.calendar_sync.sequence import calendar_changed
 from flows.campaign_check.sequence import campaign_check
+from flows.campaign_reply import crons as campaign_reply_crons
 from flows.campaign_reply.sequence import instantly_reply
 from flows.commitments import crons as commitments_crons
 from flows.commitments.sequence import commitment_reminder
@@ -59,6 +60,7 @@ CRON_SOURCES: tuple[Callable[[Any], list[CronSpec]], ...] = (
     calendar_crons.cron_specs,
     notification_batches_crons.cron_specs,
     commitments_crons.cron_specs,
+    campaign_reply_crons.cron_specs,
 )
 
 

@@ -2,13 +2,15 @@
 
 Nothing is sent when the feature is off, the org has no working Instantly key, the rep has no
 campaign to report, or a digest of the same day already went (or was held) for the rep: the
-subject is `campaign_check:{user}:{local date}`, so a re-run job posts nothing new.
+subject is `campaign_check:{user}:{local date}`, so a re-run job posts nothing new. The digest
+counts the campaign replies of the last day routed to the rep (`storage.instantly_replies`):
+shown for the key holder (whose jobs the replies are) and for any rep with replies.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from blocks.campaigns import campaign_digest_blocks, campaign_digest_text
@@ -20,12 +22,14 @@ from orchestrator.context import StepContext
 from skills.campaign_analysis import Benchmarks, analyse
 from storage import notifications
 from storage.crypto import settings_cipher
+from storage.instantly_replies import ReplyCounts, reply_counts
 from storage.models import Connection
 
 log = logging.getLogger(__name__)
 
 KIND = "campaign_digest"
 FEATURE = "campaign_digest"
+REPLY_WINDOW = timedelta(days=1)  # the digest is daily: replies since the previous one
 BENCHMARK_KEYS = ("reply_rate", "positive_rate", "bounce_watch", "bounce_act")
 
 
@@ -92,8 +96,10 @@ async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
     tier1 = ctx.tiers.get("1") or {}
     bench = benchmarks(tier1.get("settings") or {})
     digests = [analyse(c, bench) for c in gathered.inputs]
+    counts = await reply_counts_for(ctx, user.id or 0, now)
+    shown = (counts.arrived, counts.routed) if counts.arrived or user.id == holder else None
     blocks = campaign_digest_blocks(
-        digests, why_line(tier1.get("user") or {}), unread=gathered.failed
+        digests, why_line(tier1.get("user") or {}), unread=gathered.failed, replies=shown
     )
     return {
         "empty": False,
@@ -103,7 +109,15 @@ async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
         "campaigns": len(digests),
         "alerts": sum(len(d.alerts) for d in digests),
         "failed": gathered.failed,
+        "replies_arrived": counts.arrived,
+        "replies_routed": counts.routed,
     }
+
+
+async def reply_counts_for(ctx: StepContext, user_id: int, now: datetime) -> ReplyCounts:
+    """The rep's campaign replies of the last `REPLY_WINDOW` (since the previous digest)."""
+    async with ctx.db.session() as s:
+        return await reply_counts(s, user_id=user_id, since=now - REPLY_WINDOW, until=now)
 
 
 async def _refused(ctx: StepContext, holder: int | None) -> None:

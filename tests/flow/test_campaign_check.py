@@ -83,6 +83,7 @@ async def test_one_digest_with_both_campaigns_then_nothing_on_rerun(
     assert "Bounce 6.0% ≥ 5.0%" in body
     assert "disable variant A" in body
     assert "Opens" not in body  # open tracking is off in the fake's campaigns
+    assert "0 replies arrived, 0 routed" in body  # the key holder's reply line, none lost
     async with db.session() as s:
         from sqlmodel import select
 

@@ -235,7 +235,9 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
     "briefs.pre_meeting_blocks": (briefs.pre_meeting_blocks, args(pre_meeting, word)),
     "campaigns.campaign_digest_blocks": (campaigns.campaign_digest_blocks,
                                          args(small(campaign_digest, max_size=20), word,
-                                              unread=st.integers(0, 10**6))),
+                                              unread=st.integers(0, 10**6),
+                                              replies=st.none() | st.tuples(
+                                                  st.integers(0, 10**6), st.integers(0, 10**6)))),
     "commitments.reminder_blocks": (commitments.reminder_blocks, args(
         owner=st.sampled_from(["rep", "prospect"]), who=short, what=text, due=short)),
     "email_received.inbound_blocks": (email_received.inbound_blocks, args(st.builds(
