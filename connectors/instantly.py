@@ -394,18 +394,25 @@ class InstantlyClient:
         Walks the newest-first listing from `min_timestamp_created` = the watermark's time and
         stops at the last seen id or timestamp. Without a
         watermark (first run) it takes at most `first_run_limit` emails. If `max_pages` ends the
-        walk before the watermark is reached, the emails found are still returned (a gap is
-        possible; the caller may log it)."""
+        walk before the watermark is reached, the emails found are returned and the watermark is
+        not moved, so no email older than them is skipped for good."""
         found: list[Email] = []
         since = watermark.timestamp if watermark is not None else None
+        reached = False
         async for email in self.iter_emails(email_type=email_type, campaign_id=campaign_id,
                                             min_timestamp_created=since,
-                                            max_pages=max_pages):  # fmt: skip
+                                            max_pages=max_pages, limit=PAGE_LIMIT):  # fmt: skip
             if watermark is not None and watermark.reached_by(email):
+                reached = True
                 break
             found.append(email)
             if watermark is None and len(found) >= first_run_limit:
                 break
+        if watermark is not None and not reached and len(found) >= max_pages * PAGE_LIMIT:
+            # the page limit ended the walk before the watermark: older new emails are unseen,
+            # so the watermark stays where it was (the next pass sees them; repeats are deduped)
+            log.warning("instantly emails walk cut short", extra={"emails": len(found)})
+            return list(reversed(found)), watermark
         newest = next((m for e in found if (m := EmailWatermark.of(e)) is not None), None)
         return list(reversed(found)), newest or watermark
 

@@ -286,6 +286,25 @@ async def test_watermark_stops_at_last_seen(fake: FakeInstantly, clock: Clock) -
     assert mark2 is not None and mark2.last_id == new[-1]["id"]
 
 
+async def test_a_walk_cut_short_by_the_page_limit_keeps_the_watermark(
+    fake: FakeInstantly, clock: Clock
+) -> None:
+    """More new emails than the pages allow: the ones found are returned, the watermark stays,
+    so the older new emails are found by the next pass instead of being skipped for good."""
+    cid = fake.add_campaign("Fintech", accounts=[REP])
+    fake.add_email(campaign_id=cid, lead=LEAD, eaccount=REP, at=BASE_TIME)
+    api = client(fake, clock)
+    _, mark = await api.emails_since(None)
+    for i in range(150):
+        fake.add_email(
+            campaign_id=cid, lead=LEAD, eaccount=REP, at=BASE_TIME + timedelta(minutes=1 + i)
+        )
+    got, kept = await api.emails_since(mark, max_pages=1)
+    assert len(got) == 100 and kept == mark  # the newest 100; 50 older new ones not seen yet
+    everything, moved = await api.emails_since(mark, max_pages=5)
+    assert len(everything) == 150 and moved is not None and moved != mark
+
+
 async def test_analytics_overview_daily_and_totals(fake: FakeInstantly, clock: Clock) -> None:
     a = fake.add_campaign("Fintech")
     b = fake.add_campaign("Retail")
