@@ -202,4 +202,6 @@ def detect_intents(
     shown = [
         it for it in detect_candidates(transcript, models=models) if it.confidence >= min_confidence
     ]
-    return merge_repeated_commitments(merge_adjacent_signals(drop_pronoun_restatements(shown)))
+    merged = merge_repeated_commitments(merge_adjacent_signals(drop_pronoun_restatements(shown)))
+    # a merge keeps the stronger of two moments, which may be the later one: sort again
+    return sorted(merged, key=lambda it: (it.utterance, rules.LABELS.index(it.label)))
