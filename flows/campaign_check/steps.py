@@ -34,15 +34,23 @@ def subject_key(user_id: int, local_day: str) -> str:
 
 
 def benchmarks(org_settings: dict[str, Any]) -> Benchmarks:
-    """The org's benchmarks (`org_settings.campaign_benchmarks`, when set), else B3's."""
+    """The org's benchmarks and minimum lift (`org_settings.campaign_benchmarks`,
+    `campaign_min_lift`, set by admins in App Home), else B3's defaults; out-of-range values
+    are ignored."""
     raw = org_settings.get("campaign_benchmarks")
-    if not isinstance(raw, dict):
-        return Benchmarks()
-    picked = {
-        k: float(v)
-        for k, v in raw.items()
-        if k in BENCHMARK_KEYS and isinstance(v, int | float) and 0 <= v <= 1
-    }
+    picked: dict[str, float] = {}
+    if isinstance(raw, dict):
+        picked = {
+            k: float(v)
+            for k, v in raw.items()
+            if k in BENCHMARK_KEYS
+            and isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and 0 <= v <= 1
+        }
+    lift = org_settings.get("campaign_min_lift")
+    if isinstance(lift, int | float) and not isinstance(lift, bool) and lift > 0:
+        picked["min_lift"] = float(lift)
     return Benchmarks(**picked)
 
 

@@ -162,3 +162,64 @@ async def test_auto_optimise_and_stopped_campaign_and_no_key(
         job = (await s.exec(select(SequenceJob).where(
             SequenceJob.idempotency_key == campaign_event(other, NOW).idempotency_key))).one()  # fmt: skip
     assert job.status == "completed" and "no Instantly key" in str(job.context)
+
+
+async def test_org_settings_change_the_digest(db: Database, fake: FakeInstantly) -> None:
+    """Stored org settings (as App Home saves them) are read by the digest: with the bounce act
+    threshold at 8% the 6% campaign is a "watch", not an "act"; a minimum lift of 0.4 plans
+    more sends, so the A/B test says keep testing."""
+    from storage.models import OrgSettings
+
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+        org = await s.get(OrgSettings, org_id)
+        assert org is not None and org.campaign_min_lift == 0.5
+        org.campaign_benchmarks = {"bounce_watch": 0.03, "bounce_act": 0.08}
+        org.campaign_min_lift = 0.4
+        s.add(org)
+    async with db.session() as s:
+        org = await s.get(OrgSettings, org_id)
+        assert org is not None and org.campaign_benchmarks["bounce_act"] == 0.08
+    seed_campaigns(fake, rep.email)
+    slack = RecordingDelivery()
+    engine = Engine(db, settings, slack, build_registry(), clock=lambda: NOW, listen=False)
+    await engine.submit(campaign_event(rep, NOW))
+    await engine.drain()
+    posts = [c for m, c in slack.calls if m == "chat.postMessage"]
+    assert len(posts) == 1, posts
+    body = str(posts[0]["blocks"])
+    assert "Bounce 6.0% ≥ 5.0%" not in body
+    assert "Bounce 6.0% ≥ 3.0%: watch it" in body
+    # a smaller minimum lift needs more sends: 2,000 of 2,801 per variant, so no winner yet
+    assert "disable variant A" not in body
+    assert "2,000 of the 2,801 sends needed per variant" in body
+
+
+async def test_rep_turned_the_digest_off(sqlite_db: Database, fake: FakeInstantly) -> None:
+    """Per rep on/off (App Home's feature checkboxes, `UserPreferences.features`)."""
+    from storage.models import UserPreferences
+
+    db = sqlite_db
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+        prefs = await s.get(UserPreferences, rep_id)
+        if prefs is None:
+            prefs = UserPreferences(user_id=rep_id)
+        prefs.features = {"campaign_digest": False}
+        s.add(prefs)
+    seed_campaigns(fake, rep.email)
+    slack = RecordingDelivery()
+    engine = Engine(db, settings, slack, build_registry(), clock=lambda: NOW, listen=False)
+    await engine.submit(campaign_event(rep, NOW))
+    await engine.drain()
+    assert [c for m, c in slack.calls if m == "chat.postMessage"] == []
