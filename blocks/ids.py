@@ -127,6 +127,12 @@ class ProactiveSettingsAction(enum.StrEnum):
     CAMPAIGN_MIN_LIFT = "proactive-field-campaign-min-lift"
 
 
+class CampaignAction(enum.StrEnum):
+    """The campaign digest's A/B suggestion buttons (value: the suggestion row's id)."""
+
+    KEEP_TESTING = "campaign-keep-testing"
+
+
 class NotificationBatchAction(enum.StrEnum):
     """The digest of notifications batched over the hourly cap: open one item in full."""
 

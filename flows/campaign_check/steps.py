@@ -7,6 +7,7 @@ subject is `campaign_check:{user}:{local date}`, so a re-run job posts nothing n
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime
 from typing import Any
@@ -17,10 +18,11 @@ from connectors.instantly import InstantlyAuthError
 from flows.briefs_common import enabled, job_user, zone
 from flows.campaign_check.gather import gather_campaigns, key_holder, rep_addresses
 from orchestrator.context import StepContext
-from skills.campaign_analysis import Benchmarks, analyse
-from storage import notifications
+from skills.campaign_analysis import Benchmarks, CampaignDigest, analyse
+from storage import campaign_suggestions, notifications
 from storage.crypto import settings_cipher
-from storage.models import Connection
+from storage.models import Connection, User
+from storage.rows import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -99,9 +101,14 @@ async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
         return {"empty": True, "reason": "no campaigns", "failed": gathered.failed}
     tier1 = ctx.tiers.get("1") or {}
     bench = benchmarks(tier1.get("settings") or {})
-    digests = [analyse(c, bench) for c in gathered.inputs]
+    digests, suggestion_ids = await _suggestions(
+        ctx, user, [analyse(c, bench) for c in gathered.inputs]
+    )
     blocks = campaign_digest_blocks(
-        digests, why_line(tier1.get("user") or {}), unread=gathered.failed
+        digests,
+        why_line(tier1.get("user") or {}),
+        unread=gathered.failed,
+        suggestion_ids=suggestion_ids,
     )
     return {
         "empty": False,
@@ -112,6 +119,29 @@ async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
         "alerts": sum(len(d.alerts) for d in digests),
         "failed": gathered.failed,
     }
+
+
+async def _suggestions(
+    ctx: StepContext, user: User, digests: list[CampaignDigest]
+) -> tuple[list[CampaignDigest], dict[str, int]]:
+    """Leave out suggestions the rep snoozed ("Keep testing"); record each "winner" shown, so
+    its button names the rep's own row (`storage.campaign_suggestions`)."""
+    uid = saved_id(user)
+    out: list[CampaignDigest] = []
+    ids: dict[str, int] = {}
+    async with ctx.db.transaction() as s:
+        quiet = await campaign_suggestions.snoozed(s, user_id=uid, now=ctx.now())
+        for d in digests:
+            sug = d.suggestion
+            if sug is not None and (d.campaign_id, sug.step) in quiet:
+                d = dataclasses.replace(d, suggestion=None)
+            elif sug is not None and sug.kind == "winner":
+                ids[d.campaign_id] = await campaign_suggestions.record(
+                    s, org_id=user.org_id, user_id=uid, campaign_id=d.campaign_id,
+                    campaign_name=d.name, step=sug.step, variants=tuple(sug.disable),
+                    now=ctx.now())  # fmt: skip
+            out.append(d)
+    return out, ids
 
 
 async def _refused(ctx: StepContext, holder: int | None) -> None:

@@ -223,3 +223,48 @@ async def test_rep_turned_the_digest_off(sqlite_db: Database, fake: FakeInstantl
     await engine.submit(campaign_event(rep, NOW))
     await engine.drain()
     assert [c for m, c in slack.calls if m == "chat.postMessage"] == []
+
+
+async def test_keep_testing_hides_the_suggestion_for_a_week(
+    db: Database, fake: FakeInstantly
+) -> None:
+    """The winner suggestion carries "Keep testing" (the rep's recorded suggestion row); once
+    snoozed, the next digests leave it out until 7 days have passed."""
+    from datetime import timedelta
+
+    from storage import campaign_suggestions
+
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+    seed_campaigns(fake, rep.email)
+    slack = RecordingDelivery()
+
+    async def digest_on(day: datetime) -> str:
+        engine = Engine(db, settings, slack, build_registry(), clock=lambda: day, listen=False)
+        await engine.submit(campaign_event(rep, day))
+        await engine.drain()
+        return str([c for m, c in slack.calls if m == "chat.postMessage"][-1]["blocks"])
+
+    first = await digest_on(NOW)
+    assert "disable variant A" in first and "campaign-keep-testing" in first
+    [button] = [e for b in [c for m, c in slack.calls if m == "chat.postMessage"][-1]["blocks"]
+                if b.get("type") == "actions" for e in b["elements"]
+                if e.get("action_id") == "campaign-keep-testing"]  # fmt: skip
+    async with db.transaction() as s:
+        row = await campaign_suggestions.snooze(
+            s, suggestion_id=int(button["value"]), user_id=rep_id, now=NOW
+        )
+        assert row is not None and row.step == 0 and row.variants == "A"
+        assert await campaign_suggestions.snooze(
+            s, suggestion_id=int(button["value"]), user_id=rep_id + 999, now=NOW
+        ) is None  # fmt: skip
+    later = await digest_on(NOW + timedelta(days=1))
+    assert "Bouncy list" in later and "disable variant A" not in later
+    assert "campaign-keep-testing" not in later
+    again = await digest_on(NOW + timedelta(days=8))
+    assert "disable variant A" in again

@@ -1,4 +1,5 @@
-"""Campaign digest settings per org: benchmarks and the A/B test's minimum lift.
+"""Campaign digest settings per org (benchmarks, the A/B test's minimum lift) and the A/B
+suggestions it showed each rep (their buttons' rows, "Keep testing" snoozes).
 
 Revision ID: 0010
 Revises: 0009
@@ -9,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+
+import storage.types
 
 revision = "0010"
 down_revision = "0009"
@@ -26,9 +29,25 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("campaign_min_lift", sa.Float(), nullable=False, server_default="0.5")
         )
+    op.create_table(
+        "campaign_suggestions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("org_id", sa.Integer(), sa.ForeignKey("orgs.id"), nullable=False),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("campaign_id", sa.String(), nullable=False),
+        sa.Column("campaign_name", sa.String(), nullable=False),
+        sa.Column("step", sa.Integer(), nullable=False),
+        sa.Column("variants", sa.String(), nullable=False),
+        sa.Column("status", sa.String(), nullable=False),
+        sa.Column("snoozed_until", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_campaign_suggestions_user_id", "campaign_suggestions", ["user_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_campaign_suggestions_user_id", table_name="campaign_suggestions")
+    op.drop_table("campaign_suggestions")
     with op.batch_alter_table("org_settings") as batch:
         batch.drop_column("campaign_min_lift")
         batch.drop_column("campaign_benchmarks")
