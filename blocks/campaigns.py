@@ -3,7 +3,7 @@
 One compact message for all of a rep's campaigns: a header, then per campaign one section (name
 and status; sent / replied / positive in the last 24 h with the trend against the 7-day daily
 average; reply, positive, bounce and unsubscribe rates, opens only when tracked; alerts; at most
-one A/B suggestion, with a "Keep testing" button when it names a winner) and a context line for
+one A/B suggestion, with "Apply suggestion" and "Keep testing" buttons when it names a winner) and a context line for
 notes. Up to `MAX_CAMPAIGNS` campaigns ("…and N
 more"), a line counting campaigns that could not be read, then the why-line with a one-click
 mute. Within Slack's limits whatever the data.
@@ -89,7 +89,7 @@ def campaign_digest_blocks(
     suggestion_ids: dict[str, int] | None = None,
 ) -> list[Block]:
     """The digest message; `unread` campaigns whose analytics could not be read are counted;
-    a campaign in `suggestion_ids` (its recorded "winner" suggestion) gets "Keep testing"."""
+    a campaign in `suggestion_ids` (its recorded "winner" suggestion) gets the buttons."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip("Your campaigns this morning", HEADER_MAX)))
     ]
@@ -99,8 +99,11 @@ def campaign_digest_blocks(
         blocks.append(section(campaign_line(d)))
         sid = (suggestion_ids or {}).get(d.campaign_id)
         if sid is not None and d.suggestion is not None and d.suggestion.kind == "winner":
-            blocks.append(ActionsBlock(elements=[ButtonElement(
-                text="Keep testing", action_id=CampaignAction.KEEP_TESTING, value=str(sid))]))  # fmt: skip
+            blocks.append(ActionsBlock(elements=[
+                ButtonElement(text="Apply suggestion", action_id=CampaignAction.APPLY,
+                              value=str(sid), style="primary"),
+                ButtonElement(text="Keep testing", action_id=CampaignAction.KEEP_TESTING,
+                              value=str(sid))]))  # fmt: skip
         note = clip(escape(clip_line(" ".join(d.notes), CONTEXT_TEXT_MAX)), CONTEXT_TEXT_MAX)
         if note:
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))

@@ -131,6 +131,7 @@ class CampaignAction(enum.StrEnum):
     """The campaign digest's A/B suggestion buttons (value: the suggestion row's id)."""
 
     KEEP_TESTING = "campaign-keep-testing"
+    APPLY = "campaign-apply"
 
 
 class NotificationBatchAction(enum.StrEnum):

@@ -1,4 +1,5 @@
-"""The campaign digest's A/B suggestion buttons: "Keep testing" snoozes the suggestion.
+"""The campaign digest's A/B suggestion buttons: "Apply suggestion" starts `campaign_apply`
+(approve, then disable the losing variant in Instantly); "Keep testing" snoozes the suggestion.
 
 The value is the suggestion row's id (`storage.campaign_suggestions`), authorised as the rep's
 own row before the handler runs. Snoozing leaves that campaign and step's suggestion out of the
@@ -20,6 +21,7 @@ from bot.clicks import accept_click
 from bot.deps import Deps
 from bot.replies import tell
 from bot.values import CampaignSuggestionRef
+from orchestrator.events import Event, EventSource, EventType
 from storage import campaign_suggestions
 from storage.access import Ref
 from storage.rows import saved_id
@@ -51,5 +53,18 @@ async def handle_keep_testing(ack: AsyncAck, body: Body, client: AsyncWebClient,
     log.info("campaign suggestion snoozed", extra={"user_id": user.id})
 
 
+async def handle_apply(ack: AsyncAck, body: Body, client: AsyncWebClient, context: Context,
+                       value: CampaignSuggestionRef, deps: Deps) -> None:  # fmt: skip
+    """Start `campaign_apply`: it asks the rep to approve, then disables the losing variant."""
+    if (user := await accept_click(ack, body, client, context, value, deps)) is None:
+        return
+    await deps.submit(Event(type=EventType.CAMPAIGN_APPLY, source=EventSource.SLACK_BUTTON_APPROVE,
+                            org_id=user.org_id, user_id=user.id,
+                            payload={"suggestion_id": value.suggestion_id},
+                            idempotency_key=f"campaign_apply:{value.suggestion_id}"))  # fmt: skip
+    await tell(client, body, "I'll ask you to confirm before I change the campaign.")
+
+
 def register(app: AsyncApp) -> None:
+    app.action(CampaignAction.APPLY)(handle_apply)
     app.action(CampaignAction.KEEP_TESTING)(handle_keep_testing)

@@ -50,6 +50,7 @@ ACTION_VALUES: dict[str, type[ActionValue]] = {
     JobAction.RETRY: JobRef,
     HomeAction.OPEN_SETTINGS: NoValue,
     CampaignAction.KEEP_TESTING: CampaignSuggestionRef,
+    CampaignAction.APPLY: CampaignSuggestionRef,
     HomeAction.REFRESH: NoValue,
     HomeAction.CONNECT: Provider,
     HomeAction.DISCONNECT: Provider,

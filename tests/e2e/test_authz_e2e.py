@@ -122,6 +122,7 @@ def crafted(action_id: str, o: Owned, jamie: Owned) -> list[tuple[str, list[int]
         "proposal-copy-link": [(o.pending, [])],
         "proposal-revoke": [(str(o.proposal), [])],
         "campaign-keep-testing": [(str(o.campaign_suggestion), [])],
+        "campaign-apply": [(str(o.campaign_suggestion), [])],
     }
     return by_action[action_id]
 

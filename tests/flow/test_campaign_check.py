@@ -268,3 +268,50 @@ async def test_keep_testing_hides_the_suggestion_for_a_week(
     assert "campaign-keep-testing" not in later
     again = await digest_on(NOW + timedelta(days=8))
     assert "disable variant A" in again
+
+
+async def test_apply_asks_then_disables_the_losing_variant_once(
+    db: Database, fake: FakeInstantly
+) -> None:
+    """ "Apply suggestion" starts `campaign_apply`: a gate asks "Disable variant A of step 1 in
+    Bouncy list?"; nothing changes before the approval, then exactly one PATCH sets
+    `v_disabled` on variant A (index 0) of step 0, and the rep is told."""
+    import json
+
+    from sqlmodel import select
+
+    from orchestrator.events import Decision, Event, EventSource, EventType
+    from storage.models import SlackPendingAction
+
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+    seed_campaigns(fake, rep.email)
+    slack = RecordingDelivery()
+    engine = Engine(db, settings, slack, build_registry(), clock=lambda: NOW, listen=False)
+    await engine.submit(campaign_event(rep, NOW))
+    await engine.drain()
+    [digest] = [c for m, c in slack.calls if m == "chat.postMessage"]
+    [sid] = [e["value"] for b in digest["blocks"] if b.get("type") == "actions"
+             for e in b["elements"] if e.get("action_id") == "campaign-apply"]  # fmt: skip
+    await engine.submit(Event(type=EventType.CAMPAIGN_APPLY,
+                              source=EventSource.SLACK_BUTTON_APPROVE, org_id=org_id,
+                              user_id=rep_id, payload={"suggestion_id": int(sid)},
+                              idempotency_key=f"campaign_apply:{sid}"))  # fmt: skip
+    await engine.drain()
+    async with db.session() as s:
+        [gate] = (await s.exec(select(SlackPendingAction))).all()
+    assert "Disable variant A of step 1 in Bouncy list?" in json.dumps(gate.payload)
+    [campaign_id] = [c for c, v in fake.campaigns.items() if v["name"] == "Bouncy list"]
+    path = f"/api/v2/campaigns/{campaign_id}"
+    assert fake.calls_to(path, "PATCH") == []
+    assert (await engine.resume(gate.id, Decision.APPROVE, rep.slack_user_id)).ok
+    await engine.drain()
+    [patch] = fake.calls_to(path, "PATCH")
+    variants = json.loads(patch.body)["sequences"][0]["steps"][0]["variants"]
+    assert [v.get("v_disabled", False) for v in variants] == [True, False]
+    assert "is off in Instantly" in str(slack.calls[-1])
