@@ -47,3 +47,15 @@ async def test_another_reps_click_is_refused(world: World) -> None:
     assert row.status == "shown" and row.snoozed_until is None
     [told] = world.client.of("chat.postEphemeral")
     assert told["text"] == "That campaign suggestion is not yours, so I did nothing."
+
+
+async def test_apply_starts_the_approval_job_for_the_owner_only(world: World) -> None:
+    sid = await _suggestion(world, world.rep_id)
+    await campaign_actions.handle_apply(world.ack, click("U1"), world.client, context_for(world.deps, "U1"),
+                                        CampaignSuggestionRef(suggestion_id=sid), world.deps)  # fmt: skip
+    assert world.orchestrator.events == []
+    await campaign_actions.handle_apply(world.ack, click("U2"), world.client, context_for(world.deps, "U2"),
+                                        CampaignSuggestionRef(suggestion_id=sid), world.deps)  # fmt: skip
+    [event] = world.orchestrator.events
+    assert event.type == "campaign_apply" and event.payload == {"suggestion_id": sid}
+    assert event.user_id == world.rep_id
