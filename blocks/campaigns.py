@@ -3,7 +3,8 @@
 One compact message for all of a rep's campaigns: a header, then per campaign one section (name
 and status; sent / replied / positive in the last 24 h with the trend against the 7-day daily
 average; reply, positive, bounce and unsubscribe rates, opens only when tracked; alerts; at most
-one A/B suggestion) and a context line for notes. Up to `MAX_CAMPAIGNS` campaigns ("…and N
+one A/B suggestion, with "Apply suggestion" and "Keep testing" buttons when it names a winner) and a context line for
+notes. Up to `MAX_CAMPAIGNS` campaigns ("…and N
 more"), a line counting campaigns that could not be read, then the why-line with a one-click
 mute. When given, a line after the header counts the campaign replies that arrived and were
 routed ("N replies arrived, M routed", "K not routed yet" in bold), so a lost reply is visible.
@@ -15,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -23,6 +26,7 @@ from slack_sdk.models.blocks import (
 )
 
 from blocks.briefs import section, why_blocks
+from blocks.ids import CampaignAction
 from blocks.text import (
     CONTEXT_TEXT_MAX,
     FALLBACK_TEXT_MAX,
@@ -34,7 +38,7 @@ from blocks.text import (
 )
 from skills.campaign_analysis import CampaignDigest, Trend
 
-MAX_CAMPAIGNS = 15  # two blocks each, with the header and the why-line: well under 50
+MAX_CAMPAIGNS = 15  # three blocks each, with the header and the why-line: under 50
 NAME_MAX = 120
 ALERT_ICON = {"act": ":red_circle:", "watch": ":large_yellow_circle:"}
 
@@ -94,9 +98,11 @@ def campaign_digest_blocks(
     *,
     unread: int = 0,
     replies: tuple[int, int] | None = None,
+    suggestion_ids: dict[str, int] | None = None,
 ) -> list[Block]:
     """The digest message; `unread` campaigns whose analytics could not be read are counted;
-    `replies` = (arrived, routed) campaign replies since the last digest adds their line."""
+    `replies` = (arrived, routed) campaign replies since the last digest adds their line; a
+    campaign in `suggestion_ids` (its recorded "winner" suggestion) gets the buttons."""
     blocks: list[Block] = [
         HeaderBlock(text=PlainTextObject(text=clip("Your campaigns this morning", HEADER_MAX)))
     ]
@@ -106,6 +112,13 @@ def campaign_digest_blocks(
         blocks.append(section("No active campaigns send from your mailboxes."))
     for d in digests[:MAX_CAMPAIGNS]:
         blocks.append(section(campaign_line(d)))
+        sid = (suggestion_ids or {}).get(d.campaign_id)
+        if sid is not None and d.suggestion is not None and d.suggestion.kind == "winner":
+            blocks.append(ActionsBlock(elements=[
+                ButtonElement(text="Apply suggestion", action_id=CampaignAction.APPLY,
+                              value=str(sid), style="primary"),
+                ButtonElement(text="Keep testing", action_id=CampaignAction.KEEP_TESTING,
+                              value=str(sid))]))  # fmt: skip
         note = clip(escape(clip_line(" ".join(d.notes), CONTEXT_TEXT_MAX)), CONTEXT_TEXT_MAX)
         if note:
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note)]))

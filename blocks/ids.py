@@ -120,6 +120,18 @@ class ProactiveSettingsAction(enum.StrEnum):
     ORG_FEATURES = "proactive-field-org-features"
     BUDGET = "proactive-field-budget"
     STALE_DAYS = "proactive-field-stale-days"
+    CAMPAIGN_REPLY_RATE = "proactive-field-campaign-reply-rate"
+    CAMPAIGN_POSITIVE_RATE = "proactive-field-campaign-positive-rate"
+    CAMPAIGN_BOUNCE_WATCH = "proactive-field-campaign-bounce-watch"
+    CAMPAIGN_BOUNCE_ACT = "proactive-field-campaign-bounce-act"
+    CAMPAIGN_MIN_LIFT = "proactive-field-campaign-min-lift"
+
+
+class CampaignAction(enum.StrEnum):
+    """The campaign digest's A/B suggestion buttons (value: the suggestion row's id)."""
+
+    KEEP_TESTING = "campaign-keep-testing"
+    APPLY = "campaign-apply"
 
 
 class NotificationBatchAction(enum.StrEnum):

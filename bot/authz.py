@@ -43,6 +43,7 @@ REFUSALS = {
     Ref.MESSAGE: "I can't find that email in your inbox, so I did nothing.",
     Ref.NOTIFICATION: "That update is not yours or not available any more.",
     Ref.PROPOSAL: "That proposal is not yours, so I did nothing.",
+    Ref.CAMPAIGN_SUGGESTION: "That campaign suggestion is not yours, so I did nothing.",
 }
 UNKNOWN_USER = "I couldn't tell who you are just now, so I did nothing. Please try again."
 

@@ -13,13 +13,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from blocks.ids import ProactiveSettingsAction
-from blocks.proactive_settings import checked, features_modal, number, org_modal
+from blocks.proactive_settings import CAMPAIGN_FIELDS, checked, features_modal, number, org_modal
 from bot.deps import Deps
 from bot.middleware import actor_of
 from bot.replies import tell
 from services.home import month_spend
-from services.settings import apply_org_settings
+from services.settings import apply_campaign_settings, apply_org_settings
 from skills.briefs import REP_FEATURES, validate_org_settings
+from skills.campaign_settings import CampaignSettingsChange, validate_campaign_settings
 from storage.models import User
 from storage.rows import saved_id
 from storage.users import org_settings, preferences, update_preferences
@@ -48,7 +49,8 @@ async def open_org(deps: Deps, client: AsyncWebClient, user: User, trigger_id: s
         org = await org_settings(s, org_id=user.org_id)
     spend = await month_spend(deps.db, user.org_id, deps.clock())
     await client.views_open(trigger_id=trigger_id,
-                            view=org_modal(org.features or {}, org.ai_budget_usd_month, spend, org.stale_threshold_days))  # fmt: skip
+                            view=org_modal(org.features or {}, org.ai_budget_usd_month, spend, org.stale_threshold_days,
+                                          org.campaign_benchmarks or {}, org.campaign_min_lift))  # fmt: skip
     return True
 
 
@@ -88,7 +90,21 @@ async def handle_features_submit(
 _FIELD_IDS = {
     "budget": ProactiveSettingsAction.BUDGET,
     "stale_days": ProactiveSettingsAction.STALE_DAYS,
+    **{k: field for k, field in CAMPAIGN_FIELDS},
+    "min_lift": ProactiveSettingsAction.CAMPAIGN_MIN_LIFT,
 }
+
+
+def _campaign_change(
+    values: dict[str, Any],
+) -> tuple[CampaignSettingsChange | None, dict[str, str]]:
+    """The campaign digest fields when the modal had them (older views did not): validated."""
+    if not any(field in values for _, field in CAMPAIGN_FIELDS):
+        return None, {}
+    return validate_campaign_settings(
+        {k: number(values, field) for k, field in CAMPAIGN_FIELDS},
+        number(values, ProactiveSettingsAction.CAMPAIGN_MIN_LIFT),
+    )
 
 
 async def handle_org_submit(ack: AsyncAck, body: Body, view: dict[str, Any], client: AsyncWebClient,
@@ -99,6 +115,8 @@ async def handle_org_submit(ack: AsyncAck, body: Body, view: dict[str, Any], cli
         number(values, ProactiveSettingsAction.BUDGET),
         number(values, ProactiveSettingsAction.STALE_DAYS),
     )
+    campaign, campaign_errors = _campaign_change(values)
+    errors = {**errors, **campaign_errors}
     if errors:
         await ack(response_action="errors", errors={_FIELD_IDS[k]: v for k, v in errors.items()})
         return
@@ -112,6 +130,8 @@ async def handle_org_submit(ack: AsyncAck, body: Body, view: dict[str, Any], cli
     await apply_org_settings(
         deps.db, user.org_id, change, deps.clock(), getattr(deps, "proactive_planner", None)
     )
+    if campaign is not None:
+        await apply_campaign_settings(deps.db, user.org_id, campaign, deps.clock())
     log.info("org settings saved", extra={"org_id": user.org_id, "user_id": user.id})
 
 

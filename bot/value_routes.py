@@ -10,6 +10,7 @@ from typing import Any
 from blocks.ids import (
     ApprovalAction,
     Callback,
+    CampaignAction,
     EmailAction,
     HelpAction,
     HomeAction,
@@ -24,6 +25,7 @@ from blocks.ids import (
 from bot.values import (
     ActionValue,
     BriefItem,
+    CampaignSuggestionRef,
     DealRef,
     DealsRef,
     EventRef,
@@ -47,6 +49,8 @@ ACTION_VALUES: dict[str, type[ActionValue]] = {
     ProposalAction.REVOKE: ProposalRef,
     JobAction.RETRY: JobRef,
     HomeAction.OPEN_SETTINGS: NoValue,
+    CampaignAction.KEEP_TESTING: CampaignSuggestionRef,
+    CampaignAction.APPLY: CampaignSuggestionRef,
     HomeAction.REFRESH: NoValue,
     HomeAction.CONNECT: Provider,
     HomeAction.DISCONNECT: Provider,

@@ -173,6 +173,17 @@ class ProposalRef(ActionValue):
         return {"proposal_id": raw}
 
 
+class CampaignSuggestionRef(ActionValue):
+    """A campaign digest's A/B suggestion (`storage.campaign_suggestions`), the rep's own."""
+
+    REFS = {"suggestion_id": Ref.CAMPAIGN_SUGGESTION}
+    suggestion_id: Id
+
+    @classmethod
+    def fields_of(cls, raw: str) -> Any:
+        return {"suggestion_id": raw}
+
+
 class NotificationRef(ActionValue):
     REFS = {"notification_id": Ref.NOTIFICATION}
     notification_id: Id

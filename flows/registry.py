@@ -14,6 +14,7 @@ from typing import Any
 from flows.calendar_find_times.sequence import calendar_find_times
 from flows.calendar_sync import crons as calendar_crons
 from flows.calendar_sync.sequence import calendar_changed
+from flows.campaign_apply.sequence import campaign_apply
 from flows.campaign_check.sequence import campaign_check
 from flows.campaign_reply import crons as campaign_reply_crons
 from flows.campaign_reply.sequence import instantly_reply
@@ -51,6 +52,7 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     content_retrieval,
     instantly_reply,
     campaign_check,
+    campaign_apply,
 )
 
 # `cron_specs(deps) -> list[CronSpec]` of each flow with static crons: fired once across

@@ -33,6 +33,7 @@ class EventType(enum.StrEnum):
     COMMITMENT_REMINDER = "commitment_reminder"
     NOTIFICATION_DIGEST = "notification_digest"
     INSTANTLY_REPLY = "instantly_reply"
+    CAMPAIGN_APPLY = "campaign_apply"
 
 
 class EventSource(enum.StrEnum):

@@ -12,6 +12,7 @@ from typing import Any
 
 from orchestrator.delivery import release_held
 from skills.briefs import OrgSettingsChange
+from skills.campaign_settings import CampaignSettingsChange
 from skills.preferences import ValidatedPreferences
 from storage.engine import Database
 from storage.models import Org, User
@@ -53,3 +54,15 @@ async def apply_org_settings(
         org = await s.get(Org, org_id)
     if planner is not None and org is not None:
         await planner.schedule_scan(org, row)
+
+
+async def apply_campaign_settings(
+    db: Database, org_id: int, change: CampaignSettingsChange, now: datetime
+) -> None:
+    """Save an admin's campaign digest settings (benchmarks as fractions, the minimum lift)."""
+    async with db.transaction() as s:
+        row = await org_settings(s, org_id=org_id)
+        row.campaign_benchmarks = dict(change.benchmarks)
+        row.campaign_min_lift = change.min_lift
+        row.updated_at = now
+        s.add(row)

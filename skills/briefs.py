@@ -506,6 +506,7 @@ REP_FEATURES: tuple[tuple[str, str], ...] = (
     ("morning_brief", "Morning brief"),
     ("pre_meeting", "Pre-meeting briefs"),
     ("pipeline", "Pipeline alerts (daily scan)"),
+    ("campaign_digest", "Campaign digest (Instantly)"),
 )
 ORG_FEATURES: tuple[tuple[str, str], ...] = (
     *REP_FEATURES,

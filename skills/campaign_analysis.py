@@ -51,6 +51,7 @@ class Benchmarks:
     positive_rate: float = 0.01
     bounce_watch: float = 0.02
     bounce_act: float = 0.05
+    min_lift: float = 0.5  # the A/B test's minimum detectable relative lift (org setting)
 
 
 @dataclass(frozen=True)
@@ -265,13 +266,13 @@ def _days_to_go(result: dict[str, object], arms: tuple[Arm, ...], days: float | 
     return math.ceil(worst)
 
 
-def suggestion_for(c: CampaignInput) -> Suggestion | None:
+def suggestion_for(c: CampaignInput, min_lift: float = 0.5) -> Suggestion | None:
     """At most one A/B suggestion (module docstring); None with auto-optimise on."""
     if c.auto_optimise:
         return None
     found: dict[str, Suggestion] = {}
     for step, arms in _step_tests(c.steps):
-        result = decide(ABTest(arms=arms))
+        result = decide(ABTest(arms=arms, min_detectable_lift=min_lift))
         decision = str(result["decision"])
         if decision in found:
             continue
@@ -329,6 +330,6 @@ def analyse(c: CampaignInput, bench: Benchmarks | None = None) -> CampaignDigest
         unsubscribe_rate=unsub,
         open_rate=opens,
         alerts=alerts_for(c, bench, total, reply, positive, bounce),
-        suggestion=suggestion_for(c),
+        suggestion=suggestion_for(c, bench.min_lift),
         notes=tuple(notes),
     )

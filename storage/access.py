@@ -17,6 +17,7 @@ from sqlalchemy import union
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.instantly_models import CampaignSuggestion
 from storage.models import (
     CalendarEvent,
     Contact,
@@ -46,6 +47,7 @@ class Ref(enum.StrEnum):
     MESSAGE = "message"
     NOTIFICATION = "notification"
     PROPOSAL = "proposal"
+    CAMPAIGN_SUGGESTION = "campaign_suggestion"
 
 
 # Personal rows: (model, id column, owner column); only their own user may act on them.
@@ -60,6 +62,11 @@ _PERSONAL: dict[Ref, tuple[Any, Any, Any]] = {
         SlackNotificationSent.user_id,
     ),
     Ref.PROPOSAL: (Proposal, Proposal.id, Proposal.user_id),
+    Ref.CAMPAIGN_SUGGESTION: (
+        CampaignSuggestion,
+        CampaignSuggestion.id,
+        CampaignSuggestion.user_id,
+    ),
 }
 
 

@@ -51,3 +51,20 @@ class InstantlyReply(SQLModel, table=True):
     category: str | None = None  # our classifier's category
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     routed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CampaignSuggestion(SQLModel, table=True):
+    """An A/B "winner" suggestion the campaign digest showed a rep: the row its buttons name
+    (so a click is authorised as the rep's own row), and the rep's snooze ("Keep testing")."""
+
+    __tablename__ = "campaign_suggestions"
+    id: int | None = Field(default=None, primary_key=True)
+    org_id: int = Field(foreign_key="orgs.id")
+    user_id: int = Field(foreign_key="users.id", index=True)
+    campaign_id: str
+    campaign_name: str
+    step: int  # zero-based
+    variants: str  # the losing variants' letters, comma-separated ("A" or "A,C")
+    status: str = "shown"  # shown | snoozed
+    snoozed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

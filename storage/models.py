@@ -50,6 +50,10 @@ class OrgSettings(SQLModel, table=True):
     ai_budget_usd_month: float = 50.0
     stale_threshold_days: int = 14
     pipeline_scan_time: time = time(8, 0)
+    # the campaign digest's benchmarks as fractions (keys: reply_rate, positive_rate,
+    # bounce_watch, bounce_act; missing keys use skills.campaign_analysis.Benchmarks' defaults)
+    campaign_benchmarks: dict[str, float] = _json()
+    campaign_min_lift: float = 0.5  # the A/B test's minimum detectable relative lift
     updated_at: datetime = _ts()
 
 

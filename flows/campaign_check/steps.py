@@ -9,6 +9,7 @@ shown for the key holder (whose jobs the replies are) and for any rep with repli
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,11 +20,12 @@ from connectors.instantly import InstantlyAuthError
 from flows.briefs_common import enabled, job_user, zone
 from flows.campaign_check.gather import gather_campaigns, key_holder, rep_addresses
 from orchestrator.context import StepContext
-from skills.campaign_analysis import Benchmarks, analyse
-from storage import notifications
+from skills.campaign_analysis import Benchmarks, CampaignDigest, analyse
+from storage import campaign_suggestions, notifications
 from storage.crypto import settings_cipher
 from storage.instantly_replies import ReplyCounts, reply_counts
-from storage.models import Connection
+from storage.models import Connection, User
+from storage.rows import saved_id
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +40,23 @@ def subject_key(user_id: int, local_day: str) -> str:
 
 
 def benchmarks(org_settings: dict[str, Any]) -> Benchmarks:
-    """The org's benchmarks (`org_settings.campaign_benchmarks`, when set), else B3's."""
+    """The org's benchmarks and minimum lift (`org_settings.campaign_benchmarks`,
+    `campaign_min_lift`, set by admins in App Home), else B3's defaults; out-of-range values
+    are ignored."""
     raw = org_settings.get("campaign_benchmarks")
-    if not isinstance(raw, dict):
-        return Benchmarks()
-    picked = {
-        k: float(v)
-        for k, v in raw.items()
-        if k in BENCHMARK_KEYS and isinstance(v, int | float) and 0 <= v <= 1
-    }
+    picked: dict[str, float] = {}
+    if isinstance(raw, dict):
+        picked = {
+            k: float(v)
+            for k, v in raw.items()
+            if k in BENCHMARK_KEYS
+            and isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and 0 <= v <= 1
+        }
+    lift = org_settings.get("campaign_min_lift")
+    if isinstance(lift, int | float) and not isinstance(lift, bool) and lift > 0:
+        picked["min_lift"] = float(lift)
     return Benchmarks(**picked)
 
 
@@ -95,11 +105,17 @@ async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
         return {"empty": True, "reason": "no campaigns", "failed": gathered.failed}
     tier1 = ctx.tiers.get("1") or {}
     bench = benchmarks(tier1.get("settings") or {})
-    digests = [analyse(c, bench) for c in gathered.inputs]
+    digests, suggestion_ids = await _suggestions(
+        ctx, user, [analyse(c, bench) for c in gathered.inputs]
+    )
     counts = await reply_counts_for(ctx, user.id or 0, now)
     shown = (counts.arrived, counts.routed) if counts.arrived or user.id == holder else None
     blocks = campaign_digest_blocks(
-        digests, why_line(tier1.get("user") or {}), unread=gathered.failed, replies=shown
+        digests,
+        why_line(tier1.get("user") or {}),
+        unread=gathered.failed,
+        replies=shown,
+        suggestion_ids=suggestion_ids,
     )
     return {
         "empty": False,
@@ -118,6 +134,29 @@ async def reply_counts_for(ctx: StepContext, user_id: int, now: datetime) -> Rep
     """The rep's campaign replies of the last `REPLY_WINDOW` (since the previous digest)."""
     async with ctx.db.session() as s:
         return await reply_counts(s, user_id=user_id, since=now - REPLY_WINDOW, until=now)
+
+
+async def _suggestions(
+    ctx: StepContext, user: User, digests: list[CampaignDigest]
+) -> tuple[list[CampaignDigest], dict[str, int]]:
+    """Leave out suggestions the rep snoozed ("Keep testing"); record each "winner" shown, so
+    its button names the rep's own row (`storage.campaign_suggestions`)."""
+    uid = saved_id(user)
+    out: list[CampaignDigest] = []
+    ids: dict[str, int] = {}
+    async with ctx.db.transaction() as s:
+        quiet = await campaign_suggestions.snoozed(s, user_id=uid, now=ctx.now())
+        for d in digests:
+            sug = d.suggestion
+            if sug is not None and (d.campaign_id, sug.step) in quiet:
+                d = dataclasses.replace(d, suggestion=None)
+            elif sug is not None and sug.kind == "winner":
+                ids[d.campaign_id] = await campaign_suggestions.record(
+                    s, org_id=user.org_id, user_id=uid, campaign_id=d.campaign_id,
+                    campaign_name=d.name, step=sug.step, variants=tuple(sug.disable),
+                    now=ctx.now())  # fmt: skip
+            out.append(d)
+    return out, ids
 
 
 async def _refused(ctx: StepContext, holder: int | None) -> None:

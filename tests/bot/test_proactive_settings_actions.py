@@ -49,3 +49,35 @@ async def test_bad_numbers_are_field_errors_on_the_ack(world: World) -> None:
                                                        world.client, context_for(world.deps, "U1"), world.deps)  # fmt: skip
     [acked] = world.ack.calls
     assert acked["response_action"] == "errors" and set(acked["errors"]) == {P.BUDGET}
+
+
+def _campaign_view(bounce_act: str, min_lift: str) -> dict[str, Any]:
+    view = _org_view("50", "14")
+    fields = {P.CAMPAIGN_REPLY_RATE: "4", P.CAMPAIGN_POSITIVE_RATE: "1.5",
+              P.CAMPAIGN_BOUNCE_WATCH: "3", P.CAMPAIGN_BOUNCE_ACT: bounce_act,
+              P.CAMPAIGN_MIN_LIFT: min_lift}  # fmt: skip
+    for field, value in fields.items():
+        view["state"]["values"][field] = {field: {"type": "number_input", "value": value}}
+    return view
+
+
+async def test_admin_saves_campaign_benchmarks_and_lift(world: World) -> None:
+    await proactive_settings_actions.handle_org_submit(world.ack, _submission("U1"), _campaign_view("8", "0.4"),
+                                                       world.client, context_for(world.deps, "U1"), world.deps)  # fmt: skip
+    assert world.ack.calls == [{}]
+    async with world.deps.db.session() as s:
+        row = await org_settings(s, org_id=world.org_id)
+    assert row.campaign_benchmarks == {"reply_rate": 0.04, "positive_rate": 0.015,
+                                       "bounce_watch": 0.03, "bounce_act": 0.08}  # fmt: skip
+    assert row.campaign_min_lift == 0.4
+
+
+async def test_campaign_settings_out_of_range_are_field_errors(world: World) -> None:
+    await proactive_settings_actions.handle_org_submit(world.ack, _submission("U1"), _campaign_view("140", "0"),
+                                                       world.client, context_for(world.deps, "U1"), world.deps)  # fmt: skip
+    [acked] = world.ack.calls
+    assert acked["response_action"] == "errors"
+    assert set(acked["errors"]) == {P.CAMPAIGN_BOUNCE_ACT, P.CAMPAIGN_MIN_LIFT}
+    async with world.deps.db.session() as s:
+        row = await org_settings(s, org_id=world.org_id)
+    assert row.campaign_benchmarks == {} and row.campaign_min_lift == 0.5

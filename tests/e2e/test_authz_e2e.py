@@ -54,6 +54,7 @@ NOBODY = Owned(
     message=987_654,
     notification=987_654,
     proposal=987_654,
+    campaign_suggestion=987_654,
 )
 
 
@@ -120,6 +121,8 @@ def crafted(action_id: str, o: Owned, jamie: Owned) -> list[tuple[str, list[int]
         "notification-batch-open": [(str(o.notification), [])],
         "proposal-copy-link": [(o.pending, [])],
         "proposal-revoke": [(str(o.proposal), [])],
+        "campaign-keep-testing": [(str(o.campaign_suggestion), [])],
+        "campaign-apply": [(str(o.campaign_suggestion), [])],
     }
     return by_action[action_id]
 

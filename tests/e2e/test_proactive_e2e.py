@@ -279,7 +279,12 @@ async def test_feature_toggles_and_org_settings(app: Runtime) -> None:
         if (await features()).get("morning_brief") is False:
             break
         await asyncio.sleep(0.05)
-    assert await features() == {"morning_brief": False, "pre_meeting": True, "pipeline": True}
+    assert await features() == {
+        "morning_brief": False,
+        "pre_meeting": True,
+        "pipeline": True,
+        "campaign_digest": False,  # not ticked in the submission
+    }
     fire = app.clock()
     scheduled = morning_event(
         jamie, fire

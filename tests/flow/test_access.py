@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import access
 from storage.access import Ref
 from storage.engine import Database
+from storage.instantly_models import CampaignSuggestion
 from storage.models import (
     CalendarEvent,
     Company,
@@ -49,6 +50,7 @@ class Owned:
     message: int
     notification: int
     proposal: int = 0
+    campaign_suggestion: int = 0
 
 
 async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = NOW) -> Owned:
@@ -175,6 +177,9 @@ async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = N
     proposal = Proposal(org_id=org_id, user_id=uid, deal_id=deal.id, source="command",
                         status="sent", draft={}, version=1, created_at=now, updated_at=now)  # fmt: skip
     s.add(proposal)
+    suggestion = CampaignSuggestion(org_id=org_id, user_id=uid, campaign_id=f"{tag}-campaign",
+                                    campaign_name=f"{tag} outbound", step=0, variants="A")  # fmt: skip
+    s.add(suggestion)
     await s.flush()
     ids: list[Any] = [
         deal.id,
@@ -187,6 +192,7 @@ async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = N
         message.id,
         note.id,
         proposal.id,
+        suggestion.id,
     ]
     assert all(i is not None for i in ids)
     return Owned(uid, *ids)

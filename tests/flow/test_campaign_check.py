@@ -163,3 +163,156 @@ async def test_auto_optimise_and_stopped_campaign_and_no_key(
         job = (await s.exec(select(SequenceJob).where(
             SequenceJob.idempotency_key == campaign_event(other, NOW).idempotency_key))).one()  # fmt: skip
     assert job.status == "completed" and "no Instantly key" in str(job.context)
+
+
+async def test_org_settings_change_the_digest(db: Database, fake: FakeInstantly) -> None:
+    """Stored org settings (as App Home saves them) are read by the digest: with the bounce act
+    threshold at 8% the 6% campaign is a "watch", not an "act"; a minimum lift of 0.4 plans
+    more sends, so the A/B test says keep testing."""
+    from storage.models import OrgSettings
+
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+        org = await s.get(OrgSettings, org_id)
+        assert org is not None and org.campaign_min_lift == 0.5
+        org.campaign_benchmarks = {"bounce_watch": 0.03, "bounce_act": 0.08}
+        org.campaign_min_lift = 0.4
+        s.add(org)
+    async with db.session() as s:
+        org = await s.get(OrgSettings, org_id)
+        assert org is not None and org.campaign_benchmarks["bounce_act"] == 0.08
+    seed_campaigns(fake, rep.email)
+    slack = RecordingDelivery()
+    engine = Engine(db, settings, slack, build_registry(), clock=lambda: NOW, listen=False)
+    await engine.submit(campaign_event(rep, NOW))
+    await engine.drain()
+    posts = [c for m, c in slack.calls if m == "chat.postMessage"]
+    assert len(posts) == 1, posts
+    body = str(posts[0]["blocks"])
+    assert "Bounce 6.0% ≥ 5.0%" not in body
+    assert "Bounce 6.0% ≥ 3.0%: watch it" in body
+    # a smaller minimum lift needs more sends: 2,000 of 2,801 per variant, so no winner yet
+    assert "disable variant A" not in body
+    assert "2,000 of the 2,801 sends needed per variant" in body
+
+
+async def test_rep_turned_the_digest_off(sqlite_db: Database, fake: FakeInstantly) -> None:
+    """Per rep on/off (App Home's feature checkboxes, `UserPreferences.features`)."""
+    from storage.models import UserPreferences
+
+    db = sqlite_db
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+        prefs = await s.get(UserPreferences, rep_id)
+        if prefs is None:
+            prefs = UserPreferences(user_id=rep_id)
+        prefs.features = {"campaign_digest": False}
+        s.add(prefs)
+    seed_campaigns(fake, rep.email)
+    slack = RecordingDelivery()
+    engine = Engine(db, settings, slack, build_registry(), clock=lambda: NOW, listen=False)
+    await engine.submit(campaign_event(rep, NOW))
+    await engine.drain()
+    assert [c for m, c in slack.calls if m == "chat.postMessage"] == []
+
+
+async def test_keep_testing_hides_the_suggestion_for_a_week(
+    db: Database, fake: FakeInstantly
+) -> None:
+    """The winner suggestion carries "Keep testing" (the rep's recorded suggestion row); once
+    snoozed, the next digests leave it out until 7 days have passed."""
+    from datetime import timedelta
+
+    from storage import campaign_suggestions
+
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+    seed_campaigns(fake, rep.email)
+    slack = RecordingDelivery()
+
+    async def digest_on(day: datetime) -> str:
+        engine = Engine(db, settings, slack, build_registry(), clock=lambda: day, listen=False)
+        await engine.submit(campaign_event(rep, day))
+        await engine.drain()
+        return str([c for m, c in slack.calls if m == "chat.postMessage"][-1]["blocks"])
+
+    first = await digest_on(NOW)
+    assert "disable variant A" in first and "campaign-keep-testing" in first
+    [button] = [e for b in [c for m, c in slack.calls if m == "chat.postMessage"][-1]["blocks"]
+                if b.get("type") == "actions" for e in b["elements"]
+                if e.get("action_id") == "campaign-keep-testing"]  # fmt: skip
+    async with db.transaction() as s:
+        row = await campaign_suggestions.snooze(
+            s, suggestion_id=int(button["value"]), user_id=rep_id, now=NOW
+        )
+        assert row is not None and row.step == 0 and row.variants == "A"
+        assert await campaign_suggestions.snooze(
+            s, suggestion_id=int(button["value"]), user_id=rep_id + 999, now=NOW
+        ) is None  # fmt: skip
+    later = await digest_on(NOW + timedelta(days=1))
+    assert "Bouncy list" in later and "disable variant A" not in later
+    assert "campaign-keep-testing" not in later
+    again = await digest_on(NOW + timedelta(days=8))
+    assert "disable variant A" in again
+
+
+async def test_apply_asks_then_disables_the_losing_variant_once(
+    db: Database, fake: FakeInstantly
+) -> None:
+    """ "Apply suggestion" starts `campaign_apply`: a gate asks "Disable variant A of step 1 in
+    Bouncy list?"; nothing changes before the approval, then exactly one PATCH sets
+    `v_disabled` on variant A (index 0) of step 0, and the rep is told."""
+    import json
+
+    from sqlmodel import select
+
+    from orchestrator.events import Decision, Event, EventSource, EventType
+    from storage.models import SlackPendingAction
+
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+    seed_campaigns(fake, rep.email)
+    slack = RecordingDelivery()
+    engine = Engine(db, settings, slack, build_registry(), clock=lambda: NOW, listen=False)
+    await engine.submit(campaign_event(rep, NOW))
+    await engine.drain()
+    [digest] = [c for m, c in slack.calls if m == "chat.postMessage"]
+    [sid] = [e["value"] for b in digest["blocks"] if b.get("type") == "actions"
+             for e in b["elements"] if e.get("action_id") == "campaign-apply"]  # fmt: skip
+    await engine.submit(Event(type=EventType.CAMPAIGN_APPLY,
+                              source=EventSource.SLACK_BUTTON_APPROVE, org_id=org_id,
+                              user_id=rep_id, payload={"suggestion_id": int(sid)},
+                              idempotency_key=f"campaign_apply:{sid}"))  # fmt: skip
+    await engine.drain()
+    async with db.session() as s:
+        [gate] = (await s.exec(select(SlackPendingAction))).all()
+    assert "Disable variant A of step 1 in Bouncy list?" in json.dumps(gate.payload)
+    [campaign_id] = [c for c, v in fake.campaigns.items() if v["name"] == "Bouncy list"]
+    path = f"/api/v2/campaigns/{campaign_id}"
+    assert fake.calls_to(path, "PATCH") == []
+    assert (await engine.resume(gate.id, Decision.APPROVE, rep.slack_user_id)).ok
+    await engine.drain()
+    [patch] = fake.calls_to(path, "PATCH")
+    variants = json.loads(patch.body)["sequences"][0]["steps"][0]["variants"]
+    assert [v.get("v_disabled", False) for v in variants] == [True, False]
+    assert "is off in Instantly" in str(slack.calls[-1])

@@ -237,7 +237,9 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
                                          args(small(campaign_digest, max_size=20), word,
                                               unread=st.integers(0, 10**6),
                                               replies=st.none() | st.tuples(
-                                                  st.integers(0, 10**6), st.integers(0, 10**6)))),
+                                                  st.integers(0, 10**6), st.integers(0, 10**6)),
+                                              suggestion_ids=st.none() | st.dictionaries(
+                                                  short, st.integers(1, 10**6), max_size=5))),
     "commitments.reminder_blocks": (commitments.reminder_blocks, args(
         owner=st.sampled_from(["rep", "prospect"]), who=short, what=text, due=short)),
     "email_received.inbound_blocks": (email_received.inbound_blocks, args(st.builds(
@@ -307,7 +309,10 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
     "proactive_settings.features_modal": (proactive_settings.features_modal,
                                           args(feature_flags, feature_flags)),
     "proactive_settings.org_modal": (proactive_settings.org_modal, args(
-        feature_flags, st.floats(0, 1e5), st.floats(0, 1e5), st.integers(1, 365))),
+        feature_flags, st.floats(0, 1e5), st.floats(0, 1e5), st.integers(1, 365),
+        st.dictionaries(st.sampled_from(["reply_rate", "positive_rate", "bounce_watch",
+                                         "bounce_act"]), st.floats(0, 1)),
+        st.floats(0.01, 10))),
     "scheduling.picker_blocks": (scheduling.picker_blocks, args(picker)),
     "scheduling.closed_blocks": (scheduling.closed_blocks, args(word)),
     "settings_modal.settings_modal": (settings_modal.settings_modal, args(preference_form)),

@@ -25,6 +25,11 @@ MODAL_FIELDS = {
     ProactiveSettingsAction.ORG_FEATURES,
     ProactiveSettingsAction.BUDGET,
     ProactiveSettingsAction.STALE_DAYS,
+    ProactiveSettingsAction.CAMPAIGN_REPLY_RATE,
+    ProactiveSettingsAction.CAMPAIGN_POSITIVE_RATE,
+    ProactiveSettingsAction.CAMPAIGN_BOUNCE_WATCH,
+    ProactiveSettingsAction.CAMPAIGN_BOUNCE_ACT,
+    ProactiveSettingsAction.CAMPAIGN_MIN_LIFT,
 }
 
 
