@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         classify_email,
         db,
         demo,
+        instantly,
         intents,
         jobs,
         library,
@@ -34,7 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
         slots,
     )
 
-    for module in (db, demo, jobs, intents, classify_email, slots, simulate, proposal, library, ab):
+    for module in (
+        db,
+        demo,
+        jobs,
+        intents,
+        classify_email,
+        slots,
+        simulate,
+        proposal,
+        library,
+        ab,
+        instantly,
+    ):
         module.register(sub)
     return parser
 
