@@ -63,3 +63,14 @@ async def test_connect_checks_the_key_then_stores_it(
         [row] = (await s.exec(select(Connection))).all()
     assert row.provider == "instantly" and row.token_encrypted is not None
     assert fake.api_key.encode() not in row.token_encrypted  # stored encrypted
+
+
+def test_no_key_on_stdin_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from cli.main import main
+
+    monkeypatch.delenv("INSTANTLY_API_KEY", raising=False)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n"))
+    assert main(["instantly", "connect", "alex@sixty-demo.example"]) == 2

@@ -431,3 +431,41 @@ async def test_email_pdf_sends_the_frozen_pdf_attached_from_the_demo_mailbox(
         )
     finally:
         await w.client.close()
+
+
+async def test_the_command_asks_which_deal_when_several_match(db: Database, tmp_path: Path) -> None:
+    from bot.command_types import CommandContext
+    from bot.commands import SUBCOMMANDS
+    from bot.deps import Deps
+    from storage.models import Deal
+
+    w = await make_world(db, tmp_path)
+    try:
+        async with db.transaction() as s:  # a second open Acme deal, Alex's too
+            first = await s.get(Deal, w.ids["deal"])
+            assert first is not None
+            s.add(Deal(org_id=w.ids["org"], company_id=first.company_id, name="Acme expansion",
+                       stage="discovery", owner_id=w.ids["alex"]))  # fmt: skip
+        deps = Deps(settings=w.settings, db=db, orchestrator=w.engine, clock=lambda: NOW)
+        said: list[dict[str, object]] = []
+
+        async def respond(**kw: object) -> None:
+            said.append(kw)
+
+        async with db.session() as s:
+            alex = await s.get(User, w.ids["alex"])
+        await SUBCOMMANDS["proposal"].handler(
+            CommandContext(deps, alex, "acme", respond, None, None)
+        )  # type: ignore[arg-type]
+        text = str(said[-1]["text"])
+        assert text.startswith("Which deal do you mean?")
+        assert "Acme pilot" in text and "Acme expansion" in text
+        async with db.session() as s:  # nothing started until the rep says which
+            jobs = (
+                await s.exec(
+                    select(SequenceJob).where(SequenceJob.sequence_type == "proposal_generation")
+                )
+            ).all()
+        assert jobs == []
+    finally:
+        await w.client.close()
