@@ -38,6 +38,24 @@ async def proposal_gate(w: World) -> object:
     return gates["proposal_review"]
 
 
+async def slash(w: World, name: str, args: str) -> str:
+    """`/60 <name> <args>` as Alex, through the command's own handler; what it answered."""
+    from bot.command_types import CommandContext
+    from bot.commands import SUBCOMMANDS
+    from bot.deps import Deps
+
+    said: list[str] = []
+
+    async def respond(**kw: object) -> None:
+        said.append(str(kw.get("text")))
+
+    deps = Deps(settings=w.settings, db=w.db, orchestrator=w.engine, clock=lambda: NOW)
+    async with w.db.session() as s:
+        alex = await s.get(User, w.ids["alex"])
+    await SUBCOMMANDS[name].handler(CommandContext(deps, alex, args, respond, None, None))  # type: ignore[arg-type]
+    return said[-1]
+
+
 async def test_the_promise_in_the_call_becomes_a_card_with_a_priced_draft(
     db: Database, tmp_path: Path
 ) -> None:
@@ -215,30 +233,15 @@ async def test_no_library_says_so_and_drafts_nothing(db: Database, tmp_path: Pat
 async def test_the_command_drafts_for_a_deal_and_the_email_leaves_from_the_rep_mailbox(
     db: Database, tmp_path: Path
 ) -> None:
-    from bot.command_types import CommandContext
-    from bot.commands import SUBCOMMANDS
-    from bot.deps import Deps
-
     w = await make_world(db, tmp_path)
     try:
         await with_library(w)
-        deps = Deps(settings=w.settings, db=db, orchestrator=w.engine, clock=lambda: NOW)
-        said: list[dict[str, object]] = []
-
-        async def respond(**kw: object) -> None:
-            said.append(kw)
-
-        async with db.session() as s:
-            alex = await s.get(User, w.ids["alex"])
-        assert alex is not None
-        run = SUBCOMMANDS["proposal"].handler
-        await run(CommandContext(deps, alex, "", respond, None, None))  # type: ignore[arg-type]
-        await run(CommandContext(deps, alex, "globex", respond, None, None))  # type: ignore[arg-type]
-        await SUBCOMMANDS["connect"].handler(
-            CommandContext(deps, alex, "google", respond, None, None)
-        )  # type: ignore[arg-type]
-        await run(CommandContext(deps, alex, "acme", respond, None, None))  # type: ignore[arg-type]
-        texts = [str(x["text"]) for x in said]
+        texts = [
+            await slash(w, "proposal", ""),
+            await slash(w, "proposal", "globex"),
+            await slash(w, "connect", "google"),
+            await slash(w, "proposal", "acme"),
+        ]
         assert texts[0].startswith("Usage: `/60 proposal")
         assert "I don't know a deal for “globex”" in texts[1]
         assert "demo mailbox" in texts[2]
@@ -319,26 +322,13 @@ async def test_a_buyer_view_session_is_summed_up_once_for_the_rep(
 async def test_a_new_draft_after_sending_is_version_two_with_its_own_link(
     db: Database, tmp_path: Path
 ) -> None:
-    from bot.command_types import CommandContext
-    from bot.commands import SUBCOMMANDS
-    from bot.deps import Deps
-
     w = await make_world(db, tmp_path)
     try:
         await with_library(w)
         gate = await proposal_gate(w)
         assert (await w.engine.resume(gate.id, Decision.EDIT, "U1", {"delivery": "link"})).ok  # type: ignore[attr-defined]
         await w.engine.drain()
-        deps = Deps(settings=w.settings, db=db, orchestrator=w.engine, clock=lambda: NOW)
-
-        async def respond(**kw: object) -> None:
-            pass
-
-        async with db.session() as s:
-            alex = await s.get(User, w.ids["alex"])
-        await SUBCOMMANDS["proposal"].handler(
-            CommandContext(deps, alex, "acme", respond, None, None)
-        )  # type: ignore[arg-type]
+        await slash(w, "proposal", "acme")
         await w.engine.drain()
         again = next(
             g for g in await w.gates() if g.kind == "proposal_review" and g.status == "pending"
@@ -367,28 +357,14 @@ async def test_email_pdf_sends_the_frozen_pdf_attached_from_the_demo_mailbox(
 ) -> None:
     """Delivery `email_pdf`: the email says "attached" (no PDF link), the card names the file,
     and the frozen snapshot's PDF leaves with the mail, once."""
-    from bot.command_types import CommandContext
-    from bot.commands import SUBCOMMANDS
-    from bot.deps import Deps
     from storage.models import EmailMessage
 
     w = await make_world(db, tmp_path)
     w.engine.settings = w.settings.model_copy(update={"email_undo_seconds": 0.0})  # no waiting
     try:
         await with_library(w)
-        deps = Deps(settings=w.settings, db=db, orchestrator=w.engine, clock=lambda: NOW)
-
-        async def respond(**kw: object) -> None:
-            return None
-
-        async with db.session() as s:
-            alex = await s.get(User, w.ids["alex"])
-        assert alex is not None
-        await SUBCOMMANDS["connect"].handler(
-            CommandContext(deps, alex, "google", respond, None, None)  # type: ignore[arg-type]
-        )
-        run = SUBCOMMANDS["proposal"].handler
-        await run(CommandContext(deps, alex, "acme", respond, None, None))  # type: ignore[arg-type]
+        await slash(w, "connect", "google")
+        await slash(w, "proposal", "acme")
         await w.engine.drain()
         gate = next(g for g in await w.gates() if g.kind == "proposal_review")
         edits = {"delivery": "email_pdf"}
@@ -434,9 +410,6 @@ async def test_email_pdf_sends_the_frozen_pdf_attached_from_the_demo_mailbox(
 
 
 async def test_the_command_asks_which_deal_when_several_match(db: Database, tmp_path: Path) -> None:
-    from bot.command_types import CommandContext
-    from bot.commands import SUBCOMMANDS
-    from bot.deps import Deps
     from storage.models import Deal
 
     w = await make_world(db, tmp_path)
@@ -446,18 +419,7 @@ async def test_the_command_asks_which_deal_when_several_match(db: Database, tmp_
             assert first is not None
             s.add(Deal(org_id=w.ids["org"], company_id=first.company_id, name="Acme expansion",
                        stage="discovery", owner_id=w.ids["alex"]))  # fmt: skip
-        deps = Deps(settings=w.settings, db=db, orchestrator=w.engine, clock=lambda: NOW)
-        said: list[dict[str, object]] = []
-
-        async def respond(**kw: object) -> None:
-            said.append(kw)
-
-        async with db.session() as s:
-            alex = await s.get(User, w.ids["alex"])
-        await SUBCOMMANDS["proposal"].handler(
-            CommandContext(deps, alex, "acme", respond, None, None)
-        )  # type: ignore[arg-type]
-        text = str(said[-1]["text"])
+        text = await slash(w, "proposal", "acme")
         assert text.startswith("Which deal do you mean?")
         assert "Acme pilot" in text and "Acme expansion" in text
         async with db.session() as s:  # nothing started until the rep says which
