@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     from cli import (  # each imports lazily
         ab,
         classify_email,
+        coach,
         db,
         demo,
         instantly,
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         demo,
         jobs,
         intents,
+        coach,
         classify_email,
         slots,
         simulate,
