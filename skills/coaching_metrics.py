@@ -12,6 +12,7 @@ when none). Also words per minute per side and the rep's fillers per minute of s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from skills.coaching_text import filler_count, word_count
 from skills.coaching_types import Side, Turn
@@ -61,7 +62,7 @@ def interactivity(turns: Sequence[Turn]) -> float:
     minutes = call_seconds(seq) / 60
     if minutes <= 0:
         return 0.0
-    switches = sum(1 for a, b in zip(seq, seq[1:], strict=False) if a.side != b.side)
+    switches = sum(1 for a, b in pairwise(seq) if a.side != b.side)
     return switches / minutes
 
 
@@ -69,7 +70,7 @@ def patience(turns: Sequence[Turn]) -> float:
     seq = ordered(turns)
     gaps = [
         max(0.0, b.start - a.end)
-        for a, b in zip(seq, seq[1:], strict=False)
+        for a, b in pairwise(seq)
         if a.side == "prospect" and b.side == "rep"
     ]
     return sum(gaps) / len(gaps) if gaps else 0.0
