@@ -147,9 +147,12 @@ def _entries(
     return tuple(out)
 
 
-def _load(name: str) -> tuple[Path, dict[str, Any]]:
-    path = PATTERNS_DIR / name
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _load(directory: Path, name: str) -> tuple[Path, dict[str, Any]]:
+    path = directory / name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PatternFileError(f"{path.name}: cannot be read as YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise PatternFileError(f"{path.name}: expected a mapping at the top")
     return path, raw
@@ -200,11 +203,16 @@ def _call_types(raw: Any, path: Path) -> tuple[CallTypeCues, ...]:
 @cache
 def patterns() -> CoachingPatterns:
     """All coaching patterns, validated; raises `PatternFileError` on a bad file."""
-    qpath, q = _load("questions.yaml")
-    tpath, t = _load("topics.yaml")
-    opath, o = _load("objections.yaml")
-    fpath, f = _load("fillers.yaml")
-    cpath, c = _load("call_types.yaml")
+    return load_patterns(PATTERNS_DIR)
+
+
+def load_patterns(directory: Path) -> CoachingPatterns:
+    """The five pattern files in `directory`, validated (not cached)."""
+    qpath, q = _load(directory, "questions.yaml")
+    tpath, t = _load(directory, "topics.yaml")
+    opath, o = _load(directory, "objections.yaml")
+    fpath, f = _load(directory, "fillers.yaml")
+    cpath, c = _load(directory, "call_types.yaml")
     markers = q.get("markers")
     _compile(markers, f"{qpath.name}: markers")
     return CoachingPatterns(
