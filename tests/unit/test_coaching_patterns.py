@@ -9,7 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from skills.coaching_data import PATTERNS_DIR, PatternFileError, load_patterns, patterns
+from skills.coaching_data import (
+    PATTERNS_DIR,
+    CallTypeCues,
+    Entry,
+    PatternFileError,
+    load_patterns,
+    patterns,
+)
 from skills.coaching_objections import objection_type
 from skills.coaching_questions import question_kind
 from skills.coaching_text import normalise
@@ -23,7 +30,7 @@ def _opens_at_a_start(rx: re.Pattern[str], text: str) -> bool:
 
 
 @pytest.mark.parametrize("entry", P.openers, ids=lambda e: e.id)
-def test_question_openers(entry) -> None:  # type: ignore[no-untyped-def]
+def test_question_openers(entry: Entry) -> None:
     rx = re.compile(P.markers + f"(?:{entry.pattern.pattern})")
     for text in entry.examples.match:
         assert _opens_at_a_start(rx, normalise(text)), text
@@ -37,7 +44,7 @@ def test_question_openers(entry) -> None:  # type: ignore[no-untyped-def]
     (*P.question_negatives, *P.topics, *P.logistics, *P.objection_lookalikes, *P.acknowledge),
     ids=lambda e: e.id,
 )
-def test_searched_entries(entry) -> None:  # type: ignore[no-untyped-def]
+def test_searched_entries(entry: Entry) -> None:
     for text in entry.examples.match:
         assert entry.pattern.search(normalise(text)), text
     for text in entry.examples.no_match:
@@ -45,7 +52,7 @@ def test_searched_entries(entry) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("entry", P.objections, ids=lambda e: e.id)
-def test_objection_cues_through_the_detector(entry) -> None:  # type: ignore[no-untyped-def]
+def test_objection_cues_through_the_detector(entry: Entry) -> None:
     for text in entry.examples.match:
         assert entry.pattern.search(normalise(text)), text
         assert objection_type(normalise(text)) == entry.tag, text
@@ -54,7 +61,7 @@ def test_objection_cues_through_the_detector(entry) -> None:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("entry", P.fillers, ids=lambda e: e.id)
-def test_fillers(entry) -> None:  # type: ignore[no-untyped-def]
+def test_fillers(entry: Entry) -> None:
     rx = re.compile(rf"\b(?:{entry.pattern.pattern})\b")
     for text in entry.examples.match:
         assert rx.search(normalise(text)), text
@@ -63,7 +70,7 @@ def test_fillers(entry) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("ct", P.call_types, ids=lambda c: c.name)
-def test_call_type_cues(ct) -> None:  # type: ignore[no-untyped-def]
+def test_call_type_cues(ct: CallTypeCues) -> None:
     for text in ct.examples.match:
         assert any(rx.search(normalise(text)) for rx in ct.cues), text
     for text in ct.examples.no_match:
@@ -87,11 +94,25 @@ def test_the_shipped_files_load_from_a_copy(tmp_path: Path) -> None:
     [
         ("objections.yaml", "type: price", "type: cost", "objections entry price.expensive: type"),
         ("questions.yaml", "id: open.tell_me", "id: open.walk_me_through", "duplicate id"),
-        ("questions.yaml", "understand\\b'", "understand\\b('",
-         "open.help_me_understand: pattern does not compile"),
-        ("fillers.yaml", "  - id: uh\n", "  - id: uh\n    weight: 2\n", "fillers entry uh: unknown"),
+        (
+            "questions.yaml",
+            "understand\\b'",
+            "understand\\b('",
+            "open.help_me_understand: pattern does not compile",
+        ),
+        (
+            "fillers.yaml",
+            "  - id: uh\n",
+            "  - id: uh\n    weight: 2\n",
+            "fillers entry uh: unknown",
+        ),
         ("call_types.yaml", "  check_in:", "  checkin:", "call_types must name exactly"),
-        ("topics.yaml", "  - id: situation", "\t- id: situation", "topics.yaml: cannot be read as YAML"),
+        (
+            "topics.yaml",
+            "  - id: situation",
+            "\t- id: situation",
+            "topics.yaml: cannot be read as YAML",
+        ),
     ],
 )
 def test_a_broken_file_names_file_and_entry(
