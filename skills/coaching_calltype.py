@@ -19,11 +19,12 @@ TITLE_WEIGHT = 3
 
 
 def call_type(turns: Sequence[Turn], title: str = "") -> CallType:
-    texts = [normalise(t.text) for t in turns]
+    # one text, utterances on their own lines: a cue (no newline in it) never spans two
+    text = "\n".join(normalise(t.text) for t in turns)
     head = normalise(title)
     scores: dict[str, int] = {}
     for ct in patterns().call_types:
-        hits = sum(len(rx.findall(x)) for rx in ct.cues for x in texts)
+        hits = sum(len(rx.findall(text)) for rx in ct.cues)
         hits += TITLE_WEIGHT * sum(1 for rx in ct.cues if head and rx.search(head))
         scores[ct.name] = hits
     best = max(patterns().call_types, key=lambda ct: scores[ct.name])

@@ -56,6 +56,13 @@ def _pace(turns: Sequence[Turn]) -> float | None:
 def objections(turns: Sequence[Turn]) -> list[Objection]:
     seq = ordered(turns)
     baseline = _pace([t for t in seq if t.side == "rep"])
+    asked: dict[int, bool] = {}  # rep turn -> holds a question, computed once per turn
+
+    def asks_once(turn: Turn) -> bool:
+        if turn.index not in asked:
+            asked[turn.index] = asks(turn.text)
+        return asked[turn.index]
+
     out: list[Objection] = []
     for i, t in enumerate(seq):
         if t.side != "prospect":
@@ -75,7 +82,7 @@ def objections(turns: Sequence[Turn]) -> list[Objection]:
             if n.side == "rep":
                 exchange.append(n)
         response: Response
-        question_back = any(asks(n.text) for n in exchange)
+        question_back = any(asks_once(n) for n in exchange)
         if reply is None:
             response = "no_reply"
         elif any(acknowledges(n.text) for n in exchange):

@@ -90,11 +90,14 @@ def prospect_questions(turns: Sequence[Turn]) -> list[ProspectQuestion]:
     """Prospect questions; answered by the first rep turn of more than three words before
     the prospect asks again or two more prospect turns pass."""
     seq = ordered(turns)
+    asked_in = {
+        t.index: [s.raw for s in sentences(t.text) if find_question(s) is not None]
+        for t in seq
+        if t.side == "prospect"
+    }
     out: list[ProspectQuestion] = []
     for i, t in enumerate(seq):
-        if t.side != "prospect":
-            continue
-        asked = [s.raw for s in sentences(t.text) if find_question(s) is not None]
+        asked = asked_in.get(t.index) if t.side == "prospect" else None
         if not asked:
             continue
         answer: Turn | None = None
@@ -102,7 +105,7 @@ def prospect_questions(turns: Sequence[Turn]) -> list[ProspectQuestion]:
         for nxt in seq[i + 1 :]:
             if nxt.side == "prospect":
                 prospect_turns += 1
-                if prospect_turns > 2 or asks(nxt.text):
+                if prospect_turns > 2 or asked_in[nxt.index]:
                     break
                 continue
             if word_count(nxt.text) > BACKCHANNEL_WORDS:
