@@ -134,3 +134,12 @@ def test_missing_file_without_traceback(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "no such file" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_the_sample_gives_three_moments(capsys: pytest.CaptureFixture[str]) -> None:
+    sample = Path(__file__).resolve().parents[2] / "cli" / "samples" / "coach.json"
+    assert main(["coach", str(sample)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    texts = [u["text"] for u in json.loads(sample.read_text())["utterances"]]
+    assert [f["kind"] for f in doc["feedback"]] == ["strength", "change", "try"]
+    assert all(f["quote"] in texts[f["utterance"]] for f in doc["feedback"])
