@@ -12,7 +12,7 @@ prospect spoke again, and whether the rep's first reply acknowledged the concern
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from skills.coaching_data import patterns
@@ -53,7 +53,11 @@ def _pace(turns: Sequence[Turn]) -> float | None:
     return sum(word_count(t.text) for t in turns) / (seconds / 60) if seconds > 0 else None
 
 
-def objections(turns: Sequence[Turn]) -> list[Objection]:
+def objections(
+    turns: Sequence[Turn], found_by: Mapping[int, tuple[ObjectionType, str]] | None = None
+) -> list[Objection]:
+    """Objections and what followed; `found_by` (utterance -> type and sentence) replaces the
+    patterns when given (a checked model answer)."""
     seq = ordered(turns)
     baseline = _pace([t for t in seq if t.side == "rep"])
     asked: dict[int, bool] = {}  # rep turn -> holds a question, computed once per turn
@@ -67,7 +71,7 @@ def objections(turns: Sequence[Turn]) -> list[Objection]:
     for i, t in enumerate(seq):
         if t.side != "prospect":
             continue
-        found = objection_in(t.text)
+        found = objection_in(t.text) if found_by is None else found_by.get(t.index)
         if found is None:
             continue
         kind, text = found
