@@ -34,6 +34,8 @@ from skills.coaching_types import Side, Turn
         ("That's why we built it", None),
         ("how great is that", None),
         ("We walked through the yard", None),
+        ("Which I think is a terrible idea, Tom", None),
+        ("Which CRM are you on", "closed"),
     ],
 )
 def test_question_kind(text: str, kind: str | None) -> None:
@@ -108,6 +110,9 @@ def test_prospect_questions_answered_or_not() -> None:
         ("That is too much work", None),
         ("We need this by June", None),
         ("I make the final decision", None),
+        ("If the numbers are real, then price isn't really the issue", None),
+        ("The blokes who were sceptical came round after the demo", None),
+        ("She's been burned before, so she's going to be skeptical", "trust"),
     ],
 )
 def test_objection_type(text: str, kind: str | None) -> None:
