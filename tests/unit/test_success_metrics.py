@@ -96,7 +96,10 @@ def test_acceptance_dismissal_and_the_fifteen_percent_alert() -> None:
 
 def test_too_few_decisions_never_alert() -> None:
     rows = sm.SuccessRows(
-        suggestions=(sm.SuggestionRow(1, "tasks", "skipped"), sm.SuggestionRow(1, "tasks", "approved"))
+        suggestions=(
+            sm.SuggestionRow(1, "tasks", "skipped"),
+            sm.SuggestionRow(1, "tasks", "approved"),
+        )
     )
     f = sm.figures(rows, days=7, reps=1)
     assert f.dismissal_rate == 0.5 and f.dismissal_alert is False
@@ -141,23 +144,46 @@ maybe_moment = st.none() | moment
 rows_strategy = st.builds(
     sm.SuccessRows,
     meetings=st.lists(
-        st.builds(sm.MeetingRow, users, st.integers(1, 50), moment, maybe_moment, st.booleans(),
-                  st.integers(0, 3)), max_size=15).map(tuple),  # fmt: skip
+        st.builds(
+            sm.MeetingRow,
+            users,
+            st.integers(1, 50),
+            moment,
+            maybe_moment,
+            st.booleans(),
+            st.integers(0, 3),
+        ),
+        max_size=15,
+    ).map(tuple),
     briefs=st.lists(
         st.builds(sm.BriefRow, users, st.integers(1, 50), moment, maybe_moment, maybe_moment),
         max_size=15,
     ).map(tuple),
     suggestions=st.lists(
-        st.builds(sm.SuggestionRow, users, st.just("email_send"),
-                  st.sampled_from(["approved", "edited", "skipped", "cancelled", "expired", "odd"])),
-        max_size=30).map(tuple),  # fmt: skip
-    messages=st.lists(st.builds(sm.MessageRow, users, st.just("pre_meeting"), st.booleans()),
-                      max_size=30).map(tuple),  # fmt: skip
-    revivals=st.lists(st.builds(sm.RevivalRow, users, st.integers(1, 9), st.booleans()),
-                      max_size=15).map(tuple),  # fmt: skip
+        st.builds(
+            sm.SuggestionRow,
+            users,
+            st.just("email_send"),
+            st.sampled_from(["approved", "edited", "skipped", "cancelled", "expired", "odd"]),
+        ),
+        max_size=30,
+    ).map(tuple),
+    messages=st.lists(
+        st.builds(sm.MessageRow, users, st.just("pre_meeting"), st.booleans()), max_size=30
+    ).map(tuple),
+    revivals=st.lists(
+        st.builds(sm.RevivalRow, users, st.integers(1, 9), st.booleans()), max_size=15
+    ).map(tuple),
     scheduling=st.lists(
-        st.builds(sm.SchedulingRow, users, st.sampled_from(["offer", "invite", "email"]),
-                  st.booleans(), st.booleans()), max_size=15).map(tuple),  # fmt: skip
+        st.builds(
+            sm.SchedulingRow,
+            users,
+            st.sampled_from(["offer", "invite", "email"]),
+            st.booleans(),
+            st.booleans(),
+        ),
+        max_size=15,
+    ).map(tuple),
 )
 
 
