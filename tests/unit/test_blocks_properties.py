@@ -228,7 +228,9 @@ success_figures = st.builds(
     scheduling_requests=st.integers(0, 10**6), scheduling_handled=st.integers(0, 10**6),
     scheduling_handled_rate=success_rate, meetings_booked=st.integers(0, 10**6),
 )  # fmt: skip
-rep_figures = st.builds(sm.RepFigures, user_id=ident, name=st.text(max_size=300), figures=success_figures)
+rep_figures = st.builds(
+    sm.RepFigures, user_id=ident, name=st.text(max_size=300), figures=success_figures
+)
 
 # Builder name -> strategy for its positional arguments (a tuple) and keyword arguments.
 Args = st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any]]]
