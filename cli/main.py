@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         proposal,
         simulate,
         slots,
+        stats,
     )
 
     for module in (
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         library,
         ab,
         instantly,
+        stats,
     ):
         module.register(sub)
     return parser

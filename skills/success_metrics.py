@@ -288,3 +288,30 @@ def team_figures(rows: SuccessRows, reps: Sequence[tuple[int, str]], *, days: in
         total=figures(rows.of(ids), days=days, reps=len(ids)),
         reps=[RepFigures(u, name, figures(rows.of([u]), days=days, reps=1)) for u, name in reps],
     )
+
+
+# One line per figure (the module docstring has the full definitions): for `sixty stats --json`.
+DEFINITIONS: dict[str, str] = {
+    "meetings": "meetings that ended in the window and that Sixty recorded (a transcript is stored)",
+    "follow_ups_sent": "of those, meetings whose follow-up email Sixty sent as the rep",
+    "follow_up_median_minutes": "median minutes from meeting end to the first follow-up sent",
+    "follow_up_within_10min_rate": "meetings followed up within 10 minutes of the end / meetings",
+    "brief_on_time_rate": "external meetings that started in the window with a pre-meeting "
+    "brief posted at least 5 minutes before the start / those meetings",
+    "brief_opened_rate": "on-time briefs with a click on one of their buttons before the "
+    "meeting / on-time briefs (Slack gives no read signal; a read without a click is not counted)",
+    "crm_complete_rate": "recorded meetings logged on the CRM record with no proposed CRM "
+    "change still waiting for the rep / recorded meetings",
+    "acceptance_rate": "approval requests created in the window and answered or expired that "
+    "were approved or edited / all of those (an operator's cancel is left out)",
+    "dismissal_rate": "of the same, skipped or cancelled by the rep / all of those",
+    "dismissal_alert": f"dismissal rate above {DISMISSAL_ALERT:.0%} over at least "
+    f"{MIN_DECIDED_FOR_ALERT} answered requests",
+    "button_engagement_rate": "DMs posted in the window with a button clicked (a brief or "
+    "pipeline button, or an approval answered on it) / DMs posted",
+    "stale_deals_re_engaged": "distinct deals whose revival email (suggested in the window) was sent",
+    "re_engaged_per_rep_week": "stale deals re-engaged / reps / (days / 7)",
+    "scheduling_handled_rate": "find-times requests created in the window that offered times "
+    "(the job completed) / those requests",
+    "meetings_booked": "invites sent after the rep approved them (invite jobs in the window)",
+}
