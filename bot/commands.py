@@ -19,6 +19,7 @@ from bot import (
     commands_proactive,
     commands_proposal,
     commands_schedule,
+    commands_stats,
 )
 from bot.command_types import CommandContext, Subcommand
 from bot.deps import Deps
@@ -54,6 +55,7 @@ SUBCOMMAND_MODULES = (
     commands_proposal,
     commands_brief,
     commands_proactive,
+    commands_stats,
 )
 
 SUBCOMMANDS: dict[str, Subcommand] = {

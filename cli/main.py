@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         proposal,
         simulate,
         slots,
+        stats,
     )
 
     for module in (
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         library,
         ab,
         instantly,
+        stats,
     ):
         module.register(sub)
     return parser

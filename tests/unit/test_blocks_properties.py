@@ -42,10 +42,12 @@ from blocks import (
     proposals,
     scheduling,
     settings_modal,
+    stats,
 )
 from sandbox.blocks_check import message_block_errors, view_errors
 from skills import briefs as sk
 from skills import campaign_analysis as ca
+from skills import success_metrics as sm
 from skills.preferences import COACHING_CHOICES, PreferenceForm
 from storage import inbox as storage_inbox
 
@@ -208,6 +210,28 @@ campaign_digest = st.builds(
     notes=small(text, max_size=3).map(tuple),
 )  # fmt: skip
 
+success_rate = st.none() | st.floats(0, 1)
+success_figures = st.builds(
+    sm.SuccessFigures, days=st.integers(1, 90), reps=st.integers(0, 500),
+    meetings=st.integers(0, 10**6), follow_ups_sent=st.integers(0, 10**6),
+    follow_up_median_minutes=st.none() | st.floats(0, 10**6), follow_ups_within_10min=st.integers(0, 10**6),
+    follow_up_within_10min_rate=success_rate, briefs_due=st.integers(0, 10**6),
+    briefs_on_time=st.integers(0, 10**6), brief_on_time_rate=success_rate,
+    briefs_opened=st.integers(0, 10**6), brief_opened_rate=success_rate,
+    crm_complete=st.integers(0, 10**6), crm_complete_rate=success_rate,
+    suggestions=st.integers(0, 10**6), suggestions_accepted=st.integers(0, 10**6),
+    suggestions_dismissed=st.integers(0, 10**6), suggestions_ignored=st.integers(0, 10**6),
+    acceptance_rate=success_rate, dismissal_rate=success_rate, dismissal_alert=st.booleans(),
+    messages=st.integers(0, 10**6), messages_engaged=st.integers(0, 10**6),
+    button_engagement_rate=success_rate, stale_deals_suggested=st.integers(0, 10**6),
+    stale_deals_re_engaged=st.integers(0, 10**6), re_engaged_per_rep_week=st.none() | st.floats(0, 10**4),
+    scheduling_requests=st.integers(0, 10**6), scheduling_handled=st.integers(0, 10**6),
+    scheduling_handled_rate=success_rate, meetings_booked=st.integers(0, 10**6),
+)  # fmt: skip
+rep_figures = st.builds(
+    sm.RepFigures, user_id=ident, name=st.text(max_size=300), figures=success_figures
+)
+
 # Builder name -> strategy for its positional arguments (a tuple) and keyword arguments.
 Args = st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any]]]
 
@@ -267,6 +291,8 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
     "help.help_blocks": (help.help_blocks, args(
         small(st.builds(help.CommandHelp, usage=word, summary=short), min_size=1, max_size=20), problem=st.none() | short)),
     "home.home_view": (home.home_view, args(home_model)),
+    "stats.rep_stats_blocks": (stats.rep_stats_blocks, args(success_figures)),
+    "stats.team_stats_blocks": (stats.team_stats_blocks, args(success_figures, small(rep_figures, max_size=60))),
     "home.held_blocks": (home.held_blocks, args(small(held_row, max_size=20))),
     "library_home.library_blocks": (library_home.library_blocks, args(library_row)),
     "job_status.job_failed": (job_status.job_failed, args(ident, word, word, text)),
