@@ -140,7 +140,8 @@ async def latest_analysis(s: AsyncSession, *, meeting_id: int) -> CoachingAnalys
     return rows.first()
 
 
-def _latest_per_meeting(rows: Iterable[CoachingAnalysis]) -> list[CoachingAnalysis]:
+def latest_per_meeting(rows: Iterable[CoachingAnalysis]) -> list[CoachingAnalysis]:
+    """The highest version of each meeting, by start time."""
     best: dict[int, CoachingAnalysis] = {}
     for r in rows:
         if r.meeting_id not in best or r.version > best[r.meeting_id].version:
@@ -170,7 +171,7 @@ async def _analyses(
         col(CoachingAnalysis.started_at) >= start,
         col(CoachingAnalysis.started_at) < end,
     )
-    rows = _latest_per_meeting((await s.exec(query)).all())
+    rows = latest_per_meeting((await s.exec(query)).all())
     # the call type of the latest version decides, so filter after picking it
     return [r for r in rows if call_type is None or r.call_type == call_type]
 

@@ -3,6 +3,7 @@ per rep (in the rep's week) rebuilt idempotently, the team baseline, settings, a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -10,11 +11,13 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import func, select
 
+from skills.win_loss import win_loss
 from storage import coaching
 from storage.coaching_models import CoachingAnalysis, CoachingWeekly
 from storage.engine import Database
 from storage.migrate import downgrade, upgrade
-from storage.models import Meeting, Org, User
+from storage.models import Deal, Meeting, Org, User
+from storage.win_loss import closed_deals_with_calls
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)  # a Monday
 WEEK = date(2026, 11, 23)  # the Monday before
@@ -276,3 +279,69 @@ async def test_migration_0012_down_and_up(db_url: str) -> None:
     finally:
         await database.dispose()
     assert version == "0012"
+
+
+async def test_concurrent_saves_of_one_version_keep_one_row(db: Database) -> None:
+    if db.is_sqlite:
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks")
+    ids = await seed(db)
+    at = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    mid = await meeting(db, ids["org"], ids["sam"], at)
+    async with db.sessions() as first:
+        row_a, created_a = await coaching.save_analysis(
+            first, org_id=ids["org"], user_id=ids["sam"], meeting_id=mid, version=1,
+            call_type="discovery", started_at=at, duration_s=60.0, speaker_confidence=0.9,
+            mapping_sure=True, metrics={"talk_ratio_rep": 0.6}, now=NOW,
+        )  # fmt: skip
+        # the second run sees no row yet and waits on the unique index until the first commits
+        second = asyncio.create_task(save(db, ids, "sam", mid, at, metrics={"talk_ratio_rep": 0.1}))
+        await asyncio.sleep(0.3)
+        await first.commit()
+    row_b, created_b = await second
+    assert created_a and not created_b
+    assert row_b.id == row_a.id and row_b.metrics == {"talk_ratio_rep": 0.6}
+
+
+async def test_closed_deals_carry_their_calls_latest_analysis(db: Database) -> None:
+    ids = await seed(db)
+    async with db.transaction() as s:
+        deals = {}
+        for name, stage in (("Won", "closed_won"), ("Lost", "closed_lost"), ("Open", "proposal"),
+                            ("Quiet", "closed_lost")):  # fmt: skip
+            d = Deal(org_id=ids["org"], owner_id=ids["sam"], name=name, stage=stage)
+            s.add(d)
+            await s.flush()
+            deals[name] = int(d.id or 0)
+    at = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    made = {}
+    for deal, title in (("Won", "Kick-off"), ("Lost", "Demo"), ("Open", "Intro")):
+        async with db.transaction() as s:
+            m = Meeting(org_id=ids["org"], user_id=ids["sam"], title=title, started_at=at,
+                        deal_id=deals[deal])  # fmt: skip
+            s.add(m)
+            await s.flush()
+            made[deal] = int(m.id or 0)
+    await save(db, ids, "sam", made["Won"], at, metrics={"talk_ratio_rep": 0.9})
+    await save(db, ids, "sam", made["Won"], at, version=2, call_type="demo",
+               metrics={"talk_ratio_rep": 0.4, "longest_monologue_s": 80.0},
+               questions=[q("open"), q("closed"), q("open"), q("open")])  # fmt: skip
+    await save(db, ids, "sam", made["Lost"], at, metrics={"talk_ratio_rep": 0.7},
+               questions=[q("open")], skipped={"questions": "no prospect speech",
+                                                "longest_monologue_s": "unsure mapping"})  # fmt: skip
+    await save(db, ids, "sam", made["Open"], at, metrics={"talk_ratio_rep": 0.5})
+    async with db.session() as s:
+        outcomes = await closed_deals_with_calls(s, org_id=ids["org"])
+        none = await closed_deals_with_calls(s, org_id=ids["org"], owner_ids=[ids["tess"]])
+    assert none == []
+    by_name = {o.deal_name: o for o in outcomes}
+    assert set(by_name) == {"Won", "Lost", "Quiet"}
+    (won,) = by_name["Won"].calls
+    assert (won.meeting_id, won.title, won.call_type, won.talk_ratio) == (
+        made["Won"], "Kick-off", "demo", 0.4)  # fmt: skip
+    assert (won.questions, won.open_share, won.longest_monologue_s) == (4, 0.75, 80.0)
+    (lost,) = by_name["Lost"].calls
+    assert (lost.talk_ratio, lost.questions, lost.open_share, lost.longest_monologue_s) == (
+        0.7, None, None, None)  # fmt: skip
+    assert by_name["Quiet"].calls == ()
+    report = win_loss(outcomes)
+    assert (report.won, report.lost, report.enough) == (1, 1, False)
