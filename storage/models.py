@@ -80,7 +80,8 @@ class UserPreferences(SQLModel, table=True):
     quiet_hours_start: time | None = time(19, 0)
     quiet_hours_end: time | None = time(7, 0)
     max_notifications_per_hour: int = 10
-    coaching_frequency: str = "weekly"  # per_meeting | weekly | both | off
+    # coaching mode: per_meeting (micro feedback after each call) | weekly | both | off
+    coaching_frequency: str = "both"
     daily_send_limit: int = 50
     working_hours_start: time = time(9, 0)
     working_hours_end: time = time(17, 0)
@@ -92,6 +93,11 @@ class UserPreferences(SQLModel, table=True):
     muted_kinds: list[str] = _json(list)
     features: dict[str, bool] = _json()
     signature: str | None = Field(default=None, sa_type=Text)
+    # 0012: when the rep's weekly coaching digest comes (local time), and, for a manager, the day
+    # of the team digest (at coaching_digest_time)
+    coaching_digest_day: str = "fri"  # mon..sun
+    coaching_digest_time: time = time(16, 0)
+    manager_digest_day: str = "mon"
     updated_at: datetime = _ts()
 
 
@@ -571,7 +577,9 @@ class CrmFieldChange(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
-# The proposal and Instantly tables live in their own modules; importing them registers them.
+# The proposal, Instantly and coaching tables live in their own modules; importing them
+# registers them.
+import storage.coaching_models  # noqa: E402
 import storage.instantly_models  # noqa: E402
 import storage.proposal_models  # noqa: E402, F401
 
