@@ -108,7 +108,7 @@ class CrmObject:
             id=str(doc.get("id") or ""),
             properties={str(k): _str(v) for k, v in props.items()},
             history={str(k): [HistoryEntry.from_api(e) for e in v if isinstance(e, dict)]
-                     for k, v in hist.items() if isinstance(v, list)},  # fmt: skip
+                     for k, v in hist.items() if isinstance(v, list)},
             associations=assoc,
             created_at=parse_time(doc.get("createdAt")),
             updated_at=parse_time(doc.get("updatedAt")),
@@ -214,8 +214,8 @@ class BatchError:
                    category=str(doc.get("category") or ""),
                    message=str(doc.get("message") or "")[:500],
                    context={str(k): [str(x) for x in v] for k, v in ctx.items()
-                            if isinstance(v, list)},  # fmt: skip
-                   sub_category=_str(doc.get("subCategory")))  # fmt: skip
+                            if isinstance(v, list)},
+                   sub_category=_str(doc.get("subCategory")))
 
     @property
     def needs_a_person(self) -> bool:
