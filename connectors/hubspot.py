@@ -150,8 +150,14 @@ def _message(doc: Any) -> str:
 
 def map_error(status: int, doc: Any, headers: Mapping[str, str], *, write: bool) -> HubSpotError:
     message = _message(doc)
-    category = str(doc.get("category") or doc.get("errorType") or "") if isinstance(doc, dict) else ""
-    corr = str(doc.get("correlationId")) if isinstance(doc, dict) and doc.get("correlationId") else None
+    category = (
+        str(doc.get("category") or doc.get("errorType") or "") if isinstance(doc, dict) else ""
+    )
+    corr = (
+        str(doc.get("correlationId"))
+        if isinstance(doc, dict) and doc.get("correlationId")
+        else None
+    )
     if status == 429:
         policy = str(doc.get("policyName") or "") if isinstance(doc, dict) else ""
         if policy == "DAILY":
@@ -180,8 +186,9 @@ def map_error(status: int, doc: Any, headers: Mapping[str, str], *, write: bool)
 class TokenSource(Protocol):
     async def token(self, client: HubSpotClient) -> str: ...
 
-    async def refresh(self, client: HubSpotClient) -> bool:
-        """Get a new access token; False when this kind of token cannot be refreshed."""
+    async def refresh(self, client: HubSpotClient, stale: str | None = None) -> bool:
+        """Get a new access token (unless `stale` was already replaced); False when this
+        kind of token cannot be refreshed."""
         ...
 
 
@@ -199,7 +206,7 @@ class StaticToken:
     async def token(self, client: HubSpotClient) -> str:
         return self._value
 
-    async def refresh(self, client: HubSpotClient) -> bool:
+    async def refresh(self, client: HubSpotClient, stale: str | None = None) -> bool:
         return False
 
 
@@ -235,16 +242,22 @@ class OAuthToken:
             if stale is not None and self.grant.access_token != stale:
                 return True  # another task refreshed while we waited
             if not self.grant.refresh_token:
-                raise HubSpotAuthError("HubSpot: the access token expired and there is no refresh token")
+                raise HubSpotAuthError(
+                    "HubSpot: the access token expired and there is no refresh token"
+                )
             form = {"grant_type": "refresh_token", "client_id": self.client_id,
                     "client_secret": self._client_secret,
                     "refresh_token": self.grant.refresh_token}  # fmt: skip
-            status, doc = await client.raw("POST", client.base_url + TOKEN_PATH, form=form)
-            if status >= 400 or not isinstance(doc, dict) or not (
-                doc.get("access_token") or doc.get("accessToken")
+            status, doc, _ = await client.raw("POST", client.base_url + TOKEN_PATH, form=form)
+            if (
+                status >= 400
+                or not isinstance(doc, dict)
+                or not (doc.get("access_token") or doc.get("accessToken"))
             ):
                 if status >= 500:
-                    raise HubSpotUnavailable(f"HubSpot token endpoint answered {status}", status=status)
+                    raise HubSpotUnavailable(
+                        f"HubSpot token endpoint answered {status}", status=status
+                    )
                 raise HubSpotAuthError("HubSpot: the refresh token was refused; reconnect HubSpot",
                                        status=status or 400)  # fmt: skip
             grant = TokenGrant.from_api(doc, client.now())
@@ -376,7 +389,7 @@ class HubSpotClient:
             error = map_error(status, doc, headers, write=write)
             if isinstance(error, HubSpotAuthError) and status == 401 and not refreshed:
                 refreshed = True
-                if await self.tokens.refresh(self):
+                if await self.tokens.refresh(self, stale=token):
                     continue
             if isinstance(error, HubSpotDailyLimit):
                 self.limits.daily.exhaust()
@@ -571,7 +584,8 @@ class HubSpotClient:
                                  {"propertyName": prop, "operator": "GTE", "value": str(lo)},
                                  {"propertyName": prop, "operator": "LT", "value": str(hi)}]}  # fmt: skip
             total, rows, after = await self.search_page(
-                object_type, filter_groups=[group], sorts=sorts, properties=properties)
+                object_type, filter_groups=[group], sorts=sorts, properties=properties
+            )
             if total > SEARCH_RESULT_CAP and hi - lo > 1:
                 mid = lo + (hi - lo) // 2
                 windows[0:0] = [(lo, mid), (mid, hi)]
@@ -700,13 +714,17 @@ class HubSpotClient:
             status, doc = await self.request("GET", path, params=params, limited=False)
         except HubSpotRequestError as exc:
             if exc.status == 404 and offset:
-                raise JournalOffsetExpired("HubSpot: the journal offset has expired", status=404) from None
+                raise JournalOffsetExpired(
+                    "HubSpot: the journal offset has expired", status=404
+                ) from None
             raise
         if status == 204 or not isinstance(doc, dict) or not doc.get("url"):
             return None
         file_status, events, _ = await self.raw("GET", str(doc["url"]))
         if file_status >= 400:
-            raise HubSpotUnavailable(f"HubSpot journal file answered {file_status}", status=file_status)
+            raise HubSpotUnavailable(
+                f"HubSpot journal file answered {file_status}", status=file_status
+            )
         if isinstance(events, dict):
             events = events.get("events") or events.get("results") or []
         parsed = tuple(WebhookEvent.from_api(e) for e in events or [] if isinstance(e, dict))

@@ -107,8 +107,11 @@ class CrmObject:
         return cls(
             id=str(doc.get("id") or ""),
             properties={str(k): _str(v) for k, v in props.items()},
-            history={str(k): [HistoryEntry.from_api(e) for e in v if isinstance(e, dict)]
-                     for k, v in hist.items() if isinstance(v, list)},
+            history={
+                str(k): [HistoryEntry.from_api(e) for e in v if isinstance(e, dict)]
+                for k, v in hist.items()
+                if isinstance(v, list)
+            },
             associations=assoc,
             created_at=parse_time(doc.get("createdAt")),
             updated_at=parse_time(doc.get("updatedAt")),
@@ -210,12 +213,13 @@ class BatchError:
     @classmethod
     def from_api(cls, doc: dict[str, Any]) -> BatchError:
         ctx = doc.get("context") or {}
-        return cls(status=str(doc.get("status") or "error"),
-                   category=str(doc.get("category") or ""),
-                   message=str(doc.get("message") or "")[:500],
-                   context={str(k): [str(x) for x in v] for k, v in ctx.items()
-                            if isinstance(v, list)},
-                   sub_category=_str(doc.get("subCategory")))
+        return cls(
+            status=str(doc.get("status") or "error"),
+            category=str(doc.get("category") or ""),
+            message=str(doc.get("message") or "")[:500],
+            context={str(k): [str(x) for x in v] for k, v in ctx.items() if isinstance(v, list)},
+            sub_category=_str(doc.get("subCategory")),
+        )
 
     @property
     def needs_a_person(self) -> bool:

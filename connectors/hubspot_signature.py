@@ -54,7 +54,9 @@ def verify_v3(
     if ts_ms - now_ms > MAX_AGE_MS:
         raise SignatureRejected("timestamp in the future")
     expected = sign_v3(secret, method, uri, body, timestamp)
-    if not hmac.compare_digest(expected.encode("ascii"), signature.strip().encode("ascii", "replace")):
+    if not hmac.compare_digest(
+        expected.encode("ascii"), signature.strip().encode("ascii", "replace")
+    ):
         raise SignatureRejected("signature does not match")
 
 

@@ -84,7 +84,7 @@ def _cmp_key(value: Any) -> tuple[int, float, str]:
 
 
 def _matches(props: dict[str, Any], flt: dict[str, Any]) -> bool:
-    name, op = flt.get("propertyName"), flt.get("operator", "EQ")
+    name, op = str(flt.get("propertyName")), flt.get("operator", "EQ")
     have = props.get(name)
     if op == "HAS_PROPERTY":
         return have not in (None, "")
@@ -177,7 +177,9 @@ class FakeHubSpot:
         r.add_put(o + "/{id}/associations/default/{to}/{to_id}", self._assoc_default)
         r.add_put(o + "/{id}/associations/{to}/{to_id}", self._assoc_labelled)
         r.add_get(o + "/{id}/associations/{to}", self._assoc_list)
-        r.add_post(f"/crm/associations/{V}/{{type}}/{{to}}/batch/associate/default", self._assoc_batch)
+        r.add_post(
+            f"/crm/associations/{V}/{{type}}/{{to}}/batch/associate/default", self._assoc_batch
+        )
         r.add_get(f"/crm/owners/{V}", self._owners)
         r.add_get(f"/crm/pipelines/{V}/{{type}}", self._pipelines)
         j = f"/webhooks-journal/journal-local/{V}"
@@ -218,7 +220,7 @@ class FakeHubSpot:
                                dict(request.headers), body, now))  # fmt: skip
         path = request.path
         if path.startswith("/oauth/") or path.startswith("/_journal_files/"):
-            return await handler(request)  # type: ignore[no-any-return]
+            return await handler(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ")
         if not auth.startswith("Bearer ") or token not in self.tokens:
@@ -233,7 +235,7 @@ class FakeHubSpot:
             return web.json_response({"status": "error", "message": "Scripted failure",
                                       "correlationId": str(uuid.uuid4()), **extra}, status=status)  # fmt: skip
         if path.startswith("/webhooks-journal/"):
-            return await handler(request)  # type: ignore[no-any-return]
+            return await handler(request)
         search = path.endswith("/search")
         headers: dict[str, str] = {}
         day = int(now // 86_400)
@@ -294,7 +296,9 @@ class FakeHubSpot:
         oid = object_id or str(next(self._ids))
         rec: dict[str, Any] = {"id": oid, "properties": {"hs_object_id": oid, "createdate": iso(at)},
                                "history": {}, "createdAt": iso(at), "archived": False}  # fmt: skip
-        self._write(object_type, rec, properties, at, {"sourceType": "IMPORT", "sourceId": "import-1"})
+        self._write(
+            object_type, rec, properties, at, {"sourceType": "IMPORT", "sourceId": "import-1"}
+        )
         self._store(object_type)[oid] = rec
         return oid
 
@@ -377,7 +381,9 @@ class FakeHubSpot:
                 if f == object_type and fid == rec["id"] and tt == t]} for t in assoc}  # fmt: skip
         return doc
 
-    def _violation(self, object_type: str, current: dict[str, Any], props: dict[str, Any]) -> str | None:
+    def _violation(
+        self, object_type: str, current: dict[str, Any], props: dict[str, Any]
+    ) -> str | None:
         merged = {**current, **props}
         for rule in self.rules:
             if rule.object_type == object_type and str(merged.get(rule.when_property)) == rule.when_value \
@@ -457,7 +463,9 @@ class FakeHubSpot:
         if problem:
             return error(400, problem, "VALIDATION_ERROR")
         rec = self._new(t, item)
-        return web.json_response(self._render(rec, list(item.get("properties") or {}), []), status=201)
+        return web.json_response(
+            self._render(rec, list(item.get("properties") or {}), []), status=201
+        )
 
     async def _patch(self, request: web.Request) -> web.Response:
         t, oid = request.match_info["type"], request.match_info["id"]
@@ -550,9 +558,13 @@ class FakeHubSpot:
         sorts = doc.get("sorts") or []
         rows.sort(key=lambda r: int(r["id"]))
         for s in reversed(sorts):
-            name = s if isinstance(s, str) else s.get("propertyName")
+            name = str(s if isinstance(s, str) else s.get("propertyName"))
             desc = isinstance(s, dict) and s.get("direction") == "DESCENDING"
-            rows.sort(key=lambda r, n=name: _cmp_key(r["properties"].get(n)), reverse=desc)
+
+            def by(r: dict[str, Any], n: str = name) -> tuple[int, float, str]:
+                return _cmp_key(r["properties"].get(n))
+
+            rows.sort(key=by, reverse=desc)
         page = rows[after : after + limit]
         body: dict[str, Any] = {"total": len(rows), "results": [
             self._render(r, doc.get("properties") or [], []) for r in page]}  # fmt: skip
@@ -579,9 +591,11 @@ class FakeHubSpot:
     async def _assoc_list(self, request: web.Request) -> web.Response:
         m = request.match_info
         grouped: dict[str, list[dict[str, Any]]] = {}
-        for (f, fid, t, tid, cat, type_id) in sorted(self.links):
+        for f, fid, t, tid, cat, type_id in sorted(self.links):
             if f == m["type"] and fid == m["id"] and t == m["to"]:
-                grouped.setdefault(tid, []).append({"category": cat, "typeId": type_id, "label": None})
+                grouped.setdefault(tid, []).append(
+                    {"category": cat, "typeId": type_id, "label": None}
+                )
         return web.json_response({"results": [{"toObjectId": int(k), "associationTypes": v}
                                               for k, v in grouped.items()]})  # fmt: skip
 

@@ -78,5 +78,12 @@ def test_wrong_secret_and_edge_of_window() -> None:
         verify_v3(SECRET, method="POST", uri=URI, body=BODY, signature=sig, timestamp=str(TS),
                   clock=lambda: NOW)  # fmt: skip
     good = sign_v3(SECRET, "POST", URI, BODY, TS)
-    verify_v3(SECRET, method="POST", uri=URI, body=BODY, signature=good, timestamp=str(TS),
-              clock=lambda: TS / 1000 + 300)  # exactly 5 minutes: still inside
+    verify_v3(
+        SECRET,
+        method="POST",
+        uri=URI,
+        body=BODY,
+        signature=good,
+        timestamp=str(TS),
+        clock=lambda: TS / 1000 + 300,
+    )  # exactly 5 minutes: still inside
