@@ -27,6 +27,7 @@ with `sourceId` = the app id; `edit_in_ui` records `CRM_UI`, `userId:N`, `update
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import time
@@ -67,7 +68,11 @@ def error(status: int, message: str, category: str, **extra: Any) -> web.Respons
 def _as_ms(value: Any) -> float | None:
     if value is None or value == "":
         return None
-    text = str(value)
+    return _text_ms(str(value))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _text_ms(text: str) -> float | None:
     try:
         return float(text)
     except ValueError:
@@ -160,6 +165,8 @@ class FakeHubSpot:
         self._failures: dict[str, deque[tuple[int, dict[str, Any]]]] = {}
         self._runner: web.AppRunner | None = None
         self.refreshes = 0
+        self._writes = 0
+        self._memo: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -280,6 +287,7 @@ class FakeHubSpot:
             rec["properties"][name] = value
             rec["history"].setdefault(name, []).insert(0, {
                 "value": value if value is not None else "", "timestamp": iso(at), **source})  # fmt: skip
+        self._writes += 1
         rec["updatedAt"] = iso(at)
         stamp = iso(at)
         rec["properties"]["hs_lastmodifieddate"] = stamp
@@ -553,9 +561,22 @@ class FakeHubSpot:
         if after + limit > SEARCH_CAP:
             return error(400, "The maximum number of results you can page through is 10,000.",
                          "VALIDATION_ERROR")  # fmt: skip
+        rows = self._query(t, groups, doc.get("sorts") or [])
+        page = rows[after : after + limit]
+        body: dict[str, Any] = {"total": len(rows), "results": [
+            self._render(r, doc.get("properties") or [], []) for r in page]}  # fmt: skip
+        if after + limit < len(rows):
+            body["paging"] = {"next": {"after": str(after + limit)}}
+        return web.json_response(body)
+
+    def _query(self, t: str, groups: list[Any], sorts: list[Any]) -> list[dict[str, Any]]:
+        """Matching records in sort order; memoised per query until the next write (paging
+        through one query re-reads the same ordered list, as HubSpot's index does)."""
+        key = (t, json.dumps([groups, sorts], sort_keys=True), self._writes)
+        if key in self._memo:
+            return self._memo[key]
         rows = [r for r in self._store(t).values() if not groups or any(
             all(_matches(r["properties"], f) for f in g.get("filters") or []) for g in groups)]  # fmt: skip
-        sorts = doc.get("sorts") or []
         rows.sort(key=lambda r: int(r["id"]))
         for s in reversed(sorts):
             name = str(s if isinstance(s, str) else s.get("propertyName"))
@@ -565,12 +586,8 @@ class FakeHubSpot:
                 return _cmp_key(r["properties"].get(n))
 
             rows.sort(key=by, reverse=desc)
-        page = rows[after : after + limit]
-        body: dict[str, Any] = {"total": len(rows), "results": [
-            self._render(r, doc.get("properties") or [], []) for r in page]}  # fmt: skip
-        if after + limit < len(rows):
-            body["paging"] = {"next": {"after": str(after + limit)}}
-        return web.json_response(body)
+        self._memo = {key: rows}
+        return rows
 
     async def _assoc_default(self, request: web.Request) -> web.Response:
         m = request.match_info
