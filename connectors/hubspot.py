@@ -11,7 +11,8 @@ Facts used (NEXT_BUILDS.md D1, EXTERNAL_APIS.md 7, HubSpot-public-api-spec-colle
   `paging.next.after`, opt-in `properties`), `GET/PATCH …/{id}` (`propertiesWithHistory`),
   `POST …/{type}` create `{properties, associations[{to{id}, types[…]}]}`,
   `POST …/batch/{read|create|update|upsert}` `{inputs[]}` at most 100 each (chunked here),
-  answering 200/201 or 207 with per-item `errors`.
+  answering 200/201 or 207 with per-item `errors`; a batch read asking for
+  `propertiesWithHistory` takes at most 50 ("…for property histories is 50").
 - Search `POST …/{type}/search` `{filterGroups, sorts, properties, limit <= 200, after}`:
   5 requests/s per account (own bucket), and a query never reads past 10,000 results (HubSpot
   answers 400), so `search_modified` splits the date range on `hs_lastmodifieddate`
@@ -77,6 +78,7 @@ TOKEN_PATH = "/oauth/2026-03/token"
 USER_AGENT = "Sixty/1.0 (hubspot-connector)"
 PAGE_LIMIT = 100
 BATCH_LIMIT = 100
+HISTORY_BATCH_LIMIT = 50  # batch read with propertiesWithHistory ([3P] HubSpot's 400 message)
 SEARCH_PAGE_LIMIT = 200
 SEARCH_RESULT_CAP = 10_000
 NOTE_BODY_MAX = 65_536
@@ -482,10 +484,11 @@ class HubSpotClient:
     # ------------------------------------------------------------------ batch
 
     async def _batch(self, object_type: str, action: str, inputs: Sequence[Any],
-                     extra: Mapping[str, Any] | None = None) -> BatchResult:  # fmt: skip
+                     extra: Mapping[str, Any] | None = None,
+                     size: int = BATCH_LIMIT) -> BatchResult:  # fmt: skip
         result = BatchResult()
         path = f"{self._objects(object_type)}/batch/{action}"
-        for chunk in _chunks(list(inputs), BATCH_LIMIT):
+        for chunk in _chunks(list(inputs), size):
             body = {"inputs": [i.to_api() if hasattr(i, "to_api") else i for i in chunk],
                     **(extra or {})}  # fmt: skip
             try:
@@ -509,7 +512,8 @@ class HubSpotClient:
                                  "propertiesWithHistory": list(properties_with_history)}  # fmt: skip
         if id_property:
             extra["idProperty"] = id_property
-        result = await self._batch(object_type, "read", [{"id": str(i)} for i in ids], extra)
+        size = HISTORY_BATCH_LIMIT if properties_with_history else BATCH_LIMIT
+        result = await self._batch(object_type, "read", [{"id": str(i)} for i in ids], extra, size)
         return result.results
 
     async def batch_create(self, object_type: str, inputs: Sequence[ObjectInput]) -> BatchResult:

@@ -493,6 +493,10 @@ class FakeHubSpot:
         inputs = doc.get("inputs") or []
         if len(inputs) > 100:
             return error(400, "Batch input limit is 100 inputs", "VALIDATION_ERROR")
+        if action == "read" and doc.get("propertiesWithHistory") and len(inputs) > 50:
+            return error(400, "The maximum number of inputs supported in a batch request for "
+                         "property histories is 50. Please reduce the number of items and try "
+                         "again", "VALIDATION_ERROR")  # fmt: skip
         store = self._store(t)
         results: list[dict[str, Any]] = []
         errors: list[dict[str, Any]] = []

@@ -250,6 +250,19 @@ async def test_history_tells_human_edits_from_ours(fake: FakeHubSpot, clock: Clo
     assert deal.history["amount"][1].source_type == "IMPORT"
 
 
+async def test_batch_history_reads_go_50_at_a_time(fake: FakeHubSpot, clock: Clock) -> None:
+    ids = [fake.seed("deals", {"dealstage": "qualifiedtobuy"}) for _ in range(120)]
+    api = client(fake, clock)
+    deals = await api.batch_read("deals", ids, properties=["dealstage"],
+                                 properties_with_history=["dealstage"])  # fmt: skip
+    assert sorted(d.id for d in deals) == sorted(ids)
+    assert all(d.latest("dealstage") is not None for d in deals)
+    sizes = [len(c.json()["inputs"]) for c in fake.calls_to("/deals/batch/read")]
+    assert sizes == [50, 50, 20]
+    await api.batch_read("deals", ids, properties=["dealstage"])
+    assert [len(c.json()["inputs"]) for c in fake.calls_to("/deals/batch/read")][3:] == [100, 20]
+
+
 async def test_engagements_and_associations(fake: FakeHubSpot, clock: Clock) -> None:
     contact = fake.seed("contacts", {"email": EMAIL})
     deal = fake.seed("deals", {"dealname": "Q1"})
