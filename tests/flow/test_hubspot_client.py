@@ -18,6 +18,7 @@ from connectors.hubspot import (
     HubSpotAuthError,
     HubSpotClient,
     HubSpotDailyLimit,
+    HubSpotUnavailable,
     JournalOffsetExpired,
     NeedsAPerson,
     OAuthToken,
@@ -415,3 +416,41 @@ async def test_logs_hold_no_addresses_or_bodies(
     assert caplog.records  # the connector did log
     dumped = caplog.text + " ".join(str(vars(r)) for r in caplog.records)
     assert EMAIL not in dumped and NOTE_BODY not in dumped and "Dana" not in dumped
+
+
+async def test_search_429_waits_a_second_and_5xx_retries_reads_only(
+    fake: FakeHubSpot, clock: Clock
+) -> None:
+    oid = fake.seed("deals", {"dealname": "Q1"})
+    api = client(fake, clock)
+    fake.fail_next("/crm/objects/2026-09/deals/search", 429,
+                   {"errorType": "RATE_LIMIT", "policyName": "SECONDLY"})  # fmt: skip
+    assert [d.id for d in await api.search("deals")] == [oid]
+    assert clock.sleeps == [1.0]
+    fake.fail_next(f"/crm/objects/2026-09/deals/{oid}", 503)
+    assert (await api.get_object("deals", oid, properties=["dealname"])).get("dealname") == "Q1"
+    fake.fail_next(f"/crm/objects/2026-09/deals/{oid}", 503)
+    with pytest.raises(HubSpotUnavailable):  # a write is not repeated blindly
+        await api.update("deals", oid, {"dealname": "Q2"})
+    assert fake.objects["deals"][oid]["properties"]["dealname"] == "Q1"
+
+
+async def test_a_refused_batch_chunk_is_recorded_and_the_rest_go_on(
+    fake: FakeHubSpot, clock: Clock
+) -> None:
+    ids = [fake.seed("contacts", {"firstname": f"N{i}"}) for i in range(150)]
+    fake.fail_next("/crm/objects/2026-09/contacts/batch/update", 400, {
+        "category": "VALIDATION_ERROR", "message": "You do not have permission to edit these records"})  # fmt: skip
+    result = await client(fake, clock).batch_update(
+        "contacts", [ObjectUpdate(i, {"jobtitle": "VP"}) for i in ids])  # fmt: skip
+    assert result.calls == 2 and len(result.results) == 50
+    assert [e.message for e in result.needs_a_person] == [
+        "You do not have permission to edit these records"
+    ]
+
+
+async def test_a_refused_static_token_is_an_auth_error(fake: FakeHubSpot, clock: Clock) -> None:
+    api = HubSpotClient("pat-na1-revoked", base_url=fake.url, clock=clock, sleep=clock.sleep)
+    with pytest.raises(HubSpotAuthError, match="refused the token"):
+        await api.list_objects("contacts")
+    assert len(fake.calls) == 1
