@@ -4,9 +4,9 @@ with exit status 2 and one line on stderr; a call at the size bound is answered 
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,13 @@ def sixty_intents(path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def child_cpu_s() -> float:
+    """CPU seconds used by finished child processes: a bound on work done that a loaded machine
+    (other jobs on the same cores) does not stretch the way it stretches elapsed time."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def test_a_50_mb_transcript_is_refused_clearly(tmp_path: Path) -> None:
     doc: dict[str, Any] = long_call(1)
     line = {
@@ -44,9 +51,9 @@ def test_a_50_mb_transcript_is_refused_clearly(tmp_path: Path) -> None:
     path = tmp_path / "huge.json"
     path.write_text(json.dumps(doc))
     assert path.stat().st_size > 50_000_000
-    started = time.monotonic()
+    started = child_cpu_s()
     proc = sixty_intents(path)
-    assert time.monotonic() - started < 60
+    assert child_cpu_s() - started < 60
     assert proc.returncode == 2 and proc.stdout == ""
     assert "transcript too long" in proc.stderr and str(MAX_UTTERANCES) in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
@@ -65,8 +72,8 @@ def test_one_huge_utterance_is_refused_too(tmp_path: Path) -> None:
 def test_a_call_at_the_bound_finishes(tmp_path: Path) -> None:
     path = tmp_path / "long.json"
     path.write_text(json.dumps(long_call(MAX_UTTERANCES)))
-    started = time.monotonic()
+    started = child_cpu_s()
     proc = sixty_intents(path)
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["intents"]) > 1000
-    assert time.monotonic() - started < 60
+    assert child_cpu_s() - started < 60
