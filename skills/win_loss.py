@@ -448,9 +448,12 @@ def _model(
 
 
 def _fmt_ratio(r: OddsRatio) -> str:
-    way = "more" if r.odds_ratio > 1 else "less"
-    return (f"{r.label}: each {r.per} goes with {way} likely wins (odds ratio {r.odds_ratio:.2f}, "
-            f"95% CI {r.ci[0]:.2f}–{r.ci[1]:.2f})")  # fmt: skip
+    calls = [f"{e.title} ({e.deal_name}, {e.outcome})" for e in
+             (next((e for e in r.examples if e.outcome == o), None) for o in ("won", "lost"))
+             if e is not None]  # fmt: skip
+    seen = f"; see {' and '.join(calls)}" if calls else ""
+    return (f"{r.label}: each {r.per} goes with {r.odds_ratio:.2f} times the odds of winning "
+            f"(95% CI {r.ci[0]:.2f}–{r.ci[1]:.2f}){seen}")  # fmt: skip
 
 
 def win_loss(

@@ -365,7 +365,7 @@ async def team_baseline(
     manager_id: int | None = None,
 ) -> TeamBaseline:
     """The baseline for `call_type` over calls started in the last `weeks` weeks before `now`:
-    the manager's active direct reports, or every active user of the org without a manager."""
+    the manager's active direct reports, or every active user of the org when no manager is given."""
     query = select(User).where(User.org_id == org_id, col(User.active).is_(True))
     if manager_id is not None:
         query = query.where(User.manager_id == manager_id)

@@ -152,7 +152,12 @@ def test_a_planted_effect_is_found_above_the_gate_and_named_with_its_calls() -> 
     # level: slope × var(level) / (var(level) + var(noise)) = -1.0 × 0.0144 / 0.016
     assert talk.ci[0] < math.exp(-0.9) < talk.ci[1]
     assert [r.metric for r in report.model if r.claim] == ["talk_ratio"]
-    assert "Rep talk ratio" in report.message and "odds ratio" in report.message
+    assert report.message.startswith(
+        "Rep talk ratio: each 10 points of talk ratio goes with "
+        f"{talk.odds_ratio:.2f} times the odds of winning (95% CI "
+    )
+    first_won = next(e for e in talk.examples if e.outcome == "won")
+    assert f"see {first_won.title} ({first_won.deal_name}, won) and " in report.message
     won_examples = [e for e in talk.examples if e.outcome == "won"]
     lost_examples = [e for e in talk.examples if e.outcome == "lost"]
     assert len(won_examples) == len(lost_examples) == 3
