@@ -84,14 +84,19 @@ def asks(text: str) -> bool:
 
 
 BACKCHANNEL_WORDS = 3  # a rep turn this short ("yeah", "mm-hmm, sure") is not an answer
+PROSPECT_QUESTION_WORDS = 3  # "Done?", "Really?" are back-channels, not questions to answer
 
 
 def prospect_questions(turns: Sequence[Turn]) -> list[ProspectQuestion]:
-    """Prospect questions; answered by the first rep turn of more than three words before
+    """Prospect questions of at least three words; answered by the first rep turn of more than three words before
     the prospect asks again or two more prospect turns pass."""
     seq = ordered(turns)
     asked_in = {
-        t.index: [s.raw for s in sentences(t.text) if find_question(s) is not None]
+        t.index: [
+            s.raw
+            for s in sentences(t.text)
+            if find_question(s) is not None and word_count(s.raw) >= PROSPECT_QUESTION_WORDS
+        ]
         for t in seq
         if t.side == "prospect"
     }

@@ -83,6 +83,7 @@ def test_prospect_questions_answered_or_not() -> None:
         T(3, "prospect", 13, 15, "Do you integrate with McLeod?"),
         T(4, "prospect", 16, 18, "And what about Samsara?"),  # asks again: the first is open
         T(5, "rep", 19, 22, "Both, through the API."),
+        T(6, "prospect", 23, 24, "Really?"),  # a back-channel, not a question to answer
     ]
     pqs = prospect_questions(turns)
     assert [(q.utterance, q.asked_s, q.answered_s, q.answer_utterance) for q in pqs] == [
