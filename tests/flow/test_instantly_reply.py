@@ -171,6 +171,52 @@ async def test_a_repeated_delivery_is_a_duplicate_and_makes_one_job(world: World
     status, third = await deliver(world, label)
     assert status == 200 and "skipped" in third
     assert len(await rows(world, SequenceJob)) == 1
+    await world.engine.drain()  # the job stores the reply with the label that came meanwhile
+    [stored] = await rows(world, InstantlyReply)
+    assert stored.i_status == 1
+
+
+async def late_label_updates_the_stored_reply(w: World) -> None:
+    email, payload = reply(
+        w, "Thanks, but we have decided to go with another vendor. Not interested."
+    )
+    assert (await deliver(w, payload))[0] == 200
+    await w.engine.drain()
+    [stored] = await rows(w, InstantlyReply)
+    assert stored.i_status is None  # a plain reply_received carries no label
+    jobs = len(await rows(w, SequenceJob))
+    at = datetime(2100, 11, 22, 15, 10, tzinfo=UTC)
+    label = w.fake.webhook_payload("lead_not_interested", w.campaign, email=email, timestamp=at)
+    status, body = await deliver(w, label)
+    assert status == 200 and body["label_updated"] is True and "job_id" not in body
+    [stored] = await rows(w, InstantlyReply)
+    assert stored.i_status == -1 and stored.category == "not_interested"
+    # a lead-level label (no email id): the lead's latest reply in that campaign
+    later = w.fake.webhook_payload("lead_wrong_person", w.campaign, lead_email=LEAD.upper(),
+                                   timestamp=at + timedelta(minutes=5))  # fmt: skip
+    assert (await deliver(w, later))[1]["label_updated"] is True
+    [stored] = await rows(w, InstantlyReply)
+    assert stored.i_status == -2
+    neutral = w.fake.webhook_payload("lead_neutral", w.campaign, email=email,
+                                     timestamp=at + timedelta(minutes=9))  # fmt: skip
+    assert (await deliver(w, neutral))[1]["label_updated"] is True
+    [stored] = await rows(w, InstantlyReply)
+    assert stored.i_status is None  # back to a plain "Lead"
+    assert len(await rows(w, SequenceJob)) == jobs  # no second job
+    assert await w.engine.drain() == 0
+    # a label for a lead with no stored reply starts nothing either (no email id)
+    other = w.fake.webhook_payload("lead_interested", w.campaign, lead_email="nobody@else.test",
+                                   timestamp=at)  # fmt: skip
+    status, body = await deliver(w, other)
+    assert status == 200 and "label_updated" not in body and "job_id" not in body
+
+
+async def test_a_late_label_updates_the_stored_reply_sqlite(world: World) -> None:
+    await late_label_updates_the_stored_reply(world)
+
+
+async def test_a_late_label_updates_the_stored_reply_postgres(pg_world: World) -> None:
+    await late_label_updates_the_stored_reply(pg_world)
 
 
 async def positive_reply_is_drafted_approved_and_sent_once(w: World) -> None:
