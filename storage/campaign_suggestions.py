@@ -81,7 +81,7 @@ async def prune(
         or_(col(CampaignSuggestion.snoozed_until).is_(None),
             col(CampaignSuggestion.snoozed_until) <= now),
     )  # fmt: skip
-    res = await s.exec(  # type: ignore[call-overload]
+    res = await s.exec(
         delete(CampaignSuggestion).where(col(CampaignSuggestion.user_id) == user_id, or_(gone, old))
     )
     return int(res.rowcount or 0)
