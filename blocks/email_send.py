@@ -50,10 +50,13 @@ def _local(at: datetime, tz: str) -> str:
 
 
 def undo_blocks(send_id: int, *, to: list[str], cc: list[str], subject: str, seconds: float,
-                send_at: datetime, tz: str, demo: bool = False) -> list[Block]:  # fmt: skip
-    """Right after Send: the mail leaves when the window closes unless the rep cancels."""
+                send_at: datetime, tz: str, demo: bool = False, via: str = "") -> list[Block]:  # fmt: skip
+    """Right after Send: the mail leaves when the window closes unless the rep cancels
+    (`via`: how it leaves when not from the rep's own mailbox, e.g. "through Instantly")."""
     secs = max(0, round(seconds))
     where = " (demo mailbox: nothing leaves this machine)" if demo else ""
+    if via:
+        where += f" {escape(via)}"
     return [
         _section(
             f":outbox_tray: *Sending in {secs} seconds*{where}\n"

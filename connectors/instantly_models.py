@@ -37,6 +37,17 @@ INTEREST_NAMES: dict[int, str] = {
     -1: "not_interested", -2: "wrong_person", -3: "lost", -4: "no_show",
 }  # fmt: skip
 
+# The lead interest webhook events and the interest value each one sets (B1); `lead_neutral`
+# resets the lead to a plain "Lead" (no value). Custom workspace labels are not listed.
+EVENT_INTEREST: dict[str, int] = {
+    "lead_interested": INTEREST_INTERESTED, "lead_not_interested": INTEREST_NOT_INTERESTED,
+    "lead_meeting_booked": INTEREST_MEETING_BOOKED,
+    "lead_meeting_completed": INTEREST_MEETING_COMPLETED, "lead_closed": INTEREST_WON,
+    "lead_out_of_office": INTEREST_OUT_OF_OFFICE, "lead_wrong_person": INTEREST_WRONG_PERSON,
+    "lead_no_show": INTEREST_NO_SHOW,
+}  # fmt: skip
+LABEL_EVENTS = frozenset({*EVENT_INTEREST, "lead_neutral"})
+
 # Unibox `ue_type`: 1 sent by a campaign, 2 received, 3 sent manually (B1, third-party capture).
 UE_CAMPAIGN_SENT, UE_RECEIVED, UE_MANUAL_SENT = 1, 2, 3
 

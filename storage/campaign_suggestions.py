@@ -3,19 +3,24 @@
 A digest's "winner" suggestion is recorded per rep (`record`); its buttons carry the row id, so
 a click is authorised as the rep's own row (`storage.access.Ref.CAMPAIGN_SUGGESTION`). "Keep
 testing" snoozes the suggestion for that campaign and step for `SNOOZE`: `snoozed` lists what
-the digest leaves out until then. Repository rules: keyword arguments, the caller owns the session.
+the digest leaves out until then. `prune` deletes a rep's rows for campaigns the digest no
+longer reports and rows older than `RETENTION` (a row still snoozed is kept). Repository rules:
+keyword arguments, the caller owns the session.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, delete, or_, true
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.instantly_models import CampaignSuggestion
 
 SNOOZE = timedelta(days=7)
+RETENTION = timedelta(days=90)
 
 
 async def record(
@@ -61,3 +66,22 @@ async def snooze(
     row.snoozed_until = now + SNOOZE
     s.add(row)
     return row
+
+
+async def prune(
+    s: AsyncSession, *, user_id: int, keep_campaigns: Iterable[str], now: datetime
+) -> int:
+    """Delete the rep's suggestion rows for campaigns not in `keep_campaigns` (no longer
+    reported: completed, drafts, deleted, not sending from the rep's mailboxes), and rows
+    older than `RETENTION` unless still snoozed; how many went."""
+    keep = tuple(keep_campaigns)
+    gone = col(CampaignSuggestion.campaign_id).not_in(keep) if keep else true()
+    old = and_(
+        col(CampaignSuggestion.created_at) < now - RETENTION,
+        or_(col(CampaignSuggestion.snoozed_until).is_(None),
+            col(CampaignSuggestion.snoozed_until) <= now),
+    )  # fmt: skip
+    res = await s.exec(
+        delete(CampaignSuggestion).where(col(CampaignSuggestion.user_id) == user_id, or_(gone, old))
+    )
+    return int(res.rowcount or 0)

@@ -47,7 +47,7 @@ class InstantlyReply(SQLModel, table=True):
     eaccount: str  # the mailbox that received the reply (and sends the answer)
     subject: str = ""
     body_text: str = Field(default="", sa_type=Text)
-    i_status: int | None = None  # Instantly's interest value when the reply arrived
+    i_status: int | None = None  # Instantly's interest value: on arrival, then its latest label
     category: str | None = None  # our classifier's category
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     routed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

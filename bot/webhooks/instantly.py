@@ -18,8 +18,12 @@ repeat answers 200 `{"duplicate": true}` and starts nothing. If the event cannot
 over, the record is removed again and the answer is 503 so Instantly's retry is not a duplicate. `reply_received` and the lead
 interest events (`lead_interested`, `lead_not_interested`, `lead_meeting_booked`, ... that carry
 an `email_id`) submit one `instantly_reply` event keyed by the email id, so a reply and the label
-Instantly puts on it make one job. Other events are recorded and acknowledged. Addresses and
-reply text are never logged.
+Instantly puts on it make one job. A label that arrives once the reply is stored (by email id,
+else the lead's latest reply in the campaign) only updates that row's Instantly value
+(`storage.instantly_replies.set_label`, answer `{"label_updated": true}`): no second job; a label
+arriving while the reply's job has not stored it yet is picked up by the job from the recorded
+delivery (`flows.campaign_reply.fetch`). Other events are recorded and acknowledged. Addresses
+and reply text are never logged.
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.webhooks import BodyTooLarge, WebhookDeps, json_error, read_limited, secret_equals
+from connectors.instantly_models import EVENT_INTEREST, LABEL_EVENTS
 from orchestrator.events import Event, EventSource, EventType, JobRef
 from storage.instantly_models import InstantlyWebhookDelivery
+from storage.instantly_replies import set_label
 from storage.models import Connection
 
 log = logging.getLogger(__name__)
@@ -44,11 +50,7 @@ SECRET_HEADER = "X-Sixty-Webhook-Secret"
 PROVIDER = "instantly"
 # events that start the reply triage (when they name the email): the reply itself and the
 # interest labels Instantly (or a person in Instantly) puts on the lead
-REPLY_EVENTS = frozenset({
-    "reply_received", "lead_interested", "lead_not_interested", "lead_neutral",
-    "lead_meeting_booked", "lead_meeting_completed", "lead_closed", "lead_out_of_office",
-    "lead_wrong_person",
-})  # fmt: skip
+REPLY_EVENTS = frozenset({"reply_received", *LABEL_EVENTS})
 # what the webhook payload may carry into the job (never the whole body: lead-data keys vary)
 CARRIED = ("event_type", "campaign_id", "lead_email", "email_account", "email_id",
            "reply_subject", "reply_text", "timestamp", "workspace")  # fmt: skip
@@ -99,6 +101,18 @@ async def forget_delivery(deps: WebhookDeps, delivery_id: int) -> None:
             await s.delete(row)
 
 
+async def late_label(deps: WebhookDeps, org_id: int, payload: dict[str, Any]) -> int | None:
+    """A label event for a reply already stored: its Instantly value updated; the row id."""
+    event_type = str(payload.get("event_type") or "")
+    if event_type not in LABEL_EVENTS:
+        return None
+    async with deps.db.transaction() as s:
+        return await set_label(s, org_id=org_id, email_id=str(payload.get("email_id") or ""),
+                               lead_email=str(payload.get("lead_email") or ""),
+                               campaign_id=str(payload.get("campaign_id") or "") or None,
+                               i_status=EVENT_INTEREST.get(event_type))  # fmt: skip
+
+
 def reply_event(org_id: int, user_id: int | None, payload: dict[str, Any]) -> Event:
     carried = {k: payload[k] for k in CARRIED if isinstance(payload.get(k), str | int)}
     if isinstance(carried.get("reply_text"), str):
@@ -136,6 +150,9 @@ def register_routes(app: web.Application, deps: WebhookDeps) -> None:
         if delivery_id is None:
             log.info("instantly webhook duplicate", extra={"event_type": event_type[:40]})
             return web.json_response({"ok": True, "duplicate": True})
+        if await late_label(deps, org_id, payload) is not None:
+            log.info("instantly label recorded", extra={"event_type": event_type[:40]})
+            return web.json_response({"ok": True, "label_updated": True})
         if event_type not in REPLY_EVENTS or not payload.get("email_id"):
             return web.json_response({"ok": True, "event_type": event_type})
         try:

@@ -39,11 +39,14 @@ MAX_OPTIONS = 5
 SEARCH_KEYS = ("contact_id", "email", "deal_id", "meeting_id", "thread_id", "duration_minutes",
                "days", "offset", "allow_outside_prospect_hours", "timezone", "max_options",
                "proposed_times")  # fmt: skip
+# carried along with the search (not inputs to it): the campaign reply that asked for the
+# meeting, so the booked invite is written back to Instantly (`flows.campaign_reply.booked`)
+CARRIED_KEYS = ("instantly_reply_id",)
 
 
 def search_params(payload: dict[str, Any]) -> dict[str, Any]:
     """The search inputs named in a trigger payload (what a later click searches again with)."""
-    return {k: payload[k] for k in SEARCH_KEYS if payload.get(k) is not None}
+    return {k: payload[k] for k in (*SEARCH_KEYS, *CARRIED_KEYS) if payload.get(k) is not None}
 
 
 # ---------------------------------------------------------------------------------- busy time

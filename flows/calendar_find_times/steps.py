@@ -29,6 +29,7 @@ from flows.calendar_find_times.search import (
 )
 from flows.calendar_find_times.who import Who, load_who
 from flows.calendar_find_times.zones import zone_or_none
+from flows.campaign_reply.booked import mark_meeting_booked
 from orchestrator.context import StepContext
 from skills.slot_types import DEFAULT_DURATION_MINUTES
 from skills.slots import find_slots, slot_is_free
@@ -167,6 +168,8 @@ async def create_invite(ctx: StepContext, checked: dict[str, Any]) -> dict[str, 
             return closed
 
     closed = await ctx.effect("record-booking", record)
+    if params.get("instantly_reply_id"):  # a campaign reply asked for it: tell Instantly
+        await mark_meeting_booked(ctx, int(params["instantly_reply_id"]))
     text = booked_text(who.label, checked.get("fields", {}).get("When", ""), made.get("video_link"),
                        made.get("link") or None)  # fmt: skip
     await show(ctx, "scheduling", "Invite sent", closed_blocks(text), key="booked")

@@ -56,6 +56,7 @@ CONCURRENCY = 4  # campaigns read at once; the client's buckets still cap the re
 class Gathered:
     inputs: list[CampaignInput]
     failed: int = 0
+    listed: tuple[str, ...] = ()  # every campaign reported, read or not (its suggestions stay)
 
 
 async def rep_addresses(session: AsyncSession, user: User) -> set[str]:
@@ -186,4 +187,4 @@ async def gather_campaigns(
 
     got = await asyncio.gather(*(one(c) for c in campaigns))
     inputs = [g for g in got if g is not None]
-    return Gathered(inputs, len(got) - len(inputs))
+    return Gathered(inputs, len(got) - len(inputs), tuple(c.id for c in campaigns))

@@ -4,7 +4,9 @@ Nothing is sent when the feature is off, the org has no working Instantly key, t
 campaign to report, or a digest of the same day already went (or was held) for the rep: the
 subject is `campaign_check:{user}:{local date}`, so a re-run job posts nothing new. The digest
 counts the campaign replies of the last day routed to the rep (`storage.instantly_replies`):
-shown for the key holder (whose jobs the replies are) and for any rep with replies.
+shown for the key holder (whose jobs the replies are) and for any rep with replies. Once
+Instantly listed the rep's campaigns, their suggestion rows for campaigns no longer reported
+(or older than 90 days) are pruned (`storage.campaign_suggestions.prune`).
 """
 
 from __future__ import annotations
@@ -101,8 +103,10 @@ async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
     except InstantlyAuthError:
         await _refused(ctx, holder)
         return {"empty": True, "reason": "Instantly key refused"}
+    pruned = await _prune(ctx, user, gathered.listed)
     if not gathered.inputs:
-        return {"empty": True, "reason": "no campaigns", "failed": gathered.failed}
+        return {"empty": True, "reason": "no campaigns", "failed": gathered.failed,
+                "pruned": pruned}  # fmt: skip
     tier1 = ctx.tiers.get("1") or {}
     bench = benchmarks(tier1.get("settings") or {})
     digests, suggestion_ids = await _suggestions(
@@ -127,6 +131,7 @@ async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
         "failed": gathered.failed,
         "replies_arrived": counts.arrived,
         "replies_routed": counts.routed,
+        "pruned": pruned,
     }
 
 
@@ -157,6 +162,19 @@ async def _suggestions(
                     now=ctx.now())  # fmt: skip
             out.append(d)
     return out, ids
+
+
+async def _prune(ctx: StepContext, user: User, listed: tuple[str, ...]) -> int:
+    """Suggestion rows of campaigns this digest no longer reports, or past retention, go
+    (`campaign_suggestions.prune`); once per job run, after Instantly answered."""
+    uid = saved_id(user)
+
+    async def run() -> int:
+        async with ctx.db.transaction() as s:
+            return await campaign_suggestions.prune(s, user_id=uid, keep_campaigns=listed,
+                                                    now=ctx.now())  # fmt: skip
+
+    return int(await ctx.effect("prune-suggestions", run))
 
 
 async def _refused(ctx: StepContext, holder: int | None) -> None:

@@ -6,7 +6,10 @@ the campaign). The row (`instantly_replies`, unique per org and Instantly email 
 arrived; `routed_at` is set once the rep has been told (see `steps.routed`).
 
 Instantly's interest value: the email's `i_status` when fetched, else the one the event implies
-(`lead_interested` -> 1, ...; a plain `reply_received` implies none).
+(`lead_interested` -> 1, ...; a plain `reply_received` implies none). A label event for the same
+email that arrived while the job waited (recorded in `instantly_webhook_deliveries`) is the
+later word and wins; labels after the row exists update it in the webhook
+(`storage.instantly_replies.set_label`).
 """
 
 from __future__ import annotations
@@ -17,26 +20,12 @@ from sqlmodel import select
 
 from connectors.instantly import InstantlyClient
 from connectors.instantly_connection import client_for
-from connectors.instantly_models import (
-    INTEREST_INTERESTED,
-    INTEREST_MEETING_BOOKED,
-    INTEREST_MEETING_COMPLETED,
-    INTEREST_NOT_INTERESTED,
-    INTEREST_OUT_OF_OFFICE,
-    INTEREST_WON,
-    INTEREST_WRONG_PERSON,
-    Email,
-)
+from connectors.instantly_models import EVENT_INTEREST, LABEL_EVENTS, Email
 from orchestrator.context import StepContext, TransientError
 from storage.crypto import settings_cipher
 from storage.instantly_models import InstantlyReply
+from storage.instantly_replies import latest_label
 
-EVENT_INTEREST: dict[str, int] = {
-    "lead_interested": INTEREST_INTERESTED, "lead_not_interested": INTEREST_NOT_INTERESTED,
-    "lead_meeting_booked": INTEREST_MEETING_BOOKED,
-    "lead_meeting_completed": INTEREST_MEETING_COMPLETED, "lead_closed": INTEREST_WON,
-    "lead_out_of_office": INTEREST_OUT_OF_OFFICE, "lead_wrong_person": INTEREST_WRONG_PERSON,
-}  # fmt: skip
 LOOKUP_PAGES = 3
 
 
@@ -84,19 +73,23 @@ async def fetch_reply(ctx: StepContext) -> dict[str, Any]:
                       i_status=email.i_status if email.i_status is not None else implied,
                       campaign_id=email.campaign_id or campaign_id)  # fmt: skip
 
-    async def store() -> int:
+    async def store() -> tuple[int, int | None]:
         async with ctx.db.transaction() as s:
             row = (await s.exec(select(InstantlyReply).where(
                 InstantlyReply.org_id == ctx.org_id,
                 InstantlyReply.instantly_email_id == email_id))).first()  # fmt: skip
             if row is None:
+                # a label Instantly put on this email while its job waited wins (late labels)
+                label = await latest_label(s, org_id=ctx.org_id, email_id=email_id,
+                                           kinds=LABEL_EVENTS)  # fmt: skip
+                i_status = EVENT_INTEREST.get(label) if label else fields["i_status"]
                 row = InstantlyReply(org_id=ctx.org_id, user_id=ctx.user_id,
                                      instantly_email_id=email_id, received_at=ctx.now(),
-                                     **fields)  # fmt: skip
+                                     **{**fields, "i_status": i_status})  # fmt: skip
                 s.add(row)
                 await s.flush()
             assert row.id is not None
-            return row.id
+            return row.id, row.i_status
 
-    reply_id = await ctx.effect("store", store)
-    return {"reply_id": reply_id, "instantly_email_id": email_id, **fields}
+    reply_id, i_status = await ctx.effect("store", store)
+    return {"reply_id": reply_id, "instantly_email_id": email_id, **fields, "i_status": i_status}

@@ -6,10 +6,10 @@ rep's mailbox and whose `point_hook`, tests only, is called at `intent_recorded`
   the thread / the deal's contacts / the meeting's attendees collected for confirmation
 - `confirm_recipients`: the audit of the rep's confirmation
 - `schedule`: the undo message (countdown + Cancel send), then `scheduled` with
-  `send_after = now + EMAIL_UNDO_SECONDS`
+  `send_after = now + EMAIL_UNDO_SECONDS` (`flows.email_send.undo`, shared with campaign replies)
 - `wait_window`: defers the job until the window closes; the mail never leaves earlier
-- `send`: `scheduled -> sending` (compare-and-set: a Cancel click and this step cannot both
-  win), compose, then the provider call as an intent effect whose recovery looks the
+- `send`: `scheduled -> sending` (`undo.claim`, compare-and-set: a Cancel click and this step
+  cannot both win), compose, then the provider call as an intent effect whose recovery looks the
   Message-ID up in Sent before sending again; `sent` with provider ids, or `failed`
 - `record`: CRM activity `email_sent`, matching commitments closed, the undo message turned
   into the "sent" confirmation
@@ -29,13 +29,12 @@ from blocks.email_send import (
     failed_blocks,
     limit_reached_blocks,
     new_recipients_text,
-    sent_blocks,
-    undo_blocks,
 )
 from connectors.mailbox import Mailbox, open_mailbox
+from flows.email_send import undo
 from flows.email_send.compose import Loaded, compose_send, load_send
 from flows.email_send.handoff import ask_send_permission
-from orchestrator.context import DeferDelivery, StepContext, TransientError, classify
+from orchestrator.context import StepContext, TransientError, classify
 from skills.commitments import CLOSED_BY
 from storage import crm
 from storage import email_sends as sends
@@ -124,34 +123,13 @@ class SendSteps:
             await ctx.notify("email_send_cancelled", "Not sent: no confirmed recipient",
                              cancelled_blocks(subject=send.subject), key="cancelled")  # fmt: skip
             return {"stop": True, "status": sends.CANCELLED}
-        window = float(ctx.settings.email_undo_seconds)
-        send_after = ctx.now() + timedelta(seconds=window)
-        # the notify is recorded once per key: a run again after the transition finds the message
-        posted = await ctx.notify("email_undo", f"Sending “{send.subject}” in {round(window)} seconds",
-                                  undo_blocks(send.id, to=to, cc=cc, subject=send.subject, seconds=window,
-                                              send_at=send_after, tz=ld.user.timezone,
-                                              demo=send.provider == "demo"),
-                                  key="undo")  # fmt: skip
-        where = {"channel": posted.channel, "ts": posted.ts}
-        if send.status == sends.SCHEDULED:  # ran again after the transition
-            return {"send_after": send.send_after.isoformat() if send.send_after else None, **where}
-        async with ctx.db.transaction() as s:
-            won = await sends.transition(
-                s, send.id, to_state=sends.SCHEDULED, from_states=(sends.APPROVED,),
-                detail={"job_id": ctx.job_id, "send_after": send_after.isoformat(), "window_s": window,
-                        "recipients": len(to) + len(cc)},
-                now=ctx.now(), send_after=send_after, to_addrs=to, cc_addrs=cc)  # fmt: skip
-        if not won:
-            return {"stop": True, "status": "changed", **where}
-        return {"send_after": send_after.isoformat(), **where}
+        return await undo.open_window(
+            ctx, send, to=to, cc=cc, tz=ld.user.timezone, demo=send.provider == "demo"
+        )
 
     async def wait_window(self, ctx: StepContext) -> dict[str, Any]:
         """Park until the undo window closes (a Cancel in the meantime is seen by `send`)."""
-        ld = await load_send(ctx)
-        send = ld.send
-        if send.status == sends.SCHEDULED and send.send_after and ctx.now() < send.send_after:
-            raise DeferDelivery(send.send_after)
-        return {"status": send.status}
+        return await undo.wait_window(ctx, int(ctx.payload["send_id"]))
 
     async def send(self, ctx: StepContext) -> dict[str, Any]:
         ld = await load_send(ctx)
@@ -161,12 +139,8 @@ class SendSteps:
             return {"sent": True, "provider_message_id": send.provider_message_id,
                     "provider_thread_id": send.provider_thread_id}  # fmt: skip
         if send.status == sends.SCHEDULED:
-            async with ctx.db.transaction() as s:
-                won = await sends.transition(s, send.id, to_state=sends.SENDING, from_states=(sends.SCHEDULED,),
-                                             detail={"job_id": ctx.job_id}, now=ctx.now())  # fmt: skip
-            if not won:
-                ld = await load_send(ctx)
-                send = ld.send
+            send = await undo.claim(ctx, send.id)
+            ld = Loaded(send, ld.user, ld.prefs)
         if send.status not in (sends.SCHEDULED, sends.SENDING):
             return {"sent": False, "status": send.status}
         mailbox = await self.opener(ctx, send.user_id)
@@ -256,19 +230,14 @@ class SendSteps:
             return {"closed_commitments": closed, "deal": deal.name if deal else None}
 
         crm_out = await ctx.effect("crm", log_crm)
-        if ctx.delivery is not None and scheduled.get("channel") and scheduled.get("ts"):
-            blocks = [b.to_dict() for b in sent_blocks(
-                to=send.to_addrs, cc=send.cc_addrs, subject=send.subject, at=send.sent_at or ctx.now(),
-                tz=ld.user.timezone, demo=send.provider == "demo", logged_on=crm_out.get("deal"))]  # fmt: skip
-            delivery = ctx.delivery
-
-            async def update() -> dict[str, str]:
-                posted = await delivery.update_message(
-                    scheduled["channel"], scheduled["ts"], f"Sent: {send.subject}", blocks
-                )
-                return {"channel": posted.channel, "ts": posted.ts}
-
-            await ctx.effect("sent-message", update)
+        await undo.show_sent(
+            ctx,
+            scheduled,
+            send,
+            tz=ld.user.timezone,
+            demo=send.provider == "demo",
+            logged_on=crm_out.get("deal"),
+        )
         return crm_out
 
 

@@ -1,10 +1,10 @@
 """Sixty issue 15 end to end in the sandbox: an Instantly campaign reply arrives as a real HTTP
 webhook delivery (shared-secret header) at the running app; a positive reply is drafted into the
-rep's DM, the rep clicks Send, the answer leaves once through the fake Instantly's
+rep's DM, the rep clicks Send, the undo message (Cancel send) comes and nothing leaves until its
+30 seconds pass on the runtime's clock; then the answer leaves once through the fake Instantly's
 `POST /api/v2/emails/reply` from the mailbox that received it and the interest is written back;
-a meeting ask then ends in the time picker. A wrong secret is refused (401).
-
-The Instantly send has no undo window (unlike `flows/email_send`): Send sends at once."""
+a meeting ask then ends in the time picker. Cancel send inside the window: nothing leaves. A
+wrong secret is refused (401)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import asyncio
 import json
 import shutil
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,11 @@ import pytest
 from sqlmodel import select
 
 from app import Runtime
-from blocks.ids import ApprovalAction
+from blocks.ids import ApprovalAction, EmailAction
 from bot.webhooks import instantly as hook
 from config import load_settings
 from connectors.instantly_connection import save_api_key
+from storage.clock import SteppingClock
 from storage.crypto import settings_cipher
 from storage.engine import Database
 from storage.instantly_models import InstantlyWebhookDelivery
@@ -84,6 +86,10 @@ def draft_cards(sb: Any, user: str) -> list[dict]:
             if ApprovalAction.APPROVE in buttons(m) and "Campaign reply" in json.dumps(m)]  # fmt: skip
 
 
+def undo_messages(sb: Any, user: str) -> list[dict]:
+    return [m for m in sb.dm_messages(user) if EmailAction.CANCEL_SEND in buttons(m)]
+
+
 def dm_with(sb: Any, user: str, needle: str) -> list[dict]:
     return [m for m in sb.dm_messages(user) if needle in json.dumps(m)]
 
@@ -109,6 +115,15 @@ async def test_positive_reply_sent_once_then_a_meeting_ask_gets_the_picker(
     await sb.click(ALEX, card, ApprovalAction.APPROVE, value=send["value"])
 
     await sb.wait_for(lambda: dm_with(sb, ALEX, "Approved by <@" + ALEX), timeout=30)
+    await sb.wait_for(lambda: undo_messages(sb, ALEX), timeout=30)
+    undo = undo_messages(sb, ALEX)[0]
+    assert "Sending in 30 seconds" in json.dumps(undo) and "through Instantly" in json.dumps(undo)
+    await app.engine.settled()  # type: ignore[union-attr]
+    assert fake.replies == [] and fake.interest_updates == []  # nothing before the window closes
+    assert isinstance(app.clock, SteppingClock)
+    app.clock.advance(timedelta(seconds=31))
+    app.engine.wake_local()  # type: ignore[union-attr]
+    await sb.wait_for(lambda: dm_with(sb, ALEX, "*Sent* at"), timeout=30)
     for _ in range(300):  # the fake is not the sandbox (its calls wake no `wait_for`): poll it
         if fake.interest_updates:
             break
@@ -139,6 +154,45 @@ async def test_positive_reply_sent_once_then_a_meeting_ask_gets_the_picker(
     assert find.trigger_payload["source"] == "instantly" and find.trigger_payload["email"] == LEAD
     # nothing more was sent, and the send went out once
     assert len(fake.replies) == 1 and len(fake.interest_updates) == 1
+
+
+async def test_cancel_send_inside_the_window_sends_nothing(
+    app: Runtime, fake: FakeInstantly
+) -> None:
+    sb = app.sandbox
+    fake.add_account(ALEX_EMAIL, "Alex")
+    campaign = fake.add_campaign("Q1 outbound", accounts=[ALEX_EMAIL])
+    fake.add_lead(LEAD, campaign)
+    positive = fake.add_email(campaign_id=campaign, lead=LEAD, eaccount=ALEX_EMAIL,
+                              text="This sounds interesting - we'd love to learn more about it.")  # fmt: skip
+    status, _ = await deliver(app, fake.webhook_payload("reply_received", campaign,
+                                                        email=positive, step=1))  # fmt: skip
+    assert status == 200
+    await sb.wait_for(lambda: draft_cards(sb, ALEX), timeout=30)
+    card = draft_cards(sb, ALEX)[0]
+    await sb.click(ALEX, card, ApprovalAction.APPROVE,
+                   value=buttons(card)[ApprovalAction.APPROVE]["value"])  # fmt: skip
+    await sb.wait_for(lambda: undo_messages(sb, ALEX), timeout=30)
+    undo = undo_messages(sb, ALEX)[0]
+    await sb.click(ALEX, undo, EmailAction.CANCEL_SEND,
+                   value=buttons(undo)[EmailAction.CANCEL_SEND]["value"])  # fmt: skip
+    await sb.wait_for(lambda: dm_with(sb, ALEX, "not sent"), timeout=10)
+    assert isinstance(app.clock, SteppingClock)
+    app.clock.advance(timedelta(seconds=31))  # the window closes: the job ends, nothing leaves
+    app.engine.wake_local()  # type: ignore[union-attr]
+    for _ in range(300):
+        async with app.db.session() as s:  # type: ignore[union-attr]
+            job = (await s.exec(select(SequenceJob).where(
+                SequenceJob.sequence_type == "instantly_reply"))).one()  # fmt: skip
+        if job.status == "completed":
+            break
+        await asyncio.sleep(0.1)
+    assert job.status == "completed"
+    assert fake.replies == [] and fake.interest_updates == []
+    assert fake.calls_to("/api/v2/emails/reply", "POST") == []
+    async with app.db.session() as s:  # type: ignore[union-attr]
+        [row] = (await s.exec(select(EmailSend))).all()
+    assert row.status == "cancelled"
 
 
 async def test_a_wrong_secret_is_refused(app: Runtime, fake: FakeInstantly) -> None:

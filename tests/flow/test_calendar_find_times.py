@@ -39,6 +39,7 @@ from storage.models import (
     SlackPendingAction,
 )
 from tests.fakes.google_server import CAL_EVENTS, CAL_FREEBUSY, FakeGoogle
+from tests.fakes.instantly_server import WORKSPACE_ID, FakeInstantly
 from tests.support.sequences import RecordingDelivery, seed_org, sqlite_copy
 
 NOW = datetime(2026, 1, 13, 8, 0, tzinfo=UTC)  # Tuesday; London on GMT, New York on EST
@@ -59,6 +60,7 @@ class World:
     org_id: int
     rep_id: int
     contact_id: int
+    instantly: FakeInstantly
 
     async def run(self, payload: dict[str, Any], key: str) -> SequenceJob:
         ref = await self.engine.submit(
@@ -83,11 +85,12 @@ class World:
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     google = await FakeGoogle().start()
+    instantly = await FakeInstantly().start()
     key = Fernet.generate_key()
     settings = Settings(google_client_id=FakeGoogle.CLIENT_ID,
                         google_client_secret=FakeGoogle.CLIENT_SECRET,
                         encryption_key=key.decode(), data_dir=tmp_path,
-                        google_api_base=google.url)  # fmt: skip
+                        google_api_base=google.url, instantly_api_base=instantly.url)  # fmt: skip
     db = Database(sqlite_copy(tmp_path))
     org_id, (rep_id,) = await seed_org(db, users=1, timezone="Europe/London")
     scopes = {CAL_EVENTS, CAL_FREEBUSY}
@@ -124,8 +127,9 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     engine = Engine(db, settings, delivery, reg, clock=lambda: NOW, heartbeat_s=None,
                     listen=False)  # fmt: skip
     try:
-        yield World(db, engine, delivery, google, settings, org_id, rep_id, contact_id)
+        yield World(db, engine, delivery, google, settings, org_id, rep_id, contact_id, instantly)
     finally:
+        await instantly.stop()
         await google.stop()
         await db.dispose()
 
@@ -211,6 +215,51 @@ async def test_invite_after_approval_creates_the_google_event_once(world: World)
         end=datetime.fromisoformat(chosen["end"]), tz="Europe/London",
         attendees=(Attendee(DANA),), transaction_id=tx))  # fmt: skip
     assert again.id == event["id"] and len(world.google.calendar(REP).events) == 1
+
+
+async def test_a_campaign_reply_meeting_booked_is_written_back_to_instantly(world: World) -> None:
+    """A search a campaign reply started (`instantly_reply_id`) keeps that id through the picker
+    into the invite; once the invite is created the lead is marked Meeting booked (2) in
+    Instantly, once, and the stored reply's Instantly value follows."""
+    from connectors.instantly_connection import save_api_key
+    from storage.crypto import settings_cipher
+    from storage.instantly_models import InstantlyReply
+
+    campaign = world.instantly.add_campaign("Q1 outbound", accounts=[REP])
+    async with world.db.transaction() as s:
+        await save_api_key(s, cipher=settings_cipher(world.settings), org_id=world.org_id,
+                           user_id=world.rep_id, api_key=world.instantly.api_key,
+                           workspace_id=WORKSPACE_ID)  # fmt: skip
+        row = InstantlyReply(org_id=world.org_id, user_id=world.rep_id, campaign_id=campaign,
+                             lead_email=DANA, instantly_email_id="em-1", eaccount=REP,
+                             i_status=1, category="meeting_request", received_at=NOW)  # fmt: skip
+        s.add(row)
+        await s.flush()
+        reply_id = row.id
+    offer = await world.run({"contact_id": world.contact_id, "instantly_reply_id": reply_id},
+                            "t:offer")  # fmt: skip
+    found = offer.context["outputs"]["find_times"]
+    assert found["params"]["instantly_reply_id"] == reply_id  # what the picker's buttons carry
+    chosen = found["options"][0]
+    payload = {
+        **found["params"],
+        "action": "invite",
+        "source_job_id": offer.id,
+        "slot": {"start": chosen["start"], "end": chosen["end"]},
+    }  # as handle_invite does
+    await world.run(payload, "t:invite")
+    assert world.instantly.interest_updates == []  # not before the rep approves the invite
+    async with world.db.session() as s:
+        gate = (await s.exec(select(SlackPendingAction))).one()
+    assert (await world.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
+    await world.engine.drain()
+    assert len(world.google.calendar(REP).events) == 1
+    assert world.instantly.interest_updates == [
+        {"lead_email": DANA, "interest_value": 2, "campaign_id": campaign}
+    ]
+    async with world.db.session() as s:
+        stored = await s.get(InstantlyReply, reply_id)
+    assert stored is not None and stored.i_status == 2
 
 
 async def test_skipped_invite_books_nothing(world: World) -> None:

@@ -316,3 +316,63 @@ async def test_apply_asks_then_disables_the_losing_variant_once(
     variants = json.loads(patch.body)["sequences"][0]["steps"][0]["variants"]
     assert [v.get("v_disabled", False) for v in variants] == [True, False]
     assert "is off in Instantly" in str(slack.calls[-1])
+
+
+async def test_the_digest_prunes_suggestions_of_gone_campaigns_and_old_ones(
+    db: Database, fake: FakeInstantly
+) -> None:
+    """Rows for a campaign the digest no longer reports (a draft, another's, deleted) and rows
+    older than 90 days go when the digest runs; a recent row and an old one still snoozed stay;
+    another rep's rows are not touched."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from storage import campaign_suggestions
+    from storage.instantly_models import CampaignSuggestion
+
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id, other_id) = await seed_org(db, users=2, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+    seed_campaigns(fake, rep.email)
+    [healthy] = [cid for cid, c in fake.campaigns.items() if c["name"] == "Healthy outbound"]
+    [draft] = [cid for cid, c in fake.campaigns.items() if c["name"] == "Old draft"]
+    old = NOW - timedelta(days=91)
+
+    async def add(user: int, campaign: str, at: datetime, snoozed: datetime | None = None) -> int:
+        async with db.transaction() as s:
+            sid = await campaign_suggestions.record(
+                s, org_id=org_id, user_id=user, campaign_id=campaign, campaign_name="x",
+                step=0, variants=("A",), now=at)  # fmt: skip
+            if snoozed is not None:
+                row = await s.get(CampaignSuggestion, sid)
+                assert row is not None
+                row.snoozed_until = snoozed
+                s.add(row)
+        return sid
+
+    recent = await add(rep_id, healthy, NOW - timedelta(days=3))
+    old_snoozed = await add(rep_id, healthy, old, snoozed=NOW + timedelta(days=2))
+    await add(rep_id, healthy, old)  # past retention
+    await add(rep_id, draft, NOW - timedelta(days=1))  # a draft: not reported
+    await add(rep_id, "deleted-campaign-id", NOW - timedelta(days=1))
+    others = await add(other_id, "deleted-campaign-id", old)
+    engine = Engine(db, settings, RecordingDelivery(), build_registry(), clock=lambda: NOW,
+                    listen=False)  # fmt: skip
+    await engine.submit(campaign_event(rep, NOW))
+    await engine.drain()
+    async with db.session() as s:
+        left = {r.id for r in (await s.exec(select(CampaignSuggestion))).all()}
+    # the digest records today's "disable variant A" for the bouncy campaign: kept too
+    assert {recent, old_snoozed, others} <= left
+    async with db.session() as s:
+        rows = (await s.exec(select(CampaignSuggestion).where(
+            CampaignSuggestion.user_id == rep_id))).all()  # fmt: skip
+    assert {r.campaign_id for r in rows} <= {healthy} | {
+        cid for cid, c in fake.campaigns.items() if c["name"] == "Bouncy list"
+    }
+    assert len([r for r in rows if r.campaign_id == healthy]) == 2

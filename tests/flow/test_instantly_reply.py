@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -17,7 +18,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from cryptography.fernet import Fernet
-from sqlmodel import select
+from sqlalchemy import literal_column, update
+from sqlmodel import col, select
 
 from bot.webhooks import instantly as hook
 from config.settings import Settings
@@ -26,6 +28,7 @@ from flows.campaign_reply.sequence import instantly_reply
 from orchestrator.engine import Engine
 from orchestrator.events import Decision, Event, JobRef, Skipped
 from orchestrator.sequence import SequenceRegistry
+from orchestrator.store import Sql
 from storage.clock import SteppingClock
 from storage.crypto import settings_cipher
 from storage.engine import Database
@@ -34,7 +37,8 @@ from storage.models import Connection, EmailSend, SequenceJob, SlackPendingActio
 from tests.fakes.instantly_server import WORKSPACE_ID, FakeInstantly
 from tests.support.sequences import RecordingDelivery, seed_org
 
-NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday afternoon
+# a Monday afternoon, ahead of PostgreSQL's now(): a parked job is due only once the test says so
+NOW = datetime(2100, 11, 22, 15, 0, tzinfo=UTC)
 SECRET = "instantly-hook-secret-123"
 SENDER = "sdr.one@outbound.acme.test"
 OTHER_SENDER = "sdr.two@outbound.acme.test"
@@ -62,9 +66,20 @@ class World:
     org: int
     user: int
     campaign: str
+    clock: SteppingClock
+
+    async def window_passes(self) -> None:
+        """The 30-second undo window closes: the injected clock jumps past it and the parked
+        job is due on the claim's clock (PostgreSQL's is the server's)."""
+        self.clock.advance(timedelta(seconds=31))
+        now = Sql(self.db.engine.dialect.name, injected_clock=self.db.clock is not None).now
+        async with self.db.transaction() as s:
+            await s.execute(update(SequenceJob).where(col(SequenceJob.status) == "pending")
+                            .values(run_after=literal_column(now)))  # fmt: skip
+        await self.engine.drain()
 
 
-async def make_world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
+async def make_world(db: Database, tmp_path: Path, clock: SteppingClock) -> AsyncIterator[World]:
     fake = await FakeInstantly().start()
     settings = Settings(_env_file=None, instantly_api_base=fake.url,
                         encryption_key=Fernet.generate_key().decode(), data_dir=tmp_path,
@@ -78,22 +93,24 @@ async def make_world(db: Database, tmp_path: Path) -> AsyncIterator[World]:
     campaign = fake.add_campaign("Q4 outbound", accounts=[SENDER, OTHER_SENDER])
     fake.add_lead(LEAD, campaign)
     delivery = RecordingDelivery()
-    clock = SteppingClock(NOW)
     engine = Engine(db, settings, delivery, SequenceRegistry([instantly_reply]), clock=clock,
                     heartbeat_s=None)  # fmt: skip
     app = web.Application()
     hook.register_routes(app, Deps(db, settings, clock, engine))
     server = TestServer(app, host="127.0.0.1", port=0)
     await server.start_server()
-    yield World(db, engine, delivery, fake, str(server.make_url(hook.PATH)), org, user, campaign)
+    yield World(
+        db, engine, delivery, fake, str(server.make_url(hook.PATH)), org, user, campaign, clock
+    )
     await server.close()
     await fake.stop()
 
 
 @pytest.fixture
 async def world(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
-    db = Database(sqlite_url)
-    async for w in make_world(db, tmp_path):
+    clock = SteppingClock(NOW)
+    db = Database(sqlite_url, clock=clock)
+    async for w in make_world(db, tmp_path, clock):
         yield w
     await db.dispose()
 
@@ -103,8 +120,9 @@ async def pg_world(pg_url: str, tmp_path: Path) -> AsyncIterator[World]:
     from tests.conftest import truncate_pg
 
     truncate_pg(pg_url)
-    db = Database(pg_url)
-    async for w in make_world(db, tmp_path):
+    clock = SteppingClock(NOW)
+    db = Database(pg_url, clock=clock)
+    async for w in make_world(db, tmp_path, clock):
         yield w
     await db.dispose()
 
@@ -153,6 +171,52 @@ async def test_a_repeated_delivery_is_a_duplicate_and_makes_one_job(world: World
     status, third = await deliver(world, label)
     assert status == 200 and "skipped" in third
     assert len(await rows(world, SequenceJob)) == 1
+    await world.engine.drain()  # the job stores the reply with the label that came meanwhile
+    [stored] = await rows(world, InstantlyReply)
+    assert stored.i_status == 1
+
+
+async def late_label_updates_the_stored_reply(w: World) -> None:
+    email, payload = reply(
+        w, "Thanks, but we have decided to go with another vendor. Not interested."
+    )
+    assert (await deliver(w, payload))[0] == 200
+    await w.engine.drain()
+    [stored] = await rows(w, InstantlyReply)
+    assert stored.i_status is None  # a plain reply_received carries no label
+    jobs = len(await rows(w, SequenceJob))
+    at = datetime(2100, 11, 22, 15, 10, tzinfo=UTC)
+    label = w.fake.webhook_payload("lead_not_interested", w.campaign, email=email, timestamp=at)
+    status, body = await deliver(w, label)
+    assert status == 200 and body["label_updated"] is True and "job_id" not in body
+    [stored] = await rows(w, InstantlyReply)
+    assert stored.i_status == -1 and stored.category == "not_interested"
+    # a lead-level label (no email id): the lead's latest reply in that campaign
+    later = w.fake.webhook_payload("lead_wrong_person", w.campaign, lead_email=LEAD.upper(),
+                                   timestamp=at + timedelta(minutes=5))  # fmt: skip
+    assert (await deliver(w, later))[1]["label_updated"] is True
+    [stored] = await rows(w, InstantlyReply)
+    assert stored.i_status == -2
+    neutral = w.fake.webhook_payload("lead_neutral", w.campaign, email=email,
+                                     timestamp=at + timedelta(minutes=9))  # fmt: skip
+    assert (await deliver(w, neutral))[1]["label_updated"] is True
+    [stored] = await rows(w, InstantlyReply)
+    assert stored.i_status is None  # back to a plain "Lead"
+    assert len(await rows(w, SequenceJob)) == jobs  # no second job
+    assert await w.engine.drain() == 0
+    # a label for a lead with no stored reply starts nothing either (no email id)
+    other = w.fake.webhook_payload("lead_interested", w.campaign, lead_email="nobody@else.test",
+                                   timestamp=at)  # fmt: skip
+    status, body = await deliver(w, other)
+    assert status == 200 and "label_updated" not in body and "job_id" not in body
+
+
+async def test_a_late_label_updates_the_stored_reply_sqlite(world: World) -> None:
+    await late_label_updates_the_stored_reply(world)
+
+
+async def test_a_late_label_updates_the_stored_reply_postgres(pg_world: World) -> None:
+    await late_label_updates_the_stored_reply(pg_world)
 
 
 async def positive_reply_is_drafted_approved_and_sent_once(w: World) -> None:
@@ -172,6 +236,20 @@ async def positive_reply_is_drafted_approved_and_sent_once(w: World) -> None:
     assert w.fake.replies == [] and w.fake.interest_updates == []
     assert (await w.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
     await w.engine.drain()
+    # the undo window: the countdown with Cancel send, nothing sent before it closes
+    [held] = await rows(w, EmailSend)
+    assert held.status == "scheduled" and held.send_after is not None
+    assert held.send_after > w.clock()
+    undo = [
+        c
+        for m, c in w.delivery.calls
+        if m == "chat.postMessage" and "Cancel send" in str(c.get("blocks"))
+    ]
+    assert len(undo) == 1 and "Sending in 30 seconds" in str(undo[0]["blocks"])
+    assert "through Instantly" in str(undo[0]["blocks"])
+    assert await w.engine.drain() == 0
+    assert w.fake.replies == [] and w.fake.interest_updates == []
+    await w.window_passes()
     assert len(w.fake.calls_to("/api/v2/emails/reply", "POST")) == 1
     [sent] = w.fake.replies
     assert sent["eaccount"] == OTHER_SENDER and sent["reply_to_uuid"] == email["id"]
@@ -280,6 +358,7 @@ async def approve_positive_reply(w: World) -> None:
     [gate] = await rows(w, SlackPendingAction)
     assert (await w.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
     await w.engine.drain()
+    await w.window_passes()
 
 
 def dms(w: World) -> str:
@@ -345,3 +424,72 @@ async def test_concurrent_repeats_make_one_job_postgres(pg_world: World) -> None
     assert sum(1 for _, body in answers if body.get("duplicate")) == 3
     assert len(await rows(pg_world, InstantlyWebhookDelivery)) == 1
     assert len(await rows(pg_world, SequenceJob)) == 1
+
+
+async def cancel_in_the_window_sends_nothing(w: World) -> None:
+    from bot.email_actions import cancel_send
+    from storage import email_sends as sends
+    from storage.models import User
+
+    _, payload = reply(w, "This sounds interesting, we'd love to learn more about it.")
+    assert (await deliver(w, payload))[0] == 200
+    await w.engine.drain()
+    [gate] = await rows(w, SlackPendingAction)
+    assert (await w.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
+    await w.engine.drain()
+    [held] = await rows(w, EmailSend)
+    assert held.status == "scheduled" and held.provider == "instantly"
+    async with w.db.session() as s:
+        rep = await s.get(User, w.user)
+    assert rep is not None
+    ok, told = await cancel_send(SimpleNamespace(db=w.db, clock=w.clock), rep, held.id)  # type: ignore[arg-type]
+    assert ok and told == "Cancelled — the email was not sent."
+    await w.window_passes()
+    assert w.fake.replies == [] and w.fake.interest_updates == []
+    assert w.fake.calls_to("/api/v2/emails/reply", "POST") == []
+    [row] = await rows(w, EmailSend)
+    assert row.status == "cancelled"
+    async with w.db.session() as s:
+        states = [e.state for e in await sends.events_for(s, row.id)]
+    assert states == ["drafted", "approved", "scheduled", "cancelled"]
+    [job] = [j for j in await rows(w, SequenceJob) if j.sequence_type == "instantly_reply"]
+    assert job.status == "completed"
+    again, why = await cancel_send(SimpleNamespace(db=w.db, clock=w.clock), rep, row.id)  # type: ignore[arg-type]
+    assert not again and "already cancelled" in why
+
+
+async def test_cancel_in_the_window_sqlite(world: World) -> None:
+    await cancel_in_the_window_sends_nothing(world)
+
+
+async def test_cancel_in_the_window_postgres(pg_world: World) -> None:
+    await cancel_in_the_window_sends_nothing(pg_world)
+
+
+async def test_too_late_to_cancel_once_sent(world: World) -> None:
+    from bot.email_actions import cancel_send
+    from storage.models import User
+
+    await approve_positive_reply(world)
+    [row] = await rows(world, EmailSend)
+    async with world.db.session() as s:
+        rep = await s.get(User, world.user)
+    ok, why = await cancel_send(SimpleNamespace(db=world.db, clock=world.clock), rep, row.id)  # type: ignore[arg-type]
+    assert not ok and "already sent" in why and len(world.fake.replies) == 1
+
+
+async def test_an_answered_question_writes_no_interest(world: World) -> None:
+    """needs_response: no Instantly interest value means "asked a question" (see
+    flows.campaign_reply.send), so the answer goes out and the lead's label is left alone."""
+    _, payload = reply(world, "How does this integrate with HubSpot?")
+    assert (await deliver(world, payload))[0] == 200
+    await world.engine.drain()
+    [stored] = await rows(world, InstantlyReply)
+    assert stored.category == "needs_response"
+    [gate] = await rows(world, SlackPendingAction)
+    assert (await world.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
+    await world.engine.drain()
+    await world.window_passes()
+    assert len(world.fake.replies) == 1 and world.fake.interest_updates == []
+    assert world.fake.calls_to("/api/v2/leads/update-interest-status", "POST") == []
+    assert "marked" not in dms(world).lower()

@@ -274,7 +274,7 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
                                         args(short, st.text(max_size=2000), small(text, max_size=12))),
     "email_send.undo_blocks": (email_send.undo_blocks, args(
         ident, to=emails, cc=emails, subject=short, seconds=st.floats(0, 60), send_at=when, tz=zone,
-        demo=st.booleans())),
+        demo=st.booleans(), via=st.just("") | short)),
     "email_send.sent_blocks": (email_send.sent_blocks, args(
         to=emails, cc=emails, subject=short, at=when, tz=zone, demo=st.booleans(),
         logged_on=st.none() | short)),
