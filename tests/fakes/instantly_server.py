@@ -7,6 +7,12 @@ NEXT_BUILDS.md B1, EXTERNAL_APIS.md section 2):
 - `GET /api/v2/campaigns/analytics` (`id` / repeated `ids` / neither = all; a JSON array),
   `/analytics/overview`, `/analytics/daily` (`campaign_id`), `/analytics/steps` (rows with
   zero-based **string** `step` / `variant`).
+- `GET /api/v2/campaigns/{id}/sending-status`: `{diagnostics, summary}`; while the campaign is
+  sending (active, subsequences, unhealthy accounts) the reason is `diagnostics.status` (with
+  `issue_tracking`), otherwise `diagnostics` is null and the reason is `summary.status`
+  (starter-kit docs/api/campaigns.md). `set_sending_reason` scripts it; the default is
+  `healthy` for a sending campaign, `campaign_draft` for a draft, `all_accounts_unhealthy`
+  for status -1.
 - `GET /api/v2/emails`: `email_type` (received|sent|manual), `is_unread`, `latest_of_thread`,
   `campaign_id`, `eaccount`, `i_status`, `sort_order` (default desc by creation time),
   limited to **20 requests per sliding minute** (429 + `Retry-After`) on the fake's clock.
@@ -113,6 +119,7 @@ class FakeInstantly:
     analytics: dict[str, dict[str, Any]] = field(default_factory=dict)
     daily: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     steps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sending_reasons: dict[str, str] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     interest_updates: list[dict[str, Any]] = field(default_factory=list)
     replies: list[dict[str, Any]] = field(default_factory=list)
@@ -135,6 +142,7 @@ class FakeInstantly:
         r.add_get("/api/v2/campaigns/analytics/daily", self._daily)
         r.add_get("/api/v2/campaigns/analytics/steps", self._steps)
         r.add_get("/api/v2/campaigns/{id}", self._get_campaign)
+        r.add_get("/api/v2/campaigns/{id}/sending-status", self._sending_status)
         r.add_patch("/api/v2/campaigns/{id}", self._patch_campaign)
         r.add_get("/api/v2/accounts", self._list_accounts)
         r.add_get("/api/v2/emails", self._list_emails)
@@ -255,6 +263,14 @@ class FakeInstantly:
         """Rows as the API sends them: `step`/`variant` zero-based strings (or None)."""
         self.steps[campaign_id] = rows
 
+    def set_sending_reason(self, campaign_id: str, reason: str) -> None:
+        self.sending_reasons[campaign_id] = reason
+
+    def set_account_status(self, email: str, status: int) -> None:
+        """1 Active, 2 Paused, 3 maintenance, -1 connection error, -2 soft bounce, -3 sending
+        error (starter-kit docs/api/accounts.md)."""
+        self.accounts[email.lower()]["status"] = status
+
     def set_daily_rows(self, campaign_id: str, rows: list[dict[str, Any]]) -> None:
         self.daily[campaign_id] = rows
 
@@ -336,6 +352,21 @@ class FakeInstantly:
         if doc is None:
             return api_error(404, "Not Found", "Campaign not found")
         return web.json_response(doc)
+
+    async def _sending_status(self, request: web.Request) -> web.Response:
+        cid = request.match_info["id"]
+        doc = self.campaigns.get(cid)
+        if doc is None:
+            return api_error(404, "Not Found", "Campaign not found")
+        status = doc.get("status")
+        default: dict[Any, str] = {0: "campaign_draft", 1: "healthy", 4: "healthy",
+                                   -1: "all_accounts_unhealthy"}  # fmt: skip
+        reason = self.sending_reasons.get(cid, default.get(status))
+        summary = {"status": reason, "campaign_status": status}
+        if status in (1, 4, -1):
+            diagnostics = {"status": reason, "issue_tracking": {"first_seen": None}}
+            return web.json_response({"diagnostics": diagnostics, "summary": summary})
+        return web.json_response({"diagnostics": None, "summary": summary})
 
     async def _patch_campaign(self, request: web.Request) -> web.Response:
         doc = self.campaigns.get(request.match_info["id"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
@@ -163,6 +163,50 @@ async def test_auto_optimise_and_stopped_campaign_and_no_key(
         job = (await s.exec(select(SequenceJob).where(
             SequenceJob.idempotency_key == campaign_event(other, NOW).idempotency_key))).one()  # fmt: skip
     assert job.status == "completed" and "no Instantly key" in str(job.context)
+
+
+async def test_stopped_campaign_says_which_mailbox_is_disconnected(
+    db: Database, fake: FakeInstantly
+) -> None:
+    """A paused campaign whose mailbox Instantly marks disconnected: the alert names the mailbox
+    and what to do; an active one that sent nothing because it ran out of leads says so; the
+    sending-status endpoint is asked only for those two, not for the one that is sending."""
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+    fake.add_account(rep.email)
+    fake.add_account("second@example.com")
+    fake.set_account_status(rep.email, -1)
+    paused = fake.add_campaign("Paused one", accounts=[rep.email, "second@example.com"], status=2)
+    fake.set_sending_reason(paused, "daily_limit_met")
+    dry = fake.add_campaign("Out of leads", accounts=["second@example.com", rep.email])
+    fake.set_sending_reason(dry, "waiting_for_leads")
+    busy = fake.add_campaign("Busy", accounts=[rep.email])
+    fake.set_analytics(busy, new_leads_contacted_count=40, emails_sent_count=40)
+    slack = RecordingDelivery()
+    now = [NOW]
+    engine = Engine(db, settings, slack, build_registry(), clock=lambda: now[0], listen=False)
+    await engine.submit(campaign_event(rep, NOW))
+    await engine.drain()
+    (post,) = [c for m, c in slack.calls if m == "chat.postMessage"]
+    body = str(post["blocks"])
+    assert (f"Sending stopped: the mailbox {rep.email} is disconnected (reconnect it in Instantly)"
+            in body)  # fmt: skip
+    assert f"Nothing sent in the last 24 h: the mailbox {rep.email} is disconnected" in body
+    asked = {c.path.split("/")[4] for c in fake.calls if c.path.endswith("/sending-status")}
+    assert asked == {paused, dry}
+    # the next morning, with the mailbox reconnected, Instantly's own reason is the one shown
+    fake.set_account_status(rep.email, 1)
+    now[0] = NOW + timedelta(days=1)
+    await engine.submit(campaign_event(rep, now[0]))
+    await engine.drain()
+    body = str([c for m, c in slack.calls if m == "chat.postMessage"][-1]["blocks"])
+    assert "Sending stopped: the daily sending limit is reached" in body
+    assert "Nothing sent in the last 24 h: no leads are left to contact (add leads in" in body
 
 
 async def test_org_settings_change_the_digest(db: Database, fake: FakeInstantly) -> None:
