@@ -92,6 +92,8 @@ class UserPreferences(SQLModel, table=True):
     muted_kinds: list[str] = _json(list)
     features: dict[str, bool] = _json()
     signature: str | None = Field(default=None, sa_type=Text)
+    # the campaign digest's local time; None = at the morning brief's `User.briefing_time`
+    campaign_digest_time: time | None = None
     updated_at: datetime = _ts()
 
 

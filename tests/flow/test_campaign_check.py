@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
@@ -112,6 +112,48 @@ async def test_planned_per_rep_at_the_briefing_time(sqlite_db: Database) -> None
         assert str(job.trigger) == str(brief.trigger)
     checks = [e for e in a.submitted + b.submitted if e.type == "campaign_check"]
     assert [e.idempotency_key for e in checks] == [f"campaign_check:{rep_id}:2026-11-23"]
+
+
+async def test_planned_at_the_reps_own_digest_time_in_their_zone(sqlite_db: Database) -> None:
+    """A rep who set a campaign digest time (App Home) gets the digest then, in their zone, while
+    the morning brief stays at the briefing time; changing it reschedules at once; clearing it
+    (None) puts the digest back with the morning brief."""
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from flows.planner import ProactivePlanner
+    from services.settings import apply_preferences
+    from skills.preferences import ValidatedPreferences
+    from storage.users import update_preferences
+    from tests.flow.test_proactive_crons import FakeDeps, seed
+
+    _org, rep_id = await seed(sqlite_db)  # America/New_York, briefing 08:00 mon-fri
+    async with sqlite_db.transaction() as s:
+        await update_preferences(s, user_id=rep_id, changes={"campaign_digest_time": time(6, 45)})
+    deps = FakeDeps(sqlite_db)
+    planner = ProactivePlanner(AsyncIOScheduler(timezone="UTC"), deps)
+    deps.settings_listeners.append(planner.on_settings_changed)
+    await planner.start(catch_up=False)
+    ny = ZoneInfo("America/New_York")
+
+    def local(at: datetime | None) -> tuple[str, int, int]:
+        assert at is not None
+        t = at.astimezone(ny)
+        return (t.strftime("%a"), t.hour, t.minute)
+
+    digest, brief = planner.next_campaign_digest(rep_id), planner.next_morning_brief(rep_id)
+    assert local(digest)[1:] == (6, 45) and local(brief)[1:] == (8, 0)
+    assert local(digest)[0] in {"Mon", "Tue", "Wed", "Thu", "Fri"}
+    async with sqlite_db.session() as s:
+        rep = await s.get(User, rep_id)
+    assert rep is not None
+    await apply_preferences(sqlite_db, rep, ValidatedPreferences(
+        user={}, preferences={"campaign_digest_time": time(10, 30)}), deps.settings_listeners)  # fmt: skip
+    assert local(planner.next_campaign_digest(rep_id))[1:] == (10, 30)
+    await apply_preferences(sqlite_db, rep, ValidatedPreferences(
+        user={}, preferences={"campaign_digest_time": None}), deps.settings_listeners)  # fmt: skip
+    assert local(planner.next_campaign_digest(rep_id))[1:] == (8, 0)
 
 
 async def test_auto_optimise_and_stopped_campaign_and_no_key(
