@@ -18,7 +18,7 @@ import signal
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -100,6 +100,7 @@ class Runtime:
     bolt: AsyncApp | None = None
     client: AsyncWebClient | None = None
     sandbox: Any = None
+    instantly: Any = None  # sandbox mode: the Instantly fake with the demo campaign
     socket: SocketModeRunner | None = None
     scheduler: AsyncIOScheduler | None = None
     engine: Engine | None = None
@@ -133,6 +134,9 @@ class Runtime:
                 self.sandbox.api_url,
             )
             self.urls["sandbox"] = self.sandbox.url
+            today = (self.clock or (lambda: datetime.now(UTC)))().date()
+            self.instantly, s = await start_instantly_demo(self.db, s, today)
+            self.settings = self.deps.settings = s
         assert bot_token is not None
         self.client = build_slack_client(bot_token, api_url)
         self.engine = await start_orchestrator(self.deps, self.client)
@@ -178,6 +182,8 @@ class Runtime:
             await self.runner.cleanup()
         if self.sandbox is not None:
             await self.sandbox.stop()
+        if self.instantly is not None:
+            await self.instantly.stop()
         if self.client is not None and self.client.session is not None:
             with contextlib.suppress(Exception):
                 await self.client.session.close()
@@ -197,6 +203,69 @@ async def start_sandbox(db: Database, settings: Settings) -> Any:
     return sandbox
 
 
+DEMO_CAMPAIGN = "Q4 founders outbound (demo)"
+
+
+async def start_instantly_demo(
+    db: Database, settings: Settings, today: date
+) -> tuple[Any, Settings]:
+    """Sandbox mode: the Instantly fake on loopback (`sandbox.instantly_fake`) with a demo
+    campaign sending from the first demo rep's mailbox (two subject-line variants, a week of
+    analytics, three replies: interested, a meeting ask, not interested), the rep's org connected
+    to it with the fake's key; the settings point the app at it."""
+    from connectors.instantly_connection import save_api_key
+    from sandbox.instantly_fake import FakeInstantly
+    from storage.crypto import settings_cipher
+    from storage.models import User
+
+    fake = await FakeInstantly().start()
+    settings = settings.model_copy(update={"instantly_api_base": fake.url})
+    async with db.transaction() as s:
+        from sqlmodel import col, select
+
+        rep = (await s.exec(select(User).where(col(User.role) == "rep", col(User.active))
+                            .order_by(col(User.id)))).first()  # fmt: skip
+        if rep is None or rep.id is None:
+            return fake, settings
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=rep.org_id, user_id=rep.id,
+                           api_key=fake.api_key)  # fmt: skip
+    seed_demo_campaign(fake, rep.email, today)
+    return fake, settings
+
+
+def seed_demo_campaign(fake: Any, mailbox: str, today: date) -> str:
+    """The demo campaign in the fake (see `start_instantly_demo`), with daily rows for the ten
+    days before `today`; returns its id."""
+    fake.add_account(mailbox, "Demo", "Rep")
+    cid: str = fake.add_campaign(DEMO_CAMPAIGN, accounts=[mailbox], steps=[
+        [("Quick question about {{companyName}}", "Hi {{firstName}}, ..."),
+         ("{{firstName}}, 15 minutes?", "Hi {{firstName}}, ...")],
+        [("Following up", "Bumping this up.")],
+    ])  # fmt: skip
+    # one day's counters (the fake answers every date range with them)
+    fake.set_analytics(cid, new_leads_contacted_count=160, emails_sent_count=240,
+                       reply_count_unique=8, reply_count_automatic_unique=1,
+                       total_interested=2, bounced_count=3, unsubscribed_count=0)  # fmt: skip
+    fake.set_step_rows(cid, [
+        {"step": "0", "variant": "0", "sent": 900, "unique_replies": 14},
+        {"step": "0", "variant": "1", "sent": 900, "unique_replies": 26},
+        {"step": "1", "variant": "0", "sent": 50, "unique_replies": 0},
+    ])  # fmt: skip
+    fake.set_daily_rows(cid, [
+        {"date": (today - timedelta(days=d)).isoformat(), "sent": 230 - 4 * d,
+         "unique_replies": 6, "unique_replies_automatic": 1} for d in range(1, 11)
+    ])  # fmt: skip
+    replies = (
+        ("dana@northwind.example", "Yes, interested: can you send pricing for 40 seats?"),
+        ("li@contoso.example", "Could we do a call Thursday afternoon?"),
+        ("sam@fabrikam.example", "Not interested, please remove me."),
+    )
+    for lead, text in replies:
+        fake.add_lead(lead, cid)
+        fake.add_email(campaign_id=cid, lead=lead, eaccount=mailbox, text=text, step=0)
+    return cid
+
+
 def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
     """The sandbox page's panel: sample events that go through the real inbound paths."""
     from bot.sandbox_panel import meeting_ended_handler
@@ -213,6 +282,13 @@ def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
         "Morning brief now",
         morning_brief_now_handler(deps),
         description="Today's brief: meetings, emails needing you, pipeline pulse",
+    )
+    from bot.sandbox_panel import campaign_digest_now_handler
+
+    sandbox.add_panel_action(
+        "Campaign digest now",
+        campaign_digest_now_handler(deps),
+        description="The rep's Instantly campaigns: numbers, alerts, the A/B suggestion",
     )
     from bot.sandbox_panel import email_received_handler
 

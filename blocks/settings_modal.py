@@ -51,6 +51,7 @@ class SettingsField:
     BUFFER = "settings-buffer"
     SEND_LIMIT = "settings-send-limit"
     COACHING = "settings-coaching"
+    CAMPAIGN_TIME = "settings-campaign-time"
 
 
 def _opt(value: str, label: str) -> Option:
@@ -90,6 +91,15 @@ def settings_modal(form: PreferenceForm) -> View:
                 label="Morning brief at",
                 element=TimePickerElement(
                     action_id=f.BRIEFING_TIME, initial_time=form.briefing_time
+                ),
+            ),
+            InputBlock(
+                block_id=f.CAMPAIGN_TIME,
+                label="Campaign digest at",
+                optional=True,
+                hint="Your Instantly campaigns' digest. Empty: with the morning brief.",
+                element=TimePickerElement(
+                    action_id=f.CAMPAIGN_TIME, initial_time=form.campaign_digest_time
                 ),
             ),
             InputBlock(

@@ -33,7 +33,10 @@ _FIELD_IDS = {
     "meeting_buffer_minutes": SettingsField.BUFFER,
     "daily_send_limit": SettingsField.SEND_LIMIT,
     "coaching_frequency": SettingsField.COACHING,
+    "campaign_digest_time": SettingsField.CAMPAIGN_TIME,
 }
+# fields added after modals were already open: left out of the submission when the view had none
+_NEWER_FIELDS = frozenset({"campaign_digest_time"})
 
 
 async def publish_home(deps: Deps, client: AsyncWebClient, user: User) -> None:
@@ -51,6 +54,8 @@ def read_settings_submission(values: dict[str, Any]) -> dict[str, object]:
     """Modal state values -> logical field names (the shape `validate_preferences` takes)."""
     out: dict[str, object] = {}
     for name, block_id in _FIELD_IDS.items():
+        if name in _NEWER_FIELDS and block_id not in values:
+            continue
         element = values.get(block_id, {}).get(block_id, {})
         if "selected_options" in element:  # checkboxes: the list of checked values
             out[name] = [str(o.get("value")) for o in element.get("selected_options") or []]

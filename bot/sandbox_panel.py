@@ -1,5 +1,5 @@
 """Sample events for the sandbox page's side panel (sandbox mode only): meeting ended, morning
-brief now, email received.
+brief now, campaign digest now, email received.
 
 "Meeting ended" posts a real MeetingBaaS v1 webhook to this app's own endpoint, with one of the
 demo calls as its transcript, spoken by the selected rep. The handlers go through the same
@@ -148,5 +148,27 @@ def morning_brief_now_handler(deps: Deps) -> PanelHandler:
         if not isinstance(res, JobRef):
             return f"The brief was not started ({res.reason})."
         return f"Morning brief started for {user.name.split()[0]}. Watch the DM."
+
+    return handler
+
+
+def campaign_digest_now_handler(deps: Deps) -> PanelHandler:
+    """The selected rep's campaign digest now, through the real sequence (the sandbox's
+    Instantly fake holds a demo campaign)."""
+
+    async def handler(slack_user_id: str) -> str:
+        async with deps.db.session() as s:
+            user = await user_by_slack_id(s, slack_user_id=slack_user_id)
+        if user is None:
+            return "Pick one of the demo reps first."
+        day = local_date(user, deps.clock()).isoformat()
+        res = await deps.submit(Event(
+            type=EventType.CAMPAIGN_CHECK, source=EventSource.SLACK_COMMAND, org_id=user.org_id,
+            user_id=user.id, payload={"requested": True, "panel": True},
+            idempotency_key=f"campaign_check:{user.id}:{day}:panel:{uuid.uuid4().hex[:12]}",
+        ))  # fmt: skip
+        if not isinstance(res, JobRef):
+            return f"The campaign digest was not started ({res.reason})."
+        return f"Campaign digest started for {user.name.split()[0]}. Watch the DM."
 
     return handler

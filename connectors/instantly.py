@@ -17,6 +17,8 @@ Facts used (NEXT_BUILDS.md B1, EXTERNAL_APIS.md section 2, Instantly's `spec/ope
   GETs are retried on 5xx; POST/PATCH are not (a reply sends a real email).
 - `POST /emails/reply {eaccount, reply_to_uuid, subject, body{text,html}}` -> the Email.
 - `POST /leads/update-interest-status {lead_email, interest_value, campaign_id?}` -> 202.
+- `GET /campaigns/{id}/sending-status` -> `{diagnostics, summary}`: the reason a campaign is
+  or is not sending (`SendingStatus`).
 - A/Z variants are switched with `v_disabled` on `sequences[0].steps[i].variants[j]` via
   `PATCH /campaigns/{id}` with the whole `sequences` array (read-modify-write).
 
@@ -42,6 +44,7 @@ from connectors.instantly_models import (
     DailyAnalytics,
     Email,
     EmailWatermark,
+    SendingStatus,
     StepAnalytics,
 )
 from connectors.rate_bucket import Clock, Limiter, Sleep, TokenBucket
@@ -285,6 +288,12 @@ class InstantlyClient:
         if not isinstance(doc, dict):
             raise InstantlyRequestError("Instantly: campaign answer was not an object")
         return Campaign.from_api(doc)
+
+    async def sending_status(self, campaign_id: str) -> SendingStatus:
+        """Why the campaign is or is not sending (`SendingStatus.reason`)."""
+        return SendingStatus.from_api(
+            await self._get(f"/api/v2/campaigns/{campaign_id}/sending-status")
+        )
 
     async def list_accounts(self, *, max_pages: int = DEFAULT_MAX_PAGES) -> list[Account]:
         return [Account.from_api(d) for d in await self._all("/api/v2/accounts", {}, max_pages)]

@@ -231,6 +231,28 @@ class Campaign:
         )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class SendingStatus:
+    """`GET /campaigns/{id}/sending-status`: why a campaign is or is not sending. The answer
+    splits by state: while sending, the reason is under `diagnostics`; for a draft or paused
+    campaign `diagnostics` is null and the reason is under `summary` (starter-kit
+    docs/api/campaigns.md), so `reason` = `diagnostics.status ?? summary.status`, a string such
+    as `out_of_schedule`, `waiting_for_leads`, `daily_limit_met`, `all_accounts_unhealthy`,
+    `healthy`; None when neither says."""
+
+    reason: str | None
+
+    @classmethod
+    def from_api(cls, doc: Any) -> SendingStatus:
+        if not isinstance(doc, dict):
+            return cls(None)
+        for key in ("diagnostics", "summary"):
+            part = doc.get(key)
+            if isinstance(part, dict) and isinstance(part.get("status"), str) and part["status"]:
+                return cls(part["status"])
+        return cls(None)
+
+
 # ---------------------------------------------------------------- analytics
 
 

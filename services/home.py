@@ -177,4 +177,5 @@ async def preference_form(db: Database, user: User) -> PreferenceForm:
         daily_send_limit=prefs.daily_send_limit,
         coaching_frequency=prefs.coaching_frequency,
         working_days=prefs.working_days or "mon-fri",
+        campaign_digest_time=hhmm(prefs.campaign_digest_time),
     )

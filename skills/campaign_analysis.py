@@ -16,7 +16,12 @@ Owns the numbers and wording of a campaign's digest, from counters the flow fetc
 - **Alerts**: reply or positive rate under the org's benchmark (only with at least
   `MIN_LEADS_FOR_RATE` new leads contacted, below that a rate says nothing); bounce ≥ watch (2%)
   is "watch", ≥ act (5%) is "act"; sending stopped (status paused, unhealthy accounts, bounce
-  protect, suspended) with the reason.
+  protect, suspended) with the reason: first the campaign's own mailboxes that are not sending
+  (Instantly account status: disconnected, soft-bounce paused, sending error, paused; "the
+  mailbox x is disconnected (reconnect it in Instantly)"), else Instantly's sending-status
+  reason in words (`SENDING_REASONS`), else the campaign status. An *active* campaign that sent
+  nothing in the last 24 h gets a "watch" alert when one of those says why (a schedule gap,
+  `out_of_schedule`, is not a problem and says nothing).
 - **Opens** only when open tracking is on (zero opens with tracking off is not a real zero), and
   they never drive a suggestion.
 - **At most one suggestion**, from `skills.ab_test.decide` on each step's variants (arms A, B…,
@@ -34,12 +39,31 @@ from dataclasses import dataclass, field
 from skills.ab_test import ABTest, Arm, decide
 
 MIN_LEADS_FOR_RATE = 100
-ACTIVE, PAUSED = 1, 2
+ACTIVE, PAUSED, RUNNING_SUBSEQUENCES = 1, 2, 4
 STOPPED_REASONS: dict[int, str] = {
     PAUSED: "paused",
     -1: "sending accounts unhealthy",
     -2: "bounce protection stopped it",
     -99: "sending account suspended",
+}
+
+# Instantly's sending-status reasons (`diagnostics.status ?? summary.status`) in words, each
+# with what to do; `healthy` and unknown reasons add nothing.
+SENDING_REASONS: dict[str, str] = {
+    "all_accounts_unhealthy": "every sending mailbox is unhealthy (check them in Instantly)",
+    "daily_limit_met": "the daily sending limit is reached (raise it in Instantly to send more)",
+    "waiting_for_leads": "no leads are left to contact (add leads in Instantly)",
+    "out_of_schedule": "it is outside its sending schedule",
+    "campaign_draft": "it is still a draft",
+    "campaign_completed": "it has finished its sequence",
+}
+QUIET_REASONS = frozenset({"healthy", "out_of_schedule"})  # no alert for an active campaign
+# Instantly account `status` values that stop a mailbox sending (starter-kit accounts.md).
+MAILBOX_PROBLEMS: dict[int, str] = {
+    -1: "is disconnected (reconnect it in Instantly)",
+    -2: "is paused after soft bounces (check it in Instantly)",
+    -3: "has a sending error (check it in Instantly)",
+    2: "is paused (resume it in Instantly)",
 }
 
 
@@ -122,6 +146,8 @@ class CampaignInput:
     open_tracking: bool = False
     auto_optimise: bool = False
     sending_reason: str | None = None  # sending-status diagnostics, when known
+    # the campaign's sending mailboxes whose Instantly account status stops them (address, status)
+    mailbox_problems: tuple[tuple[str, int], ...] = ()
     test_days: float | None = None  # days the steps' counts cover (for the pace)
 
 
@@ -198,16 +224,33 @@ def status_name(status: int | None) -> str:
     return names.get(status) or STOPPED_REASONS.get(status, "unknown")
 
 
+def stop_reason(c: CampaignInput) -> str | None:
+    """Why the campaign is not sending, in words, or None when nothing says (module docstring)."""
+    mailboxes = [
+        f"the mailbox {address} {MAILBOX_PROBLEMS[status]}"
+        for address, status in c.mailbox_problems
+        if status in MAILBOX_PROBLEMS
+    ]
+    if mailboxes:
+        return "; ".join(mailboxes)
+    if c.sending_reason and c.sending_reason not in QUIET_REASONS:
+        return SENDING_REASONS.get(c.sending_reason)
+    return None
+
+
 def alerts_for(
     c: CampaignInput, bench: Benchmarks, total: Counts, reply: float | None,
     positive: float | None, bounce: float | None,
 ) -> tuple[Alert, ...]:  # fmt: skip
     out: list[Alert] = []
+    why = stop_reason(c)
     if c.status in STOPPED_REASONS:
-        why = STOPPED_REASONS[c.status]
-        if c.sending_reason:
-            why = f"{why} ({c.sending_reason.replace('_', ' ')})"
-        out.append(Alert("stopped", "act", f"Sending stopped: {why}"))
+        text = STOPPED_REASONS[c.status]
+        if why:  # a paused or unhealthy campaign's status says less than its reason
+            text = why if c.status in (PAUSED, -1) else f"{text}; {why}"
+        out.append(Alert("stopped", "act", f"Sending stopped: {text}"))
+    elif c.status in (ACTIVE, RUNNING_SUBSEQUENCES) and c.recent.sent == 0 and why:
+        out.append(Alert("stopped", "watch", f"Nothing sent in the last 24 h: {why}"))
     if bounce is not None and bounce >= bench.bounce_act:
         out.append(Alert("bounce", "act", f"Bounce {_pct(bounce)} ≥ {_pct(bench.bounce_act)}: "
                                           "pause and clean the list"))  # fmt: skip

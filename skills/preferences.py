@@ -32,6 +32,7 @@ class PreferenceForm:
     daily_send_limit: int
     coaching_frequency: str
     working_days: str = "mon-fri"
+    campaign_digest_time: str | None = None  # None: at the morning brief's time
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,8 @@ def validate_preferences(
 
     if "working_days" in raw:
         take("working_days", _working_days)
+    if "campaign_digest_time" in raw:  # older modals had no such field: left as it was
+        take("campaign_digest_time", _parse_time)
     # A zone typed in the text box wins over the list; any case or spelling Slack users type
     # ("america/new_york", "US/Eastern", "Eastern Standard Time") is stored under its IANA name.
     typed = str(raw.get("timezone_text") or "").strip()

@@ -98,6 +98,8 @@ class UserPreferences(SQLModel, table=True):
     coaching_digest_day: str = "fri"  # mon..sun
     coaching_digest_time: time = time(16, 0)
     manager_digest_day: str = "mon"
+    # 0011: the campaign digest's local time; None = at the morning brief's `User.briefing_time`
+    campaign_digest_time: time | None = None
     updated_at: datetime = _ts()
 
 

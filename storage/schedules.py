@@ -1,17 +1,18 @@
 """Reads the per-rep and per-meeting crons are planned from: active reps, orgs with their
-settings, upcoming calendar events. The caller owns the session (`async def x(session, ...)`).
+settings, the reps' own campaign digest times, upcoming calendar events. The caller owns the session (`async def x(session, ...)`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import CalendarEvent, Org, OrgSettings, User
+from storage.models import CalendarEvent, Org, OrgSettings, User, UserPreferences
 
 
 async def active_reps(session: AsyncSession, *, org_id: int | None = None) -> list[User]:
@@ -20,6 +21,19 @@ async def active_reps(session: AsyncSession, *, org_id: int | None = None) -> li
     if org_id is not None:
         q = q.where(col(User.org_id) == org_id)
     return list((await session.execute(q)).scalars().all())
+
+
+async def campaign_digest_times(session: AsyncSession, user_ids: Iterable[int]) -> dict[int, time]:
+    """user id -> their own campaign digest time, for those who set one (the others get it at
+    their morning brief's time)."""
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    q = select(col(UserPreferences.user_id), col(UserPreferences.campaign_digest_time)).where(
+        col(UserPreferences.user_id).in_(ids),
+        col(UserPreferences.campaign_digest_time).is_not(None),
+    )
+    return {int(uid): t for uid, t in (await session.execute(q)).all() if t is not None}
 
 
 async def orgs_with_settings(session: AsyncSession) -> list[tuple[Org, OrgSettings | None]]:

@@ -1,6 +1,8 @@
-"""The campaign digest's crons: one per rep, `campaign_check:{user}`, at the rep's morning
-`briefing_time` on their `briefing_days` in their timezone (the same trigger as the morning
-brief, `flows.morning_brief.crons.morning_trigger`), rescheduled when the rep's settings change.
+"""The campaign digest's crons: one per rep, `campaign_check:{user}`, at the rep's own campaign
+digest time (`UserPreferences.campaign_digest_time`, set in App Home's settings) or, when they
+set none, their morning `briefing_time`; on their `briefing_days` in their timezone (the
+morning brief's trigger shape, `flows.morning_brief.crons.morning_trigger`), rescheduled when
+the rep's settings change.
 A fire missed by a restart is caught up within `CAMPAIGN_GRACE`. `flows.planner` installs it.
 A rep with no Instantly campaigns gets nothing (the compose step finds none and stops).
 """
@@ -8,7 +10,7 @@ A rep with no Instantly campaigns gets nothing (the compose step finds none and 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from flows.briefs_common import zone
 from flows.morning_brief.crons import morning_trigger
@@ -16,7 +18,7 @@ from orchestrator.crons import CronSpec
 from orchestrator.events import Event, EventSource, EventType
 from orchestrator.planner import CronPlanner
 from storage import schedules
-from storage.models import User
+from storage.models import User, UserPreferences
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +39,18 @@ def campaign_event(user: User, fire: datetime) -> Event:
 
 
 class CampaignChecks(CronPlanner):
-    """One campaign-digest cron per active rep at their briefing time."""
+    """One campaign-digest cron per active rep at their campaign digest time."""
 
     async def start_campaigns(self, *, catch_up: bool) -> None:
         async with self.db.session() as s:
             reps = await schedules.active_reps(s)
+            times = await schedules.campaign_digest_times(s, [u.id for u in reps if u.id])
         for u in reps:
-            await self.schedule_campaigns(u, catch_up=catch_up)
+            await self.schedule_campaigns(u, catch_up=catch_up, at=times.get(u.id or 0))
 
-    def campaign_spec(self, user: User) -> CronSpec:
-        trigger = morning_trigger(user.briefing_time, user.briefing_days, user.timezone)
+    def campaign_spec(self, user: User, at: time | None = None) -> CronSpec:
+        """`at`: the rep's own digest time; None = their briefing time."""
+        trigger = morning_trigger(at or user.briefing_time, user.briefing_days, user.timezone)
         uid = user.id
 
         async def events(fire: datetime) -> list[Event]:
@@ -61,8 +65,10 @@ class CampaignChecks(CronPlanner):
             misfire_grace_time=int(CAMPAIGN_GRACE.total_seconds()),
         )
 
-    async def schedule_campaigns(self, user: User, *, catch_up: bool = False) -> None:
-        spec = self.campaign_spec(user)
+    async def schedule_campaigns(
+        self, user: User, *, catch_up: bool = False, at: time | None = None
+    ) -> None:
+        spec = self.campaign_spec(user, at)
         self._add(spec)
         if catch_up:
             await self._catch_up(spec, CAMPAIGN_GRACE)
@@ -70,7 +76,18 @@ class CampaignChecks(CronPlanner):
     async def on_campaign_settings_changed(self, user_id: int) -> None:
         async with self.db.session() as s:
             user = await s.get(User, user_id)
+            prefs = await s.get(UserPreferences, user_id)
         if user is None or not user.active or user.role != "rep":
             self._remove(f"campaign_check:{user_id}")
             return
-        await self.schedule_campaigns(user)
+        await self.schedule_campaigns(user, at=prefs.campaign_digest_time if prefs else None)
+
+    def next_campaign_digest(self, user_id: int) -> datetime | None:
+        """When the rep's next campaign digest is planned (None: not planned)."""
+        job = self.scheduler.get_job(f"campaign_check:{user_id}")
+        if job is None:
+            return None
+        nrt = getattr(job, "next_run_time", None)
+        if nrt is None:  # scheduler not started yet: compute from the trigger
+            nrt = job.trigger.get_next_fire_time(None, self.now())
+        return nrt

@@ -14,7 +14,11 @@ one in the rep's org.
 the overview for the last 24 h (Instantly's dates are whole days, so: yesterday, the last
 full day before the morning digest) and for the 7 days before it, the daily rows of those 7 days, and the step × variant rows of the whole
 campaign (the A/B test runs since the campaign started; the pace is over the days since it was
-created). Only campaigns that are sending or were stopped (active, running subsequences,
+created). **Why it stopped**: for a stopped campaign (paused, unhealthy accounts, bounce protect,
+suspended) and for an active one that sent nothing in the last 24 h, the sending-status reason
+(`InstantlyClient.sending_status`) and which of its sending mailboxes Instantly marks as not
+sending (the account statuses from the accounts list already read; no extra call). Only
+campaigns that are sending or were stopped (active, running subsequences,
 paused, unhealthy accounts, bounce protect, suspended) are read; drafts and completed ones are
 not. A campaign whose analytics fail for a reason other than the key or the rate limit is left
 out and counted, the others still go (one broken campaign does not cost the digest). Up to
@@ -41,7 +45,14 @@ from connectors.instantly import (
     InstantlyUnavailable,
 )
 from connectors.instantly_models import Account, Campaign, CampaignAnalytics
-from skills.campaign_analysis import CampaignInput, Counts, DayRow, VariantRow
+from skills.campaign_analysis import (
+    MAILBOX_PROBLEMS,
+    STOPPED_REASONS,
+    CampaignInput,
+    Counts,
+    DayRow,
+    VariantRow,
+)
 from storage.models import Connection, User
 
 log = logging.getLogger(__name__)
@@ -121,9 +132,18 @@ def _disabled(c: Campaign) -> set[tuple[int, int]]:
     return {(s.index, v.index) for s in c.steps for v in s.variants if v.disabled}
 
 
+def mailbox_problems(c: Campaign, accounts: Iterable[Account]) -> tuple[tuple[str, int], ...]:
+    """The campaign's sending mailboxes whose Instantly status stops them, in `email_list` order."""
+    status = {a.email: a.status for a in accounts}
+    return tuple(
+        (e, s) for e in c.email_list if (s := status.get(e)) is not None and s in MAILBOX_PROBLEMS
+    )
+
+
 async def campaign_input(
-    api: InstantlyClient, c: Campaign, today: date, now: datetime
-) -> CampaignInput:
+    api: InstantlyClient, c: Campaign, today: date, now: datetime,
+    accounts: Iterable[Account] = (),
+) -> CampaignInput:  # fmt: skip
     """Every read for one campaign (module docstring)."""
     d = date.isoformat
     yesterday, week_start, week_end = (
@@ -135,6 +155,11 @@ async def campaign_input(
     week = await api.campaign_overview([c.id], start_date=d(week_start), end_date=d(week_end))
     daily = await api.daily_analytics(c.id, start_date=d(week_start), end_date=d(week_end))
     steps = await api.step_analytics(c.id)
+    reason: str | None = None
+    problems: tuple[tuple[str, int], ...] = ()
+    if c.status in STOPPED_REASONS or recent.emails_sent_count == 0:
+        reason = (await api.sending_status(c.id)).reason
+        problems = mailbox_problems(c, accounts)
     off = _disabled(c)
     created = c.timestamp_created
     days = max(1.0, (now - created).total_seconds() / 86400.0) if created is not None else None
@@ -162,6 +187,8 @@ async def campaign_input(
         open_tracking=bool(c.raw.get("open_tracking")),
         auto_optimise=c.raw.get("auto_variant_select") is not None,
         test_days=days,
+        sending_reason=reason,
+        mailbox_problems=problems,
     )
 
 
@@ -177,7 +204,7 @@ async def gather_campaigns(
     async def one(c: Campaign) -> CampaignInput | None:
         async with gate:
             try:
-                return await campaign_input(api, c, today, now)
+                return await campaign_input(api, c, today, now, accounts)
             except (InstantlyAuthError, InstantlyRateLimited, InstantlyUnavailable):
                 raise
             except InstantlyError as exc:

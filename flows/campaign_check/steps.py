@@ -62,8 +62,9 @@ def benchmarks(org_settings: dict[str, Any]) -> Benchmarks:
     return Benchmarks(**picked)
 
 
-def why_line(user: dict[str, Any]) -> str:
-    t = str(user.get("briefing_time") or "08:00")[:5]
+def why_line(user: dict[str, Any], prefs: dict[str, Any] | None = None) -> str:
+    own = (prefs or {}).get("campaign_digest_time")
+    t = str(own or user.get("briefing_time") or "08:00")[:5]
     return (
         f"You get this each morning at {t} ({user.get('timezone') or 'UTC'}) for the Instantly "
         "campaigns that send from your mailboxes. Change the time in my Home tab."
@@ -116,7 +117,7 @@ async def compose_campaigns(ctx: StepContext) -> dict[str, Any]:
     shown = (counts.arrived, counts.routed) if counts.arrived or user.id == holder else None
     blocks = campaign_digest_blocks(
         digests,
-        why_line(tier1.get("user") or {}),
+        why_line(tier1.get("user") or {}, tier1.get("prefs") or {}),
         unread=gathered.failed,
         replies=shown,
         suggestion_ids=suggestion_ids,

@@ -157,6 +157,43 @@ async def test_settings_take_any_case_zone_and_working_days(running: Runtime) ->
     assert prefs.working_days == "mon-thu"
 
 
+async def test_settings_save_the_campaign_digest_time_and_plan_it(running: Runtime) -> None:
+    """Issue 15: per rep, the digest's own time. Empty in the modal at first (with the morning
+    brief); 06:45 saved from the modal is stored and the digest is planned then in Alex's zone,
+    while the morning brief keeps its time."""
+    sb = running.sandbox
+    planner = running.deps.proactive_planner
+    await planner.ready.wait()
+    await sb.app_home_opened(ALEX)
+    home = await sb.wait_for(lambda: sb.home_view(ALEX))
+    await sb.click(ALEX, home, HomeAction.OPEN_SETTINGS)
+    modal = await sb.wait_for(lambda: next(iter(sb.open_views(ALEX)), None))
+    (picker,) = [b for b in modal["blocks"] if b.get("block_id") == SettingsField.CAMPAIGN_TIME]
+    assert "initial_time" not in picker["element"] and picker["optional"] is True
+    await sb.submit_view(ALEX, modal["id"], {SettingsField.CAMPAIGN_TIME: "06:45"})
+    async with running.db.session() as s:
+        alex = (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
+    zone = ZoneInfo(alex.timezone)
+
+    def planned() -> tuple[int, int] | None:  # saved and rescheduled after the modal's ack
+        at = planner.next_campaign_digest(alex.id)
+        return None if at is None else (at.astimezone(zone).hour, at.astimezone(zone).minute)
+
+    await sb.wait_for(lambda: planned() == (6, 45))
+    async with running.db.session() as s:
+        prefs = await s.get(UserPreferences, alex.id)
+    assert prefs is not None and prefs.campaign_digest_time is not None
+    assert (prefs.campaign_digest_time.hour, prefs.campaign_digest_time.minute) == (6, 45)
+    brief = planner.next_morning_brief(alex.id)
+    assert brief is not None
+    assert (brief.astimezone(zone).hour, brief.astimezone(zone).minute) == (
+        alex.briefing_time.hour, alex.briefing_time.minute)  # fmt: skip
+    await sb.click(ALEX, await sb.wait_for(lambda: sb.home_view(ALEX)), HomeAction.OPEN_SETTINGS)
+    again = await sb.wait_for(lambda: next(iter(sb.open_views(ALEX)), None))
+    (picker,) = [b for b in again["blocks"] if b.get("block_id") == SettingsField.CAMPAIGN_TIME]
+    assert picker["element"]["initial_time"] == "06:45"
+
+
 async def test_feedback_needs_a_reason_and_is_acknowledged(running: Runtime) -> None:
     """Issue 11, 2.13: an empty Feedback submit is refused in the client (as Slack does with a
     required input), and a sent one is acknowledged."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
@@ -114,6 +114,48 @@ async def test_planned_per_rep_at_the_briefing_time(sqlite_db: Database) -> None
     assert [e.idempotency_key for e in checks] == [f"campaign_check:{rep_id}:2026-11-23"]
 
 
+async def test_planned_at_the_reps_own_digest_time_in_their_zone(sqlite_db: Database) -> None:
+    """A rep who set a campaign digest time (App Home) gets the digest then, in their zone, while
+    the morning brief stays at the briefing time; changing it reschedules at once; clearing it
+    (None) puts the digest back with the morning brief."""
+    from zoneinfo import ZoneInfo
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from flows.planner import ProactivePlanner
+    from services.settings import apply_preferences
+    from skills.preferences import ValidatedPreferences
+    from storage.users import update_preferences
+    from tests.flow.test_proactive_crons import FakeDeps, seed
+
+    _org, rep_id = await seed(sqlite_db)  # America/New_York, briefing 08:00 mon-fri
+    async with sqlite_db.transaction() as s:
+        await update_preferences(s, user_id=rep_id, changes={"campaign_digest_time": time(6, 45)})
+    deps = FakeDeps(sqlite_db)
+    planner = ProactivePlanner(AsyncIOScheduler(timezone="UTC"), deps)
+    deps.settings_listeners.append(planner.on_settings_changed)
+    await planner.start(catch_up=False)
+    ny = ZoneInfo("America/New_York")
+
+    def local(at: datetime | None) -> tuple[str, int, int]:
+        assert at is not None
+        t = at.astimezone(ny)
+        return (t.strftime("%a"), t.hour, t.minute)
+
+    digest, brief = planner.next_campaign_digest(rep_id), planner.next_morning_brief(rep_id)
+    assert local(digest)[1:] == (6, 45) and local(brief)[1:] == (8, 0)
+    assert local(digest)[0] in {"Mon", "Tue", "Wed", "Thu", "Fri"}
+    async with sqlite_db.session() as s:
+        rep = await s.get(User, rep_id)
+    assert rep is not None
+    await apply_preferences(sqlite_db, rep, ValidatedPreferences(
+        user={}, preferences={"campaign_digest_time": time(10, 30)}), deps.settings_listeners)  # fmt: skip
+    assert local(planner.next_campaign_digest(rep_id))[1:] == (10, 30)
+    await apply_preferences(sqlite_db, rep, ValidatedPreferences(
+        user={}, preferences={"campaign_digest_time": None}), deps.settings_listeners)  # fmt: skip
+    assert local(planner.next_campaign_digest(rep_id))[1:] == (8, 0)
+
+
 async def test_auto_optimise_and_stopped_campaign_and_no_key(
     sqlite_db: Database, fake: FakeInstantly
 ) -> None:
@@ -163,6 +205,50 @@ async def test_auto_optimise_and_stopped_campaign_and_no_key(
         job = (await s.exec(select(SequenceJob).where(
             SequenceJob.idempotency_key == campaign_event(other, NOW).idempotency_key))).one()  # fmt: skip
     assert job.status == "completed" and "no Instantly key" in str(job.context)
+
+
+async def test_stopped_campaign_says_which_mailbox_is_disconnected(
+    db: Database, fake: FakeInstantly
+) -> None:
+    """A paused campaign whose mailbox Instantly marks disconnected: the alert names the mailbox
+    and what to do; an active one that sent nothing because it ran out of leads says so; the
+    sending-status endpoint is asked only for those two, not for the one that is sending."""
+    settings = Settings(instantly_api_base=fake.url, encryption_key=Fernet.generate_key().decode())
+    org_id, (rep_id,) = await seed_org(db, users=1, admin=False)
+    async with db.transaction() as s:
+        rep = await s.get(User, rep_id)
+        assert rep is not None
+        await save_api_key(s, cipher=settings_cipher(settings), org_id=org_id, user_id=rep_id,
+                           api_key=fake.api_key)  # fmt: skip
+    fake.add_account(rep.email)
+    fake.add_account("second@example.com")
+    fake.set_account_status(rep.email, -1)
+    paused = fake.add_campaign("Paused one", accounts=[rep.email, "second@example.com"], status=2)
+    fake.set_sending_reason(paused, "daily_limit_met")
+    dry = fake.add_campaign("Out of leads", accounts=["second@example.com", rep.email])
+    fake.set_sending_reason(dry, "waiting_for_leads")
+    busy = fake.add_campaign("Busy", accounts=[rep.email])
+    fake.set_analytics(busy, new_leads_contacted_count=40, emails_sent_count=40)
+    slack = RecordingDelivery()
+    now = [NOW]
+    engine = Engine(db, settings, slack, build_registry(), clock=lambda: now[0], listen=False)
+    await engine.submit(campaign_event(rep, NOW))
+    await engine.drain()
+    (post,) = [c for m, c in slack.calls if m == "chat.postMessage"]
+    body = str(post["blocks"])
+    assert (f"Sending stopped: the mailbox {rep.email} is disconnected (reconnect it in Instantly)"
+            in body)  # fmt: skip
+    assert f"Nothing sent in the last 24 h: the mailbox {rep.email} is disconnected" in body
+    asked = {c.path.split("/")[4] for c in fake.calls if c.path.endswith("/sending-status")}
+    assert asked == {paused, dry}
+    # the next morning, with the mailbox reconnected, Instantly's own reason is the one shown
+    fake.set_account_status(rep.email, 1)
+    now[0] = NOW + timedelta(days=1)
+    await engine.submit(campaign_event(rep, now[0]))
+    await engine.drain()
+    body = str([c for m, c in slack.calls if m == "chat.postMessage"][-1]["blocks"])
+    assert "Sending stopped: the daily sending limit is reached" in body
+    assert "Nothing sent in the last 24 h: no leads are left to contact (add leads in" in body
 
 
 async def test_org_settings_change_the_digest(db: Database, fake: FakeInstantly) -> None:

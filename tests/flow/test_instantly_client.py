@@ -447,3 +447,21 @@ async def test_key_is_stored_encrypted_and_builds_a_client(
                                          settings=settings) is None  # fmt: skip
     finally:
         await db.dispose()
+
+
+async def test_sending_status_reason_from_diagnostics_or_summary(
+    fake: FakeInstantly, clock: Clock
+) -> None:
+    """Sending: the reason is `diagnostics.status`; paused: `diagnostics` is null and the reason
+    is `summary.status`; an unknown campaign is the API's 404 message."""
+    sending = fake.add_campaign("Sending")
+    fake.set_sending_reason(sending, "daily_limit_met")
+    paused = fake.add_campaign("Paused", status=2)
+    fake.set_sending_reason(paused, "all_accounts_unhealthy")
+    api = client(fake, clock)
+    assert (await api.sending_status(sending)).reason == "daily_limit_met"
+    assert (await api.sending_status(paused)).reason == "all_accounts_unhealthy"
+    with pytest.raises(InstantlyRequestError, match="Campaign not found"):
+        await api.sending_status("00000000-0000-0000-0000-000000000000")
+    (call,) = [c for c in fake.calls if c.path == f"/api/v2/campaigns/{paused}/sending-status"]
+    assert call.method == "GET"

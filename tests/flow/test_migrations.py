@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from storage.models import (
     OAuthState,
     Org,
     User,
+    UserPreferences,
 )
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -120,3 +121,54 @@ async def test_0005_seals_plaintext_secrets_and_its_downgrade_reveals_them(db_ur
         assert taken is not None and taken.flow["code_verifier"] == plain["code_verifier"]
     finally:
         await database.dispose()
+
+
+async def test_0011_adds_the_campaign_digest_time_and_its_downgrade_drops_it(db_url: str) -> None:
+    """Up: existing preferences keep the digest at the brief's time (null); a time is stored;
+    down: the column is gone and the rows stay."""
+    columns = "SELECT * FROM user_preferences"
+    downgrade(db_url, "0010")
+    database = Database(db_url)
+    try:
+        async with database.transaction() as s:
+            org = Org(name="Acme")
+            s.add(org)
+            await s.flush()
+            user = User(org_id=org.id, slack_user_id="U1", email="a@x.test", name="A")
+            s.add(user)
+            await s.flush()
+            uid = user.id
+        async with database.engine.begin() as conn:
+            await conn.execute(text("INSERT INTO user_preferences (user_id, quiet_hours_start, "
+                                    "quiet_hours_end, max_notifications_per_hour, "
+                                    "coaching_frequency, daily_send_limit, working_hours_start, "
+                                    "working_hours_end, working_days, meeting_buffer_minutes, "
+                                    "min_notice_minutes, time_preference, muted_kinds, features, "
+                                    "updated_at) VALUES (:u, NULL, NULL, 10, 'weekly', 50, "
+                                    "'09:00:00', '17:00:00', 'mon-fri', 15, 120, 'none', '[]', "
+                                    "'{}', :t)"), {"u": uid, "t": NOW})  # fmt: skip
+        upgrade(db_url)
+        async with database.engine.begin() as conn:
+            row = (
+                (await conn.execute(text(f"{columns} WHERE user_id = :u"), {"u": uid}))
+                .mappings()
+                .one()
+            )
+            assert row["campaign_digest_time"] is None
+            await conn.execute(text("UPDATE user_preferences SET campaign_digest_time = '06:45:00' "
+                                    "WHERE user_id = :u"), {"u": uid})  # fmt: skip
+        async with database.session() as s:
+            prefs = await s.get(UserPreferences, uid)
+            assert prefs is not None and prefs.campaign_digest_time == time(6, 45)
+        await database.dispose()
+        downgrade(db_url, "0010")
+        database = Database(db_url)
+        async with database.engine.connect() as conn:
+            names = await conn.run_sync(
+                lambda c: {col["name"] for col in inspect(c).get_columns("user_preferences")}
+            )
+            count = (await conn.execute(text("SELECT COUNT(*) FROM user_preferences"))).scalar()
+        assert "campaign_digest_time" not in names and count == 1
+    finally:
+        await database.dispose()
+        upgrade(db_url)

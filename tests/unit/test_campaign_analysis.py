@@ -105,7 +105,35 @@ def test_bounce_act_and_watch_and_stopped_reason() -> None:
     stopped = analyse(campaign(status=-2, sending_reason="all_accounts_unhealthy"))
     assert stopped.alerts[0].kind == "stopped"
     assert "bounce protection" in stopped.alerts[0].text
-    assert "all accounts unhealthy" in stopped.alerts[0].text
+    assert "every sending mailbox is unhealthy (check them in Instantly)" in stopped.alerts[0].text
+
+
+def test_stopped_says_which_mailbox_and_what_to_do() -> None:
+    paused = analyse(campaign(status=2, sending_reason="daily_limit_met",
+                              mailbox_problems=(("ann@acme.test", -1), ("bo@acme.test", 1))))  # fmt: skip
+    assert [a.text for a in paused.alerts if a.kind == "stopped"] == [
+        "Sending stopped: the mailbox ann@acme.test is disconnected (reconnect it in Instantly)"
+    ]
+    limit = analyse(campaign(status=2, sending_reason="daily_limit_met"))
+    assert limit.alerts[0].text == (
+        "Sending stopped: the daily sending limit is reached (raise it in Instantly to send more)"
+    )
+    unknown = analyse(campaign(status=2, sending_reason="something_new"))
+    assert unknown.alerts[0].text == "Sending stopped: paused"
+
+
+def test_active_but_silent_says_why_unless_just_out_of_schedule() -> None:
+    quiet = Counts(new_leads_contacted=0, sent=0)
+    leads = analyse(campaign(status=1, recent=quiet, sending_reason="waiting_for_leads"))
+    assert [(a.kind, a.level, a.text) for a in leads.alerts] == [
+        ("stopped", "watch",
+         "Nothing sent in the last 24 h: no leads are left to contact (add leads in Instantly)")
+    ]  # fmt: skip
+    schedule = analyse(campaign(status=1, recent=quiet, sending_reason="out_of_schedule"))
+    assert not [a for a in schedule.alerts if a.kind == "stopped"]
+    sending = Counts(new_leads_contacted=50, sent=50)
+    busy = analyse(campaign(status=1, recent=sending, sending_reason="waiting_for_leads"))
+    assert not [a for a in busy.alerts if a.kind == "stopped"]
 
 
 def test_under_benchmark_only_with_enough_leads() -> None:

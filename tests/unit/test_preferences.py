@@ -113,3 +113,15 @@ def test_working_days_are_edited_as_checkboxes() -> None:
     assert errors == {"id-working_days": "pick at least one working day"}
     changes, _ = validate_preferences(form(), IDS)  # a form without the field leaves them alone
     assert changes is not None and "working_days" not in changes.preferences
+
+
+def test_campaign_digest_time_is_optional_and_absent_leaves_it_alone() -> None:
+    ids = {**IDS, "campaign_digest_time": "id-campaign"}
+    set_, _ = validate_preferences(form(campaign_digest_time="06:45"), ids)
+    cleared, _ = validate_preferences(form(campaign_digest_time=None), ids)
+    older, _ = validate_preferences(form(), ids)  # a modal opened before the field existed
+    assert set_ is not None and set_.preferences["campaign_digest_time"] == time(6, 45)
+    assert cleared is not None and cleared.preferences["campaign_digest_time"] is None
+    assert older is not None and "campaign_digest_time" not in older.preferences
+    _, errors = validate_preferences(form(campaign_digest_time="25:99"), ids)
+    assert errors == {"id-campaign": "use HH:MM, e.g. 08:30"}

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import storage.types
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
