@@ -48,6 +48,7 @@ from storage.migrate import upgrade
 log = logging.getLogger("sixty")
 
 SANDBOX_MEETINGBAAS_KEY = "sandbox-meetingbaas-key"
+SANDBOX_INSTANTLY_SECRET = "sandbox-instantly-webhook-secret"
 
 
 def build_slack_client(token: str, base_url: str | None) -> AsyncWebClient:
@@ -127,6 +128,11 @@ class Runtime:
                     update={"meetingbaas_api_key": SANDBOX_MEETINGBAAS_KEY}
                 )
                 self.deps.settings = s
+            if not s.instantly_webhook_secret:  # the panel's "Campaign reply arrives" uses it
+                s = self.settings = s.model_copy(
+                    update={"instantly_webhook_secret": SANDBOX_INSTANTLY_SECRET}
+                )
+                self.deps.settings = s
             self.sandbox = await start_sandbox(self.db, s)
             bot_token, app_token, api_url = (
                 self.sandbox.bot_token,
@@ -150,7 +156,7 @@ class Runtime:
         port = self.runner.addresses[0][1] if self.runner.addresses else s.port
         self.urls["web"] = f"http://{s.host}:{port}"
         if self.sandbox is not None:
-            add_sample_events(self.sandbox, self.deps, self.urls["web"])
+            add_sample_events(self.sandbox, self.deps, self.urls["web"], self.instantly)
 
         self.scheduler = AsyncIOScheduler(timezone="UTC")
         register_crons(self.scheduler, self.deps, self.engine, catch_up=self.run_crons)
@@ -266,7 +272,7 @@ def seed_demo_campaign(fake: Any, mailbox: str, today: date) -> str:
     return cid
 
 
-def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
+def add_sample_events(sandbox: Any, deps: Deps, web_url: str, instantly: Any = None) -> None:
     """The sandbox page's panel: sample events that go through the real inbound paths."""
     from bot.sandbox_panel import meeting_ended_handler
 
@@ -290,6 +296,15 @@ def add_sample_events(sandbox: Any, deps: Deps, web_url: str) -> None:
         campaign_digest_now_handler(deps),
         description="The rep's Instantly campaigns: numbers, alerts, the A/B suggestion",
     )
+    if instantly is not None and deps.settings.instantly_webhook_secret:
+        from bot.sandbox_panel import campaign_reply_handler
+
+        sandbox.add_panel_action(
+            "Campaign reply arrives",
+            campaign_reply_handler(deps, web_url, instantly, DEMO_CAMPAIGN),
+            description="A lead answers the demo campaign: interested, a meeting ask or not "
+            "interested, in turn (an Instantly webhook)",
+        )
     from bot.sandbox_panel import email_received_handler
 
     sandbox.add_panel_action(

@@ -1,5 +1,5 @@
 """Sample events for the sandbox page's side panel (sandbox mode only): meeting ended, morning
-brief now, campaign digest now, email received.
+brief now, campaign digest now, campaign reply arrives, email received.
 
 "Meeting ended" posts a real MeetingBaaS v1 webhook to this app's own endpoint, with one of the
 demo calls as its transcript, spoken by the selected rep. The handlers go through the same
@@ -24,7 +24,7 @@ from orchestrator.events import Event, EventSource, EventType, JobRef
 from skills.transcript import meetingbaas_v1_body
 from storage.contacts import latest_deal_with_email
 from storage.models import User
-from storage.users import user_by_slack_id
+from storage.users import user_by_email, user_by_slack_id
 
 DEMO_CALLS = Path(__file__).resolve().parents[1] / "storage" / "demo_data" / "transcripts.json"
 PanelHandler = Callable[[str], Awaitable[str]]
@@ -148,6 +148,58 @@ def morning_brief_now_handler(deps: Deps) -> PanelHandler:
         if not isinstance(res, JobRef):
             return f"The brief was not started ({res.reason})."
         return f"Morning brief started for {user.name.split()[0]}. Watch the DM."
+
+    return handler
+
+
+# what the demo campaign's leads answer, in turn (the sandbox's Instantly fake holds the emails)
+DEMO_CAMPAIGN_REPLIES = (
+    ("dana@northwind.example", "Yes, this is timely. Can you send pricing for 40 seats?"),
+    ("li@contoso.example", "Happy to talk. Could we do a call Thursday afternoon?"),
+    ("sam@fabrikam.example", "Not interested, thanks."),
+)
+
+
+def campaign_reply_handler(
+    deps: Deps, web_url: str, instantly: Any, campaign_name: str
+) -> PanelHandler:
+    """A lead answers the demo campaign: the reply is put in the Instantly fake's Unibox (the
+    app reads it back from there) and delivered as Instantly's `reply_received` webhook to this
+    app's own endpoint, with the subscription's secret header. Interested, a meeting ask and
+    not interested come in turn; each press is a new reply, so it can be pressed again."""
+    turn = iter(range(1 << 30))
+
+    async def handler(slack_user_id: str) -> str:
+        async with deps.db.session() as s:
+            user = await user_by_slack_id(s, slack_user_id=slack_user_id)
+        if user is None:
+            return "Pick one of the demo reps first."
+        campaign = next((c for c in instantly.campaigns.values() if c["name"] == campaign_name),
+                        None)  # fmt: skip
+        if campaign is None or not campaign.get("email_list"):
+            return "The demo campaign is not in the sandbox's Instantly."
+        mailbox = campaign["email_list"][0]
+        lead, text = DEMO_CAMPAIGN_REPLIES[next(turn) % len(DEMO_CAMPAIGN_REPLIES)]
+        email = instantly.add_email(campaign_id=campaign["id"], lead=lead, eaccount=mailbox,
+                                    text=text, step=0, at=deps.clock())  # fmt: skip
+        payload = instantly.webhook_payload("reply_received", campaign["id"], email=email,
+                                            step=1, variant=1, timestamp=deps.clock())  # fmt: skip
+        secret = deps.settings.instantly_webhook_secret or ""
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                f"{web_url}/webhooks/instantly",
+                json=payload,
+                headers={"X-Sixty-Webhook-Secret": secret},
+            ) as resp,  # fmt: skip
+        ):
+            status = resp.status
+        if status != 200:
+            return f"The webhook was refused (HTTP {status})."
+        async with deps.db.session() as s:
+            owner = await user_by_email(s, org_id=user.org_id, email=mailbox)
+        who = owner.name.split()[0] if owner is not None else "the campaign owner"
+        return f"A reply from {lead} arrived on “{campaign_name}”. Watch {who}'s DM."
 
     return handler
 

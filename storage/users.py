@@ -39,6 +39,12 @@ async def user_by_slack_id(session: AsyncSession, *, slack_user_id: str) -> User
     return (await session.exec(select(User).where(User.slack_user_id == slack_user_id))).first()
 
 
+async def user_by_email(session: AsyncSession, *, org_id: int, email: str) -> User | None:
+    """The org's user with this address (any case)."""
+    rows = await session.exec(select(User).where(User.org_id == org_id))
+    return next((u for u in rows.all() if (u.email or "").lower() == email.lower()), None)
+
+
 async def user_names(session: AsyncSession, *, org_id: int) -> dict[int, str]:
     """{user id: name} for everyone in the org (deal lists say whose each deal is)."""
     rows = (await session.exec(select(User.id, User.name).where(User.org_id == org_id))).all()

@@ -33,6 +33,9 @@ from storage.models import User, UserPreferences
 log = logging.getLogger(__name__)
 
 EXCERPT_MAX = 1200
+# a lead asking a campaign for pricing or a proposal is an interested lead: answered as one
+DRAFT_AS = {"proposal_request": "interested"}
+CATEGORY_WORDS = {"proposal_request": "asks for pricing or a proposal"}
 
 
 def sender_of(c: dict[str, Any]) -> str:
@@ -41,7 +44,8 @@ def sender_of(c: dict[str, Any]) -> str:
 
 def summary_line(c: dict[str, Any]) -> str:
     """ "Campaign reply from X: interested (Instantly says: not interested)"."""
-    line = f"Campaign reply from {sender_of(c)}: {c['category'].replace('_', ' ')}"
+    said = CATEGORY_WORDS.get(c["category"], c["category"].replace("_", " "))
+    line = f"Campaign reply from {sender_of(c)}: {said}"
     if c.get("instantly_says"):
         line += f" (Instantly says: {c['instantly_says']})"
     return line
@@ -83,7 +87,7 @@ async def draft_response(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
     new_text = split_body(c["body_text"]).new or c["body_text"]
     injected = bool((c.get("details") or {}).get("prompt_injection"))
     draft = draft_reply(ReplyInput(
-        category=c["category"], sender_name=c.get("sender_name") or "",
+        category=DRAFT_AS.get(c["category"], c["category"]), sender_name=c.get("sender_name") or "",
         rep_name=rep.name if rep else "", subject=c["subject"],
         topics=topics_in(new_text) if not injected else (),
         signature=prefs.signature if prefs else None,

@@ -14,7 +14,8 @@ undo window as every email sent as the rep (`flows.email_send.undo`, DESIGN.md s
   check the Unibox), then the undo message becomes "Sent" and the interest is written back.
 
 Interest write-back (`WRITE_BACK`, `update-interest-status`): an answered `interested` reply ->
-1 (Interested). An answered `needs_response` reply (a question) writes nothing, deliberately:
+1 (Interested), and so does an answered `proposal_request` (pricing or a proposal asked for).
+An answered `needs_response` reply (a question) writes nothing, deliberately:
 the values (NEXT_BUILDS.md B1: 1 Interested, 2 Meeting booked, 3 Meeting completed, 4 Won,
 0 Out of office, -1 Not interested, -2 Wrong person, -3 Lost, -4 No show, null Lead) have no
 "asked a question"; Interested would overstate it (and inflate Instantly's interested totals the
@@ -37,7 +38,10 @@ from storage.models import EmailSend, User, UserPreferences
 
 log = logging.getLogger(__name__)
 
-WRITE_BACK: dict[str, int] = {"interested": INTEREST_INTERESTED}  # needs_response: none (above)
+WRITE_BACK: dict[str, int] = {
+    "interested": INTEREST_INTERESTED,
+    "proposal_request": INTEREST_INTERESTED,  # asking for pricing or a proposal
+}  # needs_response: none (above)
 
 
 async def refusal(ctx: StepContext, c: dict[str, Any]) -> str | None:

@@ -1,5 +1,6 @@
 """The `instantly_reply` sequence: a campaign reply from Instantly, fetched, stored, triaged and
-routed to the rep within the job (interested / needs a response: a drafted answer to approve,
+routed to the rep within the job (interested / needs a response / asks for pricing or a
+proposal: a drafted answer to approve,
 sent through Instantly once the undo window closes unless the rep cancels it;
 a meeting request: `calendar_find_times`; not interested: write-back on approval; else a DM)."""
 
@@ -20,7 +21,7 @@ async def instantly_reply(wf: Workflow) -> None:
     r = await wf.step(fetch_reply, on_failure=OnFailure.RETRY, retries=5, timeout_s=60)
     c = await wf.step(classify_reply, r, timeout_s=60)
     match c["category"]:
-        case "interested" | "needs_response":
+        case "interested" | "needs_response" | "proposal_request":
             draft = await wf.step(respond.draft_response, c)
             held = await wf.step_if_approved(ApprovalKind.EMAIL_SEND, draft, send.hold_response, c)
             if held and held.get("send_id") and not held.get("stop"):  # the undo window

@@ -493,3 +493,22 @@ async def test_an_answered_question_writes_no_interest(world: World) -> None:
     assert len(world.fake.replies) == 1 and world.fake.interest_updates == []
     assert world.fake.calls_to("/api/v2/leads/update-interest-status", "POST") == []
     assert "marked" not in dms(world).lower()
+
+
+async def test_a_lead_asking_for_pricing_is_answered_as_interested(world: World) -> None:
+    """proposal_request: a lead who asks the campaign for pricing or a proposal is interested;
+    the draft answers them as such, and once sent the lead is marked interested in Instantly."""
+    _, payload = reply(world, "Yes, this is timely. Can you send pricing for 40 seats?")
+    assert (await deliver(world, payload))[0] == 200
+    await world.engine.drain()
+    [stored] = await rows(world, InstantlyReply)
+    assert stored.category == "proposal_request"
+    [gate] = await rows(world, SlackPendingAction)
+    assert gate.kind == "email_send"
+    assert "asks for pricing or a proposal" in gate.payload["title"]
+    assert "great to hear you're interested" in gate.payload["draft"]["body"]
+    assert (await world.engine.resume(gate.id, Decision.APPROVE, "U1")).ok
+    await world.engine.drain()
+    await world.window_passes()
+    assert len(world.fake.replies) == 1
+    assert [u["interest_value"] for u in world.fake.interest_updates] == [1]
