@@ -99,6 +99,7 @@ class HomeModel:
     org: OrgRow | None  # only for admins
     refreshed_at: datetime
     held: list[HeldRow] = field(default_factory=list)
+    campaign_digest_time: str | None = None  # None: with the morning brief
 
 
 _STATUS = {
@@ -180,6 +181,10 @@ def home_view(m: HomeModel) -> View:
                 MarkdownTextObject(text=f"*Meeting buffer*\n{m.meeting_buffer_minutes} min"),
                 MarkdownTextObject(text=f"*Daily email limit*\n{m.daily_send_limit} sends"),
                 MarkdownTextObject(text=f"*Coaching*\n{escape(m.coaching_frequency)}"),
+                MarkdownTextObject(
+                    text="*Campaign digest*\n"
+                    + (m.campaign_digest_time or f"{m.briefing_time}, with the morning brief")
+                ),
             ],
             accessory=ButtonElement(
                 text="Edit settings", action_id=HomeAction.OPEN_SETTINGS, value="settings"

@@ -135,6 +135,7 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
         timezone=user.timezone,
         briefing_time=hhmm(user.briefing_time) or "08:00",
         briefing_days=user.briefing_days,
+        campaign_digest_time=hhmm(prefs.campaign_digest_time),
         working_hours=f"{hhmm(prefs.working_hours_start)}–{hhmm(prefs.working_hours_end)} ({prefs.working_days})",
         quiet_hours=quiet,
         max_notifications_per_hour=prefs.max_notifications_per_hour,

@@ -122,3 +122,10 @@ def test_pause_names_the_reps_own_zone() -> None:
     text = str(home_view(paused).to_dict())
     assert "paused until Sun 22 Nov 15:14 EST" in text and "UTC" not in text
     assert "Updated Sun 22 Nov 04:00 EST" in text  # the refresh time too
+
+
+def test_home_says_when_the_campaign_digest_comes() -> None:
+    assert "08:00, with the morning brief" in str(home_view(model()).to_dict())
+    own = replace(model(), campaign_digest_time="06:45")
+    text = str(home_view(own).to_dict())
+    assert "*Campaign digest*\\n06:45" in text and "with the morning brief" not in text
