@@ -87,6 +87,31 @@ class ProposalProse(_Answer):
     sections: list[ProseSection]
 
 
+class TypedQuestion(_Answer):
+    utterance: int = Field(ge=0, description="Index of the rep's utterance holding the question")
+    text: str = Field(min_length=1, description="The question, copied verbatim from it")
+    kind: Literal["open", "closed"] = Field(
+        description="closed: answerable with yes/no or one fact (a number, name, date, choice)"
+    )
+    discovery: bool = Field(
+        description="About the prospect's situation, process, pain, goals, decision, budget or "
+        "timeline (not logistics or small talk)"
+    )
+
+
+class TypedObjection(_Answer):
+    utterance: int = Field(ge=0, description="Index of the prospect's utterance")
+    type: Literal["price", "timing", "competitor", "authority", "need", "trust"]
+    text: str = Field(min_length=1, description="The objection, copied verbatim from it")
+
+
+class CoachingTyping(_Answer):
+    """The rep's questions and the prospect's objections in a call, typed."""
+
+    questions: list[TypedQuestion]
+    objections: list[TypedObjection]
+
+
 _UNSUPPORTED_IN_STRICT = ("default", "minLength", "maxLength")
 
 
