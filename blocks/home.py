@@ -99,6 +99,8 @@ class HomeModel:
     org: OrgRow | None  # only for admins
     refreshed_at: datetime
     held: list[HeldRow] = field(default_factory=list)
+    team_digest_day: str | None = None  # for users with reports: the team digest's day
+    coaching_org_off: bool = False  # an admin turned coaching off for the org
 
 
 _STATUS = {
@@ -155,6 +157,12 @@ def held_blocks(held: list[HeldRow]) -> list[Block]:
     return out
 
 
+def _coaching(m: HomeModel) -> str:
+    if m.coaching_org_off:
+        return "Off for your organisation (an admin turned it off): no call analyses or digests"
+    return escape(m.coaching_frequency)
+
+
 def home_view(m: HomeModel) -> View:
     blocks: list[Block] = [HeaderBlock(text=clip(f"Sixty for {m.name}", HEADER_MAX))]
     if m.paused_until:
@@ -179,7 +187,16 @@ def home_view(m: HomeModel) -> View:
                 ),
                 MarkdownTextObject(text=f"*Meeting buffer*\n{m.meeting_buffer_minutes} min"),
                 MarkdownTextObject(text=f"*Daily email limit*\n{m.daily_send_limit} sends"),
-                MarkdownTextObject(text=f"*Coaching*\n{escape(m.coaching_frequency)}"),
+                MarkdownTextObject(text=f"*Coaching*\n{_coaching(m)}"),
+                *(
+                    [
+                        MarkdownTextObject(
+                            text=f"*Team coaching digest*\n{escape(m.team_digest_day)}"
+                        )
+                    ]
+                    if m.team_digest_day and not m.coaching_org_off
+                    else []
+                ),
             ],
             accessory=ButtonElement(
                 text="Edit settings", action_id=HomeAction.OPEN_SETTINGS, value="settings"
@@ -232,6 +249,11 @@ def home_view(m: HomeModel) -> View:
                 f"AI budget: ${m.org.ai_spend_usd:,.2f} of ${m.org.ai_budget_usd:,.2f} spent this month\n"
                 f"Stale deal threshold: {m.org.stale_threshold_days} days\n"
                 f"Features: {escape(toggles)}"
+                + (
+                    "\nCall coaching is off: no calls are analysed and no coaching digests go out."
+                    if m.org.features.get("coaching") is False
+                    else ""
+                )
             )
         )
         if m.org.library is not None:

@@ -33,6 +33,7 @@ _FIELD_IDS = {
     "meeting_buffer_minutes": SettingsField.BUFFER,
     "daily_send_limit": SettingsField.SEND_LIMIT,
     "coaching_frequency": SettingsField.COACHING,
+    "manager_digest_day": SettingsField.MANAGER_DAY,
 }
 
 

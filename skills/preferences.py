@@ -32,6 +32,7 @@ class PreferenceForm:
     daily_send_limit: int
     coaching_frequency: str
     working_days: str = "mon-fri"
+    manager_digest_day: str | None = None  # only for users with reports (the team digest)
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,13 @@ def weekdays_text(keys: list[str]) -> str:
     return ",".join(parts)
 
 
+def _weekday(raw: object) -> str:
+    day = str(raw or "").strip().lower()
+    if day not in _DAY_KEYS:
+        raise ValueError("pick a day of the week")
+    return day
+
+
 def _working_days(raw: object) -> str:
     keys = (
         [str(v).lower() for v in raw] if isinstance(raw, list | tuple) else weekday_keys(str(raw))
@@ -143,6 +151,8 @@ def validate_preferences(
 
     if "working_days" in raw:
         take("working_days", _working_days)
+    if raw.get("manager_digest_day") is not None:  # the field is only shown to managers
+        take("manager_digest_day", _weekday)
     # A zone typed in the text box wins over the list; any case or spelling Slack users type
     # ("america/new_york", "US/Eastern", "Eastern Standard Time") is stored under its IANA name.
     typed = str(raw.get("timezone_text") or "").strip()
