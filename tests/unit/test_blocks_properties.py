@@ -28,6 +28,7 @@ from blocks import (
     brief_replies,
     briefs,
     campaigns,
+    coaching_team,
     commitments,
     email_received,
     email_send,
@@ -162,10 +163,12 @@ home_model = st.builds(
     recent=small(short, max_size=8),
     org=st.none() | st.builds(home.OrgRow, ai_budget_usd=st.floats(0, 1e5), ai_spend_usd=st.floats(0, 1e5),
                               stale_threshold_days=st.integers(1, 365),
-                              features=st.dictionaries(word, st.booleans(), max_size=6),
+                              features=st.dictionaries(word | st.just("coaching"), st.booleans(),
+                                                       max_size=6),
                               library=st.none() | library_row),
     refreshed_at=when,
     held=small(held_row, max_size=12),
+    team_digest_day=st.none() | short, coaching_org_off=st.booleans(),
 )  # fmt: skip
 picker = st.builds(
     scheduling.PickerModel,
@@ -187,6 +190,7 @@ preference_form = st.builds(
     daily_send_limit=st.integers(1, 500),
     coaching_frequency=st.sampled_from([c for c, _ in COACHING_CHOICES]),
     working_days=st.lists(st.sampled_from(["mon", "tue", "wed", "sat", "sun"])).map(",".join),
+    manager_digest_day=st.none() | st.sampled_from(["mon", "thu", "sun", "xyz"]),
 )  # fmt: skip
 feature_flags = st.dictionaries(st.sampled_from([k for k, _ in sk.ORG_FEATURES]), st.booleans())
 
@@ -231,6 +235,24 @@ success_figures = st.builds(
 rep_figures = st.builds(
     sm.RepFigures, user_id=ident, name=st.text(max_size=300), figures=success_figures
 )
+
+share = st.none() | st.floats(0, 1)
+team_digest = st.builds(
+    coaching_team.TeamDigestView, manager=short, week=short,
+    reps=small(st.builds(coaching_team.RepLine, name=st.text(max_size=300),
+                         calls=st.integers(0, 500), talk_ratio=share,
+                         questions_per_call=st.none() | st.floats(0, 1e4), open_share=share,
+                         follow_up_median_min=st.none() | st.floats(0, 1e6),
+                         follow_ups_sent=st.integers(0, 10**6),
+                         risks=small(st.builds(coaching_team.RiskLine, deal=st.text(max_size=300),
+                                               why=text), max_size=8).map(tuple),
+                         focus=st.none() | text), max_size=60).map(tuple),
+    picks=small(st.builds(coaching_team.PickLine, rep=short, title=st.text(max_size=500),
+                          reason=st.text(max_size=1000)), max_size=2).map(tuple),
+    numbers=st.text(max_size=1000), dismissal_alert=st.none() | text,
+    win_loss=st.text(max_size=3000), why=text,
+    quiet_reps=small(st.text(max_size=200), max_size=80).map(tuple),
+)  # fmt: skip
 
 # Builder name -> strategy for its positional arguments (a tuple) and keyword arguments.
 Args = st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any]]]
@@ -342,6 +364,7 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
     "scheduling.picker_blocks": (scheduling.picker_blocks, args(picker)),
     "scheduling.closed_blocks": (scheduling.closed_blocks, args(word)),
     "settings_modal.settings_modal": (settings_modal.settings_modal, args(preference_form)),
+    "coaching_team.team_digest_blocks": (coaching_team.team_digest_blocks, args(team_digest)),
 }  # fmt: skip
 
 BUILDER_RETURNS = {"list[Block]", "list[dict[str, Any]]", "View", "dict[str, Any]"}
