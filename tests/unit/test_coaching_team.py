@@ -187,7 +187,7 @@ FORM = PreferenceForm(briefing_time="08:00", timezone="UTC", working_hours_start
                       working_hours_end="17:00", quiet_hours_start=None, quiet_hours_end=None,
                       max_notifications_per_hour=6, meeting_buffer_minutes=10,
                       daily_send_limit=50, coaching_frequency="both")  # fmt: skip
-RAW = {"briefing_time": "08:00", "timezone": "UTC", "working_hours_start": "09:00",
+RAW: dict[str, object] = {"briefing_time": "08:00", "timezone": "UTC", "working_hours_start": "09:00",
        "working_hours_end": "17:00", "max_notifications_per_hour": "6",
        "meeting_buffer_minutes": "10", "daily_send_limit": "50", "coaching_frequency": "both"}  # fmt: skip
 IDS = {"briefing_time": "bt", "timezone": "tz", "timezone_text": "tzt", "working_hours_start": "ws",
