@@ -18,6 +18,7 @@ from flows.campaign_apply.sequence import campaign_apply
 from flows.campaign_check.sequence import campaign_check
 from flows.campaign_reply import crons as campaign_reply_crons
 from flows.campaign_reply.sequence import instantly_reply
+from flows.coaching.sequence import coaching_call, coaching_digest
 from flows.commitments import crons as commitments_crons
 from flows.commitments.sequence import commitment_reminder
 from flows.content_retrieval.sequence import content_retrieval
@@ -53,6 +54,8 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     instantly_reply,
     campaign_check,
     campaign_apply,
+    coaching_call,
+    coaching_digest,
 )
 
 # `cron_specs(deps) -> list[CronSpec]` of each flow with static crons: fired once across

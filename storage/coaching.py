@@ -290,6 +290,26 @@ async def weekly_for_rep(
     return {r.call_type: r for r in rows.all()}
 
 
+async def weekly_history(
+    s: AsyncSession, *, user_id: int, call_type: str, before: date, weeks: int = 4
+) -> list[CoachingWeekly]:
+    """The rep's rows of `call_type` for the `weeks` weeks before the Monday `before`, oldest
+    first (weeks without calls have no row)."""
+    rows = await s.exec(
+        select(CoachingWeekly).where(
+            CoachingWeekly.user_id == user_id,
+            CoachingWeekly.call_type == call_type,
+            col(CoachingWeekly.week_start) >= before - timedelta(weeks=weeks),
+            col(CoachingWeekly.week_start) < before,
+        )
+    )
+    return sorted(rows.all(), key=lambda r: r.week_start)
+
+
+async def analysis_by_id(s: AsyncSession, *, analysis_id: int) -> CoachingAnalysis | None:
+    return await s.get(CoachingAnalysis, analysis_id)
+
+
 async def team_members(s: AsyncSession, *, manager_id: int) -> list[User]:
     """The manager's active direct reports, by name."""
     rows = await s.exec(
