@@ -46,6 +46,8 @@ from blocks.text import (
 from skills.coaching_digest import Digest
 from skills.preferences import COACHING_CHOICES, WEEKDAYS
 
+MODE_FIELD, DAY_FIELD = "coaching-field-mode", "coaching-field-day"
+TIME_FIELD, NOTE_FIELD = "coaching-field-time", "coaching-field-note"
 KIND_LABELS = {"strength": "Strength", "change": "One thing to change", "try": "Try next time"}
 NOTE_MAX = 1000  # the manager's note on a digest
 CALLS_SHOWN_MAX = 8  # the week's calls with a "View detailed analysis" button
@@ -78,7 +80,9 @@ class CallDetail:
 
 
 def _md(text: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX)))
+    return SectionBlock(
+        text=MarkdownTextObject(text=clip(text, SECTION_TEXT_MAX) if text.strip() else "—")
+    )
 
 
 def _bullet(b: MicroBullet) -> str:
@@ -198,10 +202,10 @@ def note_modal(pending_action_id: str, rep_name: str) -> View:
                 )
             ),
             InputBlock(
-                block_id=CoachingAction.NOTE,
+                block_id=NOTE_FIELD,
                 label="Note",
                 element=PlainTextInputElement(
-                    action_id=CoachingAction.NOTE, multiline=True, max_length=NOTE_MAX
+                    action_id=NOTE_FIELD, multiline=True, max_length=NOTE_MAX
                 ),
             ),
         ],
@@ -249,17 +253,17 @@ def preferences_modal(mode: str, day: str, at: str) -> View:
         submit="Save",
         close="Cancel",
         blocks=[
-            InputBlock(block_id=CoachingAction.MODE, label="Coaching I get",
+            InputBlock(block_id=MODE_FIELD, label="Coaching I get",
                        element=RadioButtonsElement(
-                           action_id=CoachingAction.MODE, options=modes,
+                           action_id=MODE_FIELD, options=modes,
                            initial_option=next((o for o in modes if o.value == mode), modes[0]))),
-            InputBlock(block_id=CoachingAction.DAY, label="Weekly digest day",
+            InputBlock(block_id=DAY_FIELD, label="Weekly digest day",
                        element=StaticSelectElement(
-                           action_id=CoachingAction.DAY, options=days,
+                           action_id=DAY_FIELD, options=days,
                            initial_option=next((o for o in days if o.value == day), days[0]))),
-            InputBlock(block_id=CoachingAction.TIME, label="Weekly digest time (your zone)",
+            InputBlock(block_id=TIME_FIELD, label="Weekly digest time (your zone)",
                        element=StaticSelectElement(
-                           action_id=CoachingAction.TIME, options=times,
+                           action_id=TIME_FIELD, options=times,
                            initial_option=next((o for o in times if o.value == at), times[0]))),
         ],
     )  # fmt: skip

@@ -143,14 +143,10 @@ class NotificationBatchAction(enum.StrEnum):
 class CoachingAction(enum.StrEnum):
     """Coaching messages (`blocks/coaching.py`): a call's detailed analysis (keyed by the
     analysis id, value the id), the rep's coaching preferences, the manager's note on a digest
-    (value: the gate's pending action id), and the modals' callbacks and fields."""
+    (value: the gate's pending action id), and the modals' callbacks (fields: blocks.coaching)."""
 
     VIEW_CALL = "coaching-view-call"
     OPEN_PREFS = "coaching-open-prefs"
     ADD_NOTE = "coaching-add-note"
     PREFS_MODAL = "coaching-modal-prefs"
     NOTE_MODAL = "coaching-modal-note"
-    MODE = "coaching-field-mode"
-    DAY = "coaching-field-day"
-    TIME = "coaching-field-time"
-    NOTE = "coaching-field-note"

@@ -15,7 +15,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from blocks.coaching import CallDetail, call_detail_modal, note_modal, preferences_modal
+from blocks.coaching import (
+    DAY_FIELD,
+    MODE_FIELD,
+    NOTE_FIELD,
+    TIME_FIELD,
+    CallDetail,
+    call_detail_modal,
+    note_modal,
+    preferences_modal,
+)
 from blocks.ids import CoachingAction, matcher
 from bot.authz import acked_actor, check
 from bot.deps import Deps
@@ -76,13 +85,13 @@ def _selected(values: dict[str, Any], field: str) -> str | None:
 async def handle_prefs_submit(ack: AsyncAck, view: dict[str, Any], context: Context,
                               deps: Deps) -> None:  # fmt: skip
     values = view["state"]["values"]
-    mode, day = _selected(values, CoachingAction.MODE), _selected(values, CoachingAction.DAY)
-    raw_time = _selected(values, CoachingAction.TIME) or ""
+    mode, day = _selected(values, MODE_FIELD), _selected(values, DAY_FIELD)
+    raw_time = _selected(values, TIME_FIELD) or ""
     try:
         hours, minutes = raw_time.split(":")
         at = time(int(hours), int(minutes))
     except ValueError:
-        await ack(response_action="errors", errors={CoachingAction.TIME: "Choose a time."})
+        await ack(response_action="errors", errors={TIME_FIELD: "Choose a time."})
         return
     if (user := await actor_of(context)) is None:
         await ack()
@@ -92,7 +101,7 @@ async def handle_prefs_submit(ack: AsyncAck, view: dict[str, Any], context: Cont
             await save_coaching_settings(s, user_id=saved_id(user), now=deps.clock(), mode=mode,
                                          digest_day=day, digest_time=at)  # fmt: skip
     except ValueError as exc:
-        await ack(response_action="errors", errors={CoachingAction.MODE: str(exc)})
+        await ack(response_action="errors", errors={MODE_FIELD: str(exc)})
         return
     await ack()
     for listener in deps.settings_listeners:
@@ -116,10 +125,10 @@ async def handle_add_note(ack: AsyncAck, body: Body, client: AsyncWebClient, con
 
 async def handle_note_submit(ack: AsyncAck, body: Body, view: dict[str, Any],
                              client: AsyncWebClient, value: PendingRef, deps: Deps) -> None:  # fmt: skip
-    got = (view["state"]["values"].get(CoachingAction.NOTE) or {}).get(CoachingAction.NOTE) or {}
+    got = (view["state"]["values"].get(NOTE_FIELD) or {}).get(NOTE_FIELD) or {}
     note = (got.get("value") or "").strip()
     if not note:
-        await ack(response_action="errors", errors={CoachingAction.NOTE: "Write a note, or close "
+        await ack(response_action="errors", errors={NOTE_FIELD: "Write a note, or close "
                                                     "this and choose Send as is."})  # fmt: skip
         return
     await ack()
