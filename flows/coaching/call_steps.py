@@ -49,7 +49,10 @@ async def analyse_call(ctx: StepContext) -> dict[str, Any]:
 
 
 async def micro_feedback(ctx: StepContext, analysed: dict[str, Any]) -> dict[str, Any]:
-    """DM the call's bullets when the rep's mode is per-meeting or both and coaching is on."""
+    """DM the call's bullets when the rep's mode is per-meeting or both and coaching is on;
+    a call analysed before (another run of the same meeting and version) was told then."""
+    if not analysed.get("created"):
+        return {"sent": False, "reason": "analysed before"}
     async with ctx.db.session() as s:
         row = await s.get(CoachingAnalysis, int(analysed["analysis_id"]))
         if row is None:
