@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from blocks.coaching import digest_blocks, digest_text
@@ -21,6 +21,7 @@ from skills.coaching_data import patterns
 from skills.win_loss import win_loss
 from storage import coaching
 from storage.coaching_models import ALL_CALL_TYPES, CoachingAnalysis, CoachingWeekly
+from storage.engine import Database
 from storage.models import Meeting, User
 from storage.success_stats import rep_stats
 from storage.win_loss import closed_deals_with_calls
@@ -67,13 +68,18 @@ def moments_of(
 
 
 async def compose_digest(ctx: StepContext) -> dict[str, Any]:
-    now = ctx.now()
     assert ctx.user_id is not None
-    async with ctx.db.transaction() as s:
-        user = await s.get(User, ctx.user_id)
+    return await compose_for(ctx.db, ctx.user_id, ctx.now())
+
+
+async def compose_for(db: Database, user_id: int, now: datetime) -> dict[str, Any]:
+    """The rep's digest for the week before `now` as JSON (`{"empty": True, "reason"}` when
+    nothing goes); the week's aggregate is rebuilt first."""
+    async with db.transaction() as s:
+        user = await s.get(User, user_id)
         if user is None or not user.active:
             return {"empty": True, "reason": "rep gone"}
-        settings = await coaching.coaching_settings(s, user_id=ctx.user_id)
+        settings = await coaching.coaching_settings(s, user_id=user_id)
         if not settings.weekly:
             reason = (
                 "coaching off for the org" if not settings.org_enabled else f"mode {settings.mode}"
@@ -82,23 +88,21 @@ async def compose_digest(ctx: StepContext) -> dict[str, Any]:
         zone = coaching.zone_of(user)
         week = coaching.week_start_for(now - timedelta(days=1), zone)
         rows = {r.call_type: r for r in await coaching.rebuild_weekly(
-            s, org_id=user.org_id, user_id=ctx.user_id, week_start=week, now=now)}  # fmt: skip
+            s, org_id=user.org_id, user_id=user_id, week_start=week, now=now)}  # fmt: skip
         if not rows:
-            log.info("no analysed calls this week, no digest", extra={"job_id": ctx.job_id})
+            log.info("no analysed calls this week, no digest", extra={"user_id": user_id})
             return {"empty": True, "reason": "no analysed calls this week"}
         counts = {k: r.meetings for k, r in rows.items() if k != ALL_CALL_TYPES}
         main = cd.main_call_type(counts)
-        previous = await coaching.weekly_history(
-            s, user_id=ctx.user_id, call_type=main, before=week
-        )
+        previous = await coaching.weekly_history(s, user_id=user_id, call_type=main, before=week)
         start, end = coaching.week_bounds(week, zone)
         baseline = await coaching.team_baseline(s, org_id=user.org_id, call_type=main,
                                                 now=min(now, end), manager_id=user.manager_id)  # fmt: skip
-        calls = await coaching.analyses_for_rep(s, user_id=ctx.user_id, start=start, end=end)
+        calls = await coaching.analyses_for_rep(s, user_id=user_id, start=start, end=end)
         titles = {m.id or 0: m.title or "a call" for m in
                   [await s.get(Meeting, a.meeting_id) for a in calls] if m is not None}  # fmt: skip
-        this_week = await rep_stats(s, user_id=ctx.user_id, now=now, days=7)
-        last_week = await rep_stats(s, user_id=ctx.user_id, now=now - timedelta(days=7), days=7)
+        this_week = await rep_stats(s, user_id=user_id, now=now, days=7)
+        last_week = await rep_stats(s, user_id=user_id, now=now - timedelta(days=7), days=7)
         winning = winning_line(await closed_deals_with_calls(s, org_id=user.org_id))
         manager = await s.get(User, user.manager_id) if user.manager_id else None
     moments = moments_of(calls, titles, user)

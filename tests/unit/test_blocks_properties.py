@@ -242,29 +242,50 @@ def args(*positional: st.SearchStrategy[Any], **keywords: st.SearchStrategy[Any]
     return st.tuples(st.tuples(*positional), st.fixed_dictionaries(keywords))
 
 
-micro_bullet = st.builds(coaching.MicroBullet, st.sampled_from(["strength", "change", "try", "odd"]),
-                         hhmm, text, text)
-coaching_moment = st.builds(cdg.Moment, ident, short, short, st.sampled_from(["change", "try"]),
-                            hhmm, text, text)
+micro_bullet = st.builds(
+    coaching.MicroBullet, st.sampled_from(["strength", "change", "try", "odd"]), hhmm, text, text
+)
+coaching_moment = st.builds(
+    cdg.Moment, ident, short, short, st.sampled_from(["change", "try"]), hhmm, text, text
+)
 coaching_digest = st.builds(
-    cdg.Digest, week_label=short, calls=st.integers(1, 60), call_mix=text, call_type=word,
-    lines=small(st.builds(cdg.MetricLine, short, short, st.none() | short, st.none() | short,
-                          st.booleans()), max_size=4).map(tuple),
+    cdg.Digest,
+    week_label=short,
+    calls=st.integers(1, 60),
+    call_mix=text,
+    call_type=word,
+    lines=small(
+        st.builds(
+            cdg.MetricLine, short, short, st.none() | short, st.none() | short, st.booleans()
+        ),
+        max_size=4,
+    ).map(tuple),
     improving=small(short, max_size=4).map(tuple),
     focus=st.none() | st.builds(cdg.Focus, short, st.integers(1, 9), coaching_moment),
-    follow_ups=st.none() | text, briefs=st.none() | text, winning=st.none() | text,
-    calls_shown=small(st.builds(cdg.CallLink, ident, short, short), max_size=60,
-                      unique_by=lambda c: c.analysis_id).map(tuple),
+    follow_ups=st.none() | text,
+    briefs=st.none() | text,
+    winning=st.none() | text,
+    calls_shown=small(
+        st.builds(cdg.CallLink, ident, short, short), max_size=60, unique_by=lambda c: c.analysis_id
+    ).map(tuple),
 )
 call_detail = st.builds(
-    coaching.CallDetail, title=short, day=short, call_type=word, duration=short,
+    coaching.CallDetail,
+    title=short,
+    day=short,
+    call_type=word,
+    duration=short,
     metrics=small(st.tuples(short, short), max_size=10).map(tuple),
     questions=small(st.tuples(short, text), max_size=40).map(tuple),
     objections=small(st.tuples(short, text, short), max_size=20).map(tuple),
-    moments=small(micro_bullet, max_size=20).map(tuple), skipped=st.none() | text,
+    moments=small(micro_bullet, max_size=20).map(tuple),
+    skipped=st.none() | text,
 )
-note_view = approval_view.map(lambda v: approval.ApprovalView(
-    v.pending_action_id, v.title, v.text, kind="coaching_note", payload={"rep_name": "Alex"}))
+note_view = approval_view.map(
+    lambda v: approval.ApprovalView(
+        v.pending_action_id, v.title, v.text, kind="coaching_note", payload={"rep_name": "Alex"}
+    )
+)
 
 
 BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
