@@ -25,7 +25,7 @@ from flows.content_retrieval.sequence import content_retrieval
 from flows.email_received import crons as email_crons
 from flows.email_received.sequence import email_received
 from flows.email_send.sequence import email_send
-from flows.meeting_ended.sequence import meeting_ended
+from flows.meeting_ended.sequence import meeting_ended, meeting_ended_v3
 from flows.morning_brief.sequence import morning_brief
 from flows.notification_batches import crons as notification_batches_crons
 from flows.notification_batches.sequence import notification_digest
@@ -47,6 +47,7 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     stale_deal_revival,
     notification_digest,
     meeting_ended,
+    meeting_ended_v3,
     commitment_reminder,
     proposal_generation,
     proposal_viewed,
