@@ -22,7 +22,8 @@ from skills.win_loss import win_loss
 from storage import coaching
 from storage.coaching_models import ALL_CALL_TYPES, CoachingAnalysis, CoachingWeekly
 from storage.engine import Database
-from storage.models import Meeting, User
+from storage.meetings import meeting_titles
+from storage.models import User
 from storage.success_stats import rep_stats
 from storage.win_loss import closed_deals_with_calls
 
@@ -96,11 +97,11 @@ async def compose_for(db: Database, user_id: int, now: datetime) -> dict[str, An
         main = cd.main_call_type(counts)
         previous = await coaching.weekly_history(s, user_id=user_id, call_type=main, before=week)
         start, end = coaching.week_bounds(week, zone)
-        baseline = await coaching.team_baseline(s, org_id=user.org_id, call_type=main,
-                                                now=min(now, end), manager_id=user.manager_id)  # fmt: skip
+        baseline = await coaching.team_baseline_weekly(
+            s, org_id=user.org_id, call_type=main, week_start=week, manager_id=user.manager_id
+        )
         calls = await coaching.analyses_for_rep(s, user_id=user_id, start=start, end=end)
-        titles = {m.id or 0: m.title or "a call" for m in
-                  [await s.get(Meeting, a.meeting_id) for a in calls] if m is not None}  # fmt: skip
+        titles = await meeting_titles(s, meeting_ids=[a.meeting_id for a in calls])
         this_week = await rep_stats(s, user_id=user_id, now=now, days=7)
         last_week = await rep_stats(s, user_id=user_id, now=now - timedelta(days=7), days=7)
         winning = winning_line(await closed_deals_with_calls(s, org_id=user.org_id))

@@ -9,6 +9,7 @@ import json
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,7 +32,7 @@ async def app(tmp_path: Path, seeded_template: Path) -> AsyncIterator[Runtime]:
         yield runtime
 
 
-def with_action(sb, user: str, prefix: str) -> list[dict]:  # type: ignore[no-untyped-def]
+def with_action(sb: Any, user: str, prefix: str) -> list[dict[str, Any]]:
     return [m for m in sb.dm_messages(user) if any(a.startswith(prefix) for a in buttons(m))]
 
 

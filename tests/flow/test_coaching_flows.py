@@ -225,6 +225,8 @@ async def test_the_manager_adds_a_note_and_the_rep_gets_the_digest_with_it(db: D
     # this week 51% against the rep's own 68% and the team's (medians of rep means)
     assert "Talk ratio (aim" in body and "*51%*" in body and "68%" in body
     assert "talk ratio (51%, from 68%)" in body  # improving against the trend
+    # the team: the median of Alex's 4-week mean (61%) and Jo's (45%)
+    assert "68% · 53%" in body
     assert "Focus this week: long monologues* (on 2 calls)" in body
     assert "Acme discovery, Mon 30 Nov at 12:40" in body and "admin side" in body
     assert "not enough outcomes yet to claim one (0 won, 0 lost)" in body
