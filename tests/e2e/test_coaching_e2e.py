@@ -5,6 +5,7 @@ for a note, Morgan adds one in the modal, and Alex's digest arrives with it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -16,7 +17,7 @@ import pytest
 from sqlmodel import select
 
 from app import Runtime
-from blocks.coaching import NOTE_FIELD
+from blocks.coaching import DAY_FIELD, MODE_FIELD, NOTE_FIELD, TIME_FIELD
 from blocks.ids import CoachingAction
 from storage import coaching
 from storage.clock import SteppingClock
@@ -55,6 +56,31 @@ async def test_meeting_ended_then_micro_feedback(app: Runtime) -> None:
     )
     shown = json.dumps(modal)
     assert "Your talk ratio" in shown and "Your questions" in shown and "Moments" in shown
+    # Adjust coaching preferences: weekly only, Monday 09:00; the digest's cron moves with it
+    await sb.click(ALEX, message, CoachingAction.OPEN_PREFS, value="prefs")
+    prefs = await sb.wait_for(
+        lambda: next((v for v in sb.open_views(ALEX) if MODE_FIELD in json.dumps(v)), None),
+        timeout=10,
+    )
+    await sb.submit_view(ALEX, prefs["id"], {MODE_FIELD: "weekly", DAY_FIELD: "mon",
+                                             TIME_FIELD: "09:00"})  # fmt: skip
+    async with app.db.session() as s:
+        alex = (await s.exec(select(User).where(User.slack_user_id == ALEX))).one()
+        assert alex.id is not None
+
+    async def saved() -> bool:
+        async with app.db.session() as s:
+            got = await coaching.coaching_settings(s, user_id=alex.id or 0)
+        return got.mode == "weekly" and got.digest_day == "mon"
+
+    for _ in range(100):
+        if await saved():
+            break
+        await asyncio.sleep(0.1)
+    assert await saved()
+    job = app.deps.proactive_planner.scheduler.get_job(f"coaching_weekly:{alex.id}")
+    nxt = job.trigger.get_next_fire_time(None, app.clock())
+    assert nxt.strftime("%a %H:%M") == "Mon 09:00"
 
 
 async def test_weekly_digest_with_the_managers_note(app: Runtime) -> None:

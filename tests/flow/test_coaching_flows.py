@@ -219,7 +219,7 @@ async def test_the_manager_adds_a_note_and_the_rep_gets_the_digest_with_it(db: D
     assert result.ok, result.message
     await engine.drain()
     (digest,) = posts_to(slack, alex.slack_user_id)
-    body = json.dumps(digest["blocks"])
+    body = json.dumps(digest["blocks"], ensure_ascii=False)
     assert "A note from Morgan Lee" in body and "Great week, keep asking." in body
     assert "2 analysed calls: 2 discovery" in body
     # this week 51% against the rep's own 68% and the team's (medians of rep means)
@@ -304,3 +304,38 @@ async def test_weekly_aggregates_follow_the_analyses(db: Database) -> None:
     assert this.meetings == 2 and this.talk_ratio_mean == pytest.approx(0.51)
     assert this.questions == 7 and this.open_questions == 5
     assert by_week["2026-11-23"].talk_ratio_mean == pytest.approx(0.68)
+
+
+async def test_the_digest_cron_follows_the_reps_day_and_time(sqlite_db: Database) -> None:
+    """`coaching_weekly:{rep}` at Friday 16:00 in the rep's zone by default; moved at once when
+    the rep picks Monday 09:00 (the settings listener), and its fire submits one digest event."""
+    from datetime import time
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from flows.planner import ProactivePlanner
+    from tests.flow.test_proactive_crons import NOW, FakeDeps
+    from tests.flow.test_proactive_crons import seed as seed_rep
+
+    _org, rep_id = await seed_rep(sqlite_db)
+    deps = FakeDeps(sqlite_db)
+    planner = ProactivePlanner(AsyncIOScheduler(timezone="UTC"), deps)
+    await planner.start(catch_up=False)
+    job = planner.scheduler.get_job(f"coaching_weekly:{rep_id}")
+    assert job is not None
+    nxt = job.trigger.get_next_fire_time(None, NOW)
+    assert (nxt.strftime("%a %H:%M"), str(nxt.tzinfo)) == ("Fri 16:00", "America/New_York")
+    async with sqlite_db.transaction() as s:
+        await coaching.save_coaching_settings(s, user_id=rep_id, now=NOW, digest_day="mon",
+                                              digest_time=time(9, 0))  # fmt: skip
+    await planner.on_settings_changed(rep_id)
+    job = planner.scheduler.get_job(f"coaching_weekly:{rep_id}")
+    nxt = job.trigger.get_next_fire_time(None, NOW)
+    assert nxt.strftime("%a %H:%M") == "Mon 09:00"
+    deps.now = nxt.astimezone(UTC)
+    assert f"coaching_weekly:{rep_id}" in await planner.run_due(
+        nxt.astimezone(UTC) - timedelta(minutes=1)
+    )
+    digests = [e for e in deps.submitted if e.type == "coaching_digest"]
+    assert [e.source for e in digests] == ["cron:coaching_weekly"]
+    assert digests[0].idempotency_key == f"coaching_digest:{rep_id}:{nxt.date().isoformat()}"
