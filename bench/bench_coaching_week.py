@@ -6,7 +6,9 @@ a week, three call types, metrics, questions and feedback moments as `sixty coac
 and their `coaching_weekly` rows. Timed: `flows.coaching.digest_steps.compose_for` for every rep
 (rebuild the week's aggregate, the rep's trend, the team baseline, the week's calls and moments,
 follow-up and brief figures, win/loss) and the digest's Block Kit message. Median of 3 runs after
-one warm-up (wall clock); `ms_per_rep` alongside.
+one warm-up (wall clock); `ms_per_rep` alongside. Measured on a loaded machine: 12.6 s for the
+50 digests (251 ms a rep; reading the team baseline from the calls instead of the weekly rows
+took it to 61 s). Most of a rep's time is the two weeks of success figures and the win/loss read.
 """
 
 from __future__ import annotations
