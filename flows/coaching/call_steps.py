@@ -18,7 +18,7 @@ from storage.coaching_models import CoachingAnalysis
 from storage.models import Meeting, User
 
 log = logging.getLogger(__name__)
-KIND = "coaching"  # the delivery kind of coaching DMs (mutable by the rep like other kinds)
+KIND = "coaching"  # the delivery kind of coaching DMs (the rep can mute it like any other)
 
 
 def day_label(row: CoachingAnalysis, user: User) -> str:
