@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from blocks.approval import ApprovalView, approval_message
-from blocks.ids import HomeAction, NotificationBatchAction, ProactiveSettingsAction
+from blocks.ids import CoachingAction, HomeAction, NotificationBatchAction, ProactiveSettingsAction
 from blocks.library_home import LibraryRow, library_blocks
 from blocks.text import (
     HEADER_MAX,
@@ -263,7 +263,8 @@ def home_view(m: HomeModel) -> View:
             text="Briefs & alerts",
             action_id=ProactiveSettingsAction.OPEN_FEATURES,
             value="features",
-        )
+        ),
+        ButtonElement(text="Coaching", action_id=CoachingAction.OPEN_PREFS, value="prefs"),
     ]
     if m.org is not None:
         buttons.append(

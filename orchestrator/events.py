@@ -29,6 +29,7 @@ class EventType(enum.StrEnum):
     CONTENT_RETRIEVAL = "content_retrieval"
     CAMPAIGN_CHECK = "campaign_check"
     COACHING_DIGEST = "coaching_digest"
+    COACHING_CALL = "coaching_call"
     COACHING_TEAM_DIGEST = "coaching_team_digest"
     EMAIL_SEND = "email_send"
     COMMITMENT_REMINDER = "commitment_reminder"

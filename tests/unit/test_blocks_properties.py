@@ -28,6 +28,7 @@ from blocks import (
     brief_replies,
     briefs,
     campaigns,
+    coaching,
     coaching_team,
     commitments,
     email_received,
@@ -48,6 +49,7 @@ from blocks import (
 from sandbox.blocks_check import message_block_errors, view_errors
 from skills import briefs as sk
 from skills import campaign_analysis as ca
+from skills import coaching_digest as cdg
 from skills import success_metrics as sm
 from skills.preferences import COACHING_CHOICES, PreferenceForm
 from storage import inbox as storage_inbox
@@ -262,7 +264,63 @@ def args(*positional: st.SearchStrategy[Any], **keywords: st.SearchStrategy[Any]
     return st.tuples(st.tuples(*positional), st.fixed_dictionaries(keywords))
 
 
+micro_bullet = st.builds(
+    coaching.MicroBullet, st.sampled_from(["strength", "change", "try", "odd"]), hhmm, text, text
+)
+coaching_moment = st.builds(
+    cdg.Moment, ident, short, short, st.sampled_from(["change", "try"]), hhmm, text, text
+)
+coaching_digest = st.builds(
+    cdg.Digest,
+    week_label=short,
+    calls=st.integers(1, 60),
+    call_mix=text,
+    call_type=word,
+    lines=small(
+        st.builds(
+            cdg.MetricLine, short, short, st.none() | short, st.none() | short, st.booleans()
+        ),
+        max_size=4,
+    ).map(tuple),
+    improving=small(short, max_size=4).map(tuple),
+    focus=st.none() | st.builds(cdg.Focus, short, st.integers(1, 9), coaching_moment),
+    follow_ups=st.none() | text,
+    briefs=st.none() | text,
+    winning=st.none() | text,
+    calls_shown=small(
+        st.builds(cdg.CallLink, ident, short, short), max_size=60, unique_by=lambda c: c.analysis_id
+    ).map(tuple),
+)
+call_detail = st.builds(
+    coaching.CallDetail,
+    title=short,
+    day=short,
+    call_type=word,
+    duration=short,
+    metrics=small(st.tuples(short, short), max_size=10).map(tuple),
+    questions=small(st.tuples(short, text), max_size=40).map(tuple),
+    objections=small(st.tuples(short, text, short), max_size=20).map(tuple),
+    moments=small(micro_bullet, max_size=20).map(tuple),
+    skipped=st.none() | text,
+)
+note_view = approval_view.map(
+    lambda v: approval.ApprovalView(
+        v.pending_action_id, v.title, v.text, kind="coaching_note", payload={"rep_name": "Alex"}
+    )
+)
+
+
 BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
+    "coaching.micro_feedback_blocks": (coaching.micro_feedback_blocks, args(
+        short, short, small(micro_bullet, max_size=5), ident)),
+    "coaching.digest_blocks": (coaching.digest_blocks, args(
+        coaching_digest, st.none() | st.text(max_size=1000), st.none() | short)),
+    "coaching.note_request": (coaching.note_request, args(note_view)),
+    "coaching.note_modal": (coaching.note_modal, args(pa_id, short)),
+    "coaching.call_detail_modal": (coaching.call_detail_modal, args(call_detail)),
+    "coaching.preferences_modal": (coaching.preferences_modal, args(
+        st.sampled_from(["weekly", "per_meeting", "both", "off", "odd"]),
+        st.sampled_from(["mon", "fri", "odd"]), hhmm)),
     "approval.approval_message": (approval.approval_message, args(approval_view)),
     "approval.resolved_message": (approval.resolved_message, args(
         approval_view, st.sampled_from(["approve", "skip", "odd"]), word, when, zone)),
