@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from flows.coaching.digest_steps import moments_of
+from skills import coaching_digest as cd
 from skills import coaching_team as ct
 from skills.success_metrics import TeamFigures
 from skills.win_loss import DealOutcome
@@ -29,6 +31,7 @@ class RepWeek:
     calls: list[ct.TeamCall]
     figures: coaching.WeekFigures
     risks: list[pipeline.DealHealth]
+    moments: list[cd.Moment]  # the feedback moments of the rep's calls (their own digest's focus)
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,9 @@ async def gather_team(db: Any, manager: User, now: datetime, stale_days: int) ->
                 m = meetings.get(a.meeting_id)
                 d = deals.get(m.deal_id) if m is not None and m.deal_id is not None else None
                 team_calls.append(team_call(a, u, m, d))
-            weeks.append(RepWeek(u, team_calls, coaching.aggregate(calls), risks))
+            titles = {i: m.title for i, m in meetings.items()}
+            weeks.append(RepWeek(u, team_calls, coaching.aggregate(calls), risks,
+                                 moments_of(calls, titles, u)))  # fmt: skip
         success = await success_stats.team_stats(s, manager=manager, now=now, days=7)
         closed = await win_loss.closed_deals_with_calls(
             s, org_id=manager.org_id, owner_ids=[u.id for u in reps if u.id is not None]

@@ -20,6 +20,7 @@ from blocks.text import plural
 from flows.briefs_common import deliver, enabled, job_user, stale_days, zone
 from flows.coaching_team.gather import RepWeek, TeamWeek, gather_team
 from orchestrator.context import StepContext
+from skills import coaching_digest as cd
 from skills import coaching_team as ct
 from skills.success_metrics import DISMISSAL_ALERT, SuccessFigures
 from skills.win_loss import MeanComparison, WinLossReport, win_loss
@@ -52,6 +53,16 @@ def risk_why(h: pipeline.DealHealth) -> str:
     return f"{h.stage}, " + ", ".join(words)
 
 
+def focus_of(w: RepWeek, norms: dict[str, ct.Norm]) -> str | None:
+    """The focus the rep's own digest gives them (the change that came up on most calls, with
+    the call and minute; no quote), else the largest gap to the team norm."""
+    own = cd.focus_area(w.moments)
+    if own is not None:
+        return (f"{own.topic} (on {plural(own.calls, 'call')}; {own.moment.call} at "
+                f"{own.moment.at})")  # fmt: skip
+    return ct.focus_area(w.calls, norms)
+
+
 def rep_line(w: RepWeek, follow: SuccessFigures | None, norms: dict[str, ct.Norm]) -> RepLine:
     f = w.figures
     counted = [c for c in w.calls if c.questions is not None]
@@ -62,7 +73,7 @@ def rep_line(w: RepWeek, follow: SuccessFigures | None, norms: dict[str, ct.Norm
         follow_up_median_min=follow.follow_up_median_minutes if follow else None,
         follow_ups_sent=follow.follow_ups_sent if follow else 0,
         risks=tuple(RiskLine(h.name, risk_why(h)) for h in w.risks),
-        focus=ct.focus_area(w.calls, norms),
+        focus=focus_of(w, norms),
     )  # fmt: skip
 
 

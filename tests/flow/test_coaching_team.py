@@ -104,7 +104,8 @@ async def seed_week(db: Database, ids: dict[str, int]) -> dict[str, int]:
     out["initech"] = await call(
         db, ids, "sam", "Initech intro", NOW - timedelta(days=1), call_type="discovery",
         talk=0.82, questions=qs(2, 0), deal="initech",
-        moments=[{"kind": "change", "at": "3:10", "quote": "x", "text": "y"}],
+        moments=[{"kind": "change", "at": "3:10", "quote": "QUOTE-TEXT",
+                  "text": "You spoke for 3 minutes without a question."}],
     )  # fmt: skip
     # Rita's Globex follow-up left 8 minutes after the call: its draft must never show
     async with db.transaction() as s:
@@ -177,7 +178,9 @@ async def test_team_digest_content(db: Database) -> None:
     assert "Initech pilot (discovery, no activity yet)" in body
     # focus areas from the analyses
     assert "Focus: Answer objections: 1 of 1 left unanswered" in body
-    assert "Focus: Talk less: 82% talk ratio against a team norm of 48%" in body
+    # Sam's focus is the one his own digest gives him (a change moment), without its quote
+    assert "Focus: long monologues (on 1 call; Initech intro at 3:10)" in body
+    assert "QUOTE-TEXT" not in body
     assert "No analysed calls this week: Tess" in body
     # the two calls and why, with the minute: the late-stage unanswered objection first
     assert ("1. *Globex pricing call* (Rita): Globex renewal is at negotiation, $80,000, and the "
