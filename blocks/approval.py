@@ -88,7 +88,7 @@ class ApprovalView:
 
 # Gates whose payload has nothing a person could edit in a modal (a yes/no question).
 NOT_EDITABLE = frozenset(
-    {"email_recipients", "stage_change", "calendar_invite", "proposal_discount"}
+    {"email_recipients", "stage_change", "calendar_invite", "proposal_discount", "coaching_note"}
 )
 
 
@@ -161,7 +161,14 @@ def _proposal_request(view: ApprovalView) -> list[Block] | None:
     return review_card(view) if isinstance(view.payload.get("draft"), dict) else None
 
 
+def _coaching_note_request(view: ApprovalView) -> list[Block] | None:
+    from blocks.coaching import note_request
+
+    return note_request(view)
+
+
 REQUEST_RENDERERS: dict[str, Callable[[ApprovalView], list[Block] | None]] = {
+    "coaching_note": _coaching_note_request,
     "email_send": _email_request,
     "tasks": _tasks_request,
     "proposal_review": _proposal_request,

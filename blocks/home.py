@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from blocks.approval import ApprovalView, approval_message
-from blocks.ids import HomeAction, NotificationBatchAction, ProactiveSettingsAction
+from blocks.ids import CoachingAction, HomeAction, NotificationBatchAction, ProactiveSettingsAction
 from blocks.library_home import LibraryRow, library_blocks
 from blocks.text import (
     HEADER_MAX,
@@ -100,6 +100,8 @@ class HomeModel:
     refreshed_at: datetime
     held: list[HeldRow] = field(default_factory=list)
     campaign_digest_time: str | None = None  # None: with the morning brief
+    team_digest_day: str | None = None  # for users with reports: the team digest's day
+    coaching_org_off: bool = False  # an admin turned coaching off for the org
 
 
 _STATUS = {
@@ -156,6 +158,12 @@ def held_blocks(held: list[HeldRow]) -> list[Block]:
     return out
 
 
+def _coaching(m: HomeModel) -> str:
+    if m.coaching_org_off:
+        return "Off for your organisation (an admin turned it off): no call analyses or digests"
+    return escape(m.coaching_frequency)
+
+
 def home_view(m: HomeModel) -> View:
     blocks: list[Block] = [HeaderBlock(text=clip(f"Sixty for {m.name}", HEADER_MAX))]
     if m.paused_until:
@@ -180,10 +188,19 @@ def home_view(m: HomeModel) -> View:
                 ),
                 MarkdownTextObject(text=f"*Meeting buffer*\n{m.meeting_buffer_minutes} min"),
                 MarkdownTextObject(text=f"*Daily email limit*\n{m.daily_send_limit} sends"),
-                MarkdownTextObject(text=f"*Coaching*\n{escape(m.coaching_frequency)}"),
+                MarkdownTextObject(text=f"*Coaching*\n{_coaching(m)}"),
                 MarkdownTextObject(
                     text="*Campaign digest*\n"
                     + (m.campaign_digest_time or f"{m.briefing_time}, with the morning brief")
+                ),
+                *(
+                    [
+                        MarkdownTextObject(
+                            text=f"*Team coaching digest*\n{escape(m.team_digest_day)}"
+                        )
+                    ]
+                    if m.team_digest_day and not m.coaching_org_off
+                    else []
                 ),
             ],
             accessory=ButtonElement(
@@ -237,6 +254,11 @@ def home_view(m: HomeModel) -> View:
                 f"AI budget: ${m.org.ai_spend_usd:,.2f} of ${m.org.ai_budget_usd:,.2f} spent this month\n"
                 f"Stale deal threshold: {m.org.stale_threshold_days} days\n"
                 f"Features: {escape(toggles)}"
+                + (
+                    "\nCall coaching is off: no calls are analysed and no coaching digests go out."
+                    if m.org.features.get("coaching") is False
+                    else ""
+                )
             )
         )
         if m.org.library is not None:
@@ -246,7 +268,8 @@ def home_view(m: HomeModel) -> View:
             text="Briefs & alerts",
             action_id=ProactiveSettingsAction.OPEN_FEATURES,
             value="features",
-        )
+        ),
+        ButtonElement(text="Coaching", action_id=CoachingAction.OPEN_PREFS, value="prefs"),
     ]
     if m.org is not None:
         buttons.append(

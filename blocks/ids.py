@@ -138,3 +138,15 @@ class NotificationBatchAction(enum.StrEnum):
     """The digest of notifications batched over the hourly cap: open one item in full."""
 
     OPEN = "notification-batch-open"
+
+
+class CoachingAction(enum.StrEnum):
+    """Coaching messages (`blocks/coaching.py`): a call's detailed analysis (keyed by the
+    analysis id, value the id), the rep's coaching preferences, the manager's note on a digest
+    (value: the gate's pending action id), and the modals' callbacks (fields: blocks.coaching)."""
+
+    VIEW_CALL = "coaching-view-call"
+    OPEN_PREFS = "coaching-open-prefs"
+    ADD_NOTE = "coaching-add-note"
+    PREFS_MODAL = "coaching-modal-prefs"
+    NOTE_MODAL = "coaching-modal-note"

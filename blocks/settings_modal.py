@@ -52,6 +52,7 @@ class SettingsField:
     SEND_LIMIT = "settings-send-limit"
     COACHING = "settings-coaching"
     CAMPAIGN_TIME = "settings-campaign-time"
+    MANAGER_DAY = "settings-manager-digest-day"
 
 
 def _opt(value: str, label: str) -> Option:
@@ -68,6 +69,23 @@ def _zone_select(current: str) -> StaticSelectElement:
 
 def _listed(zone: str) -> bool:
     return any(zone in zones for _, zones in ZONE_GROUPS)
+
+
+def _manager_day(form: PreferenceForm, days: list[Option]) -> list[InputBlock]:
+    """The team digest's day, for users with reports only."""
+    if form.manager_digest_day is None:
+        return []
+    initial = next((o for o in days if o.value == form.manager_digest_day), days[0])
+    return [
+        InputBlock(
+            block_id=SettingsField.MANAGER_DAY,
+            label="Team coaching digest on",
+            hint="The weekly digest of your team's calls, at your coaching digest time.",
+            element=StaticSelectElement(
+                action_id=SettingsField.MANAGER_DAY, options=days, initial_option=initial
+            ),
+        )
+    ]
 
 
 def settings_modal(form: PreferenceForm) -> View:
@@ -194,5 +212,6 @@ def settings_modal(form: PreferenceForm) -> View:
                     action_id=f.COACHING, options=coaching, initial_option=initial_coaching
                 ),
             ),
+            *_manager_day(form, days),
         ],
     )

@@ -44,6 +44,7 @@ REFUSALS = {
     Ref.NOTIFICATION: "That update is not yours or not available any more.",
     Ref.PROPOSAL: "That proposal is not yours, so I did nothing.",
     Ref.CAMPAIGN_SUGGESTION: "That campaign suggestion is not yours, so I did nothing.",
+    Ref.COACHING_ANALYSIS: "That call is not yours or your team's, so I did nothing.",
 }
 UNKNOWN_USER = "I couldn't tell who you are just now, so I did nothing. Please try again."
 

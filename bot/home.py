@@ -34,6 +34,7 @@ _FIELD_IDS = {
     "daily_send_limit": SettingsField.SEND_LIMIT,
     "coaching_frequency": SettingsField.COACHING,
     "campaign_digest_time": SettingsField.CAMPAIGN_TIME,
+    "manager_digest_day": SettingsField.MANAGER_DAY,
 }
 # fields added after modals were already open: left out of the submission when the view had none
 _NEWER_FIELDS = frozenset({"campaign_digest_time"})

@@ -11,6 +11,7 @@ from blocks.ids import (
     ApprovalAction,
     Callback,
     CampaignAction,
+    CoachingAction,
     EmailAction,
     HelpAction,
     HomeAction,
@@ -24,6 +25,7 @@ from blocks.ids import (
 )
 from bot.values import (
     ActionValue,
+    AnalysisRef,
     BriefItem,
     CampaignSuggestionRef,
     DealRef,
@@ -85,6 +87,9 @@ ACTION_VALUES: dict[str, type[ActionValue]] = {
     ProactiveSettingsAction.OPEN_FEATURES: NoValue,
     ProactiveSettingsAction.OPEN_ORG: NoValue,
     NotificationBatchAction.OPEN: NotificationRef,
+    CoachingAction.VIEW_CALL: AnalysisRef,
+    CoachingAction.OPEN_PREFS: NoValue,
+    CoachingAction.ADD_NOTE: PendingRef,
 }
 
 # Modal callback_id -> what its private_metadata carries.
@@ -95,6 +100,8 @@ VIEW_VALUES: dict[str, type[ActionValue]] = {
     Callback.SETTINGS: NoValue,
     ProactiveSettingsAction.FEATURES_MODAL: NoValue,
     ProactiveSettingsAction.ORG_MODAL: NoValue,
+    CoachingAction.PREFS_MODAL: NoValue,
+    CoachingAction.NOTE_MODAL: PendingRef,
 }
 
 

@@ -173,6 +173,17 @@ class ProposalRef(ActionValue):
         return {"proposal_id": raw}
 
 
+class AnalysisRef(ActionValue):
+    """A call's coaching analysis: the rep's own, or a rep's the clicker manages."""
+
+    REFS = {"analysis_id": Ref.COACHING_ANALYSIS}
+    analysis_id: Id
+
+    @classmethod
+    def fields_of(cls, raw: str) -> Any:
+        return {"analysis_id": raw}
+
+
 class CampaignSuggestionRef(ActionValue):
     """A campaign digest's A/B suggestion (`storage.campaign_suggestions`), the rep's own."""
 

@@ -18,13 +18,15 @@ from flows.campaign_apply.sequence import campaign_apply
 from flows.campaign_check.sequence import campaign_check
 from flows.campaign_reply import crons as campaign_reply_crons
 from flows.campaign_reply.sequence import instantly_reply
+from flows.coaching.sequence import coaching_call, coaching_digest
+from flows.coaching_team.sequence import coaching_team_digest
 from flows.commitments import crons as commitments_crons
 from flows.commitments.sequence import commitment_reminder
 from flows.content_retrieval.sequence import content_retrieval
 from flows.email_received import crons as email_crons
 from flows.email_received.sequence import email_received
 from flows.email_send.sequence import email_send
-from flows.meeting_ended.sequence import meeting_ended
+from flows.meeting_ended.sequence import meeting_ended, meeting_ended_v3
 from flows.morning_brief.sequence import morning_brief
 from flows.notification_batches import crons as notification_batches_crons
 from flows.notification_batches.sequence import notification_digest
@@ -46,6 +48,7 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     stale_deal_revival,
     notification_digest,
     meeting_ended,
+    meeting_ended_v3,
     commitment_reminder,
     proposal_generation,
     proposal_viewed,
@@ -53,6 +56,9 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     instantly_reply,
     campaign_check,
     campaign_apply,
+    coaching_call,
+    coaching_digest,
+    coaching_team_digest,
 )
 
 # `cron_specs(deps) -> list[CronSpec]` of each flow with static crons: fired once across

@@ -40,7 +40,7 @@ from sqlmodel import col
 from config.settings import Settings
 from connectors.slack import Delivery
 from orchestrator import budget
-from orchestrator.events import Decision, Event, JobRef, ResumeResult, Skipped
+from orchestrator.events import EVENT_FEATURES, Decision, Event, JobRef, ResumeResult, Skipped
 from orchestrator.fencing import MAX_CHAIN_DEPTH
 from orchestrator.runner import JobRunner
 from orchestrator.sequence import SequenceRegistry
@@ -175,7 +175,8 @@ class Engine:
             ).first()
             if s is not None:
                 disabled, features = s
-                if event.type in (disabled or []) or (features or {}).get(event.type) is False:
+                feature = EVENT_FEATURES.get(event.type, event.type)
+                if event.type in (disabled or []) or (features or {}).get(feature) is False:
                     return f"event type {event.type} disabled for the org"
             seq = self.registry.get(self.registry.sequence_type_for(event.type))
             if seq is not None and seq.estimated_cost_usd > 0:

@@ -29,11 +29,18 @@ class EventType(enum.StrEnum):
     CONTENT_RETRIEVAL = "content_retrieval"
     CAMPAIGN_CHECK = "campaign_check"
     COACHING_DIGEST = "coaching_digest"
+    COACHING_CALL = "coaching_call"
+    COACHING_TEAM_DIGEST = "coaching_team_digest"
     EMAIL_SEND = "email_send"
     COMMITMENT_REMINDER = "commitment_reminder"
     NOTIFICATION_DIGEST = "notification_digest"
     INSTANTLY_REPLY = "instantly_reply"
     CAMPAIGN_APPLY = "campaign_apply"
+
+
+# The org feature (`OrgSettings.features`) an event type belongs to, when its key is not the
+# event type itself: the engine skips the event when the org turned that feature off.
+EVENT_FEATURES: dict[str, str] = {EventType.COACHING_TEAM_DIGEST: "coaching"}
 
 
 class EventSource(enum.StrEnum):

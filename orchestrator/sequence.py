@@ -49,6 +49,7 @@ class ApprovalKind(enum.StrEnum):
     TASKS = "tasks"
     PROPOSAL_REVIEW = "proposal_review"
     PROPOSAL_DISCOUNT = "proposal_discount"
+    COACHING_NOTE = "coaching_note"
 
 
 SequenceFn = Callable[["Workflow"], Awaitable[None]]

@@ -11,7 +11,8 @@ from blocks.approval import ApprovalView
 from blocks.home import ConnectionRow, HeldRow, HomeModel, OrgRow, WaitingRow
 from blocks.library_home import LibraryRow
 from blocks.notification_batch import label as kind_label
-from skills.preferences import PreferenceForm, hhmm
+from skills.preferences import WEEKDAYS, PreferenceForm, hhmm
+from storage.coaching import org_coaching_enabled, team_members
 from storage.engine import Database
 from storage.library import library_counts
 from storage.models import SlackNotificationSent, SlackPendingAction, User
@@ -27,6 +28,8 @@ PROVIDER_LABELS = {
 # What Connect can start today (bot/webhooks/oauth.py); the CRM and campaign connections come in
 # later releases, so Home says so instead of showing a button that leads nowhere.
 CONNECTABLE = ("google", "microsoft")
+
+DAY_NAMES = dict(WEEKDAYS)
 
 _KIND_LABELS = {
     "email_send": "Follow-up email to approve",
@@ -100,6 +103,8 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
         held = await held_for(s, user.id)
         org = await org_settings(s, org_id=user.org_id) if user.role == "admin" else None
         library = await library_counts(s, user.org_id) if org is not None else None
+        manages = bool(await team_members(s, manager_id=user.id))
+        coaching_on = await org_coaching_enabled(s, org_id=user.org_id)
     rows = []
     for provider, label in PROVIDER_LABELS.items():
         c = conns.get(provider)
@@ -159,6 +164,8 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
         org=org_row,
         refreshed_at=now,
         held=held,
+        team_digest_day=DAY_NAMES.get(prefs.manager_digest_day) if manages else None,
+        coaching_org_off=not coaching_on,
     )
 
 
@@ -166,6 +173,7 @@ async def preference_form(db: Database, user: User) -> PreferenceForm:
     assert user.id is not None
     async with db.transaction() as s:
         prefs = await preferences(s, user_id=user.id)
+        manages = bool(await team_members(s, manager_id=user.id))
     return PreferenceForm(
         briefing_time=hhmm(user.briefing_time) or "08:00",
         timezone=user.timezone,
@@ -179,4 +187,5 @@ async def preference_form(db: Database, user: User) -> PreferenceForm:
         coaching_frequency=prefs.coaching_frequency,
         working_days=prefs.working_days or "mon-fri",
         campaign_digest_time=hhmm(prefs.campaign_digest_time),
+        manager_digest_day=prefs.manager_digest_day if manages else None,
     )

@@ -511,6 +511,7 @@ REP_FEATURES: tuple[tuple[str, str], ...] = (
 ORG_FEATURES: tuple[tuple[str, str], ...] = (
     *REP_FEATURES,
     ("stale_deal_revival", "Stale-deal re-engagement drafts"),
+    ("coaching", "Call coaching (analyses and digests)"),
 )
 
 

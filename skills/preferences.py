@@ -33,6 +33,7 @@ class PreferenceForm:
     coaching_frequency: str
     working_days: str = "mon-fri"
     campaign_digest_time: str | None = None  # None: at the morning brief's time
+    manager_digest_day: str | None = None  # only for users with reports (the team digest)
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,13 @@ def weekdays_text(keys: list[str]) -> str:
     return ",".join(parts)
 
 
+def _weekday(raw: object) -> str:
+    day = str(raw or "").strip().lower()
+    if day not in _DAY_KEYS:
+        raise ValueError("pick a day of the week")
+    return day
+
+
 def _working_days(raw: object) -> str:
     keys = (
         [str(v).lower() for v in raw] if isinstance(raw, list | tuple) else weekday_keys(str(raw))
@@ -146,6 +154,8 @@ def validate_preferences(
         take("working_days", _working_days)
     if "campaign_digest_time" in raw:  # older modals had no such field: left as it was
         take("campaign_digest_time", _parse_time)
+    if raw.get("manager_digest_day") is not None:  # the field is only shown to managers
+        take("manager_digest_day", _weekday)
     # A zone typed in the text box wins over the list; any case or spelling Slack users type
     # ("america/new_york", "US/Eastern", "Eastern Standard Time") is stored under its IANA name.
     typed = str(raw.get("timezone_text") or "").strip()

@@ -3,7 +3,7 @@
 Deals open to their owner and to the owner's manager, never across orgs. A contact opens to whoever
 may act on one of its deals, and to the rep whose own mail thread, calendar event or meeting it is
 on. Everything personal (approval gates, jobs, sends, calendar events, mail, notifications) opens to
-its own user only. An unknown id answers like someone else's, so a refusal says nothing about what
+its own user only; a call's coaching analysis to its rep and the rep's manager. An unknown id answers like someone else's, so a refusal says nothing about what
 exists elsewhere. Repository rules: keyword arguments, the caller owns the session.
 """
 
@@ -17,6 +17,7 @@ from sqlalchemy import union
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.coaching_models import CoachingAnalysis
 from storage.instantly_models import CampaignSuggestion
 from storage.models import (
     CalendarEvent,
@@ -48,6 +49,7 @@ class Ref(enum.StrEnum):
     NOTIFICATION = "notification"
     PROPOSAL = "proposal"
     CAMPAIGN_SUGGESTION = "campaign_suggestion"
+    COACHING_ANALYSIS = "coaching_analysis"
 
 
 # Personal rows: (model, id column, owner column); only their own user may act on them.
@@ -97,6 +99,14 @@ async def allowed(
             .join(EmailThread, col(EmailThread.id) == col(EmailMessage.thread_id))
             .where(col(EmailMessage.id).in_(wanted), EmailThread.user_id == actor.id,
                    EmailThread.org_id == actor.org_id)
+        )  # fmt: skip
+        return set(rows.all())
+    if ref is Ref.COACHING_ANALYSIS:  # the rep's own calls, and their manager's
+        people = await acting_for(session, actor=actor)
+        rows = await session.exec(
+            select(CoachingAnalysis.id).where(col(CoachingAnalysis.id).in_(wanted),
+                                              CoachingAnalysis.org_id == actor.org_id,
+                                              col(CoachingAnalysis.user_id).in_(people))
         )  # fmt: skip
         return set(rows.all())
     _model, id_col, owner_col = _PERSONAL[ref]

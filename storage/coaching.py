@@ -7,7 +7,8 @@ team baseline per call type, and the coaching settings (rep mode and digest sche
 - `rebuild_weekly` deletes and recomputes a rep's `coaching_weekly` rows for one week (Monday in
   the rep's zone) from the analyses: one "all" row and one per call type; no calls, no rows.
 - `team_baseline` is the median over the team's reps of each rep's mean per metric, for one call
-  type over the last N weeks, so one busy rep does not set the team's norm.
+  type over the last N weeks, so one busy rep does not set the team's norm; `team_baseline_weekly`
+  is the same read from the weekly rows (the four metrics a digest shows), for a whole team's run.
 
 What is counted: a metric is left out of a call's contribution when it is absent, not a finite
 number, or listed in the analysis' `skipped` (e.g. talk ratio with an unsure speaker mapping).
@@ -290,6 +291,26 @@ async def weekly_for_rep(
     return {r.call_type: r for r in rows.all()}
 
 
+async def weekly_history(
+    s: AsyncSession, *, user_id: int, call_type: str, before: date, weeks: int = 4
+) -> list[CoachingWeekly]:
+    """The rep's rows of `call_type` for the `weeks` weeks before the Monday `before`, oldest
+    first (weeks without calls have no row)."""
+    rows = await s.exec(
+        select(CoachingWeekly).where(
+            CoachingWeekly.user_id == user_id,
+            CoachingWeekly.call_type == call_type,
+            col(CoachingWeekly.week_start) >= before - timedelta(weeks=weeks),
+            col(CoachingWeekly.week_start) < before,
+        )
+    )
+    return sorted(rows.all(), key=lambda r: r.week_start)
+
+
+async def analysis_by_id(s: AsyncSession, *, analysis_id: int) -> CoachingAnalysis | None:
+    return await s.get(CoachingAnalysis, analysis_id)
+
+
 async def team_members(s: AsyncSession, *, manager_id: int) -> list[User]:
     """The manager's active direct reports, by name."""
     rows = await s.exec(
@@ -376,6 +397,64 @@ async def team_baseline(
     for a in calls:
         by_rep[a.user_id].append(a)
     return baseline_of(call_type, by_rep)
+
+
+async def team_baseline_weekly(
+    s: AsyncSession,
+    *,
+    org_id: int,
+    call_type: str,
+    week_start: date,
+    weeks: int = 4,
+    manager_id: int | None = None,
+) -> TeamBaseline:
+    """`team_baseline` read from the stored weekly rows of the `weeks` weeks ending with the week
+    of `week_start` (each rep's own Monday), not from the calls: what a run of every rep's digest
+    can afford. Per rep: talk ratio and longest monologue weighted by the calls that had them,
+    questions per call, open share; the team's value is the median over reps, as there."""
+    query = select(User.id).where(User.org_id == org_id, col(User.active).is_(True))
+    if manager_id is not None:
+        query = query.where(User.manager_id == manager_id)
+    ids = [i for i in (await s.exec(query)).all() if i is not None]
+    rows: list[CoachingWeekly] = []
+    if ids:
+        found = await s.exec(
+            select(CoachingWeekly).where(
+                col(CoachingWeekly.user_id).in_(ids),
+                CoachingWeekly.call_type == call_type,
+                col(CoachingWeekly.week_start) > week_start - timedelta(weeks=weeks),
+                col(CoachingWeekly.week_start) <= week_start,
+            )
+        )
+        rows = list(found.all())
+    by_rep: dict[int, list[CoachingWeekly]] = defaultdict(list)
+    for r in rows:
+        by_rep[r.user_id].append(r)
+    rep_values: dict[str, list[float]] = defaultdict(list)
+    for weeks_of in by_rep.values():
+        talk_n = sum(w.talk_ratio_calls for w in weeks_of if w.talk_ratio_mean is not None)
+        if talk_n:
+            rep_values[TALK_RATIO].append(math.fsum(
+                (w.talk_ratio_mean or 0.0) * w.talk_ratio_calls for w in weeks_of) / talk_n)  # fmt: skip
+        mono_n = sum(w.longest_monologue_calls for w in weeks_of
+                     if w.longest_monologue_mean_s is not None)  # fmt: skip
+        if mono_n:
+            rep_values[LONGEST_MONOLOGUE].append(math.fsum(
+                (w.longest_monologue_mean_s or 0.0) * w.longest_monologue_calls
+                for w in weeks_of) / mono_n)  # fmt: skip
+        meetings = sum(w.meetings for w in weeks_of)
+        questions = sum(w.questions for w in weeks_of)
+        if meetings:
+            rep_values[QUESTIONS].append(questions / meetings)
+        if questions:
+            rep_values["open_share"].append(sum(w.open_questions for w in weeks_of) / questions)
+    return TeamBaseline(
+        call_type=call_type,
+        reps=len(by_rep),
+        calls=sum(w.meetings for w in rows),
+        metrics={k: float(statistics.median(v)) for k, v in sorted(rep_values.items())},
+        reps_per_metric={k: len(v) for k, v in sorted(rep_values.items())},
+    )
 
 
 # --------------------------------------------------------------------------- settings

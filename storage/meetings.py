@@ -15,7 +15,7 @@ the session owns the transaction.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -602,3 +602,13 @@ def _with_roles(utterances: list[dict[str, Any]], roles: dict[str, str]) -> list
     return [
         {**u, "role": roles[u["speaker"]]} if u.get("speaker") in roles else u for u in utterances
     ]
+
+
+async def meeting_titles(session: AsyncSession, *, meeting_ids: Sequence[int]) -> dict[int, str]:
+    """id -> title ("a call" when untitled) of the given meetings, in one query."""
+    if not meeting_ids:
+        return {}
+    rows = await session.exec(
+        select(Meeting.id, Meeting.title).where(col(Meeting.id).in_(list(meeting_ids)))
+    )
+    return {int(i): (t or "a call") for i, t in rows.all() if i is not None}

@@ -36,6 +36,17 @@ async def campaign_digest_times(session: AsyncSession, user_ids: Iterable[int]) 
     return {int(uid): t for uid, t in (await session.execute(q)).all() if t is not None}
 
 
+async def managers(session: AsyncSession, *, org_id: int | None = None) -> list[User]:
+    """Active users with at least one active direct report (of one org, when given)."""
+    reports = select(col(User.manager_id)).where(
+        col(User.active).is_(True), col(User.manager_id).is_not(None)
+    )
+    q = select(User).where(col(User.active).is_(True), col(User.id).in_(reports))
+    if org_id is not None:
+        q = q.where(col(User.org_id) == org_id)
+    return list((await session.execute(q)).scalars().all())
+
+
 async def orgs_with_settings(session: AsyncSession) -> list[tuple[Org, OrgSettings | None]]:
     q = select(Org, OrgSettings).outerjoin(OrgSettings, col(OrgSettings.org_id) == col(Org.id))
     return [(org, settings) for org, settings in (await session.execute(q)).all()]

@@ -1,11 +1,13 @@
-"""The `meeting_ended` sequence (v3), top to bottom (DESIGN.md section 3 decides the approvals).
+"""The `meeting_ended` sequence (v4), top to bottom (DESIGN.md section 3 decides the approvals).
 
+v4: v3 and the call's coaching, a chained `coaching_call` job once the recap is out.
 v3: code-first; the three approvals after the call are one `wf.gather`. Each gate has the name
 of the step it guards (`deliver_follow_up`, `apply_crm`, `add_reviewed_tasks`), as in v2.
 """
 
 from __future__ import annotations
 
+from flows.coaching.analysis import ANALYSIS_VERSION
 from flows.meeting_ended.review import (
     add_reviewed_tasks,
     apply_crm,
@@ -32,8 +34,18 @@ from orchestrator.workflow import Workflow
 SEQUENCE = EventType.MEETING_ENDED
 
 
-@sequence(SEQUENCE, version=3, events=(EventType.MEETING_ENDED,))
+@sequence(SEQUENCE, version=4, events=(EventType.MEETING_ENDED,))
 async def meeting_ended(wf: Workflow) -> None:
+    await _after_call(wf, coach=True)
+
+
+@sequence(SEQUENCE, version=3, events=(EventType.MEETING_ENDED,))
+async def meeting_ended_v3(wf: Workflow) -> None:
+    """v3, kept while jobs started before v4 wait at its gates (a new position shifts them)."""
+    await _after_call(wf, coach=False)
+
+
+async def _after_call(wf: Workflow, *, coach: bool) -> None:
     loaded = await wf.step(load_transcript, on_failure=OnFailure.RETRY, retries=5, timeout_s=60)
     if not loaded.get("recorded"):
         await wf.step(tell_not_recorded, on_failure=OnFailure.RETRY)
@@ -50,6 +62,12 @@ async def meeting_ended(wf: Workflow) -> None:
     crm = await wf.step(update_crm, context=2, on_failure=OnFailure.CONTINUE)
     tasks = await wf.step(create_tasks, on_failure=OnFailure.CONTINUE)
     await wf.step(notify_summary, on_failure=OnFailure.RETRY)
+    if coach and wf.user_id is not None:  # coaching of the call: its own job, after the recap
+        meeting_id = loaded["meeting_id"]
+        wf.follow_up(Event(type=EventType.COACHING_CALL, source=EventSource.ORCHESTRATOR_CHAIN,
+                           org_id=wf.org_id, user_id=wf.user_id, payload={"meeting_id": meeting_id},
+                           parent_job_id=wf.job_id,
+                           idempotency_key=f"coaching_call:meeting:{meeting_id}:v{ANALYSIS_VERSION}"))  # fmt: skip
     draft = await wf.step(draft_follow_up, on_failure=OnFailure.STOP)
     changes = (
         await wf.step(crm_review, on_failure=OnFailure.CONTINUE) if crm.get("proposed") else None

@@ -18,7 +18,8 @@ from sqlmodel import col, select
 
 from app import Runtime
 from blocks.approval_modals import REASON, edit_draft_modal, feedback_modal
-from blocks.ids import ApprovalAction, Callback, ProactiveAction, ScheduleAction
+from blocks.coaching import NOTE_FIELD, note_modal
+from blocks.ids import ApprovalAction, Callback, CoachingAction, ProactiveAction, ScheduleAction
 from blocks.proposals import edit_modal as proposal_edit_modal
 from bot.authz import REFUSALS
 from bot.value_routes import ACTION_VALUES, VIEW_VALUES
@@ -55,6 +56,7 @@ NOBODY = Owned(
     notification=987_654,
     proposal=987_654,
     campaign_suggestion=987_654,
+    coaching_analysis=987_654,
 )
 
 
@@ -123,6 +125,8 @@ def crafted(action_id: str, o: Owned, jamie: Owned) -> list[tuple[str, list[int]
         "proposal-revoke": [(str(o.proposal), [])],
         "campaign-keep-testing": [(str(o.campaign_suggestion), [])],
         "campaign-apply": [(str(o.campaign_suggestion), [])],
+        "coaching-view-call": [(str(o.coaching_analysis), [])],
+        "coaching-add-note": [(o.pending, [])],
     }
     return by_action[action_id]
 
@@ -288,12 +292,14 @@ async def test_every_action_refuses_ids_that_are_not_the_clickers(running: Runti
                 edit_draft_modal(o.pending, "Hi", "Body", undo_seconds=30).to_dict(),
             ),
             (Callback.PROPOSAL_EDIT, proposal_edit_modal(o.pending, PROPOSAL_DRAFT).to_dict()),
+            (CoachingAction.NOTE_MODAL, note_modal(o.pending, "Alex").to_dict()),
         ):
             assert callback in views and VIEW_VALUES[callback].REFS
             seen = len(sb.ephemerals(JAMIE))
             ack = await submit(
-                rt, JAMIE, view, {REASON: "Too formal"} if callback == Callback.FEEDBACK else None
-            )
+                rt, JAMIE, view, {REASON: "Too formal"} if callback == Callback.FEEDBACK
+                else {NOTE_FIELD: "Keep going"} if callback == CoachingAction.NOTE_MODAL else None,
+            )  # fmt: skip
             said = await answer(rt, JAMIE, seen)
             if slow(ack) or said not in REFUSED:
                 failures.append(

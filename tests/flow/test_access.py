@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import access
 from storage.access import Ref
+from storage.coaching_models import CoachingAnalysis
 from storage.engine import Database
 from storage.instantly_models import CampaignSuggestion
 from storage.models import (
@@ -23,6 +24,7 @@ from storage.models import (
     EmailMessage,
     EmailSend,
     EmailThread,
+    Meeting,
     Org,
     SequenceJob,
     SlackNotificationSent,
@@ -51,6 +53,7 @@ class Owned:
     notification: int
     proposal: int = 0
     campaign_suggestion: int = 0
+    coaching_analysis: int = 0
 
 
 async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = NOW) -> Owned:
@@ -180,6 +183,12 @@ async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = N
     suggestion = CampaignSuggestion(org_id=org_id, user_id=uid, campaign_id=f"{tag}-campaign",
                                     campaign_name=f"{tag} outbound", step=0, variants="A")  # fmt: skip
     s.add(suggestion)
+    meeting = Meeting(org_id=org_id, user_id=uid, title=f"{tag} call", started_at=now)
+    s.add(meeting)
+    await s.flush()
+    analysis = CoachingAnalysis(org_id=org_id, user_id=uid, meeting_id=meeting.id or 0,
+                                started_at=now, created_at=now)  # fmt: skip
+    s.add(analysis)
     await s.flush()
     ids: list[Any] = [
         deal.id,
@@ -193,6 +202,7 @@ async def owned_rows(s: AsyncSession, *, user: User, tag: str, now: datetime = N
         note.id,
         proposal.id,
         suggestion.id,
+        analysis.id,
     ]
     assert all(i is not None for i in ids)
     return Owned(uid, *ids)
@@ -225,6 +235,7 @@ def _ids(o: Owned) -> dict[Ref, Any]:
         Ref.MESSAGE: o.message,
         Ref.NOTIFICATION: o.notification,
         Ref.PROPOSAL: o.proposal,
+        Ref.COACHING_ANALYSIS: o.coaching_analysis,
     }
 
 
@@ -278,6 +289,10 @@ async def test_owner_manager_colleague_and_other_org(db: Database) -> None:
             assert await access.allowed(s, actor=boss, ref=ref, ids=[rid]) == set(), ref
         # The manager may act on the deals and contacts of the reps they manage, not on their drafts.
         assert await access.allowed(s, actor=boss, ref=Ref.DEAL, ids=[mine.deal]) == {mine.deal}
+        # ... and the coaching analyses of their reps' calls.
+        got = await access.allowed(s, actor=boss, ref=Ref.COACHING_ANALYSIS,
+                                   ids=[mine.coaching_analysis, theirs.coaching_analysis])  # fmt: skip
+        assert got == {mine.coaching_analysis}
         assert await access.allowed(
             s, actor=boss, ref=Ref.CONTACT, ids=[mine.contact, extra.id]
         ) == {mine.contact, extra.id}

@@ -28,6 +28,8 @@ from blocks import (
     brief_replies,
     briefs,
     campaigns,
+    coaching,
+    coaching_team,
     commitments,
     email_received,
     email_send,
@@ -47,6 +49,7 @@ from blocks import (
 from sandbox.blocks_check import message_block_errors, view_errors
 from skills import briefs as sk
 from skills import campaign_analysis as ca
+from skills import coaching_digest as cdg
 from skills import success_metrics as sm
 from skills.preferences import COACHING_CHOICES, PreferenceForm
 from storage import inbox as storage_inbox
@@ -162,10 +165,12 @@ home_model = st.builds(
     recent=small(short, max_size=8),
     org=st.none() | st.builds(home.OrgRow, ai_budget_usd=st.floats(0, 1e5), ai_spend_usd=st.floats(0, 1e5),
                               stale_threshold_days=st.integers(1, 365),
-                              features=st.dictionaries(word, st.booleans(), max_size=6),
+                              features=st.dictionaries(word | st.just("coaching"), st.booleans(),
+                                                       max_size=6),
                               library=st.none() | library_row),
     refreshed_at=when,
     held=small(held_row, max_size=12),
+    team_digest_day=st.none() | short, coaching_org_off=st.booleans(),
 )  # fmt: skip
 picker = st.builds(
     scheduling.PickerModel,
@@ -187,6 +192,7 @@ preference_form = st.builds(
     daily_send_limit=st.integers(1, 500),
     coaching_frequency=st.sampled_from([c for c, _ in COACHING_CHOICES]),
     working_days=st.lists(st.sampled_from(["mon", "tue", "wed", "sat", "sun"])).map(",".join),
+    manager_digest_day=st.none() | st.sampled_from(["mon", "thu", "sun", "xyz"]),
 )  # fmt: skip
 feature_flags = st.dictionaries(st.sampled_from([k for k, _ in sk.ORG_FEATURES]), st.booleans())
 
@@ -232,6 +238,24 @@ rep_figures = st.builds(
     sm.RepFigures, user_id=ident, name=st.text(max_size=300), figures=success_figures
 )
 
+share = st.none() | st.floats(0, 1)
+team_digest = st.builds(
+    coaching_team.TeamDigestView, manager=short, week=short,
+    reps=small(st.builds(coaching_team.RepLine, name=st.text(max_size=300),
+                         calls=st.integers(0, 500), talk_ratio=share,
+                         questions_per_call=st.none() | st.floats(0, 1e4), open_share=share,
+                         follow_up_median_min=st.none() | st.floats(0, 1e6),
+                         follow_ups_sent=st.integers(0, 10**6),
+                         risks=small(st.builds(coaching_team.RiskLine, deal=st.text(max_size=300),
+                                               why=text), max_size=8).map(tuple),
+                         focus=st.none() | text), max_size=60).map(tuple),
+    picks=small(st.builds(coaching_team.PickLine, rep=short, title=st.text(max_size=500),
+                          reason=st.text(max_size=1000)), max_size=2).map(tuple),
+    numbers=st.text(max_size=1000), dismissal_alert=st.none() | text,
+    win_loss=st.text(max_size=3000), why=text,
+    quiet_reps=small(st.text(max_size=200), max_size=80).map(tuple),
+)  # fmt: skip
+
 # Builder name -> strategy for its positional arguments (a tuple) and keyword arguments.
 Args = st.SearchStrategy[tuple[tuple[Any, ...], dict[str, Any]]]
 
@@ -240,7 +264,63 @@ def args(*positional: st.SearchStrategy[Any], **keywords: st.SearchStrategy[Any]
     return st.tuples(st.tuples(*positional), st.fixed_dictionaries(keywords))
 
 
+micro_bullet = st.builds(
+    coaching.MicroBullet, st.sampled_from(["strength", "change", "try", "odd"]), hhmm, text, text
+)
+coaching_moment = st.builds(
+    cdg.Moment, ident, short, short, st.sampled_from(["change", "try"]), hhmm, text, text
+)
+coaching_digest = st.builds(
+    cdg.Digest,
+    week_label=short,
+    calls=st.integers(1, 60),
+    call_mix=text,
+    call_type=word,
+    lines=small(
+        st.builds(
+            cdg.MetricLine, short, short, st.none() | short, st.none() | short, st.booleans()
+        ),
+        max_size=4,
+    ).map(tuple),
+    improving=small(short, max_size=4).map(tuple),
+    focus=st.none() | st.builds(cdg.Focus, short, st.integers(1, 9), coaching_moment),
+    follow_ups=st.none() | text,
+    briefs=st.none() | text,
+    winning=st.none() | text,
+    calls_shown=small(
+        st.builds(cdg.CallLink, ident, short, short), max_size=60, unique_by=lambda c: c.analysis_id
+    ).map(tuple),
+)
+call_detail = st.builds(
+    coaching.CallDetail,
+    title=short,
+    day=short,
+    call_type=word,
+    duration=short,
+    metrics=small(st.tuples(short, short), max_size=10).map(tuple),
+    questions=small(st.tuples(short, text), max_size=40).map(tuple),
+    objections=small(st.tuples(short, text, short), max_size=20).map(tuple),
+    moments=small(micro_bullet, max_size=20).map(tuple),
+    skipped=st.none() | text,
+)
+note_view = approval_view.map(
+    lambda v: approval.ApprovalView(
+        v.pending_action_id, v.title, v.text, kind="coaching_note", payload={"rep_name": "Alex"}
+    )
+)
+
+
 BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
+    "coaching.micro_feedback_blocks": (coaching.micro_feedback_blocks, args(
+        short, short, small(micro_bullet, max_size=5), ident)),
+    "coaching.digest_blocks": (coaching.digest_blocks, args(
+        coaching_digest, st.none() | st.text(max_size=1000), st.none() | short)),
+    "coaching.note_request": (coaching.note_request, args(note_view)),
+    "coaching.note_modal": (coaching.note_modal, args(pa_id, short)),
+    "coaching.call_detail_modal": (coaching.call_detail_modal, args(call_detail)),
+    "coaching.preferences_modal": (coaching.preferences_modal, args(
+        st.sampled_from(["weekly", "per_meeting", "both", "off", "odd"]),
+        st.sampled_from(["mon", "fri", "odd"]), hhmm)),
     "approval.approval_message": (approval.approval_message, args(approval_view)),
     "approval.resolved_message": (approval.resolved_message, args(
         approval_view, st.sampled_from(["approve", "skip", "odd"]), word, when, zone)),
@@ -342,6 +422,7 @@ BUILDERS: dict[str, tuple[Callable[..., Any], Args]] = {
     "scheduling.picker_blocks": (scheduling.picker_blocks, args(picker)),
     "scheduling.closed_blocks": (scheduling.closed_blocks, args(word)),
     "settings_modal.settings_modal": (settings_modal.settings_modal, args(preference_form)),
+    "coaching_team.team_digest_blocks": (coaching_team.team_digest_blocks, args(team_digest)),
 }  # fmt: skip
 
 BUILDER_RETURNS = {"list[Block]", "list[dict[str, Any]]", "View", "dict[str, Any]"}
