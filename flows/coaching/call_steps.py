@@ -1,5 +1,6 @@
-"""The steps of `coaching_call`: analyse the recorded call and store it (once per meeting and
-analysis version, the week's aggregate rebuilt), then the micro-feedback DM when the rep chose
+"""The steps of `coaching_call`: analyse the recorded call (with `LLM_MODEL` set, the model
+types its questions and objections when its answer passes the check: `model_typing`) and store
+it (once per meeting and analysis version, the week's aggregate rebuilt), then the micro-feedback DM when the rep chose
 it and the org has coaching on. Nothing is sent when no bullet has a specific moment."""
 
 from __future__ import annotations
@@ -9,10 +10,12 @@ from typing import Any
 
 from blocks.coaching import micro_feedback_blocks, micro_feedback_text
 from flows.coaching.analysis import ANALYSIS_VERSION, coach_call, row_fields
+from flows.coaching.model_typing import model_typing
 from flows.meeting_ended.call import load_call
 from orchestrator.context import StepContext
 from orchestrator.offload import off_loop
 from services.coaching_view import bullets_of
+from skills.coaching import turns_from_transcript
 from storage import coaching, meetings
 from storage.coaching_models import CoachingAnalysis
 from storage.models import Meeting, User
@@ -32,6 +35,15 @@ async def analyse_call(ctx: StepContext) -> dict[str, Any]:
         rows = await meetings.call_rows(s, meeting_id=meeting_id)
     report = await off_loop(coach_call, call.transcript, dict(rows.speaker_map or {}),
                             size=len(call.transcript.utterances))  # fmt: skip
+    source = "patterns"
+    if ctx.settings.llm_model and report.skipped is None:  # the model types questions/objections
+        from connectors.llm import LLMClient
+
+        turns, _ = turns_from_transcript(call.transcript)
+        typed = await model_typing(LLMClient(ctx.settings, ctx.db), report, turns,
+                                   title=call.transcript.title, org_id=call.meeting.org_id,
+                                   user_id=call.rep.id, job_id=ctx.job_id)  # fmt: skip
+        report, source = typed.report, typed.source
     started = call.meeting.started_at or call.transcript.started_at
     assert call.rep.id is not None
     async with ctx.db.transaction() as s:
@@ -45,6 +57,7 @@ async def analyse_call(ctx: StepContext) -> dict[str, Any]:
     log.info("call coached", extra={"job_id": ctx.job_id, "created": created,
                                     "mapping_sure": row.mapping_sure})  # fmt: skip
     return {"analysis_id": row.id, "created": created, "week_start": week.isoformat(),
+            "typed_by": source,
             "mapping_sure": row.mapping_sure, "moments": len(row.moments or [])}  # fmt: skip
 
 
