@@ -167,6 +167,8 @@ class FakeHubSpot:
         self.refreshes = 0
         self._writes = 0
         self._memo: dict[tuple[str, str, int], list[dict[str, Any]]] = {}
+        self._by_from: dict[tuple[str, str], set[tuple[str, str, str, str, str, int]]] = {}
+        self.auth_codes: dict[str, str] = {}  # code -> redirect_uri it was issued for
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -188,6 +190,7 @@ class FakeHubSpot:
             f"/crm/associations/{V}/{{type}}/{{to}}/batch/associate/default", self._assoc_batch
         )
         r.add_get(f"/crm/owners/{V}", self._owners)
+        r.add_get(f"/account-info/{V}/details", self._account)
         r.add_get(f"/crm/pipelines/{V}/{{type}}", self._pipelines)
         j = f"/webhooks-journal/journal-local/{V}"
         r.add_get(j + "/earliest", self._journal_earliest)
@@ -385,8 +388,8 @@ class FakeHubSpot:
         if assoc and object_type:
             doc["associations"] = {t: {"results": [
                 {"id": to_id, "type": f"{object_type[:-1]}_to_{t[:-1]}"}
-                for (f, fid, tt, to_id, _c, _i) in sorted(self.links)
-                if f == object_type and fid == rec["id"] and tt == t]} for t in assoc}  # fmt: skip
+                for (_f, _fid, tt, to_id, _c, _i) in self._links_from(object_type, rec["id"])
+                if tt == t]} for t in assoc}  # fmt: skip
         return doc
 
     def _violation(
@@ -404,14 +407,42 @@ class FakeHubSpot:
         return [p for v in request.query.getall(name, []) for p in v.split(",") if p]
 
     def _link(self, f: str, fid: str, t: str, tid: str, category: str, type_id: int) -> None:
-        self.links.add((f, fid, t, tid, category, type_id))
         back = DEFAULT_TYPES.get((t, f), type_id)
-        self.links.add((t, tid, f, fid, category, back))
+        for row in ((f, fid, t, tid, category, type_id), (t, tid, f, fid, category, back)):
+            self.links.add(row)
+            self._by_from.setdefault((row[0], row[1]), set()).add(row)
+
+    def _links_from(self, f: str, fid: str) -> list[tuple[str, str, str, str, str, int]]:
+        return sorted(self._by_from.get((f, fid), ()))
+
+    def associate(self, from_type: str, from_id: str, to_type: str, to_id: str) -> None:
+        """Seed a default (unlabelled) association, both ways."""
+        self._link(from_type, from_id, to_type, to_id, "HUBSPOT_DEFINED",
+                   DEFAULT_TYPES.get((from_type, to_type), 1))  # fmt: skip
 
     # ------------------------------------------------------------------ handlers
 
+    def issue_code(self, redirect_uri: str) -> str:
+        """What HubSpot's install page would hand the callback after the admin consents."""
+        code = f"code-{uuid.uuid4().hex[:12]}"
+        self.auth_codes[code] = redirect_uri
+        return code
+
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
+        if form.get("grant_type") == "authorization_code":
+            code = str(form.get("code") or "")
+            if (self.auth_codes.pop(code, None) != form.get("redirect_uri")
+                    or form.get("client_id") != self.client_id
+                    or form.get("client_secret") != self.client_secret):  # fmt: skip
+                return web.json_response({"status": "BAD_AUTH_CODE",
+                                          "message": "missing or unknown auth code"}, status=400)  # fmt: skip
+            self.refreshes += 1
+            token = f"oauth-access-{self.refreshes}-{uuid.uuid4().hex[:8]}"
+            self.tokens[token] = self.clock() + 1800
+            return web.json_response({"token_type": "bearer", "access_token": token,
+                                      "expires_in": 1800, "refresh_token": self.refresh_token,
+                                      "hub_id": PORTAL_ID})  # fmt: skip
         if (form.get("grant_type") != "refresh_token" or form.get("client_id") != self.client_id
                 or form.get("client_secret") != self.client_secret
                 or form.get("refresh_token") != self.refresh_token):  # fmt: skip
@@ -612,8 +643,8 @@ class FakeHubSpot:
     async def _assoc_list(self, request: web.Request) -> web.Response:
         m = request.match_info
         grouped: dict[str, list[dict[str, Any]]] = {}
-        for f, fid, t, tid, cat, type_id in sorted(self.links):
-            if f == m["type"] and fid == m["id"] and t == m["to"]:
+        for _f, _fid, t, tid, cat, type_id in self._links_from(m["type"], m["id"]):
+            if t == m["to"]:
                 grouped.setdefault(tid, []).append(
                     {"category": cat, "typeId": type_id, "label": None}
                 )
@@ -630,6 +661,11 @@ class FakeHubSpot:
         return web.json_response({"status": "COMPLETE", "results": [
             {"from": i["from"], "to": i["to"], "associationSpec": {
                 "associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}} for i in inputs]})  # fmt: skip
+
+    async def _account(self, request: web.Request) -> web.Response:
+        return web.json_response({"portalId": PORTAL_ID, "accountType": "STANDARD",
+                                  "timeZone": "Europe/London", "companyCurrency": "USD",
+                                  "uiDomain": "app.hubspot.com", "dataHostingLocation": "na1"})  # fmt: skip
 
     async def _owners(self, request: web.Request) -> web.Response:
         limit = int(request.query.get("limit", "100"))
