@@ -21,6 +21,7 @@ from flows.campaign_reply.sequence import instantly_reply
 from flows.commitments import crons as commitments_crons
 from flows.commitments.sequence import commitment_reminder
 from flows.content_retrieval.sequence import content_retrieval
+from flows.crm_writeback.conflicts import crm_conflict
 from flows.email_received import crons as email_crons
 from flows.email_received.sequence import email_received
 from flows.email_send.sequence import email_send
@@ -53,6 +54,7 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     instantly_reply,
     campaign_check,
     campaign_apply,
+    crm_conflict,
 )
 
 # `cron_specs(deps) -> list[CronSpec]` of each flow with static crons: fired once across

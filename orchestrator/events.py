@@ -34,6 +34,7 @@ class EventType(enum.StrEnum):
     NOTIFICATION_DIGEST = "notification_digest"
     INSTANTLY_REPLY = "instantly_reply"
     CAMPAIGN_APPLY = "campaign_apply"
+    CRM_CONFLICT = "crm_conflict"
 
 
 class EventSource(enum.StrEnum):

@@ -112,7 +112,5 @@ async def is_our_echo(
 
 async def prune(session: AsyncSession, *, now: datetime) -> int:
     """Drop ledger rows older than the 24 h window; how many went."""
-    result = await session.execute(
-        delete(CrmWrite).where(col(CrmWrite.written_at) < now - WINDOW)
-    )
+    result = await session.execute(delete(CrmWrite).where(col(CrmWrite.written_at) < now - WINDOW))
     return int(getattr(result, "rowcount", 0) or 0)
