@@ -146,7 +146,7 @@ async def test_human_edit_inside_window_is_proposed_and_apply_anyway_writes_it(
     db: Database, fake: FakeHubSpot, time_: VirtualTime
 ) -> None:
     async with aiohttp.ClientSession() as http:
-        engine, delivery, org, [(deal_id, ext)] = await world(db, fake, time_, http=http)
+        engine, _delivery, org, [(deal_id, ext)] = await world(db, fake, time_, http=http)
         fake.edit_in_ui("deals", ext, "dealstage", "disc", user_id=9001,
                         at=NOW - timedelta(days=4))  # fmt: skip
         await run_probe(engine, org, [[deal_id, {"stage": "proposal"}]])
@@ -191,7 +191,7 @@ async def test_old_or_integration_edits_are_written_and_their_echo_is_recognised
                                                   property_value="prop1",
                                                   change_source="INTEGRATION",
                                                   source_id=str(APP_ID)))  # fmt: skip
-            kw = {"org_id": org, "object_type": "deals", "external_id": e1,
+            kw: dict[str, Any] = {"org_id": org, "object_type": "deals", "external_id": e1,
                   "occurred_at": ev.occurred_at}  # fmt: skip
             assert await is_our_echo(s, **kw, properties={"dealstage": "prop1"},
                                      change_source=ev.change_source, source_id=ev.source_id,
