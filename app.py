@@ -100,6 +100,7 @@ class Runtime:
     bolt: AsyncApp | None = None
     client: AsyncWebClient | None = None
     sandbox: Any = None
+    hubspot_fake: Any = None
     socket: SocketModeRunner | None = None
     scheduler: AsyncIOScheduler | None = None
     engine: Engine | None = None
@@ -133,6 +134,15 @@ class Runtime:
                 self.sandbox.api_url,
             )
             self.urls["sandbox"] = self.sandbox.url
+            if s.sandbox_hubspot and not s.hubspot_client_id and not s.hubspot_api_base:
+                from sandbox.hubspot_demo import start_demo_portal
+                from storage.crypto import settings_cipher
+
+                self.hubspot_fake, s = await start_demo_portal(
+                    self.db, s, settings_cipher(s), self.deps.clock
+                )
+                self.settings = self.deps.settings = s
+                self.urls["hubspot"] = self.hubspot_fake.url
         assert bot_token is not None
         self.client = build_slack_client(bot_token, api_url)
         self.engine = await start_orchestrator(self.deps, self.client)
@@ -178,6 +188,8 @@ class Runtime:
             await self.runner.cleanup()
         if self.sandbox is not None:
             await self.sandbox.stop()
+        if self.hubspot_fake is not None:
+            await self.hubspot_fake.stop()
         if self.client is not None and self.client.session is not None:
             with contextlib.suppress(Exception):
                 await self.client.session.close()

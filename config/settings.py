@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=0, le=65535)
     public_base_url: str | None = None
     sandbox_port: int = Field(default=3001, ge=0, le=65535)
+    sandbox_hubspot: bool = Field(
+        default=False,
+        description="Sandbox: start a local fake HubSpot portal, connected and imported (make run)",
+    )
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
 
     # Orchestrator

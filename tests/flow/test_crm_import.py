@@ -4,8 +4,13 @@ and meetings, all linked; a second run changes nothing and duplicates nothing.""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import io
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -13,7 +18,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import func
 from sqlmodel import select
 
+from cli.main import main as cli_main
 from flows.crm_sync.connection import client_for_org
+from flows.crm_sync.dry_run import dry_run, format_diff
 from flows.crm_sync.import_portal import import_portal
 from storage import hubspot
 from storage.crypto import TokenCipher
@@ -165,3 +172,108 @@ async def test_import_maps_owners_stages_and_links_and_is_idempotent(
     again = await import_portal(db, client, org_id, clock=lambda: NOW)
     assert await counts(db, org_id) == first
     assert sum(again.created.values()) == 0
+
+
+async def test_dry_run_prints_both_directions_and_writes_nothing(
+    db: Database, fake: FakeHubSpot, db_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    org_id, _rep = await connect(db, fake)
+    ids = seed_portal(fake)
+    client = await client_for_org(db, settings(fake), CIPHER, org_id, clock=lambda: NOW.timestamp())
+    await import_portal(db, client, org_id, clock=lambda: NOW)
+    fake.edit_in_ui("deals", ids["deal"], "amount", "52000", user_id=9001)  # HubSpot owns amount
+    async with db.transaction() as s:
+        deal = await s.get(Deal, await hubspot.sixty_id_for(s, org_id, "deal", ids["deal"]))
+        assert deal is not None
+        deal.stage = "closed_won"  # the rep approved a stage move in Sixty: Sixty owns stage
+        s.add(deal)
+        s.add(Activity(org_id=org_id, deal_id=deal.id, kind="note", summary="Sixty's note",
+                       source="meeting"))  # fmt: skip
+    before = await counts(db, org_id)
+    writes_before = len([c for c in fake.calls if c.method in ("PATCH", "PUT")
+                         or c.path.endswith(("/batch/update", "/batch/create"))])  # fmt: skip
+
+    result = await dry_run(db, client, org_id)
+    lines = format_diff(result)
+    to_sixty = [d for d in result.diffs if d.direction == "to_sixty"]
+    to_hubspot = [d for d in result.diffs if d.direction == "to_hubspot"]
+    assert [(d.field, d.sixty_value, d.hubspot_value) for d in to_sixty] == [
+        ("amount", 48000.0, 52000.0)
+    ]
+    assert [(d.hubspot_property, d.sixty_value, d.hubspot_value) for d in to_hubspot] == [
+        ("dealstage", "closed_won", "contractsent")
+    ]
+    assert result.creates == {"note": 1, "task": 0}
+    assert "HubSpot -> Sixty (HubSpot owns these fields): 1" in lines
+    assert "Sixty -> HubSpot (Sixty owns these fields): 1" in lines
+    assert any("dealstage: contractsent -> closed_won" in ln for ln in lines)
+    assert "Sixty -> HubSpot: 1 note to create" in lines
+
+    # the same through the CLI, with the connection's key from the database
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("HUBSPOT_API_BASE", fake.url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("storage.crypto.settings_cipher", lambda _s: CIPHER)
+    assert (
+        await asyncio.to_thread(cli_main, ["crm", "sync", "--dry-run", "--org", str(org_id)]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "amount: 48000.0 -> 52000.0" in out and "dealstage: contractsent -> closed_won" in out
+    assert out.strip().endswith("Dry run: nothing was written.")
+
+    assert await counts(db, org_id) == before
+    async with db.session() as s:
+        deal = await s.get(Deal, await hubspot.sixty_id_for(s, org_id, "deal", ids["deal"]))
+        assert deal is not None and deal.amount == 48000.0 and deal.stage == "closed_won"
+    writes_after = len([c for c in fake.calls if c.method in ("PATCH", "PUT")
+                        or c.path.endswith(("/batch/update", "/batch/create"))])  # fmt: skip
+    assert writes_after == writes_before
+    assert fake.objects["deals"][ids["deal"]]["properties"]["dealstage"] == "contractsent"
+
+
+async def test_cli_connects_a_service_key_after_verifying_it(
+    db: Database, fake: FakeHubSpot, db_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    async with db.transaction() as s:
+        org = Org(name="Acme")
+        s.add(org)
+        await s.flush()
+        assert org.id is not None
+        s.add(User(org_id=org.id, slack_user_id="U1", email="admin@acme.test", name="Ad",
+                   role="admin"))  # fmt: skip
+        s.add(User(org_id=org.id, slack_user_id="U2", email="rep@acme.test", name="Rep"))
+        org_id = org.id
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("HUBSPOT_API_BASE", fake.url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong-key\n"))
+    assert (
+        await asyncio.to_thread(
+            cli_main, ["hubspot", "connect", "--service-key", "admin@acme.test"]
+        )
+        == 2
+    )
+    assert "HubSpot refused the key" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(fake.static_token + "\n"))
+    assert (
+        await asyncio.to_thread(cli_main, ["hubspot", "connect", "--service-key", "rep@acme.test"])
+        == 2
+    )
+    assert "not an admin" in capsys.readouterr().err
+    async with db.session() as s:
+        assert await hubspot.get_connection(s, org_id) is None
+    monkeypatch.setattr("sys.stdin", io.StringIO(fake.static_token + "\n"))
+    assert await asyncio.to_thread(
+        functools.partial(cli_main, ["hubspot", "connect", "--service-key", "admin@acme.test"],
+                          clock=lambda: NOW)) == 0  # fmt: skip
+    assert json.loads(capsys.readouterr().out)["portal_id"] == str(PORTAL_ID)
+    async with db.session() as s:
+        row = await hubspot.get_connection(s, org_id)
+        assert row is not None and row.auth_kind == "service_key" and row.connected_at == NOW
+        assert fake.static_token not in (row.access_token_sealed or "")
+    assert await asyncio.to_thread(cli_main, ["crm", "fields"]) == 0
+    assert "deal     stage       -> dealstage         (Sixty owns)" in capsys.readouterr().out
