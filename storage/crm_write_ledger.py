@@ -26,6 +26,9 @@ from storage.types import UTCDateTime, utcnow
 
 WINDOW = timedelta(hours=24)
 APP_SOURCES = frozenset({"INTEGRATION", "API"})
+MODIFIED_PROPERTIES = frozenset({"hs_lastmodifieddate", "lastmodifieddate"})
+# our write is stamped after HubSpot answered; HubSpot stamps the record when it applied it
+MODIFIED_SLACK = timedelta(seconds=60)
 
 
 class CrmWrite(SQLModel, table=True):
@@ -90,10 +93,13 @@ async def is_our_echo(
     source_id: str | None = None,
     app_id: str | None = None,
 ) -> bool:
-    """True if the HubSpot change `(object_type, external_id)` with these changed
-    `properties` at `occurred_at` is one Sixty wrote itself: attributed to our app, or every
-    property matching a ledger row (value hash) written in the 24 h before `occurred_at`.
-    An empty `properties` with no attribution is not an echo (nothing proves it)."""
+    """True if the HubSpot change `(object_type, external_id)` at `occurred_at` is one Sixty
+    wrote itself: attributed to our app, or matched by the ledger (rows written in the 24 h
+    before `occurred_at`). `properties` is either the changed properties (a webhook: each must
+    match a row) or the whole re-read record (the inbound path): then every property Sixty
+    wrote must still hold our value, and the record must not have been modified after our last
+    write (`hs_lastmodifieddate`/`lastmodifieddate` within `MODIFIED_SLACK` of it), so a
+    person's later edit of any other field is not mistaken for our echo."""
     if from_our_app(change_source, source_id, app_id):
         return True
     if not properties:
@@ -102,12 +108,29 @@ async def is_our_echo(
         CrmWrite.org_id == org_id,
         CrmWrite.object_type == _type(object_type),
         CrmWrite.external_id == str(external_id),
-        col(CrmWrite.property).in_(list(properties)),
     )
     if occurred_at is not None:
         stmt = stmt.where(col(CrmWrite.written_at) >= occurred_at - WINDOW)
-    seen = {(p, h) for p, h, _ in (await session.exec(stmt)).all()}
-    return all((name, value_hash(value)) in seen for name, value in properties.items())
+    latest: dict[str, tuple[datetime, str]] = {}
+    for prop, digest, at in (await session.exec(stmt)).all():
+        if prop not in latest or at >= latest[prop][0]:
+            latest[prop] = (at, digest)
+    tracked = [p for p in properties if p in latest]
+    if not tracked or any(value_hash(properties[p]) != latest[p][1] for p in tracked):
+        return False
+    untracked = set(properties) - set(tracked) - MODIFIED_PROPERTIES
+    if not untracked:
+        return True
+    modified = next((_parse(properties.get(p)) for p in MODIFIED_PROPERTIES
+                     if _parse(properties.get(p)) is not None), None)  # fmt: skip
+    last_write = max(at for at, _ in latest.values())
+    return modified is not None and modified <= last_write + MODIFIED_SLACK
+
+
+def _parse(value: Any) -> datetime | None:
+    from connectors.hubspot_models import parse_time
+
+    return parse_time(value) if value else None
 
 
 async def prune(session: AsyncSession, *, now: datetime) -> int:

@@ -206,6 +206,14 @@ async def test_old_or_integration_edits_are_written_and_their_echo_is_recognised
             assert not await is_our_echo(s, **kw, properties={"dealstage": "won"},
                                          change_source="INTEGRATION", source_id="999",
                                          app_id=str(APP_ID))  # fmt: skip
+            # the inbound path re-reads the whole record: still our echo ...
+            record = dict(fake.objects["deals"][e1]["properties"])
+            assert await is_our_echo(s, **kw, properties=record)
+            # ... until a person edits any field after our write
+            fake.edit_in_ui("deals", e1, "amount", "50000", user_id=9001,
+                            at=NOW + timedelta(minutes=2))  # fmt: skip
+            record = dict(fake.objects["deals"][e1]["properties"])
+            assert not await is_our_echo(s, **kw, properties=record)
             # a day later the ledger row no longer counts, and pruning drops it
             late = (ev.occurred_at or NOW) + timedelta(hours=25)
             assert not await is_our_echo(s, **{**kw, "occurred_at": late},
