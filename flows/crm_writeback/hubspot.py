@@ -184,6 +184,10 @@ class HubSpotCrm:
             ))  # fmt: skip
         return outcome
 
+    async def sync_deal(self, ctx: StepContext, deal_id: int,
+                        fields: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+        return await self.write_deal_fields(ctx, deal_id, fields)
+
     async def apply_deal_changes(self, ctx: StepContext, change_ids: list[int]) -> dict[str, Any]:
         result = await self.sixty.apply_deal_changes(ctx, change_ids)
         by_deal: dict[int, dict[str, Any]] = {}

@@ -60,6 +60,11 @@ class CrmPort(Protocol):
         """Add the approved tasks (exactly once per step) -> how many."""
         ...
 
+    async def sync_deal(self, ctx: StepContext, deal_id: int,
+                        fields: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+        """Mirror deal fields a flow already wrote to Sixty's tables to the external CRM."""
+        ...
+
     async def record_meeting(self, ctx: StepContext, meeting: MeetingRecord) -> dict[str, Any]:
         """Record the meeting and its recap note."""
         ...
@@ -97,6 +102,11 @@ class SixtyCrm:
             return len(await self.add_task_rows(ctx, tasks))
 
         return int(await ctx.effect("approved-tasks", write))
+
+    async def sync_deal(self, ctx: StepContext, deal_id: int,
+                        fields: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+        """Sixty's tables are the CRM: the flow's own write is the whole change."""
+        return {"written": []}
 
     async def record_meeting(self, ctx: StepContext, meeting: MeetingRecord) -> dict[str, Any]:
         """Sixty's tables already hold the meeting: `update_crm` logged it as an activity when
