@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from connectors.hubspot import HubSpotClient, NeedsAPerson
@@ -95,6 +96,7 @@ class HubSpotCrm:
                 properties=properties, now=ctx.now())  # fmt: skip
             if link is not None:
                 await hubspot.link(s, ctx.org_id, link[0], link[1], external_id)
+            await crm_write_ledger.prune(s, now=ctx.now())  # rows past 24 h (indexed delete)
 
     async def _associations(self, ctx: StepContext, from_type: str, deal_id: int | None,
                             contact_id: int | None) -> list[AssociationSpec]:  # fmt: skip
@@ -270,6 +272,26 @@ class HubSpotCrm:
         return {"meeting_id": meeting.meeting_id, "hubspot_meeting": meeting_ext,
                 "hubspot_note": note_ext}  # fmt: skip
 
+    async def mirror_note(self, ctx: StepContext, key: str, text: str, *, deal_id: int | None,
+                          contact_id: int | None, at: datetime) -> str | None:  # fmt: skip
+        async def create() -> str | None:
+            assoc = await self._associations(ctx, "notes", deal_id, contact_id)
+            if not assoc:
+                return None  # neither the deal nor the contact is in HubSpot
+            try:
+                made = await self.client(ctx).create_note(body=text[:65_536], timestamp=at,
+                                                          associations=assoc)  # fmt: skip
+            except NeedsAPerson as exc:
+                return f"!{exc}"
+            await self._record(ctx, "notes", made.id, {"hs_note_body": text[:65_536]})
+            return made.id
+
+        got = await ctx.effect(f"hubspot:note:{key}", create)
+        if isinstance(got, str) and got.startswith("!"):
+            await self._needs_a_person(ctx, "a note", got[1:], f"note:{key}")
+            return None
+        return got if isinstance(got, str) else None
+
     # ------------------------------------------------------------------ associations
 
     async def associate(self, ctx: StepContext, from_type: str, from_id: int, to_type: str,
@@ -297,8 +319,6 @@ def recap_note(title: str, lines: Sequence[str]) -> str:
 
 
 def conflict_text(p: dict[str, Any]) -> str:
-    from datetime import datetime
-
     return proposal_text(who=str(p.get("who") or "Someone"),
                          label=LABELS.get(str(p.get("property")), str(p.get("field"))),
                          theirs=str(p.get("theirs") or ""), ours=str(p.get("ours") or ""),

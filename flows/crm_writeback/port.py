@@ -69,6 +69,12 @@ class CrmPort(Protocol):
         """Record the meeting and its recap note."""
         ...
 
+    async def mirror_note(self, ctx: StepContext, key: str, text: str, *, deal_id: int | None,
+                          contact_id: int | None, at: datetime) -> str | None:  # fmt: skip
+        """A note a flow already logged in Sixty's tables (an activity), in the external CRM
+        once per (step, key); the external id, or None."""
+        ...
+
     async def associate(self, ctx: StepContext, from_type: str, from_id: int, to_type: str,
                         to_id: int) -> bool:  # fmt: skip
         """Associate two Sixty records (types as in `crm_links`) in the CRM."""
@@ -107,6 +113,11 @@ class SixtyCrm:
                         fields: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
         """Sixty's tables are the CRM: the flow's own write is the whole change."""
         return {"written": []}
+
+    async def mirror_note(self, ctx: StepContext, key: str, text: str, *, deal_id: int | None,
+                          contact_id: int | None, at: datetime) -> str | None:  # fmt: skip
+        """The activity the flow logged is Sixty's note."""
+        return None
 
     async def record_meeting(self, ctx: StepContext, meeting: MeetingRecord) -> dict[str, Any]:
         """Sixty's tables already hold the meeting: `update_crm` logged it as an activity when

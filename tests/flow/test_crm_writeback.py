@@ -84,6 +84,9 @@ async def probe(ctx: StepContext) -> dict[str, Any]:
     out = {}
     for deal_id, fields in ctx.payload["writes"]:
         out[str(deal_id)] = await port.write_deal_fields(ctx, deal_id, fields)
+    for key, text, deal_id in ctx.payload.get("notes") or []:
+        out[key] = await port.mirror_note(ctx, key, text, deal_id=deal_id, contact_id=None,
+                                          at=ctx.now())  # fmt: skip
     if ctx.payload.get("crash") and not CRASHES:
         CRASHES.append(1)  # the process dies after the write, before the step's checkpoint
         raise TransientError("crashed after the write")
@@ -251,6 +254,36 @@ async def test_a_burst_of_500_writes_stays_under_the_burst_limit(
         assert len(writes) == 500
         # 1,000+ calls at 190 per 10 s take at least 50 s of (virtual) time
         assert time_.t - start >= 50
+
+
+async def test_a_validation_rule_refusal_goes_to_a_person_and_is_not_retried(
+    db: Database, fake: FakeHubSpot, time_: VirtualTime
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        engine, delivery, org, [(deal_id, ext)] = await world(db, fake, time_, http=http)
+        fake.require_when("deals", "dealstage", "prop1", "closedate")
+        job = await run_probe(engine, org, [[deal_id, {"stage": "proposal"}]])
+        assert len(patches(fake, ext)) == 1  # tried once, never again
+        assert fake.objects["deals"][ext]["properties"]["dealstage"] == "demo1"
+        dms = [c["text"] for m, c in delivery.calls if m == "chat.postMessage"]
+        assert any("needs a person" in t and "closedate" in t for t in dms), dms
+        async with db.session() as s:
+            row = await s.get(SequenceJob, job)
+            assert (await s.exec(select(CrmWrite))).all() == []  # nothing was written
+        assert row is not None and row.status == "completed"
+
+
+async def test_a_logged_note_is_mirrored_once_on_the_deal(
+    db: Database, fake: FakeHubSpot, time_: VirtualTime
+) -> None:
+    CRASHES.clear()
+    async with aiohttp.ClientSession() as http:
+        engine, _, org, [(deal_id, ext)] = await world(db, fake, time_, http=http)
+        await run_probe(engine, org, [], notes=[["email_sent-7", "Campaign reply answered", deal_id]],
+                        crash=True)  # fmt: skip
+        notes = list(fake.objects.get("notes", {}).values())
+        assert [n["properties"]["hs_note_body"] for n in notes] == ["Campaign reply answered"]
+        assert ("notes", "deals", ext) in {(f, t, tid) for f, _i, t, tid, _c, _n in fake.links}
 
 
 async def test_sixty_crm_without_a_connection(db: Database) -> None:
