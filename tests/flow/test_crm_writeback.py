@@ -30,7 +30,7 @@ from storage import crm_write_ledger, hubspot
 from storage.crm_write_ledger import CrmWrite, is_our_echo
 from storage.crypto import TokenCipher
 from storage.engine import Database
-from storage.models import Deal, SequenceJob, SlackPendingAction, User
+from storage.models import Contact, Deal, SequenceJob, SlackPendingAction, User
 from tests.fakes.hubspot_server import APP_ID, PORTAL_ID, FakeHubSpot
 from tests.support.sequences import RecordingDelivery, seed_org
 
@@ -84,6 +84,10 @@ async def probe(ctx: StepContext) -> dict[str, Any]:
     out = {}
     for deal_id, fields in ctx.payload["writes"]:
         out[str(deal_id)] = await port.write_deal_fields(ctx, deal_id, fields)
+    for from_type, from_id, to_type, to_id in ctx.payload.get("assoc") or []:
+        out[f"{from_type}-{to_type}"] = await port.associate(
+            ctx, from_type, from_id, to_type, to_id
+        )
     for key, text, deal_id in ctx.payload.get("notes") or []:
         out[key] = await port.mirror_note(ctx, key, text, deal_id=deal_id, contact_id=None,
                                           at=ctx.now())  # fmt: skip
@@ -284,6 +288,25 @@ async def test_a_logged_note_is_mirrored_once_on_the_deal(
         notes = list(fake.objects.get("notes", {}).values())
         assert [n["properties"]["hs_note_body"] for n in notes] == ["Campaign reply answered"]
         assert ("notes", "deals", ext) in {(f, t, tid) for f, _i, t, tid, _c, _n in fake.links}
+
+
+async def test_associate_links_the_hubspot_records_of_two_sixty_rows(
+    db: Database, fake: FakeHubSpot, time_: VirtualTime
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        engine, _, org, [(deal_id, ext)] = await world(db, fake, time_, http=http)
+        person = fake.seed("contacts", {"email": "sam@globex.test"})
+        async with db.transaction() as s:
+            contact = Contact(org_id=org, name="Sam", email="sam@globex.test")
+            s.add(contact)
+            await s.flush()
+            assert contact.id is not None
+            await hubspot.link(s, org, "contact", contact.id, person)
+        await run_probe(engine, org, [], assoc=[["deal", deal_id, "contact", contact.id],
+                                                ["deal", deal_id, "contact", 999_999]])  # fmt: skip
+        linked = {(f, fid, t, tid) for f, fid, t, tid, _c, _n in fake.links}
+        assert ("deals", ext, "contacts", person) in linked
+        assert len(fake.calls_to(f"/associations/default/contacts/{person}", "PUT")) == 1
 
 
 async def test_sixty_crm_without_a_connection(db: Database) -> None:
