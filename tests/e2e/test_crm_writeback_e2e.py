@@ -50,6 +50,7 @@ def buttons(message: dict) -> dict[str, dict]:
 
 
 async def pending(runtime: Runtime, kind: str) -> SlackPendingAction | None:
+    assert runtime.db is not None
     async with runtime.db.session() as s:
         rows = (await s.exec(select(SlackPendingAction).where(
             SlackPendingAction.kind == kind, SlackPendingAction.status == "pending"))).all()  # fmt: skip
@@ -86,6 +87,7 @@ async def test_approved_cards_write_stage_meeting_note_and_tasks_to_the_portal(
     crm_gate, tasks_gate = found
 
     # the call's deal is a HubSpot deal too (linked as an import would)
+    assert app.db is not None
     async with app.db.transaction() as s:
         meeting = (await s.exec(select(Meeting).where(Meeting.deal_id.is_not(None)))).first()  # type: ignore[union-attr]
         assert meeting is not None and meeting.deal_id is not None

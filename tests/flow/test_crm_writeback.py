@@ -81,7 +81,7 @@ async def probe(ctx: StepContext) -> dict[str, Any]:
         row = await hubspot.get_connection(s, ctx.org_id)
     assert row is not None
     port = HubSpotCrm(row, client=CLIENT["c"])
-    out = {}
+    out: dict[str, Any] = {}
     for deal_id, fields in ctx.payload["writes"]:
         out[str(deal_id)] = await port.write_deal_fields(ctx, deal_id, fields)
     for from_type, from_id, to_type, to_id in ctx.payload.get("assoc") or []:
