@@ -29,6 +29,9 @@ from storage.models import Activity, Company, Contact, Deal, DealContact
 MODELS: dict[str, Any] = {"company": Company, "contact": Contact, "deal": Deal,
                           "note": Activity, "meeting": Activity}  # fmt: skip
 SUMMARY_MAX = 4000
+# the links an object's associations are resolved through
+DEPENDS_ON = {"contact": ("company",), "deal": ("company", "contact"),
+              "note": ("contact", "deal"), "meeting": ("contact", "deal")}  # fmt: skip
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -131,8 +134,9 @@ class Upserter:
     async def upsert(self, session: AsyncSession, object_type: str,
                      records: Sequence[CrmObject]) -> list[int]:  # fmt: skip
         """Each record's Sixty id (created, matched by dedupe key, or linked already)."""
-        if object_type not in self.links:
-            await self.load(session, object_type)
+        for needed in (object_type, *DEPENDS_ON.get(object_type, ())):
+            if needed not in self.links:
+                await self.load(session, needed)
         links, linked = self.links[object_type], self.linked_ids[object_type]
         model = MODELS[object_type]
         known = [links[r.id] for r in records if r.id in links]

@@ -191,7 +191,11 @@ async def test_journal_feeds_the_same_handler_and_creations_are_imported(world: 
     w = world
     new_co = w.fake.seed("companies", {"name": "Globex", "domain": "globex.test"})
     w.fake.edit_in_ui("deals", w.ids["deal"], "dealname", "Rollout phase 2", user_id=9001)
-    w.fake.add_journal_entry([w.fake.event("company.creation", new_co, event_id=41)])
+    new_deal = w.fake.seed("deals", {"dealname": "Globex pilot", "dealstage": "contractsent",
+                                     "pipeline": "default"})  # fmt: skip
+    w.fake.associate("deals", new_deal, "companies", w.ids["co"])
+    w.fake.add_journal_entry([w.fake.event("company.creation", new_co, event_id=41),
+                              w.fake.event("deal.creation", new_deal, event_id=43)])  # fmt: skip
     w.fake.add_journal_entry([
         w.fake.event("deal.propertyChange", w.ids["deal"], property_name="dealname", event_id=42),
         w.fake.event("deal.propertyChange", w.ids["deal"], property_name="dealname", event_id=42),
@@ -199,11 +203,15 @@ async def test_journal_feeds_the_same_handler_and_creations_are_imported(world: 
     client = await client_for_org(w.db, w.settings, settings_cipher(w.settings), w.org,
                                   clock=w.clock.epoch)  # fmt: skip
     got = await poll_journal(w.db, client, w.org, clock=w.clock)
-    assert got.received == 3 and got.duplicates == 1
-    assert got.applied == {"company": 1, "deal": 1}
+    assert got.received == 4 and got.duplicates == 1
+    assert got.applied == {"company": 1, "deal": 2}
     assert (await deal(w)).name == "Rollout phase 2"
     async with w.db.session() as s:
         assert await hubspot.sixty_id_for(s, w.org, "company", new_co) is not None
+        created = await s.get(Deal, await hubspot.sixty_id_for(s, w.org, "deal", new_deal))
+        northwind = await hubspot.sixty_id_for(s, w.org, "company", w.ids["co"])
+        assert created is not None and created.stage == "negotiation"
+        assert created.company_id == northwind is not None  # associations resolved by link
         conn = await hubspot.get_connection(s, w.org)
         assert conn is not None and conn.journal_offset == w.fake.journal[-1][0]
     again = await poll_journal(w.db, client, w.org, clock=w.clock)
