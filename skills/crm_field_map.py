@@ -113,17 +113,22 @@ def _data() -> dict[str, list[dict[str, str]]]:
 def field_map(overrides: Mapping[str, str] | None = None) -> list[FieldSpec]:
     """Every mapped field, with the org's owner overrides (`{"deal.amount": "sixty"}`) applied.
     An override naming an unknown field or owner raises ValueError."""
+    return list(_field_map(tuple(sorted((overrides or {}).items()))))
+
+
+@cache
+def _field_map(overrides: tuple[tuple[str, str], ...]) -> tuple[FieldSpec, ...]:
     specs = [FieldSpec(t, d["sixty"], d["hubspot"], d["owner"], d["kind"])
              for t, rows in _data().items() for d in rows]  # fmt: skip
     by_key = {s.key: s for s in specs}
-    for key, owner in (overrides or {}).items():
+    for key, owner in overrides:
         if key not in by_key:
             raise ValueError(f"unknown CRM field {key!r}")
         if owner not in OWNERS:
             raise ValueError(f"owner of {key} must be sixty or hubspot, not {owner!r}")
         s = by_key[key]
         by_key[key] = FieldSpec(s.object_type, s.sixty, s.hubspot, owner, s.kind)
-    return [by_key[s.key] for s in specs]
+    return tuple(by_key[s.key] for s in specs)
 
 
 def fields_of(object_type: str, overrides: Mapping[str, str] | None = None) -> list[FieldSpec]:
@@ -195,9 +200,10 @@ def _to_date(value: str | None) -> date | None:
 
 
 def _to_number(value: str | None) -> float | None:
+    text = _clean(value)
     try:
-        return float(value) if _clean(value) is not None else None
-    except (TypeError, ValueError):
+        return float(text) if text is not None else None
+    except ValueError:
         return None
 
 

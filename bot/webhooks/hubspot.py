@@ -82,7 +82,8 @@ def _start_import(deps: Any, org_id: int) -> None:
         if row is None:
             return
         client = client_for(row, db=deps.db, settings=deps.settings,
-                            cipher=cipher_for(deps.settings))  # fmt: skip
+                            cipher=cipher_for(deps.settings),
+                            clock=lambda: float(deps.clock().timestamp()))  # fmt: skip
         try:
             await import_portal(deps.db, client, org_id, clock=deps.clock)
         except Exception as exc:  # recorded as failed in import_progress; shown in App Home

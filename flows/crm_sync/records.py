@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,6 +29,9 @@ from storage.models import Activity, Company, Contact, Deal, DealContact
 MODELS: dict[str, Any] = {"company": Company, "contact": Contact, "deal": Deal,
                           "note": Activity, "meeting": Activity}  # fmt: skip
 SUMMARY_MAX = 4000
+# the links an object's associations are resolved through
+DEPENDS_ON = {"contact": ("company",), "deal": ("company", "contact"),
+              "note": ("contact", "deal"), "meeting": ("contact", "deal")}  # fmt: skip
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -131,8 +134,9 @@ class Upserter:
     async def upsert(self, session: AsyncSession, object_type: str,
                      records: Sequence[CrmObject]) -> list[int]:  # fmt: skip
         """Each record's Sixty id (created, matched by dedupe key, or linked already)."""
-        if object_type not in self.links:
-            await self.load(session, object_type)
+        for needed in (object_type, *DEPENDS_ON.get(object_type, ())):
+            if needed not in self.links:
+                await self.load(session, needed)
         links, linked = self.links[object_type], self.linked_ids[object_type]
         model = MODELS[object_type]
         known = [links[r.id] for r in records if r.id in links]
@@ -141,8 +145,8 @@ class Upserter:
             stmt = select(model).where(col(model.id).in_(known))
             rows = {r.id: r for r in (await session.exec(stmt)).all()}
         new_links: list[tuple[int, str]] = []
-        out: list[int] = []
         pending: list[tuple[CrmObject, Any]] = []
+        by_ext: dict[str, Any] = {}
         for rec in records:
             row = rows.get(links.get(rec.id, -1))
             if row is None and object_type in ("company", "contact"):
@@ -163,7 +167,7 @@ class Upserter:
                 self._update(object_type, row, rec)
                 session.add(row)
                 self.updated[object_type] += 1
-            out.append(-1 if row.id is None else int(row.id))
+            by_ext[rec.id] = row
         if pending:
             await session.flush()
             for rec, row in pending:
@@ -173,10 +177,11 @@ class Upserter:
                 key = self._dedupe_key(object_type, view(object_type, row))
                 if key:
                     self.keys[object_type].setdefault(key, int(row.id))
-        for sixty_id, ext in new_links:
-            session.add(CrmLink(org_id=self.org_id, object_type=object_type, sixty_id=sixty_id,
-                                external_id=ext, created_at=self.now))  # fmt: skip
-        await self._associate(session, object_type, records)
+        if new_links:  # one executemany, not an ORM insert per link
+            await session.execute(insert(CrmLink), [
+                {"org_id": self.org_id, "object_type": object_type, "sixty_id": sixty_id,
+                 "external_id": ext, "created_at": self.now} for sixty_id, ext in new_links])  # fmt: skip
+        await self._associate(session, object_type, records, by_ext)
         await session.flush()
         return [links[r.id] for r in records]
 
@@ -196,9 +201,16 @@ class Upserter:
             row.properties = stage_properties(rec, self.ctx)
             values["stage"] = values.get("stage") or "discovery"
         apply(object_type, row, values, now=now)
+        if object_type in ("contact", "deal"):  # set now: no UPDATE after the INSERT
+            row.company_id = self._first("company", rec.associations.get("companies"))
         if object_type == "deal":
             row.field_edits = {}
+            row.primary_contact_id = self._first("contact", rec.associations.get("contacts"))
         return row
+
+    def _first(self, object_type: str, external_ids: list[str] | None) -> int | None:
+        ids = (self.sixty_id(object_type, x) for x in external_ids or [])
+        return next((i for i in ids if i is not None), None)
 
     def _update(self, object_type: str, row: Any, rec: CrmObject) -> None:
         if object_type in ("note", "meeting"):
@@ -230,15 +242,11 @@ class Upserter:
                         provenance={"hubspot_id": rec.id, "hubspot_type": kind})  # fmt: skip
 
     async def _associate(self, session: AsyncSession, object_type: str,
-                         records: Sequence[CrmObject]) -> None:  # fmt: skip
+                         records: Sequence[CrmObject], by_ext: dict[str, Any]) -> None:  # fmt: skip
         """Contact -> company, deal -> company / primary contact / deal contacts."""
         if object_type not in ("contact", "deal"):
             return
-        links = self.links[object_type]
-        ids = [links[r.id] for r in records if r.id in links]
-        model = MODELS[object_type]
-        rows = {r.id: r for r in (await session.exec(
-            select(model).where(col(model.id).in_(ids)))).all()} if ids else {}  # fmt: skip
+        ids = [int(r.id) for r in by_ext.values() if r.id is not None]
         pairs: set[tuple[int, int]] = set()
         if object_type == "deal" and ids:
             stmt = select(DealContact.deal_id, DealContact.contact_id).where(
@@ -246,7 +254,7 @@ class Upserter:
             )
             pairs = {(d, c) for d, c in (await session.exec(stmt)).all()}
         for rec in records:
-            row = rows.get(links.get(rec.id, -1))
+            row = by_ext.get(rec.id)
             if row is None:
                 continue
             companies = [

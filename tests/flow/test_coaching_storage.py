@@ -278,7 +278,7 @@ async def test_migration_0012_down_and_up(db_url: str) -> None:
             version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar()
     finally:
         await database.dispose()
-    assert version == "0012"
+    assert version is not None and version >= "0012"  # up to the head (later migrations too)
 
 
 async def test_concurrent_saves_of_one_version_keep_one_row(db: Database) -> None:

@@ -5,11 +5,13 @@ Webhooks Journal feeds the same path; disconnect stops the sync and keeps the re
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
@@ -189,7 +191,11 @@ async def test_journal_feeds_the_same_handler_and_creations_are_imported(world: 
     w = world
     new_co = w.fake.seed("companies", {"name": "Globex", "domain": "globex.test"})
     w.fake.edit_in_ui("deals", w.ids["deal"], "dealname", "Rollout phase 2", user_id=9001)
-    w.fake.add_journal_entry([w.fake.event("company.creation", new_co, event_id=41)])
+    new_deal = w.fake.seed("deals", {"dealname": "Globex pilot", "dealstage": "contractsent",
+                                     "pipeline": "default"})  # fmt: skip
+    w.fake.associate("deals", new_deal, "companies", w.ids["co"])
+    w.fake.add_journal_entry([w.fake.event("company.creation", new_co, event_id=41),
+                              w.fake.event("deal.creation", new_deal, event_id=43)])  # fmt: skip
     w.fake.add_journal_entry([
         w.fake.event("deal.propertyChange", w.ids["deal"], property_name="dealname", event_id=42),
         w.fake.event("deal.propertyChange", w.ids["deal"], property_name="dealname", event_id=42),
@@ -197,11 +203,15 @@ async def test_journal_feeds_the_same_handler_and_creations_are_imported(world: 
     client = await client_for_org(w.db, w.settings, settings_cipher(w.settings), w.org,
                                   clock=w.clock.epoch)  # fmt: skip
     got = await poll_journal(w.db, client, w.org, clock=w.clock)
-    assert got.received == 3 and got.duplicates == 1
-    assert got.applied == {"company": 1, "deal": 1}
+    assert got.received == 4 and got.duplicates == 1
+    assert got.applied == {"company": 1, "deal": 2}
     assert (await deal(w)).name == "Rollout phase 2"
     async with w.db.session() as s:
         assert await hubspot.sixty_id_for(s, w.org, "company", new_co) is not None
+        created = await s.get(Deal, await hubspot.sixty_id_for(s, w.org, "deal", new_deal))
+        northwind = await hubspot.sixty_id_for(s, w.org, "company", w.ids["co"])
+        assert created is not None and created.stage == "negotiation"
+        assert created.company_id == northwind is not None  # associations resolved by link
         conn = await hubspot.get_connection(s, w.org)
         assert conn is not None and conn.journal_offset == w.fake.journal[-1][0]
     again = await poll_journal(w.db, client, w.org, clock=w.clock)
@@ -219,3 +229,63 @@ async def test_disconnect_stops_sync_and_keeps_records(world: World) -> None:
     assert row.amount == 1000.0  # the imported record stays, unchanged
     assert await seen_events(w) == 0
     assert w.fake.calls_to(f"/deals/{w.ids['deal']}", "PATCH") == []
+
+
+async def test_oauth_install_exchanges_the_code_once_and_refreshes_the_token(
+    db: Database, tmp_path: Path
+) -> None:
+    clock = Clock()
+    fake = await FakeHubSpot(clock=clock.epoch).start()
+    settings = Settings(_env_file=None, hubspot_api_base=fake.url, hubspot_client_id=fake.client_id,
+                        hubspot_client_secret=fake.client_secret, public_base_url="https://sixty.test",
+                        hubspot_auth_base="https://app.hubspot.test",
+                        encryption_key=Fernet.generate_key().decode(), data_dir=tmp_path)  # fmt: skip
+    fake.seed("companies", {"name": "Northwind", "domain": "northwind.test"})
+    async with db.transaction() as s:
+        org = Org(name="Acme")
+        s.add(org)
+        await s.flush()
+        admin = User(org_id=org.id or 0, slack_user_id="U1", email="ad@acme.test", name="Ad",
+                     role="admin")  # fmt: skip
+        s.add(admin)
+        await s.flush()
+    deps = Deps(db, settings, clock)
+    started = await hook.start_install(deps, admin)
+    assert started.url is not None and started.url.startswith(
+        "https://app.hubspot.test/oauth/authorize?"
+    )
+    query = parse_qs(urlsplit(started.url).query)
+    assert query["redirect_uri"] == ["https://sixty.test/oauth/hubspot/callback"]
+    assert set(query["scope"][0].split()) >= {"crm.objects.deals.write", "crm.objects.owners.read"}
+    app = web.Application()
+    hook.register_routes(app, deps)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    try:
+        code = fake.issue_code("https://sixty.test/oauth/hubspot/callback")
+        url = server.make_url(hook.CALLBACK_PATH).with_query(state=query["state"][0], code=code)
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url) as resp:
+                assert resp.status == 200 and "portal 62515 is connected" in await resp.text()
+            async with http.get(url) as resp:  # the state is used up
+                assert resp.status == 400 and "already used" in await resp.text()
+        await asyncio.gather(*hook.background_tasks())
+        async with db.session() as s:
+            row = await hubspot.get_connection(s, org.id or 0)
+            assert row is not None and row.auth_kind == hubspot.OAUTH
+            assert row.portal_id == str(PORTAL_ID) and row.import_status == "done"
+            assert row.access_expires_at == NOW + timedelta(minutes=30)
+            sealed_before = row.access_token_sealed
+        # 31 minutes later the access token has expired: it is refreshed and stored sealed again
+        clock.now += timedelta(minutes=31)
+        client = await client_for_org(db, settings, settings_cipher(settings), org.id or 0,
+                                      clock=clock.epoch)  # fmt: skip
+        assert len(await client.list_objects("companies")) == 1
+        assert fake.refreshes == 2  # the install's grant, then one refresh
+        async with db.session() as s:
+            row = await hubspot.get_connection(s, org.id or 0)
+            assert row is not None and row.access_token_sealed != sealed_before
+            assert row.access_expires_at == clock.now + timedelta(minutes=30)
+    finally:
+        await server.close()
+        await fake.stop()
