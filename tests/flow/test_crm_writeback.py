@@ -18,6 +18,7 @@ from sqlmodel import select
 from config.settings import Settings
 from connectors.hubspot import HubSpotClient
 from connectors.hubspot_models import WebhookEvent
+from flows.crm_sync.inbound import handle_events
 from flows.crm_writeback.hubspot import HubSpotCrm
 from flows.crm_writeback.port import SixtyCrm, crm_for
 from flows.registry import build_registry
@@ -227,6 +228,42 @@ async def test_old_or_integration_edits_are_written_and_their_echo_is_recognised
                                          properties={"dealstage": "prop1"})  # fmt: skip
         async with db.transaction() as s:
             assert await crm_write_ledger.prune(s, now=NOW + timedelta(hours=25)) == 2
+
+
+async def test_the_inbound_webhook_for_our_write_changes_nothing(
+    db: Database, fake: FakeHubSpot, time_: VirtualTime
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        engine, _, org, [(deal_id, ext)] = await world(db, fake, time_, http=http)
+        async with (
+            db.transaction() as s
+        ):  # Sixty's name differs from HubSpot's: a refresh would copy it
+            deal = await s.get(Deal, deal_id)
+            assert deal is not None
+            deal.name = "Sixty's name"
+            s.add(deal)
+        await run_probe(engine, org, [[deal_id, {"stage": "proposal"}]])
+
+        def event(name: str, value: str, source: str, source_id: str) -> WebhookEvent:
+            return WebhookEvent.from_api(fake.event("deal.propertyChange", ext, property_name=name,
+                                                    property_value=value, change_source=source,
+                                                    source_id=source_id))  # fmt: skip
+
+        echo = event("dealstage", "prop1", "INTEGRATION", str(APP_ID))
+        got = await handle_events(db, CLIENT["c"], org, [echo], clock=lambda: NOW)
+        assert got.echoes == 1 and got.applied == {}
+        async with db.session() as s:
+            deal = await s.get(Deal, deal_id)
+            assert deal is not None and deal.name == "Sixty's name"
+        # a person's later edit is not an echo: it is applied
+        time_.t += 120
+        fake.edit_in_ui("deals", ext, "dealname", "Renamed in HubSpot", user_id=9001)
+        human = event("dealname", "Renamed in HubSpot", "CRM_UI", "userId:9001")
+        got = await handle_events(db, CLIENT["c"], org, [human], clock=lambda: NOW)
+        assert got.echoes == 0 and got.applied == {"deal": 1}
+        async with db.session() as s:
+            deal = await s.get(Deal, deal_id)
+            assert deal is not None and deal.name == "Renamed in HubSpot"
 
 
 async def test_a_crash_between_the_write_and_the_checkpoint_writes_once(
