@@ -20,7 +20,7 @@ install: pango $(STAMP)
 run: install
 	$(BIN)/sixty db upgrade
 	$(BIN)/sixty demo seed
-	$(BIN)/python app.py
+	SANDBOX_HUBSPOT=1 $(BIN)/python app.py
 
 chromium:
 	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser test"; \

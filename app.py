@@ -102,6 +102,7 @@ class Runtime:
     client: AsyncWebClient | None = None
     sandbox: Any = None
     instantly: Any = None  # sandbox mode: the Instantly fake with the demo campaign
+    hubspot_fake: Any = None
     socket: SocketModeRunner | None = None
     scheduler: AsyncIOScheduler | None = None
     engine: Engine | None = None
@@ -143,6 +144,15 @@ class Runtime:
             today = (self.clock or (lambda: datetime.now(UTC)))().date()
             self.instantly, s = await start_instantly_demo(self.db, s, today)
             self.settings = self.deps.settings = s
+            if s.sandbox_hubspot and not s.hubspot_client_id and not s.hubspot_api_base:
+                from sandbox.hubspot_demo import start_demo_portal
+                from storage.crypto import settings_cipher
+
+                self.hubspot_fake, s = await start_demo_portal(
+                    self.db, s, settings_cipher(s), self.deps.clock
+                )
+                self.settings = self.deps.settings = s
+                self.urls["hubspot"] = self.hubspot_fake.url
         assert bot_token is not None
         self.client = build_slack_client(bot_token, api_url)
         self.engine = await start_orchestrator(self.deps, self.client)
@@ -190,6 +200,8 @@ class Runtime:
             await self.sandbox.stop()
         if self.instantly is not None:
             await self.instantly.stop()
+        if self.hubspot_fake is not None:
+            await self.hubspot_fake.stop()
         if self.client is not None and self.client.session is not None:
             with contextlib.suppress(Exception):
                 await self.client.session.close()

@@ -33,6 +33,7 @@ from blocks.text import (
     escape,
     head_and_rest,
     more_line,
+    plural,
 )
 from skills.human_time import clock_24
 
@@ -72,12 +73,24 @@ HELD_NOTES_SHOWN = 8
 
 
 @dataclass(frozen=True)
+class CrmRow:
+    """The workspace's HubSpot connection, for admins."""
+
+    status: str  # active | disconnected | error | not_connected
+    portal_id: str | None = None
+    last_sync_at: datetime | None = None
+    import_status: str = "not_started"  # not_started | running | done | failed
+    import_done: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OrgRow:
     ai_budget_usd: float
     ai_spend_usd: float
     stale_threshold_days: int
     features: dict[str, bool] = field(default_factory=dict)
     library: LibraryRow | None = None
+    crm: CrmRow | None = None
 
 
 @dataclass(frozen=True)
@@ -110,7 +123,39 @@ _STATUS = {
     "expired": ":large_yellow_circle: Needs reconnecting",
     "error": ":red_circle: Error",
     "coming_soon": ":soon: Coming in a later release",
+    "org_connected": ":large_green_circle: Connected for the workspace",
+    "org_not_connected": ":white_circle: Not connected (an admin connects it for the workspace)",
 }
+_NO_BUTTON = ("coming_soon", "org_connected", "org_not_connected")
+_IMPORT = {"not_started": "not started", "running": "running", "done": "done",
+           "failed": "stopped with an error (it can be run again)"}  # fmt: skip
+
+
+def _crm_blocks(crm: CrmRow, tz: str) -> list[Block]:
+    """HubSpot in the admin section: status, portal, last sync, import progress, one button."""
+    connected = crm.status == "active"
+    lines = ["*HubSpot CRM (workspace)*"]
+    if connected:
+        lines.append(f":large_green_circle: Connected, portal {escape(crm.portal_id or '?')}")
+        lines.append(
+            "Last sync: " + (clock_24(crm.last_sync_at, tz) if crm.last_sync_at else "not yet")
+        )
+        counts = ", ".join(f"{plural(n, k, 'companies' if k == 'company' else None)}"
+                           for k, n in crm.import_done.items() if n)  # fmt: skip
+        lines.append(f"Import: {_IMPORT.get(crm.import_status, crm.import_status)}"
+                     + (f" ({counts})" if counts else ""))  # fmt: skip
+    elif crm.status == "disconnected":
+        lines.append(":white_circle: Disconnected. Records imported earlier stay in Sixty.")
+    else:
+        lines.append(":white_circle: Not connected. Connect to import companies, contacts, deals "
+                     "and recent notes, and keep them in step.")  # fmt: skip
+    return [SectionBlock(
+        text=MarkdownTextObject(text=clip("\n".join(lines), SECTION_TEXT_MAX)),
+        accessory=ButtonElement(
+            text="Disconnect HubSpot" if connected else "Connect HubSpot",
+            action_id=HomeAction.CRM_DISCONNECT if connected else HomeAction.CRM_CONNECT,
+            value="hubspot", style="danger" if connected else "primary"),
+    )]  # fmt: skip
 
 
 def _section(text: str) -> SectionBlock:
@@ -219,7 +264,7 @@ def home_view(m: HomeModel) -> View:
                     text=f"*{escape(c.label)}*{account}\n{_STATUS.get(c.status, c.status)}"
                 ),
                 accessory=None
-                if c.status == "coming_soon"
+                if c.status in _NO_BUTTON
                 else ButtonElement(  # no button that leads nowhere
                     text="Disconnect" if connected else "Connect",
                     action_id=HomeAction.DISCONNECT if connected else HomeAction.CONNECT,
@@ -261,6 +306,8 @@ def home_view(m: HomeModel) -> View:
                 )
             )
         )
+        if m.org.crm is not None:
+            blocks.extend(_crm_blocks(m.org.crm, m.timezone))
         if m.org.library is not None:
             blocks.extend(library_blocks(m.org.library))
     buttons = [

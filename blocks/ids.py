@@ -41,6 +41,8 @@ class HomeAction(enum.StrEnum):
     CONNECT = "home-connect"
     DISCONNECT = "home-disconnect"
     REFRESH = "home-refresh"
+    CRM_CONNECT = "home-crm-connect"  # admins: install the HubSpot app for the workspace
+    CRM_DISCONNECT = "home-crm-disconnect"
 
 
 class HelpAction(enum.StrEnum):

@@ -18,6 +18,7 @@ from bot import (
     campaign_actions,
     coaching_actions,
     commands,
+    crm_actions,
     email_actions,
     errors,
     home,
@@ -38,7 +39,8 @@ from services.dm_pointer import claim_pointer
 # Feature modules with `register(app)` for their commands, buttons, modals and events.
 LISTENER_MODULES = (commands, home, approvals, post_meeting_actions, email_actions, schedule_actions,
                     brief_actions, pipeline_actions, proactive_settings_actions,
-                    notification_batch_actions, job_actions, campaign_actions, coaching_actions)  # fmt: skip
+                    notification_batch_actions, job_actions, campaign_actions, coaching_actions,
+                    crm_actions)  # fmt: skip
 
 
 async def handle_message(

@@ -56,6 +56,8 @@ ACTION_VALUES: dict[str, type[ActionValue]] = {
     HomeAction.REFRESH: NoValue,
     HomeAction.CONNECT: Provider,
     HomeAction.DISCONNECT: Provider,
+    HomeAction.CRM_CONNECT: NoValue,  # the actor's own org; admins only (checked by the listener)
+    HomeAction.CRM_DISCONNECT: NoValue,
     HelpAction.OPEN_SETTINGS: NoValue,
     PostMeetingAction.EXPAND_DRAFT: PendingRef,
     PostMeetingAction.SKIP_TASK: TaskRef,

@@ -10,7 +10,15 @@ from slack_bolt.async_app import AsyncApp
 from bot import proposal_page
 from bot.deps import Deps
 from bot.slack_http import slack_events_handler
-from bot.webhooks import gmail_push, google_calendar_push, graph, instantly, oauth, recorders
+from bot.webhooks import (
+    gmail_push,
+    google_calendar_push,
+    graph,
+    hubspot,
+    instantly,
+    oauth,
+    recorders,
+)
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +26,7 @@ DEPS_KEY = web.AppKey("deps", Deps)
 
 # Modules with `register_routes(app, deps)`: webhooks, OAuth callbacks, the proposal page.
 ROUTE_MODULES = (
-    recorders, gmail_push, google_calendar_push, graph, oauth, proposal_page, instantly
+    recorders, gmail_push, google_calendar_push, graph, oauth, proposal_page, instantly, hubspot
 )  # fmt: skip
 
 

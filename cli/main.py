@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         ab,
         classify_email,
         coach,
+        crm,
         db,
         demo,
         instantly,
@@ -50,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         library,
         ab,
         instantly,
+        crm,
         stats,
     ):
         module.register(sub)

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, ge=0, le=65535)
     public_base_url: str | None = None
     sandbox_port: int = Field(default=3001, ge=0, le=65535)
+    sandbox_hubspot: bool = Field(
+        default=False,
+        description="Sandbox: start a local fake HubSpot portal, connected and imported (make run)",
+    )
     max_body_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
 
     # Orchestrator
@@ -99,6 +103,19 @@ class Settings(BaseSettings):
         "(set in the webhook subscription's custom headers; Instantly signs nothing)",
     )
 
+    # CRM (HubSpot two-way sync)
+    hubspot_client_id: str | None = None
+    hubspot_client_secret: str | None = Field(
+        default=None, description="The HubSpot app's client secret (OAuth and webhook signatures)"
+    )
+    hubspot_api_base: str | None = Field(
+        default=None,
+        description="HubSpot API host instead of api.hubapi.com (a local fake in tests)",
+    )
+    hubspot_auth_base: str = Field(
+        default="https://app.hubspot.com", description="Where the HubSpot install page lives"
+    )
+
     # Enrichment
     apollo_api_key: str | None = None
 
@@ -131,7 +148,8 @@ class Settings(BaseSettings):
 
     @field_validator(
         "public_base_url", "slack_api_url", "llm_api_base", "recall_api_base", "google_api_base",
-        "graph_api_base", "microsoft_authority_base", "instantly_api_base",
+        "graph_api_base", "microsoft_authority_base", "instantly_api_base", "hubspot_api_base",
+        "hubspot_auth_base",
     )  # fmt: skip
     @classmethod
     def _url(cls, v: str | None) -> str | None:

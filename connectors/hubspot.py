@@ -692,6 +692,14 @@ class HubSpotClient:
                 props[key] = value
         return await self.create("tasks", props, associations)
 
+    # ------------------------------------------------------------------ account
+
+    async def account_details(self) -> dict[str, Any]:
+        """`GET /account-info/2026-09/details` -> `{portalId, accountType, timeZone, ...}`:
+        verifies a token and names its portal."""
+        _, doc = await self.request("GET", f"/account-info/{VERSION}/details")
+        return doc if isinstance(doc, dict) else {}
+
     # ------------------------------------------------------------------ owners, pipelines
 
     async def owners(self, *, archived: bool = False) -> list[Owner]:

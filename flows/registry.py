@@ -23,6 +23,7 @@ from flows.coaching_team.sequence import coaching_team_digest
 from flows.commitments import crons as commitments_crons
 from flows.commitments.sequence import commitment_reminder
 from flows.content_retrieval.sequence import content_retrieval
+from flows.crm_writeback.conflicts import crm_conflict
 from flows.email_received import crons as email_crons
 from flows.email_received.sequence import email_received
 from flows.email_send.sequence import email_send
@@ -59,6 +60,7 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     coaching_call,
     coaching_digest,
     coaching_team_digest,
+    crm_conflict,
 )
 
 # `cron_specs(deps) -> list[CronSpec]` of each flow with static crons: fired once across

@@ -36,6 +36,7 @@ class EventType(enum.StrEnum):
     NOTIFICATION_DIGEST = "notification_digest"
     INSTANTLY_REPLY = "instantly_reply"
     CAMPAIGN_APPLY = "campaign_apply"
+    CRM_CONFLICT = "crm_conflict"
 
 
 # The org feature (`OrgSettings.features`) an event type belongs to, when its key is not the

@@ -8,10 +8,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from blocks.approval import ApprovalView
-from blocks.home import ConnectionRow, HeldRow, HomeModel, OrgRow, WaitingRow
+from blocks.home import ConnectionRow, CrmRow, HeldRow, HomeModel, OrgRow, WaitingRow
 from blocks.library_home import LibraryRow
 from blocks.notification_batch import label as kind_label
 from skills.preferences import WEEKDAYS, PreferenceForm, hhmm
+from storage import hubspot
 from storage.coaching import org_coaching_enabled, team_members
 from storage.engine import Database
 from storage.library import library_counts
@@ -25,9 +26,11 @@ PROVIDER_LABELS = {
     "instantly": "Instantly campaigns",
 }
 
-# What Connect can start today (bot/webhooks/oauth.py); the CRM and campaign connections come in
-# later releases, so Home says so instead of showing a button that leads nowhere.
+# What Connect can start today (bot/webhooks/oauth.py); the campaign connection comes in a later
+# release, so Home says so instead of showing a button that leads nowhere. HubSpot is one
+# connection per workspace: its status shows here, its buttons in the admin section.
 CONNECTABLE = ("google", "microsoft")
+ORG_WIDE = ("hubspot",)
 
 DAY_NAMES = dict(WEEKDAYS)
 
@@ -102,12 +105,19 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
         waiting = await pending_actions_for(s, user_id=user.id)
         held = await held_for(s, user.id)
         org = await org_settings(s, org_id=user.org_id) if user.role == "admin" else None
+        crm = await hubspot.get_connection(s, user.org_id)
         library = await library_counts(s, user.org_id) if org is not None else None
         manages = bool(await team_members(s, manager_id=user.id))
         coaching_on = await org_coaching_enabled(s, org_id=user.org_id)
     rows = []
     for provider, label in PROVIDER_LABELS.items():
         c = conns.get(provider)
+        if provider in ORG_WIDE:
+            on = crm is not None and crm.status == hubspot.ACTIVE
+            rows.append(ConnectionRow(provider=provider, label=label,
+                                      status="org_connected" if on else "org_not_connected",
+                                      account=f"portal {crm.portal_id}" if on and crm else None))  # fmt: skip
+            continue
         status = (
             "not_connected" if c is None else ("connected" if c.status == "active" else c.status)
         )
@@ -134,6 +144,13 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
             stale_threshold_days=org.stale_threshold_days,
             features=dict(org.features),
             library=LibraryRow(**vars(library)) if library is not None else None,
+            crm=CrmRow(
+                status=crm.status if crm else "not_connected",
+                portal_id=crm.portal_id if crm else None,
+                last_sync_at=crm.last_sync_at if crm else None,
+                import_status=crm.import_status if crm else "not_started",
+                import_done=dict((crm.import_progress or {}).get("done") or {}) if crm else {},
+            ),
         )
     return HomeModel(
         name=user.name,

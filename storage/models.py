@@ -579,9 +579,11 @@ class CrmFieldChange(SQLModel, table=True):
     created_at: datetime = _ts()
 
 
-# The proposal, Instantly and coaching tables live in their own modules; importing them
+# The proposal, Instantly, coaching, HubSpot sync and CRM write-ledger tables live in their own modules; importing them
 # registers them.
 import storage.coaching_models  # noqa: E402
+import storage.crm_write_ledger  # noqa: E402
+import storage.hubspot_models  # noqa: E402
 import storage.instantly_models  # noqa: E402
 import storage.proposal_models  # noqa: E402, F401
 

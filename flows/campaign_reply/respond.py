@@ -20,6 +20,7 @@ from typing import Any
 
 from connectors.instantly_models import INTEREST_NOT_INTERESTED
 from flows.campaign_reply.fetch import instantly_client
+from flows.crm_writeback.port import crm_for
 from flows.email_received.classify import display_sender
 from orchestrator.context import StepContext
 from orchestrator.events import Event, EventSource, EventType
@@ -78,6 +79,10 @@ async def log_decision(ctx: StepContext, c: dict[str, Any], kind: str, summary: 
             return act.id
 
     await ctx.effect(f"crm-{kind}", write)
+    # the same note in HubSpot when the org is connected (nothing more for Sixty's tables)
+    await (await crm_for(ctx)).mirror_note(ctx, f"{kind}-{c['reply_id']}", summary,
+                                           deal_id=c.get("deal_id"),
+                                           contact_id=c.get("contact_id"), at=ctx.now())  # fmt: skip
 
 
 async def draft_response(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:

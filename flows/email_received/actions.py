@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 from typing import Any
 
+from flows.crm_writeback.port import crm_for
 from flows.email_received.tell import about, tell
 from orchestrator.context import StepContext
 from skills.email_body import split_body
@@ -139,7 +140,10 @@ async def apply_close(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:
                 await crm.add_flags(s, deal=deal, flags=["nurture"])
             return action
 
-    return {"applied": True, "action": await ctx.effect("close-or-nurture", write)}
+    done = await ctx.effect("close-or-nurture", write)
+    if done == "closed_lost":  # mirrored to HubSpot when connected (Sixty owns the stage)
+        await (await crm_for(ctx)).sync_deal(ctx, int(p["deal_id"]), {"stage": "closed_lost"})
+    return {"applied": True, "action": done}
 
 
 async def unsubscribe(ctx: StepContext, c: dict[str, Any]) -> dict[str, Any]:

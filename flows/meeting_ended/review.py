@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from blocks.post_meeting import ItemRow, SummaryModel, summary_blocks
 from blocks.text import plural
+from flows.crm_writeback.hubspot import recap_note
+from flows.crm_writeback.port import MeetingRecord, NewTask, crm_for
 from flows.email_send import hand_off
 from flows.meeting_ended.call import due_label, load_call, owner_label, parse_dt, when
 from flows.meeting_ended.steps import intents_from_outputs, meeting_of
@@ -176,11 +178,35 @@ async def crm_review(ctx: StepContext) -> dict[str, Any]:
 
 
 async def apply_crm(ctx: StepContext) -> dict[str, Any]:
-    """The approved CRM changes, applied."""
+    """The approved CRM changes, applied through the org's CRM (Sixty's tables, then HubSpot
+    when connected, with the meeting and its recap note)."""
     assert ctx.approval is not None and ctx.approval.approved
     proposed = ctx.approval.payload.get("change_ids") or []
-    async with ctx.db.transaction() as s:
-        return {"applied": await crm.apply_proposed(s, change_ids=proposed, now=ctx.now())}
+    port = await crm_for(ctx)
+    result = await port.apply_deal_changes(ctx, proposed)
+    if port.name != "sixty":
+        result["meeting"] = await port.record_meeting(ctx, await meeting_record(ctx))
+    return result
+
+
+async def meeting_record(ctx: StepContext) -> MeetingRecord:
+    """The call as the CRM keeps it: title, times, deal and contact, the recap as a note."""
+    call = await load_call(ctx, meeting_of(ctx))
+    items = (ctx.outputs.get("action_items") or {}).get("items") or []
+    found = intents_from_outputs(ctx)
+    started = call.meeting.started_at or call.transcript.started_at
+    ended = call.meeting.ended_at or started
+    lines = [f"Attendees: {', '.join(a.name or a.email or '?' for a in call.attendees)}"]
+    lines += [f"Action: {i['description']}" for i in items]
+    lines += [
+        f"{' · '.join(LABEL_WORDS.get(label, label) for label in q.labels)}: “{q.quote}”"
+        for q in quote_signals(found, call.transcript.started_at)
+    ]
+    return MeetingRecord(
+        meeting_id=call.meeting.id or 0, title=call.meeting.title or "Meeting", started_at=started,
+        ended_at=ended, recap=recap_note(call.meeting.title or "Meeting", lines),
+        deal_id=call.meeting.deal_id, contact_id=call.meeting.contact_id, user_id=call.rep.id,
+    )  # fmt: skip
 
 
 async def tasks_review(ctx: StepContext) -> dict[str, Any]:
@@ -206,27 +232,27 @@ async def tasks_review(ctx: StepContext) -> dict[str, Any]:
 
 
 async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:
-    """The tasks the rep kept (an edit may drop some), added to their list."""
+    """The tasks the rep kept (an edit may drop some), added to their list (and to HubSpot
+    with the meeting and its recap note when connected)."""
     assert ctx.approval is not None and ctx.approval.approved
     call = await load_call(ctx, meeting_of(ctx))
     keep = ctx.approval.payload.get("tasks") or []
-
-    async def write() -> int:
-        async with ctx.db.transaction() as s:
-            for i in keep:
-                await crm.add_task(
-                    s,
-                    org_id=ctx.org_id,
-                    user_id=call.rep.id,
-                    title=i["description"],
-                    due_at=parse_dt(i["deadline"]),
-                    owner_kind=i["owner"] or "rep",
-                    deal_id=call.meeting.deal_id,
-                    contact_id=call.meeting.contact_id,
-                    meeting_id=call.meeting.id,
-                    source="intent",
-                    provenance={"utterance": i["utterance"], "label": i.get("label")},
-                )
-        return len(keep)
-
-    return {"created": await ctx.effect("approved-tasks", write)}
+    tasks = [
+        NewTask(
+            title=i["description"],
+            due_at=parse_dt(i["deadline"]),
+            owner_kind=i["owner"] or "rep",
+            user_id=call.rep.id,
+            deal_id=call.meeting.deal_id,
+            contact_id=call.meeting.contact_id,
+            meeting_id=call.meeting.id,
+            source="intent",
+            provenance={"utterance": i["utterance"], "label": i.get("label")},
+        )
+        for i in keep
+    ]
+    port = await crm_for(ctx)
+    created = await port.add_tasks(ctx, tasks)
+    if port.name != "sixty":
+        await port.record_meeting(ctx, await meeting_record(ctx))
+    return {"created": created}

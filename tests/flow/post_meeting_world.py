@@ -120,9 +120,15 @@ async def seed(db: Database, *, stage: str = "demo") -> dict[str, int]:
         return {"org": org.id, "alex": alex.id, "deal": deal.id or 0, "sarah": sarah.id or 0}
 
 
-async def make_world(db: Database, tmp_path: Path, *, stage: str = "demo") -> World:
+async def make_world(
+    db: Database, tmp_path: Path, *, stage: str = "demo", **settings_kw: Any
+) -> World:
     settings = Settings(
-        _env_file=None, meetingbaas_api_key=MB_KEY, data_dir=tmp_path, email_undo_seconds=30.0
+        _env_file=None,
+        meetingbaas_api_key=MB_KEY,
+        data_dir=tmp_path,
+        email_undo_seconds=30.0,
+        **settings_kw,
     )
     ids = await seed(db, stage=stage)
     delivery = RecordingDelivery()

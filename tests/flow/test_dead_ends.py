@@ -27,7 +27,9 @@ async def test_a_proposal_request_starts_a_proposal_job_that_runs(world: World) 
     assert await rows(w, Task) == []
 
 
-async def test_home_says_crm_and_campaign_connections_are_coming(db: Database) -> None:
+async def test_home_says_campaign_connections_are_coming_and_crm_is_the_admins(
+    db: Database,
+) -> None:
     from datetime import UTC, datetime
 
     from blocks.home import home_view
@@ -42,11 +44,13 @@ async def test_home_says_crm_and_campaign_connections_are_coming(db: Database) -
     view = home_view(await home_model(db, user, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))).to_dict()
     rows = {b["text"]["text"].split("*")[1]: b for b in view["blocks"]
             if b["type"] == "section" and b["text"]["text"].startswith("*")}  # fmt: skip
-    for label in ("HubSpot CRM", "Instantly campaigns"):
-        assert (
-            "accessory" not in rows[label]
-            and "Coming in a later release" in rows[label]["text"]["text"]
-        )
+    assert (
+        "accessory" not in rows["Instantly campaigns"]
+        and "Coming in a later release" in rows["Instantly campaigns"]["text"]["text"]
+    )
+    # HubSpot is one connection per workspace: a rep sees its status, the buttons are the admins'
+    assert "accessory" not in rows["HubSpot CRM"]
+    assert "an admin connects it" in rows["HubSpot CRM"]["text"]["text"]
     connect = [b["accessory"]["value"] for b in view["blocks"]
                if b.get("accessory", {}).get("action_id") == "home-connect"]  # fmt: skip
     assert connect == ["google", "microsoft"]  # every Connect button leads somewhere

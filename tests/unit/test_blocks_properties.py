@@ -167,7 +167,14 @@ home_model = st.builds(
                               stale_threshold_days=st.integers(1, 365),
                               features=st.dictionaries(word | st.just("coaching"), st.booleans(),
                                                        max_size=6),
-                              library=st.none() | library_row),
+                              library=st.none() | library_row,
+                              crm=st.none() | st.builds(
+                                  home.CrmRow, status=st.sampled_from(
+                                      ["active", "disconnected", "error", "not_connected"]),
+                                  portal_id=st.none() | short, last_sync_at=st.none() | when,
+                                  import_status=st.sampled_from(["not_started", "running", "done", "failed"]),
+                                  import_done=st.dictionaries(st.sampled_from(["company", "contact", "deal", "note"]),
+                                                              st.integers(0, 10**6)))),
     refreshed_at=when,
     held=small(held_row, max_size=12),
     team_digest_day=st.none() | short, coaching_org_off=st.booleans(),
