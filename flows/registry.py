@@ -23,6 +23,7 @@ from flows.coaching_team.sequence import coaching_team_digest
 from flows.commitments import crons as commitments_crons
 from flows.commitments.sequence import commitment_reminder
 from flows.content_retrieval.sequence import content_retrieval
+from flows.crm_sync import crons as crm_sync_crons
 from flows.crm_writeback.conflicts import crm_conflict
 from flows.email_received import crons as email_crons
 from flows.email_received.sequence import email_received
@@ -67,6 +68,7 @@ SEQUENCES: tuple[SequenceDef, ...] = (
 # processes (orchestrator/crons.py).
 CRON_SOURCES: tuple[Callable[[Any], list[CronSpec]], ...] = (
     email_crons.cron_specs,
+    crm_sync_crons.cron_specs,
     calendar_crons.cron_specs,
     notification_batches_crons.cron_specs,
     commitments_crons.cron_specs,

@@ -289,3 +289,33 @@ async def test_oauth_install_exchanges_the_code_once_and_refreshes_the_token(
     finally:
         await server.close()
         await fake.stop()
+
+
+async def test_the_journal_cron_applies_the_portals_changes(world: World) -> None:
+    """`hubspot:journal` (every 5 minutes) reads every connected portal's journal through the same
+    handler; a portal that fails does not stop the poll, and a second fire applies nothing new."""
+    from flows.crm_sync.crons import EVERY_S, cron_specs
+
+    w = world
+    [spec] = cron_specs(Deps(w.db, w.settings, w.clock))
+    assert spec.id == "hubspot:journal" and spec.trigger.interval.total_seconds() == EVERY_S
+    w.fake.edit_in_ui("deals", w.ids["deal"], "dealname", "Rollout, EMEA", user_id=9001)
+    w.fake.add_journal_entry([
+        w.fake.event("deal.propertyChange", w.ids["deal"], property_name="dealname", event_id=77),
+    ])  # fmt: skip
+    assert await spec.events(w.clock()) == []  # the poll's work is done in the fire itself
+    assert (await deal(w)).name == "Rollout, EMEA"
+    assert await seen_events(w) >= 1
+    journal = [c.path for c in w.fake.calls if c.path.startswith("/webhooks-journal/")]
+    w.fake.fail_next(journal[-1], 503, {"message": "unavailable"}, times=5)  # the next read
+    calls = len(w.fake.calls)
+    assert await spec.events(w.clock()) == []  # logged and skipped, not raised
+    assert [c.path for c in w.fake.calls[calls:]][:1] == [journal[-1]]
+    assert (await deal(w)).name == "Rollout, EMEA"
+    w.fake._failures.clear()  # HubSpot is back: the next fire reads on from the stored offset
+    w.fake.edit_in_ui("deals", w.ids["deal"], "dealname", "Rollout, EMEA + APAC", user_id=9001)
+    w.fake.add_journal_entry([
+        w.fake.event("deal.propertyChange", w.ids["deal"], property_name="dealname", event_id=78),
+    ])  # fmt: skip
+    await spec.events(w.clock())
+    assert (await deal(w)).name == "Rollout, EMEA + APAC"
