@@ -29,10 +29,11 @@ chromium:
 
 # WeasyPrint (proposal PDFs) loads Pango >= 1.44 at import: Debian's libpango, when missing.
 pango:
-	@{ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; } | grep -q 'libpangoft2-1.0.so.0' || { \
-	  echo "Installing Debian's Pango for the proposal PDFs"; \
+	@libs="$$({ ldconfig -p 2>/dev/null || /sbin/ldconfig -p; })"; \
+	  { echo "$$libs" | grep -q 'libpangoft2-1.0.so.0' && echo "$$libs" | grep -q 'libharfbuzz-subset.so.0'; } || { \
+	  echo "Installing Debian's Pango and HarfBuzz-Subset for the proposal PDFs"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) \
+	    libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null) \
 	  || echo "Pango could not be installed; proposal PDFs (weasyprint) will fail"; }
 
 faketime:

@@ -49,6 +49,7 @@ log = logging.getLogger("sixty")
 
 SANDBOX_MEETINGBAAS_KEY = "sandbox-meetingbaas-key"
 SANDBOX_INSTANTLY_SECRET = "sandbox-instantly-webhook-secret"
+INSTANTLY_DEFAULT_BASE = Settings.model_fields["instantly_api_base"].default
 
 
 def build_slack_client(token: str, base_url: str | None) -> AsyncWebClient:
@@ -141,9 +142,10 @@ class Runtime:
                 self.sandbox.api_url,
             )
             self.urls["sandbox"] = self.sandbox.url
-            today = (self.clock or (lambda: datetime.now(UTC)))().date()
-            self.instantly, s = await start_instantly_demo(self.db, s, today)
-            self.settings = self.deps.settings = s
+            if s.instantly_api_base == INSTANTLY_DEFAULT_BASE:  # not pointed at another Instantly
+                today = (self.clock or (lambda: datetime.now(UTC)))().date()
+                self.instantly, s = await start_instantly_demo(self.db, s, today)
+                self.settings = self.deps.settings = s
             if s.sandbox_hubspot and not s.hubspot_client_id and not s.hubspot_api_base:
                 from sandbox.hubspot_demo import start_demo_portal
                 from storage.crypto import settings_cipher

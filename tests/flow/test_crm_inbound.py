@@ -307,7 +307,7 @@ async def test_the_journal_cron_applies_the_portals_changes(world: World) -> Non
     assert (await deal(w)).name == "Rollout, EMEA"
     assert await seen_events(w) >= 1
     journal = [c.path for c in w.fake.calls if c.path.startswith("/webhooks-journal/")]
-    w.fake.fail_next(journal[-1], 503, {"message": "unavailable"}, times=5)  # the next read
+    w.fake.fail_next(journal[-1], 401, {"category": "INVALID_AUTHENTICATION"})  # a revoked key
     calls = len(w.fake.calls)
     assert await spec.events(w.clock()) == []  # logged and skipped, not raised
     assert [c.path for c in w.fake.calls[calls:]][:1] == [journal[-1]]

@@ -15,6 +15,7 @@ import pytest
 from blocks.campaigns import campaign_digest_blocks, replies_line
 from flows.campaign_reply import crons
 from orchestrator.crons import CronSpec
+from storage.clock import SteppingClock
 from storage.engine import Database
 from storage.instantly_models import InstantlyReply
 from storage.instantly_replies import reply_counts
@@ -24,8 +25,9 @@ from tests.flow.test_instantly_reply import NOW, World, deliver, make_world, rep
 
 @pytest.fixture
 async def w(sqlite_url: str, tmp_path: Path) -> AsyncIterator[World]:
-    db = Database(sqlite_url)
-    async for world in make_world(db, tmp_path):
+    clock = SteppingClock(NOW)
+    db = Database(sqlite_url, clock=clock)
+    async for world in make_world(db, tmp_path, clock):
         yield world
     await db.dispose()
 
@@ -35,8 +37,9 @@ async def pg(pg_url: str, tmp_path: Path) -> AsyncIterator[World]:
     from tests.conftest import truncate_pg
 
     truncate_pg(pg_url)
-    db = Database(pg_url)
-    async for world in make_world(db, tmp_path):
+    clock = SteppingClock(NOW)
+    db = Database(pg_url, clock=clock)
+    async for world in make_world(db, tmp_path, clock):
         yield world
     await db.dispose()
 
