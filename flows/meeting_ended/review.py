@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from blocks.post_meeting import ItemRow, SummaryModel, summary_blocks
 from blocks.text import plural
 from flows.crm_writeback.hubspot import recap_note
-from flows.crm_writeback.port import MeetingRecord, NewTask, crm_for
+from flows.crm_writeback.port import CrmPort, MeetingRecord, NewTask, crm_for
 from flows.email_send import hand_off
 from flows.meeting_ended.call import due_label, load_call, owner_label, parse_dt, when
 from flows.meeting_ended.steps import intents_from_outputs, meeting_of
@@ -179,13 +179,26 @@ async def crm_review(ctx: StepContext) -> dict[str, Any]:
 
 async def apply_crm(ctx: StepContext) -> dict[str, Any]:
     """The approved CRM changes, applied through the org's CRM (Sixty's tables, then HubSpot
-    when connected, with the meeting and its recap note)."""
+    when connected). `update_crm` logged the meeting and its recap note already; recording it
+    again here finds it linked and adds nothing, or adds it if HubSpot was down then."""
     assert ctx.approval is not None and ctx.approval.approved
     proposed = ctx.approval.payload.get("change_ids") or []
     port = await crm_for(ctx)
     result = await port.apply_deal_changes(ctx, proposed)
     if port.name != "sixty":
-        result["meeting"] = await port.record_meeting(ctx, await meeting_record(ctx))
+        result["meeting"] = await record_meeting_on_records(ctx, port)
+    return result
+
+
+async def record_meeting_on_records(ctx: StepContext, port: CrmPort) -> dict[str, Any]:
+    """The meeting and its note (recorded at the call's end, so usually found), associated with
+    the deal and contact as linked now: one linked after the call ended gets them too."""
+    record = await meeting_record(ctx)
+    result = await port.record_meeting(ctx, record)
+    for kind in ("meeting", "note"):
+        for to_type, to_id in (("deal", record.deal_id), ("contact", record.contact_id)):
+            if to_id is not None:
+                await port.associate(ctx, kind, record.meeting_id, to_type, to_id)
     return result
 
 
@@ -232,8 +245,8 @@ async def tasks_review(ctx: StepContext) -> dict[str, Any]:
 
 
 async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:
-    """The tasks the rep kept (an edit may drop some), added to their list (and to HubSpot
-    with the meeting and its recap note when connected)."""
+    """The tasks the rep kept (an edit may drop some), added to their list (and to HubSpot when
+    connected, with the meeting and its recap note if `update_crm` could not log them)."""
     assert ctx.approval is not None and ctx.approval.approved
     call = await load_call(ctx, meeting_of(ctx))
     keep = ctx.approval.payload.get("tasks") or []
@@ -254,5 +267,5 @@ async def add_reviewed_tasks(ctx: StepContext) -> dict[str, Any]:
     port = await crm_for(ctx)
     created = await port.add_tasks(ctx, tasks)
     if port.name != "sixty":
-        await port.record_meeting(ctx, await meeting_record(ctx))
+        await record_meeting_on_records(ctx, port)
     return {"created": created}

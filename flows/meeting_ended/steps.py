@@ -4,11 +4,13 @@ not recorded."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from blocks.post_meeting import not_recorded_blocks
+from connectors.hubspot import HubSpotError
 from flows.meeting_ended.call import (
     CallData,
     load_call,
@@ -29,6 +31,8 @@ from skills.next_actions import suggest_next_actions
 from skills.signal_quotes import content_key
 from storage import crm, meetings
 from storage.models import User
+
+log = logging.getLogger(__name__)
 
 # Follow-ups a sequence performs today. A promised proposal or requested content is a task to
 # review and a commitment (`create_tasks`); their sequences come in later releases, so no job is
@@ -242,7 +246,28 @@ async def update_crm(ctx: StepContext) -> dict[str, Any]:
     result = await ctx.effect("crm-writes", write)
     if result.get("notify_manager"):
         await _tell_manager(ctx, call, found)
+    if (logged := await _log_meeting_in_crm(ctx)) is not None:
+        result = {**result, "external_meeting": logged}
     return result
+
+
+async def _log_meeting_in_crm(ctx: StepContext) -> dict[str, Any] | None:
+    """The meeting and its recap note in the org's external CRM after every recorded call, as
+    Sixty's own activity above (logging a meeting needs no approval, DESIGN.md section 3).
+    Exactly once: the port's effects are keyed per meeting and its link check stops a later
+    approval from adding a second one. None with no external CRM; a HubSpot outage is logged
+    and left to the approval steps, which record the meeting again if it is still missing."""
+    from flows.crm_writeback.port import crm_for
+    from flows.meeting_ended.review import meeting_record  # review imports this module
+
+    port = await crm_for(ctx)
+    if port.name == "sixty":
+        return None
+    try:
+        return await port.record_meeting(ctx, await meeting_record(ctx))
+    except HubSpotError as exc:
+        log.warning("meeting not logged in %s: %s", port.name, type(exc).__name__)
+        return {"error": type(exc).__name__}
 
 
 async def _tell_manager(ctx: StepContext, call: CallData, found: list[StoredIntent]) -> None:

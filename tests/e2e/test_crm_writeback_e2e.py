@@ -1,6 +1,7 @@
 """Issue 17 end to end in the sandbox with the demo HubSpot portal connected (`sandbox_hubspot`):
-a meeting ends, the rep approves the CRM card and the tasks card in their DM, and the stage
-move, the meeting with its recap note and the tasks are in the fake portal on the deal."""
+a meeting ends and its meeting and recap note are in the fake portal before any approval; the rep
+links the deal, approves the CRM card and the tasks card in their DM, and the stage move, the
+meeting with its note (now also on the deal) and the tasks are in the portal on the deal."""
 
 from __future__ import annotations
 
@@ -100,6 +101,8 @@ async def test_approved_cards_write_stage_meeting_note_and_tasks_to_the_portal(
         ext = fake.seed("deals", {"dealname": deal.name, "dealstage": "e2e-qual",
                                   "pipeline": "e2e"})  # fmt: skip
         await hubspot.link(s, deal.org_id, "deal", meeting.deal_id, ext)
+    # the meeting and its note were logged when the call ended, before any approval
+    assert len(fake.objects["notes"]) == 1 and len(fake.objects["meetings"]) == 1
 
     def message(ts: str | None) -> dict:
         return next(m for m in sb.dm_messages(ALEX) if m["ts"] == ts)
@@ -107,10 +110,13 @@ async def test_approved_cards_write_stage_meeting_note_and_tasks_to_the_portal(
     card = message(crm_gate.message_ts)
     await sb.click(ALEX, card, ApprovalAction.APPROVE,
                    value=buttons(card)[ApprovalAction.APPROVE]["value"])  # fmt: skip
-    await until(lambda: bool(fake.objects.get("notes")) and
+
+    def on_deal() -> bool:
+        linked = {(f, t, tid) for f, _fid, t, tid, _c, _n in fake.links}
+        return ("notes", "deals", ext) in linked and ("meetings", "deals", ext) in linked
+
+    await until(lambda: on_deal() and
                 fake.objects["deals"][ext]["properties"]["dealstage"] == "e2e-prop")  # fmt: skip
-    linked = {(f, t, tid) for f, _fid, t, tid, _c, _n in fake.links}
-    assert ("notes", "deals", ext) in linked and ("meetings", "deals", ext) in linked
     note = next(iter(fake.objects["notes"].values()))
     assert "notes by Sixty" in json.dumps(note["properties"])
 
