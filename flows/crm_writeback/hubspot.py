@@ -19,7 +19,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from connectors.hubspot import HubSpotClient, NeedsAPerson
@@ -28,9 +28,16 @@ from flows.crm_sync.connection import client_for
 from flows.crm_writeback.port import MeetingRecord, NewTask, SixtyCrm
 from orchestrator.context import StepContext
 from orchestrator.events import Event, EventSource, EventType
-from skills.crm_field_map import HUBSPOT_TYPES, SyncContext, convert_out, fields_of, stage_infos
+from skills.crm_field_map import (
+    HUBSPOT_TYPES,
+    SyncContext,
+    convert_in,
+    convert_out,
+    fields_of,
+    stage_infos,
+)
 from skills.crm_protection import Propose, decide, proposal_text, window_of
-from storage import crm_write_ledger, hubspot
+from storage import crm, crm_write_ledger, hubspot
 from storage.crypto import settings_cipher
 from storage.hubspot_models import CrmConnection
 from storage.models import CrmFieldChange
@@ -39,6 +46,7 @@ from storage.models import CrmFieldChange
 ASSOCIATION_TYPES = {("meetings", "deals"): 212, ("meetings", "contacts"): 200,
                      ("notes", "deals"): 214, ("notes", "contacts"): 202,
                      ("tasks", "deals"): 216, ("tasks", "contacts"): 204}  # fmt: skip
+KEPT_HUBSPOTS = "kept HubSpot's value"
 LABELS = {"dealstage": "Stage", "amount": "Amount", "closedate": "Close date",
           "dealname": "Deal name", "hubspot_owner_id": "Owner", "pipeline": "Pipeline"}  # fmt: skip
 
@@ -291,6 +299,49 @@ class HubSpotCrm:
             await self._needs_a_person(ctx, "a note", got[1:], f"note:{key}")
             return None
         return got if isinstance(got, str) else None
+
+    async def keep_hubspot_value(self, ctx: StepContext, deal_id: int,
+                                 field: str) -> dict[str, Any]:  # fmt: skip
+        """The rep kept HubSpot's value of a deal field (a `crm_conflict` skipped): Sixty's
+        field takes HubSpot's current value, re-read now, recorded in `crm_field_changes` with
+        provenance "kept HubSpot's value". Once per (step, deal, field)."""
+        ext = await self._external(ctx, "deal", deal_id)
+        spec = next((s for s in fields_of("deal", self.settings.get("field_map") or {})
+                     if s.sixty == field), None)  # fmt: skip
+        if ext is None or spec is None:
+            return {"changed": False, "reason": "not linked" if ext is None else "not mapped"}
+
+        async def read() -> str | None:
+            record = await self.client(ctx).get_object("deals", ext, properties=[spec.hubspot])
+            return record.get(spec.hubspot)
+
+        raw = await ctx.effect(f"hubspot:read:{ext}:{spec.hubspot}", read)
+        value = convert_in(spec, raw, await self.sync_context(ctx))
+        if isinstance(value, date | datetime):
+            value = value.isoformat()
+        if value is None and field in ("stage", "name"):
+            return {"changed": False, "reason": "HubSpot's value has no Sixty equivalent"}
+
+        async def write() -> dict[str, Any]:
+            async with ctx.db.transaction() as s:
+                deal = await crm.lock_deal(s, deal_id=deal_id)
+                if deal is None:
+                    return {"changed": False, "reason": "deal deleted"}
+                old = deal.stage if field == "stage" else (deal.properties or {}).get(field)
+                if old == value:
+                    return {"changed": False, "value": value}
+                row = await crm.record_field_change(
+                    s, deal=deal, name=field, new=value, apply=True, job_id=ctx.job_id,
+                    now=ctx.now(), provenance={"source": "hubspot", "reason": KEPT_HUBSPOTS,
+                                               "property": spec.hubspot, "external_id": ext},
+                )  # fmt: skip
+                edits = dict(deal.field_edits or {})
+                edits[field] = {"by": "hubspot", "at": ctx.now().isoformat()}
+                deal.field_edits = edits
+                s.add(deal)
+                return {"changed": True, "value": value, "change_id": row.id}
+
+        return dict(await ctx.effect(f"keep-hubspot:{deal_id}:{field}", write))
 
     # ------------------------------------------------------------------ associations
 

@@ -31,7 +31,14 @@ from storage import crm_write_ledger, hubspot
 from storage.crm_write_ledger import CrmWrite, is_our_echo
 from storage.crypto import TokenCipher
 from storage.engine import Database
-from storage.models import Contact, Deal, SequenceJob, SlackPendingAction, User
+from storage.models import (
+    Contact,
+    CrmFieldChange,
+    Deal,
+    SequenceJob,
+    SlackPendingAction,
+    User,
+)
 from tests.fakes.hubspot_server import APP_ID, PORTAL_ID, FakeHubSpot
 from tests.support.sequences import RecordingDelivery, seed_org
 
@@ -173,6 +180,55 @@ async def test_human_edit_inside_window_is_proposed_and_apply_anyway_writes_it(
         await engine.drain()
         assert len(patches(fake, ext)) == 1
         assert fake.objects["deals"][ext]["properties"]["dealstage"] == "prop1"
+
+
+async def test_keeping_hubspots_value_makes_sixtys_field_agree(
+    db: Database, fake: FakeHubSpot, time_: VirtualTime
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        engine, _delivery, org, [(deal_id, ext)] = await world(db, fake, time_, http=http)
+        async with db.transaction() as s:  # Sixty moved its deal to Proposal after a call
+            deal = await s.get(Deal, deal_id)
+            assert deal is not None
+            deal.stage = "proposal"
+            s.add(deal)
+        fake.edit_in_ui("deals", ext, "dealstage", "disc", user_id=9001,
+                        at=NOW - timedelta(days=4))  # fmt: skip
+        await run_probe(engine, org, [[deal_id, {"stage": "proposal"}]])
+        async with db.session() as s:
+            [card] = (await s.exec(select(SlackPendingAction))).all()
+        # Dana changes it again before the rep answers: Sixty takes the value HubSpot has now
+        fake.edit_in_ui("deals", ext, "dealstage", "demo1", user_id=9001,
+                        at=NOW - timedelta(days=1))  # fmt: skip
+
+        assert (await engine.resume(card.id, Decision.SKIP, "U1")).ok
+        await engine.drain()
+        assert patches(fake, ext) == []  # HubSpot keeps its value
+        assert fake.objects["deals"][ext]["properties"]["dealstage"] == "demo1"
+        async with db.session() as s:
+            deal = await s.get(Deal, deal_id)
+            changes = (await s.exec(select(CrmFieldChange).where(
+                CrmFieldChange.deal_id == deal_id))).all()  # fmt: skip
+            conflict = (await s.exec(
+                select(SequenceJob).where(SequenceJob.sequence_type == "crm_conflict"))).one()  # fmt: skip
+        assert deal is not None and deal.stage == "demo"
+        assert (deal.field_edits or {})["stage"]["by"] == "hubspot"
+        [kept] = changes
+        assert (kept.field, kept.old_value, kept.new_value, kept.status) == (
+            "stage",
+            "proposal",
+            "demo",
+            "applied",
+        )
+        assert kept.provenance["reason"] == "kept HubSpot's value"
+        assert kept.provenance["external_id"] == ext
+        assert conflict.status == "completed"
+
+        # a second answer to the same card changes nothing
+        assert not (await engine.resume(card.id, Decision.SKIP, "U1")).ok
+        await engine.drain()
+        async with db.session() as s:
+            assert len((await s.exec(select(CrmFieldChange))).all()) == 1
 
 
 async def test_old_or_integration_edits_are_written_and_their_echo_is_recognised(
