@@ -24,6 +24,7 @@ from flows.commitments import crons as commitments_crons
 from flows.commitments.sequence import commitment_reminder
 from flows.content_retrieval.sequence import content_retrieval
 from flows.crm_sync import crons as crm_sync_crons
+from flows.crm_sync.sequence import crm_import
 from flows.crm_writeback.conflicts import crm_conflict
 from flows.email_received import crons as email_crons
 from flows.email_received.sequence import email_received
@@ -62,6 +63,7 @@ SEQUENCES: tuple[SequenceDef, ...] = (
     coaching_digest,
     coaching_team_digest,
     crm_conflict,
+    crm_import,
 )
 
 # `cron_specs(deps) -> list[CronSpec]` of each flow with static crons: fired once across

@@ -37,6 +37,7 @@ class EventType(enum.StrEnum):
     INSTANTLY_REPLY = "instantly_reply"
     CAMPAIGN_APPLY = "campaign_apply"
     CRM_CONFLICT = "crm_conflict"
+    CRM_IMPORT = "crm_import"
 
 
 # The org feature (`OrgSettings.features`) an event type belongs to, when its key is not the
@@ -51,6 +52,7 @@ class EventSource(enum.StrEnum):
     WEBHOOK_CALENDAR = "webhook:calendar"
     WEBHOOK_PROPOSAL = "webhook:proposal_view"
     WEBHOOK_INSTANTLY = "webhook:instantly"
+    OAUTH_HUBSPOT = "oauth:hubspot"
     CRON_MORNING = "cron:morning"
     CRON_PRE_MEETING = "cron:pre_meeting"
     CRON_PIPELINE_SCAN = "cron:pipeline_scan"

@@ -13,16 +13,17 @@ event ids are dropped then, the journal replays the rest).
 Install: `start_install(deps, user)` (admins only; the caller checks) stores a single-use
 `state` (provider `hubspot`) and returns HubSpot's install URL with the minimal scopes;
 `GET /oauth/hubspot/callback` takes the state once, exchanges the code at the token endpoint,
-stores the tokens sealed for the org, and starts the import in the background.
+stores the tokens sealed for the org, and submits the `crm_import` job (`flows.crm_sync.sequence`;
+one per org and connection time), which imports the portal durably and DMs the admin.
 Nothing here logs bodies, tokens or codes.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -35,8 +36,8 @@ from connectors.hubspot_oauth import exchange_code, install_url
 from connectors.hubspot_signature import SIGNATURE_HEADER, SignatureRejected, verify_headers
 from connectors.mailbox import cipher_for, redirect_uri
 from flows.crm_sync.connection import api_base, client_for
-from flows.crm_sync.import_portal import import_portal
 from flows.crm_sync.inbound import handle_events
+from orchestrator.events import Event, EventSource, EventType, Skipped
 from storage import hubspot
 from storage.connections import save_oauth_state, take_oauth_state
 from storage.models import User
@@ -47,7 +48,6 @@ PATH = "/webhooks/hubspot"
 CALLBACK_PATH = "/oauth/hubspot/callback"
 PROVIDER = "hubspot"
 REPLAY_WINDOW_S = 5 * 60
-_background: set[asyncio.Task[Any]] = set()
 
 
 def signed_uri(request: web.Request, settings: Any) -> str:
@@ -75,24 +75,12 @@ async def start_install(deps: Any, user: User) -> ConnectStart:
     return ConnectStart(url, "Open the link to connect HubSpot for your workspace.")
 
 
-def _start_import(deps: Any, org_id: int) -> None:
-    async def run() -> None:
-        async with deps.db.session() as s:
-            row = await hubspot.get_connection(s, org_id)
-        if row is None:
-            return
-        client = client_for(row, db=deps.db, settings=deps.settings,
-                            cipher=cipher_for(deps.settings),
-                            clock=lambda: float(deps.clock().timestamp()))  # fmt: skip
-        try:
-            await import_portal(deps.db, client, org_id, clock=deps.clock)
-        except Exception as exc:  # recorded as failed in import_progress; shown in App Home
-            log.warning("hubspot import failed", extra={"org_id": org_id,
-                                                        "error": type(exc).__name__})  # fmt: skip
-
-    task = asyncio.get_running_loop().create_task(run())
-    _background.add(task)
-    task.add_done_callback(_background.discard)
+def import_event(org_id: int, user_id: int | None, connected_at: datetime) -> Event:
+    """The `crm_import` job for a connection: one per org and connection time."""
+    at = connected_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+    return Event(type=EventType.CRM_IMPORT, source=EventSource.OAUTH_HUBSPOT, org_id=org_id,
+                 user_id=user_id, payload={"connected_at": at},
+                 idempotency_key=f"{EventType.CRM_IMPORT}:{org_id}:{at}")  # fmt: skip
 
 
 def register_routes(app: web.Application, deps: Any) -> None:
@@ -189,23 +177,26 @@ def register_routes(app: web.Application, deps: Any) -> None:
             user = await s.get(User, row.user_id)
             if user is None:
                 return error_page("Unknown user.", 404)
-            await hubspot.save_connection(
+            conn = await hubspot.save_connection(
                 s, cipher=cipher_for(settings), org_id=user.org_id, portal_id=str(grant.hub_id),
                 auth_kind=hubspot.OAUTH, access_token=grant.access_token,
                 refresh_token=grant.refresh_token, expires_at=grant.expires_at,
                 scopes=grant.scopes, connected_by=user.id, now=deps.clock(),
             )  # fmt: skip
-            org_id = user.org_id
+            org_id, connected_at = user.org_id, conn.connected_at
+            ev = import_event(org_id, user.id, connected_at)
         log.info("hubspot connected", extra={"org_id": org_id})
-        _start_import(deps, org_id)
+        submitted = await deps.submit(ev)
+        if isinstance(submitted, Skipped) and submitted.reason != "duplicate":
+            log.warning("hubspot import not queued", extra={"org_id": org_id,
+                                                            "reason": submitted.reason})  # fmt: skip
+            return page("Connected — you can close this tab",
+                        f"HubSpot portal {grant.hub_id} is connected to Sixty, but the import "
+                        "could not be queued. Run `sixty crm import` to import it.")  # fmt: skip
         return page("Connected — you can close this tab",
                     f"HubSpot portal {grant.hub_id} is connected to Sixty. The import has started; "
-                    "its progress shows on Sixty's Home tab.")  # fmt: skip
+                    "its progress shows on Sixty's Home tab and Sixty sends you a message in "
+                    "Slack when it is done.")  # fmt: skip
 
     app.router.add_post(PATH, hubspot_webhook)
     app.router.add_get(CALLBACK_PATH, hubspot_callback)
-
-
-def background_tasks() -> set[asyncio.Task[Any]]:
-    """The imports started by install callbacks (tests await them)."""
-    return _background

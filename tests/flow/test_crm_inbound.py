@@ -5,7 +5,6 @@ Webhooks Journal feeds the same path; disconnect stops the sync and keeps the re
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -27,12 +26,16 @@ from connectors.hubspot_signature import SIGNATURE_HEADER, TIMESTAMP_HEADER, sig
 from flows.crm_sync.connection import client_for_org
 from flows.crm_sync.import_portal import import_portal
 from flows.crm_sync.inbound import poll_journal
+from flows.registry import build_registry
+from orchestrator.engine import Engine
+from orchestrator.events import Event, JobRef, Skipped
 from storage import hubspot
 from storage.crypto import settings_cipher
 from storage.engine import Database
 from storage.hubspot_models import CrmInboundEvent
-from storage.models import Company, Deal, Org, User
+from storage.models import Company, Deal, Org, SequenceJob, User
 from tests.fakes.hubspot_server import PORTAL_ID, FakeHubSpot
+from tests.support.sequences import RecordingDelivery
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
@@ -53,6 +56,11 @@ class Deps:
     db: Database
     settings: Settings
     clock: Callable[[], datetime]
+    engine: Engine | None = None
+
+    async def submit(self, event: Event) -> JobRef | Skipped:
+        assert self.engine is not None
+        return await self.engine.submit(event)
 
 
 @dataclass
@@ -249,7 +257,9 @@ async def test_oauth_install_exchanges_the_code_once_and_refreshes_the_token(
                      role="admin")  # fmt: skip
         s.add(admin)
         await s.flush()
-    deps = Deps(db, settings, clock)
+    slack = RecordingDelivery()
+    engine = Engine(db, settings, slack, build_registry(), clock=clock, listen=False)
+    deps = Deps(db, settings, clock, engine)
     started = await hook.start_install(deps, admin)
     assert started.url is not None and started.url.startswith(
         "https://app.hubspot.test/oauth/authorize?"
@@ -269,7 +279,15 @@ async def test_oauth_install_exchanges_the_code_once_and_refreshes_the_token(
                 assert resp.status == 200 and "portal 62515 is connected" in await resp.text()
             async with http.get(url) as resp:  # the state is used up
                 assert resp.status == 400 and "already used" in await resp.text()
-        await asyncio.gather(*hook.background_tasks())
+        async with db.session() as s:  # the install queued one durable import job
+            jobs = (await s.exec(select(SequenceJob))).all()
+        assert [(j.sequence_type, j.user_id, j.idempotency_key) for j in jobs] == [
+            ("crm_import", admin.id, f"crm_import:{org.id}:20261201T090000")
+        ]
+        assert await engine.drain() == 1
+        assert [c["text"] for m, c in slack.calls if m == "chat.postMessage"] == [
+            "HubSpot import done: 1 company, 0 contacts, 0 deals; owners matched: 0 of 0."
+        ]
         async with db.session() as s:
             row = await hubspot.get_connection(s, org.id or 0)
             assert row is not None and row.auth_kind == hubspot.OAUTH
