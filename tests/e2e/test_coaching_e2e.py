@@ -73,14 +73,18 @@ async def test_meeting_ended_then_micro_feedback(app: Runtime) -> None:
             got = await coaching.coaching_settings(s, user_id=alex.id or 0)
         return got.mode == "weekly" and got.digest_day == "mon"
 
+    def next_digest() -> str:
+        job = app.deps.proactive_planner.scheduler.get_job(f"coaching_weekly:{alex.id}")
+        nxt = job.trigger.get_next_fire_time(None, app.clock()) if job else None
+        return nxt.strftime("%a %H:%M") if nxt else ""
+
+    # the save commits first, then the settings listener moves the cron: wait for both
     for _ in range(100):
-        if await saved():
+        if await saved() and next_digest() == "Mon 09:00":
             break
         await asyncio.sleep(0.1)
     assert await saved()
-    job = app.deps.proactive_planner.scheduler.get_job(f"coaching_weekly:{alex.id}")
-    nxt = job.trigger.get_next_fire_time(None, app.clock())
-    assert nxt.strftime("%a %H:%M") == "Mon 09:00"
+    assert next_digest() == "Mon 09:00"
 
 
 async def test_weekly_digest_with_the_managers_note(app: Runtime) -> None:
