@@ -81,6 +81,7 @@ class CrmRow:
     last_sync_at: datetime | None = None
     import_status: str = "not_started"  # not_started | running | done | failed
     import_done: dict[str, int] = field(default_factory=dict)
+    detail: str | None = None  # why, when the status is error
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,9 @@ def _crm_blocks(crm: CrmRow, tz: str) -> list[Block]:
                      + (f" ({counts})" if counts else ""))  # fmt: skip
     elif crm.status == "disconnected":
         lines.append(":white_circle: Disconnected. Records imported earlier stay in Sixty.")
+    elif crm.status == "error":
+        lines.append(f":red_circle: Sync stopped: {escape(crm.detail or 'HubSpot refused Sixty')}. "
+                     "Connect again to resume; records imported earlier stay in Sixty.")  # fmt: skip
     else:
         lines.append(":white_circle: Not connected. Connect to import companies, contacts, deals "
                      "and recent notes, and keep them in step.")  # fmt: skip

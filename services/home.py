@@ -150,6 +150,7 @@ async def home_model(db: Database, user: User, now: datetime) -> HomeModel:
                 last_sync_at=crm.last_sync_at if crm else None,
                 import_status=crm.import_status if crm else "not_started",
                 import_done=dict((crm.import_progress or {}).get("done") or {}) if crm else {},
+                detail=crm.status_detail if crm else None,
             ),
         )
     return HomeModel(

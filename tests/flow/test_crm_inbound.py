@@ -311,7 +311,8 @@ async def test_oauth_install_exchanges_the_code_once_and_refreshes_the_token(
 
 async def test_the_journal_cron_applies_the_portals_changes(world: World) -> None:
     """`hubspot:journal` (every 5 minutes) reads every connected portal's journal through the same
-    handler; a portal that fails does not stop the poll, and a second fire applies nothing new."""
+    handler; a portal that refuses the key is marked `error` with what to do and not polled again
+    until it is reconnected, then the poll reads on from its stored offset."""
     from flows.crm_sync.crons import EVERY_S, cron_specs
 
     w = world
@@ -327,13 +328,21 @@ async def test_the_journal_cron_applies_the_portals_changes(world: World) -> Non
     journal = [c.path for c in w.fake.calls if c.path.startswith("/webhooks-journal/")]
     w.fake.fail_next(journal[-1], 401, {"category": "INVALID_AUTHENTICATION"})  # a revoked key
     calls = len(w.fake.calls)
-    assert await spec.events(w.clock()) == []  # logged and skipped, not raised
+    assert await spec.events(w.clock()) == []  # logged, not raised
     assert [c.path for c in w.fake.calls[calls:]][:1] == [journal[-1]]
-    assert (await deal(w)).name == "Rollout, EMEA"
-    w.fake._failures.clear()  # HubSpot is back: the next fire reads on from the stored offset
+    async with w.db.session() as s:
+        conn = await hubspot.get_connection(s, w.org)
+    assert conn is not None and conn.status == hubspot.ERROR and "reconnect" in conn.status_detail
+    calls = len(w.fake.calls)
+    await spec.events(w.clock())  # not polled again with a refused key
+    assert w.fake.calls[calls:] == []
+    async with w.db.transaction() as s:  # an admin reconnects
+        conn = await hubspot.get_connection(s, w.org)
+        assert conn is not None
+        await hubspot.set_status(s, conn, hubspot.ACTIVE, now=w.clock(), detail=None)
     w.fake.edit_in_ui("deals", w.ids["deal"], "dealname", "Rollout, EMEA + APAC", user_id=9001)
     w.fake.add_journal_entry([
         w.fake.event("deal.propertyChange", w.ids["deal"], property_name="dealname", event_id=78),
     ])  # fmt: skip
-    await spec.events(w.clock())
+    await spec.events(w.clock())  # reads on from the stored offset
     assert (await deal(w)).name == "Rollout, EMEA + APAC"

@@ -129,3 +129,14 @@ def test_home_says_when_the_campaign_digest_comes() -> None:
     own = replace(model(), campaign_digest_time="06:45")
     text = str(home_view(own).to_dict())
     assert "*Campaign digest*\\n06:45" in text and "with the morning brief" not in text
+
+
+def test_a_refused_hubspot_key_says_sync_stopped_and_offers_connect() -> None:
+    from blocks.home import CrmRow
+
+    admin = replace(model(admin=True))
+    assert admin.org is not None
+    org = replace(admin.org, crm=CrmRow("error", "123", detail="HubSpot refused Sixty's key"))
+    text = str(home_view(replace(admin, org=org)).to_dict())
+    assert "Sync stopped: HubSpot refused Sixty's key" in text and "Connect HubSpot" in text
+    assert "Not connected. Connect to import" not in text
