@@ -9,6 +9,7 @@ inbound code as production; they only make up the input.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -131,8 +132,9 @@ def email_received_handler(deps: Deps) -> PanelHandler:
     return handler
 
 
-def morning_brief_now_handler(deps: Deps) -> PanelHandler:
-    """The selected rep's morning brief now, through the real sequence."""
+def requested_now_handler(deps: Deps, event_type: EventType, what: str) -> PanelHandler:
+    """The selected rep's `event_type` job now (morning brief, campaign digest), through the
+    real sequence, as if the rep asked for it; `what` names it in the answer."""
 
     async def handler(slack_user_id: str) -> str:
         async with deps.db.session() as s:
@@ -141,15 +143,19 @@ def morning_brief_now_handler(deps: Deps) -> PanelHandler:
             return "Pick one of the demo reps first."
         day = local_date(user, deps.clock()).isoformat()
         res = await deps.submit(Event(
-            type=EventType.MORNING_BRIEF, source=EventSource.SLACK_COMMAND, org_id=user.org_id,
+            type=event_type, source=EventSource.SLACK_COMMAND, org_id=user.org_id,
             user_id=user.id, payload={"requested": True, "panel": True},
-            idempotency_key=f"morning_brief:{user.id}:{day}:panel:{uuid.uuid4().hex[:12]}",
+            idempotency_key=f"{event_type}:{user.id}:{day}:panel:{uuid.uuid4().hex[:12]}",
         ))  # fmt: skip
         if not isinstance(res, JobRef):
-            return f"The brief was not started ({res.reason})."
-        return f"Morning brief started for {user.name.split()[0]}. Watch the DM."
+            return f"The {what.lower()} was not started ({res.reason})."
+        return f"{what} started for {user.name.split()[0]}. Watch the DM."
 
     return handler
+
+
+def morning_brief_now_handler(deps: Deps) -> PanelHandler:
+    return requested_now_handler(deps, EventType.MORNING_BRIEF, "Morning brief")
 
 
 # what the demo campaign's leads answer, in turn (the sandbox's Instantly fake holds the emails)
@@ -167,7 +173,7 @@ def campaign_reply_handler(
     app reads it back from there) and delivered as Instantly's `reply_received` webhook to this
     app's own endpoint, with the subscription's secret header. Interested, a meeting ask and
     not interested come in turn; each press is a new reply, so it can be pressed again."""
-    turn = iter(range(1 << 30))
+    turn = itertools.count()
 
     async def handler(slack_user_id: str) -> str:
         async with deps.db.session() as s:
@@ -205,22 +211,5 @@ def campaign_reply_handler(
 
 
 def campaign_digest_now_handler(deps: Deps) -> PanelHandler:
-    """The selected rep's campaign digest now, through the real sequence (the sandbox's
-    Instantly fake holds a demo campaign)."""
-
-    async def handler(slack_user_id: str) -> str:
-        async with deps.db.session() as s:
-            user = await user_by_slack_id(s, slack_user_id=slack_user_id)
-        if user is None:
-            return "Pick one of the demo reps first."
-        day = local_date(user, deps.clock()).isoformat()
-        res = await deps.submit(Event(
-            type=EventType.CAMPAIGN_CHECK, source=EventSource.SLACK_COMMAND, org_id=user.org_id,
-            user_id=user.id, payload={"requested": True, "panel": True},
-            idempotency_key=f"campaign_check:{user.id}:{day}:panel:{uuid.uuid4().hex[:12]}",
-        ))  # fmt: skip
-        if not isinstance(res, JobRef):
-            return f"The campaign digest was not started ({res.reason})."
-        return f"Campaign digest started for {user.name.split()[0]}. Watch the DM."
-
-    return handler
+    """The selected rep's campaign digest (the sandbox's Instantly fake holds a demo campaign)."""
+    return requested_now_handler(deps, EventType.CAMPAIGN_CHECK, "Campaign digest")
