@@ -26,8 +26,12 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_DAY, DEFAULT_TIME = "fri", time(16, 0)
 
 
-def digest_trigger(day: str | None, at: time | None, timezone: str | None) -> CronTrigger:
-    day = day if day in DAYS else DEFAULT_DAY
+def digest_trigger(
+    day: str | None, at: time | None, timezone: str | None, *, default_day: str = DEFAULT_DAY
+) -> CronTrigger:
+    """Weekly on `day` at `at` in `timezone` (unknown or unset: `default_day`, 16:00); the rep's
+    digest and the manager's team digest both use it."""
+    day = day if day in DAYS else default_day
     at = at or DEFAULT_TIME
     return CronTrigger(day_of_week=day, hour=at.hour, minute=at.minute, timezone=zone(timezone))
 

@@ -9,11 +9,9 @@ coaching off submits nothing. A fire missed by a restart is caught up within `TE
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from apscheduler.triggers.cron import CronTrigger
-
-from flows.briefs_common import zone
+from flows.coaching.crons import digest_trigger
 from flows.coaching_team.steps import week_key
 from orchestrator.crons import CronSpec
 from orchestrator.events import Event, EventSource, EventType
@@ -25,18 +23,11 @@ from storage.models import User, UserPreferences
 log = logging.getLogger(__name__)
 
 TEAM_GRACE = timedelta(hours=6)
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT_DAY, DEFAULT_TIME = "mon", time(16, 0)
+DEFAULT_DAY = "mon"
 
 
 def team_cron_id(user_id: int | None) -> str:
     return f"coaching_team:{user_id}"
-
-
-def team_trigger(day: str | None, at: time | None, timezone: str | None) -> CronTrigger:
-    day = day if day in DAYS else DEFAULT_DAY
-    at = at or DEFAULT_TIME
-    return CronTrigger(day_of_week=day, hour=at.hour, minute=at.minute, timezone=zone(timezone))
 
 
 def team_event(user: User, fire: datetime) -> Event:
@@ -63,8 +54,9 @@ class TeamDigests(CronPlanner):
     async def team_spec(self, user: User) -> CronSpec:
         async with self.db.session() as s:
             prefs = await s.get(UserPreferences, user.id)
-        trigger = team_trigger(prefs.manager_digest_day if prefs else None,
-                               prefs.coaching_digest_time if prefs else None, user.timezone)  # fmt: skip
+        trigger = digest_trigger(prefs.manager_digest_day if prefs else None,
+                                 prefs.coaching_digest_time if prefs else None, user.timezone,
+                                 default_day=DEFAULT_DAY)  # fmt: skip
         uid = user.id
 
         async def events(fire: datetime) -> list[Event]:
